@@ -1,0 +1,44 @@
+/**
+ * Access tokens (JWT, HS256, signed with JWT_SECRET): issued by the user subgraph, verified by the router.
+ * Claims: sub = user id, scopes = staff scopes, typ = "access".
+ */
+import jwt from 'jsonwebtoken';
+import type { Config } from './config';
+
+const ISSUER = 'shop-user';
+const AUDIENCE = 'shop';
+
+export interface AccessClaims {
+  userId: string;
+  scopes: string[];
+}
+
+export function signAccessToken(claims: AccessClaims, config: Config): string {
+  return jwt.sign({ scopes: claims.scopes, typ: 'access' }, config.jwtSecret, {
+    algorithm: 'HS256',
+    subject: claims.userId,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    expiresIn: config.accessTokenTtlSeconds,
+  });
+}
+
+export class AccessTokenError extends Error {}
+
+/** Verifies signature, algorithm, expiry, issuer and audience; throws AccessTokenError otherwise. */
+export function verifyAccessToken(token: string, config: Config): AccessClaims {
+  let payload: jwt.JwtPayload;
+  try {
+    payload = jwt.verify(token, config.jwtSecret, {
+      algorithms: ['HS256'],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+    }) as jwt.JwtPayload;
+  } catch (error) {
+    const expired = error instanceof jwt.TokenExpiredError;
+    throw new AccessTokenError(expired ? 'Access token expired' : 'Access token is invalid');
+  }
+  if (payload.typ !== 'access' || typeof payload.sub !== 'string') throw new AccessTokenError('Access token is invalid');
+  const scopes = Array.isArray(payload.scopes) ? payload.scopes.filter((s): s is string => typeof s === 'string') : [];
+  return { userId: payload.sub, scopes };
+}

@@ -1,0 +1,142 @@
+/**
+ * The one place that reads the environment. Everything else receives a typed `Config`.
+ */
+import path from 'node:path';
+
+export const SUBGRAPH_NAMES = ['user', 'product', 'cart', 'order', 'promote', 'payment'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+export const DEFAULT_PORTS: Record<SubgraphName | 'router', number> = {
+  router: 4000,
+  user: 4001,
+  product: 4002,
+  cart: 4003,
+  order: 4004,
+  promote: 4005,
+  payment: 4006,
+};
+
+/** Development-only secrets: never accepted when NODE_ENV=production. */
+const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me';
+const DEV_INTERNAL_SECRET = 'dev-only-internal-secret-change-me';
+export const DEV_ADMIN_PASSWORD = 'admin12345';
+
+export interface Config {
+  env: 'production' | 'development' | 'test';
+  isProduction: boolean;
+  /** Root of the repository (where package.json lives). */
+  rootDir: string;
+  /** Where the embedded database and other local state live. */
+  dataDir: string;
+  /** Shared DATABASE_URL, or undefined for the embedded PGlite. */
+  databaseUrl?: string;
+  /** Per-subgraph override `<NAME>_DATABASE_URL`. */
+  subgraphDatabaseUrls: Partial<Record<SubgraphName, string>>;
+  redisUrl?: string;
+  jwtSecret: string;
+  internalSecret: string;
+  accessTokenTtlSeconds: number;
+  refreshTokenTtlSeconds: number;
+  /** Max age of a signed identity / service header before it is refused (replay window). */
+  identityMaxAgeSeconds: number;
+  host: string;
+  ports: Record<SubgraphName | 'router', number>;
+  /** Where the router sends each subgraph's requests; defaults to the routing_url of the supergraph. */
+  subgraphUrls: Partial<Record<SubgraphName, string>>;
+  supergraphPath: string;
+  subgraphTimeoutMs: number;
+  subgraphMaxSockets: number;
+  explorerEnabled: boolean;
+  adminPassword: string;
+  wechat: { appId?: string; secret?: string; apiBase: string };
+  /** Knex pool size per subgraph. */
+  dbPoolMax: number;
+  /** Largest `first` a connection accepts. */
+  maxPageSize: number;
+  /** Shipping rule for the price check: free at or above the threshold. */
+  shipping: { feeFen: number; freeThresholdFen: number };
+}
+
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value)) throw new Error(`${name} must be an integer, got "${raw}"`);
+  return value;
+}
+
+function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  return ['1', 'true', 'yes', 'on'].includes(raw.toLowerCase());
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
+  const isProduction = nodeEnv === 'production';
+  const rootDir = path.resolve(__dirname, '..');
+
+  if (isProduction) {
+    const missing = ['JWT_SECRET', 'INTERNAL_SECRET'].filter((name) => !env[name]);
+    if (missing.length) throw new Error(`NODE_ENV=production requires ${missing.join(' and ')} to be set`);
+    if (env.JWT_SECRET === DEV_JWT_SECRET || env.INTERNAL_SECRET === DEV_INTERNAL_SECRET) {
+      throw new Error('NODE_ENV=production refuses the development secrets');
+    }
+  }
+
+  const ports = { ...DEFAULT_PORTS };
+  ports.router = int(env, 'ROUTER_PORT', int(env, 'PORT', ports.router));
+  const subgraphDatabaseUrls: Config['subgraphDatabaseUrls'] = {};
+  const subgraphUrls: Config['subgraphUrls'] = {};
+  for (const name of SUBGRAPH_NAMES) {
+    const upper = name.toUpperCase();
+    ports[name] = int(env, `${upper}_PORT`, ports[name]);
+    if (env[`${upper}_DATABASE_URL`]) subgraphDatabaseUrls[name] = env[`${upper}_DATABASE_URL`];
+    if (env[`${upper}_URL`]) subgraphUrls[name] = env[`${upper}_URL`];
+  }
+
+  return {
+    env: nodeEnv,
+    isProduction,
+    rootDir,
+    dataDir: path.resolve(rootDir, env.DATA_DIR || '.data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    subgraphDatabaseUrls,
+    redisUrl: env.REDIS_URL || undefined,
+    jwtSecret: env.JWT_SECRET || DEV_JWT_SECRET,
+    internalSecret: env.INTERNAL_SECRET || DEV_INTERNAL_SECRET,
+    accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 15 * 60),
+    refreshTokenTtlSeconds: int(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * 24 * 3600),
+    identityMaxAgeSeconds: int(env, 'IDENTITY_MAX_AGE_SECONDS', 300),
+    host: env.HOST || '127.0.0.1',
+    ports,
+    subgraphUrls,
+    supergraphPath: path.resolve(rootDir, env.SUPERGRAPH_PATH || 'schema/supergraph.graphql'),
+    subgraphTimeoutMs: int(env, 'SUBGRAPH_TIMEOUT_MS', 10_000),
+    subgraphMaxSockets: int(env, 'SUBGRAPH_MAX_SOCKETS', 64),
+    explorerEnabled: bool(env, 'EXPLORER', !isProduction),
+    adminPassword: env.ADMIN_PASSWORD || DEV_ADMIN_PASSWORD,
+    wechat: {
+      appId: env.WECHAT_APPID || undefined,
+      secret: env.WECHAT_SECRET || undefined,
+      apiBase: env.WECHAT_API_BASE || 'https://api.weixin.qq.com',
+    },
+    dbPoolMax: int(env, 'DB_POOL_MAX', 5),
+    maxPageSize: int(env, 'MAX_PAGE_SIZE', 100),
+    shipping: {
+      feeFen: int(env, 'SHIPPING_FEE_FEN', 1000),
+      freeThresholdFen: int(env, 'FREE_SHIPPING_THRESHOLD_FEN', 9900),
+    },
+  };
+}
+
+let cached: Config | undefined;
+/** The process-wide config, read once. Tests that need another env call loadConfig directly. */
+export function config(): Config {
+  cached ??= loadConfig();
+  return cached;
+}
+/** Forget the cached config (tests and the embedded launcher change env before services start). */
+export function resetConfig(): void {
+  cached = undefined;
+}

@@ -1,0 +1,66 @@
+/**
+ * The error codes of the client contract (DESIGN.md) and helpers that raise them.
+ * Resolvers and data access throw these; anything else becomes INTERNAL_SERVER_ERROR for clients.
+ */
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+export type ErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | 'INTERNAL_SERVER_ERROR';
+
+const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {};
+
+export function shopError(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
+  const http = HTTP_STATUS[code];
+  return new GraphQLError(message, { extensions: { code, ...extra, ...(http ? { http: { status: http } } : {}) } });
+}
+
+export const unauthenticated = (message = 'Sign in first') => shopError('UNAUTHENTICATED', message);
+export const forbidden = (message = 'You are not allowed to do this') => shopError('FORBIDDEN', message);
+export const badInput = (message: string, field?: string) =>
+  shopError('BAD_USER_INPUT', message, field ? { field } : {});
+export const notFound = (message: string) => shopError('NOT_FOUND', message);
+export const conflict = (message: string) => shopError('CONFLICT', message);
+export const rateLimited = (message = 'Too many requests, slow down') => shopError('RATE_LIMITED', message);
+
+const KNOWN_CODES = new Set<string>([
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'BAD_USER_INPUT',
+  'NOT_FOUND',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'INTERNAL_SERVER_ERROR',
+  // Apollo Server's own codes for malformed operations are client errors too.
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+]);
+
+/**
+ * Apollo `formatError`: known codes pass through (minus stack traces); anything unexpected is logged
+ * and, in production, replaced by a generic INTERNAL_SERVER_ERROR so no SQL or stack reaches a client.
+ */
+export function makeFormatError(options: { isProduction: boolean; log?: (error: unknown) => void }) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+    const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
+    if (KNOWN_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR') {
+      // Apollo's "Variable ... got invalid value" is a bad input as far as clients are concerned.
+      return { ...formatted, extensions: { ...extensions, code } };
+    }
+    (options.log ?? ((e) => console.error('[graphql] unexpected error:', e)))(error);
+    if (options.isProduction) {
+      return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+    }
+    return { ...formatted, extensions: { ...extensions, code: 'INTERNAL_SERVER_ERROR' } };
+  };
+}

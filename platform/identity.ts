@@ -1,0 +1,67 @@
+/**
+ * Signed identity between the router and the subgraphs, and signed service-to-service calls.
+ *
+ * The router verifies the shopper's JWT and forwards who they are in one header,
+ * `x-shop-identity: <base64url(json)>.<base64url(hmac-sha256)>`, signed with INTERNAL_SECRET.
+ * A subgraph trusts nothing else: an identity header it cannot verify (bad signature, stale) is refused.
+ * Subgraphs calling each other sign `{ svc }` the same way, so internal operations can require a service caller.
+ */
+import crypto from 'node:crypto';
+
+export const IDENTITY_HEADER = 'x-shop-identity';
+
+export type Scope = 'catalog:write' | 'promote:write' | 'order:write' | 'payment:refund';
+export const ALL_SCOPES: Scope[] = ['catalog:write', 'promote:write', 'order:write', 'payment:refund'];
+
+export interface Identity {
+  /** Signed-in user id, absent for anonymous requests and pure service calls. */
+  userId?: string;
+  scopes: string[];
+  /** Set when the caller is another subgraph (service-to-service). */
+  service?: string;
+}
+
+interface SignedClaims {
+  sub?: string;
+  scp?: string[];
+  svc?: string;
+  /** Issued at, unix seconds. */
+  iat: number;
+}
+
+function hmac(secret: string, payload: string): string {
+  return crypto.createHmac('sha256', secret).update(payload).digest('base64url');
+}
+
+export function signIdentity(identity: Identity, secret: string, now = Date.now()): string {
+  const claims: SignedClaims = { iat: Math.floor(now / 1000) };
+  if (identity.userId) claims.sub = identity.userId;
+  if (identity.scopes.length) claims.scp = identity.scopes;
+  if (identity.service) claims.svc = identity.service;
+  const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
+  return `${payload}.${hmac(secret, payload)}`;
+}
+
+export class IdentityError extends Error {}
+
+/** Verifies a header value; throws IdentityError when it is forged, malformed or stale. */
+export function verifyIdentity(header: string, secret: string, maxAgeSeconds: number, now = Date.now()): Identity {
+  const [payload, signature, extra] = header.split('.');
+  if (!payload || !signature || extra !== undefined) throw new IdentityError('malformed identity header');
+  const expected = Buffer.from(hmac(secret, payload));
+  const given = Buffer.from(signature);
+  if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) {
+    throw new IdentityError('identity header signature does not verify');
+  }
+  let claims: SignedClaims;
+  try {
+    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as SignedClaims;
+  } catch {
+    throw new IdentityError('malformed identity header');
+  }
+  const age = Math.floor(now / 1000) - claims.iat;
+  if (!Number.isInteger(claims.iat) || age > maxAgeSeconds || age < -60) {
+    throw new IdentityError('identity header is stale');
+  }
+  return { userId: claims.sub, scopes: Array.isArray(claims.scp) ? claims.scp : [], service: claims.svc };
+}

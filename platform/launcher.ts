@@ -1,0 +1,93 @@
+/**
+ * Starts subgraphs (and the router) in this process: `npm start` (all of them), `npm run start:subgraph`
+ * (one), and the supergraph tests (all, on ephemeral ports).
+ */
+import type { Knex } from 'knex';
+import { startRouter } from '../router/server';
+import { subgraphModules } from '../subgraphs';
+import { SUBGRAPH_NAMES, type Config, type SubgraphName } from './config';
+import { openDatabases, type OpenDatabases } from './databases';
+import { createServiceClient, staticDirectory, type ServiceClient } from './service-client';
+import { startSubgraphServer, type RunningServer } from './subgraph-server';
+
+export interface LaunchOptions {
+  config: Config;
+  subgraphs?: readonly SubgraphName[];
+  /** Also start the router (default true when every subgraph is started). */
+  router?: boolean;
+  /** Listen on ports picked by the OS instead of the configured ones (tests). */
+  ephemeralPorts?: boolean;
+  /** Seed demo data when empty (never in production). Default: not in production. */
+  seedDemo?: boolean;
+  /** Already opened databases (tests share one set per worker); otherwise opened and migrated here. */
+  databases?: OpenDatabases;
+}
+
+export interface RunningSupergraph {
+  routerUrl?: string;
+  subgraphs: Partial<Record<SubgraphName, { url: string; db: Knex }>>;
+  databases: OpenDatabases;
+  stop(): Promise<void>;
+}
+
+export async function launch(options: LaunchOptions): Promise<RunningSupergraph> {
+  const { config } = options;
+  const names = options.subgraphs ?? SUBGRAPH_NAMES;
+  const databases = options.databases ?? (await openDatabases(config, names));
+  const ownsDatabases = !options.databases;
+
+  if (options.seedDemo ?? !config.isProduction) {
+    if (config.isProduction) throw new Error('Demo data is never seeded with NODE_ENV=production');
+    for (const name of names) await subgraphModules[name].seedDemo?.(databases.dbs[name], config);
+  }
+
+  // Service calls go to the subgraphs started here (ephemeral ports), else to the configured addresses.
+  const started: Partial<Record<SubgraphName, string>> = {};
+  const fallback = staticDirectory(config);
+  const directory = { urlOf: (name: SubgraphName) => started[name] ?? fallback.urlOf(name) };
+
+  const servers: RunningServer[] = [];
+  const clients: ServiceClient[] = [];
+  const subgraphs: RunningSupergraph['subgraphs'] = {};
+  try {
+    for (const name of names) {
+      const services = createServiceClient(config, name, directory);
+      clients.push(services);
+      const db = databases.dbs[name];
+      const definition = subgraphModules[name].create({ config, db, services });
+      const server = await startSubgraphServer(definition, { config, db }, {
+        host: config.host,
+        port: options.ephemeralPorts ? 0 : config.ports[name],
+      });
+      servers.push(server);
+      started[name] = server.url;
+      subgraphs[name] = { url: server.url, db };
+    }
+    let routerUrl: string | undefined;
+    if (options.router ?? names.length === SUBGRAPH_NAMES.length) {
+      const router = await startRouter({
+        config,
+        host: config.host,
+        port: options.ephemeralPorts ? 0 : config.ports.router,
+        subgraphUrls: started,
+      });
+      servers.push(router);
+      routerUrl = router.url;
+    }
+    return {
+      routerUrl,
+      subgraphs,
+      databases,
+      async stop() {
+        // Router first (it calls the subgraphs), then subgraphs, then their clients and databases.
+        for (const server of [...servers].reverse()) await server.close();
+        await Promise.all(clients.map((client) => client.close()));
+        if (ownsDatabases) await databases.close();
+      },
+    };
+  } catch (error) {
+    for (const server of servers.reverse()) await server.close().catch(() => undefined);
+    if (ownsDatabases) await databases.close().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Serves one subgraph over HTTP: express 5 + Apollo Server 5 on POST /graphql, GET /health,
+ * plus whatever extra routes the subgraph mounts (e.g. payment provider callbacks).
+ * Identity comes only from a verified `x-shop-identity` header (see identity.ts).
+ */
+import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import express from 'express';
+import type { GraphQLSchema } from 'graphql';
+import type { Knex } from 'knex';
+import type { Config, SubgraphName } from './config';
+import type { BaseContext } from './context';
+import { makeFormatError, shopError } from './errors';
+import { IDENTITY_HEADER, IdentityError, verifyIdentity, type Identity } from './identity';
+import type { ServiceClient } from './service-client';
+
+/** What a subgraph needs to run: built by the launcher, handed to the subgraph's factory. */
+export interface SubgraphDeps {
+  config: Config;
+  db: Knex;
+  services: ServiceClient;
+}
+
+/** A subgraph ready to serve: its schema, how to build a per-request context, optional extra routes. */
+export interface SubgraphDefinition<TContext extends BaseContext = BaseContext> {
+  name: SubgraphName;
+  schema: GraphQLSchema;
+  createContext(base: BaseContext): TContext;
+  mountRoutes?(app: express.Express): void;
+  /** Background work (timers, consumers) to stop on shutdown. */
+  stop?(): Promise<void>;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export function identityFromHeaders(headers: http.IncomingHttpHeaders, config: Config): Identity {
+  const header = headers[IDENTITY_HEADER];
+  if (header === undefined) return { scopes: [] };
+  try {
+    return verifyIdentity(String(header), config.internalSecret, config.identityMaxAgeSeconds);
+  } catch (error) {
+    if (error instanceof IdentityError) {
+      throw shopError('UNAUTHENTICATED', `Identity header refused: ${error.message}`, { http: { status: 401 } });
+    }
+    throw error;
+  }
+}
+
+export async function startSubgraphServer(
+  definition: SubgraphDefinition,
+  deps: Pick<SubgraphDeps, 'config' | 'db'>,
+  listen: { host: string; port: number },
+): Promise<RunningServer> {
+  const app = express();
+  const httpServer = http.createServer(app);
+  const server = new ApolloServer<BaseContext>({
+    schema: definition.schema,
+    formatError: makeFormatError({ isProduction: deps.config.isProduction }),
+    includeStacktraceInErrorResponses: false,
+    introspection: !deps.config.isProduction,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
+  });
+  await server.start();
+
+  app.get('/health', async (_req, res) => {
+    try {
+      await deps.db.raw('select 1');
+      res.json({ status: 'ok', subgraph: definition.name });
+    } catch {
+      res.status(503).json({ status: 'unavailable', subgraph: definition.name });
+    }
+  });
+  definition.mountRoutes?.(app);
+  app.use(
+    '/graphql',
+    express.json({ limit: '1mb' }),
+    expressMiddleware(server, {
+      context: async ({ req }) =>
+        definition.createContext({
+          identity: identityFromHeaders(req.headers, deps.config),
+          config: deps.config,
+          requestId: String(req.headers['x-request-id'] ?? crypto.randomUUID()),
+        }),
+    }),
+  );
+
+  await new Promise<void>((resolve) => httpServer.listen(listen.port, listen.host, resolve));
+  const { port } = httpServer.address() as AddressInfo;
+  return {
+    url: `http://${listen.host}:${port}/graphql`,
+    port,
+    async close() {
+      await server.stop();
+      await definition.stop?.();
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/** The cart subgraph: builds its schema and per-request context; starting a server is the launcher's job. */
+import { buildFederatedSchema } from '../../platform/schema-loader';
+import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
+import type { CartContext } from './context';
+import { resolvers } from './resolvers';
+
+export { migrations } from './migrations';
+
+export const buildCartSchema = () => buildFederatedSchema(__dirname, resolvers);
+
+export function createCartSubgraph(deps: SubgraphDeps): SubgraphDefinition<CartContext> {
+  return {
+    name: 'cart',
+    schema: buildCartSchema(),
+    createContext: (base) => ({ ...base, db: deps.db }),
+  };
+}

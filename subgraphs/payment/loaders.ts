@@ -1,0 +1,17 @@
+import DataLoader from 'dataloader';
+import type { Knex } from 'knex';
+import { byIds, isBigintId } from '../../platform/loaders';
+import { findLatestPaymentsByOrderIds, findPaymentsByIds, type PaymentRow } from './data/payments';
+
+export function createPaymentLoaders(db: Knex) {
+  return {
+    paymentById: new DataLoader<string, PaymentRow | null>(byIds((ids) => findPaymentsByIds(db, ids))),
+    latestPaymentByOrderId: new DataLoader<string, PaymentRow | null>(async (orderIds) => {
+      const valid = orderIds.filter(isBigintId);
+      const rows = valid.length ? await findLatestPaymentsByOrderIds(db, valid) : [];
+      const byOrder = new Map(rows.map((row) => [row.order_id, row]));
+      return orderIds.map((id) => byOrder.get(id) ?? null);
+    }),
+  };
+}
+export type PaymentLoaders = ReturnType<typeof createPaymentLoaders>;

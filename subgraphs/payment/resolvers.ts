@@ -1,0 +1,22 @@
+/** Thin resolvers: payments are visible only to the order's owner. */
+import type { PaymentContext } from './context';
+import type { PaymentRow } from './data/payments';
+import type { Resolvers } from './generated/resolvers-types';
+
+export const resolvers: Resolvers = {
+  Payment: {
+    async __resolveReference(reference: { id: string }, context: PaymentContext) {
+      const payment = await context.loaders.paymentById.load(reference.id);
+      return payment && payment.user_id === context.identity.userId ? payment : null;
+    },
+    method: (payment: PaymentRow) => payment.method as never,
+    status: (payment: PaymentRow) => payment.status as never,
+    paidAt: (payment: PaymentRow) => (payment.paid_at ? payment.paid_at.toISOString() : null),
+  },
+  Order: {
+    async payment(order: { id: string }, _args: unknown, context: PaymentContext) {
+      const payment = await context.loaders.latestPaymentByOrderId.load(order.id);
+      return payment && payment.user_id === context.identity.userId ? payment : null;
+    },
+  },
+};

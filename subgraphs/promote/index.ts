@@ -1,0 +1,17 @@
+/** The promote subgraph: builds its schema and per-request context; starting a server is the launcher's job. */
+import { buildFederatedSchema } from '../../platform/schema-loader';
+import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
+import type { PromoteContext } from './context';
+import { resolvers } from './resolvers';
+
+export { migrations } from './migrations';
+
+export const buildPromoteSchema = () => buildFederatedSchema(__dirname, resolvers);
+
+export function createPromoteSubgraph(deps: SubgraphDeps): SubgraphDefinition<PromoteContext> {
+  return {
+    name: 'promote',
+    schema: buildPromoteSchema(),
+    createContext: (base) => ({ ...base, db: deps.db }),
+  };
+}

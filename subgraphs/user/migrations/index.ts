@@ -1,0 +1,3 @@
+import type { Migration } from '../../../platform/db';
+
+export const migrations: Migration[] = [];

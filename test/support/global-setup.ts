@@ -1,0 +1,51 @@
+/**
+ * Once per `npm test`: a database of its own for this run.
+ * - DATABASE_URL set (CI, real PostgreSQL): a fresh database on that server, dropped by global-teardown, with one
+ *   role per subgraph (the same provisioning as production).
+ * - otherwise: an in-memory PGlite behind pglite-socket, kept alive in this process for the whole run
+ *   (PGlite cannot start inside a jest test file).
+ * Migrates every subgraph and seeds the demo catalog, then hands DATABASE_URL to the test workers.
+ */
+import knexFactory from 'knex';
+import { loadConfig, SUBGRAPH_NAMES } from '../../platform/config';
+import { openDatabases } from '../../platform/databases';
+import { startEmbeddedPostgres } from '../../platform/embedded-postgres';
+import { subgraphModules } from '../../subgraphs';
+import globalTeardown from './global-teardown';
+
+export default async function globalSetup() {
+  process.env.NODE_ENV = 'test';
+  const adminUrl = process.env.DATABASE_URL;
+  if (adminUrl) {
+    const url = new URL(adminUrl);
+    const database = `shop_test_${Date.now().toString(36)}_${process.pid}`;
+    const admin = knexFactory({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
+    await admin.raw('CREATE DATABASE ??', [database]);
+    await admin.destroy();
+    url.pathname = `/${database}`;
+    process.env.SHOP_TEST_ADMIN_URL = adminUrl;
+    process.env.SHOP_TEST_DATABASE = database;
+    process.env.DATABASE_URL = url.toString();
+    process.env.SHOP_TEST_SEPARATE_ROLES = 'true';
+  } else {
+    const embedded = await startEmbeddedPostgres({ dataDir: 'memory://', maxConnections: 200 });
+    (globalThis as { __embeddedPostgres?: unknown }).__embeddedPostgres = embedded;
+    process.env.DATABASE_URL = embedded.url;
+    process.env.SHOP_TEST_SEPARATE_ROLES = 'false';
+  }
+  try {
+    const config = loadConfig();
+    const databases = await openDatabases(config, SUBGRAPH_NAMES, {
+      separateRoles: process.env.SHOP_TEST_SEPARATE_ROLES === 'true',
+    });
+    try {
+      for (const name of SUBGRAPH_NAMES) await subgraphModules[name].seedDemo?.(databases.dbs[name], config);
+    } finally {
+      await databases.close();
+    }
+  } catch (error) {
+    // jest skips globalTeardown when globalSetup fails: clean up here.
+    await globalTeardown();
+    throw error;
+  }
+}
