@@ -11,10 +11,12 @@ const AUDIENCE = 'shop';
 export interface AccessClaims {
   userId: string;
   scopes: string[];
+  /** The login session (refresh-token family) the token belongs to: what `logout` ends. */
+  sessionId?: string;
 }
 
 export function signAccessToken(claims: AccessClaims, config: Config): string {
-  return jwt.sign({ scopes: claims.scopes, typ: 'access' }, config.jwtSecret, {
+  return jwt.sign({ scopes: claims.scopes, typ: 'access', ...(claims.sessionId ? { sid: claims.sessionId } : {}) }, config.jwtSecret, {
     algorithm: 'HS256',
     subject: claims.userId,
     issuer: ISSUER,
@@ -40,5 +42,5 @@ export function verifyAccessToken(token: string, config: Config): AccessClaims {
   }
   if (payload.typ !== 'access' || typeof payload.sub !== 'string') throw new AccessTokenError('Access token is invalid');
   const scopes = Array.isArray(payload.scopes) ? payload.scopes.filter((s): s is string => typeof s === 'string') : [];
-  return { userId: payload.sub, scopes };
+  return { userId: payload.sub, scopes, sessionId: typeof payload.sid === 'string' ? payload.sid : undefined };
 }

@@ -19,12 +19,15 @@ export interface Identity {
   scopes: string[];
   /** Set when the caller is another subgraph (service-to-service). */
   service?: string;
+  /** The login session of the access token (see access-token.ts). */
+  sessionId?: string;
 }
 
 interface SignedClaims {
   sub?: string;
   scp?: string[];
   svc?: string;
+  sid?: string;
   /** Issued at, unix seconds. */
   iat: number;
 }
@@ -38,6 +41,7 @@ export function signIdentity(identity: Identity, secret: string, now = Date.now(
   if (identity.userId) claims.sub = identity.userId;
   if (identity.scopes.length) claims.scp = identity.scopes;
   if (identity.service) claims.svc = identity.service;
+  if (identity.sessionId) claims.sid = identity.sessionId;
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
   return `${payload}.${hmac(secret, payload)}`;
 }
@@ -63,5 +67,5 @@ export function verifyIdentity(header: string, secret: string, maxAgeSeconds: nu
   if (!Number.isInteger(claims.iat) || age > maxAgeSeconds || age < -60) {
     throw new IdentityError('identity header is stale');
   }
-  return { userId: claims.sub, scopes: Array.isArray(claims.scp) ? claims.scp : [], service: claims.svc };
+  return { userId: claims.sub, scopes: Array.isArray(claims.scp) ? claims.scp : [], service: claims.svc, sessionId: claims.sid };
 }

@@ -12,7 +12,7 @@ export function identityFromRequest(headers: http.IncomingHttpHeaders, config: C
   if (!match) throw shopError('UNAUTHENTICATED', 'Authorization header must be "Bearer <token>"', { http: { status: 401 } });
   try {
     const claims = verifyAccessToken(match[1], config);
-    return { userId: claims.userId, scopes: claims.scopes };
+    return { userId: claims.userId, scopes: claims.scopes, sessionId: claims.sessionId };
   } catch (error) {
     if (error instanceof AccessTokenError) throw shopError('UNAUTHENTICATED', error.message, { http: { status: 401 } });
     throw error;
