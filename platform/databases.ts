@@ -2,7 +2,9 @@
  * Opens each subgraph's database the way the run mode wants it:
  * - DATABASE_URL (real PostgreSQL): one login role per subgraph owning its own schema (provisioned here),
  *   unless `<NAME>_DATABASE_URL` names the subgraph's database explicitly;
- * - no DATABASE_URL: the embedded PGlite under `.data/` (one role; schemas still separate).
+ * - no DATABASE_URL: one embedded PGlite per subgraph under `.data/pglite/<name>`. One per subgraph because
+ *   pglite-socket multiplexes every connection onto a single Postgres session: session state such as
+ *   knex's `SET search_path` would leak between subgraphs sharing an instance.
  * Then migrates each subgraph with its own migrations table.
  */
 import path from 'node:path';
@@ -14,7 +16,8 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgre
 
 export interface OpenDatabases {
   dbs: Record<SubgraphName, Knex>;
-  embedded?: EmbeddedPostgres;
+  /** The embedded servers started for subgraphs without a database URL (none with DATABASE_URL). */
+  embedded: EmbeddedPostgres[];
   /** Whether each subgraph logs in as its own role. */
   separateRoles: boolean;
   close(): Promise<void>;
@@ -25,20 +28,26 @@ export async function openDatabases(
   names: readonly SubgraphName[],
   options: { migrate?: boolean; separateRoles?: boolean } = {},
 ): Promise<OpenDatabases> {
-  let embedded: EmbeddedPostgres | undefined;
+  const embedded: EmbeddedPostgres[] = [];
   let effective = config;
-  const needsShared = names.some((name) => !config.subgraphDatabaseUrls[name]);
-  if (needsShared && !config.databaseUrl) {
-    embedded = await startEmbeddedPostgres({
-      dataDir: path.join(config.dataDir, 'pglite'),
-      // Every knex pool of this process shares the one embedded server.
-      maxConnections: names.length * config.dbPoolMax + 4,
-    });
-    effective = { ...config, databaseUrl: embedded.url };
+  const unconfigured = names.filter((name) => !config.subgraphDatabaseUrls[name]);
+  if (unconfigured.length && !config.databaseUrl) {
+    const started = await Promise.all(
+      unconfigured.map((name) =>
+        startEmbeddedPostgres({
+          dataDir: path.join(config.dataDir, 'pglite', name),
+          // The subgraph's knex pool, plus room for a migration connection.
+          maxConnections: config.dbPoolMax + 2,
+        }),
+      ),
+    );
+    embedded.push(...started);
+    const urls = Object.fromEntries(unconfigured.map((name, i) => [name, started[i].url]));
+    effective = { ...config, subgraphDatabaseUrls: { ...config.subgraphDatabaseUrls, ...urls } };
   }
-  const separateRoles = options.separateRoles ?? (!embedded && process.env.DB_SEPARATE_ROLES !== 'false');
+  const separateRoles = options.separateRoles ?? (!embedded.length && process.env.DB_SEPARATE_ROLES !== 'false');
   if (separateRoles && effective.databaseUrl) {
-    const shared = names.filter((name) => !config.subgraphDatabaseUrls[name]);
+    const shared = names.filter((name) => !effective.subgraphDatabaseUrls[name]);
     if (shared.length) await provisionSubgraphRoles(effective.databaseUrl, shared);
   }
   const dbs = {} as Record<SubgraphName, Knex>;
@@ -54,7 +63,7 @@ export async function openDatabases(
     separateRoles,
     async close() {
       await Promise.all(Object.values(dbs).map((db) => db.destroy()));
-      await embedded?.stop();
+      await Promise.all(embedded.map((server) => server.stop()));
     },
   };
 }

@@ -9,8 +9,8 @@ async function main() {
   const cfg = config();
   const started = Date.now();
   const supergraph = await launch({ config: cfg });
-  const mode = supergraph.databases.embedded
-    ? `embedded PostgreSQL (PGlite, data in ${cfg.dataDir})`
+  const mode = supergraph.databases.embedded.length
+    ? `embedded PostgreSQL (PGlite, one per subgraph, data in ${cfg.dataDir})`
     : `PostgreSQL at ${new URL(cfg.databaseUrl!).host}`;
   console.log(`database   ${mode}`);
   console.log(`events     ${cfg.redisUrl ? `Redis at ${new URL(cfg.redisUrl).host}` : 'in-process (no REDIS_URL)'}`);

@@ -9,7 +9,7 @@
 import knexFactory from 'knex';
 import { loadConfig, SUBGRAPH_NAMES } from '../../platform/config';
 import { openDatabases } from '../../platform/databases';
-import { startEmbeddedPostgres } from '../../platform/embedded-postgres';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../platform/embedded-postgres';
 import { subgraphModules } from '../../subgraphs';
 import globalTeardown from './global-teardown';
 
@@ -28,9 +28,13 @@ export default async function globalSetup() {
     process.env.DATABASE_URL = url.toString();
     process.env.SHOP_TEST_SEPARATE_ROLES = 'true';
   } else {
-    const embedded = await startEmbeddedPostgres({ dataDir: 'memory://', maxConnections: 200 });
-    (globalThis as { __embeddedPostgres?: unknown }).__embeddedPostgres = embedded;
-    process.env.DATABASE_URL = embedded.url;
+    // One in-memory PGlite per subgraph (see platform/databases.ts for why not one shared instance).
+    // Each test file opens its own pools: leave room for both workers and a few files each.
+    const embedded = await Promise.all(
+      SUBGRAPH_NAMES.map(() => startEmbeddedPostgres({ dataDir: 'memory://', maxConnections: 60 })),
+    );
+    (globalThis as { __embeddedPostgres?: EmbeddedPostgres[] }).__embeddedPostgres = embedded;
+    SUBGRAPH_NAMES.forEach((name, i) => (process.env[`${name.toUpperCase()}_DATABASE_URL`] = embedded[i].url));
     process.env.SHOP_TEST_SEPARATE_ROLES = 'false';
   }
   try {

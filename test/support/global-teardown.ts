@@ -5,8 +5,8 @@ import { subgraphRoleName } from '../../platform/db';
 import type { EmbeddedPostgres } from '../../platform/embedded-postgres';
 
 export default async function globalTeardown() {
-  const embedded = (globalThis as { __embeddedPostgres?: EmbeddedPostgres }).__embeddedPostgres;
-  if (embedded) await embedded.stop();
+  const embedded = (globalThis as { __embeddedPostgres?: EmbeddedPostgres[] }).__embeddedPostgres ?? [];
+  await Promise.all(embedded.map((server) => server.stop()));
   const adminUrl = process.env.SHOP_TEST_ADMIN_URL;
   const database = process.env.SHOP_TEST_DATABASE;
   if (!adminUrl || !database || process.env.KEEP_TEST_DATABASE) return;

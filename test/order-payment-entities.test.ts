@@ -1,0 +1,77 @@
+/**
+ * The order and payment subgraphs already compose and serve their entities: an order is visible to its owner
+ * only, and `Order.payment` is resolved by the payment subgraph through federation (batched).
+ * Checkout and paying come with their own issues; rows are inserted here directly into each owner's tables.
+ */
+import { signAccessToken } from '../platform/access-token';
+import { countStatements } from '../platform/db';
+import type { RunningSupergraph } from '../platform/launcher';
+import { asIdentity, bearer, gql, startSupergraph, testConfig } from './support/harness';
+
+let supergraph: RunningSupergraph;
+const owner = String(800_000_000 + Math.floor(Math.random() * 1_000_000));
+let orderIds: string[] = [];
+
+beforeAll(async () => {
+  supergraph = await startSupergraph();
+  const orders = supergraph.subgraphs.order!.db;
+  const inserted = await orders('orders')
+    .insert(
+      [1, 2, 3].map((n) => ({
+        order_no: `T${owner}${n}`,
+        user_id: owner,
+        status: 'PENDING_PAYMENT',
+        subtotal: 1000 * n,
+        discount: 0,
+        shipping_fee: 0,
+        total: 1000 * n,
+      })),
+    )
+    .returning('id');
+  orderIds = inserted.map((row: { id: string }) => row.id);
+  await supergraph.subgraphs.payment!.db('payments').insert({
+    order_id: orderIds[0],
+    user_id: owner,
+    amount: 1000,
+    method: 'WECHAT',
+    status: 'SUCCEEDED',
+    paid_at: new Date('2026-01-01T00:00:00Z'),
+  });
+});
+afterAll(async () => {
+  await supergraph?.stop();
+});
+
+const ORDER = `query($id: ID!) { order(id: $id) { id orderNo status total createdAt payment { amount method status paidAt } } }`;
+
+it("shows an order and its payment to the order's owner", async () => {
+  const token = signAccessToken({ userId: owner, scopes: [] }, testConfig());
+  const response = await gql(supergraph.routerUrl!, ORDER, { id: orderIds[0] }, bearer(token));
+  expect(response.errors).toBeUndefined();
+  expect(response.data.order).toMatchObject({
+    id: orderIds[0],
+    status: 'PENDING_PAYMENT',
+    total: 1000,
+    payment: { amount: 1000, method: 'WECHAT', status: 'SUCCEEDED', paidAt: '2026-01-01T00:00:00.000Z' },
+  });
+  const unpaid = await gql(supergraph.routerUrl!, ORDER, { id: orderIds[1] }, bearer(token));
+  expect(unpaid.data.order.payment).toBeNull();
+});
+
+it('hides an order from other users and from anonymous callers', async () => {
+  const stranger = signAccessToken({ userId: '1', scopes: [] }, testConfig());
+  expect((await gql(supergraph.routerUrl!, ORDER, { id: orderIds[0] }, bearer(stranger))).data).toEqual({ order: null });
+  expect((await gql(supergraph.routerUrl!, ORDER, { id: orderIds[0] })).data).toEqual({ order: null });
+  expect((await gql(supergraph.routerUrl!, ORDER, { id: 'not-a-number' }, bearer(stranger))).data).toEqual({ order: null });
+});
+
+it('resolves payments of many orders in one statement (entity batching)', async () => {
+  const counter = countStatements(supergraph.subgraphs.payment!.db);
+  const representations = orderIds.map((id) => ({ __typename: 'Order', id }));
+  const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { payment { id amount } } } }`;
+  const response = await gql(supergraph.subgraphs.payment!.url, query, { r: representations }, asIdentity({ userId: owner }));
+  counter.stop();
+  expect(response.errors).toBeUndefined();
+  expect(response.data._entities.map((e: { payment: unknown }) => e.payment !== null)).toEqual([true, false, false]);
+  expect(counter.count).toBe(1);
+});
