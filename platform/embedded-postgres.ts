@@ -8,6 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { SessionQueue } from './pglite-session-queue';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -41,6 +42,9 @@ export async function startEmbeddedPostgres(options: {
   const db = await PGlite.create(options.dataDir);
   const port = options.port || (await freePort(host));
   const server = new PGLiteSocketServer({ db, port, host, maxConnections: options.maxConnections });
+  // pglite-socket 0.2.x interleaves connections' extended-protocol messages on PGlite's one session
+  // (electric-sql/pglite#1046); its queue is private, so swap in one that keeps a round trip together.
+  (server as unknown as { queryQueue: SessionQueue }).queryQueue = new SessionQueue(db);
   await server.start();
   return {
     url: `postgres://postgres@${host}:${port}/postgres`,
