@@ -44,11 +44,20 @@ export interface Config {
   /** Where the router sends each subgraph's requests; defaults to the routing_url of the supergraph. */
   subgraphUrls: Partial<Record<SubgraphName, string>>;
   supergraphPath: string;
+  /** How long the router waits for a subgraph (SUBGRAPH_TIMEOUT_MS), unless `subgraphTimeouts` names it. */
   subgraphTimeoutMs: number;
+  /** Per-subgraph override `<NAME>_TIMEOUT_MS`. */
+  subgraphTimeouts: Partial<Record<SubgraphName, number>>;
+  /** Keep-alive sockets the router opens to each subgraph origin at most (SUBGRAPH_MAX_SOCKETS). */
   subgraphMaxSockets: number;
   explorerEnabled: boolean;
   adminPassword: string;
-  wechat: { appId?: string; secret?: string; apiBase: string };
+  /** WeChat mini-program login (jscode2session); `timeoutMs` bounds each call (WECHAT_TIMEOUT_MS). */
+  wechat: { appId?: string; secret?: string; apiBase: string; timeoutMs: number };
+  /** `login` throttling: failed sign-ins per account per window (LOGIN_MAX_FAILURES, LOGIN_FAILURE_WINDOW_SECONDS). */
+  loginRateLimit: { maxFailures: number; windowSeconds: number };
+  /** `register` throttling: attempts per phone number per window (REGISTER_MAX_ATTEMPTS, REGISTER_WINDOW_SECONDS). */
+  registerRateLimit: { maxAttempts: number; windowSeconds: number };
   /** Knex pool size per subgraph. */
   dbPoolMax: number;
   /** Largest `first` a connection accepts. */
@@ -88,11 +97,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   ports.router = int(env, 'ROUTER_PORT', int(env, 'PORT', ports.router));
   const subgraphDatabaseUrls: Config['subgraphDatabaseUrls'] = {};
   const subgraphUrls: Config['subgraphUrls'] = {};
+  const subgraphTimeouts: Config['subgraphTimeouts'] = {};
   for (const name of SUBGRAPH_NAMES) {
     const upper = name.toUpperCase();
     ports[name] = int(env, `${upper}_PORT`, ports[name]);
     if (env[`${upper}_DATABASE_URL`]) subgraphDatabaseUrls[name] = env[`${upper}_DATABASE_URL`];
     if (env[`${upper}_URL`]) subgraphUrls[name] = env[`${upper}_URL`];
+    if (env[`${upper}_TIMEOUT_MS`]) subgraphTimeouts[name] = int(env, `${upper}_TIMEOUT_MS`, 0);
   }
 
   return {
@@ -113,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subgraphUrls,
     supergraphPath: path.resolve(rootDir, env.SUPERGRAPH_PATH || 'schema/supergraph.graphql'),
     subgraphTimeoutMs: int(env, 'SUBGRAPH_TIMEOUT_MS', 10_000),
+    subgraphTimeouts,
     subgraphMaxSockets: int(env, 'SUBGRAPH_MAX_SOCKETS', 64),
     explorerEnabled: bool(env, 'EXPLORER', !isProduction),
     adminPassword: env.ADMIN_PASSWORD || DEV_ADMIN_PASSWORD,
@@ -120,6 +132,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       appId: env.WECHAT_APPID || undefined,
       secret: env.WECHAT_SECRET || undefined,
       apiBase: env.WECHAT_API_BASE || 'https://api.weixin.qq.com',
+      timeoutMs: int(env, 'WECHAT_TIMEOUT_MS', 5000),
+    },
+    loginRateLimit: {
+      maxFailures: int(env, 'LOGIN_MAX_FAILURES', 10),
+      windowSeconds: int(env, 'LOGIN_FAILURE_WINDOW_SECONDS', 15 * 60),
+    },
+    registerRateLimit: {
+      maxAttempts: int(env, 'REGISTER_MAX_ATTEMPTS', 5),
+      windowSeconds: int(env, 'REGISTER_WINDOW_SECONDS', 3600),
     },
     dbPoolMax: int(env, 'DB_POOL_MAX', 5),
     maxPageSize: int(env, 'MAX_PAGE_SIZE', 100),

@@ -3,7 +3,7 @@
  * (one), and the supergraph tests (all, on ephemeral ports).
  */
 import type { Knex } from 'knex';
-import { startRouter } from '../router/server';
+import { startRouter, type RunningRouter } from '../router/server';
 import { subgraphModules } from '../subgraphs';
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from './config';
 import { openDatabases, type OpenDatabases } from './databases';
@@ -25,6 +25,7 @@ export interface LaunchOptions {
 
 export interface RunningSupergraph {
   routerUrl?: string;
+  router?: RunningRouter;
   subgraphs: Partial<Record<SubgraphName, { url: string; db: Knex }>>;
   databases: OpenDatabases;
   stop(): Promise<void>;
@@ -63,19 +64,19 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
       started[name] = server.url;
       subgraphs[name] = { url: server.url, db };
     }
-    let routerUrl: string | undefined;
+    let router: RunningRouter | undefined;
     if (options.router ?? names.length === SUBGRAPH_NAMES.length) {
-      const router = await startRouter({
+      router = await startRouter({
         config,
         host: config.host,
         port: options.ephemeralPorts ? 0 : config.ports.router,
         subgraphUrls: started,
       });
       servers.push(router);
-      routerUrl = router.url;
     }
     return {
-      routerUrl,
+      routerUrl: router?.url,
+      router,
       subgraphs,
       databases,
       async stop() {

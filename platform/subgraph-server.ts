@@ -67,6 +67,8 @@ export async function startSubgraphServer(
     formatError: makeFormatError({ isProduction: deps.config.isProduction }),
     includeStacktraceInErrorResponses: false,
     introspection: !deps.config.isProduction,
+    // The entry point owns shutdown (platform/process.ts); Apollo's own signal handling races it.
+    stopOnTerminationSignals: false,
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
   });
   await server.start();

@@ -1,8 +1,7 @@
 /** GET /health: is each subgraph of the supergraph reachable (its own /health answers ok)? */
 import fs from 'node:fs';
-import type { Fetcher } from '@apollo/utils.fetcher';
 import type { Config } from '../platform/config';
-import type { SubgraphUrlResolver } from './gateway';
+import { subgraphTimeoutMs, type SubgraphFetchers, type SubgraphUrlResolver } from './gateway';
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
@@ -15,7 +14,7 @@ export function supergraphSubgraphs(supergraphSdl: string): { name: string; url:
   return [...supergraphSdl.matchAll(pattern)].map((m) => ({ name: m[1], url: m[2] }));
 }
 
-export async function subgraphHealth(config: Config, resolveUrl: SubgraphUrlResolver, fetcher: Fetcher): Promise<HealthReport> {
+export async function subgraphHealth(config: Config, resolveUrl: SubgraphUrlResolver, fetchers: SubgraphFetchers): Promise<HealthReport> {
   const subgraphs = supergraphSubgraphs(fs.readFileSync(config.supergraphPath, 'utf8'));
   const entries = await Promise.all(
     subgraphs.map(async ({ name, url }) => {
@@ -23,11 +22,13 @@ export async function subgraphHealth(config: Config, resolveUrl: SubgraphUrlReso
       const healthUrl = new URL('/health', target).toString();
       const started = Date.now();
       try {
-        const response = await fetcher(healthUrl, { method: 'GET' });
+        const response = await fetchers.fetcher(subgraphTimeoutMs(config, name))(healthUrl, { method: 'GET' });
+        // Read the body so the keep-alive socket goes back to the bounded pool.
+        await response.text();
         if (!response.ok) throw new Error(`HTTP ${response.status}`);
         return [name, { status: 'ok' as const, url: target, latencyMs: Date.now() - started }] as const;
       } catch (error) {
-        return [name, { status: 'unreachable' as const, url: target, error: (error as Error).message }] as const;
+        return [name, { status: 'unreachable' as const, url: target, error: describeFetchError(error) }] as const;
       }
     }),
   );
@@ -36,4 +37,11 @@ export async function subgraphHealth(config: Config, resolveUrl: SubgraphUrlReso
     status: Object.values(report).every((s) => s.status === 'ok') ? 'ok' : 'degraded',
     subgraphs: report,
   };
+}
+
+/** undici says "fetch failed" and keeps the reason (ECONNREFUSED, a timeout…) in `cause`. */
+function describeFetchError(error: unknown): string {
+  const { message, name, cause } = error as { message?: string; name?: string; cause?: { code?: string; message?: string } };
+  if (name === 'TimeoutError') return 'timed out';
+  return cause?.code ?? cause?.message ?? message ?? String(error);
 }

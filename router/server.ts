@@ -1,6 +1,7 @@
 /**
  * The router: the one public endpoint. express 5 + Apollo Server 5 + @apollo/gateway on one HTTP server,
- * POST /graphql for operations, GET /health for each subgraph's reachability.
+ * POST /graphql for operations, GET /health for each subgraph's reachability, and (EXPLORER, on outside production)
+ * the self-hosted explorer at GET /explorer and for browsers opening /graphql.
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -10,11 +11,13 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
+import { GraphQLError } from 'graphql';
 import type { Config, SubgraphName } from '../platform/config';
 import { makeFormatError } from '../platform/errors';
 import type { RunningServer } from '../platform/subgraph-server';
 import { identityFromRequest } from './auth';
-import { boundedFetcher, createGateway, urlResolver, type RouterContext } from './gateway';
+import { createExplorer, type Explorer, type ExplorerOptions } from './explorer';
+import { boundedFetchers, createGateway, urlResolver, type RouterContext } from './gateway';
 import { subgraphHealth } from './health';
 
 export interface RouterOptions {
@@ -23,21 +26,41 @@ export interface RouterOptions {
   port: number;
   /** Subgraph URL overrides, e.g. the ephemeral ports of an in-process supergraph. */
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
+  /** Where the explorer bundle lives and how to build it (tests); used only when `config.explorerEnabled`. */
+  explorer?: ExplorerOptions;
 }
 
-export async function startRouter(options: RouterOptions): Promise<RunningServer> {
+export interface RunningRouter extends RunningServer {
+  /** The explorer, when enabled: `prepare()` builds its bundle if missing or stale (otherwise done on first visit). */
+  explorer?: Explorer;
+}
+
+/**
+ * GraphQLErrors here are raised on purpose (a subgraph timed out) or relayed from a subgraph, which logs its own
+ * stack: one line is enough. Anything else is a router bug: log it whole.
+ */
+function logUnexpectedError(error: unknown) {
+  const deliberate = error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError);
+  if (deliberate) console.error(`[router] ${error.message}`);
+  else console.error('[router] unexpected error:', error);
+}
+
+export async function startRouter(options: RouterOptions): Promise<RunningRouter> {
   const { config } = options;
   const app = express();
+  app.disable('x-powered-by');
   const httpServer = http.createServer(app);
-  const { fetcher, close: closeFetcher } = boundedFetcher(config);
+  const fetchers = boundedFetchers(config);
   const resolveUrl = urlResolver(config, options.subgraphUrls);
-  const gateway = createGateway(config, resolveUrl, fetcher);
+  const gateway = createGateway(config, resolveUrl, fetchers);
 
   const server = new ApolloServer<RouterContext>({
     gateway,
-    formatError: makeFormatError({ isProduction: config.isProduction }),
+    formatError: makeFormatError({ isProduction: config.isProduction, log: logUnexpectedError }),
     includeStacktraceInErrorResponses: false,
     introspection: !config.isProduction || config.explorerEnabled,
+    // Whoever started the router decides when to stop it (entry points handle SIGTERM/SIGINT).
+    stopOnTerminationSignals: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // The default landing page loads Apollo Sandbox from a CDN; the router serves its own explorer instead.
@@ -47,9 +70,12 @@ export async function startRouter(options: RouterOptions): Promise<RunningServer
   await server.start();
 
   app.get('/health', async (_req, res) => {
-    const report = await subgraphHealth(config, resolveUrl, fetcher);
+    const report = await subgraphHealth(config, resolveUrl, fetchers);
     res.status(report.status === 'ok' ? 200 : 503).json(report);
   });
+  // The bundle is built on the first visit, not here: routers started by tests never pay for it.
+  const explorer = config.explorerEnabled ? createExplorer({ endpoint: '/graphql', ...options.explorer }) : undefined;
+  if (explorer) app.use(explorer.routes);
   app.use(
     '/graphql',
     express.json({ limit: '1mb' }),
@@ -66,9 +92,10 @@ export async function startRouter(options: RouterOptions): Promise<RunningServer
   return {
     url: `http://${options.host}:${port}/graphql`,
     port,
+    explorer,
     async close() {
       await server.stop();
-      await closeFetcher();
+      await fetchers.close();
     },
   };
 }

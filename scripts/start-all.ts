@@ -1,38 +1,39 @@
 /**
- * `npm start`: the whole supergraph in one process — six subgraphs and the router. Without DATABASE_URL it runs
- * on the embedded PGlite under .data/ and seeds demo data on first start (not in production).
+ * `npm start`: the whole supergraph in one process — six subgraphs and the router. Without DATABASE_URL each
+ * subgraph runs on its own embedded PGlite under .data/ and demo data is seeded on first start (not in production).
  */
-import { config } from '../platform/config';
+import { DEV_ADMIN_PASSWORD, loadConfig, type Config } from '../platform/config';
 import { launch } from '../platform/launcher';
+import { onShutdownSignals, startupFailure } from '../platform/process';
 
-async function main() {
-  const cfg = config();
+async function main(config: Config) {
   const started = Date.now();
-  const supergraph = await launch({ config: cfg });
+  const supergraph = await launch({ config });
+  onShutdownSignals('supergraph', () => supergraph.stop());
   const mode = supergraph.databases.embedded.length
-    ? `embedded PostgreSQL (PGlite, one per subgraph, data in ${cfg.dataDir})`
-    : `PostgreSQL at ${new URL(cfg.databaseUrl!).host}`;
+    ? `embedded PostgreSQL (PGlite, one per subgraph, data in ${config.dataDir})`
+    : `PostgreSQL at ${new URL(config.databaseUrl!).host}`;
   console.log(`database   ${mode}`);
-  console.log(`events     ${cfg.redisUrl ? `Redis at ${new URL(cfg.redisUrl).host}` : 'in-process (no REDIS_URL)'}`);
+  console.log(`redis      ${config.redisUrl ? new URL(config.redisUrl).host : 'none (in-process rate limits)'}`);
   for (const [name, subgraph] of Object.entries(supergraph.subgraphs)) console.log(`${name.padEnd(10)} ${subgraph.url}`);
   console.log(`router     ${supergraph.routerUrl}`);
-  if (!cfg.isProduction) console.log(`admin      login "admin" / ADMIN_PASSWORD (development default: ${cfg.adminPassword === 'admin12345' ? 'admin12345' : 'as set'})`);
-  if (cfg.explorerEnabled) console.log(`\nReady in ${Date.now() - started} ms. Open the explorer: ${supergraph.routerUrl}`);
-  else console.log(`\nReady in ${Date.now() - started} ms.`);
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    console.log(`\n${signal}: stopping…`);
-    await supergraph.stop();
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  if (!config.isProduction) {
+    const password = config.adminPassword === DEV_ADMIN_PASSWORD ? `${DEV_ADMIN_PASSWORD} (development default)` : 'ADMIN_PASSWORD as set';
+    console.log(`staff      login account "admin", password ${password}`);
+  }
+  if (supergraph.router?.explorer) {
+    // Build the explorer bundle now (first start only) so the first visit does not wait.
+    await supergraph.router.explorer.prepare();
+    console.log(`\nReady in ${Date.now() - started} ms. Open the explorer: ${supergraph.routerUrl}`);
+  } else {
+    console.log(`\nReady in ${Date.now() - started} ms.`);
+  }
 }
 
-main().catch((error) => {
-  console.error('Failed to start:', error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  startupFailure('supergraph', error);
+}
+main(config!).catch((error: unknown) => startupFailure('supergraph', error));

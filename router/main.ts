@@ -1,0 +1,38 @@
+/**
+ * `npm run start:router`: the router alone (production: any number of instances behind a load balancer).
+ * Serves SUPERGRAPH_PATH (default schema/supergraph.graphql); each subgraph is reached at `<NAME>_URL`, else at
+ * the routing_url composed into the supergraph.
+ */
+import fs from 'node:fs';
+import { loadConfig, type Config, type SubgraphName } from '../platform/config';
+import { onShutdownSignals, startupFailure } from '../platform/process';
+import { supergraphSubgraphs } from './health';
+import { startRouter } from './server';
+
+async function main(config: Config) {
+  const started = Date.now();
+  const router = await startRouter({ config, host: config.host, port: config.ports.router });
+  onShutdownSignals('router', () => router.close());
+
+  const sdl = fs.readFileSync(config.supergraphPath, 'utf8');
+  console.log(`supergraph ${config.supergraphPath}`);
+  for (const { name, url } of supergraphSubgraphs(sdl)) {
+    const override = config.subgraphUrls[name as SubgraphName];
+    console.log(`${name.padEnd(10)} ${override ?? url}${override ? ` (${name.toUpperCase()}_URL)` : ''}`);
+  }
+  console.log(`router     ${router.url}`);
+  if (router.explorer) {
+    // Build (if needed) before announcing the explorer, so the first visit does not wait.
+    await router.explorer.prepare();
+    console.log(`explorer   ${new URL('/explorer', router.url)}`);
+  }
+  console.log(`Ready in ${Date.now() - started} ms.`);
+}
+
+let config: Config;
+try {
+  config = loadConfig();
+} catch (error) {
+  startupFailure('router', error);
+}
+main(config!).catch((error: unknown) => startupFailure('router', error));

@@ -1,0 +1,124 @@
+/**
+ * Identity at the edge: the router verifies `Authorization: Bearer <jwt>` and tells subgraphs who the caller is in
+ * the signed x-shop-identity header — its own, never one a client sent. Subgraphs refuse identity headers they
+ * cannot verify.
+ */
+import { signAccessToken } from '../platform/access-token';
+import { IDENTITY_HEADER, signIdentity, verifyIdentity } from '../platform/identity';
+import type { RunningSupergraph } from '../platform/launcher';
+import { startRouter, type RunningRouter } from '../router/server';
+import { FEDERATION_LINK, startFakeSubgraph, writeSupergraph, type FakeContext, type FakeSubgraph } from './support/fake-subgraph';
+import { asIdentity, bearer, codes, gql, startSupergraph, testConfig } from './support/harness';
+
+const config = testConfig();
+const typeDefs = `${FEDERATION_LINK}
+"Who the subgraph was told the caller is." type Caller { "User id." userId: ID  "Scopes." scopes: [String!]! }
+"Root" type Query { "The verified x-shop-identity of this request." whoami: Caller! }`;
+
+let subgraph: FakeSubgraph;
+let router: RunningRouter;
+
+beforeAll(async () => {
+  subgraph = await startFakeSubgraph({
+    typeDefs,
+    resolvers: {
+      Query: {
+        whoami: (_: unknown, __: unknown, { headers }: FakeContext) =>
+          verifyIdentity(String(headers[IDENTITY_HEADER]), config.internalSecret, config.identityMaxAgeSeconds),
+      },
+    },
+  });
+  const supergraphPath = writeSupergraph([{ name: 'order', url: subgraph.url, typeDefs }]);
+  router = await startRouter({ config: { ...config, supergraphPath, explorerEnabled: false }, host: '127.0.0.1', port: 0 });
+});
+afterAll(async () => {
+  await router?.close();
+  await subgraph?.close();
+});
+
+const WHOAMI = '{ whoami { userId scopes } }';
+const lastHeaders = () => subgraph.requests[subgraph.requests.length - 1];
+
+describe('at the router', () => {
+  it('serves a request without a token as anonymous, still with a signed identity', async () => {
+    const response = await gql(router.url, WHOAMI);
+    expect(response).toEqual({ status: 200, data: { whoami: { userId: null, scopes: [] } } });
+    expect(verifyIdentity(String(lastHeaders()[IDENTITY_HEADER]), config.internalSecret, 60)).toEqual(
+      expect.objectContaining({ userId: undefined, scopes: [] }),
+    );
+  });
+
+  it('passes a valid token’s user id and scopes to the subgraph in the signed header', async () => {
+    const token = signAccessToken({ userId: '4242', scopes: ['order:write', 'catalog:write'] }, config);
+    const response = await gql(router.url, WHOAMI, {}, bearer(token));
+    expect(response.data).toEqual({ whoami: { userId: '4242', scopes: ['order:write', 'catalog:write'] } });
+    const header = String(lastHeaders()[IDENTITY_HEADER]);
+    expect(verifyIdentity(header, config.internalSecret, 60)).toMatchObject({ userId: '4242', scopes: ['order:write', 'catalog:write'] });
+    // Signed with the internal secret, not something a client could produce.
+    expect(() => verifyIdentity(header, 'another-secret', 60)).toThrow('does not verify');
+  });
+
+  it.each([
+    ['garbage', 'Bearer not.a.jwt', 'Access token is invalid'],
+    ['a token signed with another secret', `Bearer ${signAccessToken({ userId: '1', scopes: [] }, testConfig({ JWT_SECRET: 'not-our-secret' }))}`, 'Access token is invalid'],
+    ['an expired token', `Bearer ${signAccessToken({ userId: '1', scopes: [] }, testConfig({ ACCESS_TOKEN_TTL_SECONDS: '-60' }))}`, 'Access token expired'],
+    ['another scheme', 'Basic dXNlcjpwYXNz', 'Authorization header must be "Bearer <token>"'],
+  ])('answers %s with 401 UNAUTHENTICATED and calls no subgraph', async (_case, authorization, message) => {
+    const before = subgraph.requests.length;
+    const response = await gql(router.url, WHOAMI, {}, { authorization });
+    expect(response.status).toBe(401);
+    expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+    expect(response.errors![0].message).toBe(message);
+    expect(response.data).toBeUndefined();
+    expect(subgraph.requests.length).toBe(before);
+  });
+
+  it('never forwards an x-shop-identity header sent by a client: it sends its own', async () => {
+    // Even a correctly signed header (as if the secret had leaked) claiming to be staff does not get through.
+    const forged = signIdentity({ userId: '1', scopes: ['payment:refund'] }, config.internalSecret);
+    const anonymous = await gql(router.url, WHOAMI, {}, { [IDENTITY_HEADER]: forged });
+    expect(anonymous.data).toEqual({ whoami: { userId: null, scopes: [] } });
+    expect(lastHeaders()[IDENTITY_HEADER]).not.toBe(forged);
+
+    const token = signAccessToken({ userId: '77', scopes: [] }, config);
+    const signedIn = await gql(router.url, WHOAMI, {}, { ...bearer(token), [IDENTITY_HEADER]: forged });
+    expect(signedIn.data).toEqual({ whoami: { userId: '77', scopes: [] } });
+    expect(lastHeaders()[IDENTITY_HEADER]).not.toBe(forged);
+    // Exactly one identity header arrives (not the client's appended to the router's).
+    expect(String(lastHeaders()[IDENTITY_HEADER]).split(',')).toHaveLength(1);
+  });
+
+  it('forwards no client header at all (the gateway builds subgraph requests afresh)', async () => {
+    await gql(router.url, WHOAMI, {}, { 'x-client-header': 'from-the-client', cookie: 'session=abc' });
+    expect(lastHeaders()['x-client-header']).toBeUndefined();
+    expect(lastHeaders().cookie).toBeUndefined();
+  });
+});
+
+describe('straight to a subgraph (order)', () => {
+  let supergraph: RunningSupergraph;
+  beforeAll(async () => {
+    supergraph = await startSupergraph({ subgraphs: ['order'], router: false });
+  });
+  afterAll(async () => {
+    await supergraph?.stop();
+  });
+  const ORDER = '{ order(id: "1") { id } }';
+
+  it('serves a verifiable identity', async () => {
+    const response = await gql(supergraph.subgraphs.order!.url, ORDER, {}, asIdentity({ userId: '5' }));
+    expect(response).toEqual({ status: 200, data: { order: null } });
+  });
+
+  it.each([
+    ['forged (bad signature)', { [IDENTITY_HEADER]: `${signIdentity({ userId: '5', scopes: [] }, config.internalSecret).split('.')[0]}.AAAA` }],
+    ['signed with another secret', { [IDENTITY_HEADER]: signIdentity({ userId: '5', scopes: ['order:write'] }, 'not-the-internal-secret') }],
+    ['stale', { [IDENTITY_HEADER]: signIdentity({ userId: '5', scopes: [] }, config.internalSecret, Date.now() - (config.identityMaxAgeSeconds + 60) * 1000) }],
+    ['malformed', { [IDENTITY_HEADER]: 'garbage' }],
+  ])('refuses an identity header that is %s with UNAUTHENTICATED', async (_case, headers) => {
+    const response = await gql(supergraph.subgraphs.order!.url, ORDER, {}, headers);
+    expect(response.status).toBe(401);
+    expect(codes(response)).toEqual(['UNAUTHENTICATED']);
+    expect(response.data).toBeUndefined();
+  });
+});
