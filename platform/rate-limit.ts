@@ -1,0 +1,178 @@
+/**
+ * Fixed-window rate limiting: at most `limit` events per key per window of `windowMs`, each key's window opening at
+ * its first event (not aligned to the clock, so no shared boundary at which every counter resets at once).
+ * Two implementations behind one interface: Redis (shared by every instance of a service) when REDIS_URL is set,
+ * in-process memory otherwise (one process: `npm start`, tests without Redis).
+ * Callers pass keys that carry no personal data (hash phone numbers and emails before they get here).
+ */
+import { createClient } from 'redis';
+import type { Config } from './config';
+
+export interface RateLimitRule {
+  limit: number;
+  windowMs: number;
+}
+
+export interface RateLimitState {
+  /** Events counted in the current window, including this one for `hit`. */
+  count: number;
+  /** `count <= limit`: whether the event just counted is within the limit. */
+  allowed: boolean;
+  /** Milliseconds until the window ends and the count starts again from 0. */
+  resetInMs: number;
+}
+
+export interface RateLimiter {
+  /** Counts one event for `key` and says whether it is within the rule. */
+  hit(key: string, rule: RateLimitRule): Promise<RateLimitState>;
+  /** The current window's count, counting nothing. */
+  peek(key: string, rule: RateLimitRule): Promise<RateLimitState>;
+  /** Forgets the current window's count for `key` (e.g. after a successful sign-in). */
+  reset(key: string, rule: RateLimitRule): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface RateLimiterOptions {
+  /** Namespace of the keys (Redis key prefix). */
+  prefix?: string;
+  /** Clock, for tests that move across windows without sleeping. */
+  now?: () => number;
+  /** Redis: how long a call waits for a connection before failing (default 2 s). */
+  connectTimeoutMs?: number;
+}
+
+function assertRule(rule: RateLimitRule) {
+  if (!(Number.isInteger(rule.windowMs) && rule.windowMs > 0 && Number.isInteger(rule.limit) && rule.limit >= 0)) {
+    throw new Error(`invalid rate limit rule ${JSON.stringify(rule)}`);
+  }
+}
+
+/** Counts in this process only: right for one instance, too lenient when several run behind a load balancer. */
+export function createMemoryRateLimiter(options: RateLimiterOptions = {}): RateLimiter {
+  const now = options.now ?? Date.now;
+  const windows = new Map<string, { start: number; count: number }>();
+  let lastSweep = 0;
+  const sweep = (at: number, windowMs: number) => {
+    // Drop ended windows now and then, so keys seen once do not pile up.
+    if (at - lastSweep < 60_000 && windows.size < 10_000) return;
+    lastSweep = at;
+    for (const [key, entry] of windows) if (entry.start + windowMs <= at) windows.delete(key);
+  };
+  const mapKey = (key: string, rule: RateLimitRule) => `${key}:${rule.windowMs}`;
+  const current = (key: string, rule: RateLimitRule, at: number) => {
+    const entry = windows.get(mapKey(key, rule));
+    return entry && at - entry.start < rule.windowMs ? entry : undefined;
+  };
+  return {
+    async hit(key, rule) {
+      assertRule(rule);
+      const at = now();
+      sweep(at, rule.windowMs);
+      const entry = current(key, rule, at) ?? { start: at, count: 0 };
+      entry.count += 1;
+      windows.set(mapKey(key, rule), entry);
+      return { count: entry.count, allowed: entry.count <= rule.limit, resetInMs: entry.start + rule.windowMs - at };
+    },
+    async peek(key, rule) {
+      assertRule(rule);
+      const at = now();
+      const entry = current(key, rule, at);
+      const count = entry?.count ?? 0;
+      return { count, allowed: count <= rule.limit, resetInMs: entry ? entry.start + rule.windowMs - at : rule.windowMs };
+    },
+    async reset(key, rule) {
+      windows.delete(mapKey(key, rule));
+    },
+    async close() {
+      windows.clear();
+    },
+  };
+}
+
+/**
+ * One atomic step in Redis: open a window at the caller's clock if none is running (or it has ended), count the hit,
+ * keep the key a second past the window's end. Returns { count, msLeft }.
+ */
+const HIT_SCRIPT = `
+local now = tonumber(ARGV[1])
+local windowMs = tonumber(ARGV[2])
+local start = tonumber(redis.call('HGET', KEYS[1], 's'))
+if (not start) or now - start >= windowMs or now < start then
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[1], 's', now)
+  start = now
+end
+local count = redis.call('HINCRBY', KEYS[1], 'c', 1)
+local left = windowMs - (now - start)
+redis.call('PEXPIRE', KEYS[1], left + 1000)
+return { count, left }`;
+
+/**
+ * Counts in Redis, shared by every instance: one hash per (key, window length) holding the window's start and count,
+ * updated by one Lua script so concurrent hits count exactly; the key disappears shortly after its window ends.
+ * Connects on first use; while Redis is unreachable calls fail (after at most `connectTimeoutMs`, no offline queue)
+ * rather than hang: callers then refuse the guarded operation.
+ */
+export function createRedisRateLimiter(url: string, options: RateLimiterOptions = {}): RateLimiter {
+  const now = options.now ?? Date.now;
+  const prefix = options.prefix ?? 'rl:';
+  const connectTimeoutMs = options.connectTimeoutMs ?? 2000;
+  const client = createClient({ url, disableOfflineQueue: true });
+  let lastErrorLog = 0;
+  client.on('error', (error: Error) => {
+    // Without a listener a socket error would crash the process; reconnecting is the client's job.
+    if (Date.now() - lastErrorLog > 10_000) {
+      lastErrorLog = Date.now();
+      console.error('[rate-limit] redis error:', error.message);
+    }
+  });
+  let connecting: Promise<unknown> | undefined;
+  const ready = async () => {
+    if (client.isReady) return;
+    // The client keeps retrying in the background; callers wait a bounded time, then fail instead of hanging.
+    connecting ??= client.connect().catch(() => {
+      connecting = undefined;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([connecting, new Promise((resolve) => (timer = setTimeout(resolve, connectTimeoutMs)))]);
+    clearTimeout(timer);
+    if (!client.isReady) throw new Error('Redis is unavailable for rate limiting');
+  };
+  const redisKey = (key: string, rule: RateLimitRule) => `${prefix}${key}:${rule.windowMs}`;
+  return {
+    async hit(key, rule) {
+      assertRule(rule);
+      await ready();
+      const reply = (await client.eval(HIT_SCRIPT, {
+        keys: [redisKey(key, rule)],
+        arguments: [String(now()), String(rule.windowMs)],
+      })) as [number, number];
+      const count = Number(reply[0]);
+      return { count, allowed: count <= rule.limit, resetInMs: Number(reply[1]) };
+    },
+    async peek(key, rule) {
+      assertRule(rule);
+      await ready();
+      const at = now();
+      const [start, stored] = await client.hmGet(redisKey(key, rule), ['s', 'c']);
+      const running = start !== null && at - Number(start) < rule.windowMs && at >= Number(start);
+      const count = running ? Number(stored ?? 0) : 0;
+      return { count, allowed: count <= rule.limit, resetInMs: running ? Number(start) + rule.windowMs - at : rule.windowMs };
+    },
+    async reset(key, rule) {
+      assertRule(rule);
+      await ready();
+      await client.del(redisKey(key, rule));
+    },
+    async close() {
+      if (client.isReady) await client.close();
+      // Still connecting or reconnecting: nothing pending worth waiting for.
+      else if (client.isOpen) client.destroy();
+    },
+  };
+}
+
+/** Redis when REDIS_URL is set, memory otherwise. */
+export function createRateLimiter(config: Pick<Config, 'redisUrl'>, options: RateLimiterOptions = {}): RateLimiter {
+  return config.redisUrl ? createRedisRateLimiter(config.redisUrl, options) : createMemoryRateLimiter(options);
+}

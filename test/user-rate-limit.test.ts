@@ -1,0 +1,131 @@
+/**
+ * platform/rate-limit.ts: the fixed-window limiter, in memory and in Redis (the Redis half runs when REDIS_URL is set),
+ * with a controlled clock so crossing a window needs no sleeping.
+ */
+import crypto from 'node:crypto';
+import { createClient } from 'redis';
+import { createMemoryRateLimiter, createRateLimiter, createRedisRateLimiter, type RateLimiter, type RateLimiterOptions } from '../platform/rate-limit';
+
+const redisUrl = process.env.REDIS_URL;
+
+const implementations: [string, (options: RateLimiterOptions) => RateLimiter][] = [
+  ['memory', (options) => createMemoryRateLimiter(options)],
+  ...(redisUrl ? [['redis', (options: RateLimiterOptions) => createRedisRateLimiter(redisUrl, options)] as [string, (o: RateLimiterOptions) => RateLimiter]] : []),
+];
+
+describe.each(implementations)('%s limiter', (_name, create) => {
+  // A window start in the future of any real clock, so keys never collide with earlier runs.
+  let now = (Math.floor(Date.now() / 60_000) + 1) * 60_000;
+  let limiter: RateLimiter;
+  const prefix = `test:rl:${crypto.randomUUID()}:`;
+  const rule = { limit: 3, windowMs: 60_000 };
+  beforeAll(() => {
+    limiter = create({ prefix, now: () => now });
+  });
+  afterAll(async () => {
+    await limiter?.close();
+  });
+
+  it('allows `limit` hits per window, then refuses, and starts again in the next window', async () => {
+    const key = crypto.randomUUID();
+    const states = [];
+    for (let i = 0; i < 5; i++) states.push(await limiter.hit(key, rule));
+    expect(states.map((s) => [s.count, s.allowed])).toEqual([
+      [1, true],
+      [2, true],
+      [3, true],
+      [4, false],
+      [5, false],
+    ]);
+    expect(states[0].resetInMs).toBe(60_000);
+    now += 59_999;
+    expect(await limiter.hit(key, rule)).toEqual({ count: 6, allowed: false, resetInMs: 1 });
+    now += 1;
+    expect(await limiter.hit(key, rule)).toEqual({ count: 1, allowed: true, resetInMs: 60_000 });
+  });
+
+  it('counts keys separately', async () => {
+    const [a, b] = [crypto.randomUUID(), crypto.randomUUID()];
+    for (let i = 0; i < 4; i++) await limiter.hit(a, rule);
+    expect(await limiter.hit(b, rule)).toMatchObject({ count: 1, allowed: true });
+  });
+
+  it('peeks without counting, and reset forgets the window', async () => {
+    const key = crypto.randomUUID();
+    expect(await limiter.peek(key, rule)).toMatchObject({ count: 0, allowed: true });
+    await limiter.hit(key, rule);
+    await limiter.hit(key, rule);
+    expect(await limiter.peek(key, rule)).toMatchObject({ count: 2 });
+    expect(await limiter.peek(key, rule)).toMatchObject({ count: 2 });
+    await limiter.reset(key, rule);
+    expect(await limiter.peek(key, rule)).toMatchObject({ count: 0 });
+    expect(await limiter.hit(key, rule)).toMatchObject({ count: 1 });
+  });
+
+  it('counts concurrent hits exactly', async () => {
+    const key = crypto.randomUUID();
+    const states = await Promise.all(Array.from({ length: 20 }, () => limiter.hit(key, { limit: 10, windowMs: 60_000 })));
+    expect(states.map((s) => s.count).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    expect(states.filter((s) => s.allowed)).toHaveLength(10);
+  });
+
+  it('refuses a nonsensical rule', async () => {
+    await expect(limiter.hit('k', { limit: 1, windowMs: 0 })).rejects.toThrow(/invalid rate limit rule/);
+  });
+});
+
+(redisUrl ? describe : describe.skip)('redis limiter keys', () => {
+  it('are prefixed, one per key and window length, and expire shortly after their window', async () => {
+    const prefix = `test:rl:${crypto.randomUUID()}:`;
+    const limiter = createRedisRateLimiter(redisUrl!, { prefix });
+    const client = createClient({ url: redisUrl });
+    await client.connect();
+    try {
+      await limiter.hit('login:abc', { limit: 5, windowMs: 10_000 });
+      const keys = await client.keys(`${prefix}*`);
+      expect(keys).toHaveLength(1);
+      expect(keys[0]).toBe(`${prefix}login:abc:10000`);
+      const ttl = await client.pTTL(keys[0]);
+      expect(ttl).toBeGreaterThan(1000);
+      expect(ttl).toBeLessThanOrEqual(11_000);
+    } finally {
+      await client.close();
+      await limiter.close();
+    }
+  });
+
+  it('is what createRateLimiter picks when REDIS_URL is set, memory otherwise', async () => {
+    const prefix = `test:rl:${crypto.randomUUID()}:`;
+    const client = createClient({ url: redisUrl });
+    await client.connect();
+    const viaRedis = createRateLimiter({ redisUrl }, { prefix });
+    const inMemory = createRateLimiter({ redisUrl: undefined }, { prefix });
+    try {
+      await viaRedis.hit('k', { limit: 1, windowMs: 60_000 });
+      await inMemory.hit('m', { limit: 1, windowMs: 60_000 });
+      expect((await client.keys(`${prefix}*`)).map((key) => key.split(':')[3])).toEqual(['k']);
+    } finally {
+      await client.close();
+      await viaRedis.close();
+      await inMemory.close();
+    }
+  });
+
+  it('closes cleanly without ever having connected', async () => {
+    await expect(createRedisRateLimiter(redisUrl!).close()).resolves.toBeUndefined();
+  });
+});
+
+describe('redis limiter with Redis unreachable', () => {
+  it('fails the call after the connect timeout instead of hanging, and closes', async () => {
+    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    const limiter = createRedisRateLimiter('redis://127.0.0.1:1', { connectTimeoutMs: 200 });
+    try {
+      await expect(limiter.hit('k', { limit: 1, windowMs: 1000 })).rejects.toThrow('Redis is unavailable for rate limiting');
+      await expect(limiter.peek('k', { limit: 1, windowMs: 1000 })).rejects.toThrow('Redis is unavailable for rate limiting');
+    } finally {
+      await limiter.close();
+      errors.mockRestore();
+    }
+  });
+});
