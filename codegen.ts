@@ -7,11 +7,28 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 
 /** Per subgraph: its context type and the row type behind each GraphQL object (paths relative to generated/). */
 const subgraphs: Record<string, { context: string; mappers: Record<string, string> }> = {
-  user: { context: '../context#UserContext', mappers: {} },
-  product: { context: '../context#ProductContext', mappers: {} },
-  cart: { context: '../context#CartContext', mappers: {} },
+  user: {
+    context: '../context#UserContext',
+    mappers: { User: '../data/users#UserRow', Address: '../data/addresses#AddressRow', AuthPayload: '../tokens#AuthResult' },
+  },
+  product: {
+    context: '../context#ProductContext',
+    mappers: {
+      Product: '../data/products#ProductRow',
+      Sku: '../data/skus#SkuRow',
+      Category: '../data/categories#CategoryRef',
+      Brand: '../data/brands#BrandRow',
+    },
+  },
+  cart: {
+    context: '../context#CartContext',
+    mappers: { Cart: '../cart#CartRef', CartItem: '../data/cart-items#CartLineRow', CartPrice: '../pricing#CartPriceValues' },
+  },
   order: { context: '../context#OrderContext', mappers: { Order: '../data/orders#OrderRow' } },
-  promote: { context: '../context#PromoteContext', mappers: {} },
+  promote: {
+    context: '../context#PromoteContext',
+    mappers: { Coupon: '../data/coupons#CouponRow', CouponTemplate: '../data/templates#CouponTemplateRow' },
+  },
   payment: { context: '../context#PaymentContext', mappers: { Payment: '../data/payments#PaymentRow' } },
 };
 

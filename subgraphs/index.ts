@@ -19,10 +19,10 @@ export interface SubgraphModule {
 }
 
 export const subgraphModules: Record<SubgraphName, SubgraphModule> = {
-  user: { name: 'user', migrations: user.migrations, create: user.createUserSubgraph },
-  product: { name: 'product', migrations: product.migrations, create: product.createProductSubgraph },
+  user: { name: 'user', migrations: user.migrations, create: user.createUserSubgraph, seedDemo: user.seedDemo },
+  product: { name: 'product', migrations: product.migrations, create: product.createProductSubgraph, seedDemo: product.seedDemo },
   cart: { name: 'cart', migrations: cart.migrations, create: cart.createCartSubgraph },
   order: { name: 'order', migrations: order.migrations, create: order.createOrderSubgraph },
-  promote: { name: 'promote', migrations: promote.migrations, create: promote.createPromoteSubgraph },
+  promote: { name: 'promote', migrations: promote.migrations, create: promote.createPromoteSubgraph, seedDemo: promote.seedDemo },
   payment: { name: 'payment', migrations: payment.migrations, create: payment.createPaymentSubgraph },
 };

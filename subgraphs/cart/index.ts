@@ -2,6 +2,7 @@
 import { buildFederatedSchema } from '../../platform/schema-loader';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import type { CartContext } from './context';
+import { createCartLoaders } from './loaders';
 import { resolvers } from './resolvers';
 
 export { migrations } from './migrations';
@@ -12,6 +13,10 @@ export function createCartSubgraph(deps: SubgraphDeps): SubgraphDefinition<CartC
   return {
     name: 'cart',
     schema: buildCartSchema(),
-    createContext: (base) => ({ ...base, db: deps.db }),
+    createContext: (base) => ({
+      ...base,
+      db: deps.db,
+      loaders: createCartLoaders(deps.db, deps.services, deps.config, base.identity.userId),
+    }),
   };
 }

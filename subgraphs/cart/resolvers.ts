@@ -1,3 +1,52 @@
+/** Thin resolvers: every cart field needs a signed-in user; data comes from loaders, rules from cart.ts / pricing.ts. */
+import { requireUser } from '../../platform/context';
+import { addToCart, clearInvalidCartItems, removeCartItems, updateCartItem, type CartRef } from './cart';
+import type { CartContext } from './context';
+import type { CartLineRow } from './data/cart-items';
 import type { Resolvers } from './generated/resolvers-types';
+import { lineStatus, type CartPriceValues } from './pricing';
 
-export const resolvers: Resolvers = {};
+async function statusOf(line: CartLineRow, context: CartContext) {
+  const skus = await context.loaders.skusByUser.load(line.user_id);
+  return lineStatus(line.quantity, skus.get(line.sku_id) ?? null);
+}
+
+export const resolvers: Resolvers = {
+  Query: {
+    cart: (_parent, _args, context) => ({ id: requireUser(context) }),
+  },
+  Mutation: {
+    addToCart: (_parent, { skuId, quantity }, context) => addToCart(context, requireUser(context), skuId, quantity),
+    updateCartItem: (_parent, { id, quantity, selected }, context) =>
+      updateCartItem(context, requireUser(context), id, { quantity, selected }),
+    removeCartItems: (_parent, { ids }, context) => removeCartItems(context, requireUser(context), ids),
+    clearInvalidCartItems: (_parent, _args, context) => clearInvalidCartItems(context, requireUser(context)),
+  },
+  Cart: {
+    // Another subgraph may hand out the signed-in shopper's cart (e.g. order's buyAgain); nobody else's.
+    __resolveReference(reference: CartRef, context: CartContext) {
+      return reference.id === requireUser(context) ? { id: reference.id } : null;
+    },
+    items: (cart, _args, context) => context.loaders.linesByUser.load(cart.id),
+    async totalQuantity(cart, _args, context) {
+      const lines = await context.loaders.linesByUser.load(cart.id);
+      return lines.reduce((sum, line) => sum + line.quantity, 0);
+    },
+    async selectedQuantity(cart, _args, context) {
+      const [lines, skus] = await Promise.all([context.loaders.linesByUser.load(cart.id), context.loaders.skusByUser.load(cart.id)]);
+      return lines
+        .filter((line) => line.selected && lineStatus(line.quantity, skus.get(line.sku_id) ?? null).valid)
+        .reduce((sum, line) => sum + line.quantity, 0);
+    },
+    price: (cart, _args, context) => context.loaders.priceByUser.load(cart.id),
+  },
+  CartItem: {
+    sku: (line) => ({ __typename: 'Sku', id: line.sku_id }),
+    valid: async (line, _args, context) => (await statusOf(line, context)).valid,
+    invalidReason: async (line, _args, context) => (await statusOf(line, context)).invalidReason,
+    exceedsStock: async (line, _args, context) => (await statusOf(line, context)).exceedsStock,
+  },
+  CartPrice: {
+    bestCoupon: (price: CartPriceValues) => (price.bestCouponId ? { __typename: 'Coupon', id: price.bestCouponId } : null),
+  },
+};

@@ -2,9 +2,11 @@
 import { buildFederatedSchema } from '../../platform/schema-loader';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import type { ProductContext } from './context';
+import { createProductLoaders } from './loaders';
 import { resolvers } from './resolvers';
 
 export { migrations } from './migrations';
+export { seedDemoCatalog as seedDemo } from './data/demo-catalog';
 
 export const buildProductSchema = () => buildFederatedSchema(__dirname, resolvers);
 
@@ -12,6 +14,6 @@ export function createProductSubgraph(deps: SubgraphDeps): SubgraphDefinition<Pr
   return {
     name: 'product',
     schema: buildProductSchema(),
-    createContext: (base) => ({ ...base, db: deps.db }),
+    createContext: (base) => ({ ...base, db: deps.db, loaders: createProductLoaders(deps.db) }),
   };
 }

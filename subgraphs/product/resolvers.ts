@@ -1,3 +1,175 @@
+/** Thin resolvers: authorization, visibility and mapping; data comes from loaders, data/ and catalog.ts. */
+import { requireScope } from '../../platform/context';
+import { badInput } from '../../platform/errors';
+import { isBigintId } from '../../platform/loaders';
+import * as catalog from './catalog';
+import type { ProductContext } from './context';
+import { decodeProductCursor, encodeProductCursor } from './cursor';
+import type { CategoryRef, CategoryRow } from './data/categories';
+import { listBrands } from './data/brands';
+import { findTopCategories } from './data/categories';
+import { escapeLike, findProductPage, type ProductRow } from './data/products';
+import type { SkuRow } from './data/skus';
 import type { Resolvers } from './generated/resolvers-types';
+import * as valid from './validation';
 
-export const resolvers: Resolvers = {};
+const CATALOG_WRITE = 'catalog:write';
+
+/** Staff who may edit the catalog also see what is off the shelf. */
+const seesOffShelf = (context: ProductContext) => Boolean(context.identity.userId) && context.identity.scopes.includes(CATALOG_WRITE);
+
+/** After a write, later fields of the same operation must see the new rows, not what a loader cached before. */
+function primeProduct(context: ProductContext, product: ProductRow) {
+  context.loaders.productById.clear(product.id).prime(product.id, product);
+}
+function primeSku(context: ProductContext, sku: SkuRow) {
+  context.loaders.skuById.clear(sku.id).prime(sku.id, sku);
+  context.loaders.liveSkusByProductId.clear(sku.product_id);
+}
+
+/** A category that may be known by id only (Product.category): load the row when a field needs more. */
+async function categoryRow(category: CategoryRef, context: ProductContext): Promise<CategoryRow> {
+  if ('name' in category) return category;
+  const row = await context.loaders.categoryById.load(category.id);
+  if (!row) throw new Error(`Category ${category.id} is missing`);
+  return row;
+}
+
+/** Optional filter ids must at least look like ids. */
+const filterId = (value: string | null | undefined, field: string) => (value == null ? undefined : valid.id(value, field));
+
+export const resolvers: Resolvers = {
+  Query: {
+    async product(_parent, { id }, context) {
+      const product = await context.loaders.productById.load(id);
+      return product && (product.on_shelf || seesOffShelf(context)) ? product : null;
+    },
+
+    async products(_parent, { filter, first, after }, context) {
+      const limit = first ?? 20;
+      if (!Number.isInteger(limit) || limit < 1 || limit > context.config.maxPageSize) {
+        throw badInput(`first must be between 1 and ${context.config.maxPageSize}`, 'first');
+      }
+      const keyword = valid.keyword(filter?.keyword);
+      const query = {
+        categoryId: filterId(filter?.categoryId, 'categoryId'),
+        brandId: filterId(filter?.brandId, 'brandId'),
+        titleLike: keyword === undefined ? undefined : escapeLike(keyword),
+        // Shoppers see on-shelf products only, whatever they ask for.
+        onShelf: seesOffShelf(context) ? (filter?.onShelf ?? undefined) : true,
+        beforeId: after == null ? undefined : decodeProductCursor(after),
+        limit: limit + 1,
+      };
+      if (filter?.onShelf === false && query.onShelf) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+      const rows = await findProductPage(context.db, query);
+      const page = rows.slice(0, limit);
+      for (const product of page) context.loaders.productById.prime(product.id, product);
+      const edges = page.map((product) => ({ cursor: encodeProductCursor(product.id), node: product }));
+      return { edges, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
+    },
+
+    async sku(_parent, { id }, context) {
+      const sku = await context.loaders.skuById.load(id);
+      if (!sku) return null;
+      if (seesOffShelf(context)) return sku;
+      if (sku.deleted_at) return null;
+      const product = await context.loaders.productById.load(sku.product_id);
+      return product?.on_shelf ? sku : null;
+    },
+
+    async categories(_parent, { parentId }, context) {
+      if (parentId == null) return findTopCategories(context.db);
+      return isBigintId(parentId) ? context.loaders.categoriesByParentId.load(parentId) : [];
+    },
+
+    brands: (_parent, _args, context) => listBrands(context.db),
+  },
+
+  Mutation: {
+    async createProduct(_parent, { input }, context) {
+      requireScope(context, CATALOG_WRITE);
+      const { product, skus } = await catalog.createProduct(context.db, input);
+      primeProduct(context, product);
+      context.loaders.liveSkusByProductId.clear(product.id).prime(product.id, skus);
+      return product;
+    },
+    async updateProduct(_parent, { id, input }, context) {
+      requireScope(context, CATALOG_WRITE);
+      const product = await catalog.updateProduct(context.db, id, input);
+      primeProduct(context, product);
+      return product;
+    },
+    async setProductOnShelf(_parent, { id, onShelf }, context) {
+      requireScope(context, CATALOG_WRITE);
+      const product = await catalog.setProductOnShelf(context.db, id, onShelf);
+      primeProduct(context, product);
+      return product;
+    },
+    async updateSku(_parent, { id, input }, context) {
+      requireScope(context, CATALOG_WRITE);
+      const sku = await catalog.updateSku(context.db, id, input);
+      primeSku(context, sku);
+      return sku;
+    },
+    async addSku(_parent, { productId, input }, context) {
+      requireScope(context, CATALOG_WRITE);
+      const sku = await catalog.addSku(context.db, productId, input);
+      primeSku(context, sku);
+      return sku;
+    },
+    async deleteSku(_parent, { id }, context) {
+      requireScope(context, CATALOG_WRITE);
+      const sku = await catalog.deleteSku(context.db, id);
+      primeSku(context, sku);
+      return sku;
+    },
+  },
+
+  Product: {
+    // A reference comes from another subgraph that already holds the id (a cart line, an order item): resolve it
+    // whatever its shelf state, so the caller can show it as unavailable.
+    async __resolveReference(reference: { id: string }, context: ProductContext) {
+      return context.loaders.productById.load(reference.id);
+    },
+    category: (product: ProductRow) => ({ id: product.category_id }),
+    brand: (product: ProductRow, _args, context) => (product.brand_id ? context.loaders.brandById.load(product.brand_id) : null),
+    async minPrice(product: ProductRow, _args, context) {
+      // Same batch as `skus`: one statement for the SKUs of the whole page, whichever of the two is asked for.
+      const skus = await context.loaders.liveSkusByProductId.load(product.id);
+      return skus.length ? Math.min(...skus.map((sku) => sku.price)) : 0;
+    },
+    onShelf: (product: ProductRow) => product.on_shelf,
+    skus: (product: ProductRow, _args, context) => context.loaders.liveSkusByProductId.load(product.id),
+    createdAt: (product: ProductRow) => product.created_at.toISOString(),
+    updatedAt: (product: ProductRow) => product.updated_at.toISOString(),
+  },
+
+  Sku: {
+    // Deleted SKUs and SKUs of off-shelf products resolve too (with available: false); only unknown ids are null.
+    async __resolveReference(reference: { id: string }, context: ProductContext) {
+      return context.loaders.skuById.load(reference.id);
+    },
+    async product(sku: SkuRow, _args, context) {
+      const product = await context.loaders.productById.load(sku.product_id);
+      if (!product) throw new Error(`Product ${sku.product_id} of SKU ${sku.id} is missing`);
+      return product;
+    },
+    async available(sku: SkuRow, _args, context) {
+      if (sku.deleted_at || sku.stock <= 0) return false;
+      const product = await context.loaders.productById.load(sku.product_id);
+      return Boolean(product?.on_shelf);
+    },
+    deleted: (sku: SkuRow) => sku.deleted_at !== null,
+  },
+
+  Category: {
+    name: async (category: CategoryRef, _args, context) => (await categoryRow(category, context)).name,
+    parentId: async (category: CategoryRef, _args, context) => (await categoryRow(category, context)).parent_id,
+    sortOrder: async (category: CategoryRef, _args, context) => (await categoryRow(category, context)).sort_order,
+    children: (category: CategoryRef, _args, context) => context.loaders.categoriesByParentId.load(category.id),
+  },
+
+  Brand: {
+    logoUrl: (brand) => brand.logo_url,
+  },
+};

@@ -2,9 +2,11 @@
 import { buildFederatedSchema } from '../../platform/schema-loader';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import type { PromoteContext } from './context';
+import { createPromoteLoaders } from './loaders';
 import { resolvers } from './resolvers';
 
 export { migrations } from './migrations';
+export { seedDemo } from './seed';
 
 export const buildPromoteSchema = () => buildFederatedSchema(__dirname, resolvers);
 
@@ -12,6 +14,6 @@ export function createPromoteSubgraph(deps: SubgraphDeps): SubgraphDefinition<Pr
   return {
     name: 'promote',
     schema: buildPromoteSchema(),
-    createContext: (base) => ({ ...base, db: deps.db }),
+    createContext: (base) => ({ ...base, db: deps.db, loaders: createPromoteLoaders(deps.db) }),
   };
 }

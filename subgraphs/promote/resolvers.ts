@@ -1,3 +1,237 @@
+/** Thin resolvers: who may call what, input checks, and mapping refusals to errors; the work is in data/ and quote.ts. */
+import { requireScope, requireService, requireUser } from '../../platform/context';
+import { badInput, conflict, notFound, shopError } from '../../platform/errors';
+import { isBigintId } from '../../platform/loaders';
+import type { PromoteContext } from './context';
+import {
+  claimCoupon,
+  createCodes,
+  findUsableCoupons,
+  findUserCoupons,
+  lockCouponForOrder,
+  redeemCode,
+  releaseCouponOfOrder,
+  useCouponForOrder,
+  type CouponRow,
+  type IssueResult,
+} from './data/coupons';
+import {
+  findClaimableTemplates,
+  insertTemplate,
+  pageTemplates,
+  updateTemplateActive,
+  type CouponTemplateRow,
+} from './data/templates';
 import type { Resolvers } from './generated/resolvers-types';
+import { quoteCoupons, type QuoteItem } from './quote';
+import { generateCodes, normalizeCode } from './redeem-codes';
+import { parseTemplateInput } from './template-input';
 
-export const resolvers: Resolvers = {};
+const STAFF_SCOPE = 'promote:write';
+const MAX_CODES_PER_CALL = 1000;
+const MAX_QUOTE_ITEMS = 500;
+const DEFAULT_PAGE_SIZE = 20;
+
+const iso = (value: Date | null) => (value ? value.toISOString() : null);
+const cursorOf = (id: string) => Buffer.from(`CouponTemplate:${id}`).toString('base64url');
+function idOfCursor(cursor: string): string {
+  const [kind, id] = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
+  if (kind !== 'CouponTemplate' || !isBigintId(id)) throw badInput('after is not a cursor of this list', 'after');
+  return id;
+}
+
+/** A refused claim or redemption, in words a shopper understands; `extensions.reason` tells clients which case. */
+function refusalError(result: Exclude<IssueResult, { coupon: CouponRow }>) {
+  const { refusal, template } = result;
+  const withReason = (code: 'CONFLICT' | 'NOT_FOUND', message: string) => shopError(code, message, { reason: refusal });
+  switch (refusal) {
+    case 'TEMPLATE_NOT_FOUND':
+      return withReason('NOT_FOUND', 'This coupon does not exist');
+    case 'CODE_NOT_FOUND':
+      return withReason('NOT_FOUND', 'This code does not exist. Please check it and try again');
+    case 'CODE_USED':
+      return withReason('CONFLICT', 'This code has already been used');
+    case 'INACTIVE':
+      return withReason('CONFLICT', 'This coupon is no longer being given out');
+    case 'NOT_CLAIMABLE':
+      return withReason('CONFLICT', 'This coupon can only be obtained with a redeem code');
+    case 'NOT_STARTED':
+      return withReason('CONFLICT', 'This coupon cannot be claimed yet');
+    case 'ENDED':
+      return withReason('CONFLICT', 'This coupon campaign has ended');
+    case 'SOLD_OUT':
+      return withReason('CONFLICT', 'Sorry, these coupons are all gone');
+    case 'LIMIT_REACHED': {
+      const limit = template?.per_user_limit ?? 1;
+      return withReason(
+        'CONFLICT',
+        limit === 1 ? 'You already have this coupon' : `You already have ${limit} of this coupon, the most one person can get`,
+      );
+    }
+  }
+}
+
+function issued(result: IssueResult): CouponRow {
+  if ('coupon' in result) return result.coupon;
+  throw refusalError(result);
+}
+
+/** The user on whose behalf a service calls (order and cart forward it). */
+const forwardedUser = (context: PromoteContext) => requireUser(context);
+
+function checkOrderArgs(couponId: string, orderId: string) {
+  if (!isBigintId(orderId)) throw badInput('orderId is not a valid id', 'orderId');
+  if (!isBigintId(couponId)) throw notFound('No such coupon');
+}
+
+export const resolvers: Resolvers = {
+  Query: {
+    async myCoupons(_parent, { status }, context) {
+      return findUserCoupons(context.db, requireUser(context), status ?? null);
+    },
+    async claimableCoupons(_parent, _args, context) {
+      return findClaimableTemplates(context.db, context.identity.userId ?? null);
+    },
+    async couponTemplate(_parent, { id }, context) {
+      requireScope(context, STAFF_SCOPE);
+      return context.loaders.templateById.load(id);
+    },
+    async couponTemplates(_parent, { first, after }, context) {
+      requireScope(context, STAFF_SCOPE);
+      const size = first ?? DEFAULT_PAGE_SIZE;
+      if (size < 0 || size > context.config.maxPageSize) throw badInput(`first must be 0-${context.config.maxPageSize}`, 'first');
+      const rows = await pageTemplates(context.db, size + 1, after ? idOfCursor(after) : null);
+      const page = rows.slice(0, size);
+      return {
+        edges: page.map((node) => ({ cursor: cursorOf(node.id), node })),
+        pageInfo: { hasNextPage: rows.length > size, endCursor: page.length ? cursorOf(page[page.length - 1].id) : null },
+      };
+    },
+    async couponQuote(_parent, { input }, context) {
+      requireService(context, 'cart', 'order');
+      const userId = forwardedUser(context);
+      if (input.items.length > MAX_QUOTE_ITEMS) throw badInput(`A quote takes at most ${MAX_QUOTE_ITEMS} items`, 'items');
+      if (input.shippingFee < 0) throw badInput('shippingFee cannot be negative', 'shippingFee');
+      const items: QuoteItem[] = input.items.map((item) => {
+        if (item.unitPrice < 0) throw badInput('unitPrice cannot be negative', 'unitPrice');
+        if (item.quantity < 1) throw badInput('quantity must be at least 1', 'quantity');
+        const categoryIds = [item.categoryId, ...(item.categoryIds ?? [])].filter((id): id is string => id != null);
+        return { productId: item.productId, categoryIds, unitPrice: item.unitPrice, quantity: item.quantity };
+      });
+      const coupons = await findUsableCoupons(context.db, userId);
+      return quoteCoupons(coupons, items, input.shippingFee, input.couponId ?? null);
+    },
+  },
+
+  Mutation: {
+    async claimCoupon(_parent, { templateId }, context) {
+      const userId = requireUser(context);
+      if (!isBigintId(templateId)) throw refusalError({ refusal: 'TEMPLATE_NOT_FOUND', template: null });
+      return issued(await claimCoupon(context.db, userId, templateId));
+    },
+    async redeemCouponCode(_parent, { code }, context) {
+      const userId = requireUser(context);
+      if (!code.trim()) throw badInput('Enter a code', 'code');
+      const normalized = normalizeCode(code);
+      if (!normalized) throw refusalError({ refusal: 'CODE_NOT_FOUND', template: null });
+      return issued(await redeemCode(context.db, userId, normalized));
+    },
+    async createCouponTemplate(_parent, { input }, context) {
+      const staffId = requireScope(context, STAFF_SCOPE);
+      return insertTemplate(context.db, parseTemplateInput(input, staffId));
+    },
+    async setCouponTemplateActive(_parent, { id, active }, context) {
+      requireScope(context, STAFF_SCOPE);
+      const template = isBigintId(id) ? await updateTemplateActive(context.db, id, active) : null;
+      if (!template) throw notFound('No such coupon template');
+      return template;
+    },
+    async createCouponCodes(_parent, { templateId, count }, context) {
+      const staffId = requireScope(context, STAFF_SCOPE);
+      if (!Number.isInteger(count) || count < 1 || count > MAX_CODES_PER_CALL) {
+        throw badInput(`count must be 1-${MAX_CODES_PER_CALL}`, 'count');
+      }
+      if (!isBigintId(templateId)) throw badInput('No such coupon template', 'templateId');
+      const result = await createCodes(context.db, templateId, count, staffId, generateCodes);
+      if ('codes' in result) return result.codes;
+      if (result.refusal === 'TEMPLATE_NOT_FOUND') throw badInput('No such coupon template', 'templateId');
+      if (result.refusal === 'ENDED') throw conflict('This coupon template has ended');
+      const left = result.template && result.template.total_quantity !== null ? result.template.total_quantity - result.template.issued_count : 0;
+      throw conflict(`Only ${left} coupons of this template are left to issue`);
+    },
+
+    async lockCoupon(_parent, { couponId, orderId }, context) {
+      requireService(context, 'order');
+      const userId = forwardedUser(context);
+      checkOrderArgs(couponId, orderId);
+      // A conditional UPDATE decides; reading afterwards only explains a refusal (or sees a repeat of this lock).
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const locked = await lockCouponForOrder(context.db, couponId, userId, orderId);
+        if (locked) return locked;
+        const current = await context.loaders.couponById.clear(couponId).load(couponId);
+        if (!current || current.user_id !== userId) throw notFound('No such coupon');
+        if (current.status !== 'AVAILABLE' && current.order_id === orderId) return current;
+        if (current.status === 'LOCKED') throw conflict('This coupon is held by another order');
+        if (current.status === 'USED') throw conflict('This coupon has already been used');
+        if (current.expired) throw conflict('This coupon has expired');
+        if (current.not_yet_valid) throw conflict('This coupon cannot be used yet');
+        // Released between our UPDATE and the read: try again.
+      }
+      throw conflict('This coupon is busy, please try again');
+    },
+    async useCoupon(_parent, { couponId, orderId }, context) {
+      requireService(context, 'order');
+      checkOrderArgs(couponId, orderId);
+      const userId = context.identity.userId ?? null;
+      const used = await useCouponForOrder(context.db, couponId, orderId, userId);
+      if (used) return used;
+      const current = await context.loaders.couponById.clear(couponId).load(couponId);
+      if (!current || (userId && current.user_id !== userId)) throw notFound('No such coupon');
+      if (current.status === 'USED' && current.order_id === orderId) return current;
+      throw conflict('This coupon is not held by this order');
+    },
+    async releaseCoupon(_parent, { couponId, orderId }, context) {
+      requireService(context, 'order');
+      checkOrderArgs(couponId, orderId);
+      const userId = context.identity.userId ?? null;
+      const released = await releaseCouponOfOrder(context.db, couponId, orderId, userId);
+      if (released) return released;
+      const current = await context.loaders.couponById.clear(couponId).load(couponId);
+      if (!current || (userId && current.user_id !== userId)) throw notFound('No such coupon');
+      if (current.status === 'USED' && current.order_id === orderId) throw conflict('This coupon was already used by this order');
+      // Not held by this order (already released, or held by another): nothing to give back.
+      return current;
+    },
+  },
+
+  Coupon: {
+    async __resolveReference(reference: { id: string }, context: PromoteContext) {
+      const coupon = await context.loaders.couponById.load(reference.id);
+      return coupon && coupon.user_id === context.identity.userId ? coupon : null;
+    },
+    templateId: (coupon) => coupon.template_id,
+    minSpend: (coupon) => coupon.min_spend,
+    categoryIds: (coupon) => coupon.category_ids,
+    productIds: (coupon) => coupon.product_ids,
+    status: (coupon) => (coupon.expired ? 'EXPIRED' : coupon.status),
+    validFrom: (coupon) => coupon.valid_from.toISOString(),
+    validUntil: (coupon) => coupon.valid_until.toISOString(),
+    claimedAt: (coupon) => coupon.claimed_at.toISOString(),
+    usedAt: (coupon) => iso(coupon.used_at),
+  },
+
+  CouponTemplate: {
+    minSpend: (template: CouponTemplateRow) => template.min_spend,
+    categoryIds: (template: CouponTemplateRow) => template.category_ids,
+    productIds: (template: CouponTemplateRow) => template.product_ids,
+    totalQuantity: (template: CouponTemplateRow) => template.total_quantity,
+    issuedCount: (template: CouponTemplateRow) => template.issued_count,
+    remainingQuantity: (template: CouponTemplateRow) =>
+      template.total_quantity === null ? null : Math.max(0, template.total_quantity - template.issued_count),
+    perUserLimit: (template: CouponTemplateRow) => template.per_user_limit,
+    validDays: (template: CouponTemplateRow) => template.valid_days,
+    validFrom: (template: CouponTemplateRow) => iso(template.valid_from),
+    validUntil: (template: CouponTemplateRow) => iso(template.valid_until),
+    createdAt: (template: CouponTemplateRow) => template.created_at.toISOString(),
+  },
+};

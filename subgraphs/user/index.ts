@@ -1,17 +1,37 @@
 /** The user subgraph: builds its schema and per-request context; starting a server is the launcher's job. */
+import { createRateLimiter } from '../../platform/rate-limit';
 import { buildFederatedSchema } from '../../platform/schema-loader';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
+import type { UserServices } from './accounts';
 import type { UserContext } from './context';
+import { createUserLoaders } from './loaders';
 import { resolvers } from './resolvers';
+import { createWechatProvider } from './wechat';
 
 export { migrations } from './migrations';
+export { seedDemo } from './seed';
 
 export const buildUserSchema = () => buildFederatedSchema(__dirname, resolvers);
 
 export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserContext> {
+  const services: UserServices = {
+    db: deps.db,
+    config: deps.config,
+    // Redis with REDIS_URL (counts shared by every instance), else in memory.
+    limiter: createRateLimiter(deps.config, { prefix: 'shop:user:rl:' }),
+    // WeChat's API with WECHAT_APPID/WECHAT_SECRET, else the development stand-in (refused in production).
+    wechat: createWechatProvider(deps.config),
+  };
   return {
     name: 'user',
     schema: buildUserSchema(),
-    createContext: (base) => ({ ...base, db: deps.db }),
+    createContext: (base) => ({
+      ...base,
+      db: deps.db,
+      loaders: createUserLoaders(deps.db),
+      services,
+      selfIds: new Set(base.identity.userId ? [base.identity.userId] : []),
+    }),
+    stop: () => services.limiter.close(),
   };
 }

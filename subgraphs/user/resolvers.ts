@@ -1,3 +1,72 @@
+/** Thin resolvers: who may do what, and mapping rows to fields; the work is in accounts.ts and address-book.ts. */
+import { requireService, requireUser } from '../../platform/context';
+import { ALL_SCOPES } from '../../platform/identity';
+import * as accounts from './accounts';
+import * as addressBook from './address-book';
+import type { UserContext } from './context';
+import type { AddressRow } from './data/addresses';
+import type { UserRow } from './data/users';
 import type { Resolvers } from './generated/resolvers-types';
+import type { AuthResult } from './tokens';
 
-export const resolvers: Resolvers = {};
+/** Whoever signs in during this request may see their own private fields in the AuthPayload. */
+function signedIn(context: UserContext, result: AuthResult): AuthResult {
+  context.selfIds.add(result.user.id);
+  return result;
+}
+
+const isSelf = (context: UserContext, user: UserRow) => context.selfIds.has(user.id);
+
+export const resolvers: Resolvers = {
+  Query: {
+    async me(_parent, _args, context) {
+      const userId = context.identity.userId;
+      return userId ? context.loaders.userById.load(userId) : null;
+    },
+    async addressForOrder(_parent, { userId, id }, context) {
+      requireService(context, 'order');
+      return addressBook.addressForOrder(context.db, userId, id);
+    },
+  },
+  Mutation: {
+    register: async (_parent, { input }, context) => signedIn(context, await accounts.register(context.services, input)),
+    login: async (_parent, { input }, context) => signedIn(context, await accounts.login(context.services, input)),
+    loginWithWechat: async (_parent, { code }, context) => signedIn(context, await accounts.loginWithWechat(context.services, code)),
+    refreshToken: async (_parent, { refreshToken }, context) => signedIn(context, await accounts.refresh(context.services, refreshToken)),
+    async logout(_parent, _args, context) {
+      const userId = requireUser(context);
+      return accounts.logout(context.services, userId, context.identity.sessionId);
+    },
+    async updateProfile(_parent, { input }, context) {
+      return accounts.updateProfile(context.services, requireUser(context), input);
+    },
+    async addAddress(_parent, { input }, context) {
+      return addressBook.addAddress(context.db, requireUser(context), input);
+    },
+    async updateAddress(_parent, { id, input }, context) {
+      return addressBook.updateAddress(context.db, requireUser(context), id, input);
+    },
+    async deleteAddress(_parent, { id }, context) {
+      return addressBook.deleteAddress(context.db, requireUser(context), id);
+    },
+  },
+  User: {
+    async __resolveReference(reference: { id: string }, context: UserContext) {
+      return context.loaders.userById.load(reference.id);
+    },
+    avatarUrl: (user: UserRow) => user.avatar_url,
+    phone: (user: UserRow, _args, context) => (isSelf(context, user) ? user.phone : null),
+    async addresses(user: UserRow, _args, context) {
+      return isSelf(context, user) ? context.loaders.addressesByUserId.load(user.id) : [];
+    },
+    async scopes(user: UserRow, _args, context) {
+      if (!isSelf(context, user)) return [];
+      const granted = new Set((await context.loaders.scopesByUserId.load(user.id)).map((row) => row.scope));
+      return ALL_SCOPES.filter((scope) => granted.has(scope));
+    },
+  },
+  Address: {
+    contactName: (address: AddressRow) => address.contact_name,
+    isDefault: (address: AddressRow) => address.is_default,
+  },
+};

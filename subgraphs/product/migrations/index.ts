@@ -1,3 +1,70 @@
+import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
 
-export const migrations: Migration[] = [];
+export const migrations: Migration[] = [
+  {
+    name: '001_catalog',
+    async up(knex: Knex) {
+      // Two levels: parent_id null = top level. Products hang on second-level categories (checked when writing).
+      await knex.schema.createTable('categories', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('parent_id').references('id').inTable('categories');
+        t.string('name', 64).notNullable();
+        t.integer('sort_order').notNullable().defaultTo(0);
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.index(['parent_id', 'sort_order']);
+      });
+      await knex.raw('ALTER TABLE categories ADD CONSTRAINT categories_not_own_parent CHECK (parent_id IS NULL OR parent_id <> id)');
+
+      await knex.schema.createTable('brands', (t) => {
+        t.bigIncrements('id');
+        t.string('name', 64).notNullable().unique();
+        t.string('logo_url', 500);
+        t.integer('sort_order').notNullable().defaultTo(0);
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+      });
+
+      // The SPU. Keyset pagination walks id desc, optionally within a category or a brand.
+      await knex.schema.createTable('products', (t) => {
+        t.bigIncrements('id');
+        t.string('title', 200).notNullable();
+        t.text('description').notNullable().defaultTo('');
+        t.specificType('images', 'text[]').notNullable().defaultTo('{}');
+        t.bigInteger('category_id').notNullable().references('id').inTable('categories');
+        t.bigInteger('brand_id').references('id').inTable('brands');
+        t.boolean('on_shelf').notNullable().defaultTo(false);
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.index(['category_id', 'id']);
+        t.index(['brand_id', 'id']);
+      });
+      await knex.raw("ALTER TABLE products ADD CONSTRAINT products_title_not_blank CHECK (btrim(title) <> '')");
+      await knex.raw('CREATE INDEX products_on_shelf_id_idx ON products (id) WHERE on_shelf');
+
+      // A sellable variant. Soft-deleted (deleted_at) so carts and orders that point at it can still show it.
+      await knex.schema.createTable('skus', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('product_id').notNullable().references('id').inTable('products');
+        t.string('name', 64).notNullable();
+        t.integer('price').notNullable();
+        t.integer('stock').notNullable().defaultTo(0);
+        t.integer('sort_order').notNullable().defaultTo(0);
+        t.timestamp('deleted_at', { useTz: true });
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.index(['product_id', 'sort_order']);
+      });
+      await knex.raw('ALTER TABLE skus ADD CONSTRAINT skus_price_positive CHECK (price > 0)');
+      await knex.raw('ALTER TABLE skus ADD CONSTRAINT skus_stock_not_negative CHECK (stock >= 0)');
+      await knex.raw("ALTER TABLE skus ADD CONSTRAINT skus_name_not_blank CHECK (btrim(name) <> '')");
+      // Two live variants of one product never share a name (a deleted one may be re-created).
+      await knex.raw('CREATE UNIQUE INDEX skus_live_name_uniq ON skus (product_id, name) WHERE deleted_at IS NULL');
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTable('skus');
+      await knex.schema.dropTable('products');
+      await knex.schema.dropTable('brands');
+      await knex.schema.dropTable('categories');
+    },
+  },
+];

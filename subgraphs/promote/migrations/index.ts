@@ -1,3 +1,74 @@
+import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
 
-export const migrations: Migration[] = [];
+export const migrations: Migration[] = [
+  {
+    name: '001_coupons',
+    async up(knex: Knex) {
+      await knex.schema.createTable('coupon_templates', (t) => {
+        t.bigIncrements('id');
+        t.string('name', 64).notNullable();
+        t.string('type', 16).notNullable();
+        t.integer('amount').notNullable();
+        t.integer('min_spend').notNullable();
+        t.string('scope', 16).notNullable();
+        // Ids of the product subgraph's categories / products: kept as values, never joined.
+        t.specificType('category_ids', 'bigint[]').notNullable().defaultTo('{}');
+        t.specificType('product_ids', 'bigint[]').notNullable().defaultTo('{}');
+        t.integer('total_quantity');
+        // Claimed coupons plus redeem codes created (a code reserves its coupon when it is created).
+        t.integer('issued_count').notNullable().defaultTo(0);
+        t.integer('per_user_limit').notNullable();
+        t.integer('valid_days');
+        t.timestamp('valid_from', { useTz: true });
+        t.timestamp('valid_until', { useTz: true });
+        t.boolean('claimable').notNullable().defaultTo(true);
+        t.boolean('active').notNullable().defaultTo(true);
+        t.bigInteger('created_by');
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+      });
+      await knex.raw(`ALTER TABLE coupon_templates
+        ADD CONSTRAINT coupon_templates_issued_within_total CHECK (total_quantity IS NULL OR issued_count <= total_quantity),
+        ADD CONSTRAINT coupon_templates_window_pair CHECK ((valid_from IS NULL) = (valid_until IS NULL)),
+        ADD CONSTRAINT coupon_templates_one_validity CHECK ((valid_days IS NULL) <> (valid_until IS NULL))`);
+
+      await knex.schema.createTable('coupon_codes', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('template_id').notNullable().references('id').inTable('coupon_templates');
+        t.string('code', 16).notNullable().unique();
+        t.bigInteger('created_by');
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.bigInteger('redeemed_by');
+        t.timestamp('redeemed_at', { useTz: true });
+        t.index(['template_id', 'id']);
+      });
+
+      await knex.schema.createTable('coupons', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('template_id').notNullable().references('id').inTable('coupon_templates');
+        t.bigInteger('user_id').notNullable();
+        // AVAILABLE, LOCKED or USED; EXPIRED is derived from valid_until when read.
+        t.string('status', 16).notNullable();
+        // The order holding (LOCKED) or having used (USED) the coupon.
+        t.bigInteger('order_id');
+        t.string('source', 8).notNullable();
+        t.bigInteger('code_id').references('id').inTable('coupon_codes');
+        t.timestamp('valid_from', { useTz: true }).notNullable();
+        t.timestamp('valid_until', { useTz: true }).notNullable();
+        t.timestamp('claimed_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.timestamp('locked_at', { useTz: true });
+        t.timestamp('used_at', { useTz: true });
+        t.index(['user_id', 'template_id']);
+        t.index(['user_id', 'id']);
+      });
+      await knex.raw(`ALTER TABLE coupons
+        ADD CONSTRAINT coupons_status CHECK (status IN ('AVAILABLE', 'LOCKED', 'USED')),
+        ADD CONSTRAINT coupons_order_when_held CHECK ((status = 'AVAILABLE') = (order_id IS NULL))`);
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTable('coupons');
+      await knex.schema.dropTable('coupon_codes');
+      await knex.schema.dropTable('coupon_templates');
+    },
+  },
+];

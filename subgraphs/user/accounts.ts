@@ -1,0 +1,158 @@
+/**
+ * Signing up, signing in (password, WeChat), refreshing, signing out and profile changes. Validates before writing;
+ * each write that must land together runs in one transaction.
+ */
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Config } from '../../platform/config';
+import { badInput, conflict, notFound, rateLimited, unauthenticated } from '../../platform/errors';
+import { isBigintId } from '../../platform/loaders';
+import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../../platform/password';
+import type { RateLimiter, RateLimitRule } from '../../platform/rate-limit';
+import { revokeSession } from './data/sessions';
+import {
+  findCredentials,
+  findOrInsertWechatUser,
+  findUserById,
+  insertUser,
+  phoneExists,
+  setPasswordHash,
+  setWechatUnionid,
+  updateProfile as updateProfileRow,
+  type UserRow,
+} from './data/users';
+import { rotateRefreshToken, startSession, type AuthResult } from './tokens';
+import { parseAccount, validateProfileInput, validateRegisterInput } from './validation';
+import type { WechatSessionProvider } from './wechat';
+
+/** What the account operations need, built once per subgraph instance. */
+export interface UserServices {
+  db: Knex;
+  config: Config;
+  limiter: RateLimiter;
+  wechat: WechatSessionProvider;
+}
+
+/** One message for every sign-in mismatch (unknown account, wrong password, no password): no account enumeration. */
+export const WRONG_CREDENTIALS = 'Wrong account or password';
+const PHONE_TAKEN = 'This phone number is already registered';
+
+/** Rate-limit keys carry a hash, never the phone or email itself. */
+const limiterKey = (kind: string, value: string) => `${kind}:${crypto.createHash('sha256').update(value).digest('hex').slice(0, 32)}`;
+
+const loginRule = (config: Config): RateLimitRule => ({
+  limit: config.loginRateLimit.maxFailures,
+  windowMs: config.loginRateLimit.windowSeconds * 1000,
+});
+const registerRule = (config: Config): RateLimitRule => ({
+  limit: config.registerRateLimit.maxAttempts,
+  windowMs: config.registerRateLimit.windowSeconds * 1000,
+});
+
+const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code === '23505';
+
+export async function register(
+  { db, config, limiter }: UserServices,
+  input: { phone: string; password: string; nickname?: string | null },
+): Promise<AuthResult> {
+  const values = validateRegisterInput(input);
+  const attempt = await limiter.hit(limiterKey('register', values.phone), registerRule(config));
+  if (!attempt.allowed) throw rateLimited('Too many sign-up attempts for this phone number; try again later');
+  // Hashing (tens of ms of CPU) happens before the transaction, so the transaction stays short.
+  const passwordHash = await hashPassword(values.password);
+  try {
+    return await db.transaction(async (trx) => {
+      if (await phoneExists(trx, values.phone)) throw conflict(PHONE_TAKEN);
+      const user = await insertUser(trx, {
+        phone: values.phone,
+        password_hash: passwordHash,
+        nickname: values.nickname ?? `用户${values.phone.slice(-4)}`,
+      });
+      return startSession(trx, config, user, 'register');
+    });
+  } catch (error) {
+    // Two sign-ups with one phone at the same time: the unique index decides.
+    if (isUniqueViolation(error)) throw conflict(PHONE_TAKEN);
+    throw error;
+  }
+}
+
+/**
+ * Every attempt counts against the account's window before the password is checked (so parallel guesses cannot
+ * slip past the limit); a success clears the count, so in effect failures are what is limited.
+ * Unknown accounts cost the same scrypt work as known ones.
+ */
+export async function login({ db, config, limiter }: UserServices, input: { account: string; password: string }): Promise<AuthResult> {
+  const account = parseAccount(input.account);
+  const rule = loginRule(config);
+  const key = limiterKey('login', `${account.column}:${account.value}`);
+  const attempt = await limiter.hit(key, rule);
+  if (!attempt.allowed) throw rateLimited('Too many failed sign-ins for this account; try again later');
+
+  const credentials = await findCredentials(db, account.column, account.value);
+  let verified = false;
+  if (credentials?.password_hash) verified = await verifyPassword(input.password, credentials.password_hash);
+  else await burnPasswordCheck(input.password);
+  if (!credentials || !verified) throw unauthenticated(WRONG_CREDENTIALS);
+
+  await limiter.reset(key, rule);
+  // Stored with older scrypt parameters: upgrade now that the plain password is at hand.
+  const upgradedHash = needsRehash(credentials.password_hash!) ? await hashPassword(input.password) : null;
+  return db.transaction(async (trx) => {
+    const user = await findUserById(trx, credentials.id);
+    if (!user) throw unauthenticated(WRONG_CREDENTIALS);
+    if (upgradedHash) await setPasswordHash(trx, user.id, upgradedHash);
+    return startSession(trx, config, user, 'password');
+  });
+}
+
+const WECHAT_CODE = /^[\x21-\x7e]{1,128}$/;
+
+/** A WeChat user seen for the first time gets an account (no phone); a known openid signs in to its account. */
+export async function loginWithWechat({ db, config, wechat }: UserServices, rawCode: string): Promise<AuthResult> {
+  const code = rawCode.trim();
+  if (!WECHAT_CODE.test(code)) throw badInput('The WeChat login code is malformed', 'code');
+  const session = await wechat.exchange(code);
+  return db.transaction(async (trx) => {
+    const { user } = await findOrInsertWechatUser(trx, {
+      wechat_openid: session.openid,
+      wechat_unionid: session.unionid ?? null,
+      nickname: '微信用户',
+    });
+    let current: UserRow = user;
+    if (session.unionid && !user.wechat_unionid) {
+      await setWechatUnionid(trx, user.id, session.unionid);
+      current = { ...user, wechat_unionid: session.unionid };
+    }
+    return startSession(trx, config, current, 'wechat');
+  });
+}
+
+export async function refresh({ db, config }: UserServices, token: string): Promise<AuthResult> {
+  const result = await rotateRefreshToken(db, config, token);
+  if (!result.ok) {
+    throw unauthenticated(
+      result.reason === 'reused'
+        ? 'This refresh token was already used: the session has been ended for safety, sign in again'
+        : 'Refresh token is invalid, expired or revoked; sign in again',
+    );
+  }
+  return result.auth;
+}
+
+/** Ends the caller's session (the `sid` of its access token). False when the token carries no session of theirs. */
+export async function logout({ db }: UserServices, userId: string, sessionId: string | undefined): Promise<boolean> {
+  if (!sessionId || !isBigintId(sessionId)) return false;
+  return revokeSession(db, sessionId, 'logout', userId);
+}
+
+export async function updateProfile(
+  { db }: UserServices,
+  userId: string,
+  input: { nickname?: string | null; avatarUrl?: string | null },
+): Promise<UserRow> {
+  const patch = validateProfileInput(input);
+  const user = await updateProfileRow(db, userId, patch);
+  if (!user) throw notFound('User not found');
+  return user;
+}

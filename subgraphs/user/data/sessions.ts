@@ -1,0 +1,51 @@
+/** Data access for sessions (refresh-token families) and their refresh tokens. Knows knex, not GraphQL. */
+import type { Knex } from 'knex';
+
+export type SessionMethod = 'password' | 'register' | 'wechat';
+export type RevokeReason = 'logout' | 'reuse';
+
+export async function insertSession(db: Knex, userId: string, method: SessionMethod): Promise<string> {
+  const [row] = await db('sessions').insert({ user_id: userId, method }).returning('id');
+  return String(row.id);
+}
+
+export async function insertRefreshToken(db: Knex, sessionId: string, tokenHash: string, expiresAt: Date): Promise<void> {
+  await db('refresh_tokens').insert({ session_id: sessionId, token_hash: tokenHash, expires_at: expiresAt });
+}
+
+export interface RefreshTokenState {
+  id: string;
+  session_id: string;
+  user_id: string;
+  expires_at: Date;
+  used_at: Date | null;
+  session_revoked_at: Date | null;
+}
+
+/**
+ * The token with its session, both rows locked for the rest of the transaction: two refreshes presenting the same
+ * token serialize, and the second sees it spent.
+ */
+export async function findRefreshTokenForUpdate(trx: Knex.Transaction, tokenHash: string): Promise<RefreshTokenState | undefined> {
+  return trx('refresh_tokens as t')
+    .join('sessions as s', 's.id', 't.session_id')
+    .select('t.id', 't.session_id', 's.user_id', 't.expires_at', 't.used_at', { session_revoked_at: 's.revoked_at' })
+    .where('t.token_hash', tokenHash)
+    .forUpdate()
+    .first();
+}
+
+export async function markRefreshTokenUsed(db: Knex, id: string): Promise<void> {
+  await db('refresh_tokens').where({ id }).update({ used_at: db.fn.now() });
+}
+
+/** Revokes the session (all its refresh tokens stop working; idempotent). Returns whether it exists (and is `userId`'s, when given). */
+export async function revokeSession(db: Knex, sessionId: string, reason: RevokeReason, userId?: string): Promise<boolean> {
+  const query = db('sessions').where({ id: sessionId });
+  if (userId) query.andWhere({ user_id: userId });
+  // A session revoked earlier keeps its first time and reason.
+  const rows = await query
+    .update({ revoked_at: db.raw('coalesce(revoked_at, now())'), revoked_reason: db.raw('coalesce(revoked_reason, ?)', [reason]) })
+    .returning('id');
+  return rows.length > 0;
+}

@@ -1,0 +1,28 @@
+import DataLoader from 'dataloader';
+import type { Knex } from 'knex';
+import { byIds, groupedBy, isBigintId } from '../../platform/loaders';
+import { findAddressesByUserIds, type AddressRow } from './data/addresses';
+import { findScopesByUserIds, type UserScopeRow } from './data/roles';
+import { findUsersByIds, type UserRow } from './data/users';
+
+/** Only well-formed ids reach SQL; a batch of none sends no statement. */
+const validOnly =
+  <Row>(fetch: (ids: readonly string[]) => Promise<Row[]>) =>
+  async (ids: readonly string[]) => {
+    const valid = ids.filter(isBigintId);
+    return valid.length ? fetch(valid) : [];
+  };
+
+/** Per request: users, their addresses and their scopes, each in one statement however many users are asked for. */
+export function createUserLoaders(db: Knex) {
+  return {
+    userById: new DataLoader<string, UserRow | null>(byIds((ids) => findUsersByIds(db, ids))),
+    addressesByUserId: new DataLoader<string, AddressRow[]>(
+      groupedBy((row: AddressRow) => String(row.user_id), validOnly((ids) => findAddressesByUserIds(db, ids))),
+    ),
+    scopesByUserId: new DataLoader<string, UserScopeRow[]>(
+      groupedBy((row: UserScopeRow) => String(row.user_id), validOnly((ids) => findScopesByUserIds(db, ids))),
+    ),
+  };
+}
+export type UserLoaders = ReturnType<typeof createUserLoaders>;

@@ -1,0 +1,63 @@
+/**
+ * Staff roles and accounts. A role grants scopes (platform/identity.ts); a staff member signs in with `login` like
+ * anyone and finds the scopes of their roles in the access token. The roles below are created by the demo seed and
+ * by `scripts/create-staff.ts` (production has no demo data).
+ */
+import { GraphQLError } from 'graphql';
+import type { Knex } from 'knex';
+import { ALL_SCOPES, type Scope } from '../../platform/identity';
+import { hashPassword } from '../../platform/password';
+import { grantRole, upsertRole } from './data/roles';
+import { upsertUsernameAccount, type UserRow } from './data/users';
+import { scopesOf } from './tokens';
+import { validatePassword, validateUsername } from './validation';
+
+export const STAFF_ROLES: Record<string, readonly Scope[]> = {
+  /** Everything. */
+  admin: ALL_SCOPES,
+  /** Products, SKUs, prices, stock. */
+  catalog: ['catalog:write'],
+  /** Coupon templates and codes. */
+  marketing: ['promote:write'],
+  /** Shipping orders. */
+  fulfillment: ['order:write'],
+  /** Refunds. */
+  finance: ['payment:refund'],
+};
+
+/** Creates the roles above (and makes their scopes exactly as listed). Idempotent. Returns role ids by name. */
+export async function ensureStaffRoles(db: Knex): Promise<Record<string, string>> {
+  const ids: Record<string, string> = {};
+  for (const [name, scopes] of Object.entries(STAFF_ROLES)) ids[name] = await upsertRole(db, name, scopes);
+  return ids;
+}
+
+export interface StaffAccount {
+  user: UserRow;
+  scopes: Scope[];
+}
+
+/**
+ * Creates the staff account `username` holding `role`, or — when it exists — sets its password and adds the role.
+ * Throws a plain Error (readable in a script) for an unknown role or a bad username/password.
+ */
+export async function createStaff(db: Knex, input: { username: string; role: string; password: string }): Promise<StaffAccount> {
+  if (!Object.hasOwn(STAFF_ROLES, input.role)) {
+    throw new Error(`unknown role "${input.role}" (one of: ${Object.keys(STAFF_ROLES).join(', ')})`);
+  }
+  let username: string;
+  try {
+    username = validateUsername(input.username);
+    validatePassword(input.password);
+  } catch (error) {
+    if (error instanceof GraphQLError) throw new Error(`${String(error.extensions.field)}: ${error.message}`);
+    throw error;
+  }
+  const passwordHash = await hashPassword(input.password);
+  return db.transaction(async (trx) => {
+    const roleIds = await ensureStaffRoles(trx);
+    const user = await upsertUsernameAccount(trx, username, passwordHash, username);
+    await grantRole(trx, user.id, roleIds[input.role]);
+    return { user, scopes: await scopesOf(trx, user.id) };
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * No N+1 through the whole supergraph: a cart of 99 lines costs the same SQL statements (cart, product, promote)
+ * and the same number of requests to the product and promote subgraphs as a cart of one line — for the cart
+ * query and for a mutation returning the fresh cart.
+ */
+import { countStatements } from '../platform/db';
+import type { RunningSupergraph } from '../platform/launcher';
+import { catalogSkuIds, countHttpRequests, ok, shopper, viaRouter, type Shopper } from '../subgraphs/cart/test/fixtures';
+import { startSupergraph } from './support/harness';
+
+let supergraph: RunningSupergraph;
+let one: Shopper;
+let full: Shopper;
+
+beforeAll(async () => {
+  supergraph = await startSupergraph();
+  const endpoints = viaRouter(supergraph.routerUrl!);
+  const skuIds = await catalogSkuIds(endpoints, 99);
+  one = shopper(endpoints);
+  full = shopper(endpoints);
+  ok(await one.add(skuIds[0], 1));
+  // Through the real mutation path, all at once (the cart lock serializes them).
+  (await Promise.all(skuIds.map((skuId) => full.fill(skuId)))).forEach(ok);
+  expect(ok(await full.cart()).cart.items).toHaveLength(99);
+});
+afterAll(async () => {
+  await supergraph?.stop();
+});
+
+/** Runs one operation and reports what it cost in every place that matters. */
+async function cost(operation: () => Promise<unknown>) {
+  const { subgraphs } = supergraph;
+  const sql = { cart: countStatements(subgraphs.cart!.db), product: countStatements(subgraphs.product!.db), promote: countStatements(subgraphs.promote!.db) };
+  const requests = { product: countHttpRequests(subgraphs.product!.url), promote: countHttpRequests(subgraphs.promote!.url) };
+  try {
+    await operation();
+    return {
+      cartStatements: sql.cart.count,
+      productStatements: sql.product.count,
+      promoteStatements: sql.promote.count,
+      productRequests: requests.product.count,
+      promoteRequests: requests.promote.count,
+    };
+  } finally {
+    for (const counter of [...Object.values(sql), ...Object.values(requests)]) counter.stop();
+  }
+}
+
+const CART_QUERY = '{ cart { items { id quantity valid sku { id price product { title } } } totalQuantity price { subtotal discount shippingFee total } } }';
+
+it('reads a cart of 99 lines for the same cost as a cart of 1', async () => {
+  const read = (who: Shopper) => async () => {
+    const data = ok(await who.call(CART_QUERY));
+    expect(data.cart.items.every((item: { sku: { product: { title: string } } }) => typeof item.sku.product.title === 'string')).toBe(true);
+  };
+  const small = await cost(read(one));
+  const large = await cost(read(full));
+  expect(large).toEqual(small);
+  expect(small.cartStatements).toBe(1);
+  // One product call from the cart (validity, prices) and one from the router (the SKU fields asked for).
+  expect(small.productRequests).toBe(2);
+  expect(small.promoteRequests).toBe(1);
+});
+
+it('returns the fresh cart from a mutation for the same cost with 99 lines as with 1', async () => {
+  const toggle = (who: Shopper) => async () => {
+    const { cart } = ok(await who.call('{ cart { items { id } } }'));
+    const id = cart.items[0].id;
+    ok(
+      await who.call(
+        `mutation($id: ID!) { updateCartItem(id: $id, selected: true) {
+          items { id valid sku { price product { title } } } totalQuantity price { total } } }`,
+        { id },
+      ),
+    );
+  };
+  // The lookup of a line id is part of the measured operation for both, so the comparison stays fair.
+  const small = await cost(toggle(one));
+  const large = await cost(toggle(full));
+  expect(large).toEqual(small);
+});
