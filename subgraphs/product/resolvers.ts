@@ -1,10 +1,9 @@
 /** Thin resolvers: authorization, visibility and mapping; data comes from loaders, data/ and catalog.ts. */
 import { requireScope } from '../../platform/context';
-import { badInput } from '../../platform/errors';
+import { pageRequest, toConnection } from '../../platform/connection';
 import { isBigintId } from '../../platform/loaders';
 import * as catalog from './catalog';
 import type { ProductContext } from './context';
-import { decodeProductCursor, encodeProductCursor } from './cursor';
 import type { CategoryRef, CategoryRow } from './data/categories';
 import { listBrands } from './data/brands';
 import { findTopCategories } from './data/categories';
@@ -46,10 +45,7 @@ export const resolvers: Resolvers = {
     },
 
     async products(_parent, { filter, first, after }, context) {
-      const limit = first ?? 20;
-      if (!Number.isInteger(limit) || limit < 1 || limit > context.config.maxPageSize) {
-        throw badInput(`first must be between 1 and ${context.config.maxPageSize}`, 'first');
-      }
+      const page = pageRequest('Product', { first, after }, context.config.maxPageSize);
       const keyword = valid.keyword(filter?.keyword);
       const query = {
         categoryId: filterId(filter?.categoryId, 'categoryId'),
@@ -57,15 +53,13 @@ export const resolvers: Resolvers = {
         titleLike: keyword === undefined ? undefined : escapeLike(keyword),
         // Shoppers see on-shelf products only, whatever they ask for.
         onShelf: seesOffShelf(context) ? (filter?.onShelf ?? undefined) : true,
-        beforeId: after == null ? undefined : decodeProductCursor(after),
-        limit: limit + 1,
+        beforeId: page.afterId,
+        limit: page.limit,
       };
-      if (filter?.onShelf === false && query.onShelf) return { edges: [], pageInfo: { hasNextPage: false, endCursor: null } };
+      if (filter?.onShelf === false && query.onShelf) return toConnection('Product', [], page);
       const rows = await findProductPage(context.db, query);
-      const page = rows.slice(0, limit);
-      for (const product of page) context.loaders.productById.prime(product.id, product);
-      const edges = page.map((product) => ({ cursor: encodeProductCursor(product.id), node: product }));
-      return { edges, pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null } };
+      for (const product of rows) context.loaders.productById.prime(product.id, product);
+      return toConnection('Product', rows, page);
     },
 
     async sku(_parent, { id }, context) {

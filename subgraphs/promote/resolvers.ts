@@ -1,5 +1,6 @@
 /** Thin resolvers: who may call what, input checks, and mapping refusals to errors; the work is in data/ and quote.ts. */
 import { requireScope, requireService, requireUser } from '../../platform/context';
+import { pageRequest, toConnection } from '../../platform/connection';
 import { badInput, conflict, notFound, shopError } from '../../platform/errors';
 import { isBigintId } from '../../platform/loaders';
 import type { PromoteContext } from './context';
@@ -30,15 +31,8 @@ import { parseTemplateInput } from './template-input';
 const STAFF_SCOPE = 'promote:write';
 const MAX_CODES_PER_CALL = 1000;
 const MAX_QUOTE_ITEMS = 500;
-const DEFAULT_PAGE_SIZE = 20;
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
-const cursorOf = (id: string) => Buffer.from(`CouponTemplate:${id}`).toString('base64url');
-function idOfCursor(cursor: string): string {
-  const [kind, id] = Buffer.from(cursor, 'base64url').toString('utf8').split(':');
-  if (kind !== 'CouponTemplate' || !isBigintId(id)) throw badInput('after is not a cursor of this list', 'after');
-  return id;
-}
 
 /** A refused claim or redemption, in words a shopper understands; `extensions.reason` tells clients which case. */
 function refusalError(result: Exclude<IssueResult, { coupon: CouponRow }>) {
@@ -98,14 +92,8 @@ export const resolvers: Resolvers = {
     },
     async couponTemplates(_parent, { first, after }, context) {
       requireScope(context, STAFF_SCOPE);
-      const size = first ?? DEFAULT_PAGE_SIZE;
-      if (size < 0 || size > context.config.maxPageSize) throw badInput(`first must be 0-${context.config.maxPageSize}`, 'first');
-      const rows = await pageTemplates(context.db, size + 1, after ? idOfCursor(after) : null);
-      const page = rows.slice(0, size);
-      return {
-        edges: page.map((node) => ({ cursor: cursorOf(node.id), node })),
-        pageInfo: { hasNextPage: rows.length > size, endCursor: page.length ? cursorOf(page[page.length - 1].id) : null },
-      };
+      const page = pageRequest('CouponTemplate', { first, after }, context.config.maxPageSize);
+      return toConnection('CouponTemplate', await pageTemplates(context.db, page.limit, page.afterId ?? null), page);
     },
     async couponQuote(_parent, { input }, context) {
       requireService(context, 'cart', 'order');
