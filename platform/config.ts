@@ -60,6 +60,8 @@ export interface Config {
   registerRateLimit: { maxAttempts: number; windowSeconds: number };
   /** Knex pool size per subgraph. */
   dbPoolMax: number;
+  /** With DATABASE_URL, each subgraph logs in as its own role (DB_SEPARATE_ROLES, default true). */
+  dbSeparateRoles: boolean;
   /** Largest `first` a connection accepts. */
   maxPageSize: number;
   /** Shipping rule for the price check: free at or above the threshold. */
@@ -143,21 +145,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       windowSeconds: int(env, 'REGISTER_WINDOW_SECONDS', 3600),
     },
     dbPoolMax: int(env, 'DB_POOL_MAX', 5),
+    dbSeparateRoles: bool(env, 'DB_SEPARATE_ROLES', true),
     maxPageSize: int(env, 'MAX_PAGE_SIZE', 100),
     shipping: {
       feeFen: int(env, 'SHIPPING_FEE_FEN', 1000),
       freeThresholdFen: int(env, 'FREE_SHIPPING_THRESHOLD_FEN', 9900),
     },
   };
-}
-
-let cached: Config | undefined;
-/** The process-wide config, read once. Tests that need another env call loadConfig directly. */
-export function config(): Config {
-  cached ??= loadConfig();
-  return cached;
-}
-/** Forget the cached config (tests and the embedded launcher change env before services start). */
-export function resetConfig(): void {
-  cached = undefined;
 }

@@ -45,7 +45,7 @@ export async function openDatabases(
     const urls = Object.fromEntries(unconfigured.map((name, i) => [name, started[i].url]));
     effective = { ...config, subgraphDatabaseUrls: { ...config.subgraphDatabaseUrls, ...urls } };
   }
-  const separateRoles = options.separateRoles ?? (!embedded.length && process.env.DB_SEPARATE_ROLES !== 'false');
+  const separateRoles = options.separateRoles ?? (!embedded.length && config.dbSeparateRoles);
   if (separateRoles && effective.databaseUrl) {
     const shared = names.filter((name) => !effective.subgraphDatabaseUrls[name]);
     if (shared.length) await provisionSubgraphRoles(effective.databaseUrl, shared);

@@ -13,11 +13,9 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'INTERNAL_SERVER_ERROR';
 
-const HTTP_STATUS: Partial<Record<ErrorCode, number>> = {};
-
+/** `extra` may carry more extensions (`field`, `reason`) or `http: { status }` for errors raised before execution. */
 export function shopError(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
-  const http = HTTP_STATUS[code];
-  return new GraphQLError(message, { extensions: { code, ...extra, ...(http ? { http: { status: http } } : {}) } });
+  return new GraphQLError(message, { extensions: { code, ...extra } });
 }
 
 export const unauthenticated = (message = 'Sign in first') => shopError('UNAUTHENTICATED', message);
@@ -54,7 +52,6 @@ export function makeFormatError(options: { isProduction: boolean; log?: (error: 
     const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
     const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
     if (KNOWN_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR') {
-      // Apollo's "Variable ... got invalid value" is a bad input as far as clients are concerned.
       return { ...formatted, extensions: { ...extensions, code } };
     }
     (options.log ?? ((e) => console.error('[graphql] unexpected error:', e)))(error);

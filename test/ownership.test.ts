@@ -68,6 +68,8 @@ describe('connection strings', () => {
     expect(product.password).toBe('pw');
     expect(product.pathname).toBe('/shop');
     expect(subgraphDatabaseUrl(config, 'product', false)).toBe('postgres://admin:pw@db.example:5432/shop');
+    expect(config.dbSeparateRoles).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test', DB_SEPARATE_ROLES: 'false' }).dbSeparateRoles).toBe(false);
   });
 });
 
