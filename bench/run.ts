@@ -9,7 +9,7 @@
 import { Agent, fetch } from 'undici';
 import { signAccessToken } from '../platform/access-token';
 import { loadConfig } from '../platform/config';
-import { launch } from '../platform/launcher';
+import { launch } from '../app/launcher';
 
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);

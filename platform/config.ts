@@ -40,6 +40,11 @@ export interface Config {
   /** Max age of a signed identity / service header before it is refused (replay window). */
   identityMaxAgeSeconds: number;
   host: string;
+  /**
+   * How many reverse proxies in front of the router append to X-Forwarded-For (TRUST_PROXY_HOPS, default 0: the
+   * header is ignored and the socket's address is the client's). See router/client-address.ts.
+   */
+  trustProxyHops: number;
   ports: Record<SubgraphName | 'router', number>;
   /** Where the router sends each subgraph's requests; defaults to the routing_url of the supergraph. */
   subgraphUrls: Partial<Record<SubgraphName, string>>;
@@ -122,6 +127,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     refreshTokenTtlSeconds: int(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * 24 * 3600),
     identityMaxAgeSeconds: int(env, 'IDENTITY_MAX_AGE_SECONDS', 300),
     host: env.HOST || '127.0.0.1',
+    trustProxyHops: int(env, 'TRUST_PROXY_HOPS', 0),
     ports,
     subgraphUrls,
     supergraphPath: path.resolve(rootDir, env.SUPERGRAPH_PATH || 'schema/supergraph.graphql'),

@@ -21,6 +21,8 @@ export interface Identity {
   service?: string;
   /** The login session of the access token (see access-token.ts). */
   sessionId?: string;
+  /** The client's address as the router saw it (see router/client-address.ts), for per-address throttling. */
+  clientIp?: string;
 }
 
 interface SignedClaims {
@@ -28,6 +30,7 @@ interface SignedClaims {
   scp?: string[];
   svc?: string;
   sid?: string;
+  ip?: string;
   /** Issued at, unix seconds. */
   iat: number;
 }
@@ -42,6 +45,7 @@ export function signIdentity(identity: Identity, secret: string, now = Date.now(
   if (identity.scopes.length) claims.scp = identity.scopes;
   if (identity.service) claims.svc = identity.service;
   if (identity.sessionId) claims.sid = identity.sessionId;
+  if (identity.clientIp) claims.ip = identity.clientIp;
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
   return `${payload}.${hmac(secret, payload)}`;
 }
@@ -67,5 +71,5 @@ export function verifyIdentity(header: string, secret: string, maxAgeSeconds: nu
   if (!Number.isInteger(claims.iat) || age > maxAgeSeconds || age < -60) {
     throw new IdentityError('identity header is stale');
   }
-  return { userId: claims.sub, scopes: Array.isArray(claims.scp) ? claims.scp : [], service: claims.svc, sessionId: claims.sid };
+  return { userId: claims.sub, scopes: Array.isArray(claims.scp) ? claims.scp : [], service: claims.svc, sessionId: claims.sid, clientIp: claims.ip };
 }

@@ -4,15 +4,17 @@ import { AccessTokenError, verifyAccessToken } from '../platform/access-token';
 import type { Config } from '../platform/config';
 import { shopError } from '../platform/errors';
 import type { Identity } from '../platform/identity';
+import { clientAddress } from './client-address';
 
-export function identityFromRequest(headers: http.IncomingHttpHeaders, config: Config): Identity {
-  const authorization = headers.authorization;
-  if (!authorization) return { scopes: [] };
+export function identityFromRequest(req: http.IncomingMessage, config: Config): Identity {
+  const clientIp = clientAddress(req, config.trustProxyHops);
+  const authorization = req.headers.authorization;
+  if (!authorization) return { scopes: [], clientIp };
   const match = /^Bearer\s+(\S+)$/i.exec(authorization);
   if (!match) throw shopError('UNAUTHENTICATED', 'Authorization header must be "Bearer <token>"', { http: { status: 401 } });
   try {
     const claims = verifyAccessToken(match[1], config);
-    return { userId: claims.userId, scopes: claims.scopes, sessionId: claims.sessionId };
+    return { userId: claims.userId, scopes: claims.scopes, sessionId: claims.sessionId, clientIp };
   } catch (error) {
     if (error instanceof AccessTokenError) throw shopError('UNAUTHENTICATED', error.message, { http: { status: 401 } });
     throw error;

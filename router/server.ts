@@ -81,7 +81,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     express.json({ limit: '1mb' }),
     expressMiddleware(server, {
       context: async ({ req }) => ({
-        identity: identityFromRequest(req.headers, config),
+        identity: identityFromRequest(req, config),
         requestId: String(req.headers['x-request-id'] ?? crypto.randomUUID()),
       }),
     }),

@@ -6,7 +6,7 @@
  * Uses the user subgraph's database (USER_DATABASE_URL, else DATABASE_URL, else the embedded one under DATA_DIR).
  */
 import { loadConfig, type Config } from '../platform/config';
-import { openDatabases } from '../platform/databases';
+import { openDatabases } from '../app/databases';
 import { assertPortFree, startupFailure } from '../platform/process';
 import { createStaff, STAFF_ROLES } from '../subgraphs/user/staff';
 

@@ -6,7 +6,7 @@
  */
 import type { Knex } from 'knex';
 import { loadConfig, SUBGRAPH_NAMES, type Config, type SubgraphName } from '../platform/config';
-import { openDatabases } from '../platform/databases';
+import { openDatabases } from '../app/databases';
 import { MIGRATIONS_TABLE, migrateSubgraph } from '../platform/db';
 import { assertPortFree, startupFailure } from '../platform/process';
 import { subgraphModules } from '../subgraphs';

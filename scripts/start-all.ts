@@ -3,7 +3,7 @@
  * subgraph runs on its own embedded PGlite under .data/ and demo data is seeded on first start (not in production).
  */
 import { DEV_ADMIN_PASSWORD, loadConfig, type Config } from '../platform/config';
-import { launch } from '../platform/launcher';
+import { launch } from '../app/launcher';
 import { onShutdownSignals, startupFailure } from '../platform/process';
 
 async function main(config: Config) {

@@ -4,7 +4,7 @@
  * Other subgraphs it calls are found at `<NAME>_URL`, else on their default ports.
  */
 import { loadConfig, SUBGRAPH_NAMES, type Config, type SubgraphName } from '../platform/config';
-import { launch } from '../platform/launcher';
+import { launch } from '../app/launcher';
 import { assertPortFree, onShutdownSignals, startupFailure } from '../platform/process';
 
 const USAGE = `Usage: npm run start:subgraph -- <name>   (one of: ${SUBGRAPH_NAMES.join(', ')})`;

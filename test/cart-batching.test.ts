@@ -4,7 +4,7 @@
  * query and for a mutation returning the fresh cart.
  */
 import { countStatements } from '../platform/db';
-import type { RunningSupergraph } from '../platform/launcher';
+import type { RunningSupergraph } from '../app/launcher';
 import { catalogSkuIds, countHttpRequests, ok, shopper, viaRouter, type Shopper } from '../subgraphs/cart/test/fixtures';
 import { startSupergraph } from './support/harness';
 

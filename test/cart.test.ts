@@ -2,7 +2,7 @@
  * The cart through the router: SKU fields resolved by federation, validity as the catalog changes,
  * clearing invalid lines, and the price check with the shipping rule and the shopper's best coupon.
  */
-import type { RunningSupergraph } from '../platform/launcher';
+import type { RunningSupergraph } from '../app/launcher';
 import {
   catalogSkuIds,
   createTestProduct,

@@ -5,7 +5,7 @@
  */
 import { signAccessToken } from '../platform/access-token';
 import { countStatements } from '../platform/db';
-import type { RunningSupergraph } from '../platform/launcher';
+import type { RunningSupergraph } from '../app/launcher';
 import { asIdentity, bearer, gql, startSupergraph, testConfig } from './support/harness';
 
 let supergraph: RunningSupergraph;

@@ -4,7 +4,7 @@
  */
 import { loadConfig, SUBGRAPH_NAMES } from '../platform/config';
 import { MIGRATIONS_TABLE, subgraphDatabaseUrl, subgraphRoleName } from '../platform/db';
-import { openDatabases, type OpenDatabases } from '../platform/databases';
+import { openDatabases, type OpenDatabases } from '../app/databases';
 
 const separateRoles = process.env.SHOP_TEST_SEPARATE_ROLES === 'true';
 let databases: OpenDatabases;

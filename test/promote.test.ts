@@ -1,7 +1,7 @@
 /** Coupons through the router: staff create templates and codes, shoppers claim, redeem and see their wallet. */
 import crypto from 'node:crypto';
 import { signAccessToken } from '../platform/access-token';
-import type { RunningSupergraph } from '../platform/launcher';
+import type { RunningSupergraph } from '../app/launcher';
 import { bearer, codes, gql, startSupergraph, testConfig } from './support/harness';
 
 let supergraph: RunningSupergraph;

@@ -5,7 +5,7 @@
  */
 import { signAccessToken } from '../platform/access-token';
 import { IDENTITY_HEADER, signIdentity, verifyIdentity } from '../platform/identity';
-import type { RunningSupergraph } from '../platform/launcher';
+import type { RunningSupergraph } from '../app/launcher';
 import { startRouter, type RunningRouter } from '../router/server';
 import { FEDERATION_LINK, startFakeSubgraph, writeSupergraph, type FakeContext, type FakeSubgraph } from './support/fake-subgraph';
 import { asIdentity, bearer, codes, gql, startSupergraph, testConfig } from './support/harness';

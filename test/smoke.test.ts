@@ -1,5 +1,5 @@
 /** The whole supergraph starts in-process on ephemeral ports and answers through the router. */
-import type { RunningSupergraph } from '../platform/launcher';
+import type { RunningSupergraph } from '../app/launcher';
 import { gql, startSupergraph } from './support/harness';
 
 let supergraph: RunningSupergraph;

@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { signAccessToken, verifyAccessToken } from '../platform/access-token';
 import { ALL_SCOPES, IDENTITY_HEADER, signIdentity } from '../platform/identity';
-import type { RunningSupergraph } from '../platform/launcher';
+import type { RunningSupergraph } from '../app/launcher';
 import { bearer, codes, gql, startSupergraph, testConfig, uniquePhone, type GraphQLResponse } from './support/harness';
 
 const config = testConfig();

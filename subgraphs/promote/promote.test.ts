@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { countStatements } from '../../platform/db';
-import type { RunningSupergraph } from '../../platform/launcher';
+import type { RunningSupergraph } from '../../app/launcher';
 import { asIdentity, codes, gql, startSupergraph, type GraphQLResponse } from '../../test/support/harness';
 import { CODE_ALPHABET } from './redeem-codes';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { verifyAccessToken } from '../../platform/access-token';
 import { ALL_SCOPES } from '../../platform/identity';
-import type { RunningSupergraph } from '../../platform/launcher';
+import type { RunningSupergraph } from '../../app/launcher';
 import { asIdentity, codes, gql, startSupergraph, testConfig, type GraphQLResponse } from '../../test/support/harness';
 import { findRoleId, grantRole } from './data/roles';
 import { DEMO_SHOPPER, seedDemo } from './seed';

@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import { verifyAccessToken } from '../../platform/access-token';
 import { countStatements } from '../../platform/db';
 import { IDENTITY_HEADER, signIdentity } from '../../platform/identity';
-import type { RunningSupergraph } from '../../platform/launcher';
+import type { RunningSupergraph } from '../../app/launcher';
 import { hashPassword } from '../../platform/password';
 import { asIdentity, codes, gql, startSupergraph, testConfig, uniquePhone, type GraphQLResponse } from '../../test/support/harness';
 import { hashRefreshToken } from './tokens';

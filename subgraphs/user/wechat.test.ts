@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
 import { verifyAccessToken } from '../../platform/access-token';
-import type { RunningSupergraph } from '../../platform/launcher';
+import type { RunningSupergraph } from '../../app/launcher';
 import { codes, gql, startSupergraph, testConfig, type GraphQLResponse } from '../../test/support/harness';
 import { createDevWechatProvider, createWechatProvider } from './wechat';
 

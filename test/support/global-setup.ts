@@ -8,7 +8,7 @@
  */
 import knexFactory from 'knex';
 import { loadConfig, SUBGRAPH_NAMES } from '../../platform/config';
-import { openDatabases } from '../../platform/databases';
+import { openDatabases } from '../../app/databases';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../platform/embedded-postgres';
 import { subgraphModules } from '../../subgraphs';
 import globalTeardown from './global-teardown';

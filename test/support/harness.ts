@@ -4,9 +4,9 @@
  */
 import crypto from 'node:crypto';
 import { loadConfig, SUBGRAPH_NAMES, type Config, type SubgraphName } from '../../platform/config';
-import { openDatabases } from '../../platform/databases';
+import { openDatabases } from '../../app/databases';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../../platform/identity';
-import { launch, type RunningSupergraph } from '../../platform/launcher';
+import { launch, type RunningSupergraph } from '../../app/launcher';
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ ...process.env, NODE_ENV: 'test', ...overrides });

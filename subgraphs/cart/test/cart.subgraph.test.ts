@@ -3,7 +3,7 @@
  * the write rules, their limits under concurrent requests, and what one cart read costs.
  */
 import { countStatements } from '../../../platform/db';
-import type { RunningSupergraph } from '../../../platform/launcher';
+import type { RunningSupergraph } from '../../../app/launcher';
 import { codes, gql, startSupergraph } from '../../../test/support/harness';
 import {
   catalogSkuIds,

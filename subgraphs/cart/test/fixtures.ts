@@ -8,7 +8,7 @@ import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signAccessToken } from '../../../platform/access-token';
-import type { RunningSupergraph } from '../../../platform/launcher';
+import type { RunningSupergraph } from '../../../app/launcher';
 import { asIdentity, bearer, gql, testConfig, type GraphQLResponse } from '../../../test/support/harness';
 
 const STAFF_USER_ID = '999999';

@@ -3,7 +3,7 @@
  * shelf visibility, and the batching proofs (entity references and product lists cost a constant number of statements).
  */
 import { countStatements } from '../../../platform/db';
-import type { RunningSupergraph } from '../../../platform/launcher';
+import type { RunningSupergraph } from '../../../app/launcher';
 import { asIdentity, codes, gql, startSupergraph, testConfig, type GraphQLResponse } from '../../../test/support/harness';
 import { DEMO_TREE, seedDemoCatalog as seedDemo } from '../data/demo-catalog';
 import { createProduct, seededTree, shopper, staff, uniqueToken, type SeededTree } from './helpers';

@@ -2,7 +2,7 @@
  * Staff catalog mutations on the product subgraph: what they change, and that refused calls (no token, no scope,
  * bad input, unknown ids) change nothing at all.
  */
-import type { RunningSupergraph } from '../../../platform/launcher';
+import type { RunningSupergraph } from '../../../app/launcher';
 import { asIdentity, codes, gql, startSupergraph } from '../../../test/support/harness';
 import { CREATE_PRODUCT, createProduct, productSnapshot, seededTree, shopper, staff, uniqueToken, type SeededTree } from './helpers';
 

@@ -1,14 +1,15 @@
 /**
+ * The wiring that knows every service (so platform/ never imports router/ or subgraphs/).
  * Starts subgraphs (and the router) in this process: `npm start` (all of them), `npm run start:subgraph`
  * (one), and the supergraph tests (all, on ephemeral ports).
  */
 import type { Knex } from 'knex';
 import { startRouter, type RunningRouter } from '../router/server';
 import { subgraphModules } from '../subgraphs';
-import { SUBGRAPH_NAMES, type Config, type SubgraphName } from './config';
+import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '../platform/config';
 import { openDatabases, type OpenDatabases } from './databases';
-import { createServiceClient, staticDirectory, type ServiceClient } from './service-client';
-import { startSubgraphServer, type RunningServer } from './subgraph-server';
+import { createServiceClient, staticDirectory, type ServiceClient } from '../platform/service-client';
+import { startSubgraphServer, type RunningServer } from '../platform/subgraph-server';
 
 export interface LaunchOptions {
   config: Config;

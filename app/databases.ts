@@ -10,9 +10,9 @@
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { subgraphModules } from '../subgraphs';
-import type { Config, SubgraphName } from './config';
-import { createSubgraphKnex, migrateSubgraph, provisionSubgraphRoles, subgraphDatabaseUrl } from './db';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+import type { Config, SubgraphName } from '../platform/config';
+import { createSubgraphKnex, migrateSubgraph, provisionSubgraphRoles, subgraphDatabaseUrl } from '../platform/db';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../platform/embedded-postgres';
 
 export interface OpenDatabases {
   dbs: Record<SubgraphName, Knex>;
