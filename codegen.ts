@@ -18,6 +18,7 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       Sku: '../data/skus#SkuRow',
       Category: '../data/categories#CategoryRef',
       Brand: '../data/brands#BrandRow',
+      StockReservation: '../data/stock#StockReservationRow',
     },
   },
   cart: {

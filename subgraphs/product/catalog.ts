@@ -9,6 +9,7 @@ import { isBigintId } from '../../platform/loaders';
 import { findBrandsByIds } from './data/brands';
 import { findCategoriesByIds } from './data/categories';
 import { insertProduct, lockProduct, updateProduct as writeProduct, type ProductChanges, type ProductRow } from './data/products';
+import { recordAdjustments } from './data/stock';
 import { insertSkus, liveSkuSummary, lockSku, softDeleteSku, updateSku as writeSku, type NewSku, type SkuRow } from './data/skus';
 import * as valid from './validation';
 
@@ -131,7 +132,11 @@ export async function addSku(db: Knex, productId: string, input: { name: string;
   );
 }
 
-/** Stock is set absolutely here; reserving stock for orders comes with checkout. */
+/**
+ * `stock` sets the AVAILABLE count (what shoppers can still buy); units reserved by unpaid orders and units sold are
+ * untouched. The difference to the previous available count is recorded in the stock ledger (STAFF_SET), so
+ * ledger = stock + reserved + sold keeps holding. The SKU row lock orders this against concurrent reservations.
+ */
 export async function updateSku(db: Knex, id: string, input: UpdateSkuInput): Promise<SkuRow> {
   const changes: Partial<NewSku> = {};
   if (input.name !== undefined) changes.name = valid.skuName(input.name);
@@ -144,6 +149,9 @@ export async function updateSku(db: Knex, id: string, input: UpdateSkuInput): Pr
         await lockProduct(trx, sku.product_id);
         const live = await liveSkuSummary(trx, sku.product_id);
         if (live.names.includes(changes.name)) throw badInput('A SKU with this name already exists', 'name');
+      }
+      if (changes.stock !== undefined) {
+        await recordAdjustments(trx, [{ skuId: sku.id, delta: changes.stock - sku.stock, reason: 'STAFF_SET' }]);
       }
       return Object.keys(changes).length ? writeSku(trx, sku.id, changes) : sku;
     }),

@@ -1,14 +1,16 @@
 /** Thin resolvers: authorization, visibility and mapping; data comes from loaders, data/ and catalog.ts. */
-import { requireScope } from '../../platform/context';
+import { requireScope, requireService } from '../../platform/context';
 import { pageRequest, toConnection } from '../../platform/connection';
 import { isBigintId } from '../../platform/loaders';
 import * as catalog from './catalog';
+import * as stock from './stock';
 import type { ProductContext } from './context';
 import type { CategoryRef, CategoryRow } from './data/categories';
 import { listBrands } from './data/brands';
 import { findTopCategories } from './data/categories';
 import { escapeLike, findProductPage, type ProductRow } from './data/products';
 import type { SkuRow } from './data/skus';
+import type { StockReservationRow } from './data/stock';
 import type { Resolvers } from './generated/resolvers-types';
 import * as valid from './validation';
 
@@ -117,6 +119,22 @@ export const resolvers: Resolvers = {
       primeSku(context, sku);
       return sku;
     },
+    async reserveStock(_parent, { orderId, lines }, context) {
+      requireService(context, 'order');
+      return stock.reserveStock(context.db, orderId, lines);
+    },
+    async releaseStock(_parent, { orderId }, context) {
+      requireService(context, 'order');
+      return stock.releaseStock(context.db, orderId);
+    },
+    async commitStock(_parent, { orderId }, context) {
+      requireService(context, 'order');
+      return stock.commitStock(context.db, orderId);
+    },
+  },
+
+  StockReservation: {
+    orderId: (reservation: StockReservationRow) => reservation.order_id,
   },
 
   Product: {

@@ -3,6 +3,7 @@
  * brands, products and their SKUs, generated deterministically and inserted in a handful of statements.
  * Idempotent: does nothing when any product exists.
  */
+import { recordMissingInitialStock } from './stock';
 import type { Knex } from 'knex';
 import type { Config } from '../../../platform/config';
 
@@ -188,5 +189,6 @@ export async function seedDemoCatalog(db: Knex, _config: Config): Promise<void> 
         );
       }),
     );
+    await recordMissingInitialStock(trx);
   });
 }

@@ -1,12 +1,18 @@
 /** Data access for the skus table. Knows knex, not GraphQL. */
 import type { Knex } from 'knex';
+import { recordAdjustments } from './stock';
 
 export interface SkuRow {
   id: string;
   product_id: string;
   name: string;
   price: number;
+  /** Available: what can still be reserved (units held by unpaid orders and units sold are not in it). */
   stock: number;
+  /** Held by orders not yet paid (see data/stock.ts). */
+  reserved: number;
+  /** Committed by paid orders. */
+  sold: number;
   sort_order: number;
   deleted_at: Date | null;
   created_at: Date;
@@ -28,11 +34,19 @@ export async function findLiveSkusByProductIds(db: Knex, productIds: readonly st
     .orderBy([{ column: 'product_id' }, { column: 'sort_order' }, { column: 'id' }]);
 }
 
-/** Inserts SKUs for one product in one statement, numbering them after `firstSortOrder`. */
+/**
+ * Inserts SKUs for one product in one statement, numbering them after `firstSortOrder`, and starts their stock
+ * ledger with the initial quantity (one more statement).
+ */
 export async function insertSkus(db: Knex, productId: string, skus: NewSku[], firstSortOrder = 0): Promise<SkuRow[]> {
-  return db<SkuRow>('skus')
+  const rows = await db<SkuRow>('skus')
     .insert(skus.map((sku, index) => ({ ...sku, product_id: productId, sort_order: firstSortOrder + index })))
     .returning('*');
+  await recordAdjustments(
+    db,
+    rows.map((row) => ({ skuId: row.id, delta: row.stock, reason: 'INITIAL' })),
+  );
+  return rows;
 }
 
 /** The SKU, locked for the rest of the transaction. */

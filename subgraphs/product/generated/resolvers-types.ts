@@ -5,6 +5,7 @@ import type { ProductRow } from '../data/products';
 import type { SkuRow } from '../data/skus';
 import type { CategoryRef } from '../data/categories';
 import type { BrandRow } from '../data/brands';
+import type { StockReservationRow } from '../data/stock';
 import type { ProductContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -68,10 +69,27 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Staff (catalog:write): add a SKU to a product. */
   addSku: Sku;
+  /**
+   * Internal (order): turns the order's reserved units into sold units (order paid). Idempotent: the unchanged
+   * reservation once committed; CONFLICT once released; NOT_FOUND when the order never reserved.
+   */
+  commitStock: Maybe<StockReservation>;
   /** Staff (catalog:write): create a product with its SKUs. */
   createProduct: Product;
   /** Staff (catalog:write): delete a SKU (soft: carts and orders still show it); a product keeps at least one SKU. */
   deleteSku: Sku;
+  /**
+   * Internal (order): gives the order's reserved units back to available stock. Idempotent: null when the order never
+   * reserved, the unchanged reservation once released; CONFLICT once committed.
+   */
+  releaseStock: Maybe<StockReservation>;
+  /**
+   * Internal (order): takes the lines out of available stock for the order, all of them or none. CONFLICT with
+   * extensions.skuIds naming the short SKUs when any line cannot be reserved (not enough stock, SKU deleted or off
+   * the shelf); BAD_USER_INPUT for unknown SKUs or quantities outside 1-999. The same orderId again returns the
+   * existing reservation as it is (CONFLICT if the lines differ).
+   */
+  reserveStock: StockReservation;
   /** Staff (catalog:write): put a product on the shelf or take it off. */
   setProductOnShelf: Product;
   /** Staff (catalog:write): change a product's title, description, category, brand or images. */
@@ -87,6 +105,11 @@ export type MutationAddSkuArgs = {
 };
 
 
+export type MutationCommitStockArgs = {
+  orderId: Scalars['ID']['input'];
+};
+
+
 export type MutationCreateProductArgs = {
   input: CreateProductInput;
 };
@@ -94,6 +117,17 @@ export type MutationCreateProductArgs = {
 
 export type MutationDeleteSkuArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationReleaseStockArgs = {
+  orderId: Scalars['ID']['input'];
+};
+
+
+export type MutationReserveStockArgs = {
+  lines: Array<StockLineInput>;
+  orderId: Scalars['ID']['input'];
 };
 
 
@@ -238,7 +272,7 @@ export type Sku = {
   price: Scalars['Int']['output'];
   /** The product this SKU belongs to. */
   product: Product;
-  /** Units in stock. */
+  /** Units available to buy now (units reserved by unpaid orders are not included). */
   stock: Scalars['Int']['output'];
 };
 
@@ -251,6 +285,43 @@ export type SkuInput = {
   /** Units in stock, 0 or more. */
   stock: Scalars['Int']['input'];
 };
+
+/** One line of a stock reservation request (internal, order subgraph). */
+export type StockLineInput = {
+  /** How many units, 1-999 (repeated SKUs are merged). */
+  quantity: Scalars['Int']['input'];
+  /** The SKU. */
+  skuId: Scalars['ID']['input'];
+};
+
+/** The stock an order holds, has given back or has bought (internal, order subgraph). */
+export type StockReservation = {
+  __typename?: 'StockReservation';
+  /** The reserved lines, one per SKU, in SKU id order. */
+  lines: Array<StockReservationLine>;
+  /** The order (order subgraph id) the reservation belongs to; one reservation per order. */
+  orderId: Scalars['ID']['output'];
+  /** RESERVED (held), RELEASED (given back to available stock) or COMMITTED (sold). */
+  status: StockReservationStatus;
+};
+
+/** One SKU of a reservation. */
+export type StockReservationLine = {
+  __typename?: 'StockReservationLine';
+  /** Units held for the order. */
+  quantity: Scalars['Int']['output'];
+  /** The SKU. */
+  skuId: Scalars['ID']['output'];
+};
+
+/** Where a reservation stands; RESERVED moves once, to RELEASED or to COMMITTED. */
+export type StockReservationStatus =
+  /** Units are sold (order paid). */
+  | 'COMMITTED'
+  /** Units went back to available stock (order cancelled or expired). */
+  | 'RELEASED'
+  /** Units are held: taken from available stock, counted in reserved. */
+  | 'RESERVED';
 
 /** Changes to a product; fields left out stay as they are. */
 export type UpdateProductInput = {
@@ -272,7 +343,10 @@ export type UpdateSkuInput = {
   name?: InputMaybe<Scalars['String']['input']>;
   /** Unit price in fen, greater than 0. */
   price?: InputMaybe<Scalars['Int']['input']>;
-  /** Units in stock (absolute, not a delta), 0 or more. */
+  /**
+   * Units available to buy (absolute, not a delta), 0 or more. Units reserved by unpaid orders and units sold are not
+   * part of it and stay untouched; the change is recorded in the stock ledger.
+   */
   stock?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -390,6 +464,10 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Sku: ResolverTypeWrapper<SkuRow>;
   SkuInput: SkuInput;
+  StockLineInput: StockLineInput;
+  StockReservation: ResolverTypeWrapper<StockReservationRow>;
+  StockReservationLine: ResolverTypeWrapper<StockReservationLine>;
+  StockReservationStatus: StockReservationStatus;
   UpdateProductInput: UpdateProductInput;
   UpdateSkuInput: UpdateSkuInput;
 };
@@ -412,6 +490,9 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   Sku: SkuRow;
   SkuInput: SkuInput;
+  StockLineInput: StockLineInput;
+  StockReservation: StockReservationRow;
+  StockReservationLine: StockReservationLine;
   UpdateProductInput: UpdateProductInput;
   UpdateSkuInput: UpdateSkuInput;
 };
@@ -432,8 +513,11 @@ export type CategoryResolvers<ContextType = ProductContext, ParentType extends R
 
 export type MutationResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   addSku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType, RequireFields<MutationAddSkuArgs, 'input' | 'productId'>>;
+  commitStock?: Resolver<Maybe<ResolversTypes['StockReservation']>, ParentType, ContextType, RequireFields<MutationCommitStockArgs, 'orderId'>>;
   createProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationCreateProductArgs, 'input'>>;
   deleteSku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType, RequireFields<MutationDeleteSkuArgs, 'id'>>;
+  releaseStock?: Resolver<Maybe<ResolversTypes['StockReservation']>, ParentType, ContextType, RequireFields<MutationReleaseStockArgs, 'orderId'>>;
+  reserveStock?: Resolver<ResolversTypes['StockReservation'], ParentType, ContextType, RequireFields<MutationReserveStockArgs, 'lines' | 'orderId'>>;
   setProductOnShelf?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationSetProductOnShelfArgs, 'id' | 'onShelf'>>;
   updateProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationUpdateProductArgs, 'id' | 'input'>>;
   updateSku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType, RequireFields<MutationUpdateSkuArgs, 'id' | 'input'>>;
@@ -488,6 +572,17 @@ export type SkuResolvers<ContextType = ProductContext, ParentType extends Resolv
   stock?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type StockReservationResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['StockReservation'] = ResolversParentTypes['StockReservation']> = {
+  lines?: Resolver<Array<ResolversTypes['StockReservationLine']>, ParentType, ContextType>;
+  orderId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['StockReservationStatus'], ParentType, ContextType>;
+};
+
+export type StockReservationLineResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['StockReservationLine'] = ResolversParentTypes['StockReservationLine']> = {
+  quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  skuId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = ProductContext> = {
   Brand?: BrandResolvers<ContextType>;
   Category?: CategoryResolvers<ContextType>;
@@ -498,5 +593,7 @@ export type Resolvers<ContextType = ProductContext> = {
   ProductEdge?: ProductEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Sku?: SkuResolvers<ContextType>;
+  StockReservation?: StockReservationResolvers<ContextType>;
+  StockReservationLine?: StockReservationLineResolvers<ContextType>;
 };
 

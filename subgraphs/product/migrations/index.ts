@@ -67,4 +67,52 @@ export const migrations: Migration[] = [
       await knex.schema.dropTable('categories');
     },
   },
+  {
+    name: '002_stock_reservations',
+    async up(knex: Knex) {
+      // skus.stock stays the AVAILABLE count (what shoppers and the cart see); units held by unpaid orders and
+      // units sold move to their own columns, so initial stock = stock + reserved + sold for every SKU.
+      await knex.schema.alterTable('skus', (t) => {
+        t.integer('reserved').notNullable().defaultTo(0);
+        t.integer('sold').notNullable().defaultTo(0);
+      });
+      await knex.raw('ALTER TABLE skus ADD CONSTRAINT skus_reserved_not_negative CHECK (reserved >= 0)');
+      await knex.raw('ALTER TABLE skus ADD CONSTRAINT skus_sold_not_negative CHECK (sold >= 0)');
+
+      // Every change of a SKU's total (initial) stock: the quantity a SKU is created with, and each staff correction.
+      // sum(delta) per SKU = stock + reserved + sold is the checkable invariant (see data/stock.ts).
+      await knex.schema.createTable('stock_adjustments', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('sku_id').notNullable().references('id').inTable('skus');
+        t.integer('delta').notNullable();
+        t.string('reason', 32).notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.index(['sku_id']);
+      });
+      // SKUs that exist before this migration start their ledger with what they hold now.
+      await knex.raw("INSERT INTO stock_adjustments (sku_id, delta, reason) SELECT id, stock, 'INITIAL' FROM skus");
+
+      // One reservation per order: all of its lines, held (RESERVED), given back (RELEASED) or sold (COMMITTED).
+      await knex.schema.createTable('stock_reservations', (t) => {
+        t.bigIncrements('id');
+        t.string('order_id', 64).notNullable().unique();
+        t.string('status', 16).notNullable();
+        // [{ "skuId": "12", "quantity": 2 }, ...], merged per SKU and ordered by SKU id.
+        t.jsonb('lines').notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+      });
+      await knex.raw(
+        "ALTER TABLE stock_reservations ADD CONSTRAINT stock_reservations_status CHECK (status IN ('RESERVED', 'RELEASED', 'COMMITTED'))",
+      );
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTable('stock_reservations');
+      await knex.schema.dropTable('stock_adjustments');
+      await knex.schema.alterTable('skus', (t) => {
+        t.dropColumn('reserved');
+        t.dropColumn('sold');
+      });
+    },
+  },
 ];
