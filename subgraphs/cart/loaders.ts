@@ -7,10 +7,10 @@ import type { Knex } from 'knex';
 import type { Config } from '../../platform/config';
 import { groupedBy } from '../../platform/loaders';
 import type { ServiceClient } from '../../platform/service-client';
-import { shippingFee } from '../../platform/shipping';
+import { priceSummary } from '../../platform/price-summary-services';
 import { findLinesByUserIds, type CartLineRow } from './data/cart-items';
-import { billableItems, priceCart, subtotalOf, type CartPriceValues } from './pricing';
-import { createSkuLoader, quoteBestCoupon, type SkuInfo } from './services';
+import { toCartPrice, type CartPriceValues } from './pricing';
+import { createSkuLoader, type SkuInfo } from './services';
 
 export function createCartLoaders(db: Knex, services: ServiceClient, config: Config, userId: string | undefined) {
   const linesByUser = new DataLoader<string, CartLineRow[]>(groupedBy((row) => row.user_id, (ids) => findLinesByUserIds(db, ids)));
@@ -29,20 +29,16 @@ export function createCartLoaders(db: Knex, services: ServiceClient, config: Con
     ),
   );
 
-  /** The price check; promote is asked only when something selected and valid is in the cart. */
+  /**
+   * The price check: the shared price summary of the selected lines (best coupon, silently none), reading the SKUs
+   * from this request's cache; promote is asked only when something selected and valid is in the cart.
+   */
   const priceByUser = new DataLoader<string, CartPriceValues>((userIds) =>
     Promise.all(
       userIds.map(async (owner) => {
-        const [lines, skus] = await Promise.all([linesByUser.load(owner), skusByUser.load(owner)]);
-        const items = billableItems(
-          lines.map((line) => ({ skuId: line.sku_id, quantity: line.quantity, selected: line.selected })),
-          skus,
-        );
-        const subtotal = subtotalOf(items);
-        const best = items.length
-          ? await quoteBestCoupon(services, owner, { items, shippingFee: shippingFee(subtotal, config) })
-          : null;
-        return priceCart(subtotal, best, config);
+        const [lines] = await Promise.all([linesByUser.load(owner), skusByUser.load(owner)]);
+        const selected = lines.filter((line) => line.selected).map((line) => ({ skuId: line.sku_id, quantity: line.quantity }));
+        return toCartPrice(await priceSummary({ services, config, skus: skuById }, owner, { lines: selected }));
       }),
     ),
   );

@@ -1,29 +1,22 @@
 /**
- * The cart's rules as pure functions (no I/O): when a line can be bought, and the price check of the
- * selected valid lines (seed 000 `/cart/check/price`). cart.ts feeds them rows, SKUs and the coupon quote.
+ * The cart's price rules: line validity and the price check of the selected valid lines (seed 000
+ * `/cart/check/price`). The arithmetic is the shared price summary (platform/price-summary.ts), the same one
+ * checkout uses; this module adds what is the cart's own (only selected lines count) and the CartPrice shape.
  */
 import type { Config } from '../../platform/config';
-import { shippingFee } from '../../platform/shipping';
+import {
+  billableItems as sharedBillableItems,
+  lineStatus,
+  priceTotals,
+  subtotalOf,
+  type LineInvalidReason,
+  type LineStatus,
+  type PriceTotals,
+} from '../../platform/price-summary';
 import type { BestCoupon, CouponQuoteItem, SkuInfo } from './services';
 
-export type CartItemInvalidReason = 'UNAVAILABLE' | 'OFF_SHELF' | 'OUT_OF_STOCK';
-
-export interface LineStatus {
-  valid: boolean;
-  invalidReason: CartItemInvalidReason | null;
-  /** More pieces asked than in stock: still valid, the shopper lowers the quantity. */
-  exceedsStock: boolean;
-}
-
-/** Whether a line of `quantity` pieces of `sku` (null: no such SKU) can be bought. */
-export function lineStatus(quantity: number, sku: SkuInfo | null): LineStatus {
-  const invalid = (invalidReason: CartItemInvalidReason): LineStatus => ({ valid: false, invalidReason, exceedsStock: false });
-  if (!sku) return invalid('UNAVAILABLE');
-  if (!sku.product.onShelf) return invalid('OFF_SHELF');
-  if (sku.available && sku.stock > 0) return { valid: true, invalidReason: null, exceedsStock: quantity > sku.stock };
-  // Product counts a deleted SKU and a sold-out one alike as not available; stock tells the shopper which.
-  return invalid(sku.stock <= 0 ? 'OUT_OF_STOCK' : 'UNAVAILABLE');
-}
+export { lineStatus, subtotalOf, type LineStatus };
+export type CartItemInvalidReason = LineInvalidReason;
 
 /** A cart line as the price check sees it. */
 export interface PricingLine {
@@ -34,24 +27,10 @@ export interface PricingLine {
 
 /** The selected, valid lines at the SKUs' current prices: what the price check and coupon quote are about. */
 export function billableItems(lines: readonly PricingLine[], skus: ReadonlyMap<string, SkuInfo | null>): CouponQuoteItem[] {
-  const items: CouponQuoteItem[] = [];
-  for (const line of lines) {
-    const sku = skus.get(line.skuId) ?? null;
-    if (!line.selected || !sku || !lineStatus(line.quantity, sku).valid) continue;
-    items.push({
-      skuId: sku.id,
-      productId: sku.product.id,
-      categoryId: sku.product.category?.id ?? null,
-      categoryIds: sku.product.category ? [sku.product.category.id, sku.product.category.parentId].filter((id): id is string => !!id) : [],
-      unitPrice: sku.price,
-      quantity: line.quantity,
-    });
-  }
-  return items;
-}
-
-export function subtotalOf(items: readonly Pick<CouponQuoteItem, 'unitPrice' | 'quantity'>[]): number {
-  return items.reduce((sum, item) => sum + item.unitPrice * item.quantity, 0);
+  return sharedBillableItems(
+    lines.filter((line) => line.selected),
+    skus,
+  );
 }
 
 /** The numbers of CartPrice, in fen. */
@@ -63,14 +42,16 @@ export interface CartPriceValues {
   bestCouponId: string | null;
 }
 
+/** A summary's totals as CartPrice. */
+export function toCartPrice(totals: PriceTotals): CartPriceValues {
+  const { subtotal, discount, shippingFee, total, coupon } = totals;
+  return { subtotal, discount, shippingFee, total, bestCouponId: coupon?.couponId ?? null };
+}
+
 /**
  * Price of a subtotal given the shop's shipping rule and the best coupon (null: none applies).
  * A cash coupon never takes more than the subtotal; a free-shipping coupon zeroes the fee.
  */
 export function priceCart(subtotal: number, best: BestCoupon | null, config: Pick<Config, 'shipping'>): CartPriceValues {
-  const baseFee = shippingFee(subtotal, config);
-  if (subtotal <= 0) return { subtotal: 0, discount: 0, shippingFee: 0, total: 0, bestCouponId: null };
-  const discount = best ? Math.min(Math.max(best.discount, 0), subtotal) : 0;
-  const fee = best?.shippingWaived ? 0 : baseFee;
-  return { subtotal, discount, shippingFee: fee, total: subtotal - discount + fee, bestCouponId: best?.couponId ?? null };
+  return toCartPrice(priceTotals(subtotal, best, config));
 }

@@ -1,0 +1,102 @@
+/**
+ * The I/O half of the price summary (rules in price-summary.ts): SKU facts from product in one batched `_entities`
+ * call per request, and the coupon quote from promote's internal `couponQuote` (one call), both over signed service
+ * calls on behalf of the shopper. Used by the cart's price check and by checkout (previewOrder, createOrder).
+ */
+import type DataLoader from 'dataloader';
+import type { Config } from './config';
+import { shopError } from './errors';
+import {
+  billableItems,
+  subtotalOf,
+  summarize,
+  type AppliedCoupon,
+  type CouponQuoteItem,
+  type PriceSummary,
+  type SkuFacts,
+  type SummaryLineInput,
+} from './price-summary';
+import { entityLoader, type ServiceClient } from './service-client';
+import { shippingFee } from './shipping';
+
+// category.parentId lets a coupon scoped to a top-level category apply to its sub-categories' items.
+export const SKU_FACTS_SELECTION = 'id name price stock available product { id title images onShelf category { id parentId } }';
+
+/** Per request: every SKU asked for during one request goes to product in one `_entities` call (null: no such SKU). */
+export function createSkuFactsLoader(services: ServiceClient, userId: string | undefined): DataLoader<string, SkuFacts | null> {
+  return entityLoader<SkuFacts>(services, 'product', 'Sku', SKU_FACTS_SELECTION, { userId });
+}
+
+export interface CouponQuoteRequest {
+  items: CouponQuoteItem[];
+  /** The shipping fee before any coupon, so promote can value a free-shipping coupon. */
+  shippingFee: number;
+  /** A coupon the shopper chose; its entry comes back in `selected` when it applies. */
+  couponId?: string;
+}
+
+export interface CouponQuoteResult {
+  /** The user's coupon that saves the most (saving > 0), or null. */
+  best: AppliedCoupon | null;
+  /** The entry of the chosen couponId when it is the user's, available and applies; else null. */
+  selected: AppliedCoupon | null;
+}
+
+const COUPON_QUOTE = `query PriceSummaryCouponQuote($input: CouponQuoteInput!) {
+  couponQuote(input: $input) { best { coupon { id } discount shippingWaived } selected { coupon { id } discount shippingWaived } }
+}`;
+
+type Saving = { coupon: { id: string }; discount: number; shippingWaived: boolean } | null;
+const applied = (saving: Saving): AppliedCoupon | null =>
+  saving ? { couponId: saving.coupon.id, discount: saving.discount, shippingWaived: saving.shippingWaived } : null;
+
+/** One call to promote for the user's coupons on these items. */
+export async function quoteCoupons(services: ServiceClient, userId: string, request: CouponQuoteRequest): Promise<CouponQuoteResult> {
+  const input = { items: request.items, shippingFee: request.shippingFee, ...(request.couponId ? { couponId: request.couponId } : {}) };
+  const data = await services.request<{ couponQuote: { best: Saving; selected: Saving } }>('promote', COUPON_QUOTE, { input }, { userId });
+  return { best: applied(data.couponQuote.best), selected: applied(data.couponQuote.selected) };
+}
+
+export interface PriceSummaryRequest {
+  /** The lines as given (the caller merges repeated SKUs if it wants one line per SKU). */
+  lines: readonly SummaryLineInput[];
+  /**
+   * The coupon the shopper chose. Absent or null: the best coupon the user holds, silently none when none applies.
+   * Given but not applicable (not the user's, not available, expired, below minSpend, out of scope, nothing billable):
+   * CONFLICT with extensions { reason: 'COUPON_NOT_APPLICABLE', field: 'couponId' }.
+   */
+  couponId?: string | null;
+}
+
+export interface PriceSummaryDeps {
+  services: ServiceClient;
+  config: Pick<Config, 'shipping'>;
+  /** The request's SKU loader, so SKUs already fetched in this request are not fetched again. */
+  skus?: DataLoader<string, SkuFacts | null>;
+}
+
+/**
+ * The price summary of `lines` for `userId`: at most one product call (none when every SKU is already in the
+ * loader) and one promote call (none when nothing is billable).
+ */
+export async function priceSummary(deps: PriceSummaryDeps, userId: string, request: PriceSummaryRequest): Promise<PriceSummary> {
+  const loader = deps.skus ?? createSkuFactsLoader(deps.services, userId);
+  const skuIds = [...new Set(request.lines.map((line) => line.skuId))];
+  const loaded = await loader.loadMany(skuIds);
+  const failed = loaded.find((sku): sku is Error => sku instanceof Error);
+  if (failed) throw failed;
+  const skus = new Map(skuIds.map((id, index) => [id, loaded[index] as SkuFacts | null]));
+
+  const items = billableItems(request.lines, skus);
+  const subtotal = subtotalOf(items);
+  const couponId = request.couponId ?? undefined;
+  let coupon: AppliedCoupon | null = null;
+  if (items.length) {
+    const quote = await quoteCoupons(deps.services, userId, { items, shippingFee: shippingFee(subtotal, deps.config), couponId });
+    coupon = couponId ? quote.selected : quote.best;
+  }
+  if (couponId && !coupon) {
+    throw shopError('CONFLICT', 'This coupon cannot be used for these items', { reason: 'COUPON_NOT_APPLICABLE', field: 'couponId' });
+  }
+  return summarize(request.lines, skus, coupon, deps.config);
+}
