@@ -6,6 +6,7 @@ import DataLoader from 'dataloader';
 import type { Knex } from 'knex';
 import type { Config } from '../../platform/config';
 import { groupedBy } from '../../platform/loaders';
+import { assertOrderTotal } from '../../platform/money';
 import type { ServiceClient } from '../../platform/service-client';
 import { shippingFee } from '../../platform/shipping';
 import { findLinesByUserIds, type CartLineRow } from './data/cart-items';
@@ -32,13 +33,20 @@ export function createCartLoaders(db: Knex, services: ServiceClient, config: Con
   /** The price check; promote is asked only when something selected and valid is in the cart. */
   const priceByUser = new DataLoader<string, CartPriceValues>((userIds) =>
     Promise.all(
-      userIds.map(async (owner) => {
+      userIds.map(async (owner): Promise<CartPriceValues | Error> => {
         const [lines, skus] = await Promise.all([linesByUser.load(owner), skusByUser.load(owner)]);
         const items = billableItems(
           lines.map((line) => ({ skuId: line.sku_id, quantity: line.quantity, selected: line.selected })),
           skus,
         );
         const subtotal = subtotalOf(items);
+        // Prices can rise after items were added: above the order maximum the sums could leave GraphQL Int, so
+        // the price check answers CONFLICT (reason ORDER_TOTAL_TOO_LARGE) instead of a number; items stay readable.
+        try {
+          assertOrderTotal(subtotal, config.money);
+        } catch (error) {
+          return error as Error;
+        }
         const best = items.length
           ? await quoteBestCoupon(services, owner, { items, shippingFee: shippingFee(subtotal, config) })
           : null;

@@ -3,6 +3,7 @@
  * selected valid lines (seed 000 `/cart/check/price`). cart.ts feeds them rows, SKUs and the coupon quote.
  */
 import type { Config } from '../../platform/config';
+import { subtotalOf } from '../../platform/money';
 import { shippingFee } from '../../platform/shipping';
 import type { BestCoupon, CouponQuoteItem, SkuInfo } from './services';
 
@@ -50,8 +51,22 @@ export function billableItems(lines: readonly PricingLine[], skus: ReadonlyMap<s
   return items;
 }
 
-export function subtotalOf(items: readonly Pick<CouponQuoteItem, 'unitPrice' | 'quantity'>[]): number {
-  return items.reduce((sum, item) => sum + item.unitPrice * item.quantity, 0);
+/** Exact, possibly above GraphQL Int: callers compare it with the order maximum (platform/money.ts) before showing it. */
+export { subtotalOf } from '../../platform/money';
+
+/**
+ * The selected subtotal after changing one SKU's line to `quantity` pieces, selected (what addToCart and
+ * updateCartItem would leave), next to the one before: a change that raises it above the order maximum is refused.
+ */
+export function subtotalChange(
+  lines: readonly PricingLine[],
+  skus: ReadonlyMap<string, SkuInfo | null>,
+  change: PricingLine,
+): { before: number; after: number } {
+  const changed = lines.some((line) => line.skuId === change.skuId)
+    ? lines.map((line) => (line.skuId === change.skuId ? change : line))
+    : [...lines, change];
+  return { before: subtotalOf(billableItems(lines, skus)), after: subtotalOf(billableItems(changed, skus)) };
 }
 
 /** The numbers of CartPrice, in fen. */
