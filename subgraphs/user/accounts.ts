@@ -161,8 +161,8 @@ export async function refresh(services: UserServices, token: string, clientIp?: 
   await hitAddress(services, clientIp, 'refresh', ruleOf(config.throttle.refreshPerIp), `Too many token refreshes ${FROM_ADDRESS}`);
   // Per session (refresh-token family): a client stuck in a refresh loop is stopped before it writes a token each time.
   const sessionRule = ruleOf(config.throttle.refreshPerSession);
-  const result = await rotateRefreshToken(db, config, token, (sessionId) =>
-    hitOrThrow(limiter, `refresh-session:${sessionId}`, sessionRule, 'This session refreshes its token too often; try again later'),
+  const result = await rotateRefreshToken(db, config, token, (sessionKey) =>
+    hitOrThrow(limiter, limiterKey('refresh-session', sessionKey), sessionRule, 'This session refreshes its token too often; try again later'),
   );
   if (!result.ok) {
     throw unauthenticated(
