@@ -2,6 +2,7 @@
  * The one place that reads the environment. Everything else receives a typed `Config`.
  */
 import path from 'node:path';
+import { assertMoneyLimits, DEFAULT_MONEY_LIMITS, type MoneyLimits } from './money';
 
 export const SUBGRAPH_NAMES = ['user', 'product', 'cart', 'order', 'promote', 'payment'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
@@ -71,6 +72,27 @@ export interface Config {
   maxPageSize: number;
   /** Shipping rule for the price check: free at or above the threshold. */
   shipping: { feeFen: number; freeThresholdFen: number };
+  /** Money maximums (MAX_UNIT_PRICE_FEN, MAX_ORDER_TOTAL_FEN) keeping every amount inside GraphQL Int: platform/money.ts. */
+  money: MoneyLimits;
+  /** Per client address and per session throttles of the sign-in operations: docs/limits-money-and-throttling.md. */
+  throttle: {
+    /** Failed `login`s per address (LOGIN_MAX_FAILURES_PER_IP, LOGIN_IP_WINDOW_SECONDS). */
+    loginPerIp: ThrottleRule;
+    /** `register` attempts per address (REGISTER_MAX_PER_IP, REGISTER_IP_WINDOW_SECONDS). */
+    registerPerIp: ThrottleRule;
+    /** `loginWithWechat` attempts per address (WECHAT_LOGIN_MAX_PER_IP, WECHAT_LOGIN_WINDOW_SECONDS). */
+    wechatPerIp: ThrottleRule;
+    /** `refreshToken` attempts per address (REFRESH_MAX_PER_IP, REFRESH_WINDOW_SECONDS). */
+    refreshPerIp: ThrottleRule;
+    /** Refreshes per session, i.e. refresh-token family (REFRESH_MAX_PER_SESSION, REFRESH_WINDOW_SECONDS). */
+    refreshPerSession: ThrottleRule;
+  };
+}
+
+/** At most `limit` events per `windowSeconds`. */
+export interface ThrottleRule {
+  limit: number;
+  windowSeconds: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -113,6 +135,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (env[`${upper}_TIMEOUT_MS`]) subgraphTimeouts[name] = int(env, `${upper}_TIMEOUT_MS`, 0);
   }
 
+  const shipping = {
+    feeFen: int(env, 'SHIPPING_FEE_FEN', 1000),
+    freeThresholdFen: int(env, 'FREE_SHIPPING_THRESHOLD_FEN', 9900),
+  };
+  const money: MoneyLimits = {
+    maxUnitPriceFen: int(env, 'MAX_UNIT_PRICE_FEN', DEFAULT_MONEY_LIMITS.maxUnitPriceFen),
+    maxOrderTotalFen: int(env, 'MAX_ORDER_TOTAL_FEN', DEFAULT_MONEY_LIMITS.maxOrderTotalFen),
+  };
+  assertMoneyLimits(money, shipping.feeFen);
+  const refreshWindow = int(env, 'REFRESH_WINDOW_SECONDS', 60);
+
   return {
     env: nodeEnv,
     isProduction,
@@ -153,9 +186,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: int(env, 'DB_POOL_MAX', 5),
     dbSeparateRoles: bool(env, 'DB_SEPARATE_ROLES', true),
     maxPageSize: int(env, 'MAX_PAGE_SIZE', 100),
-    shipping: {
-      feeFen: int(env, 'SHIPPING_FEE_FEN', 1000),
-      freeThresholdFen: int(env, 'FREE_SHIPPING_THRESHOLD_FEN', 9900),
+    shipping,
+    money,
+    throttle: {
+      loginPerIp: { limit: int(env, 'LOGIN_MAX_FAILURES_PER_IP', 50), windowSeconds: int(env, 'LOGIN_IP_WINDOW_SECONDS', 15 * 60) },
+      registerPerIp: { limit: int(env, 'REGISTER_MAX_PER_IP', 20), windowSeconds: int(env, 'REGISTER_IP_WINDOW_SECONDS', 3600) },
+      wechatPerIp: { limit: int(env, 'WECHAT_LOGIN_MAX_PER_IP', 60), windowSeconds: int(env, 'WECHAT_LOGIN_WINDOW_SECONDS', 60) },
+      refreshPerIp: { limit: int(env, 'REFRESH_MAX_PER_IP', 120), windowSeconds: refreshWindow },
+      refreshPerSession: { limit: int(env, 'REFRESH_MAX_PER_SESSION', 10), windowSeconds: refreshWindow },
     },
   };
 }

@@ -24,7 +24,9 @@ export const badInput = (message: string, field?: string) =>
   shopError('BAD_USER_INPUT', message, field ? { field } : {});
 export const notFound = (message: string) => shopError('NOT_FOUND', message);
 export const conflict = (message: string) => shopError('CONFLICT', message);
-export const rateLimited = (message = 'Too many requests, slow down') => shopError('RATE_LIMITED', message);
+/** `retryAfterSeconds` (whole seconds, at least 1) tells the client when to try again; the router turns it into Retry-After. */
+export const rateLimited = (message = 'Too many requests, slow down', retryAfterSeconds?: number) =>
+  shopError('RATE_LIMITED', message, retryAfterSeconds === undefined ? {} : { retryAfterSeconds: Math.max(1, Math.ceil(retryAfterSeconds)) });
 
 const KNOWN_CODES = new Set<string>([
   'UNAUTHENTICATED',

@@ -6,6 +6,7 @@
 import type DataLoader from 'dataloader';
 import type { Config } from './config';
 import { shopError } from './errors';
+import { assertOrderTotal } from './money';
 import {
   billableItems,
   subtotalOf,
@@ -70,7 +71,7 @@ export interface PriceSummaryRequest {
 
 export interface PriceSummaryDeps {
   services: ServiceClient;
-  config: Pick<Config, 'shipping'>;
+  config: Pick<Config, 'shipping' | 'money'>;
   /** The request's SKU loader, so SKUs already fetched in this request are not fetched again. */
   skus?: DataLoader<string, SkuFacts | null>;
 }
@@ -89,6 +90,9 @@ export async function priceSummary(deps: PriceSummaryDeps, userId: string, reque
 
   const items = billableItems(request.lines, skus);
   const subtotal = subtotalOf(items);
+  // Above the order maximum the sums could leave GraphQL Int (prices may rise after items were added): refuse
+  // with CONFLICT (reason ORDER_TOTAL_TOO_LARGE) before asking promote about amounts it could not represent.
+  assertOrderTotal(subtotal, deps.config.money);
   const couponId = request.couponId ?? undefined;
   let coupon: AppliedCoupon | null = null;
   if (items.length) {

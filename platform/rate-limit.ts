@@ -6,7 +6,8 @@
  * Callers pass keys that carry no personal data (hash phone numbers and emails before they get here).
  */
 import { createClient } from 'redis';
-import type { Config } from './config';
+import type { Config, ThrottleRule } from './config';
+import { rateLimited } from './errors';
 
 export interface RateLimitRule {
   limit: number;
@@ -29,6 +30,12 @@ export interface RateLimiter {
   peek(key: string, rule: RateLimitRule): Promise<RateLimitState>;
   /** Forgets the current window's count for `key` (e.g. after a successful sign-in). */
   reset(key: string, rule: RateLimitRule): Promise<void>;
+  /**
+   * Takes back one event counted by `hit` in the current window (never below 0; nothing once the window ended):
+   * count every attempt before the work, give successes back, and only failures stay limited — without letting
+   * parallel attempts slip past the limit.
+   */
+  refund(key: string, rule: RateLimitRule): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,13 +57,14 @@ function assertRule(rule: RateLimitRule) {
 /** Counts in this process only: right for one instance, too lenient when several run behind a load balancer. */
 export function createMemoryRateLimiter(options: RateLimiterOptions = {}): RateLimiter {
   const now = options.now ?? Date.now;
-  const windows = new Map<string, { start: number; count: number }>();
+  const windows = new Map<string, { start: number; count: number; windowMs: number }>();
   let lastSweep = 0;
-  const sweep = (at: number, windowMs: number) => {
-    // Drop ended windows now and then, so keys seen once do not pile up.
+  const sweep = (at: number) => {
+    // Drop ended windows now and then, so keys seen once do not pile up. Each entry ends by its own window:
+    // a short rule's caller must not end a long rule's window.
     if (at - lastSweep < 60_000 && windows.size < 10_000) return;
     lastSweep = at;
-    for (const [key, entry] of windows) if (entry.start + windowMs <= at) windows.delete(key);
+    for (const [key, entry] of windows) if (entry.start + entry.windowMs <= at) windows.delete(key);
   };
   const mapKey = (key: string, rule: RateLimitRule) => `${key}:${rule.windowMs}`;
   const current = (key: string, rule: RateLimitRule, at: number) => {
@@ -67,8 +75,8 @@ export function createMemoryRateLimiter(options: RateLimiterOptions = {}): RateL
     async hit(key, rule) {
       assertRule(rule);
       const at = now();
-      sweep(at, rule.windowMs);
-      const entry = current(key, rule, at) ?? { start: at, count: 0 };
+      sweep(at);
+      const entry = current(key, rule, at) ?? { start: at, count: 0, windowMs: rule.windowMs };
       entry.count += 1;
       windows.set(mapKey(key, rule), entry);
       return { count: entry.count, allowed: entry.count <= rule.limit, resetInMs: entry.start + rule.windowMs - at };
@@ -82,6 +90,11 @@ export function createMemoryRateLimiter(options: RateLimiterOptions = {}): RateL
     },
     async reset(key, rule) {
       windows.delete(mapKey(key, rule));
+    },
+    async refund(key, rule) {
+      assertRule(rule);
+      const entry = current(key, rule, now());
+      if (entry && entry.count > 0) entry.count -= 1;
     },
     async close() {
       windows.clear();
@@ -106,6 +119,16 @@ local count = redis.call('HINCRBY', KEYS[1], 'c', 1)
 local left = windowMs - (now - start)
 redis.call('PEXPIRE', KEYS[1], left + 1000)
 return { count, left }`;
+
+/** Takes one back from a running window; an ended or missing window is left alone. */
+const REFUND_SCRIPT = `
+local now = tonumber(ARGV[1])
+local windowMs = tonumber(ARGV[2])
+local start = tonumber(redis.call('HGET', KEYS[1], 's'))
+if (not start) or now - start >= windowMs or now < start then return 0 end
+local count = tonumber(redis.call('HGET', KEYS[1], 'c') or '0')
+if count > 0 then redis.call('HINCRBY', KEYS[1], 'c', -1) end
+return 1`;
 
 /**
  * Counts in Redis, shared by every instance: one hash per (key, window length) holding the window's start and count,
@@ -164,6 +187,11 @@ export function createRedisRateLimiter(url: string, options: RateLimiterOptions 
       await ready();
       await client.del(redisKey(key, rule));
     },
+    async refund(key, rule) {
+      assertRule(rule);
+      await ready();
+      await client.eval(REFUND_SCRIPT, { keys: [redisKey(key, rule)], arguments: [String(now()), String(rule.windowMs)] });
+    },
     async close() {
       if (client.isReady) await client.close();
       // Still connecting or reconnecting: nothing pending worth waiting for.
@@ -175,4 +203,17 @@ export function createRedisRateLimiter(url: string, options: RateLimiterOptions 
 /** Redis when REDIS_URL is set, memory otherwise. */
 export function createRateLimiter(config: Pick<Config, 'redisUrl'>, options: RateLimiterOptions = {}): RateLimiter {
   return config.redisUrl ? createRedisRateLimiter(config.redisUrl, options) : createMemoryRateLimiter(options);
+}
+
+/** A config throttle rule as the limiter takes it. */
+export const ruleOf = (rule: ThrottleRule): RateLimitRule => ({ limit: rule.limit, windowMs: rule.windowSeconds * 1000 });
+
+/** Seconds until the window of `state` ends: what a RATE_LIMITED answer tells the client (`retryAfterSeconds`). */
+export const retryAfterSeconds = (state: Pick<RateLimitState, 'resetInMs'>) => Math.max(1, Math.ceil(state.resetInMs / 1000));
+
+/** Counts one event for `key`; over the limit, throws RATE_LIMITED carrying `retryAfterSeconds`. */
+export async function hitOrThrow(limiter: RateLimiter, key: string, rule: RateLimitRule, message: string): Promise<RateLimitState> {
+  const state = await limiter.hit(key, rule);
+  if (!state.allowed) throw rateLimited(message, retryAfterSeconds(state));
+  return state;
 }

@@ -19,6 +19,7 @@ import { identityFromRequest } from './auth';
 import { createExplorer, type Explorer, type ExplorerOptions } from './explorer';
 import { boundedFetchers, createGateway, urlResolver, type RouterContext } from './gateway';
 import { subgraphHealth } from './health';
+import { retryAfterPlugin } from './retry-after';
 
 export interface RouterOptions {
   config: Config;
@@ -65,6 +66,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // The default landing page loads Apollo Sandbox from a CDN; the router serves its own explorer instead.
       ApolloServerPluginLandingPageDisabled(),
+      retryAfterPlugin(),
     ],
   });
   await server.start();

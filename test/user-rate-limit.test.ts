@@ -4,7 +4,15 @@
  */
 import crypto from 'node:crypto';
 import { createClient } from 'redis';
-import { createMemoryRateLimiter, createRateLimiter, createRedisRateLimiter, type RateLimiter, type RateLimiterOptions } from '../platform/rate-limit';
+import {
+  createMemoryRateLimiter,
+  createRateLimiter,
+  createRedisRateLimiter,
+  hitOrThrow,
+  retryAfterSeconds,
+  type RateLimiter,
+  type RateLimiterOptions,
+} from '../platform/rate-limit';
 
 const redisUrl = process.env.REDIS_URL;
 
@@ -69,6 +77,38 @@ describe.each(implementations)('%s limiter', (_name, create) => {
     expect(states.filter((s) => s.allowed)).toHaveLength(10);
   });
 
+  it('refund takes back one hit of the running window, never below 0, and nothing once the window ended', async () => {
+    const key = crypto.randomUUID();
+    await limiter.hit(key, rule);
+    await limiter.hit(key, rule);
+    await limiter.refund(key, rule);
+    expect(await limiter.peek(key, rule)).toMatchObject({ count: 1 });
+    await limiter.refund(key, rule);
+    await limiter.refund(key, rule);
+    expect(await limiter.peek(key, rule)).toMatchObject({ count: 0 });
+    await limiter.refund(crypto.randomUUID(), rule);
+    await limiter.hit(key, rule);
+    now += rule.windowMs;
+    await limiter.refund(key, rule);
+    expect(await limiter.hit(key, rule)).toMatchObject({ count: 1, resetInMs: rule.windowMs });
+  });
+
+  it('ends each window by its own length, whatever rule the caller that triggers a sweep uses', async () => {
+    // A one-hour rule (registration), then a one-minute rule (login) used after more than a minute: the sweep that
+    // hit runs must not end the hour's window (it used the caller's window for every entry).
+    const hour = { limit: 1, windowMs: 3_600_000 };
+    const minute = { limit: 10, windowMs: 60_000 };
+    const long = crypto.randomUUID();
+    expect(await limiter.hit(long, hour)).toMatchObject({ count: 1, allowed: true });
+    now += 61_000;
+    await limiter.hit(crypto.randomUUID(), minute);
+    expect(await limiter.hit(long, hour)).toMatchObject({ count: 2, allowed: false, resetInMs: 3_600_000 - 61_000 });
+    // Ended windows are still dropped.
+    now += 3_600_000;
+    await limiter.hit(crypto.randomUUID(), minute);
+    expect(await limiter.peek(long, hour)).toMatchObject({ count: 0 });
+  });
+
   it('refuses a nonsensical rule', async () => {
     await expect(limiter.hit('k', { limit: 1, windowMs: 0 })).rejects.toThrow(/invalid rate limit rule/);
   });
@@ -127,5 +167,19 @@ describe('redis limiter with Redis unreachable', () => {
       await limiter.close();
       errors.mockRestore();
     }
+  });
+});
+
+describe('RATE_LIMITED answers', () => {
+  it('say when to retry: extensions.retryAfterSeconds, whole seconds rounded up, at least 1', async () => {
+    let now = 1_000_000;
+    const limiter = createMemoryRateLimiter({ now: () => now });
+    const rule = { limit: 1, windowMs: 90_500 };
+    await hitOrThrow(limiter, 'k', rule, 'slow down');
+    now += 10_000;
+    const error = await hitOrThrow(limiter, 'k', rule, 'slow down').catch((e: unknown) => e);
+    expect(error).toMatchObject({ message: 'slow down', extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 81 } });
+    expect(retryAfterSeconds({ resetInMs: 1 })).toBe(1);
+    expect(retryAfterSeconds({ resetInMs: 0 })).toBe(1);
   });
 });

@@ -4,14 +4,15 @@
  */
 import { badInput, conflict, notFound } from '../../platform/errors';
 import { isBigintId } from '../../platform/loaders';
+import { MAX_LINE_QUANTITY, MAX_ORDER_LINES, orderTotalTooLarge } from '../../platform/money';
 import type { CartContext } from './context';
-import { countLines, deleteLines, lockCart, updateLine, upsertLine } from './data/cart-items';
-import { lineStatus } from './pricing';
+import { countLines, deleteLines, lockCart, updateLine, upsertLine, type CartLineRow } from './data/cart-items';
+import { lineStatus, subtotalChange, type PricingLine } from './pricing';
 import type { SkuInfo } from './services';
 
-/** The shop's limits (seed 000: a cart holds at most 99 SKUs). */
-export const MAX_LINE_QUANTITY = 999;
-export const MAX_CART_LINES = 99;
+/** The shop's limits (seed 000: a cart holds at most 99 SKUs); shared with orders in platform/money.ts. */
+export { MAX_LINE_QUANTITY };
+export const MAX_CART_LINES = MAX_ORDER_LINES;
 /** More ids than a cart can hold is a malformed request, not a cart question. */
 const MAX_IDS_PER_CALL = 200;
 
@@ -43,6 +44,15 @@ function checkStock(sku: SkuInfo, quantity: number, alreadyInCart: number): void
   throw conflict(`Only ${sku.stock} of ${skuLabel(sku)} left in stock${held}`);
 }
 
+const asPricing = (lines: readonly CartLineRow[]): PricingLine[] =>
+  lines.map((line) => ({ skuId: line.sku_id, quantity: line.quantity, selected: line.selected }));
+
+/** Refuses a change that would raise the selected subtotal above the order maximum (lowering it is always allowed). */
+function checkOrderTotal(context: CartContext, lines: readonly CartLineRow[], skus: ReadonlyMap<string, SkuInfo | null>, change: PricingLine) {
+  const { before, after } = subtotalChange(asPricing(lines), skus, change);
+  if (after > context.config.money.maxOrderTotalFen && after > before) throw orderTotalTooLarge(after, context.config.money);
+}
+
 const cartFull = () =>
   conflict(`Your cart is full: it holds at most ${MAX_CART_LINES} different items. Remove some to add new ones.`);
 
@@ -57,6 +67,10 @@ export async function addToCart(context: CartContext, userId: string, skuId: str
   checkBuyable(sku, 'skuId');
   const existing = lines.find((line) => line.sku_id === skuId);
   if (!existing && lines.length >= MAX_CART_LINES) throw cartFull();
+  // The same cache as the price check: no extra call to product.
+  const skus = await loaders.skusByUser.load(userId);
+  const withNew = new Map(skus).set(sku.id, sku);
+  checkOrderTotal(context, lines, withNew, { skuId, quantity: (existing?.quantity ?? 0) + quantity, selected: true });
 
   await context.db.transaction(async (trx) => {
     await lockCart(trx, userId);
@@ -86,6 +100,15 @@ export async function updateCartItem(
 
   const update: { quantity?: number; selected?: boolean } = {};
   if (changes.selected !== undefined && changes.selected !== null) update.selected = changes.selected;
+  const raises = (update.selected === true && !line.selected) || (changes.quantity != null && changes.quantity > line.quantity);
+  if (raises) {
+    const lines = await loaders.linesByUser.load(userId);
+    checkOrderTotal(context, lines, await loaders.skusByUser.load(userId), {
+      skuId: line.sku_id,
+      quantity: changes.quantity ?? line.quantity,
+      selected: update.selected ?? line.selected,
+    });
+  }
   if (changes.quantity !== undefined && changes.quantity !== null && changes.quantity !== line.quantity) {
     const skus = await loaders.skusByUser.load(userId);
     const sku = skus.get(line.sku_id) ?? null;

@@ -35,10 +35,11 @@ export function createCartLoaders(db: Knex, services: ServiceClient, config: Con
    */
   const priceByUser = new DataLoader<string, CartPriceValues>((userIds) =>
     Promise.all(
-      userIds.map(async (owner) => {
+      userIds.map(async (owner): Promise<CartPriceValues | Error> => {
         const [lines] = await Promise.all([linesByUser.load(owner), skusByUser.load(owner)]);
         const selected = lines.filter((line) => line.selected).map((line) => ({ skuId: line.sku_id, quantity: line.quantity }));
-        return toCartPrice(await priceSummary({ services, config, skus: skuById }, owner, { lines: selected }));
+        // An error for this key only (ORDER_TOTAL_TOO_LARGE): the cart's items stay readable so the shopper can fix it.
+        return priceSummary({ services, config, skus: skuById }, owner, { lines: selected }).then(toCartPrice, (error: Error) => error);
       }),
     ),
   );

@@ -33,6 +33,21 @@ export function billableItems(lines: readonly PricingLine[], skus: ReadonlyMap<s
   );
 }
 
+/**
+ * The selected subtotal after changing one SKU's line to `quantity` pieces, selected (what addToCart and
+ * updateCartItem would leave), next to the one before: a change that raises it above the order maximum is refused.
+ */
+export function subtotalChange(
+  lines: readonly PricingLine[],
+  skus: ReadonlyMap<string, SkuInfo | null>,
+  change: PricingLine,
+): { before: number; after: number } {
+  const changed = lines.some((line) => line.skuId === change.skuId)
+    ? lines.map((line) => (line.skuId === change.skuId ? change : line))
+    : [...lines, change];
+  return { before: subtotalOf(billableItems(lines, skus)), after: subtotalOf(billableItems(changed, skus)) };
+}
+
 /** The numbers of CartPrice, in fen. */
 export interface CartPriceValues {
   subtotal: number;

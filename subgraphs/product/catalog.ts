@@ -6,6 +6,7 @@
 import type { Knex } from 'knex';
 import { badInput, conflict, notFound } from '../../platform/errors';
 import { isBigintId } from '../../platform/loaders';
+import type { MoneyLimits } from '../../platform/money';
 import { findBrandsByIds } from './data/brands';
 import { findCategoriesByIds } from './data/categories';
 import { insertProduct, lockProduct, updateProduct as writeProduct, type ProductChanges, type ProductRow } from './data/products';
@@ -72,7 +73,7 @@ async function uniqueNameGuard<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function createProduct(db: Knex, input: CreateProductInput): Promise<{ product: ProductRow; skus: SkuRow[] }> {
+export async function createProduct(db: Knex, input: CreateProductInput, limits: MoneyLimits): Promise<{ product: ProductRow; skus: SkuRow[] }> {
   const row = {
     title: valid.title(input.title),
     description: valid.description(input.description),
@@ -81,7 +82,7 @@ export async function createProduct(db: Knex, input: CreateProductInput): Promis
     brand_id: input.brandId == null ? null : valid.id(input.brandId, 'brandId'),
     on_shelf: input.onShelf ?? false,
   };
-  const skus = valid.skuList(input.skus);
+  const skus = valid.skuList(input.skus, limits);
   return db.transaction(async (trx) => {
     await checkLeafCategory(trx, row.category_id);
     if (row.brand_id) await checkBrand(trx, row.brand_id);
@@ -116,8 +117,13 @@ export async function setProductOnShelf(db: Knex, id: string, onShelf: boolean):
   });
 }
 
-export async function addSku(db: Knex, productId: string, input: { name: string; price: number; stock: number }): Promise<SkuRow> {
-  const sku: NewSku = valid.sku(input);
+export async function addSku(
+  db: Knex,
+  productId: string,
+  input: { name: string; price: number; stock: number },
+  limits: MoneyLimits,
+): Promise<SkuRow> {
+  const sku: NewSku = valid.sku(input, limits);
   return uniqueNameGuard(() =>
     db.transaction(async (trx) => {
       const product = await lockExistingProduct(trx, productId);
@@ -137,10 +143,10 @@ export async function addSku(db: Knex, productId: string, input: { name: string;
  * untouched. The difference to the previous available count is recorded in the stock ledger (STAFF_SET), so
  * ledger = stock + reserved + sold keeps holding. The SKU row lock orders this against concurrent reservations.
  */
-export async function updateSku(db: Knex, id: string, input: UpdateSkuInput): Promise<SkuRow> {
+export async function updateSku(db: Knex, id: string, input: UpdateSkuInput, limits: MoneyLimits): Promise<SkuRow> {
   const changes: Partial<NewSku> = {};
   if (input.name !== undefined) changes.name = valid.skuName(input.name);
-  if (input.price !== undefined) changes.price = valid.price(input.price);
+  if (input.price !== undefined) changes.price = valid.price(input.price, limits);
   if (input.stock !== undefined) changes.stock = valid.stock(input.stock);
   return uniqueNameGuard(() =>
     db.transaction(async (trx) => {

@@ -84,7 +84,7 @@ export const resolvers: Resolvers = {
   Mutation: {
     async createProduct(_parent, { input }, context) {
       requireScope(context, CATALOG_WRITE);
-      const { product, skus } = await catalog.createProduct(context.db, input);
+      const { product, skus } = await catalog.createProduct(context.db, input, context.config.money);
       primeProduct(context, product);
       context.loaders.liveSkusByProductId.clear(product.id).prime(product.id, skus);
       return product;
@@ -103,13 +103,13 @@ export const resolvers: Resolvers = {
     },
     async updateSku(_parent, { id, input }, context) {
       requireScope(context, CATALOG_WRITE);
-      const sku = await catalog.updateSku(context.db, id, input);
+      const sku = await catalog.updateSku(context.db, id, input, context.config.money);
       primeSku(context, sku);
       return sku;
     },
     async addSku(_parent, { productId, input }, context) {
       requireScope(context, CATALOG_WRITE);
-      const sku = await catalog.addSku(context.db, productId, input);
+      const sku = await catalog.addSku(context.db, productId, input, context.config.money);
       primeSku(context, sku);
       return sku;
     },

@@ -1,6 +1,7 @@
 /** Checks staff input before anything is written; each failure is a BAD_USER_INPUT naming the field. */
 import { badInput } from '../../platform/errors';
 import { isBigintId } from '../../platform/loaders';
+import { checkUnitPrice, type MoneyLimits } from '../../platform/money';
 import type { NewSku } from './data/skus';
 
 export const LIMITS = {
@@ -48,11 +49,9 @@ export function skuName(value: string | null | undefined, field = 'name'): strin
   return trimmed;
 }
 
-export function price(value: number | null | undefined, field = 'price'): number {
-  if (value === null || value === undefined || !Number.isInteger(value) || value <= 0) {
-    throw badInput('The price must be a whole number of fen greater than 0', field);
-  }
-  return value;
+/** 1..MAX_UNIT_PRICE_FEN fen (platform/money.ts): the bound that keeps cart and order sums inside GraphQL Int. */
+export function price(value: number | null | undefined, limits: MoneyLimits, field = 'price'): number {
+  return checkUnitPrice(value, limits, field);
 }
 
 export function stock(value: number | null | undefined, field = 'stock'): number {
@@ -62,19 +61,19 @@ export function stock(value: number | null | undefined, field = 'stock'): number
   return value;
 }
 
-export function sku(input: { name: string; price: number; stock: number }, prefix = ''): NewSku {
+export function sku(input: { name: string; price: number; stock: number }, limits: MoneyLimits, prefix = ''): NewSku {
   return {
     name: skuName(input.name, `${prefix}name`),
-    price: price(input.price, `${prefix}price`),
+    price: price(input.price, limits, `${prefix}price`),
     stock: stock(input.stock, `${prefix}stock`),
   };
 }
 
 /** 1 to 100 SKUs with distinct names. */
-export function skuList(inputs: readonly { name: string; price: number; stock: number }[]): NewSku[] {
+export function skuList(inputs: readonly { name: string; price: number; stock: number }[], limits: MoneyLimits): NewSku[] {
   if (inputs.length < 1) throw badInput('A product needs at least one SKU', 'skus');
   if (inputs.length > LIMITS.skusPerProduct) throw badInput(`At most ${LIMITS.skusPerProduct} SKUs per product`, 'skus');
-  const skus = inputs.map((input, index) => sku(input, `skus.${index}.`));
+  const skus = inputs.map((input, index) => sku(input, limits, `skus.${index}.`));
   const names = new Set(skus.map((s) => s.name));
   if (names.size !== skus.length) throw badInput('SKU names must be distinct', 'skus');
   return skus;

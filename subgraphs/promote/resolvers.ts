@@ -126,7 +126,7 @@ export const resolvers: Resolvers = {
     },
     async createCouponTemplate(_parent, { input }, context) {
       const staffId = requireScope(context, STAFF_SCOPE);
-      return insertTemplate(context.db, parseTemplateInput(input, staffId));
+      return insertTemplate(context.db, parseTemplateInput(input, staffId, context.config.money));
     },
     async setCouponTemplateActive(_parent, { id, active }, context) {
       requireScope(context, STAFF_SCOPE);

@@ -4,6 +4,7 @@
  */
 import { badInput } from '../../platform/errors';
 import { isBigintId } from '../../platform/loaders';
+import { checkOrderAmount, type MoneyLimits } from '../../platform/money';
 import type { NewCouponTemplate } from './data/templates';
 import type { CouponTemplateInput } from './generated/resolvers-types';
 
@@ -27,15 +28,18 @@ function isoDate(value: string, field: string): Date {
   return date;
 }
 
-export function parseTemplateInput(input: CouponTemplateInput, createdBy: string, now = new Date()): NewCouponTemplate {
+export function parseTemplateInput(input: CouponTemplateInput, createdBy: string, limits: MoneyLimits, now = new Date()): NewCouponTemplate {
   const name = input.name.trim();
   if (!name || name.length > MAX_NAME_LENGTH) throw badInput(`name must be 1-${MAX_NAME_LENGTH} characters`, 'name');
 
   if (input.amount < 0) throw badInput('amount cannot be negative', 'amount');
+  // No order may total more than the maximum, so neither can a discount or a spend threshold (keeps quotes inside Int).
+  checkOrderAmount(input.amount, limits, 'amount');
   if (input.type === 'CASH' && input.amount === 0) throw badInput('A CASH coupon needs an amount of at least 1 fen', 'amount');
   if (input.type === 'FREE_SHIPPING' && input.amount !== 0) throw badInput('A FREE_SHIPPING coupon has no amount: pass 0', 'amount');
   const minSpend = input.minSpend ?? (input.type === 'CASH' ? input.amount : 0);
   if (minSpend < 0) throw badInput('minSpend cannot be negative', 'minSpend');
+  checkOrderAmount(minSpend, limits, 'minSpend');
   if (input.type === 'CASH' && minSpend < input.amount) throw badInput('minSpend cannot be below the amount of a CASH coupon', 'minSpend');
 
   const scope = input.scope ?? 'ALL';

@@ -8,7 +8,7 @@ import type { Config } from '../../platform/config';
 import { badInput, conflict, notFound, rateLimited, unauthenticated } from '../../platform/errors';
 import { isBigintId } from '../../platform/loaders';
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../../platform/password';
-import type { RateLimiter, RateLimitRule } from '../../platform/rate-limit';
+import { hitOrThrow, retryAfterSeconds, ruleOf, type RateLimiter, type RateLimitRule } from '../../platform/rate-limit';
 import { revokeSession } from './data/sessions';
 import {
   findCredentials,
@@ -49,15 +49,31 @@ const registerRule = (config: Config): RateLimitRule => ({
   windowMs: config.registerRateLimit.windowSeconds * 1000,
 });
 
+/**
+ * Counts one attempt from the caller's address (the router's signed `clientIp`; absent only on calls that did not come
+ * through the router, which have no address to count). Returns the key to refund, if any.
+ */
+async function hitAddress(services: UserServices, clientIp: string | undefined, kind: string, rule: RateLimitRule, message: string) {
+  if (!clientIp) return undefined;
+  const key = limiterKey(`${kind}-ip`, clientIp);
+  await hitOrThrow(services.limiter, key, rule, message);
+  return key;
+}
+
+const FROM_ADDRESS = 'from this network address; try again later';
+
 const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code === '23505';
 
 export async function register(
-  { db, config, limiter }: UserServices,
+  services: UserServices,
   input: { phone: string; password: string; nickname?: string | null },
+  clientIp?: string,
 ): Promise<AuthResult> {
+  const { db, config, limiter } = services;
   const values = validateRegisterInput(input);
+  await hitAddress(services, clientIp, 'register', ruleOf(config.throttle.registerPerIp), `Too many sign-up attempts ${FROM_ADDRESS}`);
   const attempt = await limiter.hit(limiterKey('register', values.phone), registerRule(config));
-  if (!attempt.allowed) throw rateLimited('Too many sign-up attempts for this phone number; try again later');
+  if (!attempt.allowed) throw rateLimited('Too many sign-up attempts for this phone number; try again later', retryAfterSeconds(attempt));
   // Hashing (tens of ms of CPU) happens before the transaction, so the transaction stays short.
   const passwordHash = await hashPassword(values.password);
   try {
@@ -82,12 +98,20 @@ export async function register(
  * slip past the limit); a success clears the count, so in effect failures are what is limited.
  * Unknown accounts cost the same scrypt work as known ones.
  */
-export async function login({ db, config, limiter }: UserServices, input: { account: string; password: string }): Promise<AuthResult> {
+export async function login(
+  services: UserServices,
+  input: { account: string; password: string },
+  clientIp?: string,
+): Promise<AuthResult> {
+  const { db, config, limiter } = services;
   const account = parseAccount(input.account);
+  // Per address too (many accounts guessed from one place), counted the same way: successes are given back.
+  const ipRule = ruleOf(config.throttle.loginPerIp);
+  const ipKey = await hitAddress(services, clientIp, 'login', ipRule, `Too many failed sign-ins ${FROM_ADDRESS}`);
   const rule = loginRule(config);
   const key = limiterKey('login', `${account.column}:${account.value}`);
   const attempt = await limiter.hit(key, rule);
-  if (!attempt.allowed) throw rateLimited('Too many failed sign-ins for this account; try again later');
+  if (!attempt.allowed) throw rateLimited('Too many failed sign-ins for this account; try again later', retryAfterSeconds(attempt));
 
   const credentials = await findCredentials(db, account.column, account.value);
   let verified = false;
@@ -96,6 +120,7 @@ export async function login({ db, config, limiter }: UserServices, input: { acco
   if (!credentials || !verified) throw unauthenticated(WRONG_CREDENTIALS);
 
   await limiter.reset(key, rule);
+  if (ipKey) await limiter.refund(ipKey, ipRule);
   // Stored with older scrypt parameters: upgrade now that the plain password is at hand.
   const upgradedHash = needsRehash(credentials.password_hash!) ? await hashPassword(input.password) : null;
   return db.transaction(async (trx) => {
@@ -109,7 +134,10 @@ export async function login({ db, config, limiter }: UserServices, input: { acco
 const WECHAT_CODE = /^[\x21-\x7e]{1,128}$/;
 
 /** A WeChat user seen for the first time gets an account (no phone); a known openid signs in to its account. */
-export async function loginWithWechat({ db, config, wechat }: UserServices, rawCode: string): Promise<AuthResult> {
+export async function loginWithWechat(services: UserServices, rawCode: string, clientIp?: string): Promise<AuthResult> {
+  const { db, config, wechat } = services;
+  // Every attempt counts: each one costs a call to WeChat (whose quota is per app, shared by every shopper).
+  await hitAddress(services, clientIp, 'wechat', ruleOf(config.throttle.wechatPerIp), `Too many WeChat sign-ins ${FROM_ADDRESS}`);
   const code = rawCode.trim();
   if (!WECHAT_CODE.test(code)) throw badInput('The WeChat login code is malformed', 'code');
   const session = await wechat.exchange(code);
@@ -128,8 +156,14 @@ export async function loginWithWechat({ db, config, wechat }: UserServices, rawC
   });
 }
 
-export async function refresh({ db, config }: UserServices, token: string): Promise<AuthResult> {
-  const result = await rotateRefreshToken(db, config, token);
+export async function refresh(services: UserServices, token: string, clientIp?: string): Promise<AuthResult> {
+  const { db, config, limiter } = services;
+  await hitAddress(services, clientIp, 'refresh', ruleOf(config.throttle.refreshPerIp), `Too many token refreshes ${FROM_ADDRESS}`);
+  // Per session (refresh-token family): a client stuck in a refresh loop is stopped before it writes a token each time.
+  const sessionRule = ruleOf(config.throttle.refreshPerSession);
+  const result = await rotateRefreshToken(db, config, token, (sessionKey) =>
+    hitOrThrow(limiter, limiterKey('refresh-session', sessionKey), sessionRule, 'This session refreshes its token too often; try again later'),
+  );
   if (!result.ok) {
     throw unauthenticated(
       result.reason === 'reused'

@@ -65,7 +65,16 @@ export type RefreshOutcome = { ok: true; auth: AuthResult } | { ok: false; reaso
  * access token's scopes are read again, so role changes apply from the next refresh.
  * A spent token revokes its session — committed, even though the caller then answers with an error.
  */
-export async function rotateRefreshToken(db: Knex, config: Config, token: string): Promise<RefreshOutcome> {
+export async function rotateRefreshToken(
+  db: Knex,
+  config: Config,
+  token: string,
+  /**
+   * Called with a key naming the session (its id and start time, unique even across databases) just before a valid
+   * token is spent; throwing (e.g. throttled) rolls everything back.
+   */
+  beforeRotate?: (sessionKey: string) => Promise<unknown>,
+): Promise<RefreshOutcome> {
   if (!REFRESH_TOKEN_FORMAT.test(token)) return { ok: false, reason: 'unknown' };
   return db.transaction(async (trx): Promise<RefreshOutcome> => {
     const state = await findRefreshTokenForUpdate(trx, hashRefreshToken(token));
@@ -78,6 +87,7 @@ export async function rotateRefreshToken(db: Knex, config: Config, token: string
     if (state.expires_at.getTime() <= Date.now()) return { ok: false, reason: 'expired' };
     const user = await findUserById(trx, state.user_id);
     if (!user) return { ok: false, reason: 'unknown' };
+    await beforeRotate?.(`${state.session_id}.${new Date(state.session_created_at).getTime()}`);
     await markRefreshTokenUsed(trx, state.id);
     const next = newRefreshToken();
     await insertRefreshToken(trx, state.session_id, hashRefreshToken(next), refreshExpiry(config));

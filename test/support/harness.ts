@@ -8,8 +8,19 @@ import { openDatabases } from '../../app/databases';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../../platform/identity';
 import { launch, type RunningSupergraph } from '../../app/launcher';
 
+/**
+ * Every test client is 127.0.0.1 and, with REDIS_URL, counts outlive a run: per-address throttles are opened wide
+ * unless a test sets its own (test/throttling.test.ts).
+ */
+const WIDE_ADDRESS_THROTTLES = {
+  LOGIN_MAX_FAILURES_PER_IP: '1000000',
+  REGISTER_MAX_PER_IP: '1000000',
+  WECHAT_LOGIN_MAX_PER_IP: '1000000',
+  REFRESH_MAX_PER_IP: '1000000',
+};
+
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return loadConfig({ ...process.env, NODE_ENV: 'test', ...overrides });
+  return loadConfig({ ...process.env, NODE_ENV: 'test', ...WIDE_ADDRESS_THROTTLES, ...overrides });
 }
 
 /** Starts the given subgraphs (default: all six plus the router). Databases are already migrated and seeded. */

@@ -28,7 +28,11 @@ export type Cart = {
   id: Scalars['ID']['output'];
   /** The lines, newest first. */
   items: Array<CartItem>;
-  /** Price check of the selected, valid lines at the server's current prices, with the best coupon the shopper holds. */
+  /**
+   * Price check of the selected, valid lines at the server's current prices, with the best coupon the shopper holds.
+   * When prices rose so that the selected subtotal is above the order maximum (MAX_ORDER_TOTAL_FEN), this field is an
+   * error instead: CONFLICT with extensions.reason ORDER_TOTAL_TOO_LARGE (and maxOrderTotalFen); `items` stay readable.
+   */
   price: CartPrice;
   /** Pieces in the selected, valid lines (what checkout would buy). */
   selectedQuantity: Scalars['Int']['output'];
@@ -94,7 +98,9 @@ export type Mutation = {
   /**
    * Adds `quantity` of a SKU to the cart; a SKU already in the cart is added to its existing line.
    * A line holds 1..999 pieces and a cart at most 99 different SKUs. The SKU must exist, be on sale and have
-   * enough stock for the line's new quantity. Returns the updated cart.
+   * enough stock for the line's new quantity. CONFLICT (extensions.reason ORDER_TOTAL_TOO_LARGE) when the selected
+   * subtotal would go above the order maximum (MAX_ORDER_TOTAL_FEN, default 100,000,000 = ¥1,000,000). Returns the
+   * updated cart.
    */
   addToCart: Cart;
   /** Removes every line whose SKU can no longer be bought (see `CartItem.valid`). Returns the updated cart. */
@@ -103,7 +109,8 @@ export type Mutation = {
   removeCartItems: Cart;
   /**
    * Changes one of the shopper's lines: its quantity (1..999, at most the stock left) and/or whether it is
-   * selected for checkout. Returns the updated cart.
+   * selected for checkout. A change that raises the selected subtotal above the order maximum is refused (CONFLICT,
+   * ORDER_TOTAL_TOO_LARGE); lowering is always allowed. Returns the updated cart.
    */
   updateCartItem: Cart;
 };

@@ -280,7 +280,7 @@ export type Sku = {
 export type SkuInput = {
   /** Variant name, 1-64 characters, unique among the product's SKUs. */
   name: Scalars['String']['input'];
-  /** Unit price in fen, greater than 0. */
+  /** Unit price in fen, 1 to MAX_UNIT_PRICE_FEN (default 10,000,000 = ¥100,000); above it BAD_USER_INPUT. */
   price: Scalars['Int']['input'];
   /** Units in stock, 0 or more. */
   stock: Scalars['Int']['input'];
@@ -341,7 +341,7 @@ export type UpdateProductInput = {
 export type UpdateSkuInput = {
   /** Variant name, 1-64 characters, unique among the product's SKUs. */
   name?: InputMaybe<Scalars['String']['input']>;
-  /** Unit price in fen, greater than 0. */
+  /** Unit price in fen, 1 to MAX_UNIT_PRICE_FEN (default 10,000,000 = ¥100,000); above it BAD_USER_INPUT. */
   price?: InputMaybe<Scalars['Int']['input']>;
   /**
    * Units available to buy (absolute, not a delta), 0 or more. Units reserved by unpaid orders and units sold are not

@@ -190,13 +190,13 @@ export type CouponTemplateEdge = {
 export type CouponTemplateInput = {
   /** Whether it starts active. Default true. */
   active?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Amount taken off, in fen: at least 1 for CASH, 0 for FREE_SHIPPING. */
+  /** Amount taken off, in fen: at least 1 for CASH, 0 for FREE_SHIPPING; at most MAX_ORDER_TOTAL_FEN (default ¥1,000,000). */
   amount: Scalars['Int']['input'];
   /** Required and non-empty with scope CATEGORIES (product subgraph category ids). */
   categoryIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   /** Whether shoppers can claim it directly (false: only through redeem codes). Default true. */
   claimable?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Least subtotal of the items in scope, in fen; for CASH at least amount. Default 0 (for CASH: amount). */
+  /** Least subtotal of the items in scope, in fen; for CASH at least amount; at most MAX_ORDER_TOTAL_FEN. Default 0 (for CASH: amount). */
   minSpend?: InputMaybe<Scalars['Int']['input']>;
   /** Display name, 1-64 characters. */
   name: Scalars['String']['input'];

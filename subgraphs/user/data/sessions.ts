@@ -20,6 +20,7 @@ export interface RefreshTokenState {
   expires_at: Date;
   used_at: Date | null;
   session_revoked_at: Date | null;
+  session_created_at: Date;
 }
 
 /**
@@ -29,7 +30,7 @@ export interface RefreshTokenState {
 export async function findRefreshTokenForUpdate(trx: Knex.Transaction, tokenHash: string): Promise<RefreshTokenState | undefined> {
   return trx('refresh_tokens as t')
     .join('sessions as s', 's.id', 't.session_id')
-    .select('t.id', 't.session_id', 's.user_id', 't.expires_at', 't.used_at', { session_revoked_at: 's.revoked_at' })
+    .select('t.id', 't.session_id', 's.user_id', 't.expires_at', 't.used_at', { session_revoked_at: 's.revoked_at', session_created_at: 's.created_at' })
     .where('t.token_hash', tokenHash)
     .forUpdate()
     .first();

@@ -92,19 +92,27 @@ export type Mutation = {
   deleteAddress: Scalars['Boolean']['output'];
   /**
    * Signs in with a phone, an email or a username and a password. Any mismatch is the same UNAUTHENTICATED error;
-   * too many failures for one account within 15 minutes answer RATE_LIMITED.
+   * too many failures for one account, or from one client address, within 15 minutes answer RATE_LIMITED (with
+   * extensions.retryAfterSeconds).
    */
   login: AuthPayload;
-  /** Signs in with the code of the mini-program's wx.login(); a WeChat user seen for the first time gets a new account. */
+  /**
+   * Signs in with the code of the mini-program's wx.login(); a WeChat user seen for the first time gets a new account.
+   * Attempts are limited per client address (RATE_LIMITED with extensions.retryAfterSeconds).
+   */
   loginWithWechat: AuthPayload;
   /** Ends the current session: its refresh tokens stop working. Access tokens already issued run until they expire. */
   logout: Scalars['Boolean']['output'];
   /**
    * Trades a refresh token for a new access token and a new refresh token (the old one is spent). Presenting a spent
-   * refresh token again ends that whole session (it may have been stolen).
+   * refresh token again ends that whole session (it may have been stolen). Limited per client address and per session
+   * (RATE_LIMITED with extensions.retryAfterSeconds; the token presented is then not spent).
    */
   refreshToken: AuthPayload;
-  /** Creates an account with a phone and password and signs it in. A phone already registered is a CONFLICT. */
+  /**
+   * Creates an account with a phone and password and signs it in. A phone already registered is a CONFLICT. Attempts
+   * are limited per phone and per client address (RATE_LIMITED with extensions.retryAfterSeconds).
+   */
   register: AuthPayload;
   /** Replaces one of the signed-in user's addresses. */
   updateAddress: Address;
