@@ -16,7 +16,6 @@ import { DEMO_SHOPPER } from '../subgraphs/user/seed';
 
 const adminUrl = process.env.SHOP_TEST_ADMIN_URL;
 const root = path.resolve(__dirname, '..');
-const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
 
 /** A database of its own (not the test run's, which global-setup already migrated), dropped with its roles. */
 async function freshDatabase(label: string): Promise<{ url: string; admin: Knex; drop(): Promise<void> }> {
@@ -92,7 +91,9 @@ async function expectMigratedAndSeededOnce(admin: Knex): Promise<void> {
     try {
       for (const name of SUBGRAPH_NAMES) {
         for (let i = 0; i < INSTANCES; i++) {
-          const child = spawn(tsx, ['scripts/start-subgraph.ts', name], {
+          // node with tsx's loader, not the tsx CLI: the CLI relays SIGTERM to its child but gives it 30 ms to
+          // acknowledge, then kills it and exits 143 — which a loaded machine misses.
+          const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start-subgraph.ts', name], {
             cwd: root,
             stdio: ['ignore', 'pipe', 'pipe'],
             env: {
