@@ -8,6 +8,7 @@ import { startRouter, type RunningRouter } from '../router/server';
 import { subgraphModules } from '../subgraphs';
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '../platform/config';
 import { openDatabases, type OpenDatabases } from './databases';
+import { withAdvisoryLock } from '../platform/advisory-lock';
 import { createServiceClient, staticDirectory, type ServiceClient } from '../platform/service-client';
 import { startSubgraphServer, type RunningServer } from '../platform/subgraph-server';
 
@@ -32,16 +33,28 @@ export interface RunningSupergraph {
   stop(): Promise<void>;
 }
 
+/**
+ * Development demo data for the subgraphs named (never in production). Each seed checks what exists, then
+ * inserts: instances starting together take turns (advisory lock per subgraph) so none duplicates the demo
+ * shopper or the coupon templates, or fails on a unique key.
+ */
+export async function seedDemoData(config: Config, names: readonly SubgraphName[], databases: OpenDatabases): Promise<void> {
+  if (config.isProduction) throw new Error('Demo data is never seeded with NODE_ENV=production');
+  for (const name of names) {
+    const seed = subgraphModules[name].seedDemo;
+    if (!seed) continue;
+    const db = databases.dbs[name];
+    await withAdvisoryLock(db, `seed:${name}`, () => seed(db, config));
+  }
+}
+
 export async function launch(options: LaunchOptions): Promise<RunningSupergraph> {
   const { config } = options;
   const names = options.subgraphs ?? SUBGRAPH_NAMES;
   const databases = options.databases ?? (await openDatabases(config, names));
   const ownsDatabases = !options.databases;
 
-  if (options.seedDemo ?? !config.isProduction) {
-    if (config.isProduction) throw new Error('Demo data is never seeded with NODE_ENV=production');
-    for (const name of names) await subgraphModules[name].seedDemo?.(databases.dbs[name], config);
-  }
+  if (options.seedDemo ?? !config.isProduction) await seedDemoData(config, names, databases);
 
   // Service calls go to the subgraphs started here (ephemeral ports), else to the configured addresses.
   const started: Partial<Record<SubgraphName, string>> = {};

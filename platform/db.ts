@@ -5,6 +5,7 @@
  */
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
+import { withAdvisoryLock } from './advisory-lock';
 import type { Config, SubgraphName } from './config';
 
 // bigint ids travel as strings (GraphQL ID); int8 sums/counts we cast explicitly in SQL where a number is wanted.
@@ -62,23 +63,35 @@ export function createSubgraphKnex(connectionString: string, subgraph: SubgraphN
   });
 }
 
+/**
+ * Applies pending migrations. Instances starting together take turns (advisory lock per subgraph): the schema
+ * check-then-create and knex's own migration lock (which fails rather than waits) would otherwise race.
+ */
 export async function migrateSubgraph(knex: Knex, subgraph: SubgraphName, migrations: Migration[]): Promise<void> {
-  // A per-subgraph role may not create schemas (provisioning made its schema); only create when missing.
-  const existing = await knex.raw('SELECT 1 FROM pg_namespace WHERE nspname = ?', [subgraph]);
-  if (existing.rows.length === 0) await knex.raw('CREATE SCHEMA ??', [subgraph]);
-  await knex.migrate.latest({
-    migrationSource: new ListMigrationSource(migrations),
-    tableName: MIGRATIONS_TABLE,
-    schemaName: subgraph,
+  await withAdvisoryLock(knex, `migrate:${subgraph}`, async () => {
+    // A per-subgraph role may not create schemas (provisioning made its schema); only create when missing.
+    const existing = await knex.raw('SELECT 1 FROM pg_namespace WHERE nspname = ?', [subgraph]);
+    if (existing.rows.length === 0) await knex.raw('CREATE SCHEMA ??', [subgraph]);
+    await knex.migrate.latest({
+      migrationSource: new ListMigrationSource(migrations),
+      tableName: MIGRATIONS_TABLE,
+      schemaName: subgraph,
+    });
   });
 }
 
 /**
  * With an admin connection: one login role per subgraph owning one schema, and nothing else.
  * Another subgraph's schema is then invisible to it ("permission denied for schema ...").
- * Idempotent; safe to run at every start.
+ * Idempotent; safe to run at every start, from any number of instances at once: they take turns under one
+ * advisory lock per database (concurrent GRANT/REVOKE/ALTER ROLE on the same catalog rows fail with "tuple
+ * concurrently updated").
  */
 export async function provisionSubgraphRoles(adminUrl: string, subgraphs: readonly SubgraphName[]): Promise<void> {
+  await withAdvisoryLock(adminUrl, 'provision', () => provision(adminUrl, subgraphs));
+}
+
+async function provision(adminUrl: string, subgraphs: readonly SubgraphName[]): Promise<void> {
   const admin = knexFactory({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
   try {
     const password = new URL(adminUrl).password ? decodeURIComponent(new URL(adminUrl).password) : null;
@@ -87,7 +100,7 @@ export async function provisionSubgraphRoles(adminUrl: string, subgraphs: readon
       const role = subgraphRoleName(adminUrl, subgraph);
       const exists = await admin.raw('SELECT 1 FROM pg_roles WHERE rolname = ?', [role]);
       if (exists.rows.length === 0) {
-        // Two instances may start together: tolerate the other having created it first.
+        // Roles are cluster-wide: another database's provisioning (not under our lock) may create it first.
         await admin.raw('CREATE ROLE ?? LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE', [role]).catch((error: { code?: string }) => {
           if (error.code !== '42710' && error.code !== '23505') throw error;
         });
