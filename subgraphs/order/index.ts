@@ -13,6 +13,6 @@ export function createOrderSubgraph(deps: SubgraphDeps): SubgraphDefinition<Orde
   return {
     name: 'order',
     schema: buildOrderSchema(),
-    createContext: (base) => ({ ...base, db: deps.db, loaders: createOrderLoaders(deps.db) }),
+    createContext: (base) => ({ ...base, db: deps.db, services: deps.services, loaders: createOrderLoaders(deps.db) }),
   };
 }
