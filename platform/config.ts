@@ -71,6 +71,8 @@ export interface Config {
   maxPageSize: number;
   /** Shipping rule for the price check: free at or above the threshold. */
   shipping: { feeFen: number; freeThresholdFen: number };
+  /** How often each order instance cancels unpaid orders past `expiresAt` (ORDER_EXPIRY_SWEEP_SECONDS; 0: never). */
+  orderExpirySweepSeconds: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -157,5 +159,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       feeFen: int(env, 'SHIPPING_FEE_FEN', 1000),
       freeThresholdFen: int(env, 'FREE_SHIPPING_THRESHOLD_FEN', 9900),
     },
+    orderExpirySweepSeconds: int(env, 'ORDER_EXPIRY_SWEEP_SECONDS', 30),
   };
 }
