@@ -25,7 +25,19 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
     context: '../context#CartContext',
     mappers: { Cart: '../cart#CartRef', CartItem: '../data/cart-items#CartLineRow', CartPrice: '../pricing#CartPriceValues' },
   },
-  order: { context: '../context#OrderContext', mappers: { Order: '../data/orders#OrderRow' } },
+  order: {
+    context: '../context#OrderContext',
+    mappers: {
+      Order: '../data/orders#OrderRow',
+      OrderItem: '../data/order-items#OrderItemRow',
+      OrderAddress: '../data/orders#AddressSnapshot',
+      OrderStatusChange: '../data/status-history#StatusHistoryRow',
+      OrderCounts: '../data/orders#OrderCountsRow',
+      AfterSale: '../data/after-sales#AfterSaleRow',
+      AfterSaleItem: '../data/after-sales#AfterSaleItemRow',
+      Cart: '../buy-again#CartReference',
+    },
+  },
   promote: {
     context: '../context#PromoteContext',
     mappers: { Coupon: '../data/coupons#CouponRow', CouponTemplate: '../data/templates#CouponTemplateRow' },

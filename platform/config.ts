@@ -87,6 +87,8 @@ export interface Config {
     /** Refreshes per session, i.e. refresh-token family (REFRESH_MAX_PER_SESSION, REFRESH_WINDOW_SECONDS). */
     refreshPerSession: ThrottleRule;
   };
+  /** How often each order instance cancels unpaid orders past `expiresAt` (ORDER_EXPIRY_SWEEP_SECONDS; 0: never). */
+  orderExpirySweepSeconds: number;
 }
 
 /** At most `limit` events per `windowSeconds`. */
@@ -195,5 +197,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       refreshPerIp: { limit: int(env, 'REFRESH_MAX_PER_IP', 120), windowSeconds: refreshWindow },
       refreshPerSession: { limit: int(env, 'REFRESH_MAX_PER_SESSION', 10), windowSeconds: refreshWindow },
     },
+    orderExpirySweepSeconds: int(env, 'ORDER_EXPIRY_SWEEP_SECONDS', 30),
   };
 }

@@ -2,6 +2,9 @@
  * Service-to-service GraphQL calls between subgraphs, signed with INTERNAL_SECRET (see identity.ts),
  * with a timeout and a bounded keep-alive pool. Errors from the callee keep their `extensions.code`,
  * so a CONFLICT in product (out of stock) is a CONFLICT for the caller's client too.
+ * Per call: `x-request-id` is forwarded, the timeout can be set, and only idempotent calls (queries, or
+ * mutations the caller marks `idempotent`) are retried after a network failure, a timeout or HTTP 502/503/504;
+ * a GraphQL error from the callee is an answer and never retried.
  */
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
@@ -23,6 +26,35 @@ export function staticDirectory(config: Config): ServiceDirectory {
 export interface CallOptions {
   /** The user on whose behalf the call is made, forwarded in the signed identity. */
   userId?: string;
+  /** The caller's request id, forwarded as `x-request-id` so one client request can be followed across services. */
+  requestId?: string;
+  /** This call's timeout; default SUBGRAPH_TIMEOUT_MS (the callee's `<NAME>_TIMEOUT_MS` when set). */
+  timeoutMs?: number;
+  /**
+   * Whether the call may be sent again after a network failure, a timeout or HTTP 502/503/504. Queries are
+   * (default true); mutations only when the caller says so (it must be safe to apply twice).
+   */
+  idempotent?: boolean;
+  /** Extra attempts for an idempotent call (default 2). */
+  retries?: number;
+}
+
+export const REQUEST_ID_HEADER = 'x-request-id';
+const RETRYABLE_HTTP = new Set([502, 503, 504]);
+const DEFAULT_RETRIES = 2;
+
+/** Whether the document's operation is a mutation (a query or subscription otherwise). */
+export function isMutation(query: string): boolean {
+  // Comments and strings aside, the first keyword of the document decides; `{ ... }` is a query.
+  const body = query.replace(/#[^\n]*/g, '').trimStart();
+  return /^mutation\b/.test(body);
+}
+
+/** A failure worth another attempt: the request may not have been processed, or the callee was briefly away. */
+class RetryableFailure extends Error {
+  constructor(readonly failure: GraphQLError) {
+    super(failure.message);
+  }
 }
 
 export interface ServiceClient {
@@ -32,40 +64,66 @@ export interface ServiceClient {
 
 export function createServiceClient(config: Config, caller: SubgraphName, directory: ServiceDirectory): ServiceClient {
   const dispatcher = new Agent({ connections: config.subgraphMaxSockets, keepAliveTimeout: 30_000 });
-  return {
-    async request<T>(target: SubgraphName, query: string, variables: Record<string, unknown> = {}, options: CallOptions = {}) {
-      const identity = signIdentity({ service: caller, userId: options.userId, scopes: [] }, config.internalSecret);
-      let response;
-      try {
-        response = await fetch(directory.urlOf(target), {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: identity },
-          body: JSON.stringify({ query, variables }),
-          dispatcher,
-          signal: AbortSignal.timeout(config.subgraphTimeoutMs),
-        });
-      } catch (error) {
-        throw new GraphQLError(`The ${target} service is unavailable`, {
+
+  async function send<T>(target: SubgraphName, query: string, variables: Record<string, unknown>, options: CallOptions): Promise<T> {
+    const identity = signIdentity({ service: caller, userId: options.userId, scopes: [] }, config.internalSecret);
+    const headers: Record<string, string> = { 'content-type': 'application/json', [IDENTITY_HEADER]: identity };
+    if (options.requestId) headers[REQUEST_ID_HEADER] = options.requestId;
+    const timeoutMs = options.timeoutMs ?? config.subgraphTimeouts[target] ?? config.subgraphTimeoutMs;
+    let response;
+    let text: string;
+    try {
+      response = await fetch(directory.urlOf(target), {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ query, variables }),
+        dispatcher,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      throw new RetryableFailure(
+        new GraphQLError(`The ${target} service is unavailable`, {
           extensions: { code: 'INTERNAL_SERVER_ERROR', service: target },
           originalError: error as Error,
-        });
+        }),
+      );
+    }
+    let body: { data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] } = {};
+    try {
+      body = JSON.parse(text) as typeof body;
+    } catch {
+      // Not GraphQL (a proxy's error page): judged by the HTTP status below.
+    }
+    if (body.errors?.length) {
+      const [first] = body.errors;
+      throw new GraphQLError(first.message, {
+        extensions: { ...first.extensions, code: first.extensions?.code ?? 'INTERNAL_SERVER_ERROR', service: target },
+      });
+    }
+    if (!response.ok || body.data === undefined) {
+      const failure = new GraphQLError(`The ${target} service answered HTTP ${response.status}`, {
+        extensions: { code: 'INTERNAL_SERVER_ERROR', service: target },
+      });
+      throw RETRYABLE_HTTP.has(response.status) ? new RetryableFailure(failure) : failure;
+    }
+    return body.data;
+  }
+
+  return {
+    async request<T>(target: SubgraphName, query: string, variables: Record<string, unknown> = {}, options: CallOptions = {}) {
+      const idempotent = options.idempotent ?? !isMutation(query);
+      const attempts = 1 + (idempotent ? Math.max(0, options.retries ?? DEFAULT_RETRIES) : 0);
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          return await send<T>(target, query, variables, options);
+        } catch (error) {
+          if (!(error instanceof RetryableFailure)) throw error;
+          if (attempt >= attempts) throw error.failure;
+          // Short backoff: a restarting instance or a full pool usually clears within milliseconds.
+          await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** (attempt - 1)));
+        }
       }
-      const body = (await response.json().catch(() => ({}))) as {
-        data?: T;
-        errors?: { message: string; extensions?: Record<string, unknown> }[];
-      };
-      if (body.errors?.length) {
-        const [first] = body.errors;
-        throw new GraphQLError(first.message, {
-          extensions: { ...first.extensions, code: first.extensions?.code ?? 'INTERNAL_SERVER_ERROR', service: target },
-        });
-      }
-      if (!response.ok || body.data === undefined) {
-        throw new GraphQLError(`The ${target} service answered HTTP ${response.status}`, {
-          extensions: { code: 'INTERNAL_SERVER_ERROR', service: target },
-        });
-      }
-      return body.data;
     },
     close: () => dispatcher.close(),
   };

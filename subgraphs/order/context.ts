@@ -1,8 +1,11 @@
 import type { Knex } from 'knex';
 import type { BaseContext } from '../../platform/context';
+import type { ServiceClient } from '../../platform/service-client';
 import type { OrderLoaders } from './loaders';
 
 export interface OrderContext extends BaseContext {
   db: Knex;
   loaders: OrderLoaders;
+  /** Signed calls to other subgraphs (cart for buyAgain; product and promote with checkout). */
+  services: ServiceClient;
 }

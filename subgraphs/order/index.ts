@@ -4,15 +4,18 @@ import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-s
 import type { OrderContext } from './context';
 import { createOrderLoaders } from './loaders';
 import { resolvers } from './resolvers';
+import { startExpirySweep } from './expiry';
 
 export { migrations } from './migrations';
 
 export const buildOrderSchema = () => buildFederatedSchema(__dirname, resolvers);
 
 export function createOrderSubgraph(deps: SubgraphDeps): SubgraphDefinition<OrderContext> {
+  const sweep = startExpirySweep(deps.db, deps.config.orderExpirySweepSeconds);
   return {
     name: 'order',
+    stop: sweep.stop,
     schema: buildOrderSchema(),
-    createContext: (base) => ({ ...base, db: deps.db, loaders: createOrderLoaders(deps.db) }),
+    createContext: (base) => ({ ...base, db: deps.db, services: deps.services, loaders: createOrderLoaders(deps.db) }),
   };
 }

@@ -23,4 +23,105 @@ export const migrations: Migration[] = [
       await knex.schema.dropTable('orders');
     },
   },
+  {
+    // Checkout (coming) and the lifecycle need more than the first table: what was bought, where it goes,
+    // the idempotency of createOrder, each step of the saga and when each status was reached.
+    name: '002_order_lifecycle',
+    async up(knex: Knex) {
+      await knex.schema.alterTable('orders', (t) => {
+        t.bigInteger('coupon_id');
+        t.jsonb('shipping_address');
+        t.string('idempotency_key', 64);
+        // Hash of the createOrder input: the same key with a different input is a CONFLICT, not a replay.
+        t.string('request_fingerprint', 64);
+        // Where the checkout saga stands while status is CREATING (internal, never shown to shoppers).
+        t.string('saga_step', 32);
+        t.string('payment_id', 64);
+        t.timestamp('paid_at', { useTz: true });
+        t.timestamp('shipped_at', { useTz: true });
+        t.string('carrier', 64);
+        t.string('tracking_no', 64);
+        t.timestamp('completed_at', { useTz: true });
+        t.timestamp('cancelled_at', { useTz: true });
+        t.string('cancel_reason', 200);
+        t.timestamp('deleted_at', { useTz: true });
+        t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.unique(['user_id', 'idempotency_key']);
+      });
+      await knex.raw(
+        `ALTER TABLE orders ADD CONSTRAINT orders_status_check CHECK (status IN
+          ('CREATING','PENDING_PAYMENT','PAID','SHIPPED','COMPLETED','CANCELLED','REFUNDING','REFUNDED'))`,
+      );
+      // The auto-cancel sweep looks for unpaid orders past their deadline.
+      await knex.raw(`CREATE INDEX orders_expiry_idx ON orders (expires_at) WHERE status = 'PENDING_PAYMENT'`);
+      // orderCounts and status-filtered lists of one shopper.
+      await knex.raw('CREATE INDEX orders_user_status_idx ON orders (user_id, status, id)');
+
+      await knex.schema.createTable('order_items', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('order_id').notNullable().references('id').inTable('orders').onDelete('CASCADE');
+        t.bigInteger('sku_id').notNullable();
+        t.bigInteger('product_id').notNullable();
+        // Snapshots: the order shows what was bought at the price paid, whatever the catalog says later.
+        t.string('title', 200).notNullable();
+        t.string('sku_name', 200).notNullable().defaultTo('');
+        t.string('image', 500);
+        t.integer('unit_price').notNullable();
+        t.integer('quantity').notNullable();
+        t.index(['order_id']);
+      });
+      await knex.raw('ALTER TABLE order_items ADD CONSTRAINT order_items_quantity_check CHECK (quantity > 0 AND unit_price >= 0)');
+
+      await knex.schema.createTable('order_status_history', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('order_id').notNullable().references('id').inTable('orders').onDelete('CASCADE');
+        // Null for the creation entry.
+        t.string('from_status', 20);
+        t.string('to_status', 20).notNullable();
+        t.timestamp('at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        // '<user id>', 'staff:<user id>', 'service:<name>' or 'system'.
+        t.string('actor', 64).notNullable();
+        t.string('reason', 200);
+        t.index(['order_id', 'id']);
+      });
+
+      await knex.schema.createTable('after_sales', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('order_id').notNullable().references('id').inTable('orders').onDelete('CASCADE');
+        t.bigInteger('user_id').notNullable();
+        t.string('status', 20).notNullable().defaultTo('REQUESTED');
+        t.string('reason', 200).notNullable();
+        t.integer('amount').notNullable();
+        // [{ skuId, quantity }] when only some items are returned; null for the whole order.
+        t.jsonb('items');
+        t.string('staff_note', 200);
+        t.string('decided_by', 64);
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.timestamp('decided_at', { useTz: true });
+        t.index(['order_id', 'id']);
+      });
+      await knex.raw(
+        `ALTER TABLE after_sales ADD CONSTRAINT after_sales_status_check CHECK (status IN ('REQUESTED','REVOKED','APPROVED','REJECTED'))`,
+      );
+      await knex.raw('ALTER TABLE after_sales ADD CONSTRAINT after_sales_amount_check CHECK (amount > 0)');
+      // At most one open request per order: a second one while the first is undecided is a CONFLICT.
+      await knex.raw(`CREATE UNIQUE INDEX after_sales_one_open_idx ON after_sales (order_id) WHERE status = 'REQUESTED'`);
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTable('after_sales');
+      await knex.schema.dropTable('order_status_history');
+      await knex.schema.dropTable('order_items');
+      await knex.raw('DROP INDEX IF EXISTS orders_user_status_idx');
+      await knex.raw('DROP INDEX IF EXISTS orders_expiry_idx');
+      await knex.raw('ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_status_check');
+      await knex.schema.alterTable('orders', (t) => {
+        t.dropUnique(['user_id', 'idempotency_key']);
+        for (const column of ['coupon_id', 'shipping_address', 'idempotency_key', 'request_fingerprint', 'saga_step', 'payment_id',
+          'paid_at', 'shipped_at', 'carrier', 'tracking_no', 'completed_at', 'cancelled_at', 'cancel_reason', 'deleted_at', 'updated_at']) {
+          t.dropColumn(column);
+        }
+      });
+    },
+  },
 ];

@@ -1,0 +1,173 @@
+/**
+ * The lifecycle actions on orders (everything but checkout): cancel, confirm receipt, ship, delete, and the
+ * internal calls payment makes. Each is one transaction around `transition` (lifecycle.ts); a refused change
+ * rolls back and leaves the order and its history untouched.
+ */
+import type { Knex } from 'knex';
+import { requireScope, requireService } from '../../platform/context';
+import { badInput, shopError } from '../../platform/errors';
+import { isBigintId } from '../../platform/loaders';
+import { actorOf, noSuchOrder, ownOrder, visibleOrder } from './access';
+import type { OrderContext } from './context';
+import { findExpiredOrderIds, findOrder, softDeleteOrder, type OrderRow } from './data/orders';
+import { actors, FINISHED_STATUSES, transition, type TransitionRequest } from './lifecycle';
+
+const MAX_REASON = 200;
+
+/** Optional free-text reason: trimmed, at most 200 characters, empty → null. */
+export function reasonText(reason: string | null | undefined, field = 'reason'): string | null {
+  const text = reason?.trim() ?? '';
+  if (text.length > MAX_REASON) throw badInput(`The reason may have at most ${MAX_REASON} characters`, field);
+  return text || null;
+}
+
+/** One transition in its own transaction; afterwards the request's loaders read the new state. */
+async function change(context: OrderContext, request: TransitionRequest): Promise<OrderRow> {
+  const order = await context.db.transaction((trx) => transition(trx, request));
+  context.loaders.forgetOrder(order.id, order);
+  return order;
+}
+
+/**
+ * Gives back what an unpaid order held: reserved stock (product) and the locked coupon (promote).
+ * NOT WIRED YET: reservations and coupon locks are made by checkout (createOrder), which comes with its own
+ * issue; that issue makes this call product's release and promote's unlock, both idempotent per order, and
+ * retries them from the saga's recovery when a call fails. Until then no order holds anything, so there is
+ * nothing to release, and this function deliberately does nothing rather than pretend.
+ */
+export async function releaseHolds(_order: OrderRow): Promise<void> {
+  // Intentionally empty until checkout: see above.
+}
+
+/** Owner (or order staff): PENDING_PAYMENT → CANCELLED, then release stock and coupon. */
+export async function cancelOrder(context: OrderContext, id: string, reason?: string | null): Promise<OrderRow> {
+  const text = reasonText(reason);
+  const current = await visibleOrder(context, id);
+  const order = await change(context, {
+    orderId: current.id,
+    from: ['PENDING_PAYMENT'],
+    to: 'CANCELLED',
+    actor: actorOf(context, current),
+    reason: text ?? 'cancelled by the shopper',
+    changes: { cancelled_at: new Date(), cancel_reason: text, expires_at: null },
+  });
+  await releaseHolds(order);
+  return order;
+}
+
+/** Owner: SHIPPED → COMPLETED. */
+export async function confirmReceipt(context: OrderContext, id: string): Promise<OrderRow> {
+  const { order, userId } = await ownOrder(context, id);
+  return change(context, {
+    orderId: order.id,
+    from: ['SHIPPED'],
+    to: 'COMPLETED',
+    actor: actors.user(userId),
+    reason: 'receipt confirmed',
+    changes: { completed_at: new Date() },
+  });
+}
+
+const CARRIER = /^\S(.{0,62}\S)?$/u;
+const TRACKING_NO = /^[A-Za-z0-9-]{6,40}$/;
+
+/** Staff with order:write: PAID → SHIPPED with the carrier and tracking number the shopper then sees. */
+export async function shipOrder(context: OrderContext, id: string, carrier: string, trackingNo: string): Promise<OrderRow> {
+  const staffId = requireScope(context, 'order:write');
+  const name = carrier.trim();
+  if (!CARRIER.test(name)) throw badInput('carrier must be 1 to 64 characters', 'carrier');
+  const tracking = trackingNo.trim();
+  if (!TRACKING_NO.test(tracking)) throw badInput('trackingNo must be 6 to 40 letters, digits or dashes', 'trackingNo');
+  const current = await visibleOrder(context, id);
+  return change(context, {
+    orderId: current.id,
+    from: ['PAID'],
+    to: 'SHIPPED',
+    actor: actors.staff(staffId),
+    reason: `shipped with ${name} ${tracking}`,
+    changes: { shipped_at: new Date(), carrier: name, tracking_no: tracking },
+  });
+}
+
+/** Owner: hides a finished order (COMPLETED, CANCELLED, REFUNDED) from their lists; the row stays. */
+export async function deleteOrder(context: OrderContext, id: string): Promise<boolean> {
+  const { order } = await ownOrder(context, id);
+  const deleted = await softDeleteOrder(context.db, order.id, FINISHED_STATUSES);
+  if (!deleted) {
+    const now = await findOrder(context.db, order.id);
+    if (!now || now.deleted_at) throw noSuchOrder();
+    throw deletionRefused(now);
+  }
+  context.loaders.forgetOrder(order.id, deleted);
+  return true;
+}
+
+function deletionRefused(order: OrderRow) {
+  return shopError('CONFLICT', `Order ${order.id} is ${order.status}: only completed, cancelled or refunded orders can be deleted`, {
+    currentStatus: order.status,
+  });
+}
+
+/**
+ * Payment (service only): PENDING_PAYMENT → PAID for `paymentId`. Idempotent: the same payment again is a
+ * no-op answering the order; another payment for a paid order, or an amount other than the total, is refused.
+ */
+export async function markOrderPaid(context: OrderContext, orderId: string, paymentId: string, amount: number): Promise<OrderRow> {
+  const service = requireService(context, 'payment');
+  const current = isBigintId(orderId) ? await findOrder(context.db, orderId) : undefined;
+  if (!current) throw noSuchOrder();
+  if (current.payment_id === paymentId) return current;
+  if (amount !== current.total) throw badInput(`The payment of ${amount} does not match the order total ${current.total}`, 'amount');
+  try {
+    return await change(context, {
+      orderId,
+      from: ['PENDING_PAYMENT'],
+      to: 'PAID',
+      actor: actors.service(service),
+      reason: `payment ${paymentId}`,
+      changes: { paid_at: new Date(), payment_id: paymentId, expires_at: null },
+    });
+  } catch (error) {
+    // A duplicate notification racing the first: the winner recorded this payment, so this is the same success.
+    const now = await findOrder(context.db, orderId);
+    if (now?.payment_id === paymentId) return now;
+    throw error;
+  }
+}
+
+/** Payment (service only), when the refund went through: REFUNDING → REFUNDED. A repeat is a no-op. */
+export async function markOrderRefunded(context: OrderContext, orderId: string): Promise<OrderRow> {
+  const service = requireService(context, 'payment');
+  const current = isBigintId(orderId) ? await findOrder(context.db, orderId) : undefined;
+  if (!current) throw noSuchOrder();
+  if (current.status === 'REFUNDED') return current;
+  return change(context, { orderId, from: ['REFUNDING'], to: 'REFUNDED', actor: actors.service(service), reason: 'refund completed' });
+}
+
+/**
+ * Cancels unpaid orders whose `expires_at` has passed (actor `system`), releasing their holds. Safe to run
+ * on every instance at once: each cancel is a conditional update, a lost race is skipped. Returns the ids cancelled.
+ */
+export async function cancelExpiredOrders(db: Knex, now = new Date(), batch = 100): Promise<string[]> {
+  const cancelled: string[] = [];
+  for (const id of await findExpiredOrderIds(db, now, batch)) {
+    try {
+      const order = await db.transaction((trx) =>
+        transition(trx, {
+          orderId: id,
+          from: ['PENDING_PAYMENT'],
+          to: 'CANCELLED',
+          actor: actors.system,
+          reason: 'payment timeout',
+          changes: { cancelled_at: now, cancel_reason: 'payment timeout', expires_at: null },
+        }),
+      );
+      await releaseHolds(order);
+      cancelled.push(id);
+    } catch (error) {
+      // Paid or cancelled meanwhile: nothing to do for this one.
+      if ((error as { extensions?: { code?: string } }).extensions?.code !== 'CONFLICT') throw error;
+    }
+  }
+  return cancelled;
+}

@@ -1,0 +1,149 @@
+/**
+ * The service client against a real HTTP server on an ephemeral port: it forwards x-request-id and the signed
+ * identity, retries only idempotent calls (queries; mutations marked idempotent) after HTTP 503 or a timeout,
+ * never retries a GraphQL error, and honours a per-call timeout.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { IDENTITY_HEADER, verifyIdentity } from '../platform/identity';
+import { createServiceClient, isMutation, type ServiceClient } from '../platform/service-client';
+import { testConfig } from './support/harness';
+
+interface Seen {
+  headers: http.IncomingHttpHeaders;
+  query: string;
+}
+
+/** Answers each request with the next scripted reply: an HTTP status, a GraphQL body, or 'hang'. */
+async function scriptedServer(script: (number | 'hang' | object)[]) {
+  const seen: Seen[] = [];
+  const hanging: http.ServerResponse[] = [];
+  const server = http.createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    seen.push({ headers: req.headers, query: JSON.parse(Buffer.concat(chunks).toString()).query });
+    const reply = script[Math.min(seen.length - 1, script.length - 1)];
+    if (reply === 'hang') {
+      hanging.push(res);
+      return;
+    }
+    if (typeof reply === 'number') {
+      res.writeHead(reply, { 'content-type': 'text/plain' }).end('unavailable');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reply));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  return {
+    url,
+    seen,
+    close: () =>
+      new Promise<void>((resolve) => {
+        hanging.forEach((res) => res.destroy());
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const OK = { data: { ok: true } };
+let client: ServiceClient | undefined;
+const config = testConfig();
+const clientFor = (url: string) => {
+  client = createServiceClient(config, 'order', { urlOf: () => url });
+  return client;
+};
+afterEach(async () => {
+  await client?.close();
+  client = undefined;
+});
+
+it('tells mutations from queries', () => {
+  expect(isMutation('mutation X { a }')).toBe(true);
+  expect(isMutation('  # comment\n mutation { a }')).toBe(true);
+  expect(isMutation('{ a }')).toBe(false);
+  expect(isMutation('query Q { mutation }')).toBe(false);
+});
+
+it('forwards x-request-id and the caller identity', async () => {
+  const server = await scriptedServer([OK]);
+  try {
+    await clientFor(server.url).request('cart', '{ ok }', {}, { userId: '42', requestId: 'req-123' });
+    expect(server.seen[0].headers['x-request-id']).toBe('req-123');
+    const identity = verifyIdentity(String(server.seen[0].headers[IDENTITY_HEADER]), config.internalSecret, 60);
+    expect(identity).toMatchObject({ service: 'order', userId: '42' });
+  } finally {
+    await server.close();
+  }
+});
+
+it('retries a query after HTTP 503', async () => {
+  const server = await scriptedServer([503, 503, OK]);
+  try {
+    await expect(clientFor(server.url).request('cart', '{ ok }')).resolves.toEqual({ ok: true });
+    expect(server.seen).toHaveLength(3);
+  } finally {
+    await server.close();
+  }
+});
+
+it('gives up after the allowed retries', async () => {
+  const server = await scriptedServer([503]);
+  try {
+    await expect(clientFor(server.url).request('cart', '{ ok }', {}, { retries: 1 })).rejects.toMatchObject({
+      extensions: { code: 'INTERNAL_SERVER_ERROR', service: 'cart' },
+    });
+    expect(server.seen).toHaveLength(2);
+  } finally {
+    await server.close();
+  }
+});
+
+it('never retries a mutation unless it is marked idempotent', async () => {
+  const server = await scriptedServer([503, OK]);
+  try {
+    await expect(clientFor(server.url).request('cart', 'mutation { add }')).rejects.toMatchObject({ extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(server.seen).toHaveLength(1);
+    await expect(clientFor(server.url).request('cart', 'mutation { release }', {}, { idempotent: true })).resolves.toEqual({ ok: true });
+    expect(server.seen).toHaveLength(2);
+  } finally {
+    await server.close();
+  }
+});
+
+it('does not retry a GraphQL error: it is the answer', async () => {
+  const server = await scriptedServer([{ errors: [{ message: 'sold out', extensions: { code: 'CONFLICT' } }] }, OK]);
+  try {
+    await expect(clientFor(server.url).request('product', '{ ok }')).rejects.toMatchObject({
+      message: 'sold out',
+      extensions: { code: 'CONFLICT', service: 'product' },
+    });
+    expect(server.seen).toHaveLength(1);
+  } finally {
+    await server.close();
+  }
+});
+
+it('applies the per-call timeout, and retries a timed-out query', async () => {
+  const server = await scriptedServer(['hang', OK]);
+  try {
+    await expect(clientFor(server.url).request('cart', '{ ok }', {}, { timeoutMs: 100 })).resolves.toEqual({ ok: true });
+    expect(server.seen).toHaveLength(2);
+    await expect(clientFor(server.url).request('cart', 'mutation { add }', {}, { timeoutMs: 100 })).resolves.toEqual({ ok: true });
+  } finally {
+    await server.close();
+  }
+});
+
+it('fails a timed-out mutation without sending it again', async () => {
+  const server = await scriptedServer(['hang', OK]);
+  try {
+    await expect(clientFor(server.url).request('cart', 'mutation { add }', {}, { timeoutMs: 100 })).rejects.toMatchObject({
+      extensions: { code: 'INTERNAL_SERVER_ERROR', service: 'cart' },
+    });
+    expect(server.seen).toHaveLength(1);
+  } finally {
+    await server.close();
+  }
+});
