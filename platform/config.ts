@@ -70,6 +70,12 @@ export interface Config {
   dbSeparateRoles: boolean;
   /** Largest `first` a connection accepts. */
   maxPageSize: number;
+  /** Largest request body any server accepts (MAX_REQUEST_BODY_BYTES); larger ones answer 413. */
+  maxRequestBodyBytes: number;
+  /** Largest subgraph response the router reads (SUBGRAPH_MAX_RESPONSE_BYTES); the read is cut off past it. */
+  subgraphMaxResponseBytes: number;
+  /** Operation limits checked by the router before planning (docs/limits.md). */
+  operationLimits: OperationLimits;
   /** Shipping rule for the price check: free at or above the threshold. */
   shipping: { feeFen: number; freeThresholdFen: number };
   /** Money maximums (MAX_UNIT_PRICE_FEN, MAX_ORDER_TOTAL_FEN) keeping every amount inside GraphQL Int: platform/money.ts. */
@@ -95,6 +101,24 @@ export interface Config {
 export interface ThrottleRule {
   limit: number;
   windowSeconds: number;
+}
+
+/** Each limit refuses an operation that exceeds it with BAD_USER_INPUT and `extensions.limit` (docs/limits.md). */
+export interface OperationLimits {
+  /** MAX_QUERY_DEPTH: nesting of selections. */
+  maxDepth: number;
+  /** MAX_QUERY_ALIASES: aliased fields per operation. */
+  maxAliases: number;
+  /** MAX_ROOT_FIELDS: top-level fields per operation (aliases included). */
+  maxRootFields: number;
+  /** MAX_QUERY_TOKENS: lexical tokens of the document, enforced while parsing. */
+  maxTokens: number;
+  /** MAX_QUERY_DIRECTIVES: directives per operation. */
+  maxDirectives: number;
+  /** MAX_QUERY_COST: objects the operation may return, estimated with list sizes. */
+  maxCost: number;
+  /** QUERY_COST_DEFAULT_LIST_SIZE: the size assumed for a list without `first`. */
+  defaultListSize: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -188,6 +212,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: int(env, 'DB_POOL_MAX', 5),
     dbSeparateRoles: bool(env, 'DB_SEPARATE_ROLES', true),
     maxPageSize: int(env, 'MAX_PAGE_SIZE', 100),
+    maxRequestBodyBytes: int(env, 'MAX_REQUEST_BODY_BYTES', 1024 * 1024),
+    subgraphMaxResponseBytes: int(env, 'SUBGRAPH_MAX_RESPONSE_BYTES', 8 * 1024 * 1024),
+    operationLimits: {
+      maxDepth: int(env, 'MAX_QUERY_DEPTH', 10),
+      maxAliases: int(env, 'MAX_QUERY_ALIASES', 15),
+      maxRootFields: int(env, 'MAX_ROOT_FIELDS', 15),
+      maxTokens: int(env, 'MAX_QUERY_TOKENS', 2000),
+      maxDirectives: int(env, 'MAX_QUERY_DIRECTIVES', 50),
+      maxCost: int(env, 'MAX_QUERY_COST', 10_000),
+      defaultListSize: int(env, 'QUERY_COST_DEFAULT_LIST_SIZE', 20),
+    },
     shipping,
     money,
     throttle: {

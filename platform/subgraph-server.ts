@@ -16,6 +16,7 @@ import type { Knex } from 'knex';
 import type { Config, SubgraphName } from './config';
 import type { BaseContext } from './context';
 import { makeFormatError, shopError } from './errors';
+import { graphqlRequestGuard, installErrorHandlers, operationResolutionPlugin } from './http-errors';
 import { IDENTITY_HEADER, IdentityError, verifyIdentity, type Identity } from './identity';
 import type { ServiceClient } from './service-client';
 
@@ -69,7 +70,7 @@ export async function startSubgraphServer(
     introspection: !deps.config.isProduction,
     // The entry point owns shutdown (platform/process.ts); Apollo's own signal handling races it.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled()],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginInlineTraceDisabled(), operationResolutionPlugin],
   });
   await server.start();
 
@@ -84,7 +85,7 @@ export async function startSubgraphServer(
   definition.mountRoutes?.(app);
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    ...graphqlRequestGuard({ maxBodyBytes: deps.config.maxRequestBodyBytes }),
     expressMiddleware(server, {
       context: async ({ req }) =>
         definition.createContext({
@@ -94,6 +95,7 @@ export async function startSubgraphServer(
         }),
     }),
   );
+  installErrorHandlers(app);
 
   await new Promise<void>((resolve) => httpServer.listen(listen.port, listen.host, resolve));
   const { port } = httpServer.address() as AddressInfo;

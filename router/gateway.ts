@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { Fetcher } from '@apollo/utils.fetcher';
-import { Agent, fetch as undiciFetch } from 'undici';
+import { Agent, fetch as undiciFetch, Response as UndiciResponse } from 'undici';
 import type { Config, SubgraphName } from '../platform/config';
 import { shopError } from '../platform/errors';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../platform/identity';
@@ -31,18 +31,70 @@ export interface SubgraphFetchers {
   close(): Promise<void>;
 }
 
+/** A subgraph answered more than SUBGRAPH_MAX_RESPONSE_BYTES: the read was cut off and the socket dropped. */
+export class SubgraphResponseTooLargeError extends Error {
+  override name = 'SubgraphResponseTooLargeError';
+  constructor(readonly maxBytes: number) {
+    super(`response larger than ${maxBytes} bytes`);
+  }
+}
+
+/** The error itself or one of its causes (undici and streams wrap what they are aborted with). */
+function findTooLarge(error: unknown): SubgraphResponseTooLargeError | undefined {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof SubgraphResponseTooLargeError) return e;
+  }
+  return undefined;
+}
+
+/**
+ * Counts the body's bytes as they stream in and aborts the request past `maxBytes`, so a runaway subgraph answer
+ * never fills the router's memory (the gateway would otherwise buffer it whole, then parse it).
+ */
+function limitBody(response: UndiciResponse, maxBytes: number, abort: AbortController): UndiciResponse {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes) {
+    const error = new SubgraphResponseTooLargeError(maxBytes);
+    abort.abort(error);
+    throw error;
+  }
+  if (!response.body) return response;
+  let seen = 0;
+  const counted = (response.body as unknown as ReadableStream<Uint8Array>).pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > maxBytes) {
+          const error = new SubgraphResponseTooLargeError(maxBytes);
+          controller.error(error);
+          abort.abort(error);
+          return;
+        }
+        controller.enqueue(chunk);
+      },
+    }),
+  );
+  return new UndiciResponse(counted as unknown as ConstructorParameters<typeof UndiciResponse>[0], {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}
+
 export function boundedFetchers(config: Config): SubgraphFetchers {
   // undici keeps one pool per origin: `connections` bounds the sockets to each subgraph; extra requests queue.
   const dispatcher = new Agent({ connections: config.subgraphMaxSockets, keepAliveTimeout: 30_000 });
   return {
     fetcher: (timeoutMs) =>
-      ((url: string, init: { signal?: AbortSignal } & Record<string, unknown> = {}) => {
+      (async (url: string, init: { signal?: AbortSignal } & Record<string, unknown> = {}) => {
+        const abort = new AbortController();
         const timeout = AbortSignal.timeout(timeoutMs);
-        return undiciFetch(url, {
+        const response = await undiciFetch(url, {
           ...init,
           dispatcher,
-          signal: init.signal ? AbortSignal.any([init.signal, timeout]) : timeout,
+          signal: AbortSignal.any([abort.signal, timeout, ...(init.signal ? [init.signal] : [])]),
         } as Parameters<typeof undiciFetch>[1]);
+        return limitBody(response, config.subgraphMaxResponseBytes, abort);
       }) as unknown as Fetcher,
     close: () => dispatcher.close(),
   };
@@ -67,6 +119,12 @@ class SignedIdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
   }
 
   override didEncounterError(error: Error): never {
+    const tooLarge = findTooLarge(error);
+    if (tooLarge) {
+      throw shopError('INTERNAL_SERVER_ERROR', `The ${this.subgraph} subgraph's response exceeded ${tooLarge.maxBytes} bytes and was cut off`, {
+        reason: 'SUBGRAPH_RESPONSE_TOO_LARGE',
+      });
+    }
     // The abort from AbortSignal.timeout surfaces as a DOMException named TimeoutError.
     if (error?.name === 'TimeoutError') {
       throw shopError('INTERNAL_SERVER_ERROR', `The ${this.subgraph} subgraph did not answer within ${this.timeoutMs} ms`);

@@ -14,12 +14,14 @@ import express from 'express';
 import { GraphQLError } from 'graphql';
 import type { Config, SubgraphName } from '../platform/config';
 import { makeFormatError } from '../platform/errors';
+import { graphqlRequestGuard, installErrorHandlers, operationResolutionPlugin } from '../platform/http-errors';
 import type { RunningServer } from '../platform/subgraph-server';
 import { identityFromRequest } from './auth';
 import { createExplorer, type Explorer, type ExplorerOptions } from './explorer';
 import { boundedFetchers, createGateway, urlResolver, type RouterContext } from './gateway';
 import { subgraphHealth } from './health';
 import { retryAfterPlugin } from './retry-after';
+import { operationLimitsPlugin, tagTokenLimit } from './limits';
 
 export interface RouterOptions {
   config: Config;
@@ -46,6 +48,12 @@ function logUnexpectedError(error: unknown) {
   else console.error('[router] unexpected error:', error);
 }
 
+/** The token limit is enforced by graphql-js's parser; its refusal is relabelled like the other limits. */
+function withTokenLimit(format: ReturnType<typeof makeFormatError>, config: Config): ReturnType<typeof makeFormatError> {
+  const tag = tagTokenLimit(config.operationLimits.maxTokens);
+  return (formatted, error) => format(tag(formatted), error);
+}
+
 export async function startRouter(options: RouterOptions): Promise<RunningRouter> {
   const { config } = options;
   const app = express();
@@ -57,7 +65,9 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
 
   const server = new ApolloServer<RouterContext>({
     gateway,
-    formatError: makeFormatError({ isProduction: config.isProduction, log: logUnexpectedError }),
+    formatError: withTokenLimit(makeFormatError({ isProduction: config.isProduction, log: logUnexpectedError }), config),
+    // Counted while parsing: a huge document is refused before its syntax tree exists (docs/limits.md).
+    parseOptions: { maxTokens: config.operationLimits.maxTokens },
     includeStacktraceInErrorResponses: false,
     introspection: !config.isProduction || config.explorerEnabled,
     // Whoever started the router decides when to stop it (entry points handle SIGTERM/SIGINT).
@@ -67,6 +77,8 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
       // The default landing page loads Apollo Sandbox from a CDN; the router serves its own explorer instead.
       ApolloServerPluginLandingPageDisabled(),
       retryAfterPlugin(),
+      operationResolutionPlugin,
+      operationLimitsPlugin(config.operationLimits, config.maxPageSize),
     ],
   });
   await server.start();
@@ -80,7 +92,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   if (explorer) app.use(explorer.routes);
   app.use(
     '/graphql',
-    express.json({ limit: '1mb' }),
+    ...graphqlRequestGuard({ maxBodyBytes: config.maxRequestBodyBytes }),
     expressMiddleware(server, {
       context: async ({ req }) => ({
         identity: identityFromRequest(req, config),
@@ -88,6 +100,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
       }),
     }),
   );
+  installErrorHandlers(app, { log: logUnexpectedError });
 
   await new Promise<void>((resolve) => httpServer.listen(options.port, options.host, resolve));
   const { port } = httpServer.address() as AddressInfo;
