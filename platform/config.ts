@@ -71,6 +71,23 @@ export interface Config {
   maxPageSize: number;
   /** Shipping rule for the price check: free at or above the threshold. */
   shipping: { feeFen: number; freeThresholdFen: number };
+  /** Events platform (platform/events, docs/events.md). */
+  events: EventsConfig;
+}
+
+export interface EventsConfig {
+  /** Outbox relay poll interval when idle (EVENTS_POLL_INTERVAL_MS). */
+  pollIntervalMs: number;
+  /** Takeover delay when the relaying instance dies (EVENTS_RELAY_LEASE_MS). */
+  relayLeaseMs: number;
+  /** Redis: a pending entry idle this long is reclaimed by another consumer; also the retry delay (EVENTS_CLAIM_IDLE_MS). */
+  claimIdleMs: number;
+  /** Redis: approximate maximum entries kept per stream (EVENTS_STREAM_MAXLEN). */
+  streamMaxLen: number;
+  /** Job runner poll interval (EVENTS_JOB_POLL_INTERVAL_MS). */
+  jobPollIntervalMs: number;
+  /** How long a claimed job is reserved before another instance may run it (EVENTS_JOB_LEASE_MS). */
+  jobLeaseMs: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -156,6 +173,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shipping: {
       feeFen: int(env, 'SHIPPING_FEE_FEN', 1000),
       freeThresholdFen: int(env, 'FREE_SHIPPING_THRESHOLD_FEN', 9900),
+    },
+    events: {
+      pollIntervalMs: int(env, 'EVENTS_POLL_INTERVAL_MS', 100),
+      relayLeaseMs: int(env, 'EVENTS_RELAY_LEASE_MS', 10_000),
+      claimIdleMs: int(env, 'EVENTS_CLAIM_IDLE_MS', 30_000),
+      streamMaxLen: int(env, 'EVENTS_STREAM_MAXLEN', 100_000),
+      jobPollIntervalMs: int(env, 'EVENTS_JOB_POLL_INTERVAL_MS', 1000),
+      jobLeaseMs: int(env, 'EVENTS_JOB_LEASE_MS', 60_000),
     },
   };
 }
