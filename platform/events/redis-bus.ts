@@ -138,9 +138,11 @@ export function createRedisEventBus(url: string, options: EventBusOptions = {}):
           const reply = (await client.sendCommand([
             'XREADGROUP', 'GROUP', consume.group, consumer, 'COUNT', '100', 'BLOCK', String(blockMs),
             'STREAMS', consume.stream, '>',
-          ])) as [string, RawEntry[]][] | null;
+          ])) as [string, RawEntry[]][] | Record<string, RawEntry[]> | null;
           reading = false;
-          for (const [, entries] of reply ?? []) await handle(entries);
+          // RESP2 answers [[stream, entries]]; node-redis may hand the reply over as { stream: entries }.
+          const perStream = !reply ? [] : Array.isArray(reply) ? reply.map(([, entries]) => entries) : Object.values(reply);
+          for (const entries of perStream) await handle(entries);
         } catch (error) {
           reading = false;
           if (stopping) break;
