@@ -165,7 +165,7 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
           .first('id');
         if (!mine) return;
         await options.handlers[row.kind](job, trx);
-        await trx(table).where({ id: row.id }).update({ done_at: trx.fn.now(), locked_until: null, last_error: null });
+        await trx(table).where({ id: row.id }).update({ done_at: trx.fn.now(), locked_until: null });
       });
     } catch (error) {
       const delay = Math.min(300_000, retryBaseMs * 2 ** Math.min(row.attempts - 1, 20));
