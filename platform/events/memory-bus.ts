@@ -90,6 +90,8 @@ export function createMemoryEventBus(options: EventBusOptions = {}): EventBus {
         async stop() {
           member.active = false;
           await member.inFlight?.catch(() => undefined);
+          // A publish waiting to retry on this member looks again now (and fails over, or gives up).
+          for (const wake of [...wakers]) wake();
           group!.members = group!.members.filter((m) => m !== member);
         },
       };

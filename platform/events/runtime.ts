@@ -61,10 +61,13 @@ export function startEventRuntimes(
   return {
     relay: (name) => relays.get(name),
     async stop() {
-      // Producers first (a relay may be waiting on in-process consumers), then consumers.
-      await Promise.all([...relays.values()].map((relay) => relay.stop()));
-      await Promise.all(runners.map((runner) => runner.stop()));
-      await Promise.all(consumptions.map((consumption) => consumption.stop()));
+      // Together: an in-process relay may be waiting on a consumer that keeps failing; stopping the consumer ends
+      // that wait (the rows stay unpublished and are delivered again at the next start).
+      await Promise.all([
+        ...[...relays.values()].map((relay) => relay.stop()),
+        ...runners.map((runner) => runner.stop()),
+        ...consumptions.map((consumption) => consumption.stop()),
+      ]);
     },
   };
 }
