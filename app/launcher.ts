@@ -10,7 +10,9 @@ import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '../platform/conf
 import { openDatabases, type OpenDatabases } from './databases';
 import { withAdvisoryLock } from '../platform/advisory-lock';
 import { createServiceClient, staticDirectory, type ServiceClient } from '../platform/service-client';
-import { startSubgraphServer, type RunningServer } from '../platform/subgraph-server';
+import { startSubgraphServer, type RunningServer, type SubgraphDefinition } from '../platform/subgraph-server';
+import { createEventBus, type EventBus } from '../platform/events/bus';
+import { startEventRuntimes, type EventRuntime } from '../platform/events/runtime';
 
 export interface LaunchOptions {
   config: Config;
@@ -23,6 +25,8 @@ export interface LaunchOptions {
   seedDemo?: boolean;
   /** Already opened databases (tests share one set per worker); otherwise opened and migrated here. */
   databases?: OpenDatabases;
+  /** An event bus to use (closed by the caller); otherwise one is created for this process and closed on stop. */
+  events?: EventBus;
 }
 
 export interface RunningSupergraph {
@@ -30,6 +34,7 @@ export interface RunningSupergraph {
   router?: RunningRouter;
   subgraphs: Partial<Record<SubgraphName, { url: string; db: Knex }>>;
   databases: OpenDatabases;
+  events: EventBus;
   stop(): Promise<void>;
 }
 
@@ -61,6 +66,11 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
   const fallback = staticDirectory(config);
   const directory = { urlOf: (name: SubgraphName) => started[name] ?? fallback.urlOf(name) };
 
+  // One bus per process, shared by every subgraph started here.
+  const events = options.events ?? createEventBus(config);
+  const closeEvents = options.events ? async () => undefined : () => events.close();
+  let eventRuntime: EventRuntime | undefined;
+  const definitions: { name: SubgraphName; db: Knex; definition: SubgraphDefinition<any> }[] = [];
   const servers: RunningServer[] = [];
   const clients: ServiceClient[] = [];
   const subgraphs: RunningSupergraph['subgraphs'] = {};
@@ -69,7 +79,8 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
       const services = createServiceClient(config, name, directory);
       clients.push(services);
       const db = databases.dbs[name];
-      const definition = subgraphModules[name].create({ config, db, services });
+      const definition = subgraphModules[name].create({ config, db, services, events });
+      definitions.push({ name, db, definition });
       const server = await startSubgraphServer(definition, { config, db }, {
         host: config.host,
         port: options.ephemeralPorts ? 0 : config.ports[name],
@@ -88,20 +99,32 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
       });
       servers.push(router);
     }
+    // After every subgraph exists: all consumer groups of this process are registered before any relay runs.
+    eventRuntime = startEventRuntimes(
+      events,
+      config,
+      definitions.map(({ name, db, definition }) => ({ name, db, events: definition.events })),
+    );
+    const runtime = eventRuntime;
     return {
       routerUrl: router?.url,
       router,
       subgraphs,
       databases,
+      events,
       async stop() {
-        // Router first (it calls the subgraphs), then subgraphs, then their clients and databases.
+        // Background event work first, router next (it calls the subgraphs), then subgraphs, clients, bus, databases.
+        await runtime.stop();
         for (const server of [...servers].reverse()) await server.close();
         await Promise.all(clients.map((client) => client.close()));
+        await closeEvents();
         if (ownsDatabases) await databases.close();
       },
     };
   } catch (error) {
+    await eventRuntime?.stop().catch(() => undefined);
     for (const server of servers.reverse()) await server.close().catch(() => undefined);
+    await closeEvents().catch(() => undefined);
     if (ownsDatabases) await databases.close().catch(() => undefined);
     throw error;
   }

@@ -95,6 +95,8 @@ export interface Config {
   };
   /** How often each order instance cancels unpaid orders past `expiresAt` (ORDER_EXPIRY_SWEEP_SECONDS; 0: never). */
   orderExpirySweepSeconds: number;
+  /** Events platform (platform/events, docs/events.md). */
+  events: EventsConfig;
 }
 
 /** At most `limit` events per `windowSeconds`. */
@@ -119,6 +121,21 @@ export interface OperationLimits {
   maxCost: number;
   /** QUERY_COST_DEFAULT_LIST_SIZE: the size assumed for a list without `first`. */
   defaultListSize: number;
+}
+
+export interface EventsConfig {
+  /** Outbox relay poll interval when idle (EVENTS_POLL_INTERVAL_MS). */
+  pollIntervalMs: number;
+  /** Takeover delay when the relaying instance dies (EVENTS_RELAY_LEASE_MS). */
+  relayLeaseMs: number;
+  /** Redis: a pending entry idle this long is reclaimed by another consumer; also the retry delay (EVENTS_CLAIM_IDLE_MS). */
+  claimIdleMs: number;
+  /** Redis: approximate maximum entries kept per stream (EVENTS_STREAM_MAXLEN). */
+  streamMaxLen: number;
+  /** Job runner poll interval (EVENTS_JOB_POLL_INTERVAL_MS). */
+  jobPollIntervalMs: number;
+  /** How long a claimed job is reserved before another instance may run it (EVENTS_JOB_LEASE_MS). */
+  jobLeaseMs: number;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -233,5 +250,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       refreshPerSession: { limit: int(env, 'REFRESH_MAX_PER_SESSION', 10), windowSeconds: refreshWindow },
     },
     orderExpirySweepSeconds: int(env, 'ORDER_EXPIRY_SWEEP_SECONDS', 30),
+    events: {
+      pollIntervalMs: int(env, 'EVENTS_POLL_INTERVAL_MS', 100),
+      relayLeaseMs: int(env, 'EVENTS_RELAY_LEASE_MS', 10_000),
+      claimIdleMs: int(env, 'EVENTS_CLAIM_IDLE_MS', 30_000),
+      streamMaxLen: int(env, 'EVENTS_STREAM_MAXLEN', 100_000),
+      jobPollIntervalMs: int(env, 'EVENTS_JOB_POLL_INTERVAL_MS', 1000),
+      jobLeaseMs: int(env, 'EVENTS_JOB_LEASE_MS', 60_000),
+    },
   };
 }

@@ -15,6 +15,8 @@ import type { GraphQLSchema } from 'graphql';
 import type { Knex } from 'knex';
 import type { Config, SubgraphName } from './config';
 import type { BaseContext } from './context';
+import type { EventBus } from './events/bus';
+import type { SubgraphEvents } from './events/runtime';
 import { makeFormatError, shopError } from './errors';
 import { graphqlRequestGuard, installErrorHandlers, operationResolutionPlugin } from './http-errors';
 import { IDENTITY_HEADER, IdentityError, verifyIdentity, type Identity } from './identity';
@@ -25,6 +27,8 @@ export interface SubgraphDeps {
   config: Config;
   db: Knex;
   services: ServiceClient;
+  /** The process's event bus (one per process): client pub/sub, and what the declared `events` run on. */
+  events: EventBus;
 }
 
 /** A subgraph ready to serve: its schema, how to build a per-request context, optional extra routes. */
@@ -33,6 +37,8 @@ export interface SubgraphDefinition<TContext extends BaseContext = BaseContext> 
   schema: GraphQLSchema;
   createContext(base: BaseContext): TContext;
   mountRoutes?(app: express.Express): void;
+  /** Event consumers, outbox relay and job handlers, started by the launcher (platform/events/runtime.ts). */
+  events?: SubgraphEvents;
   /** Background work (timers, consumers) to stop on shutdown. */
   stop?(): Promise<void>;
 }

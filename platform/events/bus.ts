@@ -1,0 +1,67 @@
+/**
+ * The event bus every subgraph process shares: Redis Streams + pub/sub with REDIS_URL (redis-bus.ts), the same
+ * interface in process without it (memory-bus.ts).
+ */
+import type { Config } from '../config';
+import { createMemoryEventBus } from './memory-bus';
+import { createRedisEventBus } from './redis-bus';
+import type { DeliveredEventHandler, EventEnvelope } from './types';
+
+export interface ConsumeOptions {
+  stream: string;
+  /** Consumer group: the consuming subgraph's name. Each group receives every event of the stream once. */
+  group: string;
+  /** This consumer's name within the group (unique per process); default `<group>-<pid>-<random>`. */
+  consumer?: string;
+  /** Acknowledged only when it resolves; a throw leaves the event pending, delivered again later. */
+  handler: DeliveredEventHandler;
+}
+
+export interface Consumption {
+  /** Stops reading; waits for the event being handled, if any. */
+  stop(): Promise<void>;
+}
+
+export interface EventBus {
+  readonly kind: 'redis' | 'memory';
+  /**
+   * Publishes events (the relay's job), in the order given. Resolves once they are durable in Redis (redis) or
+   * handled by every consumer group registered on their streams (memory).
+   */
+  publish(events: EventEnvelope[]): Promise<void>;
+  /** Joins a consumer group on a stream (created at the stream's start if new: a late group still gets history). */
+  consume(options: ConsumeOptions): Consumption;
+  /** Fire-and-forget fan-out to client subscriptions (every instance subscribed to `channel` gets it). */
+  publishClient(channel: string, message: unknown): Promise<void>;
+  /** Resolves once subscribed; returns the function that unsubscribes. */
+  subscribeClient(channel: string, handler: (message: unknown) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export interface EventBusOptions {
+  /** Redis: approximate cap on each stream's length (XADD MAXLEN ~). */
+  streamMaxLen?: number;
+  /** Redis: a pending entry idle this long is reclaimed by another consumer (XAUTOCLAIM); also the retry delay. */
+  claimIdleMs?: number;
+  /** Redis: how long one XREADGROUP blocks before looking for reclaimable entries again. */
+  blockMs?: number;
+  /** Memory: the delay before a failed handler is retried (doubles up to 5 s). */
+  retryDelayMs?: number;
+}
+
+/** Redis when REDIS_URL is set, in process otherwise. One bus per process (the launcher owns it). */
+export function createEventBus(
+  config: Pick<Config, 'redisUrl' | 'events'>,
+  options: EventBusOptions = {},
+): EventBus {
+  const merged: EventBusOptions = {
+    streamMaxLen: config.events.streamMaxLen,
+    claimIdleMs: config.events.claimIdleMs,
+    ...options,
+  };
+  return config.redisUrl ? createRedisEventBus(config.redisUrl, merged) : createMemoryEventBus(merged);
+}
+
+export function defaultConsumerName(group: string): string {
+  return `${group}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+}

@@ -1,0 +1,9 @@
+/** The events platform: outbox, relay, bus (Redis Streams + pub/sub, or in process), idempotent consumers, jobs. */
+export * from './types';
+export * from './tables';
+export * from './outbox';
+export * from './bus';
+export * from './relay';
+export * from './consumer';
+export * from './jobs';
+export * from './runtime';

@@ -1,0 +1,246 @@
+/**
+ * Redis implementation: one stream per `shop.<owner>.<aggregate>` (XADD, approximately capped with MAXLEN ~), one
+ * consumer group per consuming subgraph (XGROUP CREATE … 0 MKSTREAM, so a group created late still reads the
+ * retained history), XREADGROUP BLOCK on a connection of its own per consumer (a blocking command would stall every
+ * other command on a shared connection), XACK after the handler succeeded. An entry left pending by a consumer that
+ * crashed or failed is taken over after `claimIdleMs` by any consumer of the group (XAUTOCLAIM) and handled again.
+ * Client fan-out is plain PUBLISH/SUBSCRIBE on one dedicated subscriber connection per bus.
+ */
+import { createClient } from 'redis';
+import type { ConsumeOptions, Consumption, EventBus, EventBusOptions } from './bus';
+import { defaultConsumerName } from './bus';
+import type { EventEnvelope } from './types';
+
+type Client = ReturnType<typeof createClient>;
+type RawEntry = [string, string[]] | null;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function errorLogger(label: string) {
+  let last = 0;
+  return (error: Error) => {
+    // Without a listener a socket error would crash the process; reconnecting is the client's job.
+    if (Date.now() - last > 10_000) {
+      last = Date.now();
+      console.error(`[events] redis ${label} error:`, error.message);
+    }
+  };
+}
+
+function entryToEvent(stream: string, entry: RawEntry): { entryId: string; event: EventEnvelope | null } | null {
+  if (!entry) return null;
+  const [entryId, fields] = entry;
+  const map = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) map.set(String(fields[i]), String(fields[i + 1]));
+  const id = map.get('id');
+  if (!id) return { entryId, event: null };
+  let payload: unknown = null;
+  try {
+    payload = JSON.parse(map.get('payload') ?? 'null');
+  } catch {
+    return { entryId, event: null };
+  }
+  return {
+    entryId,
+    event: {
+      id,
+      stream,
+      type: map.get('type') ?? '',
+      aggregateId: map.get('aggregateId') ?? '',
+      payload,
+      occurredAt: map.get('occurredAt') ?? '',
+    },
+  };
+}
+
+export function createRedisEventBus(url: string, options: EventBusOptions = {}): EventBus {
+  const streamMaxLen = options.streamMaxLen ?? 100_000;
+  const claimIdleMs = options.claimIdleMs ?? 30_000;
+  const blockMs = options.blockMs ?? Math.max(50, Math.min(1000, Math.floor(claimIdleMs / 2)));
+  const main: Client = createClient({ url });
+  main.on('error', errorLogger('publisher'));
+  let mainConnecting: Promise<unknown> | undefined;
+  const ready = async () => {
+    if (!main.isOpen) mainConnecting ??= main.connect();
+    await mainConnecting;
+  };
+
+  let subscriber: Client | undefined;
+  let subscriberConnecting: Promise<unknown> | undefined;
+  const channelHandlers = new Map<string, Set<(message: unknown) => void>>();
+  const consumptions = new Set<Consumption>();
+  let closed = false;
+
+  function consume(consume: ConsumeOptions): Consumption {
+    const consumer = consume.consumer ?? defaultConsumerName(consume.group);
+    const client: Client = main.duplicate();
+    client.on('error', errorLogger(`consumer ${consumer}`));
+    let stopping = false;
+    let reading = false;
+
+    const ensureGroup = async () => {
+      try {
+        await client.sendCommand(['XGROUP', 'CREATE', consume.stream, consume.group, '0', 'MKSTREAM']);
+      } catch (error) {
+        if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
+      }
+    };
+
+    const handle = async (entries: RawEntry[]) => {
+      for (const raw of entries) {
+        if (stopping) return;
+        const parsed = entryToEvent(consume.stream, raw);
+        if (!parsed) continue;
+        if (!parsed.event) {
+          // Not one of ours (or corrupt): acknowledge so it does not come back forever.
+          console.error(`[events] ${consume.group} dropped malformed entry ${parsed.entryId} on ${consume.stream}`);
+          await client.sendCommand(['XACK', consume.stream, consume.group, parsed.entryId]);
+          continue;
+        }
+        try {
+          await consume.handler(parsed.event);
+        } catch (error) {
+          // Left pending: XAUTOCLAIM hands it out again once idle for claimIdleMs.
+          console.error(`[events] ${consume.group} failed on ${consume.stream} ${parsed.event.type} ${parsed.event.id}:`, error);
+          continue;
+        }
+        await client.sendCommand(['XACK', consume.stream, consume.group, parsed.entryId]);
+      }
+    };
+
+    const reclaim = async () => {
+      let cursor = '0-0';
+      do {
+        const reply = (await client.sendCommand([
+          'XAUTOCLAIM', consume.stream, consume.group, consumer, String(claimIdleMs), cursor, 'COUNT', '100',
+        ])) as [string, RawEntry[], string[]?];
+        cursor = String(reply[0]);
+        await handle(reply[1] ?? []);
+      } while (cursor !== '0-0' && !stopping);
+    };
+
+    const loop = (async () => {
+      let lastClaim = 0;
+      let groupReady = false;
+      while (!stopping) {
+        try {
+          if (!client.isOpen) await client.connect();
+          if (!groupReady) {
+            await ensureGroup();
+            groupReady = true;
+          }
+          if (Date.now() - lastClaim >= claimIdleMs / 2) {
+            await reclaim();
+            lastClaim = Date.now();
+          }
+          if (stopping) break;
+          reading = true;
+          const reply = (await client.sendCommand([
+            'XREADGROUP', 'GROUP', consume.group, consumer, 'COUNT', '100', 'BLOCK', String(blockMs),
+            'STREAMS', consume.stream, '>',
+          ])) as [string, RawEntry[]][] | Record<string, RawEntry[]> | null;
+          reading = false;
+          // RESP2 answers [[stream, entries]]; node-redis may hand the reply over as { stream: entries }.
+          const perStream = !reply ? [] : Array.isArray(reply) ? reply.map(([, entries]) => entries) : Object.values(reply);
+          for (const entries of perStream) await handle(entries);
+        } catch (error) {
+          reading = false;
+          if (stopping) break;
+          if (String((error as Error).message).includes('NOGROUP')) groupReady = false;
+          else console.error(`[events] consumer ${consumer} on ${consume.stream}:`, (error as Error).message);
+          await sleep(500);
+        }
+      }
+    })();
+
+    const consumption: Consumption = {
+      async stop() {
+        if (stopping) return loop;
+        stopping = true;
+        // A blocked XREADGROUP would hold stop() for up to blockMs: drop the connection (anything Redis handed out
+        // meanwhile stays pending and is reclaimed).
+        if (reading && client.isOpen) client.destroy();
+        await loop;
+        if (client.isOpen) client.destroy();
+        consumptions.delete(consumption);
+      },
+    };
+    consumptions.add(consumption);
+    return consumption;
+  }
+
+  const ensureSubscriber = async () => {
+    if (!subscriber) {
+      subscriber = main.duplicate();
+      subscriber.on('error', errorLogger('subscriber'));
+      subscriberConnecting = subscriber.connect();
+    }
+    await subscriberConnecting;
+    return subscriber;
+  };
+
+  return {
+    kind: 'redis',
+    async publish(events) {
+      if (!events.length) return;
+      await ready();
+      // Sent together (node-redis pipelines commands issued in the same tick), answered in order.
+      await Promise.all(
+        events.map((event) =>
+          main.sendCommand([
+            'XADD', event.stream, 'MAXLEN', '~', String(streamMaxLen), '*',
+            'id', event.id,
+            'type', event.type,
+            'aggregateId', event.aggregateId,
+            'occurredAt', event.occurredAt,
+            'payload', JSON.stringify(event.payload ?? null),
+          ]),
+        ),
+      );
+    },
+    consume,
+    async publishClient(channel, message) {
+      await ready();
+      await main.sendCommand(['PUBLISH', channel, JSON.stringify(message)]);
+    },
+    async subscribeClient(channel, handler) {
+      const sub = await ensureSubscriber();
+      let handlers = channelHandlers.get(channel);
+      if (!handlers) {
+        channelHandlers.set(channel, (handlers = new Set()));
+        await sub.subscribe(channel, (raw: string) => {
+          let message: unknown;
+          try {
+            message = JSON.parse(raw);
+          } catch {
+            return;
+          }
+          for (const h of [...(channelHandlers.get(channel) ?? [])]) {
+            try {
+              h(message);
+            } catch (error) {
+              console.error(`[events] client subscriber on ${channel} failed:`, error);
+            }
+          }
+        });
+      }
+      const own = (message: unknown) => handler(message);
+      handlers.add(own);
+      return async () => {
+        const set = channelHandlers.get(channel);
+        if (!set?.delete(own) || set.size) return;
+        channelHandlers.delete(channel);
+        if (subscriber?.isOpen) await subscriber.unsubscribe(channel);
+      };
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...consumptions].map((c) => c.stop()));
+      channelHandlers.clear();
+      if (subscriber?.isOpen) subscriber.destroy();
+      if (main.isReady) await main.close();
+      else if (main.isOpen) main.destroy();
+    },
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * Starts the background event work a subgraph declares (`SubgraphDefinition.events`): its consumers, its outbox
+ * relay, its job runner. For every subgraph of a process at once, consumers first: the in-process bus delivers only
+ * to groups that exist when an event is published, so every group must exist before any relay runs.
+ */
+import type { Knex } from 'knex';
+import type { Config } from '../config';
+import type { Consumption, EventBus } from './bus';
+import { startEventConsumer, type EventConsumerSpec } from './consumer';
+import { startJobRunner, type JobHandler, type JobRunner } from './jobs';
+import { startOutboxRelay, type OutboxRelay } from './relay';
+
+/** What a subgraph declares; it must have appended `eventTablesMigration(...)` to its migrations. */
+export interface SubgraphEvents {
+  /** Relay this subgraph's outbox (it produces events). */
+  relayOutbox?: boolean;
+  /** Its consumers; the consumer group is the subgraph's name. */
+  consumers?: EventConsumerSpec[];
+  /** Durable delayed job handlers by kind. */
+  jobs?: Record<string, JobHandler>;
+}
+
+export interface EventRuntime {
+  /** The relay of a subgraph (to `kick()` after a commit), when it relays. */
+  relay(name: string): OutboxRelay | undefined;
+  stop(): Promise<void>;
+}
+
+export function startEventRuntimes(
+  bus: EventBus,
+  config: Pick<Config, 'events'>,
+  subgraphs: { name: string; db: Knex; events?: SubgraphEvents }[],
+): EventRuntime {
+  const consumptions: Consumption[] = [];
+  const relays = new Map<string, OutboxRelay>();
+  const runners: JobRunner[] = [];
+  for (const { name, db, events } of subgraphs) {
+    for (const spec of events?.consumers ?? []) {
+      consumptions.push(startEventConsumer({ db, bus, group: name, ...spec }));
+    }
+  }
+  for (const { name, db, events } of subgraphs) {
+    if (events?.relayOutbox) {
+      relays.set(
+        name,
+        startOutboxRelay({
+          db,
+          bus,
+          name,
+          pollIntervalMs: config.events.pollIntervalMs,
+          leaseMs: config.events.relayLeaseMs,
+        }),
+      );
+    }
+    if (events?.jobs && Object.keys(events.jobs).length) {
+      runners.push(
+        startJobRunner({ db, handlers: events.jobs, pollIntervalMs: config.events.jobPollIntervalMs, leaseMs: config.events.jobLeaseMs }),
+      );
+    }
+  }
+  return {
+    relay: (name) => relays.get(name),
+    async stop() {
+      // Together: an in-process relay may be waiting on a consumer that keeps failing; stopping the consumer ends
+      // that wait (the rows stay unpublished and are delivered again at the next start).
+      await Promise.all([
+        ...[...relays.values()].map((relay) => relay.stop()),
+        ...runners.map((runner) => runner.stop()),
+        ...consumptions.map((consumption) => consumption.stop()),
+      ]);
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The event tables a producing/consuming subgraph keeps in its OWN schema: `outbox` (events written with the state
+ * change), `outbox_relay` (which relay instance currently publishes), `processed_events` (idempotent consumers) and
+ * `jobs` (durable delayed jobs). A subgraph appends `eventTablesMigration('NNN_events')` to its migrations list.
+ */
+import type { Knex } from 'knex';
+import type { Migration } from '../db';
+
+/**
+ * Where the tables live. Default: unqualified names, i.e. the subgraph's own schema through its knex search_path.
+ * Tests pass an explicit scratch schema (embedded PGlite shares one session, so they must not change search_path).
+ */
+export interface EventTablesOptions {
+  schema?: string;
+}
+
+export type EventTableName = 'outbox' | 'outbox_relay' | 'processed_events' | 'jobs';
+
+/** `schema.table` (knex quotes each part with `??`), or the bare table name. */
+export function eventTable(options: EventTablesOptions | undefined, table: EventTableName): string {
+  return options?.schema ? `${options.schema}.${table}` : table;
+}
+
+export async function createEventTables(knex: Knex, options: EventTablesOptions = {}): Promise<void> {
+  const t = (table: EventTableName) => eventTable(options, table);
+  await knex.raw(
+    `CREATE TABLE IF NOT EXISTS ?? (
+       id bigserial PRIMARY KEY,
+       event_id uuid NOT NULL UNIQUE,
+       stream text NOT NULL,
+       type text NOT NULL,
+       aggregate_id text NOT NULL,
+       payload jsonb NOT NULL,
+       created_at timestamptz NOT NULL DEFAULT now(),
+       published_at timestamptz
+     )`,
+    [t('outbox')],
+  );
+  // The relay reads unpublished rows in id order: a partial index keeps that cheap however long the history.
+  await knex.raw('CREATE INDEX IF NOT EXISTS outbox_unpublished ON ?? (id) WHERE published_at IS NULL', [t('outbox')]);
+  await knex.raw(
+    `CREATE TABLE IF NOT EXISTS ?? (
+       name text PRIMARY KEY,
+       holder text NOT NULL,
+       lease_until timestamptz NOT NULL
+     )`,
+    [t('outbox_relay')],
+  );
+  await knex.raw(
+    `CREATE TABLE IF NOT EXISTS ?? (
+       consumer text NOT NULL,
+       event_id uuid NOT NULL,
+       processed_at timestamptz NOT NULL DEFAULT now(),
+       PRIMARY KEY (consumer, event_id)
+     )`,
+    [t('processed_events')],
+  );
+  await knex.raw(
+    `CREATE TABLE IF NOT EXISTS ?? (
+       id bigserial PRIMARY KEY,
+       kind text NOT NULL,
+       key text NOT NULL,
+       run_at timestamptz NOT NULL,
+       payload jsonb NOT NULL DEFAULT '{}'::jsonb,
+       attempts integer NOT NULL DEFAULT 0,
+       locked_until timestamptz,
+       lock_token uuid,
+       done_at timestamptz,
+       cancelled_at timestamptz,
+       last_error text,
+       created_at timestamptz NOT NULL DEFAULT now(),
+       UNIQUE (kind, key)
+     )`,
+    [t('jobs')],
+  );
+  await knex.raw(
+    'CREATE INDEX IF NOT EXISTS jobs_due ON ?? (run_at) WHERE done_at IS NULL AND cancelled_at IS NULL',
+    [t('jobs')],
+  );
+}
+
+export async function dropEventTables(knex: Knex, options: EventTablesOptions = {}): Promise<void> {
+  for (const table of ['jobs', 'processed_events', 'outbox_relay', 'outbox'] as const) {
+    await knex.raw('DROP TABLE IF EXISTS ??', [eventTable(options, table)]);
+  }
+}
+
+/** The migration a subgraph appends to its own list, named to sort after its existing ones (e.g. '050_events'). */
+export function eventTablesMigration(name: string): Migration {
+  return {
+    name,
+    up: (knex) => createEventTables(knex),
+    down: (knex) => dropEventTables(knex),
+  };
+}
