@@ -10,6 +10,7 @@ import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '../platform/conf
 import { openDatabases, type OpenDatabases } from './databases';
 import { createServiceClient, staticDirectory, type ServiceClient } from '../platform/service-client';
 import { startSubgraphServer, type RunningServer } from '../platform/subgraph-server';
+import { checkDemoAdminPassword } from '../platform/secrets';
 
 export interface LaunchOptions {
   config: Config;
@@ -35,10 +36,13 @@ export interface RunningSupergraph {
 export async function launch(options: LaunchOptions): Promise<RunningSupergraph> {
   const { config } = options;
   const names = options.subgraphs ?? SUBGRAPH_NAMES;
+  const seedDemo = options.seedDemo ?? !config.isProduction;
+  // The demo admin's development password is public: never seed it where other machines can reach us.
+  if (seedDemo && names.includes('user')) checkDemoAdminPassword({ adminPasswordSet: config.adminPasswordSet, host: config.host });
   const databases = options.databases ?? (await openDatabases(config, names));
   const ownsDatabases = !options.databases;
 
-  if (options.seedDemo ?? !config.isProduction) {
+  if (seedDemo) {
     if (config.isProduction) throw new Error('Demo data is never seeded with NODE_ENV=production');
     for (const name of names) await subgraphModules[name].seedDemo?.(databases.dbs[name], config);
   }

@@ -34,7 +34,8 @@ export function createServiceClient(config: Config, caller: SubgraphName, direct
   const dispatcher = new Agent({ connections: config.subgraphMaxSockets, keepAliveTimeout: 30_000 });
   return {
     async request<T>(target: SubgraphName, query: string, variables: Record<string, unknown> = {}, options: CallOptions = {}) {
-      const identity = signIdentity({ service: caller, userId: options.userId, scopes: [] }, config.internalSecret);
+      // Signed for the target only (`aud`), so the callee cannot replay it at a third subgraph.
+      const identity = signIdentity({ service: caller, userId: options.userId, scopes: [], audience: target }, config.internalSecret);
       let response;
       try {
         response = await fetch(directory.urlOf(target), {
