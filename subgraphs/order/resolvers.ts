@@ -1,4 +1,5 @@
 /** Thin resolvers: authorization and mapping; data comes from loaders and data/. */
+import { ownedOrNull } from '../../platform/ownership';
 import type { OrderContext } from './context';
 import type { OrderRow } from './data/orders';
 import type { Resolvers } from './generated/resolvers-types';
@@ -15,8 +16,9 @@ export const resolvers: Resolvers = {
     },
   },
   Order: {
+    // Reached from other subgraphs (payment, later checkout): only its owner, order staff or a service sees it.
     async __resolveReference(reference: { id: string }, context: OrderContext) {
-      return context.loaders.orderById.load(reference.id);
+      return ownedOrNull(context.identity, await context.loaders.orderById.load(reference.id), (order) => order.user_id, 'order:write');
     },
     orderNo: (order: OrderRow) => order.order_no,
     status: (order: OrderRow) => order.status as never,
