@@ -87,7 +87,8 @@ it('npm run start:router on loopback without secrets starts, warning once that t
     await router.waitFor(/Ready in/);
     const warning = 'Warning: JWT_SECRET and INTERNAL_SECRET not set: using the public development secrets (allowed only on loopback, HOST=127.0.0.1).';
     expect(router.output().split(warning)).toHaveLength(2);
-    router.child.kill('SIGKILL');
+    // SIGTERM reaches the router through tsx (a SIGKILL of tsx would orphan it).
+    router.child.kill('SIGTERM');
     await router.exited;
   } finally {
     await subgraph.close();
