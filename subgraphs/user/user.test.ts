@@ -355,7 +355,7 @@ describe('identity', () => {
     await gql(url, ADD_ADDRESS, { input: addressInput() }, identityOf(owner.accessToken));
     const stranger = await register();
     const representations = [{ __typename: 'User', id: owner.user.id }];
-    for (const headers of [{}, identityOf(stranger.accessToken)]) {
+    for (const headers of [anonymousTo('user'), identityOf(stranger.accessToken)]) {
       expect(ok(await gql(url, ENTITIES, { representations }, headers))).toEqual({
         _entities: [{ id: owner.user.id, nickname: owner.user.nickname, phone: null, scopes: [], addresses: [] }],
       });

@@ -91,7 +91,7 @@ describe('production without WECHAT_APPID', () => {
     const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
       const code = uniqueCode();
-      const response = await gql(supergraph.subgraphs.user!.url, LOGIN_WITH_WECHAT, { code }, anonymousTo('user'));
+      const response = await gql(supergraph.subgraphs.user!.url, LOGIN_WITH_WECHAT, { code }, anonymousTo('user', production));
       expect(codes(response)).toEqual(['INTERNAL_SERVER_ERROR']);
       // Production hides the reason from clients (it is logged).
       expect(response.errors![0].message).toBe('Internal server error');

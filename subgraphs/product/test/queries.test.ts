@@ -190,7 +190,7 @@ describe('shelf visibility', () => {
     const byId = 'query($id: ID!) { product(id: $id) { id onShelf } }';
     const skuById = 'query($id: ID!) { sku(id: $id) { id available } }';
 
-    for (const headers of [{}, shopper()]) {
+    for (const headers of [anonymousTo('product'), shopper()]) {
       expect((await gql(url, byId, { id: product.id }, headers)).data.product).toBeNull();
       expect((await gql(url, skuById, { id: product.skus[0].id }, headers)).data.sku).toBeNull();
       expect((await walk({ keyword: token }, 10, headers)).ids).toEqual([]);

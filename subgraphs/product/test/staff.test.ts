@@ -136,7 +136,7 @@ describe('authorization', () => {
     const productCount = async () => Number((await db()('products').count({ n: '*' }).where('title', 'x'))[0].n);
     const createdBefore = await productCount();
     for (const [headers, code] of [
-      [{}, 'UNAUTHENTICATED'],
+      [anonymousTo('product'), 'UNAUTHENTICATED'],
       [shopper(), 'FORBIDDEN'],
       [asIdentity({ userId: '7', scopes: ['promote:write', 'order:write'] }, 'product'), 'FORBIDDEN'],
       // A service call carries no user and no scope.
