@@ -13,6 +13,7 @@ import { createServiceClient, staticDirectory, type ServiceClient } from '../pla
 import { startSubgraphServer, type RunningServer, type SubgraphDefinition } from '../platform/subgraph-server';
 import { createEventBus, type EventBus } from '../platform/events/bus';
 import { startEventRuntimes, type EventRuntime } from '../platform/events/runtime';
+import { checkDemoAdminPassword } from '../platform/secrets';
 
 export interface LaunchOptions {
   config: Config;
@@ -56,10 +57,13 @@ export async function seedDemoData(config: Config, names: readonly SubgraphName[
 export async function launch(options: LaunchOptions): Promise<RunningSupergraph> {
   const { config } = options;
   const names = options.subgraphs ?? SUBGRAPH_NAMES;
+  const seedDemo = options.seedDemo ?? !config.isProduction;
+  // The demo admin's development password is public: never seed it where other machines can reach us.
+  if (seedDemo && names.includes('user')) checkDemoAdminPassword({ adminPasswordSet: config.adminPasswordSet, host: config.host });
   const databases = options.databases ?? (await openDatabases(config, names));
   const ownsDatabases = !options.databases;
 
-  if (options.seedDemo ?? !config.isProduction) await seedDemoData(config, names, databases);
+  if (seedDemo) await seedDemoData(config, names, databases);
 
   // Service calls go to the subgraphs started here (ephemeral ports), else to the configured addresses.
   const started: Partial<Record<SubgraphName, string>> = {};

@@ -3,6 +3,7 @@
  */
 import path from 'node:path';
 import { assertMoneyLimits, DEFAULT_MONEY_LIMITS, type MoneyLimits } from './money';
+import { checkDevelopmentSecrets, warnDevelopmentSecrets } from './secrets';
 
 export const SUBGRAPH_NAMES = ['user', 'product', 'cart', 'order', 'promote', 'payment'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
@@ -58,6 +59,8 @@ export interface Config {
   subgraphMaxSockets: number;
   explorerEnabled: boolean;
   adminPassword: string;
+  /** Whether ADMIN_PASSWORD was set (otherwise the development default; seeding it off loopback is refused). */
+  adminPasswordSet: boolean;
   /** WeChat mini-program login (jscode2session); `timeoutMs` bounds each call (WECHAT_TIMEOUT_MS). */
   wechat: { appId?: string; secret?: string; apiBase: string; timeoutMs: number };
   /** `login` throttling: failed sign-ins per account per window (LOGIN_MAX_FAILURES, LOGIN_FAILURE_WINDOW_SECONDS). */
@@ -164,6 +167,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       throw new Error('NODE_ENV=production refuses the development secrets');
     }
   }
+  const host = env.HOST || '127.0.0.1';
+  // Outside production the public development secrets are allowed on loopback only (see secrets.ts).
+  const devSecrets = isProduction ? [] : checkDevelopmentSecrets(env, host);
+  // jest sets NODE_ENV=test: every test worker would print it.
+  if (nodeEnv === 'development') warnDevelopmentSecrets(devSecrets, host);
 
   const ports = { ...DEFAULT_PORTS };
   ports.router = int(env, 'ROUTER_PORT', int(env, 'PORT', ports.router));
@@ -201,8 +209,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     internalSecret: env.INTERNAL_SECRET || DEV_INTERNAL_SECRET,
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 15 * 60),
     refreshTokenTtlSeconds: int(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * 24 * 3600),
-    identityMaxAgeSeconds: int(env, 'IDENTITY_MAX_AGE_SECONDS', 300),
-    host: env.HOST || '127.0.0.1',
+    identityMaxAgeSeconds: int(env, 'IDENTITY_MAX_AGE_SECONDS', 60),
+    host,
     trustProxyHops: int(env, 'TRUST_PROXY_HOPS', 0),
     ports,
     subgraphUrls,
@@ -212,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subgraphMaxSockets: int(env, 'SUBGRAPH_MAX_SOCKETS', 64),
     explorerEnabled: bool(env, 'EXPLORER', !isProduction),
     adminPassword: env.ADMIN_PASSWORD || DEV_ADMIN_PASSWORD,
+    adminPasswordSet: Boolean(env.ADMIN_PASSWORD),
     wechat: {
       appId: env.WECHAT_APPID || undefined,
       secret: env.WECHAT_SECRET || undefined,

@@ -3,8 +3,11 @@
  *
  * The router verifies the shopper's JWT and forwards who they are in one header,
  * `x-shop-identity: <base64url(json)>.<base64url(hmac-sha256)>`, signed with INTERNAL_SECRET.
- * A subgraph trusts nothing else: an identity header it cannot verify (bad signature, stale) is refused.
+ * A subgraph trusts nothing else: an identity header it cannot verify (bad signature, stale, signed for another
+ * subgraph) is refused, and so is a request without one (see identity-gate.ts).
  * Subgraphs calling each other sign `{ svc }` the same way, so internal operations can require a service caller.
+ * Every header names the one subgraph it is for (`aud`), so a header seen by one subgraph cannot be replayed at
+ * another, and it lives IDENTITY_MAX_AGE_SECONDS (default 60) from `iat`. See docs/security.md.
  */
 import crypto from 'node:crypto';
 
@@ -23,6 +26,8 @@ export interface Identity {
   sessionId?: string;
   /** The client's address as the router saw it (see router/client-address.ts), for per-address throttling. */
   clientIp?: string;
+  /** The subgraph the header is signed for (`aud`); set by the signer, checked by the receiving subgraph. */
+  audience?: string;
 }
 
 interface SignedClaims {
@@ -31,6 +36,8 @@ interface SignedClaims {
   svc?: string;
   sid?: string;
   ip?: string;
+  /** Audience: the name of the subgraph this header is for. */
+  aud?: string;
   /** Issued at, unix seconds. */
   iat: number;
 }
@@ -46,14 +53,31 @@ export function signIdentity(identity: Identity, secret: string, now = Date.now(
   if (identity.service) claims.svc = identity.service;
   if (identity.sessionId) claims.sid = identity.sessionId;
   if (identity.clientIp) claims.ip = identity.clientIp;
+  if (identity.audience) claims.aud = identity.audience;
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
   return `${payload}.${hmac(secret, payload)}`;
 }
 
 export class IdentityError extends Error {}
 
-/** Verifies a header value; throws IdentityError when it is forged, malformed or stale. */
-export function verifyIdentity(header: string, secret: string, maxAgeSeconds: number, now = Date.now()): Identity {
+/**
+ * How far a header's `iat` may lie in the future: the signer's clock may run ahead of ours by this much.
+ * Clocks are assumed NTP-synchronised to within a few seconds; the lifetime (IDENTITY_MAX_AGE_SECONDS) also absorbs
+ * the skew the other way.
+ */
+export const CLOCK_SKEW_SECONDS = 30;
+
+/**
+ * Verifies a header value; throws IdentityError when it is forged, malformed, stale or — when `audience` is given —
+ * signed for another subgraph (or for none).
+ */
+export function verifyIdentity(
+  header: string,
+  secret: string,
+  maxAgeSeconds: number,
+  now = Date.now(),
+  audience?: string,
+): Identity {
   const [payload, signature, extra] = header.split('.');
   if (!payload || !signature || extra !== undefined) throw new IdentityError('malformed identity header');
   const expected = Buffer.from(hmac(secret, payload));
@@ -68,8 +92,18 @@ export function verifyIdentity(header: string, secret: string, maxAgeSeconds: nu
     throw new IdentityError('malformed identity header');
   }
   const age = Math.floor(now / 1000) - claims.iat;
-  if (!Number.isInteger(claims.iat) || age > maxAgeSeconds || age < -60) {
+  if (!Number.isInteger(claims.iat) || age > maxAgeSeconds || age < -CLOCK_SKEW_SECONDS) {
     throw new IdentityError('identity header is stale');
   }
-  return { userId: claims.sub, scopes: Array.isArray(claims.scp) ? claims.scp : [], service: claims.svc, sessionId: claims.sid, clientIp: claims.ip };
+  if (audience !== undefined && claims.aud !== audience) {
+    throw new IdentityError(`identity header is not for the ${audience} subgraph`);
+  }
+  return {
+    userId: claims.sub,
+    scopes: Array.isArray(claims.scp) ? claims.scp : [],
+    service: claims.svc,
+    sessionId: claims.sid,
+    clientIp: claims.ip,
+    audience: claims.aud,
+  };
 }

@@ -66,7 +66,8 @@ export function createServiceClient(config: Config, caller: SubgraphName, direct
   const dispatcher = new Agent({ connections: config.subgraphMaxSockets, keepAliveTimeout: 30_000 });
 
   async function send<T>(target: SubgraphName, query: string, variables: Record<string, unknown>, options: CallOptions): Promise<T> {
-    const identity = signIdentity({ service: caller, userId: options.userId, scopes: [] }, config.internalSecret);
+    // Signed for the target only (`aud`), so the callee cannot replay it at a third subgraph.
+    const identity = signIdentity({ service: caller, userId: options.userId, scopes: [], audience: target }, config.internalSecret);
     const headers: Record<string, string> = { 'content-type': 'application/json', [IDENTITY_HEADER]: identity };
     if (options.requestId) headers[REQUEST_ID_HEADER] = options.requestId;
     const timeoutMs = options.timeoutMs ?? config.subgraphTimeouts[target] ?? config.subgraphTimeoutMs;

@@ -1,7 +1,8 @@
 /**
  * Serves one subgraph over HTTP: express 5 + Apollo Server 5 on POST /graphql, GET /health,
  * plus whatever extra routes the subgraph mounts (e.g. payment provider callbacks).
- * Identity comes only from a verified `x-shop-identity` header (see identity.ts).
+ * Identity comes only from a verified `x-shop-identity` header signed for this subgraph (see identity.ts); /graphql
+ * refuses callers without one (identity-gate.ts).
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -19,7 +20,8 @@ import type { EventBus } from './events/bus';
 import type { SubgraphEvents } from './events/runtime';
 import { makeFormatError, shopError } from './errors';
 import { graphqlRequestGuard, installErrorHandlers, operationResolutionPlugin } from './http-errors';
-import { IDENTITY_HEADER, IdentityError, verifyIdentity, type Identity } from './identity';
+import { IdentityError, type Identity } from './identity';
+import { IDENTITY_LOCAL, identityGate, identityOfRequest } from './identity-gate';
 import type { ServiceClient } from './service-client';
 
 /** What a subgraph needs to run: built by the launcher, handed to the subgraph's factory. */
@@ -36,6 +38,11 @@ export interface SubgraphDefinition<TContext extends BaseContext = BaseContext> 
   name: SubgraphName;
   schema: GraphQLSchema;
   createContext(base: BaseContext): TContext;
+  /**
+   * Extra public routes (e.g. payment provider callbacks POST /notify/*, which providers call without our header).
+   * Mounted outside the identity gate, which guards only /graphql: such a route must authenticate its own callers
+   * (e.g. verify the provider's signature) and must not expose GraphQL.
+   */
   mountRoutes?(app: express.Express): void;
   /** Event consumers, outbox relay and job handlers, started by the launcher (platform/events/runtime.ts). */
   events?: SubgraphEvents;
@@ -49,11 +56,10 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export function identityFromHeaders(headers: http.IncomingHttpHeaders, config: Config): Identity {
-  const header = headers[IDENTITY_HEADER];
-  if (header === undefined) return { scopes: [] };
+/** The verified identity of a request to `subgraph`; a missing header or one signed for another subgraph is refused. */
+export function identityFromHeaders(headers: http.IncomingHttpHeaders, config: Config, subgraph: SubgraphName): Identity {
   try {
-    return verifyIdentity(String(header), config.internalSecret, config.identityMaxAgeSeconds);
+    return identityOfRequest(headers, { audience: subgraph, secret: config.internalSecret, maxAgeSeconds: config.identityMaxAgeSeconds });
   } catch (error) {
     if (error instanceof IdentityError) {
       throw shopError('UNAUTHENTICATED', `Identity header refused: ${error.message}`, { http: { status: 401 } });
@@ -88,14 +94,16 @@ export async function startSubgraphServer(
       res.status(503).json({ status: 'unavailable', subgraph: definition.name });
     }
   });
+  // Public routes first, outside the identity gate (see SubgraphDefinition.mountRoutes).
   definition.mountRoutes?.(app);
   app.use(
     '/graphql',
     ...graphqlRequestGuard({ maxBodyBytes: deps.config.maxRequestBodyBytes }),
+    identityGate({ audience: definition.name, secret: deps.config.internalSecret, maxAgeSeconds: deps.config.identityMaxAgeSeconds }),
     expressMiddleware(server, {
-      context: async ({ req }) =>
+      context: async ({ req, res }) =>
         definition.createContext({
-          identity: identityFromHeaders(req.headers, deps.config),
+          identity: (res.locals[IDENTITY_LOCAL] as Identity | undefined) ?? identityFromHeaders(req.headers, deps.config, definition.name),
           config: deps.config,
           requestId: String(req.headers['x-request-id'] ?? crypto.randomUUID()),
         }),

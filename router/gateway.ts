@@ -113,7 +113,8 @@ class SignedIdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>) {
     // Always set (never forwarded from the client): the data source builds each subgraph request's headers afresh,
     // and this overwrites any value that could get there. Health checks carry no per-request context.
-    const identity = context?.identity ?? { scopes: [] };
+    // Signed for this subgraph only (`aud`): the header cannot be replayed at another one.
+    const identity = { ...(context?.identity ?? { scopes: [] }), audience: this.subgraph };
     request.http?.headers.set(IDENTITY_HEADER, signIdentity(identity, this.config.internalSecret));
     if (context?.requestId) request.http?.headers.set('x-request-id', context.requestId);
   }

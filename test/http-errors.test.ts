@@ -107,7 +107,7 @@ describe('development mode', () => {
     await supergraph?.stop();
   });
   errorCases({ name: 'router', url: () => supergraph.routerUrl!, headers: () => ({}) });
-  errorCases({ name: 'product subgraph', url: () => supergraph.subgraphs.product!.url, headers: () => asIdentity({}) });
+  errorCases({ name: 'product subgraph', url: () => supergraph.subgraphs.product!.url, headers: () => asIdentity({}, 'product') });
 
 });
 
@@ -121,5 +121,5 @@ describe('production mode', () => {
     await supergraph?.stop();
   });
   errorCases({ name: 'router', url: () => supergraph.routerUrl!, headers: () => ({}) });
-  errorCases({ name: 'product subgraph', url: () => supergraph.subgraphs.product!.url, headers: () => asIdentity({}, config) });
+  errorCases({ name: 'product subgraph', url: () => supergraph.subgraphs.product!.url, headers: () => asIdentity({}, 'product', config) });
 });

@@ -7,7 +7,7 @@
 import type { RunningSupergraph } from '../app/launcher';
 import { DEFAULT_MONEY_LIMITS, GRAPHQL_INT_MAX, ORDER_TOTAL_TOO_LARGE } from '../platform/money';
 import { createTestProduct, ok, setSku, shopper, viaRouter, type Endpoints } from '../subgraphs/cart/test/fixtures';
-import { gql, startSupergraph, testConfig, type GraphQLResponse } from './support/harness';
+import { anonymousTo, gql, startSupergraph, testConfig, type GraphQLResponse } from './support/harness';
 
 let supergraph: RunningSupergraph;
 let endpoints: Endpoints;
@@ -89,7 +89,7 @@ describe('staff amounts', () => {
 });
 
 async function productOf(skuId: string): Promise<string> {
-  const data = ok(await gql(supergraph.subgraphs.product!.url, 'query($id: ID!) { _entities(representations: [{ __typename: "Sku", id: $id }]) { ... on Sku { product { id } } } }', { id: skuId }));
+  const data = ok(await gql(supergraph.subgraphs.product!.url, 'query($id: ID!) { _entities(representations: [{ __typename: "Sku", id: $id }]) { ... on Sku { product { id } } } }', { id: skuId }, anonymousTo('product')));
   return data._entities[0].product.id;
 }
 

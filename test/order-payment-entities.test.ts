@@ -69,9 +69,39 @@ it('resolves payments of many orders in one statement (entity batching)', async 
   const counter = countStatements(supergraph.subgraphs.payment!.db);
   const representations = orderIds.map((id) => ({ __typename: 'Order', id }));
   const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { payment { id amount } } } }`;
-  const response = await gql(supergraph.subgraphs.payment!.url, query, { r: representations }, asIdentity({ userId: owner }));
+  const response = await gql(supergraph.subgraphs.payment!.url, query, { r: representations }, asIdentity({ userId: owner }, 'payment'));
   counter.stop();
   expect(response.errors).toBeUndefined();
   expect(response.data._entities.map((e: { payment: unknown }) => e.payment !== null)).toEqual([true, false, false]);
   expect(counter.count).toBe(1);
+});
+
+describe('Order by reference (_entities on the order subgraph)', () => {
+  const ENTITIES = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id total } } }`;
+  const resolve = (headers: Record<string, string>) =>
+    gql(supergraph.subgraphs.order!.url, ENTITIES, { r: [{ __typename: 'Order', id: orderIds[0] }] }, headers);
+
+  it("gives another user's order to nobody but its owner, order staff and services", async () => {
+    expect((await resolve(asIdentity({ userId: '1' }, 'order'))).data).toEqual({ _entities: [null] });
+    expect((await resolve(asIdentity({}, 'order'))).data).toEqual({ _entities: [null] });
+    // A scope of another domain does not help.
+    expect((await resolve(asIdentity({ userId: '1', scopes: ['catalog:write', 'payment:refund'] }, 'order'))).data).toEqual({ _entities: [null] });
+
+    const seen = { _entities: [{ id: orderIds[0], total: 1000 }] };
+    expect((await resolve(asIdentity({ userId: owner }, 'order'))).data).toEqual(seen);
+    expect((await resolve(asIdentity({ userId: '1', scopes: ['order:write'] }, 'order'))).data).toEqual(seen);
+    expect((await resolve(asIdentity({ service: 'payment' }, 'order'))).data).toEqual(seen);
+  });
+
+  it("gives a payment only to its owner, refund staff and services", async () => {
+    const query = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Payment { amount } } }`;
+    const [{ id }] = await supergraph.subgraphs.payment!.db('payments').where({ order_id: orderIds[0] }).select('id');
+    const call = (identity: Parameters<typeof asIdentity>[0]) =>
+      gql(supergraph.subgraphs.payment!.url, query, { r: [{ __typename: 'Payment', id: String(id) }] }, asIdentity(identity, 'payment'));
+    expect((await call({ userId: '1' })).data).toEqual({ _entities: [null] });
+    expect((await call({ userId: '1', scopes: ['order:write'] })).data).toEqual({ _entities: [null] });
+    expect((await call({ userId: owner })).data).toEqual({ _entities: [{ amount: 1000 }] });
+    expect((await call({ userId: '1', scopes: ['payment:refund'] })).data).toEqual({ _entities: [{ amount: 1000 }] });
+    expect((await call({ service: 'order' })).data).toEqual({ _entities: [{ amount: 1000 }] });
+  });
 });

@@ -1,12 +1,14 @@
 /**
  * Identity at the edge: the router verifies `Authorization: Bearer <jwt>` and tells subgraphs who the caller is in
- * the signed x-shop-identity header — its own, never one a client sent. Subgraphs refuse identity headers they
- * cannot verify.
+ * the signed x-shop-identity header — its own, never one a client sent, signed for the one subgraph it goes to.
+ * Subgraphs accept only signed callers: no header, one they cannot verify, one signed for another subgraph or one
+ * older than IDENTITY_MAX_AGE_SECONDS is refused with 401 before any GraphQL runs.
  */
 import { signAccessToken } from '../platform/access-token';
-import { IDENTITY_HEADER, signIdentity, verifyIdentity } from '../platform/identity';
+import { IDENTITY_HEADER, IdentityError, signIdentity, verifyIdentity } from '../platform/identity';
 import type { RunningSupergraph } from '../app/launcher';
 import { startRouter, type RunningRouter } from '../router/server';
+import { createServiceClient } from '../platform/service-client';
 import { FEDERATION_LINK, startFakeSubgraph, writeSupergraph, type FakeContext, type FakeSubgraph } from './support/fake-subgraph';
 import { asIdentity, bearer, codes, gql, startSupergraph, testConfig } from './support/harness';
 
@@ -46,6 +48,23 @@ describe('at the router', () => {
     expect(verifyIdentity(String(lastHeaders()[IDENTITY_HEADER]), config.internalSecret, 60)).toEqual(
       expect.objectContaining({ userId: undefined, scopes: [] }),
     );
+  });
+
+  it('signs each header for the subgraph it is sent to (aud), and for no other', async () => {
+    await gql(router.url, WHOAMI);
+    const header = String(lastHeaders()[IDENTITY_HEADER]);
+    expect(verifyIdentity(header, config.internalSecret, 60, Date.now(), 'order')).toMatchObject({ audience: 'order' });
+    expect(() => verifyIdentity(header, config.internalSecret, 60, Date.now(), 'product')).toThrow('not for the product subgraph');
+  });
+
+  it('signs a header that a replay after its lifetime cannot use', async () => {
+    await gql(router.url, WHOAMI);
+    const header = String(lastHeaders()[IDENTITY_HEADER]);
+    const maxAge = config.identityMaxAgeSeconds;
+    // The same header, presented again at the end of its lifetime and just after it (a clock, not a wait).
+    expect(verifyIdentity(header, config.internalSecret, maxAge, Date.now() + (maxAge - 1) * 1000, 'order')).toMatchObject({ scopes: [] });
+    expect(() => verifyIdentity(header, config.internalSecret, maxAge, Date.now() + (maxAge + 2) * 1000, 'order')).toThrow(IdentityError);
+    expect(() => verifyIdentity(header, config.internalSecret, maxAge, Date.now() + (maxAge + 2) * 1000, 'order')).toThrow('stale');
   });
 
   it('passes a valid token’s user id and scopes to the subgraph in the signed header', async () => {
@@ -95,6 +114,18 @@ describe('at the router', () => {
   });
 });
 
+it('signs service-to-service calls for the target subgraph only', async () => {
+  const client = createServiceClient(config, 'cart', { urlOf: () => subgraph.url });
+  try {
+    await client.request('order', WHOAMI, {}, { userId: '12' });
+  } finally {
+    await client.close();
+  }
+  const header = String(lastHeaders()[IDENTITY_HEADER]);
+  expect(verifyIdentity(header, config.internalSecret, 60, Date.now(), 'order')).toMatchObject({ service: 'cart', userId: '12', audience: 'order' });
+  expect(() => verifyIdentity(header, config.internalSecret, 60, Date.now(), 'product')).toThrow(IdentityError);
+});
+
 describe('straight to a subgraph (order)', () => {
   let supergraph: RunningSupergraph;
   beforeAll(async () => {
@@ -104,16 +135,50 @@ describe('straight to a subgraph (order)', () => {
     await supergraph?.stop();
   });
   const ORDER = '{ order(id: "1") { id } }';
+  const url = () => supergraph.subgraphs.order!.url;
 
-  it('serves a verifiable identity', async () => {
-    const response = await gql(supergraph.subgraphs.order!.url, ORDER, {}, asIdentity({ userId: '5' }));
+  it('serves a verifiable identity signed for it', async () => {
+    const response = await gql(url(), ORDER, {}, asIdentity({ userId: '5' }, 'order'));
     expect(response).toEqual({ status: 200, data: { order: null } });
+    // The anonymous shopper as the router presents them: signed, no user.
+    expect(await gql(url(), ORDER, {}, asIdentity({}, 'order'))).toEqual({ status: 200, data: { order: null } });
   });
 
   it.each([
-    ['forged (bad signature)', { [IDENTITY_HEADER]: `${signIdentity({ userId: '5', scopes: [] }, config.internalSecret).split('.')[0]}.AAAA` }],
-    ['signed with another secret', { [IDENTITY_HEADER]: signIdentity({ userId: '5', scopes: ['order:write'] }, 'not-the-internal-secret') }],
-    ['stale', { [IDENTITY_HEADER]: signIdentity({ userId: '5', scopes: [] }, config.internalSecret, Date.now() - (config.identityMaxAgeSeconds + 60) * 1000) }],
+    ['an operation', ORDER],
+    ['_service { sdl }', '{ _service { sdl } }'],
+    ['_entities', '{ _entities(representations: [{ __typename: "Order", id: "1" }]) { ... on Order { id } } }'],
+  ])('answers %s without an identity header with 401 UNAUTHENTICATED, as GraphQL-shaped JSON', async (_what, query) => {
+    const response = await fetch(url(), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await response.json()).toEqual({
+      errors: [{ message: 'Identity header refused: missing (subgraphs accept only signed callers)', extensions: { code: 'UNAUTHENTICATED' } }],
+    });
+  });
+
+  it('refuses GET operations without a header too, and keeps GET /health open', async () => {
+    const get = await fetch(`${url()}?query=${encodeURIComponent('{ _service { sdl } }')}`, { headers: { 'apollo-require-preflight': 'true' } });
+    expect(get.status).toBe(401);
+    expect(await fetch(new URL('/health', url()))).toMatchObject({ status: 200 });
+  });
+
+  it('refuses a header signed for another subgraph (product) or for none', async () => {
+    const forProduct = await gql(url(), ORDER, {}, asIdentity({ userId: '5', scopes: ['order:write'] }, 'product'));
+    expect(forProduct.status).toBe(401);
+    expect(forProduct.errors).toEqual([
+      { message: 'Identity header refused: identity header is not for the order subgraph', extensions: { code: 'UNAUTHENTICATED' } },
+    ]);
+    const forNone = await gql(url(), ORDER, {}, { [IDENTITY_HEADER]: signIdentity({ userId: '5', scopes: [] }, config.internalSecret) });
+    expect(forNone.status).toBe(401);
+    expect(codes(forNone)).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it.each([
+    ['forged (bad signature)', { [IDENTITY_HEADER]: `${signIdentity({ userId: '5', scopes: [], audience: 'order' }, config.internalSecret).split('.')[0]}.AAAA` }],
+    ['signed with another secret', { [IDENTITY_HEADER]: signIdentity({ userId: '5', scopes: ['order:write'], audience: 'order' }, 'not-the-internal-secret') }],
+    ['stale (older than its lifetime)', { [IDENTITY_HEADER]: signIdentity({ userId: '5', scopes: [], audience: 'order' }, config.internalSecret, Date.now() - (config.identityMaxAgeSeconds + 2) * 1000) }],
+    ['from the future (beyond the clock skew)', { [IDENTITY_HEADER]: signIdentity({ userId: '5', scopes: [], audience: 'order' }, config.internalSecret, Date.now() + 120 * 1000) }],
     ['malformed', { [IDENTITY_HEADER]: 'garbage' }],
   ])('refuses an identity header that is %s with UNAUTHENTICATED', async (_case, headers) => {
     const response = await gql(supergraph.subgraphs.order!.url, ORDER, {}, headers);

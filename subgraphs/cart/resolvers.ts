@@ -1,5 +1,6 @@
 /** Thin resolvers: every cart field needs a signed-in user; data comes from loaders, rules from cart.ts / pricing.ts. */
 import { requireUser } from '../../platform/context';
+import { mayRead } from '../../platform/ownership';
 import { addToCart, clearInvalidCartItems, removeCartItems, updateCartItem, type CartRef } from './cart';
 import type { CartContext } from './context';
 import type { CartLineRow } from './data/cart-items';
@@ -23,9 +24,10 @@ export const resolvers: Resolvers = {
     clearInvalidCartItems: (_parent, _args, context) => clearInvalidCartItems(context, requireUser(context)),
   },
   Cart: {
-    // Another subgraph may hand out the signed-in shopper's cart (e.g. order's buyAgain); nobody else's.
+    // Another subgraph may hand out the signed-in shopper's cart (e.g. order's buyAgain); nobody else's (the id is
+    // the owner's user id). Services may read any cart; there is no staff scope for carts.
     __resolveReference(reference: CartRef, context: CartContext) {
-      return reference.id === requireUser(context) ? { id: reference.id } : null;
+      return mayRead(context.identity, reference.id) ? { id: reference.id } : null;
     },
     items: (cart, _args, context) => context.loaders.linesByUser.load(cart.id),
     async totalQuantity(cart, _args, context) {

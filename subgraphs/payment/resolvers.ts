@@ -1,4 +1,5 @@
 /** Thin resolvers: payments are visible only to the order's owner. */
+import { ownedOrNull } from '../../platform/ownership';
 import type { PaymentContext } from './context';
 import type { PaymentRow } from './data/payments';
 import type { Resolvers } from './generated/resolvers-types';
@@ -7,7 +8,7 @@ export const resolvers: Resolvers = {
   Payment: {
     async __resolveReference(reference: { id: string }, context: PaymentContext) {
       const payment = await context.loaders.paymentById.load(reference.id);
-      return payment && payment.user_id === context.identity.userId ? payment : null;
+      return ownedOrNull(context.identity, payment, (row) => row.user_id, 'payment:refund');
     },
     method: (payment: PaymentRow) => payment.method as never,
     status: (payment: PaymentRow) => payment.status as never,
@@ -16,7 +17,7 @@ export const resolvers: Resolvers = {
   Order: {
     async payment(order: { id: string }, _args: unknown, context: PaymentContext) {
       const payment = await context.loaders.latestPaymentByOrderId.load(order.id);
-      return payment && payment.user_id === context.identity.userId ? payment : null;
+      return ownedOrNull(context.identity, payment, (row) => row.user_id, 'payment:refund');
     },
   },
 };

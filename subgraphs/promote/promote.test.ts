@@ -6,7 +6,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { countStatements } from '../../platform/db';
 import type { RunningSupergraph } from '../../app/launcher';
-import { asIdentity, codes, gql, startSupergraph, type GraphQLResponse } from '../../test/support/harness';
+import { anonymousTo, asIdentity, codes, gql, startSupergraph, type GraphQLResponse } from '../../test/support/harness';
 import { CODE_ALPHABET } from './redeem-codes';
 
 let supergraph: RunningSupergraph;
@@ -26,9 +26,9 @@ afterAll(async () => {
 
 /** A user id no other test uses. */
 const newUserId = () => String(crypto.randomInt(1, 2 ** 47));
-const userHeaders = (userId: string) => asIdentity({ userId });
-const staffHeaders = () => asIdentity({ userId: newUserId(), scopes: ['promote:write'] });
-const serviceHeaders = (service: string, userId?: string) => asIdentity({ service, userId });
+const userHeaders = (userId: string) => asIdentity({ userId }, 'promote');
+const staffHeaders = () => asIdentity({ userId: newUserId(), scopes: ['promote:write'] }, 'promote');
+const serviceHeaders = (service: string, userId?: string) => asIdentity({ service, userId }, 'promote');
 const uniqueName = (prefix = 'T') => `${prefix}-${crypto.randomBytes(5).toString('hex')}`;
 
 const COUPON_FIELDS = 'id templateId name type amount minSpend scope categoryIds productIds status validFrom validUntil claimedAt usedAt';
@@ -71,16 +71,16 @@ describe('coupon templates (staff)', () => {
   const input = { name: 'x', type: 'CASH', amount: 100, minSpend: 100, validDays: 1 };
 
   it('needs a signed-in user holding promote:write', async () => {
-    expect(codes(await gql(url, CREATE_TEMPLATE, { input }))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await gql(url, CREATE_TEMPLATE, { input }, anonymousTo('promote')))).toEqual(['UNAUTHENTICATED']);
     expect(codes(await gql(url, CREATE_TEMPLATE, { input }, userHeaders(newUserId())))).toEqual(['FORBIDDEN']);
-    expect(codes(await gql(url, CREATE_TEMPLATE, { input }, asIdentity({ userId: newUserId(), scopes: ['catalog:write'] })))).toEqual([
+    expect(codes(await gql(url, CREATE_TEMPLATE, { input }, asIdentity({ userId: newUserId(), scopes: ['catalog:write'] }, 'promote')))).toEqual([
       'FORBIDDEN',
     ]);
     expect(codes(await gql(url, 'mutation { setCouponTemplateActive(id: "1", active: false) { id } }', {}, userHeaders(newUserId())))).toEqual([
       'FORBIDDEN',
     ]);
     expect(codes(await gql(url, 'mutation { createCouponCodes(templateId: "1", count: 1) }', {}, userHeaders(newUserId())))).toEqual(['FORBIDDEN']);
-    expect(codes(await gql(url, 'mutation { createCouponCodes(templateId: "1", count: 1) }'))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await gql(url, 'mutation { createCouponCodes(templateId: "1", count: 1) }', {}, anonymousTo('promote')))).toEqual(['UNAUTHENTICATED']);
   });
 
   it('creates CASH templates with validDays and FREE_SHIPPING templates with a fixed window', async () => {
@@ -180,22 +180,22 @@ describe('claimableCoupons and claimCoupon', () => {
     const codesOnly = await createTemplate({ claimable: false });
     const future = await createTemplate({ validDays: null, validFrom: '2999-01-01T00:00:00Z', validUntil: '2999-02-01T00:00:00Z' });
     const ids = (response: GraphQLResponse) => ok(response).claimableCoupons.map((t: { id: string }) => t.id);
-    const before = ids(await gql(url, CLAIMABLE));
+    const before = ids(await gql(url, CLAIMABLE, {}, anonymousTo('promote')));
     expect(before).toContain(open.id);
     for (const hidden of [inactive, codesOnly, future]) expect(before).not.toContain(hidden.id);
     // The seeded demo templates are there too.
-    expect(ok(await gql(url, CLAIMABLE)).claimableCoupons.map((t: { name: string }) => t.name)).toEqual(
+    expect(ok(await gql(url, CLAIMABLE, {}, anonymousTo('promote'))).claimableCoupons.map((t: { name: string }) => t.name)).toEqual(
       expect.arrayContaining(['满99减10', '满199减30', '新人无门槛5元', '包邮券']),
     );
     await claim(newUserId(), open.id);
-    expect(ids(await gql(url, CLAIMABLE))).not.toContain(open.id); // sold out
+    expect(ids(await gql(url, CLAIMABLE, {}, anonymousTo('promote')))).not.toContain(open.id); // sold out
   });
 
   it('hides from a signed-in user the templates they hold the per-user limit of', async () => {
     const template = await createTemplate({ perUserLimit: 2 });
     const alice = newUserId();
     const ids = async (userId?: string) =>
-      ok(await gql(url, CLAIMABLE, {}, userId ? userHeaders(userId) : {})).claimableCoupons.map((t: { id: string }) => t.id);
+      ok(await gql(url, CLAIMABLE, {}, userId ? userHeaders(userId) : anonymousTo('promote'))).claimableCoupons.map((t: { id: string }) => t.id);
     await claim(alice, template.id);
     expect(await ids(alice)).toContain(template.id);
     await claim(alice, template.id);
@@ -222,7 +222,7 @@ describe('claimableCoupons and claimCoupon', () => {
   it('refuses: no user UNAUTHENTICATED, unknown NOT_FOUND, inactive / not claimable / not started / ended / sold out / limit CONFLICT', async () => {
     const userId = newUserId();
     const template = await createTemplate({ totalQuantity: 1 });
-    expect(codes(await gql(url, CLAIM, { templateId: template.id }))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await gql(url, CLAIM, { templateId: template.id }, anonymousTo('promote')))).toEqual(['UNAUTHENTICATED']);
     expect(codes(await gql(url, CLAIM, { templateId: '999999999999' }, userHeaders(userId)))).toEqual(['NOT_FOUND']);
     expect(codes(await gql(url, CLAIM, { templateId: 'x' }, userHeaders(userId)))).toEqual(['NOT_FOUND']);
 
@@ -312,7 +312,7 @@ describe('createCouponCodes and redeemCouponCode', () => {
     const template = await createTemplate({ perUserLimit: 3 });
     const [code] = ok(await gql(url, CREATE_CODES, { templateId: template.id, count: 1 }, staffHeaders())).createCouponCodes;
     const userId = newUserId();
-    expect(codes(await gql(url, REDEEM, { code }))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await gql(url, REDEEM, { code }, anonymousTo('promote')))).toEqual(['UNAUTHENTICATED']);
     const typed = `${code.slice(0, 4)}-${code.slice(4, 8)} ${code.slice(8)}`.toLowerCase();
     const coupon = ok(await gql(url, REDEEM, { code: typed }, userHeaders(userId))).redeemCouponCode;
     expect(coupon).toMatchObject({ templateId: template.id, status: 'AVAILABLE' });
@@ -379,7 +379,7 @@ describe('myCoupons and Coupon entities', () => {
     expect(await list('USED')).toEqual([[c.id, 'USED']]);
     expect(await list('EXPIRED')).toEqual([[d.id, 'EXPIRED']]);
     expect(ok(await gql(url, MY_COUPONS, {}, userHeaders(newUserId()))).myCoupons).toEqual([]);
-    expect(codes(await gql(url, MY_COUPONS))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await gql(url, MY_COUPONS, {}, anonymousTo('promote')))).toEqual(['UNAUTHENTICATED']);
     // Expiry is never stored: the row still says AVAILABLE.
     expect(await db('coupons').where({ id: d.id }).first('status')).toEqual({ status: 'AVAILABLE' });
   });
@@ -406,7 +406,7 @@ describe('myCoupons and Coupon entities', () => {
     }
     const others = ok(await gql(url, ENTITIES, { r: representations(ids) }, userHeaders(newUserId())))._entities;
     expect(others).toEqual(ids.map(() => null));
-    expect(ok(await gql(url, ENTITIES, { r: representations(ids) }))._entities).toEqual(ids.map(() => null));
+    expect(ok(await gql(url, ENTITIES, { r: representations(ids) }, anonymousTo('promote')))._entities).toEqual(ids.map(() => null));
   });
 });
 
@@ -418,7 +418,7 @@ describe('couponQuote (internal: cart, order)', () => {
   it('is for the cart and order services only, with a forwarded user', async () => {
     const input = { items: [item()], shippingFee: 0 };
     expect(codes(await gql(url, QUOTE, { input }, userHeaders(newUserId())))).toEqual(['FORBIDDEN']);
-    expect(codes(await gql(url, QUOTE, { input }))).toEqual(['FORBIDDEN']);
+    expect(codes(await gql(url, QUOTE, { input }, anonymousTo('promote')))).toEqual(['FORBIDDEN']);
     expect(codes(await gql(url, QUOTE, { input }, serviceHeaders('payment', newUserId())))).toEqual(['FORBIDDEN']);
     expect(codes(await gql(url, QUOTE, { input }, serviceHeaders('cart')))).toEqual(['UNAUTHENTICATED']);
     expect(ok(await gql(url, QUOTE, { input }, serviceHeaders('order', newUserId()))).couponQuote).toEqual({ applicable: [], best: null, selected: null });
@@ -537,7 +537,7 @@ describe('lockCoupon / useCoupon / releaseCoupon (internal: order)', () => {
     for (const mutation of [LOCK, USE, RELEASE]) {
       expect(codes(await gql(url, mutation, { couponId: coupon.id, orderId: '1' }, userHeaders(userId)))).toEqual(['FORBIDDEN']);
       expect(codes(await gql(url, mutation, { couponId: coupon.id, orderId: '1' }, serviceHeaders('cart', userId)))).toEqual(['FORBIDDEN']);
-      expect(codes(await gql(url, mutation, { couponId: coupon.id, orderId: '1' }, asIdentity({ userId, scopes: ['promote:write'] })))).toEqual([
+      expect(codes(await gql(url, mutation, { couponId: coupon.id, orderId: '1' }, asIdentity({ userId, scopes: ['promote:write'] }, 'promote')))).toEqual([
         'FORBIDDEN',
       ]);
     }

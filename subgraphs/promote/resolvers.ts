@@ -3,6 +3,7 @@ import { requireScope, requireService, requireUser } from '../../platform/contex
 import { pageRequest, toConnection } from '../../platform/connection';
 import { badInput, conflict, notFound, shopError } from '../../platform/errors';
 import { isBigintId } from '../../platform/loaders';
+import { ownedOrNull } from '../../platform/ownership';
 import type { PromoteContext } from './context';
 import {
   claimCoupon,
@@ -195,7 +196,7 @@ export const resolvers: Resolvers = {
   Coupon: {
     async __resolveReference(reference: { id: string }, context: PromoteContext) {
       const coupon = await context.loaders.couponById.load(reference.id);
-      return coupon && coupon.user_id === context.identity.userId ? coupon : null;
+      return ownedOrNull(context.identity, coupon, (row) => row.user_id, 'promote:write');
     },
     templateId: (coupon) => coupon.template_id,
     minSpend: (coupon) => coupon.min_spend,

@@ -10,7 +10,7 @@ import type { Knex } from 'knex';
 import { verifyAccessToken } from '../../platform/access-token';
 import { ALL_SCOPES } from '../../platform/identity';
 import type { RunningSupergraph } from '../../app/launcher';
-import { asIdentity, codes, gql, startSupergraph, testConfig, type GraphQLResponse } from '../../test/support/harness';
+import { anonymousTo, asIdentity, codes, gql, startSupergraph, testConfig, type GraphQLResponse } from '../../test/support/harness';
 import { findRoleId, grantRole } from './data/roles';
 import { DEMO_SHOPPER, seedDemo } from './seed';
 import { createStaff } from './staff';
@@ -44,7 +44,7 @@ function ok<T>(response: GraphQLResponse<T>): T {
 }
 
 const login = async (account: string, password: string) =>
-  ok(await gql<{ login: Login }>(url, LOGIN, { input: { account, password } })).login;
+  ok(await gql<{ login: Login }>(url, LOGIN, { input: { account, password } }, anonymousTo('user'))).login;
 const uniqueUsername = () => `staff_${crypto.randomBytes(5).toString('hex')}`;
 
 describe('demo seed', () => {
@@ -53,7 +53,7 @@ describe('demo seed', () => {
     expect(verifyAccessToken(admin.accessToken, config).scopes).toEqual(ALL_SCOPES);
     expect(admin.user.scopes).toEqual(ALL_SCOPES);
     const claims = verifyAccessToken(admin.accessToken, config);
-    const me = ok(await gql(url, '{ me { scopes } }', {}, asIdentity({ userId: claims.userId, scopes: claims.scopes })));
+    const me = ok(await gql(url, '{ me { scopes } }', {}, asIdentity({ userId: claims.userId, scopes: claims.scopes }, 'user')));
     expect(me).toEqual({ me: { scopes: ALL_SCOPES } });
   });
 
@@ -83,7 +83,7 @@ describe('roles and scopes', () => {
     expect(verifyAccessToken(staff.accessToken, config).scopes).toEqual(['catalog:write']);
 
     await grantRole(db, staff.user.id, (await findRoleId(db, 'finance'))!);
-    const refreshed = ok(await gql<{ refreshToken: Login }>(url, REFRESH, { token: staff.refreshToken })).refreshToken;
+    const refreshed = ok(await gql<{ refreshToken: Login }>(url, REFRESH, { token: staff.refreshToken }, anonymousTo('user'))).refreshToken;
     expect(verifyAccessToken(refreshed.accessToken, config).scopes).toEqual(['catalog:write', 'payment:refund']);
     expect(refreshed.user.scopes).toEqual(['catalog:write', 'payment:refund']);
   });
@@ -92,7 +92,7 @@ describe('roles and scopes', () => {
     const username = uniqueUsername();
     await createStaff(db, { username, role: 'marketing', password: 'First1234' });
     await createStaff(db, { username, role: 'fulfillment', password: 'Second1234' });
-    expect(codes(await gql(url, LOGIN, { input: { account: username, password: 'First1234' } }))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await gql(url, LOGIN, { input: { account: username, password: 'First1234' } }, anonymousTo('user')))).toEqual(['UNAUTHENTICATED']);
     expect((await login(username, 'Second1234')).user.scopes).toEqual(['promote:write', 'order:write']);
   });
 

@@ -10,7 +10,7 @@ import { countStatements } from '../../platform/db';
 import { IDENTITY_HEADER, signIdentity } from '../../platform/identity';
 import type { RunningSupergraph } from '../../app/launcher';
 import { hashPassword } from '../../platform/password';
-import { asIdentity, codes, gql, startSupergraph, testConfig, uniquePhone, type GraphQLResponse } from '../../test/support/harness';
+import { anonymousTo, asIdentity, codes, gql, startSupergraph, testConfig, uniquePhone, type GraphQLResponse } from '../../test/support/harness';
 import { hashRefreshToken } from './tokens';
 
 const config = testConfig();
@@ -61,7 +61,7 @@ function ok<T>(response: GraphQLResponse<T>): T {
 }
 
 async function register(phone = uniquePhone(), password = PASSWORD, nickname?: string): Promise<AuthPayload> {
-  return ok(await gql<{ register: AuthPayload }>(url, REGISTER, { input: { phone, password, nickname } })).register;
+  return ok(await gql<{ register: AuthPayload }>(url, REGISTER, { input: { phone, password, nickname } }, anonymousTo('user'))).register;
 }
 
 /**
@@ -78,7 +78,7 @@ async function registerMany(count: number): Promise<AuthPayload[]> {
 /** The identity the router would forward for this access token (user, scopes, session). */
 function identityOf(accessToken: string): Record<string, string> {
   const claims = verifyAccessToken(accessToken, config);
-  return asIdentity({ userId: claims.userId, scopes: claims.scopes, sessionId: claims.sessionId });
+  return asIdentity({ userId: claims.userId, scopes: claims.scopes, sessionId: claims.sessionId }, 'user');
 }
 
 const countWhere = async (table: string, where: Record<string, unknown>) =>
@@ -128,7 +128,7 @@ describe('register', () => {
     ['a nickname over 32 characters', { nickname: '名'.repeat(33) }, 'nickname'],
   ])('refuses %s with BAD_USER_INPUT naming the field, creating nothing', async (_case, override, field) => {
     const phone = uniquePhone();
-    const response = await gql(url, REGISTER, { input: { phone, password: PASSWORD, ...override } });
+    const response = await gql(url, REGISTER, { input: { phone, password: PASSWORD, ...override } }, anonymousTo('user'));
     expect(codes(response)).toEqual(['BAD_USER_INPUT']);
     expect(response.errors![0].extensions!.field).toBe(field);
     expect(await countWhere('users', { phone: (override as { phone?: string }).phone ?? phone })).toBe(0);
@@ -138,7 +138,7 @@ describe('register', () => {
     const first = await register();
     const phone = first.user.phone!;
     const before = await db('users').where({ phone }).first();
-    const response = await gql(url, REGISTER, { input: { phone, password: 'another123' } });
+    const response = await gql(url, REGISTER, { input: { phone, password: 'another123' } }, anonymousTo('user'));
     expect(codes(response)).toEqual(['CONFLICT']);
     expect(await db('users').where({ phone }).first()).toEqual(before);
     expect(await sessionsOf(first.user.id)).toBe(1);
@@ -146,7 +146,7 @@ describe('register', () => {
 
   it('lets one of two simultaneous sign-ups with one phone win; the other is a CONFLICT', async () => {
     const phone = uniquePhone();
-    const responses = await Promise.all([1, 2].map(() => gql(url, RACE_REGISTER, { input: { phone, password: PASSWORD } })));
+    const responses = await Promise.all([1, 2].map(() => gql(url, RACE_REGISTER, { input: { phone, password: PASSWORD } }, anonymousTo('user'))));
     expect(responses.map(codes).sort()).toEqual([[], ['CONFLICT']]);
     expect(await countWhere('users', { phone })).toBe(1);
   });
@@ -154,8 +154,8 @@ describe('register', () => {
   it('throttles sign-up attempts per phone (RATE_LIMITED after 5 within the window)', async () => {
     const phone = uniquePhone();
     await register(phone);
-    for (let i = 0; i < 4; i++) expect(codes(await gql(url, REGISTER, { input: { phone, password: PASSWORD } }))).toEqual(['CONFLICT']);
-    expect(codes(await gql(url, REGISTER, { input: { phone, password: PASSWORD } }))).toEqual(['RATE_LIMITED']);
+    for (let i = 0; i < 4; i++) expect(codes(await gql(url, REGISTER, { input: { phone, password: PASSWORD } }, anonymousTo('user')))).toEqual(['CONFLICT']);
+    expect(codes(await gql(url, REGISTER, { input: { phone, password: PASSWORD } }, anonymousTo('user')))).toEqual(['RATE_LIMITED']);
   });
 });
 
@@ -164,7 +164,7 @@ describe('register', () => {
 describe('login', () => {
   it('signs in by phone with a new session each time', async () => {
     const registered = await register();
-    const payload = ok(await gql<{ login: AuthPayload }>(url, LOGIN, { input: { account: registered.user.phone, password: PASSWORD } })).login;
+    const payload = ok(await gql<{ login: AuthPayload }>(url, LOGIN, { input: { account: registered.user.phone, password: PASSWORD } }, anonymousTo('user'))).login;
     expect(payload.user).toMatchObject({ id: registered.user.id, phone: registered.user.phone });
     expect(verifyAccessToken(payload.accessToken, config).sessionId).not.toBe(verifyAccessToken(registered.accessToken, config).sessionId);
     expect(await sessionsOf(registered.user.id)).toBe(2);
@@ -176,16 +176,16 @@ describe('login', () => {
       .insert({ email: `m.${tag}@example.com`, username: `u_${tag}`, password_hash: await hashPassword(PASSWORD), nickname: 'M' })
       .returning('id');
     for (const account of [`  M.${tag.toUpperCase()}@Example.COM `, `U_${tag.toUpperCase()}`]) {
-      const payload = ok(await gql<{ login: AuthPayload }>(url, LOGIN, { input: { account, password: PASSWORD } })).login;
+      const payload = ok(await gql<{ login: AuthPayload }>(url, LOGIN, { input: { account, password: PASSWORD } }, anonymousTo('user'))).login;
       expect(payload.user.id).toBe(String(user.id));
     }
   });
 
   it('answers a wrong password and an unknown account with the same UNAUTHENTICATED error, starting no session', async () => {
     const registered = await register();
-    const wrongPassword = await gql(url, LOGIN, { input: { account: registered.user.phone, password: 'wrong-pass1' } });
-    const unknownPhone = await gql(url, LOGIN, { input: { account: uniquePhone(), password: PASSWORD } });
-    const unknownName = await gql(url, LOGIN, { input: { account: `nobody-${crypto.randomUUID()}`, password: PASSWORD } });
+    const wrongPassword = await gql(url, LOGIN, { input: { account: registered.user.phone, password: 'wrong-pass1' } }, anonymousTo('user'));
+    const unknownPhone = await gql(url, LOGIN, { input: { account: uniquePhone(), password: PASSWORD } }, anonymousTo('user'));
+    const unknownName = await gql(url, LOGIN, { input: { account: `nobody-${crypto.randomUUID()}`, password: PASSWORD } }, anonymousTo('user'));
     for (const response of [wrongPassword, unknownPhone, unknownName]) {
       expect(codes(response)).toEqual(['UNAUTHENTICATED']);
       expect(response.errors![0].message).toBe('Wrong account or password');
@@ -197,7 +197,7 @@ describe('login', () => {
   it('refuses an account without a password (WeChat-only) like any wrong password', async () => {
     const phone = uniquePhone();
     await db('users').insert({ phone, wechat_openid: `o-${crypto.randomUUID()}` });
-    expect(codes(await gql(url, LOGIN, { input: { account: phone, password: PASSWORD } }))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await gql(url, LOGIN, { input: { account: phone, password: PASSWORD } }, anonymousTo('user')))).toEqual(['UNAUTHENTICATED']);
   });
 
   it('answers RATE_LIMITED after 10 failures for one account, even with the right password, and not for others', async () => {
@@ -205,34 +205,34 @@ describe('login', () => {
     const other = await register();
     const account = victim.user.phone!;
     const failures = await Promise.all(
-      Array.from({ length: 10 }, () => gql(url, LOGIN, { input: { account, password: 'wrong-pass1' } })),
+      Array.from({ length: 10 }, () => gql(url, LOGIN, { input: { account, password: 'wrong-pass1' } }, anonymousTo('user'))),
     );
     expect(failures.map(codes)).toEqual(Array(10).fill(['UNAUTHENTICATED']));
-    expect(codes(await gql(url, LOGIN, { input: { account, password: PASSWORD } }))).toEqual(['RATE_LIMITED']);
+    expect(codes(await gql(url, LOGIN, { input: { account, password: PASSWORD } }, anonymousTo('user')))).toEqual(['RATE_LIMITED']);
     expect(await sessionsOf(victim.user.id)).toBe(1);
-    expect(codes(await gql(url, LOGIN, { input: { account: other.user.phone, password: PASSWORD } }))).toEqual([]);
+    expect(codes(await gql(url, LOGIN, { input: { account: other.user.phone, password: PASSWORD } }, anonymousTo('user')))).toEqual([]);
   });
 
   it('clears the failure count after a successful sign-in', async () => {
     const registered = await register();
     const account = registered.user.phone!;
-    for (let i = 0; i < 9; i++) await gql(url, LOGIN, { input: { account, password: 'wrong-pass1' } });
-    expect(codes(await gql(url, LOGIN, { input: { account, password: PASSWORD } }))).toEqual([]);
-    for (let i = 0; i < 9; i++) await gql(url, LOGIN, { input: { account, password: 'wrong-pass1' } });
-    expect(codes(await gql(url, LOGIN, { input: { account, password: PASSWORD } }))).toEqual([]);
+    for (let i = 0; i < 9; i++) await gql(url, LOGIN, { input: { account, password: 'wrong-pass1' } }, anonymousTo('user'));
+    expect(codes(await gql(url, LOGIN, { input: { account, password: PASSWORD } }, anonymousTo('user')))).toEqual([]);
+    for (let i = 0; i < 9; i++) await gql(url, LOGIN, { input: { account, password: 'wrong-pass1' } }, anonymousTo('user'));
+    expect(codes(await gql(url, LOGIN, { input: { account, password: PASSWORD } }, anonymousTo('user')))).toEqual([]);
   });
 
   it('upgrades a hash made with older scrypt parameters at the next successful sign-in', async () => {
     const phone = uniquePhone();
     await db('users').insert({ phone, password_hash: await hashPassword(PASSWORD, { N: 1024, r: 8, p: 1 }) });
-    ok(await gql(url, LOGIN, { input: { account: phone, password: PASSWORD } }));
+    ok(await gql(url, LOGIN, { input: { account: phone, password: PASSWORD } }, anonymousTo('user')));
     const { password_hash: upgraded } = await db('users').where({ phone }).first();
     expect(upgraded).toMatch(/^scrypt\$16384\$8\$1\$/);
-    expect(codes(await gql(url, LOGIN, { input: { account: phone, password: PASSWORD } }))).toEqual([]);
+    expect(codes(await gql(url, LOGIN, { input: { account: phone, password: PASSWORD } }, anonymousTo('user')))).toEqual([]);
   });
 
   it('refuses an empty account with BAD_USER_INPUT', async () => {
-    const response = await gql(url, LOGIN, { input: { account: '  ', password: PASSWORD } });
+    const response = await gql(url, LOGIN, { input: { account: '  ', password: PASSWORD } }, anonymousTo('user'));
     expect(codes(response)).toEqual(['BAD_USER_INPUT']);
     expect(response.errors![0].extensions!.field).toBe('account');
   });
@@ -244,7 +244,7 @@ describe('refreshToken', () => {
   it('rotates: the new token works once, in the same session, and the old one is spent', async () => {
     const registered = await register();
     const sessionId = verifyAccessToken(registered.accessToken, config).sessionId;
-    const next = ok(await gql<{ refreshToken: AuthPayload }>(url, REFRESH, { token: registered.refreshToken })).refreshToken;
+    const next = ok(await gql<{ refreshToken: AuthPayload }>(url, REFRESH, { token: registered.refreshToken }, anonymousTo('user'))).refreshToken;
     expect(next.refreshToken).not.toBe(registered.refreshToken);
     expect(next.user).toMatchObject({ id: registered.user.id, phone: registered.user.phone });
     expect(next.expiresIn).toBe(config.accessTokenTtlSeconds);
@@ -254,32 +254,32 @@ describe('refreshToken', () => {
       [hashRefreshToken(registered.refreshToken), true],
       [hashRefreshToken(next.refreshToken), false],
     ]);
-    const third = ok(await gql<{ refreshToken: AuthPayload }>(url, REFRESH, { token: next.refreshToken })).refreshToken;
+    const third = ok(await gql<{ refreshToken: AuthPayload }>(url, REFRESH, { token: next.refreshToken }, anonymousTo('user'))).refreshToken;
     expect(verifyAccessToken(third.accessToken, config).sessionId).toBe(sessionId);
   });
 
   it('revokes the whole session when a spent token is presented again', async () => {
     const registered = await register();
-    const next = ok(await gql<{ refreshToken: AuthPayload }>(url, REFRESH, { token: registered.refreshToken })).refreshToken;
-    const reuse = await gql(url, REFRESH, { token: registered.refreshToken });
+    const next = ok(await gql<{ refreshToken: AuthPayload }>(url, REFRESH, { token: registered.refreshToken }, anonymousTo('user'))).refreshToken;
+    const reuse = await gql(url, REFRESH, { token: registered.refreshToken }, anonymousTo('user'));
     expect(codes(reuse)).toEqual(['UNAUTHENTICATED']);
     expect(reuse.errors![0].message).toMatch(/already used/);
     // The legitimate-looking newest token of the family is dead too.
-    expect(codes(await gql(url, REFRESH, { token: next.refreshToken }))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await gql(url, REFRESH, { token: next.refreshToken }, anonymousTo('user')))).toEqual(['UNAUTHENTICATED']);
     const session = await db('sessions').where({ id: verifyAccessToken(registered.accessToken, config).sessionId }).first();
     expect(session).toMatchObject({ revoked_reason: 'reuse' });
     expect(session.revoked_at).toBeInstanceOf(Date);
     // Another session of the same user is unaffected.
-    const login = ok(await gql<{ login: AuthPayload }>(url, LOGIN, { input: { account: registered.user.phone, password: PASSWORD } })).login;
-    expect(codes(await gql(url, REFRESH, { token: login.refreshToken }))).toEqual([]);
+    const login = ok(await gql<{ login: AuthPayload }>(url, LOGIN, { input: { account: registered.user.phone, password: PASSWORD } }, anonymousTo('user'))).login;
+    expect(codes(await gql(url, REFRESH, { token: login.refreshToken }, anonymousTo('user')))).toEqual([]);
   });
 
   it('lets only one of two simultaneous refreshes with one token through, and then ends the session', async () => {
     const registered = await register();
-    const responses = await Promise.all([1, 2].map(() => gql(url, RACE_REFRESH, { token: registered.refreshToken })));
+    const responses = await Promise.all([1, 2].map(() => gql(url, RACE_REFRESH, { token: registered.refreshToken }, anonymousTo('user'))));
     expect(responses.map(codes).sort()).toEqual([[], ['UNAUTHENTICATED']]);
     const winner = responses.find((r) => !r.errors)!.data.refreshToken as AuthPayload;
-    expect(codes(await gql(url, REFRESH, { token: winner.refreshToken }))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await gql(url, REFRESH, { token: winner.refreshToken }, anonymousTo('user')))).toEqual(['UNAUTHENTICATED']);
   });
 
   it('refuses expired, unknown and malformed tokens with UNAUTHENTICATED, issuing nothing', async () => {
@@ -287,7 +287,7 @@ describe('refreshToken', () => {
     const sessionId = verifyAccessToken(registered.accessToken, config).sessionId;
     await db('refresh_tokens').where({ session_id: sessionId }).update({ expires_at: new Date(Date.now() - 1000) });
     for (const token of [registered.refreshToken, crypto.randomBytes(32).toString('base64url'), 'not-a-token', '']) {
-      expect(codes(await gql(url, REFRESH, { token }))).toEqual(['UNAUTHENTICATED']);
+      expect(codes(await gql(url, REFRESH, { token }, anonymousTo('user')))).toEqual(['UNAUTHENTICATED']);
     }
     expect(await countWhere('refresh_tokens', { session_id: sessionId })).toBe(1);
     expect(await countWhere('refresh_tokens', { session_id: sessionId, used_at: null })).toBe(1);
@@ -296,15 +296,15 @@ describe('refreshToken', () => {
 
 describe('logout', () => {
   it('needs a signed-in user', async () => {
-    expect(codes(await gql(url, LOGOUT))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await gql(url, LOGOUT, {}, anonymousTo('user')))).toEqual(['UNAUTHENTICATED']);
   });
 
   it('ends the current session only: its refresh token stops working, other sessions keep theirs', async () => {
     const registered = await register();
-    const other = ok(await gql<{ login: AuthPayload }>(url, LOGIN, { input: { account: registered.user.phone, password: PASSWORD } })).login;
+    const other = ok(await gql<{ login: AuthPayload }>(url, LOGIN, { input: { account: registered.user.phone, password: PASSWORD } }, anonymousTo('user'))).login;
     expect(ok(await gql(url, LOGOUT, {}, identityOf(registered.accessToken)))).toEqual({ logout: true });
-    expect(codes(await gql(url, REFRESH, { token: registered.refreshToken }))).toEqual(['UNAUTHENTICATED']);
-    expect(codes(await gql(url, REFRESH, { token: other.refreshToken }))).toEqual([]);
+    expect(codes(await gql(url, REFRESH, { token: registered.refreshToken }, anonymousTo('user')))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await gql(url, REFRESH, { token: other.refreshToken }, anonymousTo('user')))).toEqual([]);
     const session = await db('sessions').where({ id: verifyAccessToken(registered.accessToken, config).sessionId }).first();
     expect(session.revoked_reason).toBe('logout');
     // Again: still ended, still true.
@@ -315,14 +315,14 @@ describe('logout', () => {
     const victim = await register();
     const attacker = await register();
     const victimSession = verifyAccessToken(victim.accessToken, config).sessionId;
-    const headers = asIdentity({ userId: attacker.user.id, sessionId: victimSession });
+    const headers = asIdentity({ userId: attacker.user.id, sessionId: victimSession }, 'user');
     expect(ok(await gql(url, LOGOUT, {}, headers))).toEqual({ logout: false });
-    expect(codes(await gql(url, REFRESH, { token: victim.refreshToken }))).toEqual([]);
+    expect(codes(await gql(url, REFRESH, { token: victim.refreshToken }, anonymousTo('user')))).toEqual([]);
   });
 
   it('answers false for a token without a session', async () => {
     const registered = await register();
-    expect(ok(await gql(url, LOGOUT, {}, asIdentity({ userId: registered.user.id })))).toEqual({ logout: false });
+    expect(ok(await gql(url, LOGOUT, {}, asIdentity({ userId: registered.user.id }, 'user')))).toEqual({ logout: false });
   });
 });
 
@@ -330,7 +330,7 @@ describe('logout', () => {
 
 describe('identity', () => {
   it('answers me with null when anonymous and with the user when signed in', async () => {
-    expect(ok(await gql(url, ME))).toEqual({ me: null });
+    expect(ok(await gql(url, ME, {}, anonymousTo('user')))).toEqual({ me: null });
     const registered = await register();
     expect(ok(await gql(url, ME, {}, identityOf(registered.accessToken)))).toEqual({
       me: { id: registered.user.id, nickname: registered.user.nickname, avatarUrl: null, phone: registered.user.phone, scopes: [], addresses: [] },
@@ -355,7 +355,7 @@ describe('identity', () => {
     await gql(url, ADD_ADDRESS, { input: addressInput() }, identityOf(owner.accessToken));
     const stranger = await register();
     const representations = [{ __typename: 'User', id: owner.user.id }];
-    for (const headers of [{}, identityOf(stranger.accessToken)]) {
+    for (const headers of [anonymousTo('user'), identityOf(stranger.accessToken)]) {
       expect(ok(await gql(url, ENTITIES, { representations }, headers))).toEqual({
         _entities: [{ id: owner.user.id, nickname: owner.user.nickname, phone: null, scopes: [], addresses: [] }],
       });
@@ -369,11 +369,11 @@ describe('identity', () => {
     const query = 'query($representations: [_Any!]!) { _entities(representations: $representations) { ... on User { id nickname } } }';
     const counter = countStatements(db);
     try {
-      const one = ok(await gql(url, query, { representations: [{ __typename: 'User', id: users[0].user.id }] }));
+      const one = ok(await gql(url, query, { representations: [{ __typename: 'User', id: users[0].user.id }] }, anonymousTo('user')));
       const forOne = counter.count;
       counter.reset();
       const reps = [...users.map((u) => ({ __typename: 'User', id: u.user.id })), { __typename: 'User', id: '999999999999' }, { __typename: 'User', id: 'x' }];
-      const many = ok(await gql<{ _entities: ({ id: string } | null)[] }>(url, query, { representations: reps }));
+      const many = ok(await gql<{ _entities: ({ id: string } | null)[] }>(url, query, { representations: reps }, anonymousTo('user')));
       expect(counter.count).toBe(forOne);
       expect(forOne).toBe(1);
       expect(one._entities).toHaveLength(1);
@@ -417,7 +417,7 @@ describe('updateProfile', () => {
   });
 
   it('needs a signed-in user', async () => {
-    expect(codes(await gql(url, UPDATE_PROFILE, { input: { nickname: 'x' } }))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await gql(url, UPDATE_PROFILE, { input: { nickname: 'x' } }, anonymousTo('user')))).toEqual(['UNAUTHENTICATED']);
   });
 
   it.each([
@@ -574,8 +574,8 @@ describe('address book', () => {
   });
 
   it('needs a signed-in user', async () => {
-    expect(codes(await gql(url, ADD_ADDRESS, { input: addressInput() }))).toEqual(['UNAUTHENTICATED']);
-    expect(codes(await gql(url, DELETE_ADDRESS, { id: '1' }))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await gql(url, ADD_ADDRESS, { input: addressInput() }, anonymousTo('user')))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await gql(url, DELETE_ADDRESS, { id: '1' }, anonymousTo('user')))).toEqual(['UNAUTHENTICATED']);
   });
 });
 
@@ -583,7 +583,7 @@ describe('addressForOrder (internal)', () => {
   it('answers the order subgraph with the owner’s address, and null for anyone else’s or unknown ids', async () => {
     const owner = await shopper();
     const address = await owner.add();
-    const order = asIdentity({ service: 'order' });
+    const order = asIdentity({ service: 'order' }, 'user');
     expect(ok(await gql(url, ADDRESS_FOR_ORDER, { userId: owner.userId, id: address.id }, order)).addressForOrder).toMatchObject({
       id: address.id,
       contactName: '李四',
@@ -600,7 +600,7 @@ describe('addressForOrder (internal)', () => {
     const address = await owner.add();
     const variables = { userId: owner.userId, id: address.id };
     expect(codes(await gql(url, ADDRESS_FOR_ORDER, variables, owner.headers))).toEqual(['FORBIDDEN']);
-    expect(codes(await gql(url, ADDRESS_FOR_ORDER, variables, asIdentity({ service: 'cart' })))).toEqual(['FORBIDDEN']);
-    expect(codes(await gql(url, ADDRESS_FOR_ORDER, variables))).toEqual(['FORBIDDEN']);
+    expect(codes(await gql(url, ADDRESS_FOR_ORDER, variables, asIdentity({ service: 'cart' }, 'user')))).toEqual(['FORBIDDEN']);
+    expect(codes(await gql(url, ADDRESS_FOR_ORDER, variables, anonymousTo('user')))).toEqual(['FORBIDDEN']);
   });
 });

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
 import { verifyAccessToken } from '../../platform/access-token';
 import type { RunningSupergraph } from '../../app/launcher';
-import { codes, gql, startSupergraph, testConfig, type GraphQLResponse } from '../../test/support/harness';
+import { anonymousTo, codes, gql, startSupergraph, testConfig, type GraphQLResponse } from '../../test/support/harness';
 import { createDevWechatProvider, createWechatProvider } from './wechat';
 
 const LOGIN_WITH_WECHAT = 'mutation($code: String!) { loginWithWechat(code: $code) { accessToken refreshToken expiresIn user { id nickname phone } } }';
@@ -44,33 +44,33 @@ describe('development provider (no WECHAT_APPID)', () => {
 
   it('creates a user without a phone for a new code, and signs the same user in for the same code', async () => {
     const code = uniqueCode();
-    const first = ok(await gql<{ loginWithWechat: WechatAuth }>(url, LOGIN_WITH_WECHAT, { code })).loginWithWechat;
+    const first = ok(await gql<{ loginWithWechat: WechatAuth }>(url, LOGIN_WITH_WECHAT, { code }, anonymousTo('user'))).loginWithWechat;
     expect(first.user).toEqual({ id: expect.any(String), nickname: '微信用户', phone: null });
     expect(first.expiresIn).toBe(config.accessTokenTtlSeconds);
     expect(verifyAccessToken(first.accessToken, config)).toMatchObject({ userId: first.user.id, scopes: [] });
     const openid = `dev-${crypto.createHash('sha256').update(code).digest('hex').slice(0, 24)}`;
     expect(await db('users').where({ id: first.user.id }).first()).toMatchObject({ wechat_openid: openid, phone: null, password_hash: null });
 
-    const again = ok(await gql<{ loginWithWechat: WechatAuth }>(url, LOGIN_WITH_WECHAT, { code })).loginWithWechat;
+    const again = ok(await gql<{ loginWithWechat: WechatAuth }>(url, LOGIN_WITH_WECHAT, { code }, anonymousTo('user'))).loginWithWechat;
     expect(again.user.id).toBe(first.user.id);
     expect(again.refreshToken).not.toBe(first.refreshToken);
     expect(await usersWithOpenid(db, openid)).toBe(1);
 
-    const other = ok(await gql<{ loginWithWechat: WechatAuth }>(url, LOGIN_WITH_WECHAT, { code: uniqueCode() })).loginWithWechat;
+    const other = ok(await gql<{ loginWithWechat: WechatAuth }>(url, LOGIN_WITH_WECHAT, { code: uniqueCode() }, anonymousTo('user'))).loginWithWechat;
     expect(other.user.id).not.toBe(first.user.id);
   });
 
   it('creates one user when two first sign-ins with one openid race', async () => {
     const code = uniqueCode();
     const race = 'mutation($code: String!) { loginWithWechat(code: $code) { accessToken } }';
-    const responses = await Promise.all([1, 2, 3].map(() => gql(url, race, { code })));
+    const responses = await Promise.all([1, 2, 3].map(() => gql(url, race, { code }, anonymousTo('user'))));
     expect(responses.map(codes)).toEqual([[], [], []]);
     const ids = responses.map((r) => verifyAccessToken(r.data.loginWithWechat.accessToken, config).userId);
     expect(new Set(ids).size).toBe(1);
   });
 
   it.each([[''], ['   '], ['x'.repeat(129)], ['has space'], ['中文']])('refuses the malformed code %j with BAD_USER_INPUT', async (code) => {
-    const response = await gql(url, LOGIN_WITH_WECHAT, { code });
+    const response = await gql(url, LOGIN_WITH_WECHAT, { code }, anonymousTo('user'));
     expect(codes(response)).toEqual(['BAD_USER_INPUT']);
     expect(response.errors![0].extensions!.field).toBe('code');
   });
@@ -91,7 +91,7 @@ describe('production without WECHAT_APPID', () => {
     const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
       const code = uniqueCode();
-      const response = await gql(supergraph.subgraphs.user!.url, LOGIN_WITH_WECHAT, { code });
+      const response = await gql(supergraph.subgraphs.user!.url, LOGIN_WITH_WECHAT, { code }, anonymousTo('user', production));
       expect(codes(response)).toEqual(['INTERNAL_SERVER_ERROR']);
       // Production hides the reason from clients (it is logged).
       expect(response.errors![0].message).toBe('Internal server error');
@@ -170,7 +170,7 @@ describe('WeChat API client (jscode2session against a local fake)', () => {
   it('sends appid, secret, js_code and grant_type, and signs in the openid’s user (stored with its unionid)', async () => {
     const suffix = `u${crypto.randomBytes(6).toString('hex')}`;
     const code = `good-${suffix}`;
-    const first = ok(await gql<{ loginWithWechat: WechatAuth }>(url, LOGIN_WITH_WECHAT, { code })).loginWithWechat;
+    const first = ok(await gql<{ loginWithWechat: WechatAuth }>(url, LOGIN_WITH_WECHAT, { code }, anonymousTo('user'))).loginWithWechat;
     const request = wechat.requests[wechat.requests.length - 1];
     expect(Object.fromEntries(request.searchParams)).toEqual({ appid: APP_ID, secret: APP_SECRET, js_code: code, grant_type: 'authorization_code' });
     const row = await db('users').where({ id: first.user.id }).first();
@@ -178,13 +178,13 @@ describe('WeChat API client (jscode2session against a local fake)', () => {
     // The session key is dropped, never stored.
     expect(JSON.stringify(row)).not.toContain(SESSION_KEY);
 
-    const again = ok(await gql<{ loginWithWechat: WechatAuth }>(url, LOGIN_WITH_WECHAT, { code })).loginWithWechat;
+    const again = ok(await gql<{ loginWithWechat: WechatAuth }>(url, LOGIN_WITH_WECHAT, { code }, anonymousTo('user'))).loginWithWechat;
     expect(again.user.id).toBe(first.user.id);
   });
 
   it('signs in without a unionid when WeChat gives none', async () => {
     const suffix = `n${crypto.randomBytes(6).toString('hex')}`;
-    const auth = ok(await gql<{ loginWithWechat: WechatAuth }>(url, LOGIN_WITH_WECHAT, { code: `good-${suffix}` })).loginWithWechat;
+    const auth = ok(await gql<{ loginWithWechat: WechatAuth }>(url, LOGIN_WITH_WECHAT, { code: `good-${suffix}` }, anonymousTo('user'))).loginWithWechat;
     expect(await db('users').where({ id: auth.user.id }).first()).toMatchObject({ wechat_openid: `o-${suffix}`, wechat_unionid: null });
   });
 
@@ -199,7 +199,7 @@ describe('WeChat API client (jscode2session against a local fake)', () => {
     const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
       const before = Number((await db('users').count<{ count: string }>({ count: '*' }).whereNotNull('wechat_openid').whereLike('wechat_openid', 'o-%').first())!.count);
-      const response = await gql(url, LOGIN_WITH_WECHAT, { code: `${prefix}${crypto.randomBytes(4).toString('hex')}` });
+      const response = await gql(url, LOGIN_WITH_WECHAT, { code: `${prefix}${crypto.randomBytes(4).toString('hex')}` }, anonymousTo('user'));
       expect(codes(response)).toEqual([code]);
       expect(response.errors![0].message).toMatch(message);
       expect(JSON.stringify(response)).not.toContain(APP_SECRET);

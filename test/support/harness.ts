@@ -74,10 +74,16 @@ export async function gql<T = any>(
 
 export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-/** The header the router would send for this identity (for tests that talk to one subgraph directly). */
-export function asIdentity(identity: Partial<Identity>, config: Config = testConfig()): Record<string, string> {
-  return { [IDENTITY_HEADER]: signIdentity({ scopes: [], ...identity }, config.internalSecret) };
+/**
+ * The header the router would send to `audience` for this identity (for tests that talk to one subgraph directly).
+ * Subgraphs refuse unsigned callers and headers signed for another subgraph: an anonymous call is `asIdentity({}, name)`.
+ */
+export function asIdentity(identity: Partial<Identity>, audience: SubgraphName, config: Config = testConfig()): Record<string, string> {
+  return { [IDENTITY_HEADER]: signIdentity({ scopes: [], ...identity, audience }, config.internalSecret) };
 }
+
+/** The anonymous shopper as the router would present them to `audience`. */
+export const anonymousTo = (audience: SubgraphName, config?: Config) => asIdentity({}, audience, config);
 
 /** Codes of the errors in a response, for `expect(codes(res)).toEqual([...])`. */
 export const codes = (response: GraphQLResponse) => (response.errors ?? []).map((e) => e.extensions?.code);

@@ -13,12 +13,15 @@ import { asIdentity, bearer, gql, testConfig, type GraphQLResponse } from '../..
 
 const STAFF_USER_ID = '999999';
 
+type Target = 'cart' | 'product' | 'promote';
+
 /** Where each kind of operation goes, and how a caller proves who they are. */
 export interface Endpoints {
   cart: string;
   product: string;
   promote: string;
-  headersFor(userId: string | undefined, scopes?: string[]): Record<string, string>;
+  /** Headers for a call to `target` (default cart); anonymous without `userId` (still signed, for a subgraph). */
+  headersFor(userId: string | undefined, scopes?: string[], target?: Target): Record<string, string>;
 }
 
 export function viaRouter(routerUrl: string): Endpoints {
@@ -37,7 +40,7 @@ export function viaSubgraphs(supergraph: RunningSupergraph): Endpoints {
     cart: supergraph.subgraphs.cart!.url,
     product: supergraph.subgraphs.product!.url,
     promote: supergraph.subgraphs.promote!.url,
-    headersFor: (userId, scopes = []) => (userId ? asIdentity({ userId, scopes }, config) : {}),
+    headersFor: (userId, scopes = [], target = 'cart') => asIdentity(userId ? { userId, scopes } : {}, target, config),
   };
 }
 
@@ -112,13 +115,13 @@ export function ok<T>(response: GraphQLResponse<T>): T {
 
 function staff(endpoints: Endpoints, target: 'product' | 'promote', scope: string) {
   return <T = any>(query: string, variables: Record<string, unknown> = {}) =>
-    gql<T>(endpoints[target], query, variables, endpoints.headersFor(STAFF_USER_ID, [scope])).then(ok);
+    gql<T>(endpoints[target], query, variables, endpoints.headersFor(STAFF_USER_ID, [scope], target)).then(ok);
 }
 
 let categoryId: Promise<string> | undefined;
 /** A second-level category of the demo catalog. */
 function secondLevelCategory(endpoints: Endpoints): Promise<string> {
-  categoryId ??= gql<{ categories: { id: string; children: { id: string }[] }[] }>(endpoints.product, '{ categories { id children { id } } }')
+  categoryId ??= gql<{ categories: { id: string; children: { id: string }[] }[] }>(endpoints.product, '{ categories { id children { id } } }', {}, endpoints.headersFor(undefined, [], 'product'))
     .then(ok)
     .then(({ categories }) => {
       const child = categories.flatMap((category) => category.children)[0];
@@ -179,6 +182,7 @@ export async function catalogSkuIds(endpoints: Endpoints, count: number): Promis
           `query($after: String) { products(first: 100, after: $after) {
             edges { node { skus { id stock available } } } pageInfo { hasNextPage endCursor } } }`,
           { after },
+          endpoints.headersFor(undefined, [], 'product'),
         ),
       );
     for (const edge of page.products.edges) {
@@ -206,7 +210,7 @@ export async function giveCoupon(
       endpoints.promote,
       'mutation($templateId: ID!) { claimCoupon(templateId: $templateId) { id } }',
       { templateId: template.createCouponTemplate.id },
-      endpoints.headersFor(userId),
+      endpoints.headersFor(userId, [], 'promote'),
     ),
   );
   return claimed.claimCoupon.id;

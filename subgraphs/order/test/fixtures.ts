@@ -10,7 +10,7 @@ import { insertItems, type NewOrderItem } from '../data/order-items';
 import { insertOrder, type AddressSnapshot, type StoredOrderStatus } from '../data/orders';
 import { recordStatusChange } from '../data/status-history';
 import { actors, transition } from '../lifecycle';
-import { gql, uniquePhone } from '../../../test/support/harness';
+import { anonymousTo, gql, uniquePhone } from '../../../test/support/harness';
 
 /** A registered shopper: id and access token (the token only matters through the router). */
 export interface RegisteredUser {
@@ -24,6 +24,8 @@ export async function registerUser(url: string): Promise<RegisteredUser> {
     url,
     'mutation($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }',
     { input: { phone: uniquePhone(), password: 'orders123', nickname: 'order test' } },
+    // Needed when `url` is the user subgraph itself; the router replaces it with its own signature.
+    anonymousTo('user'),
   );
   if (response.errors?.length || !response.data) throw new Error(`register failed: ${JSON.stringify(response.errors)}`);
   return { userId: response.data.register.user.id, accessToken: response.data.register.accessToken };

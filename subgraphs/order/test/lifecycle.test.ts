@@ -30,9 +30,9 @@ afterAll(async () => {
   await supergraph?.stop();
 });
 
-const as = (userId: string, scopes: string[] = []) => asIdentity({ userId, scopes });
+const as = (userId: string, scopes: string[] = []) => asIdentity({ userId, scopes }, 'order');
 const staff = as(STAFF, ['order:write']);
-const payment = asIdentity({ service: 'payment' });
+const payment = asIdentity({ service: 'payment' }, 'order');
 const call = (query: string, variables: Record<string, unknown>, headers: Record<string, string>) => gql(url, query, variables, headers);
 
 const FIELDS = 'id status paidAt shippedAt carrier trackingNo completedAt cancelledAt cancelReason statusHistory { from to reason actor }';
@@ -181,7 +181,7 @@ describe('payment calls', () => {
     const q = `mutation($id: ID!) { markOrderPaid(orderId: $id, paymentId: "p", amount: 1000) { id } }`;
     expect(codes(await call(q, { id: orderId }, as(alice.userId)))).toEqual(['FORBIDDEN']);
     expect(codes(await call(q, { id: orderId }, staff))).toEqual(['FORBIDDEN']);
-    expect(codes(await call(q, { id: orderId }, asIdentity({ service: 'cart' })))).toEqual(['FORBIDDEN']);
+    expect(codes(await call(q, { id: orderId }, asIdentity({ service: 'cart' }, 'order')))).toEqual(['FORBIDDEN']);
   });
 
   it('refuse an amount other than the total, and a second payment of a paid order', async () => {
@@ -201,7 +201,7 @@ describe('access', () => {
     const orderId = await placeTestOrder(db, { userId: alice.userId, status: 'SHIPPED' });
     const read = (headers: Record<string, string>) => call(`query($id: ID!) { order(id: $id) { id status } }`, { id: orderId }, headers);
     expect((await read(as(bob.userId))).data).toEqual({ order: null });
-    expect((await read({})).data).toEqual({ order: null });
+    expect((await read(asIdentity({}, 'order'))).data).toEqual({ order: null });
     expect((await read(as(STAFF, ['catalog:write']))).data).toEqual({ order: null });
     expect((await read(staff)).data.order.id).toBe(orderId);
     expect((await read(as(alice.userId))).data.order.status).toBe('SHIPPED');
@@ -211,7 +211,7 @@ describe('access', () => {
       expect(codes(await call(`mutation($id: ID!) { ${mutation} }`, { id: orderId }, as(bob.userId)))).toEqual(['NOT_FOUND']);
     }
     expect(codes(await call(`mutation { cancelOrder(id: "nope") { id } }`, {}, as(bob.userId)))).toEqual(['NOT_FOUND']);
-    expect(codes(await call(`mutation($id: ID!) { confirmReceipt(id: $id) { id } }`, { id: orderId }, {}))).toEqual(['UNAUTHENTICATED']);
+    expect(codes(await call(`mutation($id: ID!) { confirmReceipt(id: $id) { id } }`, { id: orderId }, asIdentity({}, 'order')))).toEqual(['UNAUTHENTICATED']);
     expect(await snapshot(db, orderId)).toEqual(before);
   });
 
@@ -223,7 +223,7 @@ describe('access', () => {
     expect((await call(q, { r }, staff)).data._entities).toEqual([{ id: orderId, total: 1000 }]);
     expect((await call(q, { r }, payment)).data._entities).toEqual([{ id: orderId, total: 1000 }]);
     expect((await call(q, { r }, as(bob.userId))).data._entities).toEqual([null]);
-    expect((await call(q, { r }, {})).data._entities).toEqual([null]);
+    expect((await call(q, { r }, asIdentity({}, 'order'))).data._entities).toEqual([null]);
   });
 });
 

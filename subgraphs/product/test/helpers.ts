@@ -3,8 +3,8 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { asIdentity, gql } from '../../../test/support/harness';
 
-export const staff = () => asIdentity({ userId: '1', scopes: ['catalog:write'] });
-export const shopper = () => asIdentity({ userId: '2' });
+export const staff = () => asIdentity({ userId: '1', scopes: ['catalog:write'] }, 'product');
+export const shopper = () => asIdentity({ userId: '2' }, 'product');
 
 /** A token no other test uses, to put in titles and find exactly this test's products. */
 export const uniqueToken = (label = 't') => `${label}${crypto.randomBytes(5).toString('hex')}`;

@@ -4,7 +4,7 @@
  */
 import { countStatements } from '../../../platform/db';
 import type { RunningSupergraph } from '../../../app/launcher';
-import { asIdentity, codes, gql, startSupergraph, testConfig, type GraphQLResponse } from '../../../test/support/harness';
+import { anonymousTo, asIdentity, codes, gql, startSupergraph, testConfig, type GraphQLResponse } from '../../../test/support/harness';
 import { DEMO_TREE, seedDemoCatalog as seedDemo } from '../data/demo-catalog';
 import { createProduct, seededTree, shopper, staff, uniqueToken, type SeededTree } from './helpers';
 
@@ -53,7 +53,7 @@ async function walk(filter: Record<string, unknown>, first: number, headers = sh
 describe('categories and brands', () => {
   it('serves the two-level tree: top level by default, children batched', async () => {
     const counter = countStatements(db());
-    const response = await gql(url, '{ categories { id name parentId sortOrder children { id name parentId children { id } } } }');
+    const response = await gql(url, '{ categories { id name parentId sortOrder children { id name parentId children { id } } } }', {}, anonymousTo('product'));
     counter.stop();
     expect(response.errors).toBeUndefined();
     const tops = response.data.categories;
@@ -72,17 +72,17 @@ describe('categories and brands', () => {
   });
 
   it('lists the children of a parent, and nothing for unknown or malformed ids', async () => {
-    const children = await gql(url, 'query($p: ID) { categories(parentId: $p) { id parentId } }', { p: tree.top.id });
+    const children = await gql(url, 'query($p: ID) { categories(parentId: $p) { id parentId } }', { p: tree.top.id }, anonymousTo('product'));
     expect(children.data.categories.map((c: { id: string }) => c.id)).toEqual(
       expect.arrayContaining(tree.top.childIds),
     );
     expect(children.data.categories.every((c: { parentId: string }) => c.parentId === tree.top.id)).toBe(true);
-    expect((await gql(url, '{ categories(parentId: "999999999") { id } }')).data.categories).toEqual([]);
-    expect((await gql(url, '{ categories(parentId: "abc") { id } }')).data.categories).toEqual([]);
+    expect((await gql(url, '{ categories(parentId: "999999999") { id } }', {}, anonymousTo('product'))).data.categories).toEqual([]);
+    expect((await gql(url, '{ categories(parentId: "abc") { id } }', {}, anonymousTo('product'))).data.categories).toEqual([]);
   });
 
   it('lists brands', async () => {
-    const response = await gql(url, '{ brands { id name logoUrl } }');
+    const response = await gql(url, '{ brands { id name logoUrl } }', {}, anonymousTo('product'));
     expect(response.data.brands.length).toBeGreaterThanOrEqual(6);
   });
 });
@@ -132,17 +132,17 @@ describe('products connection', () => {
   });
 
   it('defaults to 20 per page and refuses page sizes outside 1..maxPageSize and malformed cursors', async () => {
-    const page = await gql(url, '{ products { edges { node { id } } pageInfo { hasNextPage } } }');
+    const page = await gql(url, '{ products { edges { node { id } } pageInfo { hasNextPage } } }', {}, anonymousTo('product'));
     expect(page.data.products.edges).toHaveLength(20);
     expect(page.data.products.pageInfo.hasNextPage).toBe(true);
-    expect((await gql(url, '{ products(first: 100) { edges { cursor } } }')).errors).toBeUndefined();
+    expect((await gql(url, '{ products(first: 100) { edges { cursor } } }', {}, anonymousTo('product'))).errors).toBeUndefined();
     for (const first of [0, -1, 101]) {
-      const response = await gql(url, PAGE, { first });
+      const response = await gql(url, PAGE, { first }, anonymousTo('product'));
       expect(codes(response)).toEqual(['BAD_USER_INPUT']);
       expect(response.data).toBeNull();
     }
     for (const after of ['not-a-cursor', Buffer.from('{"id":"x"}').toString('base64url'), Buffer.from('[]').toString('base64url'), '']) {
-      expect(codes(await gql(url, PAGE, { after }))).toEqual(['BAD_USER_INPUT']);
+      expect(codes(await gql(url, PAGE, { after }, anonymousTo('product')))).toEqual(['BAD_USER_INPUT']);
     }
   });
 
@@ -159,7 +159,7 @@ describe('products connection', () => {
     expect(await ids({ brandId: tree.brandB })).toEqual([b.id]);
     expect(await ids({ categoryId: tree.leafA, brandId: tree.brandB })).toEqual([]);
     expect(await ids({ categoryId: '999999999' })).toEqual([]);
-    expect(codes(await gql(url, PAGE, { filter: { categoryId: 'abc' } }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await gql(url, PAGE, { filter: { categoryId: 'abc' } }, anonymousTo('product')))).toEqual(['BAD_USER_INPUT']);
 
     // Every product of a top-level category sits in one of its children.
     const top = await walk({ categoryId: tree.top.id }, 100);
@@ -179,7 +179,7 @@ describe('products connection', () => {
     expect((await walk({ keyword: `${token} A_B` }, 10)).ids).toEqual([underscore.id]);
     expect((await walk({ keyword: `${token.toUpperCase()} COTTON` }, 10)).ids).toEqual([]);
     expect((await walk({ keyword: `  ${token}  ` }, 10)).ids).toEqual([other.id, underscore.id, plain.id, percent.id]);
-    expect(codes(await gql(url, PAGE, { filter: { keyword: 'x'.repeat(101) } }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await gql(url, PAGE, { filter: { keyword: 'x'.repeat(101) } }, anonymousTo('product')))).toEqual(['BAD_USER_INPUT']);
   });
 });
 
@@ -190,14 +190,14 @@ describe('shelf visibility', () => {
     const byId = 'query($id: ID!) { product(id: $id) { id onShelf } }';
     const skuById = 'query($id: ID!) { sku(id: $id) { id available } }';
 
-    for (const headers of [{}, shopper()]) {
+    for (const headers of [anonymousTo('product'), shopper()]) {
       expect((await gql(url, byId, { id: product.id }, headers)).data.product).toBeNull();
       expect((await gql(url, skuById, { id: product.skus[0].id }, headers)).data.sku).toBeNull();
       expect((await walk({ keyword: token }, 10, headers)).ids).toEqual([]);
       expect((await walk({ keyword: token, onShelf: false }, 10, headers)).ids).toEqual([]);
     }
     // A signed-in user without catalog:write is a shopper too.
-    expect((await gql(url, byId, { id: product.id }, asIdentity({ userId: '3', scopes: ['order:write'] }))).data.product).toBeNull();
+    expect((await gql(url, byId, { id: product.id }, asIdentity({ userId: '3', scopes: ['order:write'] }, 'product'))).data.product).toBeNull();
 
     expect((await gql(url, byId, { id: product.id }, staff())).data.product).toEqual({ id: product.id, onShelf: false });
     expect((await gql(url, skuById, { id: product.skus[0].id }, staff())).data.sku).toEqual({ id: product.skus[0].id, available: false });
@@ -207,11 +207,11 @@ describe('shelf visibility', () => {
 
     await gql(url, 'mutation($id: ID!) { setProductOnShelf(id: $id, onShelf: true) { id } }', { id: product.id }, staff());
     expect((await gql(url, byId, { id: product.id }, shopper())).data.product).toEqual({ id: product.id, onShelf: true });
-    expect((await gql(url, skuById, { id: product.skus[0].id })).data.sku).toEqual({ id: product.skus[0].id, available: true });
+    expect((await gql(url, skuById, { id: product.skus[0].id }, anonymousTo('product'))).data.sku).toEqual({ id: product.skus[0].id, available: true });
   });
 
   it('answers null for unknown and malformed ids', async () => {
-    const response = await gql(url, '{ a: product(id: "999999999") { id } b: product(id: "x") { id } c: sku(id: "999999999") { id } d: sku(id: "-1") { id } }');
+    const response = await gql(url, '{ a: product(id: "999999999") { id } b: product(id: "x") { id } c: sku(id: "999999999") { id } d: sku(id: "-1") { id } }', {}, anonymousTo('product'));
     expect(response.errors).toBeUndefined();
     expect(response.data).toEqual({ a: null, b: null, c: null, d: null });
   });
@@ -221,7 +221,7 @@ describe('entities and batching', () => {
   // Exactly what the cart asks for, through the service client.
   const CART_SELECTION = `query($r: [_Any!]!) { _entities(representations: $r) {
     ... on Sku { id name price stock available product { id title onShelf category { id } } } } }`;
-  const cartIdentity = () => asIdentity({ service: 'cart', userId: '5' });
+  const cartIdentity = () => asIdentity({ service: 'cart', userId: '5' }, 'product');
 
   it('resolves deleted SKUs and SKUs of off-shelf products as unavailable; only unknown ids are null', async () => {
     const product = await createProduct(url, { title: uniqueToken('ent'), categoryId: tree.leafA, skus: [sku('a'), sku('b'), sku('c', 500, 0)], onShelf: true });
@@ -263,7 +263,7 @@ describe('entities and batching', () => {
     const counter = countStatements(db());
     const response = await gql(url, 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Product { id title onShelf } } }', {
       r: ids.map((id) => ({ __typename: 'Product', id })),
-    });
+    }, anonymousTo('product'));
     counter.stop();
     expect(response.data._entities.map((e: { id: string }) => e.id)).toEqual(ids);
     expect(counter.count).toBe(1);
@@ -273,7 +273,7 @@ describe('entities and batching', () => {
     const query = `query($first: Int) { products(first: $first) { edges { node { id minPrice skus { price } category { name } } } } }`;
     const cost = async (first: number) => {
       const counter = countStatements(db());
-      const response = await gql(url, query, { first });
+      const response = await gql(url, query, { first }, anonymousTo('product'));
       counter.stop();
       expect(response.errors).toBeUndefined();
       expect(response.data.products.edges).toHaveLength(first);

@@ -3,7 +3,7 @@
  * bad input, unknown ids) change nothing at all.
  */
 import type { RunningSupergraph } from '../../../app/launcher';
-import { asIdentity, codes, gql, startSupergraph } from '../../../test/support/harness';
+import { anonymousTo, asIdentity, codes, gql, startSupergraph } from '../../../test/support/harness';
 import { CREATE_PRODUCT, createProduct, productSnapshot, seededTree, shopper, staff, uniqueToken, type SeededTree } from './helpers';
 
 let supergraph: RunningSupergraph;
@@ -136,11 +136,11 @@ describe('authorization', () => {
     const productCount = async () => Number((await db()('products').count({ n: '*' }).where('title', 'x'))[0].n);
     const createdBefore = await productCount();
     for (const [headers, code] of [
-      [{}, 'UNAUTHENTICATED'],
+      [anonymousTo('product'), 'UNAUTHENTICATED'],
       [shopper(), 'FORBIDDEN'],
-      [asIdentity({ userId: '7', scopes: ['promote:write', 'order:write'] }), 'FORBIDDEN'],
+      [asIdentity({ userId: '7', scopes: ['promote:write', 'order:write'] }, 'product'), 'FORBIDDEN'],
       // A service call carries no user and no scope.
-      [asIdentity({ service: 'cart' }), 'UNAUTHENTICATED'],
+      [asIdentity({ service: 'cart' }, 'product'), 'UNAUTHENTICATED'],
     ] as const) {
       for (const [query, variables] of calls) {
         await expectRefused(product.id, code, () => gql(url, query, variables, headers));
@@ -253,10 +253,10 @@ describe('SKU mutations', () => {
 
     const entity = await gql(url, 'query($r: [_Any!]!) { _entities(representations: $r) { ... on Sku { id deleted available } } }', {
       r: [{ __typename: 'Sku', id: first.id }],
-    });
+    }, anonymousTo('product'));
     expect(entity.data._entities).toEqual([{ id: first.id, deleted: true, available: false }]);
     expect((await gql(url, 'query($id: ID!) { sku(id: $id) { id } }', { id: first.id }, shopper())).data.sku).toBeNull();
-    expect((await gql(url, 'query($id: ID!) { product(id: $id) { minPrice } }', { id: product.id })).data.product).toEqual({ minPrice: 6900 });
+    expect((await gql(url, 'query($id: ID!) { product(id: $id) { minPrice } }', { id: product.id }, anonymousTo('product'))).data.product).toEqual({ minPrice: 6900 });
 
     await expectRefused(product.id, 'NOT_FOUND', () => gql(url, UPDATE_SKU, { id: first.id, input: { price: 1 } }, staff()));
     await expectRefused(product.id, 'CONFLICT', () => gql(url, DELETE_SKU, { id: second.id }, staff()));

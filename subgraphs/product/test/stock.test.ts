@@ -32,7 +32,7 @@ const RELEASE = `mutation($orderId: ID!) { releaseStock(orderId: $orderId) { ${R
 const COMMIT = `mutation($orderId: ID!) { commitStock(orderId: $orderId) { ${RESERVATION} } }`;
 const UPDATE_SKU = 'mutation($id: ID!, $input: UpdateSkuInput!) { updateSku(id: $id, input: $input) { id stock } }';
 
-const order = () => asIdentity({ service: 'order' });
+const order = () => asIdentity({ service: 'order' }, 'product');
 const newOrderId = () => String(crypto.randomInt(1, 2 ** 47));
 
 type Line = { skuId: string; quantity: number };
@@ -116,12 +116,12 @@ describe('reserveStock', () => {
   it('refuses callers that are not the order service (FORBIDDEN)', async () => {
     const [a] = await skusWithStock(5);
     const orderId = newOrderId();
-    for (const headers of [{}, asIdentity({ userId: '5' }), staff(), asIdentity({ service: 'cart' })]) {
+    for (const headers of [asIdentity({}, 'product'), asIdentity({ userId: '5' }, 'product'), staff(), asIdentity({ service: 'cart' }, 'product')]) {
       expect(codes(await reserve(orderId, [{ skuId: a, quantity: 1 }], headers))).toEqual(['FORBIDDEN']);
     }
     ok(await reserve(orderId, [{ skuId: a, quantity: 1 }]));
     for (const operation of [RELEASE, COMMIT]) {
-      expect(codes(await gql(url, operation, { orderId }, asIdentity({ userId: '5' })))).toEqual(['FORBIDDEN']);
+      expect(codes(await gql(url, operation, { orderId }, asIdentity({ userId: '5' }, 'product')))).toEqual(['FORBIDDEN']);
     }
     expect(await counts([a])).toEqual([{ stock: 4, reserved: 1, sold: 0 }]);
   });

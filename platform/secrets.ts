@@ -1,0 +1,58 @@
+/**
+ * When the development secrets may be used. The JWT_SECRET / INTERNAL_SECRET fallbacks are written in this
+ * repository, so anyone who reads it can mint an admin access token or a subgraph identity header with them. They
+ * are therefore accepted only when nothing but this machine can reach us: every listener on a loopback address.
+ * Production refuses them outright (config.ts); a deployment that merely forgot NODE_ENV is caught here by its HOST.
+ */
+import net from 'node:net';
+
+export const SECRET_VARIABLES = ['JWT_SECRET', 'INTERNAL_SECRET'] as const;
+
+/** 127.0.0.0/8, ::1 and localhost: only this machine can connect. 0.0.0.0, :: and any other address are not. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (bare === 'localhost') return true;
+  if (net.isIPv4(bare)) return bare.startsWith('127.');
+  if (net.isIPv6(bare)) {
+    if (bare === '::1' || bare === '0:0:0:0:0:0:0:1') return true;
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(bare);
+    return mapped !== null && mapped[1].startsWith('127.');
+  }
+  return false;
+}
+
+/**
+ * Throws when development secrets would be used on a non-loopback listener; returns the names of the variables
+ * that fall back to development values (empty when all are set).
+ */
+export function checkDevelopmentSecrets(env: NodeJS.ProcessEnv, host: string): string[] {
+  const missing = SECRET_VARIABLES.filter((name) => !env[name]);
+  if (missing.length && !isLoopbackHost(host)) {
+    throw new Error(
+      `HOST=${host} is not a loopback address, so ${missing.join(' and ')} must be set: the development ` +
+        'values are public (in the repository) and would let anyone sign tokens. Set them, or listen on 127.0.0.1.',
+    );
+  }
+  return missing;
+}
+
+let warned = false;
+/** One line per process, so a developer knows the secrets are the public development ones. */
+export function warnDevelopmentSecrets(missing: readonly string[], host: string): void {
+  if (warned || !missing.length) return;
+  warned = true;
+  console.warn(`Warning: ${missing.join(' and ')} not set: using the public development secrets (allowed only on loopback, HOST=${host}).`);
+}
+
+/**
+ * The demo staff account `admin` with the development password is refused off loopback: anybody could sign in
+ * as staff holding every scope. Called by whoever seeds demo data.
+ */
+export function checkDemoAdminPassword(options: { adminPasswordSet: boolean; host: string }): void {
+  if (!options.adminPasswordSet && !isLoopbackHost(options.host)) {
+    throw new Error(
+      `HOST=${options.host} is not a loopback address, so ADMIN_PASSWORD must be set before the demo staff account ` +
+        '"admin" is seeded (its development password is public).',
+    );
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Entry points run as real processes (tsx), for tests of start-up and shutdown: output captured, and every child
+ * killed when the test file ends.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '..', '..');
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+
+export interface Run {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the first match of `pattern` in the output; rejects if the process exits first. */
+  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
+  exited: Promise<number | null>;
+}
+
+const running = new Set<ChildProcess>();
+// A failed assertion must not leave a server behind.
+afterAll(() => running.forEach((child) => child.kill('SIGKILL')));
+
+export function run(args: string[], env: Record<string, string | undefined>): Run {
+  const child = spawn(tsx, args, { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.on('close', () => running.delete(child));
+  let output = '';
+  const listeners = new Set<() => void>();
+  const onData = (chunk: Buffer) => {
+    output += chunk.toString();
+    listeners.forEach((listener) => listener());
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return {
+    child,
+    output: () => output,
+    exited,
+    waitFor: (pattern) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const match = output.match(pattern);
+          if (match) {
+            listeners.delete(check);
+            resolve(match);
+          }
+        };
+        listeners.add(check);
+        check();
+        void exited.then((code) => reject(new Error(`exited (${code}) before printing ${pattern}:\n${output}`)));
+      }),
+  };
+}
+
+/** Only what a bare machine has: no secrets, no database URLs from the test run. */
+export const bareEnv = (extra: Record<string, string>) => ({ PATH: process.env.PATH, HOME: process.env.HOME, ...extra });
+export const SECRETS = { JWT_SECRET: 'production-test-jwt-secret', INTERNAL_SECRET: 'production-test-internal-secret' };
+
