@@ -65,3 +65,8 @@ export function createEventBus(
 export function defaultConsumerName(group: string): string {
   return `${group}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 }
+
+/** The pub/sub channel clients of one aggregate listen on: `<stream>.<aggregate id>`, e.g. `shop.order.order.42`. */
+export function clientChannel(stream: string, aggregateId: string): string {
+  return `${stream}.${aggregateId}`;
+}

@@ -59,7 +59,8 @@ export function startEventConsumer(
   );
   return options.bus.consume({
     stream: options.stream,
-    group: options.group,
+    // A named consumer is a group of its own: two consumers of one stream in one subgraph each see every event.
+    group: options.name ? `${options.group}.${options.name}` : options.group,
     consumer: options.consumer,
     handler: async (event) => {
       await apply(event);

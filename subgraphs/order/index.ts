@@ -4,6 +4,7 @@ import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-s
 import type { OrderContext } from './context';
 import { createOrderLoaders } from './loaders';
 import { resolvers } from './resolvers';
+import { clientFanOut } from './events';
 import { startExpirySweep } from './expiry';
 
 export { migrations } from './migrations';
@@ -15,6 +16,7 @@ export function createOrderSubgraph(deps: SubgraphDeps): SubgraphDefinition<Orde
   return {
     name: 'order',
     stop: sweep.stop,
+    events: { relayOutbox: true, consumers: [clientFanOut(deps.events)] },
     schema: buildOrderSchema(),
     createContext: (base) => ({ ...base, db: deps.db, services: deps.services, loaders: createOrderLoaders(deps.db) }),
   };

@@ -89,6 +89,6 @@ export async function transition(trx: Knex.Transaction, request: TransitionReque
     throw illegalTransition(orderId, current.status, to);
   }
   const { previous_status: previous, ...order } = row;
-  await recordStatusChange(trx, { orderId, from: previous, to, actor: request.actor, reason: request.reason });
+  await recordStatusChange(trx, { orderId, userId: order.user_id, from: previous, to, actor: request.actor, reason: request.reason });
   return order as OrderRow;
 }

@@ -4,6 +4,7 @@
  * publishing the change (the events platform's outbox) is one added line here, in the same transaction.
  */
 import type { Knex } from 'knex';
+import { appendOrderStatusChanged } from '../events';
 
 export interface StatusHistoryRow {
   id: string;
@@ -17,6 +18,8 @@ export interface StatusHistoryRow {
 
 export interface StatusChange {
   orderId: string;
+  /** The order's owner: subscribers and consumers learn whose order changed without reading it back. */
+  userId: string;
   /** Null when the order is created. */
   from: string | null;
   to: string;
@@ -35,7 +38,8 @@ export async function recordStatusChange(trx: Knex, change: StatusChange): Promi
       reason: change.reason ?? null,
     })
     .returning('*');
-  // Events seam: `await appendEvent(trx, { type: 'order.status_changed', ... })` goes here (platform/events).
+  // Published with the change (same transaction): see subgraphs/order/events.ts.
+  await appendOrderStatusChanged(trx, { ...change, at: row.at });
   return row;
 }
 

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
+import { eventTablesMigration } from '../../../platform/events';
 
 export const migrations: Migration[] = [
   {
@@ -124,4 +125,6 @@ export const migrations: Migration[] = [
       });
     },
   },
+  // Outbox, processed events and durable jobs (platform/events).
+  eventTablesMigration('090_events'),
 ];

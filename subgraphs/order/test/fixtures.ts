@@ -78,7 +78,7 @@ export async function placeTestOrder(db: Knex, options: TestOrderOptions): Promi
       shippingAddress: ADDRESS,
     });
     await insertItems(trx, order.id, items);
-    await recordStatusChange(trx, { orderId: order.id, from: null, to: 'PENDING_PAYMENT', actor: actors.user(options.userId), reason: 'test fixture' });
+    await recordStatusChange(trx, { orderId: order.id, userId: options.userId, from: null, to: 'PENDING_PAYMENT', actor: actors.user(options.userId), reason: 'test fixture' });
     return order.id;
   });
   let from: StoredOrderStatus = 'PENDING_PAYMENT';

@@ -1,0 +1,73 @@
+/**
+ * Order status changes as events: each change is written to the order outbox in its own transaction (a refused
+ * transition writes none), relayed to the `shop.order.order` stream, and fanned out to the order's client channel
+ * (`shop.order.order.<id>`) that the router's subscriptions listen on. Redis with REDIS_URL, in process otherwise.
+ */
+import { signAccessToken } from '../platform/access-token';
+import { clientChannel } from '../platform/events';
+import type { RunningSupergraph } from '../app/launcher';
+import { ORDER_STREAM, type OrderStatusChangedPayload } from '../subgraphs/order/events';
+import { placeTestOrder, registerUser } from '../subgraphs/order/test/fixtures';
+import { bearer, codes, gql, startSupergraph, testConfig } from './support/harness';
+
+let supergraph: RunningSupergraph;
+beforeAll(async () => {
+  supergraph = await startSupergraph();
+});
+afterAll(async () => {
+  await supergraph?.stop();
+});
+
+const staff = bearer(signAccessToken({ userId: '999998', scopes: ['order:write'] }, testConfig()));
+
+async function waitFor<T>(read: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+it('publishes every status change, in order, on the order channel; a refused change publishes nothing', async () => {
+  const router = supergraph.routerUrl!;
+  const shopper = await registerUser(router);
+  const orderId = await placeTestOrder(supergraph.subgraphs.order!.db, { userId: shopper.userId, status: 'PAID' });
+  const db = supergraph.subgraphs.order!.db;
+  const unpublished = async () => {
+    const [{ count }] = await db('outbox').where({ aggregate_id: orderId }).whereNull('published_at').count<{ count: string }[]>('* as count');
+    return Number(count);
+  };
+  // The fixture's own changes (created, paid) are relayed first, so the subscriber below sees only what follows.
+  await waitFor(async () => ((await unpublished()) === 0 ? true : undefined), 'the fixture events to be relayed');
+  const seen: OrderStatusChangedPayload[] = [];
+  const unsubscribe = await supergraph.events.subscribeClient(clientChannel(ORDER_STREAM, orderId), (message) =>
+    seen.push(message as OrderStatusChangedPayload),
+  );
+  try {
+    const shipped = await gql(router, `mutation($id: ID!) { shipOrder(id: $id, carrier: "顺丰速运", trackingNo: "SF1234567890") { status } }`, { id: orderId }, staff);
+    expect(shipped.data?.shipOrder.status).toBe('SHIPPED');
+    // Illegal: a shipped order cannot be cancelled; nothing is written, nothing published.
+    const refused = await gql(router, `mutation($id: ID!) { cancelOrder(id: $id) { status } }`, { id: orderId }, bearer(shopper.accessToken));
+    expect(codes(refused)).toEqual(['CONFLICT']);
+    const confirmed = await gql(router, `mutation($id: ID!) { confirmReceipt(id: $id) { status } }`, { id: orderId }, bearer(shopper.accessToken));
+    expect(confirmed.data?.confirmReceipt.status).toBe('COMPLETED');
+
+    await waitFor(() => (seen.length >= 2 ? true : undefined), 'two client messages');
+    expect(seen.map(({ from, to }) => [from, to])).toEqual([['PAID', 'SHIPPED'], ['SHIPPED', 'COMPLETED']]);
+    expect(seen.every((message) => message.orderId === orderId && message.userId === shopper.userId)).toBe(true);
+  } finally {
+    await unsubscribe();
+  }
+
+  // The outbox holds one row per recorded change (created, paid by the fixture, shipped, completed), all relayed.
+  const rows = await db('outbox').where({ aggregate_id: orderId }).orderBy('id');
+  expect(rows.map((row) => [row.type, row.payload.to])).toEqual([
+    ['OrderStatusChanged', 'PENDING_PAYMENT'],
+    ['OrderStatusChanged', 'PAID'],
+    ['OrderStatusChanged', 'SHIPPED'],
+    ['OrderStatusChanged', 'COMPLETED'],
+  ]);
+  expect(await unpublished()).toBe(0);
+});
