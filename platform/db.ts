@@ -126,9 +126,43 @@ export interface StatementCounter {
   stop(): void;
 }
 
+/**
+ * The events platform's background work (outbox relay polls, job claims, consumer bookkeeping) runs on the same pool
+ * at its own pace: it is nobody's request, so the counter leaves it out. (An outbox append inside a request's own
+ * transaction is left out too: one per state change, never per item, so it cannot hide an N+1.)
+ */
+const BACKGROUND_STATEMENT = /\b(outbox|outbox_relay|jobs|processed_events)\b/;
+
 export function countStatements(knex: Knex): StatementCounter {
   const statements: string[] = [];
-  const listener = (query: { sql: string }) => statements.push(query.sql);
+  // A transaction's BEGIN is held back until its first statement shows whose it is; background transactions
+  // (and empty ones) leave no trace.
+  const pendingBegin = new Map<string, string>();
+  const countedTx = new Set<string>();
+  const listener = (query: { sql: string; __knexTxId?: string }) => {
+    const txId = query.__knexTxId;
+    const sql = query.sql.trim();
+    if (txId && /^BEGIN/i.test(sql)) {
+      pendingBegin.set(txId, query.sql);
+      return;
+    }
+    if (txId && /^(COMMIT|ROLLBACK)/i.test(sql)) {
+      pendingBegin.delete(txId);
+      // Only the end of a transaction whose BEGIN was counted (not one begun before counting, nor a background one).
+      if (countedTx.delete(txId)) statements.push(query.sql);
+      return;
+    }
+    if (BACKGROUND_STATEMENT.test(sql)) {
+      if (txId) pendingBegin.delete(txId);
+      return;
+    }
+    if (txId && pendingBegin.has(txId)) {
+      statements.push(pendingBegin.get(txId)!);
+      pendingBegin.delete(txId);
+      countedTx.add(txId);
+    }
+    statements.push(query.sql);
+  };
   knex.on('query', listener);
   return {
     get count() {
