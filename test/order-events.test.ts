@@ -39,8 +39,16 @@ it('publishes every status change, in order, on the order channel; a refused cha
     const [{ count }] = await db('outbox').where({ aggregate_id: orderId }).whereNull('published_at').count<{ count: string }[]>('* as count');
     return Number(count);
   };
-  // The fixture's own changes (created, paid) are relayed first, so the subscriber below sees only what follows.
-  await waitFor(async () => ((await unpublished()) === 0 ? true : undefined), 'the fixture events to be relayed');
+  // The fixture's own changes (created, paid) are fanned out first (the fan-out consumer recorded them), so the
+  // subscriber below sees only what follows.
+  const fannedOut = async () => {
+    const [{ count }] = await db('processed_events')
+      .where({ consumer: 'clients' })
+      .whereIn('event_id', db('outbox').select('event_id').where({ aggregate_id: orderId }))
+      .count<{ count: string }[]>('* as count');
+    return Number(count);
+  };
+  await waitFor(async () => ((await fannedOut()) === 2 ? true : undefined), 'the fixture events to be fanned out');
   const seen: OrderStatusChangedPayload[] = [];
   const unsubscribe = await supergraph.events.subscribeClient(clientChannel(ORDER_STREAM, orderId), (message) =>
     seen.push(message as OrderStatusChangedPayload),
