@@ -50,14 +50,14 @@ export function dedupKey(request: DedupRequest): string | undefined {
 /** A private copy of an answer; `http` (the subgraph's response, read only for its headers) stays shared. */
 function copy(response: GatewayGraphQLResponse): GatewayGraphQLResponse {
   const { http, ...rest } = response as GatewayGraphQLResponse & { http?: unknown };
-  return { ...structuredClone(rest), ...(http ? { http } : {}) } as GatewayGraphQLResponse;
+  // The answer was parsed from JSON, so a JSON round trip copies it exactly (and beats structuredClone here).
+  return { ...(JSON.parse(JSON.stringify(rest)) as object), ...(http ? { http } : {}) } as GatewayGraphQLResponse;
 }
 
 type GatewayGraphQLResponse = Awaited<ReturnType<GraphQLDataSource['process']>>;
 
 interface InFlight {
   promise: Promise<GatewayGraphQLResponse>;
-  waiters: number;
 }
 
 export class InFlightDedup {
@@ -69,16 +69,16 @@ export class InFlightDedup {
     if (key === undefined) return send();
     const existing = this.inFlight.get(key);
     if (existing) {
-      existing.waiters += 1;
       this.stats.joined += 1;
       return existing.promise.then(copy);
     }
     this.stats.sent += 1;
-    const entry: InFlight = { waiters: 0, promise: undefined as unknown as Promise<GatewayGraphQLResponse> };
-    entry.promise = send().finally(() => this.inFlight.delete(key));
+    const entry: InFlight = { promise: send().finally(() => this.inFlight.delete(key)) };
     this.inFlight.set(key, entry);
-    // The first caller keeps the original only when nobody joined; otherwise everyone works on a copy. Its callback
-    // runs before the waiters' (registered first), so the original is still untouched when they copy it.
-    return entry.promise.then((response) => (entry.waiters ? copy(response) : response));
+    // The first caller keeps the original, through this pass-through reaction registered before any waiter's: its
+    // own continuation is queued only when the pass-through runs, i.e. behind the waiters' copying reactions, so the
+    // original is untouched when they copy it. (Returning entry.promise itself would let the first caller's await
+    // run before the waiters copy: test/router-dedup.test.ts.)
+    return entry.promise.then((response) => response);
   }
 }
