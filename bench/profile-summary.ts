@@ -1,5 +1,6 @@
 /**
- * Summarises a V8 .cpuprofile (node --cpu-prof): self time by function and by package/file, top N.
+ * Summarises a V8 .cpuprofile (node --cpu-prof): self time by function and by package/file, top N, as shares of
+ * the busy (non-idle) time.
  *   npx tsx bench/profile-summary.ts <file.cpuprofile> [N]
  */
 import fs from 'node:fs';
@@ -13,7 +14,10 @@ const profile = JSON.parse(fs.readFileSync(process.argv[2], 'utf8')) as { nodes:
 const top = Number(process.argv[3] ?? 25);
 const self = new Map<number, number>();
 profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
-const total = [...self.values()].reduce((a, b) => a + b, 0);
+const idleIds = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
+// Shares of the busy time: idle samples left out.
+const total = [...self].filter(([id]) => !idleIds.has(id)).reduce((a, [, t]) => a + t, 0);
+for (const id of idleIds) self.delete(id);
 const byFunction = new Map<string, number>();
 const byModule = new Map<string, number>();
 for (const node of profile.nodes) {
