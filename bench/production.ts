@@ -10,6 +10,7 @@
  *   BENCH_PORT_BASE     router on this port, subgraphs on the next six, stock gateway on +7 (default 4300)
  *   BENCH_SCALE         multiplies every request count (default 1)
  *   BENCH_ONLY          comma-separated scenario name prefixes to run (default all)
+ *   ROUTER_DEDUP        passed to our router (false: no in-flight dedup)
  *   BENCH_CPU_PROF      a directory: every service runs with --cpu-prof and writes its profile there on exit
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -194,7 +195,9 @@ async function main() {
     const subgraphs = await Promise.all(
       SUBGRAPH_NAMES.map((name) => start(name, 'scripts/start-subgraph.ts', [name], env, /Ready in/)),
     );
-    const ours = await start('router', 'router/main.ts', [], { ...env, ROUTER_PORT: String(PORT_BASE) }, /Ready in/);
+    // ROUTER_DEDUP=false npm run bench: our router without in-flight dedup, to see what the rest is worth.
+    const routerEnv = { ...env, ROUTER_PORT: String(PORT_BASE), ...(process.env.ROUTER_DEDUP ? { ROUTER_DEDUP: process.env.ROUTER_DEDUP } : {}) };
+    const ours = await start('router', 'router/main.ts', [], routerEnv, /Ready in/);
     const stock = await start('stock', path.join('bench', 'stock-gateway.ts'), [], { ...env, ROUTER_PORT: String(PORT_BASE + 7) }, /stock gateway/);
     const urls = { ours: `http://127.0.0.1:${PORT_BASE}/graphql`, stock: `http://127.0.0.1:${PORT_BASE + 7}/graphql` };
 
@@ -261,7 +264,7 @@ async function main() {
     const scenarios: Scenario[] = [
       { name: '20 products with SKUs and category', count: 2000 * SCALE, concurrency: 10, requests: [{ body: body(LIST_20) }] },
       { name: '99-line cart with price', count: 800 * SCALE, concurrency: 10, requests: [{ body: body(CART), token: tokens[0] }] },
-      { name: 'browse mix', count: 5000 * SCALE, concurrency: 50, requests: mix },
+      { name: 'browse mix', count: 3000 * SCALE, concurrency: 50, requests: mix },
     ].filter((s) => !ONLY || ONLY.some((o) => s.name.startsWith(o)));
 
     const rows: Row[] = [];
