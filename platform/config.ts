@@ -57,6 +57,8 @@ export interface Config {
   subgraphTimeouts: Partial<Record<SubgraphName, number>>;
   /** Keep-alive sockets the router opens to each subgraph origin at most (SUBGRAPH_MAX_SOCKETS). */
   subgraphMaxSockets: number;
+  /** The router shares identical in-flight subgraph queries (ROUTER_DEDUP, default true): router/dedup.ts. */
+  routerDedup: boolean;
   explorerEnabled: boolean;
   adminPassword: string;
   /** Whether ADMIN_PASSWORD was set (otherwise the development default; seeding it off loopback is refused). */
@@ -218,6 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subgraphTimeoutMs: int(env, 'SUBGRAPH_TIMEOUT_MS', 10_000),
     subgraphTimeouts,
     subgraphMaxSockets: int(env, 'SUBGRAPH_MAX_SOCKETS', 64),
+    routerDedup: bool(env, 'ROUTER_DEDUP', true),
     explorerEnabled: bool(env, 'EXPLORER', !isProduction),
     adminPassword: env.ADMIN_PASSWORD || DEV_ADMIN_PASSWORD,
     adminPasswordSet: Boolean(env.ADMIN_PASSWORD),

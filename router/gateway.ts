@@ -11,6 +11,7 @@ import { Agent, fetch as undiciFetch, Response as UndiciResponse } from 'undici'
 import type { Config, SubgraphName } from '../platform/config';
 import { shopError } from '../platform/errors';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../platform/identity';
+import { dedupKey, type InFlightDedup } from './dedup';
 
 export interface RouterContext {
   identity: Identity;
@@ -58,7 +59,9 @@ function limitBody(response: UndiciResponse, maxBytes: number, abort: AbortContr
     abort.abort(error);
     throw error;
   }
-  if (!response.body) return response;
+  // A declared length within the limit is all the parser will read (more bytes would be a protocol error), so
+  // there is nothing to count, and the web-stream transform below is a measurable share of the router's CPU.
+  if (!response.body || (Number.isFinite(declared) && response.headers.has('content-length'))) return response;
   let seen = 0;
   const counted = (response.body as unknown as ReadableStream<Uint8Array>).pipeThrough(
     new TransformStream<Uint8Array, Uint8Array>({
@@ -106,8 +109,19 @@ class SignedIdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
     private readonly subgraph: string,
     private readonly timeoutMs: number,
     private readonly config: Config,
+    private readonly dedup?: InFlightDedup,
   ) {
     super(options);
+  }
+
+  override process(options: GraphQLDataSourceProcessOptions<RouterContext>) {
+    // Health checks and schema loads carry no operation context: never shared.
+    if (!this.dedup || !('incomingRequestContext' in options)) return super.process(options);
+    // Every fetch of a client mutation is sent afresh: a query fetch after the write must not join one sent before it.
+    if (options.incomingRequestContext.operation?.operation !== 'query') return super.process(options);
+    const { query, operationName, variables } = options.request;
+    const key = dedupKey({ subgraph: this.subgraph, query, operationName: operationName ?? undefined, variables, identity: options.context?.identity });
+    return this.dedup.run(key, () => super.process(options));
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>) {
@@ -139,7 +153,12 @@ class SignedIdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
   }
 }
 
-export function createGateway(config: Config, resolveUrl: SubgraphUrlResolver, fetchers: SubgraphFetchers): ApolloGateway {
+export function createGateway(
+  config: Config,
+  resolveUrl: SubgraphUrlResolver,
+  fetchers: SubgraphFetchers,
+  dedup?: InFlightDedup,
+): ApolloGateway {
   const supergraphSdl = fs.readFileSync(config.supergraphPath, 'utf8');
   return new ApolloGateway({
     supergraphSdl,
@@ -150,6 +169,7 @@ export function createGateway(config: Config, resolveUrl: SubgraphUrlResolver, f
         name,
         timeoutMs,
         config,
+        dedup,
       );
     },
   });

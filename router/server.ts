@@ -18,6 +18,7 @@ import { graphqlRequestGuard, installErrorHandlers, operationResolutionPlugin } 
 import type { RunningServer } from '../platform/subgraph-server';
 import { identityFromRequest } from './auth';
 import { createExplorer, type Explorer, type ExplorerOptions } from './explorer';
+import { InFlightDedup, type DedupStats } from './dedup';
 import { boundedFetchers, createGateway, urlResolver, type RouterContext } from './gateway';
 import { subgraphHealth } from './health';
 import { retryAfterPlugin } from './retry-after';
@@ -36,6 +37,8 @@ export interface RouterOptions {
 export interface RunningRouter extends RunningServer {
   /** The explorer, when enabled: `prepare()` builds its bundle if missing or stale (otherwise done on first visit). */
   explorer?: Explorer;
+  /** Counts of the in-flight deduplication (router/dedup.ts), when ROUTER_DEDUP is on. */
+  dedupStats?: DedupStats;
 }
 
 /**
@@ -61,7 +64,8 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   const httpServer = http.createServer(app);
   const fetchers = boundedFetchers(config);
   const resolveUrl = urlResolver(config, options.subgraphUrls);
-  const gateway = createGateway(config, resolveUrl, fetchers);
+  const dedup = config.routerDedup ? new InFlightDedup() : undefined;
+  const gateway = createGateway(config, resolveUrl, fetchers, dedup);
 
   const server = new ApolloServer<RouterContext>({
     gateway,
@@ -108,6 +112,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     url: `http://${options.host}:${port}/graphql`,
     port,
     explorer,
+    dedupStats: dedup?.stats,
     async close() {
       await server.stop();
       await fetchers.close();
