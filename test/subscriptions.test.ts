@@ -5,6 +5,9 @@
  * Events travel the process's bus: Redis pub/sub with REDIS_URL, in process otherwise.
  */
 import type { Client } from 'graphql-ws';
+import { parse } from 'graphql';
+import WebSocket from 'ws';
+import { explorerFetcher } from '../router/explorer/client/fetcher';
 import { signAccessToken } from '../platform/access-token';
 import type { RunningSupergraph } from '../app/launcher';
 import { startRouter } from '../router/server';
@@ -184,4 +187,29 @@ it('closes open sockets with 1001 when the router shuts down', async () => {
   await second.close();
   await sub.until(() => sub.error !== undefined, 'the close');
   expect(describeError(sub.error)).toEqual({ code: 1001, reason: 'Going away' });
+});
+
+it("runs a subscription with the explorer's own fetcher, the headers editor's Authorization as connectionParams", async () => {
+  // The browser has a global WebSocket; Node 20 does not (graphql-ws looks for one when no implementation is given).
+  const globals = globalThis as { WebSocket?: unknown };
+  const before = globals.WebSocket;
+  globals.WebSocket = WebSocket;
+  try {
+    const orderId = await placeTestOrder(orderDb(), { userId: alice.userId, status: 'PAID' });
+    const fetcher = explorerFetcher(new URL(router), fetch);
+    const query = `subscription Watch($id: ID!) { orderStatusChanged(orderId: $id) { status items { sku { product { title } } } } }`;
+    const result = await fetcher(
+      { query, variables: { id: orderId }, operationName: 'Watch' },
+      { documentAST: parse(query), headers: { Authorization: `Bearer ${alice.accessToken}` } },
+    );
+    const iterator = (result as AsyncIterable<any>)[Symbol.asyncIterator]();
+    const first = await iterator.next();
+    expect(first.value.data.orderStatusChanged).toMatchObject({ status: 'PAID', items: [{ sku: { product: { title: expect.any(String) } } }] });
+    expect(codes(await ship(orderId))).toEqual([]);
+    const second = await iterator.next();
+    expect(second.value.data.orderStatusChanged.status).toBe('SHIPPED');
+    await iterator.return?.();
+  } finally {
+    globals.WebSocket = before;
+  }
 });
