@@ -100,6 +100,7 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
         host: config.host,
         port: options.ephemeralPorts ? 0 : config.ports.router,
         subgraphUrls: started,
+        events,
       });
       servers.push(router);
     }

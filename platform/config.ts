@@ -102,6 +102,19 @@ export interface Config {
   orderExpirySweepSeconds: number;
   /** Events platform (platform/events, docs/events.md). */
   events: EventsConfig;
+  /** The router's graphql-ws subscriptions (docs/subscriptions.md). */
+  subscriptions: SubscriptionsConfig;
+}
+
+export interface SubscriptionsConfig {
+  /** Subscriptions one connection may hold at once (SUBSCRIPTIONS_PER_CONNECTION). */
+  perConnection: number;
+  /** Subscriptions one user may hold at once on one router instance (SUBSCRIPTIONS_PER_USER). */
+  perUser: number;
+  /** Ping interval; a socket that does not answer within the same time is dropped (SUBSCRIPTION_KEEPALIVE_MS; 0: off). */
+  keepAliveMs: number;
+  /** States waiting for a slow client per subscription; past it the oldest unsent is dropped, never the latest (SUBSCRIPTION_QUEUE_MAX). */
+  queueMax: number;
 }
 
 /** At most `limit` events per `windowSeconds`. */
@@ -269,6 +282,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       streamMaxLen: int(env, 'EVENTS_STREAM_MAXLEN', 100_000),
       jobPollIntervalMs: int(env, 'EVENTS_JOB_POLL_INTERVAL_MS', 1000),
       jobLeaseMs: int(env, 'EVENTS_JOB_LEASE_MS', 60_000),
+    },
+    subscriptions: {
+      perConnection: int(env, 'SUBSCRIPTIONS_PER_CONNECTION', 10),
+      perUser: int(env, 'SUBSCRIPTIONS_PER_USER', 50),
+      keepAliveMs: int(env, 'SUBSCRIPTION_KEEPALIVE_MS', 12_000),
+      queueMax: int(env, 'SUBSCRIPTION_QUEUE_MAX', 4),
     },
   };
 }

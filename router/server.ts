@@ -23,6 +23,8 @@ import { boundedFetchers, createGateway, urlResolver, type RouterContext } from 
 import { subgraphHealth } from './health';
 import { retryAfterPlugin } from './retry-after';
 import { operationLimitsPlugin, tagTokenLimit } from './limits';
+import { createEventBus, type EventBus } from '../platform/events/bus';
+import { attachSubscriptions } from './subscriptions';
 
 export interface RouterOptions {
   config: Config;
@@ -32,6 +34,8 @@ export interface RouterOptions {
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
   /** Where the explorer bundle lives and how to build it (tests); used only when `config.explorerEnabled`. */
   explorer?: ExplorerOptions;
+  /** The process's event bus (subscriptions listen on it); otherwise the router creates its own and closes it. */
+  events?: EventBus;
 }
 
 export interface RunningRouter extends RunningServer {
@@ -85,6 +89,9 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
       operationLimitsPlugin(config.operationLimits, config.maxPageSize),
     ],
   });
+  // Subscriptions (graphql-ws, same server and path): attached before start, when the gateway announces its schema.
+  const bus = options.events ?? createEventBus(config);
+  const subscriptions = attachSubscriptions({ httpServer, path: '/graphql', config, server, gateway, bus });
   await server.start();
 
   app.get('/health', async (_req, res) => {
@@ -114,7 +121,10 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     explorer,
     dedupStats: dedup?.stats,
     async close() {
+      // Sockets first: the HTTP drain does not see upgraded connections.
+      await subscriptions.close();
       await server.stop();
+      if (!options.events) await bus.close();
       await fetchers.close();
     },
   };

@@ -3,12 +3,12 @@
  * Everything it loads (scripts, styles, fonts, Monaco's workers) comes from /explorer/assets, so it works offline.
  */
 import { explorerPlugin } from '@graphiql/plugin-explorer';
-import { createGraphiQLFetcher } from '@graphiql/toolkit';
 import { GraphiQL, HISTORY_PLUGIN } from 'graphiql';
 import { createRoot } from 'react-dom/client';
 import 'graphiql/style.css';
 import '@graphiql/plugin-explorer/style.css';
 import './explorer.css';
+import { explorerFetcher } from './fetcher';
 
 /** What the router writes into the page (see router/explorer/index.ts): endpoint and worker bundle URLs. */
 interface ExplorerPageConfig {
@@ -27,16 +27,8 @@ const pageConfig = JSON.parse(document.getElementById('explorer-config')!.textCo
   },
 };
 
-const endpoint = new URL(pageConfig.endpoint, location.href);
-const subscriptionUrl = new URL(endpoint);
-subscriptionUrl.protocol = endpoint.protocol === 'https:' ? 'wss:' : 'ws:';
-
 // Subscriptions go over graphql-ws on the same path; the headers editor's values become its connectionParams.
-const fetcher = createGraphiQLFetcher({
-  url: endpoint.toString(),
-  subscriptionUrl: subscriptionUrl.toString(),
-  enableIncrementalDelivery: false,
-});
+const fetcher = explorerFetcher(new URL(pageConfig.endpoint, location.href));
 
 // JSONC: the hint stays a comment until the developer fills in a token.
 const HEADERS_HINT = `{

@@ -397,6 +397,29 @@ export type Sku = {
   id: Scalars['ID']['output'];
 };
 
+/**
+ * Live updates, over graphql-ws at the router (ws://host:4000/graphql; docs/subscriptions.md). Served by the router
+ * itself (the gateway cannot execute subscriptions): the order subgraph never resolves this field.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * The order's current state first, then its state after every status change (changes faster than the client reads
+   * may be merged; the latest state is always delivered). Any selection across subgraphs. The shopper's own orders
+   * only (staff with order:write: any); someone else's order id is NOT_FOUND.
+   */
+  orderStatusChanged: Order;
+};
+
+
+/**
+ * Live updates, over graphql-ws at the router (ws://host:4000/graphql; docs/subscriptions.md). Served by the router
+ * itself (the gateway cannot execute subscriptions): the order subgraph never resolves this field.
+ */
+export type SubscriptionOrderStatusChangedArgs = {
+  orderId: Scalars['ID']['input'];
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -515,6 +538,7 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RefundRequestInput: RefundRequestInput;
   Sku: ResolverTypeWrapper<Sku>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -540,6 +564,7 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   RefundRequestInput: RefundRequestInput;
   Sku: Sku;
+  Subscription: Record<PropertyKey, never>;
 };
 
 export type AfterSaleResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['AfterSale'] = ResolversParentTypes['AfterSale']> = {
@@ -664,6 +689,10 @@ export type SkuResolvers<ContextType = OrderContext, ParentType extends Resolver
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type SubscriptionResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  orderStatusChanged?: SubscriptionResolver<ResolversTypes['Order'], "orderStatusChanged", ParentType, ContextType, RequireFields<SubscriptionOrderStatusChangedArgs, 'orderId'>>;
+};
+
 export type Resolvers<ContextType = OrderContext> = {
   AfterSale?: AfterSaleResolvers<ContextType>;
   AfterSaleItem?: AfterSaleItemResolvers<ContextType>;
@@ -680,5 +709,6 @@ export type Resolvers<ContextType = OrderContext> = {
   Product?: ProductResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Sku?: SkuResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
 };
 

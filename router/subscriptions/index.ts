@@ -1,0 +1,209 @@
+/**
+ * Subscriptions at the router: graphql-ws on the router's own HTTP server and path (ws://host:port/graphql).
+ * The connection is authenticated once (connectionParams.Authorization) and closed with 4401 when its token expires;
+ * each subscription is parsed, validated against the API schema, held to the operation limits and the subscription
+ * caps, checked for access through the supergraph, then served by order-status.ts. Events come from the process's
+ * bus (Redis pub/sub with REDIS_URL). See docs/subscriptions.md.
+ */
+import crypto from 'node:crypto';
+import type http from 'node:http';
+import type { ApolloServer } from '@apollo/server';
+import type { ApolloGateway } from '@apollo/gateway';
+import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Config } from '../../platform/config';
+import { shopError } from '../../platform/errors';
+import { clientChannel, type EventBus } from '../../platform/events/bus';
+import type { Identity } from '../../platform/identity';
+import type { RouterContext } from '../gateway';
+import { limitRules } from '../limits';
+import { connectionIdentity, ConnectionRefused } from './connection-auth';
+import { ORDER_ACCESS_QUERY, orderStateStream, prepareOrderSubscription, type PreparedOrderSubscription, type StateResult } from './order-status';
+
+/** The stream the order subgraph publishes status changes on (subgraphs/order/events.ts; not imported: router/ stays apart). */
+const ORDER_STREAM = 'shop.order.order';
+
+/** graphql-ws close codes used here: 4401 is fatal for graphql-ws clients (they do not retry with the same token). */
+export const CLOSE_UNAUTHORIZED = 4401;
+
+export interface SubscriptionServer {
+  /** Closes every socket (1001 Going away) and stops accepting new ones. */
+  close(): Promise<void>;
+}
+
+interface ConnectionState {
+  identity: Identity & { userId: string };
+  expiryTimer?: NodeJS.Timeout;
+  active: Set<string>;
+}
+
+interface SubscriptionContext {
+  prepared: PreparedOrderSubscription;
+  identity: Identity;
+  release(): void;
+}
+
+/** Runs an operation through the router's own Apollo Server (plugins, limits and gateway) as `identity`. */
+function executorOf(server: ApolloServer<RouterContext>) {
+  return async (query: string, variables: Record<string, unknown>, identity: Identity, operationName?: string): Promise<StateResult> => {
+    const response = await server.executeOperation(
+      { query, variables, operationName },
+      { contextValue: { identity, requestId: crypto.randomUUID() } },
+    );
+    if (response.body.kind !== 'single') throw new Error('incremental delivery is not used by the router');
+    const { data, errors } = response.body.singleResult;
+    return { data: data as Record<string, unknown> | null | undefined, ...(errors ? { errors } : {}) };
+  };
+}
+
+/** Formatted errors (plain objects) back into GraphQLErrors, which graphql-ws requires for `error` messages. */
+function asGraphQLErrors(errors: readonly unknown[]): GraphQLError[] {
+  return errors.map((e) => {
+    const { message, extensions, path } = e as { message: string; extensions?: Record<string, unknown>; path?: (string | number)[] };
+    return new GraphQLError(message, { extensions, path });
+  });
+}
+
+/** Must be called before `server.start()`: the API schema is announced when the gateway loads the supergraph. */
+export function attachSubscriptions(options: {
+  httpServer: http.Server;
+  path: string;
+  config: Config;
+  server: ApolloServer<RouterContext>;
+  gateway: ApolloGateway;
+  bus: EventBus;
+}): SubscriptionServer {
+  const { config, bus } = options;
+  const limits = config.subscriptions;
+  let schema: GraphQLSchema | undefined;
+  options.gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
+    schema = apiSchema;
+  });
+  const execute = executorOf(options.server);
+  const connections = new WeakMap<WebSocket, ConnectionState>();
+  const perUser = new Map<string, number>();
+
+  // A message is one operation: the HTTP body limit applies to it as well.
+  const wss = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: config.maxRequestBodyBytes });
+
+  const refuse = (socket: WebSocket, reason: string) => socket.close(CLOSE_UNAUTHORIZED, reason.slice(0, 120));
+
+  const armExpiry = (socket: WebSocket, state: ConnectionState, expiresAt: number) => {
+    if (!Number.isFinite(expiresAt)) return;
+    // setTimeout holds at most ~24.8 days; a longer token re-arms.
+    const delay = Math.min(Math.max(0, expiresAt - Date.now()), 2 ** 31 - 1);
+    state.expiryTimer = setTimeout(() => {
+      if (Date.now() >= expiresAt) refuse(socket, 'Unauthorized: access token expired; reconnect with a fresh token');
+      else armExpiry(socket, state, expiresAt);
+    }, delay);
+  };
+
+  const handle = useServer<Record<string, unknown>, { socket: WebSocket; request: http.IncomingMessage }>(
+    {
+      async onConnect(ctx) {
+        const { socket, request } = ctx.extra;
+        try {
+          const { identity, expiresAt } = connectionIdentity(ctx.connectionParams, request, config);
+          const state: ConnectionState = { identity, active: new Set() };
+          connections.set(socket, state);
+          armExpiry(socket, state, expiresAt);
+          return true;
+        } catch (error) {
+          if (!(error instanceof ConnectionRefused)) throw error;
+          refuse(socket, error.message);
+          return false;
+        }
+      },
+
+      async onSubscribe(ctx, id, payload) {
+        const state = connections.get(ctx.extra.socket);
+        if (!state) return [shopError('UNAUTHENTICATED', 'Sign in first')];
+        if (!schema) return [shopError('INTERNAL_SERVER_ERROR', 'The router has not loaded its schema yet')];
+        const variables = (payload.variables ?? {}) as Record<string, unknown>;
+
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query, { maxTokens: config.operationLimits.maxTokens });
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          if (/more th(?:an|at) \d+ tokens/.test(message)) {
+            const max = config.operationLimits.maxTokens;
+            return [shopError('BAD_USER_INPUT', `Operation refused: the document has more than ${max} tokens`, { limit: 'tokens', max })];
+          }
+          return [shopError('GRAPHQL_PARSE_FAILED' as never, message)];
+        }
+        const invalid = validate(schema, document);
+        if (invalid.length) return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        const overLimits = validate(schema, document, limitRules(config.operationLimits, { maxPageSize: config.maxPageSize, variables }));
+        if (overLimits.length) return overLimits;
+        const prepared = prepareOrderSubscription(document, payload.operationName ?? undefined, variables);
+        if (Array.isArray(prepared)) return prepared;
+
+        // Caps: reserved before the access check (which awaits), so concurrent subscribes cannot overshoot them.
+        const userId = state.identity.userId;
+        if (state.active.size >= limits.perConnection) {
+          return [shopError('RATE_LIMITED', `At most ${limits.perConnection} subscriptions per connection`, { limit: 'subscriptionsPerConnection', max: limits.perConnection })];
+        }
+        if ((perUser.get(userId) ?? 0) >= limits.perUser) {
+          return [shopError('RATE_LIMITED', `At most ${limits.perUser} subscriptions per user`, { limit: 'subscriptionsPerUser', max: limits.perUser })];
+        }
+        state.active.add(id);
+        perUser.set(userId, (perUser.get(userId) ?? 0) + 1);
+        let released = false;
+        const release = () => {
+          if (released) return;
+          released = true;
+          state.active.delete(id);
+          const left = (perUser.get(userId) ?? 1) - 1;
+          if (left > 0) perUser.set(userId, left);
+          else perUser.delete(userId);
+        };
+
+        try {
+          const access = await execute(ORDER_ACCESS_QUERY, { id: prepared.orderId }, state.identity);
+          if (access.errors?.length) {
+            release();
+            return asGraphQLErrors(access.errors);
+          }
+          if (!(access.data?.order as { id?: string } | null)?.id) {
+            release();
+            return [shopError('NOT_FOUND', `Order ${prepared.orderId} not found`)];
+          }
+        } catch (error) {
+          release();
+          throw error;
+        }
+        const contextValue: SubscriptionContext = { prepared, identity: state.identity, release };
+        return { schema, document, operationName: payload.operationName, variableValues: variables, contextValue };
+      },
+
+      async subscribe(args) {
+        const { prepared, identity, release } = args.contextValue as SubscriptionContext;
+        return orderStateStream({
+          listen: (onMessage) => bus.subscribeClient(clientChannel(ORDER_STREAM, prepared.orderId), onMessage),
+          read: () => execute(prepared.query, prepared.variables, identity, prepared.operationName),
+          queueMax: limits.queueMax,
+          onEnd: release,
+        }) as never;
+      },
+
+      // Results are already formatted by the router's Apollo Server: sent as they are.
+      onNext: (_ctx, _id, _payload, _args, result) => result as never,
+
+      onClose(ctx) {
+        const state = connections.get(ctx.extra.socket);
+        if (state?.expiryTimer) clearTimeout(state.expiryTimer);
+        connections.delete(ctx.extra.socket);
+      },
+    },
+    wss,
+    limits.keepAliveMs,
+  );
+
+  return {
+    async close() {
+      await handle.dispose();
+    },
+  };
+}
