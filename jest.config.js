@@ -6,7 +6,10 @@ module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,
-  maxWorkers: 2,
+  // Without REDIS_URL the event bus lives in each process, while every test worker shares the run's one database:
+  // one worker's outbox relay could publish another worker's events on its own bus, where nobody listens. One worker
+  // then (as in `npm start`, one process); with Redis every process shares the bus.
+  maxWorkers: process.env.REDIS_URL ? 2 : 1,
   // Tests start real servers; close them in afterAll, and fail loudly rather than hang.
   forceExit: false,
 };
