@@ -22,6 +22,7 @@ import { boundedFetchers, createGateway, urlResolver, type RouterContext } from 
 import { subgraphHealth } from './health';
 import { retryAfterPlugin } from './retry-after';
 import { operationLimitsPlugin, tagTokenLimit } from './limits';
+import { notifyProxy } from './notify-proxy';
 
 export interface RouterOptions {
   config: Config;
@@ -90,6 +91,9 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   // The bundle is built on the first visit, not here: routers started by tests never pay for it.
   const explorer = config.explorerEnabled ? createExplorer({ endpoint: '/graphql', ...options.explorer }) : undefined;
   if (explorer) app.use(explorer.routes);
+  // Payment provider callbacks: forwarded as they are to the payment subgraph (router/notify-proxy.ts).
+  const notify = notifyProxy(config, () => new URL(resolveUrl('payment', `http://${config.host}:${config.ports.payment}/graphql`)).origin);
+  app.use('/notify', notify.router);
   app.use(
     '/graphql',
     ...graphqlRequestGuard({ maxBodyBytes: config.maxRequestBodyBytes }),
@@ -111,6 +115,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     async close() {
       await server.stop();
       await fetchers.close();
+      await notify.close();
     },
   };
 }
