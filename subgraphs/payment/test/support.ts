@@ -90,3 +90,43 @@ export async function untilOrder(world: PaymentWorld, orderId: string, status: s
 export async function untilRefunds(world: PaymentWorld, orderId: string, settled: (rows: any[]) => boolean) {
   await waitFor(async () => settled(await world.paymentDb('refunds').where({ order_id: orderId })));
 }
+
+export const STAFF = (userId = '1') => asIdentity({ userId, scopes: ['payment:refund'] }, 'payment');
+
+/** Waits until no payment job is left to run (settling, refunds, order updates), reconciliation aside. */
+export async function untilJobsSettled(world: PaymentWorld) {
+  await waitFor(async () => {
+    const open = await world.paymentDb('jobs').whereNot({ kind: 'payment.reconcile' }).whereNull('done_at').whereNull('cancelled_at');
+    return open.length === 0;
+  });
+}
+
+/**
+ * The money invariants over every payment and wallet: refunded_amount = the successful refunds; per order, what
+ * stays paid (amounts less refunds) = the order's total less the refunds of the payment the order took, and 0 for
+ * any payment it did not take; every wallet's ledger sums to its balance, never below zero.
+ */
+export async function expectMoneyInvariants(world: PaymentWorld) {
+  await untilJobsSettled(world);
+  const payments = await world.paymentDb('payments').whereIn('status', ['SUCCEEDED', 'REFUNDED']);
+  const refunds = await world.paymentDb('refunds').where({ status: 'SUCCEEDED' });
+  const refundedBy = new Map<string, number>();
+  for (const r of refunds) refundedBy.set(r.payment_id, (refundedBy.get(r.payment_id) ?? 0) + r.amount);
+  const orders = new Map<string, any>(
+    (await world.orderDb('orders').whereIn('id', [...new Set(payments.map((p: any) => p.order_id))])).map((o: any) => [o.id, o]),
+  );
+  for (const p of payments) {
+    expect({ payment: p.id, refunded: p.refunded_amount }).toEqual({ payment: p.id, refunded: refundedBy.get(p.id) ?? 0 });
+    const order = orders.get(p.order_id);
+    const taken = order.payment_id === p.id;
+    const net = p.amount - p.refunded_amount;
+    expect({ payment: p.id, taken, net }).toEqual({ payment: p.id, taken, net: taken ? order.total - (refundedBy.get(p.id) ?? 0) : 0 });
+  }
+  const accounts = await world.paymentDb('wallet_accounts');
+  for (const account of accounts) {
+    const sum = await world.paymentDb('wallet_entries').where({ user_id: account.user_id }).sum<{ sum: string }[]>({ sum: 'amount' });
+    expect({ user: account.user_id, balance: account.balance }).toEqual({ user: account.user_id, balance: Number(sum[0].sum ?? 0) });
+    expect(account.balance).toBeGreaterThanOrEqual(0);
+  }
+  expect(await world.paymentDb('wallet_entries').where('balance_after', '<', 0)).toHaveLength(0);
+}

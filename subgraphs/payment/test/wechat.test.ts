@@ -6,6 +6,7 @@ import crypto from 'node:crypto';
 import { asIdentity, codes, gql } from '../../../test/support/harness';
 import { rsaVerify, signedMessage, signPlatformMessage, SIGNTEST_PREFIX, type WechatTransaction } from '../providers/wechat-protocol';
 import {
+  expectMoneyInvariants,
   newOrder,
   newShopper,
   orderStatus,
@@ -25,6 +26,7 @@ beforeAll(async () => {
   world = await startPaymentWorld();
 });
 afterAll(async () => {
+  if (world) await expectMoneyInvariants(world);
   await world?.stop();
 });
 
