@@ -21,11 +21,18 @@ export async function markOrderRefunding(context: OrderContext, orderId: string,
   const current = isBigintId(orderId) ? await findOrder(context.db, orderId) : undefined;
   if (!current) throw noSuchOrder();
   if (current.status === 'REFUNDING') return current;
-  const order = await context.db.transaction((trx) =>
-    transition(trx, { orderId, from: ['PAID', 'SHIPPED'], to: 'REFUNDING', actor: actors.service(service), reason: reason.slice(0, 200) }),
-  );
-  context.loaders.forgetOrder(order.id, order);
-  return order;
+  try {
+    const order = await context.db.transaction((trx) =>
+      transition(trx, { orderId, from: ['PAID', 'SHIPPED'], to: 'REFUNDING', actor: actors.service(service), reason: reason.slice(0, 200) }),
+    );
+    context.loaders.forgetOrder(order.id, order);
+    return order;
+  } catch (error) {
+    // A retry racing the first call: the winner moved it to REFUNDING, which is what was asked.
+    const now = await findOrder(context.db, orderId);
+    if (now?.status === 'REFUNDING') return now;
+    throw error;
+  }
 }
 
 export async function askPaymentToRefund(context: OrderContext, request: AfterSaleRow): Promise<void> {

@@ -78,7 +78,8 @@ export async function stateOf(world: PaymentWorld, orderId: string) {
     history: await world.orderDb('order_status_history').where({ order_id: orderId }).orderBy('id'),
     payments,
     refunds: await world.paymentDb('refunds').where({ order_id: orderId }).orderBy('id'),
-    events: ids.length ? await world.paymentDb('outbox').whereIn('aggregate_id', ids).orderBy('id') : [],
+    // published_at left out: the relay sets it whenever it runs.
+    events: ids.length ? await world.paymentDb('outbox').whereIn('aggregate_id', ids).orderBy('id').select('event_id', 'type', 'aggregate_id', 'payload') : [],
   };
 }
 
