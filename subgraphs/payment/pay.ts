@@ -95,7 +95,7 @@ async function scheduleReconcile(context: PaymentContext, payment: PaymentRow) {
     kind: JOB_RECONCILE,
     key: payment.id,
     runAt: new Date(payment.created_at.getTime() + context.config.payment.reconcileAfterSeconds * 1000),
-    payload: { paymentId: payment.id },
+    payload: { paymentId: payment.id, everySeconds: context.config.payment.reconcileAfterSeconds },
   });
 }
 

@@ -186,7 +186,7 @@ const GIVE_UP_AFTER_MS = 24 * 3600_000;
  * still open is queried at its provider and settled exactly as its notification would have; otherwise it is asked
  * again later (a new job), until a day has passed and it is closed.
  */
-export async function reconcileJob(runtime: PaymentRuntime, job: Job<{ paymentId: string; round?: number }>, trx: Knex.Transaction): Promise<void> {
+export async function reconcileJob(runtime: PaymentRuntime, job: Job<{ paymentId: string; round?: number; everySeconds?: number }>, trx: Knex.Transaction): Promise<void> {
   const payment = await lockPayment(trx, { id: job.payload.paymentId });
   if (!payment || payment.status !== 'PENDING' || !payment.out_trade_no) return;
   let paid: { amount: number; txnId: string | null } | null = null;
@@ -215,10 +215,12 @@ export async function reconcileJob(runtime: PaymentRuntime, job: Job<{ paymentId
     return;
   }
   const round = (job.payload.round ?? 0) + 1;
+  // The interval chosen when the payment was opened, whichever instance runs this.
+  const everySeconds = Math.max(1, job.payload.everySeconds ?? runtime.config.payment.reconcileAfterSeconds);
   await scheduleJob(trx, {
     kind: JOB_RECONCILE,
     key: `${payment.id}:${round}`,
-    runAt: new Date(Date.now() + Math.max(1, runtime.config.payment.reconcileAfterSeconds) * 1000),
-    payload: { paymentId: payment.id, round },
+    runAt: new Date(Date.now() + everySeconds * 1000),
+    payload: { paymentId: payment.id, round, everySeconds },
   });
 }

@@ -5,6 +5,7 @@
  */
 import crypto from 'node:crypto';
 import type { ProviderRequest, ProviderResponse, Transport } from './http';
+import { SandboxStore } from './sandbox-store';
 import { fenOf, formatTime, signContent, yuan, type AlipayApp } from './alipay';
 import { rsaSign, rsaVerify } from './wechat-protocol';
 
@@ -13,7 +14,7 @@ interface SandboxTrade {
   tradeNo: string;
   total: number;
   status: 'TRADE_SUCCESS' | 'TRADE_CLOSED';
-  refunds: Map<string, number>;
+  refunds: Record<string, number>;
   notifyUrl: string;
 }
 
@@ -28,9 +29,14 @@ function keyPair() {
 export class AlipaySandbox {
   private readonly appKeys = keyPair();
   private readonly alipayKeys = keyPair();
-  private readonly trades = new Map<string, SandboxTrade>();
+  private readonly store: SandboxStore;
 
-  constructor(readonly appId: string) {}
+  constructor(
+    readonly appId: string,
+    dataDir: string,
+  ) {
+    this.store = new SandboxStore(dataDir);
+  }
 
   app(gateway: string): AlipayApp {
     return { appId: this.appId, privateKey: this.appKeys.privateKey, alipayPublicKey: this.alipayKeys.publicKey, gateway };
@@ -58,7 +64,7 @@ export class AlipaySandbox {
     const method = params.method ?? 'unknown';
     if (!this.verifyApp(params)) return this.respond(method, { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-signature' });
     const biz = JSON.parse(params.biz_content ?? '{}');
-    const trade = this.trades.get(biz.out_trade_no);
+    const trade = this.store.get<SandboxTrade>('alipay-trades', String(biz.out_trade_no ?? ''));
     if (method === 'alipay.trade.query') {
       if (!trade) return this.respond(method, { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.TRADE_NOT_EXIST' });
       return this.respond(method, { code: '10000', msg: 'Success', out_trade_no: trade.outTradeNo, trade_no: trade.tradeNo, trade_status: trade.status, total_amount: yuan(trade.total) });
@@ -66,16 +72,17 @@ export class AlipaySandbox {
     if (method === 'alipay.trade.refund') {
       if (!trade) return this.respond(method, { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.TRADE_NOT_EXIST' });
       const amount = fenOf(biz.refund_amount);
-      const previous = trade.refunds.get(biz.out_request_no);
-      if (previous !== undefined) {
-        if (previous !== amount) return this.respond(method, { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.REQUEST_AMOUNT_EXCEED' });
-      } else {
-        const refunded = [...trade.refunds.values()].reduce((sum, value) => sum + value, 0);
-        if (amount === null || amount < 1 || refunded + amount > trade.total) {
-          return this.respond(method, { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL' });
-        }
-        trade.refunds.set(biz.out_request_no, amount);
+      const refunded = Object.values(trade.refunds).reduce((sum, value) => sum + value, 0);
+      const known = this.store.get<{ amount: number }>('alipay-refunds', `${trade.outTradeNo}-${biz.out_request_no}`);
+      if (!known && (amount === null || amount < 1 || refunded + amount > trade.total)) {
+        return this.respond(method, { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.REFUND_AMT_NOT_EQUAL_TOTAL' });
       }
+      this.store.putIfAbsent('alipay-refunds', `${trade.outTradeNo}-${biz.out_request_no}`, { amount });
+      const stored = this.store.get<{ amount: number }>('alipay-refunds', `${trade.outTradeNo}-${biz.out_request_no}`)!;
+      if (stored.amount !== amount) return this.respond(method, { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.REQUEST_AMOUNT_EXCEED' });
+      const previous = known ? amount : undefined;
+      trade.refunds[biz.out_request_no] = amount!;
+      this.store.put('alipay-trades', trade.outTradeNo, trade);
       return this.respond(method, { code: '10000', msg: 'Success', out_trade_no: trade.outTradeNo, trade_no: trade.tradeNo, refund_fee: biz.refund_amount, fund_change: previous === undefined ? 'Y' : 'N' });
     }
     return this.respond(method, { code: '40004', msg: 'Business Failed', sub_code: 'isv.invalid-method' });
@@ -88,10 +95,10 @@ export class AlipaySandbox {
     const biz = JSON.parse(params.biz_content ?? '{}');
     const total = fenOf(biz.total_amount);
     if (!biz.out_trade_no || total === null) return null;
-    let trade = this.trades.get(biz.out_trade_no);
+    let trade = this.store.get<SandboxTrade>('alipay-trades', biz.out_trade_no);
     if (!trade) {
-      trade = { outTradeNo: biz.out_trade_no, tradeNo: `2026${Date.now()}${crypto.randomInt(0, 1e6)}`, total, status: 'TRADE_SUCCESS', refunds: new Map(), notifyUrl: params.notify_url };
-      this.trades.set(trade.outTradeNo, trade);
+      trade = { outTradeNo: biz.out_trade_no, tradeNo: `2026${Date.now()}${crypto.randomInt(0, 1e6)}`, total, status: 'TRADE_SUCCESS', refunds: {}, notifyUrl: params.notify_url };
+      this.store.put('alipay-trades', trade.outTradeNo, trade);
     }
     return { notifyUrl: trade.notifyUrl, outTradeNo: trade.outTradeNo, body: new URLSearchParams(this.notification(trade.outTradeNo, trade.tradeNo, trade.total)).toString() };
   }

@@ -3,6 +3,7 @@
  * sandboxes (one per process, shared by every payment instance in it, like a real provider) — never in production,
  * where a method without keys is simply unavailable.
  */
+import path from 'node:path';
 import type { Config } from '../../../platform/config';
 import { httpTransport } from './http';
 import { WechatPayClient } from './wechat';
@@ -26,13 +27,16 @@ let wechatSandbox: WechatSandbox | undefined;
 let alipaySandbox: AlipaySandbox | undefined;
 
 /** The process's WeChat Pay sandbox (its RSA keys are generated on first use). */
-export function sharedWechatSandbox(appId = SANDBOX_WECHAT_APPID): WechatSandbox {
-  wechatSandbox ??= new WechatSandbox(appId);
+/** The sandboxes' trades live under DATA_DIR (sandbox-store.ts), so every process of an installation shares them. */
+const sandboxDir = (config: Pick<Config, 'dataDir'>) => path.join(config.dataDir, 'payment-sandbox');
+
+export function sharedWechatSandbox(config: Pick<Config, 'dataDir'>): WechatSandbox {
+  wechatSandbox ??= new WechatSandbox(SANDBOX_WECHAT_APPID, sandboxDir(config));
   return wechatSandbox;
 }
 
-export function sharedAlipaySandbox(): AlipaySandbox {
-  alipaySandbox ??= new AlipaySandbox(SANDBOX_ALIPAY_APPID);
+export function sharedAlipaySandbox(config: Pick<Config, 'dataDir'>): AlipaySandbox {
+  alipaySandbox ??= new AlipaySandbox(SANDBOX_ALIPAY_APPID, sandboxDir(config));
   return alipaySandbox;
 }
 
@@ -58,7 +62,7 @@ export function createProviders(config: Config): Providers {
     );
     providers.mode.wechat = 'live';
   } else if (!config.isProduction) {
-    const sandbox = sharedWechatSandbox();
+    const sandbox = sharedWechatSandbox(config);
     providers.wechat = new WechatPayClient(sandbox.merchant('https://api.mch.weixin.qq.com', notifyMaxSkewSeconds), sandbox.transport);
     providers.wechatSandbox = sandbox;
     providers.mode.wechat = 'sandbox';
@@ -71,7 +75,7 @@ export function createProviders(config: Config): Providers {
     );
     providers.mode.alipay = 'live';
   } else if (!config.isProduction) {
-    const sandbox = sharedAlipaySandbox();
+    const sandbox = sharedAlipaySandbox(config);
     providers.alipay = new AlipayClient(sandbox.app('https://openapi.alipay.com/gateway.do'), sandbox.transport);
     providers.alipaySandbox = sandbox;
     providers.mode.alipay = 'sandbox';

@@ -7,6 +7,7 @@
  */
 import crypto from 'node:crypto';
 import type { ProviderRequest, ProviderResponse, Transport } from './http';
+import { SandboxStore } from './sandbox-store';
 import {
   encryptResource,
   nonce,
@@ -30,7 +31,8 @@ interface SandboxTrade {
   state: WechatTransaction['trade_state'];
   transactionId?: string;
   successTime?: string;
-  refunds: Map<string, { refundId: string; amount: number }>;
+  /** Refund numbers with their amounts (the refunds themselves are stored one file each). */
+  refunds: Record<string, number>;
 }
 
 function keyPair() {
@@ -48,10 +50,22 @@ export class WechatSandbox {
   readonly apiV3Key = crypto.randomBytes(16).toString('hex'); // 32 characters, as WeChat requires
   private readonly merchantKeys = keyPair();
   private readonly platformKeys = keyPair();
-  private readonly trades = new Map<string, SandboxTrade>();
-  private readonly byPrepay = new Map<string, string>();
+  private readonly store: SandboxStore;
 
-  constructor(readonly appId: string) {}
+  constructor(
+    readonly appId: string,
+    dataDir: string,
+  ) {
+    this.store = new SandboxStore(dataDir);
+  }
+
+  private trade(outTradeNo: string) {
+    return this.store.get<SandboxTrade>('wechat-trades', outTradeNo);
+  }
+
+  private save(trade: SandboxTrade) {
+    this.store.put('wechat-trades', trade.outTradeNo, trade);
+  }
 
   /** The merchant configuration a client of this sandbox uses (the same shape as real merchant keys). */
   merchant(apiBase: string, maxSkewSeconds: number): WechatMerchant {
@@ -106,14 +120,14 @@ export class WechatSandbox {
     if (!Number.isInteger(body.amount?.total) || body.amount.total < 1) return this.error(400, 'PARAM_ERROR', 'amount.total');
     if (typeof body.out_trade_no !== 'string' || !/^[A-Za-z0-9_\-|*]{6,32}$/.test(body.out_trade_no)) return this.error(400, 'PARAM_ERROR', 'out_trade_no');
     if (typeof body.notify_url !== 'string' || !body.payer?.openid) return this.error(400, 'PARAM_ERROR', 'notify_url / payer');
-    const existing = this.trades.get(body.out_trade_no);
+    const existing = this.trade(body.out_trade_no);
     if (existing) {
       if (existing.state === 'SUCCESS') return this.error(400, 'ORDERPAID', 'order already paid');
       if (existing.total !== body.amount.total) return this.error(400, 'INVALID_REQUEST', 'out_trade_no reused with other parameters');
       return this.answer(200, { prepay_id: existing.prepayId });
     }
     const prepayId = `wx${Date.now()}${nonce(8)}`;
-    this.trades.set(body.out_trade_no, {
+    this.save({
       appid: body.appid,
       mchid: body.mchid,
       outTradeNo: body.out_trade_no,
@@ -122,9 +136,9 @@ export class WechatSandbox {
       openid: body.payer.openid,
       prepayId,
       state: 'NOTPAY',
-      refunds: new Map(),
+      refunds: {},
     });
-    this.byPrepay.set(prepayId, body.out_trade_no);
+    this.store.put('wechat-prepay', prepayId, body.out_trade_no);
     return this.answer(200, { prepay_id: prepayId });
   }
 
@@ -144,27 +158,29 @@ export class WechatSandbox {
   }
 
   private query(outTradeNo: string, mchid: string | null): ProviderResponse {
-    const trade = this.trades.get(outTradeNo);
+    const trade = this.trade(outTradeNo);
     if (!trade || mchid !== this.mchId) return this.error(404, 'ORDER_NOT_EXIST', '订单不存在');
     return this.answer(200, this.transaction(trade));
   }
 
   private refund(body: any): ProviderResponse {
-    const trade = this.trades.get(body.out_trade_no);
+    const trade = this.trade(body.out_trade_no);
     if (!trade) return this.error(404, 'RESOURCE_NOT_EXISTS', '订单不存在');
     if (trade.state !== 'SUCCESS' && trade.state !== 'REFUND') return this.error(403, 'TRADE_ERROR', 'order not paid');
     const refund = Number(body.amount?.refund);
     if (body.amount?.total !== trade.total || !Number.isInteger(refund) || refund < 1) return this.error(400, 'PARAM_ERROR', 'amount');
-    const existing = trade.refunds.get(body.out_refund_no);
-    if (existing) {
-      if (existing.amount !== refund) return this.error(400, 'INVALID_REQUEST', 'out_refund_no reused with another amount');
-      return this.answer(200, { refund_id: existing.refundId, out_refund_no: body.out_refund_no, out_trade_no: trade.outTradeNo, status: 'SUCCESS' });
+    const refunded = Object.values(trade.refunds).reduce((sum, amount) => sum + amount, 0);
+    if (trade.refunds[body.out_refund_no] === undefined && refunded + refund > trade.total) {
+      return this.error(403, 'NOT_ENOUGH', 'refund exceeds the paid amount');
     }
-    const refunded = [...trade.refunds.values()].reduce((sum, r) => sum + r.amount, 0);
-    if (refunded + refund > trade.total) return this.error(403, 'NOT_ENOUGH', 'refund exceeds the paid amount');
-    const refundId = `50${Date.now()}${nonce(4)}`;
-    trade.refunds.set(body.out_refund_no, { refundId, amount: refund });
+    // One refund per out_refund_no, whichever process asks first.
+    this.store.putIfAbsent('wechat-refunds', body.out_refund_no, { refundId: `50${Date.now()}${nonce(4)}`, amount: refund, outTradeNo: trade.outTradeNo });
+    const existing = this.store.get<{ refundId: string; amount: number; outTradeNo: string }>('wechat-refunds', body.out_refund_no)!;
+    if (existing.amount !== refund || existing.outTradeNo !== trade.outTradeNo) return this.error(400, 'INVALID_REQUEST', 'out_refund_no reused with another amount');
+    const refundId = existing.refundId;
+    trade.refunds[body.out_refund_no] = refund;
     trade.state = 'REFUND';
+    this.save(trade);
     return this.answer(200, {
       refund_id: refundId,
       out_refund_no: body.out_refund_no,
@@ -176,13 +192,14 @@ export class WechatSandbox {
 
   /** The shopper pays at the sandbox cashier: the trade succeeds and the notification WeChat would send is built. */
   pay(prepayId: string): { notifyUrl: string; body: string; headers: Record<string, string>; outTradeNo: string } | null {
-    const outTradeNo = this.byPrepay.get(prepayId);
-    const trade = outTradeNo ? this.trades.get(outTradeNo) : undefined;
+    const outTradeNo = this.store.get<string>('wechat-prepay', prepayId);
+    const trade = outTradeNo ? this.trade(outTradeNo) : undefined;
     if (!trade) return null;
     if (trade.state === 'NOTPAY') {
       trade.state = 'SUCCESS';
       trade.transactionId = `42${Date.now()}${crypto.randomInt(0, 1e6)}`;
       trade.successTime = new Date().toISOString().replace(/\.\d+Z$/, '+00:00');
+      this.save(trade);
     }
     return { ...this.notification(this.transaction(trade)), notifyUrl: trade.notifyUrl, outTradeNo: trade.outTradeNo };
   }

@@ -36,8 +36,8 @@ export async function startPaymentWorld(overrides: Record<string, string> = {}):
     paymentOrigin: new URL(paymentUrl).origin,
     orderDb: running.subgraphs.order!.db,
     paymentDb: running.subgraphs.payment!.db,
-    wechat: sharedWechatSandbox(),
-    alipay: sharedAlipaySandbox(),
+    wechat: sharedWechatSandbox(paymentTestConfig(overrides)),
+    alipay: sharedAlipaySandbox(paymentTestConfig(overrides)),
     stop: () => running.stop(),
   };
 }
