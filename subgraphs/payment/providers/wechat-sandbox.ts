@@ -173,9 +173,11 @@ export class WechatSandbox {
     if (trade.refunds[body.out_refund_no] === undefined && refunded + refund > trade.total) {
       return this.error(403, 'NOT_ENOUGH', 'refund exceeds the paid amount');
     }
-    // One refund per out_refund_no, whichever process asks first.
-    this.store.putIfAbsent('wechat-refunds', body.out_refund_no, { refundId: `50${Date.now()}${nonce(4)}`, amount: refund, outTradeNo: trade.outTradeNo });
-    const existing = this.store.get<{ refundId: string; amount: number; outTradeNo: string }>('wechat-refunds', body.out_refund_no)!;
+    // One refund per out_refund_no, whichever process asks first. Filed under the trade too: the sandbox outlives
+    // development databases that are reset (and their refund numbers start again).
+    const refundKey = `${trade.outTradeNo}-${body.out_refund_no}`;
+    this.store.putIfAbsent('wechat-refunds', refundKey, { refundId: `50${Date.now()}${nonce(4)}`, amount: refund, outTradeNo: trade.outTradeNo });
+    const existing = this.store.get<{ refundId: string; amount: number; outTradeNo: string }>('wechat-refunds', refundKey)!;
     if (existing.amount !== refund || existing.outTradeNo !== trade.outTradeNo) return this.error(400, 'INVALID_REQUEST', 'out_refund_no reused with another amount');
     const refundId = existing.refundId;
     trade.refunds[body.out_refund_no] = refund;

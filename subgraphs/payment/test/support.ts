@@ -131,3 +131,8 @@ export async function expectMoneyInvariants(world: PaymentWorld) {
   }
   expect(await world.paymentDb('wallet_entries').where('balance_after', '<', 0)).toHaveLength(0);
 }
+
+/** The sandboxes of this process (what the payment subgraph started with `config` uses). */
+export function sharedSandboxes(config: ReturnType<typeof paymentTestConfig>) {
+  return { wechat: sharedWechatSandbox(config), alipay: sharedAlipaySandbox(config) };
+}
