@@ -14,6 +14,7 @@ let supergraph: RunningSupergraph;
 let router: string;
 let origin: string;
 const config = paymentTestConfig();
+const orders: string[] = [];
 beforeAll(async () => {
   supergraph = await startSupergraph({ config });
   router = supergraph.routerUrl!;
@@ -21,10 +22,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   if (supergraph) {
-    await expectMoneyInvariants({
-      paymentDb: supergraph.subgraphs.payment!.db,
-      orderDb: supergraph.subgraphs.order!.db,
-    } as never);
+    await expectMoneyInvariants({ paymentDb: supergraph.subgraphs.payment!.db, orderDb: supergraph.subgraphs.order!.db, orders, users: [] });
   }
   await supergraph?.stop();
 });
@@ -62,6 +60,7 @@ async function payWithWechatSandbox(user: RegisteredUser, orderId: string) {
 it('create (fixture) → pay (sandbox WeChat) → PAID → ship → after-sales refund → REFUNDED', async () => {
   const shopper = await registerUser(router);
   const orderId = await placeTestOrder(supergraph.subgraphs.order!.db, { userId: shopper.userId, items: [{ skuId: '1', productId: '1', title: '测试商品', skuName: '默认', unitPrice: 3000, quantity: 1 }] });
+  orders.push(orderId);
   await payWithWechatSandbox(shopper, orderId);
 
   const shipped = await gql(router, `mutation($id: ID!) { shipOrder(id: $id, carrier: "顺丰速运", trackingNo: "SF1234567890") { status } }`, { id: orderId }, staff);
@@ -82,6 +81,7 @@ it('create (fixture) → pay (sandbox WeChat) → PAID → ship → after-sales 
 it('pay → ship → confirm receipt → COMPLETED; refunds of a completed order are refused', async () => {
   const shopper = await registerUser(router);
   const orderId = await placeTestOrder(supergraph.subgraphs.order!.db, { userId: shopper.userId, items: [{ skuId: '1', productId: '1', title: '测试商品', skuName: '默认', unitPrice: 3000, quantity: 1 }] });
+  orders.push(orderId);
   await payWithWechatSandbox(shopper, orderId);
   await gql(router, `mutation($id: ID!) { shipOrder(id: $id, carrier: "顺丰速运", trackingNo: "SF1234567891") { status } }`, { id: orderId }, staff);
   const received = await gql(router, `mutation($id: ID!) { confirmReceipt(id: $id) { status } }`, { id: orderId }, as(shopper));

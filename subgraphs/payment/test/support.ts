@@ -24,6 +24,9 @@ export interface PaymentWorld {
   paymentDb: Knex;
   wechat: ReturnType<typeof sharedWechatSandbox>;
   alipay: ReturnType<typeof sharedAlipaySandbox>;
+  /** Orders and shoppers this world made: the invariants look at these only (other test files share the database). */
+  orders: string[];
+  users: string[];
   stop(): Promise<void>;
 }
 
@@ -38,16 +41,22 @@ export async function startPaymentWorld(overrides: Record<string, string> = {}):
     paymentDb: running.subgraphs.payment!.db,
     wechat: sharedWechatSandbox(paymentTestConfig(overrides)),
     alipay: sharedAlipaySandbox(paymentTestConfig(overrides)),
+    orders: [],
+    users: [],
     stop: () => running.stop(),
   };
 }
 
 export async function newShopper(world: PaymentWorld) {
-  return registerUser(world.running.subgraphs.user!.url);
+  const user = await registerUser(world.running.subgraphs.user!.url);
+  world.users.push(user.userId);
+  return user;
 }
 
 export async function newOrder(world: PaymentWorld, options: TestOrderOptions) {
-  return placeTestOrder(world.orderDb, options);
+  const orderId = await placeTestOrder(world.orderDb, options);
+  world.orders.push(orderId);
+  return orderId;
 }
 
 export const PAY = `mutation($orderId: ID!, $method: PaymentMethodType!) { payOrder(orderId: $orderId, method: $method) {
@@ -95,7 +104,7 @@ export async function untilRefunds(world: PaymentWorld, orderId: string, settled
 export const STAFF = (userId = '1') => asIdentity({ userId, scopes: ['payment:refund'] }, 'payment');
 
 /** Waits until no payment job is left to run (settling, refunds, order updates), reconciliation aside. */
-export async function untilJobsSettled(world: PaymentWorld) {
+export async function untilJobsSettled(world: Pick<PaymentWorld, 'paymentDb'>) {
   await waitFor(async () => {
     const open = await world.paymentDb('jobs').whereNot({ kind: 'payment.reconcile' }).whereNull('done_at').whereNull('cancelled_at');
     return open.length === 0;
@@ -107,9 +116,9 @@ export async function untilJobsSettled(world: PaymentWorld) {
  * stays paid (amounts less refunds) = the order's total less the refunds of the payment the order took, and 0 for
  * any payment it did not take; every wallet's ledger sums to its balance, never below zero.
  */
-export async function expectMoneyInvariants(world: PaymentWorld) {
+export async function expectMoneyInvariants(world: Pick<PaymentWorld, 'paymentDb' | 'orderDb' | 'orders' | 'users'>) {
   await untilJobsSettled(world);
-  const payments = await world.paymentDb('payments').whereIn('status', ['SUCCEEDED', 'REFUNDED']);
+  const payments = await world.paymentDb('payments').whereIn('status', ['SUCCEEDED', 'REFUNDED']).whereIn('order_id', world.orders);
   const refunds = await world.paymentDb('refunds').where({ status: 'SUCCEEDED' });
   const refundedBy = new Map<string, number>();
   for (const r of refunds) refundedBy.set(r.payment_id, (refundedBy.get(r.payment_id) ?? 0) + r.amount);
@@ -123,13 +132,13 @@ export async function expectMoneyInvariants(world: PaymentWorld) {
     const net = p.amount - p.refunded_amount;
     expect({ payment: p.id, taken, net }).toEqual({ payment: p.id, taken, net: taken ? order.total - (refundedBy.get(p.id) ?? 0) : 0 });
   }
-  const accounts = await world.paymentDb('wallet_accounts');
+  const accounts = await world.paymentDb('wallet_accounts').whereIn('user_id', world.users);
   for (const account of accounts) {
     const sum = await world.paymentDb('wallet_entries').where({ user_id: account.user_id }).sum<{ sum: string }[]>({ sum: 'amount' });
     expect({ user: account.user_id, balance: account.balance }).toEqual({ user: account.user_id, balance: Number(sum[0].sum ?? 0) });
     expect(account.balance).toBeGreaterThanOrEqual(0);
   }
-  expect(await world.paymentDb('wallet_entries').where('balance_after', '<', 0)).toHaveLength(0);
+  expect(await world.paymentDb('wallet_entries').whereIn('user_id', world.users).where('balance_after', '<', 0)).toHaveLength(0);
 }
 
 /** The sandboxes of this process (what the payment subgraph started with `config` uses). */
