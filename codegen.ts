@@ -42,7 +42,17 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
     context: '../context#PromoteContext',
     mappers: { Coupon: '../data/coupons#CouponRow', CouponTemplate: '../data/templates#CouponTemplateRow' },
   },
-  payment: { context: '../context#PaymentContext', mappers: { Payment: '../data/payments#PaymentRow' } },
+  payment: {
+    context: '../context#PaymentContext',
+    mappers: {
+      Payment: '../data/payments#PaymentRow',
+      Refund: '../data/payments#RefundRow',
+      WalletBill: '../data/wallet#WalletEntryRow',
+      PaymentMethod: '../pay#PaymentMethodView',
+      PayOrderResult: '../pay#PayOrderResultView',
+      Wallet: '../resolvers#WalletRef',
+    },
+  },
 };
 
 const config: CodegenConfig = {

@@ -1,6 +1,7 @@
 /**
  * The one place that reads the environment. Everything else receives a typed `Config`.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { assertMoneyLimits, DEFAULT_MONEY_LIMITS, type MoneyLimits } from './money';
 import { checkDevelopmentSecrets, warnDevelopmentSecrets } from './secrets';
@@ -104,6 +105,8 @@ export interface Config {
   events: EventsConfig;
   /** The router's graphql-ws subscriptions (docs/subscriptions.md). */
   subscriptions: SubscriptionsConfig;
+  /** Payment subgraph: methods, merchant keys, notify URLs, reconciliation (docs/payment.md). */
+  payment: PaymentConfig;
 }
 
 export interface SubscriptionsConfig {
@@ -115,6 +118,39 @@ export interface SubscriptionsConfig {
   keepAliveMs: number;
   /** States waiting for a slow client per subscription; past it the oldest unsent is dropped, never the latest (SUBSCRIPTION_QUEUE_MAX). */
   queueMax: number;
+}
+
+/** Payment configuration; a provider without its merchant keys runs as the local sandbox (never in production). */
+export interface PaymentConfig {
+  /** Enabled methods in display order (PAYMENT_METHODS, default WECHAT,ALIPAY,BALANCE). */
+  methods: string[];
+  /** Public origin providers and clients reach (PAYMENT_PUBLIC_URL, default http://127.0.0.1:<router port>). */
+  publicUrl: string;
+  /** Notifications whose Wechatpay-Timestamp is further than this from now are refused (seconds). */
+  notifyMaxSkewSeconds: number;
+  /** An open payment this old (PAYMENT_RECONCILE_AFTER_SECONDS, default 300) is queried at its provider. */
+  reconcileAfterSeconds: number;
+  /** WeChat Pay v3 merchant (all of mchId, serial, private key, APIv3 key, platform key + serial; else sandbox). */
+  wechat: {
+    appId?: string;
+    mchId?: string;
+    merchantSerial?: string;
+    merchantPrivateKey?: string;
+    apiV3Key?: string;
+    platformPublicKey?: string;
+    platformSerial?: string;
+    apiBase: string;
+  };
+  /** Alipay open platform app (app id, app private key, Alipay public key; else sandbox). */
+  alipay: { appId?: string; privateKey?: string; alipayPublicKey?: string; gateway: string };
+}
+
+/** A PEM given inline (with \n escapes allowed) or as a path to a file. */
+function pem(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  if (!raw) return undefined;
+  if (raw.includes('-----BEGIN')) return raw.replace(/\\n/g, '\n');
+  return fs.readFileSync(raw, 'utf8');
 }
 
 /** At most `limit` events per `windowSeconds`. */
@@ -288,6 +324,28 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       perUser: int(env, 'SUBSCRIPTIONS_PER_USER', 50),
       keepAliveMs: int(env, 'SUBSCRIPTION_KEEPALIVE_MS', 12_000),
       queueMax: int(env, 'SUBSCRIPTION_QUEUE_MAX', 4),
+    },
+    payment: {
+      methods: (env.PAYMENT_METHODS || 'WECHAT,ALIPAY,BALANCE').split(',').map((m) => m.trim().toUpperCase()).filter(Boolean),
+      publicUrl: (env.PAYMENT_PUBLIC_URL || `http://127.0.0.1:${ports.router}`).replace(/\/+$/, ''),
+      notifyMaxSkewSeconds: int(env, 'PAYMENT_NOTIFY_MAX_SKEW_SECONDS', 300),
+      reconcileAfterSeconds: int(env, 'PAYMENT_RECONCILE_AFTER_SECONDS', 300),
+      wechat: {
+        appId: env.WECHATPAY_APPID || env.WECHAT_APPID || undefined,
+        mchId: env.WECHATPAY_MCHID || undefined,
+        merchantSerial: env.WECHATPAY_MERCHANT_SERIAL || undefined,
+        merchantPrivateKey: pem(env, 'WECHATPAY_MERCHANT_PRIVATE_KEY'),
+        apiV3Key: env.WECHATPAY_APIV3_KEY || undefined,
+        platformPublicKey: pem(env, 'WECHATPAY_PLATFORM_PUBLIC_KEY'),
+        platformSerial: env.WECHATPAY_PLATFORM_SERIAL || undefined,
+        apiBase: env.WECHATPAY_API_BASE || 'https://api.mch.weixin.qq.com',
+      },
+      alipay: {
+        appId: env.ALIPAY_APP_ID || undefined,
+        privateKey: pem(env, 'ALIPAY_PRIVATE_KEY'),
+        alipayPublicKey: pem(env, 'ALIPAY_PUBLIC_KEY'),
+        gateway: env.ALIPAY_GATEWAY || 'https://openapi.alipay.com/gateway.do',
+      },
     },
   };
 }

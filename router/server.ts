@@ -25,6 +25,7 @@ import { retryAfterPlugin } from './retry-after';
 import { operationLimitsPlugin, tagTokenLimit } from './limits';
 import { createEventBus, type EventBus } from '../platform/events/bus';
 import { attachSubscriptions } from './subscriptions';
+import { notifyProxy } from './notify-proxy';
 
 export interface RouterOptions {
   config: Config;
@@ -101,6 +102,9 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   // The bundle is built on the first visit, not here: routers started by tests never pay for it.
   const explorer = config.explorerEnabled ? createExplorer({ endpoint: '/graphql', ...options.explorer }) : undefined;
   if (explorer) app.use(explorer.routes);
+  // Payment provider callbacks: forwarded as they are to the payment subgraph (router/notify-proxy.ts).
+  const notify = notifyProxy(config, () => new URL(resolveUrl('payment', `http://${config.host}:${config.ports.payment}/graphql`)).origin);
+  app.use('/notify', notify.router);
   app.use(
     '/graphql',
     ...graphqlRequestGuard({ maxBodyBytes: config.maxRequestBodyBytes }),
@@ -126,6 +130,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
       await server.stop();
       if (!options.events) await bus.close();
       await fetchers.close();
+      await notify.close();
     },
   };
 }

@@ -73,7 +73,8 @@ it('resolves payments of many orders in one statement (entity batching)', async 
   counter.stop();
   expect(response.errors).toBeUndefined();
   expect(response.data._entities.map((e: { payment: unknown }) => e.payment !== null)).toEqual([true, false, false]);
-  expect(counter.count).toBe(1);
+  // Payment's outbox relay and job runner poll the same pool in the background: count the payments statements.
+  expect(counter.statements.filter((sql) => /\bpayments\b/.test(sql))).toHaveLength(1);
 });
 
 describe('Order by reference (_entities on the order subgraph)', () => {

@@ -14,6 +14,7 @@ import type { OrderContext } from './context';
 import { decideAfterSale, findAfterSale, insertAfterSale, type AfterSaleItem, type AfterSaleRow } from './data/after-sales';
 import { actors, transition } from './lifecycle';
 import { reasonText } from './orders';
+import { askPaymentToRefund } from './payment-hooks';
 
 /** Statuses in which the shopper has paid and the goods are not yet accepted: refundable. */
 const REFUNDABLE = ['PAID', 'SHIPPED'] as const;
@@ -112,6 +113,7 @@ export async function approveRefundRequest(context: OrderContext, id: string, no
   });
   context.loaders.forgetOrder(approved.order.id, approved.order);
   context.loaders.afterSalesByOrder.clear(request.order_id);
+  await askPaymentToRefund(context, approved.decided);
   return approved.decided;
 }
 

@@ -12,6 +12,7 @@ import type { StatusHistoryRow } from './data/status-history';
 import type { Resolvers } from './generated/resolvers-types';
 import { cancelOrder, confirmReceipt, deleteOrder, markOrderPaid, markOrderRefunded, shipOrder } from './orders';
 import { isBigintId } from '../../platform/loaders';
+import { markOrderRefunding } from './payment-hooks';
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
@@ -50,6 +51,7 @@ export const resolvers: Resolvers = {
     rejectRefundRequest: (_parent, { id, note }, context) => rejectRefundRequest(context, id, note),
     markOrderPaid: (_parent, { orderId, paymentId, amount }, context) => markOrderPaid(context, orderId, paymentId, amount),
     markOrderRefunded: (_parent, { orderId }, context) => markOrderRefunded(context, orderId),
+    markOrderRefunding: (_parent, { orderId, reason }, context) => markOrderRefunding(context, orderId, reason),
   },
   Order: {
     // Owner, order staff or another subgraph; anyone else resolves to null.
@@ -74,6 +76,7 @@ export const resolvers: Resolvers = {
     statusHistory: async (order: OrderRow, _args, context) =>
       (await context.loaders.historyByOrder.load(order.id)).filter((change) => change.to_status !== 'CREATING'),
     afterSales: (order: OrderRow, _args, context) => context.loaders.afterSalesByOrder.load(order.id),
+    buyerId: (order: OrderRow) => order.user_id,
   },
   OrderCounts: {
     pendingPayment: (counts: OrderCountsRow) => counts.pending_payment,

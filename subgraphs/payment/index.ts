@@ -3,16 +3,31 @@ import { buildFederatedSchema } from '../../platform/schema-loader';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import type { PaymentContext } from './context';
 import { createPaymentLoaders } from './loaders';
+import { mountPaymentRoutes } from './notify';
+import { createProviders } from './providers';
 import { resolvers } from './resolvers';
+import { JOB_ORDER_REFUNDED, JOB_RECONCILE, JOB_REFUND, JOB_SETTLE_ORDER, orderRefundedJob, reconcileJob, refundJob, settleOrderJob, type PaymentRuntime } from './settlement';
 
 export { migrations } from './migrations';
 
 export const buildPaymentSchema = () => buildFederatedSchema(__dirname, resolvers);
 
 export function createPaymentSubgraph(deps: SubgraphDeps): SubgraphDefinition<PaymentContext> {
+  const providers = createProviders(deps.config);
+  const runtime: PaymentRuntime = { db: deps.db, services: deps.services, providers, config: deps.config };
   return {
     name: 'payment',
     schema: buildPaymentSchema(),
-    createContext: (base) => ({ ...base, db: deps.db, loaders: createPaymentLoaders(deps.db) }),
+    createContext: (base) => ({ ...base, db: deps.db, services: deps.services, providers, loaders: createPaymentLoaders(deps.db) }),
+    mountRoutes: (app) => mountPaymentRoutes(app, runtime),
+    events: {
+      relayOutbox: true,
+      jobs: {
+        [JOB_SETTLE_ORDER]: (job, trx) => settleOrderJob(runtime, job, trx),
+        [JOB_REFUND]: (job, trx) => refundJob(runtime, job, trx),
+        [JOB_ORDER_REFUNDED]: (job) => orderRefundedJob(runtime, job),
+        [JOB_RECONCILE]: (job, trx) => reconcileJob(runtime, job, trx),
+      },
+    },
   };
 }

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Knex } from 'knex';
-import { byIds, isBigintId } from '../../platform/loaders';
-import { findLatestPaymentsByOrderIds, findPaymentsByIds, type PaymentRow } from './data/payments';
+import { byIds, groupedBy, isBigintId } from '../../platform/loaders';
+import { findLatestPaymentsByOrderIds, findPaymentsByIds, findRefundsByPaymentIds, type PaymentRow, type RefundRow } from './data/payments';
 
 export function createPaymentLoaders(db: Knex) {
   return {
@@ -12,6 +12,7 @@ export function createPaymentLoaders(db: Knex) {
       const byOrder = new Map(rows.map((row) => [row.order_id, row]));
       return orderIds.map((id) => byOrder.get(id) ?? null);
     }),
+    refundsByPaymentId: new DataLoader<string, RefundRow[]>(groupedBy((row: RefundRow) => row.payment_id, (ids) => findRefundsByPaymentIds(db, ids))),
   };
 }
 export type PaymentLoaders = ReturnType<typeof createPaymentLoaders>;

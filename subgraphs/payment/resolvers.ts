@@ -1,10 +1,32 @@
-/** Thin resolvers: payments are visible only to the order's owner. */
+/** Thin resolvers: payments are visible only to the order's owner (and staff with payment:refund). */
+import { requireUser } from '../../platform/context';
+import { pageRequest, toConnection } from '../../platform/connection';
 import { ownedOrNull } from '../../platform/ownership';
 import type { PaymentContext } from './context';
-import type { PaymentRow } from './data/payments';
+import type { PaymentRow, RefundRow } from './data/payments';
+import { listEntries, walletBalance, type WalletEntryRow } from './data/wallet';
 import type { Resolvers } from './generated/resolvers-types';
+import { paymentMethods, payOrder } from './pay';
+import { creditWallet, refundAfterSale, refundOrder } from './refunds';
+
+/** The wallet of one user; its fields load what is asked for. */
+export interface WalletRef {
+  userId: string;
+}
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 export const resolvers: Resolvers = {
+  Query: {
+    paymentMethods: (_parent, { orderId }, context) => paymentMethods(context, orderId),
+    wallet: (_parent, _args, context) => ({ userId: requireUser(context) }),
+  },
+  Mutation: {
+    payOrder: (_parent, { orderId, method }, context) => payOrder(context, orderId, method),
+    refundOrder: (_parent, { orderId, amount, reason, refundNo }, context) => refundOrder(context, { orderId, amount, reason, refundNo }),
+    creditWallet: (_parent, args, context) => creditWallet(context, args),
+    refundAfterSale: (_parent, args, context) => refundAfterSale(context, args),
+  },
   Payment: {
     async __resolveReference(reference: { id: string }, context: PaymentContext) {
       const payment = await context.loaders.paymentById.load(reference.id);
@@ -12,7 +34,29 @@ export const resolvers: Resolvers = {
     },
     method: (payment: PaymentRow) => payment.method as never,
     status: (payment: PaymentRow) => payment.status as never,
-    paidAt: (payment: PaymentRow) => (payment.paid_at ? payment.paid_at.toISOString() : null),
+    paidAt: (payment: PaymentRow) => iso(payment.paid_at),
+    outTradeNo: (payment: PaymentRow) => payment.out_trade_no,
+    refundedAmount: (payment: PaymentRow) => payment.refunded_amount ?? 0,
+    refunds: (payment: PaymentRow, _args, context) => context.loaders.refundsByPaymentId.load(payment.id),
+  },
+  Refund: {
+    refundNo: (refund: RefundRow) => refund.refund_no,
+    orderId: (refund: RefundRow) => refund.order_id,
+    status: (refund: RefundRow) => refund.status as never,
+    createdAt: (refund: RefundRow) => refund.created_at.toISOString(),
+    completedAt: (refund: RefundRow) => iso(refund.completed_at),
+  },
+  Wallet: {
+    balance: (wallet: WalletRef, _args, context) => walletBalance(context.db, wallet.userId),
+    async bills(wallet: WalletRef, args, context) {
+      const page = pageRequest('bill', args, context.config.maxPageSize);
+      return toConnection('bill', await listEntries(context.db, wallet.userId, page.limit, page.afterId), page);
+    },
+  },
+  WalletBill: {
+    balanceAfter: (entry: WalletEntryRow) => entry.balance_after,
+    kind: (entry: WalletEntryRow) => entry.kind as never,
+    createdAt: (entry: WalletEntryRow) => entry.created_at.toISOString(),
   },
   Order: {
     async payment(order: { id: string }, _args: unknown, context: PaymentContext) {

@@ -55,6 +55,7 @@ export const resolvers: Resolvers = {
       return context.loaders.userById.load(reference.id);
     },
     avatarUrl: (user: UserRow) => user.avatar_url,
+    wechatOpenId: (user: UserRow, _args, context) => (context.identity.service === 'payment' ? user.wechat_openid : null),
     phone: (user: UserRow, _args, context) => (isSelf(context, user) ? user.phone : null),
     async addresses(user: UserRow, _args, context) {
       return isSelf(context, user) ? context.loaders.addressesByUserId.load(user.id) : [];

@@ -103,6 +103,8 @@ export type Mutation = {
   markOrderPaid: Order;
   /** Internal (payment subgraph only): the refund was paid back. REFUNDING → REFUNDED; a repeat is a no-op. */
   markOrderRefunded: Order;
+  /** Internal (payment subgraph only): staff refund started. PAID/SHIPPED → REFUNDING; a repeat is a no-op. */
+  markOrderRefunding: Order;
   /** Staff (order:write): rejects a refund request; the order is unchanged. */
   rejectRefundRequest: AfterSale;
   /**
@@ -156,6 +158,12 @@ export type MutationMarkOrderRefundedArgs = {
 };
 
 
+export type MutationMarkOrderRefundingArgs = {
+  orderId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
+};
+
+
 export type MutationRejectRefundRequestArgs = {
   id: Scalars['ID']['input'];
   note?: InputMaybe<Scalars['String']['input']>;
@@ -188,6 +196,8 @@ export type Order = {
   __typename?: 'Order';
   /** The shopper's refund requests for this order, newest first. */
   afterSales: Array<AfterSale>;
+  /** Internal (other subgraphs only): the shopper's user id, e.g. for payment to check the payer owns the order. */
+  buyerId: Scalars['ID']['output'];
   /** Why the order was cancelled, as given by whoever cancelled it; null when no reason was given. */
   cancelReason: Maybe<Scalars['String']['output']>;
   /** When the order was cancelled (ISO 8601). */
@@ -596,6 +606,7 @@ export type MutationResolvers<ContextType = OrderContext, ParentType extends Res
   deleteOrder?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteOrderArgs, 'id'>>;
   markOrderPaid?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationMarkOrderPaidArgs, 'amount' | 'orderId' | 'paymentId'>>;
   markOrderRefunded?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationMarkOrderRefundedArgs, 'orderId'>>;
+  markOrderRefunding?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationMarkOrderRefundingArgs, 'orderId' | 'reason'>>;
   rejectRefundRequest?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationRejectRefundRequestArgs, 'id'>>;
   requestRefund?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationRequestRefundArgs, 'input'>>;
   revokeRefundRequest?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationRevokeRefundRequestArgs, 'id'>>;
@@ -605,6 +616,7 @@ export type MutationResolvers<ContextType = OrderContext, ParentType extends Res
 export type OrderResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order'], FederationReferenceType extends FederationReferenceTypes['Order'] = FederationReferenceTypes['Order']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Order']> | FederationReferenceType, FederationReferenceType, ContextType>;
   afterSales?: Resolver<Array<ResolversTypes['AfterSale']>, ParentType, ContextType>;
+  buyerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   cancelReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   cancelledAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   carrier?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
+import { eventTablesMigration } from '../../../platform/events';
 
 export const migrations: Migration[] = [
   {
@@ -21,4 +22,71 @@ export const migrations: Migration[] = [
       await knex.schema.dropTable('payments');
     },
   },
+  {
+    name: '002_payment_flows',
+    async up(knex: Knex) {
+      await knex.schema.alterTable('payments', (t) => {
+        // The merchant order number sent to the provider (WeChat out_trade_no / Alipay out_trade_no).
+        t.string('out_trade_no', 32).unique();
+        t.string('provider_txn_id', 64);
+        t.string('prepay_id', 128);
+        t.integer('refunded_amount').notNullable().defaultTo(0);
+        t.timestamp('closed_at', { useTz: true });
+        t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+      });
+      // Retries reuse the open payment of an order and method: at most one PENDING per pair.
+      await knex.raw(`CREATE UNIQUE INDEX payments_one_open ON payments (order_id, method) WHERE status = 'PENDING'`);
+      await knex.raw(`ALTER TABLE payments ADD CONSTRAINT payments_refund_within CHECK (refunded_amount BETWEEN 0 AND amount)`);
+      await knex.schema.createTable('refunds', (t) => {
+        t.bigIncrements('id');
+        // Merchant refund number (out_refund_no): the idempotency key of a refund.
+        t.string('refund_no', 64).notNullable().unique();
+        t.bigInteger('payment_id').notNullable().references('id').inTable('payments');
+        t.bigInteger('order_id').notNullable();
+        t.integer('amount').notNullable();
+        t.string('reason', 200).notNullable();
+        // STAFF (refundOrder), AFTER_SALE (approved request), AUTO (a payment the order could not take).
+        t.string('source', 16).notNullable();
+        t.string('status', 16).notNullable().defaultTo('PENDING');
+        t.string('provider_refund_id', 64);
+        t.string('requested_by', 64);
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.timestamp('completed_at', { useTz: true });
+        t.index(['payment_id']);
+        t.index(['order_id']);
+      });
+      await knex.raw(`ALTER TABLE refunds ADD CONSTRAINT refunds_amount_positive CHECK (amount > 0)`);
+      await knex.schema.createTable('wallet_accounts', (t) => {
+        t.bigInteger('user_id').primary();
+        t.integer('balance').notNullable().defaultTo(0);
+        t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+      });
+      // Never below zero, whatever the code does.
+      await knex.raw(`ALTER TABLE wallet_accounts ADD CONSTRAINT wallet_balance_nonnegative CHECK (balance >= 0)`);
+      // Append-only ledger: every balance change is one row; the balance is the sum of the account's amounts.
+      await knex.schema.createTable('wallet_entries', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('user_id').notNullable();
+        t.integer('amount').notNullable();
+        t.integer('balance_after').notNullable();
+        t.string('kind', 16).notNullable();
+        // What caused the entry (pay:<payment id>, refund:<refund no>, credit:<key>): unique, so nothing is booked twice.
+        t.string('ref', 100).notNullable().unique();
+        t.string('note', 200);
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.index(['user_id', 'id']);
+      });
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTable('wallet_entries');
+      await knex.schema.dropTable('wallet_accounts');
+      await knex.schema.dropTable('refunds');
+      await knex.raw('DROP INDEX IF EXISTS payments_one_open');
+      await knex.raw('ALTER TABLE payments DROP CONSTRAINT IF EXISTS payments_refund_within');
+      await knex.schema.alterTable('payments', (t) => {
+        t.dropColumns('out_trade_no', 'provider_txn_id', 'prepay_id', 'refunded_amount', 'closed_at', 'updated_at');
+      });
+    },
+  },
+  eventTablesMigration('090_events'),
 ];

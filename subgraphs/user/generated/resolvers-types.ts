@@ -214,6 +214,8 @@ export type User = {
   phone: Maybe<Scalars['String']['output']>;
   /** Staff permissions granted by the user's roles (e.g. catalog:write); empty for shoppers and for other viewers. */
   scopes: Array<Scalars['String']['output']>;
+  /** Internal (payment subgraph only): the WeChat openid, the payer of WeChat Pay JSAPI payments; null otherwise. */
+  wechatOpenId: Maybe<Scalars['String']['output']>;
 };
 
 
@@ -385,6 +387,7 @@ export type UserResolvers<ContextType = UserContext, ParentType extends Resolver
   nickname?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  wechatOpenId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = UserContext> = {

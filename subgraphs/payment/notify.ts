@@ -1,0 +1,126 @@
+/**
+ * Provider callbacks, public (no identity header — providers cannot send one), so each authenticates its caller:
+ *   POST /notify/wechat   WeChat Pay v3 notification: signature headers on the raw body, then AES-256-GCM, then
+ *                         merchant, order and amount. Refused → 4xx/5xx {"code":"FAIL","message":…}, nothing changes;
+ *                         accepted (or a duplicate) → 204.
+ *   POST /notify/alipay   Alipay asynchronous notification (form fields, RSA2) → `success`, or 400 `fail`.
+ * Sandbox only (not mounted in production, nor when real keys are configured): the cashier a sandboxPayUrl points
+ * to, which makes the sandbox provider deliver its signed notification to the endpoints above.
+ */
+import express from 'express';
+import { markOrderPaid } from './order-client';
+import { recordProviderSuccess, SettlementRefused, type PaymentRuntime } from './settlement';
+
+const NOTIFY_BODY_LIMIT = 64 * 1024;
+
+function fail(res: express.Response, status: number, message: string) {
+  res.status(status).type('application/json').send(JSON.stringify({ code: 'FAIL', message }));
+}
+
+/** After commit: tell order now (best effort); the settle job scheduled with the success is the guarantee. */
+async function nudgeOrder(runtime: PaymentRuntime, payment: { id: string; order_id: string; amount: number }) {
+  await markOrderPaid(runtime.services, { orderId: payment.order_id, paymentId: payment.id, amount: payment.amount }).catch(() => undefined);
+}
+
+/** Where this very server listens, for the sandbox delivering to it (as the provider would to notify_url). */
+function selfOrigin(req: express.Request, host: string) {
+  const target = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${target.includes(':') ? `[${target}]` : target}:${req.socket.localPort}`;
+}
+
+export function mountPaymentRoutes(app: express.Express, runtime: PaymentRuntime): void {
+  const { providers, db, config } = runtime;
+  // The raw bytes: the signature covers the body exactly as sent.
+  const raw = express.raw({ type: () => true, limit: NOTIFY_BODY_LIMIT });
+
+  app.post('/notify/wechat', raw, async (req, res) => {
+    const wechat = providers.wechat;
+    if (!wechat) return fail(res, 404, 'WeChat Pay is not configured');
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const check = wechat.verifyNotification(req.headers, body);
+    if (!check.ok) {
+      console.warn(`[payment] WeChat notification refused: ${check.reason}`);
+      return fail(res, check.reason === 'BAD_BODY' || check.reason === 'DECRYPT_FAILED' || check.reason === 'WRONG_MERCHANT' ? 400 : 401, check.reason);
+    }
+    const { transaction } = check;
+    if (check.eventType !== 'TRANSACTION.SUCCESS' || transaction.trade_state !== 'SUCCESS') return res.status(204).end();
+    try {
+      const result = await db.transaction((trx) =>
+        recordProviderSuccess(trx, {
+          outTradeNo: transaction.out_trade_no,
+          method: 'WECHAT',
+          amount: transaction.amount?.total ?? -1,
+          providerTxnId: transaction.transaction_id ?? null,
+          paidAt: transaction.success_time ? new Date(transaction.success_time) : undefined,
+        }),
+      );
+      if (!result.duplicate) await nudgeOrder(runtime, result.payment);
+      res.status(204).end();
+    } catch (error) {
+      if (error instanceof SettlementRefused) {
+        console.warn(`[payment] WeChat notification for ${transaction.out_trade_no} refused: ${error.reason}`);
+        return fail(res, error.status, error.reason);
+      }
+      console.error('[payment] WeChat notification failed:', error);
+      fail(res, 500, 'internal error');
+    }
+  });
+
+  app.post('/notify/alipay', raw, async (req, res) => {
+    const alipay = providers.alipay;
+    if (!alipay) return res.status(404).type('text/plain').send('fail');
+    const params = Object.fromEntries(new URLSearchParams(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : ''));
+    const check = alipay.verifyNotification(params);
+    if (!check.ok) {
+      console.warn(`[payment] Alipay notification refused: ${check.reason}`);
+      return res.status(400).type('text/plain').send('fail');
+    }
+    if (params.trade_status !== 'TRADE_SUCCESS' && params.trade_status !== 'TRADE_FINISHED') return res.type('text/plain').send('success');
+    try {
+      const result = await db.transaction((trx) =>
+        recordProviderSuccess(trx, { outTradeNo: params.out_trade_no, method: 'ALIPAY', amount: check.amount, providerTxnId: params.trade_no ?? null }),
+      );
+      if (!result.duplicate) await nudgeOrder(runtime, result.payment);
+      res.type('text/plain').send('success');
+    } catch (error) {
+      if (error instanceof SettlementRefused) {
+        console.warn(`[payment] Alipay notification for ${params.out_trade_no} refused: ${error.reason}`);
+        return res.status(error.status).type('text/plain').send('fail');
+      }
+      console.error('[payment] Alipay notification failed:', error);
+      res.status(500).type('text/plain').send('fail');
+    }
+  });
+
+  if (config.isProduction) return;
+
+  // ?deliver=false: the payment succeeds at the provider but its notification is "lost" (reconciliation finds it).
+  if (providers.wechatSandbox && providers.mode.wechat === 'sandbox') {
+    const sandbox = providers.wechatSandbox;
+    app.post('/notify/sandbox/wechat/:prepayId', async (req, res) => {
+      const paid = sandbox.pay(String(req.params.prepayId));
+      if (!paid) return fail(res, 404, 'no such sandbox payment');
+      if (req.query.deliver === 'false') return res.json({ paid: true, outTradeNo: paid.outTradeNo, delivered: false });
+      const response = await fetch(`${selfOrigin(req, config.host)}/notify/wechat`, { method: 'POST', headers: paid.headers, body: paid.body });
+      res.json({ paid: true, outTradeNo: paid.outTradeNo, delivered: response.ok, notifyStatus: response.status });
+    });
+  }
+  if (providers.alipaySandbox && providers.mode.alipay === 'sandbox') {
+    const sandbox = providers.alipaySandbox;
+    app.post('/notify/sandbox/alipay', async (req, res) => {
+      const query = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?') + 1) : '';
+      const params = new URLSearchParams(query);
+      const deliver = params.get('deliver') !== 'false';
+      params.delete('deliver');
+      const paid = sandbox.pay(params.toString());
+      if (!paid) return fail(res, 404, 'not a signed order string of this sandbox');
+      if (!deliver) return res.json({ paid: true, outTradeNo: paid.outTradeNo, delivered: false });
+      const response = await fetch(`${selfOrigin(req, config.host)}/notify/alipay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' },
+        body: paid.body,
+      });
+      res.json({ paid: true, outTradeNo: paid.outTradeNo, delivered: response.ok, notifyStatus: response.status });
+    });
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Signed service calls from payment to order (internal `@inaccessible` operations) and to user (the payer's
+ * openid). Order answers CONFLICT / BAD_USER_INPUT / NOT_FOUND when it refuses; those keep their code here.
+ */
+import { GraphQLError } from 'graphql';
+import type { ServiceClient } from '../../platform/service-client';
+
+export interface OrderForPayment {
+  id: string;
+  status: string;
+  total: number;
+  buyerId: string;
+  orderNo: string;
+}
+
+export async function orderForPayment(services: ServiceClient, orderId: string, requestId?: string): Promise<OrderForPayment | null> {
+  const data = await services.request<{ _entities: (OrderForPayment | null)[] }>(
+    'order',
+    'query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id status total buyerId orderNo } } }',
+    { r: [{ __typename: 'Order', id: orderId }] },
+    { requestId },
+  );
+  return data._entities[0] ?? null;
+}
+
+export async function markOrderPaid(services: ServiceClient, input: { orderId: string; paymentId: string; amount: number }): Promise<string> {
+  const data = await services.request<{ markOrderPaid: { status: string } }>(
+    'order',
+    'mutation($o: ID!, $p: ID!, $a: Int!) { markOrderPaid(orderId: $o, paymentId: $p, amount: $a) { status } }',
+    { o: input.orderId, p: input.paymentId, a: input.amount },
+    { idempotent: true },
+  );
+  return data.markOrderPaid.status;
+}
+
+export async function markOrderRefunding(services: ServiceClient, orderId: string, reason: string, requestId?: string): Promise<string> {
+  const data = await services.request<{ markOrderRefunding: { status: string } }>(
+    'order',
+    'mutation($o: ID!, $r: String!) { markOrderRefunding(orderId: $o, reason: $r) { status } }',
+    { o: orderId, r: reason },
+    { idempotent: true, requestId },
+  );
+  return data.markOrderRefunding.status;
+}
+
+export async function markOrderRefunded(services: ServiceClient, orderId: string): Promise<string> {
+  const data = await services.request<{ markOrderRefunded: { status: string } }>(
+    'order',
+    'mutation($o: ID!) { markOrderRefunded(orderId: $o) { status } }',
+    { o: orderId },
+    { idempotent: true },
+  );
+  return data.markOrderRefunded.status;
+}
+
+/** The shopper's WeChat openid (JSAPI needs the payer), from the user subgraph; null for accounts without WeChat. */
+export async function payerOpenId(services: ServiceClient, userId: string): Promise<string | null> {
+  const data = await services.request<{ _entities: ({ wechatOpenId: string | null } | null)[] }>(
+    'user',
+    'query($r: [_Any!]!) { _entities(representations: $r) { ... on User { wechatOpenId } } }',
+    { r: [{ __typename: 'User', id: userId }] },
+  );
+  return data._entities[0]?.wechatOpenId ?? null;
+}
+
+/** Order said no (its state does not allow it), as opposed to "could not be reached" (retry). */
+export function isRefusal(error: unknown): boolean {
+  const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
+  return code === 'CONFLICT' || code === 'BAD_USER_INPUT' || code === 'NOT_FOUND';
+}

@@ -1,0 +1,154 @@
+/**
+ * Paying an order: the methods on offer (from configuration), and `payOrder`, which always charges the order's
+ * server-side total as order reports it. Provider payments (WeChat Pay, Alipay) open one PENDING payment per order
+ * and method — a retry reuses it and its prepay — and schedule the reconciliation query; the notification (or that
+ * query) settles it. Balance payments debit the wallet ledger and succeed in one transaction.
+ */
+import { requireUser } from '../../platform/context';
+import { badInput, notFound, shopError } from '../../platform/errors';
+import { isBigintId } from '../../platform/loaders';
+import { scheduleJob } from '../../platform/events';
+import type { PaymentContext } from './context';
+import { findSucceededPayment, lockPendingPayment, openPayment, setPrepayId, type PaymentRow } from './data/payments';
+import { book, walletBalance } from './data/wallet';
+import { markOrderPaid, orderForPayment, payerOpenId, type OrderForPayment } from './order-client';
+import { JOB_RECONCILE, succeed } from './settlement';
+import type { WechatClientParams } from './providers/wechat-protocol';
+
+export const METHOD_TYPES = ['WECHAT', 'ALIPAY', 'BALANCE'] as const;
+export type MethodType = (typeof METHOD_TYPES)[number];
+
+/** How each method is shown; which are offered, and in what order, is configuration (PAYMENT_METHODS). */
+const DISPLAY: Record<MethodType, { title: string; description: string; icon: string }> = {
+  WECHAT: { title: '微信支付', description: '使用微信支付付款', icon: 'wechat-pay' },
+  ALIPAY: { title: '支付宝', description: '使用支付宝付款', icon: 'alipay' },
+  BALANCE: { title: '余额支付', description: '使用账户余额付款', icon: 'wallet' },
+};
+
+export interface PaymentMethodView {
+  type: MethodType;
+  title: string;
+  description: string;
+  icon: string;
+  available: boolean;
+  unavailableReason: string | null;
+  balance: number | null;
+  sandbox: boolean;
+}
+
+export interface PayOrderResultView {
+  payment: PaymentRow;
+  wechat: WechatClientParams | null;
+  alipayOrderString: string | null;
+  sandboxPayUrl: string | null;
+}
+
+export function enabledMethods(context: PaymentContext): MethodType[] {
+  return context.config.payment.methods.filter((m): m is MethodType => (METHOD_TYPES as readonly string[]).includes(m));
+}
+
+/** The order as order reports it, if it is the caller's; NOT_FOUND otherwise (as for an order that does not exist). */
+async function ownOrder(context: PaymentContext, orderId: string): Promise<OrderForPayment> {
+  const userId = requireUser(context);
+  const order = isBigintId(orderId) ? await orderForPayment(context.services, orderId, context.requestId) : null;
+  if (!order || order.buyerId !== userId) throw notFound('No such order');
+  return order;
+}
+
+function unavailable(context: PaymentContext, method: MethodType): string | null {
+  if (method === 'WECHAT' && !context.providers.wechat) return 'WeChat Pay is not configured on this server';
+  if (method === 'ALIPAY' && !context.providers.alipay) return 'Alipay is not configured on this server';
+  return null;
+}
+
+export async function paymentMethods(context: PaymentContext, orderId: string): Promise<PaymentMethodView[]> {
+  const order = await ownOrder(context, orderId);
+  const balance = await walletBalance(context.db, order.buyerId);
+  const notPayable = order.status === 'PENDING_PAYMENT' ? null : `The order is ${order.status}`;
+  return enabledMethods(context).map((type) => {
+    const reason =
+      notPayable ?? unavailable(context, type) ?? (type === 'BALANCE' && balance < order.total ? 'Insufficient wallet balance' : null);
+    const mode = type === 'WECHAT' ? context.providers.mode.wechat : type === 'ALIPAY' ? context.providers.mode.alipay : 'live';
+    return { type, ...DISPLAY[type], available: reason === null, unavailableReason: reason, balance: type === 'BALANCE' ? balance : null, sandbox: mode === 'sandbox' };
+  });
+}
+
+export async function payOrder(context: PaymentContext, orderId: string, method: MethodType): Promise<PayOrderResultView> {
+  if (!enabledMethods(context).includes(method)) throw badInput(`${method} is not offered`, 'method');
+  const order = await ownOrder(context, orderId);
+  if (order.status !== 'PENDING_PAYMENT') {
+    throw shopError('CONFLICT', `Order ${order.id} is ${order.status}: only orders waiting for payment can be paid`, { currentStatus: order.status });
+  }
+  if (await findSucceededPayment(context.db, order.id)) throw shopError('CONFLICT', `Order ${order.id} is already paid`, { currentStatus: 'PAID' });
+  const reason = unavailable(context, method);
+  if (reason) throw badInput(`${reason} (${method} payments need merchant keys in production)`, 'method');
+  if (method === 'BALANCE') return { payment: await payWithBalance(context, order), wechat: null, alipayOrderString: null, sandboxPayUrl: null };
+  return method === 'WECHAT' ? payWithWechat(context, order) : payWithAlipay(context, order);
+}
+
+const notifyUrl = (context: PaymentContext, channel: string) => `${context.config.payment.publicUrl}/notify/${channel}`;
+const description = (order: OrderForPayment) => `订单 ${order.orderNo}`;
+
+/** The reconciliation query of a provider payment, due PAYMENT_RECONCILE_AFTER_SECONDS after it was opened. */
+async function scheduleReconcile(context: PaymentContext, payment: PaymentRow) {
+  await scheduleJob(context.db, {
+    kind: JOB_RECONCILE,
+    key: payment.id,
+    runAt: new Date(payment.created_at.getTime() + context.config.payment.reconcileAfterSeconds * 1000),
+    payload: { paymentId: payment.id, everySeconds: context.config.payment.reconcileAfterSeconds },
+  });
+}
+
+async function payWithWechat(context: PaymentContext, order: OrderForPayment): Promise<PayOrderResultView> {
+  const wechat = context.providers.wechat!;
+  const sandbox = context.providers.mode.wechat === 'sandbox';
+  const openid = sandbox ? `sandbox-openid-${order.buyerId}` : await payerOpenId(context.services, order.buyerId);
+  if (!openid) throw badInput('WeChat Pay needs an account signed in with WeChat (loginWithWechat)', 'method');
+  const payment = await openPayment(context.db, { orderId: order.id, userId: order.buyerId, method: 'WECHAT', amount: order.total });
+  await scheduleReconcile(context, payment);
+  let prepayId = payment.prepay_id;
+  if (!prepayId) {
+    // WeChat answers the same prepay for the same out_trade_no and content, so racing retries agree.
+    prepayId = await wechat.jsapiPrepay({ outTradeNo: payment.out_trade_no!, description: description(order), total: payment.amount, notifyUrl: notifyUrl(context, 'wechat'), openid });
+    await setPrepayId(context.db, payment.id, prepayId);
+  }
+  return {
+    payment: { ...payment, prepay_id: prepayId },
+    wechat: wechat.clientParams(prepayId),
+    alipayOrderString: null,
+    sandboxPayUrl: sandbox ? `${context.config.payment.publicUrl}/notify/sandbox/wechat/${encodeURIComponent(prepayId)}` : null,
+  };
+}
+
+async function payWithAlipay(context: PaymentContext, order: OrderForPayment): Promise<PayOrderResultView> {
+  const alipay = context.providers.alipay!;
+  const payment = await openPayment(context.db, { orderId: order.id, userId: order.buyerId, method: 'ALIPAY', amount: order.total });
+  await scheduleReconcile(context, payment);
+  const orderString = alipay.appPayOrderString({ outTradeNo: payment.out_trade_no!, total: payment.amount, subject: description(order), notifyUrl: notifyUrl(context, 'alipay') });
+  const sandbox = context.providers.mode.alipay === 'sandbox';
+  return {
+    payment,
+    wechat: null,
+    alipayOrderString: orderString,
+    sandboxPayUrl: sandbox ? `${context.config.payment.publicUrl}/notify/sandbox/alipay?${orderString}` : null,
+  };
+}
+
+/**
+ * One transaction: the open balance payment of the order (locked), the debit (refused below zero), SUCCEEDED with
+ * its event and settle job. A concurrent second attempt for the same order waits on the open payment's lock and
+ * then finds the order paid.
+ */
+async function payWithBalance(context: PaymentContext, order: OrderForPayment): Promise<PaymentRow> {
+  const payment = await context.db.transaction(async (trx) => {
+    await openPayment(trx, { orderId: order.id, userId: order.buyerId, method: 'BALANCE', amount: order.total });
+    const open = await lockPendingPayment(trx, order.id, 'BALANCE');
+    if (!open || (await findSucceededPayment(trx, order.id))) throw shopError('CONFLICT', `Order ${order.id} is already paid`, { currentStatus: 'PAID' });
+    const entry = await book(trx, { userId: order.buyerId, amount: -open.amount, kind: 'PAYMENT', ref: `pay:${open.id}`, note: description(order) });
+    if (!entry) throw shopError('CONFLICT', 'Insufficient wallet balance', { reason: 'INSUFFICIENT_BALANCE' });
+    return succeed(trx, open, `wallet:${entry.id}`, new Date());
+  });
+  // The settle job is the guarantee; telling order now just spares the shopper the job's poll interval.
+  await markOrderPaid(context.services, { orderId: payment.order_id, paymentId: payment.id, amount: payment.amount }).catch(() => undefined);
+  return payment;
+}

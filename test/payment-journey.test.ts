@@ -1,0 +1,107 @@
+/**
+ * Payment through the router (one public origin for clients and providers): a shopper pays an order with the
+ * WeChat Pay sandbox (the notification comes back through the router's /notify/*), the order is PAID, staff ship,
+ * an after-sales refund is approved and paid back, the order ends REFUNDED; a second order is received (COMPLETED).
+ * Orders are placed with the order subgraph's fixture (checkout is another issue), as PENDING_PAYMENT.
+ */
+import { signAccessToken } from '../platform/access-token';
+import type { RunningSupergraph } from '../app/launcher';
+import { placeTestOrder, registerUser, type RegisteredUser } from '../subgraphs/order/test/fixtures';
+import { expectMoneyInvariants, paymentTestConfig, sharedSandboxes, waitFor } from '../subgraphs/payment/test/support';
+import { bearer, codes, gql, startSupergraph } from './support/harness';
+
+let supergraph: RunningSupergraph;
+let router: string;
+let origin: string;
+const config = paymentTestConfig();
+const orders: string[] = [];
+beforeAll(async () => {
+  supergraph = await startSupergraph({ config });
+  router = supergraph.routerUrl!;
+  origin = new URL(router).origin;
+});
+afterAll(async () => {
+  if (supergraph) {
+    await expectMoneyInvariants({ paymentDb: supergraph.subgraphs.payment!.db, orderDb: supergraph.subgraphs.order!.db, orders, users: [] });
+  }
+  await supergraph?.stop();
+});
+
+const staff = bearer(signAccessToken({ userId: '999999', scopes: ['order:write', 'payment:refund'] }, config));
+const as = (user: RegisteredUser) => bearer(user.accessToken);
+const ORDER = `query($id: ID!) { order(id: $id) { status total payment { method status amount refundedAmount refunds { refundNo status amount } } } }`;
+
+async function untilStatus(user: RegisteredUser, orderId: string, status: string) {
+  await waitFor(async () => (await gql(router, ORDER, { id: orderId }, as(user))).data?.order?.status === status);
+}
+
+async function payWithWechatSandbox(user: RegisteredUser, orderId: string) {
+  const methods = await gql(router, `query($id: ID!) { paymentMethods(orderId: $id) { type title available sandbox } }`, { id: orderId }, as(user));
+  expect(methods.data.paymentMethods).toEqual([
+    { type: 'WECHAT', title: '微信支付', available: true, sandbox: true },
+    { type: 'ALIPAY', title: '支付宝', available: true, sandbox: true },
+    { type: 'BALANCE', title: '余额支付', available: false, sandbox: false },
+  ]);
+  const paid = await gql(
+    router,
+    `mutation($id: ID!) { payOrder(orderId: $id, method: WECHAT) { payment { status amount } wechat { timeStamp nonceStr package signType paySign } sandboxPayUrl } }`,
+    { id: orderId },
+    as(user),
+  );
+  expect(paid.errors).toBeUndefined();
+  expect(paid.data.payOrder.payment).toEqual({ status: 'PENDING', amount: 3000 });
+  // The client POSTs the sandbox URL; the path goes through the router to payment, which delivers the notification.
+  const url = new URL(paid.data.payOrder.sandboxPayUrl);
+  const cashier = await fetch(`${origin}${url.pathname}`, { method: 'POST' });
+  expect(await cashier.json()).toMatchObject({ paid: true, delivered: true });
+  await untilStatus(user, orderId, 'PAID');
+}
+
+it('create (fixture) → pay (sandbox WeChat) → PAID → ship → after-sales refund → REFUNDED', async () => {
+  const shopper = await registerUser(router);
+  const orderId = await placeTestOrder(supergraph.subgraphs.order!.db, { userId: shopper.userId, items: [{ skuId: '1', productId: '1', title: '测试商品', skuName: '默认', unitPrice: 3000, quantity: 1 }] });
+  orders.push(orderId);
+  await payWithWechatSandbox(shopper, orderId);
+
+  const shipped = await gql(router, `mutation($id: ID!) { shipOrder(id: $id, carrier: "顺丰速运", trackingNo: "SF1234567890") { status } }`, { id: orderId }, staff);
+  expect(shipped.data.shipOrder.status).toBe('SHIPPED');
+  const requested = await gql(router, `mutation($input: RefundRequestInput!) { requestRefund(input: $input) { id } }`, { input: { orderId, reason: '不合适', amount: 3000 } }, as(shopper));
+  const requestId = requested.data.requestRefund.id;
+  const approved = await gql(router, `mutation($id: ID!) { approveRefundRequest(id: $id, note: "同意退款") { status order { status } } }`, { id: requestId }, staff);
+  expect(approved.data.approveRefundRequest).toMatchObject({ status: 'APPROVED' });
+  await untilStatus(shopper, orderId, 'REFUNDED');
+  const final = await gql(router, ORDER, { id: orderId }, as(shopper));
+  expect(final.data.order).toEqual({
+    status: 'REFUNDED',
+    total: 3000,
+    payment: { method: 'WECHAT', status: 'REFUNDED', amount: 3000, refundedAmount: 3000, refunds: [{ refundNo: `AS${requestId}`, status: 'SUCCEEDED', amount: 3000 }] },
+  });
+});
+
+it('pay → ship → confirm receipt → COMPLETED; refunds of a completed order are refused', async () => {
+  const shopper = await registerUser(router);
+  const orderId = await placeTestOrder(supergraph.subgraphs.order!.db, { userId: shopper.userId, items: [{ skuId: '1', productId: '1', title: '测试商品', skuName: '默认', unitPrice: 3000, quantity: 1 }] });
+  orders.push(orderId);
+  await payWithWechatSandbox(shopper, orderId);
+  await gql(router, `mutation($id: ID!) { shipOrder(id: $id, carrier: "顺丰速运", trackingNo: "SF1234567891") { status } }`, { id: orderId }, staff);
+  const received = await gql(router, `mutation($id: ID!) { confirmReceipt(id: $id) { status } }`, { id: orderId }, as(shopper));
+  expect(received.data.confirmReceipt.status).toBe('COMPLETED');
+  expect(codes(await gql(router, `mutation($id: ID!) { refundOrder(orderId: $id, amount: 100, reason: "x") { id } }`, { id: orderId }, staff))).toEqual(['CONFLICT']);
+});
+
+it('the router forwards /notify/* untouched and unauthenticated; internal operations stay hidden', async () => {
+  const { wechat } = sharedSandboxes(config);
+  const forged = wechat.notification({ appid: wechat.appId, mchid: wechat.mchId, out_trade_no: 'W0000000000000001', trade_state: 'SUCCESS', amount: { total: 1, currency: 'CNY' } });
+  const tampered = await fetch(`${origin}/notify/wechat`, { method: 'POST', headers: forged.headers, body: `${forged.body} ` });
+  expect(tampered.status).toBe(401);
+  expect(await tampered.json()).toEqual({ code: 'FAIL', message: 'BAD_SIGNATURE' });
+  // The same bytes, untouched: the signature holds through the router (an unknown order is then refused as such).
+  const intact = await fetch(`${origin}/notify/wechat`, { method: 'POST', headers: forged.headers, body: forged.body });
+  expect(await intact.json()).toEqual({ code: 'FAIL', message: 'UNKNOWN_ORDER' });
+  const alipay = await fetch(`${origin}/notify/alipay`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'sign_type=RSA&sign=x&out_trade_no=1&trade_status=TRADE_SUCCESS' });
+  expect(await alipay.text()).toBe('fail');
+  const hidden = await gql(router, 'mutation { refundAfterSale(orderId: "1", afterSaleId: "1", amount: 1, reason: "x") { id } }', {}, staff);
+  expect(hidden.errors?.[0].message).toMatch(/refundAfterSale/);
+  const buyer = await gql(router, '{ order(id: "1") { buyerId } }', {}, staff);
+  expect(buyer.errors?.[0].message).toMatch(/buyerId/);
+});
