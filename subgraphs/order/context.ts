@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { BaseContext } from '../../platform/context';
 import type { ServiceClient } from '../../platform/service-client';
+import type { HoldsWorker } from './holds';
 import type { OrderLoaders } from './loaders';
 
 export interface OrderContext extends BaseContext {
@@ -8,4 +9,6 @@ export interface OrderContext extends BaseContext {
   loaders: OrderLoaders;
   /** Signed calls to other subgraphs (cart for buyAgain; product and promote with checkout). */
   services: ServiceClient;
+  /** Runs the release / commit of an order's stock and coupon (durable jobs, holds.ts). */
+  holds: HoldsWorker;
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
+import { eventTablesMigration } from '../../../platform/events';
 
 export const migrations: Migration[] = [
   {
@@ -30,4 +31,6 @@ export const migrations: Migration[] = [
       await knex.schema.dropTable('carts');
     },
   },
+  // Processed events of the OrderPlaced consumer (platform/events).
+  eventTablesMigration('090_events'),
 ];
