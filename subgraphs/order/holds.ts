@@ -59,11 +59,19 @@ export async function commitHolds(services: ServiceClient, order: HoldsPayload):
   ]);
 }
 
-/** Schedules the release (or commit) of `order`'s holds inside the transaction that cancelled (or paid) it. */
-export async function scheduleHolds(trx: Knex, kind: HoldsKind, order: Pick<OrderRow, 'id' | 'user_id' | 'coupon_id' | 'saga_step'>): Promise<boolean> {
+/**
+ * Schedules the release (or commit) of `order`'s holds inside the transaction that cancelled (or paid) it. The job key
+ * is the order id, plus `keySuffix` for a second release of the same order (see the saga's compensation).
+ */
+export async function scheduleHolds(
+  trx: Knex,
+  kind: HoldsKind,
+  order: Pick<OrderRow, 'id' | 'user_id' | 'coupon_id' | 'saga_step'>,
+  keySuffix = '',
+): Promise<boolean> {
   if (!holdsSomething(order)) return false;
   const payload: HoldsPayload = { orderId: String(order.id), userId: String(order.user_id), couponId: order.coupon_id ? String(order.coupon_id) : null };
-  return scheduleJob(trx, { kind, key: order.id, runAt: new Date(), payload });
+  return scheduleJob(trx, { kind, key: `${order.id}${keySuffix}`, runAt: new Date(), payload });
 }
 
 interface ClaimedJob {
@@ -76,8 +84,8 @@ interface ClaimedJob {
 }
 
 export interface HoldsWorker {
-  /** Runs the pending `kind` job of this order now if no one else holds it; failures stay for the worker to retry. */
-  runNow(kind: HoldsKind, orderId: string): Promise<void>;
+  /** Runs the pending `kind` job with this key (order id) now if no one else holds it; failures stay for the worker to retry. */
+  runNow(kind: HoldsKind, key: string): Promise<void>;
   /** Look for due jobs now. */
   kick(): void;
   stop(): Promise<void>;
@@ -137,10 +145,10 @@ export function startHoldsWorker(db: Knex, services: ServiceClient, config: Pick
   tick();
 
   return {
-    async runNow(kind, orderId) {
+    async runNow(kind, key) {
       const token = crypto.randomUUID();
       const [job] = (await db(table)
-        .where({ kind, key: String(orderId) })
+        .where({ kind, key: String(key) })
         .whereNull('done_at')
         .whereNull('cancelled_at')
         .where((q) => q.whereNull('locked_until').orWhere('locked_until', '<', db.fn.now()))

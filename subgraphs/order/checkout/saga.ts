@@ -16,13 +16,13 @@ import { requireUser } from '../../../platform/context';
 import { badInput, shopError } from '../../../platform/errors';
 import { appendEvent, cancelJob, scheduleJob } from '../../../platform/events';
 import type { OrderContext } from '../context';
-import { findOrderByIdempotencyKey, insertOrderOnce } from '../data/checkout';
+import { findOrderByIdempotencyKey, insertOrderOnce, lockOrder } from '../data/checkout';
 import { insertItems } from '../data/order-items';
 import type { OrderRow } from '../data/orders';
 import { recordStatusChange } from '../data/status-history';
 import { ORDER_STREAM } from '../events';
 import { AUTO_CANCEL } from '../auto-cancel';
-import { RELEASE_HOLDS } from '../holds';
+import { RELEASE_HOLDS, scheduleHolds } from '../holds';
 import { actors, transition } from '../lifecycle';
 import { failCheckout, FAILED_STEP, RECOVER_SAGA } from './compensation';
 import { fingerprint, normalizeInput, resolveCartLines, type CheckoutInputArgs } from './input';
@@ -142,17 +142,31 @@ async function place(context: OrderContext, order: OrderRow, cartItemIds: string
   });
 }
 
-/** Undo: fail the order and release what it may hold; the original error goes to the client. */
+/**
+ * Undo: fail the order and release what it may hold; the original error goes to the client.
+ * When the recovery job failed the order first (this saga outlived ORDER_SAGA_TIMEOUT_SECONDS), its release may have
+ * run before this saga's later steps locked the coupon again: a second release job (key `<id>:saga`) covers that.
+ */
 async function compensate(context: OrderContext, order: OrderRow, error: unknown): Promise<void> {
   const reason = error instanceof GraphQLError ? error.message : 'internal error';
+  let key = String(order.id);
   try {
-    await context.db.transaction((trx) => failCheckout(trx, order.id, `checkout failed: ${reason}`));
+    await context.db.transaction(async (trx) => {
+      if (await failCheckout(trx, order.id, `checkout failed: ${reason}`)) return;
+      // Not CREATING any more: only a cancelled (recovered) order is given a second release, never a placed one.
+      if ((await lockOrder(trx, order.id))?.status !== 'CANCELLED') {
+        key = '';
+        return;
+      }
+      key = `${order.id}:saga`;
+      await scheduleHolds(trx, RELEASE_HOLDS, order, ':saga');
+    });
   } catch (failure) {
-    // The recovery job retries this later; the client still gets the original error.
+    // The recovery job fails the order later; the client still gets the original error.
     console.error(`[order] compensating order ${order.id} failed:`, (failure as Error).message);
     return;
   }
-  await context.holds.runNow(RELEASE_HOLDS, order.id);
+  if (key) await context.holds.runNow(RELEASE_HOLDS, key);
 }
 
 export async function createOrder(context: OrderContext, input: CheckoutInputArgs, idempotencyKey: string): Promise<OrderRow> {

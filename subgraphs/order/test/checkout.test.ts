@@ -8,7 +8,7 @@ import type { Knex } from 'knex';
 import type { RunningSupergraph } from '../../../app/launcher';
 import { codes, startSupergraph } from '../../../test/support/harness';
 import { findStockViolations } from '../../product/data/stock';
-import { createTestProduct, giveCoupon, ok, shopper, viaSubgraphs, type Endpoints } from '../../cart/test/fixtures';
+import { countHttpRequests, createTestProduct, giveCoupon, ok, shopper, viaSubgraphs, type Endpoints } from '../../cart/test/fixtures';
 import {
   checkoutClient,
   couponStatus,
@@ -120,6 +120,37 @@ describe('happy path', () => {
     expect(await skuCounts(product, skuIds[0])).toEqual({ stock: 3, reserved: 0, sold: 2 });
     expect(await couponStatus(promote, couponId)).toBe('USED');
     expect((await orders('jobs').where({ kind: 'order.autoCancel', key: order.id }).first()).cancelled_at).not.toBeNull();
+  });
+});
+
+describe('batching', () => {
+  it('1 or 40 lines cost the same calls: preview 1 product + 1 promote; create 2 + 2 (summary, then reserve / lock)', async () => {
+    const buyer = await newBuyer(userUrl);
+    const { skuIds } = await productWith(Array.from({ length: 40 }, () => ({ price: 100, stock: 50 })));
+    await giveCoupon(endpoints, buyer.userId, { type: 'CASH', amount: 100, minSpend: 100 });
+    const calls = { product: countHttpRequests(endpoints.product), promote: countHttpRequests(endpoints.promote) };
+    const cost = async (run: () => Promise<unknown>) => {
+      calls.product.reset();
+      calls.promote.reset();
+      await run();
+      return { product: calls.product.count, promote: calls.promote.count };
+    };
+    try {
+      for (const lines of [skuIds.slice(0, 1), skuIds]) {
+        const input = { items: lines.map((skuId) => ({ skuId, quantity: 1 })), addressId: buyer.addressId };
+        expect(await cost(async () => ok(await client.preview(buyer.userId, input)))).toEqual({ product: 1, promote: 1 });
+        const created = await cost(async () => {
+          const order = ok(await client.create(buyer.userId, input, key())).createOrder;
+          // Give the coupon back for the next round.
+          ok(await client.cancel(buyer.userId, order.id));
+        });
+        // create: summary + reserve; promote: quote + lock; then cancel: release stock + release coupon.
+        expect(created).toEqual({ product: 3, promote: 3 });
+      }
+    } finally {
+      calls.product.stop();
+      calls.promote.stop();
+    }
   });
 });
 
