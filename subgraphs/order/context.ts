@@ -9,6 +9,10 @@ export interface OrderContext extends BaseContext {
   loaders: OrderLoaders;
   /** Signed calls to other subgraphs (cart for buyAgain; product and promote with checkout). */
   services: ServiceClient;
-  /** Runs the release / commit of an order's stock and coupon (durable jobs, holds.ts). */
-  holds: HoldsWorker;
+  /**
+   * Runs the release / commit of an order's stock and coupon right away (durable jobs, holds.ts). Optional for contexts
+   * built outside a request (e.g. an event consumer calling markOrderPaid): the job is scheduled with the status change
+   * either way, and the holds worker runs it at its next poll.
+   */
+  holds?: HoldsWorker;
 }

@@ -55,7 +55,7 @@ export async function cancelOrder(context: OrderContext, id: string, reason?: st
     reason: text ?? 'cancelled by the shopper',
     changes: { cancelled_at: new Date(), cancel_reason: text, expires_at: null },
   }, (trx, row) => scheduleHolds(trx, RELEASE_HOLDS, row));
-  await context.holds.runNow(RELEASE_HOLDS, order.id);
+  await context.holds?.runNow(RELEASE_HOLDS, order.id);
   return order;
 }
 
@@ -140,7 +140,7 @@ export async function markOrderPaid(context: OrderContext, orderId: string, paym
         await scheduleHolds(trx, COMMIT_HOLDS, row);
       },
     );
-    await context.holds.runNow(COMMIT_HOLDS, paid.id);
+    await context.holds?.runNow(COMMIT_HOLDS, paid.id);
     return paid;
   } catch (error) {
     // A duplicate notification racing the first: the winner recorded this payment, so this is the same success.

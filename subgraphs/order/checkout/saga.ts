@@ -166,7 +166,7 @@ async function compensate(context: OrderContext, order: OrderRow, error: unknown
     console.error(`[order] compensating order ${order.id} failed:`, (failure as Error).message);
     return;
   }
-  if (key) await context.holds.runNow(RELEASE_HOLDS, key);
+  if (key) await context.holds?.runNow(RELEASE_HOLDS, key);
 }
 
 export async function createOrder(context: OrderContext, input: CheckoutInputArgs, idempotencyKey: string): Promise<OrderRow> {
