@@ -3,7 +3,6 @@ import { buildFederatedSchema } from '../../platform/schema-loader';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import type { CartContext } from './context';
 import { createCartLoaders } from './loaders';
-import { removeOrderedLines } from './order-placed';
 import { resolvers } from './resolvers';
 
 export { migrations } from './migrations';
@@ -13,8 +12,6 @@ export const buildCartSchema = () => buildFederatedSchema(__dirname, resolvers);
 export function createCartSubgraph(deps: SubgraphDeps): SubgraphDefinition<CartContext> {
   return {
     name: 'cart',
-    // Lines bought by an order leave the cart (order-placed.ts).
-    events: { consumers: [removeOrderedLines] },
     schema: buildCartSchema(),
     createContext: (base) => ({
       ...base,

@@ -1,4 +1,7 @@
 /**
+ * (Also the removal of the cart lines an order bought, `order.removeCartLines`: the same kind of retried, idempotent
+ * signed call, scheduled when the order is placed.)
+ *
  * What a checkout order holds elsewhere — reserved stock (product) and a locked coupon (promote) — and the durable
  * obligations to give them back (cancel, payment timeout, failed checkout) or to make them final (paid).
  *
@@ -22,7 +25,9 @@ import type { OrderRow } from './data/orders';
 
 export const RELEASE_HOLDS = 'order.releaseHolds';
 export const COMMIT_HOLDS = 'order.commitHolds';
-type HoldsKind = typeof RELEASE_HOLDS | typeof COMMIT_HOLDS;
+/** Not a hold, but the same kind of obligation: the cart lines an order bought leave the cart (signed call to cart). */
+export const REMOVE_CART_LINES = 'order.removeCartLines';
+type HoldsKind = typeof RELEASE_HOLDS | typeof COMMIT_HOLDS | typeof REMOVE_CART_LINES;
 
 export interface HoldsPayload {
   orderId: string;
@@ -59,6 +64,19 @@ export async function commitHolds(services: ServiceClient, order: HoldsPayload):
   ]);
 }
 
+export interface CartLinesPayload {
+  orderId: string;
+  userId: string;
+  cartItemIds: string[];
+}
+
+const REMOVE_CART_ITEMS = 'mutation OrderRemoveCartItems($u: ID!, $o: ID!, $ids: [ID!]!) { removeOrderedCartItems(userId: $u, orderId: $o, ids: $ids) }';
+
+/** Removes the cart lines an order bought. Idempotent (lines already gone are skipped; ids are never reused). */
+export async function removeCartLines(services: ServiceClient, payload: CartLinesPayload): Promise<void> {
+  await services.request('cart', REMOVE_CART_ITEMS, { u: payload.userId, o: payload.orderId, ids: payload.cartItemIds }, { idempotent: true });
+}
+
 /**
  * Schedules the release (or commit) of `order`'s holds inside the transaction that cancelled (or paid) it. The job key
  * is the order id, plus `keySuffix` for a second release of the same order (see the saga's compensation).
@@ -78,7 +96,7 @@ interface ClaimedJob {
   id: string;
   kind: string;
   key: string;
-  payload: HoldsPayload;
+  payload: any;
   attempts: number;
   lock_token: string;
 }
@@ -94,9 +112,10 @@ export interface HoldsWorker {
 export function startHoldsWorker(db: Knex, services: ServiceClient, config: Pick<Config, 'events'>): HoldsWorker {
   const table = eventTable(undefined, 'jobs');
   const leaseMs = config.events.jobLeaseMs;
-  const handlers: Record<HoldsKind, (payload: HoldsPayload) => Promise<void>> = {
-    [RELEASE_HOLDS]: (payload) => releaseHolds(services, payload),
-    [COMMIT_HOLDS]: (payload) => commitHolds(services, payload),
+  const handlers: Record<HoldsKind, (payload: any) => Promise<void>> = {
+    [RELEASE_HOLDS]: (payload: HoldsPayload) => releaseHolds(services, payload),
+    [COMMIT_HOLDS]: (payload: HoldsPayload) => commitHolds(services, payload),
+    [REMOVE_CART_LINES]: (payload: CartLinesPayload) => removeCartLines(services, payload),
   };
   let stopped = false;
   let running: Promise<void> | null = null;

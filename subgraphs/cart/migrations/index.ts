@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
-import { eventTablesMigration } from '../../../platform/events';
 
 export const migrations: Migration[] = [
   {
@@ -31,6 +30,4 @@ export const migrations: Migration[] = [
       await knex.schema.dropTable('carts');
     },
   },
-  // Processed events of the OrderPlaced consumer (platform/events).
-  eventTablesMigration('090_events'),
 ];

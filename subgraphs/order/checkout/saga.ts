@@ -22,7 +22,7 @@ import type { OrderRow } from '../data/orders';
 import { recordStatusChange } from '../data/status-history';
 import { ORDER_STREAM } from '../events';
 import { AUTO_CANCEL } from '../auto-cancel';
-import { RELEASE_HOLDS, scheduleHolds } from '../holds';
+import { RELEASE_HOLDS, REMOVE_CART_LINES, scheduleHolds, type CartLinesPayload } from '../holds';
 import { actors, transition } from '../lifecycle';
 import { failCheckout, FAILED_STEP, RECOVER_SAGA } from './compensation';
 import { fingerprint, normalizeInput, resolveCartLines, type CheckoutInputArgs } from './input';
@@ -30,7 +30,7 @@ import { quoteCheckout, type CheckoutQuote } from './summary';
 
 export const ORDER_PLACED = 'OrderPlaced';
 
-/** Payload of OrderPlaced: the cart removes `cartItemIds` of `userId`. */
+/** Payload of OrderPlaced (for consumers; the cart's lines are removed by the job order.removeCartLines). */
 export interface OrderPlacedPayload {
   orderId: string;
   userId: string;
@@ -136,6 +136,10 @@ async function place(context: OrderContext, order: OrderRow, cartItemIds: string
     });
     await scheduleJob(trx, { kind: AUTO_CANCEL, key: order.id, runAt: expiresAt, payload: { orderId: order.id } });
     await cancelJob(trx, RECOVER_SAGA, order.id);
+    if (cartItemIds.length) {
+      const lines: CartLinesPayload = { orderId: String(order.id), userId: String(order.user_id), cartItemIds };
+      await scheduleJob(trx, { kind: REMOVE_CART_LINES, key: order.id, runAt: new Date(), payload: lines });
+    }
     const payload: OrderPlacedPayload = { orderId: String(order.id), userId: String(order.user_id), cartItemIds, total: order.total };
     await appendEvent(trx, { stream: ORDER_STREAM, type: ORDER_PLACED, aggregateId: String(order.id), payload });
     return placed;
@@ -196,9 +200,12 @@ export async function createOrder(context: OrderContext, input: CheckoutInputArg
     crashPoint(context, 'coupon');
     const placed = await place(context, created, normalized.cartItemIds);
     context.loaders.forgetOrder(placed.id, placed);
-    return placed;
   } catch (error) {
     await compensate(context, created, error);
     throw error;
   }
+  // Placed. The cart lines bought go now (a client reading its cart after createOrder no longer sees them); if cart is
+  // unreachable, the durable job retries — the order stands either way.
+  if (normalized.cartItemIds.length) await context.holds?.runNow(REMOVE_CART_LINES, String(created.id));
+  return (await context.loaders.orderById.load(created.id))!;
 }

@@ -85,17 +85,17 @@ describe('happy path', () => {
     expect(await skuCounts(product, skuIds[0])).toEqual({ stock: 8, reserved: 2, sold: 0 });
     expect(await reservationStatus(product, order.id)).toBe('RESERVED');
     expect(await couponStatus(promote, couponId)).toBe('LOCKED');
-    // The cart consumes OrderPlaced: only the unselected line stays.
-    // With Redis the cart group is shared by every test process: a consumer that stopped with the entry pending hands
-    // it over only after EVENTS_CLAIM_IDLE_MS (30 s).
-    const after = await eventually(() => cart.cart().then(ok), (data) => data.cart.items.length === 1, 45_000);
-    expect(after.cart.items.map((line) => line.id)).toEqual([kept.id]);
-    // The auto-cancel job waits at expiresAt; the recovery job is cancelled.
+    // The cart lines bought are gone when createOrder answers (job order.removeCartLines, run right away).
+    expect(ok(await cart.cart()).cart.items.map((line) => line.id)).toEqual([kept.id]);
+    // The auto-cancel job waits at expiresAt; the recovery job is cancelled; the cart job is done.
     const jobs = await orders('jobs').where({ key: order.id }).orderBy('kind');
-    expect(jobs.map((job) => [job.kind, !!job.cancelled_at])).toEqual([
-      ['order.autoCancel', false],
-      ['order.recoverSaga', true],
+    expect(jobs.map((job) => [job.kind, !!job.cancelled_at, !!job.done_at])).toEqual([
+      ['order.autoCancel', false, false],
+      ['order.recoverSaga', true, false],
+      ['order.removeCartLines', false, true],
     ]);
+    const outbox = await orders('outbox').where({ aggregate_id: order.id, type: 'OrderPlaced' });
+    expect(outbox.map((row) => row.payload)).toEqual([{ orderId: order.id, userId: buyer.userId, cartItemIds: [...input.cartItemIds].sort((a, b) => Number(a) - Number(b)), total: order.total }]);
   });
 
   it('direct items: merged per SKU, best coupon applied when none is chosen; cancel releases stock and coupon', async () => {
