@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { RunningSupergraph } from '../../../app/launcher';
-import { codes, startSupergraph } from '../../../test/support/harness';
+import { asIdentity, codes, gql, startSupergraph } from '../../../test/support/harness';
 import { findStockViolations } from '../../product/data/stock';
 import { countHttpRequests, createTestProduct, giveCoupon, ok, shopper, viaSubgraphs, type Endpoints } from '../../cart/test/fixtures';
 import {
@@ -122,6 +122,17 @@ describe('happy path', () => {
     expect(await skuCounts(product, skuIds[0])).toEqual({ stock: 3, reserved: 0, sold: 2 });
     expect(await couponStatus(promote, couponId)).toBe('USED');
     expect((await orders('jobs').where({ kind: 'order.autoCancel', key: order.id }).first()).cancelled_at).not.toBeNull();
+  });
+});
+
+describe('cart removal', () => {
+  it("cart's removeOrderedCartItems is for the order service only", async () => {
+    const buyer = await newBuyer(userUrl);
+    const query = 'mutation { removeOrderedCartItems(userId: "1", orderId: "1", ids: ["1"]) }';
+    for (const identity of [{ userId: buyer.userId }, { service: 'product' as const }]) {
+      expect(codes(await gql(endpoints.cart, query, {}, asIdentity(identity, 'cart')))).toEqual(['FORBIDDEN']);
+    }
+    expect(ok(await gql(endpoints.cart, query, {}, asIdentity({ service: 'order' }, 'cart')))).toEqual({ removeOrderedCartItems: 0 });
   });
 });
 
