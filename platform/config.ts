@@ -99,8 +99,8 @@ export interface Config {
     /** Refreshes per session, i.e. refresh-token family (REFRESH_MAX_PER_SESSION, REFRESH_WINDOW_SECONDS). */
     refreshPerSession: ThrottleRule;
   };
-  /** How often each order instance cancels unpaid orders past `expiresAt` (ORDER_EXPIRY_SWEEP_SECONDS; 0: never). */
-  orderExpirySweepSeconds: number;
+  /** Checkout and payment timeout (docs/orders.md, "Checkout"). */
+  order: OrderConfig;
   /** Events platform (platform/events, docs/events.md). */
   events: EventsConfig;
   /** The router's graphql-ws subscriptions (docs/subscriptions.md). */
@@ -151,6 +151,15 @@ function pem(env: NodeJS.ProcessEnv, name: string): string | undefined {
   if (!raw) return undefined;
   if (raw.includes('-----BEGIN')) return raw.replace(/\\n/g, '\n');
   return fs.readFileSync(raw, 'utf8');
+}
+
+export interface OrderConfig {
+  /** An unpaid order is cancelled this long after it was placed (ORDER_PAYMENT_TIMEOUT_SECONDS, default 1800). */
+  paymentTimeoutSeconds: number;
+  /** A checkout saga not finished after this long is compensated by the recovery job (ORDER_SAGA_TIMEOUT_SECONDS, default 60). */
+  sagaTimeoutSeconds: number;
+  /** Test-only fault injection (ORDER_SAGA_CRASH_AFTER, honoured only when NODE_ENV=test): exit after this saga step. */
+  sagaCrashAfter: 'created' | 'reserve' | 'coupon' | null;
 }
 
 /** At most `limit` events per `windowSeconds`. */
@@ -310,7 +319,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       refreshPerIp: { limit: int(env, 'REFRESH_MAX_PER_IP', 120), windowSeconds: refreshWindow },
       refreshPerSession: { limit: int(env, 'REFRESH_MAX_PER_SESSION', 10), windowSeconds: refreshWindow },
     },
-    orderExpirySweepSeconds: int(env, 'ORDER_EXPIRY_SWEEP_SECONDS', 30),
+    order: {
+      paymentTimeoutSeconds: int(env, 'ORDER_PAYMENT_TIMEOUT_SECONDS', 1800),
+      sagaTimeoutSeconds: int(env, 'ORDER_SAGA_TIMEOUT_SECONDS', 60),
+      // Never in development or production: a switch that kills the process must not exist outside tests.
+      sagaCrashAfter:
+        nodeEnv === 'test' && ['created', 'reserve', 'coupon'].includes(env.ORDER_SAGA_CRASH_AFTER ?? '')
+          ? (env.ORDER_SAGA_CRASH_AFTER as OrderConfig['sagaCrashAfter'])
+          : null,
+    },
     events: {
       pollIntervalMs: int(env, 'EVENTS_POLL_INTERVAL_MS', 100),
       relayLeaseMs: int(env, 'EVENTS_RELAY_LEASE_MS', 10_000),

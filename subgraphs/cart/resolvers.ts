@@ -1,5 +1,7 @@
 /** Thin resolvers: every cart field needs a signed-in user; data comes from loaders, rules from cart.ts / pricing.ts. */
-import { requireUser } from '../../platform/context';
+import { requireService, requireUser } from '../../platform/context';
+import { isBigintId } from '../../platform/loaders';
+import { deleteLines } from './data/cart-items';
 import { mayRead } from '../../platform/ownership';
 import { addToCart, clearInvalidCartItems, removeCartItems, updateCartItem, type CartRef } from './cart';
 import type { CartContext } from './context';
@@ -22,6 +24,11 @@ export const resolvers: Resolvers = {
       updateCartItem(context, requireUser(context), id, { quantity, selected }),
     removeCartItems: (_parent, { ids }, context) => removeCartItems(context, requireUser(context), ids),
     clearInvalidCartItems: (_parent, _args, context) => clearInvalidCartItems(context, requireUser(context)),
+    // Checkout's durable job (order subgraph) after an order from cart lines is placed; a repeat deletes nothing more.
+    removeOrderedCartItems(_parent, { userId, ids }, context) {
+      requireService(context, 'order');
+      return deleteLines(context.db, userId, ids.filter(isBigintId));
+    },
   },
   Cart: {
     // Another subgraph may hand out the signed-in shopper's cart (e.g. order's buyAgain); nobody else's (the id is

@@ -5,19 +5,28 @@ import type { OrderContext } from './context';
 import { createOrderLoaders } from './loaders';
 import { resolvers } from './resolvers';
 import { clientFanOut } from './events';
-import { startExpirySweep } from './expiry';
+import { autoCancel, AUTO_CANCEL } from './auto-cancel';
+import { RECOVER_SAGA } from './checkout/compensation';
+import { recoverSaga } from './checkout/recovery';
+import { startHoldsWorker } from './holds';
 
 export { migrations } from './migrations';
 
 export const buildOrderSchema = () => buildFederatedSchema(__dirname, resolvers);
 
 export function createOrderSubgraph(deps: SubgraphDeps): SubgraphDefinition<OrderContext> {
-  const sweep = startExpirySweep(deps.db, deps.config.orderExpirySweepSeconds);
+  // Releases and commits of stock and coupons: durable, retried until done (holds.ts).
+  const holds = startHoldsWorker(deps.db, deps.services, deps.config);
   return {
     name: 'order',
-    stop: sweep.stop,
-    events: { relayOutbox: true, consumers: [clientFanOut(deps.events)] },
+    stop: holds.stop,
+    events: {
+      relayOutbox: true,
+      consumers: [clientFanOut(deps.events)],
+      // Payment timeout at expiresAt; failing checkouts that never finished (process killed mid-saga).
+      jobs: { [AUTO_CANCEL]: autoCancel, [RECOVER_SAGA]: recoverSaga },
+    },
     schema: buildOrderSchema(),
-    createContext: (base) => ({ ...base, db: deps.db, services: deps.services, loaders: createOrderLoaders(deps.db) }),
+    createContext: (base) => ({ ...base, db: deps.db, services: deps.services, holds, loaders: createOrderLoaders(deps.db) }),
   };
 }

@@ -11,6 +11,9 @@ import { actorOf, noSuchOrder, ownOrder, visibleOrder } from './access';
 import type { OrderContext } from './context';
 import { findExpiredOrderIds, findOrder, softDeleteOrder, type OrderRow } from './data/orders';
 import { actors, FINISHED_STATUSES, transition, type TransitionRequest } from './lifecycle';
+import { cancelJob } from '../../platform/events';
+import { AUTO_CANCEL, cancelUnpaid } from './auto-cancel';
+import { COMMIT_HOLDS, RELEASE_HOLDS, scheduleHolds } from './holds';
 
 const MAX_REASON = 200;
 
@@ -21,28 +24,29 @@ export function reasonText(reason: string | null | undefined, field = 'reason'):
   return text || null;
 }
 
-/** One transition in its own transaction; afterwards the request's loaders read the new state. */
-async function change(context: OrderContext, request: TransitionRequest): Promise<OrderRow> {
-  const order = await context.db.transaction((trx) => transition(trx, request));
+/**
+ * One transition in its own transaction (with `also`, work that must commit with it, e.g. scheduling the holds job);
+ * afterwards the request's loaders read the new state.
+ */
+async function change(
+  context: OrderContext,
+  request: TransitionRequest,
+  also?: (trx: Knex.Transaction, order: OrderRow) => Promise<unknown>,
+): Promise<OrderRow> {
+  const order = await context.db.transaction(async (trx) => {
+    const row = await transition(trx, request);
+    if (also) await also(trx, row);
+    return row;
+  });
   context.loaders.forgetOrder(order.id, order);
   return order;
-}
-
-/**
- * Gives back what an unpaid order held: reserved stock (product) and the locked coupon (promote).
- * NOT WIRED YET: reservations and coupon locks are made by checkout (createOrder), which comes with its own
- * issue; that issue makes this call product's release and promote's unlock, both idempotent per order, and
- * retries them from the saga's recovery when a call fails. Until then no order holds anything, so there is
- * nothing to release, and this function deliberately does nothing rather than pretend.
- */
-export async function releaseHolds(_order: OrderRow): Promise<void> {
-  // Intentionally empty until checkout: see above.
 }
 
 /** Owner (or order staff): PENDING_PAYMENT → CANCELLED, then release stock and coupon. */
 export async function cancelOrder(context: OrderContext, id: string, reason?: string | null): Promise<OrderRow> {
   const text = reasonText(reason);
   const current = await visibleOrder(context, id);
+  // The release of stock and coupon is scheduled with the cancel (durable), then run right away (holds.ts).
   const order = await change(context, {
     orderId: current.id,
     from: ['PENDING_PAYMENT'],
@@ -50,8 +54,8 @@ export async function cancelOrder(context: OrderContext, id: string, reason?: st
     actor: actorOf(context, current),
     reason: text ?? 'cancelled by the shopper',
     changes: { cancelled_at: new Date(), cancel_reason: text, expires_at: null },
-  });
-  await releaseHolds(order);
+  }, (trx, row) => scheduleHolds(trx, RELEASE_HOLDS, row));
+  await context.holds?.runNow(RELEASE_HOLDS, order.id);
   return order;
 }
 
@@ -119,14 +123,25 @@ export async function markOrderPaid(context: OrderContext, orderId: string, paym
   if (current.payment_id === paymentId) return current;
   if (amount !== current.total) throw badInput(`The payment of ${amount} does not match the order total ${current.total}`, 'amount');
   try {
-    return await change(context, {
-      orderId,
-      from: ['PENDING_PAYMENT'],
-      to: 'PAID',
-      actor: actors.service(service),
-      reason: `payment ${paymentId}`,
-      changes: { paid_at: new Date(), payment_id: paymentId, expires_at: null },
-    });
+    // Paid: the reservation becomes sold and the coupon used (durable job with the transition, run right away);
+    // the payment timeout is no longer due.
+    const paid = await change(
+      context,
+      {
+        orderId,
+        from: ['PENDING_PAYMENT'],
+        to: 'PAID',
+        actor: actors.service(service),
+        reason: `payment ${paymentId}`,
+        changes: { paid_at: new Date(), payment_id: paymentId, expires_at: null },
+      },
+      async (trx, row) => {
+        await cancelJob(trx, AUTO_CANCEL, row.id);
+        await scheduleHolds(trx, COMMIT_HOLDS, row);
+      },
+    );
+    await context.holds?.runNow(COMMIT_HOLDS, paid.id);
+    return paid;
   } catch (error) {
     // A duplicate notification racing the first: the winner recorded this payment, so this is the same success.
     const now = await findOrder(context.db, orderId);
@@ -145,29 +160,14 @@ export async function markOrderRefunded(context: OrderContext, orderId: string):
 }
 
 /**
- * Cancels unpaid orders whose `expires_at` has passed (actor `system`), releasing their holds. Safe to run
- * on every instance at once: each cancel is a conditional update, a lost race is skipped. Returns the ids cancelled.
+ * Cancels unpaid orders whose `expires_at` has passed (actor `system`) and schedules the release of their holds.
+ * The payment timeout normally runs as the durable `order.autoCancel` job of each order (auto-cancel.ts); this sweep
+ * is for operators and tests (orders written without the job). Safe to run anywhere at once. Returns the ids cancelled.
  */
 export async function cancelExpiredOrders(db: Knex, now = new Date(), batch = 100): Promise<string[]> {
   const cancelled: string[] = [];
   for (const id of await findExpiredOrderIds(db, now, batch)) {
-    try {
-      const order = await db.transaction((trx) =>
-        transition(trx, {
-          orderId: id,
-          from: ['PENDING_PAYMENT'],
-          to: 'CANCELLED',
-          actor: actors.system,
-          reason: 'payment timeout',
-          changes: { cancelled_at: now, cancel_reason: 'payment timeout', expires_at: null },
-        }),
-      );
-      await releaseHolds(order);
-      cancelled.push(id);
-    } catch (error) {
-      // Paid or cancelled meanwhile: nothing to do for this one.
-      if ((error as { extensions?: { code?: string } }).extensions?.code !== 'CONFLICT') throw error;
-    }
+    if (await db.transaction((trx) => cancelUnpaid(trx, id, now))) cancelled.push(id);
   }
   return cancelled;
 }

@@ -13,6 +13,8 @@ import type { Resolvers } from './generated/resolvers-types';
 import { cancelOrder, confirmReceipt, deleteOrder, markOrderPaid, markOrderRefunded, shipOrder } from './orders';
 import { isBigintId } from '../../platform/loaders';
 import { markOrderRefunding } from './payment-hooks';
+import { previewOrder } from './checkout/preview';
+import { createOrder } from './checkout/saga';
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
@@ -38,8 +40,10 @@ export const resolvers: Resolvers = {
       return toConnection('order', rows, page);
     },
     orderCounts: (_parent, _args, context) => countOrders(context.db, requireUser(context)),
+    previewOrder: (_parent, { input }, context) => previewOrder(context, input) as never,
   },
   Mutation: {
+    createOrder: (_parent, { input, idempotencyKey }, context) => createOrder(context, input, idempotencyKey),
     cancelOrder: (_parent, { id, reason }, context) => cancelOrder(context, id, reason),
     confirmReceipt: (_parent, { id }, context) => confirmReceipt(context, id),
     buyAgain: (_parent, { id }, context) => buyAgain(context, context.services, id),

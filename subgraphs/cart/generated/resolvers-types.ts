@@ -108,6 +108,11 @@ export type Mutation = {
   /** Removes the given lines from the shopper's cart (all or none). Returns the updated cart. */
   removeCartItems: Cart;
   /**
+   * Internal (order subgraph only): removes the cart lines an order bought. Idempotent (lines already gone are skipped;
+   * line ids are never reused). Returns how many lines were removed by this call.
+   */
+  removeOrderedCartItems: Scalars['Int']['output'];
+  /**
    * Changes one of the shopper's lines: its quantity (1..999, at most the stock left) and/or whether it is
    * selected for checkout. A change that raises the selected subtotal above the order maximum is refused (CONFLICT,
    * ORDER_TOTAL_TOO_LARGE); lowering is always allowed. Returns the updated cart.
@@ -124,6 +129,13 @@ export type MutationAddToCartArgs = {
 
 export type MutationRemoveCartItemsArgs = {
   ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationRemoveOrderedCartItemsArgs = {
+  ids: Array<Scalars['ID']['input']>;
+  orderId: Scalars['ID']['input'];
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -303,6 +315,7 @@ export type MutationResolvers<ContextType = CartContext, ParentType extends Reso
   addToCart?: Resolver<ResolversTypes['Cart'], ParentType, ContextType, RequireFields<MutationAddToCartArgs, 'quantity' | 'skuId'>>;
   clearInvalidCartItems?: Resolver<ResolversTypes['Cart'], ParentType, ContextType>;
   removeCartItems?: Resolver<ResolversTypes['Cart'], ParentType, ContextType, RequireFields<MutationRemoveCartItemsArgs, 'ids'>>;
+  removeOrderedCartItems?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationRemoveOrderedCartItemsArgs, 'ids' | 'orderId' | 'userId'>>;
   updateCartItem?: Resolver<ResolversTypes['Cart'], ParentType, ContextType, RequireFields<MutationUpdateCartItemArgs, 'id'>>;
 };
 

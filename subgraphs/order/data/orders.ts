@@ -52,7 +52,7 @@ export interface OrderRow {
 
 /** Columns a status change may set along with the status (timestamps, shipping info, payment). */
 export type OrderChanges = Partial<
-  Pick<OrderRow, 'paid_at' | 'payment_id' | 'shipped_at' | 'carrier' | 'tracking_no' | 'completed_at' | 'cancelled_at' | 'cancel_reason' | 'expires_at' | 'saga_step'>
+  Pick<OrderRow, 'paid_at' | 'payment_id' | 'shipped_at' | 'carrier' | 'tracking_no' | 'completed_at' | 'cancelled_at' | 'cancel_reason' | 'expires_at' | 'saga_step' | 'deleted_at'>
 >;
 
 export async function findOrdersByIds(db: Knex, ids: readonly string[]): Promise<OrderRow[]> {

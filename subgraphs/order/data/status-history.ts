@@ -38,8 +38,10 @@ export async function recordStatusChange(trx: Knex, change: StatusChange): Promi
       reason: change.reason ?? null,
     })
     .returning('*');
-  // Published with the change (same transaction): see subgraphs/order/events.ts.
-  await appendOrderStatusChanged(trx, { ...change, at: row.at });
+  // Published with the change (same transaction): see subgraphs/order/events.ts. A checkout that never placed its
+  // order (CREATING, and CREATING → CANCELLED when it fails) is internal: no shopper or subgraph ever saw that order.
+  const internal = change.to === 'CREATING' || (change.from === 'CREATING' && change.to === 'CANCELLED');
+  if (!internal) await appendOrderStatusChanged(trx, { ...change, at: row.at });
   return row;
 }
 

@@ -72,9 +72,52 @@ export type AfterSaleStatus =
   /** Withdrawn by the shopper. */
   | 'REVOKED';
 
+/** A coupon as applied to a preview. */
+export type AppliedCoupon = {
+  __typename?: 'AppliedCoupon';
+  /** The coupon (owned by the promote subgraph). */
+  coupon: Coupon;
+  /** Taken off the goods, in fen (0 for a free-shipping coupon). */
+  discount: Scalars['Int']['output'];
+  /** Whether the coupon waives the shipping fee. */
+  shippingWaived: Scalars['Boolean']['output'];
+};
+
 /** A shopper's cart, owned by the cart subgraph (its id is the owner's user id). */
 export type Cart = {
   __typename?: 'Cart';
+  id: Scalars['ID']['output'];
+};
+
+/**
+ * What to check out: either cart lines (`cartItemIds`, the shopper's selected lines) or SKUs bought directly
+ * (`items`) — exactly one of the two. Prices always come from the catalog; a client never sends one.
+ */
+export type CheckoutInput = {
+  /** One of the shopper's addresses; its contents are copied onto the order. */
+  addressId: Scalars['ID']['input'];
+  /** The shopper's selected cart lines to buy (1..99). They are removed from the cart once the order is placed. */
+  cartItemIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /**
+   * The coupon to use (the shopper's own, AVAILABLE, applicable; CONFLICT with extensions.reason COUPON_NOT_APPLICABLE
+   * otherwise). Left out: the shopper's best coupon is applied, as the cart's price check does.
+   */
+  couponId?: InputMaybe<Scalars['ID']['input']>;
+  /** SKUs bought directly ("buy now"): 1..99 lines, quantities 1..999; repeated SKUs are merged. */
+  items?: InputMaybe<Array<CheckoutItemInput>>;
+};
+
+/** One SKU bought directly. */
+export type CheckoutItemInput = {
+  /** Pieces (1..999). */
+  quantity: Scalars['Int']['input'];
+  /** The SKU. */
+  skuId: Scalars['ID']['input'];
+};
+
+/** A coupon, owned by the promote subgraph; the order only knows its id. */
+export type Coupon = {
+  __typename?: 'Coupon';
   id: Scalars['ID']['output'];
 };
 
@@ -94,6 +137,13 @@ export type Mutation = {
   cancelOrder: Order;
   /** The shopper confirms the goods arrived: SHIPPED → COMPLETED. */
   confirmReceipt: Order;
+  /**
+   * Places an order (PENDING_PAYMENT until `expiresAt`): reserves the stock, locks the coupon, snapshots items, prices
+   * and address. The same `idempotencyKey` (1..64 characters, per shopper) with the same input answers the same
+   * order; with another input it is a CONFLICT (IDEMPOTENCY_KEY_REUSED). Out of stock, coupon taken or not applicable,
+   * lines unavailable: CONFLICT, and nothing stays held. Cart lines bought are removed from the cart.
+   */
+  createOrder: Order;
   /** Hides a finished order (COMPLETED, CANCELLED or REFUNDED) from the shopper's lists. CONFLICT otherwise. */
   deleteOrder: Scalars['Boolean']['output'];
   /**
@@ -138,6 +188,12 @@ export type MutationCancelOrderArgs = {
 
 export type MutationConfirmReceiptArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateOrderArgs = {
+  idempotencyKey: Scalars['String']['input'];
+  input: CheckoutInput;
 };
 
 
@@ -315,6 +371,49 @@ export type OrderItem = {
 };
 
 /**
+ * What an order of these lines would cost right now: the same numbers createOrder would charge (one shared price
+ * summary, also behind the cart's price check), the coupon that would be applied and the address it would go to.
+ */
+export type OrderPreview = {
+  __typename?: 'OrderPreview';
+  /** Where the goods would go (the address as it is now). */
+  address: OrderAddress;
+  /** The coupon applied: the one chosen, or the shopper's best when none was chosen; null when none applies. */
+  coupon: Maybe<AppliedCoupon>;
+  /** Coupon discount, in fen. */
+  discount: Scalars['Int']['output'];
+  /** The lines, one per SKU, at current prices. */
+  items: Array<OrderPreviewItem>;
+  /** Shipping fee after any free-shipping coupon, in fen. */
+  shippingFee: Scalars['Int']['output'];
+  /** Goods total, in fen. */
+  subtotal: Scalars['Int']['output'];
+  /** What the shopper would pay, in fen. */
+  total: Scalars['Int']['output'];
+};
+
+/** One line of an order preview. */
+export type OrderPreviewItem = {
+  __typename?: 'OrderPreviewItem';
+  /** The product's cover image. */
+  image: Maybe<Scalars['String']['output']>;
+  /** unitPrice × quantity, in fen. */
+  lineTotal: Scalars['Int']['output'];
+  /** The product the SKU belongs to. */
+  product: Product;
+  /** Pieces. */
+  quantity: Scalars['Int']['output'];
+  /** The SKU. */
+  sku: Sku;
+  /** SKU name (e.g. 黑色 / M). */
+  skuName: Scalars['String']['output'];
+  /** Product title. */
+  title: Scalars['String']['output'];
+  /** Current price per piece, in fen. */
+  unitPrice: Scalars['Int']['output'];
+};
+
+/**
  * Lifecycle of an order: PENDING_PAYMENT → PAID → SHIPPED → COMPLETED; PENDING_PAYMENT → CANCELLED;
  * PAID/SHIPPED → REFUNDING → REFUNDED.
  */
@@ -375,6 +474,13 @@ export type Query = {
    * Keyset pagination: `first` 1..100 (default 20), `after` an `endCursor`.
    */
   orders: OrderConnection;
+  /**
+   * What checking out these lines would cost now (same numbers as createOrder). The same checks as createOrder:
+   * CONFLICT for lines that cannot be bought (extensions.reason LINES_UNAVAILABLE, extensions.skuIds), a coupon that
+   * does not apply, or cart lines that are not the shopper's selected ones (CART_CHANGED); BAD_USER_INPUT for a
+   * malformed input or an address that is not the shopper's. Nothing is reserved.
+   */
+  previewOrder: OrderPreview;
 };
 
 
@@ -387,6 +493,11 @@ export type QueryOrdersArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<OrderStatus>;
+};
+
+
+export type QueryPreviewOrderArgs = {
+  input: CheckoutInput;
 };
 
 /** A refund request. */
@@ -531,9 +642,13 @@ export type ResolversTypes = {
   AfterSaleItem: ResolverTypeWrapper<AfterSaleItemRow>;
   AfterSaleItemInput: AfterSaleItemInput;
   AfterSaleStatus: AfterSaleStatus;
-  Cart: ResolverTypeWrapper<CartReference>;
-  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  AppliedCoupon: ResolverTypeWrapper<AppliedCoupon>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Cart: ResolverTypeWrapper<CartReference>;
+  CheckoutInput: CheckoutInput;
+  CheckoutItemInput: CheckoutItemInput;
+  Coupon: ResolverTypeWrapper<Coupon>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Order: ResolverTypeWrapper<OrderRow>;
   OrderActor: OrderActor;
   OrderAddress: ResolverTypeWrapper<AddressSnapshot>;
@@ -541,6 +656,8 @@ export type ResolversTypes = {
   OrderCounts: ResolverTypeWrapper<OrderCountsRow>;
   OrderEdge: ResolverTypeWrapper<Omit<OrderEdge, 'node'> & { node: ResolversTypes['Order'] }>;
   OrderItem: ResolverTypeWrapper<OrderItemRow>;
+  OrderPreview: ResolverTypeWrapper<Omit<OrderPreview, 'address'> & { address: ResolversTypes['OrderAddress'] }>;
+  OrderPreviewItem: ResolverTypeWrapper<OrderPreviewItem>;
   OrderStatus: OrderStatus;
   OrderStatusChange: ResolverTypeWrapper<StatusHistoryRow>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -559,15 +676,21 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   AfterSaleItem: AfterSaleItemRow;
   AfterSaleItemInput: AfterSaleItemInput;
-  Cart: CartReference;
-  Mutation: Record<PropertyKey, never>;
+  AppliedCoupon: AppliedCoupon;
   Boolean: Scalars['Boolean']['output'];
+  Cart: CartReference;
+  CheckoutInput: CheckoutInput;
+  CheckoutItemInput: CheckoutItemInput;
+  Coupon: Coupon;
+  Mutation: Record<PropertyKey, never>;
   Order: OrderRow;
   OrderAddress: AddressSnapshot;
   OrderConnection: Omit<OrderConnection, 'edges'> & { edges: Array<ResolversParentTypes['OrderEdge']> };
   OrderCounts: OrderCountsRow;
   OrderEdge: Omit<OrderEdge, 'node'> & { node: ResolversParentTypes['Order'] };
   OrderItem: OrderItemRow;
+  OrderPreview: Omit<OrderPreview, 'address'> & { address: ResolversParentTypes['OrderAddress'] };
+  OrderPreviewItem: OrderPreviewItem;
   OrderStatusChange: StatusHistoryRow;
   PageInfo: PageInfo;
   Product: Product;
@@ -594,7 +717,17 @@ export type AfterSaleItemResolvers<ContextType = OrderContext, ParentType extend
   sku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType>;
 };
 
+export type AppliedCouponResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['AppliedCoupon'] = ResolversParentTypes['AppliedCoupon']> = {
+  coupon?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType>;
+  discount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  shippingWaived?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type CartResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Cart'] = ResolversParentTypes['Cart']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type CouponResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Coupon'] = ResolversParentTypes['Coupon']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
@@ -603,6 +736,7 @@ export type MutationResolvers<ContextType = OrderContext, ParentType extends Res
   buyAgain?: Resolver<ResolversTypes['Cart'], ParentType, ContextType, RequireFields<MutationBuyAgainArgs, 'id'>>;
   cancelOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCancelOrderArgs, 'id'>>;
   confirmReceipt?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationConfirmReceiptArgs, 'id'>>;
+  createOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCreateOrderArgs, 'idempotencyKey' | 'input'>>;
   deleteOrder?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteOrderArgs, 'id'>>;
   markOrderPaid?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationMarkOrderPaidArgs, 'amount' | 'orderId' | 'paymentId'>>;
   markOrderRefunded?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationMarkOrderRefundedArgs, 'orderId'>>;
@@ -674,6 +808,27 @@ export type OrderItemResolvers<ContextType = OrderContext, ParentType extends Re
   unitPrice?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type OrderPreviewResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['OrderPreview'] = ResolversParentTypes['OrderPreview']> = {
+  address?: Resolver<ResolversTypes['OrderAddress'], ParentType, ContextType>;
+  coupon?: Resolver<Maybe<ResolversTypes['AppliedCoupon']>, ParentType, ContextType>;
+  discount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  items?: Resolver<Array<ResolversTypes['OrderPreviewItem']>, ParentType, ContextType>;
+  shippingFee?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  subtotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type OrderPreviewItemResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['OrderPreviewItem'] = ResolversParentTypes['OrderPreviewItem']> = {
+  image?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lineTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
+  quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType>;
+  skuName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  unitPrice?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type OrderStatusChangeResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['OrderStatusChange'] = ResolversParentTypes['OrderStatusChange']> = {
   actor?: Resolver<ResolversTypes['OrderActor'], ParentType, ContextType>;
   at?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -695,6 +850,7 @@ export type QueryResolvers<ContextType = OrderContext, ParentType extends Resolv
   order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'id'>>;
   orderCounts?: Resolver<ResolversTypes['OrderCounts'], ParentType, ContextType>;
   orders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, Partial<QueryOrdersArgs>>;
+  previewOrder?: Resolver<ResolversTypes['OrderPreview'], ParentType, ContextType, RequireFields<QueryPreviewOrderArgs, 'input'>>;
 };
 
 export type SkuResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Sku'] = ResolversParentTypes['Sku']> = {
@@ -708,7 +864,9 @@ export type SubscriptionResolvers<ContextType = OrderContext, ParentType extends
 export type Resolvers<ContextType = OrderContext> = {
   AfterSale?: AfterSaleResolvers<ContextType>;
   AfterSaleItem?: AfterSaleItemResolvers<ContextType>;
+  AppliedCoupon?: AppliedCouponResolvers<ContextType>;
   Cart?: CartResolvers<ContextType>;
+  Coupon?: CouponResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Order?: OrderResolvers<ContextType>;
   OrderAddress?: OrderAddressResolvers<ContextType>;
@@ -716,6 +874,8 @@ export type Resolvers<ContextType = OrderContext> = {
   OrderCounts?: OrderCountsResolvers<ContextType>;
   OrderEdge?: OrderEdgeResolvers<ContextType>;
   OrderItem?: OrderItemResolvers<ContextType>;
+  OrderPreview?: OrderPreviewResolvers<ContextType>;
+  OrderPreviewItem?: OrderPreviewItemResolvers<ContextType>;
   OrderStatusChange?: OrderStatusChangeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;

@@ -291,7 +291,8 @@ describe('lists, counts and soft delete', () => {
     const response = await call('{ orderCounts { pendingPayment pendingShipment pendingReceipt refunding } }', {}, as(carol.userId));
     counter.stop();
     expect(response.data.orderCounts).toEqual({ pendingPayment: 1, pendingShipment: 2, pendingReceipt: 1, refunding: 0 });
-    expect(counter.count).toBe(1);
+    // The subgraph's job runners and outbox relay poll on the same knex: count the statements on orders only.
+    expect(counter.statements.filter((sql) => /\borders\b/.test(sql))).toHaveLength(1);
   });
 
   it('deletes only finished orders, and hides them', async () => {

@@ -1,0 +1,51 @@
+/** previewOrder: the checkout's summary, checks and address, without reserving anything. */
+import { requireUser } from '../../../platform/context';
+import type { OrderContext } from '../context';
+import type { AddressSnapshot } from '../data/orders';
+import { normalizeInput, resolveCartLines, type CheckoutInputArgs } from './input';
+import { quoteCheckout } from './summary';
+
+export interface OrderPreviewValue {
+  items: {
+    sku: { __typename: 'Sku'; id: string };
+    product: { __typename: 'Product'; id: string };
+    title: string;
+    skuName: string;
+    image: string | null;
+    unitPrice: number;
+    quantity: number;
+    lineTotal: number;
+  }[];
+  subtotal: number;
+  discount: number;
+  shippingFee: number;
+  total: number;
+  coupon: { coupon: { __typename: 'Coupon'; id: string }; discount: number; shippingWaived: boolean } | null;
+  address: AddressSnapshot;
+}
+
+export async function previewOrder(context: OrderContext, input: CheckoutInputArgs): Promise<OrderPreviewValue> {
+  const userId = requireUser(context);
+  const normalized = await resolveCartLines(context.services, userId, normalizeInput(input), context.requestId);
+  const { summary, lines, address } = await quoteCheckout(context, userId, normalized);
+  return {
+    items: lines.map((line) => ({
+      sku: { __typename: 'Sku', id: line.skuId },
+      product: { __typename: 'Product', id: line.productId },
+      title: line.title,
+      skuName: line.skuName ?? '',
+      image: line.image,
+      unitPrice: line.unitPrice,
+      quantity: line.quantity,
+      lineTotal: line.lineTotal,
+    })),
+    subtotal: summary.subtotal,
+    discount: summary.discount,
+    shippingFee: summary.shippingFee,
+    total: summary.total,
+    coupon: summary.coupon
+      ? { coupon: { __typename: 'Coupon', id: summary.coupon.couponId }, discount: summary.coupon.discount, shippingWaived: summary.coupon.shippingWaived }
+      : null,
+    address,
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * The checkout journey through the router, as a client does it: register, add an address, fill the cart, check its
+ * price, preview, create, list, cancel. The created order's numbers equal the cart's price and the preview's; the
+ * cart loses the lines bought; cancelling gives the stock and the coupon back.
+ */
+import crypto from 'node:crypto';
+import type { RunningSupergraph } from '../app/launcher';
+import { findStockViolations } from '../subgraphs/product/data/stock';
+import { createTestProduct, giveCoupon, ok, viaRouter } from '../subgraphs/cart/test/fixtures';
+import { ADDRESS_INPUT, couponStatus, skuCounts } from '../subgraphs/order/test/checkout-fixtures';
+import { bearer, gql, startSupergraph, uniquePhone } from './support/harness';
+
+let supergraph: RunningSupergraph;
+let router: string;
+
+beforeAll(async () => {
+  supergraph = await startSupergraph({ router: true });
+  router = supergraph.router!.url;
+});
+afterAll(async () => {
+  await supergraph?.stop();
+});
+
+it('register → address → cart → preview → createOrder → orders → cancelOrder', async () => {
+  const endpoints = viaRouter(router);
+  const { skuIds } = await createTestProduct(endpoints, [{ price: 3900, stock: 8 }, { price: 1200, stock: 8 }]);
+  const registered = ok(
+    await gql(router, 'mutation($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }', {
+      input: { phone: uniquePhone(), password: 'checkout123', nickname: 'journey' },
+    }),
+  ).register;
+  const auth = bearer(registered.accessToken);
+  const call = (query: string, variables: Record<string, unknown> = {}) => gql(router, query, variables, auth);
+  const addressId = ok(await call('mutation($input: AddressInput!) { addAddress(input: $input) { id } }', { input: ADDRESS_INPUT })).addAddress.id;
+  const couponId = await giveCoupon(endpoints, registered.user.id, { type: 'CASH', amount: 600, minSpend: 5000 });
+  ok(await call('mutation($s: ID!) { addToCart(skuId: $s, quantity: 1) { id } }', { s: skuIds[0] }));
+  ok(await call('mutation($s: ID!) { addToCart(skuId: $s, quantity: 2) { id } }', { s: skuIds[1] }));
+  const cart = ok(await call('{ cart { items { id sku { id } } price { subtotal discount shippingFee total bestCoupon { id } } } }')).cart;
+  expect(cart.price.bestCoupon).toEqual({ id: couponId });
+
+  const input = { cartItemIds: cart.items.map((item: { id: string }) => item.id), couponId, addressId };
+  const preview = ok(
+    await call(
+      `query($input: CheckoutInput!) { previewOrder(input: $input) {
+        items { sku { id name price } title quantity unitPrice lineTotal } subtotal discount shippingFee total
+        coupon { coupon { id } discount } address { city } } }`,
+      { input },
+    ),
+  ).previewOrder;
+  const { bestCoupon, ...price } = cart.price;
+  expect(bestCoupon).toEqual(preview.coupon.coupon);
+  expect({ subtotal: preview.subtotal, discount: preview.discount, shippingFee: preview.shippingFee, total: preview.total }).toEqual(price);
+  expect(preview.items.map((item: { sku: { price: number }; unitPrice: number }) => item.sku.price === item.unitPrice)).toEqual([true, true]);
+
+  const created = ok(
+    await call('mutation($input: CheckoutInput!, $key: String!) { createOrder(input: $input, idempotencyKey: $key) { id status total items { quantity } } }', {
+      input,
+      key: crypto.randomUUID(),
+    }),
+  ).createOrder;
+  expect(created).toMatchObject({ status: 'PENDING_PAYMENT', total: preview.total });
+  const product = supergraph.subgraphs.product!.db;
+  expect(await skuCounts(product, skuIds[1])).toEqual({ stock: 6, reserved: 2, sold: 0 });
+  expect(await couponStatus(supergraph.subgraphs.promote!.db, couponId)).toBe('LOCKED');
+  // The cart lines bought are gone by the time createOrder answered.
+  expect(ok(await call('{ cart { items { id } } }')).cart.items).toEqual([]);
+
+  const listed = ok(await call('{ orders(first: 5) { edges { node { id status } } } orderCounts { pendingPayment } }'));
+  expect(listed.orders.edges).toEqual([{ node: { id: created.id, status: 'PENDING_PAYMENT' } }]);
+  expect(listed.orderCounts.pendingPayment).toBe(1);
+
+  expect(ok(await call('mutation($id: ID!) { cancelOrder(id: $id, reason: "换个颜色") { status cancelReason } }', { id: created.id })).cancelOrder).toEqual({
+    status: 'CANCELLED',
+    cancelReason: '换个颜色',
+  });
+  expect(await skuCounts(product, skuIds[0])).toEqual({ stock: 8, reserved: 0, sold: 0 });
+  expect(await skuCounts(product, skuIds[1])).toEqual({ stock: 8, reserved: 0, sold: 0 });
+  expect(await couponStatus(supergraph.subgraphs.promote!.db, couponId)).toBe('AVAILABLE');
+  expect(await findStockViolations(product, skuIds)).toEqual([]);
+});
