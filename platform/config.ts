@@ -187,6 +187,8 @@ export interface OperationLimits {
 }
 
 export interface EventsConfig {
+  /** Redis key prefix of streams and channels (EVENTS_NAMESPACE; default none): one per deployment sharing a Redis. */
+  namespace?: string;
   /** Outbox relay poll interval when idle (EVENTS_POLL_INTERVAL_MS). */
   pollIntervalMs: number;
   /** Takeover delay when the relaying instance dies (EVENTS_RELAY_LEASE_MS). */
@@ -329,6 +331,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           : null,
     },
     events: {
+      namespace: env.EVENTS_NAMESPACE || undefined,
       pollIntervalMs: int(env, 'EVENTS_POLL_INTERVAL_MS', 100),
       relayLeaseMs: int(env, 'EVENTS_RELAY_LEASE_MS', 10_000),
       claimIdleMs: int(env, 'EVENTS_CLAIM_IDLE_MS', 30_000),

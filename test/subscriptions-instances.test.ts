@@ -20,7 +20,7 @@ const withRedis = process.env.REDIS_URL ? it : it.skip;
 function sharedEnv(): Record<string, string> {
   const env: Record<string, string> = { DB_SEPARATE_ROLES: process.env.SHOP_TEST_SEPARATE_ROLES === 'true' ? 'true' : 'false' };
   for (const [key, value] of Object.entries(process.env)) {
-    if (value && (key === 'DATABASE_URL' || key.endsWith('_DATABASE_URL') || key === 'REDIS_URL')) env[key] = value;
+    if (value && (key === 'DATABASE_URL' || key.endsWith('_DATABASE_URL') || key === 'REDIS_URL' || key === 'EVENTS_NAMESPACE')) env[key] = value;
   }
   return env;
 }

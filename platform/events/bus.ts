@@ -47,6 +47,11 @@ export interface EventBusOptions {
   blockMs?: number;
   /** Memory: the delay before a failed handler is retried (doubles up to 5 s). */
   retryDelayMs?: number;
+  /**
+   * Redis: prefix of every stream and channel key (`<namespace>:shop.order.order`), so deployments (or test runs)
+   * sharing one Redis never read each other's events (EVENTS_NAMESPACE; default none).
+   */
+  namespace?: string;
 }
 
 /** Redis when REDIS_URL is set, in process otherwise. One bus per process (the launcher owns it). */
@@ -57,6 +62,7 @@ export function createEventBus(
   const merged: EventBusOptions = {
     streamMaxLen: config.events.streamMaxLen,
     claimIdleMs: config.events.claimIdleMs,
+    namespace: config.events.namespace,
     ...options,
   };
   return config.redisUrl ? createRedisEventBus(config.redisUrl, merged) : createMemoryEventBus(merged);

@@ -57,6 +57,9 @@ export function createRedisEventBus(url: string, options: EventBusOptions = {}):
   const streamMaxLen = options.streamMaxLen ?? 100_000;
   const claimIdleMs = options.claimIdleMs ?? 30_000;
   const blockMs = options.blockMs ?? Math.max(50, Math.min(1000, Math.floor(claimIdleMs / 2)));
+  // Redis key of a stream or channel: names stay logical everywhere else (envelopes, handlers).
+  const namespace = options.namespace ? `${options.namespace}:` : '';
+  const key = (name: string) => namespace + name;
   const main: Client = createClient({ url });
   main.on('error', errorLogger('publisher'));
   let mainConnecting: Promise<unknown> | undefined;
@@ -73,6 +76,7 @@ export function createRedisEventBus(url: string, options: EventBusOptions = {}):
 
   function consume(consume: ConsumeOptions): Consumption {
     const consumer = consume.consumer ?? defaultConsumerName(consume.group);
+    const streamKey = key(consume.stream);
     const client: Client = main.duplicate();
     client.on('error', errorLogger(`consumer ${consumer}`));
     let stopping = false;
@@ -80,7 +84,7 @@ export function createRedisEventBus(url: string, options: EventBusOptions = {}):
 
     const ensureGroup = async () => {
       try {
-        await client.sendCommand(['XGROUP', 'CREATE', consume.stream, consume.group, '0', 'MKSTREAM']);
+        await client.sendCommand(['XGROUP', 'CREATE', streamKey, consume.group, '0', 'MKSTREAM']);
       } catch (error) {
         if (!String((error as Error).message).includes('BUSYGROUP')) throw error;
       }
@@ -94,7 +98,7 @@ export function createRedisEventBus(url: string, options: EventBusOptions = {}):
         if (!parsed.event) {
           // Not one of ours (or corrupt): acknowledge so it does not come back forever.
           console.error(`[events] ${consume.group} dropped malformed entry ${parsed.entryId} on ${consume.stream}`);
-          await client.sendCommand(['XACK', consume.stream, consume.group, parsed.entryId]);
+          await client.sendCommand(['XACK', streamKey, consume.group, parsed.entryId]);
           continue;
         }
         try {
@@ -104,7 +108,7 @@ export function createRedisEventBus(url: string, options: EventBusOptions = {}):
           console.error(`[events] ${consume.group} failed on ${consume.stream} ${parsed.event.type} ${parsed.event.id}:`, error);
           continue;
         }
-        await client.sendCommand(['XACK', consume.stream, consume.group, parsed.entryId]);
+        await client.sendCommand(['XACK', streamKey, consume.group, parsed.entryId]);
       }
     };
 
@@ -112,7 +116,7 @@ export function createRedisEventBus(url: string, options: EventBusOptions = {}):
       let cursor = '0-0';
       do {
         const reply = (await client.sendCommand([
-          'XAUTOCLAIM', consume.stream, consume.group, consumer, String(claimIdleMs), cursor, 'COUNT', '100',
+          'XAUTOCLAIM', streamKey, consume.group, consumer, String(claimIdleMs), cursor, 'COUNT', '100',
         ])) as [string, RawEntry[], string[]?];
         cursor = String(reply[0]);
         await handle(reply[1] ?? []);
@@ -137,7 +141,7 @@ export function createRedisEventBus(url: string, options: EventBusOptions = {}):
           reading = true;
           const reply = (await client.sendCommand([
             'XREADGROUP', 'GROUP', consume.group, consumer, 'COUNT', '100', 'BLOCK', String(blockMs),
-            'STREAMS', consume.stream, '>',
+            'STREAMS', streamKey, '>',
           ])) as [string, RawEntry[]][] | Record<string, RawEntry[]> | null;
           reading = false;
           // RESP2 answers [[stream, entries]]; node-redis may hand the reply over as { stream: entries }.
@@ -188,7 +192,7 @@ export function createRedisEventBus(url: string, options: EventBusOptions = {}):
       await Promise.all(
         events.map((event) =>
           main.sendCommand([
-            'XADD', event.stream, 'MAXLEN', '~', String(streamMaxLen), '*',
+            'XADD', key(event.stream), 'MAXLEN', '~', String(streamMaxLen), '*',
             'id', event.id,
             'type', event.type,
             'aggregateId', event.aggregateId,
@@ -201,14 +205,14 @@ export function createRedisEventBus(url: string, options: EventBusOptions = {}):
     consume,
     async publishClient(channel, message) {
       await ready();
-      await main.sendCommand(['PUBLISH', channel, JSON.stringify(message)]);
+      await main.sendCommand(['PUBLISH', key(channel), JSON.stringify(message)]);
     },
     async subscribeClient(channel, handler) {
       const sub = await ensureSubscriber();
       let handlers = channelHandlers.get(channel);
       if (!handlers) {
         channelHandlers.set(channel, (handlers = new Set()));
-        await sub.subscribe(channel, (raw: string) => {
+        await sub.subscribe(key(channel), (raw: string) => {
           let message: unknown;
           try {
             message = JSON.parse(raw);
@@ -230,7 +234,7 @@ export function createRedisEventBus(url: string, options: EventBusOptions = {}):
         const set = channelHandlers.get(channel);
         if (!set?.delete(own) || set.size) return;
         channelHandlers.delete(channel);
-        if (subscriber?.isOpen) await subscriber.unsubscribe(channel);
+        if (subscriber?.isOpen) await subscriber.unsubscribe(key(channel));
       };
     },
     async close() {

@@ -154,7 +154,8 @@ describe(`crash recovery (${redisUrl ? 'Redis Streams' : 'in-process bus'})`, ()
       // At-least-once in action: entries XADDed twice (published before the kill, marked after the restart).
       const client = createClient({ url: redisUrl });
       await client.connect();
-      const lengths = await Promise.all(streams.map((s) => client.xLen(s)));
+      const prefix = process.env.EVENTS_NAMESPACE ? `${process.env.EVENTS_NAMESPACE}:` : '';
+      const lengths = await Promise.all(streams.map((s) => client.xLen(prefix + s)));
       await client.close();
       const republished = lengths.reduce((a, b) => a + b, 0) - total;
       expect(republished).toBeGreaterThanOrEqual(0);

@@ -17,7 +17,7 @@ const schema = process.env.EVENTS_CHILD_SCHEMA!;
 const streams = (process.env.EVENTS_CHILD_STREAMS ?? '').split(',').filter(Boolean);
 const db = knexFactory({ client: 'pg', connection: process.env.EVENTS_CHILD_DB_URL!, pool: { min: 0, max: 3 } });
 const redisUrl = process.env.REDIS_URL;
-const bus = redisUrl ? createRedisEventBus(redisUrl, { claimIdleMs: 500 }) : createMemoryEventBus();
+const bus = redisUrl ? createRedisEventBus(redisUrl, { claimIdleMs: 500, namespace: process.env.EVENTS_NAMESPACE }) : createMemoryEventBus();
 
 if (mode === 'relay') {
   if (!redisUrl) {

@@ -15,6 +15,11 @@ import globalTeardown from './global-teardown';
 
 export default async function globalSetup() {
   process.env.NODE_ENV = 'test';
+  // Streams and channels of this run only: a shared Redis keeps other runs' events (and their pending entries).
+  if (process.env.REDIS_URL && !process.env.EVENTS_NAMESPACE) {
+    process.env.EVENTS_NAMESPACE = `shop-test-${Date.now().toString(36)}-${process.pid}`;
+    process.env.SHOP_TEST_EVENTS_NAMESPACE = process.env.EVENTS_NAMESPACE;
+  }
   const adminUrl = process.env.DATABASE_URL;
   if (adminUrl) {
     const url = new URL(adminUrl);
