@@ -2,12 +2,17 @@
  * Payment through the router (one public origin for clients and providers): a shopper pays an order with the
  * WeChat Pay sandbox (the notification comes back through the router's /notify/*), the order is PAID, staff ship,
  * an after-sales refund is approved and paid back, the order ends REFUNDED; a second order is received (COMPLETED).
- * Orders are placed with the order subgraph's fixture (checkout is another issue), as PENDING_PAYMENT.
+ * The first journey starts at checkout (cart → createOrder, stock reserved and coupon-free); the others place their
+ * orders with the order subgraph's fixture, as PENDING_PAYMENT.
  */
+import crypto from 'node:crypto';
 import { signAccessToken } from '../platform/access-token';
 import type { RunningSupergraph } from '../app/launcher';
 import { placeTestOrder, registerUser, type RegisteredUser } from '../subgraphs/order/test/fixtures';
 import { expectMoneyInvariants, paymentTestConfig, sharedSandboxes, waitFor } from '../subgraphs/payment/test/support';
+import { createTestProduct, ok, viaRouter } from '../subgraphs/cart/test/fixtures';
+import { ADDRESS_INPUT, skuCounts } from '../subgraphs/order/test/checkout-fixtures';
+import { findStockViolations } from '../subgraphs/product/data/stock';
 import { bearer, codes, gql, startSupergraph } from './support/harness';
 
 let supergraph: RunningSupergraph;
@@ -35,7 +40,7 @@ async function untilStatus(user: RegisteredUser, orderId: string, status: string
   await waitFor(async () => (await gql(router, ORDER, { id: orderId }, as(user))).data?.order?.status === status);
 }
 
-async function payWithWechatSandbox(user: RegisteredUser, orderId: string) {
+async function payWithWechatSandbox(user: RegisteredUser, orderId: string, amount = 3000) {
   const methods = await gql(router, `query($id: ID!) { paymentMethods(orderId: $id) { type title available sandbox } }`, { id: orderId }, as(user));
   expect(methods.data.paymentMethods).toEqual([
     { type: 'WECHAT', title: '微信支付', available: true, sandbox: true },
@@ -49,13 +54,43 @@ async function payWithWechatSandbox(user: RegisteredUser, orderId: string) {
     as(user),
   );
   expect(paid.errors).toBeUndefined();
-  expect(paid.data.payOrder.payment).toEqual({ status: 'PENDING', amount: 3000 });
+  expect(paid.data.payOrder.payment).toEqual({ status: 'PENDING', amount });
   // The client POSTs the sandbox URL; the path goes through the router to payment, which delivers the notification.
   const url = new URL(paid.data.payOrder.sandboxPayUrl);
   const cashier = await fetch(`${origin}${url.pathname}`, { method: 'POST' });
   expect(await cashier.json()).toMatchObject({ paid: true, delivered: true });
   await untilStatus(user, orderId, 'PAID');
 }
+
+it('register → cart → createOrder → pay (sandbox WeChat) → PAID (stock sold) → ship → confirm receipt → COMPLETED', async () => {
+  const { skuIds } = await createTestProduct(viaRouter(router), [{ price: 2500, stock: 5 }]);
+  const shopper = await registerUser(router);
+  const call = (query: string, variables: Record<string, unknown> = {}) => gql(router, query, variables, as(shopper));
+  const addressId = ok(await call('mutation($input: AddressInput!) { addAddress(input: $input) { id } }', { input: ADDRESS_INPUT })).addAddress.id;
+  const line = ok(await call('mutation($s: ID!) { addToCart(skuId: $s, quantity: 2) { items { id } } }', { s: skuIds[0] })).addToCart.items[0];
+  const created = ok(
+    await call('mutation($input: CheckoutInput!, $key: String!) { createOrder(input: $input, idempotencyKey: $key) { id status total } }', {
+      input: { cartItemIds: [line.id], addressId },
+      key: crypto.randomUUID(),
+    }),
+  ).createOrder;
+  // 2 × 2500 = 5000 fen is under the free-shipping threshold: 1000 fen shipping, all server-side.
+  expect(created).toMatchObject({ status: 'PENDING_PAYMENT', total: 6000 });
+  orders.push(created.id);
+  const product = supergraph.subgraphs.product!.db;
+  expect(await skuCounts(product, skuIds[0])).toEqual({ stock: 3, reserved: 2, sold: 0 });
+
+  await payWithWechatSandbox(shopper, created.id, 6000);
+  // Paid: the reservation is committed (reserved → sold) by the order's durable commit job.
+  await waitFor(async () => (await skuCounts(product, skuIds[0])).sold === 2);
+  expect(await skuCounts(product, skuIds[0])).toEqual({ stock: 3, reserved: 0, sold: 2 });
+  expect(await findStockViolations(product, [skuIds[0]])).toEqual([]);
+
+  ok(await gql(router, `mutation($id: ID!) { shipOrder(id: $id, carrier: "顺丰速运", trackingNo: "SF1234567892") { status } }`, { id: created.id }, staff));
+  expect(ok(await call(`mutation($id: ID!) { confirmReceipt(id: $id) { status } }`, { id: created.id })).confirmReceipt.status).toBe('COMPLETED');
+  const final = ok(await call(ORDER, { id: created.id })).order;
+  expect(final).toMatchObject({ status: 'COMPLETED', total: 6000, payment: { method: 'WECHAT', status: 'SUCCEEDED', amount: 6000, refundedAmount: 0 } });
+});
 
 it('create (fixture) → pay (sandbox WeChat) → PAID → ship → after-sales refund → REFUNDED', async () => {
   const shopper = await registerUser(router);
