@@ -109,6 +109,30 @@ export async function claimDueJobs(
   return result.rows;
 }
 
+/**
+ * After a failed attempt: give the claim back and run the job again after an exponential backoff (from `retryBaseMs`,
+ * at most 5 min), keeping the error. Only while the claim (`lock_token`) is still this runner's; never throws.
+ */
+export async function rescheduleFailedJob(
+  db: Knex,
+  table: string,
+  job: { id: string | number; attempts: number; lock_token: string | null },
+  error: unknown,
+  retryBaseMs: number,
+): Promise<number> {
+  const delay = Math.min(300_000, retryBaseMs * 2 ** Math.min(job.attempts - 1, 20));
+  await db(table)
+    .where({ id: job.id, lock_token: job.lock_token })
+    .update({
+      locked_until: null,
+      lock_token: null,
+      run_at: db.raw("now() + ? * interval '1 millisecond'", [delay]),
+      last_error: String((error as Error)?.message ?? error).slice(0, 2000),
+    })
+    .catch(() => undefined);
+  return delay;
+}
+
 export interface JobRunnerOptions extends EventTablesOptions {
   db: Knex;
   handlers: Record<string, JobHandler>;
@@ -168,17 +192,8 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
         await trx(table).where({ id: row.id }).update({ done_at: trx.fn.now(), locked_until: null });
       });
     } catch (error) {
-      const delay = Math.min(300_000, retryBaseMs * 2 ** Math.min(row.attempts - 1, 20));
       console.error(`[events] job ${row.kind}/${row.key} failed (attempt ${row.attempts}):`, (error as Error).message);
-      await db(table)
-        .where({ id: row.id, lock_token: row.lock_token })
-        .update({
-          locked_until: null,
-          lock_token: null,
-          run_at: db.raw("now() + ? * interval '1 millisecond'", [delay]),
-          last_error: String((error as Error).message ?? error).slice(0, 2000),
-        })
-        .catch(() => undefined);
+      await rescheduleFailedJob(db, table, row, error, retryBaseMs);
     }
   };
 

@@ -19,7 +19,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Config } from '../../platform/config';
-import { claimDueJobs, eventTable, scheduleJob } from '../../platform/events';
+import { claimDueJobs, eventTable, rescheduleFailedJob, scheduleJob } from '../../platform/events';
 import type { ServiceClient } from '../../platform/service-client';
 import type { OrderRow } from './data/orders';
 
@@ -126,17 +126,8 @@ export function startHoldsWorker(db: Knex, services: ServiceClient, config: Pick
       await handlers[job.kind as HoldsKind](job.payload);
       await db(table).where({ id: job.id, lock_token: job.lock_token }).whereNull('done_at').update({ done_at: db.fn.now(), locked_until: null });
     } catch (error) {
-      const delay = Math.min(300_000, 1000 * 2 ** Math.min(job.attempts - 1, 20));
+      const delay = await rescheduleFailedJob(db, table, job, error, 1000);
       console.error(`[order] ${job.kind}/${job.key} failed (attempt ${job.attempts}), retrying in ${delay} ms:`, (error as Error).message);
-      await db(table)
-        .where({ id: job.id, lock_token: job.lock_token })
-        .update({
-          locked_until: null,
-          lock_token: null,
-          run_at: db.raw("now() + ? * interval '1 millisecond'", [delay]),
-          last_error: String((error as Error).message ?? error).slice(0, 2000),
-        })
-        .catch(() => undefined);
     }
   };
 
