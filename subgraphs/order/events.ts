@@ -2,8 +2,9 @@
  * What the order subgraph tells others. Every status change is appended to the order outbox in the transaction that
  * made it (data/status-history.ts), relayed to the stream `shop.order.order` (consumers: other subgraphs), and fanned
  * out by `clientFanOut` to the pub/sub channel of that order (`shop.order.order.<id>`, for the router's
- * `orderStatusChanged` subscriptions). Pub/sub may drop messages: subscribers read the order's state, the message only
- * says "look again".
+ * `orderStatusChanged` subscriptions). Pub/sub may drop messages, and with several order instances in the stream's
+ * consumer group two changes of one order may be fanned out in either order: subscribers read the order's state, the
+ * message only says "look again".
  */
 import type { Knex } from 'knex';
 import { appendEvent, clientChannel, type EventBus, type EventConsumerSpec } from '../../platform/events';
