@@ -141,7 +141,7 @@ describe('batching', () => {
   it('1 or 40 lines cost the same calls: preview 1 product + 1 promote; create 2 + 2 (summary, then reserve / lock)', async () => {
     const buyer = await newBuyer(userUrl);
     const { skuIds } = await productWith(Array.from({ length: 40 }, () => ({ price: 100, stock: 50 })));
-    await giveCoupon(endpoints, buyer.userId, { type: 'CASH', amount: 100, minSpend: 100 });
+    const couponId = await giveCoupon(endpoints, buyer.userId, { type: 'CASH', amount: 100, minSpend: 100 });
     const calls = { product: countHttpRequests(endpoints.product), promote: countHttpRequests(endpoints.promote) };
     const cost = async (run: () => Promise<unknown>) => {
       calls.product.reset();
@@ -153,13 +153,13 @@ describe('batching', () => {
       for (const lines of [skuIds.slice(0, 1), skuIds]) {
         const input = { items: lines.map((skuId) => ({ skuId, quantity: 1 })), addressId: buyer.addressId };
         expect(await cost(async () => ok(await client.preview(buyer.userId, input)))).toEqual({ product: 1, promote: 1 });
-        const created = await cost(async () => {
-          const order = ok(await client.create(buyer.userId, input, key())).createOrder;
-          // Give the coupon back for the next round.
-          ok(await client.cancel(buyer.userId, order.id));
-        });
-        // create: summary + reserve; promote: quote + lock; then cancel: release stock + release coupon.
-        expect(created).toEqual({ product: 3, promote: 3 });
+        let orderId = '';
+        // create: summary + reserve; promote: quote + lock.
+        expect(await cost(async () => (orderId = ok(await client.create(buyer.userId, input, key())).createOrder.id))).toEqual({ product: 2, promote: 2 });
+        // Give the coupon back for the next round. The release is a durable job, which another order instance (another
+        // test worker's) may run: its calls do not reach these counters, so the cancel is not counted.
+        ok(await client.cancel(buyer.userId, orderId));
+        await eventually(() => couponStatus(promote, couponId), (status) => status === 'AVAILABLE');
       }
     } finally {
       calls.product.stop();
