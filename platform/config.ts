@@ -60,6 +60,8 @@ export interface Config {
   subgraphMaxSockets: number;
   /** The router shares identical in-flight subgraph queries (ROUTER_DEDUP, default true): router/dedup.ts. */
   routerDedup: boolean;
+  /** The product subgraph's cache of public catalog reads (docs/catalog-cache.md). */
+  catalogCache: CatalogCacheConfig;
   explorerEnabled: boolean;
   adminPassword: string;
   /** Whether ADMIN_PASSWORD was set (otherwise the development default; seeding it off loopback is refused). */
@@ -186,6 +188,20 @@ export interface OperationLimits {
   defaultListSize: number;
 }
 
+export interface CatalogCacheConfig {
+  /** CATALOG_CACHE (default true). Off: every read goes to PostgreSQL. */
+  enabled: boolean;
+  /**
+   * CATALOG_STOCK_MAX_AGE_MS (default 2000): the oldest stock a public read may show. SKU rows (they carry the stock)
+   * are cached at most this long; every other entry lives until the next catalog write (or CATALOG_CACHE_TTL_MS).
+   */
+  stockMaxAgeMs: number;
+  /** CATALOG_CACHE_TTL_MS (default 600000): the longest any entry lives, a backstop should an invalidation be lost. */
+  ttlMs: number;
+  /** CATALOG_CACHE_MAX_ENTRIES (default 50000): entries kept in each process (least recently used go first). */
+  maxEntries: number;
+}
+
 export interface EventsConfig {
   /** Redis key prefix of streams and channels (EVENTS_NAMESPACE; default none): one per deployment sharing a Redis. */
   namespace?: string;
@@ -281,6 +297,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subgraphTimeouts,
     subgraphMaxSockets: int(env, 'SUBGRAPH_MAX_SOCKETS', 64),
     routerDedup: bool(env, 'ROUTER_DEDUP', true),
+    catalogCache: {
+      enabled: bool(env, 'CATALOG_CACHE', true),
+      stockMaxAgeMs: int(env, 'CATALOG_STOCK_MAX_AGE_MS', 2000),
+      ttlMs: int(env, 'CATALOG_CACHE_TTL_MS', 600_000),
+      maxEntries: int(env, 'CATALOG_CACHE_MAX_ENTRIES', 50_000),
+    },
     explorerEnabled: bool(env, 'EXPLORER', !isProduction),
     adminPassword: env.ADMIN_PASSWORD || DEV_ADMIN_PASSWORD,
     adminPasswordSet: Boolean(env.ADMIN_PASSWORD),

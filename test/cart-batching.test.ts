@@ -6,14 +6,18 @@
 import { countStatements } from '../platform/db';
 import type { RunningSupergraph } from '../app/launcher';
 import { catalogSkuIds, countHttpRequests, ok, shopper, viaRouter, type Shopper } from '../subgraphs/cart/test/fixtures';
-import { startSupergraph } from './support/harness';
+import { startSupergraph, testConfig } from './support/harness';
+
+// Statement counts prove the PostgreSQL path batches; the catalog cache (which makes repeated reads cost none) is
+// tested in test/catalog-cache.test.ts.
+const uncachedCatalog = testConfig({ CATALOG_CACHE: 'false' });
 
 let supergraph: RunningSupergraph;
 let one: Shopper;
 let full: Shopper;
 
 beforeAll(async () => {
-  supergraph = await startSupergraph();
+  supergraph = await startSupergraph({ config: uncachedCatalog });
   const endpoints = viaRouter(supergraph.routerUrl!);
   const skuIds = await catalogSkuIds(endpoints, 99);
   one = shopper(endpoints);

@@ -15,6 +15,10 @@ import { createTestProduct, viaRouter } from '../subgraphs/cart/test/fixtures';
 import { placeTestOrder, registerUser, type RegisteredUser } from '../subgraphs/order/test/fixtures';
 import { bearer, codes, gql, startSupergraph, testConfig, type GraphQLResponse } from './support/harness';
 
+// Statement counts prove the PostgreSQL path batches; the catalog cache (which makes repeated reads cost none) is
+// tested in test/catalog-cache.test.ts.
+const uncachedCatalog = testConfig({ CATALOG_CACHE: 'false' });
+
 interface CatalogProduct {
   id: string;
   title: string;
@@ -26,7 +30,7 @@ let router: string;
 let skus: NewOrderItem[];
 
 beforeAll(async () => {
-  supergraph = await startSupergraph();
+  supergraph = await startSupergraph({ config: uncachedCatalog });
   router = supergraph.routerUrl!;
   // Other test files add (and change) products of their own: the demo catalog's are the oldest, lowest ids.
   const found: (NewOrderItem & { product: number })[] = [];

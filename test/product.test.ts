@@ -8,6 +8,10 @@ import { countStatements } from '../platform/db';
 import type { RunningSupergraph } from '../app/launcher';
 import { bearer, codes, gql, startSupergraph, testConfig } from './support/harness';
 
+// Statement counts prove the PostgreSQL path batches; the catalog cache (which makes repeated reads cost none) is
+// tested in test/catalog-cache.test.ts.
+const uncachedCatalog = testConfig({ CATALOG_CACHE: 'false' });
+
 let supergraph: RunningSupergraph;
 let router: string;
 // The user subgraph issues real tokens; here a token is signed directly for a staff user that needs no account.
@@ -15,7 +19,7 @@ const staff = () => bearer(signAccessToken({ userId: '999999', scopes: ['catalog
 const shopper = () => bearer(signAccessToken({ userId: '999998', scopes: [] }, testConfig()));
 
 beforeAll(async () => {
-  supergraph = await startSupergraph();
+  supergraph = await startSupergraph({ config: uncachedCatalog });
   router = supergraph.routerUrl!;
 });
 afterAll(async () => {

@@ -1,6 +1,7 @@
 /** The product subgraph: builds its schema and per-request context; starting a server is the launcher's job. */
 import { buildFederatedSchema } from '../../platform/schema-loader';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
+import { catalogReadsFor, createCatalogCache } from './catalog-cache';
 import type { ProductContext } from './context';
 import { createProductLoaders } from './loaders';
 import { resolvers } from './resolvers';
@@ -11,9 +12,22 @@ export { seedDemoCatalog as seedDemo } from './data/demo-catalog';
 export const buildProductSchema = () => buildFederatedSchema(__dirname, resolvers);
 
 export function createProductSubgraph(deps: SubgraphDeps): SubgraphDefinition<ProductContext> {
+  const catalogCache = createCatalogCache(deps.config);
   return {
     name: 'product',
     schema: buildProductSchema(),
-    createContext: (base) => ({ ...base, db: deps.db, loaders: createProductLoaders(deps.db) }),
+    createContext: (base) => {
+      const catalog = catalogReadsFor(catalogCache, base.identity);
+      return { ...base, db: deps.db, loaders: createProductLoaders(deps.db, catalog), catalog, catalogCache };
+    },
+    mountRoutes(app) {
+      // Hit rates per kind (docs/catalog-cache.md); subgraph ports are internal, and the numbers are not secret.
+      app.get('/stats/catalog-cache', (_req, res) => {
+        res.json(catalogCache ? { enabled: true, ...catalogCache.cache.stats() } : { enabled: false });
+      });
+    },
+    stop: async () => {
+      await catalogCache?.cache.close();
+    },
   };
 }

@@ -3,12 +3,12 @@ import { requireScope, requireService } from '../../platform/context';
 import { pageRequest, toConnection } from '../../platform/connection';
 import { isBigintId } from '../../platform/loaders';
 import * as catalog from './catalog';
+import { catalogChanged, stockChanged } from './catalog-cache';
 import * as stock from './stock';
 import type { ProductContext } from './context';
 import type { CategoryRef, CategoryRow } from './data/categories';
-import { listBrands } from './data/brands';
-import { findTopCategories } from './data/categories';
-import { escapeLike, findProductPage, type ProductRow } from './data/products';
+import { escapeLike, type ProductRow } from './data/products';
+import { allBrands, productPage, topCategories } from './listings';
 import type { SkuRow } from './data/skus';
 import type { StockReservationRow } from './data/stock';
 import type { Resolvers } from './generated/resolvers-types';
@@ -18,6 +18,15 @@ const CATALOG_WRITE = 'catalog:write';
 
 /** Staff who may edit the catalog also see what is off the shelf. */
 const seesOffShelf = (context: ProductContext) => Boolean(context.identity.userId) && context.identity.scopes.includes(CATALOG_WRITE);
+
+/**
+ * After a committed catalog write: every instance's next read sees it (new cache generation), and the rest of this
+ * operation reads PostgreSQL rather than what it may have cached before the write.
+ */
+async function afterCatalogWrite(context: ProductContext) {
+  await catalogChanged(context.catalogCache);
+  context.catalog?.view.bypass();
+}
 
 /** After a write, later fields of the same operation must see the new rows, not what a loader cached before. */
 function primeProduct(context: ProductContext, product: ProductRow) {
@@ -59,9 +68,7 @@ export const resolvers: Resolvers = {
         limit: page.limit,
       };
       if (filter?.onShelf === false && query.onShelf) return toConnection('Product', [], page);
-      const rows = await findProductPage(context.db, query);
-      for (const product of rows) context.loaders.productById.prime(product.id, product);
-      return toConnection('Product', rows, page);
+      return toConnection('Product', await productPage(context, query), page);
     },
 
     async sku(_parent, { id }, context) {
@@ -74,17 +81,18 @@ export const resolvers: Resolvers = {
     },
 
     async categories(_parent, { parentId }, context) {
-      if (parentId == null) return findTopCategories(context.db);
+      if (parentId == null) return topCategories(context);
       return isBigintId(parentId) ? context.loaders.categoriesByParentId.load(parentId) : [];
     },
 
-    brands: (_parent, _args, context) => listBrands(context.db),
+    brands: (_parent, _args, context) => allBrands(context),
   },
 
   Mutation: {
     async createProduct(_parent, { input }, context) {
       requireScope(context, CATALOG_WRITE);
       const { product, skus } = await catalog.createProduct(context.db, input, context.config.money);
+      await afterCatalogWrite(context);
       primeProduct(context, product);
       context.loaders.liveSkusByProductId.clear(product.id).prime(product.id, skus);
       return product;
@@ -92,43 +100,53 @@ export const resolvers: Resolvers = {
     async updateProduct(_parent, { id, input }, context) {
       requireScope(context, CATALOG_WRITE);
       const product = await catalog.updateProduct(context.db, id, input);
+      await afterCatalogWrite(context);
       primeProduct(context, product);
       return product;
     },
     async setProductOnShelf(_parent, { id, onShelf }, context) {
       requireScope(context, CATALOG_WRITE);
       const product = await catalog.setProductOnShelf(context.db, id, onShelf);
+      await afterCatalogWrite(context);
       primeProduct(context, product);
       return product;
     },
     async updateSku(_parent, { id, input }, context) {
       requireScope(context, CATALOG_WRITE);
       const sku = await catalog.updateSku(context.db, id, input, context.config.money);
+      await afterCatalogWrite(context);
       primeSku(context, sku);
       return sku;
     },
     async addSku(_parent, { productId, input }, context) {
       requireScope(context, CATALOG_WRITE);
       const sku = await catalog.addSku(context.db, productId, input, context.config.money);
+      await afterCatalogWrite(context);
       primeSku(context, sku);
       return sku;
     },
     async deleteSku(_parent, { id }, context) {
       requireScope(context, CATALOG_WRITE);
       const sku = await catalog.deleteSku(context.db, id);
+      await afterCatalogWrite(context);
       primeSku(context, sku);
       return sku;
     },
     async reserveStock(_parent, { orderId, lines }, context) {
       requireService(context, 'order');
-      return stock.reserveStock(context.db, orderId, lines);
+      const reservation = await stock.reserveStock(context.db, orderId, lines);
+      await stockChanged(context.catalogCache, reservation.lines.map((line) => String(line.skuId)));
+      return reservation;
     },
     async releaseStock(_parent, { orderId }, context) {
       requireService(context, 'order');
-      return stock.releaseStock(context.db, orderId);
+      const released = await stock.releaseStock(context.db, orderId);
+      if (released) await stockChanged(context.catalogCache, released.lines.map((line) => String(line.skuId)));
+      return released;
     },
     async commitStock(_parent, { orderId }, context) {
       requireService(context, 'order');
+      // Committing moves units from reserved to sold: the available stock shoppers see does not change.
       return stock.commitStock(context.db, orderId);
     },
   },

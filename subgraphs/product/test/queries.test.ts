@@ -8,12 +8,16 @@ import { anonymousTo, asIdentity, codes, gql, startSupergraph, testConfig, type 
 import { DEMO_TREE, seedDemoCatalog as seedDemo } from '../data/demo-catalog';
 import { createProduct, seededTree, shopper, staff, uniqueToken, type SeededTree } from './helpers';
 
+// Statement counts prove the PostgreSQL path batches; the catalog cache (which makes repeated reads cost none) is
+// tested in test/catalog-cache.test.ts.
+const uncachedCatalog = testConfig({ CATALOG_CACHE: 'false' });
+
 let supergraph: RunningSupergraph;
 let url: string;
 let tree: SeededTree;
 
 beforeAll(async () => {
-  supergraph = await startSupergraph({ subgraphs: ['product'], router: false });
+  supergraph = await startSupergraph({ subgraphs: ['product'], router: false, config: uncachedCatalog });
   url = supergraph.subgraphs.product!.url;
   tree = await seededTree(supergraph.subgraphs.product!.db);
 });

@@ -1,0 +1,142 @@
+/**
+ * The catalog cache through the router (docs/catalog-cache.md): repeated public reads cost the product subgraph no
+ * statement; a staff change is visible on the very next read; stock a public read shows lags by at most
+ * CATALOG_STOCK_MAX_AGE_MS, while adding to the cart and checking out read the truth, so a sold-out SKU is never
+ * bought; what only staff may see never reaches a shopper through the cache.
+ */
+import crypto from 'node:crypto';
+import { signAccessToken } from '../platform/access-token';
+import { countStatements } from '../platform/db';
+import type { RunningSupergraph } from '../app/launcher';
+import { createTestProduct, ok, viaRouter } from '../subgraphs/cart/test/fixtures';
+import { ADDRESS_INPUT, skuCounts } from '../subgraphs/order/test/checkout-fixtures';
+import { bearer, codes, gql, startSupergraph, testConfig, uniquePhone } from './support/harness';
+
+const STOCK_MAX_AGE_MS = 500;
+const config = testConfig({ CATALOG_STOCK_MAX_AGE_MS: String(STOCK_MAX_AGE_MS) });
+let supergraph: RunningSupergraph;
+let router: string;
+
+beforeAll(async () => {
+  supergraph = await startSupergraph({ config });
+  router = supergraph.routerUrl!;
+});
+afterAll(async () => {
+  await supergraph?.stop();
+});
+
+const staff = bearer(signAccessToken({ userId: '999997', scopes: ['catalog:write'] }, config));
+const DETAIL = `query($id: ID!) { product(id: $id) { id title minPrice category { id name } skus { id name price stock available } } }`;
+const detail = async (id: string, headers?: Record<string, string>) => ok(await gql(router, DETAIL, { id }, headers)).product;
+const productDb = () => supergraph.subgraphs.product!.db;
+
+async function cacheStats(): Promise<{ kinds: Record<string, { memoryHits: number; sharedHits: number; misses: number }> }> {
+  const response = await fetch(supergraph.subgraphs.product!.url.replace(/\/graphql$/, '/stats/catalog-cache'));
+  return (await response.json()) as never;
+}
+const hits = (stats: Awaited<ReturnType<typeof cacheStats>>, kind: string) =>
+  (stats.kinds[kind]?.memoryHits ?? 0) + (stats.kinds[kind]?.sharedHits ?? 0);
+
+async function newShopper() {
+  const registered = ok(
+    await gql(router, 'mutation($input: RegisterInput!) { register(input: $input) { accessToken } }', {
+      input: { phone: uniquePhone(), password: 'cache1234', nickname: 'cache' },
+    }),
+  ).register;
+  return bearer(registered.accessToken);
+}
+
+it('serves a repeated product detail from the cache: no statement, counted as hits', async () => {
+  const { productId } = await createTestProduct(viaRouter(router), [{ price: 1000, stock: 5 }, { price: 2000, stock: 5 }]);
+  const first = await detail(productId);
+  const before = await cacheStats();
+  const counter = countStatements(productDb());
+  const second = await detail(productId);
+  counter.stop();
+  expect(second).toEqual(first);
+  expect(counter.statements).toEqual([]);
+  const after = await cacheStats();
+  expect(hits(after, 'product')).toBeGreaterThan(hits(before, 'product'));
+  expect(hits(after, 'sku')).toBeGreaterThanOrEqual(hits(before, 'sku') + 2);
+  expect(hits(after, 'product-skus')).toBeGreaterThan(hits(before, 'product-skus'));
+});
+
+it('shows a staff change on the very next read: price, title, shelf state, in the detail and in list pages', async () => {
+  const { productId, skuIds } = await createTestProduct(viaRouter(router), [{ price: 1000, stock: 5 }]);
+  const warm = await detail(productId);
+  const PAGE = `query($c: ID!) { products(filter: { categoryId: $c }, first: 100) { edges { node { id title minPrice } } } }`;
+  const page = async () => ok(await gql(router, PAGE, { c: warm.category.id })).products.edges.map((e: { node: unknown }) => e.node);
+  expect(await page()).toContainEqual({ id: productId, title: warm.title, minPrice: 1000 });
+  await detail(productId); // now certainly cached
+
+  ok(await gql(router, 'mutation($id: ID!) { updateSku(id: $id, input: { price: 1234 }) { price } }', { id: skuIds[0] }, staff));
+  expect((await detail(productId)).skus[0].price).toBe(1234);
+  expect(await page()).toContainEqual({ id: productId, title: warm.title, minPrice: 1234 });
+
+  ok(await gql(router, 'mutation($id: ID!) { updateProduct(id: $id, input: { title: "改过的标题" }) { title } }', { id: productId }, staff));
+  expect((await detail(productId)).title).toBe('改过的标题');
+
+  ok(await gql(router, 'mutation($id: ID!) { setProductOnShelf(id: $id, onShelf: false) { onShelf } }', { id: productId }, staff));
+  // Staff see it (and that read fills the cache); shoppers, whose reads share that cache, do not.
+  expect((await detail(productId, staff)).title).toBe('改过的标题');
+  expect(await detail(productId)).toBeNull();
+  expect(await detail(productId, await newShopper())).toBeNull();
+  expect((await page()).map((p: { id: string }) => p.id)).not.toContain(productId);
+
+  ok(await gql(router, 'mutation($id: ID!) { addSku(productId: $id, input: { name: "加大", price: 900, stock: 3 }) { id } }', { id: productId }, staff));
+  const skus = (await detail(productId, staff)).skus;
+  expect(skus.map((s: { name: string }) => s.name)).toContain('加大');
+  expect((await detail(productId, staff)).minPrice).toBe(900);
+});
+
+it('never sells a sold-out SKU, whatever a public read still shows; the shown stock catches up within its max age', async () => {
+  const { productId, skuIds } = await createTestProduct(viaRouter(router), [{ price: 1500, stock: 1 }]);
+  const buyer = await newShopper();
+  const call = (query: string, variables: Record<string, unknown> = {}) => gql(router, query, variables, buyer);
+  const addressId = ok(await call('mutation($input: AddressInput!) { addAddress(input: $input) { id } }', { input: ADDRESS_INPUT })).addAddress.id;
+  ok(await call('mutation($s: ID!) { addToCart(skuId: $s, quantity: 1) { id } }', { s: skuIds[0] }));
+  expect((await detail(productId)).skus[0]).toMatchObject({ stock: 1, available: true });
+
+  // Sold elsewhere (stock + reserved + sold unchanged): another instance's checkout, whose invalidation never reaches
+  // this process's memory.
+  await productDb()('skus').where({ id: skuIds[0] }).update({ stock: 0, sold: 1 });
+  expect((await detail(productId)).skus[0]).toMatchObject({ stock: 1, available: true }); // the cache still says 1
+
+  const again = await gql(router, 'mutation($s: ID!) { addToCart(skuId: $s, quantity: 1) { id } }', { s: skuIds[0] }, await newShopper());
+  expect(codes(again)).toEqual(['CONFLICT']);
+  const items = ok(await call('{ cart { items { id valid invalidReason } } }')).cart.items;
+  expect(items).toEqual([{ id: items[0].id, valid: false, invalidReason: 'OUT_OF_STOCK' }]);
+  const order = await call('mutation($input: CheckoutInput!, $key: String!) { createOrder(input: $input, idempotencyKey: $key) { id } }', {
+    input: { cartItemIds: [items[0].id], addressId },
+    key: crypto.randomUUID(),
+  });
+  expect(codes(order)).toEqual(['CONFLICT']);
+  expect(await skuCounts(productDb(), skuIds[0])).toEqual({ stock: 0, reserved: 0, sold: 1 });
+  expect(ok(await call('{ orders(first: 5) { edges { node { id } } } }')).orders.edges).toEqual([]);
+
+  await new Promise((resolve) => setTimeout(resolve, STOCK_MAX_AGE_MS + 50));
+  expect((await detail(productId)).skus[0]).toMatchObject({ stock: 0, available: false });
+});
+
+it('shows this instance’s own stock changes at once: a checkout reservation and its release', async () => {
+  const { productId, skuIds } = await createTestProduct(viaRouter(router), [{ price: 800, stock: 5 }]);
+  const buyer = await newShopper();
+  const call = (query: string, variables: Record<string, unknown> = {}) => gql(router, query, variables, buyer);
+  const addressId = ok(await call('mutation($input: AddressInput!) { addAddress(input: $input) { id } }', { input: ADDRESS_INPUT })).addAddress.id;
+  const line = ok(await call('mutation($s: ID!) { addToCart(skuId: $s, quantity: 2) { items { id } } }', { s: skuIds[0] })).addToCart.items[0];
+  expect((await detail(productId)).skus[0].stock).toBe(5);
+  const created = ok(
+    await call('mutation($input: CheckoutInput!, $key: String!) { createOrder(input: $input, idempotencyKey: $key) { id } }', {
+      input: { cartItemIds: [line.id], addressId },
+      key: crypto.randomUUID(),
+    }),
+  ).createOrder;
+  expect((await detail(productId)).skus[0].stock).toBe(3);
+  ok(await call('mutation($id: ID!) { cancelOrder(id: $id) { status } }', { id: created.id }));
+  // The release is a durable job: it may run moments later (or on another instance: then within the max age).
+  const deadline = Date.now() + 10_000;
+  while ((await detail(productId)).skus[0].stock !== 5) {
+    if (Date.now() > deadline) throw new Error('the released stock never showed');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+});
