@@ -112,6 +112,8 @@ const PRODUCT_DETAIL =
   'query ProductDetail($id: ID!) { product(id: $id) { id title description images minPrice category { id name } brand { name } skus { id name price stock available } } }';
 const CATEGORIES = 'query Categories { categories { id name children { id name } } }';
 const ADD_TO_CART = 'mutation AddToCart($skuId: ID!) { addToCart(skuId: $skuId, quantity: 1) { totalQuantity } }';
+const PREVIEW =
+  'query Preview($input: CheckoutInput!) { previewOrder(input: $input) { items { sku { id name } title quantity unitPrice lineTotal } subtotal discount shippingFee total coupon { discount } } }';
 
 interface Scenario {
   name: string;
@@ -127,6 +129,23 @@ interface Row {
   cpuPerRequest: Map<string, number>;
   peakRss: Map<string, number>;
   load: string;
+  /** Catalog cache hits / lookups per kind during the measured run (product subgraph). */
+  cacheHits: Map<string, { hits: number; lookups: number }>;
+  /** Our router's response cache during the measured run. */
+  responseCache?: { hits: number; misses: number; stored: number; notCacheable: number };
+}
+
+type ResponseCacheCounts = { hits: number; misses: number; stored: number; notCacheable: number };
+async function responseCacheCounts(routerUrl: string): Promise<ResponseCacheCounts | undefined> {
+  const response = await fetch(routerUrl.replace(/\/graphql$/, '/stats/response-cache'));
+  return response.ok ? ((await response.json()) as ResponseCacheCounts) : undefined;
+}
+
+type CacheCounts = Record<string, { memoryHits: number; sharedHits: number; misses: number; bypassed: number }>;
+let catalogStatsUrl = '';
+async function catalogCounts(): Promise<CacheCounts> {
+  const stats = (await fetch(catalogStatsUrl).then((r) => r.json())) as { kinds?: CacheCounts };
+  return stats.kinds ?? {};
 }
 
 async function runLoad(spec: LoadSpec): Promise<LoadResult> {
@@ -151,12 +170,32 @@ async function measure(scenario: Scenario, router: 'ours' | 'stock', url: string
   const before = new Map(processes.map((p) => [p.name, cpuMs(p.child.pid!)]));
   const rss = watchRss(processes.map((p) => p.child.pid!));
   const load = loadAverage();
+  const cacheBefore = await catalogCounts();
+  const responsesBefore = router === 'ours' ? await responseCacheCounts(url) : undefined;
   const result = await runLoad({ url, count: scenario.count, concurrency: scenario.concurrency, requests: scenario.requests });
   const peaks = rss.stop();
+  const cacheAfter = await catalogCounts();
+  const responsesAfter = router === 'ours' ? await responseCacheCounts(url) : undefined;
+  const responseCache =
+    responsesBefore && responsesAfter
+      ? {
+          hits: responsesAfter.hits - responsesBefore.hits,
+          misses: responsesAfter.misses - responsesBefore.misses,
+          stored: responsesAfter.stored - responsesBefore.stored,
+          notCacheable: responsesAfter.notCacheable - responsesBefore.notCacheable,
+        }
+      : undefined;
+  const cacheHits = new Map(
+    Object.entries(cacheAfter).map(([kind, after]) => {
+      const before = cacheBefore[kind] ?? { memoryHits: 0, sharedHits: 0, misses: 0, bypassed: 0 };
+      const hits = after.memoryHits + after.sharedHits - before.memoryHits - before.sharedHits;
+      return [kind, { hits, lookups: hits + after.misses - before.misses + after.bypassed - before.bypassed }];
+    }),
+  );
   const cpuPerRequest = new Map(processes.map((p) => [p.name, (cpuMs(p.child.pid!) - before.get(p.name)!) / result.requests]));
   const peakRss = new Map(processes.map((p) => [p.name, peaks.get(p.child.pid!) ?? 0]));
   if (result.errors) console.warn(`  ${scenario.name} via ${router}: ${result.errors} errors, first: ${result.firstError}`);
-  return { scenario: scenario.name, router, result, cpuPerRequest, peakRss, load };
+  return { scenario: scenario.name, router, result, cpuPerRequest, peakRss, load, cacheHits, responseCache };
 }
 
 async function main() {
@@ -182,6 +221,7 @@ async function main() {
       env[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${ports[name]}/graphql`;
     }
     const config = loadConfig({ ...env, NODE_ENV: 'production' });
+    catalogStatsUrl = `http://127.0.0.1:${ports.product}/stats/catalog-cache`;
     console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GB, node ${process.version}; load average ${loadAverage()}`);
     console.log(`PostgreSQL ${new URL(ADMIN_URL).host}/${database}, Redis ${REDIS_URL}`);
 
@@ -235,13 +275,32 @@ async function main() {
     const tokens = Array.from({ length: SHOPPERS }, (_, i) => signAccessToken({ userId: String(FIRST_SHOPPER_ID + i), scopes: [] }, config));
     console.log(`data: ${productIds.length} products, ${skuIds.length} SKUs, ${categoryIds.length} categories, ${SHOPPERS} shoppers with ${lines.length} cart lines`);
 
-    const supergraphSdl = fs.readFileSync(config.supergraphPath, 'utf8');
-    const hasPreview = /\bpreviewOrder\s*\(/.test(supergraphSdl);
-    console.log(
-      hasPreview
-        ? 'note: the supergraph has previewOrder, but this bench does not send it yet (add it to the mix)'
-        : 'note: order preview skipped: the supergraph has no previewOrder on this branch',
-    );
+    // Shoppers exist in the user subgraph with one default address each, for the order preview.
+    await data.withSchema('user').table('users').insert(Array.from({ length: SHOPPERS }, (_, i) => ({ id: FIRST_SHOPPER_ID + i, nickname: `bench ${i}` })));
+    const addresses: { id: string; user_id: string }[] = await data
+      .withSchema('user')
+      .table('addresses')
+      .insert(
+        Array.from({ length: SHOPPERS }, (_, i) => ({
+          user_id: FIRST_SHOPPER_ID + i,
+          contact_name: '压测',
+          phone: '13900139000',
+          province: '广东省',
+          city: '深圳市',
+          district: '南山区',
+          detail: `科技园 ${i} 号`,
+          is_default: true,
+        })),
+      )
+      .returning(['id', 'user_id']);
+    const addressOf = new Map(addresses.map((a) => [String(a.user_id), String(a.id)]));
+    // A preview buys the first three lines of the shopper's cart (or fewer).
+    const previewLines = new Map<number, string[]>();
+    for (const row of await data.withSchema('cart').table('cart_items').select('id', 'user_id').orderBy('id')) {
+      const list = previewLines.get(Number(row.user_id)) ?? [];
+      if (list.length < 3) list.push(String(row.id));
+      previewLines.set(Number(row.user_id), list);
+    }
 
     // --- Scenarios.
     const rand = random(3);
@@ -254,8 +313,12 @@ async function main() {
         mix.push({ body: body(CATEGORY_PAGE, byCategory ? { categoryId: pick(categoryIds) } : { after: pick(cursors) }) });
       } else if (r < 0.6) mix.push({ body: body(PRODUCT_DETAIL, { id: pick(productIds) }) });
       else if (r < 0.7) mix.push({ body: body(CATEGORIES) });
-      else if (r < 0.92) mix.push({ body: body(CART), token: tokens[1 + Math.floor(rand() * (SHOPPERS - 1))] });
-      else {
+      else if (r < 0.89) mix.push({ body: body(CART), token: tokens[1 + Math.floor(rand() * (SHOPPERS - 1))] });
+      else if (r < 0.94) {
+        const shopper = 1 + Math.floor(rand() * (SHOPPERS - 1));
+        const id = FIRST_SHOPPER_ID + shopper;
+        mix.push({ body: body(PREVIEW, { input: { cartItemIds: previewLines.get(id), addressId: addressOf.get(String(id)) } }), token: tokens[shopper] });
+      } else {
         // A SKU already in that cart: the line grows by one, the cart never passes 99 lines.
         const shopper = 1 + Math.floor(rand() * (SHOPPERS - 1));
         mix.push({ body: body(ADD_TO_CART, { skuId: skuIds[(shopper * 7) % skuIds.length] }), token: tokens[shopper] });
@@ -300,6 +363,22 @@ async function main() {
         via: row.router,
         ...Object.fromEntries([...row.cpuPerRequest].map(([name, ms]) => [name, `${fixed(ms, 2)} ms, ${Math.round(row.peakRss.get(name)!)} MB`])),
       })),
+    );
+    console.log('Catalog cache of the product subgraph during each measured run (hits / lookups; both routers use it):');
+    console.table(
+      rows.map((row) => ({
+        scenario: row.scenario,
+        via: row.router,
+        ...Object.fromEntries(
+          [...row.cacheHits].filter(([, c]) => c.lookups > 0).map(([kind, c]) => [kind, `${((100 * c.hits) / c.lookups).toFixed(1)} % of ${c.lookups}`]),
+        ),
+      })),
+    );
+    console.log("Our router's response cache during each measured run (stock has none):");
+    console.table(
+      rows
+        .filter((row) => row.responseCache)
+        .map((row) => ({ scenario: row.scenario, ...row.responseCache, 'hit rate': `${((100 * row.responseCache!.hits) / row.result.requests).toFixed(1)} %` })),
     );
     console.log('Ours / stock @apollo/gateway (same subgraphs, same run):');
     console.table(

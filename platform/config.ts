@@ -62,6 +62,8 @@ export interface Config {
   routerDedup: boolean;
   /** The product subgraph's cache of public catalog reads (docs/catalog-cache.md). */
   catalogCache: CatalogCacheConfig;
+  /** The router's cache of answers declared public (docs/catalog-cache.md). */
+  routerResponseCache: RouterResponseCacheConfig;
   explorerEnabled: boolean;
   adminPassword: string;
   /** Whether ADMIN_PASSWORD was set (otherwise the development default; seeding it off loopback is refused). */
@@ -200,6 +202,18 @@ export interface CatalogCacheConfig {
   ttlMs: number;
   /** CATALOG_CACHE_MAX_ENTRIES (default 50000): entries kept in each process (least recently used go first). */
   maxEntries: number;
+  /**
+   * CATALOG_RESPONSE_MAX_AGE_SECONDS (default 1): how long the router may keep a public catalog answer
+   * (`Cache-Control: public, max-age=…` on product's answers to shoppers; 0: never). Adds to the stock lag.
+   */
+  responseMaxAgeSeconds: number;
+}
+
+export interface RouterResponseCacheConfig {
+  /** ROUTER_RESPONSE_CACHE (default true): keep answers every subgraph declared public (router/response-cache.ts). */
+  enabled: boolean;
+  /** ROUTER_RESPONSE_CACHE_MAX_MB (default 32): memory the kept answers may take in each router process. */
+  maxBytes: number;
 }
 
 export interface EventsConfig {
@@ -302,6 +316,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       stockMaxAgeMs: int(env, 'CATALOG_STOCK_MAX_AGE_MS', 2000),
       ttlMs: int(env, 'CATALOG_CACHE_TTL_MS', 600_000),
       maxEntries: int(env, 'CATALOG_CACHE_MAX_ENTRIES', 50_000),
+      responseMaxAgeSeconds: int(env, 'CATALOG_RESPONSE_MAX_AGE_SECONDS', 1),
+    },
+    routerResponseCache: {
+      enabled: bool(env, 'ROUTER_RESPONSE_CACHE', true),
+      maxBytes: int(env, 'ROUTER_RESPONSE_CACHE_MAX_MB', 32) * 1024 * 1024,
     },
     explorerEnabled: bool(env, 'EXPLORER', !isProduction),
     adminPassword: env.ADMIN_PASSWORD || DEV_ADMIN_PASSWORD,

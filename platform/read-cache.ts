@@ -17,6 +17,12 @@
 import { LRUCache } from 'lru-cache';
 import { createClient } from 'redis';
 
+/**
+ * The public catalog's cache (product's): the router's response cache follows its generation, so a staff write drops
+ * the answers the router kept as well.
+ */
+export const PUBLIC_CATALOG_CACHE = 'catalog';
+
 export interface ReadCacheOptions {
   /** Part of every Redis key: `<namespace>:<name>:…`. */
   name: string;
@@ -64,31 +70,102 @@ interface Stored<T> {
 
 type RedisClient = ReturnType<typeof createClient>;
 
+/** Generations of memory-only caches, per process: every cache (and reader) of one name in the process shares it. */
+const localGenerations = new Map<string, number>();
+
+export interface GenerationOptions {
+  /** Names the counter: `<namespace>:<name>:generation` in Redis. */
+  name: string;
+  redisUrl?: string;
+  namespace?: string;
+  /** Logs Redis trouble (rate-limited by the caller). */
+  onError?(what: string, error: Error): void;
+}
+
+/**
+ * The generation counter of a cache: in Redis when there is one (every instance sees every bump), else per process.
+ * Readers that only need to know the generation (the router's response cache) use it alone.
+ */
+export class SharedGeneration {
+  /** @internal The Redis connection, shared with the cache's entries. */
+  readonly redis?: RedisClient;
+  readonly prefix: string;
+  private last: number | null = null;
+  private bumpOwed = false;
+
+  constructor(private readonly options: GenerationOptions) {
+    this.prefix = `${options.namespace ? `${options.namespace}:` : ''}${options.name}:`;
+    if (options.redisUrl) {
+      const client: RedisClient = createClient({ url: options.redisUrl, disableOfflineQueue: true });
+      client.on('error', (error: Error) => this.options.onError?.('redis error', error));
+      client.on('ready', () => {
+        // A bump lost while Redis was away is made now: other instances may have kept serving the old generation.
+        if (this.bumpOwed) void this.bump();
+      });
+      client.connect().catch((error: Error) => this.options.onError?.('connecting to redis failed', error));
+      this.redis = client;
+    }
+  }
+
+  /** The current generation, or null: the cache must be bypassed (Redis not ready or failing). */
+  async current(): Promise<number | null> {
+    if (!this.redis) return localGenerations.get(this.prefix) ?? 0;
+    if (!this.redis.isReady) return null;
+    try {
+      this.last = Number((await this.redis.get(this.key)) ?? 0);
+      return this.last;
+    } catch (error) {
+      this.options.onError?.('reading the generation failed (reads bypass the cache)', error as Error);
+      return null;
+    }
+  }
+
+  /** The generation last seen (no I/O), or null before the first read. */
+  lastSeen(): number | null {
+    return this.redis ? this.last : (localGenerations.get(this.prefix) ?? 0);
+  }
+
+  /** Everything cached under earlier generations is out of date, on every instance. */
+  async bump(): Promise<void> {
+    if (!this.redis) {
+      localGenerations.set(this.prefix, (localGenerations.get(this.prefix) ?? 0) + 1);
+      return;
+    }
+    try {
+      if (!this.redis.isReady) throw new Error('not connected');
+      this.last = await this.redis.incr(this.key);
+      this.bumpOwed = false;
+    } catch (error) {
+      this.bumpOwed = true;
+      this.options.onError?.('bumping the generation failed (made again on reconnect)', error as Error);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.redis?.isReady) await this.redis.close();
+    else if (this.redis?.isOpen) this.redis.destroy();
+  }
+
+  private get key(): string {
+    return `${this.prefix}generation`;
+  }
+}
+
 export class ReadCache {
   private readonly memory: LRUCache<string, Stored<unknown>>;
+  private readonly generation: SharedGeneration;
   private readonly redis?: RedisClient;
   private readonly prefix: string;
   private readonly now: () => number;
-  private localGeneration = 0;
-  private lastGeneration: number | null = null;
-  private bumpOwed = false;
   private lastErrorLog = 0;
   private readonly counters = new Map<string, KindStats>();
 
   constructor(private readonly options: ReadCacheOptions) {
     this.now = options.now ?? Date.now;
     this.memory = new LRUCache({ max: options.maxEntries, ttlAutopurge: false });
-    this.prefix = `${options.namespace ? `${options.namespace}:` : ''}${options.name}:`;
-    if (options.redisUrl) {
-      const client: RedisClient = createClient({ url: options.redisUrl, disableOfflineQueue: true });
-      client.on('error', (error: Error) => this.logError('redis error', error));
-      client.on('ready', () => {
-        // A bump lost while Redis was away is made now: other instances may have kept serving the old generation.
-        if (this.bumpOwed) void this.bump();
-      });
-      client.connect().catch((error: Error) => this.logError('connecting to redis failed', error));
-      this.redis = client;
-    }
+    this.generation = new SharedGeneration({ ...options, onError: (what, error) => this.logError(what, error) });
+    this.redis = this.generation.redis;
+    this.prefix = this.generation.prefix;
   }
 
   /** The view one request reads through: it reads the generation once, lazily. */
@@ -98,29 +175,20 @@ export class ReadCache {
 
   /** After a committed write: everything cached so far is gone for the next request, on every instance. */
   async bump(): Promise<void> {
-    if (!this.redis) {
-      this.localGeneration += 1;
-      this.memory.clear();
-      return;
-    }
-    try {
-      if (!this.redis.isReady) throw new Error('not connected');
-      this.lastGeneration = await this.redis.incr(this.key('generation'));
-      this.bumpOwed = false;
-    } catch (error) {
-      this.bumpOwed = true;
-      this.logError('bumping the generation failed (made again on reconnect)', error as Error);
-    }
+    await this.generation.bump();
+    // Unreachable from now on in this process: free the memory at once.
+    this.memory.clear();
   }
 
   /** After a committed change of a short-lived kind: drops those entries now rather than at their max age. */
   async forget(kind: CacheKind<unknown>, ids: readonly string[]): Promise<void> {
     if (!ids.length) return;
-    const generation = this.redis ? this.lastGeneration : this.localGeneration;
-    if (generation !== null) for (const id of ids) this.memory.delete(this.memoryKey(generation, kind, id));
+    const seen = this.generation.lastSeen();
+    if (seen !== null) for (const id of ids) this.memory.delete(this.memoryKey(seen, kind, id));
     if (!this.redis?.isReady) return;
     try {
-      const current = Number((await this.redis.get(this.key('generation'))) ?? 0);
+      const current = await this.generation.current();
+      if (current === null) return;
       await this.redis.del(ids.map((id) => this.sharedKey(current, kind, id)));
       for (const id of ids) this.memory.delete(this.memoryKey(current, kind, id));
     } catch (error) {
@@ -135,25 +203,16 @@ export class ReadCache {
       const total = hits + counts.misses + counts.bypassed;
       kinds[name] = { ...counts, hitRate: total ? Math.round((hits / total) * 1000) / 1000 : 0 };
     }
-    return { kinds, generation: this.redis ? this.lastGeneration : this.localGeneration, shared: Boolean(this.redis) };
+    return { kinds, generation: this.generation.lastSeen(), shared: Boolean(this.redis) };
   }
 
   async close(): Promise<void> {
-    if (this.redis?.isReady) await this.redis.close();
-    else if (this.redis?.isOpen) this.redis.destroy();
+    await this.generation.close();
   }
 
   /** @internal The generation for a new request, or null: bypass the cache (Redis not ready or failing). */
-  async currentGeneration(): Promise<number | null> {
-    if (!this.redis) return this.localGeneration;
-    if (!this.redis.isReady) return null;
-    try {
-      this.lastGeneration = Number((await this.redis.get(this.key('generation'))) ?? 0);
-      return this.lastGeneration;
-    } catch (error) {
-      this.logError('reading the generation failed (reads bypass the cache)', error as Error);
-      return null;
-    }
+  currentGeneration(): Promise<number | null> {
+    return this.generation.current();
   }
 
   /** @internal */
@@ -233,10 +292,6 @@ export class ReadCache {
 
   private maxAge(kind: CacheKind<unknown>): number {
     return Math.min(kind.maxAgeMs ?? this.options.ttlMs, this.options.ttlMs);
-  }
-
-  private key(suffix: string): string {
-    return this.prefix + suffix;
   }
 
   private memoryKey(generation: number, kind: CacheKind<unknown>, id: string): string {

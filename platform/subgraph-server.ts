@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -46,6 +46,8 @@ export interface SubgraphDefinition<TContext extends BaseContext = BaseContext> 
   mountRoutes?(app: express.Express): void;
   /** Event consumers, outbox relay and job handlers, started by the launcher (platform/events/runtime.ts). */
   events?: SubgraphEvents;
+  /** Apollo Server plugins of this subgraph (e.g. product's Cache-Control on public answers). */
+  plugins?: ApolloServerPlugin<TContext>[];
   /** Background work (timers, consumers) to stop on shutdown. */
   stop?(): Promise<void>;
 }
@@ -89,6 +91,7 @@ export async function startSubgraphServer(
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       operationResolutionPlugin,
+      ...((definition.plugins ?? []) as ApolloServerPlugin<BaseContext>[]),
     ],
   });
   await server.start();

@@ -114,14 +114,22 @@ class SignedIdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
     super(options);
   }
 
-  override process(options: GraphQLDataSourceProcessOptions<RouterContext>) {
+  override async process(options: GraphQLDataSourceProcessOptions<RouterContext>) {
     // Health checks and schema loads carry no operation context: never shared.
     if (!this.dedup || !('incomingRequestContext' in options)) return super.process(options);
     // Every fetch of a client mutation is sent afresh: a query fetch after the write must not join one sent before it.
     if (options.incomingRequestContext.operation?.operation !== 'query') return super.process(options);
     const { query, operationName, variables } = options.request;
     const key = dedupKey({ subgraph: this.subgraph, query, operationName: operationName ?? undefined, variables, identity: options.context?.identity });
-    return this.dedup.run(key, () => super.process(options));
+    let sent = false;
+    const response = await this.dedup.run(key, () => {
+      sent = true;
+      return super.process(options);
+    });
+    // A joined fetch never saw the answer's Cache-Control, which the sender folded into its own operation's policy:
+    // this operation must not be kept by the response cache (router/response-cache.ts).
+    if (!sent) options.incomingRequestContext.overallCachePolicy?.restrict({ maxAge: 0 });
+    return response;
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>) {

@@ -8,6 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginCacheControl } from '@apollo/server/plugin/cacheControl';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -23,6 +24,7 @@ import { boundedFetchers, createGateway, urlResolver, type RouterContext } from 
 import { subgraphHealth } from './health';
 import { retryAfterPlugin } from './retry-after';
 import { operationLimitsPlugin, tagTokenLimit } from './limits';
+import { createResponseCache, type ResponseCacheStats } from './response-cache';
 import { createEventBus, type EventBus } from '../platform/events/bus';
 import { attachSubscriptions } from './subscriptions';
 import { notifyProxy } from './notify-proxy';
@@ -44,6 +46,8 @@ export interface RunningRouter extends RunningServer {
   explorer?: Explorer;
   /** Counts of the in-flight deduplication (router/dedup.ts), when ROUTER_DEDUP is on. */
   dedupStats?: DedupStats;
+  /** Counts of the response cache (router/response-cache.ts), when ROUTER_RESPONSE_CACHE is on. */
+  responseCacheStats?: ResponseCacheStats;
 }
 
 /**
@@ -71,6 +75,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   const resolveUrl = urlResolver(config, options.subgraphUrls);
   const dedup = config.routerDedup ? new InFlightDedup() : undefined;
   const gateway = createGateway(config, resolveUrl, fetchers, dedup);
+  const responseCache = config.routerResponseCache.enabled ? createResponseCache(config) : undefined;
 
   const server = new ApolloServer<RouterContext>({
     gateway,
@@ -88,6 +93,10 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
       retryAfterPlugin(),
       operationResolutionPlugin,
       operationLimitsPlugin(config.operationLimits, config.maxPageSize),
+      // Folds the subgraphs' Cache-Control into each operation's cache policy (what the response cache keeps); no
+      // header to clients: a browser or CDN keeping an answer would not see the catalog's invalidation.
+      ApolloServerPluginCacheControl({ calculateHttpHeaders: false }),
+      ...(responseCache ? [responseCache.plugin] : []),
     ],
   });
   // Subscriptions (graphql-ws, same server and path): attached before start, when the gateway announces its schema.
@@ -95,6 +104,12 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   const subscriptions = attachSubscriptions({ httpServer, path: '/graphql', config, server, gateway, bus });
   await server.start();
 
+  if (responseCache) {
+    // Counters only (docs/catalog-cache.md): nothing about any request or caller.
+    app.get('/stats/response-cache', (_req, res) => {
+      res.json({ ...responseCache.stats, entries: responseCache.entries() });
+    });
+  }
   app.get('/health', async (_req, res) => {
     const report = await subgraphHealth(config, resolveUrl, fetchers);
     res.status(report.status === 'ok' ? 200 : 503).json(report);
@@ -124,6 +139,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     port,
     explorer,
     dedupStats: dedup?.stats,
+    responseCacheStats: responseCache?.stats,
     async close() {
       // Sockets first: the HTTP drain does not see upgraded connections.
       await subscriptions.close();
@@ -131,6 +147,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
       if (!options.events) await bus.close();
       await fetchers.close();
       await notify.close();
+      await responseCache?.close();
     },
   };
 }

@@ -10,7 +10,7 @@
  *   service caller gets no cache view and reads PostgreSQL.
  */
 import type { CatalogCacheConfig, Config } from '../../platform/config';
-import { ReadCache, type CacheKind, type ReadCacheView } from '../../platform/read-cache';
+import { PUBLIC_CATALOG_CACHE, ReadCache, type CacheKind, type ReadCacheView } from '../../platform/read-cache';
 import type { BrandRow } from './data/brands';
 import type { CategoryRow } from './data/categories';
 import type { ProductPageQuery, ProductRow } from './data/products';
@@ -61,7 +61,7 @@ export function createCatalogCache(config: Config): CatalogCache | undefined {
   if (!config.catalogCache.enabled) return undefined;
   return {
     cache: new ReadCache({
-      name: 'catalog',
+      name: PUBLIC_CATALOG_CACHE,
       redisUrl: config.redisUrl,
       namespace: config.events.namespace,
       maxEntries: config.catalogCache.maxEntries,

@@ -4,6 +4,7 @@ import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-s
 import { catalogReadsFor, createCatalogCache } from './catalog-cache';
 import type { ProductContext } from './context';
 import { createProductLoaders } from './loaders';
+import { publicAnswersPlugin } from './public-answers';
 import { resolvers } from './resolvers';
 
 export { migrations } from './migrations';
@@ -20,6 +21,7 @@ export function createProductSubgraph(deps: SubgraphDeps): SubgraphDefinition<Pr
       const catalog = catalogReadsFor(catalogCache, base.identity);
       return { ...base, db: deps.db, loaders: createProductLoaders(deps.db, catalog), catalog, catalogCache };
     },
+    plugins: [publicAnswersPlugin(deps.config.catalogCache.responseMaxAgeSeconds)],
     mountRoutes(app) {
       // Hit rates per kind (docs/catalog-cache.md); subgraph ports are internal, and the numbers are not secret.
       app.get('/stats/catalog-cache', (_req, res) => {

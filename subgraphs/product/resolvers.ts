@@ -13,11 +13,8 @@ import type { SkuRow } from './data/skus';
 import type { StockReservationRow } from './data/stock';
 import type { Resolvers } from './generated/resolvers-types';
 import * as valid from './validation';
+import { CATALOG_WRITE, seesOffShelf } from './visibility';
 
-const CATALOG_WRITE = 'catalog:write';
-
-/** Staff who may edit the catalog also see what is off the shelf. */
-const seesOffShelf = (context: ProductContext) => Boolean(context.identity.userId) && context.identity.scopes.includes(CATALOG_WRITE);
 
 /**
  * After a committed catalog write: every instance's next read sees it (new cache generation), and the rest of this

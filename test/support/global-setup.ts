@@ -20,6 +20,9 @@ export default async function globalSetup() {
     process.env.EVENTS_NAMESPACE = `shop-test-${Date.now().toString(36)}-${process.pid}`;
     process.env.SHOP_TEST_EVENTS_NAMESPACE = process.env.EVENTS_NAMESPACE;
   }
+  // Both workers' supergraphs consume the same streams; entries a worker's consumer was handed as its supergraph
+  // stopped are taken over after this idle time. Production's 30 s would outlast the tests' waits.
+  process.env.EVENTS_CLAIM_IDLE_MS ??= '2000';
   const adminUrl = process.env.DATABASE_URL;
   if (adminUrl) {
     const url = new URL(adminUrl);
