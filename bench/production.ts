@@ -350,7 +350,8 @@ async function main() {
       })),
     );
     const others = routers.slice(1).map((r) => r.via);
-    console.log(`Ours / ${others.join(' and ours / ')} (same subgraphs, same run; stock = stock @apollo/gateway, hive = Hive Gateway):`);
+    const names: Record<Via, string> = { ours: 'our router', stock: 'stock @apollo/gateway', hive: 'Hive Gateway' };
+    console.log(`Ours / ${others.map((via) => `${via} (${names[via]})`).join(' and ours / ')}, same subgraphs, same run:`);
     const row = (scenario: Scenario, via: Via) => rows.find((r) => r.scenario === scenario.name && r.router === via)!;
     console.table(
       scenarios.flatMap((scenario) =>
