@@ -1,13 +1,14 @@
 /**
  * `npm run bench`: the supergraph as it runs in production — one process per service on real PostgreSQL and Redis,
  * the load generator in its own process — and, in the same run against the same subgraphs, stock @apollo/gateway
- * (bench/stock-gateway.ts). Prints req/s, p50/p99, CPU ms per request and peak RSS per process, and the ratios of
- * our router to stock. Bounded: a fixed number of requests per scenario; never a test.
+ * (bench/stock-gateway.ts) and, when it is installed (`npm --prefix bench/hive ci`), Hive Gateway (bench/hive/gateway.ts).
+ * Prints req/s, p50/p99, CPU ms per request and peak RSS per process, and the ratios of our router to stock and to
+ * Hive. Bounded: a fixed number of requests per scenario; never a test.
  *
  *   BENCH_DATABASE_URL  admin URL of the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres);
  *                       a fresh database is created for the run and dropped (with its roles) at the end
  *   BENCH_REDIS_URL     Redis for the services (default REDIS_URL, else redis://127.0.0.1:6379)
- *   BENCH_PORT_BASE     router on this port, subgraphs on the next six, stock gateway on +7 (default 4300)
+ *   BENCH_PORT_BASE     router on this port, subgraphs on the next six, stock gateway on +7, Hive on +8 (default 4300)
  *   BENCH_SCALE         multiplies every request count (default 1)
  *   BENCH_ONLY          comma-separated scenario name prefixes to run (default all)
  *   ROUTER_DEDUP        passed to our router (false: no in-flight dedup)
@@ -35,6 +36,8 @@ const SECRETS = { JWT_SECRET: 'bench-jwt-secret', INTERNAL_SECRET: 'bench-intern
 /** Shoppers with carts of 1..99 lines for the browse mix; shopper 0 holds the 99-line cart. */
 const SHOPPERS = 200;
 const FIRST_SHOPPER_ID = 900_000;
+/** Hive Gateway lives in its own package folder, outside the main install (bench/hive/package.json). */
+const HIVE_INSTALLED = fs.existsSync(path.join(root, 'bench', 'hive', 'node_modules', '@graphql-hive', 'gateway'));
 
 interface Service {
   name: string;
@@ -122,9 +125,20 @@ interface Scenario {
   requests: LoadRequest[];
 }
 
+type Via = 'ours' | 'stock' | 'hive';
+
+/** A router under test: its name in the report, its URL and its process. */
+interface Router {
+  via: Via;
+  url: string;
+  service: Service;
+}
+
 interface Row {
   scenario: string;
-  router: 'ours' | 'stock';
+  router: Via;
+  /** The name of the router's process in cpuPerRequest and peakRss. */
+  routerProcess: string;
   result: LoadResult;
   cpuPerRequest: Map<string, number>;
   peakRss: Map<string, number>;
@@ -163,10 +177,10 @@ async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   return JSON.parse(output.trim().split('\n').pop()!) as LoadResult;
 }
 
-async function measure(scenario: Scenario, router: 'ours' | 'stock', url: string, routerService: Service, subgraphs: Service[]): Promise<Row> {
+async function measure(scenario: Scenario, { via: router, url, service }: Router, subgraphs: Service[]): Promise<Row> {
   // Warm-up (JIT, pools, query plans, sockets): not reported.
   await runLoad({ url, count: Math.ceil(scenario.count / 5), concurrency: scenario.concurrency, requests: scenario.requests });
-  const processes = [routerService, ...subgraphs];
+  const processes = [service, ...subgraphs];
   const before = new Map(processes.map((p) => [p.name, cpuMs(p.child.pid!)]));
   const rss = watchRss(processes.map((p) => p.child.pid!));
   const load = loadAverage();
@@ -195,7 +209,21 @@ async function measure(scenario: Scenario, router: 'ours' | 'stock', url: string
   const cpuPerRequest = new Map(processes.map((p) => [p.name, (cpuMs(p.child.pid!) - before.get(p.name)!) / result.requests]));
   const peakRss = new Map(processes.map((p) => [p.name, peaks.get(p.child.pid!) ?? 0]));
   if (result.errors) console.warn(`  ${scenario.name} via ${router}: ${result.errors} errors, first: ${result.firstError}`);
-  return { scenario: scenario.name, router, result, cpuPerRequest, peakRss, load, cacheHits, responseCache };
+  return { scenario: scenario.name, router, routerProcess: service.name, result, cpuPerRequest, peakRss, load, cacheHits, responseCache };
+}
+
+/**
+ * Every router must give our router's answers: the same data (no errors) for a sample of the scenarios' read-only
+ * operations, the signed-in cart included (which the subgraphs serve only with a correctly signed identity).
+ */
+async function checkAnswers(routers: Router[], samples: { query: string; variables?: Record<string, unknown>; token?: string }[]) {
+  for (const { query, variables, token } of samples) {
+    const [ours, ...others] = await Promise.all(routers.map((r) => graphql(r.url, query, variables, token).then((d) => JSON.stringify(d))));
+    others.forEach((answer, i) => {
+      if (answer !== ours) throw new Error(`${routers[i + 1].via} answers ${query.slice(0, 60)} differently:\n${answer.slice(0, 300)}\nours:\n${ours.slice(0, 300)}`);
+    });
+  }
+  console.log(`answers: ${routers.map((r) => r.via).join(', ')} give the same data for ${samples.length} sample operations`);
 }
 
 async function main() {
@@ -237,23 +265,36 @@ async function main() {
     );
     // ROUTER_DEDUP=false npm run bench: our router without in-flight dedup, to see what the rest is worth.
     const routerEnv = { ...env, ROUTER_PORT: String(PORT_BASE), ...(process.env.ROUTER_DEDUP ? { ROUTER_DEDUP: process.env.ROUTER_DEDUP } : {}) };
-    const ours = await start('router', 'router/main.ts', [], routerEnv, /Ready in/);
-    const stock = await start('stock', path.join('bench', 'stock-gateway.ts'), [], { ...env, ROUTER_PORT: String(PORT_BASE + 7) }, /stock gateway/);
-    const urls = { ours: `http://127.0.0.1:${PORT_BASE}/graphql`, stock: `http://127.0.0.1:${PORT_BASE + 7}/graphql` };
+    const url = (port: number) => `http://127.0.0.1:${port}/graphql`;
+    const routers: Router[] = [
+      { via: 'ours', url: url(PORT_BASE), service: await start('router', 'router/main.ts', [], routerEnv, /Ready in/) },
+      {
+        via: 'stock',
+        url: url(PORT_BASE + 7),
+        service: await start('stock', path.join('bench', 'stock-gateway.ts'), [], { ...env, ROUTER_PORT: String(PORT_BASE + 7) }, /stock gateway/),
+      },
+    ];
+    if (HIVE_INSTALLED) {
+      const service = await start('hive', path.join('bench', 'hive', 'gateway.ts'), [], { ...env, ROUTER_PORT: String(PORT_BASE + 8) }, /hive gateway/);
+      routers.push({ via: 'hive', url: url(PORT_BASE + 8), service });
+    } else {
+      console.log('Hive Gateway not installed, measuring ours and stock only (install it with: npm --prefix bench/hive ci)');
+    }
+    const oursUrl = routers[0].url;
 
     // --- Data: the demo catalog, and carts of 1..99 lines written straight into the cart subgraph's tables.
     const catalog = await graphql<{ products: { edges: { node: { id: string; skus: { id: string; available: boolean }[] } }[] } }>(
-      urls.ours,
+      oursUrl,
       '{ products(first: 100) { edges { node { id skus { id available } } } } }',
     );
     const productIds = catalog.products.edges.map((e) => e.node.id);
     const skuIds = catalog.products.edges.flatMap((e) => e.node.skus.filter((s) => s.available).map((s) => s.id));
-    const tree = await graphql<{ categories: { id: string; children: { id: string }[] }[] }>(urls.ours, CATEGORIES);
+    const tree = await graphql<{ categories: { id: string; children: { id: string }[] }[] }>(oursUrl, CATEGORIES);
     const categoryIds = tree.categories.flatMap((c) => [c.id, ...c.children.map((child) => child.id)]);
     const cursors: (string | null)[] = [null];
     for (let after: string | null = null; ; ) {
       const page: { products: { pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = await graphql(
-        urls.ours,
+        oursUrl,
         'query($after: String) { products(first: 10, after: $after) { pageInfo { hasNextPage endCursor } } }',
         { after },
       );
@@ -273,6 +314,14 @@ async function main() {
     await data.withSchema('cart').table('carts').insert(Array.from({ length: SHOPPERS }, (_, i) => ({ user_id: FIRST_SHOPPER_ID + i })));
     await data.batchInsert('cart.cart_items', lines, 500);
     const tokens = Array.from({ length: SHOPPERS }, (_, i) => signAccessToken({ userId: String(FIRST_SHOPPER_ID + i), scopes: [] }, config));
+    await checkAnswers(routers, [
+      { query: LIST_20 },
+      { query: CART, token: tokens[0] },
+      { query: CART, token: tokens[1] },
+      { query: PRODUCT_DETAIL, variables: { id: productIds[0] } },
+      { query: CATEGORY_PAGE, variables: { categoryId: categoryIds[0] } },
+      { query: CATEGORIES },
+    ]);
     console.log(`data: ${productIds.length} products, ${skuIds.length} SKUs, ${categoryIds.length} categories, ${SHOPPERS} shoppers with ${lines.length} cart lines`);
 
     // Shoppers exist in the user subgraph with one default address each, for the order preview.
@@ -333,8 +382,7 @@ async function main() {
     const rows: Row[] = [];
     for (const scenario of scenarios) {
       console.log(`running: ${scenario.name} (${scenario.count} requests, concurrency ${scenario.concurrency}) …`);
-      rows.push(await measure(scenario, 'ours', urls.ours, ours, subgraphs));
-      rows.push(await measure(scenario, 'stock', urls.stock, stock, subgraphs));
+      for (const router of routers) rows.push(await measure(scenario, router, subgraphs));
     }
 
     // --- Report.
@@ -350,9 +398,9 @@ async function main() {
         'p50 ms': fixed(row.result.latencies.p50),
         'p99 ms': fixed(row.result.latencies.p99),
         errors: row.result.errors,
-        'router CPU ms/req': fixed(row.cpuPerRequest.get(row.router === 'ours' ? 'router' : 'stock')!, 2),
+        'router CPU ms/req': fixed(row.cpuPerRequest.get(row.routerProcess)!, 2),
         'subgraphs CPU ms/req': fixed(subgraphCpu(row), 2),
-        'router peak RSS MB': Math.round(row.peakRss.get(row.router === 'ours' ? 'router' : 'stock')!),
+        'router peak RSS MB': Math.round(row.peakRss.get(row.routerProcess)!),
         load: row.load,
       })),
     );
@@ -364,7 +412,7 @@ async function main() {
         ...Object.fromEntries([...row.cpuPerRequest].map(([name, ms]) => [name, `${fixed(ms, 2)} ms, ${Math.round(row.peakRss.get(name)!)} MB`])),
       })),
     );
-    console.log('Catalog cache of the product subgraph during each measured run (hits / lookups; both routers use it):');
+    console.log('Catalog cache of the product subgraph during each measured run (hits / lookups; every router uses it):');
     console.table(
       rows.map((row) => ({
         scenario: row.scenario,
@@ -374,26 +422,33 @@ async function main() {
         ),
       })),
     );
-    console.log("Our router's response cache during each measured run (stock has none):");
+    console.log("Our router's response cache during each measured run (the others have none):");
     console.table(
       rows
         .filter((row) => row.responseCache)
         .map((row) => ({ scenario: row.scenario, ...row.responseCache, 'hit rate': `${((100 * row.responseCache!.hits) / row.result.requests).toFixed(1)} %` })),
     );
-    console.log('Ours / stock @apollo/gateway (same subgraphs, same run):');
+    const others = routers.slice(1).map((r) => r.via);
+    const names: Record<Via, string> = { ours: 'our router', stock: 'stock @apollo/gateway', hive: 'Hive Gateway' };
+    console.log(`Ours / ${others.map((via) => `${via} (${names[via]})`).join(' and ours / ')}, same subgraphs, same run:`);
+    const row = (scenario: Scenario, via: Via) => rows.find((r) => r.scenario === scenario.name && r.router === via)!;
     console.table(
-      scenarios.map((scenario) => {
-        const o = rows.find((r) => r.scenario === scenario.name && r.router === 'ours')!;
-        const s = rows.find((r) => r.scenario === scenario.name && r.router === 'stock')!;
-        return {
-          scenario: scenario.name,
-          'req/s ×': fixed(reqPerSecond(o) / reqPerSecond(s), 2),
-          'router CPU/req ×': fixed(o.cpuPerRequest.get('router')! / s.cpuPerRequest.get('stock')!, 2),
-          'subgraph CPU/req ×': fixed(subgraphCpu(o) / subgraphCpu(s), 2),
-        };
-      }),
+      scenarios.flatMap((scenario) =>
+        others.map((via) => {
+          const o = row(scenario, 'ours');
+          const other = row(scenario, via);
+          return {
+            scenario: scenario.name,
+            'ours / …': via,
+            'req/s ×': fixed(reqPerSecond(o) / reqPerSecond(other), 2),
+            'p99 ×': fixed(o.result.latencies.p99 / other.result.latencies.p99, 2),
+            'router CPU/req ×': fixed(o.cpuPerRequest.get(o.routerProcess)! / other.cpuPerRequest.get(other.routerProcess)!, 2),
+            'subgraph CPU/req ×': fixed(subgraphCpu(o) / subgraphCpu(other), 2),
+          };
+        }),
+      ),
     );
-    const routerStats = await fetch(`${urls.ours.replace('/graphql', '')}/health`).then((r) => r.status).catch(() => 'unreachable');
+    const routerStats = await fetch(`${oursUrl.replace('/graphql', '')}/health`).then((r) => r.status).catch(() => 'unreachable');
     console.log(`router /health: ${routerStats}; load average at the end ${loadAverage()}`);
   } finally {
     await data?.destroy();
