@@ -10,7 +10,7 @@ import type { Fetcher, FetcherHeaders, FetcherRequestInit, FetcherResponse } fro
 import { Agent, type Dispatcher } from 'undici';
 import type { Config, SubgraphName } from '../platform/config';
 import { shopError } from '../platform/errors';
-import { IDENTITY_HEADER, signIdentity, type Identity } from '../platform/identity';
+import { IDENTITY_HEADER, SameSecondIdentitySigner, type Identity } from '../platform/identity';
 import { dedupKey, type InFlightDedup } from './dedup';
 
 export interface RouterContext {
@@ -231,15 +231,21 @@ export function boundedFetchers(config: Config): SubgraphFetchers {
   };
 }
 
+/** Health checks and schema loads carry no caller. */
+const ANONYMOUS: Identity = { scopes: [] };
+
 class SignedIdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
+  private readonly signer: SameSecondIdentitySigner;
+
   constructor(
     options: { url: string; fetcher: Fetcher },
     private readonly subgraph: string,
     private readonly timeoutMs: number,
-    private readonly config: Config,
+    config: Config,
     private readonly dedup?: InFlightDedup,
   ) {
     super(options);
+    this.signer = new SameSecondIdentitySigner(config.internalSecret, subgraph);
   }
 
   override process(options: GraphQLDataSourceProcessOptions<RouterContext>) {
@@ -256,8 +262,7 @@ class SignedIdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
     // Always set (never forwarded from the client): the data source builds each subgraph request's headers afresh,
     // and this overwrites any value that could get there. Health checks carry no per-request context.
     // Signed for this subgraph only (`aud`): the header cannot be replayed at another one.
-    const identity = { ...(context?.identity ?? { scopes: [] }), audience: this.subgraph };
-    request.http?.headers.set(IDENTITY_HEADER, signIdentity(identity, this.config.internalSecret));
+    request.http?.headers.set(IDENTITY_HEADER, this.signer.sign(context?.identity ?? ANONYMOUS));
     if (context?.requestId) request.http?.headers.set('x-request-id', context.requestId);
   }
 
