@@ -13,6 +13,7 @@
  *   BENCH_ONLY          comma-separated scenario name prefixes to run (default all)
  *   ROUTER_DEDUP        passed to our router (false: no in-flight dedup)
  *   BENCH_CPU_PROF      a directory: every service runs with --cpu-prof and writes its profile there on exit
+ *   BENCH_ROUTER_NODE_ARGS  extra node options for our router only (space-separated), e.g. V8 heap flags to compare
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -47,9 +48,12 @@ interface Service {
 
 const children: Service[] = [];
 
+const ROUTER_NODE_ARGS = process.env.BENCH_ROUTER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+
 function start(name: string, script: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<Service> {
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF, name)}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script, ...args], {
+  const nodeArgs = name === 'router' ? ROUTER_NODE_ARGS : [];
+  const child = spawn(process.execPath, [...profile, ...nodeArgs, '--import', 'tsx', script, ...args], {
     cwd: root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -252,6 +256,7 @@ async function main() {
     catalogStatsUrl = `http://127.0.0.1:${ports.product}/stats/catalog-cache`;
     console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GB, node ${process.version}; load average ${loadAverage()}`);
     console.log(`PostgreSQL ${new URL(ADMIN_URL).host}/${database}, Redis ${REDIS_URL}`);
+    if (ROUTER_NODE_ARGS.length) console.log(`our router runs with node ${ROUTER_NODE_ARGS.join(' ')}`);
 
     // Production never seeds demo data: a first development start migrates and seeds, then every service runs with
     // NODE_ENV=production (graphql-js skips its development-only checks, which cost the subgraphs several % of CPU).

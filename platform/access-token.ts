@@ -2,6 +2,7 @@
  * Access tokens (JWT, HS256, signed with JWT_SECRET): issued by the user subgraph, verified by the router.
  * Claims: sub = user id, scopes = staff scopes, typ = "access".
  */
+import crypto from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Config } from './config';
 
@@ -27,11 +28,25 @@ export function signAccessToken(claims: AccessClaims, config: Config): string {
 
 export class AccessTokenError extends Error {}
 
+/**
+ * JWT_SECRET as a key object, made once per secret: given a string, jsonwebtoken first tries it as a PEM public key
+ * on every verify, fails (an exception with its stack trace) and only then makes a secret key of it.
+ */
+const verifyKeys = new Map<string, crypto.KeyObject>();
+function verifyKey(secret: string): crypto.KeyObject {
+  let key = verifyKeys.get(secret);
+  if (!key) {
+    key = crypto.createSecretKey(Buffer.from(secret));
+    verifyKeys.set(secret, key);
+  }
+  return key;
+}
+
 /** Verifies signature, algorithm, expiry, issuer and audience; throws AccessTokenError otherwise. */
 export function verifyAccessToken(token: string, config: Config): AccessClaims {
   let payload: jwt.JwtPayload;
   try {
-    payload = jwt.verify(token, config.jwtSecret, {
+    payload = jwt.verify(token, verifyKey(config.jwtSecret), {
       algorithms: ['HS256'],
       issuer: ISSUER,
       audience: AUDIENCE,

@@ -6,11 +6,11 @@
  */
 import fs from 'node:fs';
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import type { Fetcher } from '@apollo/utils.fetcher';
-import { Agent, fetch as undiciFetch, Response as UndiciResponse } from 'undici';
+import type { Fetcher, FetcherHeaders, FetcherRequestInit, FetcherResponse } from '@apollo/utils.fetcher';
+import { Agent, type Dispatcher } from 'undici';
 import type { Config, SubgraphName } from '../platform/config';
 import { shopError } from '../platform/errors';
-import { IDENTITY_HEADER, signIdentity, type Identity } from '../platform/identity';
+import { IDENTITY_HEADER, SameSecondIdentitySigner, type Identity } from '../platform/identity';
 import { dedupKey, type InFlightDedup } from './dedup';
 
 export interface RouterContext {
@@ -40,78 +40,212 @@ export class SubgraphResponseTooLargeError extends Error {
   }
 }
 
-/** The error itself or one of its causes (undici and streams wrap what they are aborted with). */
-function findTooLarge(error: unknown): SubgraphResponseTooLargeError | undefined {
+/** A subgraph did not answer (headers and whole body) within its timeout; the request was aborted. */
+export class SubgraphTimeoutError extends Error {
+  override name = 'SubgraphTimeoutError';
+  constructor(readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms`);
+  }
+}
+
+/** The error itself or one of its causes (undici wraps what it is aborted with). */
+function findCause<T extends Error>(error: unknown, type: new (...args: never[]) => T): T | undefined {
   for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (e instanceof SubgraphResponseTooLargeError) return e;
+    if (e instanceof type) return e;
   }
   return undefined;
 }
 
-/**
- * Counts the body's bytes as they stream in and aborts the request past `maxBytes`, so a runaway subgraph answer
- * never fills the router's memory (the gateway would otherwise buffer it whole, then parse it).
- */
-function limitBody(response: UndiciResponse, maxBytes: number, abort: AbortController): UndiciResponse {
-  const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    const error = new SubgraphResponseTooLargeError(maxBytes);
-    abort.abort(error);
-    throw error;
+/** Why a request failed on the network: the socket's error code (ECONNREFUSED…) or undici's (UND_ERR_SOCKET…). */
+export function networkErrorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Response headers, read-only in practice: the gateway reads Content-Type and Cache-Control. */
+class ResponseHeaders implements FetcherHeaders {
+  private readonly byName = new Map<string, string>();
+  constructor(raw: Buffer[]) {
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i].toString('latin1').toLowerCase();
+      const value = raw[i + 1].toString('latin1');
+      const previous = this.byName.get(name);
+      this.byName.set(name, previous === undefined ? value : `${previous}, ${value}`);
+    }
   }
-  // A declared length within the limit is all the parser will read (more bytes would be a protocol error), so
-  // there is nothing to count, and the web-stream transform below is a measurable share of the router's CPU.
-  if (!response.body || (Number.isFinite(declared) && response.headers.has('content-length'))) return response;
-  let seen = 0;
-  const counted = (response.body as unknown as ReadableStream<Uint8Array>).pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        seen += chunk.byteLength;
-        if (seen > maxBytes) {
-          const error = new SubgraphResponseTooLargeError(maxBytes);
-          controller.error(error);
-          abort.abort(error);
-          return;
-        }
-        controller.enqueue(chunk);
+  get(name: string) {
+    return this.byName.get(name.toLowerCase()) ?? null;
+  }
+  has(name: string) {
+    return this.byName.has(name.toLowerCase());
+  }
+  set(name: string, value: string) {
+    this.byName.set(name.toLowerCase(), value);
+  }
+  append(name: string, value: string) {
+    const previous = this.get(name);
+    this.set(name, previous === null ? value : `${previous}, ${value}`);
+  }
+  delete(name: string) {
+    this.byName.delete(name.toLowerCase());
+  }
+  entries() {
+    return this.byName.entries();
+  }
+  keys() {
+    return this.byName.keys();
+  }
+  values() {
+    return this.byName.values();
+  }
+  [Symbol.iterator]() {
+    return this.byName.entries();
+  }
+}
+
+/**
+ * A subgraph's answer, read whole before the fetcher resolves (the gateway reads every body whole anyway): what
+ * RemoteGraphQLDataSource uses of a fetch Response — status, ok, statusText, url, headers.get, text(), json().
+ */
+class BufferedResponse implements FetcherResponse {
+  readonly bodyUsed = false;
+  readonly redirected = false;
+  constructor(
+    readonly url: string,
+    readonly status: number,
+    readonly statusText: string,
+    readonly headers: ResponseHeaders,
+    private readonly body: Buffer,
+  ) {}
+  get ok() {
+    return this.status >= 200 && this.status < 300;
+  }
+  async text() {
+    return this.body.toString('utf8');
+  }
+  async json(): Promise<unknown> {
+    return JSON.parse(this.body.toString('utf8'));
+  }
+  async arrayBuffer() {
+    return this.body.buffer.slice(this.body.byteOffset, this.body.byteOffset + this.body.byteLength) as ArrayBuffer;
+  }
+  clone() {
+    return new BufferedResponse(this.url, this.status, this.statusText, this.headers, this.body);
+  }
+}
+
+/** Origin and path of a subgraph URL, parsed once: every data source calls the same few URLs. */
+function targetOf(cache: Map<string, { origin: string; path: string }>, url: string) {
+  let target = cache.get(url);
+  if (!target) {
+    const parsed = new URL(url);
+    target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` };
+    cache.set(url, target);
+  }
+  return target;
+}
+
+/**
+ * One subgraph request on undici's Dispatcher API: no fetch Request/Response, no web streams, no AbortSignals —
+ * one timer covers queueing for a socket, the headers and the whole body. The body is counted as it arrives and
+ * the request aborted past `maxBytes` (a declared Content-Length past it is refused before any of the body), so a
+ * runaway subgraph answer never fills the router's memory.
+ */
+function send(
+  dispatcher: Dispatcher,
+  url: string,
+  init: FetcherRequestInit,
+  timeoutMs: number,
+  maxBytes: number,
+  targets: Map<string, { origin: string; path: string }>,
+): Promise<FetcherResponse> {
+  const { origin, path } = targetOf(targets, url);
+  return new Promise<FetcherResponse>((resolve, reject) => {
+    let abort: ((error: Error) => void) | undefined;
+    let failure: Error | undefined;
+    let settled = false;
+    let status = 0;
+    let statusText = '';
+    let headers: ResponseHeaders | undefined;
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const fail = (error: Error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      failure = error;
+      // Not yet on a socket (queued for one): undici aborts it when it gets there, through onConnect below.
+      abort?.(error);
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new SubgraphTimeoutError(timeoutMs)), timeoutMs);
+    const handler: Dispatcher.DispatchHandlers = {
+      onConnect(abortRequest) {
+        if (failure) return abortRequest(failure);
+        abort = abortRequest;
       },
-    }),
-  );
-  return new UndiciResponse(counted as unknown as ConstructorParameters<typeof UndiciResponse>[0], {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
+      onHeaders(statusCode, rawHeaders, _resume, message) {
+        // 1xx informational answers are followed by the real one.
+        if (statusCode < 200) return true;
+        status = statusCode;
+        statusText = message;
+        headers = new ResponseHeaders(rawHeaders);
+        const declared = Number(headers.get('content-length') ?? NaN);
+        if (declared > maxBytes) fail(new SubgraphResponseTooLargeError(maxBytes));
+        return true;
+      },
+      onData(chunk) {
+        received += chunk.byteLength;
+        if (received > maxBytes) {
+          fail(new SubgraphResponseTooLargeError(maxBytes));
+          return false;
+        }
+        chunks.push(chunk);
+        return true;
+      },
+      onComplete() {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, received);
+        resolve(new BufferedResponse(url, status, statusText, headers ?? new ResponseHeaders([]), body));
+      },
+      onError(error) {
+        fail(error);
+      },
+    };
+    dispatcher.dispatch(
+      { origin, path, method: (init.method ?? 'GET') as Dispatcher.HttpMethod, headers: init.headers ?? null, body: init.body ?? null },
+      handler,
+    );
   });
 }
 
 export function boundedFetchers(config: Config): SubgraphFetchers {
   // undici keeps one pool per origin: `connections` bounds the sockets to each subgraph; extra requests queue.
   const dispatcher = new Agent({ connections: config.subgraphMaxSockets, keepAliveTimeout: 30_000 });
+  const targets = new Map<string, { origin: string; path: string }>();
   return {
-    fetcher: (timeoutMs) =>
-      (async (url: string, init: { signal?: AbortSignal } & Record<string, unknown> = {}) => {
-        const abort = new AbortController();
-        const timeout = AbortSignal.timeout(timeoutMs);
-        const response = await undiciFetch(url, {
-          ...init,
-          dispatcher,
-          signal: AbortSignal.any([abort.signal, timeout, ...(init.signal ? [init.signal] : [])]),
-        } as Parameters<typeof undiciFetch>[1]);
-        return limitBody(response, config.subgraphMaxResponseBytes, abort);
-      }) as unknown as Fetcher,
+    fetcher: (timeoutMs) => (url, init = {}) => send(dispatcher, url, init, timeoutMs, config.subgraphMaxResponseBytes, targets),
     close: () => dispatcher.close(),
   };
 }
 
+/** Health checks and schema loads carry no caller. */
+const ANONYMOUS: Identity = { scopes: [] };
+
 class SignedIdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
+  private readonly signer: SameSecondIdentitySigner;
+
   constructor(
     options: { url: string; fetcher: Fetcher },
     private readonly subgraph: string,
     private readonly timeoutMs: number,
-    private readonly config: Config,
+    config: Config,
     private readonly dedup?: InFlightDedup,
   ) {
     super(options);
+    this.signer = new SameSecondIdentitySigner(config.internalSecret, subgraph);
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<RouterContext>) {
@@ -136,27 +270,22 @@ class SignedIdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
     // Always set (never forwarded from the client): the data source builds each subgraph request's headers afresh,
     // and this overwrites any value that could get there. Health checks carry no per-request context.
     // Signed for this subgraph only (`aud`): the header cannot be replayed at another one.
-    const identity = { ...(context?.identity ?? { scopes: [] }), audience: this.subgraph };
-    request.http?.headers.set(IDENTITY_HEADER, signIdentity(identity, this.config.internalSecret));
+    request.http?.headers.set(IDENTITY_HEADER, this.signer.sign(context?.identity ?? ANONYMOUS));
     if (context?.requestId) request.http?.headers.set('x-request-id', context.requestId);
   }
 
   override didEncounterError(error: Error): never {
-    const tooLarge = findTooLarge(error);
+    const tooLarge = findCause(error, SubgraphResponseTooLargeError);
     if (tooLarge) {
       throw shopError('INTERNAL_SERVER_ERROR', `The ${this.subgraph} subgraph's response exceeded ${tooLarge.maxBytes} bytes and was cut off`, {
         reason: 'SUBGRAPH_RESPONSE_TOO_LARGE',
       });
     }
-    // The abort from AbortSignal.timeout surfaces as a DOMException named TimeoutError.
-    if (error?.name === 'TimeoutError') {
+    if (findCause(error, SubgraphTimeoutError)) {
       throw shopError('INTERNAL_SERVER_ERROR', `The ${this.subgraph} subgraph did not answer within ${this.timeoutMs} ms`);
     }
-    // undici says only "fetch failed"; the reason (ECONNREFUSED…) is in `cause`.
-    const cause = (error as { cause?: { code?: string } })?.cause;
-    if (error instanceof TypeError && cause?.code) {
-      throw shopError('INTERNAL_SERVER_ERROR', `The ${this.subgraph} subgraph is unreachable (${cause.code})`);
-    }
+    const code = networkErrorCode(error);
+    if (code) throw shopError('INTERNAL_SERVER_ERROR', `The ${this.subgraph} subgraph is unreachable (${code})`);
     throw error;
   }
 }

@@ -1,7 +1,7 @@
 /** GET /health: is each subgraph of the supergraph reachable (its own /health answers ok)? */
 import fs from 'node:fs';
 import type { Config } from '../platform/config';
-import { subgraphTimeoutMs, type SubgraphFetchers, type SubgraphUrlResolver } from './gateway';
+import { networkErrorCode, subgraphTimeoutMs, SubgraphTimeoutError, type SubgraphFetchers, type SubgraphUrlResolver } from './gateway';
 
 export interface HealthReport {
   status: 'ok' | 'degraded';
@@ -39,9 +39,8 @@ export async function subgraphHealth(config: Config, resolveUrl: SubgraphUrlReso
   };
 }
 
-/** undici says "fetch failed" and keeps the reason (ECONNREFUSED, a timeout…) in `cause`. */
+/** The network reason (ECONNREFUSED…) when there is one, "timed out", else the error's message. */
 function describeFetchError(error: unknown): string {
-  const { message, name, cause } = error as { message?: string; name?: string; cause?: { code?: string; message?: string } };
-  if (name === 'TimeoutError') return 'timed out';
-  return cause?.code ?? cause?.message ?? message ?? String(error);
+  if (error instanceof SubgraphTimeoutError) return 'timed out';
+  return networkErrorCode(error) ?? (error as { message?: string } | undefined)?.message ?? String(error);
 }

@@ -181,7 +181,8 @@ export function costLimitRule(options: CostOptions): ValidationRule {
   });
 }
 
-export function limitRules(limits: OperationLimits, extra: { maxPageSize: number; variables?: Record<string, unknown> }): ValidationRule[] {
+/** The limits that depend on the document alone: all but the cost, which reads the request's variables. */
+export function documentLimitRules(limits: OperationLimits): ValidationRule[] {
   const armor = (limit: LimitName, n: number) => ({ n, exposeLimits: true, propagateOnRejection: false, onReject: [armorReject(limit, n)] });
   return [
     // Introspection (the explorer's schema query) nests deeper than any operation; its own shape bounds it.
@@ -189,6 +190,12 @@ export function limitRules(limits: OperationLimits, extra: { maxPageSize: number
     maxAliasesRule(armor('aliases', limits.maxAliases)),
     maxDirectivesRule(armor('directives', limits.maxDirectives)),
     maxRootFieldsRule(limits.maxRootFields),
+  ];
+}
+
+export function limitRules(limits: OperationLimits, extra: { maxPageSize: number; variables?: Record<string, unknown> }): ValidationRule[] {
+  return [
+    ...documentLimitRules(limits),
     costLimitRule({ max: limits.maxCost, defaultListSize: limits.defaultListSize, maxPageSize: extra.maxPageSize, variables: extra.variables }),
   ];
 }
@@ -197,12 +204,32 @@ export function limitRules(limits: OperationLimits, extra: { maxPageSize: number
  * The plugin: runs the limit rules on the parsed, validated document before the gateway plans it. It runs in
  * `didResolveOperation` rather than as Apollo `validationRules` so the refusal keeps its own code (Apollo would
  * relabel it GRAPHQL_VALIDATION_FAILED) and sees the request's variables (`first: $n`).
+ *
+ * Apollo Server hands every request of the same query text the same cached document, so what depends on the
+ * document alone is checked once per document (a full validation pass per request was a measurable share of the
+ * router's CPU); only the cost, which depends on the variables, is computed per request. Any refusal is worked out
+ * by the full pass, so its errors are exactly those of running every rule.
  */
 export function operationLimitsPlugin(limits: OperationLimits, maxPageSize: number): ApolloServerPlugin<any> {
+  const withinDocumentLimits = new WeakMap<DocumentNode, boolean>();
+  const staticRules = documentLimitRules(limits);
+  const costOptions = { max: limits.maxCost, defaultListSize: limits.defaultListSize, maxPageSize };
+  const withinCost = (schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined) =>
+    document.definitions.every((definition) => {
+      if (definition.kind !== Kind.OPERATION_DEFINITION) return true;
+      const root = schema.getRootType(definition.operation);
+      return !root || operationCost(schema, document, definition.selectionSet, root, { ...costOptions, variables }) <= limits.maxCost;
+    });
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, schema, request }) {
+          let withinLimits = withinDocumentLimits.get(document);
+          if (withinLimits === undefined) {
+            withinLimits = validate(schema, document, staticRules).length === 0;
+            withinDocumentLimits.set(document, withinLimits);
+          }
+          if (withinLimits && withinCost(schema, document, request.variables)) return;
           const errors = validate(schema, document, limitRules(limits, { maxPageSize, variables: request.variables }));
           if (errors.length === 0) return;
           // Apollo answers the first error thrown here; the others are in the message of the first.

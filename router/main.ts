@@ -4,12 +4,22 @@
  * the routing_url composed into the supergraph.
  */
 import fs from 'node:fs';
+import v8 from 'node:v8';
 import { loadConfig, type Config, type SubgraphName } from '../platform/config';
 import { onShutdownSignals, startupFailure } from '../platform/process';
 import { supergraphSubgraphs } from './health';
 import { startRouter } from './server';
 
+/**
+ * How far V8 lets the old generation grow past what survived the last full GC before collecting again: 1.5×. V8's
+ * own factor goes up to 4× while the process looks idle, as right after start-up: under the bench the first full GC
+ * then came only at ~175 MB of old space (for ~60 MB live), and that first cycle was the router's peak RSS (~320 MB).
+ * V8 reads the flag whenever it sets a new limit, so setting it here, before start-up allocates, is enough.
+ */
+const HEAP_GROWING_PERCENT = 50;
+
 async function main(config: Config) {
+  v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const started = Date.now();
   const router = await startRouter({ config, host: config.host, port: config.ports.router });
   onShutdownSignals('router', () => router.close());

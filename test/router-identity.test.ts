@@ -5,7 +5,7 @@
  * older than IDENTITY_MAX_AGE_SECONDS is refused with 401 before any GraphQL runs.
  */
 import { signAccessToken } from '../platform/access-token';
-import { IDENTITY_HEADER, IdentityError, signIdentity, verifyIdentity } from '../platform/identity';
+import { IDENTITY_HEADER, IdentityError, SameSecondIdentitySigner, signIdentity, verifyIdentity } from '../platform/identity';
 import type { RunningSupergraph } from '../app/launcher';
 import { startRouter, type RunningRouter } from '../router/server';
 import { createServiceClient } from '../platform/service-client';
@@ -112,6 +112,24 @@ describe('at the router', () => {
     expect(lastHeaders()['x-client-header']).toBeUndefined();
     expect(lastHeaders().cookie).toBeUndefined();
   });
+});
+
+it('reuses a header only within its second: it is then exactly the header signing again gives', () => {
+  const signer = new SameSecondIdentitySigner('secret', 'order');
+  const shopper = { userId: '7', scopes: ['order:write'], sessionId: 's1', clientIp: '10.0.0.1' };
+  const at = 1_800_000_000_000;
+  const header = signer.sign(shopper, at);
+  expect(header).toBe(signIdentity({ ...shopper, audience: 'order' }, 'secret', at));
+  expect(signer.sign({ ...shopper }, at + 999)).toBe(header);
+  expect(verifyIdentity(header, 'secret', 60, at, 'order')).toEqual({ ...shopper, service: undefined, audience: 'order' });
+  // Any other claim is another header.
+  for (const other of [{ ...shopper, userId: '8' }, { ...shopper, scopes: [] }, { ...shopper, sessionId: 's2' }, { ...shopper, clientIp: '10.0.0.2' }, { ...shopper, service: 'cart' }]) {
+    expect(signer.sign(other, at)).toBe(signIdentity({ ...other, audience: 'order' }, 'secret', at));
+  }
+  // The next second: signed afresh, with its own iat.
+  const next = signer.sign(shopper, at + 1000);
+  expect(next).toBe(signIdentity({ ...shopper, audience: 'order' }, 'secret', at + 1000));
+  expect(next).not.toBe(header);
 });
 
 it('signs service-to-service calls for the target subgraph only', async () => {

@@ -53,6 +53,12 @@ describe('refused before planning', () => {
     expect(response.errors![0].extensions).toMatchObject({ limit: 'depth', max: limits.maxDepth });
   });
 
+  it('refuses the same document every time it is sent (what depends on the document alone is remembered per document)', async () => {
+    const first = await expectRefused(`{ ${deepProducts(15)} }`, 'depth');
+    const again = await expectRefused(`{ ${deepProducts(15)} }`, 'depth');
+    expect(again.errors).toEqual(first.errors);
+  });
+
   it('refuses 500 aliases of products(first: 100) { … skus }', async () => {
     const aliases = Array.from({ length: 500 }, (_, i) => `p${i}: products(first: 100) { edges { node { skus { id } } } }`);
     // So long that the parser already stops at the token limit.
