@@ -12,6 +12,8 @@
  *   BENCH_SCALE         multiplies every request count (default 1)
  *   BENCH_ONLY          comma-separated scenario name prefixes to run (default all)
  *   ROUTER_DEDUP        passed to our router (false: no in-flight dedup)
+ *   ROUTER_RESPONSE_CACHE  passed to our router (false: no response cache), to compare the routers' own work
+ *   CATALOG_CACHE       passed to the subgraphs (false: product reads PostgreSQL every time)
  *   BENCH_CPU_PROF      a directory: every service runs with --cpu-prof and writes its profile there on exit
  *   BENCH_ROUTER_NODE_ARGS  extra node options for our router only (space-separated), e.g. V8 heap flags to compare
  */
@@ -265,11 +267,13 @@ async function main() {
     );
     await stopAll(seeding);
     env.NODE_ENV = 'production';
+    if (process.env.CATALOG_CACHE) env.CATALOG_CACHE = process.env.CATALOG_CACHE;
     const subgraphs = await Promise.all(
       SUBGRAPH_NAMES.map((name) => start(name, 'scripts/start-subgraph.ts', [name], env, /Ready in/)),
     );
-    // ROUTER_DEDUP=false npm run bench: our router without in-flight dedup, to see what the rest is worth.
-    const routerEnv = { ...env, ROUTER_PORT: String(PORT_BASE), ...(process.env.ROUTER_DEDUP ? { ROUTER_DEDUP: process.env.ROUTER_DEDUP } : {}) };
+    // ROUTER_DEDUP=false / ROUTER_RESPONSE_CACHE=false npm run bench: our router without them, to see what the rest is worth.
+    const passed = (names: string[]) => Object.fromEntries(names.filter((name) => process.env[name]).map((name) => [name, process.env[name]!]));
+    const routerEnv = { ...env, ROUTER_PORT: String(PORT_BASE), ...passed(['ROUTER_DEDUP', 'ROUTER_RESPONSE_CACHE']) };
     const url = (port: number) => `http://127.0.0.1:${port}/graphql`;
     const routers: Router[] = [
       { via: 'ours', url: url(PORT_BASE), service: await start('router', 'router/main.ts', [], routerEnv, /Ready in/) },
