@@ -1,6 +1,7 @@
 /**
  * Service-to-service GraphQL calls between subgraphs, signed with INTERNAL_SECRET (see identity.ts),
- * with a timeout and a bounded keep-alive pool. Errors from the callee keep their `extensions.code`,
+ * with a timeout, a bounded keep-alive pool and the response-size budget (SUBGRAPH_MAX_RESPONSE_BYTES), over
+ * buffered-request.ts. Errors from the callee keep their `extensions.code`,
  * so a CONFLICT in product (out of stock) is a CONFLICT for the caller's client too.
  * Per call: `x-request-id` is forwarded, the timeout can be set, and only idempotent calls (queries, or
  * mutations the caller marks `idempotent`) are retried after a network failure, a timeout or HTTP 502/503/504;
@@ -8,7 +9,8 @@
  */
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
-import { Agent, fetch } from 'undici';
+import { Agent } from 'undici';
+import { bufferedRequest, findCause, SubgraphResponseTooLargeError } from './buffered-request';
 import type { Config, SubgraphName } from './config';
 import { IDENTITY_HEADER, signIdentity } from './identity';
 
@@ -64,6 +66,7 @@ export interface ServiceClient {
 
 export function createServiceClient(config: Config, caller: SubgraphName, directory: ServiceDirectory): ServiceClient {
   const dispatcher = new Agent({ connections: config.subgraphMaxSockets, keepAliveTimeout: 30_000 });
+  const targets = new Map<string, { origin: string; path: string }>();
 
   async function send<T>(target: SubgraphName, query: string, variables: Record<string, unknown>, options: CallOptions): Promise<T> {
     // Signed for the target only (`aud`), so the callee cannot replay it at a third subgraph.
@@ -74,15 +77,16 @@ export function createServiceClient(config: Config, caller: SubgraphName, direct
     let response;
     let text: string;
     try {
-      response = await fetch(directory.urlOf(target), {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ query, variables }),
-        dispatcher,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      const body = JSON.stringify({ query, variables });
+      response = await bufferedRequest(dispatcher, directory.urlOf(target), { method: 'POST', headers, body }, timeoutMs, config.subgraphMaxResponseBytes, targets);
       text = await response.text();
     } catch (error) {
+      // An answer too large would be as large again: not worth another try.
+      if (findCause(error, SubgraphResponseTooLargeError)) {
+        throw new GraphQLError(`The ${target} service answered more than ${config.subgraphMaxResponseBytes} bytes`, {
+          extensions: { code: 'INTERNAL_SERVER_ERROR', service: target },
+        });
+      }
       throw new RetryableFailure(
         new GraphQLError(`The ${target} service is unavailable`, {
           extensions: { code: 'INTERNAL_SERVER_ERROR', service: target },

@@ -1,7 +1,7 @@
 /**
  * The service client against a real HTTP server on an ephemeral port: it forwards x-request-id and the signed
  * identity, retries only idempotent calls (queries; mutations marked idempotent) after HTTP 503 or a timeout,
- * never retries a GraphQL error, and honours a per-call timeout.
+ * never retries a GraphQL error, honours a per-call timeout and refuses an answer over the response-size budget.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -140,6 +140,20 @@ it('fails a timed-out mutation without sending it again', async () => {
   const server = await scriptedServer(['hang', OK]);
   try {
     await expect(clientFor(server.url).request('cart', 'mutation { add }', {}, { timeoutMs: 100 })).rejects.toMatchObject({
+      extensions: { code: 'INTERNAL_SERVER_ERROR', service: 'cart' },
+    });
+    expect(server.seen).toHaveLength(1);
+  } finally {
+    await server.close();
+  }
+});
+
+it('refuses an answer over SUBGRAPH_MAX_RESPONSE_BYTES, without asking again', async () => {
+  const server = await scriptedServer([{ data: { ok: 'x'.repeat(5000) } }]);
+  try {
+    client = createServiceClient(testConfig({ SUBGRAPH_MAX_RESPONSE_BYTES: '1000' }), 'order', { urlOf: () => server.url });
+    await expect(client.request('cart', '{ ok }')).rejects.toMatchObject({
+      message: 'The cart service answered more than 1000 bytes',
       extensions: { code: 'INTERNAL_SERVER_ERROR', service: 'cart' },
     });
     expect(server.seen).toHaveLength(1);
