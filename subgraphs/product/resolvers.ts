@@ -15,7 +15,6 @@ import type { Resolvers } from './generated/resolvers-types';
 import * as valid from './validation';
 import { CATALOG_WRITE, seesOffShelf } from './visibility';
 
-
 /**
  * After a committed catalog write: every instance's next read sees it (new cache generation), and the rest of this
  * operation reads PostgreSQL rather than what it may have cached before the write.
