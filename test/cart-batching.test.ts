@@ -61,8 +61,9 @@ it('reads a cart of 99 lines for the same cost as a cart of 1', async () => {
   const large = await cost(read(full));
   expect(large).toEqual(small);
   expect(small.cartStatements).toBe(1);
-  // One product call from the cart (validity, prices) and one from the router (the SKU fields asked for).
-  expect(small.productRequests).toBe(2);
+  // One product call, from the cart (validity, prices): the SKU fields asked for (price, product title) come with
+  // the cart's lines (CartItem.sku @provides them), so the router does not ask product again.
+  expect(small.productRequests).toBe(1);
   expect(small.promoteRequests).toBe(1);
 });
 
@@ -82,4 +83,16 @@ it('returns the fresh cart from a mutation for the same cost with 99 lines as wi
   const small = await cost(toggle(one));
   const large = await cost(toggle(full));
   expect(large).toEqual(small);
+});
+
+it('still asks product for SKU fields the cart does not provide, once for all lines', async () => {
+  const read = (who: Shopper) => async () => {
+    const data = ok(await who.call('{ cart { items { id sku { id deleted product { onShelf } } } } }'));
+    expect(data.cart.items.every((item: { sku: { deleted: boolean; product: { onShelf: boolean } } }) => item.sku.deleted === false && item.sku.product.onShelf)).toBe(true);
+  };
+  const small = await cost(read(one));
+  const large = await cost(read(full));
+  expect(large).toEqual(small);
+  // The router's one call for `deleted` and `onShelf`; the cart needs no facts for a selection of ids.
+  expect(small.productRequests).toBe(1);
 });

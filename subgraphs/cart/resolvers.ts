@@ -1,4 +1,5 @@
 /** Thin resolvers: every cart field needs a signed-in user; data comes from loaders, rules from cart.ts / pricing.ts. */
+import { Kind, type FieldNode } from 'graphql';
 import { requireService, requireUser } from '../../platform/context';
 import { isBigintId } from '../../platform/loaders';
 import { deleteLines } from './data/cart-items';
@@ -8,6 +9,13 @@ import type { CartContext } from './context';
 import type { CartLineRow } from './data/cart-items';
 import type { Resolvers } from './generated/resolvers-types';
 import { lineStatus, type CartPriceValues } from './pricing';
+
+/** Whether a field's selection asks for more than `id` / `__typename` (a fragment counts as more). */
+function selectsMoreThanId(nodes: readonly FieldNode[]): boolean {
+  return nodes.some((node) =>
+    node.selectionSet?.selections.some((selection) => selection.kind !== Kind.FIELD || !['id', '__typename'].includes(selection.name.value)),
+  );
+}
 
 async function statusOf(line: CartLineRow, context: CartContext) {
   const skus = await context.loaders.skusByUser.load(line.user_id);
@@ -50,7 +58,15 @@ export const resolvers: Resolvers = {
     price: (cart, _args, context) => context.loaders.priceByUser.load(cart.id),
   },
   CartItem: {
-    sku: (line) => ({ __typename: 'Sku', id: line.sku_id }),
+    // The fields the schema @provides come from this request's SKU facts, which the validity check reads anyway:
+    // the router need not ask product for them again. A selection of the id alone needs no facts.
+    async sku(line, _args, context, info) {
+      const stub = { __typename: 'Sku' as const, id: line.sku_id };
+      if (!selectsMoreThanId(info.fieldNodes)) return stub;
+      const facts = (await context.loaders.skusByUser.load(line.user_id)).get(line.sku_id);
+      // Unknown SKU (adding to the cart checks it exists, so only if one vanished): the id alone.
+      return facts ? { ...facts, __typename: 'Sku' as const, product: { ...facts.product, __typename: 'Product' as const } } : stub;
+    },
     valid: async (line, _args, context) => (await statusOf(line, context)).valid,
     invalidReason: async (line, _args, context) => (await statusOf(line, context)).invalidReason,
     exceedsStock: async (line, _args, context) => (await statusOf(line, context)).exceedsStock,

@@ -13,6 +13,9 @@ export type SkuInfo = SkuFacts;
 
 export const SKU_SELECTION = SKU_FACTS_SELECTION;
 
+/** What `CartItem.sku` returns: the id, and the fields the schema @provides when this request read the SKU's facts. */
+export type CartSku = { id: string } & Partial<Omit<SkuFacts, 'id'>>;
+
 /** Per request: every SKU asked for in one request goes to product in one `_entities` call (null: no such SKU). */
 export function createSkuLoader(services: ServiceClient, userId: string | undefined): DataLoader<string, SkuInfo | null> {
   return createSkuFactsLoader(services, userId);

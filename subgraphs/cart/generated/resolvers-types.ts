@@ -4,6 +4,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { CartRef } from '../cart';
 import type { CartLineRow } from '../data/cart-items';
 import type { CartPriceValues } from '../pricing';
+import type { CartSku } from '../services';
 import type { CartContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -53,7 +54,11 @@ export type CartItem = {
   quantity: Scalars['Int']['output'];
   /** Whether the line is ticked for checkout (new lines are). */
   selected: Scalars['Boolean']['output'];
-  /** The SKU (name, price, stock, product come from the product subgraph). */
+  /**
+   * The SKU. Its name, price, stock, availability and product title and images come with the line: the cart read them
+   * from the product subgraph for this request's validity check (never from a cache), so the router need not ask
+   * product again; other SKU fields come from product.
+   */
   sku: Sku;
   /**
    * False when the SKU can no longer be bought: deleted, its product off shelf, or out of stock (stock 0).
@@ -145,16 +150,36 @@ export type MutationUpdateCartItemArgs = {
   selected?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/** A product, owned by the product subgraph. */
+export type Product = {
+  __typename?: 'Product';
+  id: Scalars['ID']['output'];
+  /** The product subgraph's Product.images. */
+  images: Array<Scalars['String']['output']>;
+  /** The product subgraph's Product.title. */
+  title: Scalars['String']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
   /** The signed-in shopper's cart (empty until something is added). Needs a signed-in user. */
   cart: Cart;
 };
 
-/** A SKU, owned by the product subgraph; the cart only knows its id. */
+/** A SKU, owned by the product subgraph; the cart provides the fields it read for its lines (see CartItem.sku). */
 export type Sku = {
   __typename?: 'Sku';
+  /** The product subgraph's Sku.available. */
+  available: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
+  /** The product subgraph's Sku.name. */
+  name: Scalars['String']['output'];
+  /** The product subgraph's Sku.price. */
+  price: Scalars['Int']['output'];
+  /** The product subgraph's Sku.product. */
+  product: Product;
+  /** The product subgraph's Sku.stock. */
+  stock: Scalars['Int']['output'];
 };
 
 
@@ -260,9 +285,10 @@ export type ResolversTypes = {
   CartPrice: ResolverTypeWrapper<CartPriceValues>;
   Coupon: ResolverTypeWrapper<Coupon>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Sku: ResolverTypeWrapper<Sku>;
+  Product: ResolverTypeWrapper<Product>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Sku: ResolverTypeWrapper<CartSku>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -275,9 +301,10 @@ export type ResolversParentTypes = {
   CartPrice: CartPriceValues;
   Coupon: Coupon;
   Mutation: Record<PropertyKey, never>;
-  Query: Record<PropertyKey, never>;
-  Sku: Sku;
+  Product: Product;
   String: Scalars['String']['output'];
+  Query: Record<PropertyKey, never>;
+  Sku: CartSku;
 };
 
 export type CartResolvers<ContextType = CartContext, ParentType extends ResolversParentTypes['Cart'] = ResolversParentTypes['Cart'], FederationReferenceType extends FederationReferenceTypes['Cart'] = FederationReferenceTypes['Cart']> = {
@@ -319,12 +346,21 @@ export type MutationResolvers<ContextType = CartContext, ParentType extends Reso
   updateCartItem?: Resolver<ResolversTypes['Cart'], ParentType, ContextType, RequireFields<MutationUpdateCartItemArgs, 'id'>>;
 };
 
+export type ProductResolvers<ContextType = CartContext, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = CartContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   cart?: Resolver<ResolversTypes['Cart'], ParentType, ContextType>;
 };
 
 export type SkuResolvers<ContextType = CartContext, ParentType extends ResolversParentTypes['Sku'] = ResolversParentTypes['Sku']> = {
+  available?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  price?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
+  stock?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = CartContext> = {
@@ -333,6 +369,7 @@ export type Resolvers<ContextType = CartContext> = {
   CartPrice?: CartPriceResolvers<ContextType>;
   Coupon?: CouponResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  Product?: ProductResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Sku?: SkuResolvers<ContextType>;
 };

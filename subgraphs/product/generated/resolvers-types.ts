@@ -181,7 +181,7 @@ export type Product = {
   onShelf: Scalars['Boolean']['output'];
   /** The product's SKUs that are not deleted, in display order. */
   skus: Array<Sku>;
-  /** Name shown in lists and on the product page. */
+  /** Name shown in lists and on the product page. (Shareable: the cart provides it with its lines.) */
   title: Scalars['String']['output'];
   /** When the product was last changed (ISO 8601). */
   updatedAt: Scalars['String']['output'];
@@ -270,7 +270,7 @@ export type Sku = {
   name: Scalars['String']['output'];
   /** Unit price in fen. */
   price: Scalars['Int']['output'];
-  /** The product this SKU belongs to. */
+  /** The product this SKU belongs to. (Shareable, as name, price, stock and available: the cart provides them with its lines.) */
   product: Product;
   /** Units available to buy now (units reserved by unpaid orders are not included). */
   stock: Scalars['Int']['output'];
