@@ -26,6 +26,7 @@ import { fetch } from 'undici';
 import { loadConfig, SUBGRAPH_NAMES, type SubgraphName } from '../platform/config';
 import { signAccessToken } from '../platform/access-token';
 import { subgraphRoleName } from '../platform/db';
+import { IDENTITY_HEADER, signIdentity } from '../platform/identity';
 import { cpuMs, loadAverage, watchRss } from './proc';
 import type { LoadRequest, LoadResult, LoadSpec } from './load';
 
@@ -155,17 +156,24 @@ interface Row {
   responseCache?: { hits: number; misses: number; stored: number; notCacheable: number };
 }
 
+/** GET /stats of a service (router or subgraph), signed for it as the subgraphs' callers sign (INTERNAL_SECRET). */
+async function statsOf<T>(graphqlUrl: string, audience: string): Promise<T | undefined> {
+  const header = signIdentity({ service: 'bench', scopes: [], audience }, SECRETS.INTERNAL_SECRET);
+  const response = await fetch(graphqlUrl.replace(/\/graphql$/, '/stats'), { headers: { [IDENTITY_HEADER]: header } });
+  return response.ok ? ((await response.json()) as T) : undefined;
+}
+
 type ResponseCacheCounts = { hits: number; misses: number; stored: number; notCacheable: number };
 async function responseCacheCounts(routerUrl: string): Promise<ResponseCacheCounts | undefined> {
-  const response = await fetch(routerUrl.replace(/\/graphql$/, '/stats/response-cache'));
-  return response.ok ? ((await response.json()) as ResponseCacheCounts) : undefined;
+  const stats = await statsOf<{ responseCache: ResponseCacheCounts & { enabled: boolean } }>(routerUrl, 'router');
+  return stats?.responseCache.enabled ? stats.responseCache : undefined;
 }
 
 type CacheCounts = Record<string, { memoryHits: number; sharedHits: number; misses: number; bypassed: number }>;
-let catalogStatsUrl = '';
+let productUrl = '';
 async function catalogCounts(): Promise<CacheCounts> {
-  const stats = (await fetch(catalogStatsUrl).then((r) => r.json())) as { kinds?: CacheCounts };
-  return stats.kinds ?? {};
+  const stats = await statsOf<{ catalogCache: { kinds?: CacheCounts } }>(productUrl, 'product');
+  return stats?.catalogCache.kinds ?? {};
 }
 
 async function runLoad(spec: LoadSpec): Promise<LoadResult> {
@@ -255,7 +263,7 @@ async function main() {
       env[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${ports[name]}/graphql`;
     }
     const config = loadConfig({ ...env, NODE_ENV: 'production' });
-    catalogStatsUrl = `http://127.0.0.1:${ports.product}/stats/catalog-cache`;
+    productUrl = `http://127.0.0.1:${ports.product}/graphql`;
     console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GB, node ${process.version}; load average ${loadAverage()}`);
     console.log(`PostgreSQL ${new URL(ADMIN_URL).host}/${database}, Redis ${REDIS_URL}`);
     if (ROUTER_NODE_ARGS.length) console.log(`our router runs with node ${ROUTER_NODE_ARGS.join(' ')}`);

@@ -46,6 +46,11 @@ export interface SubgraphDefinition<TContext extends BaseContext = BaseContext> 
   mountRoutes?(app: express.Express): void;
   /** Event consumers, outbox relay and job handlers, started by the launcher (platform/events/runtime.ts). */
   events?: SubgraphEvents;
+  /**
+   * Counters an operator or the bench may read (e.g. product's cache hit rates), served as JSON at GET /stats behind
+   * the same identity gate as /graphql: a caller must sign with INTERNAL_SECRET for this subgraph.
+   */
+  stats?(): Record<string, unknown>;
   /** Apollo Server plugins of this subgraph (e.g. product's Cache-Control on public answers). */
   plugins?: ApolloServerPlugin<TContext>[];
   /** Background work (timers, consumers) to stop on shutdown. */
@@ -106,10 +111,13 @@ export async function startSubgraphServer(
   });
   // Public routes first, outside the identity gate (see SubgraphDefinition.mountRoutes).
   definition.mountRoutes?.(app);
+  const gate = identityGate({ audience: definition.name, secret: deps.config.internalSecret, maxAgeSeconds: deps.config.identityMaxAgeSeconds });
+  const { stats } = definition;
+  if (stats) app.get('/stats', gate, (_req, res) => void res.json(stats()));
   app.use(
     '/graphql',
     ...graphqlRequestGuard({ maxBodyBytes: deps.config.maxRequestBodyBytes }),
-    identityGate({ audience: definition.name, secret: deps.config.internalSecret, maxAgeSeconds: deps.config.identityMaxAgeSeconds }),
+    gate,
     expressMiddleware(server, {
       context: async ({ req, res }) =>
         definition.createContext({

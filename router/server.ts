@@ -16,6 +16,7 @@ import { GraphQLError } from 'graphql';
 import type { Config, SubgraphName } from '../platform/config';
 import { makeFormatError } from '../platform/errors';
 import { graphqlRequestGuard, installErrorHandlers, operationResolutionPlugin } from '../platform/http-errors';
+import { identityGate } from '../platform/identity-gate';
 import type { RunningServer } from '../platform/subgraph-server';
 import { identityFromRequest } from './auth';
 import { createExplorer, type Explorer, type ExplorerOptions } from './explorer';
@@ -104,12 +105,12 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   const subscriptions = attachSubscriptions({ httpServer, path: '/graphql', config, server, gateway, bus });
   await server.start();
 
-  if (responseCache) {
-    // Counters only (docs/catalog-cache.md): nothing about any request or caller.
-    app.get('/stats/response-cache', (_req, res) => {
-      res.json({ ...responseCache.stats, entries: responseCache.entries() });
-    });
-  }
+  // Counters for operators and the bench (docs/catalog-cache.md), for callers that sign with INTERNAL_SECRET for
+  // the audience `router`, as subgraphs' /stats: the router is public, its counters are not for everyone.
+  const statsGate = identityGate({ audience: 'router', secret: config.internalSecret, maxAgeSeconds: config.identityMaxAgeSeconds });
+  app.get('/stats', statsGate, (_req, res) => {
+    res.json({ responseCache: responseCache ? { enabled: true, ...responseCache.stats, entries: responseCache.entries() } : { enabled: false } });
+  });
   app.get('/health', async (_req, res) => {
     const report = await subgraphHealth(config, resolveUrl, fetchers);
     res.status(report.status === 'ok' ? 200 : 503).json(report);

@@ -8,10 +8,11 @@
 import crypto from 'node:crypto';
 import { signAccessToken } from '../platform/access-token';
 import { countStatements } from '../platform/db';
+import { IDENTITY_HEADER, signIdentity } from '../platform/identity';
 import type { RunningSupergraph } from '../app/launcher';
 import { countHttpRequests, createTestProduct, ok, viaRouter } from '../subgraphs/cart/test/fixtures';
 import { ADDRESS_INPUT, skuCounts } from '../subgraphs/order/test/checkout-fixtures';
-import { bearer, codes, gql, startSupergraph, testConfig, uniquePhone } from './support/harness';
+import { asIdentity, bearer, codes, gql, startSupergraph, testConfig, uniquePhone } from './support/harness';
 
 const STOCK_MAX_AGE_MS = 500;
 const RESPONSE_MAX_AGE_S = 1;
@@ -34,9 +35,11 @@ const DETAIL = `query($id: ID!) { product(id: $id) { id title minPrice category 
 const detail = async (id: string, headers?: Record<string, string>) => ok(await gql(router, DETAIL, { id }, headers)).product;
 const productDb = () => supergraph.subgraphs.product!.db;
 
+const statsUrl = (graphqlUrl: string) => graphqlUrl.replace(/\/graphql$/, '/stats');
 async function cacheStats(): Promise<{ kinds: Record<string, { memoryHits: number; sharedHits: number; misses: number }> }> {
-  const response = await fetch(supergraph.subgraphs.product!.url.replace(/\/graphql$/, '/stats/catalog-cache'));
-  return (await response.json()) as never;
+  const response = await fetch(statsUrl(supergraph.subgraphs.product!.url), { headers: asIdentity({ service: 'bench' }, 'product', config) });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { catalogCache: never }).catalogCache;
 }
 const hits = (stats: Awaited<ReturnType<typeof cacheStats>>, kind: string) =>
   (stats.kinds[kind]?.memoryHits ?? 0) + (stats.kinds[kind]?.sharedHits ?? 0);
@@ -173,4 +176,15 @@ it('shows a checkout’s reservation and its release within the lag bound', asyn
   ok(await call('mutation($id: ID!) { cancelOrder(id: $id) { status } }', { id: created.id }));
   // The release is a durable job: it may run moments later, or on another instance.
   await shownStock(5, 10_000);
+});
+
+it('shows its counters only to callers that sign with INTERNAL_SECRET for that service', async () => {
+  const signedFor = (audience: string) => ({ [IDENTITY_HEADER]: signIdentity({ service: 'bench', scopes: [], audience }, config.internalSecret) });
+  for (const [url, audience, other] of [[supergraph.subgraphs.product!.url, 'product', 'cart'], [router, 'router', 'product']]) {
+    expect((await fetch(statsUrl(url))).status).toBe(401);
+    expect((await fetch(statsUrl(url), { headers: signedFor(other) })).status).toBe(401);
+    expect((await fetch(statsUrl(url), { headers: signedFor(audience) })).status).toBe(200);
+  }
+  const routerStats = await fetch(statsUrl(router), { headers: signedFor('router') });
+  expect(await routerStats.json()).toMatchObject({ responseCache: { enabled: true, hits: expect.any(Number), stored: expect.any(Number) } });
 });

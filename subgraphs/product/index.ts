@@ -22,12 +22,8 @@ export function createProductSubgraph(deps: SubgraphDeps): SubgraphDefinition<Pr
       return { ...base, db: deps.db, loaders: createProductLoaders(deps.db, catalog), catalog, catalogCache };
     },
     plugins: [publicAnswersPlugin(deps.config.catalogCache.responseMaxAgeSeconds)],
-    mountRoutes(app) {
-      // Hit rates per kind (docs/catalog-cache.md); subgraph ports are internal, and the numbers are not secret.
-      app.get('/stats/catalog-cache', (_req, res) => {
-        res.json(catalogCache ? { enabled: true, ...catalogCache.cache.stats() } : { enabled: false });
-      });
-    },
+    // Hit rates per kind (docs/catalog-cache.md), at GET /stats for signed callers.
+    stats: () => ({ catalogCache: catalogCache ? { enabled: true, ...catalogCache.cache.stats() } : { enabled: false } }),
     stop: async () => {
       await catalogCache?.cache.close();
     },
