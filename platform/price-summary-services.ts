@@ -17,15 +17,19 @@ import {
   type SkuFacts,
   type SummaryLineInput,
 } from './price-summary';
-import { entityLoader, type ServiceClient } from './service-client';
+import { coalescedEntityLoader, type ServiceClient } from './service-client';
 import { shippingFee } from './shipping';
 
 // category.parentId lets a coupon scoped to a top-level category apply to its sub-categories' items.
 export const SKU_FACTS_SELECTION = 'id name price stock available product { id title images onShelf category { id parentId } }';
 
-/** Per request: every SKU asked for during one request goes to product in one `_entities` call (null: no such SKU). */
-export function createSkuFactsLoader(services: ServiceClient, userId: string | undefined): DataLoader<string, SkuFacts | null> {
-  return entityLoader<SkuFacts>(services, 'product', 'Sku', SKU_FACTS_SELECTION, { userId });
+/**
+ * Per request: every SKU asked for during one request goes to product in one `_entities` call (null: no such SKU),
+ * shared with the other requests of this process in the same turn of the event loop (coalescedEntityLoader: SKU facts
+ * are the same for every shopper, and read afresh for every call).
+ */
+export function createSkuFactsLoader(services: ServiceClient): DataLoader<string, SkuFacts | null> {
+  return coalescedEntityLoader<SkuFacts>(services, 'product', 'Sku', SKU_FACTS_SELECTION);
 }
 
 export interface CouponQuoteRequest {
@@ -81,7 +85,7 @@ export interface PriceSummaryDeps {
  * loader) and one promote call (none when nothing is billable).
  */
 export async function priceSummary(deps: PriceSummaryDeps, userId: string, request: PriceSummaryRequest): Promise<PriceSummary> {
-  const loader = deps.skus ?? createSkuFactsLoader(deps.services, userId);
+  const loader = deps.skus ?? createSkuFactsLoader(deps.services);
   const skuIds = [...new Set(request.lines.map((line) => line.skuId))];
   const loaded = await loader.loadMany(skuIds);
   const failed = loaded.find((sku): sku is Error => sku instanceof Error);

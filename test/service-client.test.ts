@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { IDENTITY_HEADER, verifyIdentity } from '../platform/identity';
-import { createServiceClient, isMutation, type ServiceClient } from '../platform/service-client';
+import { coalescedEntityLoader, coalescingStats, createServiceClient, isMutation, type ServiceClient } from '../platform/service-client';
 import { testConfig } from './support/harness';
 
 interface Seen {
@@ -160,4 +160,76 @@ it('refuses an answer over SUBGRAPH_MAX_RESPONSE_BYTES, without asking again', a
   } finally {
     await server.close();
   }
+});
+
+describe('coalesced entity loads', () => {
+  /** Answers `_entities` with each SKU's current price from `prices`; records every call's representations and identity. */
+  async function entitiesServer(prices: Map<string, number>) {
+    const calls: { ids: string[]; identity: ReturnType<typeof verifyIdentity> }[] = [];
+    const server = http.createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const { variables } = JSON.parse(Buffer.concat(chunks).toString()) as { variables: { representations: { id: string }[] } };
+      const ids = variables.representations.map((r) => r.id);
+      calls.push({ ids, identity: verifyIdentity(String(req.headers[IDENTITY_HEADER]), config.internalSecret, 60, Date.now(), 'product') });
+      const entities = ids.map((id) => (prices.has(id) ? { id, price: prices.get(id) } : null));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { _entities: entities } }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+    return { url, calls, close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))) };
+  }
+
+  it('sends the loads of concurrent requests in one call, each id once, signed as the service alone', async () => {
+    const prices = new Map([['1', 100], ['2', 200], ['3', 300]]);
+    const server = await entitiesServer(prices);
+    try {
+      const services = clientFor(server.url);
+      // Three requests, each with its own per-request loader, asking in the same turn of the event loop.
+      const requests = [['1', '2'], ['2', '3'], ['3', '9']].map((ids) => coalescedEntityLoader<{ id: string; price: number }>(services, 'product', 'Sku', 'id price').loadMany(ids));
+      const answers = await Promise.all(requests);
+      expect(answers).toEqual([
+        [{ id: '1', price: 100 }, { id: '2', price: 200 }],
+        [{ id: '2', price: 200 }, { id: '3', price: 300 }],
+        [{ id: '3', price: 300 }, null],
+      ]);
+      expect(server.calls).toHaveLength(1);
+      expect([...server.calls[0].ids].sort()).toEqual(['1', '2', '3', '9']);
+      expect(server.calls[0].identity).toMatchObject({ service: 'order', scopes: [] });
+      expect(server.calls[0].identity?.userId).toBeUndefined();
+      expect(coalescingStats(services, 'product', 'Sku', 'id price')).toEqual({ calls: 1, keysAsked: 6, keysSent: 4 });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('keeps nothing between calls: a request after a change reads the new value', async () => {
+    const prices = new Map([['1', 100]]);
+    const server = await entitiesServer(prices);
+    try {
+      const services = clientFor(server.url);
+      const first = coalescedEntityLoader<{ price: number }>(services, 'product', 'Sku', 'id price');
+      await expect(first.load('1')).resolves.toMatchObject({ price: 100 });
+      prices.set('1', 150);
+      // The same request asks again: its own loader answers what it read (one request sees one value).
+      await expect(first.load('1')).resolves.toMatchObject({ price: 100 });
+      await expect(coalescedEntityLoader<{ price: number }>(services, 'product', 'Sku', 'id price').load('1')).resolves.toMatchObject({ price: 150 });
+      expect(server.calls).toHaveLength(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('fails every request of a call that fails, and the next call is sent afresh', async () => {
+    const server = await scriptedServer([400, { data: { _entities: [{ id: '1' }] } }]);
+    try {
+      const services = clientFor(server.url);
+      const loads = [coalescedEntityLoader(services, 'product', 'Sku', 'id').load('1'), coalescedEntityLoader(services, 'product', 'Sku', 'id').load('1')];
+      for (const load of loads) await expect(load).rejects.toMatchObject({ extensions: { code: 'INTERNAL_SERVER_ERROR', service: 'product' } });
+      expect(server.seen).toHaveLength(1);
+      await expect(coalescedEntityLoader(services, 'product', 'Sku', 'id').load('1')).resolves.toEqual({ id: '1' });
+    } finally {
+      await server.close();
+    }
+  });
 });

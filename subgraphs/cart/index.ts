@@ -16,7 +16,7 @@ export function createCartSubgraph(deps: SubgraphDeps): SubgraphDefinition<CartC
     createContext: (base) => ({
       ...base,
       db: deps.db,
-      loaders: createCartLoaders(deps.db, deps.services, deps.config, base.identity.userId),
+      loaders: createCartLoaders(deps.db, deps.services, deps.config),
     }),
   };
 }

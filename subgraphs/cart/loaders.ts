@@ -12,9 +12,9 @@ import { findLinesByUserIds, type CartLineRow } from './data/cart-items';
 import { toCartPrice, type CartPriceValues } from './pricing';
 import { createSkuLoader, type SkuInfo } from './services';
 
-export function createCartLoaders(db: Knex, services: ServiceClient, config: Config, userId: string | undefined) {
+export function createCartLoaders(db: Knex, services: ServiceClient, config: Config) {
   const linesByUser = new DataLoader<string, CartLineRow[]>(groupedBy((row) => row.user_id, (ids) => findLinesByUserIds(db, ids)));
-  const skuById = createSkuLoader(services, userId);
+  const skuById = createSkuLoader(services);
 
   /** The SKUs of all the user's lines, asked for together so they go out in one call. */
   const skusByUser = new DataLoader<string, Map<string, SkuInfo | null>>((userIds) =>

@@ -17,8 +17,8 @@ export const SKU_SELECTION = SKU_FACTS_SELECTION;
 export type CartSku = { id: string } & Partial<Omit<SkuFacts, 'id'>>;
 
 /** Per request: every SKU asked for in one request goes to product in one `_entities` call (null: no such SKU). */
-export function createSkuLoader(services: ServiceClient, userId: string | undefined): DataLoader<string, SkuInfo | null> {
-  return createSkuFactsLoader(services, userId);
+export function createSkuLoader(services: ServiceClient): DataLoader<string, SkuInfo | null> {
+  return createSkuFactsLoader(services);
 }
 
 /** One line of a coupon quote request (promote's CouponQuoteItemInput). */
