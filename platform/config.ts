@@ -60,6 +60,12 @@ export interface Config {
   subgraphMaxSockets: number;
   /** The router shares identical in-flight subgraph queries (ROUTER_DEDUP, default true): router/dedup.ts. */
   routerDedup: boolean;
+  /**
+   * Whether @apollo/gateway may send its own usage metrics (host, OS, CPU count and frequency, memory) to Apollo's
+   * collector at https://usage-reporting.api.apollographql.com, hourly and on stop. Off unless
+   * APOLLO_TELEMETRY_DISABLED is set to `false`: a shop's router does not report to a third party by default.
+   */
+  apolloTelemetry: boolean;
   /** The product subgraph's cache of public catalog reads (docs/catalog-cache.md). */
   catalogCache: CatalogCacheConfig;
   /** The router's cache of answers declared public (docs/catalog-cache.md). */
@@ -311,6 +317,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subgraphTimeouts,
     subgraphMaxSockets: int(env, 'SUBGRAPH_MAX_SOCKETS', 64),
     routerDedup: bool(env, 'ROUTER_DEDUP', true),
+    apolloTelemetry: !bool(env, 'APOLLO_TELEMETRY_DISABLED', true),
     catalogCache: {
       enabled: bool(env, 'CATALOG_CACHE', true),
       stockMaxAgeMs: int(env, 'CATALOG_STOCK_MAX_AGE_MS', 2000),

@@ -111,6 +111,8 @@ export function createGateway(
   dedup?: InFlightDedup,
 ): ApolloGateway {
   const supergraphSdl = fs.readFileSync(config.supergraphPath, 'utf8');
+  // The gateway reads this variable only, in its constructor: without it, it reports the host to Apollo (config.ts).
+  process.env.APOLLO_TELEMETRY_DISABLED = config.apolloTelemetry ? 'false' : 'true';
   return new ApolloGateway({
     supergraphSdl,
     buildService: ({ name, url }) => {
