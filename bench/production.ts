@@ -16,6 +16,10 @@
  *   CATALOG_CACHE       passed to the subgraphs (false: product reads PostgreSQL every time)
  *   BENCH_CPU_PROF      a directory: every service runs with --cpu-prof and writes its profile there on exit
  *   BENCH_ROUTER_NODE_ARGS  extra node options for our router only (space-separated), e.g. V8 heap flags to compare
+ *   BENCH_NODE_ARGS     node options for the six subgraphs and our router (space-separated); default package.json's
+ *                       config.serviceNodeFlags, what `npm run start:subgraph` and `npm run start:router` run with
+ *   BENCH_ROUTERS       comma-separated routers to measure: ours, stock, hive (default all that are available)
+ *   BENCH_MIX_PARTS     1: also run each kind of the browse mix's requests on its own (where the mix's CPU goes)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -36,6 +40,8 @@ const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis
 const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 4300);
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const ONLY = process.env.BENCH_ONLY?.split(',');
+const ROUTERS = process.env.BENCH_ROUTERS?.split(',');
+const MIX_PARTS = process.env.BENCH_MIX_PARTS === '1';
 const SECRETS = { JWT_SECRET: 'bench-jwt-secret', INTERNAL_SECRET: 'bench-internal-secret' };
 /** Shoppers with carts of 1..99 lines for the browse mix; shopper 0 holds the 99-line cart. */
 const SHOPPERS = 200;
@@ -52,10 +58,13 @@ interface Service {
 const children: Service[] = [];
 
 const ROUTER_NODE_ARGS = process.env.BENCH_ROUTER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+const packageJson = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { config: { serviceNodeFlags: string } };
+const SERVICE_NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? packageJson.config.serviceNodeFlags).split(' ').filter(Boolean);
+const OUR_SERVICES = new Set(['router', 'user', 'product', 'cart', 'order', 'promote', 'payment']);
 
 function start(name: string, script: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<Service> {
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF, name)}`] : [];
-  const nodeArgs = name === 'router' ? ROUTER_NODE_ARGS : [];
+  const nodeArgs = [...(OUR_SERVICES.has(name) ? SERVICE_NODE_ARGS : []), ...(name === 'router' ? ROUTER_NODE_ARGS : [])];
   const child = spawn(process.execPath, [...profile, ...nodeArgs, '--import', 'tsx', script, ...args], {
     cwd: root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
@@ -257,6 +266,8 @@ async function main() {
       REDIS_URL,
       ...SECRETS,
       ADMIN_PASSWORD: 'bench-admin-password-1',
+      // The stock gateway would report each run's host to Apollo (our router never does by default: config.ts).
+      APOLLO_TELEMETRY_DISABLED: 'true',
     };
     for (const name of SUBGRAPH_NAMES) {
       env[`${name.toUpperCase()}_PORT`] = String(ports[name]);
@@ -267,6 +278,7 @@ async function main() {
     console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${Math.round(os.totalmem() / 2 ** 30)} GB, node ${process.version}; load average ${loadAverage()}`);
     console.log(`PostgreSQL ${new URL(ADMIN_URL).host}/${database}, Redis ${REDIS_URL}`);
     if (ROUTER_NODE_ARGS.length) console.log(`our router runs with node ${ROUTER_NODE_ARGS.join(' ')}`);
+    if (SERVICE_NODE_ARGS.length) console.log(`our subgraphs and router run with node ${SERVICE_NODE_ARGS.join(' ')}`);
 
     // Production never seeds demo data: a first development start migrates and seeds, then every service runs with
     // NODE_ENV=production (graphql-js skips its development-only checks, which cost the subgraphs several % of CPU).
@@ -298,6 +310,8 @@ async function main() {
       console.log('Hive Gateway not installed, measuring ours and stock only (install it with: npm --prefix bench/hive ci)');
     }
     const oursUrl = routers[0].url;
+    // Measured ones only; every router started answers the sample check.
+    const measured = routers.filter((r) => !ROUTERS || ROUTERS.includes(r.via));
 
     // --- Data: the demo catalog, and carts of 1..99 lines written straight into the cart subgraph's tables.
     const catalog = await graphql<{ products: { edges: { node: { id: string; skus: { id: string; available: boolean }[] } }[] } }>(
@@ -372,34 +386,54 @@ async function main() {
     const rand = random(3);
     const pick = <T>(list: T[]) => list[Math.floor(rand() * list.length)];
     const mix: LoadRequest[] = [];
+    /** The kind of each mix request, for BENCH_MIX_PARTS. */
+    const kinds: string[] = [];
+    const kindOf = (kind: string) => kinds.push(kind);
     for (let i = 0; i < 2000; i++) {
       const r = rand();
       if (r < 0.3) {
         const byCategory = rand() < 0.5;
         mix.push({ body: body(CATEGORY_PAGE, byCategory ? { categoryId: pick(categoryIds) } : { after: pick(cursors) }) });
-      } else if (r < 0.6) mix.push({ body: body(PRODUCT_DETAIL, { id: pick(productIds) }) });
-      else if (r < 0.7) mix.push({ body: body(CATEGORIES) });
-      else if (r < 0.89) mix.push({ body: body(CART), token: tokens[1 + Math.floor(rand() * (SHOPPERS - 1))] });
-      else if (r < 0.94) {
+        kindOf('category and catalog pages');
+      } else if (r < 0.6) {
+        mix.push({ body: body(PRODUCT_DETAIL, { id: pick(productIds) }) });
+        kindOf('product detail');
+      } else if (r < 0.7) {
+        mix.push({ body: body(CATEGORIES) });
+        kindOf('category tree');
+      } else if (r < 0.89) {
+        mix.push({ body: body(CART), token: tokens[1 + Math.floor(rand() * (SHOPPERS - 1))] });
+        kindOf('cart views');
+      } else if (r < 0.94) {
         const shopper = 1 + Math.floor(rand() * (SHOPPERS - 1));
         const id = FIRST_SHOPPER_ID + shopper;
         mix.push({ body: body(PREVIEW, { input: { cartItemIds: previewLines.get(id), addressId: addressOf.get(String(id)) } }), token: tokens[shopper] });
+        kindOf('previewOrder');
       } else {
         // A SKU already in that cart: the line grows by one, the cart never passes 99 lines.
         const shopper = 1 + Math.floor(rand() * (SHOPPERS - 1));
         mix.push({ body: body(ADD_TO_CART, { skuId: skuIds[(shopper * 7) % skuIds.length] }), token: tokens[shopper] });
+        kindOf('addToCart');
       }
     }
+    // Each kind alone, at the mix's concurrency, as many requests as it has in a mix run (at least 300).
+    const parts: Scenario[] = MIX_PARTS
+      ? [...new Set(kinds)].map((kind) => {
+          const requests = mix.filter((_, i) => kinds[i] === kind);
+          return { name: `mix part: ${kind}`, count: Math.max(300, Math.round(3000 * SCALE * (requests.length / mix.length))), concurrency: 50, requests };
+        })
+      : [];
     const scenarios: Scenario[] = [
       { name: '20 products with SKUs and category', count: 2000 * SCALE, concurrency: 10, requests: [{ body: body(LIST_20) }] },
       { name: '99-line cart with price', count: 800 * SCALE, concurrency: 10, requests: [{ body: body(CART), token: tokens[0] }] },
       { name: 'browse mix', count: 3000 * SCALE, concurrency: 50, requests: mix },
+      ...parts,
     ].filter((s) => !ONLY || ONLY.some((o) => s.name.startsWith(o)));
 
     const rows: Row[] = [];
     for (const scenario of scenarios) {
       console.log(`running: ${scenario.name} (${scenario.count} requests, concurrency ${scenario.concurrency}) …`);
-      for (const router of routers) rows.push(await measure(scenario, router, subgraphs));
+      for (const router of measured) rows.push(await measure(scenario, router, subgraphs));
     }
 
     // --- Report.
@@ -445,7 +479,7 @@ async function main() {
         .filter((row) => row.responseCache)
         .map((row) => ({ scenario: row.scenario, ...row.responseCache, 'hit rate': `${((100 * row.responseCache!.hits) / row.result.requests).toFixed(1)} %` })),
     );
-    const others = routers.slice(1).map((r) => r.via);
+    const others = measured.some((r) => r.via === 'ours') ? measured.filter((r) => r.via !== 'ours').map((r) => r.via) : [];
     const names: Record<Via, string> = { ours: 'our router', stock: 'stock @apollo/gateway', hive: 'Hive Gateway' };
     console.log(`Ours / ${others.map((via) => `${via} (${names[via]})`).join(' and ours / ')}, same subgraphs, same run:`);
     const row = (scenario: Scenario, via: Via) => rows.find((r) => r.scenario === scenario.name && r.router === via)!;

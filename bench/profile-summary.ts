@@ -1,7 +1,8 @@
 /**
  * Summarises a V8 .cpuprofile (node --cpu-prof): self time by function and by package/file, top N, as shares of
  * the busy (non-idle) time.
- *   npx tsx bench/profile-summary.ts <file.cpuprofile> [N]
+ *   npx tsx bench/profile-summary.ts <file.cpuprofile> [N] [last seconds]
+ * With `last seconds`, only the profile's final seconds count (the measured run, not the process's start-up).
  */
 import fs from 'node:fs';
 
@@ -12,8 +13,14 @@ interface Node {
 }
 const profile = JSON.parse(fs.readFileSync(process.argv[2], 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[] };
 const top = Number(process.argv[3] ?? 25);
+const lastMicros = process.argv[4] ? Number(process.argv[4]) * 1e6 : Infinity;
+const times: number[] = [];
+profile.timeDeltas.reduce((at, delta, i) => (times[i] = at + delta), 0);
+const end = times[times.length - 1] ?? 0;
 const self = new Map<number, number>();
-profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+profile.samples.forEach((id, i) => {
+  if (times[i] >= end - lastMicros) self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+});
 const idleIds = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
 // Shares of the busy time: idle samples left out.
 const total = [...self].filter(([id]) => !idleIds.has(id)).reduce((a, [, t]) => a + t, 0);
