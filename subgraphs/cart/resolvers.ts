@@ -10,11 +10,21 @@ import type { CartLineRow } from './data/cart-items';
 import type { Resolvers } from './generated/resolvers-types';
 import { lineStatus, type CartPriceValues } from './pricing';
 
-/** Whether a field's selection asks for more than `id` / `__typename` (a fragment counts as more). */
+const selectsMoreCache = new WeakMap<readonly FieldNode[], boolean>();
+
+/**
+ * Whether a field's selection asks for more than `id` / `__typename` (a fragment counts as more). Remembered per
+ * selection: graphql-js hands every line of a list the same field nodes.
+ */
 function selectsMoreThanId(nodes: readonly FieldNode[]): boolean {
-  return nodes.some((node) =>
-    node.selectionSet?.selections.some((selection) => selection.kind !== Kind.FIELD || !['id', '__typename'].includes(selection.name.value)),
-  );
+  let more = selectsMoreCache.get(nodes);
+  if (more === undefined) {
+    more = nodes.some((node) =>
+      node.selectionSet?.selections.some((selection) => selection.kind !== Kind.FIELD || !['id', '__typename'].includes(selection.name.value)),
+    );
+    selectsMoreCache.set(nodes, more);
+  }
+  return more;
 }
 
 async function statusOf(line: CartLineRow, context: CartContext) {
@@ -61,11 +71,11 @@ export const resolvers: Resolvers = {
     // The fields the schema @provides come from this request's SKU facts, which the validity check reads anyway:
     // the router need not ask product for them again. A selection of the id alone needs no facts.
     async sku(line, _args, context, info) {
-      const stub = { __typename: 'Sku' as const, id: line.sku_id };
+      const stub = { id: line.sku_id };
       if (!selectsMoreThanId(info.fieldNodes)) return stub;
-      const facts = (await context.loaders.skusByUser.load(line.user_id)).get(line.sku_id);
+      // The facts as product answered them (Sku and Product are object types here: no __typename needed).
       // Unknown SKU (adding to the cart checks it exists, so only if one vanished): the id alone.
-      return facts ? { ...facts, __typename: 'Sku' as const, product: { ...facts.product, __typename: 'Product' as const } } : stub;
+      return (await context.loaders.skusByUser.load(line.user_id)).get(line.sku_id) ?? stub;
     },
     valid: async (line, _args, context) => (await statusOf(line, context)).valid,
     invalidReason: async (line, _args, context) => (await statusOf(line, context)).invalidReason,
