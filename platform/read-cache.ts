@@ -73,6 +73,19 @@ type RedisClient = ReturnType<typeof createClient>;
 /** Generations of memory-only caches, per process: every cache (and reader) of one name in the process shares it. */
 const localGenerations = new Map<string, number>();
 
+/**
+ * A logger of Redis trouble that writes at most one line per 10 s: an unreachable Redis fails every request, and
+ * one line says it as well as thousands.
+ */
+export function rateLimitedErrorLog(label: string, now: () => number = Date.now): (what: string, error: Error) => void {
+  let last = -Infinity;
+  return (what, error) => {
+    if (now() - last < 10_000) return;
+    last = now();
+    console.error(`${label} ${what}:`, error.message);
+  };
+}
+
 export interface GenerationOptions {
   /** Names the counter: `<namespace>:<name>:generation` in Redis. */
   name: string;
@@ -157,13 +170,14 @@ export class ReadCache {
   private readonly redis?: RedisClient;
   private readonly prefix: string;
   private readonly now: () => number;
-  private lastErrorLog = 0;
+  private readonly logError: (what: string, error: Error) => void;
   private readonly counters = new Map<string, KindStats>();
 
   constructor(private readonly options: ReadCacheOptions) {
     this.now = options.now ?? Date.now;
     this.memory = new LRUCache({ max: options.maxEntries, ttlAutopurge: false });
-    this.generation = new SharedGeneration({ ...options, onError: (what, error) => this.logError(what, error) });
+    this.logError = rateLimitedErrorLog(`[${options.name} cache]`, this.now);
+    this.generation = new SharedGeneration({ ...options, onError: this.logError });
     this.redis = this.generation.redis;
     this.prefix = this.generation.prefix;
   }
@@ -300,12 +314,6 @@ export class ReadCache {
 
   private sharedKey(generation: number, kind: CacheKind<unknown>, id: string): string {
     return `${this.prefix}${generation}:${kind.name}:${id}`;
-  }
-
-  private logError(what: string, error: Error): void {
-    if (this.now() - this.lastErrorLog < 10_000) return;
-    this.lastErrorLog = this.now();
-    console.error(`[${this.options.name} cache] ${what}:`, error.message);
   }
 }
 

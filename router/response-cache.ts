@@ -19,7 +19,7 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { LRUCache } from 'lru-cache';
 import type { Config } from '../platform/config';
-import { PUBLIC_CATALOG_CACHE, SharedGeneration } from '../platform/read-cache';
+import { PUBLIC_CATALOG_CACHE, rateLimitedErrorLog, SharedGeneration } from '../platform/read-cache';
 import type { RouterContext } from './gateway';
 
 export interface ResponseCacheStats {
@@ -47,16 +47,11 @@ export interface ResponseCache {
 }
 
 export function createResponseCache(config: Config): ResponseCache {
-  let lastErrorLog = 0;
   const generation = new SharedGeneration({
     name: PUBLIC_CATALOG_CACHE,
     redisUrl: config.redisUrl,
     namespace: config.events.namespace,
-    onError(what, error) {
-      if (Date.now() - lastErrorLog < 10_000) return;
-      lastErrorLog = Date.now();
-      console.error(`[router] response cache: ${what}:`, error.message);
-    },
+    onError: rateLimitedErrorLog('[router] response cache:'),
   });
   const kept = new LRUCache<string, Kept>({ maxSize: config.routerResponseCache.maxBytes, ttlAutopurge: false });
   const stats: ResponseCacheStats = { hits: 0, misses: 0, stored: 0, notCacheable: 0, bypassed: 0 };
