@@ -2,25 +2,18 @@
 import crypto from 'node:crypto';
 import { fenOf, yuan } from '../providers/alipay';
 import {
-  expectMoneyInvariants,
   newOrder,
   newShopper,
   payOrder,
   postNotify,
-  startPaymentWorld,
+  paymentWorldForFile,
   stateOf,
   untilOrder,
   type PaymentWorld,
 } from './support';
 
 let world: PaymentWorld;
-beforeAll(async () => {
-  world = await startPaymentWorld();
-});
-afterAll(async () => {
-  if (world) await expectMoneyInvariants(world);
-  await world?.stop();
-});
+paymentWorldForFile((started) => (world = started));
 
 const FORM = { 'content-type': 'application/x-www-form-urlencoded;charset=utf-8' };
 const form = (params: Record<string, string>) => new URLSearchParams(params).toString();

@@ -1,12 +1,11 @@
 /** BALANCE: the wallet ledger, concurrent payments against a balance that covers only some, staff credits, refunds to the ledger. */
 import { codes, gql } from '../../../test/support/harness';
 import {
-  expectMoneyInvariants,
   newOrder,
   newShopper,
   payOrder,
   STAFF,
-  startPaymentWorld,
+  paymentWorldForFile,
   untilJobsSettled,
   untilOrder,
   type PaymentWorld,
@@ -14,13 +13,7 @@ import {
 import { asIdentity } from '../../../test/support/harness';
 
 let world: PaymentWorld;
-beforeAll(async () => {
-  world = await startPaymentWorld();
-});
-afterAll(async () => {
-  if (world) await expectMoneyInvariants(world);
-  await world?.stop();
-});
+paymentWorldForFile((started) => (world = started));
 
 const CREDIT = `mutation($u: ID!, $a: Int!, $n: String!, $k: String!) { creditWallet(userId: $u, amount: $a, note: $n, idempotencyKey: $k) { id amount balanceAfter kind } }`;
 const WALLET = `{ wallet { balance bills(first: 50) { edges { node { amount balanceAfter kind note } } pageInfo { hasNextPage } } } }`;

@@ -1,15 +1,9 @@
 /** Reconciliation: a payment whose notification never arrived is settled from the provider's answer to a query. */
-import { expectMoneyInvariants, newOrder, newShopper, payOrder, prepayOf, startPaymentWorld, stateOf, untilOrder, waitFor, type PaymentWorld } from './support';
+import { newOrder, newShopper, payOrder, prepayOf, paymentWorldForFile, stateOf, untilOrder, waitFor, type PaymentWorld } from './support';
 
 let world: PaymentWorld;
-beforeAll(async () => {
-  // Open payments are queried one second after they were opened (PAYMENT_RECONCILE_AFTER_SECONDS).
-  world = await startPaymentWorld({ PAYMENT_RECONCILE_AFTER_SECONDS: '1' });
-});
-afterAll(async () => {
-  if (world) await expectMoneyInvariants(world);
-  await world?.stop();
-});
+// Open payments are queried one second after they were opened (PAYMENT_RECONCILE_AFTER_SECONDS).
+paymentWorldForFile((started) => (world = started), { PAYMENT_RECONCILE_AFTER_SECONDS: '1' });
 
 it('WeChat: paid at the provider, notification dropped → settled by the reconciliation job, PAID once', async () => {
   const shopper = await newShopper(world);

@@ -1,7 +1,6 @@
 /** Refunds: staff refundOrder and approved after-sales requests, idempotent by refund number, through the sandbox provider. */
 import { asIdentity, codes, gql } from '../../../test/support/harness';
 import {
-  expectMoneyInvariants,
   newOrder,
   newShopper,
   orderStatus,
@@ -9,7 +8,7 @@ import {
   postNotify,
   prepayOf,
   STAFF,
-  startPaymentWorld,
+  paymentWorldForFile,
   stateOf,
   untilJobsSettled,
   untilOrder,
@@ -17,13 +16,7 @@ import {
 } from './support';
 
 let world: PaymentWorld;
-beforeAll(async () => {
-  world = await startPaymentWorld();
-});
-afterAll(async () => {
-  if (world) await expectMoneyInvariants(world);
-  await world?.stop();
-});
+paymentWorldForFile((started) => (world = started));
 
 const REFUND = `mutation($o: ID!, $a: Int!, $r: String!, $n: String) { refundOrder(orderId: $o, amount: $a, reason: $r, refundNo: $n) { id refundNo amount status } }`;
 

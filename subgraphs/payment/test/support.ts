@@ -145,3 +145,19 @@ export async function expectMoneyInvariants(world: Pick<PaymentWorld, 'paymentDb
 export function sharedSandboxes(config: ReturnType<typeof paymentTestConfig>) {
   return { wechat: sharedWechatSandbox(config), alipay: sharedAlipaySandbox(config) };
 }
+
+/**
+ * A test file's world: started before its tests, stopped after them, and checked for the money invariants before it
+ * stops. `use` receives the started world (assign it to the file's `world`).
+ */
+export function paymentWorldForFile(use: (world: PaymentWorld) => void, overrides: Record<string, string> = {}): void {
+  let started: PaymentWorld | undefined;
+  beforeAll(async () => {
+    started = await startPaymentWorld(overrides);
+    use(started);
+  });
+  afterAll(async () => {
+    if (started) await expectMoneyInvariants(started);
+    await started?.stop();
+  });
+}

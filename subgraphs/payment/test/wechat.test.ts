@@ -6,14 +6,13 @@ import crypto from 'node:crypto';
 import { asIdentity, codes, gql } from '../../../test/support/harness';
 import { rsaVerify, signedMessage, signPlatformMessage, SIGNTEST_PREFIX, type WechatTransaction } from '../providers/wechat-protocol';
 import {
-  expectMoneyInvariants,
   newOrder,
   newShopper,
   orderStatus,
   payOrder,
   postNotify,
   prepayOf,
-  startPaymentWorld,
+  paymentWorldForFile,
   stateOf,
   untilOrder,
   untilRefunds,
@@ -22,13 +21,7 @@ import {
 } from './support';
 
 let world: PaymentWorld;
-beforeAll(async () => {
-  world = await startPaymentWorld();
-});
-afterAll(async () => {
-  if (world) await expectMoneyInvariants(world);
-  await world?.stop();
-});
+paymentWorldForFile((started) => (world = started));
 
 /** An order with an open WeChat payment; returns what a notification for it needs. */
 async function openWechatPayment(total = 1000) {
