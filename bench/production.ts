@@ -31,7 +31,7 @@ import { loadConfig, SUBGRAPH_NAMES, type SubgraphName } from '../platform/confi
 import { signAccessToken } from '../platform/access-token';
 import { subgraphRoleName } from '../platform/db';
 import { IDENTITY_HEADER, signIdentity } from '../platform/identity';
-import { cpuMs, loadAverage, watchRss } from './proc';
+import { cpuMs, cpuMsOfCommand, loadAverage, watchRss } from './proc';
 import type { LoadRequest, LoadResult, LoadSpec } from './load';
 
 const root = path.resolve(__dirname, '..');
@@ -205,6 +205,7 @@ async function measure(scenario: Scenario, { via: router, url, service }: Router
   await runLoad({ url, count: Math.ceil(scenario.count / 5), concurrency: scenario.concurrency, requests: scenario.requests });
   const processes = [service, ...subgraphs];
   const before = new Map(processes.map((p) => [p.name, cpuMs(p.child.pid!)]));
+  const sharedBefore = { postgres: cpuMsOfCommand('postgres'), redis: cpuMsOfCommand('redis-server') };
   const rss = watchRss(processes.map((p) => p.child.pid!));
   const load = loadAverage();
   const cacheBefore = await catalogCounts();
@@ -230,6 +231,10 @@ async function measure(scenario: Scenario, { via: router, url, service }: Router
     }),
   );
   const cpuPerRequest = new Map(processes.map((p) => [p.name, (cpuMs(p.child.pid!) - before.get(p.name)!) / result.requests]));
+  // What else ran on the same cores for this load: PostgreSQL, Redis (the whole machine's) and the load generator.
+  cpuPerRequest.set('postgres', (cpuMsOfCommand('postgres') - sharedBefore.postgres) / result.requests);
+  cpuPerRequest.set('redis', (cpuMsOfCommand('redis-server') - sharedBefore.redis) / result.requests);
+  cpuPerRequest.set('load', result.cpuMs / result.requests);
   const peakRss = new Map(processes.map((p) => [p.name, peaks.get(p.child.pid!) ?? 0]));
   if (result.errors) console.warn(`  ${scenario.name} via ${router}: ${result.errors} errors, first: ${result.firstError}`);
   return { scenario: scenario.name, router, routerProcess: service.name, result, cpuPerRequest, peakRss, load, cacheHits, responseCache };
@@ -451,6 +456,9 @@ async function main() {
         errors: row.result.errors,
         'router CPU ms/req': fixed(row.cpuPerRequest.get(row.routerProcess)!, 2),
         'subgraphs CPU ms/req': fixed(subgraphCpu(row), 2),
+        // Everything on the machine for this load: router, subgraphs, PostgreSQL, Redis, load generator.
+        'all CPU ms/req': fixed([...row.cpuPerRequest.values()].reduce((a, b) => a + b, 0), 2),
+        'cores busy': fixed(([...row.cpuPerRequest.values()].reduce((a, b) => a + b, 0) * reqPerSecond(row)) / 1000, 2),
         'router peak RSS MB': Math.round(row.peakRss.get(row.routerProcess)!),
         load: row.load,
       })),
@@ -460,7 +468,9 @@ async function main() {
       rows.map((row) => ({
         scenario: row.scenario,
         via: row.router,
-        ...Object.fromEntries([...row.cpuPerRequest].map(([name, ms]) => [name, `${fixed(ms, 2)} ms, ${Math.round(row.peakRss.get(name)!)} MB`])),
+        ...Object.fromEntries(
+          [...row.cpuPerRequest].map(([name, ms]) => [name, row.peakRss.has(name) ? `${fixed(ms, 2)} ms, ${Math.round(row.peakRss.get(name)!)} MB` : `${fixed(ms, 2)} ms`]),
+        ),
       })),
     );
     console.log('Catalog cache of the product subgraph during each measured run (hits / lookups; every router uses it):');
