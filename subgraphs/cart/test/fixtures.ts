@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { signAccessToken } from '../../../platform/access-token';
 import type { RunningSupergraph } from '../../../app/launcher';
 import { asIdentity, bearer, gql, testConfig, type GraphQLResponse } from '../../../test/support/harness';
+import { DEMO_TREE } from '../../product/data/demo-catalog';
 
 const STAFF_USER_ID = '999999';
 
@@ -170,22 +171,26 @@ export const setSku = (endpoints: Endpoints, skuId: string, input: { stock?: num
 export const deleteSku = (endpoints: Endpoints, skuId: string) =>
   staff(endpoints, 'product', 'catalog:write')(`mutation($id: ID!) { deleteSku(id: $id) { id } }`, { id: skuId });
 
+const DEMO_TITLES = new Set(DEMO_TREE.flatMap((top) => top.children.flatMap((child) => child.products.map((product) => product.title))));
+
 /** `count` on-shelf demo-catalog SKUs with plenty of stock (the demo seed has 200+). */
 export async function catalogSkuIds(endpoints: Endpoints, count: number): Promise<string[]> {
   const ids: string[] = [];
   let after: string | null = null;
   while (ids.length < count) {
-    const page: { products: { edges: { node: { skus: { id: string; stock: number; available: boolean }[] } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } =
+    const page: { products: { edges: { node: { title: string; skus: { id: string; stock: number; available: boolean }[] } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } =
       ok(
         await gql(
           endpoints.product,
           `query($after: String) { products(first: 100, after: $after) {
-            edges { node { skus { id stock available } } } pageInfo { hasNextPage endCursor } } }`,
+            edges { node { title skus { id stock available } } } pageInfo { hasNextPage endCursor } } }`,
           { after },
           endpoints.headersFor(undefined, [], 'product'),
         ),
       );
     for (const edge of page.products.edges) {
+      // Demo products only: tests running in other workers sell out or shelve products they created themselves.
+      if (!DEMO_TITLES.has(edge.node.title)) continue;
       for (const sku of edge.node.skus) if (sku.available && sku.stock >= 20) ids.push(sku.id);
     }
     if (!page.products.pageInfo.hasNextPage) break;
