@@ -1,11 +1,11 @@
 /**
- * A subgraph's /graphql straight on Node's http server, without express: express's request machinery (router,
- * body-parser, raw-body, content-type, type-is, iconv-lite, the express integration) was ~10 % of a subgraph
- * request's CPU. Apollo Server is called through its documented integration API, executeHTTPGraphQLRequest, as
- * @as-integrations/express5 does.
+ * /graphql straight on Node's http server, without express: express's request machinery (router, body-parser,
+ * raw-body, content-type, type-is, iconv-lite, the express integration) was ~10 % of a subgraph request's CPU.
+ * Apollo Server is called through its documented integration API, executeHTTPGraphQLRequest, as
+ * @as-integrations/express5 does. Serves every request to a subgraph's /graphql, and the router's POSTs.
  *
  * Clients get what the express chain answered (graphqlRequestGuard, identityGate, expressMiddleware), in the same
- * order of checks — method, content type, body, batch, identity — with the same messages (http-errors.ts), except:
+ * order of checks — method, content type, body, batch, caller — with the same messages (http-errors.ts), except:
  * - a body over the limit is refused as soon as that is known (from Content-Length, or once the bytes read pass
  *   it) and the connection is closed, rather than read to its end first;
  * - the charset of a JSON body must be UTF-8 (iconv-lite also decoded UTF-16/32/7);
@@ -19,21 +19,36 @@ import { logUnexpectedHttpError, refusalOfError, refusals, type Refusal } from '
 import { IdentityError, type Identity } from './identity';
 import { identityOfRequest, identityRefusal, type IdentityGateOptions } from './identity-gate';
 
-export interface GraphQLHttpOptions<TContext extends BaseContext> {
+export interface GraphQLHttpOptions<TContext extends BaseContext, TCaller> {
   server: ApolloServer<TContext>;
   maxBodyBytes: number;
-  /** Who may call: a verified identity header for this audience, as identity-gate.ts checks it. */
-  identity: IdentityGateOptions;
-  context(req: http.IncomingMessage, identity: Identity): TContext | Promise<TContext>;
+  /**
+   * Who calls, asked once the body has passed the guard (where the express chain had its gate); throws a Refused
+   * to turn the caller away. The subgraphs' is `signedCaller` (below); the router lets everyone in.
+   */
+  caller(req: http.IncomingMessage): TCaller;
+  context(req: http.IncomingMessage, caller: TCaller): TContext | Promise<TContext>;
   /** Unexpected errors (answered 500); default as installErrorHandlers logs them. */
   log?: (error: unknown) => void;
 }
 
 /** A request answered before Apollo Server runs it. */
-class Refused extends Error {
+export class Refused extends Error {
   constructor(readonly refusal: Refusal) {
     super(refusal.body.errors[0]?.message);
   }
+}
+
+/** A subgraph's door: a verified identity header signed for it (identity-gate.ts), else 401. */
+export function signedCaller(options: IdentityGateOptions) {
+  return (req: http.IncomingMessage): Identity => {
+    try {
+      return identityOfRequest(req.headers, options);
+    } catch (error) {
+      if (error instanceof IdentityError) throw new Refused(identityRefusal(error));
+      throw error;
+    }
+  };
 }
 
 /** `scheme://authority` of an absolute-form request target (what a client talking to a proxy sends). */
@@ -228,18 +243,9 @@ function answer(res: http.ServerResponse, { status, body, headers }: Refusal) {
 }
 
 /** The request listener for /graphql (see isGraphQLPath); everything else stays with express. */
-export function graphqlHttpHandler<TContext extends BaseContext>(options: GraphQLHttpOptions<TContext>) {
+export function graphqlHttpHandler<TContext extends BaseContext, TCaller>(options: GraphQLHttpOptions<TContext, TCaller>) {
   const { server, maxBodyBytes } = options;
   const log = options.log ?? logUnexpectedHttpError;
-
-  function verifiedIdentity(req: http.IncomingMessage): Identity {
-    try {
-      return identityOfRequest(req.headers, options.identity);
-    } catch (error) {
-      if (error instanceof IdentityError) throw new Refused(identityRefusal(error));
-      throw error;
-    }
-  }
 
   async function serve(req: http.IncomingMessage, res: http.ServerResponse) {
     const method = req.method!;
@@ -249,7 +255,7 @@ export function graphqlHttpHandler<TContext extends BaseContext>(options: GraphQ
     if (method === 'POST' && !json) throw new Refused(refusals.notJson());
     const body = json ? await readJson(req, maxBodyBytes) : undefined;
     if (Array.isArray(body)) throw new Refused(refusals.batch());
-    const identity = verifiedIdentity(req);
+    const caller = options.caller(req);
 
     const headers = new HeaderMap();
     for (const [name, value] of Object.entries(req.headers)) {
@@ -257,7 +263,7 @@ export function graphqlHttpHandler<TContext extends BaseContext>(options: GraphQ
     }
     const response = await server.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method, headers, search: searchOf(req.url!), body },
-      context: async () => options.context(req, identity),
+      context: async () => options.context(req, caller),
     });
     await writeResponse(res, response);
   }

@@ -19,7 +19,7 @@ import type { BaseContext } from './context';
 import type { EventBus } from './events/bus';
 import type { SubgraphEvents } from './events/runtime';
 import { makeFormatError } from './errors';
-import { graphqlHttpHandler, isGraphQLPath } from './graphql-http';
+import { graphqlHttpHandler, isGraphQLPath, signedCaller } from './graphql-http';
 import { installErrorHandlers, operationResolutionPlugin } from './http-errors';
 import { identityGate, type IdentityGateOptions } from './identity-gate';
 import type { ServiceClient } from './service-client';
@@ -112,7 +112,7 @@ export async function startSubgraphServer(
   const graphql = graphqlHttpHandler({
     server,
     maxBodyBytes: deps.config.maxRequestBodyBytes,
-    identity,
+    caller: signedCaller(identity),
     context: (req, verified) =>
       definition.createContext({
         identity: verified,
