@@ -3,8 +3,9 @@
  * JSON 400, an oversized body 413, an unknown or ambiguous operationName 400 (not 500), a wrong method 405, a
  * wrong content type 415, a batch 400, an unknown route 404 — each `{"errors":[{"message","extensions":{"code"}}]}`
  * as JSON, never HTML, never a stack trace, in development and in production mode.
- * A subgraph serves /graphql from Node's http server (platform/graphql-http.ts): its own answers are checked on its
- * port, byte-level cases (a body announced but never sent, a streamed body, a dropped connection) over a raw socket.
+ * A subgraph's /graphql and the router's POSTs are served from Node's http server (platform/graphql-http.ts): its
+ * answers are checked on each port, byte-level cases (a body announced but never sent, a streamed body, a dropped
+ * connection) over a raw socket.
  */
 import crypto from 'node:crypto';
 import net from 'node:net';
@@ -149,22 +150,29 @@ function errorCases(target: Target) {
   });
 }
 
-/** What only a subgraph's own /graphql answers (platform/graphql-http.ts), straight on its port. */
-function subgraphCases(target: Target & { config: () => Config }) {
-  const MAX = 1024 * 1024;
-  const QUERY = JSON.stringify({ query: '{ categories { id } }' });
-  const post = (body: string | Buffer, headers: Record<string, string> = {}) =>
-    send(target.url(), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...target.headers(), ...headers },
-      body: typeof body === 'string' ? body : new Uint8Array(body),
-    });
-  const identityLine = () => Object.entries(target.headers()).map(([name, value]) => `${name}: ${value}`);
+const MAX = 1024 * 1024;
+const QUERY = JSON.stringify({ query: '{ categories { id } }' });
 
-  function expectReason(answer: Answer, status: number, reason: string) {
-    expectError(answer, status, 'BAD_USER_INPUT');
-    expect(answer.body.errors![0].extensions?.reason).toBe(reason);
-  }
+/** POST to the target with its headers (a subgraph's signed identity), JSON unless `headers` say otherwise. */
+const poster = (target: Target) => (body: string | Buffer, headers: Record<string, string> = {}) =>
+  send(target.url(), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...target.headers(), ...headers },
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  });
+
+function expectReason(answer: Answer, status: number, reason: string) {
+  expectError(answer, status, 'BAD_USER_INPUT');
+  expect(answer.body.errors![0].extensions?.reason).toBe(reason);
+}
+
+/**
+ * How a POST's body is taken, by the http handler that serves a subgraph's /graphql and the router's POSTs
+ * (platform/graphql-http.ts), straight on the server's port.
+ */
+function bodyCases(target: Target) {
+  const post = poster(target);
+  const identityLine = () => Object.entries(target.headers()).map(([name, value]) => `${name}: ${value}`);
 
   it(`${target.name}: a Content-Length over the limit is a 413 before any of the body is sent`, async () => {
     // Only the head: an answer that waited for the body would never come.
@@ -244,6 +252,12 @@ function subgraphCases(target: Target & { config: () => Config }) {
     }
   });
 
+}
+
+/** What only a subgraph's /graphql answers (all of it from platform/graphql-http.ts): GET, methods, identity, errors. */
+function subgraphCases(target: Target & { config: () => Config }) {
+  const post = poster(target);
+
   it(`${target.name}: GET runs a query from the query string, under Apollo Server's CSRF and GET rules`, async () => {
     const get = (query: string, headers: Record<string, string> = {}) =>
       send(`${target.url()}?query=${encodeURIComponent(query)}`, { headers: { ...target.headers(), ...headers } });
@@ -315,6 +329,8 @@ describe('development mode', () => {
   });
   errorCases({ name: 'router', url: () => supergraph.routerUrl!, headers: () => ({}) });
   errorCases({ name: 'product subgraph', url: () => supergraph.subgraphs.product!.url, headers: () => asIdentity({}, 'product') });
+  bodyCases({ name: 'router', url: () => supergraph.routerUrl!, headers: () => ({}) });
+  bodyCases({ name: 'product subgraph', url: () => supergraph.subgraphs.product!.url, headers: () => asIdentity({}, 'product') });
   subgraphCases({ name: 'product subgraph', url: () => supergraph.subgraphs.product!.url, headers: () => asIdentity({}, 'product'), config: () => testConfig() });
 });
 
@@ -329,5 +345,7 @@ describe('production mode', () => {
   });
   errorCases({ name: 'router', url: () => supergraph.routerUrl!, headers: () => ({}) });
   errorCases({ name: 'product subgraph', url: () => supergraph.subgraphs.product!.url, headers: () => asIdentity({}, 'product', config) });
+  bodyCases({ name: 'router', url: () => supergraph.routerUrl!, headers: () => ({}) });
+  bodyCases({ name: 'product subgraph', url: () => supergraph.subgraphs.product!.url, headers: () => asIdentity({}, 'product', config) });
   subgraphCases({ name: 'product subgraph', url: () => supergraph.subgraphs.product!.url, headers: () => asIdentity({}, 'product', config), config: () => config });
 });
