@@ -26,8 +26,8 @@ export interface Refusal {
 }
 
 /**
- * The answers of the guard in front of /graphql, shared by the express guard (router) and the plain HTTP handler
- * (subgraphs, graphql-http.ts) so that both say the very same thing.
+ * The answers of the guard in front of /graphql, shared by the express guard (the router's GET /graphql) and the
+ * plain HTTP handler (graphql-http.ts: a subgraph's /graphql, the router's POSTs) so that both say the same thing.
  */
 export const refusals = {
   methodNotAllowed: (method: string): Refusal => ({
