@@ -18,9 +18,57 @@ export function errorBody(code: ErrorCode, message: string, extra: Record<string
   return { errors: [{ message, extensions: { code, ...extra } }] };
 }
 
-function send(res: express.Response, status: number, body: ErrorBody) {
+/** A request answered before Apollo Server sees it: the status, the body and any header that goes with them. */
+export interface Refusal {
+  status: number;
+  body: ErrorBody;
+  headers?: Record<string, string>;
+}
+
+/**
+ * The answers of the guard in front of /graphql, shared by the express guard (the router's GET /graphql) and the
+ * plain HTTP handler (graphql-http.ts: a subgraph's /graphql, the router's POSTs) so that both say the same thing.
+ */
+export const refusals = {
+  methodNotAllowed: (method: string): Refusal => ({
+    status: 405,
+    // OPTIONS stays possible for CORS preflights handled elsewhere; nothing here answers it.
+    headers: { allow: 'GET, POST' },
+    body: errorBody('BAD_USER_INPUT', `${method} is not supported: send operations with POST (or GET for queries)`, { reason: 'METHOD_NOT_ALLOWED' }),
+  }),
+  notJson: (): Refusal => ({
+    status: 415,
+    body: errorBody('BAD_USER_INPUT', 'Send operations as Content-Type: application/json', { reason: 'UNSUPPORTED_MEDIA_TYPE' }),
+  }),
+  unsupportedEncoding: (): Refusal => ({
+    status: 415,
+    body: errorBody('BAD_USER_INPUT', 'Unsupported content encoding or charset', { reason: 'UNSUPPORTED_MEDIA_TYPE' }),
+  }),
+  tooLarge: (limit: number): Refusal => ({
+    status: 413,
+    body: errorBody('BAD_USER_INPUT', `The request body is larger than ${limit} bytes`, { limit: 'bodySize', max: limit }),
+  }),
+  malformedJson: (): Refusal => ({
+    status: 400,
+    body: errorBody('BAD_USER_INPUT', 'The request body is not valid JSON', { reason: 'MALFORMED_JSON' }),
+  }),
+  incompleteBody: (): Refusal => ({
+    status: 400,
+    body: errorBody('BAD_USER_INPUT', 'The request body was incomplete', { reason: 'INCOMPLETE_BODY' }),
+  }),
+  batch: (): Refusal => ({
+    status: 400,
+    body: errorBody('BAD_USER_INPUT', 'Batched requests are not supported: send one operation per request', { limit: 'batch' }),
+  }),
+  /** Another 4xx raised on purpose (by express, a route, a body stream): its status, a generic message. */
+  refused: (status: number): Refusal => ({ status, body: errorBody('BAD_USER_INPUT', 'The request was refused') }),
+  internal: (): Refusal => ({ status: 500, body: errorBody('INTERNAL_SERVER_ERROR', 'Internal server error') }),
+};
+
+function send(res: express.Response, { status, body, headers }: Refusal) {
   // A handler may fail after it started answering; then there is nothing left to say.
   if (res.headersSent) return;
+  if (headers) res.set(headers);
   res.status(status).type('application/json').send(JSON.stringify(body));
 }
 
@@ -32,45 +80,43 @@ function send(res: express.Response, status: number, body: ErrorBody) {
 export function graphqlRequestGuard(options: { maxBodyBytes: number }): express.RequestHandler[] {
   const allowMethods: express.RequestHandler = (req, res, next) => {
     if (req.method === 'GET' || req.method === 'POST') return next();
-    // OPTIONS stays possible for CORS preflights handled elsewhere; nothing here answers it.
-    res.setHeader('allow', 'GET, POST');
-    send(res, 405, errorBody('BAD_USER_INPUT', `${req.method} is not supported: send operations with POST (or GET for queries)`, { reason: 'METHOD_NOT_ALLOWED' }));
+    send(res, refusals.methodNotAllowed(req.method));
   };
   const requireJson: express.RequestHandler = (req, res, next) => {
     if (req.method !== 'POST' || req.is('application/json')) return next();
-    send(res, 415, errorBody('BAD_USER_INPUT', 'Send operations as Content-Type: application/json', { reason: 'UNSUPPORTED_MEDIA_TYPE' }));
+    send(res, refusals.notJson());
   };
   const refuseBatches: express.RequestHandler = (req, res, next) => {
     if (!Array.isArray(req.body)) return next();
-    send(res, 400, errorBody('BAD_USER_INPUT', 'Batched requests are not supported: send one operation per request', { limit: 'batch' }));
+    send(res, refusals.batch());
   };
   return [allowMethods, requireJson, express.json({ limit: options.maxBodyBytes }), refuseBatches];
 }
 
-/** body-parser's error types, mapped to a status and a message that says what to fix. */
-function describe(error: { type?: string; status?: number; limit?: number }): { status: number; body: ErrorBody } | undefined {
+/**
+ * What to answer for an error passed to express's `next(error)` or thrown by the plain handler: body-parser's error
+ * types and other deliberate 4xx as what they are; undefined for anything unexpected (a 500, logged).
+ */
+export function refusalOfError(error: { type?: string; status?: number; limit?: number }): Refusal | undefined {
   switch (error.type) {
     case 'entity.parse.failed':
-      return { status: 400, body: errorBody('BAD_USER_INPUT', 'The request body is not valid JSON', { reason: 'MALFORMED_JSON' }) };
+      return refusals.malformedJson();
     case 'entity.too.large':
-      return {
-        status: 413,
-        body: errorBody('BAD_USER_INPUT', `The request body is larger than ${error.limit} bytes`, { limit: 'bodySize', max: error.limit }),
-      };
+      return refusals.tooLarge(error.limit ?? 0);
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return { status: 415, body: errorBody('BAD_USER_INPUT', 'Unsupported content encoding or charset', { reason: 'UNSUPPORTED_MEDIA_TYPE' }) };
+      return refusals.unsupportedEncoding();
     case 'request.aborted':
     case 'request.size.invalid':
-      return { status: 400, body: errorBody('BAD_USER_INPUT', 'The request body was incomplete', { reason: 'INCOMPLETE_BODY' }) };
+      return refusals.incompleteBody();
     default:
       // Other 4xx raised on purpose by express or a route keep their status; the message stays generic.
-      if (error.status && error.status >= 400 && error.status < 500) {
-        return { status: error.status, body: errorBody('BAD_USER_INPUT', 'The request was refused') };
-      }
+      if (error.status && error.status >= 400 && error.status < 500) return refusals.refused(error.status);
       return undefined;
   }
 }
+
+export const logUnexpectedHttpError = (error: unknown) => console.error('[http] unexpected error:', error);
 
 /**
  * Mount last: a JSON 404 for unknown routes and a JSON error handler for everything passed to `next(error)`.
@@ -78,13 +124,13 @@ function describe(error: { type?: string; status?: number; limit?: number }): { 
  */
 export function installErrorHandlers(app: express.Express, options: { log?: (error: unknown) => void } = {}) {
   app.use((req, res) => {
-    send(res, 404, errorBody('NOT_FOUND', `Nothing at ${req.method} ${req.path}`));
+    send(res, { status: 404, body: errorBody('NOT_FOUND', `Nothing at ${req.method} ${req.path}`) });
   });
   const handler: express.ErrorRequestHandler = (error, _req, res, _next) => {
-    const known = describe(error ?? {});
-    if (known) return send(res, known.status, known.body);
-    (options.log ?? ((e) => console.error('[http] unexpected error:', e)))(error);
-    send(res, 500, errorBody('INTERNAL_SERVER_ERROR', 'Internal server error'));
+    const known = refusalOfError(error ?? {});
+    if (known) return send(res, known);
+    (options.log ?? logUnexpectedHttpError)(error);
+    send(res, refusals.internal());
   };
   app.use(handler);
 }

@@ -31,13 +31,19 @@ export function unauthenticatedBody(message: string) {
   return { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] };
 }
 
+/** The 401 for a refused identity header: the same from the express gate and from the plain /graphql handler. */
+export function identityRefusal(error: IdentityError) {
+  return { status: 401, body: unauthenticatedBody(`Identity header refused: ${error.message}`) };
+}
+
 export function identityGate(options: IdentityGateOptions) {
   return (req: Request, res: Response, next: NextFunction) => {
     try {
       res.locals[IDENTITY_LOCAL] = identityOfRequest(req.headers, options);
     } catch (error) {
       if (!(error instanceof IdentityError)) return next(error);
-      res.status(401).json(unauthenticatedBody(`Identity header refused: ${error.message}`));
+      const { status, body } = identityRefusal(error);
+      res.status(status).json(body);
       return;
     }
     next();

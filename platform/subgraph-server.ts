@@ -1,6 +1,7 @@
 /**
- * Serves one subgraph over HTTP: express 5 + Apollo Server 5 on POST /graphql, GET /health,
- * plus whatever extra routes the subgraph mounts (e.g. payment provider callbacks).
+ * Serves one subgraph over HTTP: Apollo Server 5 on /graphql straight from Node's http server (graphql-http.ts),
+ * express 5 for the rest: GET /health, GET /stats, whatever extra routes the subgraph mounts (e.g. payment provider
+ * callbacks) and the JSON 404.
  * Identity comes only from a verified `x-shop-identity` header signed for this subgraph (see identity.ts); /graphql
  * refuses callers without one (identity-gate.ts).
  */
@@ -10,7 +11,6 @@ import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import type { GraphQLSchema } from 'graphql';
 import type { Knex } from 'knex';
@@ -18,10 +18,10 @@ import type { Config, SubgraphName } from './config';
 import type { BaseContext } from './context';
 import type { EventBus } from './events/bus';
 import type { SubgraphEvents } from './events/runtime';
-import { makeFormatError, shopError } from './errors';
-import { graphqlRequestGuard, installErrorHandlers, operationResolutionPlugin } from './http-errors';
-import { IdentityError, type Identity } from './identity';
-import { IDENTITY_LOCAL, identityGate, identityOfRequest } from './identity-gate';
+import { makeFormatError } from './errors';
+import { graphqlHttpHandler, isGraphQLPath, signedCaller } from './graphql-http';
+import { installErrorHandlers, operationResolutionPlugin } from './http-errors';
+import { identityGate, type IdentityGateOptions } from './identity-gate';
 import type { ServiceClient } from './service-client';
 
 /** What a subgraph needs to run: built by the launcher, handed to the subgraph's factory. */
@@ -63,25 +63,14 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The verified identity of a request to `subgraph`; a missing header or one signed for another subgraph is refused. */
-export function identityFromHeaders(headers: http.IncomingHttpHeaders, config: Config, subgraph: SubgraphName): Identity {
-  try {
-    return identityOfRequest(headers, { audience: subgraph, secret: config.internalSecret, maxAgeSeconds: config.identityMaxAgeSeconds });
-  } catch (error) {
-    if (error instanceof IdentityError) {
-      throw shopError('UNAUTHENTICATED', `Identity header refused: ${error.message}`, { http: { status: 401 } });
-    }
-    throw error;
-  }
-}
-
 export async function startSubgraphServer(
   definition: SubgraphDefinition,
   deps: Pick<SubgraphDeps, 'config' | 'db'>,
   listen: { host: string; port: number },
 ): Promise<RunningServer> {
   const app = express();
-  const httpServer = http.createServer(app);
+  // The request listener is added once Apollo Server has started (below); the drain plugin needs the server first.
+  const httpServer = http.createServer();
   const server = new ApolloServer<BaseContext>({
     schema: definition.schema,
     formatError: makeFormatError({ isProduction: deps.config.isProduction }),
@@ -111,23 +100,27 @@ export async function startSubgraphServer(
   });
   // Public routes first, outside the identity gate (see SubgraphDefinition.mountRoutes).
   definition.mountRoutes?.(app);
-  const gate = identityGate({ audience: definition.name, secret: deps.config.internalSecret, maxAgeSeconds: deps.config.identityMaxAgeSeconds });
+  const identity: IdentityGateOptions = {
+    audience: definition.name,
+    secret: deps.config.internalSecret,
+    maxAgeSeconds: deps.config.identityMaxAgeSeconds,
+  };
   const { stats } = definition;
-  if (stats) app.get('/stats', gate, (_req, res) => void res.json(stats()));
-  app.use(
-    '/graphql',
-    ...graphqlRequestGuard({ maxBodyBytes: deps.config.maxRequestBodyBytes }),
-    gate,
-    expressMiddleware(server, {
-      context: async ({ req, res }) =>
-        definition.createContext({
-          identity: (res.locals[IDENTITY_LOCAL] as Identity | undefined) ?? identityFromHeaders(req.headers, deps.config, definition.name),
-          config: deps.config,
-          requestId: String(req.headers['x-request-id'] ?? crypto.randomUUID()),
-        }),
-    }),
-  );
+  if (stats) app.get('/stats', identityGate(identity), (_req, res) => void res.json(stats()));
   installErrorHandlers(app);
+
+  const graphql = graphqlHttpHandler({
+    server,
+    maxBodyBytes: deps.config.maxRequestBodyBytes,
+    caller: signedCaller(identity),
+    context: (req, verified) =>
+      definition.createContext({
+        identity: verified,
+        config: deps.config,
+        requestId: String(req.headers['x-request-id'] ?? crypto.randomUUID()),
+      }),
+  });
+  httpServer.on('request', (req, res) => (isGraphQLPath(req.url) ? graphql(req, res) : app(req, res)));
 
   await new Promise<void>((resolve) => httpServer.listen(listen.port, listen.host, resolve));
   const { port } = httpServer.address() as AddressInfo;

@@ -1,7 +1,8 @@
 /**
- * The router: the one public endpoint. express 5 + Apollo Server 5 + @apollo/gateway on one HTTP server,
- * POST /graphql for operations, GET /health for each subgraph's reachability, and (EXPLORER, on outside production)
- * the self-hosted explorer at GET /explorer and for browsers opening /graphql.
+ * The router: the one public endpoint. Apollo Server 5 + @apollo/gateway on one HTTP server: POST /graphql for
+ * operations straight from Node's http server (platform/graphql-http.ts); express 5 for the rest: GET /graphql
+ * (queries over GET, and the explorer for browsers), GET /health for each subgraph's reachability, and (EXPLORER, on
+ * outside production) the self-hosted explorer at GET /explorer.
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -15,6 +16,7 @@ import express from 'express';
 import { GraphQLError } from 'graphql';
 import type { Config, SubgraphName } from '../platform/config';
 import { makeFormatError } from '../platform/errors';
+import { graphqlHttpHandler, isGraphQLPath } from '../platform/graphql-http';
 import { graphqlRequestGuard, installErrorHandlers, operationResolutionPlugin } from '../platform/http-errors';
 import { identityGate } from '../platform/identity-gate';
 import type { RunningServer } from '../platform/subgraph-server';
@@ -71,7 +73,8 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   const { config } = options;
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  // The request listener is added once everything is set up (below); the drain plugin and subscriptions need it first.
+  const httpServer = http.createServer();
   const fetchers = boundedFetchers(config);
   const resolveUrl = urlResolver(config, options.subgraphUrls);
   const dedup = config.routerDedup ? new InFlightDedup() : undefined;
@@ -132,6 +135,21 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     }),
   );
   installErrorHandlers(app, { log: logUnexpectedError });
+
+  // Every operation a client sends is a POST: served without express's machinery, with the same answers. GET
+  // /graphql stays with express above, where the explorer may answer a browser before Apollo Server does.
+  const graphql = graphqlHttpHandler({
+    server,
+    maxBodyBytes: config.maxRequestBodyBytes,
+    // No gate: anonymous callers are welcome; a bad Authorization header is refused by the context (401).
+    caller: () => undefined,
+    context: (req) => ({
+      identity: identityFromRequest(req, config),
+      requestId: String(req.headers['x-request-id'] ?? crypto.randomUUID()),
+    }),
+    log: logUnexpectedError,
+  });
+  httpServer.on('request', (req, res) => (req.method === 'POST' && isGraphQLPath(req.url) ? graphql(req, res) : app(req, res)));
 
   await new Promise<void>((resolve) => httpServer.listen(options.port, options.host, resolve));
   const { port } = httpServer.address() as AddressInfo;

@@ -1,0 +1,281 @@
+/**
+ * /graphql straight on Node's http server, without express: express's request machinery (router, body-parser,
+ * raw-body, content-type, type-is, iconv-lite, the express integration) was ~10 % of a subgraph request's CPU.
+ * Apollo Server is called through its documented integration API, executeHTTPGraphQLRequest, as
+ * @as-integrations/express5 does. Serves every request to a subgraph's /graphql, and the router's POSTs.
+ *
+ * Clients get what the express chain answered (graphqlRequestGuard, identityGate, expressMiddleware), in the same
+ * order of checks — method, content type, body, batch, caller — with the same messages (http-errors.ts), except:
+ * - a body over the limit is refused as soon as that is known (from Content-Length, or once the bytes read pass
+ *   it) and the connection is closed, rather than read to its end first;
+ * - the charset of a JSON body must be UTF-8 (iconv-lite also decoded UTF-16/32/7);
+ * - no `X-Powered-By: Express`, no ETag (nor 304 for a GET that sends If-None-Match).
+ */
+import type http from 'node:http';
+import type { Readable, Transform } from 'node:stream';
+import zlib from 'node:zlib';
+import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
+import { logUnexpectedHttpError, refusalOfError, refusals, type Refusal } from './http-errors';
+import { IdentityError, type Identity } from './identity';
+import { identityOfRequest, identityRefusal, type IdentityGateOptions } from './identity-gate';
+
+export interface GraphQLHttpOptions<TContext extends BaseContext, TCaller> {
+  server: ApolloServer<TContext>;
+  maxBodyBytes: number;
+  /**
+   * Who calls, asked once the body has passed the guard (where the express chain had its gate); throws a Refused
+   * to turn the caller away. The subgraphs' is `signedCaller` (below); the router lets everyone in.
+   */
+  caller(req: http.IncomingMessage): TCaller;
+  context(req: http.IncomingMessage, caller: TCaller): TContext | Promise<TContext>;
+  /** Unexpected errors (answered 500); default as installErrorHandlers logs them. */
+  log?: (error: unknown) => void;
+}
+
+/** A request answered before Apollo Server runs it. */
+export class Refused extends Error {
+  constructor(readonly refusal: Refusal) {
+    super(refusal.body.errors[0]?.message);
+  }
+}
+
+/** A subgraph's door: a verified identity header signed for it (identity-gate.ts), else 401. */
+export function signedCaller(options: IdentityGateOptions) {
+  return (req: http.IncomingMessage): Identity => {
+    try {
+      return identityOfRequest(req.headers, options);
+    } catch (error) {
+      if (error instanceof IdentityError) throw new Refused(identityRefusal(error));
+      throw error;
+    }
+  };
+}
+
+/** `scheme://authority` of an absolute-form request target (what a client talking to a proxy sends). */
+const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i;
+/** Where express's `app.use('/graphql', …)` matched: /graphql and below, in any case. */
+const GRAPHQL_PATH = /^\/graphql(?:[/?#]|$)/i;
+
+/** Whether this request target is the GraphQL endpoint, as express's router decided it for `app.use('/graphql')`. */
+export function isGraphQLPath(url: string | undefined): boolean {
+  if (!url) return false;
+  return GRAPHQL_PATH.test(url[0] === '/' ? url : url.replace(ABSOLUTE_FORM, ''));
+}
+
+/** The query string with its `?` (GET operations), as the express integration took it from url.parse(). */
+function searchOf(url: string): string {
+  const hash = url.indexOf('#');
+  const end = hash === -1 ? url.length : hash;
+  const question = url.indexOf('?');
+  return question === -1 || question > end ? '' : url.slice(question, end);
+}
+
+/** type-is's test (req.is, body-parser): a body is announced by Transfer-Encoding or a numeric Content-Length. */
+function hasBody(req: http.IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || !Number.isNaN(Number(req.headers['content-length']));
+}
+
+/** The media type before any parameter, trimmed of spaces and tabs, in any case (type-is, content-type 2). */
+function isJsonType(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const semicolon = contentType.indexOf(';');
+  const type = semicolon === -1 ? contentType : contentType.slice(0, semicolon);
+  return type.replace(/^[ \t]+|[ \t]+$/g, '').toLowerCase() === 'application/json';
+}
+
+/**
+ * The `charset` parameter as body-parser read it (content-type 2): the first one, quotes and escapes removed, or
+ * undefined (an unterminated quoted value does not count).
+ */
+function charsetOf(contentType: string): string | undefined {
+  const length = contentType.length;
+  const skipSpace = (i: number) => {
+    while (i < length && (contentType[i] === ' ' || contentType[i] === '\t')) i++;
+    return i;
+  };
+  const toSemicolon = (i: number) => {
+    const next = contentType.indexOf(';', i);
+    return next === -1 ? length : next;
+  };
+  const trimEnd = (s: string) => s.replace(/[ \t]+$/, '');
+  let i = contentType.indexOf(';');
+  if (i === -1) return undefined;
+  while (i < length) {
+    const nameStart = skipSpace(i + 1);
+    const end = toSemicolon(nameStart);
+    const equals = contentType.indexOf('=', nameStart);
+    if (equals === -1 || equals > end) {
+      i = end; // a parameter without a value
+      continue;
+    }
+    const name = trimEnd(contentType.slice(nameStart, equals)).toLowerCase();
+    i = skipSpace(equals + 1);
+    let value: string | undefined;
+    if (contentType[i] === '"') {
+      let quoted = '';
+      for (i++; i < length; i++) {
+        const c = contentType[i];
+        if (c === '"') {
+          value = quoted;
+          break;
+        }
+        quoted += c === '\\' && i + 1 < length ? contentType[++i] : c;
+      }
+      i = toSemicolon(i + 1);
+    } else {
+      const valueStart = i;
+      i = toSemicolon(i);
+      value = trimEnd(contentType.slice(valueStart, i));
+    }
+    if (name === 'charset' && value !== undefined) return value;
+  }
+  return undefined;
+}
+
+/** Content-Encodings body-parser inflated (zstd where this Node has it). */
+const zstd = (zlib as unknown as { createZstdDecompress?: () => Transform }).createZstdDecompress;
+const DECODERS: Record<string, (() => Transform) | undefined> = {
+  gzip: zlib.createGunzip,
+  deflate: zlib.createInflate,
+  br: zlib.createBrotliDecompress,
+  ...(zstd ? { zstd } : {}),
+};
+
+/** A refusal that leaves an unread body behind: the connection is closed after it instead of read to its end. */
+const closing = (refusal: Refusal): Refusal => ({ ...refusal, headers: { ...refusal.headers, Connection: 'close' } });
+
+/** The (decoded) body, at most `limit` bytes, counted as they arrive. */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  const encoding = (req.headers['content-encoding'] || 'identity').toLowerCase();
+  let decoder: Transform | undefined;
+  if (encoding === 'identity') {
+    if (Number(req.headers['content-length']) > limit) return Promise.reject(new Refused(closing(refusals.tooLarge(limit))));
+  } else {
+    decoder = DECODERS[encoding]?.();
+    if (!decoder) return Promise.reject(new Refused(refusals.unsupportedEncoding()));
+    req.pipe(decoder);
+  }
+  const source: Readable = decoder ?? req;
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const settle = (outcome: Buffer | Refusal) => {
+      source.off('data', onData).off('end', onEnd).off('error', onError);
+      req.off('close', onClose);
+      if (decoder) {
+        req.unpipe(decoder);
+        decoder.on('error', () => undefined).destroy();
+        // Whatever is left of the body is read off (unpipe paused it), so a kept-alive connection goes on.
+        req.resume();
+      }
+      if (Buffer.isBuffer(outcome)) resolve(outcome);
+      else reject(new Refused(outcome));
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > limit) settle(closing(refusals.tooLarge(limit)));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => settle(Buffer.concat(chunks, received));
+    // The client went away mid-body (nobody reads this answer, but the request ends like the others).
+    const onClose = () => {
+      if (!req.complete) settle(refusals.incompleteBody());
+    };
+    // The request fails only when aborted; a body that does not decompress is a plain 400, as body-parser said.
+    const onError = () => settle(decoder ? refusals.refused(400) : refusals.incompleteBody());
+    source.on('data', onData).on('end', onEnd).on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+const FIRST_NON_WHITESPACE = /^[\x20\x09\x0a\x0d]*(.?)/s;
+
+/**
+ * The JSON body as express.json() in strict mode gave it: UTF-8 (a BOM dropped), an empty body as `{}`, and only
+ * an object or an array at the top (any other JSON value is malformed).
+ */
+async function readJson(req: http.IncomingMessage, limit: number): Promise<unknown> {
+  // No charset is UTF-8; `charset=` (empty) too; body-parser refused non-`utf-` names before reading.
+  const charset = charsetOf(req.headers['content-type']!)?.toLowerCase() || 'utf-8';
+  if (!charset.startsWith('utf-') || charset.replace(/:\d{4}$|[^0-9a-z]/g, '') !== 'utf8') {
+    throw new Refused(refusals.unsupportedEncoding());
+  }
+  let text = (await readBody(req, limit)).toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  if (text.length === 0) return {};
+  const first = FIRST_NON_WHITESPACE.exec(text)![1];
+  if (first !== '{' && first !== '[') throw new Refused(refusals.malformedJson());
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Refused(refusals.malformedJson());
+  }
+}
+
+const withUtf8Charset = (type: string) => (/;\s*charset=/i.test(type) ? type : `${type}; charset=utf-8`);
+
+/** Status, headers and body as Apollo Server gave them, with what express's res.send added to a complete body. */
+async function writeResponse(res: http.ServerResponse, { status, headers, body }: HTTPGraphQLResponse): Promise<void> {
+  for (const [name, value] of headers) res.setHeader(name, value);
+  res.statusCode = status || 200;
+  if (body.kind === 'complete') {
+    // express named the charset of every string body: Apollo names utf-8 everywhere but on its HTML landing page.
+    const type = res.getHeader('content-type');
+    res.setHeader('Content-Type', typeof type === 'string' ? withUtf8Charset(type) : 'text/html; charset=utf-8');
+    res.setHeader('Content-Length', Buffer.byteLength(body.string));
+    res.end(body.string);
+    return;
+  }
+  // Incremental delivery (@defer, with a graphql-js that has it): each part goes out as Apollo produces it.
+  for await (const chunk of body.asyncIterator) res.write(chunk);
+  res.end();
+}
+
+function answer(res: http.ServerResponse, { status, body, headers }: Refusal) {
+  // Failing mid-answer (a streamed response): ending it would look complete, so the connection is dropped.
+  if (res.headersSent) return void res.destroy();
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
+
+/** The request listener for /graphql (see isGraphQLPath); everything else stays with express. */
+export function graphqlHttpHandler<TContext extends BaseContext, TCaller>(options: GraphQLHttpOptions<TContext, TCaller>) {
+  const { server, maxBodyBytes } = options;
+  const log = options.log ?? logUnexpectedHttpError;
+
+  async function serve(req: http.IncomingMessage, res: http.ServerResponse) {
+    const method = req.method!;
+    if (method !== 'GET' && method !== 'POST') throw new Refused(refusals.methodNotAllowed(method));
+    // A body is read only when it is JSON; a GET usually has none (and Apollo reads its operation from the URL).
+    const json = hasBody(req) && isJsonType(req.headers['content-type']);
+    if (method === 'POST' && !json) throw new Refused(refusals.notJson());
+    const body = json ? await readJson(req, maxBodyBytes) : undefined;
+    if (Array.isArray(body)) throw new Refused(refusals.batch());
+    const caller = options.caller(req);
+
+    const headers = new HeaderMap();
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const response = await server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method, headers, search: searchOf(req.url!), body },
+      context: async () => options.context(req, caller),
+    });
+    await writeResponse(res, response);
+  }
+
+  return (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    serve(req, res).catch((error: unknown) => {
+      if (error instanceof Refused) return answer(res, error.refusal);
+      // As installErrorHandlers: a deliberate 4xx keeps its status; anything else is logged and a bare 500.
+      const known = refusalOfError((error ?? {}) as Parameters<typeof refusalOfError>[0]);
+      if (known) return answer(res, known);
+      log(error);
+      answer(res, refusals.internal());
+    });
+  };
+}
