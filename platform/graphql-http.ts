@@ -14,6 +14,7 @@
 import type http from 'node:http';
 import type { Readable, Transform } from 'node:stream';
 import zlib from 'node:zlib';
+import { parse as parseContentType } from 'content-type';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
 import { logUnexpectedHttpError, refusalOfError, refusals, type Refusal } from './http-errors';
 import { IdentityError, type Identity } from './identity';
@@ -83,53 +84,9 @@ function isJsonType(contentType: string | undefined): boolean {
   return type.replace(/^[ \t]+|[ \t]+$/g, '').toLowerCase() === 'application/json';
 }
 
-/**
- * The `charset` parameter as body-parser read it (content-type 2): the first one, quotes and escapes removed, or
- * undefined (an unterminated quoted value does not count).
- */
-function charsetOf(contentType: string): string | undefined {
-  const length = contentType.length;
-  const skipSpace = (i: number) => {
-    while (i < length && (contentType[i] === ' ' || contentType[i] === '\t')) i++;
-    return i;
-  };
-  const toSemicolon = (i: number) => {
-    const next = contentType.indexOf(';', i);
-    return next === -1 ? length : next;
-  };
-  const trimEnd = (s: string) => s.replace(/[ \t]+$/, '');
-  let i = contentType.indexOf(';');
-  if (i === -1) return undefined;
-  while (i < length) {
-    const nameStart = skipSpace(i + 1);
-    const end = toSemicolon(nameStart);
-    const equals = contentType.indexOf('=', nameStart);
-    if (equals === -1 || equals > end) {
-      i = end; // a parameter without a value
-      continue;
-    }
-    const name = trimEnd(contentType.slice(nameStart, equals)).toLowerCase();
-    i = skipSpace(equals + 1);
-    let value: string | undefined;
-    if (contentType[i] === '"') {
-      let quoted = '';
-      for (i++; i < length; i++) {
-        const c = contentType[i];
-        if (c === '"') {
-          value = quoted;
-          break;
-        }
-        quoted += c === '\\' && i + 1 < length ? contentType[++i] : c;
-      }
-      i = toSemicolon(i + 1);
-    } else {
-      const valueStart = i;
-      i = toSemicolon(i);
-      value = trimEnd(contentType.slice(valueStart, i));
-    }
-    if (name === 'charset' && value !== undefined) return value;
-  }
-  return undefined;
+/** The `charset` parameter, lower case, as body-parser read it (with the same content-type parser). */
+function charsetOf(header: string): string | undefined {
+  return parseContentType(header).parameters.charset?.toLowerCase();
 }
 
 /** Content-Encodings body-parser inflated (zstd where this Node has it). */
@@ -196,7 +153,7 @@ const FIRST_NON_WHITESPACE = /^[\x20\x09\x0a\x0d]*(.?)/s;
  */
 async function readJson(req: http.IncomingMessage, limit: number): Promise<unknown> {
   // No charset is UTF-8; `charset=` (empty) too; body-parser refused non-`utf-` names before reading.
-  const charset = charsetOf(req.headers['content-type']!)?.toLowerCase() || 'utf-8';
+  const charset = charsetOf(req.headers['content-type']!) || 'utf-8';
   if (!charset.startsWith('utf-') || charset.replace(/:\d{4}$|[^0-9a-z]/g, '') !== 'utf8') {
     throw new Refused(refusals.unsupportedEncoding());
   }
