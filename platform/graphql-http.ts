@@ -76,12 +76,9 @@ function hasBody(req: http.IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || !Number.isNaN(Number(req.headers['content-length']));
 }
 
-/** The media type before any parameter, trimmed of spaces and tabs, in any case (type-is, content-type 2). */
+/** Whether the media type is JSON, as type-is (req.is) decided it: parameters, case and spaces aside. */
 function isJsonType(contentType: string | undefined): boolean {
-  if (!contentType) return false;
-  const semicolon = contentType.indexOf(';');
-  const type = semicolon === -1 ? contentType : contentType.slice(0, semicolon);
-  return type.replace(/^[ \t]+|[ \t]+$/g, '').toLowerCase() === 'application/json';
+  return Boolean(contentType) && parseContentType(contentType!, { parameters: false }).type === 'application/json';
 }
 
 /** The `charset` parameter, lower case, as body-parser read it (with the same content-type parser). */

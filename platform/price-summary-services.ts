@@ -17,7 +17,7 @@ import {
   type SkuFacts,
   type SummaryLineInput,
 } from './price-summary';
-import { coalescedEntityLoader, type ServiceClient } from './service-client';
+import { coalescedEntityLoader, coalescingStats, type CoalescingStats, type ServiceClient } from './service-client';
 import { shippingFee } from './shipping';
 
 // category.parentId lets a coupon scoped to a top-level category apply to its sub-categories' items.
@@ -30,6 +30,11 @@ export const SKU_FACTS_SELECTION = 'id name price stock available product { id t
  */
 export function createSkuFactsLoader(services: ServiceClient): DataLoader<string, SkuFacts | null> {
   return coalescedEntityLoader<SkuFacts>(services, 'product', 'Sku', SKU_FACTS_SELECTION);
+}
+
+/** How many product calls this process's SKU fact reads took, for the SKUs asked (GET /stats of cart and order). */
+export function skuFactsCoalescing(services: ServiceClient): CoalescingStats {
+  return coalescingStats(services, 'product', 'Sku', SKU_FACTS_SELECTION);
 }
 
 export interface CouponQuoteRequest {

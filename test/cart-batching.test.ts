@@ -6,7 +6,7 @@
 import { countStatements } from '../platform/db';
 import type { RunningSupergraph } from '../app/launcher';
 import { catalogSkuIds, countHttpRequests, ok, shopper, viaRouter, type Shopper } from '../subgraphs/cart/test/fixtures';
-import { startSupergraph, testConfig } from './support/harness';
+import { asIdentity, startSupergraph, testConfig } from './support/harness';
 
 // Statement counts prove the PostgreSQL path batches; the catalog cache (which makes repeated reads cost none) is
 // tested in test/catalog-cache.test.ts.
@@ -95,4 +95,21 @@ it('still asks product for SKU fields the cart does not provide, once for all li
   expect(large).toEqual(small);
   // The router's one call for `deleted` and `onShelf`; the cart needs no facts for a selection of ids.
   expect(small.productRequests).toBe(1);
+});
+
+it("serves the cart's SKU fact reads at GET /stats, only to signed callers: calls made and SKUs asked", async () => {
+  const url = supergraph.subgraphs.cart!.url.replace(/\/graphql$/, '/stats');
+  expect((await fetch(url)).status).toBe(401);
+  const stats = async () =>
+    ((await (await fetch(url, { headers: asIdentity({ service: 'bench' }, 'cart', testConfig()) })).json()) as { skuFacts: { calls: number; keysAsked: number; keysSent: number } }).skuFacts;
+  const before = await stats();
+  // Two shoppers' carts at once: at most one product call each, each SKU sent once per call.
+  const carts = await Promise.all([one.call(CART_QUERY), full.call(CART_QUERY)].map(async (answer) => ok(await answer)));
+  const lines = carts.reduce((sum, data) => sum + data.cart.items.length, 0);
+  const after = await stats();
+  const calls = after.calls - before.calls;
+  expect(calls).toBeGreaterThanOrEqual(1);
+  expect(calls).toBeLessThanOrEqual(2);
+  expect(after.keysAsked - before.keysAsked).toBe(lines);
+  expect(after.keysSent - before.keysSent).toBeLessThanOrEqual(lines);
 });

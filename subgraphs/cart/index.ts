@@ -1,4 +1,5 @@
 /** The cart subgraph: builds its schema and per-request context; starting a server is the launcher's job. */
+import { skuFactsCoalescing } from '../../platform/price-summary-services';
 import { buildFederatedSchema } from '../../platform/schema-loader';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import type { CartContext } from './context';
@@ -18,5 +19,6 @@ export function createCartSubgraph(deps: SubgraphDeps): SubgraphDefinition<CartC
       db: deps.db,
       loaders: createCartLoaders(deps.db, deps.services, deps.config),
     }),
+    stats: () => ({ skuFacts: skuFactsCoalescing(deps.services) }),
   };
 }

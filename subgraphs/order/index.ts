@@ -1,4 +1,5 @@
 /** The order subgraph: builds its schema and per-request context; starting a server is the launcher's job. */
+import { skuFactsCoalescing } from '../../platform/price-summary-services';
 import { buildFederatedSchema } from '../../platform/schema-loader';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import type { OrderContext } from './context';
@@ -28,5 +29,6 @@ export function createOrderSubgraph(deps: SubgraphDeps): SubgraphDefinition<Orde
     },
     schema: buildOrderSchema(),
     createContext: (base) => ({ ...base, db: deps.db, services: deps.services, holds, loaders: createOrderLoaders(deps.db) }),
+    stats: () => ({ skuFacts: skuFactsCoalescing(deps.services) }),
   };
 }
