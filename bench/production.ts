@@ -60,7 +60,7 @@ const children: Service[] = [];
 const ROUTER_NODE_ARGS = process.env.BENCH_ROUTER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 const packageJson = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { config: { serviceNodeFlags: string } };
 const SERVICE_NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? packageJson.config.serviceNodeFlags).split(' ').filter(Boolean);
-const OUR_SERVICES = new Set(['router', 'user', 'product', 'cart', 'order', 'promote', 'payment']);
+const OUR_SERVICES = new Set<string>(['router', ...SUBGRAPH_NAMES]);
 
 function start(name: string, script: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<Service> {
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF, name)}`] : [];
