@@ -23,7 +23,7 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
   },
   cart: {
     context: '../context#CartContext',
-    mappers: { Cart: '../cart#CartRef', CartItem: '../data/cart-items#CartLineRow', CartPrice: '../pricing#CartPriceValues', Sku: '../services#CartSku' },
+    mappers: { Cart: '../cart#CartRef', CartItem: '../items#CartItemView', CartPrice: '../pricing#CartPriceValues', Sku: '../services#CartSku' },
   },
   order: {
     context: '../context#OrderContext',
