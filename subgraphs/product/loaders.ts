@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Knex } from 'knex';
-import { byIds, isBigintId } from '../../platform/loaders';
+import { byIds, isBigintId, PeekableLoader } from '../../platform/loaders';
 import type { CacheKind } from '../../platform/read-cache';
 import type { CatalogReads } from './catalog-cache';
 import { findBrandsByIds, type BrandRow } from './data/brands';
@@ -30,7 +30,7 @@ export function createProductLoaders(db: Knex, catalog?: CatalogReads) {
   const cachedRows = <Row extends { id: string }>(kind: (reads: CatalogReads) => CacheKind<Row>, fetch: (ids: readonly string[]) => Promise<Row[]>) =>
     catalog ? async (ids: readonly string[]) => [...(await catalog.view.getMany(kind(catalog), ids, async (missing) => mapById(await fetch(missing)))).values()] : fetch;
 
-  const skuById = new DataLoader<string, SkuRow | null>(byIds(cachedRows((c) => c.kinds.sku, (ids) => findSkusByIds(db, ids))));
+  const skuById = new PeekableLoader<string, SkuRow | null>(byIds(cachedRows((c) => c.kinds.sku, (ids) => findSkusByIds(db, ids))));
 
   async function liveSkusOf(productIds: readonly string[]): Promise<SkuRow[][]> {
     const valid = validOnly(productIds);
@@ -62,11 +62,11 @@ export function createProductLoaders(db: Knex, catalog?: CatalogReads) {
   }
 
   return {
-    productById: new DataLoader<string, ProductRow | null>(byIds(cachedRows((c) => c.kinds.product, (ids) => findProductsByIds(db, ids)))),
+    productById: new PeekableLoader<string, ProductRow | null>(byIds(cachedRows((c) => c.kinds.product, (ids) => findProductsByIds(db, ids)))),
     /** Deleted SKUs included: entity references and staff look-ups need them. */
     skuById,
     liveSkusByProductId: new DataLoader<string, SkuRow[]>(liveSkusOf),
-    categoryById: new DataLoader<string, CategoryRow | null>(byIds(cachedRows((c) => c.kinds.category, (ids) => findCategoriesByIds(db, ids)))),
+    categoryById: new PeekableLoader<string, CategoryRow | null>(byIds(cachedRows((c) => c.kinds.category, (ids) => findCategoriesByIds(db, ids)))),
     categoriesByParentId: new DataLoader<string, CategoryRow[]>(childrenOf),
     brandById: new DataLoader<string, BrandRow | null>(byIds(cachedRows((c) => c.kinds.brand, (ids) => findBrandsByIds(db, ids)))),
   };

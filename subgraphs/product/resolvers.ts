@@ -1,4 +1,5 @@
 /** Thin resolvers: authorization, visibility and mapping; data comes from loaders, data/ and catalog.ts. */
+import type { GraphQLResolveInfo } from 'graphql';
 import { requireScope, requireService } from '../../platform/context';
 import { pageRequest, toConnection } from '../../platform/connection';
 import { isBigintId } from '../../platform/loaders';
@@ -10,6 +11,7 @@ import type { CategoryRef, CategoryRow } from './data/categories';
 import { escapeLike, type ProductRow } from './data/products';
 import { allBrands, productPage, topCategories } from './listings';
 import type { SkuRow } from './data/skus';
+import { skuReference } from './sku-reference';
 import type { StockReservationRow } from './data/stock';
 import type { Resolvers } from './generated/resolvers-types';
 import * as valid from './validation';
@@ -33,12 +35,29 @@ function primeSku(context: ProductContext, sku: SkuRow) {
   context.loaders.liveSkusByProductId.clear(sku.product_id);
 }
 
-/** A category that may be known by id only (Product.category): load the row when a field needs more. */
-async function categoryRow(category: CategoryRef, context: ProductContext): Promise<CategoryRow> {
+/**
+ * A category that may be known by id only (Product.category): load the row when a field needs more. Synchronous
+ * when this request already has the row.
+ */
+function categoryRow(category: CategoryRef, context: ProductContext): CategoryRow | Promise<CategoryRow> {
   if ('name' in category) return category;
-  const row = await context.loaders.categoryById.load(category.id);
-  if (!row) throw new Error(`Category ${category.id} is missing`);
-  return row;
+  const known = context.loaders.categoryById.peek(category.id);
+  if (known) return known;
+  return context.loaders.categoryById.load(category.id).then((row) => {
+    if (!row) throw new Error(`Category ${category.id} is missing`);
+    return row;
+  });
+}
+
+/** The product of a SKU: synchronous when this request already has it (see skuReference). */
+function productOf(sku: SkuRow, context: ProductContext): ProductRow | null | Promise<ProductRow | null> {
+  const known = context.loaders.productById.peek(sku.product_id);
+  return known !== undefined ? known : context.loaders.productById.load(sku.product_id);
+}
+
+/** A field of a value that may still be on its way, without a promise when it is already here. */
+function then<T, R>(value: T | Promise<T>, map: (known: T) => R): R | Promise<R> {
+  return value instanceof Promise ? value.then(map) : map(value);
 }
 
 /** Optional filter ids must at least look like ids. */
@@ -172,26 +191,24 @@ export const resolvers: Resolvers = {
 
   Sku: {
     // Deleted SKUs and SKUs of off-shelf products resolve too (with available: false); only unknown ids are null.
-    async __resolveReference(reference: { id: string }, context: ProductContext) {
-      return context.loaders.skuById.load(reference.id);
+    __resolveReference: (reference: { id: string }, context: ProductContext, info: GraphQLResolveInfo) => skuReference(reference.id, context, info),
+    product(sku: SkuRow, _args, context) {
+      return then(productOf(sku, context), (product) => {
+        if (!product) throw new Error(`Product ${sku.product_id} of SKU ${sku.id} is missing`);
+        return product;
+      });
     },
-    async product(sku: SkuRow, _args, context) {
-      const product = await context.loaders.productById.load(sku.product_id);
-      if (!product) throw new Error(`Product ${sku.product_id} of SKU ${sku.id} is missing`);
-      return product;
-    },
-    async available(sku: SkuRow, _args, context) {
+    available(sku: SkuRow, _args, context) {
       if (sku.deleted_at || sku.stock <= 0) return false;
-      const product = await context.loaders.productById.load(sku.product_id);
-      return Boolean(product?.on_shelf);
+      return then(productOf(sku, context), (product) => Boolean(product?.on_shelf));
     },
     deleted: (sku: SkuRow) => sku.deleted_at !== null,
   },
 
   Category: {
-    name: async (category: CategoryRef, _args, context) => (await categoryRow(category, context)).name,
-    parentId: async (category: CategoryRef, _args, context) => (await categoryRow(category, context)).parent_id,
-    sortOrder: async (category: CategoryRef, _args, context) => (await categoryRow(category, context)).sort_order,
+    name: (category: CategoryRef, _args, context) => then(categoryRow(category, context), (row) => row.name),
+    parentId: (category: CategoryRef, _args, context) => then(categoryRow(category, context), (row) => row.parent_id),
+    sortOrder: (category: CategoryRef, _args, context) => then(categoryRow(category, context), (row) => row.sort_order),
     children: (category: CategoryRef, _args, context) => context.loaders.categoriesByParentId.load(category.id),
   },
 

@@ -262,6 +262,29 @@ describe('entities and batching', () => {
     expect(many).toBe(one);
   });
 
+  it('reads only the tables a SKU reference selection reaches, one statement each whatever the number of SKUs', async () => {
+    const ids = (await db()('skus').whereNull('deleted_at').orderBy('id').limit(99).select('id')).map((row: { id: string }) => row.id);
+    const cost = async (selection: string, skuIds: string[]) => {
+      const counter = countStatements(db());
+      const response = await gql(url, `query($r: [_Any!]!) { _entities(representations: $r) { ... on Sku { ${selection} } } }`, {
+        r: skuIds.map((id) => ({ __typename: 'Sku', id })),
+      }, cartIdentity());
+      counter.stop();
+      expect(response.errors).toBeUndefined();
+      expect(response.data._entities).toHaveLength(skuIds.length);
+      return { count: counter.count, entities: response.data._entities };
+    };
+    // The SKU alone: its table only.
+    expect((await cost('id name price', ids)).count).toBe(1);
+    // The SKU facts cart and order read (category with its parent): SKUs, products, categories.
+    const facts = 'id available product { id title category { id parentId } }';
+    const one = await cost(facts, ids.slice(0, 1));
+    const many = await cost(facts, ids);
+    expect(one.count).toBe(3);
+    expect(many.count).toBe(3);
+    for (const entity of many.entities) expect(entity.product.category).toEqual({ id: expect.any(String), parentId: expect.anything() });
+  });
+
   it('resolves product references in one statement', async () => {
     const ids = (await db()('products').orderBy('id').limit(20).select('id')).map((row: { id: string }) => row.id);
     const counter = countStatements(db());
