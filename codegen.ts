@@ -36,6 +36,8 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       AfterSale: '../data/after-sales#AfterSaleRow',
       AfterSaleItem: '../data/after-sales#AfterSaleItemRow',
       Cart: '../buy-again#CartReference',
+      Sku: '../entity-refs#SkuReference',
+      Product: '../entity-refs#ProductReference',
     },
   },
   promote: {

@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import type { RunningSupergraph } from '../app/launcher';
 import { findStockViolations } from '../subgraphs/product/data/stock';
-import { createTestProduct, giveCoupon, ok, viaRouter } from '../subgraphs/cart/test/fixtures';
+import { countHttpRequests, createTestProduct, giveCoupon, ok, viaRouter } from '../subgraphs/cart/test/fixtures';
 import { ADDRESS_INPUT, couponStatus, eventually, skuCounts } from '../subgraphs/order/test/checkout-fixtures';
 import { bearer, gql, startSupergraph, uniquePhone } from './support/harness';
 
@@ -80,4 +80,33 @@ it('register → address → cart → preview → createOrder → orders → can
   expect(await eventually(() => skuCounts(product, skuIds[1]), back)).toEqual({ stock: 8, reserved: 0, sold: 0 });
   expect(await eventually(() => couponStatus(supergraph.subgraphs.promote!.db, couponId), (status) => status === 'AVAILABLE')).toBe('AVAILABLE');
   expect(await findStockViolations(product, skuIds)).toEqual([]);
+});
+
+it('previews with one product call: the SKU name and price and the product title come with the lines', async () => {
+  const endpoints = viaRouter(router);
+  const { productId, skuIds } = await createTestProduct(endpoints, [{ price: 2500, stock: 5 }, { price: 700, stock: 5 }]);
+  const registered = ok(
+    await gql(router, 'mutation($input: RegisterInput!) { register(input: $input) { accessToken } }', {
+      input: { phone: uniquePhone(), password: 'preview123', nickname: 'preview' },
+    }),
+  ).register;
+  const auth = bearer(registered.accessToken);
+  const addressId = ok(await gql(router, 'mutation($input: AddressInput!) { addAddress(input: $input) { id } }', { input: ADDRESS_INPUT }, auth)).addAddress.id;
+  const items = skuIds.map((skuId) => ({ skuId, quantity: 1 }));
+  const product = ok(await gql(router, 'query($id: ID!) { product(id: $id) { title skus { id name price } } }', { id: productId })).product;
+
+  const productCalls = countHttpRequests(supergraph.subgraphs.product!.url);
+  const preview = ok(
+    await gql(router, 'query($input: CheckoutInput!) { previewOrder(input: $input) { items { sku { id name price } product { id title } } } }', { input: { items, addressId } }, auth),
+  ).previewOrder;
+  productCalls.stop();
+
+  expect(preview.items).toEqual(
+    skuIds.map((id) => {
+      const sku = product.skus.find((s: { id: string }) => s.id === id);
+      return { sku: { id, name: sku.name, price: sku.price }, product: { id: productId, title: product.title } };
+    }),
+  );
+  // The order's own read of the SKU facts (prices and stock for the checks); the router does not ask product again.
+  expect(productCalls.count).toBe(1);
 });

@@ -40,7 +40,7 @@ export const resolvers: Resolvers = {
       return toConnection('order', rows, page);
     },
     orderCounts: (_parent, _args, context) => countOrders(context.db, requireUser(context)),
-    previewOrder: (_parent, { input }, context) => previewOrder(context, input) as never,
+    previewOrder: (_parent, { input }, context) => previewOrder(context, input),
   },
   Mutation: {
     createOrder: (_parent, { input, idempotencyKey }, context) => createOrder(context, input, idempotencyKey),

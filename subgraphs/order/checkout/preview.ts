@@ -2,13 +2,15 @@
 import { requireUser } from '../../../platform/context';
 import type { OrderContext } from '../context';
 import type { AddressSnapshot } from '../data/orders';
+import type { ProductReference, SkuReference } from '../entity-refs';
 import { normalizeInput, resolveCartLines, type CheckoutInputArgs } from './input';
 import { quoteCheckout } from './summary';
 
 export interface OrderPreviewValue {
   items: {
-    sku: { __typename: 'Sku'; id: string };
-    product: { __typename: 'Product'; id: string };
+    /** With the fields the schema @provides: what this preview read from product. */
+    sku: Required<SkuReference>;
+    product: Required<ProductReference>;
     title: string;
     skuName: string;
     image: string | null;
@@ -30,8 +32,8 @@ export async function previewOrder(context: OrderContext, input: CheckoutInputAr
   const { summary, lines, address } = await quoteCheckout(context, userId, normalized);
   return {
     items: lines.map((line) => ({
-      sku: { __typename: 'Sku', id: line.skuId },
-      product: { __typename: 'Product', id: line.productId },
+      sku: { __typename: 'Sku', id: line.skuId, name: line.skuName ?? '', price: line.unitPrice },
+      product: { __typename: 'Product', id: line.productId, title: line.title },
       title: line.title,
       skuName: line.skuName ?? '',
       image: line.image,

@@ -6,6 +6,7 @@ import type { OrderItemRow } from '../data/order-items';
 import type { StatusHistoryRow } from '../data/status-history';
 import type { AfterSaleRow, AfterSaleItemRow } from '../data/after-sales';
 import type { CartReference } from '../buy-again';
+import type { SkuReference, ProductReference } from '../entity-refs';
 import type { OrderContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -399,11 +400,14 @@ export type OrderPreviewItem = {
   image: Maybe<Scalars['String']['output']>;
   /** unitPrice × quantity, in fen. */
   lineTotal: Scalars['Int']['output'];
-  /** The product the SKU belongs to. */
+  /** The product the SKU belongs to (its title comes with the line, as read for this preview). */
   product: Product;
   /** Pieces. */
   quantity: Scalars['Int']['output'];
-  /** The SKU. */
+  /**
+   * The SKU. Its name and price come with the line: the preview read them from the product subgraph for this request
+   * (never from a cache), so the router need not ask product again; other SKU fields come from product.
+   */
   sku: Sku;
   /** SKU name (e.g. 黑色 / M). */
   skuName: Scalars['String']['output'];
@@ -457,10 +461,12 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
-/** A product, owned by the product subgraph; the order only knows its id. */
+/** A product, owned by the product subgraph; the order knows its id, and a preview provides its title. */
 export type Product = {
   __typename?: 'Product';
   id: Scalars['ID']['output'];
+  /** The product subgraph's Product.title. */
+  title: Scalars['String']['output'];
 };
 
 export type Query = {
@@ -512,10 +518,14 @@ export type RefundRequestInput = {
   reason: Scalars['String']['input'];
 };
 
-/** A SKU, owned by the product subgraph; the order only knows its id. */
+/** A SKU, owned by the product subgraph; the order knows its id, and a preview provides what it read (see OrderPreviewItem.sku). */
 export type Sku = {
   __typename?: 'Sku';
   id: Scalars['ID']['output'];
+  /** The product subgraph's Sku.name. */
+  name: Scalars['String']['output'];
+  /** The product subgraph's Sku.price. */
+  price: Scalars['Int']['output'];
 };
 
 /**
@@ -656,15 +666,15 @@ export type ResolversTypes = {
   OrderCounts: ResolverTypeWrapper<OrderCountsRow>;
   OrderEdge: ResolverTypeWrapper<Omit<OrderEdge, 'node'> & { node: ResolversTypes['Order'] }>;
   OrderItem: ResolverTypeWrapper<OrderItemRow>;
-  OrderPreview: ResolverTypeWrapper<Omit<OrderPreview, 'address'> & { address: ResolversTypes['OrderAddress'] }>;
-  OrderPreviewItem: ResolverTypeWrapper<OrderPreviewItem>;
+  OrderPreview: ResolverTypeWrapper<Omit<OrderPreview, 'address' | 'items'> & { address: ResolversTypes['OrderAddress'], items: Array<ResolversTypes['OrderPreviewItem']> }>;
+  OrderPreviewItem: ResolverTypeWrapper<Omit<OrderPreviewItem, 'product' | 'sku'> & { product: ResolversTypes['Product'], sku: ResolversTypes['Sku'] }>;
   OrderStatus: OrderStatus;
   OrderStatusChange: ResolverTypeWrapper<StatusHistoryRow>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Product: ResolverTypeWrapper<Product>;
+  Product: ResolverTypeWrapper<ProductReference>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RefundRequestInput: RefundRequestInput;
-  Sku: ResolverTypeWrapper<Sku>;
+  Sku: ResolverTypeWrapper<SkuReference>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
 };
 
@@ -689,14 +699,14 @@ export type ResolversParentTypes = {
   OrderCounts: OrderCountsRow;
   OrderEdge: Omit<OrderEdge, 'node'> & { node: ResolversParentTypes['Order'] };
   OrderItem: OrderItemRow;
-  OrderPreview: Omit<OrderPreview, 'address'> & { address: ResolversParentTypes['OrderAddress'] };
-  OrderPreviewItem: OrderPreviewItem;
+  OrderPreview: Omit<OrderPreview, 'address' | 'items'> & { address: ResolversParentTypes['OrderAddress'], items: Array<ResolversParentTypes['OrderPreviewItem']> };
+  OrderPreviewItem: Omit<OrderPreviewItem, 'product' | 'sku'> & { product: ResolversParentTypes['Product'], sku: ResolversParentTypes['Sku'] };
   OrderStatusChange: StatusHistoryRow;
   PageInfo: PageInfo;
-  Product: Product;
+  Product: ProductReference;
   Query: Record<PropertyKey, never>;
   RefundRequestInput: RefundRequestInput;
-  Sku: Sku;
+  Sku: SkuReference;
   Subscription: Record<PropertyKey, never>;
 };
 
@@ -844,6 +854,7 @@ export type PageInfoResolvers<ContextType = OrderContext, ParentType extends Res
 
 export type ProductResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type QueryResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
@@ -855,6 +866,8 @@ export type QueryResolvers<ContextType = OrderContext, ParentType extends Resolv
 
 export type SkuResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Sku'] = ResolversParentTypes['Sku']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  price?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type SubscriptionResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
