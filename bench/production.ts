@@ -185,15 +185,24 @@ async function catalogCounts(): Promise<CacheCounts> {
   return stats?.catalogCache.kinds ?? {};
 }
 
-async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+/**
+ * Runs the load generator; with `spec.warmup`, `whenWarm` runs between the warm-up and the measured run (the load
+ * generator waits for it), so counters read there cover the measured run alone.
+ */
+async function runLoad(spec: LoadSpec, whenWarm?: () => Promise<void>): Promise<LoadResult> {
   const file = path.join(os.tmpdir(), `bench-load-${process.pid}.json`);
   fs.writeFileSync(file, JSON.stringify(spec));
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'load.ts'), file], {
     cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (output.startsWith('warm\n') && !output.slice(5).length && whenWarm) {
+      void whenWarm().then(() => child.stdin!.write('go\n'), (error) => child.kill() && console.error(error));
+    }
+  });
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   fs.rmSync(file, { force: true });
   if (code !== 0) throw new Error(`load generator exited ${code}: ${output}`);
@@ -201,17 +210,29 @@ async function runLoad(spec: LoadSpec): Promise<LoadResult> {
 }
 
 async function measure(scenario: Scenario, { via: router, url, service }: Router, subgraphs: Service[]): Promise<Row> {
-  // Warm-up (JIT, pools, query plans, sockets): not reported.
-  await runLoad({ url, count: Math.ceil(scenario.count / 5), concurrency: scenario.concurrency, requests: scenario.requests });
   const processes = [service, ...subgraphs];
-  const before = new Map(processes.map((p) => [p.name, cpuMs(p.child.pid!)]));
-  const sharedBefore = { postgres: cpuMsOfCommand('postgres'), redis: cpuMsOfCommand('redis-server') };
-  const rss = watchRss(processes.map((p) => p.child.pid!));
-  const load = loadAverage();
-  const cacheBefore = await catalogCounts();
-  const responsesBefore = router === 'ours' ? await responseCacheCounts(url) : undefined;
-  const result = await runLoad({ url, count: scenario.count, concurrency: scenario.concurrency, requests: scenario.requests });
-  const peaks = rss.stop();
+  // Read between the warm-up (JIT, pools, query plans, sockets, and the load generator's own JIT: not reported) and
+  // the measured run, which the same load generator process sends.
+  let before = new Map<string, number>();
+  let sharedBefore = { postgres: 0, redis: 0 };
+  let rss: ReturnType<typeof watchRss> | undefined;
+  let load = '';
+  let cacheBefore: CacheCounts = {};
+  let responsesBefore: ResponseCacheCounts | undefined;
+  const whenWarm = async () => {
+    cacheBefore = await catalogCounts();
+    responsesBefore = router === 'ours' ? await responseCacheCounts(url) : undefined;
+    load = loadAverage();
+    before = new Map(processes.map((p) => [p.name, cpuMs(p.child.pid!)]));
+    sharedBefore = { postgres: cpuMsOfCommand('postgres'), redis: cpuMsOfCommand('redis-server') };
+    rss = watchRss(processes.map((p) => p.child.pid!));
+  };
+  const warmup = Math.ceil(scenario.count / 5);
+  const result = await runLoad({ url, count: scenario.count, concurrency: scenario.concurrency, requests: scenario.requests, warmup }, whenWarm);
+  const peaks = rss!.stop();
+  // CPU first: the /stats reads below cost a little CPU of their own.
+  const cpuAfter = new Map(processes.map((p) => [p.name, cpuMs(p.child.pid!)]));
+  const sharedAfter = { postgres: cpuMsOfCommand('postgres'), redis: cpuMsOfCommand('redis-server') };
   const cacheAfter = await catalogCounts();
   const responsesAfter = router === 'ours' ? await responseCacheCounts(url) : undefined;
   const responseCache =
@@ -230,10 +251,10 @@ async function measure(scenario: Scenario, { via: router, url, service }: Router
       return [kind, { hits, lookups: hits + after.misses - before.misses + after.bypassed - before.bypassed }];
     }),
   );
-  const cpuPerRequest = new Map(processes.map((p) => [p.name, (cpuMs(p.child.pid!) - before.get(p.name)!) / result.requests]));
+  const cpuPerRequest = new Map(processes.map((p) => [p.name, (cpuAfter.get(p.name)! - before.get(p.name)!) / result.requests]));
   // What else ran on the same cores for this load: PostgreSQL, Redis (the whole machine's) and the load generator.
-  cpuPerRequest.set('postgres', (cpuMsOfCommand('postgres') - sharedBefore.postgres) / result.requests);
-  cpuPerRequest.set('redis', (cpuMsOfCommand('redis-server') - sharedBefore.redis) / result.requests);
+  cpuPerRequest.set('postgres', (sharedAfter.postgres - sharedBefore.postgres) / result.requests);
+  cpuPerRequest.set('redis', (sharedAfter.redis - sharedBefore.redis) / result.requests);
   cpuPerRequest.set('load', result.cpuMs / result.requests);
   const peakRss = new Map(processes.map((p) => [p.name, peaks.get(p.child.pid!) ?? 0]));
   if (result.errors) console.warn(`  ${scenario.name} via ${router}: ${result.errors} errors, first: ${result.firstError}`);
