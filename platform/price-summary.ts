@@ -36,9 +36,12 @@ export interface LineStatus {
   exceedsStock: boolean;
 }
 
+// Module level, not inside lineStatus: a closure made per call costs an allocation (and, under tsx, a __name call)
+// for every line of every cart view.
+const invalid = (invalidReason: LineInvalidReason): LineStatus => ({ valid: false, invalidReason, exceedsStock: false });
+
 /** Whether a line of `quantity` pieces of `sku` (null: no such SKU) can be bought. */
 export function lineStatus(quantity: number, sku: SkuFacts | null): LineStatus {
-  const invalid = (invalidReason: LineInvalidReason): LineStatus => ({ valid: false, invalidReason, exceedsStock: false });
   if (!sku) return invalid('UNAVAILABLE');
   if (!sku.product.onShelf) return invalid('OFF_SHELF');
   if (sku.available && sku.stock > 0) return { valid: true, invalidReason: null, exceedsStock: quantity > sku.stock };
