@@ -11,8 +11,10 @@
  *   BENCH_PORT_BASE     router on this port, subgraphs on the next six, stock gateway on +7, Hive on +8 (default 4300)
  *   BENCH_SCALE         multiplies every request count (default 1)
  *   BENCH_ONLY          comma-separated scenario name prefixes to run (default all)
+ *   BENCH_WARMUP        unmeasured requests before each measured run, as a multiple of its count (default 4)
  *   ROUTER_DEDUP        passed to our router (false: no in-flight dedup)
  *   ROUTER_RESPONSE_CACHE  passed to our router (false: no response cache), to compare the routers' own work
+ *   ROUTER_PASS_THROUGH passed to our router (false: every operation through the gateway's plan execution)
  *   CATALOG_CACHE       passed to the subgraphs (false: product reads PostgreSQL every time)
  *   BENCH_CPU_PROF      a directory: every service runs with --cpu-prof and writes its profile there on exit
  *   BENCH_ROUTER_NODE_ARGS  extra node options for our router only (space-separated), e.g. V8 heap flags to compare
@@ -42,6 +44,12 @@ const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const ROUTERS = process.env.BENCH_ROUTERS?.split(',');
 const MIX_PARTS = process.env.BENCH_MIX_PARTS === '1';
+/**
+ * Unmeasured requests before each measured run, as a multiple of its count. Seven Node processes reach their steady
+ * state (JIT tiers, heap sizes) only after thousands of requests of each kind: with 0.2 (the first benches), the
+ * browse mix measured 2.6 ms of CPU per request; with 1, 2.24; 2, 1.97; 4, 1.84 (docs/performance.md).
+ */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 4);
 const SECRETS = { JWT_SECRET: 'bench-jwt-secret', INTERNAL_SECRET: 'bench-internal-secret' };
 /** Shoppers with carts of 1..99 lines for the browse mix; shopper 0 holds the 99-line cart. */
 const SHOPPERS = 200;
@@ -209,7 +217,7 @@ async function runLoad(spec: LoadSpec, whenWarm?: () => Promise<void>): Promise<
   return JSON.parse(output.trim().split('\n').pop()!) as LoadResult;
 }
 
-async function measure(scenario: Scenario, { via: router, url, service }: Router, subgraphs: Service[]): Promise<Row> {
+async function measure(scenario: Scenario, { via: router, url, service }: Router, subgraphs: Service[], beforeMeasuring: () => Promise<void>): Promise<Row> {
   const processes = [service, ...subgraphs];
   // Read between the warm-up (JIT, pools, query plans, sockets, and the load generator's own JIT: not reported) and
   // the measured run, which the same load generator process sends.
@@ -220,6 +228,7 @@ async function measure(scenario: Scenario, { via: router, url, service }: Router
   let cacheBefore: CacheCounts = {};
   let responsesBefore: ResponseCacheCounts | undefined;
   const whenWarm = async () => {
+    await beforeMeasuring();
     cacheBefore = await catalogCounts();
     responsesBefore = router === 'ours' ? await responseCacheCounts(url) : undefined;
     load = loadAverage();
@@ -227,7 +236,7 @@ async function measure(scenario: Scenario, { via: router, url, service }: Router
     sharedBefore = { postgres: cpuMsOfCommand('postgres'), redis: cpuMsOfCommand('redis-server') };
     rss = watchRss(processes.map((p) => p.child.pid!));
   };
-  const warmup = Math.ceil(scenario.count / 5);
+  const warmup = Math.ceil(scenario.count * WARMUP);
   const result = await runLoad({ url, count: scenario.count, concurrency: scenario.concurrency, requests: scenario.requests, warmup }, whenWarm);
   const peaks = rss!.stop();
   // CPU first: the /stats reads below cost a little CPU of their own.
@@ -317,9 +326,9 @@ async function main() {
     const subgraphs = await Promise.all(
       SUBGRAPH_NAMES.map((name) => start(name, 'scripts/start-subgraph.ts', [name], env, /Ready in/)),
     );
-    // ROUTER_DEDUP=false / ROUTER_RESPONSE_CACHE=false npm run bench: our router without them, to see what the rest is worth.
+    // ROUTER_DEDUP=false / ROUTER_RESPONSE_CACHE=false / ROUTER_PASS_THROUGH=false npm run bench: our router without them, to see what the rest is worth.
     const passed = (names: string[]) => Object.fromEntries(names.filter((name) => process.env[name]).map((name) => [name, process.env[name]!]));
-    const routerEnv = { ...env, ROUTER_PORT: String(PORT_BASE), ...passed(['ROUTER_DEDUP', 'ROUTER_RESPONSE_CACHE']) };
+    const routerEnv = { ...env, ROUTER_PORT: String(PORT_BASE), ...passed(['ROUTER_DEDUP', 'ROUTER_RESPONSE_CACHE', 'ROUTER_PASS_THROUGH']) };
     const url = (port: number) => `http://127.0.0.1:${port}/graphql`;
     const routers: Router[] = [
       { via: 'ours', url: url(PORT_BASE), service: await start('router', 'router/main.ts', [], routerEnv, /Ready in/) },
@@ -457,13 +466,16 @@ async function main() {
     ].filter((s) => !ONLY || ONLY.some((o) => s.name.startsWith(o)));
 
     const rows: Row[] = [];
+    const benchData: Knex = data;
     for (const scenario of scenarios) {
       console.log(`running: ${scenario.name} (${scenario.count} requests, concurrency ${scenario.concurrency}) …`);
       for (const router of measured) {
-        // Every router starts from the same carts: the adds of earlier runs are undone (each line back to 1), so
-        // no run finds a line grown past the stock left (a CONFLICT) or a heavier cart than the others did.
-        await data.withSchema('cart').table('cart_items').update({ quantity: 1 });
-        rows.push(await measure(scenario, router, subgraphs));
+        // Every router's warm-up and measured run start from the same carts: the adds of earlier runs are undone (each
+        // line back to 1), so no run finds a line grown past the stock left (a CONFLICT) or a heavier cart than the
+        // others did.
+        const resetCarts = async () => void (await benchData.withSchema('cart').table('cart_items').update({ quantity: 1 }));
+        await resetCarts();
+        rows.push(await measure(scenario, router, subgraphs, resetCarts));
       }
     }
 

@@ -61,6 +61,11 @@ export interface Config {
   /** The router shares identical in-flight subgraph queries (ROUTER_DEDUP, default true): router/dedup.ts. */
   routerDedup: boolean;
   /**
+   * The router sends an operation that one subgraph answers alone straight to it, without the gateway's per-request
+   * plan execution and reshaping (ROUTER_PASS_THROUGH, default true): router/pass-through.ts.
+   */
+  routerPassThrough: boolean;
+  /**
    * Whether @apollo/gateway may send its own usage metrics (host, OS, CPU count and frequency, memory) to Apollo's
    * collector at https://usage-reporting.api.apollographql.com, hourly and on stop. Off unless
    * APOLLO_TELEMETRY_DISABLED is set to `false`: a shop's router does not report to a third party by default.
@@ -317,6 +322,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subgraphTimeouts,
     subgraphMaxSockets: int(env, 'SUBGRAPH_MAX_SOCKETS', 64),
     routerDedup: bool(env, 'ROUTER_DEDUP', true),
+    routerPassThrough: bool(env, 'ROUTER_PASS_THROUGH', true),
     apolloTelemetry: !bool(env, 'APOLLO_TELEMETRY_DISABLED', true),
     catalogCache: {
       enabled: bool(env, 'CATALOG_CACHE', true),

@@ -13,6 +13,7 @@ import type { Config, SubgraphName } from '../platform/config';
 import { shopError } from '../platform/errors';
 import { IDENTITY_HEADER, SameSecondIdentitySigner, type Identity } from '../platform/identity';
 import { dedupKey, type InFlightDedup } from './dedup';
+import { createPassThrough, type PassThrough } from './pass-through';
 
 export { networkErrorCode, SubgraphResponseTooLargeError, SubgraphTimeoutError } from '../platform/buffered-request';
 
@@ -104,28 +105,56 @@ class SignedIdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
   }
 }
 
+/** The gateway, with the single-subgraph pass-through (router/pass-through.ts) wrapped around its executor. */
+class PassThroughGateway extends ApolloGateway {
+  constructor(
+    config: ConstructorParameters<typeof ApolloGateway>[0],
+    private readonly passThrough: PassThrough,
+  ) {
+    super(config);
+  }
+
+  override async load(...args: Parameters<ApolloGateway['load']>) {
+    const loaded = await super.load(...args);
+    return { ...loaded, executor: this.passThrough.wrap(loaded.executor) };
+  }
+}
+
+export interface RouterGateway {
+  gateway: ApolloGateway;
+  /** Pass-through counts (undefined when ROUTER_PASS_THROUGH is off). */
+  passThrough?: PassThrough['stats'];
+}
+
 export function createGateway(
   config: Config,
   resolveUrl: SubgraphUrlResolver,
   fetchers: SubgraphFetchers,
   dedup?: InFlightDedup,
-): ApolloGateway {
+): RouterGateway {
   const supergraphSdl = fs.readFileSync(config.supergraphPath, 'utf8');
   // The gateway reads this variable only, in its constructor: without it, it reports the host to Apollo (config.ts).
   process.env.APOLLO_TELEMETRY_DISABLED = config.apolloTelemetry ? 'false' : 'true';
-  return new ApolloGateway({
+  const dataSources = new Map<string, SignedIdentityDataSource>();
+  const gatewayConfig: ConstructorParameters<typeof ApolloGateway>[0] = {
     supergraphSdl,
     buildService: ({ name, url }) => {
       const timeoutMs = subgraphTimeoutMs(config, name);
-      return new SignedIdentityDataSource(
+      const dataSource = new SignedIdentityDataSource(
         { url: resolveUrl(name, url ?? ''), fetcher: fetchers.fetcher(timeoutMs) },
         name,
         timeoutMs,
         config,
         dedup,
       );
+      dataSources.set(name, dataSource);
+      return dataSource;
     },
-  });
+  };
+  if (!config.routerPassThrough) return { gateway: new ApolloGateway(gatewayConfig) };
+  const passThrough = createPassThrough(supergraphSdl, dataSources);
+  const gateway = new PassThroughGateway(gatewayConfig, passThrough);
+  return { gateway, passThrough: passThrough.stats };
 }
 
 /** Overrides from whoever started the subgraphs (ephemeral ports), else config (`<NAME>_URL`), else the supergraph's URL. */

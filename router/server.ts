@@ -78,7 +78,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   const fetchers = boundedFetchers(config);
   const resolveUrl = urlResolver(config, options.subgraphUrls);
   const dedup = config.routerDedup ? new InFlightDedup() : undefined;
-  const gateway = createGateway(config, resolveUrl, fetchers, dedup);
+  const { gateway, passThrough } = createGateway(config, resolveUrl, fetchers, dedup);
   const responseCache = config.routerResponseCache.enabled ? createResponseCache(config) : undefined;
 
   const server = new ApolloServer<RouterContext>({
@@ -112,7 +112,10 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   // the audience `router`, as subgraphs' /stats: the router is public, its counters are not for everyone.
   const statsGate = identityGate({ audience: 'router', secret: config.internalSecret, maxAgeSeconds: config.identityMaxAgeSeconds });
   app.get('/stats', statsGate, (_req, res) => {
-    res.json({ responseCache: responseCache ? { enabled: true, ...responseCache.stats, entries: responseCache.entries() } : { enabled: false } });
+    res.json({
+      responseCache: responseCache ? { enabled: true, ...responseCache.stats, entries: responseCache.entries() } : { enabled: false },
+      passThrough: passThrough ? { enabled: true, ...passThrough } : { enabled: false },
+    });
   });
   app.get('/health', async (_req, res) => {
     const report = await subgraphHealth(config, resolveUrl, fetchers);
