@@ -24,6 +24,7 @@ import { identityFromRequest } from './auth';
 import { createExplorer, type Explorer, type ExplorerOptions } from './explorer';
 import { InFlightDedup, type DedupStats } from './dedup';
 import { boundedFetchers, createGateway, urlResolver, type RouterContext } from './gateway';
+import type { PassThroughStats } from './pass-through';
 import { subgraphHealth } from './health';
 import { retryAfterPlugin } from './retry-after';
 import { operationLimitsPlugin, tagTokenLimit } from './limits';
@@ -51,6 +52,8 @@ export interface RunningRouter extends RunningServer {
   dedupStats?: DedupStats;
   /** Counts of the response cache (router/response-cache.ts), when ROUTER_RESPONSE_CACHE is on. */
   responseCacheStats?: ResponseCacheStats;
+  /** Operations passed through to one subgraph or planned (router/pass-through.ts), when ROUTER_PASS_THROUGH is on. */
+  passThroughStats?: PassThroughStats;
 }
 
 /**
@@ -161,6 +164,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     port,
     explorer,
     dedupStats: dedup?.stats,
+    passThroughStats: passThrough,
     responseCacheStats: responseCache?.stats,
     async close() {
       // Sockets first: the HTTP drain does not see upgraded connections.

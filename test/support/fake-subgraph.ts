@@ -30,6 +30,8 @@ export interface FakeSubgraph {
   url: string;
   /** Headers of every GraphQL request received, in arrival order. */
   requests: http.IncomingHttpHeaders[];
+  /** The document (`query`) of every GraphQL request received, in arrival order. */
+  queries: string[];
   /** Sockets open right now, and the most ever open at once. */
   readonly openSockets: number;
   readonly maxOpenSockets: number;
@@ -42,6 +44,7 @@ export const FEDERATION_LINK =
 export async function startFakeSubgraph(options: FakeSubgraphOptions): Promise<FakeSubgraph> {
   const schema = buildSubgraphSchema({ typeDefs: parse(options.typeDefs), resolvers: options.resolvers as never });
   const requests: http.IncomingHttpHeaders[] = [];
+  const queries: string[] = [];
   let openSockets = 0;
   let maxOpenSockets = 0;
 
@@ -60,6 +63,7 @@ export async function startFakeSubgraph(options: FakeSubgraphOptions): Promise<F
       variables?: Record<string, unknown>;
       operationName?: string;
     };
+    queries.push(body.query);
     const result = await graphql({
       schema,
       source: body.query,
@@ -81,6 +85,7 @@ export async function startFakeSubgraph(options: FakeSubgraphOptions): Promise<F
   return {
     url: `http://127.0.0.1:${port}/graphql`,
     requests,
+    queries,
     get openSockets() {
       return openSockets;
     },
