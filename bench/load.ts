@@ -29,6 +29,12 @@ export interface LoadSpec {
   requests: LoadRequest[];
   /** Unmeasured requests sent first (see above). */
   warmup?: number;
+  /**
+   * Open loop: the measured run sends at this many requests per second whatever the answers take (at most
+   * `concurrency` sockets; requests beyond them wait in line, and that wait counts), and each latency is measured from
+   * the moment its request was due, so a slow answer cannot hide the ones it held up. The warm-up stays closed-loop.
+   */
+  rate?: number;
 }
 
 export interface LoadResult {
@@ -76,6 +82,43 @@ function send(dispatcher: Agent, origin: string, path: string, request: Prepared
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/**
+ * Open loop: `count` requests due at `rate` per second from now, cycling through the prepared requests; each
+ * latency counts from when its request was due.
+ */
+async function runAtRate(spec: LoadSpec, dispatcher: Agent, prepared: Prepared[], count: number, rate: number) {
+  const url = new URL(spec.url);
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const pending: Promise<void>[] = [];
+  let next = 0;
+  while (next < count) {
+    // Everything due by now goes out; then wait about a millisecond (timers are coarse, so send in small bursts).
+    const due = Math.min(count, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
+    for (; next < due; next += 1) {
+      const request = prepared[next % prepared.length];
+      const dueAt = started + (next / rate) * 1000;
+      pending.push(
+        send(dispatcher, url.origin, url.pathname, request).then((response) => {
+          latencies.push(performance.now() - dueAt);
+          if (response.status !== 200 || response.body.includes(ERRORS)) {
+            errors += 1;
+            firstError ??= `${response.status} ${response.body.subarray(0, 300).toString()} for ${request.text.slice(0, 200)}`;
+          }
+        }),
+      );
+    }
+    if (next < count) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  await Promise.all(pending);
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  return { latencies, errors, firstError, seconds, cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
 /** Sends `count` requests at the spec's concurrency, cycling through the prepared requests from the first. */
@@ -134,7 +177,9 @@ async function main() {
     process.stdout.write('warm\n');
     await nextLine();
   }
-  const { latencies, errors, firstError, seconds, cpuMs } = await run(spec, dispatcher, prepared, spec.count);
+  const { latencies, errors, firstError, seconds, cpuMs } = spec.rate
+    ? await runAtRate(spec, dispatcher, prepared, spec.count, spec.rate)
+    : await run(spec, dispatcher, prepared, spec.count);
   await dispatcher.close();
   latencies.sort((a, b) => a - b);
   const result: LoadResult = {
