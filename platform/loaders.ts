@@ -71,7 +71,8 @@ export class PeekableLoader<K, V> extends DataLoader<K, V> {
   }
 
   override prime(key: K, value: V | PromiseLike<V> | Error): this {
-    // DataLoader keeps an entry it already has; so does this (writers clear before priming).
+    // Like DataLoader, a settled entry is kept. A key still loading is primed here but not in DataLoader, until its
+    // batch settles and sets both: writers clear before priming, so they never meet that case.
     if (!this.settled.has(key) && !(value instanceof Error) && !isPromiseLike(value)) this.settled.set(key, value);
     return super.prime(key, value);
   }
