@@ -81,3 +81,11 @@ export class PeekableLoader<K, V> extends DataLoader<K, V> {
 function isPromiseLike<V>(value: V | PromiseLike<V>): value is PromiseLike<V> {
   return typeof (value as PromiseLike<V> | null)?.then === 'function';
 }
+
+/**
+ * `map` over a value that may still be on its way: synchronous when it is already here (see PeekableLoader), so a
+ * resolver returns a plain value rather than a promise whenever it can.
+ */
+export function mapKnown<T, R>(value: T | Promise<T>, map: (known: T) => R): R | Promise<R> {
+  return value instanceof Promise ? value.then(map) : map(value);
+}

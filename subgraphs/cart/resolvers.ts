@@ -1,7 +1,7 @@
 /** Thin resolvers: every cart field needs a signed-in user; data comes from loaders, rules from cart.ts / pricing.ts. */
 import { Kind, type FieldNode } from 'graphql';
 import { requireService, requireUser } from '../../platform/context';
-import { isBigintId } from '../../platform/loaders';
+import { isBigintId, mapKnown } from '../../platform/loaders';
 import { deleteLines } from './data/cart-items';
 import { mayRead } from '../../platform/ownership';
 import { addToCart, clearInvalidCartItems, removeCartItems, updateCartItem, type CartRef } from './cart';
@@ -53,11 +53,6 @@ function itemsNeedFacts(nodes: readonly FieldNode[]): boolean {
 function statusOf(item: CartItemView, context: CartContext): LineStatus | Promise<LineStatus> {
   if (item.status) return item.status;
   return context.loaders.skusByUser.load(item.user_id).then((skus) => lineStatus(item.quantity, skus.get(item.sku_id) ?? null));
-}
-
-/** A field of a value that may still be on its way, without a promise when it is already here. */
-function field<T, K extends keyof T>(value: T | Promise<T>, key: K): T[K] | Promise<T[K]> {
-  return value instanceof Promise ? value.then((known) => known[key]) : value[key];
 }
 
 export const resolvers: Resolvers = {
@@ -112,9 +107,9 @@ export const resolvers: Resolvers = {
       if (item.facts !== undefined) return item.facts ?? stub;
       return context.loaders.skusByUser.load(item.user_id).then((skus) => skus.get(item.sku_id) ?? stub);
     },
-    valid: (item, _args, context) => field(statusOf(item, context), 'valid'),
-    invalidReason: (item, _args, context) => field(statusOf(item, context), 'invalidReason'),
-    exceedsStock: (item, _args, context) => field(statusOf(item, context), 'exceedsStock'),
+    valid: (item, _args, context) => mapKnown(statusOf(item, context), (status) => status.valid),
+    invalidReason: (item, _args, context) => mapKnown(statusOf(item, context), (status) => status.invalidReason),
+    exceedsStock: (item, _args, context) => mapKnown(statusOf(item, context), (status) => status.exceedsStock),
   },
   CartPrice: {
     bestCoupon: (price: CartPriceValues) => (price.bestCouponId ? { __typename: 'Coupon', id: price.bestCouponId } : null),

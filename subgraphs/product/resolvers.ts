@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { requireScope, requireService } from '../../platform/context';
 import { pageRequest, toConnection } from '../../platform/connection';
-import { isBigintId } from '../../platform/loaders';
+import { isBigintId, mapKnown } from '../../platform/loaders';
 import * as catalog from './catalog';
 import { catalogChanged, stockChanged } from './catalog-cache';
 import * as stock from './stock';
@@ -53,11 +53,6 @@ function categoryRow(category: CategoryRef, context: ProductContext): CategoryRo
 function productOf(sku: SkuRow, context: ProductContext): ProductRow | null | Promise<ProductRow | null> {
   const known = context.loaders.productById.peek(sku.product_id);
   return known !== undefined ? known : context.loaders.productById.load(sku.product_id);
-}
-
-/** A field of a value that may still be on its way, without a promise when it is already here. */
-function then<T, R>(value: T | Promise<T>, map: (known: T) => R): R | Promise<R> {
-  return value instanceof Promise ? value.then(map) : map(value);
 }
 
 /** Optional filter ids must at least look like ids. */
@@ -193,22 +188,22 @@ export const resolvers: Resolvers = {
     // Deleted SKUs and SKUs of off-shelf products resolve too (with available: false); only unknown ids are null.
     __resolveReference: (reference: { id: string }, context: ProductContext, info: GraphQLResolveInfo) => skuReference(reference.id, context, info),
     product(sku: SkuRow, _args, context) {
-      return then(productOf(sku, context), (product) => {
+      return mapKnown(productOf(sku, context), (product) => {
         if (!product) throw new Error(`Product ${sku.product_id} of SKU ${sku.id} is missing`);
         return product;
       });
     },
     available(sku: SkuRow, _args, context) {
       if (sku.deleted_at || sku.stock <= 0) return false;
-      return then(productOf(sku, context), (product) => Boolean(product?.on_shelf));
+      return mapKnown(productOf(sku, context), (product) => Boolean(product?.on_shelf));
     },
     deleted: (sku: SkuRow) => sku.deleted_at !== null,
   },
 
   Category: {
-    name: (category: CategoryRef, _args, context) => then(categoryRow(category, context), (row) => row.name),
-    parentId: (category: CategoryRef, _args, context) => then(categoryRow(category, context), (row) => row.parent_id),
-    sortOrder: (category: CategoryRef, _args, context) => then(categoryRow(category, context), (row) => row.sort_order),
+    name: (category: CategoryRef, _args, context) => mapKnown(categoryRow(category, context), (row) => row.name),
+    parentId: (category: CategoryRef, _args, context) => mapKnown(categoryRow(category, context), (row) => row.parent_id),
+    sortOrder: (category: CategoryRef, _args, context) => mapKnown(categoryRow(category, context), (row) => row.sort_order),
     children: (category: CategoryRef, _args, context) => context.loaders.categoriesByParentId.load(category.id),
   },
 

@@ -35,20 +35,25 @@ function fieldsOn(selectionSet: SelectionSetNode | undefined, typeName: string):
 function needsOf(nodes: readonly FieldNode[]): Needs {
   let needs = needsCache.get(nodes);
   if (!needs) {
-    needs = { product: false, category: false };
-    for (const node of nodes) {
-      const skuFields = fieldsOn(node.selectionSet, 'Sku');
-      if (!skuFields) return { product: true, category: true };
-      for (const field of skuFields) {
-        if (field.name.value === 'available') needs.product = true;
-        if (field.name.value !== 'product') continue;
-        needs.product = true;
-        const productFields = fieldsOn(field.selectionSet, 'Product');
-        const category = productFields === null || productFields.some((f) => f.name.value === 'category' && categoryRowNeeded(f));
-        needs.category ||= category;
-      }
-    }
+    needs = selectionNeeds(nodes);
     needsCache.set(nodes, needs);
+  }
+  return needs;
+}
+
+function selectionNeeds(nodes: readonly FieldNode[]): Needs {
+  const needs = { product: false, category: false };
+  for (const node of nodes) {
+    const skuFields = fieldsOn(node.selectionSet, 'Sku');
+    // A named fragment: not worth following, read everything it could reach.
+    if (!skuFields) return { product: true, category: true };
+    for (const field of skuFields) {
+      if (field.name.value === 'available') needs.product = true;
+      if (field.name.value !== 'product') continue;
+      needs.product = true;
+      const productFields = fieldsOn(field.selectionSet, 'Product');
+      needs.category ||= productFields === null || productFields.some((f) => f.name.value === 'category' && categoryRowNeeded(f));
+    }
   }
   return needs;
 }
