@@ -162,10 +162,10 @@ export const resolvers: Resolvers = {
       const result = await lockCouponHold(context.db, { couponId, userId, orderId, leaseSeconds: context.config.holds.confirmWindowSeconds });
       if ('coupon' in result) return result.coupon;
       if ('refusal' in result && result.refusal === 'RELEASED') throw holdReleased();
-      if ('refusal' in result && result.refusal === 'OTHER_COUPON') throw conflict('This order already holds another coupon');
       const current = await context.loaders.couponById.clear(couponId).load(couponId);
       if (!current || current.user_id !== userId) throw notFound('No such coupon');
       if ('repeated' in result) return current;
+      if (result.refusal === 'OTHER_COUPON') throw conflict('This order already holds another coupon');
       if (current.status === 'LOCKED') throw conflict('This coupon is held by another order');
       if (current.status === 'USED') throw conflict('This coupon has already been used');
       if (current.expired) throw conflict('This coupon has expired');
