@@ -158,18 +158,22 @@ export const resolvers: Resolvers = {
       requireService(context, 'order');
       const userId = forwardedUser(context);
       checkOrderArgs(couponId, orderId);
-      // The order's hold row decides (coupon-holds.ts); reading the coupon afterwards only explains a refusal.
-      const result = await lockCouponHold(context.db, { couponId, userId, orderId, leaseSeconds: context.config.holds.confirmWindowSeconds });
-      if ('coupon' in result) return result.coupon;
-      if ('refusal' in result && result.refusal === 'RELEASED') throw holdReleased();
-      const current = await context.loaders.couponById.clear(couponId).load(couponId);
-      if (!current || current.user_id !== userId) throw notFound('No such coupon');
-      if ('repeated' in result) return current;
-      if (result.refusal === 'OTHER_COUPON') throw conflict('This order already holds another coupon');
-      if (current.status === 'LOCKED') throw conflict('This coupon is held by another order');
-      if (current.status === 'USED') throw conflict('This coupon has already been used');
-      if (current.expired) throw conflict('This coupon has expired');
-      if (current.not_yet_valid) throw conflict('This coupon cannot be used yet');
+      // The order's hold row and a conditional UPDATE decide (coupon-holds.ts); reading the coupon afterwards only
+      // explains a refusal.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const result = await lockCouponHold(context.db, { couponId, userId, orderId, leaseSeconds: context.config.holds.confirmWindowSeconds });
+        if ('coupon' in result) return result.coupon;
+        if ('refusal' in result && result.refusal === 'RELEASED') throw holdReleased();
+        const current = await context.loaders.couponById.clear(couponId).load(couponId);
+        if (!current || current.user_id !== userId) throw notFound('No such coupon');
+        if ('repeated' in result) return current;
+        if (current.status === 'LOCKED') throw conflict('This coupon is held by another order');
+        if (current.status === 'USED') throw conflict('This coupon has already been used');
+        if (current.expired) throw conflict('This coupon has expired');
+        if (current.not_yet_valid) throw conflict('This coupon cannot be used yet');
+        if (result.refusal === 'OTHER_COUPON') throw conflict('This order already holds another coupon');
+        // Released between our UPDATE and the read: try again.
+      }
       throw conflict('This coupon is busy, please try again');
     },
     async confirmCouponHold(_parent, { couponId, orderId, holdUntil }, context) {

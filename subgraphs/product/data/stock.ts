@@ -106,7 +106,7 @@ export async function confirmReservation(db: Knex, orderId: string, holdUntil: D
 /** RESERVED reservations the sweep asks order about: never asked or not confirmed yet, due for a re-check, or lapsed. */
 export async function findHoldsToCheck(db: Knex, recheckSeconds: number, limit: number): Promise<StockReservationRow[]> {
   const result = await db.raw(
-    `SELECT * FROM stock_reservations
+    `/* background */ SELECT * FROM stock_reservations
      WHERE status = 'RESERVED'
        AND (confirmed_at IS NULL OR checked_at IS NULL OR checked_at < now() - ? * interval '1 second' OR lease_until < now())
      ORDER BY checked_at NULLS FIRST, id LIMIT ?`,
@@ -117,13 +117,14 @@ export async function findHoldsToCheck(db: Knex, recheckSeconds: number, limit: 
 
 /** Order answered that these orders are live: their holds are not asked about again until the re-check. */
 export async function markHoldsChecked(db: Knex, orderIds: readonly string[]): Promise<void> {
-  if (orderIds.length) await db('stock_reservations').whereIn('order_id', [...orderIds]).where('status', 'RESERVED').update({ checked_at: db.fn.now() });
+  if (!orderIds.length) return;
+  await db.raw(`/* background */ UPDATE stock_reservations SET checked_at = now() WHERE order_id = ANY(?) AND status = 'RESERVED'`, [[...orderIds]]);
 }
 
 /** Order ids of RESERVED reservations whose lease has run out (at most `limit`). */
 export async function findLapsedHolds(db: Knex, limit: number): Promise<string[]> {
   const result = await db.raw(
-    `SELECT order_id FROM stock_reservations WHERE status = 'RESERVED' AND lease_until < now() ORDER BY lease_until LIMIT ?`,
+    `/* background */ SELECT order_id FROM stock_reservations WHERE status = 'RESERVED' AND lease_until < now() ORDER BY lease_until LIMIT ?`,
     [limit],
   );
   return result.rows.map((row: { order_id: string }) => row.order_id);

@@ -128,7 +128,7 @@ export async function releaseCouponHold(db: Knex, couponId: string, orderId: str
 /** LOCKED holds the sweep asks order about: not confirmed yet, due for a re-check, or lapsed. */
 export async function findCouponHoldsToCheck(db: Knex, recheckSeconds: number, limit: number): Promise<CouponHoldRow[]> {
   const { rows } = await db.raw(
-    `SELECT * FROM coupon_holds
+    `/* background */ SELECT * FROM coupon_holds
      WHERE status = 'LOCKED'
        AND (confirmed_at IS NULL OR checked_at IS NULL OR checked_at < now() - ? * interval '1 second' OR lease_until < now())
      ORDER BY checked_at NULLS FIRST, order_id LIMIT ?`,
@@ -138,11 +138,12 @@ export async function findCouponHoldsToCheck(db: Knex, recheckSeconds: number, l
 }
 
 export async function markCouponHoldsChecked(db: Knex, orderIds: readonly string[]): Promise<void> {
-  if (orderIds.length) await db('coupon_holds').whereIn('order_id', [...orderIds]).where('status', 'LOCKED').update({ checked_at: db.fn.now() });
+  if (!orderIds.length) return;
+  await db.raw(`/* background */ UPDATE coupon_holds SET checked_at = now() WHERE order_id = ANY(?::bigint[]) AND status = 'LOCKED'`, [[...orderIds]]);
 }
 
 export async function findLapsedCouponHolds(db: Knex, limit: number): Promise<string[]> {
-  const { rows } = await db.raw(`SELECT order_id FROM coupon_holds WHERE status = 'LOCKED' AND lease_until < now() ORDER BY lease_until LIMIT ?`, [limit]);
+  const { rows } = await db.raw(`/* background */ SELECT order_id FROM coupon_holds WHERE status = 'LOCKED' AND lease_until < now() ORDER BY lease_until LIMIT ?`, [limit]);
   return rows.map((row: { order_id: string }) => String(row.order_id));
 }
 
