@@ -198,6 +198,20 @@ export interface HoldsConfig {
   recheckSeconds: number;
 }
 
+function holdsConfig(env: NodeJS.ProcessEnv): HoldsConfig {
+  const holds: HoldsConfig = {
+    graceSeconds: int(env, 'HOLD_GRACE_SECONDS', 600),
+    confirmWindowSeconds: int(env, 'HOLD_CONFIRM_WINDOW_SECONDS', 40),
+    sweepIntervalMs: int(env, 'HOLD_SWEEP_INTERVAL_MS', 10_000),
+    recheckSeconds: int(env, 'HOLD_RECHECK_SECONDS', 300),
+  };
+  if (holds.graceSeconds < 0) throw new Error('HOLD_GRACE_SECONDS must be 0 or more');
+  if (holds.confirmWindowSeconds < 1) throw new Error('HOLD_CONFIRM_WINDOW_SECONDS must be at least 1');
+  if (holds.sweepIntervalMs < 100) throw new Error('HOLD_SWEEP_INTERVAL_MS must be at least 100');
+  if (holds.recheckSeconds < 0) throw new Error('HOLD_RECHECK_SECONDS must be 0 or more');
+  return holds;
+}
+
 /** At most `limit` events per `windowSeconds`. */
 export interface ThrottleRule {
   limit: number;
@@ -405,12 +419,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           ? (env.ORDER_SAGA_CRASH_AFTER as OrderConfig['sagaCrashAfter'])
           : null,
     },
-    holds: {
-      graceSeconds: int(env, 'HOLD_GRACE_SECONDS', 600),
-      confirmWindowSeconds: int(env, 'HOLD_CONFIRM_WINDOW_SECONDS', 40),
-      sweepIntervalMs: int(env, 'HOLD_SWEEP_INTERVAL_MS', 10_000),
-      recheckSeconds: int(env, 'HOLD_RECHECK_SECONDS', 300),
-    },
+    holds: holdsConfig(env),
     events: {
       namespace: env.EVENTS_NAMESPACE || undefined,
       pollIntervalMs: int(env, 'EVENTS_POLL_INTERVAL_MS', 100),

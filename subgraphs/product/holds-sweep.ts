@@ -5,8 +5,10 @@
  * 1. Asks order, in one signed batched call, about held reservations not confirmed yet, due for a re-check
  *    (HOLD_RECHECK_SECONDS) or lapsed: RELEASE (order cancelled) → released; COMMIT (order paid, the commit call
  *    not here yet) → committed; KEEP → left (and not asked again until the re-check once confirmed).
- * 2. Releases every hold whose lease ran out, whatever order said or if it could not be asked: an unconfirmed hold
- *    lives at most HOLD_CONFIRM_WINDOW_SECONDS, a confirmed one until its order's payment deadline + grace.
+ * 2. Releases every hold whose lease ran out, unless order said COMMIT (then step 1 committed it), including when
+ *    order could not be asked: an unconfirmed hold lives at most HOLD_CONFIRM_WINDOW_SECONDS, a confirmed one until
+ *    its order's payment deadline + grace. So a paid order's hold is released by its lease only if order cannot be
+ *    asked at that moment (the commit call then finds it released: see docs/orders.md, "Holds").
  * So a hold that lands after its order died is given back at the next sweep, and within
  * HOLD_CONFIRM_WINDOW_SECONDS + one interval (< 60 s by default) even when order cannot be reached.
  */
@@ -49,6 +51,8 @@ export async function sweepStockHolds(db: Knex, deps: SweepDeps): Promise<SweepR
   };
 
   const held = await findHoldsToCheck(db, deps.config.holds.recheckSeconds, HOLD_STATES_BATCH);
+  // Lapsed holds come first in that batch; one order was asked about (and might be paid) is never released unasked.
+  const asked = new Set(held.map((row) => row.order_id));
   if (held.length) {
     try {
       const states = await orderHoldStates(deps.services, held.map((row) => row.order_id));
@@ -71,7 +75,11 @@ export async function sweepStockHolds(db: Knex, deps: SweepDeps): Promise<SweepR
       }
     }
   }
-  for (const orderId of await findLapsedHolds(db, HOLD_STATES_BATCH)) await apply(orderId, 'RELEASED', true);
+  for (const orderId of await findLapsedHolds(db, HOLD_STATES_BATCH)) {
+    // Order answered, but not about this one (more than a batch due): it is asked next time before anything else.
+    if (result.orderAnswered && held.length && !asked.has(orderId)) continue;
+    await apply(orderId, 'RELEASED', true);
+  }
   if (changedSkus.size) await stockChanged(deps.catalogCache, [...changedSkus]);
   return result;
 }

@@ -35,6 +35,8 @@ export async function sweepCouponHolds(db: Knex, deps: SweepDeps): Promise<Sweep
     else result.used++;
   };
   const held = await findCouponHoldsToCheck(db, deps.config.holds.recheckSeconds, HOLD_STATES_BATCH);
+  // Lapsed holds come first in that batch; one order was asked about (and might be paid) is never released unasked.
+  const asked = new Set(held.map((row) => String(row.order_id)));
   if (held.length) {
     try {
       const states = await orderHoldStates(deps.services, held.map((row) => String(row.order_id)));
@@ -57,7 +59,10 @@ export async function sweepCouponHolds(db: Knex, deps: SweepDeps): Promise<Sweep
       }
     }
   }
-  for (const orderId of await findLapsedCouponHolds(db, HOLD_STATES_BATCH)) await apply(orderId, 'RELEASED', true);
+  for (const orderId of await findLapsedCouponHolds(db, HOLD_STATES_BATCH)) {
+    if (result.orderAnswered && held.length && !asked.has(orderId)) continue;
+    await apply(orderId, 'RELEASED', true);
+  }
   return result;
 }
 

@@ -6,6 +6,8 @@
  * are committed by the sweep if the commit call never came. The invariant functions see held-for-dead-orders.
  */
 import crypto from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { RunningSupergraph } from '../../../app/launcher';
 import { asIdentity, gql, startSupergraph, testConfig } from '../../../test/support/harness';
 import { findStockHeldForDeadOrders, findStockViolations } from '../../product/data/stock';
@@ -79,6 +81,50 @@ describe('with order reachable (sweeps ask order)', () => {
     expect(reasonOf(await order.confirm(orderId, new Date(Date.now() + 60_000)))).toMatchObject({ reason: 'HOLD_RELEASED' });
     expect(await findStockViolations(dbOf(shop, 'product'), skuIds)).toEqual([]);
     expect(await findCouponHoldProblems(dbOf(shop, 'promote'))).toEqual([]);
+  });
+
+  it('the saga treats a fenced hold like any failed step: CONFLICT HOLD_RELEASED to the client, order failed, what it held given back', async () => {
+    const endpoints = viaSubgraphs(shop);
+    const order = asOrder(shop);
+    const buyer = await newBuyer(shop.subgraphs.user!.url);
+    const { skuIds } = await createTestProduct(endpoints, [{ price: 1000, stock: 10 }]);
+    const couponId = await giveCoupon(endpoints, buyer.userId, { type: 'CASH', amount: 100, minSpend: 500 });
+
+    // An order instance whose calls to promote pass a proxy that lets the order's release overtake its lockCoupon
+    // (as when the saga gave up on the lock, compensated, and the lock call arrives after the release).
+    const promoteUrl = shop.subgraphs.promote!.url;
+    const proxy = http.createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks);
+      const { query, variables } = JSON.parse(body.toString());
+      if (/lockCoupon/.test(query)) await order.releaseCoupon(buyer.userId, variables.c, variables.o);
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name))) as Record<string, string>;
+      const upstream = await fetch(promoteUrl, { method: 'POST', headers, body });
+      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+      res.end(Buffer.from(await upstream.arrayBuffer()));
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const urls = Object.fromEntries((['user', 'product', 'cart'] as const).map((name) => [`${name.toUpperCase()}_URL`, shop.subgraphs[name]!.url]));
+    const fenced = await startSupergraph({
+      subgraphs: ['order'],
+      router: false,
+      config: testConfig({ ...urls, PROMOTE_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/graphql`, EVENTS_JOB_POLL_INTERVAL_MS: '100' }),
+    });
+    try {
+      const client = checkoutClient(fenced.subgraphs.order!.url);
+      const attempt = await client.create(buyer.userId, { items: [{ skuId: skuIds[0], quantity: 3 }], couponId, addressId: buyer.addressId }, crypto.randomUUID());
+      expect(reasonOf(attempt)).toMatchObject({ code: 'CONFLICT', reason: 'HOLD_RELEASED' });
+      const failed = await dbOf(shop, 'order')('orders').where({ user_id: buyer.userId }).first('id', 'status', 'saga_step');
+      expect(failed).toMatchObject({ status: 'CANCELLED', saga_step: 'FAILED' });
+      // The stock it had reserved is released by the compensation; the coupon was never locked.
+      await eventually(() => reservationStatus(dbOf(shop, 'product'), failed.id), (status) => status === 'RELEASED', 10_000);
+      expect(await skuCounts(dbOf(shop, 'product'), skuIds[0])).toEqual({ stock: 10, reserved: 0, sold: 0 });
+      expect(await couponStatus(dbOf(shop, 'promote'), couponId)).toBe('AVAILABLE');
+    } finally {
+      await fenced.stop();
+      proxy.close();
+    }
   });
 
   it('a hold that lands for a cancelled order (no release ever ran) is given back by the next sweep', async () => {

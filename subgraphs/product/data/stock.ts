@@ -109,7 +109,7 @@ export async function findHoldsToCheck(db: Knex, recheckSeconds: number, limit: 
     `/* background */ SELECT * FROM stock_reservations
      WHERE status = 'RESERVED'
        AND (confirmed_at IS NULL OR checked_at IS NULL OR checked_at < now() - ? * interval '1 second' OR lease_until < now())
-     ORDER BY checked_at NULLS FIRST, id LIMIT ?`,
+     ORDER BY (lease_until < now()) DESC NULLS LAST, checked_at NULLS FIRST, id LIMIT ?`,
     [recheckSeconds, limit],
   );
   return result.rows;

@@ -131,7 +131,7 @@ export async function findCouponHoldsToCheck(db: Knex, recheckSeconds: number, l
     `/* background */ SELECT * FROM coupon_holds
      WHERE status = 'LOCKED'
        AND (confirmed_at IS NULL OR checked_at IS NULL OR checked_at < now() - ? * interval '1 second' OR lease_until < now())
-     ORDER BY checked_at NULLS FIRST, order_id LIMIT ?`,
+     ORDER BY (lease_until < now()) DESC NULLS LAST, checked_at NULLS FIRST, order_id LIMIT ?`,
     [recheckSeconds, limit],
   );
   return rows;
