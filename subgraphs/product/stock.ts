@@ -132,7 +132,7 @@ export async function settle(
  */
 export async function releaseStock(db: Knex, orderId: string): Promise<StockReservationRow | null> {
   checkOrderId(orderId);
-  // Two rounds at most: a reserve may commit between the release attempt and the marker insert.
+  // A reserve may commit between the release attempt and the marker insert: then the next round releases it.
   for (let round = 0; round < 3; round++) {
     const released = await settle(db, orderId, 'RELEASED');
     if (released) return released;

@@ -183,7 +183,7 @@ export const resolvers: Resolvers = {
       if (Number.isNaN(until.getTime()) || until.getTime() <= Date.now() || until.getTime() > Date.now() + MAX_HOLD_DAYS * 86_400_000) {
         throw badInput(`holdUntil must be a time in the next ${MAX_HOLD_DAYS} days`, 'holdUntil');
       }
-      const confirmed = await confirmCouponHold(context.db, orderId, until);
+      const confirmed = await confirmCouponHold(context.db, couponId, orderId, until);
       const hold = confirmed ?? (await findCouponHold(context.db, orderId));
       if (!hold || String(hold.coupon_id) !== String(couponId)) throw notFound('This order holds no such coupon');
       if (hold.status === 'RELEASED') throw holdReleased();

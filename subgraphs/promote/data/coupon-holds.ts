@@ -73,9 +73,9 @@ export async function lockCouponHold(
  * The placed order confirms its hold: held until `holdUntil` instead of the short unconfirmed lease. Only while
  * LOCKED and not lapsed (or confirmed before); undefined otherwise, and nothing changes.
  */
-export async function confirmCouponHold(db: Knex, orderId: string, holdUntil: Date): Promise<CouponHoldRow | undefined> {
+export async function confirmCouponHold(db: Knex, couponId: string, orderId: string, holdUntil: Date): Promise<CouponHoldRow | undefined> {
   const [row] = await db<CouponHoldRow>('coupon_holds')
-    .where({ order_id: orderId, status: 'LOCKED' })
+    .where({ order_id: orderId, coupon_id: couponId, status: 'LOCKED' })
     .where((q) => q.whereNotNull('confirmed_at').orWhereNull('lease_until').orWhere('lease_until', '>', db.fn.now()))
     .update({ confirmed_at: db.raw('COALESCE(confirmed_at, now())'), lease_until: holdUntil, updated_at: db.fn.now() } as never)
     .returning('*');
