@@ -83,6 +83,33 @@ describe('with order reachable (sweeps ask order)', () => {
     expect(await findCouponHoldProblems(dbOf(shop, 'promote'))).toEqual([]);
   });
 
+  it('racing a release: 20 orders whose reserve and lock race their release never end up holding anything', async () => {
+    const endpoints = viaSubgraphs(shop);
+    const order = asOrder(shop);
+    const { skuIds } = await createTestProduct(endpoints, [{ price: 1000, stock: 100 }]);
+    const users = Array.from({ length: 20 }, () => String(crypto.randomInt(1_000_000, 2 ** 47)));
+    const coupons = await Promise.all(users.map((userId) => giveCoupon(endpoints, userId, { type: 'CASH', amount: 100, minSpend: 500 })));
+    const orderIds = users.map(() => newOrderId());
+    const outcomes = await Promise.all(
+      orderIds.map(async (orderId, i) => {
+        const [reserved, locked] = await Promise.all([
+          order.reserve(orderId, skuIds[0], 2),
+          order.lock(users[i], coupons[i], orderId),
+          order.release(orderId),
+          order.releaseCoupon(users[i], coupons[i], orderId),
+        ]);
+        return [reserved, locked].map((response) => (response.errors ? String(response.errors[0].extensions?.reason) : 'HELD'));
+      }),
+    );
+    // Each call either lost to the release (refused) or won and was then released: nothing stays held.
+    for (const outcome of outcomes) outcome.forEach((result) => expect(['HELD', 'HOLD_RELEASED']).toContain(result));
+    expect(await skuCounts(dbOf(shop, 'product'), skuIds[0])).toEqual({ stock: 100, reserved: 0, sold: 0 });
+    for (const couponId of coupons) expect(await couponStatus(dbOf(shop, 'promote'), couponId)).toBe('AVAILABLE');
+    for (const orderId of orderIds) expect(await reservationStatus(dbOf(shop, 'product'), orderId)).toBe('RELEASED');
+    expect(await findStockViolations(dbOf(shop, 'product'), skuIds)).toEqual([]);
+    expect(await findCouponHoldProblems(dbOf(shop, 'promote'))).toEqual([]);
+  });
+
   it('the saga treats a fenced hold like any failed step: CONFLICT HOLD_RELEASED to the client, order failed, what it held given back', async () => {
     const endpoints = viaSubgraphs(shop);
     const order = asOrder(shop);
