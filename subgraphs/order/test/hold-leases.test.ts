@@ -83,6 +83,27 @@ describe('with order reachable (sweeps ask order)', () => {
     expect(await findCouponHoldProblems(dbOf(shop, 'promote'))).toEqual([]);
   });
 
+  it('orderHoldStates answers product and promote only, one verdict per known order', async () => {
+    const url = shop.subgraphs.order!.url;
+    const query = 'query($ids: [ID!]!) { orderHoldStates(ids: $ids) { orderId status verdict } }';
+    const buyer = String(crypto.randomInt(1_000_000, 2 ** 47));
+    const orders = dbOf(shop, 'order');
+    const [live, paid, dead] = await Promise.all([
+      placeTestOrder(orders, { userId: buyer }),
+      placeTestOrder(orders, { userId: buyer, status: 'PAID' }),
+      placeTestOrder(orders, { userId: buyer, status: 'CANCELLED' }),
+    ]);
+    const ids = [live, paid, dead, '999999999999', 'not-an-id'];
+    const answer = ok(await gql(url, query, { ids }, asIdentity({ service: 'product' }, 'order'))).orderHoldStates;
+    expect(new Map(answer.map((state: { orderId: string; verdict: string }) => [state.orderId, state.verdict]))).toEqual(
+      new Map([[live, 'KEEP'], [paid, 'COMMIT'], [dead, 'RELEASE']]),
+    );
+    expect(reasonOf(await gql(url, query, { ids }, asIdentity({ service: 'payment' }, 'order')))).toMatchObject({ code: 'FORBIDDEN' });
+    expect(reasonOf(await gql(url, query, { ids }, asIdentity({ userId: buyer }, 'order')))).toMatchObject({ code: 'FORBIDDEN' });
+    const tooMany = Array.from({ length: 501 }, (_unused, i) => String(i + 1));
+    expect(reasonOf(await gql(url, query, { ids: tooMany }, asIdentity({ service: 'promote' }, 'order')))).toMatchObject({ code: 'BAD_USER_INPUT' });
+  });
+
   it('racing a release: 20 orders whose reserve and lock race their release never end up holding anything', async () => {
     const endpoints = viaSubgraphs(shop);
     const order = asOrder(shop);
