@@ -108,6 +108,8 @@ export interface CostEstimate {
   cost: number;
   /** Fields whose `@listSize(requireOneSlicingArgument: true)` did not get exactly one slicing argument. */
   slicingProblems: string[];
+  /** Whether the estimate read a variable of the request: if not, it holds for every request of the document. */
+  variablesRead: boolean;
 }
 
 /**
@@ -134,9 +136,15 @@ export function estimateCost(
   const memo = new Map<string, number>();
   const inProgress = new Set<string>();
   const slicingProblems: string[] = [];
+  let variablesRead = false;
+  const variable = (name: string): unknown => {
+    variablesRead = true;
+    return options.variables?.[name];
+  };
+  const typeWeight = (name: string): number | undefined => (directives.types.size ? directives.types.get(name) : undefined);
 
   const valueOf = (node: ValueNode): unknown => {
-    if (node.kind === Kind.VARIABLE) return options.variables?.[node.name.value];
+    if (node.kind === Kind.VARIABLE) return variable(node.name.value);
     if (node.kind === Kind.INT || node.kind === Kind.FLOAT) return Number(node.value);
     return undefined;
   };
@@ -173,7 +181,7 @@ export function estimateCost(
       total += weights?.get(argument.name.value) ?? 0;
       if (directives.inputFields.size) {
         const type = def.args.find((a) => a.name === argument.name.value)?.type;
-        if (type) total += inputWeight(getNamedType(type), argument.value.kind === Kind.VARIABLE ? options.variables?.[argument.value.name.value] : argument.value);
+        if (type) total += inputWeight(getNamedType(type), argument.value.kind === Kind.VARIABLE ? variable(argument.value.name.value) : argument.value);
       }
     }
     return total;
@@ -214,7 +222,7 @@ export function estimateCost(
         const extra = declared?.argumentWeights || directives.inputFields.size ? argumentsWeight(selection, def, declared?.argumentWeights) : 0;
         if (!isCompositeType(type) || !selection.selectionSet) {
           // A leaf: free unless the field or its scalar/enum declares a weight.
-          const weight = declared?.weight ?? directives.types.get(type.name) ?? 0;
+          const weight = declared?.weight ?? typeWeight(type.name) ?? 0;
           if (weight || extra) {
             const size = isListOutput(def.type) ? (listSize ? declaredSize(listSize, selection, def, `${parent.name}.${def.name}`) : (firstOf(selection) ?? options.defaultListSize)) : 1;
             total += size * weight + extra;
@@ -236,7 +244,7 @@ export function estimateCost(
           if (isListOutput(def.type)) size = first ?? (sized?.fields.includes(selection.name.value) ? sized.size : options.defaultListSize);
           if (isConnection(type)) childSized = { fields: CONNECTION_LISTS, size: first ?? options.defaultListSize };
         }
-        const weight = declared?.weight ?? directives.types.get(type.name) ?? 1;
+        const weight = declared?.weight ?? typeWeight(type.name) ?? 1;
         total += size * (weight + unitCost(selection.selectionSet, type, childSized)) + extra;
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const condition = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
@@ -261,7 +269,8 @@ export function estimateCost(
     return total;
   };
 
-  return { cost: unitCost(selectionSet, rootType, undefined), slicingProblems };
+  const cost = unitCost(selectionSet, rootType, undefined);
+  return { cost, slicingProblems, variablesRead };
 }
 
 /** The estimated cost alone (estimateCost). */
@@ -326,20 +335,30 @@ export function limitRules(
  * Apollo Server hands every request of the same query text the same cached document, so what depends on the
  * document alone is checked once per document (a full validation pass per request was a measurable share of the
  * router's CPU); only the cost, which depends on the variables, is computed per request. Any refusal is worked out
- * by the full pass, so its errors are exactly those of running every rule.
+ * by the full pass, so its errors are exactly those of running every rule. An estimate that read no variable is
+ * remembered per document too (the cart, a catalog page: the same answer for every request).
  */
 export function operationLimitsPlugin(limits: OperationLimits, maxPageSize: number, directives: CostDirectives = NO_COST_DIRECTIVES): ApolloServerPlugin<any> {
   const withinDocumentLimits = new WeakMap<DocumentNode, boolean>();
   const staticRules = documentLimitRules(limits);
   const costOptions = { max: limits.maxCost, defaultListSize: limits.defaultListSize, maxPageSize, directives };
-  const withinCost = (schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined) =>
-    document.definitions.every((definition) => {
+  const withinCostByDocument = new WeakMap<DocumentNode, boolean>();
+  const withinCost = (schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined) => {
+    const known = withinCostByDocument.get(document);
+    if (known !== undefined) return known;
+    let variablesRead = false;
+    const within = document.definitions.every((definition) => {
       if (definition.kind !== Kind.OPERATION_DEFINITION) return true;
       const root = schema.getRootType(definition.operation);
       if (!root) return true;
-      const { cost, slicingProblems } = estimateCost(schema, document, definition.selectionSet, root, { ...costOptions, variables });
-      return cost <= limits.maxCost && slicingProblems.length === 0;
+      const estimate = estimateCost(schema, document, definition.selectionSet, root, { ...costOptions, variables });
+      variablesRead ||= estimate.variablesRead;
+      return estimate.cost <= limits.maxCost && estimate.slicingProblems.length === 0;
     });
+    // Stopping early at an operation over the limit is still a verdict for every request: it read what it needed.
+    if (!variablesRead) withinCostByDocument.set(document, within);
+    return within;
+  };
   return {
     async requestDidStart() {
       return {

@@ -90,16 +90,16 @@ describe('the directives, composed and read from the supergraph', () => {
 
   it('sizes lists by their slicing argument: a literal, a variable, the argument’s default; no cap of its own', () => {
     expect(cost('{ search(first: 7) { id } }').cost).toBe(7 * 2);
-    expect(cost('query($n: Int) { search(last: $n) { id } }', { n: 300 }).cost).toBe(300 * 2);
+    expect(cost('query($n: Int) { search(last: $n) { id } }', { n: 300 })).toMatchObject({ cost: 300 * 2, variablesRead: true });
     expect(cost('{ recent { id } }').cost).toBe(10 * 2);
     expect(cost('{ recent(first: 3) { id } }').slicingProblems).toEqual([]);
   });
 
   it('requires exactly one slicing argument unless requireOneSlicingArgument is false', () => {
     expect(cost('{ search { id } }').slicingProblems).toEqual(['Query.search needs exactly one of first, last']);
-    expect(cost('{ search(first: 2, last: 5) { id } }')).toEqual({ cost: 5 * 2, slicingProblems: ['Query.search needs exactly one of first, last'] });
+    expect(cost('{ search(first: 2, last: 5) { id } }')).toEqual({ cost: 5 * 2, slicingProblems: ['Query.search needs exactly one of first, last'], variablesRead: false });
     // browse: not required; without `first` its assumedSize sizes the edges.
-    expect(cost('{ browse { edges { node { id } } } }')).toEqual({ cost: 1 + 30 * (1 + 2), slicingProblems: [] });
+    expect(cost('{ browse { edges { node { id } } } }')).toEqual({ cost: 1 + 30 * (1 + 2), slicingProblems: [], variablesRead: false });
   });
 
   it('gives sizedFields the slicing argument: a connection’s edges', () => {
@@ -180,6 +180,24 @@ describe('the router', () => {
     expect(body.errors![0].extensions).toEqual({ code: 'BAD_USER_INPUT', limit: 'cost', max: 100, found: 405, cost: { estimated: 405, max: 100 } });
   });
 
+  it('estimates a document whose size is a variable for each request (only variable-free estimates are remembered)', async () => {
+    const query = 'query($n: Int) { search(first: $n) { id } }';
+    const sendWith = async (n: number) => {
+      const response = await fetch(router.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables: { n } }) });
+      return { status: response.status, body: (await response.json()) as { errors?: any[] } };
+    };
+    expect((await sendWith(3)).status).toBe(200);
+    const refused = await sendWith(60);
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors![0].extensions.cost).toEqual({ estimated: 120, max: 100 });
+    expect((await sendWith(3)).status).toBe(200);
+  });
+
+  it('remembers a variable-free verdict per document and still refuses it every time', async () => {
+    for (let i = 0; i < 3; i++) expect((await send('{ shelves { id books { id title } } }')).status).toBe(400);
+    for (let i = 0; i < 3; i++) expect((await send('{ browse(first: 2) { edges { node { id } } } }')).status).toBe(200);
+  });
+
   it('refuses a list that needs exactly one slicing argument and has none', async () => {
     const { status, body } = await send('{ search { id } }');
     expect(status).toBe(400);
@@ -201,7 +219,7 @@ describe("the shop's supergraph", () => {
   ];
 
   it.each(contract)('keeps the %s within the limit (%s)', (_name, query, expected) => {
-    expect(cost(query)).toEqual({ cost: expected, slicingProblems: [] });
+    expect(cost(query)).toEqual({ cost: expected, slicingProblems: [], variablesRead: false });
     expect(expected).toBeLessThanOrEqual(defaults.max);
   });
 

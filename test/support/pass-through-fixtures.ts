@@ -389,6 +389,8 @@ const gatewayShaping: Fixture = {
     { query: 'query($n: Int = 3) { items(limit: $n) { id broken } }', passes: true },
     { query: 'query($n: Int = 3) { items(limit: $n) { id broken } }', variables: { n: 4 }, passes: true },
     { query: '{ items(limit: 4) { id strict } }', passes: true },
+    { query: 'query($n: Int) { items(limit: $n) { id } }', passes: true },
+    { query: 'query($n: Int) { items(limit: $n) { id } }', variables: { n: null }, passes: true },
     { query: '{ all: items(limit: 4) { id x: broken } one: item(id: "i3") { name strict } }', passes: true },
     { query: 'query($s: Boolean!, $u: Boolean = true) { items { id tags(upper: $u) @skip(if: $s) n: name @include(if: $s) } }', variables: { s: false }, passes: true },
     { query: 'query($s: Boolean!, $u: Boolean = true) { items { id tags(upper: $u) @skip(if: $s) n: name @include(if: $s) } }', variables: { s: true }, passes: true },
