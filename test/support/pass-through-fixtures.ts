@@ -395,6 +395,8 @@ const gatewayShaping: Fixture = {
     { query: 'query($s: Boolean!, $u: Boolean = true) { items { id tags(upper: $u) @skip(if: $s) n: name @include(if: $s) } }', variables: { s: false }, passes: true },
     { query: 'query($s: Boolean!, $u: Boolean = true) { items { id tags(upper: $u) @skip(if: $s) n: name @include(if: $s) } }', variables: { s: true }, passes: true },
     { query: '{ __typename items { id } }' },
+    { query: '{ secret items { id } }' },
+    { query: '{ items(internal: true) { id } }' },
     { query: '{ q: __typename }' },
     { query: '{ items { __typename id tags } }', passes: true },
   ],
