@@ -174,33 +174,45 @@ export function estimateCost(
     return largest ?? listSize.assumedSize ?? options.defaultListSize;
   };
 
-  /** `@cost` weights of the given arguments and of the input fields inside them. */
+  /** `@cost` weights of the arguments given (a variable counts when the request gives it a value), input fields included. */
   const argumentsWeight = (field: FieldNode, def: GraphQLField<unknown, unknown>, weights: ReadonlyMap<string, number> | undefined): number => {
     let total = 0;
     for (const argument of field.arguments ?? []) {
+      const node = argument.value;
+      const json = node.kind === Kind.VARIABLE ? variable(node.name.value) : undefined;
+      if (node.kind === Kind.NULL || (node.kind === Kind.VARIABLE && json == null)) continue;
       total += weights?.get(argument.name.value) ?? 0;
-      if (directives.inputFields.size) {
-        const type = def.args.find((a) => a.name === argument.name.value)?.type;
-        if (type) total += inputWeight(getNamedType(type), argument.value.kind === Kind.VARIABLE ? variable(argument.value.name.value) : argument.value);
-      }
+      if (!directives.inputFields.size) continue;
+      const type = def.args.find((a) => a.name === argument.name.value)?.type;
+      if (type) total += node.kind === Kind.VARIABLE ? jsonInputWeight(getNamedType(type), json) : literalInputWeight(getNamedType(type), node);
     }
     return total;
   };
 
-  /** Input fields with a `@cost` present in a value (a literal or a variable's JSON). */
-  const inputWeight = (type: GraphQLNamedType, value: unknown): number => {
-    if (!isInputObjectType(type) || value == null) return 0;
-    if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + inputWeight(type, item), 0);
-    const node = value as ValueNode;
-    if (node.kind === Kind.LIST) return node.values.reduce((sum: number, item) => sum + inputWeight(type, item), 0);
-    const entries: [string, unknown][] =
-      node.kind === Kind.OBJECT ? node.fields.map((f) => [f.name.value, f.value]) : typeof value === 'object' && !('kind' in (value as object)) ? Object.entries(value as object) : [];
+  /** Input fields with a `@cost` present in a literal value (variables inside it included). */
+  const literalInputWeight = (type: GraphQLNamedType, node: ValueNode): number => {
+    if (!isInputObjectType(type)) return 0;
+    if (node.kind === Kind.VARIABLE) return jsonInputWeight(type, variable(node.name.value));
+    if (node.kind === Kind.LIST) return node.values.reduce((sum, item) => sum + literalInputWeight(type, item), 0);
+    if (node.kind !== Kind.OBJECT) return 0;
     let total = 0;
-    for (const [name, fieldValue] of entries) {
+    for (const field of node.fields) {
+      const fieldDef = type.getFields()[field.name.value];
+      if (!fieldDef || field.value.kind === Kind.NULL || (field.value.kind === Kind.VARIABLE && variable(field.value.name.value) == null)) continue;
+      total += (directives.inputFields.get(`${type.name}.${field.name.value}`) ?? 0) + literalInputWeight(getNamedType(fieldDef.type), field.value);
+    }
+    return total;
+  };
+
+  /** Input fields with a `@cost` present in a variable's JSON value. */
+  const jsonInputWeight = (type: GraphQLNamedType, value: unknown): number => {
+    if (!isInputObjectType(type) || value == null || typeof value !== 'object') return 0;
+    if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + jsonInputWeight(type, item), 0);
+    let total = 0;
+    for (const [name, fieldValue] of Object.entries(value)) {
       const fieldDef = type.getFields()[name];
-      if (!fieldDef) continue;
-      total += directives.inputFields.get(`${type.name}.${name}`) ?? 0;
-      total += inputWeight(getNamedType(fieldDef.type), fieldValue);
+      if (!fieldDef || fieldValue == null) continue;
+      total += (directives.inputFields.get(`${type.name}.${name}`) ?? 0) + jsonInputWeight(getNamedType(fieldDef.type), fieldValue);
     }
     return total;
   };

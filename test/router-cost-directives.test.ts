@@ -109,9 +109,14 @@ describe('the directives, composed and read from the supergraph', () => {
   it('counts @cost on fields, arguments given, input fields given, scalars and objects', () => {
     expect(cost('{ report }').cost).toBe(25);
     expect(cost('{ report(detailed: true) }').cost).toBe(25 + 40);
+    expect(cost('{ report(detailed: null) }').cost).toBe(25);
+    expect(cost('query($d: Boolean) { report(detailed: $d) }', {}).cost).toBe(25);
+    expect(cost('query($d: Boolean) { report(detailed: $d) }', { d: false })).toEqual({ cost: 25 + 40, slicingProblems: [], variablesRead: true });
     expect(cost('{ search(first: 2, filter: { text: "x", fullText: true }) { id } }').cost).toBe(2 * 2 + 15);
     expect(cost('query($f: SearchFilter) { search(first: 2, filter: $f) { id } }', { f: { fullText: false } }).cost).toBe(2 * 2 + 15);
     expect(cost('query($f: SearchFilter) { search(first: 2, filter: $f) { id } }', { f: { text: 'a' } }).cost).toBe(2 * 2);
+    expect(cost('query($t: Boolean) { search(first: 2, filter: { fullText: $t }) { id } }', { t: true }).cost).toBe(2 * 2 + 15);
+    expect(cost('query($t: Boolean) { search(first: 2, filter: { fullText: $t }) { id } }', {}).cost).toBe(2 * 2);
     expect(cost('{ recent(first: 1) { cover { url } rating } }').cost).toBe(1 * (2 + 10 + 3));
     // A leaf list with a weight: 7 reviews × 1 per book.
     expect(cost('{ recent(first: 2) { reviews } }').cost).toBe(2 * (2 + 7));
