@@ -15,6 +15,7 @@ import { createEventBus, type EventBus } from '../platform/events/bus';
 import { startEventRuntimes, type EventRuntime } from '../platform/events/runtime';
 import { deferredJobTrigger } from '../platform/events/jobs';
 import { checkDemoAdminPassword } from '../platform/secrets';
+import { requireServiceKeys } from '../platform/service-keys';
 
 export interface LaunchOptions {
   config: Config;
@@ -61,6 +62,9 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
   const seedDemo = options.seedDemo ?? !config.isProduction;
   // The demo admin's development password is public: never seed it where other machines can reach us.
   if (seedDemo && names.includes('user')) checkDemoAdminPassword({ adminPasswordSet: config.adminPasswordSet, host: config.host });
+  // Production: every service started here has its own key and its callers' keys, refused before any database opens.
+  for (const name of names) requireServiceKeys(config.serviceKeys, name, config.isProduction);
+  if (options.router ?? names.length === SUBGRAPH_NAMES.length) requireServiceKeys(config.serviceKeys, 'router', config.isProduction);
   const databases = options.databases ?? (await openDatabases(config, names));
   const ownsDatabases = !options.databases;
 

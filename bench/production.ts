@@ -181,9 +181,9 @@ interface Row {
   responseCache?: { hits: number; misses: number; stored: number; notCacheable: number };
 }
 
-/** GET /stats of a service (router or subgraph), signed for it as the subgraphs' callers sign (INTERNAL_SECRET). */
+/** GET /stats of a service (router or subgraph), signed for it with the router's key (derived from INTERNAL_SECRET here). */
 async function statsOf<T>(graphqlUrl: string, audience: string): Promise<T | undefined> {
-  const header = signIdentity({ service: 'bench', scopes: [], audience }, SECRETS.INTERNAL_SECRET);
+  const header = signIdentity({ scopes: [], audience }, SECRETS.INTERNAL_SECRET);
   const response = await fetch(graphqlUrl.replace(/\/graphql$/, '/stats'), { headers: { [IDENTITY_HEADER]: header } });
   return response.ok ? ((await response.json()) as T) : undefined;
 }

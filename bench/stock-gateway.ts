@@ -26,7 +26,7 @@ async function main() {
     }
     override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<Context>) {
       const identity = { ...(context?.identity ?? { scopes: [] }), audience: this.subgraph };
-      request.http?.headers.set(IDENTITY_HEADER, signIdentity(identity, config.internalSecret));
+      request.http?.headers.set(IDENTITY_HEADER, signIdentity(identity, config.serviceKeys));
     }
   }
   const gateway = new ApolloGateway({

@@ -1,6 +1,7 @@
 /**
  * The one place that reads the environment. Everything else receives a typed `Config`.
  */
+import { serviceKeysFromEnv, type ServiceKeys } from './service-keys';
 import fs from 'node:fs';
 import path from 'node:path';
 import { assertMoneyLimits, DEFAULT_MONEY_LIMITS, type MoneyLimits } from './money';
@@ -37,7 +38,13 @@ export interface Config {
   subgraphDatabaseUrls: Partial<Record<SubgraphName, string>>;
   redisUrl?: string;
   jwtSecret: string;
+  /**
+   * Development / back-compat base secret: every service key not configured is derived from it, outside production
+   * only (service-keys.ts). Production ignores it.
+   */
   internalSecret: string;
+  /** Per-service signing and verification keys of the identity header (SERVICE_KEY_<NAME>, service-keys.ts). */
+  serviceKeys: ServiceKeys;
   accessTokenTtlSeconds: number;
   refreshTokenTtlSeconds: number;
   /** Max age of a signed identity / service header before it is refused (replay window). */
@@ -342,8 +349,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const rootDir = path.resolve(__dirname, '..');
 
   if (isProduction) {
-    const missing = ['JWT_SECRET', 'INTERNAL_SECRET'].filter((name) => !env[name]);
-    if (missing.length) throw new Error(`NODE_ENV=production requires ${missing.join(' and ')} to be set`);
+    // INTERNAL_SECRET is not needed: production signs with per-service keys (SERVICE_KEY_<NAME>), checked per process
+    // at start-up (requireServiceKeys), since a migration or the router needs other keys than a subgraph.
+    if (!env.JWT_SECRET) throw new Error('NODE_ENV=production requires JWT_SECRET to be set');
     if (env.JWT_SECRET === DEV_JWT_SECRET || env.INTERNAL_SECRET === DEV_INTERNAL_SECRET) {
       throw new Error('NODE_ENV=production refuses the development secrets');
     }
@@ -388,6 +396,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     redisUrl: env.REDIS_URL || undefined,
     jwtSecret: env.JWT_SECRET || DEV_JWT_SECRET,
     internalSecret: env.INTERNAL_SECRET || DEV_INTERNAL_SECRET,
+    serviceKeys: serviceKeysFromEnv(env, { base: env.INTERNAL_SECRET || DEV_INTERNAL_SECRET, production: isProduction }),
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 15 * 60),
     refreshTokenTtlSeconds: int(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * 24 * 3600),
     identityMaxAgeSeconds: int(env, 'IDENTITY_MAX_AGE_SECONDS', 60),

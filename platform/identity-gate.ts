@@ -7,12 +7,14 @@
  */
 import type http from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
+import type { ServiceKeys } from './service-keys';
 import { IDENTITY_HEADER, IdentityError, verifyIdentity, type Identity } from './identity';
 
 export interface IdentityGateOptions {
   /** This subgraph's name: the only audience accepted. */
   audience: string;
-  secret: string;
+  /** The keys to verify callers' headers with (each caller's own, service-keys.ts). */
+  keys: ServiceKeys;
   maxAgeSeconds: number;
 }
 
@@ -23,7 +25,7 @@ export const IDENTITY_LOCAL = 'shopIdentity';
 export function identityOfRequest(headers: http.IncomingHttpHeaders, options: IdentityGateOptions): Identity {
   const header = headers[IDENTITY_HEADER];
   if (header === undefined || header === '') throw new IdentityError('missing (subgraphs accept only signed callers)');
-  return verifyIdentity(String(header), options.secret, options.maxAgeSeconds, Date.now(), options.audience);
+  return verifyIdentity(String(header), options.keys, options.maxAgeSeconds, Date.now(), options.audience);
 }
 
 /** The 401 body, shaped like any GraphQL error response so clients and the gateway read it the usual way. */

@@ -2,14 +2,18 @@
  * Signed identity between the router and the subgraphs, and signed service-to-service calls.
  *
  * The router verifies the shopper's JWT and forwards who they are in one header,
- * `x-shop-identity: <base64url(json)>.<base64url(hmac-sha256)>`, signed with INTERNAL_SECRET.
+ * `x-shop-identity: <issuer>:<kid>.<base64url(json)>.<base64url(hmac-sha256)>`, signed with the issuer's own key for
+ * the one audience (service-keys.ts): a subgraph verifies with the key of the service the header claims to come from.
  * A subgraph trusts nothing else: an identity header it cannot verify (bad signature, stale, signed for another
  * subgraph) is refused, and so is a request without one (see identity-gate.ts).
- * Subgraphs calling each other sign `{ svc }` the same way, so internal operations can require a service caller.
+ * Subgraphs calling each other sign `{ svc }` with their own keys, so internal operations can require a service caller
+ * (internal-callers.ts). What an issuer may assert is fixed here: only the router carries scopes, sessions and client
+ * addresses; a service carries its own name, and a user id only when it may act for users (SERVICES_ACTING_FOR_USERS).
  * Every header names the one subgraph it is for (`aud`), so a header seen by one subgraph cannot be replayed at
  * another, and it lives IDENTITY_MAX_AGE_SECONDS (default 60) from `iat`. See docs/security.md.
  */
 import crypto from 'node:crypto';
+import { ROUTER, SERVICE_NAMES, ServiceKeys } from './service-keys';
 
 export const IDENTITY_HEADER = 'x-shop-identity';
 
@@ -42,11 +46,34 @@ interface SignedClaims {
   iat: number;
 }
 
-function hmac(secret: string, payload: string): string {
-  return crypto.createHmac('sha256', secret).update(payload).digest('base64url');
+/**
+ * The services that may sign a user id (act for a shopper):
+ * - order: adds a past order's items to the cart (buyAgain), reads the shopper's cart lines at checkout and
+ *   locks/confirms/uses/releases the shopper's coupon;
+ * - cart: asks promote for the coupon savings of the shopper's cart (couponQuote reads whose coupons they are).
+ * Every other service (user, product, promote, payment) calls as itself only, and no service carries scopes: the
+ * router alone asserts users with scopes, sessions and addresses, from their verified access tokens.
+ */
+export const SERVICES_ACTING_FOR_USERS: readonly string[] = ['order', 'cart'];
+
+/** Keys given as a plain string are derived from it as a base secret (development, tests); cached per string. */
+const derivedRings = new Map<string, ServiceKeys>();
+export function keyRing(keys: ServiceKeys | string): ServiceKeys {
+  if (typeof keys !== 'string') return keys;
+  let ring = derivedRings.get(keys);
+  if (!ring) {
+    if (derivedRings.size > 16) derivedRings.clear();
+    derivedRings.set(keys, (ring = ServiceKeys.derivedFrom(keys)));
+  }
+  return ring;
 }
 
-export function signIdentity(identity: Identity, secret: string, now = Date.now()): string {
+function hmac(key: Buffer, head: string, payload: string): string {
+  return crypto.createHmac('sha256', key).update(head).update('.').update(payload).digest('base64url');
+}
+
+/** Signs as `identity.service` (the router when absent) for `identity.audience`, with that issuer's key. */
+export function signIdentity(identity: Identity, keys: ServiceKeys | string, now = Date.now()): string {
   const claims: SignedClaims = { iat: Math.floor(now / 1000) };
   if (identity.userId) claims.sub = identity.userId;
   if (identity.scopes.length) claims.scp = identity.scopes;
@@ -54,8 +81,11 @@ export function signIdentity(identity: Identity, secret: string, now = Date.now(
   if (identity.sessionId) claims.sid = identity.sessionId;
   if (identity.clientIp) claims.ip = identity.clientIp;
   if (identity.audience) claims.aud = identity.audience;
+  const issuer = identity.service ?? ROUTER;
+  const { kid, key } = keyRing(keys).signingKey(issuer, identity.audience ?? '');
+  const head = `${issuer}:${kid}`;
   const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
-  return `${payload}.${hmac(secret, payload)}`;
+  return `${head}.${payload}.${hmac(key, head, payload)}`;
 }
 
 export class IdentityError extends Error {}
@@ -73,30 +103,51 @@ export const CLOCK_SKEW_SECONDS = 30;
  */
 export function verifyIdentity(
   header: string,
-  secret: string,
+  keys: ServiceKeys | string,
   maxAgeSeconds: number,
   now = Date.now(),
   audience?: string,
 ): Identity {
-  const [payload, signature, extra] = header.split('.');
-  if (!payload || !signature || extra !== undefined) throw new IdentityError('malformed identity header');
-  const expected = Buffer.from(hmac(secret, payload));
+  const [head, payload, signature, extra] = header.split('.');
+  if (!head || !payload || !signature || extra !== undefined) throw new IdentityError('malformed identity header');
+  const colon = head.indexOf(':');
+  const issuer = head.slice(0, colon);
+  const kid = head.slice(colon + 1);
+  if (colon < 0 || !(SERVICE_NAMES as readonly string[]).includes(issuer)) throw new IdentityError('malformed identity header');
+  let claims: SignedClaims | undefined;
+  const parse = () => {
+    try {
+      return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as SignedClaims;
+    } catch {
+      throw new IdentityError('malformed identity header');
+    }
+  };
+  // Without an expected audience (tests, tools), the key is the one for the audience the header names.
+  const keyAudience = audience ?? (claims = parse()).aud ?? '';
+  const key = keyRing(keys).verificationKey(issuer, kid, keyAudience);
+  if (!key) throw new IdentityError(`identity header signed with a key unknown here (${issuer}, kid ${kid})`);
+  const expected = Buffer.from(hmac(key, head, payload));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) {
     throw new IdentityError('identity header signature does not verify');
   }
-  let claims: SignedClaims;
-  try {
-    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as SignedClaims;
-  } catch {
-    throw new IdentityError('malformed identity header');
-  }
+  claims ??= parse();
   const age = Math.floor(now / 1000) - claims.iat;
   if (!Number.isInteger(claims.iat) || age > maxAgeSeconds || age < -CLOCK_SKEW_SECONDS) {
     throw new IdentityError('identity header is stale');
   }
   if (audience !== undefined && claims.aud !== audience) {
     throw new IdentityError(`identity header is not for the ${audience} subgraph`);
+  }
+  // What the issuer may assert (see SERVICES_ACTING_FOR_USERS): a valid key of one service never carries more.
+  if (issuer === ROUTER) {
+    if (claims.svc !== undefined) throw new IdentityError('the router signs for shoppers, not as a service');
+  } else {
+    if (claims.svc !== issuer) throw new IdentityError(`a header signed by ${issuer} must name ${issuer} as its service`);
+    if (claims.scp?.length || claims.sid !== undefined || claims.ip !== undefined) {
+      throw new IdentityError(`${issuer} may not assert scopes, sessions or client addresses (only the router does)`);
+    }
+    if (claims.sub !== undefined && !SERVICES_ACTING_FOR_USERS.includes(issuer)) throw new IdentityError(`${issuer} may not act for a user`);
   }
   return {
     userId: claims.sub,
@@ -120,7 +171,7 @@ export class SameSecondIdentitySigner {
   private readonly headers = new Map<string, string>();
 
   constructor(
-    private readonly secret: string,
+    private readonly keys: ServiceKeys | string,
     private readonly audience: string,
   ) {}
 
@@ -134,7 +185,7 @@ export class SameSecondIdentitySigner {
     const key = JSON.stringify([identity.userId, identity.scopes, identity.service, identity.sessionId, identity.clientIp]);
     let header = this.headers.get(key);
     if (header === undefined) {
-      header = signIdentity({ ...identity, audience: this.audience }, this.secret, now);
+      header = signIdentity({ ...identity, audience: this.audience }, this.keys, now);
       this.headers.set(key, header);
     }
     return header;

@@ -5,6 +5,7 @@
  * Production refuses them outright (config.ts); a deployment that merely forgot NODE_ENV is caught here by its HOST.
  */
 import net from 'node:net';
+import { SERVICE_NAMES } from './service-keys';
 
 export const SECRET_VARIABLES = ['JWT_SECRET', 'INTERNAL_SECRET'] as const;
 
@@ -26,7 +27,9 @@ export function isLoopbackHost(host: string): boolean {
  * that fall back to development values (empty when all are set).
  */
 export function checkDevelopmentSecrets(env: NodeJS.ProcessEnv, host: string): string[] {
-  const missing = SECRET_VARIABLES.filter((name) => !env[name]);
+  // INTERNAL_SECRET is only the base the service keys are derived from: not needed when every service has its own.
+  const allServiceKeys = SERVICE_NAMES.every((name) => env[`SERVICE_KEY_${name.toUpperCase()}`]);
+  const missing = SECRET_VARIABLES.filter((name) => !env[name] && !(name === 'INTERNAL_SECRET' && allServiceKeys));
   if (missing.length && !isLoopbackHost(host)) {
     throw new Error(
       `HOST=${host} is not a loopback address, so ${missing.join(' and ')} must be set: the development ` +

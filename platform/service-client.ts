@@ -1,5 +1,5 @@
 /**
- * Service-to-service GraphQL calls between subgraphs, signed with INTERNAL_SECRET (see identity.ts),
+ * Service-to-service GraphQL calls between subgraphs, signed with the caller's own service key (see identity.ts, service-keys.ts),
  * with a timeout, a bounded keep-alive pool and the response-size budget (SUBGRAPH_MAX_RESPONSE_BYTES), over
  * buffered-request.ts. Errors from the callee keep their `extensions.code`,
  * so a CONFLICT in product (out of stock) is a CONFLICT for the caller's client too.
@@ -70,7 +70,7 @@ export function createServiceClient(config: Config, caller: SubgraphName, direct
 
   async function send<T>(target: SubgraphName, query: string, variables: Record<string, unknown>, options: CallOptions): Promise<T> {
     // Signed for the target only (`aud`), so the callee cannot replay it at a third subgraph.
-    const identity = signIdentity({ service: caller, userId: options.userId, scopes: [], audience: target }, config.internalSecret);
+    const identity = signIdentity({ service: caller, userId: options.userId, scopes: [], audience: target }, config.serviceKeys);
     const headers: Record<string, string> = { 'content-type': 'application/json', [IDENTITY_HEADER]: identity };
     if (options.requestId) headers[REQUEST_ID_HEADER] = options.requestId;
     const timeoutMs = options.timeoutMs ?? config.subgraphTimeouts[target] ?? config.subgraphTimeoutMs;

@@ -24,6 +24,7 @@ import { graphqlHttpHandler, isGraphQLPath, signedCaller } from './graphql-http'
 import { installErrorHandlers, operationResolutionPlugin } from './http-errors';
 import { identityGate, type IdentityGateOptions } from './identity-gate';
 import type { ServiceClient } from './service-client';
+import { requireServiceKeys } from './service-keys';
 
 /** What a subgraph needs to run: built by the launcher, handed to the subgraph's factory. */
 export interface SubgraphDeps {
@@ -54,7 +55,7 @@ export interface SubgraphDefinition<TContext extends BaseContext = BaseContext> 
   events?: SubgraphEvents;
   /**
    * Counters an operator or the bench may read (e.g. product's cache hit rates), served as JSON at GET /stats behind
-   * the same identity gate as /graphql: a caller must sign with INTERNAL_SECRET for this subgraph.
+   * the same identity gate as /graphql: a caller must sign with its own service key for this subgraph.
    */
   stats?(): Record<string, unknown>;
   /** Apollo Server plugins of this subgraph (e.g. product's Cache-Control on public answers). */
@@ -74,6 +75,8 @@ export async function startSubgraphServer(
   deps: Pick<SubgraphDeps, 'config' | 'db'>,
   listen: { host: string; port: number },
 ): Promise<RunningServer> {
+  // Production: this subgraph's own signing key and its callers' verification keys, before anything listens.
+  requireServiceKeys(deps.config.serviceKeys, definition.name, deps.config.isProduction);
   const app = express();
   // The request listener is added once Apollo Server has started (below); the drain plugin needs the server first.
   const httpServer = http.createServer();
@@ -108,7 +111,7 @@ export async function startSubgraphServer(
   definition.mountRoutes?.(app);
   const identity: IdentityGateOptions = {
     audience: definition.name,
-    secret: deps.config.internalSecret,
+    keys: deps.config.serviceKeys,
     maxAgeSeconds: deps.config.identityMaxAgeSeconds,
   };
   const { stats } = definition;

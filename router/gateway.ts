@@ -61,7 +61,7 @@ class SignedIdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
     private readonly dedup?: InFlightDedup,
   ) {
     super(options);
-    this.signer = new SameSecondIdentitySigner(config.internalSecret, subgraph);
+    this.signer = new SameSecondIdentitySigner(config.serviceKeys, subgraph);
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<RouterContext>) {

@@ -32,6 +32,7 @@ import { createResponseCache, type ResponseCacheStats } from './response-cache';
 import { createEventBus, type EventBus } from '../platform/events/bus';
 import { attachSubscriptions } from './subscriptions';
 import { notifyProxy } from './notify-proxy';
+import { requireServiceKeys } from '../platform/service-keys';
 
 export interface RouterOptions {
   config: Config;
@@ -74,6 +75,8 @@ function withTokenLimit(format: ReturnType<typeof makeFormatError>, config: Conf
 
 export async function startRouter(options: RouterOptions): Promise<RunningRouter> {
   const { config } = options;
+  // Production: the router's own signing key, configured (never derived); refused before anything listens.
+  requireServiceKeys(config.serviceKeys, 'router', config.isProduction);
   const app = express();
   app.disable('x-powered-by');
   // The request listener is added once everything is set up (below); the drain plugin and subscriptions need it first.
@@ -111,9 +114,9 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   const subscriptions = attachSubscriptions({ httpServer, path: '/graphql', config, server, gateway, bus });
   await server.start();
 
-  // Counters for operators and the bench (docs/catalog-cache.md), for callers that sign with INTERNAL_SECRET for
+  // Counters for operators and the bench (docs/catalog-cache.md), for callers that sign with the router's key for
   // the audience `router`, as subgraphs' /stats: the router is public, its counters are not for everyone.
-  const statsGate = identityGate({ audience: 'router', secret: config.internalSecret, maxAgeSeconds: config.identityMaxAgeSeconds });
+  const statsGate = identityGate({ audience: 'router', keys: config.serviceKeys, maxAgeSeconds: config.identityMaxAgeSeconds });
   app.get('/stats', statsGate, (_req, res) => {
     res.json({
       responseCache: responseCache ? { enabled: true, ...responseCache.stats, entries: responseCache.entries() } : { enabled: false },

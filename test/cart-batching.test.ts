@@ -101,7 +101,7 @@ it("serves the cart's SKU fact reads at GET /stats, only to signed callers: call
   const url = supergraph.subgraphs.cart!.url.replace(/\/graphql$/, '/stats');
   expect((await fetch(url)).status).toBe(401);
   const stats = async () =>
-    ((await (await fetch(url, { headers: asIdentity({ service: 'bench' }, 'cart', testConfig()) })).json()) as { skuFacts: { calls: number; keysAsked: number; keysSent: number } }).skuFacts;
+    ((await (await fetch(url, { headers: asIdentity({}, 'cart', testConfig()) })).json()) as { skuFacts: { calls: number; keysAsked: number; keysSent: number } }).skuFacts;
   const before = await stats();
   // Two shoppers' carts at once: at most one product call each, each SKU sent once per call.
   const carts = await Promise.all([one.call(CART_QUERY), full.call(CART_QUERY)].map(async (answer) => ok(await answer)));

@@ -37,7 +37,7 @@ const productDb = () => supergraph.subgraphs.product!.db;
 
 const statsUrl = (graphqlUrl: string) => graphqlUrl.replace(/\/graphql$/, '/stats');
 async function cacheStats(): Promise<{ kinds: Record<string, { memoryHits: number; sharedHits: number; misses: number }> }> {
-  const response = await fetch(statsUrl(supergraph.subgraphs.product!.url), { headers: asIdentity({ service: 'bench' }, 'product', config) });
+  const response = await fetch(statsUrl(supergraph.subgraphs.product!.url), { headers: asIdentity({}, 'product', config) });
   expect(response.status).toBe(200);
   return ((await response.json()) as { catalogCache: never }).catalogCache;
 }
@@ -179,7 +179,7 @@ it('shows a checkout’s reservation and its release within the lag bound', asyn
 });
 
 it('shows its counters only to callers that sign with INTERNAL_SECRET for that service', async () => {
-  const signedFor = (audience: string) => ({ [IDENTITY_HEADER]: signIdentity({ service: 'bench', scopes: [], audience }, config.internalSecret) });
+  const signedFor = (audience: string) => ({ [IDENTITY_HEADER]: signIdentity({ scopes: [], audience }, config.serviceKeys) });
   for (const [url, audience, other] of [[supergraph.subgraphs.product!.url, 'product', 'cart'], [router, 'router', 'product']]) {
     expect((await fetch(statsUrl(url))).status).toBe(401);
     expect((await fetch(statsUrl(url), { headers: signedFor(other) })).status).toBe(401);

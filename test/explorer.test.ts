@@ -11,10 +11,11 @@ import { explorerBundleStatus, readManifest } from '../router/explorer/build';
 import { startRouter, type RunningRouter } from '../router/server';
 import { FEDERATION_LINK, startFakeSubgraph, writeSupergraph, type FakeSubgraph } from './support/fake-subgraph';
 import { gql } from './support/harness';
+import { SERVICE_KEYS } from './support/processes';
 
 const typeDefs = `${FEDERATION_LINK}
 "Root" type Query { "A greeting." hello: String! }`;
-const PRODUCTION_SECRETS = { JWT_SECRET: 'explorer-test-jwt-secret', INTERNAL_SECRET: 'explorer-test-internal-secret' };
+const PRODUCTION_SECRETS = { JWT_SECRET: 'explorer-test-jwt-secret', INTERNAL_SECRET: 'explorer-test-internal-secret', ...SERVICE_KEYS };
 
 let subgraph: FakeSubgraph;
 let supergraphPath: string;

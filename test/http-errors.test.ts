@@ -14,6 +14,7 @@ import zlib from 'node:zlib';
 import type { RunningSupergraph } from '../app/launcher';
 import type { Config } from '../platform/config';
 import { asIdentity, startSupergraph, testConfig } from './support/harness';
+import { SERVICE_KEYS } from './support/processes';
 
 interface Target {
   name: string;
@@ -288,7 +289,8 @@ function subgraphCases(target: Target & { config: () => Config }) {
     expect(missing.body.errors![0].message).toMatch(/^Identity header refused: missing/);
     const otherAudience = await post(QUERY, asIdentity({}, 'cart', target.config()));
     expectError(otherAudience, 401, 'UNAUTHENTICATED');
-    expect(otherAudience.body.errors![0].message).toMatch(/not for the product subgraph/);
+    // Keyed for cart (pair key router → cart): product's key for the router does not verify it.
+    expect(otherAudience.body.errors![0].message).toMatch(/does not verify/);
     expectReason(await post('{"query":', {}), 400, 'MALFORMED_JSON');
     expectError(await post('[]', {}), 400, 'BAD_USER_INPUT');
   });
@@ -296,10 +298,12 @@ function subgraphCases(target: Target & { config: () => Config }) {
   it(`${target.name}: an unexpected error is a logged 500 that says no more`, async () => {
     // A header that verifies but whose claims are not an object: identity.ts trips over it (a TypeError).
     const payload = Buffer.from('null').toString('base64url');
-    const signature = crypto.createHmac('sha256', target.config().internalSecret).update(payload).digest('base64url');
+    const { kid, key } = target.config().serviceKeys.signingKey('router', 'product');
+    const head = `router:${kid}`;
+    const signature = crypto.createHmac('sha256', key).update(`${head}.${payload}`).digest('base64url');
     const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
-      const answer = await post(QUERY, { 'x-shop-identity': `${payload}.${signature}` });
+      const answer = await post(QUERY, { 'x-shop-identity': `${head}.${payload}.${signature}` });
       expectError(answer, 500, 'INTERNAL_SERVER_ERROR');
       expect(answer.body.errors![0].message).toBe('Internal server error');
       expect(errors).toHaveBeenCalledWith('[http] unexpected error:', expect.any(TypeError));
@@ -336,7 +340,7 @@ describe('development mode', () => {
 
 describe('production mode', () => {
   let supergraph: RunningSupergraph;
-  const config = testConfig({ NODE_ENV: 'production', JWT_SECRET: 'test-jwt-secret-for-production-mode', INTERNAL_SECRET: 'test-internal-secret-for-production' });
+  const config = testConfig({ NODE_ENV: 'production', JWT_SECRET: 'test-jwt-secret-for-production-mode', INTERNAL_SECRET: 'test-internal-secret-for-production', ...SERVICE_KEYS });
   beforeAll(async () => {
     supergraph = await startSupergraph({ subgraphs: ['product'], router: true, config });
   });

@@ -74,11 +74,12 @@ describe('connection strings', () => {
 });
 
 describe('config', () => {
-  it('refuses production without JWT_SECRET and INTERNAL_SECRET', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET and INTERNAL_SECRET/);
-    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'a'.repeat(32) })).toThrow(/INTERNAL_SECRET/);
+  it('refuses production without JWT_SECRET; service keys are checked per process (test/service-keys.test.ts)', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
     const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(32), INTERNAL_SECRET: 'i'.repeat(32) });
     expect(config.explorerEnabled).toBe(false);
+    // Production derives nothing from INTERNAL_SECRET: no service holds a key until SERVICE_KEY_<NAME> gives it one.
+    expect(config.serviceKeys.holds('order')).toBe('none');
   });
 });
 

@@ -9,9 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { FEDERATION_LINK, startFakeSubgraph, unusedUrl, writeSupergraph } from './support/fake-subgraph';
 import { asIdentity, gql } from './support/harness';
-import { bareEnv, run, SECRETS } from './support/processes';
+import { bareEnv, run, SECRETS, SERVICE_KEYS } from './support/processes';
 
-describe('NODE_ENV=production without JWT_SECRET and INTERNAL_SECRET', () => {
+describe('NODE_ENV=production without JWT_SECRET', () => {
   it.concurrent.each([
     ['the router (npm run start:router)', ['router/main.ts'], 'Cannot start the router'],
     ['everything (npm start)', ['scripts/start-all.ts'], 'Cannot start the supergraph'],
@@ -20,7 +20,24 @@ describe('NODE_ENV=production without JWT_SECRET and INTERNAL_SECRET', () => {
   ])('%s refuses to start, says why, exits non-zero', async (_what, args, prefix) => {
     const started = run(args, bareEnv({ NODE_ENV: 'production' }));
     expect(await started.exited).toBe(1);
-    expect(started.output()).toContain(`${prefix}: NODE_ENV=production requires JWT_SECRET and INTERNAL_SECRET to be set`);
+    expect(started.output()).toContain(`${prefix}: NODE_ENV=production requires JWT_SECRET to be set`);
+  });
+});
+
+describe('NODE_ENV=production without per-service keys (INTERNAL_SECRET alone is the development base, not a key)', () => {
+  const base = { NODE_ENV: 'production', JWT_SECRET: SECRETS.JWT_SECRET, INTERNAL_SECRET: SECRETS.INTERNAL_SECRET, ROUTER_PORT: '0', ORDER_PORT: '0',
+    // Never opened: the keys are checked first.
+    DATABASE_URL: 'postgres://nobody@127.0.0.1:1/never' };
+  it.concurrent.each([
+    ['the router', ['router/main.ts'], {}, 'Cannot start the router: NODE_ENV=production: the router service requires SERVICE_KEY_ROUTER (its own signing key)'],
+    ['one subgraph', ['scripts/start-subgraph.ts', 'order'], {}, 'Cannot start the subgraph: NODE_ENV=production: the order service requires SERVICE_KEY_ORDER (its own signing key) and the verification keys of router, user, product, cart, promote, payment'],
+    ['one subgraph missing a caller', ['scripts/start-subgraph.ts', 'order'], { ...SECRETS, SERVICE_KEY_PAYMENT: '' }, 'the order service requires the verification keys of payment'],
+    ['a key shorter than 32 characters', ['scripts/start-subgraph.ts', 'order'], { ...SECRETS, SERVICE_KEY_ORDER: 'k1:short' }, 'SERVICE_KEY_ORDER: NODE_ENV=production requires keys of at least 32 characters'],
+    ['two services sharing a key', ['scripts/start-subgraph.ts', 'order'], { ...SECRETS, SERVICE_KEY_CART: SERVICE_KEYS.SERVICE_KEY_ORDER }, 'repeats the key of'],
+  ])('%s refuses to start, says why, exits non-zero', async (_what, args, extra, message) => {
+    const started = run(args, bareEnv({ ...base, ...extra }));
+    expect(await started.exited).toBe(1);
+    expect(started.output()).toContain(message);
   });
 });
 

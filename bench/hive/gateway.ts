@@ -47,7 +47,7 @@ async function main() {
     // Per subgraph request: the identity header signed for that subgraph (Hive sets it in its onSubgraphExecute/onFetch).
     propagateHeaders: {
       fromClientToSubgraphs: ({ context, subgraphName }) => ({
-        [IDENTITY_HEADER]: signIdentity({ ...(context.identity ?? { scopes: [] }), audience: subgraphName }, config.internalSecret),
+        [IDENTITY_HEADER]: signIdentity({ ...(context.identity ?? { scopes: [] }), audience: subgraphName }, config.serviceKeys),
       }),
     },
     plugins: () => [identityPlugin],

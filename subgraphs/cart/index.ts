@@ -1,6 +1,7 @@
 /** The cart subgraph: builds its schema and per-request context; starting a server is the launcher's job. */
 import { skuFactsCoalescing } from '../../platform/price-summary-services';
 import { buildFederatedSchema } from '../../platform/schema-loader';
+import { internalCallers } from './internal-callers';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import type { CartContext } from './context';
 import { createCartLoaders } from './loaders';
@@ -8,7 +9,7 @@ import { resolvers } from './resolvers';
 
 export { migrations } from './migrations';
 
-export const buildCartSchema = () => buildFederatedSchema(__dirname, resolvers);
+export const buildCartSchema = () => buildFederatedSchema(__dirname, resolvers, internalCallers);
 
 export function createCartSubgraph(deps: SubgraphDeps): SubgraphDefinition<CartContext> {
   return {

@@ -1,6 +1,7 @@
 /** The order subgraph: builds its schema and per-request context; starting a server is the launcher's job. */
 import { skuFactsCoalescing } from '../../platform/price-summary-services';
 import { buildFederatedSchema } from '../../platform/schema-loader';
+import { internalCallers } from './internal-callers';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import type { OrderContext } from './context';
 import { createOrderLoaders } from './loaders';
@@ -13,7 +14,7 @@ import { holdsJobs } from './holds';
 
 export { migrations } from './migrations';
 
-export const buildOrderSchema = () => buildFederatedSchema(__dirname, resolvers);
+export const buildOrderSchema = () => buildFederatedSchema(__dirname, resolvers, internalCallers);
 
 export function createOrderSubgraph(deps: SubgraphDeps): SubgraphDefinition<OrderContext> {
   return {

@@ -1,5 +1,6 @@
 /** The payment subgraph: builds its schema and per-request context; starting a server is the launcher's job. */
 import { buildFederatedSchema } from '../../platform/schema-loader';
+import { internalCallers } from './internal-callers';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import type { PaymentContext } from './context';
 import { createPaymentLoaders } from './loaders';
@@ -10,7 +11,7 @@ import { JOB_ORDER_REFUNDED, JOB_RECONCILE, JOB_REFUND, JOB_SETTLE_ORDER, orderR
 
 export { migrations } from './migrations';
 
-export const buildPaymentSchema = () => buildFederatedSchema(__dirname, resolvers);
+export const buildPaymentSchema = () => buildFederatedSchema(__dirname, resolvers, internalCallers);
 
 export function createPaymentSubgraph(deps: SubgraphDeps): SubgraphDefinition<PaymentContext> {
   const providers = createProviders(deps.config);

@@ -1,5 +1,6 @@
 /** The product subgraph: builds its schema and per-request context; starting a server is the launcher's job. */
 import { buildFederatedSchema } from '../../platform/schema-loader';
+import { internalCallers } from './internal-callers';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import { catalogReadsFor, createCatalogCache } from './catalog-cache';
 import type { ProductContext } from './context';
@@ -11,7 +12,7 @@ import { resolvers } from './resolvers';
 export { migrations } from './migrations';
 export { seedDemoCatalog as seedDemo } from './data/demo-catalog';
 
-export const buildProductSchema = () => buildFederatedSchema(__dirname, resolvers);
+export const buildProductSchema = () => buildFederatedSchema(__dirname, resolvers, internalCallers);
 
 export function createProductSubgraph(deps: SubgraphDeps): SubgraphDefinition<ProductContext> {
   const catalogCache = createCatalogCache(deps.config);

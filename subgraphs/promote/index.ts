@@ -1,5 +1,6 @@
 /** The promote subgraph: builds its schema and per-request context; starting a server is the launcher's job. */
 import { buildFederatedSchema } from '../../platform/schema-loader';
+import { internalCallers } from './internal-callers';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import type { PromoteContext } from './context';
 import { couponHoldSweep } from './holds-sweep';
@@ -9,7 +10,7 @@ import { resolvers } from './resolvers';
 export { migrations } from './migrations';
 export { seedDemo } from './seed';
 
-export const buildPromoteSchema = () => buildFederatedSchema(__dirname, resolvers);
+export const buildPromoteSchema = () => buildFederatedSchema(__dirname, resolvers, internalCallers);
 
 export function createPromoteSubgraph(deps: SubgraphDeps): SubgraphDefinition<PromoteContext> {
   // Gives back coupons held for orders that are not live and locks whose lease ran out (holds-sweep.ts).

@@ -1,6 +1,7 @@
 /** The user subgraph: builds its schema and per-request context; starting a server is the launcher's job. */
 import { createRateLimiter } from '../../platform/rate-limit';
 import { buildFederatedSchema } from '../../platform/schema-loader';
+import { internalCallers } from './internal-callers';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import type { UserServices } from './accounts';
 import type { UserContext } from './context';
@@ -11,7 +12,7 @@ import { createWechatProvider } from './wechat';
 export { migrations } from './migrations';
 export { seedDemo } from './seed';
 
-export const buildUserSchema = () => buildFederatedSchema(__dirname, resolvers);
+export const buildUserSchema = () => buildFederatedSchema(__dirname, resolvers, internalCallers);
 
 export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserContext> {
   const services: UserServices = {

@@ -79,7 +79,7 @@ export const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
  * Subgraphs refuse unsigned callers and headers signed for another subgraph: an anonymous call is `asIdentity({}, name)`.
  */
 export function asIdentity(identity: Partial<Identity>, audience: SubgraphName, config: Config = testConfig()): Record<string, string> {
-  return { [IDENTITY_HEADER]: signIdentity({ scopes: [], ...identity, audience }, config.internalSecret) };
+  return { [IDENTITY_HEADER]: signIdentity({ scopes: [], ...identity, audience }, config.serviceKeys) };
 }
 
 /** The anonymous shopper as the router would present them to `audience`. */

@@ -56,5 +56,9 @@ export function run(args: string[], env: Record<string, string | undefined>): Ru
 
 /** Only what a bare machine has: no secrets, no database URLs from the test run. */
 export const bareEnv = (extra: Record<string, string>) => ({ PATH: process.env.PATH, HOME: process.env.HOME, ...extra });
-export const SECRETS = { JWT_SECRET: 'production-test-jwt-secret', INTERNAL_SECRET: 'production-test-internal-secret' };
+/** Production needs each service's own key (SERVICE_KEY_<NAME>, platform/service-keys.ts): at least 32 characters. */
+export const SERVICE_KEYS: Record<string, string> = Object.fromEntries(
+  ['ROUTER', 'USER', 'PRODUCT', 'CART', 'ORDER', 'PROMOTE', 'PAYMENT'].map((name) => [`SERVICE_KEY_${name}`, `k1:production-test-key-of-${name.toLowerCase()}-0123456789`]),
+);
+export const SECRETS = { JWT_SECRET: 'production-test-jwt-secret', INTERNAL_SECRET: 'production-test-internal-secret', ...SERVICE_KEYS };
 

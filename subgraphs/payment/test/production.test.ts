@@ -4,12 +4,14 @@ import { asIdentity, codes, gql, startSupergraph } from '../../../test/support/h
 import type { RunningSupergraph } from '../../../app/launcher';
 import { placeTestOrder, registerUser } from '../../order/test/fixtures';
 import { createProviders } from '../providers';
+import { SERVICE_KEYS } from '../../../test/support/processes';
 
 const config = loadConfig({
   ...process.env,
   NODE_ENV: 'production',
   JWT_SECRET: 'production-test-jwt-secret-0123456789abcdef',
   INTERNAL_SECRET: 'production-test-internal-secret-0123456789',
+  ...SERVICE_KEYS,
   EVENTS_JOB_POLL_INTERVAL_MS: '50',
 });
 

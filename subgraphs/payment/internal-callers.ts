@@ -1,0 +1,7 @@
+/** Who may call payment's internal (`@inaccessible`) fields; enforced by platform/internal-callers.ts. */
+import type { InternalCallers } from '../../platform/internal-callers';
+
+export const internalCallers: InternalCallers = {
+  /** The refund of an approved after-sale request: order's after-sales flow. */
+  'Mutation.refundAfterSale': ['order'],
+};

@@ -1,0 +1,9 @@
+/** Who may call user's internal (`@inaccessible`) fields; enforced by platform/internal-callers.ts. */
+import type { InternalCallers } from '../../platform/internal-callers';
+
+export const internalCallers: InternalCallers = {
+  /** The WeChat payer id: payment opens WeChat payments with it. */
+  'User.wechatOpenId': ['payment'],
+  /** The address snapshot an order ships to: order's checkout. */
+  'Query.addressForOrder': ['order'],
+};
