@@ -9,6 +9,6 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testMatch: ['<rootDir>/test/faults/**/*.test.ts'],
   globalSetup: '<rootDir>/test/faults/global-setup.ts',
-  testTimeout: 240_000,
+  testTimeout: 300_000,
   maxWorkers: 1,
 };

@@ -60,6 +60,8 @@ export const couponsCheck: InvariantCheck = {
       const coupons = new Map((await couponStates(context.dbs.promote, withCoupon.map((o) => o.couponId!))).map((c) => [c.couponId, c]));
       for (const order of withCoupon) {
         const coupon = coupons.get(order.couponId!);
+        // Reported above from the coupon's side already: one problem, one line.
+        if (violations.some((v) => v.subject.couponId === order.couponId && v.subject.orderId === order.id)) continue;
         const expected = isLive(order) ? 'LOCKED' : 'USED';
         if (coupon?.status === expected && coupon.orderId === order.id) continue;
         violations.push({
@@ -71,13 +73,6 @@ export const couponsCheck: InvariantCheck = {
         });
       }
     }
-    // One coupon reported from both directions is one problem: keep the first report per coupon and kind.
-    const seen = new Set<string>();
-    return violations.filter((v) => {
-      const key = `${v.kind}:${v.subject.couponId}:${v.subject.orderId}`;
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
+    return violations;
   },
 };

@@ -6,7 +6,7 @@
  * arrival, or given back within 60 s of landing; the checker then finds nothing held for the dead order.
  */
 import { Shop, eventually, until } from '../support/faults';
-import { couponStatus, createOrder, describeFaults, itAfter, newCoupon, newProduct, newShopper, orderStatus, skuCounts } from './support';
+import { BOOT_TIMEOUT_MS, couponStatus, createOrder, describeFaults, itAfter, newCoupon, newProduct, newShopper, orderStatus, skuCounts } from './support';
 
 /** Longer than order's whole attempt (3 tries × 2 s + backoff) and its compensation. */
 const LATE_MS = 12_000;
@@ -17,7 +17,7 @@ describeFaults('fault (b): holds that land after the checkout gave up', () => {
   let shop: Shop;
   beforeAll(async () => {
     shop = await Shop.start({ label: 'late_holds', serviceEnv: { order: { PRODUCT_TIMEOUT_MS: '2000', PROMOTE_TIMEOUT_MS: '2000' } } });
-  });
+  }, BOOT_TIMEOUT_MS);
   afterAll(() => shop?.stop());
 
   async function landedLate(proxy: ReturnType<Shop['service']>['proxy']) {

@@ -4,7 +4,7 @@
  * interrupted order and releases its holds — and the invariant checker finds nothing held for a dead order.
  */
 import { Shop, eventually, until } from '../support/faults';
-import { couponStatus, createOrder, describeFaults, newCoupon, newProduct, newShopper, orderStatus, skuCounts } from './support';
+import { newShoppers, BOOT_TIMEOUT_MS, couponStatus, createOrder, describeFaults, newCoupon, newProduct, newShopper, orderStatus, skuCounts } from './support';
 
 describeFaults('fault (a): order killed mid-checkout', () => {
   let shop: Shop;
@@ -15,7 +15,7 @@ describeFaults('fault (a): order killed mid-checkout', () => {
       // The test-only hook makes the first order process exit (86) right after the coupon lock: exactly mid-saga.
       serviceEnv: { order: { ORDER_SAGA_CRASH_AFTER: 'coupon' } },
     });
-  });
+  }, BOOT_TIMEOUT_MS);
   afterAll(() => shop?.stop());
 
   it('after a crash right after the coupon lock, a restarted order gives back the stock and the coupon', async () => {
@@ -41,7 +41,7 @@ describeFaults('fault (a): order killed mid-checkout', () => {
 
   it('SIGKILL during a burst of checkouts: after restart every order is placed with its holds or cancelled without any', async () => {
     const order = shop.service('order');
-    const buyers = await Promise.all(Array.from({ length: 8 }, () => newShopper(shop)));
+    const buyers = await newShoppers(shop, 8);
     const { skuIds } = await newProduct(shop, [{ price: 2000, stock: 100 }]);
     const coupons = await Promise.all(buyers.map((buyer) => newCoupon(shop, buyer.userId)));
 

@@ -5,7 +5,7 @@
  * paying every placed order sells exactly what was placed.
  */
 import { Shop, eventually, sleep } from '../support/faults';
-import { createOrder, describeFaults, newProduct, newShopper, orderStatus, payWithBalance, skuCounts } from './support';
+import { newShoppers, BOOT_TIMEOUT_MS, createOrder, describeFaults, newProduct, orderStatus, payWithBalance, skuCounts } from './support';
 
 const UNITS = 5;
 const SHOPPERS = 12;
@@ -14,11 +14,11 @@ describeFaults('fault (g): the last units, ordered concurrently while product is
   let shop: Shop;
   beforeAll(async () => {
     shop = await Shop.start({ label: 'oversell', env: { ORDER_SAGA_TIMEOUT_SECONDS: '15' } });
-  });
+  }, BOOT_TIMEOUT_MS);
   afterAll(() => shop?.stop());
 
   it('never oversells', async () => {
-    const buyers = await Promise.all(Array.from({ length: SHOPPERS }, () => newShopper(shop)));
+    const buyers = await newShoppers(shop, SHOPPERS);
     const { skuIds } = await newProduct(shop, [{ price: 1500, stock: UNITS }]);
     const product = shop.service('product');
 

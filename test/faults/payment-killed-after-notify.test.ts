@@ -6,7 +6,7 @@
  * refund), and the same notification delivered again changes nothing.
  */
 import { Shop, eventually, until } from '../support/faults';
-import { describeFaults, newProduct, newShopper, orderStatus, placeOrder } from './support';
+import { BOOT_TIMEOUT_MS, describeFaults, newProduct, newShopper, orderStatus, placeOrder } from './support';
 import { ok } from './support';
 
 describeFaults('fault (f): payment killed right after a sandbox notification', () => {
@@ -14,7 +14,7 @@ describeFaults('fault (f): payment killed right after a sandbox notification', (
   beforeAll(async () => {
     // A claimed job of a killed instance is taken over after the lease: short here, 60 s in production.
     shop = await Shop.start({ label: 'pay_kill', env: { EVENTS_JOB_LEASE_MS: '3000' } });
-  });
+  }, BOOT_TIMEOUT_MS);
   afterAll(() => shop?.stop());
 
   it('the order ends PAID exactly once after payment restarts, and a repeated notification is a no-op', async () => {

@@ -5,7 +5,7 @@
  */
 import { gql } from '../support/harness';
 import { Shop, eventually } from '../support/faults';
-import { describeFaults, itAfter, newProduct, newShopper, ok, orderStatus, payWithBalance, placeOrder, type Shopper } from './support';
+import { newShoppers, BOOT_TIMEOUT_MS, describeFaults, itAfter, newProduct, ok, orderStatus, payWithBalance, placeOrder, type Shopper } from './support';
 
 describeFaults('fault (e): Redis killed', () => {
   let shop: Shop;
@@ -13,10 +13,10 @@ describeFaults('fault (e): Redis killed', () => {
   let skuId: string;
   beforeAll(async () => {
     shop = await Shop.start({ label: 'redis_kill', redis: 'own' });
-    shoppers = await Promise.all(Array.from({ length: 3 }, () => newShopper(shop)));
+    shoppers = await newShoppers(shop, 3);
     skuId = (await newProduct(shop, [{ price: 1200, stock: 50 }])).skuIds[0];
     await shop.redis!.kill();
-  });
+  }, BOOT_TIMEOUT_MS);
   afterAll(() => shop?.stop());
 
   const login = (account: string, password: string) =>

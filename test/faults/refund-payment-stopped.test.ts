@@ -5,13 +5,13 @@
  * order end REFUNDED, with refunds ≤ paid.
  */
 import { Shop, eventually, sleep } from '../support/faults';
-import { describeFaults, itAfter, newProduct, newShopper, ok, orderStatus, payInSandbox, placeOrder, staffCall } from './support';
+import { BOOT_TIMEOUT_MS, describeFaults, itAfter, newProduct, newShopper, ok, orderStatus, payInSandbox, placeOrder, staffCall } from './support';
 
 describeFaults('fault (c): payment stopped while staff approve a refund', () => {
   let shop: Shop;
   beforeAll(async () => {
     shop = await Shop.start({ label: 'refund_stop', serviceEnv: { order: { PAYMENT_TIMEOUT_MS: '2000' } } });
-  });
+  }, BOOT_TIMEOUT_MS);
   afterAll(() => shop?.stop());
 
   async function paidOrder() {

@@ -6,7 +6,7 @@
  * within 10 s — not queued behind the slow call. Then the slow refund completes too, and the books hold.
  */
 import { Shop, FakeAlipay, eventually, sleep } from '../support/faults';
-import { describeFaults, itAfter, newProduct, newShopper, ok, orderStatus, payWithBalance, placeOrder, staffCall } from './support';
+import { BOOT_TIMEOUT_MS, describeFaults, itAfter, newProduct, newShopper, ok, orderStatus, payWithBalance, placeOrder, staffCall } from './support';
 
 const SLOW_MS = 25_000;
 
@@ -16,7 +16,7 @@ describeFaults('fault (d): a slow provider', () => {
   beforeAll(async () => {
     alipay = await new FakeAlipay().start();
     shop = await Shop.start({ label: 'slow_provider', serviceEnv: { payment: { ...alipay.env, WECHAT_TIMEOUT_MS: String(SLOW_MS + 5000) } } });
-  });
+  }, BOOT_TIMEOUT_MS);
   afterAll(async () => {
     await shop?.stop();
     await alipay?.close();

@@ -128,3 +128,13 @@ export const staffCall = <T = any>(shop: Shop, scopes: string[], query: string, 
 export async function placeOrder(shopper: Shopper, skuId: string, quantity = 1, couponId?: string) {
   return ok(await createOrder(shopper, { items: [{ skuId, quantity }], couponId })).createOrder;
 }
+
+/** `count` shoppers, registered one after the other (password hashing is CPU-heavy; a burst would measure the machine). */
+export async function newShoppers(shop: Shop, count: number): Promise<Shopper[]> {
+  const shoppers: Shopper[] = [];
+  for (let i = 0; i < count; i++) shoppers.push(await newShopper(shop));
+  return shoppers;
+}
+
+/** Starting a shop is seven processes at once: generous on a loaded machine (about 15 s on two idle cores). */
+export const BOOT_TIMEOUT_MS = 300_000;

@@ -74,7 +74,7 @@ export class Service {
     return this.log;
   }
 
-  async start(env: NodeJS.ProcessEnv, timeoutMs = 120_000): Promise<void> {
+  async start(env: NodeJS.ProcessEnv, timeoutMs = 240_000): Promise<void> {
     if (this.running) throw new Error(`${this.name} is already running`);
     this.env = env;
     this.log = '';
