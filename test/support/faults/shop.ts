@@ -192,7 +192,10 @@ export class Shop {
     if (!adminUrl || !process.env.REDIS_URL) throw new Error('the fault harness needs real PostgreSQL and Redis (DATABASE_URL and REDIS_URL)');
     // A database of this shop's own: faults leave state behind (that is what the checker looks for) and must not
     // meet another test's.
-    this.database = `shop_faults_${this.options.label.replace(/\W+/g, '_')}_${Date.now().toString(36)}_${process.pid}`.slice(0, 63);
+    // SHOP_FAULTS_DB_PREFIX (CI) lets a cleanup find whatever a crashed run left behind, roles included
+    // (`<database>_<subgraph>`). 63 bytes is PostgreSQL's limit, and the role names add up to 8.
+    const prefix = process.env.SHOP_FAULTS_DB_PREFIX || 'shop_faults';
+    this.database = `${prefix}_${this.options.label.replace(/\W+/g, '_')}_${Date.now().toString(36)}`.slice(0, 54);
     const server = knexFactory({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
     try {
       await server.raw('CREATE DATABASE ??', [this.database]);
