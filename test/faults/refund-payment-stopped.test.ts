@@ -1,8 +1,9 @@
 /**
- * Fault (c), finding 3: staff approve a refund while the payment subgraph is frozen (SIGSTOP: its port still
- * accepts connections, nothing answers). Order's call to payment times out (PAYMENT_TIMEOUT_MS 2 s in order). After
- * SIGCONT the refund must complete on its own — a durable, retried obligation, not a fire-and-forget call — and the
- * order end REFUNDED, with refunds ≤ paid.
+ * Fault (c), finding 3: staff approve a refund while the payment subgraph is down — frozen (SIGSTOP) and unreachable
+ * (its proxy drops what is sent meanwhile, as a partition or a full accept queue would; a SIGSTOP alone lets the
+ * kernel queue the call, which payment then serves after SIGCONT: the second test). Order's call to payment times
+ * out (PAYMENT_TIMEOUT_MS 2 s in order). After SIGCONT the refund must complete on its own — a durable, retried
+ * obligation, not a fire-and-forget call — and the order end REFUNDED, with refunds ≤ paid.
  */
 import { Shop, eventually, sleep } from '../support/faults';
 import { BOOT_TIMEOUT_MS, describeFaults, itAfter, newProduct, newShopper, ok, orderStatus, payInSandbox, placeOrder, staffCall } from './support';
@@ -33,11 +34,13 @@ describeFaults('fault (c): payment stopped while staff approve a refund', () => 
 
     const payment = shop.service('payment');
     payment.pause();
+    payment.proxy.blackhole();
     try {
       const approved = await staffCall(shop, ['order:write'], 'mutation($id: ID!) { approveRefundRequest(id: $id, note: "同意") { id status } }', { id: request.id });
       expect(approved.errors).toBeUndefined();
       await sleep(5000);
     } finally {
+      payment.proxy.pass();
       payment.resume();
     }
     const status = await eventually(() => orderStatus(shop, order.id), (s) => s === 'REFUNDED', 60_000, 500);
