@@ -5,9 +5,11 @@
  * - a USED coupon's order is paid and names this coupon;
  * - every checkout order waiting for payment with a coupon has it LOCKED by itself, every paid one has it USED by
  *   itself (two paid orders naming one coupon = the coupon was used twice).
+ * - promote's hold ledger (`coupon_holds`, a lease per order) agrees with the coupons: a LOCKED / USED hold has its
+ *   coupon in that state for that order, and the other way round (promote's own `couponHoldMismatches`).
  * Orders written without checkout (saga_step null: test fixtures) hold nothing and are left out.
  */
-import { couponHolds, couponStates, type CouponHold } from '../../subgraphs/promote/data/audit';
+import { couponHoldMismatches, couponHolds, couponStates, type CouponHold } from '../../subgraphs/promote/data/audit';
 import { isLive, isPaid, ordersById, ordersIn, PAID_STATUSES, settled } from './orders';
 import type { CheckContext, InvariantCheck, Violation } from './types';
 
@@ -72,6 +74,14 @@ export const couponsCheck: InvariantCheck = {
           subject: { orderId: order.id, couponId: order.couponId!, userId: order.userId },
         });
       }
+    }
+    for (const row of await couponHoldMismatches(context.dbs.promote)) {
+      violations.push({
+        kind: 'COUPON_HOLD_MISMATCH',
+        message: `coupon ${row.couponId ?? '(none)'} of order ${row.orderId ?? '(none)'}: the hold says ${row.holdStatus ?? 'nothing'}, the coupon is ${row.couponStatus ?? 'missing'}${row.couponOrderId && row.couponOrderId !== row.orderId ? ` for order ${row.couponOrderId}` : ''}`,
+        subject: { couponId: row.couponId ?? undefined, orderId: row.orderId ?? undefined },
+        details: { ...row },
+      });
     }
     return violations;
   },

@@ -50,11 +50,14 @@ describeFaults('the invariant checker', () => {
     await product('skus').where({ id: skus[1].id }).update({ stock: product.raw('stock - 2'), reserved: product.raw('reserved + 2') });
 
     const template = await promote('coupon_templates').first('id');
-    const coupon = (status: string, orderId: string | null) =>
-      promote('coupons')
+    /** A coupon in `status` for the order, with its hold row (promote's lease ledger) unless `hold` is false. */
+    const coupon = async (status: string, orderId: string | null, hold = true) => {
+      const [row] = await promote('coupons')
         .insert({ template_id: template.id, user_id: 77, status, order_id: orderId, source: 'CLAIM', valid_from: new Date(0), valid_until: new Date(Date.now() + 86_400_000) })
-        .returning('id')
-        .then(([row]) => String(row.id));
+        .returning('id');
+      if (hold && orderId) await promote('coupon_holds').insert({ order_id: orderId, coupon_id: row.id, user_id: 77, status });
+      return String(row.id);
+    };
     const newOrder = (status: string, total: number, extra: Record<string, unknown> = {}) =>
       order('orders')
         .insert({ order_no: `F${Date.now()}${Math.random().toString().slice(2, 8)}`, user_id: 77, status, subtotal: total, total, saga_step: 'PLACED', ...extra })
@@ -68,6 +71,11 @@ describeFaults('the invariant checker', () => {
     const unpaid = await newOrder('PENDING_PAYMENT', 1000);
     const usedCoupon = await coupon('USED', unpaid);
     await order('orders').where({ id: unpaid }).update({ coupon_id: usedCoupon });
+
+    // coupons: the hold ledger says LOCKED, the coupon is AVAILABLE.
+    const leased = await newOrder('PENDING_PAYMENT', 1000);
+    const availableCoupon = await coupon('AVAILABLE', null);
+    await promote('coupon_holds').insert({ order_id: leased, coupon_id: availableCoupon, user_id: 77, status: 'LOCKED' });
 
     // payments: a PAID order without a payment; one paid the wrong amount; money kept for a cancelled order.
     const paidWithout = await newOrder('PAID', 2000, { payment_id: '990000001' });
@@ -96,7 +104,7 @@ describeFaults('the invariant checker', () => {
     expect(report.ok).toBe(false);
     expect(kinds('stock')).toEqual(['STOCK_LEDGER_MISMATCH']);
     expect(kinds('holds')).toEqual(['COUPON_LOCKED_FOR_DEAD_ORDER', 'STOCK_HELD_FOR_DEAD_ORDER']);
-    expect(kinds('coupons')).toEqual(['COUPON_USED_WITHOUT_PAID_ORDER']);
+    expect(kinds('coupons')).toEqual(['COUPON_HOLD_MISMATCH', 'COUPON_USED_WITHOUT_PAID_ORDER']);
     expect(kinds('payments')).toEqual(['PAID_ORDER_WITHOUT_PAYMENT', 'PAYMENT_AMOUNT_NOT_TOTAL', 'PAYMENT_KEPT_FOR_UNPAID_ORDER']);
     expect(kinds('refunds')).toEqual(['ORDER_REFUNDS_EXCEED_PAID', 'REFUNDS_EXCEED_PAYMENT']);
     expect(kinds('wallet')).toEqual(['WALLET_BALANCE_NOT_LAST_ENTRY', 'WALLET_BALANCE_NOT_LEDGER_SUM']);
@@ -112,7 +120,7 @@ describeFaults('the invariant checker', () => {
     const graced = await shop.checkInvariants({ graceSeconds: 3600 });
     const gracedKinds = graced.checks.flatMap((check) => check.violations.map((v) => v.kind)).sort();
     expect(gracedKinds).toEqual(
-      ['ORDER_REFUNDS_EXCEED_PAID', 'PAID_ORDER_WITHOUT_PAYMENT', 'PAYMENT_AMOUNT_NOT_TOTAL', 'REFUNDS_EXCEED_PAYMENT', 'STOCK_LEDGER_MISMATCH', 'WALLET_BALANCE_NOT_LAST_ENTRY', 'WALLET_BALANCE_NOT_LEDGER_SUM'].sort(),
+      ['COUPON_HOLD_MISMATCH', 'ORDER_REFUNDS_EXCEED_PAID', 'PAID_ORDER_WITHOUT_PAYMENT', 'PAYMENT_AMOUNT_NOT_TOTAL', 'REFUNDS_EXCEED_PAYMENT', 'STOCK_LEDGER_MISMATCH', 'WALLET_BALANCE_NOT_LAST_ENTRY', 'WALLET_BALANCE_NOT_LEDGER_SUM'].sort(),
     );
 
     const cli = await runCli(['--json', '--grace-seconds', '0'], env);

@@ -45,3 +45,30 @@ export async function couponStates(db: Knex, couponIds: readonly string[]): Prom
     orderId: row.order_id,
   }));
 }
+
+export interface CouponHoldMismatch {
+  couponId: string | null;
+  orderId: string | null;
+  holdStatus: string | null;
+  couponStatus: string | null;
+  couponOrderId: string | null;
+}
+
+/**
+ * Where the hold ledger (`coupon_holds`, one row per order: LOCKED / USED / RELEASED) and the coupons disagree: a
+ * LOCKED or USED hold whose coupon is not in that state for that order, or a LOCKED / USED coupon without the
+ * matching hold of its order. One statement; empty = consistent.
+ */
+export async function couponHoldMismatches(db: Knex): Promise<CouponHoldMismatch[]> {
+  const { rows } = await db.raw(
+    `SELECT h.coupon_id::text AS "couponId", h.order_id::text AS "orderId", h.status AS "holdStatus",
+            c.status AS "couponStatus", c.order_id::text AS "couponOrderId"
+       FROM coupon_holds h LEFT JOIN coupons c ON c.id = h.coupon_id
+      WHERE h.status IN ('LOCKED', 'USED') AND (c.id IS NULL OR c.status <> h.status OR c.order_id IS DISTINCT FROM h.order_id)
+     UNION ALL
+     SELECT c.id::text, c.order_id::text, h.status, c.status, c.order_id::text
+       FROM coupons c LEFT JOIN coupon_holds h ON h.order_id = c.order_id
+      WHERE c.status IN ('LOCKED', 'USED') AND (h.order_id IS NULL OR h.status <> c.status OR h.coupon_id IS DISTINCT FROM c.id)`,
+  );
+  return rows;
+}
