@@ -49,6 +49,8 @@ describeFaults('fault (a): order killed mid-checkout', () => {
     // Killed as soon as the first saga has written its order (step 1): the others are anywhere in their sagas.
     const orders = shop.dbs.order('orders').whereIn('user_id', buyers.map((b) => b.userId));
     await until(async () => (await orders.clone().select('id')).length > 0, { timeoutMs: 60_000, intervalMs: 20, what: 'a checkout to start' });
+    // Then a little more, so several sagas are at different steps (bounded: kill anyway after 3 s).
+    await until(async () => (await orders.clone().select('id')).length >= 4, { timeoutMs: 3000, intervalMs: 20, what: 'more checkouts' }).catch(() => undefined);
     await order.kill();
     const answers = await burst;
     await order.restart();
