@@ -116,6 +116,8 @@ export interface Config {
   };
   /** Checkout and payment timeout (docs/orders.md, "Checkout"). */
   order: OrderConfig;
+  /** Holds (stock reservations, coupon locks) as leases: docs/orders.md, "Holds". */
+  holds: HoldsConfig;
   /** Events platform (platform/events, docs/events.md). */
   events: EventsConfig;
   /** The router's graphql-ws subscriptions (docs/subscriptions.md). */
@@ -175,6 +177,39 @@ export interface OrderConfig {
   sagaTimeoutSeconds: number;
   /** Test-only fault injection (ORDER_SAGA_CRASH_AFTER, honoured only when NODE_ENV=test): exit after this saga step. */
   sagaCrashAfter: 'created' | 'reserve' | 'coupon' | null;
+}
+
+/** Holds as leases (docs/orders.md, "Holds"): order sets them, product and promote enforce them. */
+export interface HoldsConfig {
+  /**
+   * Order: a placed order's holds last until its payment deadline plus this, so a payment accepted just before the
+   * deadline is committed before they lapse (HOLD_GRACE_SECONDS, default 600).
+   */
+  graceSeconds: number;
+  /**
+   * Product / promote: a hold not confirmed by its placed order within this long of landing is given back; a confirm
+   * arriving later is refused (HOLD_CONFIRM_WINDOW_SECONDS, default 40). Plus one sweep interval, the longest a
+   * late hold can outlive its order when order cannot be asked.
+   */
+  confirmWindowSeconds: number;
+  /** Product / promote: how often the hold sweep runs (HOLD_SWEEP_INTERVAL_MS, default 10000). */
+  sweepIntervalMs: number;
+  /** Product / promote: a confirmed hold's order is asked about again after this long (HOLD_RECHECK_SECONDS, default 300). */
+  recheckSeconds: number;
+}
+
+function holdsConfig(env: NodeJS.ProcessEnv): HoldsConfig {
+  const holds: HoldsConfig = {
+    graceSeconds: int(env, 'HOLD_GRACE_SECONDS', 600),
+    confirmWindowSeconds: int(env, 'HOLD_CONFIRM_WINDOW_SECONDS', 40),
+    sweepIntervalMs: int(env, 'HOLD_SWEEP_INTERVAL_MS', 10_000),
+    recheckSeconds: int(env, 'HOLD_RECHECK_SECONDS', 300),
+  };
+  if (holds.graceSeconds < 0) throw new Error('HOLD_GRACE_SECONDS must be 0 or more');
+  if (holds.confirmWindowSeconds < 1) throw new Error('HOLD_CONFIRM_WINDOW_SECONDS must be at least 1');
+  if (holds.sweepIntervalMs < 100) throw new Error('HOLD_SWEEP_INTERVAL_MS must be at least 100');
+  if (holds.recheckSeconds < 0) throw new Error('HOLD_RECHECK_SECONDS must be 0 or more');
+  return holds;
 }
 
 /** At most `limit` events per `windowSeconds`. */
@@ -427,6 +462,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           ? (env.ORDER_SAGA_CRASH_AFTER as OrderConfig['sagaCrashAfter'])
           : null,
     },
+    holds: holdsConfig(env),
     events: {
       namespace: env.EVENTS_NAMESPACE || undefined,
       pollIntervalMs: int(env, 'EVENTS_POLL_INTERVAL_MS', 100),
