@@ -4,11 +4,11 @@
  * and each run schedules the next. Every instance schedules the next slot at start-up (idempotent: same key), so
  * the chain restarts after anything that broke it.
  *
- * The body runs OUTSIDE the job's transaction (it calls other services; on embedded PGlite an open transaction
- * holds the only session). Until the runner itself runs handlers outside transactions (the i15-jobs contract),
- * the handler schedules the next slot in its transaction and starts the body detached; a run that fails is logged
- * and the next period tries again (periodic work has no obligation to retry a slot). A body still running when
- * its next slot comes is not started twice in one process.
+ * The runner runs handlers outside any transaction (platform/events/jobs.ts): the handler schedules the next slot in
+ * a fenced transaction (a run that lost its claim schedules nothing), then runs the body, which calls other services
+ * with no transaction open. A run that fails is logged and the next period tries again (periodic work has no
+ * obligation to retry a slot). A body still running when its next slot comes is not started twice in one process.
+ * (A simpler declaration for sweeps without per-slot rows is `events.periodic`; this one keeps one row per slot.)
  */
 import type { Knex } from 'knex';
 import { scheduleJob, type JobHandler } from './jobs';
@@ -54,9 +54,9 @@ export function periodicTask(options: {
 
   return {
     kind,
-    handler: async (job, trx) => {
-      await scheduleSlot(trx, nextSlot(Number(job.key)));
-      if (!stopped) void run();
+    handler: async (job, ctx) => {
+      await ctx.fenced((trx) => scheduleSlot(trx, nextSlot(Number(job.key))));
+      if (!stopped) await run();
     },
     async ensureScheduled() {
       await scheduleSlot(db, nextSlot());
