@@ -1,14 +1,15 @@
 /**
- * Periodic work on the durable job runner (e.g. product's and promote's hold sweeps): one job row per period,
- * keyed by the period's slot number (floor(time / interval)), so with several instances each period runs once,
- * and each run schedules the next. Every instance schedules the next slot at start-up (idempotent: same key), so
- * the chain restarts after anything that broke it.
+ * Periodic work on the durable job runner (e.g. product's and promote's hold sweeps): one job row per period, keyed
+ * by the interval and the period's number (`<intervalMs>:<floor(time / interval)>`), so however many instances run,
+ * each period runs once. Every instance, once per interval, makes sure the row of the next period exists (an
+ * idempotent insert of the same key), so no run depends on a previous one having scheduled it, and a change of
+ * interval simply stops the old keys when the last instance with the old setting stops.
  *
  * The body runs OUTSIDE the job's transaction (it calls other services; on embedded PGlite an open transaction
- * holds the only session). Until the runner itself runs handlers outside transactions (the i15-jobs contract),
- * the handler schedules the next slot in its transaction and starts the body detached; a run that fails is logged
- * and the next period tries again (periodic work has no obligation to retry a slot). A body still running when
- * its next slot comes is not started twice in one process.
+ * holds the only session). Until the runner itself runs handlers outside transactions (the i15-jobs contract), the
+ * handler starts the body detached and returns; a run that fails is logged and the next period tries again
+ * (periodic work has no obligation to retry a period). A body still running when its next period comes is not
+ * started twice in one process.
  */
 import type { Knex } from 'knex';
 import { scheduleJob, type JobHandler } from './jobs';
@@ -17,11 +18,11 @@ export interface PeriodicTask {
   kind: string;
   /** Register under `kind` in the subgraph's `events.jobs`. */
   handler: JobHandler;
-  /** Schedules the next slot (call at start-up; idempotent). */
-  ensureScheduled(): Promise<void>;
-  /** Runs the body now in this process (tests; skipped when a run is in flight, which it then awaits). */
+  /** Starts scheduling the periods (an unref'd timer: one idempotent insert per interval). */
+  start(): void;
+  /** Runs the body now in this process (tests; when a run is in flight, waits for it instead). */
   runNow(): Promise<void>;
-  /** Waits for the run in flight. */
+  /** Stops scheduling and waits for the run in flight. */
   stop(): Promise<void>;
 }
 
@@ -37,10 +38,20 @@ export function periodicTask(options: {
   const intervalMs = Math.max(100, options.intervalMs);
   let inFlight: Promise<void> | null = null;
   let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let failing = false;
 
-  const nextSlot = (after?: number) => Math.max(after ?? 0, Math.floor(Date.now() / intervalMs)) + 1;
-  const scheduleSlot = (trx: Knex, slot: number) =>
-    scheduleJob(trx, { kind, key: String(slot), runAt: new Date(slot * intervalMs), payload: {} });
+  const scheduleNext = async () => {
+    const slot = Math.floor(Date.now() / intervalMs) + 1;
+    try {
+      await scheduleJob(db, { kind, key: `${intervalMs}:${slot}`, runAt: new Date(slot * intervalMs), payload: {} });
+      failing = false;
+    } catch (error) {
+      // Logged once per outage (the database is down: nothing to sweep either).
+      if (!failing && !stopped) console.error(`${label}: scheduling failed:`, (error as Error).message);
+      failing = true;
+    }
+  };
 
   const run = (): Promise<void> => {
     if (inFlight) return inFlight;
@@ -54,16 +65,19 @@ export function periodicTask(options: {
 
   return {
     kind,
-    handler: async (job, trx) => {
-      await scheduleSlot(trx, nextSlot(Number(job.key)));
+    handler: async () => {
       if (!stopped) void run();
     },
-    async ensureScheduled() {
-      await scheduleSlot(db, nextSlot());
+    start() {
+      if (timer || stopped) return;
+      void scheduleNext();
+      timer = setInterval(() => void scheduleNext(), intervalMs);
+      timer.unref();
     },
     runNow: run,
     async stop() {
       stopped = true;
+      clearInterval(timer);
       await inFlight;
     },
   };

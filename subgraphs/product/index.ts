@@ -17,7 +17,7 @@ export function createProductSubgraph(deps: SubgraphDeps): SubgraphDefinition<Pr
   const catalogCache = createCatalogCache(deps.config);
   // Gives back holds of orders that are not live and holds whose lease ran out (holds-sweep.ts).
   const sweep = stockHoldSweep(deps.db, { services: deps.services, config: deps.config, catalogCache });
-  sweep.ensureScheduled().catch((error) => console.error('[product] scheduling the hold sweep failed:', (error as Error).message));
+  sweep.start();
   return {
     name: 'product',
     events: { jobs: { [SWEEP_HOLDS]: sweep.handler } },

@@ -14,7 +14,7 @@ export const buildPromoteSchema = () => buildFederatedSchema(__dirname, resolver
 export function createPromoteSubgraph(deps: SubgraphDeps): SubgraphDefinition<PromoteContext> {
   // Gives back coupons held for orders that are not live and locks whose lease ran out (holds-sweep.ts).
   const sweep = couponHoldSweep(deps.db, { services: deps.services, config: deps.config });
-  sweep.ensureScheduled().catch((error) => console.error('[promote] scheduling the hold sweep failed:', (error as Error).message));
+  sweep.start();
   return {
     name: 'promote',
     events: { jobs: { [SWEEP_COUPON_HOLDS]: sweep.handler } },

@@ -267,7 +267,7 @@ describe('with order unreachable (leases only)', () => {
     await eventually(() => couponStatus(dbOf(shop, 'promote'), couponId), (status) => status === 'AVAILABLE', 10_000);
     const tookMs = Date.now() - landed;
     expect(tookMs).toBeGreaterThanOrEqual(1000);
-    expect(tookMs).toBeLessThan(5000); // 1 s window + 0.3 s sweep, with slack for a loaded machine
+    expect(tookMs).toBeLessThan(8000); // 1 s window + 0.3 s sweep + job poll, with slack for a loaded machine
     expect(await skuCounts(dbOf(shop, 'product'), skuIds[0])).toEqual({ stock: 10, reserved: 0, sold: 0 });
     // The saga's confirm, arriving late, is refused: it compensates instead of placing the order.
     expect(reasonOf(await order.confirm(orderId, new Date(Date.now() + 60_000)))).toMatchObject({ code: 'CONFLICT', reason: 'HOLD_RELEASED' });
