@@ -51,7 +51,7 @@ describe('with order reachable (sweeps ask order)', () => {
       subgraphs: ['user', 'product', 'cart', 'promote', 'order'],
       router: false,
       // A long unconfirmed lease: what gives holds back here is order's answer, not the lease.
-      config: testConfig({ HOLD_SWEEP_INTERVAL_MS: '300', HOLD_CONFIRM_WINDOW_SECONDS: '30', HOLD_RECHECK_SECONDS: '0', EVENTS_JOB_POLL_INTERVAL_MS: '100' }),
+      config: testConfig({ HOLD_SWEEP_INTERVAL_MS: '300', HOLD_CONFIRM_WINDOW_SECONDS: '55', HOLD_RECHECK_SECONDS: '0', EVENTS_JOB_POLL_INTERVAL_MS: '100' }),
     });
   });
   afterAll(async () => {
@@ -175,6 +175,8 @@ describe('with order reachable (sweeps ask order)', () => {
     }
   });
 
+  // Alone, about a second (the 300 ms sweep). Other test files running at once share this database and the sweep's
+  // one periodic row, and their product instances (10 s interval, order not reachable from them) may run some periods.
   it('a hold that lands for a cancelled order (no release ever ran) is given back by the next sweep', async () => {
     const endpoints = viaSubgraphs(shop);
     const order = asOrder(shop);
@@ -192,15 +194,15 @@ describe('with order reachable (sweeps ask order)', () => {
     const seen = await findStockHeldForDeadOrders(dbOf(shop, 'product'), verdicts, { toleranceSeconds: 0 });
     expect(seen.some((problem) => problem.order_id === orderId) || (await reservationStatus(dbOf(shop, 'product'), orderId)) === 'RELEASED').toBe(true);
 
-    await eventually(() => reservationStatus(dbOf(shop, 'product'), orderId), (status) => status === 'RELEASED', 20_000);
-    await eventually(() => couponStatus(dbOf(shop, 'promote'), couponId), (status) => status === 'AVAILABLE', 20_000);
+    await eventually(() => reservationStatus(dbOf(shop, 'product'), orderId), (status) => status === 'RELEASED', 45_000);
+    await eventually(() => couponStatus(dbOf(shop, 'promote'), couponId), (status) => status === 'AVAILABLE', 45_000);
     const tookMs = Date.now() - landed;
-    expect(tookMs).toBeLessThan(15_000); // inside the 60 s bound and before the 30 s unconfirmed lease (see the note on shared sweeps below)
+    expect(tookMs).toBeLessThan(50_000); // before the 55 s unconfirmed lease: order's answer gave it back
     expect(await skuCounts(dbOf(shop, 'product'), skuIds[0])).toEqual({ stock: 10, reserved: 0, sold: 0 });
     expect(await findStockHeldForDeadOrders(dbOf(shop, 'product'), verdicts, { toleranceSeconds: 0 })).toEqual([]);
     expect(await findCouponHoldProblems(dbOf(shop, 'promote'), verdicts, { toleranceSeconds: 0 })).toEqual([]);
     expect(await findStockViolations(dbOf(shop, 'product'), skuIds)).toEqual([]);
-  });
+  }, 120_000);
 
   it('a live unpaid order keeps its confirmed holds through many sweeps; a paid one whose commit never came is committed by the sweep', async () => {
     const endpoints = viaSubgraphs(shop);
@@ -231,11 +233,11 @@ describe('with order reachable (sweeps ask order)', () => {
 
     // Paid, but the commit calls are lost (the order's row changes without its commit job): the sweep commits.
     await dbOf(shop, 'order')('orders').where({ id: orderId }).update({ status: 'PAID', paid_at: new Date(), expires_at: null });
-    await eventually(() => reservationStatus(product, orderId), (status) => status === 'COMMITTED', 20_000);
-    await eventually(() => couponStatus(dbOf(shop, 'promote'), couponId), (status) => status === 'USED', 20_000);
+    await eventually(() => reservationStatus(product, orderId), (status) => status === 'COMMITTED', 40_000);
+    await eventually(() => couponStatus(dbOf(shop, 'promote'), couponId), (status) => status === 'USED', 40_000);
     expect(await skuCounts(product, skuIds[0])).toEqual({ stock: 8, reserved: 0, sold: 2 });
     expect(await findStockViolations(product, skuIds)).toEqual([]);
-  });
+  }, 150_000);
 });
 
 describe('with order unreachable (leases only)', () => {
