@@ -14,7 +14,7 @@
  */
 import type { Knex } from 'knex';
 import type { Config } from '../../platform/config';
-import type { PeriodicJob } from '../../platform/events';
+import { periodicTask, type PeriodicTask } from '../../platform/events/periodic';
 import type { ServiceClient } from '../../platform/service-client';
 import { stockChanged, type CatalogCache } from './catalog-cache';
 import { findHoldsToCheck, findLapsedHolds, markHoldsChecked } from './data/stock';
@@ -84,15 +84,14 @@ export async function sweepStockHolds(db: Knex, deps: SweepDeps): Promise<SweepR
   return result;
 }
 
-/** The sweep as a periodic job of the subgraph's job runner (once per HOLD_SWEEP_INTERVAL_MS across instances). */
-export function stockHoldSweep(deps: SweepDeps): PeriodicJob {
-  return {
+export function stockHoldSweep(db: Knex, deps: SweepDeps): PeriodicTask {
+  return periodicTask({
+    db,
     kind: SWEEP_HOLDS,
     intervalMs: deps.config.holds.sweepIntervalMs,
-    // Runs outside any transaction (the runner's contract): the call to order holds no lock.
-    handler: async (_job, ctx) => {
-      const result = await sweepStockHolds(ctx.db, deps);
+    body: async (database) => {
+      const result = await sweepStockHolds(database, deps);
       if (result.released || result.committed) console.log(`[product] hold sweep: ${result.released} released, ${result.committed} committed`);
     },
-  };
+  });
 }

@@ -15,10 +15,11 @@ export const buildProductSchema = () => buildFederatedSchema(__dirname, resolver
 
 export function createProductSubgraph(deps: SubgraphDeps): SubgraphDefinition<ProductContext> {
   const catalogCache = createCatalogCache(deps.config);
+  // Gives back holds of orders that are not live and holds whose lease ran out (holds-sweep.ts).
+  const sweep = stockHoldSweep(deps.db, { services: deps.services, config: deps.config, catalogCache });
   return {
     name: 'product',
-    // Gives back holds of orders that are not live and holds whose lease ran out (holds-sweep.ts).
-    events: { periodic: [stockHoldSweep({ services: deps.services, config: deps.config, catalogCache })] },
+    events: { periodic: [sweep.job] },
     schema: buildProductSchema(),
     createContext: (base) => {
       const catalog = catalogReadsFor(catalogCache, base.identity);
@@ -28,6 +29,7 @@ export function createProductSubgraph(deps: SubgraphDeps): SubgraphDefinition<Pr
     // Hit rates per kind (docs/catalog-cache.md), at GET /stats for signed callers.
     stats: () => ({ catalogCache: catalogCache ? { enabled: true, ...catalogCache.cache.stats() } : { enabled: false } }),
     stop: async () => {
+      await sweep.stop();
       await catalogCache?.cache.close();
     },
   };

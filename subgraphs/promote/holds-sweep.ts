@@ -7,7 +7,7 @@
  */
 import type { Knex } from 'knex';
 import type { Config } from '../../platform/config';
-import type { PeriodicJob } from '../../platform/events';
+import { periodicTask, type PeriodicTask } from '../../platform/events/periodic';
 import type { ServiceClient } from '../../platform/service-client';
 import { findCouponHoldsToCheck, findLapsedCouponHolds, markCouponHoldsChecked, settleCouponHold } from './data/coupon-holds';
 import { HOLD_STATES_BATCH, orderHoldStates } from './order-client';
@@ -66,15 +66,14 @@ export async function sweepCouponHolds(db: Knex, deps: SweepDeps): Promise<Sweep
   return result;
 }
 
-/** The sweep as a periodic job of the subgraph's job runner (once per HOLD_SWEEP_INTERVAL_MS across instances). */
-export function couponHoldSweep(deps: SweepDeps): PeriodicJob {
-  return {
+export function couponHoldSweep(db: Knex, deps: SweepDeps): PeriodicTask {
+  return periodicTask({
+    db,
     kind: SWEEP_COUPON_HOLDS,
     intervalMs: deps.config.holds.sweepIntervalMs,
-    // Runs outside any transaction (the runner's contract): the call to order holds no lock.
-    handler: async (_job, ctx) => {
-      const result = await sweepCouponHolds(ctx.db, deps);
+    body: async (database) => {
+      const result = await sweepCouponHolds(database, deps);
       if (result.released || result.used) console.log(`[promote] hold sweep: ${result.released} released, ${result.used} used`);
     },
-  };
+  });
 }

@@ -12,10 +12,12 @@ export { seedDemo } from './seed';
 export const buildPromoteSchema = () => buildFederatedSchema(__dirname, resolvers);
 
 export function createPromoteSubgraph(deps: SubgraphDeps): SubgraphDefinition<PromoteContext> {
+  // Gives back coupons held for orders that are not live and locks whose lease ran out (holds-sweep.ts).
+  const sweep = couponHoldSweep(deps.db, { services: deps.services, config: deps.config });
   return {
     name: 'promote',
-    // Gives back coupons held for orders that are not live and locks whose lease ran out (holds-sweep.ts).
-    events: { periodic: [couponHoldSweep({ services: deps.services, config: deps.config })] },
+    events: { periodic: [sweep.job] },
+    stop: () => sweep.stop(),
     schema: buildPromoteSchema(),
     createContext: (base) => ({ ...base, db: deps.db, loaders: createPromoteLoaders(deps.db) }),
   };
