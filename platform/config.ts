@@ -186,6 +186,10 @@ export interface OrderConfig {
   paymentTimeoutSeconds: number;
   /** A checkout saga not finished after this long is compensated by the recovery job (ORDER_SAGA_TIMEOUT_SECONDS, default 60). */
   sagaTimeoutSeconds: number;
+  /** Orders one shopper may have being placed or waiting for payment at once (MAX_UNPAID_ORDERS_PER_SHOPPER, default 5). */
+  maxUnpaidOrdersPerShopper: number;
+  /** Units of one SKU one shopper may hold across those orders (MAX_UNPAID_UNITS_PER_SKU, default 20). */
+  maxUnpaidUnitsPerSku: number;
   /** Test-only fault injection (ORDER_SAGA_CRASH_AFTER, honoured only when NODE_ENV=test): exit after this saga step. */
   sagaCrashAfter: 'created' | 'reserve' | 'coupon' | null;
 }
@@ -262,6 +266,12 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value)) throw new Error(`${name} must be an integer, got "${raw}"`);
+  return value;
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = int(env, name, fallback);
+  if (value < 1) throw new Error(`${name} must be at least 1, got ${value}`);
   return value;
 }
 
@@ -396,6 +406,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     order: {
       paymentTimeoutSeconds: int(env, 'ORDER_PAYMENT_TIMEOUT_SECONDS', 1800),
       sagaTimeoutSeconds: int(env, 'ORDER_SAGA_TIMEOUT_SECONDS', 60),
+      maxUnpaidOrdersPerShopper: positive(env, 'MAX_UNPAID_ORDERS_PER_SHOPPER', 5),
+      maxUnpaidUnitsPerSku: positive(env, 'MAX_UNPAID_UNITS_PER_SKU', 20),
       // Never in development or production: a switch that kills the process must not exist outside tests.
       sagaCrashAfter:
         nodeEnv === 'test' && ['created', 'reserve', 'coupon'].includes(env.ORDER_SAGA_CRASH_AFTER ?? '')
