@@ -190,3 +190,26 @@ describe('entry points refuse to start on a mode error, saying why', () => {
     expect(started.output()).toContain(message);
   });
 });
+
+/** The test run's database (see global-setup), for processes started outside jest. */
+function testDatabaseEnv(): Record<string, string> {
+  const env: Record<string, string> = { DB_SEPARATE_ROLES: process.env.SHOP_TEST_SEPARATE_ROLES === 'true' ? 'true' : 'false' };
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value && (key === 'DATABASE_URL' || key.endsWith('_DATABASE_URL') || key === 'REDIS_URL')) env[key] = value;
+  }
+  return env;
+}
+
+describe('start-up lines of real processes', () => {
+  it.concurrent.each([
+    ['payment', { PAYMENT_PORT: '0' }, ['[payment] WECHAT   SANDBOX (no money moves) (no WECHATPAY_* keys, PAYMENT_SANDBOX on)', '[payment] ALIPAY   SANDBOX (no money moves)', '[payment] BALANCE  wallet']],
+    ['payment', { PAYMENT_PORT: '0', PAYMENT_SANDBOX: 'false', PAYMENT_METHODS: 'WECHAT,BALANCE' }, ['[payment] WECHAT   unavailable (no WECHATPAY_* keys, PAYMENT_SANDBOX off)', '[payment] BALANCE  wallet']],
+    ['user', { USER_PORT: '0' }, ['[user] WeChat login: DEVELOPMENT stand-in, any code signs in']],
+  ])('npm run start:subgraph -- %s %j says who serves what', async (name, env, lines) => {
+    const started = run(['scripts/start-subgraph.ts', name], bareEnv({ NODE_ENV: 'development', DATA_DIR: fs.mkdtempSync(path.join(tmp, 'data-')), ...testDatabaseEnv(), ...env }));
+    await started.waitFor(/Ready in/);
+    for (const line of lines) expect(started.output()).toContain(line);
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+  }, 120_000);
+});
