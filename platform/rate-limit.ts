@@ -49,6 +49,8 @@ export interface RateLimiterOptions {
   connectTimeoutMs?: number;
   /** Redis: how long a command may take before the call is counted in memory instead (default 1 s). */
   commandTimeoutMs?: number;
+  /** Redis: while degraded, at most one call per this interval tries Redis again; the others count in memory at once (default 2 s). */
+  probeEveryMs?: number;
   /** Redis: while degraded, the "counting in memory" line is repeated at most this often (default 60 s). */
   logEveryMs?: number;
   /** Redis: where the degraded / recovered lines go (default console.warn). */
@@ -146,8 +148,9 @@ return 1`;
  * in-process counters instead — the same rules, counted per instance (n instances let up to n times the limit
  * through) — so sign-in keeps working with the throttles still on. One log line says so (again at most every
  * `logEveryMs` while it lasts) and another when Redis answers again, from when the shared counts resume; what was
- * counted in memory meanwhile is not carried over. The client reconnects in the background; while it is not
- * connected, calls do not wait for it.
+ * counted in memory meanwhile is not carried over. The client reconnects in the background; while degraded, calls do
+ * not wait for Redis: one call per `probeEveryMs` tries it (so a Redis that hangs costs one call the timeout, not
+ * every call), the others count in memory at once.
  */
 export function createRedisRateLimiter(url: string, options: RateLimiterOptions = {}): RateLimiter {
   const now = options.now ?? Date.now;
@@ -155,6 +158,7 @@ export function createRedisRateLimiter(url: string, options: RateLimiterOptions 
   const connectTimeoutMs = options.connectTimeoutMs ?? 2000;
   const commandTimeoutMs = options.commandTimeoutMs ?? 1000;
   const logEveryMs = options.logEveryMs ?? 60_000;
+  const probeEveryMs = options.probeEveryMs ?? 2000;
   const log = options.log ?? ((line: string) => console.warn(line));
   const fallback = createMemoryRateLimiter({ now });
   const client = createClient({ url, disableOfflineQueue: true });
@@ -170,6 +174,8 @@ export function createRedisRateLimiter(url: string, options: RateLimiterOptions 
   /** Since when calls are answered in memory (undefined: Redis is in use), and when that was last logged. */
   let degradedSince: number | undefined;
   let lastDegradedLog = 0;
+  /** While degraded: when the next call may try Redis (a hung Redis would otherwise cost every call the timeout). */
+  let nextProbeAt = 0;
   let closed = false;
 
   const withTimeout = async <T>(work: Promise<T>, ms: number, what: string): Promise<T> => {
@@ -191,6 +197,7 @@ export function createRedisRateLimiter(url: string, options: RateLimiterOptions 
   };
   const degrade = (error: unknown) => {
     const at = Date.now();
+    nextProbeAt = at + probeEveryMs;
     if (degradedSince === undefined) degradedSince = at;
     else if (at - lastDegradedLog < logEveryMs) return;
     lastDegradedLog = at;
@@ -208,6 +215,11 @@ export function createRedisRateLimiter(url: string, options: RateLimiterOptions 
   /** Runs `op` on Redis; on any failure of the infrastructure, `memory` answers instead. */
   const attempt = async <T>(op: () => Promise<T>, memory: () => Promise<T>): Promise<T> => {
     if (closed) return memory();
+    if (degradedSince !== undefined) {
+      if (Date.now() < nextProbeAt) return memory();
+      // This call probes; concurrent ones do not wait for it.
+      nextProbeAt = Date.now() + probeEveryMs;
+    }
     try {
       await ready();
       const result = await withTimeout(op(), commandTimeoutMs, `no answer within ${commandTimeoutMs} ms`);

@@ -126,3 +126,31 @@ it('signs in with Redis down: every correct password works, a wrong one is UNAUT
     await client.close();
   }
 });
+
+it('a Redis that hangs (SIGSTOP): sign-in keeps working without waiting on it for every call; SIGCONT brings the shared counts back', async () => {
+  const phone = await newAccount();
+  expect((await login(phone, PASSWORD)).errors).toBeUndefined();
+  const before = warnings.length;
+  redis!.kill('SIGSTOP');
+  try {
+    const started = Date.now();
+    const answers = [];
+    for (let i = 0; i < 10; i++) answers.push(await login(phone, PASSWORD));
+    const elapsed = Date.now() - started;
+    expect(answers.map((answer) => answer.errors?.[0]?.message ?? 'ok')).toEqual(Array(10).fill('ok'));
+    // Without probing, each of the 10 logins' 3 limiter calls would wait the 1 s command timeout (30 s).
+    expect(elapsed).toBeLessThan(8000);
+    expect(codes(await login(phone, 'not-the-password'))).toEqual(['UNAUTHENTICATED']);
+    const lines = warnings.slice(before).filter((line) => line.includes('[rate-limit] Redis unavailable'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('no answer within 1000 ms');
+  } finally {
+    redis!.kill('SIGCONT');
+  }
+  const deadline = Date.now() + 15_000;
+  while (!warnings.slice(before).some((line) => line.includes('[rate-limit] Redis is back')) && Date.now() < deadline) {
+    expect((await login(phone, PASSWORD)).errors).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  expect(warnings.slice(before).filter((line) => line.includes('[rate-limit] Redis is back'))).toHaveLength(1);
+}, 60_000);
