@@ -62,7 +62,7 @@ export function createProviders(config: Config): Providers {
       httpTransport(timeoutMs),
     );
     providers.mode.wechat = 'live';
-  } else if (config.payment.sandbox) {
+  } else if (config.payment.sandbox && !config.isProduction) {
     const sandbox = sharedWechatSandbox(config);
     providers.wechat = new WechatPayClient(sandbox.merchant('https://api.mch.weixin.qq.com', notifyMaxSkewSeconds), sandbox.transport);
     providers.wechatSandbox = sandbox;
@@ -75,7 +75,7 @@ export function createProviders(config: Config): Providers {
       httpTransport(timeoutMs),
     );
     providers.mode.alipay = 'live';
-  } else if (config.payment.sandbox) {
+  } else if (config.payment.sandbox && !config.isProduction) {
     const sandbox = sharedAlipaySandbox(config);
     providers.alipay = new AlipayClient(sandbox.app('https://openapi.alipay.com/gateway.do'), sandbox.transport);
     providers.alipaySandbox = sandbox;
