@@ -3,7 +3,9 @@
  * development WeChat login: any code signs in) follow the rule of the development secrets (secrets.ts), decided once
  * at start-up from the environment:
  *   - never with NODE_ENV=production (asking for one there is a start-up error);
- *   - outside production, on by default only when HOST is a loopback address (nothing else can reach us);
+ *   - outside production, on by default only when nothing but this machine can reach us: HOST is a loopback address,
+ *     no proxy is declared in front (TRUST_PROXY_HOPS=0) and PAYMENT_PUBLIC_URL, if set, is on loopback too (a
+ *     loopback router behind nginx, or one that tells providers a public URL, is public whatever HOST says);
  *   - off loopback only with an explicit opt-in (`<NAME>=true`), e.g. a phone on the LAN testing the mini-program;
  *   - `<NAME>=false` turns one off anywhere.
  * And merchant keys come as a complete set or not at all: a set with a gap is a start-up error naming the gap, in
@@ -14,6 +16,21 @@ import { isLoopbackHost } from './secrets';
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
 const FALSE = new Set(['0', 'false', 'no', 'off']);
 
+/** Whether only this machine can reach the shop, judged from what the configuration says (see above). */
+export function reachableOnlyLocally(env: NodeJS.ProcessEnv, host: string): boolean {
+  if (!isLoopbackHost(host)) return false;
+  const hops = Number(env.TRUST_PROXY_HOPS || 0);
+  if (Number.isFinite(hops) && hops > 0) return false;
+  if (env.PAYMENT_PUBLIC_URL) {
+    try {
+      return isLoopbackHost(new URL(env.PAYMENT_PUBLIC_URL).hostname);
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
 /** Whether the stand-in `name` (PAYMENT_SANDBOX, WECHAT_DEV_LOGIN) is on; throws for a value that is not a boolean or for production. */
 export function developmentMode(env: NodeJS.ProcessEnv, name: string, options: { isProduction: boolean; host: string }): boolean {
   const raw = (env[name] ?? '').trim().toLowerCase();
@@ -23,7 +40,7 @@ export function developmentMode(env: NodeJS.ProcessEnv, name: string, options: {
     if (explicit) throw new Error(`${name}=true is refused with NODE_ENV=production: it would let anyone pay or sign in without the real provider`);
     return false;
   }
-  return explicit ?? isLoopbackHost(options.host);
+  return explicit ?? reachableOnlyLocally(env, options.host);
 }
 
 /**
