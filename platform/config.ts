@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { assertMoneyLimits, DEFAULT_MONEY_LIMITS, type MoneyLimits } from './money';
+import { assertCompleteKeySets, developmentMode, KEY_SETS } from './modes';
 import { checkDevelopmentSecrets, warnDevelopmentSecrets } from './secrets';
 
 export const SUBGRAPH_NAMES = ['user', 'product', 'cart', 'order', 'promote', 'payment'] as const;
@@ -79,8 +80,12 @@ export interface Config {
   adminPassword: string;
   /** Whether ADMIN_PASSWORD was set (otherwise the development default; seeding it off loopback is refused). */
   adminPasswordSet: boolean;
-  /** WeChat mini-program login (jscode2session); `timeoutMs` bounds each call (WECHAT_TIMEOUT_MS). */
-  wechat: { appId?: string; secret?: string; apiBase: string; timeoutMs: number };
+  /**
+   * WeChat mini-program login (jscode2session); `timeoutMs` bounds each call (WECHAT_TIMEOUT_MS). `devLogin`
+   * (WECHAT_DEV_LOGIN, platform/modes.ts): without WECHAT_APPID/WECHAT_SECRET, the development stand-in signs in any
+   * code — never in production, by default only on a loopback HOST.
+   */
+  wechat: { appId?: string; secret?: string; apiBase: string; timeoutMs: number; devLogin: boolean };
   /** `login` throttling: failed sign-ins per account per window (LOGIN_MAX_FAILURES, LOGIN_FAILURE_WINDOW_SECONDS). */
   loginRateLimit: { maxFailures: number; windowSeconds: number };
   /** `register` throttling: attempts per phone number per window (REGISTER_MAX_ATTEMPTS, REGISTER_WINDOW_SECONDS). */
@@ -137,8 +142,16 @@ export interface SubscriptionsConfig {
   queueMax: number;
 }
 
-/** Payment configuration; a provider without its merchant keys runs as the local sandbox (never in production). */
+/**
+ * Payment configuration. A method is served by its real provider when its merchant keys are set (all of them: a
+ * partial set is a start-up error), else by the local sandbox when `sandbox` is on, else it is unavailable.
+ */
 export interface PaymentConfig {
+  /**
+   * PAYMENT_SANDBOX (platform/modes.ts): the local sandbox providers and their cashier (/notify/sandbox/...) serve
+   * the methods without keys. Never in production; by default only on a loopback HOST; off it only with `true`.
+   */
+  sandbox: boolean;
   /** Enabled methods in display order (PAYMENT_METHODS, default WECHAT,ALIPAY,BALANCE). */
   methods: string[];
   /** Public origin providers and clients reach (PAYMENT_PUBLIC_URL, default http://127.0.0.1:<router port>). */
@@ -175,6 +188,10 @@ export interface OrderConfig {
   paymentTimeoutSeconds: number;
   /** A checkout saga not finished after this long is compensated by the recovery job (ORDER_SAGA_TIMEOUT_SECONDS, default 60). */
   sagaTimeoutSeconds: number;
+  /** Orders one shopper may have being placed or waiting for payment at once (MAX_UNPAID_ORDERS_PER_SHOPPER, default 5). */
+  maxUnpaidOrdersPerShopper: number;
+  /** Units of one SKU one shopper may hold across those orders (MAX_UNPAID_UNITS_PER_SKU, default 20). */
+  maxUnpaidUnitsPerSku: number;
   /** Test-only fault injection (ORDER_SAGA_CRASH_AFTER, honoured only when NODE_ENV=test): exit after this saga step. */
   sagaCrashAfter: 'created' | 'reserve' | 'coupon' | null;
 }
@@ -330,6 +347,12 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return value;
 }
 
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = int(env, name, fallback);
+  if (value < 1) throw new Error(`${name} must be at least 1, got ${value}`);
+  return value;
+}
+
 function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -349,6 +372,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   const host = env.HOST || '127.0.0.1';
+  // A provider half configured must not fall back to anything: refuse to start, naming the gap (platform/modes.ts).
+  assertCompleteKeySets(env, KEY_SETS);
+  const paymentSandbox = developmentMode(env, 'PAYMENT_SANDBOX', { isProduction, host });
+  const wechatDevLogin = developmentMode(env, 'WECHAT_DEV_LOGIN', { isProduction, host });
   // Outside production the public development secrets are allowed on loopback only (see secrets.ts).
   const devSecrets = isProduction ? [] : checkDevelopmentSecrets(env, host);
   // jest sets NODE_ENV=test: every test worker would print it.
@@ -421,6 +448,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secret: env.WECHAT_SECRET || undefined,
       apiBase: env.WECHAT_API_BASE || 'https://api.weixin.qq.com',
       timeoutMs: int(env, 'WECHAT_TIMEOUT_MS', 5000),
+      devLogin: wechatDevLogin,
     },
     loginRateLimit: {
       maxFailures: int(env, 'LOGIN_MAX_FAILURES', 10),
@@ -456,6 +484,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     order: {
       paymentTimeoutSeconds: int(env, 'ORDER_PAYMENT_TIMEOUT_SECONDS', 1800),
       sagaTimeoutSeconds: int(env, 'ORDER_SAGA_TIMEOUT_SECONDS', 60),
+      maxUnpaidOrdersPerShopper: positive(env, 'MAX_UNPAID_ORDERS_PER_SHOPPER', 5),
+      maxUnpaidUnitsPerSku: positive(env, 'MAX_UNPAID_UNITS_PER_SKU', 20),
       // Never in development or production: a switch that kills the process must not exist outside tests.
       sagaCrashAfter:
         nodeEnv === 'test' && ['created', 'reserve', 'coupon'].includes(env.ORDER_SAGA_CRASH_AFTER ?? '')
@@ -489,6 +519,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       queueMax: int(env, 'SUBSCRIPTION_QUEUE_MAX', 4),
     },
     payment: {
+      sandbox: paymentSandbox,
       methods: (env.PAYMENT_METHODS || 'WECHAT,ALIPAY,BALANCE').split(',').map((m) => m.trim().toUpperCase()).filter(Boolean),
       publicUrl: (env.PAYMENT_PUBLIC_URL || `http://127.0.0.1:${ports.router}`).replace(/\/+$/, ''),
       notifyMaxSkewSeconds: int(env, 'PAYMENT_NOTIFY_MAX_SKEW_SECONDS', 300),

@@ -6,7 +6,7 @@ import type { UserServices } from './accounts';
 import type { UserContext } from './context';
 import { createUserLoaders } from './loaders';
 import { resolvers } from './resolvers';
-import { createWechatProvider } from './wechat';
+import { createWechatProvider, describeWechatLogin } from './wechat';
 
 export { migrations } from './migrations';
 export { seedDemo } from './seed';
@@ -19,9 +19,11 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
     config: deps.config,
     // Redis with REDIS_URL (counts shared by every instance), else in memory.
     limiter: createRateLimiter(deps.config, { prefix: 'shop:user:rl:' }),
-    // WeChat's API with WECHAT_APPID/WECHAT_SECRET, else the development stand-in (refused in production).
+    // WeChat's API with WECHAT_APPID/WECHAT_SECRET, else the development stand-in if WECHAT_DEV_LOGIN, else refused.
     wechat: createWechatProvider(deps.config),
   };
+  // Said once per process (jest starts many: not there).
+  if (deps.config.env !== 'test') console.log(describeWechatLogin(services.wechat));
   return {
     name: 'user',
     schema: buildUserSchema(),
