@@ -6,7 +6,11 @@ import { createPaymentLoaders } from './loaders';
 import { mountPaymentRoutes } from './notify';
 import { createProviders } from './providers';
 import { resolvers } from './resolvers';
-import { JOB_ORDER_REFUNDED, JOB_RECONCILE, JOB_REFUND, JOB_SETTLE_ORDER, orderRefundedJob, reconcileJob, refundJob, settleOrderJob, type PaymentRuntime } from './settlement';
+import { JOB_ORDER_REFUNDED, JOB_RECONCILE, JOB_REFUND, JOB_REFUND_QUERY, JOB_SETTLE_ORDER, orderRefundedJob, refundJob, settleOrderJob, type PaymentRuntime } from './settlement';
+import { handleWechatNotification } from './notify';
+import { onCurrentRunner } from './job-context';
+import { reconcileJob, refundQueryJob } from './reconcile';
+import { closeTradeJob, closeTradesOfCancelledOrders, JOB_CLOSE_TRADE } from './trade-close';
 
 export { migrations } from './migrations';
 
@@ -15,18 +19,25 @@ export const buildPaymentSchema = () => buildFederatedSchema(__dirname, resolver
 export function createPaymentSubgraph(deps: SubgraphDeps): SubgraphDefinition<PaymentContext> {
   const providers = createProviders(deps.config);
   const runtime: PaymentRuntime = { db: deps.db, services: deps.services, providers, config: deps.config };
+  // The WeChat sandbox delivers its refund notifications to this server's notify handler (the same signed bytes).
+  const detachSandbox = providers.mode.wechat === 'sandbox' ? providers.wechatSandbox?.receiveNotifications(async (headers, body) => (await handleWechatNotification(runtime, headers, Buffer.from(body))).status) : undefined;
   return {
     name: 'payment',
+    stop: async () => detachSandbox?.(),
     schema: buildPaymentSchema(),
     createContext: (base) => ({ ...base, db: deps.db, services: deps.services, providers, loaders: createPaymentLoaders(deps.db) }),
     mountRoutes: (app) => mountPaymentRoutes(app, runtime),
     events: {
       relayOutbox: true,
+      // Order's OrderStatusChanged: a cancelled order's open provider trades are closed (trade-close.ts).
+      consumers: [closeTradesOfCancelledOrders()],
       jobs: {
         [JOB_SETTLE_ORDER]: (job, trx) => settleOrderJob(runtime, job, trx),
         [JOB_REFUND]: (job, trx) => refundJob(runtime, job, trx),
         [JOB_ORDER_REFUNDED]: (job) => orderRefundedJob(runtime, job),
-        [JOB_RECONCILE]: (job, trx) => reconcileJob(runtime, job, trx),
+        [JOB_RECONCILE]: onCurrentRunner((job, ctx) => reconcileJob(runtime, job, ctx)),
+        [JOB_CLOSE_TRADE]: onCurrentRunner((job, ctx) => closeTradeJob(runtime, job, ctx)),
+        [JOB_REFUND_QUERY]: onCurrentRunner((job, ctx) => refundQueryJob(runtime, job, ctx)),
       },
     },
   };

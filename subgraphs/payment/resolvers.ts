@@ -8,6 +8,8 @@ import { listEntries, walletBalance, type WalletEntryRow } from './data/wallet';
 import type { Resolvers } from './generated/resolvers-types';
 import { paymentMethods, payOrder } from './pay';
 import { creditWallet, refundAfterSale, refundOrder } from './refunds';
+import { flaggedPayments } from './flagged';
+import type { TradePaymentRow } from './data/trades';
 
 /** The wallet of one user; its fields load what is asked for. */
 export interface WalletRef {
@@ -20,6 +22,7 @@ export const resolvers: Resolvers = {
   Query: {
     paymentMethods: (_parent, { orderId }, context) => paymentMethods(context, orderId),
     wallet: (_parent, _args, context) => ({ userId: requireUser(context) }),
+    flaggedPayments: (_parent, { first, before }, context) => flaggedPayments(context, first, before),
   },
   Mutation: {
     payOrder: (_parent, { orderId, method }, context) => payOrder(context, orderId, method),
@@ -38,6 +41,11 @@ export const resolvers: Resolvers = {
     outTradeNo: (payment: PaymentRow) => payment.out_trade_no,
     refundedAmount: (payment: PaymentRow) => payment.refunded_amount ?? 0,
     refunds: (payment: PaymentRow, _args, context) => context.loaders.refundsByPaymentId.load(payment.id),
+    expiresAt: (payment: PaymentRow) => iso((payment as TradePaymentRow).expires_at ?? null),
+    closedAt: (payment: PaymentRow) => iso(payment.closed_at),
+    flagReason: (payment: PaymentRow) => (payment as TradePaymentRow).flag_reason ?? null,
+    flaggedAt: (payment: PaymentRow) => iso((payment as TradePaymentRow).flagged_at ?? null),
+    providerAmount: (payment: PaymentRow) => (payment as TradePaymentRow).provider_amount ?? null,
   },
   Refund: {
     refundNo: (refund: RefundRow) => refund.refund_no,
