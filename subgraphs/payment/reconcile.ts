@@ -5,7 +5,7 @@
  * opens): a payment that is no longer PENDING (SUCCEEDED, REFUNDED, CLOSED, FLAGGED) is final here and never asked
  * about again. A PENDING one is queried: paid → recorded exactly as its notification would be (an amount mismatch is
  * flagged); closed at the provider → CLOSED; otherwise asked again with exponential backoff (the first interval
- * doubling, at most RECONCILE_MAX_INTERVAL_MS, never past the trade's deadline). Once its time_expire has passed the
+ * doubling, at most PAYMENT_RECONCILE_MAX_INTERVAL_SECONDS, never past the trade's deadline). Once its time_expire has passed the
  * trade is closed at the provider (trade-close.ts), which settles the race with a last-second payment: the provider
  * either closes it (→ CLOSED) or answers that it was paid (→ recorded).
  *
@@ -23,8 +23,8 @@ import { closeOpenTrade } from './trade-close';
 import { fenOf } from './providers/alipay';
 import { lockPayment } from './data/payments';
 
-/** The longest wait between two queries of one open trade. */
-export const RECONCILE_MAX_INTERVAL_MS = 3600_000;
+/** The longest wait between two refund queries (trades: PAYMENT_RECONCILE_MAX_INTERVAL_SECONDS). */
+const REFUND_QUERY_MAX_INTERVAL_MS = 3600_000;
 /** Payments opened before trades had a deadline (no expires_at) are closed a day after they opened, as before. */
 const LEGACY_DEADLINE_MS = 24 * 3600_000;
 /** Refunds in flight: first asked a minute after PROCESSING, then doubling up to an hour. */
@@ -85,7 +85,7 @@ export async function reconcileJob(
       const round = (job.payload.round ?? 0) + 1;
       // The first interval chosen when the payment was opened, whichever instance runs this; doubling each round.
       const everyMs = Math.max(1, job.payload.everySeconds ?? runtime.config.payment.reconcileAfterSeconds) * 1000;
-      const waitMs = Math.min(RECONCILE_MAX_INTERVAL_MS, everyMs * 2 ** Math.min(round, 20));
+      const waitMs = Math.min(runtime.config.payment.reconcileMaxIntervalSeconds * 1000, everyMs * 2 ** Math.min(round, 20));
       await scheduleJob(trx, {
         kind: JOB_RECONCILE,
         key: `${payment.id}:${round}`,
@@ -125,7 +125,7 @@ export async function refundQueryJob(runtime: PaymentRuntime, job: Job<{ refundN
       await scheduleJob(trx, {
         kind: JOB_REFUND_QUERY,
         key: `${refund.refund_no}:${round}`,
-        runAt: new Date(Date.now() + Math.min(RECONCILE_MAX_INTERVAL_MS, REFUND_QUERY_BASE_MS * 2 ** Math.min(round, 20))),
+        runAt: new Date(Date.now() + Math.min(REFUND_QUERY_MAX_INTERVAL_MS, REFUND_QUERY_BASE_MS * 2 ** Math.min(round, 20))),
         payload: { refundNo: refund.refund_no, round },
       });
     },

@@ -8,7 +8,7 @@ import { listEntries, walletBalance, type WalletEntryRow } from './data/wallet';
 import type { Resolvers } from './generated/resolvers-types';
 import { paymentMethods, payOrder } from './pay';
 import { creditWallet, refundAfterSale, refundOrder } from './refunds';
-import { flaggedPayments } from './flagged';
+import { flaggedPayments, resolveFlaggedPayment } from './flagged';
 import type { TradePaymentRow } from './data/trades';
 
 /** The wallet of one user; its fields load what is asked for. */
@@ -22,13 +22,14 @@ export const resolvers: Resolvers = {
   Query: {
     paymentMethods: (_parent, { orderId }, context) => paymentMethods(context, orderId),
     wallet: (_parent, _args, context) => ({ userId: requireUser(context) }),
-    flaggedPayments: (_parent, { first, before }, context) => flaggedPayments(context, first, before),
+    flaggedPayments: (_parent, args, context) => flaggedPayments(context, args),
   },
   Mutation: {
     payOrder: (_parent, { orderId, method }, context) => payOrder(context, orderId, method),
     refundOrder: (_parent, { orderId, amount, reason, refundNo }, context) => refundOrder(context, { orderId, amount, reason, refundNo }),
     creditWallet: (_parent, args, context) => creditWallet(context, args),
     refundAfterSale: (_parent, args, context) => refundAfterSale(context, args),
+    resolveFlaggedPayment: (_parent, { paymentId, note }, context) => resolveFlaggedPayment(context, paymentId, note),
   },
   Payment: {
     async __resolveReference(reference: { id: string }, context: PaymentContext) {
@@ -46,6 +47,9 @@ export const resolvers: Resolvers = {
     flagReason: (payment: PaymentRow) => (payment as TradePaymentRow).flag_reason ?? null,
     flaggedAt: (payment: PaymentRow) => iso((payment as TradePaymentRow).flagged_at ?? null),
     providerAmount: (payment: PaymentRow) => (payment as TradePaymentRow).provider_amount ?? null,
+    flagResolution: (payment: PaymentRow) => (payment as TradePaymentRow).flag_resolution ?? null,
+    flagResolvedAt: (payment: PaymentRow) => iso((payment as TradePaymentRow).flag_resolved_at ?? null),
+    flagResolvedBy: (payment: PaymentRow) => (payment as TradePaymentRow).flag_resolved_by ?? null,
   },
   Refund: {
     refundNo: (refund: RefundRow) => refund.refund_no,

@@ -14,6 +14,9 @@ export interface TradePaymentRow extends PaymentRow {
   flagged_at: Date | null;
   /** What the provider said was paid, when it differs from `amount` (FLAGGED). */
   provider_amount: number | null;
+  flag_resolution: string | null;
+  flag_resolved_at: Date | null;
+  flag_resolved_by: string | null;
 }
 
 export type FlagReason = 'AMOUNT_MISMATCH';
@@ -61,9 +64,19 @@ export async function flagPayment(
   return row;
 }
 
-/** Flagged payments, newest first, for staff (keyset: `beforeId`). */
-export async function listFlaggedPayments(db: Knex, limit: number, beforeId?: string): Promise<TradePaymentRow[]> {
+/** Flagged payments, newest first, for staff (keyset: `beforeId`); unresolved ones only unless asked. */
+export async function listFlaggedPayments(db: Knex, limit: number, options: { beforeId?: string; includeResolved?: boolean } = {}): Promise<TradePaymentRow[]> {
   const query = db<TradePaymentRow>('payments').where({ status: 'FLAGGED' }).orderBy('id', 'desc').limit(limit);
-  if (beforeId) query.where('id', '<', beforeId);
+  if (options.beforeId) query.where('id', '<', options.beforeId);
+  if (!options.includeResolved) query.whereNull('flag_resolved_at');
   return query;
+}
+
+/** Records staff's resolution of a flagged payment, once (a resolved one is answered as it is). Undefined if not FLAGGED. */
+export async function resolveFlag(db: Knex, paymentId: string, resolution: string, staff: string): Promise<TradePaymentRow | undefined> {
+  await db('payments')
+    .where({ id: paymentId, status: 'FLAGGED' })
+    .whereNull('flag_resolved_at')
+    .update({ flag_resolution: resolution, flag_resolved_at: db.fn.now(), flag_resolved_by: staff, updated_at: db.fn.now() });
+  return db<TradePaymentRow>('payments').where({ id: paymentId, status: 'FLAGGED' }).first();
 }

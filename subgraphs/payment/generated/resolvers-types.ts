@@ -38,6 +38,12 @@ export type Mutation = {
    * order, amount and reason); more than what remains refundable is BAD_USER_INPUT.
    */
   refundOrder: Refund;
+  /**
+   * Staff (payment:refund): records what was done about a FLAGGED payment (e.g. the money given back in the provider's
+   * merchant console); it stays FLAGGED as the record and leaves the default `flaggedPayments` list. A second call
+   * answers it unchanged. NOT_FOUND for a payment that is not flagged.
+   */
+  resolveFlaggedPayment: Payment;
 };
 
 
@@ -68,6 +74,12 @@ export type MutationRefundOrderArgs = {
   orderId: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
   refundNo?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationResolveFlaggedPaymentArgs = {
+  note: Scalars['String']['input'];
+  paymentId: Scalars['ID']['input'];
 };
 
 /** The order, as the payment subgraph knows it: only its id, to attach the payment. */
@@ -105,6 +117,12 @@ export type Payment = {
   expiresAt: Maybe<Scalars['String']['output']>;
   /** Why the payment is FLAGGED for staff (AMOUNT_MISMATCH); null otherwise. */
   flagReason: Maybe<Scalars['String']['output']>;
+  /** What staff did about this flagged payment (resolveFlaggedPayment). */
+  flagResolution: Maybe<Scalars['String']['output']>;
+  /** When staff resolved it (ISO 8601). */
+  flagResolvedAt: Maybe<Scalars['String']['output']>;
+  /** Who resolved it (staff:<user id>). */
+  flagResolvedBy: Maybe<Scalars['String']['output']>;
   /** When it was flagged (ISO 8601). */
   flaggedAt: Maybe<Scalars['String']['output']>;
   /** Payment id. */
@@ -177,7 +195,8 @@ export type Query = {
   __typename?: 'Query';
   /**
    * Staff (payment:refund): payments FLAGGED for review (the provider reported an amount other than the order's),
-   * newest first. `first` 1..100 (default 50); `before` a payment id to continue after the last one seen.
+   * newest first; unresolved ones unless `includeResolved`. `first` 1..100 (default 50); `before` a payment id to
+   * continue after the last one seen.
    */
   flaggedPayments: Array<Payment>;
   /** The ways the signed-in shopper can pay this order of theirs (configured by PAYMENT_METHODS), in display order. */
@@ -190,6 +209,7 @@ export type Query = {
 export type QueryFlaggedPaymentsArgs = {
   before?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  includeResolved?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -460,6 +480,7 @@ export type MutationResolvers<ContextType = PaymentContext, ParentType extends R
   payOrder?: Resolver<ResolversTypes['PayOrderResult'], ParentType, ContextType, RequireFields<MutationPayOrderArgs, 'method' | 'orderId'>>;
   refundAfterSale?: Resolver<ResolversTypes['Refund'], ParentType, ContextType, RequireFields<MutationRefundAfterSaleArgs, 'afterSaleId' | 'amount' | 'orderId' | 'reason'>>;
   refundOrder?: Resolver<ResolversTypes['Refund'], ParentType, ContextType, RequireFields<MutationRefundOrderArgs, 'amount' | 'orderId' | 'reason'>>;
+  resolveFlaggedPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationResolveFlaggedPaymentArgs, 'note' | 'paymentId'>>;
 };
 
 export type OrderResolvers<ContextType = PaymentContext, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order'], FederationReferenceType extends FederationReferenceTypes['Order'] = FederationReferenceTypes['Order']> = {
@@ -481,6 +502,9 @@ export type PaymentResolvers<ContextType = PaymentContext, ParentType extends Re
   closedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   expiresAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   flagReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  flagResolution?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  flagResolvedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  flagResolvedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   flaggedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   method?: Resolver<ResolversTypes['PaymentMethodType'], ParentType, ContextType>;
@@ -504,7 +528,7 @@ export type PaymentMethodResolvers<ContextType = PaymentContext, ParentType exte
 };
 
 export type QueryResolvers<ContextType = PaymentContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
-  flaggedPayments?: Resolver<Array<ResolversTypes['Payment']>, ParentType, ContextType, Partial<QueryFlaggedPaymentsArgs>>;
+  flaggedPayments?: Resolver<Array<ResolversTypes['Payment']>, ParentType, ContextType, RequireFields<QueryFlaggedPaymentsArgs, 'includeResolved'>>;
   paymentMethods?: Resolver<Array<ResolversTypes['PaymentMethod']>, ParentType, ContextType, RequireFields<QueryPaymentMethodsArgs, 'orderId'>>;
   wallet?: Resolver<ResolversTypes['Wallet'], ParentType, ContextType>;
 };

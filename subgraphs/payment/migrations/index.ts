@@ -102,13 +102,17 @@ export const migrations: Migration[] = [
         t.string('flag_reason', 32);
         t.timestamp('flagged_at', { useTz: true });
         t.integer('provider_amount');
+        // What staff did about a flagged payment (resolveFlaggedPayment); it stays FLAGGED as the record.
+        t.string('flag_resolution', 200);
+        t.timestamp('flag_resolved_at', { useTz: true });
+        t.string('flag_resolved_by', 64);
       });
       await knex.raw(`CREATE INDEX payments_flagged ON payments (id) WHERE status = 'FLAGGED'`);
     },
     async down(knex: Knex) {
       await knex.raw('DROP INDEX IF EXISTS payments_flagged');
       await knex.schema.alterTable('payments', (t) => {
-        t.dropColumns('expires_at', 'close_reason', 'flag_reason', 'flagged_at', 'provider_amount');
+        t.dropColumns('expires_at', 'close_reason', 'flag_reason', 'flagged_at', 'provider_amount', 'flag_resolution', 'flag_resolved_at', 'flag_resolved_by');
       });
     },
   },

@@ -326,7 +326,7 @@ export class WechatSandbox {
       this.deliveries.push({ eventType, ...notification, status });
       if (this.deliveries.length > 500) this.deliveries.splice(0, this.deliveries.length - 500);
       if (status >= 200 && status < 300) return;
-      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt).unref());
     }
   }
 

@@ -219,7 +219,7 @@ describe('reconciliation stops at final states', () => {
 describe('amount mismatch', () => {
   const LIST = `query($first: Int) { flaggedPayments(first: $first) { id status amount providerAmount flagReason flaggedAt outTradeNo method } }`;
 
-  it('a verified notification paying another amount: FLAGGED for staff, not credited, listed in flaggedPayments, never queried again', async () => {
+  it('a verified notification paying another amount: FLAGGED for staff, not credited, listed in flaggedPayments, never queried again, resolved by staff', async () => {
     const { shopper, orderId } = await order({ total: 3000 });
     const answer = await pay(shopper.userId, orderId, 'WECHAT');
     const { id, outTradeNo } = answer.data.payOrder.payment;
@@ -253,6 +253,20 @@ describe('amount mismatch', () => {
     expect(codes(await gql(world.paymentUrl, LIST, { first: 0 }, STAFF()))).toEqual(['BAD_USER_INPUT']);
     await sleep(2500);
     expect(wechatQueries(outTradeNo, since)).toEqual([]);
+
+    // Staff refund it in the merchant console, then record that: it stays FLAGGED, off the default list.
+    const RESOLVE = `mutation($p: ID!, $n: String!) { resolveFlaggedPayment(paymentId: $p, note: $n) { id status flagResolution flagResolvedAt flagResolvedBy } }`;
+    expect(codes(await gql(world.paymentUrl, RESOLVE, { p: id, n: 'x' }, asIdentity({ userId: shopper.userId }, 'payment')))).toEqual(['FORBIDDEN']);
+    const resolved = await gql(world.paymentUrl, RESOLVE, { p: id, n: '已在商户平台退款 0.01 元' }, STAFF('7'));
+    expect(resolved.data.resolveFlaggedPayment).toMatchObject({ id, status: 'FLAGGED', flagResolution: '已在商户平台退款 0.01 元', flagResolvedBy: 'staff:7' });
+    const again = await gql(world.paymentUrl, RESOLVE, { p: id, n: 'another note' }, STAFF('8'));
+    expect(again.data.resolveFlaggedPayment).toEqual(resolved.data.resolveFlaggedPayment);
+    expect((await gql(world.paymentUrl, LIST, { first: 100 }, STAFF())).data.flaggedPayments.map((p: { id: string }) => p.id)).not.toContain(id);
+    const all = await gql(world.paymentUrl, `{ flaggedPayments(first: 100, includeResolved: true) { id } }`, {}, STAFF());
+    expect(all.data.flaggedPayments.map((p: { id: string }) => p.id)).toContain(id);
+    const notFlagged = await order();
+    const open = await pay(notFlagged.shopper.userId, notFlagged.orderId, 'WECHAT');
+    expect(codes(await gql(world.paymentUrl, RESOLVE, { p: open.data.payOrder.payment.id, n: 'x' }, STAFF()))).toEqual(['NOT_FOUND']);
   });
 
   it('Alipay too', async () => {
