@@ -9,9 +9,10 @@
  * trade is closed at the provider (trade-close.ts), which settles the race with a last-second payment: the provider
  * either closes it (→ CLOSED) or answers that it was paid (→ recorded).
  *
- * Refunds in flight (`payment.refundQuery`, scheduled when WeChat answers a refund PROCESSING): its REFUND.*
- * notification normally finishes it first; the query (WeChat `GET /v3/refund/domestic/refunds/{out_refund_no}`) is
- * the guarantee, asked with backoff until the refund is SUCCESS (→ SUCCEEDED) or CLOSED/ABNORMAL (→ FAILED).
+ * Refunds in flight (`payment.refundQuery`, scheduled PAYMENT_RECONCILE_AFTER_SECONDS after WeChat answers a refund
+ * PROCESSING): its REFUND.* notification normally finishes it first; the query (WeChat
+ * `GET /v3/refund/domestic/refunds/{out_refund_no}`) is the guarantee, asked with the same backoff until the refund
+ * is SUCCESS (→ SUCCEEDED) or CLOSED/ABNORMAL (→ FAILED).
  */
 import type { Job } from '../../platform/events';
 import { scheduleJob } from '../../platform/events';
@@ -23,12 +24,8 @@ import { closeOpenTrade } from './trade-close';
 import { fenOf } from './providers/alipay';
 import { lockPayment } from './data/payments';
 
-/** The longest wait between two refund queries (trades: PAYMENT_RECONCILE_MAX_INTERVAL_SECONDS). */
-const REFUND_QUERY_MAX_INTERVAL_MS = 3600_000;
 /** Payments opened before trades had a deadline (no expires_at) are closed a day after they opened, as before. */
 const LEGACY_DEADLINE_MS = 24 * 3600_000;
-/** Refunds in flight: first asked a minute after PROCESSING, then doubling up to an hour. */
-const REFUND_QUERY_BASE_MS = 60_000;
 
 export const tradeDeadline = (payment: TradePaymentRow) => payment.expires_at ?? new Date(payment.created_at.getTime() + LEGACY_DEADLINE_MS);
 
@@ -98,7 +95,7 @@ export async function reconcileJob(
 }
 
 /** Job payment.refundQuery (key: refund number; later rounds `<refund no>:<round>`): a refund the provider is still processing. */
-export async function refundQueryJob(runtime: PaymentRuntime, job: Job<{ refundNo: string; round?: number }>, ctx: JobContext): Promise<void> {
+export async function refundQueryJob(runtime: PaymentRuntime, job: Job<{ refundNo: string; round?: number; everySeconds?: number }>, ctx: JobContext): Promise<void> {
   const refund = await ctx.db<RefundRow>('refunds').where({ refund_no: job.payload.refundNo }).first();
   if (!refund || refund.status !== 'PENDING') return;
   const payment = await findPayment(ctx.db, refund.payment_id);
@@ -122,11 +119,12 @@ export async function refundQueryJob(runtime: PaymentRuntime, job: Job<{ refundN
         return;
       }
       const round = (job.payload.round ?? 0) + 1;
+      const everyMs = Math.max(1, job.payload.everySeconds ?? runtime.config.payment.reconcileAfterSeconds) * 1000;
       await scheduleJob(trx, {
         kind: JOB_REFUND_QUERY,
         key: `${refund.refund_no}:${round}`,
-        runAt: new Date(Date.now() + Math.min(REFUND_QUERY_MAX_INTERVAL_MS, REFUND_QUERY_BASE_MS * 2 ** Math.min(round, 20))),
-        payload: { refundNo: refund.refund_no, round },
+        runAt: new Date(Date.now() + Math.min(runtime.config.payment.reconcileMaxIntervalSeconds * 1000, everyMs * 2 ** Math.min(round, 20))),
+        payload: { refundNo: refund.refund_no, round, everySeconds: everyMs / 1000 },
       });
     },
     { complete: true },

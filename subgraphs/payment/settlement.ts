@@ -167,7 +167,7 @@ export async function refundJob(runtime: PaymentRuntime, job: Job<{ refundNo: st
       notifyUrl: `${runtime.config.payment.publicUrl}/notify/wechat`,
     });
     // PROCESSING: its REFUND.* notification finishes it (refund-notify.ts); the refund query job is the guarantee.
-    if (result.status === 'PROCESSING') return void (await scheduleRefundQuery(trx, refund.refund_no));
+    if (result.status === 'PROCESSING') return void (await scheduleRefundQuery(trx, refund.refund_no, runtime.config.payment.reconcileAfterSeconds));
     if (result.status !== 'SUCCESS') {
       await finishRefund(trx, refund, payment, 'FAILED', result.refund_id);
       return;
@@ -186,9 +186,12 @@ export async function refundJob(runtime: PaymentRuntime, job: Job<{ refundNo: st
   await finishRefund(trx, refund, payment, 'SUCCEEDED', providerRefundId);
 }
 
-/** The first query of a refund in flight, a minute after the provider answered PROCESSING (reconcile.ts asks again). */
-export async function scheduleRefundQuery(trx: Knex.Transaction, refundNo: string): Promise<void> {
-  await scheduleJob(trx, { kind: JOB_REFUND_QUERY, key: refundNo, runAt: new Date(Date.now() + 60_000), payload: { refundNo, round: 0 } });
+/**
+ * The first query of a refund in flight, PAYMENT_RECONCILE_AFTER_SECONDS after the provider answered PROCESSING
+ * (reconcile.ts asks again, doubling); its notification normally finishes it first.
+ */
+export async function scheduleRefundQuery(trx: Knex.Transaction, refundNo: string, afterSeconds: number): Promise<void> {
+  await scheduleJob(trx, { kind: JOB_REFUND_QUERY, key: refundNo, runAt: new Date(Date.now() + afterSeconds * 1000), payload: { refundNo, round: 0, everySeconds: afterSeconds } });
 }
 
 /**

@@ -64,6 +64,7 @@ export type NotificationReceiver = (headers: Record<string, string>, body: strin
 export interface SandboxRequest {
   method: string;
   path: string;
+  body: string;
   at: number;
 }
 
@@ -92,6 +93,8 @@ export class WechatSandbox {
   readonly deliveries: { eventType: string; body: string; headers: Record<string, string>; status: number }[] = [];
   /** How long a new refund stays PROCESSING before it succeeds (a bank still busy with it: set it high). */
   refundDelayMs = 10;
+  /** false: refunds succeed but their notifications are "lost" (the refund query must find them). */
+  refundNotifications = true;
 
   constructor(
     readonly appId: string,
@@ -138,9 +141,9 @@ export class WechatSandbox {
     };
   }
 
-  /** Requests the sandbox answered for this out_trade_no (or refund number) since `since`. */
+  /** Requests the sandbox answered about this out_trade_no (or refund number), in the path or the body, since `since`. */
   requestsFor(reference: string, since = 0): SandboxRequest[] {
-    return this.requests.filter((r) => r.at >= since && r.path.includes(encodeURIComponent(reference)));
+    return this.requests.filter((r) => r.at >= since && (r.path.includes(`/${encodeURIComponent(reference)}`) || r.body.includes(`"${reference}"`)));
   }
 
   private answer(status: number, body: unknown): ProviderResponse {
@@ -162,7 +165,7 @@ export class WechatSandbox {
     if (Math.abs(unixSeconds() - Number(auth.timestamp)) > 300) return this.error(401, 'SIGN_ERROR', 'timestamp expired');
     const message = signedMessage(request.method, pathWithQuery, auth.timestamp, auth.nonce_str, request.method === 'GET' ? '' : request.body);
     if (!rsaVerify(message, auth.signature, this.merchantKeys.publicKey)) return this.error(401, 'SIGN_ERROR', 'signature mismatch');
-    this.requests.push({ method: request.method, path: request.method === 'POST' && request.body ? `${url.pathname} ${request.body}` : url.pathname, at: Date.now() });
+    this.requests.push({ method: request.method, path: url.pathname, body: request.method === 'GET' ? '' : request.body, at: Date.now() });
     if (this.requests.length > 5000) this.requests.splice(0, this.requests.length - 5000);
 
     if (request.method === 'POST' && url.pathname === '/v3/pay/transactions/jsapi') return this.prepay(JSON.parse(request.body));
@@ -314,7 +317,7 @@ export class WechatSandbox {
       user_received_account: '支付用户零钱',
       amount: { total: trade.total, refund: refund.amount, payer_total: trade.total, payer_refund: refund.amount },
     });
-    await this.deliver('REFUND.SUCCESS', notification);
+    if (this.refundNotifications) await this.deliver('REFUND.SUCCESS', notification);
   }
 
   /** Delivers like WeChat: retried until a receiver answers 2xx (here: 8 tries, 50 ms doubling). */
