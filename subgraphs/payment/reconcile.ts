@@ -19,7 +19,8 @@ import { scheduleJob } from '../../platform/events';
 import { findPayment, closeTrade, type TradePaymentRow } from './data/trades';
 import type { RefundRow } from './data/payments';
 import type { JobContext } from './job-context';
-import { finishRefund, JOB_RECONCILE, JOB_REFUND_QUERY, recordProviderSuccess, type PaymentRuntime } from './settlement';
+import { JOB_RECONCILE, JOB_REFUND_QUERY, recordProviderSuccess, type PaymentRuntime } from './settlement';
+import { settleRefund } from './refund-outcome';
 import { closeOpenTrade } from './trade-close';
 import { fenOf } from './providers/alipay';
 import { lockPayment } from './data/payments';
@@ -100,12 +101,12 @@ export async function refundQueryJob(runtime: PaymentRuntime, job: Job<{ refundN
   if (!refund || refund.status !== 'PENDING') return;
   const payment = await findPayment(ctx.db, refund.payment_id);
   if (!payment) return;
-  let outcome: { status: 'SUCCEEDED' | 'FAILED'; providerRefundId: string | null } | null = null;
+  let outcome: { status: 'SUCCEEDED' | 'FAILED'; providerRefundId: string | null; failureReason?: string } | null = null;
   if (payment.method === 'WECHAT' && runtime.providers.wechat) {
     const answer = await runtime.providers.wechat.queryRefund(refund.refund_no);
     if (!answer) throw new Error(`WeChat has no refund ${refund.refund_no}`); // retried; the refund job is idempotent per number
     if (answer.status === 'SUCCESS') outcome = { status: 'SUCCEEDED', providerRefundId: answer.refund_id };
-    else if (answer.status === 'CLOSED' || answer.status === 'ABNORMAL') outcome = { status: 'FAILED', providerRefundId: answer.refund_id };
+    else if (answer.status === 'CLOSED' || answer.status === 'ABNORMAL') outcome = { status: 'FAILED', providerRefundId: answer.refund_id, failureReason: `WeChat refund ${answer.status}` };
   } else if (payment.method === 'ALIPAY' && runtime.providers.alipay) {
     const answer = await runtime.providers.alipay.refundQuery(payment.out_trade_no!, refund.refund_no);
     if (answer.refunded) outcome = { status: 'SUCCEEDED', providerRefundId: null };
@@ -115,7 +116,7 @@ export async function refundQueryJob(runtime: PaymentRuntime, job: Job<{ refundN
       const locked = await trx<RefundRow>('refunds').where({ id: refund.id }).forUpdate().first();
       if (!locked || locked.status !== 'PENDING') return;
       if (outcome) {
-        await finishRefund(trx, locked, payment, outcome.status, outcome.providerRefundId);
+        await settleRefund(trx, locked.refund_no, outcome);
         return;
       }
       const round = (job.payload.round ?? 0) + 1;

@@ -3,7 +3,7 @@
  * `/notify/wechat` as payment notifications (the refund request's notify_url) and verified exactly like them before
  * this runs (signature, timestamp, AES-256-GCM; mchid). The resource names the refund (out_refund_no) of a trade of
  * ours (out_trade_no) and its amount; all three must match what we asked for. SUCCESS finishes the refund
- * SUCCEEDED, ABNORMAL and CLOSED finish it FAILED (staff see it), through `finishRefund`, once: a refund no longer
+ * SUCCEEDED, ABNORMAL and CLOSED finish it FAILED (staff see it), through `settleRefund` (refund-outcome.ts), once: a refund no longer
  * PENDING (the refund call, a query or an earlier notification finished it) makes the notification a duplicate.
  * Alipay has no refund notification to consume: its refund call answers synchronously (docs/payment.md).
  */
@@ -11,7 +11,8 @@ import type { Knex } from 'knex';
 import type { RefundRow } from './data/payments';
 import { lockPayment } from './data/payments';
 import type { WechatRefundNotice } from './providers/wechat';
-import { finishRefund, SettlementRefused } from './settlement';
+import { settleRefund } from './refund-outcome';
+import { SettlementRefused } from './settlement';
 
 const OUTCOMES: Record<string, { status: 'SUCCEEDED' | 'FAILED'; refundStatus: WechatRefundNotice['refund_status'] }> = {
   'REFUND.SUCCESS': { status: 'SUCCEEDED', refundStatus: 'SUCCESS' },
@@ -37,6 +38,6 @@ export async function recordRefundNotification(
     if (refund.status !== expected) console.error(`[payment] ${eventType} for refund ${refund.refund_no}, which is ${refund.status}: for staff`);
     return { refundNo: refund.refund_no, duplicate: true };
   }
-  await finishRefund(trx, refund, payment, outcome.status, notice.refund_id ?? null);
+  await settleRefund(trx, refund.refund_no, { status: outcome.status, providerRefundId: notice.refund_id ?? null, failureReason: `WeChat ${eventType}` });
   return { refundNo: refund.refund_no, duplicate: false, status: outcome.status };
 }

@@ -15,7 +15,6 @@ import type { Config } from '../../platform/config';
 import { badInput, shopError } from '../../platform/errors';
 import type { ServiceClient } from '../../platform/service-client';
 import {
-  completeRefund,
   findRefundByNo,
   insertRefund,
   lockPayment,
@@ -28,6 +27,7 @@ import { book } from './data/wallet';
 import { isRefusal, markOrderPaid, markOrderRefunded } from './order-client';
 import type { Providers } from './providers';
 import { flagPayment } from './data/trades';
+import { settleRefund } from './refund-outcome';
 
 export const PAYMENT_STREAM = 'shop.payment.payment';
 export const JOB_SETTLE_ORDER = 'payment.settleOrder';
@@ -169,7 +169,7 @@ export async function refundJob(runtime: PaymentRuntime, job: Job<{ refundNo: st
     // PROCESSING: its REFUND.* notification finishes it (refund-notify.ts); the refund query job is the guarantee.
     if (result.status === 'PROCESSING') return void (await scheduleRefundQuery(trx, refund.refund_no, runtime.config.payment.reconcileAfterSeconds));
     if (result.status !== 'SUCCESS') {
-      await finishRefund(trx, refund, payment, 'FAILED', result.refund_id);
+      await settleRefund(trx, refund.refund_no, { status: 'FAILED', providerRefundId: result.refund_id, failureReason: `WeChat refund ${result.status}` });
       return;
     }
     providerRefundId = result.refund_id;
@@ -183,7 +183,8 @@ export async function refundJob(runtime: PaymentRuntime, job: Job<{ refundNo: st
       if (!result.ok) throw new Error(`Alipay refund ${refund.refund_no} refused: ${result.code} ${result.subCode ?? ''}`);
     }
   }
-  await finishRefund(trx, refund, payment, 'SUCCEEDED', providerRefundId);
+  // Refund row, refunded_amount, PaymentRefunded and the job telling order: refund-outcome.ts.
+  await settleRefund(trx, refund.refund_no, { status: 'SUCCEEDED', providerRefundId });
 }
 
 /**
@@ -192,38 +193,6 @@ export async function refundJob(runtime: PaymentRuntime, job: Job<{ refundNo: st
  */
 export async function scheduleRefundQuery(trx: Knex.Transaction, refundNo: string, afterSeconds: number): Promise<void> {
   await scheduleJob(trx, { kind: JOB_REFUND_QUERY, key: refundNo, runAt: new Date(Date.now() + afterSeconds * 1000), payload: { refundNo, round: 0, everySeconds: afterSeconds } });
-}
-
-/**
- * THE way a refund ends, whoever learnt the outcome (the refund call, a REFUND.* notification, a refund query):
- * PENDING → SUCCEEDED (with the PaymentRefunded event and, unless automatic, the job telling order) or FAILED.
- * The caller holds the refund row locked (FOR UPDATE) and has seen it PENDING; a refund no longer PENDING is left
- * as it is (false).
- */
-export async function finishRefund(
-  trx: Knex.Transaction,
-  refund: RefundRow,
-  payment: PaymentRow,
-  status: 'SUCCEEDED' | 'FAILED',
-  providerRefundId: string | null,
-): Promise<boolean> {
-  if (refund.status !== 'PENDING') return false;
-  const row = await completeRefund(trx, refund, status, providerRefundId);
-  if (!row) return false;
-  if (status === 'FAILED') {
-    console.error(`[payment] refund ${refund.refund_no} of payment ${payment.id} FAILED at the provider: for staff`);
-    return true;
-  }
-  await appendEvent(trx, {
-    stream: PAYMENT_STREAM,
-    type: 'PaymentRefunded',
-    aggregateId: payment.id,
-    payload: { paymentId: payment.id, orderId: payment.order_id, refundNo: refund.refund_no, amount: refund.amount, source: refund.source },
-  });
-  if (refund.source !== 'AUTO') {
-    await scheduleJob(trx, { kind: JOB_ORDER_REFUNDED, key: refund.refund_no, runAt: new Date(), payload: { orderId: payment.order_id } });
-  }
-  return true;
 }
 
 /** Job payment.orderRefunded: REFUNDING → REFUNDED at order (a repeat is a no-op there). */

@@ -52,12 +52,9 @@ export class AlipaySandbox {
 
   readonly transport: Transport = async (request) => this.handle(request);
 
-  /** The gateway calls answered, oldest first (tests count provider requests with it): method and biz_content. */
-  readonly requests: { method: string; bizContent: string; at: number }[] = [];
-
-  /** Calls the sandbox answered about this out_trade_no since `since`. */
-  requestsFor(outTradeNo: string, since = 0) {
-    return this.requests.filter((r) => r.at >= since && r.bizContent.includes(`"${outTradeNo}"`));
+  /** Gateway calls answered about this out_trade_no since `since`, by any process of the installation (tests count them). */
+  requestsFor(outTradeNo: string, since = 0): { method: string; bizContent: string; at: number }[] {
+    return this.store.readLog<{ method: string; bizContent: string; at: number }>('alipay-requests', outTradeNo).filter((r) => r.at >= since);
   }
 
   private respond(method: string, node: Record<string, unknown>): ProviderResponse {
@@ -74,9 +71,8 @@ export class AlipaySandbox {
     const params = Object.fromEntries(new URLSearchParams(request.body));
     const method = params.method ?? 'unknown';
     if (!this.verifyApp(params)) return this.respond(method, { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.invalid-signature' });
-    this.requests.push({ method, bizContent: params.biz_content ?? '', at: Date.now() });
-    if (this.requests.length > 5000) this.requests.splice(0, this.requests.length - 5000);
     const biz = JSON.parse(params.biz_content ?? '{}');
+    if (typeof biz.out_trade_no === 'string') this.store.append('alipay-requests', biz.out_trade_no, { method, bizContent: params.biz_content ?? '', at: Date.now() });
     const trade = this.store.get<SandboxTrade>('alipay-trades', String(biz.out_trade_no ?? ''));
     if (method === 'alipay.trade.close') {
       if (!trade) return this.respond(method, { code: '40004', msg: 'Business Failed', sub_code: 'ACQ.TRADE_NOT_EXIST' });

@@ -6,7 +6,8 @@
  * signed RSA-SHA256) for the notify endpoint. Like WeChat it honours `time_expire` (no paying after it), closes
  * trades (`…/close`: a closed trade cannot be paid), answers a new refund PROCESSING and then sends its REFUND.SUCCESS
  * notification, signed and encrypted the same way, to the payment server of this process (`receiveNotifications`).
- * It logs the API calls it answered (`requests`) so tests can count what reached the provider.
+ * It logs the API calls it answered per trade and refund (`requestsFor`, shared by the processes of an installation
+ * like its trades) so tests can count what reached the provider, and takes per-trade test scenarios (`scenario`).
  * Development and tests only: never created with NODE_ENV=production.
  */
 import crypto from 'node:crypto';
@@ -60,6 +61,14 @@ interface SandboxRefund {
 /** Where the sandbox delivers notifications (the notify endpoint of a payment server of this process); answers the HTTP status. */
 export type NotificationReceiver = (headers: Record<string, string>, body: string) => Promise<number>;
 
+/** Test scenario of one trade's refunds (see WechatSandbox.scenario). */
+export interface SandboxScenario {
+  /** How long a new refund stays PROCESSING (default 10 ms). */
+  refundDelayMs?: number;
+  /** false: the refund succeeds but its REFUND.SUCCESS notification is never sent. */
+  refundNotifications?: boolean;
+}
+
 /** One API call the sandbox answered. */
 export interface SandboxRequest {
   method: string;
@@ -87,14 +96,6 @@ export class WechatSandbox {
   private readonly platformKeys = keyPair();
   private readonly store: SandboxStore;
   private readonly receivers: NotificationReceiver[] = [];
-  /** The last API calls answered, oldest first (tests count provider requests with it). */
-  readonly requests: SandboxRequest[] = [];
-  /** The last notifications delivered by the sandbox itself (refunds), with the receiver's answer. */
-  readonly deliveries: { eventType: string; body: string; headers: Record<string, string>; status: number }[] = [];
-  /** How long a new refund stays PROCESSING before it succeeds (a bank still busy with it: set it high). */
-  refundDelayMs = 10;
-  /** false: refunds succeed but their notifications are "lost" (the refund query must find them). */
-  refundNotifications = true;
 
   constructor(
     readonly appId: string,
@@ -141,9 +142,31 @@ export class WechatSandbox {
     };
   }
 
-  /** Requests the sandbox answered about this out_trade_no (or refund number), in the path or the body, since `since`. */
+  /** API calls answered about this out_trade_no or out_refund_no (in the path or the body) since `since`, by any process. */
   requestsFor(reference: string, since = 0): SandboxRequest[] {
-    return this.requests.filter((r) => r.at >= since && (r.path.includes(`/${encodeURIComponent(reference)}`) || r.body.includes(`"${reference}"`)));
+    return this.store.readLog<SandboxRequest>('wechat-requests', reference).filter((r) => r.at >= since);
+  }
+
+  /**
+   * A test scenario for the refunds of one trade, honoured by whichever process's sandbox handles them: how long a
+   * new refund stays PROCESSING (a bank still busy with it) and whether its notification is sent or "lost".
+   */
+  scenario(outTradeNo: string, scenario: SandboxScenario): void {
+    this.store.put('wechat-scenarios', outTradeNo, scenario);
+  }
+
+  private log(request: ProviderRequest, url: URL) {
+    const entry: SandboxRequest = { method: request.method, path: url.pathname, body: request.method === 'GET' ? '' : request.body, at: Date.now() };
+    const references = new Set<string>();
+    const inPath = url.pathname.match(/^\/v3\/(?:pay\/transactions\/out-trade-no|refund\/domestic\/refunds)\/([^/]+)/);
+    if (inPath) references.add(decodeURIComponent(inPath[1]));
+    try {
+      const body = entry.body ? JSON.parse(entry.body) : {};
+      for (const key of ['out_trade_no', 'out_refund_no']) if (typeof body[key] === 'string') references.add(body[key]);
+    } catch {
+      // not JSON: nothing to file it under
+    }
+    for (const reference of references) this.store.append('wechat-requests', reference, entry);
   }
 
   private answer(status: number, body: unknown): ProviderResponse {
@@ -165,8 +188,7 @@ export class WechatSandbox {
     if (Math.abs(unixSeconds() - Number(auth.timestamp)) > 300) return this.error(401, 'SIGN_ERROR', 'timestamp expired');
     const message = signedMessage(request.method, pathWithQuery, auth.timestamp, auth.nonce_str, request.method === 'GET' ? '' : request.body);
     if (!rsaVerify(message, auth.signature, this.merchantKeys.publicKey)) return this.error(401, 'SIGN_ERROR', 'signature mismatch');
-    this.requests.push({ method: request.method, path: url.pathname, body: request.method === 'GET' ? '' : request.body, at: Date.now() });
-    if (this.requests.length > 5000) this.requests.splice(0, this.requests.length - 5000);
+    this.log(request, url);
 
     if (request.method === 'POST' && url.pathname === '/v3/pay/transactions/jsapi') return this.prepay(JSON.parse(request.body));
     const query = url.pathname.match(/^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)$/);
@@ -288,7 +310,8 @@ export class WechatSandbox {
     trade.refunds[body.out_refund_no] = refund;
     trade.state = 'REFUND';
     this.save(trade);
-    if (created) setTimeout(() => void this.settleRefund(refundKey), this.refundDelayMs).unref();
+    const scenario = this.store.get<SandboxScenario>('wechat-scenarios', trade.outTradeNo) ?? {};
+    if (created) setTimeout(() => void this.settleRefund(refundKey, scenario.refundNotifications ?? true), scenario.refundDelayMs ?? 10).unref();
     return this.answer(200, {
       refund_id: existing.refundId,
       out_refund_no: body.out_refund_no,
@@ -299,7 +322,7 @@ export class WechatSandbox {
   }
 
   /** The refund reaches the shopper: SUCCESS, and WeChat's REFUND.SUCCESS notification is delivered. */
-  private async settleRefund(refundKey: string): Promise<void> {
+  private async settleRefund(refundKey: string, notify: boolean): Promise<void> {
     const refund = this.store.get<SandboxRefund>('wechat-refunds', refundKey);
     const trade = refund ? this.trade(refund.outTradeNo) : undefined;
     if (!refund || !trade) return;
@@ -317,17 +340,14 @@ export class WechatSandbox {
       user_received_account: '支付用户零钱',
       amount: { total: trade.total, refund: refund.amount, payer_total: trade.total, payer_refund: refund.amount },
     });
-    if (this.refundNotifications) await this.deliver('REFUND.SUCCESS', notification);
+    if (notify) await this.deliver(notification);
   }
 
   /** Delivers like WeChat: retried until a receiver answers 2xx (here: 8 tries, 50 ms doubling). */
-  private async deliver(eventType: string, notification: { body: string; headers: Record<string, string> }): Promise<void> {
+  private async deliver(notification: { body: string; headers: Record<string, string> }): Promise<void> {
     for (let attempt = 0; attempt < 8; attempt++) {
       const receiver = this.receivers[this.receivers.length - 1];
-      let status = 0;
-      if (receiver) status = await receiver(notification.headers, notification.body).catch(() => 0);
-      this.deliveries.push({ eventType, ...notification, status });
-      if (this.deliveries.length > 500) this.deliveries.splice(0, this.deliveries.length - 500);
+      const status = receiver ? await receiver(notification.headers, notification.body).catch(() => 0) : 0;
       if (status >= 200 && status < 300) return;
       await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt).unref());
     }
