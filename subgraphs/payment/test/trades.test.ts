@@ -128,9 +128,11 @@ describe('cancelling an order closes its open trades', () => {
     const alipay = await pay(shopper.userId, orderId, 'ALIPAY');
     // The shopper opened Alipay's cashier without paying: Alipay has the trade (WAIT_BUYER_PAY).
     expect(world.alipay.open(alipay.data.payOrder.alipayOrderString)).toBe(alipay.data.payOrder.payment.outTradeNo);
+    const cancelledAt = Date.now();
     await cancelAsShopper(shopper.userId, orderId);
     await untilPayment(wechat.data.payOrder.payment.id, 'CLOSED');
     await untilPayment(alipay.data.payOrder.payment.id, 'CLOSED');
+    console.info(`[trades.test] cancel → both trades closed at the providers in ${Date.now() - cancelledAt} ms`);
     expect(await payment(wechat.data.payOrder.payment.id)).toMatchObject({ close_reason: 'order cancelled: cancelled by the shopper' });
     expect(wechatCloses(wechat.data.payOrder.payment.outTradeNo)).toHaveLength(1);
     expect(world.alipay.requestsFor(alipay.data.payOrder.payment.outTradeNo).map((r) => r.method)).toContain('alipay.trade.close');
