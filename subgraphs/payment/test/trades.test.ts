@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import { asIdentity, codes, gql } from '../../../test/support/harness';
 import { cancelUnpaid } from '../../order/auto-cancel';
 import { WechatPayClient, rfc3339Beijing } from '../providers/wechat';
-import { formatTime } from '../providers/alipay';
+import { AlipayClient, formatTime } from '../providers/alipay';
 import {
   newOrder,
   newShopper,
@@ -144,13 +144,27 @@ describe('cancelling an order closes its open trades', () => {
     expect(state.events).toEqual([]);
   });
 
-  it('the payment timeout (order.autoCancel’s cancellation) closes the trade too', async () => {
+  it('the payment timeout (order.autoCancel’s cancellation) and order staff cancelling close the trade too', async () => {
     const { shopper, orderId } = await order();
     const wechat = await pay(shopper.userId, orderId, 'WECHAT');
     expect(await world.orderDb.transaction((trx: Knex.Transaction) => cancelUnpaid(trx, orderId))).toBe(true);
     await untilPayment(wechat.data.payOrder.payment.id, 'CLOSED');
     expect(await payment(wechat.data.payOrder.payment.id)).toMatchObject({ close_reason: 'order cancelled: payment timeout' });
     expect(await cashier(wechat.data.payOrder.sandboxPayUrl)).toMatchObject({ status: 409 });
+
+    const other = await order();
+    const alipay = await pay(other.shopper.userId, other.orderId, 'ALIPAY');
+    world.alipay.open(alipay.data.payOrder.alipayOrderString);
+    const byStaff = await gql(
+      world.running.subgraphs.order!.url,
+      'mutation($id: ID!) { cancelOrder(id: $id, reason: "out of stock") { status } }',
+      { id: other.orderId },
+      asIdentity({ userId: '1', scopes: ['order:write'] }, 'order'),
+    );
+    expect(byStaff.data.cancelOrder.status).toBe('CANCELLED');
+    await untilPayment(alipay.data.payOrder.payment.id, 'CLOSED');
+    expect(await payment(alipay.data.payOrder.payment.id)).toMatchObject({ close_reason: 'order cancelled: out of stock' });
+    expect(await cashier(alipay.data.payOrder.sandboxPayUrl)).toEqual({ status: 409, body: { code: 'FAIL', message: 'TRADE_CLOSED' } });
   });
 
   it('paid at WeChat just before the cancel, notification lost: the close finds it paid, the money is recorded once, order refuses, refunded automatically', async () => {
@@ -270,6 +284,21 @@ describe('amount mismatch', () => {
     const notFlagged = await order();
     const open = await pay(notFlagged.shopper.userId, notFlagged.orderId, 'WECHAT');
     expect(codes(await gql(world.paymentUrl, RESOLVE, { p: open.data.payOrder.payment.id, n: 'x' }, STAFF()))).toEqual(['NOT_FOUND']);
+  });
+
+  it('a query answering paid with another amount (notification lost) flags it the same way', async () => {
+    const { shopper, orderId } = await order({ total: 1999 });
+    const answer = await pay(shopper.userId, orderId, 'ALIPAY');
+    const { id, outTradeNo } = answer.data.payOrder.payment;
+    // Alipay took 1.00 for this trade (an order string for the same out_trade_no with another amount); its
+    // notification never arrives: reconciliation's alipay.trade.query finds the trade paid with 100 fen.
+    const client = new AlipayClient(world.alipay.app('https://openapi.alipay.com/gateway.do'), world.alipay.transport);
+    const other = client.appPayOrderString({ outTradeNo, total: 100, subject: 't', notifyUrl: 'https://example.com/notify/alipay', timeExpire: new Date(Date.now() + 60_000) });
+    expect(world.alipay.pay(other)).not.toBeNull();
+    await untilPayment(id, 'FLAGGED');
+    expect(await payment(id)).toMatchObject({ flag_reason: 'AMOUNT_MISMATCH', provider_amount: 100, amount: 1999 });
+    expect(await orderStatus(world, orderId)).toBe('PENDING_PAYMENT');
+    expect((await stateOf(world, orderId)).events).toEqual([]);
   });
 
   it('Alipay too', async () => {
