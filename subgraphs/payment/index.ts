@@ -8,7 +8,6 @@ import { createProviders } from './providers';
 import { resolvers } from './resolvers';
 import { JOB_ORDER_REFUNDED, JOB_RECONCILE, JOB_REFUND, JOB_REFUND_QUERY, JOB_SETTLE_ORDER, orderRefundedJob, refundJob, settleOrderJob, type PaymentRuntime } from './settlement';
 import { handleWechatNotification } from './notify';
-import { onCurrentRunner } from './job-context';
 import { reconcileJob, refundQueryJob } from './reconcile';
 import { closeTradeJob, closeTradesOfCancelledOrders, JOB_CLOSE_TRADE } from './trade-close';
 
@@ -32,12 +31,13 @@ export function createPaymentSubgraph(deps: SubgraphDeps): SubgraphDefinition<Pa
       // Order's OrderStatusChanged: a cancelled order's open provider trades are closed (trade-close.ts).
       consumers: [closeTradesOfCancelledOrders()],
       jobs: {
-        [JOB_SETTLE_ORDER]: (job, trx) => settleOrderJob(runtime, job, trx),
-        [JOB_REFUND]: (job, trx) => refundJob(runtime, job, trx),
+        // Outside any transaction: order, WeChat and Alipay are called with no row locked (settlement.ts).
+        [JOB_SETTLE_ORDER]: (job, ctx) => settleOrderJob(runtime, job, ctx),
+        [JOB_REFUND]: (job, ctx) => refundJob(runtime, job, ctx),
         [JOB_ORDER_REFUNDED]: (job) => orderRefundedJob(runtime, job),
-        [JOB_RECONCILE]: onCurrentRunner((job, ctx) => reconcileJob(runtime, job, ctx)),
-        [JOB_CLOSE_TRADE]: onCurrentRunner((job, ctx) => closeTradeJob(runtime, job, ctx)),
-        [JOB_REFUND_QUERY]: onCurrentRunner((job, ctx) => refundQueryJob(runtime, job, ctx)),
+        [JOB_RECONCILE]: (job, ctx) => reconcileJob(runtime, job, ctx),
+        [JOB_CLOSE_TRADE]: (job, ctx) => closeTradeJob(runtime, job, ctx),
+        [JOB_REFUND_QUERY]: (job, ctx) => refundQueryJob(runtime, job, ctx),
       },
     },
   };

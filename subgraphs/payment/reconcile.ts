@@ -18,7 +18,7 @@ import type { Job } from '../../platform/events';
 import { scheduleJob } from '../../platform/events';
 import { findPayment, closeTrade, type TradePaymentRow } from './data/trades';
 import type { RefundRow } from './data/payments';
-import type { JobContext } from './job-context';
+import type { JobContext } from '../../platform/events';
 import { JOB_RECONCILE, JOB_REFUND_QUERY, recordProviderSuccess, type PaymentRuntime } from './settlement';
 import { settleRefund } from './refund-outcome';
 import { closeOpenTrade } from './trade-close';

@@ -8,13 +8,18 @@
  * expired, already paid by another payment) the job refunds this payment automatically. Refunds are rows keyed by
  * their merchant refund number; the job `payment.refund` (key: refund number) pays them back through the provider,
  * which is itself idempotent per refund number, or credits the wallet ledger (unique ref) for balance payments.
+ *
+ * The jobs call order and the providers outside any transaction (platform/events/jobs.ts); what they write goes in
+ * short `ctx.fenced` transactions that re-check the row's state under its lock and mark the job done with it, so a
+ * retried or stale run repeats only idempotent calls and never a database effect.
  */
 import type { Knex } from 'knex';
-import { appendEvent, scheduleJob, type Job } from '../../platform/events';
+import { appendEvent, scheduleJob, type Job, type JobContext } from '../../platform/events';
 import type { Config } from '../../platform/config';
 import { badInput, shopError } from '../../platform/errors';
 import type { ServiceClient } from '../../platform/service-client';
 import {
+  findPaymentsByIds,
   findRefundByNo,
   insertRefund,
   lockPayment,
@@ -27,7 +32,7 @@ import { book } from './data/wallet';
 import { isRefusal, markOrderPaid, markOrderRefunded } from './order-client';
 import type { Providers } from './providers';
 import { flagPayment } from './data/trades';
-import { settleRefund } from './refund-outcome';
+import { settleRefund, type RefundOutcome } from './refund-outcome';
 
 export const PAYMENT_STREAM = 'shop.payment.payment';
 export const JOB_SETTLE_ORDER = 'payment.settleOrder';
@@ -98,18 +103,22 @@ export async function succeed(trx: Knex.Transaction, payment: PaymentRow, provid
 }
 
 /** Job payment.settleOrder: order PAID (idempotent per payment), or — if order refuses — refund this payment. */
-export async function settleOrderJob(runtime: PaymentRuntime, job: Job<{ paymentId: string }>, trx: Knex.Transaction): Promise<void> {
-  const payment = await lockPayment(trx, { id: job.payload.paymentId });
+export async function settleOrderJob(runtime: PaymentRuntime, job: Job<{ paymentId: string }>, ctx: JobContext): Promise<void> {
+  const [payment] = await findPaymentsByIds(ctx.db, [job.payload.paymentId]);
   if (!payment || payment.status !== 'SUCCEEDED') return;
   try {
     await markOrderPaid(runtime.services, { orderId: payment.order_id, paymentId: payment.id, amount: payment.amount });
   } catch (error) {
     if (!isRefusal(error)) throw error; // order unreachable: the job retries with backoff
-    const amount = await refundableAmount(trx, payment);
     console.warn(`[payment] order ${payment.order_id} refused payment ${payment.id} (${(error as Error).message}): refunding it`);
-    if (amount > 0) {
-      await createRefund(trx, payment, { refundNo: `AR${payment.id}`, amount, reason: 'order could not take this payment', source: 'AUTO', requestedBy: 'system' });
-    }
+    // The refund (its number is unique) and "done" commit together.
+    await ctx.fenced(async (trx) => {
+      const locked = (await lockPayment(trx, { id: payment.id }))!;
+      const amount = await refundableAmount(trx, locked);
+      if (amount > 0) {
+        await createRefund(trx, locked, { refundNo: `AR${payment.id}`, amount, reason: 'order could not take this payment', source: 'AUTO', requestedBy: 'system' });
+      }
+    }, { complete: true });
   }
 }
 
@@ -146,16 +155,29 @@ export async function createRefund(
   return refund;
 }
 
-/** Job payment.refund: pay the refund back through its channel; on success the order is told (unless automatic). */
-export async function refundJob(runtime: PaymentRuntime, job: Job<{ refundNo: string }>, trx: Knex.Transaction): Promise<void> {
-  const refund = await trx<RefundRow>('refunds').where({ refund_no: job.payload.refundNo }).forUpdate().first();
+/**
+ * Job payment.refund: pay the refund back through its channel; on success the order is told (unless automatic).
+ * The provider call happens outside any transaction (idempotent per refund number: a retry gets the same refund);
+ * the verdict goes through `settleRefund` (refund-outcome.ts) in a fenced transaction, which finds the refund still
+ * PENDING under its lock or changes nothing.
+ */
+export async function refundJob(runtime: PaymentRuntime, job: Job<{ refundNo: string }>, ctx: JobContext): Promise<void> {
+  const refund = await findRefundByNo(ctx.db, job.payload.refundNo);
   if (!refund || refund.status !== 'PENDING') return;
-  const payment = (await lockPayment(trx, { id: refund.payment_id }))!;
-  let providerRefundId: string | null = null;
+  const [payment] = await findPaymentsByIds(ctx.db, [refund.payment_id]);
+  const complete = (outcome: RefundOutcome) => ctx.fenced(async (trx) => void (await settleRefund(trx, refund.refund_no, outcome)), { complete: true });
   if (payment.method === 'BALANCE') {
-    const entry = await book(trx, { userId: payment.user_id, amount: refund.amount, kind: 'REFUND', ref: `refund:${refund.refund_no}`, note: refund.reason });
-    providerRefundId = entry ? `wallet:${entry.id}` : null;
-  } else if (payment.method === 'WECHAT') {
+    // No provider: the wallet credit (unique ref) commits with the verdict.
+    await ctx.fenced(async (trx) => {
+      const pending = await trx<RefundRow>('refunds').where({ refund_no: refund.refund_no, status: 'PENDING' }).forUpdate().first();
+      if (!pending) return;
+      const entry = await book(trx, { userId: payment.user_id, amount: refund.amount, kind: 'REFUND', ref: `refund:${refund.refund_no}`, note: refund.reason });
+      await settleRefund(trx, refund.refund_no, { status: 'SUCCEEDED', providerRefundId: entry ? `wallet:${entry.id}` : null });
+    }, { complete: true });
+    return;
+  }
+  let providerRefundId: string | null = null;
+  if (payment.method === 'WECHAT') {
     const wechat = runtime.providers.wechat;
     if (!wechat) throw new Error('WeChat Pay is not configured: cannot refund');
     const result = await wechat.refund({
@@ -167,9 +189,12 @@ export async function refundJob(runtime: PaymentRuntime, job: Job<{ refundNo: st
       notifyUrl: `${runtime.config.payment.publicUrl}/notify/wechat`,
     });
     // PROCESSING: its REFUND.* notification finishes it (refund-notify.ts); the refund query job is the guarantee.
-    if (result.status === 'PROCESSING') return void (await scheduleRefundQuery(trx, refund.refund_no, runtime.config.payment.reconcileAfterSeconds));
+    if (result.status === 'PROCESSING') {
+      await ctx.fenced((trx) => scheduleRefundQuery(trx, refund.refund_no, runtime.config.payment.reconcileAfterSeconds), { complete: true });
+      return;
+    }
     if (result.status !== 'SUCCESS') {
-      await settleRefund(trx, refund.refund_no, { status: 'FAILED', providerRefundId: result.refund_id, failureReason: `WeChat refund ${result.status}` });
+      await complete({ status: 'FAILED', providerRefundId: result.refund_id, failureReason: `WeChat refund ${result.status}` });
       return;
     }
     providerRefundId = result.refund_id;
@@ -183,8 +208,7 @@ export async function refundJob(runtime: PaymentRuntime, job: Job<{ refundNo: st
       if (!result.ok) throw new Error(`Alipay refund ${refund.refund_no} refused: ${result.code} ${result.subCode ?? ''}`);
     }
   }
-  // Refund row, refunded_amount, PaymentRefunded and the job telling order: refund-outcome.ts.
-  await settleRefund(trx, refund.refund_no, { status: 'SUCCEEDED', providerRefundId });
+  await complete({ status: 'SUCCEEDED', providerRefundId });
 }
 
 /**

@@ -19,7 +19,7 @@ import { scheduleJob } from '../../platform/events';
 import type { Knex } from 'knex';
 import type { Job } from '../../platform/events';
 import { findOpenProviderPayments, findPayment, closeTrade, type TradePaymentRow } from './data/trades';
-import type { JobContext } from './job-context';
+import type { JobContext } from '../../platform/events';
 import { recordProviderSuccess, type PaymentRuntime } from './settlement';
 import { fenOf } from './providers/alipay';
 import { ProviderError } from './providers/http';

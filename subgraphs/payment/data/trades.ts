@@ -5,7 +5,7 @@
 import type { Knex } from 'knex';
 import type { PaymentRow } from './payments';
 
-/** A payment with its trade lifecycle columns (migration 003_trade_lifecycle). */
+/** A payment with its trade lifecycle columns (migration 092_trade_lifecycle). */
 export interface TradePaymentRow extends PaymentRow {
   /** time_expire sent to the provider (the order's payment deadline); null for balance payments and older rows. */
   expires_at: Date | null;

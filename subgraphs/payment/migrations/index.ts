@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
-import { eventTablesMigration } from '../../../platform/events';
+import { eventTablesMigration, eventTablesV2Migration } from '../../../platform/events';
 
 export const migrations: Migration[] = [
   {
@@ -89,10 +89,12 @@ export const migrations: Migration[] = [
     },
   },
   eventTablesMigration('090_events'),
+  // The one job runner's dead letters and the retention indexes (platform/events, docs/events.md).
+  eventTablesV2Migration('091_events_v2'),
   {
     // Provider trade lifecycle (docs/payment.md, "Trade lifecycle"): the trade's deadline, why it was closed, and
     // payments flagged for staff (the provider reported money that does not match).
-    name: '003_trade_lifecycle',
+    name: '092_trade_lifecycle',
     async up(knex: Knex) {
       await knex.schema.alterTable('payments', (t) => {
         // time_expire sent to the provider: the order's payment deadline. Null for balance payments.

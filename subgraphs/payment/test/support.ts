@@ -5,6 +5,7 @@
 import type { Knex } from 'knex';
 import { asIdentity, gql, startSupergraph, testConfig, type GraphQLResponse } from '../../../test/support/harness';
 import { waitFor } from '../../../test/support/events-db';
+import { PERIODIC_KEY } from '../../../platform/events';
 import type { RunningSupergraph } from '../../../app/launcher';
 import { placeTestOrder, registerUser, type TestOrderOptions } from '../../order/test/fixtures';
 import { sharedAlipaySandbox, sharedWechatSandbox } from '../providers';
@@ -105,11 +106,16 @@ export const STAFF = (userId = '1') => asIdentity({ userId, scopes: ['payment:re
 
 /**
  * Waits until no payment job is left to run (settling, refunds, order updates, closing trades), reconciliation aside
- * (trade queries, and refund queries, which a refund finished by its notification leaves to run later as a no-op).
+ * (trade queries, and refund queries, which a refund finished by its notification leaves to run later as a no-op) and
+ * periodic jobs.
  */
 export async function untilJobsSettled(world: Pick<PaymentWorld, 'paymentDb'>) {
   await waitFor(async () => {
-    const open = await world.paymentDb('jobs').whereNotIn('kind', ['payment.reconcile', 'payment.refundQuery']).whereNull('done_at').whereNull('cancelled_at');
+    const open = await world.paymentDb('jobs')
+      .whereNotIn('kind', ['payment.reconcile', 'payment.refundQuery'])
+      .whereNot({ key: PERIODIC_KEY }) // a periodic job (retention) is never done: it is rescheduled
+      .whereNull('done_at')
+      .whereNull('cancelled_at');
     return open.length === 0;
   });
 }
