@@ -160,6 +160,8 @@ export interface PaymentConfig {
   notifyMaxSkewSeconds: number;
   /** An open payment this old (PAYMENT_RECONCILE_AFTER_SECONDS, default 300) is queried at its provider. */
   reconcileAfterSeconds: number;
+  /** The longest wait between two queries of one open trade (PAYMENT_RECONCILE_MAX_INTERVAL_SECONDS, default 3600). */
+  reconcileMaxIntervalSeconds: number;
   /** WeChat Pay v3 merchant (all of mchId, serial, private key, APIv3 key, platform key + serial; else sandbox). */
   wechat: {
     appId?: string;
@@ -524,6 +526,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       publicUrl: (env.PAYMENT_PUBLIC_URL || `http://127.0.0.1:${ports.router}`).replace(/\/+$/, ''),
       notifyMaxSkewSeconds: int(env, 'PAYMENT_NOTIFY_MAX_SKEW_SECONDS', 300),
       reconcileAfterSeconds: int(env, 'PAYMENT_RECONCILE_AFTER_SECONDS', 300),
+      reconcileMaxIntervalSeconds: int(env, 'PAYMENT_RECONCILE_MAX_INTERVAL_SECONDS', 3600),
       wechat: {
         appId: env.WECHATPAY_APPID || env.WECHAT_APPID || undefined,
         mchId: env.WECHATPAY_MCHID || undefined,
