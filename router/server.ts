@@ -35,6 +35,7 @@ import { createResponseCache, type ResponseCacheStats } from './response-cache';
 import { createEventBus, type EventBus } from '../platform/events/bus';
 import { attachSubscriptions } from './subscriptions';
 import { notifyProxy } from './notify-proxy';
+import { createSessionRevocations } from '../platform/session-revocation';
 
 export interface RouterOptions {
   config: Config;
@@ -112,6 +113,8 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   const dedup = config.routerDedup ? new InFlightDedup() : undefined;
   const { gateway, passThrough } = createGateway(config, resolveUrl, fetchers, dedup);
   const responseCache = config.routerResponseCache.enabled ? createResponseCache(config) : undefined;
+  // Sessions ended by the user subgraph (logout, refresh-token reuse), followed in memory: their tokens are refused.
+  const revocations = createSessionRevocations(config, { read: true });
 
   const server = new ApolloServer<RouterContext>({
     gateway,
@@ -139,7 +142,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   });
   // Subscriptions (graphql-ws, same server and path): attached before start, when the gateway announces its schema.
   const bus = options.events ?? createEventBus(config);
-  const subscriptions = attachSubscriptions({ httpServer, path: '/graphql', config, server, gateway, bus });
+  const subscriptions = attachSubscriptions({ httpServer, path: '/graphql', config, server, gateway, bus, revocations });
   await server.start();
 
   // Counters for operators and the bench (docs/catalog-cache.md), for callers that sign with INTERNAL_SECRET for
@@ -167,7 +170,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     queryStringGuard(config),
     expressMiddleware(server, {
       context: async ({ req }) => ({
-        identity: identityFromRequest(req, config),
+        identity: identityFromRequest(req, config, revocations),
         requestId: String(req.headers['x-request-id'] ?? crypto.randomUUID()),
       }),
     }),
@@ -184,7 +187,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     // No gate: anonymous callers are welcome; a bad Authorization header is refused by the context (401).
     caller: () => undefined,
     context: (req) => ({
-      identity: identityFromRequest(req, config),
+      identity: identityFromRequest(req, config, revocations),
       requestId: String(req.headers['x-request-id'] ?? crypto.randomUUID()),
     }),
     log: logUnexpectedError,
@@ -209,6 +212,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
       await fetchers.close();
       await notify.close();
       await responseCache?.close();
+      await revocations.close();
     },
   };
 }
