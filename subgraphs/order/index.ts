@@ -9,26 +9,24 @@ import { clientFanOut } from './events';
 import { autoCancel, AUTO_CANCEL } from './auto-cancel';
 import { RECOVER_SAGA } from './checkout/compensation';
 import { recoverSaga } from './checkout/recovery';
-import { startHoldsWorker } from './holds';
+import { holdsJobs } from './holds';
 
 export { migrations } from './migrations';
 
 export const buildOrderSchema = () => buildFederatedSchema(__dirname, resolvers);
 
 export function createOrderSubgraph(deps: SubgraphDeps): SubgraphDefinition<OrderContext> {
-  // Releases and commits of stock and coupons: durable, retried until done (holds.ts).
-  const holds = startHoldsWorker(deps.db, deps.services, deps.config);
   return {
     name: 'order',
-    stop: holds.stop,
     events: {
       relayOutbox: true,
       consumers: [clientFanOut(deps.events)],
       // Payment timeout at expiresAt; failing checkouts that never finished (process killed mid-saga).
-      jobs: { [AUTO_CANCEL]: autoCancel, [RECOVER_SAGA]: recoverSaga },
+      // Releases and commits of stock and coupons, cart lines bought: durable, retried until done (holds.ts).
+      jobs: { [AUTO_CANCEL]: autoCancel, [RECOVER_SAGA]: recoverSaga, ...holdsJobs(deps.services) },
     },
     schema: buildOrderSchema(),
-    createContext: (base) => ({ ...base, db: deps.db, services: deps.services, holds, loaders: createOrderLoaders(deps.db) }),
+    createContext: (base) => ({ ...base, db: deps.db, services: deps.services, holds: deps.jobs, loaders: createOrderLoaders(deps.db) }),
     stats: () => ({ skuFacts: skuFactsCoalescing(deps.services) }),
   };
 }

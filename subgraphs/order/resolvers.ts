@@ -12,6 +12,7 @@ import type { StatusHistoryRow } from './data/status-history';
 import type { Resolvers } from './generated/resolvers-types';
 import { cancelOrder, confirmReceipt, deleteOrder, markOrderPaid, markOrderRefunded, shipOrder } from './orders';
 import { isBigintId } from '../../platform/loaders';
+import { orderHoldStates } from './hold-states';
 import { markOrderRefunding } from './payment-hooks';
 import { previewOrder } from './checkout/preview';
 import { createOrder } from './checkout/saga';
@@ -41,6 +42,7 @@ export const resolvers: Resolvers = {
     },
     orderCounts: (_parent, _args, context) => countOrders(context.db, requireUser(context)),
     previewOrder: (_parent, { input }, context) => previewOrder(context, input),
+    orderHoldStates: (_parent, { ids }, context) => orderHoldStates(context, ids),
   },
   Mutation: {
     createOrder: (_parent, { input, idempotencyKey }, context) => createOrder(context, input, idempotencyKey),

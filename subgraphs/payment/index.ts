@@ -23,10 +23,11 @@ export function createPaymentSubgraph(deps: SubgraphDeps): SubgraphDefinition<Pa
     events: {
       relayOutbox: true,
       jobs: {
-        [JOB_SETTLE_ORDER]: (job, trx) => settleOrderJob(runtime, job, trx),
-        [JOB_REFUND]: (job, trx) => refundJob(runtime, job, trx),
+        // Outside any transaction: order, WeChat and Alipay are called with no row locked (settlement.ts).
+        [JOB_SETTLE_ORDER]: (job, ctx) => settleOrderJob(runtime, job, ctx),
+        [JOB_REFUND]: (job, ctx) => refundJob(runtime, job, ctx),
         [JOB_ORDER_REFUNDED]: (job) => orderRefundedJob(runtime, job),
-        [JOB_RECONCILE]: (job, trx) => reconcileJob(runtime, job, trx),
+        [JOB_RECONCILE]: (job, ctx) => reconcileJob(runtime, job, ctx),
       },
     },
   };

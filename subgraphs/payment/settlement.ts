@@ -8,15 +8,20 @@
  * expired, already paid by another payment) the job refunds this payment automatically. Refunds are rows keyed by
  * their merchant refund number; the job `payment.refund` (key: refund number) pays them back through the provider,
  * which is itself idempotent per refund number, or credits the wallet ledger (unique ref) for balance payments.
+ *
+ * The jobs call order and the providers outside any transaction (platform/events/jobs.ts); what they write goes in
+ * short `ctx.fenced` transactions that re-check the row's state under its lock and mark the job done with it, so a
+ * retried or stale run repeats only idempotent calls and never a database effect.
  */
 import type { Knex } from 'knex';
-import { appendEvent, scheduleJob, type Job } from '../../platform/events';
+import { appendEvent, scheduleJob, type Job, type JobContext } from '../../platform/events';
 import type { Config } from '../../platform/config';
 import { badInput, shopError } from '../../platform/errors';
 import type { ServiceClient } from '../../platform/service-client';
 import {
   closePayment,
   completeRefund,
+  findPaymentsByIds,
   findRefundByNo,
   insertRefund,
   lockPayment,
@@ -83,18 +88,22 @@ export async function succeed(trx: Knex.Transaction, payment: PaymentRow, provid
 }
 
 /** Job payment.settleOrder: order PAID (idempotent per payment), or — if order refuses — refund this payment. */
-export async function settleOrderJob(runtime: PaymentRuntime, job: Job<{ paymentId: string }>, trx: Knex.Transaction): Promise<void> {
-  const payment = await lockPayment(trx, { id: job.payload.paymentId });
+export async function settleOrderJob(runtime: PaymentRuntime, job: Job<{ paymentId: string }>, ctx: JobContext): Promise<void> {
+  const [payment] = await findPaymentsByIds(ctx.db, [job.payload.paymentId]);
   if (!payment || payment.status !== 'SUCCEEDED') return;
   try {
     await markOrderPaid(runtime.services, { orderId: payment.order_id, paymentId: payment.id, amount: payment.amount });
   } catch (error) {
     if (!isRefusal(error)) throw error; // order unreachable: the job retries with backoff
-    const amount = await refundableAmount(trx, payment);
     console.warn(`[payment] order ${payment.order_id} refused payment ${payment.id} (${(error as Error).message}): refunding it`);
-    if (amount > 0) {
-      await createRefund(trx, payment, { refundNo: `AR${payment.id}`, amount, reason: 'order could not take this payment', source: 'AUTO', requestedBy: 'system' });
-    }
+    // The refund (its number is unique) and "done" commit together.
+    await ctx.fenced(async (trx) => {
+      const locked = (await lockPayment(trx, { id: payment.id }))!;
+      const amount = await refundableAmount(trx, locked);
+      if (amount > 0) {
+        await createRefund(trx, locked, { refundNo: `AR${payment.id}`, amount, reason: 'order could not take this payment', source: 'AUTO', requestedBy: 'system' });
+      }
+    }, { complete: true });
   }
 }
 
@@ -131,22 +140,36 @@ export async function createRefund(
   return refund;
 }
 
-/** Job payment.refund: pay the refund back through its channel; on success the order is told (unless automatic). */
-export async function refundJob(runtime: PaymentRuntime, job: Job<{ refundNo: string }>, trx: Knex.Transaction): Promise<void> {
-  const refund = await trx<RefundRow>('refunds').where({ refund_no: job.payload.refundNo }).forUpdate().first();
+/**
+ * Job payment.refund: pay the refund back through its channel; on success the order is told (unless automatic).
+ * The provider call happens outside any transaction (idempotent per refund number: a retry gets the same refund);
+ * the completion is a fenced transaction that finds the refund still PENDING under its lock, or changes nothing.
+ */
+export async function refundJob(runtime: PaymentRuntime, job: Job<{ refundNo: string }>, ctx: JobContext): Promise<void> {
+  const refund = await findRefundByNo(ctx.db, job.payload.refundNo);
   if (!refund || refund.status !== 'PENDING') return;
-  const payment = (await lockPayment(trx, { id: refund.payment_id }))!;
-  let providerRefundId: string | null = null;
+  const [payment] = await findPaymentsByIds(ctx.db, [refund.payment_id]);
+  const complete = (status: 'SUCCEEDED' | 'FAILED', providerRefundId: (trx: Knex.Transaction) => Promise<string | null>) =>
+    ctx.fenced(async (trx) => {
+      const pending = await trx<RefundRow>('refunds').where({ refund_no: refund.refund_no, status: 'PENDING' }).forUpdate().first();
+      if (pending) await refundCompleted(trx, pending, payment, status, await providerRefundId(trx));
+    }, { complete: true });
   if (payment.method === 'BALANCE') {
-    const entry = await book(trx, { userId: payment.user_id, amount: refund.amount, kind: 'REFUND', ref: `refund:${refund.refund_no}`, note: refund.reason });
-    providerRefundId = entry ? `wallet:${entry.id}` : null;
-  } else if (payment.method === 'WECHAT') {
+    // No provider: the wallet credit (unique ref) commits with the completion.
+    await complete('SUCCEEDED', async (trx) => {
+      const entry = await book(trx, { userId: payment.user_id, amount: refund.amount, kind: 'REFUND', ref: `refund:${refund.refund_no}`, note: refund.reason });
+      return entry ? `wallet:${entry.id}` : null;
+    });
+    return;
+  }
+  let providerRefundId: string | null = null;
+  if (payment.method === 'WECHAT') {
     const wechat = runtime.providers.wechat;
     if (!wechat) throw new Error('WeChat Pay is not configured: cannot refund');
     const result = await wechat.refund({ outTradeNo: payment.out_trade_no!, outRefundNo: refund.refund_no, reason: refund.reason, refund: refund.amount, total: payment.amount });
     if (result.status === 'PROCESSING') throw new Error(`WeChat refund ${refund.refund_no} still processing`); // asked again later
     if (result.status !== 'SUCCESS') {
-      await completeRefund(trx, refund, 'FAILED', result.refund_id);
+      await complete('FAILED', async () => result.refund_id);
       return;
     }
     providerRefundId = result.refund_id;
@@ -156,7 +179,13 @@ export async function refundJob(runtime: PaymentRuntime, job: Job<{ refundNo: st
     const result = await alipay.refund({ outTradeNo: payment.out_trade_no!, outRequestNo: refund.refund_no, amount: refund.amount, reason: refund.reason });
     if (!result.ok) throw new Error(`Alipay refund ${refund.refund_no} refused: ${result.code} ${result.subCode ?? ''}`);
   }
-  await completeRefund(trx, refund, 'SUCCEEDED', providerRefundId);
+  await complete('SUCCEEDED', async () => providerRefundId);
+}
+
+/** The refund's end, in `trx` with the refund row locked and still PENDING: its status, event and the order update. */
+async function refundCompleted(trx: Knex.Transaction, refund: RefundRow, payment: PaymentRow, status: 'SUCCEEDED' | 'FAILED', providerRefundId: string | null) {
+  await completeRefund(trx, refund, status, providerRefundId);
+  if (status === 'FAILED') return;
   await appendEvent(trx, {
     stream: PAYMENT_STREAM,
     type: 'PaymentRefunded',
@@ -186,9 +215,10 @@ const GIVE_UP_AFTER_MS = 24 * 3600_000;
  * still open is queried at its provider and settled exactly as its notification would have; otherwise it is asked
  * again later (a new job), until a day has passed and it is closed.
  */
-export async function reconcileJob(runtime: PaymentRuntime, job: Job<{ paymentId: string; round?: number; everySeconds?: number }>, trx: Knex.Transaction): Promise<void> {
-  const payment = await lockPayment(trx, { id: job.payload.paymentId });
+export async function reconcileJob(runtime: PaymentRuntime, job: Job<{ paymentId: string; round?: number; everySeconds?: number }>, ctx: JobContext): Promise<void> {
+  const [payment] = await findPaymentsByIds(ctx.db, [job.payload.paymentId]);
   if (!payment || payment.status !== 'PENDING' || !payment.out_trade_no) return;
+  // The provider is asked outside any transaction; what the answer changes is written fenced, rechecked under the lock.
   let paid: { amount: number; txnId: string | null } | null = null;
   if (payment.method === 'WECHAT' && runtime.providers.wechat) {
     const trade = await runtime.providers.wechat.queryByOutTradeNo(payment.out_trade_no);
@@ -207,20 +237,27 @@ export async function reconcileJob(runtime: PaymentRuntime, job: Job<{ paymentId
       console.error(`[payment] reconciliation: ${payment.out_trade_no} paid ${paid.amount}, expected ${payment.amount}; left open for review`);
       return;
     }
-    await succeed(trx, payment, paid.txnId, new Date());
+    const txnId = paid.txnId;
+    await ctx.fenced(async (trx) => {
+      // Its notification may have settled it meanwhile: succeed() happens once per payment.
+      const locked = await lockPayment(trx, { id: payment.id });
+      if (locked?.status === 'PENDING') await succeed(trx, locked, txnId, new Date());
+    }, { complete: true });
     return;
   }
   if (Date.now() - payment.created_at.getTime() > GIVE_UP_AFTER_MS) {
-    await closePayment(trx, payment.id);
+    await ctx.fenced((trx) => closePayment(trx, payment.id), { complete: true });
     return;
   }
   const round = (job.payload.round ?? 0) + 1;
   // The interval chosen when the payment was opened, whichever instance runs this.
   const everySeconds = Math.max(1, job.payload.everySeconds ?? runtime.config.payment.reconcileAfterSeconds);
-  await scheduleJob(trx, {
-    kind: JOB_RECONCILE,
-    key: `${payment.id}:${round}`,
-    runAt: new Date(Date.now() + everySeconds * 1000),
-    payload: { paymentId: payment.id, round, everySeconds },
-  });
+  await ctx.fenced(async (trx) => {
+    await scheduleJob(trx, {
+      kind: JOB_RECONCILE,
+      key: `${payment.id}:${round}`,
+      runAt: new Date(Date.now() + everySeconds * 1000),
+      payload: { paymentId: payment.id, round, everySeconds },
+    });
+  }, { complete: true });
 }
