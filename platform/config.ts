@@ -40,6 +40,13 @@ export interface Config {
   jwtSecret: string;
   internalSecret: string;
   accessTokenTtlSeconds: number;
+  /**
+   * Clock skew the router tolerates on an access token's lifetime (ACCESS_TOKEN_CLOCK_SKEW_SECONDS, default 30): a
+   * token whose `exp` lies further ahead than ACCESS_TOKEN_TTL_SECONDS plus this is refused (docs/security.md).
+   */
+  accessTokenClockSkewSeconds: number;
+  /** How often each router reads the shared list of revoked sessions (SESSION_REVOCATION_POLL_MS, default 1000). */
+  sessionRevocationPollMs: number;
   refreshTokenTtlSeconds: number;
   /** Max age of a signed identity / service header before it is refused (replay window). */
   identityMaxAgeSeconds: number;
@@ -98,6 +105,12 @@ export interface Config {
   maxPageSize: number;
   /** Largest request body any server accepts (MAX_REQUEST_BODY_BYTES); larger ones answer 413. */
   maxRequestBodyBytes: number;
+  /** Deepest nesting of arrays and objects in a JSON request body the router accepts (MAX_JSON_DEPTH); 400 past it. */
+  maxJsonDepth: number;
+  /** Longest `operationName` the router accepts (MAX_OPERATION_NAME_LENGTH); 400 past it, never echoed. */
+  maxOperationNameLength: number;
+  /** The router's HTTP server: timeouts a slow client cannot stretch and connections per client address (docs/limits.md). */
+  http: HttpServerConfig;
   /** Largest subgraph response the router reads (SUBGRAPH_MAX_RESPONSE_BYTES); the read is cut off past it. */
   subgraphMaxResponseBytes: number;
   /** Operation limits checked by the router before planning (docs/limits.md). */
@@ -131,11 +144,36 @@ export interface Config {
   payment: PaymentConfig;
 }
 
+export interface HttpServerConfig {
+  /** Time to receive a request's headers, from its first byte (HTTP_HEADERS_TIMEOUT_MS, default 10000). */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, headers and body (HTTP_REQUEST_TIMEOUT_MS, default 30000). */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (HTTP_KEEPALIVE_TIMEOUT_MS, default 5000). */
+  keepAliveTimeoutMs: number;
+  /** Requests served on one keep-alive connection before it is closed (HTTP_MAX_REQUESTS_PER_SOCKET, default 1000; 0: no bound). */
+  maxRequestsPerSocket: number;
+  /**
+   * Open TCP connections (HTTP and WebSocket) per peer address (MAX_CONNECTIONS_PER_ADDRESS); past it a new one is
+   * closed at once. Default 128, or 0 (off) when TRUST_PROXY_HOPS > 0: then the peers are our own proxies.
+   */
+  maxConnectionsPerAddress: number;
+}
+
 export interface SubscriptionsConfig {
   /** Subscriptions one connection may hold at once (SUBSCRIPTIONS_PER_CONNECTION). */
   perConnection: number;
-  /** Subscriptions one user may hold at once on one router instance (SUBSCRIPTIONS_PER_USER). */
+  /** Subscriptions one user may hold at once, across router instances with Redis (SUBSCRIPTIONS_PER_USER). */
   perUser: number;
+  /** Subscriptions one client address may hold at once, across router instances with Redis (SUBSCRIPTIONS_PER_ADDRESS). */
+  perAddress: number;
+  /**
+   * How long a subscription's slot in Redis lives without its router renewing it (SUBSCRIPTION_SLOT_LEASE_MS, default
+   * 30000): a crashed router's slots free themselves after this. Renewed every third of it.
+   */
+  slotLeaseMs: number;
+  /** Each subscription reads its order again at least this often, changes or not (SUBSCRIPTION_REREAD_MS, default 60000; 0: off). */
+  rereadMs: number;
   /** Ping interval; a socket that does not answer within the same time is dropped (SUBSCRIPTION_KEEPALIVE_MS; 0: off). */
   keepAliveMs: number;
   /** States waiting for a slow client per subscription; past it the oldest unsent is dropped, never the latest (SUBSCRIPTION_QUEUE_MAX). */
@@ -253,6 +291,8 @@ export interface OperationLimits {
   maxCost: number;
   /** QUERY_COST_DEFAULT_LIST_SIZE: the size assumed for a list without `first`. */
   defaultListSize: number;
+  /** MAX_QUERY_FIELDS: fields written in the document (fragments included), checked once per document after parsing. */
+  maxFields: number;
 }
 
 export interface CatalogCacheConfig {
@@ -418,6 +458,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     jwtSecret: env.JWT_SECRET || DEV_JWT_SECRET,
     internalSecret: env.INTERNAL_SECRET || DEV_INTERNAL_SECRET,
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 15 * 60),
+    accessTokenClockSkewSeconds: int(env, 'ACCESS_TOKEN_CLOCK_SKEW_SECONDS', 30),
+    sessionRevocationPollMs: int(env, 'SESSION_REVOCATION_POLL_MS', 1000),
     refreshTokenTtlSeconds: int(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * 24 * 3600),
     identityMaxAgeSeconds: int(env, 'IDENTITY_MAX_AGE_SECONDS', 60),
     host,
@@ -464,6 +506,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbSeparateRoles: bool(env, 'DB_SEPARATE_ROLES', true),
     maxPageSize: int(env, 'MAX_PAGE_SIZE', 100),
     maxRequestBodyBytes: int(env, 'MAX_REQUEST_BODY_BYTES', 1024 * 1024),
+    maxJsonDepth: int(env, 'MAX_JSON_DEPTH', 64),
+    maxOperationNameLength: int(env, 'MAX_OPERATION_NAME_LENGTH', 128),
+    http: {
+      headersTimeoutMs: int(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000),
+      requestTimeoutMs: int(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000),
+      keepAliveTimeoutMs: int(env, 'HTTP_KEEPALIVE_TIMEOUT_MS', 5000),
+      maxRequestsPerSocket: int(env, 'HTTP_MAX_REQUESTS_PER_SOCKET', 1000),
+      maxConnectionsPerAddress: int(env, 'MAX_CONNECTIONS_PER_ADDRESS', int(env, 'TRUST_PROXY_HOPS', 0) > 0 ? 0 : 128),
+    },
     subgraphMaxResponseBytes: int(env, 'SUBGRAPH_MAX_RESPONSE_BYTES', 8 * 1024 * 1024),
     operationLimits: {
       maxDepth: int(env, 'MAX_QUERY_DEPTH', 10),
@@ -473,6 +524,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDirectives: int(env, 'MAX_QUERY_DIRECTIVES', 50),
       maxCost: int(env, 'MAX_QUERY_COST', 10_000),
       defaultListSize: int(env, 'QUERY_COST_DEFAULT_LIST_SIZE', 20),
+      maxFields: int(env, 'MAX_QUERY_FIELDS', 500),
     },
     shipping,
     money,
@@ -517,6 +569,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subscriptions: {
       perConnection: int(env, 'SUBSCRIPTIONS_PER_CONNECTION', 10),
       perUser: int(env, 'SUBSCRIPTIONS_PER_USER', 50),
+      perAddress: int(env, 'SUBSCRIPTIONS_PER_ADDRESS', 200),
+      slotLeaseMs: int(env, 'SUBSCRIPTION_SLOT_LEASE_MS', 30_000),
+      rereadMs: int(env, 'SUBSCRIPTION_REREAD_MS', 60_000),
       keepAliveMs: int(env, 'SUBSCRIPTION_KEEPALIVE_MS', 12_000),
       queueMax: int(env, 'SUBSCRIPTION_QUEUE_MAX', 4),
     },
