@@ -4,7 +4,7 @@ import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-s
 import type { PaymentContext } from './context';
 import { createPaymentLoaders } from './loaders';
 import { mountPaymentRoutes } from './notify';
-import { createProviders } from './providers';
+import { createProviders, describeProviders } from './providers';
 import { resolvers } from './resolvers';
 import { JOB_ORDER_REFUNDED, JOB_RECONCILE, JOB_REFUND, JOB_REFUND_QUERY, JOB_SETTLE_ORDER, orderRefundedJob, refundJob, settleOrderJob, type PaymentRuntime } from './settlement';
 import { handleWechatNotification } from './notify';
@@ -17,6 +17,8 @@ export const buildPaymentSchema = () => buildFederatedSchema(__dirname, resolver
 
 export function createPaymentSubgraph(deps: SubgraphDeps): SubgraphDefinition<PaymentContext> {
   const providers = createProviders(deps.config);
+  // Which provider takes each method's money, said once per process (jest runs many: not there).
+  if (deps.config.env !== 'test') for (const line of describeProviders(providers, deps.config.payment.methods)) console.log(line);
   const runtime: PaymentRuntime = { db: deps.db, services: deps.services, providers, config: deps.config };
   // The WeChat sandbox delivers its refund notifications to this server's notify handler (the same signed bytes).
   const detachSandbox = providers.mode.wechat === 'sandbox' ? providers.wechatSandbox?.receiveNotifications(async (headers, body) => (await handleWechatNotification(runtime, headers, Buffer.from(body))).status) : undefined;

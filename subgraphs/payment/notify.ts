@@ -5,8 +5,9 @@
  *                         refund). Refused → 4xx/5xx {"code":"FAIL","message":…}, nothing changes; accepted (or a
  *                         duplicate) → 204.
  *   POST /notify/alipay   Alipay asynchronous notification (form fields, RSA2) → `success`, or 400 `fail`.
- * Sandbox only (not mounted in production, nor when real keys are configured): the cashier a sandboxPayUrl points
- * to, which makes the sandbox provider deliver its signed notification to the endpoints above.
+ * Sandbox only (mounted only when PAYMENT_SANDBOX is on — never in production, off a loopback HOST only when asked
+ * for — and only for a method without real keys): the cashier a sandboxPayUrl points to, which makes the sandbox
+ * provider deliver its signed notification to the endpoints above.
  */
 import express from 'express';
 import { markOrderPaid } from './order-client';
@@ -115,7 +116,7 @@ export function mountPaymentRoutes(app: express.Express, runtime: PaymentRuntime
     }
   });
 
-  if (config.isProduction) return;
+  if (!config.payment.sandbox || config.isProduction) return;
 
   // ?deliver=false: the payment succeeds at the provider but its notification is "lost" (reconciliation finds it).
   if (providers.wechatSandbox && providers.mode.wechat === 'sandbox') {

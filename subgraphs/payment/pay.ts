@@ -83,7 +83,12 @@ export async function payOrder(context: PaymentContext, orderId: string, method:
   }
   if (await findSucceededPayment(context.db, order.id)) throw shopError('CONFLICT', `Order ${order.id} is already paid`, { currentStatus: 'PAID' });
   const reason = unavailable(context, method);
-  if (reason) throw badInput(`${reason} (${method} payments need merchant keys in production)`, 'method');
+  if (reason) {
+    throw shopError('BAD_USER_INPUT', `${reason}: ${method} needs its merchant keys (the payment sandbox is off); pay with another method`, {
+      field: 'method',
+      reason: 'PAYMENT_METHOD_UNAVAILABLE',
+    });
+  }
   if (method === 'BALANCE') return { payment: await payWithBalance(context, order), wechat: null, alipayOrderString: null, sandboxPayUrl: null };
   return method === 'WECHAT' ? payWithWechat(context, order) : payWithAlipay(context, order);
 }
