@@ -173,6 +173,12 @@ export interface OrderConfig {
   paymentTimeoutSeconds: number;
   /** A checkout saga not finished after this long is compensated by the recovery job (ORDER_SAGA_TIMEOUT_SECONDS, default 60). */
   sagaTimeoutSeconds: number;
+  /** A SHIPPED order confirms its receipt itself this long after shipping (ORDER_AUTO_CONFIRM_DAYS, default 10). */
+  autoConfirmDays: number;
+  /** After-sales (returns and refunds) stay open this long after receipt (AFTER_SALES_WINDOW_DAYS, default 7). */
+  afterSalesWindowDays: number;
+  /** A staff refund order registered but payment never recorded is settled as FAILED after this long (ORDER_REFUND_WATCH_SECONDS, default 600). */
+  refundWatchSeconds: number;
   /** Test-only fault injection (ORDER_SAGA_CRASH_AFTER, honoured only when NODE_ENV=test): exit after this saga step. */
   sagaCrashAfter: 'created' | 'reserve' | 'coupon' | null;
 }
@@ -249,6 +255,15 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value)) throw new Error(`${name} must be an integer, got "${raw}"`);
+  return value;
+}
+
+/** A positive number of days; fractions allowed (0.5 = 12 hours), so short periods can be tried out. */
+function days(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number of days, got "${raw}"`);
   return value;
 }
 
@@ -378,6 +393,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     order: {
       paymentTimeoutSeconds: int(env, 'ORDER_PAYMENT_TIMEOUT_SECONDS', 1800),
       sagaTimeoutSeconds: int(env, 'ORDER_SAGA_TIMEOUT_SECONDS', 60),
+      autoConfirmDays: days(env, 'ORDER_AUTO_CONFIRM_DAYS', 10),
+      afterSalesWindowDays: days(env, 'AFTER_SALES_WINDOW_DAYS', 7),
+      refundWatchSeconds: int(env, 'ORDER_REFUND_WATCH_SECONDS', 600),
       // Never in development or production: a switch that kills the process must not exist outside tests.
       sagaCrashAfter:
         nodeEnv === 'test' && ['created', 'reserve', 'coupon'].includes(env.ORDER_SAGA_CRASH_AFTER ?? '')

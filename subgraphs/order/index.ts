@@ -10,6 +10,8 @@ import { autoCancel, AUTO_CANCEL } from './auto-cancel';
 import { RECOVER_SAGA } from './checkout/compensation';
 import { recoverSaga } from './checkout/recovery';
 import { startHoldsWorker } from './holds';
+import { onLegacyRunnerAll } from '../../platform/events/job-context';
+import { refundJobHandlers } from './refund-jobs';
 
 export { migrations } from './migrations';
 
@@ -24,8 +26,14 @@ export function createOrderSubgraph(deps: SubgraphDeps): SubgraphDefinition<Orde
     events: {
       relayOutbox: true,
       consumers: [clientFanOut(deps.events)],
-      // Payment timeout at expiresAt; failing checkouts that never finished (process killed mid-saga).
-      jobs: { [AUTO_CANCEL]: autoCancel, [RECOVER_SAGA]: recoverSaga },
+      // Payment timeout at expiresAt; failing checkouts that never finished (process killed mid-saga); refunds
+      // (after-sales → payment, restock, staff-refund watch) and the receipt timer (refund-jobs.ts, written to the
+      // i15-jobs runner contract and bridged to today's runner until that lands).
+      jobs: {
+        [AUTO_CANCEL]: autoCancel,
+        [RECOVER_SAGA]: recoverSaga,
+        ...onLegacyRunnerAll(refundJobHandlers({ services: deps.services, config: deps.config })),
+      },
     },
     schema: buildOrderSchema(),
     createContext: (base) => ({ ...base, db: deps.db, services: deps.services, holds, loaders: createOrderLoaders(deps.db) }),

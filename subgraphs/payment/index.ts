@@ -6,6 +6,8 @@ import { createPaymentLoaders } from './loaders';
 import { mountPaymentRoutes } from './notify';
 import { createProviders } from './providers';
 import { resolvers } from './resolvers';
+import { onLegacyRunner } from '../../platform/events/job-context';
+import { JOB_REFUND_SETTLED, refundSettledJob } from './refund-outcome';
 import { JOB_ORDER_REFUNDED, JOB_RECONCILE, JOB_REFUND, JOB_SETTLE_ORDER, orderRefundedJob, reconcileJob, refundJob, settleOrderJob, type PaymentRuntime } from './settlement';
 
 export { migrations } from './migrations';
@@ -27,6 +29,8 @@ export function createPaymentSubgraph(deps: SubgraphDeps): SubgraphDefinition<Pa
         [JOB_REFUND]: (job, trx) => refundJob(runtime, job, trx),
         [JOB_ORDER_REFUNDED]: (job) => orderRefundedJob(runtime, job),
         [JOB_RECONCILE]: (job, trx) => reconcileJob(runtime, job, trx),
+        // Written to the i15-jobs runner contract; bridged to today's runner until that lands.
+        [JOB_REFUND_SETTLED]: onLegacyRunner(refundSettledJob(deps.services)),
       },
     },
   };

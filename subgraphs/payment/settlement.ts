@@ -16,7 +16,6 @@ import { badInput, shopError } from '../../platform/errors';
 import type { ServiceClient } from '../../platform/service-client';
 import {
   closePayment,
-  completeRefund,
   findRefundByNo,
   insertRefund,
   lockPayment,
@@ -29,6 +28,8 @@ import { book } from './data/wallet';
 import { isRefusal, markOrderPaid, markOrderRefunded } from './order-client';
 import type { Providers } from './providers';
 import { fenOf } from './providers/alipay';
+import { ProviderError } from './providers/http';
+import { settleRefund } from './refund-outcome';
 
 export const PAYMENT_STREAM = 'shop.payment.payment';
 export const JOB_SETTLE_ORDER = 'payment.settleOrder';
@@ -105,7 +106,7 @@ export async function settleOrderJob(runtime: PaymentRuntime, job: Job<{ payment
 export async function createRefund(
   trx: Knex.Transaction,
   payment: PaymentRow,
-  input: { refundNo: string; amount: number; reason: string; source: RefundRow['source']; requestedBy: string | null },
+  input: { refundNo: string; amount: number; reason: string; source: RefundRow['source']; requestedBy: string | null; lines?: RefundRow['lines'] },
 ): Promise<RefundRow> {
   await lockPayment(trx, { id: payment.id });
   const existing = await findRefundByNo(trx, input.refundNo);
@@ -126,6 +127,7 @@ export async function createRefund(
     reason: input.reason.slice(0, 200),
     source: input.source,
     requested_by: input.requestedBy,
+    lines: input.lines ?? null,
   });
   await scheduleJob(trx, { kind: JOB_REFUND, key: refund.refund_no, runAt: new Date(), payload: { refundNo: refund.refund_no } });
   return refund;
@@ -143,10 +145,16 @@ export async function refundJob(runtime: PaymentRuntime, job: Job<{ refundNo: st
   } else if (payment.method === 'WECHAT') {
     const wechat = runtime.providers.wechat;
     if (!wechat) throw new Error('WeChat Pay is not configured: cannot refund');
-    const result = await wechat.refund({ outTradeNo: payment.out_trade_no!, outRefundNo: refund.refund_no, reason: refund.reason, refund: refund.amount, total: payment.amount });
+    const result = await wechat.refund({ outTradeNo: payment.out_trade_no!, outRefundNo: refund.refund_no, reason: refund.reason, refund: refund.amount, total: payment.amount }).catch(async (error) => {
+      // WeChat said no (4xx: not enough merchant balance, trade not refundable, ...): FAILED, staff see it; else retry.
+      if (!permanentRefusal(error)) throw error;
+      await settleRefund(trx, refund.refund_no, { status: 'FAILED', failureReason: (error as Error).message });
+      return null;
+    });
+    if (!result) return;
     if (result.status === 'PROCESSING') throw new Error(`WeChat refund ${refund.refund_no} still processing`); // asked again later
     if (result.status !== 'SUCCESS') {
-      await completeRefund(trx, refund, 'FAILED', result.refund_id);
+      await settleRefund(trx, refund.refund_no, { status: 'FAILED', providerRefundId: result.refund_id, failureReason: `WeChat refund ${result.status}` });
       return;
     }
     providerRefundId = result.refund_id;
@@ -154,21 +162,24 @@ export async function refundJob(runtime: PaymentRuntime, job: Job<{ refundNo: st
     const alipay = runtime.providers.alipay;
     if (!alipay) throw new Error('Alipay is not configured: cannot refund');
     const result = await alipay.refund({ outTradeNo: payment.out_trade_no!, outRequestNo: refund.refund_no, amount: refund.amount, reason: refund.reason });
+    if (!result.ok && result.code === '40004') {
+      // A business refusal (Alipay's 40004) is final: FAILED, staff see it, order is told. Anything else: retry.
+      await settleRefund(trx, refund.refund_no, { status: 'FAILED', failureReason: `Alipay refund refused: ${result.code} ${result.subCode ?? ''}`.trim() });
+      return;
+    }
     if (!result.ok) throw new Error(`Alipay refund ${refund.refund_no} refused: ${result.code} ${result.subCode ?? ''}`);
   }
-  await completeRefund(trx, refund, 'SUCCEEDED', providerRefundId);
-  await appendEvent(trx, {
-    stream: PAYMENT_STREAM,
-    type: 'PaymentRefunded',
-    aggregateId: payment.id,
-    payload: { paymentId: payment.id, orderId: payment.order_id, refundNo: refund.refund_no, amount: refund.amount, source: refund.source },
-  });
-  if (refund.source !== 'AUTO') {
-    await scheduleJob(trx, { kind: JOB_ORDER_REFUNDED, key: refund.refund_no, runAt: new Date(), payload: { orderId: payment.order_id } });
-  }
+  // Refund row, refunded_amount, PaymentRefunded and the job telling order: refund-outcome.ts.
+  await settleRefund(trx, refund.refund_no, { status: 'SUCCEEDED', providerRefundId });
 }
 
-/** Job payment.orderRefunded: REFUNDING → REFUNDED at order (a repeat is a no-op there). */
+/** A provider's 4xx answer (other than 429): the same request will be refused again. */
+function permanentRefusal(error: unknown): boolean {
+  const status = error instanceof ProviderError ? error.status : undefined;
+  return status !== undefined && status >= 400 && status < 500 && status !== 429;
+}
+
+/** Job payment.orderRefunded (legacy: jobs queued before payment.refundSettled): REFUNDING → REFUNDED at order. */
 export async function orderRefundedJob(runtime: PaymentRuntime, job: Job<{ orderId: string }>): Promise<void> {
   try {
     await markOrderRefunded(runtime.services, job.payload.orderId);
