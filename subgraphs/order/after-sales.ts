@@ -128,6 +128,7 @@ export async function approveRefundRequest(
       reason: `after-sales #${request.id} approved: ${request.reason}`,
       source: 'AFTER_SALE',
       requestedBy: actors.staff(staffId),
+      checkWindow: false,
       lines: request.items?.map((item) => ({ skuId: item.skuId, quantity: item.quantity, restock: restock.has(item.skuId) || null })),
     });
     const payload: RequestRefundPayload = {

@@ -56,14 +56,16 @@ export function afterSalesDeadline(order: Pick<OrderRow, 'status' | 'completed_a
  * CONFLICT unless the order can take a refund now: PAID, SHIPPED, or COMPLETED within the after-sales window
  * (`extensions.reason`: AFTER_SALES_WINDOW_CLOSED, REFUND_IN_FLIGHT, NOT_REFUNDABLE).
  */
-export function assertRefundable(order: OrderRow, config: OrderConfig, now = new Date()): void {
+export function assertRefundable(order: OrderRow, config: OrderConfig, options: { window?: boolean; now?: Date } = {}): void {
   if (order.status === 'COMPLETED') {
+    if (options.window === false) return;
     const deadline = afterSalesDeadline(order, config);
-    if (deadline && deadline.getTime() <= now.getTime()) {
+    // A COMPLETED order without completed_at (never written by the lifecycle) counts as closed.
+    if (!deadline || deadline.getTime() <= (options.now ?? new Date()).getTime()) {
       throw shopError(
         'CONFLICT',
-        `Order ${order.id} was received on ${order.completed_at!.toISOString()}: after-sales closed on ${deadline.toISOString()} (${config.afterSalesWindowDays} days after receipt)`,
-        { reason: 'AFTER_SALES_WINDOW_CLOSED', currentStatus: order.status, deadline: deadline.toISOString() },
+        `Order ${order.id} was received more than ${config.afterSalesWindowDays} days ago: after-sales is closed${deadline ? ` since ${deadline.toISOString()}` : ''}`,
+        { reason: 'AFTER_SALES_WINDOW_CLOSED', currentStatus: order.status, deadline: deadline?.toISOString() ?? null },
       );
     }
     return;
@@ -136,6 +138,8 @@ export interface RefundRegistration {
   /** Who asked, as the history records actors ('staff:<id>', 'service:payment'). */
   requestedBy: string;
   lines?: readonly RefundLineInput[] | null;
+  /** False for the approval of a request made in time: the window was checked when the shopper asked. */
+  checkWindow?: boolean;
 }
 
 /**
@@ -155,7 +159,7 @@ export async function registerRefund(
     }
     return { order, refund: existing, created: false };
   }
-  assertRefundable(order, config);
+  assertRefundable(order, config, { window: input.checkWindow ?? true });
   const { succeeded, pending } = await refundTotals(trx, order.id);
   const remaining = order.total - succeeded - pending;
   if (!Number.isInteger(input.amount) || input.amount < 1 || input.amount > remaining) {
