@@ -173,10 +173,14 @@ export async function refundJob(runtime: PaymentRuntime, job: Job<{ refundNo: st
   await settleRefund(trx, refund.refund_no, { status: 'SUCCEEDED', providerRefundId });
 }
 
-/** A provider's 4xx answer (other than 429): the same request will be refused again. */
+/**
+ * WeChat refused this refund for good (400 PARAM_ERROR/INVALID_REQUEST, 403 NOT_ENOUGH/TRADE_ERROR/USER_ACCOUNT_ABNORMAL,
+ * 404 the trade is unknown): the same request would be refused again. 401 (our signature: a configuration problem) and
+ * 429 are retried, so fixing the keys lets the refunds through.
+ */
 function permanentRefusal(error: unknown): boolean {
   const status = error instanceof ProviderError ? error.status : undefined;
-  return status !== undefined && status >= 400 && status < 500 && status !== 429;
+  return status === 400 || status === 403 || status === 404;
 }
 
 /** Job payment.orderRefunded (legacy: jobs queued before payment.refundSettled): REFUNDING → REFUNDED at order. */
