@@ -192,6 +192,32 @@ describe('a FAILED refund', () => {
   });
 });
 
+describe('a staff refund whose request died between order and payment', () => {
+  it('is settled FAILED by the watch job (payment fences the number off), and the order is refundable again', async () => {
+    const { orderId } = await paidOrder(TWO_ITEMS, 'SHIPPED');
+    const refundNo = staffRefundNo(orderId, `died-${orderId}`);
+    // What refundOrder does first — then the request dies before payment records the refund.
+    const registered = await gql(
+      orderUrl(),
+      `mutation($o: ID!, $n: String!) { registerOrderRefund(orderId: $o, refundNo: $n, amount: 5000, reason: "整单", requestedBy: "staff:1") { status } }`,
+      { o: orderId, n: refundNo },
+      asIdentity({ service: 'payment' }, 'order'),
+    );
+    expect(registered.data.registerOrderRefund.status).toBe('REFUNDING');
+    const watch = await world.orderDb('jobs').where({ kind: 'order.refundWatch', key: refundNo }).first();
+    expect(watch.run_at.getTime()).toBeGreaterThan(Date.now() + 500_000); // ORDER_REFUND_WATCH_SECONDS (600) later
+    await world.orderDb('jobs').where({ id: watch.id }).update({ run_at: new Date() });
+    await untilOrder(world, orderId, 'SHIPPED');
+    expect(await world.orderDb('order_refunds').where({ refund_no: refundNo })).toMatchObject([{ status: 'FAILED', failure_reason: expect.stringMatching(/never recorded/) }]);
+    expect(await world.paymentDb('refunds').where({ refund_no: refundNo })).toMatchObject([{ status: 'FAILED' }]);
+    // The same key can never move money now; a new key can.
+    const retried = await gql(world.paymentUrl, REFUND, { o: orderId, a: 5000, r: '整单', k: `died-${orderId}` }, STAFF());
+    expect(retried.data.refundOrder.status).toBe('FAILED');
+    ok(await gql(world.paymentUrl, REFUND, { o: orderId, a: 5000, r: '整单', k: `again-${orderId}` }, STAFF()));
+    await untilOrder(world, orderId, 'REFUNDED');
+  });
+});
+
 describe('receipt and returns', () => {
   const REQUEST = `mutation($input: RefundRequestInput!) { requestRefund(input: $input) { id status } }`;
 
