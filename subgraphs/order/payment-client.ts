@@ -35,11 +35,14 @@ export async function refundAfterSale(
  * Where a refund number stands at payment. If payment never recorded it, payment fences the number off as FAILED (so
  * it can never move money later) and answers that.
  */
-export async function refundOutcome(services: ServiceClient, input: { orderId: string; refundNo: string; paymentId: string }): Promise<PaymentRefund> {
+export async function refundOutcome(
+  services: ServiceClient,
+  input: { orderId: string; refundNo: string; paymentId: string; amount: number },
+): Promise<PaymentRefund> {
   const data = await services.request<{ refundOutcome: PaymentRefund }>(
     'payment',
-    `mutation($o: ID!, $n: String!, $p: ID!) { refundOutcome(orderId: $o, refundNo: $n, paymentId: $p) { ${REFUND_FIELDS} } }`,
-    { o: input.orderId, n: input.refundNo, p: input.paymentId },
+    `mutation($o: ID!, $n: String!, $p: ID!, $a: Int!) { refundOutcome(orderId: $o, refundNo: $n, paymentId: $p, amount: $a) { ${REFUND_FIELDS} } }`,
+    { o: input.orderId, n: input.refundNo, p: input.paymentId, a: input.amount },
     { idempotent: true },
   );
   return data.refundOutcome;

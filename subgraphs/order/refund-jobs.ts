@@ -60,7 +60,7 @@ export function refundJobHandlers(deps: { services: ServiceClient; config: Confi
     if (!refund || refund.status !== 'PENDING') return;
     const order = await findOrder(ctx.db, orderId);
     if (!order?.payment_id) return;
-    const outcome = await refundOutcome(services, { orderId, refundNo, paymentId: order.payment_id });
+    const outcome = await refundOutcome(services, { orderId, refundNo, paymentId: order.payment_id, amount: refund.amount });
     const status = outcome.status;
     if (status === 'PENDING') return; // payment has it and reports the verdict itself
     await ctx.fenced(

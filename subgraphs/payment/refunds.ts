@@ -164,8 +164,12 @@ export async function refundAfterSale(
  * Internal, for order's watch on staff refunds: the refund with this number, or — when payment never recorded it —
  * a FAILED refund written now under that number, so the number can never move money later.
  */
-export async function refundOutcome(context: PaymentContext, input: { orderId: string; refundNo: string; paymentId: string }): Promise<RefundRow> {
+export async function refundOutcome(
+  context: PaymentContext,
+  input: { orderId: string; refundNo: string; paymentId: string; amount: number },
+): Promise<RefundRow> {
   requireService(context, 'order');
+  if (!Number.isInteger(input.amount) || input.amount < 1) throw badInput('amount must be at least 1 fen', 'amount');
   const payment = await ordersPayment(context, input.orderId, input.paymentId);
   return context.db.transaction(async (trx) => {
     await lockPayment(trx, { id: payment.id });
@@ -178,8 +182,8 @@ export async function refundOutcome(context: PaymentContext, input: { orderId: s
       refund_no: input.refundNo,
       payment_id: payment.id,
       order_id: payment.order_id,
-      // Unknown here (never recorded); 1 fen keeps the CHECK, and nothing is ever paid for a FAILED row.
-      amount: 1,
+      // As order registered it: a retry of the staff request with the same key answers this FAILED refund.
+      amount: input.amount,
       reason: 'never recorded at payment',
       source: 'STAFF',
       requested_by: 'service:order',

@@ -81,6 +81,7 @@ export type MutationRefundOrderArgs = {
 
 
 export type MutationRefundOutcomeArgs = {
+  amount: Scalars['Int']['input'];
   orderId: Scalars['ID']['input'];
   paymentId: Scalars['ID']['input'];
   refundNo: Scalars['String']['input'];
@@ -502,7 +503,7 @@ export type MutationResolvers<ContextType = PaymentContext, ParentType extends R
   payOrder?: Resolver<ResolversTypes['PayOrderResult'], ParentType, ContextType, RequireFields<MutationPayOrderArgs, 'method' | 'orderId'>>;
   refundAfterSale?: Resolver<ResolversTypes['Refund'], ParentType, ContextType, RequireFields<MutationRefundAfterSaleArgs, 'afterSaleId' | 'amount' | 'orderId' | 'reason'>>;
   refundOrder?: Resolver<ResolversTypes['Refund'], ParentType, ContextType, RequireFields<MutationRefundOrderArgs, 'amount' | 'orderId' | 'reason'>>;
-  refundOutcome?: Resolver<ResolversTypes['Refund'], ParentType, ContextType, RequireFields<MutationRefundOutcomeArgs, 'orderId' | 'paymentId' | 'refundNo'>>;
+  refundOutcome?: Resolver<ResolversTypes['Refund'], ParentType, ContextType, RequireFields<MutationRefundOutcomeArgs, 'amount' | 'orderId' | 'paymentId' | 'refundNo'>>;
 };
 
 export type OrderResolvers<ContextType = PaymentContext, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order'], FederationReferenceType extends FederationReferenceTypes['Order'] = FederationReferenceTypes['Order']> = {
