@@ -13,6 +13,7 @@ import { createServiceClient, staticDirectory, type ServiceClient } from '../pla
 import { startSubgraphServer, type RunningServer, type SubgraphDefinition } from '../platform/subgraph-server';
 import { createEventBus, type EventBus } from '../platform/events/bus';
 import { startEventRuntimes, type EventRuntime } from '../platform/events/runtime';
+import { deferredJobTrigger } from '../platform/events/jobs';
 import { checkDemoAdminPassword } from '../platform/secrets';
 
 export interface LaunchOptions {
@@ -74,7 +75,7 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
   const events = options.events ?? createEventBus(config);
   const closeEvents = options.events ? async () => undefined : () => events.close();
   let eventRuntime: EventRuntime | undefined;
-  const definitions: { name: SubgraphName; db: Knex; definition: SubgraphDefinition<any> }[] = [];
+  const definitions: { name: SubgraphName; db: Knex; definition: SubgraphDefinition<any>; jobs: ReturnType<typeof deferredJobTrigger> }[] = [];
   const servers: RunningServer[] = [];
   const clients: ServiceClient[] = [];
   const subgraphs: RunningSupergraph['subgraphs'] = {};
@@ -83,8 +84,15 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
       const services = createServiceClient(config, name, directory);
       clients.push(services);
       const db = databases.dbs[name];
-      const definition = subgraphModules[name].create({ config, db, services, events });
-      definitions.push({ name, db, definition });
+      // The runner starts with the event runtime, after every server: requests reach it through this trigger.
+      const jobs = deferredJobTrigger();
+      const definition = subgraphModules[name].create({ config, db, services, events, jobs });
+      if (definition.events) {
+        // The runner's counters (dead letters above all) beside the subgraph's own, at its signed GET /stats.
+        const own = definition.stats;
+        definition.stats = () => ({ ...own?.(), jobs: eventRuntime?.jobs(name)?.stats() ?? null });
+      }
+      definitions.push({ name, db, definition, jobs });
       const server = await startSubgraphServer(definition, { config, db }, {
         host: config.host,
         port: options.ephemeralPorts ? 0 : config.ports[name],
@@ -111,6 +119,7 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
       definitions.map(({ name, db, definition }) => ({ name, db, events: definition.events })),
     );
     const runtime = eventRuntime;
+    for (const { name, jobs } of definitions) jobs.bind(runtime.jobs(name));
     return {
       routerUrl: router?.url,
       router,

@@ -116,6 +116,8 @@ export interface Config {
   };
   /** Checkout and payment timeout (docs/orders.md, "Checkout"). */
   order: OrderConfig;
+  /** Holds (stock reservations, coupon locks) as leases: docs/orders.md, "Holds". */
+  holds: HoldsConfig;
   /** Events platform (platform/events, docs/events.md). */
   events: EventsConfig;
   /** The router's graphql-ws subscriptions (docs/subscriptions.md). */
@@ -183,6 +185,39 @@ export interface OrderConfig {
   sagaCrashAfter: 'created' | 'reserve' | 'coupon' | null;
 }
 
+/** Holds as leases (docs/orders.md, "Holds"): order sets them, product and promote enforce them. */
+export interface HoldsConfig {
+  /**
+   * Order: a placed order's holds last until its payment deadline plus this, so a payment accepted just before the
+   * deadline is committed before they lapse (HOLD_GRACE_SECONDS, default 600).
+   */
+  graceSeconds: number;
+  /**
+   * Product / promote: a hold not confirmed by its placed order within this long of landing is given back; a confirm
+   * arriving later is refused (HOLD_CONFIRM_WINDOW_SECONDS, default 40). Plus one sweep interval, the longest a
+   * late hold can outlive its order when order cannot be asked.
+   */
+  confirmWindowSeconds: number;
+  /** Product / promote: how often the hold sweep runs (HOLD_SWEEP_INTERVAL_MS, default 10000). */
+  sweepIntervalMs: number;
+  /** Product / promote: a confirmed hold's order is asked about again after this long (HOLD_RECHECK_SECONDS, default 300). */
+  recheckSeconds: number;
+}
+
+function holdsConfig(env: NodeJS.ProcessEnv): HoldsConfig {
+  const holds: HoldsConfig = {
+    graceSeconds: int(env, 'HOLD_GRACE_SECONDS', 600),
+    confirmWindowSeconds: int(env, 'HOLD_CONFIRM_WINDOW_SECONDS', 40),
+    sweepIntervalMs: int(env, 'HOLD_SWEEP_INTERVAL_MS', 10_000),
+    recheckSeconds: int(env, 'HOLD_RECHECK_SECONDS', 300),
+  };
+  if (holds.graceSeconds < 0) throw new Error('HOLD_GRACE_SECONDS must be 0 or more');
+  if (holds.confirmWindowSeconds < 1) throw new Error('HOLD_CONFIRM_WINDOW_SECONDS must be at least 1');
+  if (holds.sweepIntervalMs < 100) throw new Error('HOLD_SWEEP_INTERVAL_MS must be at least 100');
+  if (holds.recheckSeconds < 0) throw new Error('HOLD_RECHECK_SECONDS must be 0 or more');
+  return holds;
+}
+
 /** At most `limit` events per `windowSeconds`. */
 export interface ThrottleRule {
   limit: number;
@@ -248,6 +283,49 @@ export interface EventsConfig {
   jobPollIntervalMs: number;
   /** How long a claimed job is reserved before another instance may run it (EVENTS_JOB_LEASE_MS). */
   jobLeaseMs: number;
+  /** Jobs one runner (one subgraph instance) runs at once (JOB_CONCURRENCY, default 4). */
+  jobConcurrency: number;
+  /** Failed runs after which a job is dead-lettered (JOB_MAX_ATTEMPTS, default 300: about a day of 5-minute retries). */
+  jobMaxAttempts: number;
+  /** Retention, pruned by each subgraph's periodic `events.prune` job (docs/events.md). */
+  retention: EventsRetentionConfig;
+}
+
+/** How long finished event rows are kept. Each is checked at start-up against what once-only delivery needs. */
+export interface EventsRetentionConfig {
+  /** Published outbox rows (EVENTS_OUTBOX_RETENTION_HOURS, default 168). Unpublished rows are never pruned. */
+  outboxMs: number;
+  /** Redis stream entries, trimmed by age (EVENTS_STREAM_RETENTION_HOURS, default 168). */
+  streamMs: number;
+  /** Processed event ids (EVENTS_PROCESSED_RETENTION_HOURS, default 720); must outlive the streams' entries. */
+  processedMs: number;
+  /** Done and cancelled jobs (JOB_RETENTION_HOURS, default 720). */
+  jobsMs: number;
+  /** Dead-lettered jobs (JOB_DEAD_RETENTION_HOURS, default 2160): time for an operator to look and requeue. */
+  deadJobsMs: number;
+  /** How often the prune job runs per subgraph (EVENTS_PRUNE_INTERVAL_SECONDS, default 3600). */
+  pruneIntervalMs: number;
+}
+
+const HOUR_MS = 3600_000;
+
+/**
+ * A processed event id may be pruned only when no redelivery of that event can come any more: a stream entry lives at
+ * most the stream retention plus one prune interval (the trim runs with the prune job), so ids must be kept longer
+ * than that, with a day of margin for a prune job that was late.
+ */
+function checkRetention(retention: EventsRetentionConfig): EventsRetentionConfig {
+  const needed = retention.streamMs + retention.pruneIntervalMs + 24 * HOUR_MS;
+  if (retention.processedMs < needed) {
+    throw new Error(
+      `EVENTS_PROCESSED_RETENTION_HOURS must be at least EVENTS_STREAM_RETENTION_HOURS + the prune interval + 24 h ` +
+        `(${Math.ceil(needed / HOUR_MS)} h here): a processed id pruned while its stream entry can still be redelivered would apply an event twice`,
+    );
+  }
+  for (const [name, value] of Object.entries(retention)) {
+    if (!(value > 0)) throw new Error(`event retention ${name} must be positive`);
+  }
+  return retention;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -402,6 +480,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           ? (env.ORDER_SAGA_CRASH_AFTER as OrderConfig['sagaCrashAfter'])
           : null,
     },
+    holds: holdsConfig(env),
     events: {
       namespace: env.EVENTS_NAMESPACE || undefined,
       pollIntervalMs: int(env, 'EVENTS_POLL_INTERVAL_MS', 100),
@@ -410,6 +489,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       streamMaxLen: int(env, 'EVENTS_STREAM_MAXLEN', 100_000),
       jobPollIntervalMs: int(env, 'EVENTS_JOB_POLL_INTERVAL_MS', 1000),
       jobLeaseMs: int(env, 'EVENTS_JOB_LEASE_MS', 60_000),
+      jobConcurrency: Math.max(1, int(env, 'JOB_CONCURRENCY', 4)),
+      jobMaxAttempts: Math.max(1, int(env, 'JOB_MAX_ATTEMPTS', 300)),
+      retention: checkRetention({
+        outboxMs: int(env, 'EVENTS_OUTBOX_RETENTION_HOURS', 168) * HOUR_MS,
+        streamMs: int(env, 'EVENTS_STREAM_RETENTION_HOURS', 168) * HOUR_MS,
+        processedMs: int(env, 'EVENTS_PROCESSED_RETENTION_HOURS', 720) * HOUR_MS,
+        jobsMs: int(env, 'JOB_RETENTION_HOURS', 720) * HOUR_MS,
+        deadJobsMs: int(env, 'JOB_DEAD_RETENTION_HOURS', 2160) * HOUR_MS,
+        pruneIntervalMs: int(env, 'EVENTS_PRUNE_INTERVAL_SECONDS', 3600) * 1000,
+      }),
     },
     subscriptions: {
       perConnection: int(env, 'SUBSCRIPTIONS_PER_CONNECTION', 10),

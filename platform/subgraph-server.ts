@@ -17,6 +17,7 @@ import type { Knex } from 'knex';
 import type { Config, SubgraphName } from './config';
 import type { BaseContext } from './context';
 import type { EventBus } from './events/bus';
+import type { JobTrigger } from './events/jobs';
 import type { SubgraphEvents } from './events/runtime';
 import { makeFormatError } from './errors';
 import { graphqlHttpHandler, isGraphQLPath, signedCaller } from './graphql-http';
@@ -31,6 +32,11 @@ export interface SubgraphDeps {
   services: ServiceClient;
   /** The process's event bus (one per process): client pub/sub, and what the declared `events` run on. */
   events: EventBus;
+  /**
+   * This subgraph's job runner, to run an obligation right after scheduling it (`runNow(kind, key)`): a request that
+   * wants it done before answering. Until the runner has started, runNow does nothing (the job waits for a poll).
+   */
+  jobs: JobTrigger;
 }
 
 /** A subgraph ready to serve: its schema, how to build a per-request context, optional extra routes. */

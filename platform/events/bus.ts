@@ -31,6 +31,13 @@ export interface EventBus {
   publish(events: EventEnvelope[]): Promise<void>;
   /** Joins a consumer group on a stream (created at the stream's start if new: a late group still gets history). */
   consume(options: ConsumeOptions): Consumption;
+  /**
+   * Retention: removes the entries older than `maxAgeMs` (by the Redis server's clock) from every stream whose name
+   * starts with `prefix` (a producer trims its own streams, `shop.<owner>.`), unread or not; returns how many went.
+   * Exact, not approximate: an entry never outlives `maxAgeMs` by more than the time between two trims, which is
+   * what lets consumers prune processed ids (docs/events.md). In process there is nothing to trim.
+   */
+  trimStreams(prefix: string, maxAgeMs: number): Promise<number>;
   /** Fire-and-forget fan-out to client subscriptions (every instance subscribed to `channel` gets it). */
   publishClient(channel: string, message: unknown): Promise<void>;
   /** Resolves once subscribed; returns the function that unsubscribes. */

@@ -6,4 +6,6 @@ export * from './bus';
 export * from './relay';
 export * from './consumer';
 export * from './jobs';
+export * from './retention';
+export * from './dead-letters';
 export * from './runtime';

@@ -96,6 +96,8 @@ export function createMemoryEventBus(options: EventBusOptions = {}): EventBus {
         },
       };
     },
+    // Nothing is retained: publish hands events to the groups' handlers and keeps no log.
+    trimStreams: async () => 0,
     async publishClient(channel, message) {
       // Like Redis pub/sub: delivered after the caller continues, to whoever is subscribed right now.
       const handlers = channels.get(channel);

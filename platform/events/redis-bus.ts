@@ -203,6 +203,20 @@ export function createRedisEventBus(url: string, options: EventBusOptions = {}):
       );
     },
     consume,
+    async trimStreams(prefix, maxAgeMs) {
+      await ready();
+      // Stream ids are the Redis server's milliseconds: measure the age on its clock, not ours.
+      const [seconds, micros] = ((await main.sendCommand(['TIME'])) as string[]).map(Number);
+      const minId = `${Math.max(0, Math.floor(seconds * 1000 + micros / 1000) - maxAgeMs)}-0`;
+      let removed = 0;
+      let cursor = '0';
+      do {
+        const [next, keys] = (await main.sendCommand(['SCAN', cursor, 'MATCH', `${key(prefix)}*`, 'COUNT', '200', 'TYPE', 'stream'])) as [string, string[]];
+        cursor = String(next);
+        for (const streamKey of keys) removed += Number(await main.sendCommand(['XTRIM', String(streamKey), 'MINID', minId]));
+      } while (cursor !== '0');
+      return removed;
+    },
     async publishClient(channel, message) {
       await ready();
       await main.sendCommand(['PUBLISH', key(channel), JSON.stringify(message)]);

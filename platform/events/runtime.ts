@@ -1,13 +1,15 @@
 /**
  * Starts the background event work a subgraph declares (`SubgraphDefinition.events`): its consumers, its outbox
- * relay, its job runner. For every subgraph of a process at once, consumers first: the in-process bus delivers only
+ * relay, its ONE job runner (its jobs, its periodic jobs and the retention job `events.prune` every subgraph with
+ * events gets). For every subgraph of a process at once, consumers first: the in-process bus delivers only
  * to groups that exist when an event is published, so every group must exist before any relay runs.
  */
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import type { Consumption, EventBus } from './bus';
 import { startEventConsumer, type EventConsumerSpec } from './consumer';
-import { startJobRunner, type JobHandler, type JobRunner } from './jobs';
+import { startJobRunner, type JobHandler, type JobRunner, type PeriodicJob } from './jobs';
+import { pruneJob, PRUNE_JOB } from './retention';
 import { startOutboxRelay, type OutboxRelay } from './relay';
 
 /** What a subgraph declares; it must have appended `eventTablesMigration(...)` to its migrations. */
@@ -16,13 +18,17 @@ export interface SubgraphEvents {
   relayOutbox?: boolean;
   /** Its consumers; the consumer group is the subgraph's name. */
   consumers?: EventConsumerSpec[];
-  /** Durable delayed job handlers by kind. */
+  /** Durable job handlers by kind (platform/events/jobs.ts: run outside any transaction, effects in `ctx.fenced`). */
   jobs?: Record<string, JobHandler>;
+  /** Jobs that run once per interval across every instance (sweeps). */
+  periodic?: PeriodicJob[];
 }
 
 export interface EventRuntime {
   /** The relay of a subgraph (to `kick()` after a commit), when it relays. */
   relay(name: string): OutboxRelay | undefined;
+  /** The job runner of a subgraph (runNow, stats). */
+  jobs(name: string): JobRunner | undefined;
   stop(): Promise<void>;
 }
 
@@ -33,7 +39,7 @@ export function startEventRuntimes(
 ): EventRuntime {
   const consumptions: Consumption[] = [];
   const relays = new Map<string, OutboxRelay>();
-  const runners: JobRunner[] = [];
+  const runners = new Map<string, JobRunner>();
   for (const { name, db, events } of subgraphs) {
     for (const spec of events?.consumers ?? []) {
       consumptions.push(startEventConsumer({ db, bus, group: name, ...spec }));
@@ -52,20 +58,34 @@ export function startEventRuntimes(
         }),
       );
     }
-    if (events?.jobs && Object.keys(events.jobs).length) {
-      runners.push(
-        startJobRunner({ db, handlers: events.jobs, pollIntervalMs: config.events.jobPollIntervalMs, leaseMs: config.events.jobLeaseMs }),
+    if (events) {
+      const { retention } = config.events;
+      // Every subgraph with events has the tables, so each prunes its own (and trims the streams it produces).
+      const prune: PeriodicJob = { kind: PRUNE_JOB, intervalMs: retention.pruneIntervalMs, handler: pruneJob(name, retention, bus) };
+      runners.set(
+        name,
+        startJobRunner({
+          db,
+          name,
+          handlers: events.jobs ?? {},
+          periodic: [prune, ...(events.periodic ?? [])],
+          pollIntervalMs: config.events.jobPollIntervalMs,
+          leaseMs: config.events.jobLeaseMs,
+          concurrency: config.events.jobConcurrency,
+          maxAttempts: config.events.jobMaxAttempts,
+        }),
       );
     }
   }
   return {
     relay: (name) => relays.get(name),
+    jobs: (name) => runners.get(name),
     async stop() {
       // Together: an in-process relay may be waiting on a consumer that keeps failing; stopping the consumer ends
       // that wait (the rows stay unpublished and are delivered again at the next start).
       await Promise.all([
         ...[...relays.values()].map((relay) => relay.stop()),
-        ...runners.map((runner) => runner.stop()),
+        ...[...runners.values()].map((runner) => runner.stop()),
         ...consumptions.map((consumption) => consumption.stop()),
       ]);
     },

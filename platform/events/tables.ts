@@ -79,6 +79,39 @@ export async function createEventTables(knex: Knex, options: EventTablesOptions 
   );
 }
 
+/**
+ * The second version of the tables (the one job runner and retention): dead letters (`jobs.dead_at`), a due-jobs index
+ * that leaves them out, and the indexes pruning reads. Idempotent; `createEventTables` stays the first version so the
+ * existing `090_events` migrations mean what they meant, and a subgraph appends `eventTablesV2Migration(...)` after it.
+ */
+export async function upgradeEventTablesV2(knex: Knex, options: EventTablesOptions = {}): Promise<void> {
+  const t = (table: EventTableName) => eventTable(options, table);
+  await knex.raw('ALTER TABLE ?? ADD COLUMN IF NOT EXISTS dead_at timestamptz', [t('jobs')]);
+  // Index names are per schema: qualify them the way the tables are.
+  const index = (name: string) => (options.schema ? `${options.schema}.${name}` : name);
+  await knex.raw('DROP INDEX IF EXISTS ??', [index('jobs_due')]);
+  await knex.raw(
+    'CREATE INDEX IF NOT EXISTS jobs_due_v2 ON ?? (run_at) WHERE done_at IS NULL AND cancelled_at IS NULL AND dead_at IS NULL',
+    [t('jobs')],
+  );
+  await knex.raw('CREATE INDEX IF NOT EXISTS jobs_dead ON ?? (dead_at) WHERE dead_at IS NOT NULL', [t('jobs')]);
+  await knex.raw('CREATE INDEX IF NOT EXISTS jobs_finished ON ?? (coalesce(done_at, cancelled_at)) WHERE done_at IS NOT NULL OR cancelled_at IS NOT NULL', [
+    t('jobs'),
+  ]);
+  await knex.raw('CREATE INDEX IF NOT EXISTS outbox_published ON ?? (published_at) WHERE published_at IS NOT NULL', [t('outbox')]);
+  await knex.raw('CREATE INDEX IF NOT EXISTS processed_events_at ON ?? (processed_at)', [t('processed_events')]);
+}
+
+export async function downgradeEventTablesV2(knex: Knex, options: EventTablesOptions = {}): Promise<void> {
+  const t = (table: EventTableName) => eventTable(options, table);
+  const index = (name: string) => (options.schema ? `${options.schema}.${name}` : name);
+  for (const name of ['jobs_due_v2', 'jobs_dead', 'jobs_finished', 'outbox_published', 'processed_events_at']) {
+    await knex.raw('DROP INDEX IF EXISTS ??', [index(name)]);
+  }
+  await knex.raw('ALTER TABLE ?? DROP COLUMN IF EXISTS dead_at', [t('jobs')]);
+  await knex.raw('CREATE INDEX IF NOT EXISTS jobs_due ON ?? (run_at) WHERE done_at IS NULL AND cancelled_at IS NULL', [t('jobs')]);
+}
+
 export async function dropEventTables(knex: Knex, options: EventTablesOptions = {}): Promise<void> {
   for (const table of ['jobs', 'processed_events', 'outbox_relay', 'outbox'] as const) {
     await knex.raw('DROP TABLE IF EXISTS ??', [eventTable(options, table)]);
@@ -91,5 +124,14 @@ export function eventTablesMigration(name: string): Migration {
     name,
     up: (knex) => createEventTables(knex),
     down: (knex) => dropEventTables(knex),
+  };
+}
+
+/** Appended after `eventTablesMigration(...)` (e.g. '091_events_v2'): dead letters and retention indexes. */
+export function eventTablesV2Migration(name: string): Migration {
+  return {
+    name,
+    up: (knex) => upgradeEventTablesV2(knex),
+    down: (knex) => downgradeEventTablesV2(knex),
   };
 }

@@ -5,7 +5,7 @@
  * that won the race keeps it PAID) and, in the same transaction, schedules the release of its stock and coupon.
  */
 import type { Knex } from 'knex';
-import type { Job } from '../../platform/events';
+import type { Job, JobContext } from '../../platform/events';
 import { RELEASE_HOLDS, scheduleHolds } from './holds';
 import { actors, transition } from './lifecycle';
 
@@ -33,6 +33,7 @@ export async function cancelUnpaid(trx: Knex.Transaction, orderId: string, now =
   }
 }
 
-export async function autoCancel(job: Job<{ orderId: string }>, trx: Knex.Transaction): Promise<void> {
-  await cancelUnpaid(trx, job.payload.orderId);
+/** Job order.autoCancel: the cancel (and the release it schedules) and "done" commit together. */
+export async function autoCancel(job: Job<{ orderId: string }>, ctx: JobContext): Promise<void> {
+  await ctx.fenced((trx) => cancelUnpaid(trx, job.payload.orderId), { complete: true });
 }

@@ -1,5 +1,5 @@
 /**
- * The order's durable obligations around refunds and receipt, as job handlers of the runner contract (COMMON.md):
+ * The order's durable obligations around refunds and receipt, as handlers of the one job runner (platform/events/jobs.ts):
  * service calls in the handler body, never inside `fenced`; idempotent, since a job runs at least once.
  *
  * - `order.requestRefund` (key AS<after-sales id>, scheduled with the approval): asks payment to pay the approved
@@ -15,7 +15,7 @@
  */
 import type { Config } from '../../platform/config';
 import type { Job } from '../../platform/events';
-import type { ContractJobHandler } from '../../platform/events/job-context';
+import type { JobContext, JobHandler as ContractJobHandler } from '../../platform/events';
 import type { ServiceClient } from '../../platform/service-client';
 import { findOrderRefund, type RefundLine } from './data/refunds';
 import { findOrder } from './data/orders';
@@ -37,7 +37,7 @@ export function refundJobHandlers(deps: { services: ServiceClient; config: Confi
   const { services, config } = deps;
   const payment = actors.service('payment');
 
-  const requestRefund = async (job: Job<RequestRefundPayload>, ctx: Parameters<ContractJobHandler>[1]) => {
+  const requestRefund = async (job: Job<RequestRefundPayload>, ctx: JobContext) => {
     const { orderId, refundNo } = job.payload;
     const refund = await findOrderRefund(ctx.db, refundNo);
     if (!refund || refund.status !== 'PENDING') return;
@@ -54,7 +54,7 @@ export function refundJobHandlers(deps: { services: ServiceClient; config: Confi
     }
   };
 
-  const refundWatch = async (job: Job<{ orderId: string; refundNo: string }>, ctx: Parameters<ContractJobHandler>[1]) => {
+  const refundWatch = async (job: Job<{ orderId: string; refundNo: string }>, ctx: JobContext) => {
     const { orderId, refundNo } = job.payload;
     const refund = await findOrderRefund(ctx.db, refundNo);
     if (!refund || refund.status !== 'PENDING') return;
@@ -80,7 +80,7 @@ export function refundJobHandlers(deps: { services: ServiceClient; config: Confi
     }
   };
 
-  const autoConfirm = async (job: Job<{ orderId: string }>, ctx: Parameters<ContractJobHandler>[1]) => {
+  const autoConfirm = async (job: Job<{ orderId: string }>, ctx: JobContext) => {
     await ctx.fenced((trx) => autoConfirmReceipt(trx, config.order, job.payload.orderId), { complete: true });
   };
 

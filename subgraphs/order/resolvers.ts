@@ -15,6 +15,7 @@ import { isBigintId } from '../../platform/loaders';
 import { registerOrderRefund, settleOrderRefund } from './payment-hooks';
 import type { OrderRefundRow, RefundLine } from './data/refunds';
 import { afterSalesDeadline } from './refunds';
+import { orderHoldStates } from './hold-states';
 import { previewOrder } from './checkout/preview';
 import { createOrder } from './checkout/saga';
 
@@ -43,6 +44,7 @@ export const resolvers: Resolvers = {
     },
     orderCounts: (_parent, _args, context) => countOrders(context.db, requireUser(context)),
     previewOrder: (_parent, { input }, context) => previewOrder(context, input),
+    orderHoldStates: (_parent, { ids }, context) => orderHoldStates(context, ids),
   },
   Mutation: {
     createOrder: (_parent, { input, idempotencyKey }, context) => createOrder(context, input, idempotencyKey),

@@ -6,7 +6,6 @@ import { createPaymentLoaders } from './loaders';
 import { mountPaymentRoutes } from './notify';
 import { createProviders } from './providers';
 import { resolvers } from './resolvers';
-import { onLegacyRunner } from '../../platform/events/job-context';
 import { JOB_REFUND_SETTLED, refundSettledJob } from './refund-outcome';
 import { JOB_ORDER_REFUNDED, JOB_RECONCILE, JOB_REFUND, JOB_SETTLE_ORDER, orderRefundedJob, reconcileJob, refundJob, settleOrderJob, type PaymentRuntime } from './settlement';
 
@@ -25,12 +24,12 @@ export function createPaymentSubgraph(deps: SubgraphDeps): SubgraphDefinition<Pa
     events: {
       relayOutbox: true,
       jobs: {
-        [JOB_SETTLE_ORDER]: (job, trx) => settleOrderJob(runtime, job, trx),
-        [JOB_REFUND]: (job, trx) => refundJob(runtime, job, trx),
+        // Outside any transaction: order, WeChat and Alipay are called with no row locked (settlement.ts).
+        [JOB_SETTLE_ORDER]: (job, ctx) => settleOrderJob(runtime, job, ctx),
+        [JOB_REFUND]: (job, ctx) => refundJob(runtime, job, ctx),
         [JOB_ORDER_REFUNDED]: (job) => orderRefundedJob(runtime, job),
-        [JOB_RECONCILE]: (job, trx) => reconcileJob(runtime, job, trx),
-        // Written to the i15-jobs runner contract; bridged to today's runner until that lands.
-        [JOB_REFUND_SETTLED]: onLegacyRunner(refundSettledJob(deps.services)),
+        [JOB_RECONCILE]: (job, ctx) => reconcileJob(runtime, job, ctx),
+        [JOB_REFUND_SETTLED]: refundSettledJob(deps.services),
       },
     },
   };

@@ -11,7 +11,7 @@
  */
 import type { Knex } from 'knex';
 import { appendEvent, scheduleJob, type Job } from '../../platform/events';
-import type { ContractJobHandler } from '../../platform/events/job-context';
+import type { JobHandler as ContractJobHandler } from '../../platform/events';
 import type { ServiceClient } from '../../platform/service-client';
 import { completeRefund, type RefundRow } from './data/payments';
 import { isRefusal, settleOrderRefund } from './order-client';

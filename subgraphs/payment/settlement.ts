@@ -8,14 +8,19 @@
  * expired, already paid by another payment) the job refunds this payment automatically. Refunds are rows keyed by
  * their merchant refund number; the job `payment.refund` (key: refund number) pays them back through the provider,
  * which is itself idempotent per refund number, or credits the wallet ledger (unique ref) for balance payments.
+ *
+ * The jobs call order and the providers outside any transaction (platform/events/jobs.ts); what they write goes in
+ * short `ctx.fenced` transactions that re-check the row's state under its lock and mark the job done with it, so a
+ * retried or stale run repeats only idempotent calls and never a database effect.
  */
 import type { Knex } from 'knex';
-import { appendEvent, scheduleJob, type Job } from '../../platform/events';
+import { appendEvent, scheduleJob, type Job, type JobContext } from '../../platform/events';
 import type { Config } from '../../platform/config';
 import { badInput, shopError } from '../../platform/errors';
 import type { ServiceClient } from '../../platform/service-client';
 import {
   closePayment,
+  findPaymentsByIds,
   findRefundByNo,
   insertRefund,
   lockPayment,
@@ -84,18 +89,22 @@ export async function succeed(trx: Knex.Transaction, payment: PaymentRow, provid
 }
 
 /** Job payment.settleOrder: order PAID (idempotent per payment), or — if order refuses — refund this payment. */
-export async function settleOrderJob(runtime: PaymentRuntime, job: Job<{ paymentId: string }>, trx: Knex.Transaction): Promise<void> {
-  const payment = await lockPayment(trx, { id: job.payload.paymentId });
+export async function settleOrderJob(runtime: PaymentRuntime, job: Job<{ paymentId: string }>, ctx: JobContext): Promise<void> {
+  const [payment] = await findPaymentsByIds(ctx.db, [job.payload.paymentId]);
   if (!payment || payment.status !== 'SUCCEEDED') return;
   try {
     await markOrderPaid(runtime.services, { orderId: payment.order_id, paymentId: payment.id, amount: payment.amount });
   } catch (error) {
     if (!isRefusal(error)) throw error; // order unreachable: the job retries with backoff
-    const amount = await refundableAmount(trx, payment);
     console.warn(`[payment] order ${payment.order_id} refused payment ${payment.id} (${(error as Error).message}): refunding it`);
-    if (amount > 0) {
-      await createRefund(trx, payment, { refundNo: `AR${payment.id}`, amount, reason: 'order could not take this payment', source: 'AUTO', requestedBy: 'system' });
-    }
+    // The refund (its number is unique) and "done" commit together.
+    await ctx.fenced(async (trx) => {
+      const locked = (await lockPayment(trx, { id: payment.id }))!;
+      const amount = await refundableAmount(trx, locked);
+      if (amount > 0) {
+        await createRefund(trx, locked, { refundNo: `AR${payment.id}`, amount, reason: 'order could not take this payment', source: 'AUTO', requestedBy: 'system' });
+      }
+    }, { complete: true });
   }
 }
 
@@ -133,28 +142,45 @@ export async function createRefund(
   return refund;
 }
 
-/** Job payment.refund: pay the refund back through its channel; on success the order is told (unless automatic). */
-export async function refundJob(runtime: PaymentRuntime, job: Job<{ refundNo: string }>, trx: Knex.Transaction): Promise<void> {
-  const refund = await trx<RefundRow>('refunds').where({ refund_no: job.payload.refundNo }).forUpdate().first();
+/**
+ * Job payment.refund: pay the refund back through its channel; on success the order is told (unless automatic).
+ * The provider call happens outside any transaction (idempotent per refund number: a retry gets the same refund);
+ * the completion is a fenced transaction that finds the refund still PENDING under its lock, or changes nothing.
+ */
+export async function refundJob(runtime: PaymentRuntime, job: Job<{ refundNo: string }>, ctx: JobContext): Promise<void> {
+  const refund = await findRefundByNo(ctx.db, job.payload.refundNo);
   if (!refund || refund.status !== 'PENDING') return;
-  const payment = (await lockPayment(trx, { id: refund.payment_id }))!;
-  let providerRefundId: string | null = null;
+  const [payment] = await findPaymentsByIds(ctx.db, [refund.payment_id]);
+  // The verdict goes through settleRefund (refund-outcome.ts): status, refunded_amount, event, the job telling order.
+  const complete = (status: 'SUCCEEDED' | 'FAILED', providerRefundId: (trx: Knex.Transaction) => Promise<string | null>, failureReason?: string) =>
+    ctx.fenced(async (trx) => {
+      const pending = await trx<RefundRow>('refunds').where({ refund_no: refund.refund_no, status: 'PENDING' }).forUpdate().first();
+      if (pending) await settleRefund(trx, refund.refund_no, { status, providerRefundId: await providerRefundId(trx), failureReason });
+    }, { complete: true });
   if (payment.method === 'BALANCE') {
-    const entry = await book(trx, { userId: payment.user_id, amount: refund.amount, kind: 'REFUND', ref: `refund:${refund.refund_no}`, note: refund.reason });
-    providerRefundId = entry ? `wallet:${entry.id}` : null;
-  } else if (payment.method === 'WECHAT') {
+    // No provider: the wallet credit (unique ref) commits with the completion.
+    await complete('SUCCEEDED', async (trx) => {
+      const entry = await book(trx, { userId: payment.user_id, amount: refund.amount, kind: 'REFUND', ref: `refund:${refund.refund_no}`, note: refund.reason });
+      return entry ? `wallet:${entry.id}` : null;
+    });
+    return;
+  }
+  let providerRefundId: string | null = null;
+  if (payment.method === 'WECHAT') {
     const wechat = runtime.providers.wechat;
     if (!wechat) throw new Error('WeChat Pay is not configured: cannot refund');
-    const result = await wechat.refund({ outTradeNo: payment.out_trade_no!, outRefundNo: refund.refund_no, reason: refund.reason, refund: refund.amount, total: payment.amount }).catch(async (error) => {
-      // WeChat said no (4xx: not enough merchant balance, trade not refundable, ...): FAILED, staff see it; else retry.
+    const result = await wechat.refund({ outTradeNo: payment.out_trade_no!, outRefundNo: refund.refund_no, reason: refund.reason, refund: refund.amount, total: payment.amount }).catch((error) => {
+      // WeChat said no for good (see permanentRefusal): FAILED, staff see it, order is told; anything else: retry.
       if (!permanentRefusal(error)) throw error;
-      await settleRefund(trx, refund.refund_no, { status: 'FAILED', failureReason: (error as Error).message });
-      return null;
+      return { refusal: (error as Error).message };
     });
-    if (!result) return;
+    if ('refusal' in result) {
+      await complete('FAILED', async () => null, result.refusal);
+      return;
+    }
     if (result.status === 'PROCESSING') throw new Error(`WeChat refund ${refund.refund_no} still processing`); // asked again later
     if (result.status !== 'SUCCESS') {
-      await settleRefund(trx, refund.refund_no, { status: 'FAILED', providerRefundId: result.refund_id, failureReason: `WeChat refund ${result.status}` });
+      await complete('FAILED', async () => result.refund_id, `WeChat refund ${result.status}`);
       return;
     }
     providerRefundId = result.refund_id;
@@ -164,13 +190,12 @@ export async function refundJob(runtime: PaymentRuntime, job: Job<{ refundNo: st
     const result = await alipay.refund({ outTradeNo: payment.out_trade_no!, outRequestNo: refund.refund_no, amount: refund.amount, reason: refund.reason });
     if (!result.ok && result.code === '40004') {
       // A business refusal (Alipay's 40004) is final: FAILED, staff see it, order is told. Anything else: retry.
-      await settleRefund(trx, refund.refund_no, { status: 'FAILED', failureReason: `Alipay refund refused: ${result.code} ${result.subCode ?? ''}`.trim() });
+      await complete('FAILED', async () => null, `Alipay refund refused: ${result.code} ${result.subCode ?? ''}`.trim());
       return;
     }
     if (!result.ok) throw new Error(`Alipay refund ${refund.refund_no} refused: ${result.code} ${result.subCode ?? ''}`);
   }
-  // Refund row, refunded_amount, PaymentRefunded and the job telling order: refund-outcome.ts.
-  await settleRefund(trx, refund.refund_no, { status: 'SUCCEEDED', providerRefundId });
+  await complete('SUCCEEDED', async () => providerRefundId);
 }
 
 /**
@@ -201,9 +226,10 @@ const GIVE_UP_AFTER_MS = 24 * 3600_000;
  * still open is queried at its provider and settled exactly as its notification would have; otherwise it is asked
  * again later (a new job), until a day has passed and it is closed.
  */
-export async function reconcileJob(runtime: PaymentRuntime, job: Job<{ paymentId: string; round?: number; everySeconds?: number }>, trx: Knex.Transaction): Promise<void> {
-  const payment = await lockPayment(trx, { id: job.payload.paymentId });
+export async function reconcileJob(runtime: PaymentRuntime, job: Job<{ paymentId: string; round?: number; everySeconds?: number }>, ctx: JobContext): Promise<void> {
+  const [payment] = await findPaymentsByIds(ctx.db, [job.payload.paymentId]);
   if (!payment || payment.status !== 'PENDING' || !payment.out_trade_no) return;
+  // The provider is asked outside any transaction; what the answer changes is written fenced, rechecked under the lock.
   let paid: { amount: number; txnId: string | null } | null = null;
   if (payment.method === 'WECHAT' && runtime.providers.wechat) {
     const trade = await runtime.providers.wechat.queryByOutTradeNo(payment.out_trade_no);
@@ -222,20 +248,27 @@ export async function reconcileJob(runtime: PaymentRuntime, job: Job<{ paymentId
       console.error(`[payment] reconciliation: ${payment.out_trade_no} paid ${paid.amount}, expected ${payment.amount}; left open for review`);
       return;
     }
-    await succeed(trx, payment, paid.txnId, new Date());
+    const txnId = paid.txnId;
+    await ctx.fenced(async (trx) => {
+      // Its notification may have settled it meanwhile: succeed() happens once per payment.
+      const locked = await lockPayment(trx, { id: payment.id });
+      if (locked?.status === 'PENDING') await succeed(trx, locked, txnId, new Date());
+    }, { complete: true });
     return;
   }
   if (Date.now() - payment.created_at.getTime() > GIVE_UP_AFTER_MS) {
-    await closePayment(trx, payment.id);
+    await ctx.fenced((trx) => closePayment(trx, payment.id), { complete: true });
     return;
   }
   const round = (job.payload.round ?? 0) + 1;
   // The interval chosen when the payment was opened, whichever instance runs this.
   const everySeconds = Math.max(1, job.payload.everySeconds ?? runtime.config.payment.reconcileAfterSeconds);
-  await scheduleJob(trx, {
-    kind: JOB_RECONCILE,
-    key: `${payment.id}:${round}`,
-    runAt: new Date(Date.now() + everySeconds * 1000),
-    payload: { paymentId: payment.id, round, everySeconds },
-  });
+  await ctx.fenced(async (trx) => {
+    await scheduleJob(trx, {
+      kind: JOB_RECONCILE,
+      key: `${payment.id}:${round}`,
+      runAt: new Date(Date.now() + everySeconds * 1000),
+      payload: { paymentId: payment.id, round, everySeconds },
+    });
+  }, { complete: true });
 }

@@ -3,6 +3,7 @@ import { buildFederatedSchema } from '../../platform/schema-loader';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import { catalogReadsFor, createCatalogCache } from './catalog-cache';
 import type { ProductContext } from './context';
+import { stockHoldSweep, SWEEP_HOLDS } from './holds-sweep';
 import { createProductLoaders } from './loaders';
 import { publicAnswersPlugin } from './public-answers';
 import { resolvers } from './resolvers';
@@ -14,8 +15,12 @@ export const buildProductSchema = () => buildFederatedSchema(__dirname, resolver
 
 export function createProductSubgraph(deps: SubgraphDeps): SubgraphDefinition<ProductContext> {
   const catalogCache = createCatalogCache(deps.config);
+  // Gives back holds of orders that are not live and holds whose lease ran out (holds-sweep.ts).
+  const sweep = stockHoldSweep(deps.db, { services: deps.services, config: deps.config, catalogCache });
+  sweep.ensureScheduled().catch((error) => console.error('[product] scheduling the hold sweep failed:', (error as Error).message));
   return {
     name: 'product',
+    events: { jobs: { [SWEEP_HOLDS]: sweep.handler } },
     schema: buildProductSchema(),
     createContext: (base) => {
       const catalog = catalogReadsFor(catalogCache, base.identity);
@@ -25,6 +30,7 @@ export function createProductSubgraph(deps: SubgraphDeps): SubgraphDefinition<Pr
     // Hit rates per kind (docs/catalog-cache.md), at GET /stats for signed callers.
     stats: () => ({ catalogCache: catalogCache ? { enabled: true, ...catalogCache.cache.stats() } : { enabled: false } }),
     stop: async () => {
+      await sweep.stop();
       await catalogCache?.cache.close();
     },
   };

@@ -146,7 +146,7 @@ export const resolvers: Resolvers = {
     },
     async reserveStock(_parent, { orderId, lines }, context) {
       requireService(context, 'order');
-      const reservation = await stock.reserveStock(context.db, orderId, lines);
+      const reservation = await stock.reserveStock(context.db, orderId, lines, context.config.holds.confirmWindowSeconds);
       await stockChanged(context.catalogCache, reservation.lines.map((line) => String(line.skuId)));
       return reservation;
     },
@@ -155,6 +155,10 @@ export const resolvers: Resolvers = {
       const released = await stock.releaseStock(context.db, orderId);
       if (released) await stockChanged(context.catalogCache, released.lines.map((line) => String(line.skuId)));
       return released;
+    },
+    async confirmStockHold(_parent, { orderId, holdUntil }, context) {
+      requireService(context, 'order');
+      return stock.confirmStockHold(context.db, orderId, new Date(holdUntil));
     },
     async commitStock(_parent, { orderId }, context) {
       requireService(context, 'order');
@@ -175,6 +179,7 @@ export const resolvers: Resolvers = {
 
   StockReservation: {
     orderId: (reservation: StockReservationRow) => reservation.order_id,
+    leaseUntil: (reservation: StockReservationRow) => (reservation.status === 'RESERVED' && reservation.lease_until ? reservation.lease_until.toISOString() : null),
   },
 
   Product: {

@@ -8,7 +8,9 @@ import type { Knex } from 'knex';
 import { badInput, conflict, notFound, shopError } from '../../platform/errors';
 import { isBigintId } from '../../platform/loaders';
 import {
+  confirmReservation,
   findReservation,
+  insertReleaseMarker,
   insertReservation,
   lockSkusInOrder,
   reserveUnits,
@@ -60,20 +62,28 @@ function shortOf(skuIds: string[]) {
   return shopError('CONFLICT', `Not enough stock for SKU ${skuIds.join(', ')}`, { reason: 'OUT_OF_STOCK', skuIds });
 }
 
+/** A reserve or confirm for an order whose hold was given back (released, or a release came first): never held again. */
+export const holdReleased = () =>
+  shopError('CONFLICT', 'This order’s hold was already given back; it cannot be held again', { reason: 'HOLD_RELEASED' });
+
 /**
- * All lines or none. The same order id again returns its reservation as it is now (CONFLICT when the lines differ).
- * Statements: BEGIN, INSERT header, SELECT … FOR UPDATE (id order), one UPDATE for all lines, COMMIT.
+ * All lines or none. The same order id again returns its reservation as it is now (CONFLICT when the lines differ;
+ * CONFLICT with reason HOLD_RELEASED once released, or when a release for the order came first: the fence against
+ * a reserve order gave up on that lands late). The reservation is leased for `leaseSeconds` until the order
+ * confirms it (confirmStockHold). Statements: BEGIN, INSERT header, SELECT … FOR UPDATE (id order), one UPDATE for
+ * all lines, COMMIT.
  */
-export async function reserveStock(db: Knex, orderId: string, input: readonly StockLine[]): Promise<StockReservationRow> {
+export async function reserveStock(db: Knex, orderId: string, input: readonly StockLine[], leaseSeconds: number): Promise<StockReservationRow> {
   checkOrderId(orderId);
   const lines = normalizeLines(input);
   const existingOf = (row: StockReservationRow) => {
+    if (row.status === 'RELEASED') throw holdReleased();
     if (!sameLines(lines, row.lines)) throw conflict('This order already reserved different lines');
     return row;
   };
   const outcome = await db.transaction(async (trx) => {
-    // A concurrent reserve of the same order waits here on the unique index until the first one ends.
-    const inserted = await insertReservation(trx, orderId, lines);
+    // A concurrent reserve (or release) of the same order waits here on the unique index until the first one ends.
+    const inserted = await insertReservation(trx, orderId, lines, leaseSeconds);
     if (!inserted) return { existing: true as const };
     const locked = await lockSkusInOrder(
       trx,
@@ -98,9 +108,14 @@ export async function reserveStock(db: Knex, orderId: string, input: readonly St
  * UPDATE decides who wins a race (so release and commit are mutually exclusive), then SKUs are locked in id order
  * and updated in one statement. Undefined when the reservation was not RESERVED.
  */
-async function settle(db: Knex, orderId: string, to: 'RELEASED' | 'COMMITTED'): Promise<StockReservationRow | undefined> {
+export async function settle(
+  db: Knex,
+  orderId: string,
+  to: 'RELEASED' | 'COMMITTED',
+  options: { onlyLapsed?: boolean } = {},
+): Promise<StockReservationRow | undefined> {
   return db.transaction(async (trx) => {
-    const row = await transitionReservation(trx, orderId, to);
+    const row = await transitionReservation(trx, orderId, to, options);
     if (!row) return undefined;
     await lockSkusInOrder(
       trx,
@@ -111,15 +126,45 @@ async function settle(db: Knex, orderId: string, to: 'RELEASED' | 'COMMITTED'): 
   });
 }
 
-/** reserved → available. Null when the order never reserved; a no-op once released; CONFLICT once committed. */
+/**
+ * reserved → available. Null when the order never reserved — and then a release marker stays, so a reserve of the
+ * order arriving later is refused (HOLD_RELEASED). A no-op once released; CONFLICT once committed.
+ */
 export async function releaseStock(db: Knex, orderId: string): Promise<StockReservationRow | null> {
   checkOrderId(orderId);
-  const released = await settle(db, orderId, 'RELEASED');
-  if (released) return released;
+  // A reserve may commit between the release attempt and the marker insert: then the next round releases it.
+  for (let round = 0; round < 3; round++) {
+    const released = await settle(db, orderId, 'RELEASED');
+    if (released) return released;
+    if (await insertReleaseMarker(db, orderId)) return null;
+    const current = await findReservation(db, orderId);
+    if (current?.status === 'COMMITTED') throw conflict('This order’s stock was already sold (committed)');
+    if (current?.status === 'RELEASED') return current.lines.length ? current : null;
+  }
+  throw conflict('This order’s stock is busy, please try again');
+}
+
+/** How far ahead a confirmed hold may run: a payment deadline is minutes to hours away, never weeks. */
+const MAX_HOLD_DAYS = 7;
+
+/**
+ * The placed order confirms its reservation: it is now held until `holdUntil` (payment deadline + grace) instead of
+ * its short unconfirmed lease. Idempotent (a repeat moves the lease); the unchanged reservation once committed.
+ * CONFLICT HOLD_RELEASED once released, HOLD_EXPIRED when the short lease ran out first (the sweep gives it back);
+ * NOT_FOUND when the order never reserved.
+ */
+export async function confirmStockHold(db: Knex, orderId: string, holdUntil: Date): Promise<StockReservationRow> {
+  checkOrderId(orderId);
+  if (Number.isNaN(holdUntil.getTime()) || holdUntil.getTime() <= Date.now() || holdUntil.getTime() > Date.now() + MAX_HOLD_DAYS * 86_400_000) {
+    throw badInput(`holdUntil must be a time in the next ${MAX_HOLD_DAYS} days`, 'holdUntil');
+  }
+  const confirmed = await confirmReservation(db, orderId, holdUntil);
+  if (confirmed) return confirmed;
   const current = await findReservation(db, orderId);
-  if (!current) return null;
-  if (current.status === 'COMMITTED') throw conflict('This order’s stock was already sold (committed)');
-  return current;
+  if (!current) throw notFound('This order has no stock reservation');
+  if (current.status === 'COMMITTED') return current;
+  if (current.status === 'RELEASED') throw holdReleased();
+  throw shopError('CONFLICT', 'This order’s hold was not confirmed in time and is being given back', { reason: 'HOLD_EXPIRED' });
 }
 
 /** reserved → sold. A no-op once committed; CONFLICT once released; NOT_FOUND when the order never reserved. */

@@ -10,10 +10,7 @@ import {
   createCodes,
   findUsableCoupons,
   findUserCoupons,
-  lockCouponForOrder,
   redeemCode,
-  releaseCouponOfOrder,
-  useCouponForOrder,
   type CouponRow,
   type IssueResult,
 } from './data/coupons';
@@ -24,6 +21,7 @@ import {
   updateTemplateActive,
   type CouponTemplateRow,
 } from './data/templates';
+import { confirmCouponHold, findCouponHold, lockCouponHold, releaseCouponHold, settleCouponHold } from './data/coupon-holds';
 import type { Resolvers } from './generated/resolvers-types';
 import { quoteCoupons, type QuoteItem } from './quote';
 import { generateCodes, normalizeCode } from './redeem-codes';
@@ -73,6 +71,13 @@ function issued(result: IssueResult): CouponRow {
 
 /** The user on whose behalf a service calls (order and cart forward it). */
 const forwardedUser = (context: PromoteContext) => requireUser(context);
+
+/** How far ahead a confirmed hold may run: a payment deadline is minutes to hours away, never weeks. */
+const MAX_HOLD_DAYS = 7;
+
+/** A lock or confirm for an order whose hold was given back (released, or a release came first): never held again. */
+const holdReleased = () =>
+  shopError('CONFLICT', 'This order’s coupon hold was already given back; it cannot be held again', { reason: 'HOLD_RELEASED' });
 
 function checkOrderArgs(couponId: string, orderId: string) {
   if (!isBigintId(orderId)) throw badInput('orderId is not a valid id', 'orderId');
@@ -153,27 +158,47 @@ export const resolvers: Resolvers = {
       requireService(context, 'order');
       const userId = forwardedUser(context);
       checkOrderArgs(couponId, orderId);
-      // A conditional UPDATE decides; reading afterwards only explains a refusal (or sees a repeat of this lock).
+      // The order's hold row and a conditional UPDATE decide (coupon-holds.ts); reading the coupon afterwards only
+      // explains a refusal.
       for (let attempt = 0; attempt < 3; attempt++) {
-        const locked = await lockCouponForOrder(context.db, couponId, userId, orderId);
-        if (locked) return locked;
+        const result = await lockCouponHold(context.db, { couponId, userId, orderId, leaseSeconds: context.config.holds.confirmWindowSeconds });
+        if ('coupon' in result) return result.coupon;
+        if ('refusal' in result && result.refusal === 'RELEASED') throw holdReleased();
         const current = await context.loaders.couponById.clear(couponId).load(couponId);
         if (!current || current.user_id !== userId) throw notFound('No such coupon');
-        if (current.status !== 'AVAILABLE' && current.order_id === orderId) return current;
+        if ('repeated' in result) return current;
         if (current.status === 'LOCKED') throw conflict('This coupon is held by another order');
         if (current.status === 'USED') throw conflict('This coupon has already been used');
         if (current.expired) throw conflict('This coupon has expired');
         if (current.not_yet_valid) throw conflict('This coupon cannot be used yet');
+        if (result.refusal === 'OTHER_COUPON') throw conflict('This order already holds another coupon');
         // Released between our UPDATE and the read: try again.
       }
       throw conflict('This coupon is busy, please try again');
+    },
+    async confirmCouponHold(_parent, { couponId, orderId, holdUntil }, context) {
+      requireService(context, 'order');
+      checkOrderArgs(couponId, orderId);
+      const until = new Date(holdUntil);
+      if (Number.isNaN(until.getTime()) || until.getTime() <= Date.now() || until.getTime() > Date.now() + MAX_HOLD_DAYS * 86_400_000) {
+        throw badInput(`holdUntil must be a time in the next ${MAX_HOLD_DAYS} days`, 'holdUntil');
+      }
+      const confirmed = await confirmCouponHold(context.db, couponId, orderId, until);
+      const hold = confirmed ?? (await findCouponHold(context.db, orderId));
+      if (!hold || String(hold.coupon_id) !== String(couponId)) throw notFound('This order holds no such coupon');
+      if (hold.status === 'RELEASED') throw holdReleased();
+      if (!confirmed && hold.status === 'LOCKED') {
+        throw shopError('CONFLICT', 'This coupon hold was not confirmed in time and is being given back', { reason: 'HOLD_EXPIRED' });
+      }
+      const coupon = await context.loaders.couponById.clear(couponId).load(couponId);
+      if (!coupon) throw notFound('No such coupon');
+      return coupon;
     },
     async useCoupon(_parent, { couponId, orderId }, context) {
       requireService(context, 'order');
       checkOrderArgs(couponId, orderId);
       const userId = context.identity.userId ?? null;
-      const used = await useCouponForOrder(context.db, couponId, orderId, userId);
-      if (used) return used;
+      await settleCouponHold(context.db, orderId, 'USED', { userId });
       const current = await context.loaders.couponById.clear(couponId).load(couponId);
       if (!current || (userId && current.user_id !== userId)) throw notFound('No such coupon');
       if (current.status === 'USED' && current.order_id === orderId) return current;
@@ -183,12 +208,12 @@ export const resolvers: Resolvers = {
       requireService(context, 'order');
       checkOrderArgs(couponId, orderId);
       const userId = context.identity.userId ?? null;
-      const released = await releaseCouponOfOrder(context.db, couponId, orderId, userId);
-      if (released) return released;
+      // Leaves a marker when the order never locked: a lock of this order arriving later is refused (HOLD_RELEASED).
+      const hold = await releaseCouponHold(context.db, couponId, orderId, userId);
       const current = await context.loaders.couponById.clear(couponId).load(couponId);
       if (!current || (userId && current.user_id !== userId)) throw notFound('No such coupon');
-      if (current.status === 'USED' && current.order_id === orderId) throw conflict('This coupon was already used by this order');
-      // Not held by this order (already released, or held by another): nothing to give back.
+      if (hold.status === 'USED' && String(hold.coupon_id) === String(couponId)) throw conflict('This coupon was already used by this order');
+      // Given back now, or not held by this order (already released, or held by another): nothing more to give back.
       return current;
     },
   },

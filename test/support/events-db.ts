@@ -5,14 +5,14 @@
  */
 import crypto from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
-import { createEventTables } from '../../platform/events/tables';
+import { createEventTables, upgradeEventTablesV2 } from '../../platform/events/tables';
 
 export interface EventsTestDb {
   url: string;
   schema: string;
   db: Knex;
-  /** Another pool on the same database: a second "instance". */
-  openPool(): Knex;
+  /** Another pool on the same database: a second "instance" (closed by drop). */
+  openPool(max?: number): Knex;
   drop(): Promise<void>;
 }
 
@@ -42,14 +42,15 @@ export async function createEventsTestDb(prefix = 'events_t'): Promise<EventsTes
   const db = openPool(url);
   await db.raw('CREATE SCHEMA ??', [schema]);
   await createEventTables(db, { schema });
+  await upgradeEventTablesV2(db, { schema });
   await createEffectsTable(db, schema);
   const pools: Knex[] = [];
   return {
     url,
     schema,
     db,
-    openPool() {
-      const pool = openPool(url);
+    openPool(max?: number) {
+      const pool = openPool(url, max);
       pools.push(pool);
       return pool;
     },

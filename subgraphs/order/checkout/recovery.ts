@@ -5,10 +5,9 @@
  * (failCheckout). A saga still running when its job fires loses the race cleanly: its final CREATING →
  * PENDING_PAYMENT transition finds CANCELLED and the saga compensates (releases are idempotent).
  */
-import type { Job } from '../../../platform/events';
-import type { Knex } from 'knex';
+import type { Job, JobContext } from '../../../platform/events';
 import { failCheckout } from './compensation';
 
-export async function recoverSaga(job: Job<{ orderId: string }>, trx: Knex.Transaction): Promise<void> {
-  await failCheckout(trx, job.payload.orderId, 'checkout interrupted');
+export async function recoverSaga(job: Job<{ orderId: string }>, ctx: JobContext): Promise<void> {
+  await ctx.fenced((trx) => failCheckout(trx, job.payload.orderId, 'checkout interrupted'), { complete: true });
 }

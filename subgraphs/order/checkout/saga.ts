@@ -5,7 +5,8 @@
  *      `order.recoverSaga` job (so a crash at any later point is undone);
  *   2. reserveStock (product; idempotent per order id);
  *   3. lockCoupon (promote; idempotent per order);
- *   4. one transaction: CREATING → PENDING_PAYMENT with expiresAt, the `order.autoCancel` job, the recovery job
+ *   4. confirm both holds until the payment deadline + grace (hold-lease.ts; unconfirmed holds lapse within a minute);
+ *   5. one transaction: CREATING → PENDING_PAYMENT with expiresAt, the `order.autoCancel` job, the recovery job
  *      cancelled, OrderPlaced (with the cart lines bought, which the cart removes) in the outbox.
  * A failing step compensates (compensation.ts) and the client gets the step's error (CONFLICT for out of stock or a
  * coupon taken). Pricing happens before step 1 with the shared price summary; a client price is never read.
@@ -25,6 +26,7 @@ import { AUTO_CANCEL } from '../auto-cancel';
 import { RELEASE_HOLDS, REMOVE_CART_LINES, scheduleHolds, type CartLinesPayload } from '../holds';
 import { actors, transition } from '../lifecycle';
 import { failCheckout, FAILED_STEP, RECOVER_SAGA } from './compensation';
+import { confirmHolds, holdUntilOf } from './hold-lease';
 import { fingerprint, normalizeInput, resolveCartLines, type CheckoutInputArgs } from './input';
 import { quoteCheckout, type CheckoutQuote } from './summary';
 
@@ -122,9 +124,11 @@ async function insertCreating(context: OrderContext, userId: string, key: string
   });
 }
 
-/** Step 4: CREATING → PENDING_PAYMENT, the payment timeout job, OrderPlaced; the recovery job is no longer needed. */
-async function place(context: OrderContext, order: OrderRow, cartItemIds: string[]): Promise<OrderRow> {
-  const expiresAt = new Date(Date.now() + context.config.order.paymentTimeoutSeconds * 1000);
+/**
+ * Step 5: CREATING → PENDING_PAYMENT with the payment deadline the holds were confirmed for, the payment timeout job,
+ * OrderPlaced; the recovery job is no longer needed.
+ */
+async function place(context: OrderContext, order: OrderRow, cartItemIds: string[], expiresAt: Date): Promise<OrderRow> {
   return context.db.transaction(async (trx) => {
     const placed = await transition(trx, {
       orderId: order.id,
@@ -190,6 +194,8 @@ export async function createOrder(context: OrderContext, input: CheckoutInputArg
     return replay(context, winner, print);
   }
   crashPoint(context, 'created');
+  // The payment deadline is fixed before anything is held: the holds are confirmed until it + grace (hold-lease.ts).
+  const expiresAt = new Date(Date.now() + context.config.order.paymentTimeoutSeconds * 1000);
   try {
     const lines = quote.lines.map((line) => ({ skuId: line.skuId, quantity: line.quantity }));
     await context.services.request('product', RESERVE_STOCK, { o: created.id, l: lines }, { requestId: context.requestId, idempotent: true });
@@ -198,7 +204,8 @@ export async function createOrder(context: OrderContext, input: CheckoutInputArg
       await context.services.request('promote', LOCK_COUPON, { c: created.coupon_id, o: created.id }, { userId, requestId: context.requestId, idempotent: true });
     }
     crashPoint(context, 'coupon');
-    const placed = await place(context, created, normalized.cartItemIds);
+    await confirmHolds(context.services, created, holdUntilOf(expiresAt, context.config.holds.graceSeconds), context.requestId);
+    const placed = await place(context, created, normalized.cartItemIds, expiresAt);
     context.loaders.forgetOrder(placed.id, placed);
   } catch (error) {
     await compensate(context, created, error);

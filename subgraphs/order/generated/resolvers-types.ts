@@ -123,6 +123,15 @@ export type Coupon = {
   id: Scalars['ID']['output'];
 };
 
+/** What a hold sweep does with an order's holds. */
+export type HoldVerdict =
+  /** The order was paid: the holds become final (sold, coupon used). */
+  | 'COMMIT'
+  /** The order is live (checkout running, or awaiting payment): keep, within the hold's lease. */
+  | 'KEEP'
+  /** The order was cancelled: give the holds back. */
+  | 'RELEASE';
+
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -392,6 +401,19 @@ export type OrderEdge = {
   node: Order;
 };
 
+/** What should become of an order's holds (internal: product's and promote's hold sweeps). */
+export type OrderHoldState = {
+  __typename?: 'OrderHoldState';
+  /** Payment deadline of an unpaid order (ISO 8601). */
+  expiresAt: Maybe<Scalars['String']['output']>;
+  /** The order. */
+  orderId: Scalars['ID']['output'];
+  /** Its stored status (CREATING while its checkout runs). */
+  status: Scalars['String']['output'];
+  /** KEEP (being placed or can still be paid), COMMIT (paid) or RELEASE (cancelled). */
+  verdict: HoldVerdict;
+};
+
 /** One line of an order. */
 export type OrderItem = {
   __typename?: 'OrderItem';
@@ -564,6 +586,11 @@ export type Query = {
   /** How many of the shopper's orders wait for payment, shipment and receipt (the tab badges). */
   orderCounts: OrderCounts;
   /**
+   * Internal (product and promote hold sweeps, signed service calls only): what should become of the holds of these
+   * orders (1-500 ids). Unknown ids are left out.
+   */
+  orderHoldStates: Array<OrderHoldState>;
+  /**
    * The signed-in shopper's orders, newest first (deleted orders left out), optionally of one status.
    * Keyset pagination: `first` 1..100 (default 20), `after` an `endCursor`.
    */
@@ -580,6 +607,11 @@ export type Query = {
 
 export type QueryOrderArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryOrderHoldStatesArgs = {
+  ids: Array<Scalars['ID']['input']>;
 };
 
 
@@ -746,6 +778,7 @@ export type ResolversTypes = {
   CheckoutInput: CheckoutInput;
   CheckoutItemInput: CheckoutItemInput;
   Coupon: ResolverTypeWrapper<Coupon>;
+  HoldVerdict: HoldVerdict;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Order: ResolverTypeWrapper<OrderRow>;
   OrderActor: OrderActor;
@@ -753,6 +786,7 @@ export type ResolversTypes = {
   OrderConnection: ResolverTypeWrapper<Omit<OrderConnection, 'edges'> & { edges: Array<ResolversTypes['OrderEdge']> }>;
   OrderCounts: ResolverTypeWrapper<OrderCountsRow>;
   OrderEdge: ResolverTypeWrapper<Omit<OrderEdge, 'node'> & { node: ResolversTypes['Order'] }>;
+  OrderHoldState: ResolverTypeWrapper<OrderHoldState>;
   OrderItem: ResolverTypeWrapper<OrderItemRow>;
   OrderPreview: ResolverTypeWrapper<Omit<OrderPreview, 'address' | 'items'> & { address: ResolversTypes['OrderAddress'], items: Array<ResolversTypes['OrderPreviewItem']> }>;
   OrderPreviewItem: ResolverTypeWrapper<Omit<OrderPreviewItem, 'product' | 'sku'> & { product: ResolversTypes['Product'], sku: ResolversTypes['Sku'] }>;
@@ -790,6 +824,7 @@ export type ResolversParentTypes = {
   OrderConnection: Omit<OrderConnection, 'edges'> & { edges: Array<ResolversParentTypes['OrderEdge']> };
   OrderCounts: OrderCountsRow;
   OrderEdge: Omit<OrderEdge, 'node'> & { node: ResolversParentTypes['Order'] };
+  OrderHoldState: OrderHoldState;
   OrderItem: OrderItemRow;
   OrderPreview: Omit<OrderPreview, 'address' | 'items'> & { address: ResolversParentTypes['OrderAddress'], items: Array<ResolversParentTypes['OrderPreviewItem']> };
   OrderPreviewItem: Omit<OrderPreviewItem, 'product' | 'sku'> & { product: ResolversParentTypes['Product'], sku: ResolversParentTypes['Sku'] };
@@ -909,6 +944,13 @@ export type OrderEdgeResolvers<ContextType = OrderContext, ParentType extends Re
   node?: Resolver<ResolversTypes['Order'], ParentType, ContextType>;
 };
 
+export type OrderHoldStateResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['OrderHoldState'] = ResolversParentTypes['OrderHoldState']> = {
+  expiresAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  orderId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  verdict?: Resolver<ResolversTypes['HoldVerdict'], ParentType, ContextType>;
+};
+
 export type OrderItemResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['OrderItem'] = ResolversParentTypes['OrderItem']> = {
   image?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
@@ -978,6 +1020,7 @@ export type ProductResolvers<ContextType = OrderContext, ParentType extends Reso
 export type QueryResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'id'>>;
   orderCounts?: Resolver<ResolversTypes['OrderCounts'], ParentType, ContextType>;
+  orderHoldStates?: Resolver<Array<ResolversTypes['OrderHoldState']>, ParentType, ContextType, RequireFields<QueryOrderHoldStatesArgs, 'ids'>>;
   orders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, Partial<QueryOrdersArgs>>;
   previewOrder?: Resolver<ResolversTypes['OrderPreview'], ParentType, ContextType, RequireFields<QueryPreviewOrderArgs, 'input'>>;
 };
@@ -1004,6 +1047,7 @@ export type Resolvers<ContextType = OrderContext> = {
   OrderConnection?: OrderConnectionResolvers<ContextType>;
   OrderCounts?: OrderCountsResolvers<ContextType>;
   OrderEdge?: OrderEdgeResolvers<ContextType>;
+  OrderHoldState?: OrderHoldStateResolvers<ContextType>;
   OrderItem?: OrderItemResolvers<ContextType>;
   OrderPreview?: OrderPreviewResolvers<ContextType>;
   OrderPreviewItem?: OrderPreviewItemResolvers<ContextType>;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
-import { eventTablesMigration } from '../../../platform/events';
+import { eventTablesMigration, eventTablesV2Migration } from '../../../platform/events';
 
 export const migrations: Migration[] = [
   {
@@ -127,6 +127,8 @@ export const migrations: Migration[] = [
   },
   // Outbox, processed events and durable jobs (platform/events).
   eventTablesMigration('090_events'),
+  // The one job runner's dead letters and the retention indexes (platform/events, docs/events.md).
+  eventTablesV2Migration('091_events_v2'),
   {
     // Refunds as the order knows them (payment holds the money side): per line and quantity, several per order.
     name: '100_order_refunds',

@@ -138,7 +138,7 @@ describe('cart removal', () => {
 });
 
 describe('batching', () => {
-  it('1 or 40 lines cost the same calls: preview 1 product + 1 promote; create 2 + 2 (summary, then reserve / lock)', async () => {
+  it('1 or 40 lines cost the same calls: preview 1 product + 1 promote; create 3 + 3 (summary, reserve / lock, confirm)', async () => {
     const buyer = await newBuyer(userUrl);
     const { skuIds } = await productWith(Array.from({ length: 40 }, () => ({ price: 100, stock: 50 })));
     const couponId = await giveCoupon(endpoints, buyer.userId, { type: 'CASH', amount: 100, minSpend: 100 });
@@ -154,8 +154,8 @@ describe('batching', () => {
         const input = { items: lines.map((skuId) => ({ skuId, quantity: 1 })), addressId: buyer.addressId };
         expect(await cost(async () => ok(await client.preview(buyer.userId, input)))).toEqual({ product: 1, promote: 1 });
         let orderId = '';
-        // create: summary + reserve; promote: quote + lock.
-        expect(await cost(async () => (orderId = ok(await client.create(buyer.userId, input, key())).createOrder.id))).toEqual({ product: 2, promote: 2 });
+        // create: summary + reserve + confirm; promote: quote + lock + confirm.
+        expect(await cost(async () => (orderId = ok(await client.create(buyer.userId, input, key())).createOrder.id))).toEqual({ product: 3, promote: 3 });
         // Give the coupon back for the next round. The release is a durable job, which another order instance (another
         // test worker's) may run: its calls do not reach these counters, so the cancel is not counted.
         ok(await client.cancel(buyer.userId, orderId));

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
-import { eventTablesMigration } from '../../../platform/events';
+import { eventTablesMigration, eventTablesV2Migration } from '../../../platform/events';
 
 export const migrations: Migration[] = [
   {
@@ -89,6 +89,8 @@ export const migrations: Migration[] = [
     },
   },
   eventTablesMigration('090_events'),
+  // The one job runner's dead letters and the retention indexes (platform/events, docs/events.md).
+  eventTablesV2Migration('091_events_v2'),
   {
     // Refunds per line, and why one failed (shown to staff; the order is told).
     name: '100_refund_lines',

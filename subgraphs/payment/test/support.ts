@@ -5,6 +5,7 @@
 import type { Knex } from 'knex';
 import { asIdentity, gql, startSupergraph, testConfig, type GraphQLResponse } from '../../../test/support/harness';
 import { waitFor } from '../../../test/support/events-db';
+import { PERIODIC_KEY } from '../../../platform/events';
 import type { RunningSupergraph } from '../../../app/launcher';
 import { placeTestOrder, registerUser, type TestOrderOptions } from '../../order/test/fixtures';
 import { sharedAlipaySandbox, sharedWechatSandbox } from '../providers';
@@ -103,10 +104,14 @@ export async function untilRefunds(world: PaymentWorld, orderId: string, settled
 
 export const STAFF = (userId = '1') => asIdentity({ userId, scopes: ['payment:refund'] }, 'payment');
 
-/** Waits until no payment job is left to run (settling, refunds, order updates), reconciliation aside. */
+/** Waits until no payment job is left to run (settling, refunds, order updates), reconciliation and periodic jobs aside. */
 export async function untilJobsSettled(world: Pick<PaymentWorld, 'paymentDb'>) {
   await waitFor(async () => {
-    const open = await world.paymentDb('jobs').whereNot({ kind: 'payment.reconcile' }).whereNull('done_at').whereNull('cancelled_at');
+    const open = await world.paymentDb('jobs')
+      .whereNot({ kind: 'payment.reconcile' })
+      .whereNot({ key: PERIODIC_KEY }) // a periodic job (retention) is never done: it is rescheduled
+      .whereNull('done_at')
+      .whereNull('cancelled_at');
     return open.length === 0;
   });
 }

@@ -21,6 +21,16 @@ export interface StockReservationRow {
   lines: StockLine[];
   created_at: Date;
   updated_at: Date;
+  /**
+   * The lease: a RESERVED reservation still held after this is given back by the hold sweep (holds.ts). Until the
+   * order confirms it, landing + HOLD_CONFIRM_WINDOW_SECONDS; once confirmed, the order's payment deadline + grace.
+   * Null for reservations made before leases existed (only the order's answer to the sweep moves them).
+   */
+  lease_until: Date | null;
+  /** When the placed order confirmed the hold (null: not confirmed; such a hold only lives out its short lease). */
+  confirmed_at: Date | null;
+  /** When the sweep last heard from order that the order is live (null: never asked). */
+  checked_at: Date | null;
 }
 
 /** Why the total stock of a SKU changed. */
@@ -45,14 +55,79 @@ export async function recordMissingInitialStock(db: Knex): Promise<void> {
     WHERE NOT EXISTS (SELECT 1 FROM stock_adjustments a WHERE a.sku_id = s.id)`);
 }
 
-/** Inserts the reservation unless the order already has one; undefined when it did (nothing written). */
-export async function insertReservation(db: Knex, orderId: string, lines: readonly StockLine[]): Promise<StockReservationRow | undefined> {
+/**
+ * Inserts the reservation, leased for `leaseSeconds` (until the order confirms it), unless the order already has one
+ * (a reservation or a release marker); undefined when it did (nothing written).
+ */
+export async function insertReservation(
+  db: Knex,
+  orderId: string,
+  lines: readonly StockLine[],
+  leaseSeconds: number,
+): Promise<StockReservationRow | undefined> {
   const result = await db.raw(
-    `INSERT INTO stock_reservations (order_id, status, lines) VALUES (?, 'RESERVED', ?::jsonb)
+    `INSERT INTO stock_reservations (order_id, status, lines, lease_until)
+     VALUES (?, 'RESERVED', ?::jsonb, now() + ? * interval '1 second')
      ON CONFLICT (order_id) DO NOTHING RETURNING *`,
-    [orderId, JSON.stringify(lines)],
+    [orderId, JSON.stringify(lines), leaseSeconds],
   );
   return result.rows[0];
+}
+
+/**
+ * The fence: a release for an order that never reserved leaves a RELEASED reservation with no lines, so a reserve
+ * of that order arriving later (a call order gave up on) finds it and is refused. Undefined when the order already
+ * has a reservation (a concurrent reserve waits on the unique index, so after this statement either the marker or
+ * the committed reservation exists).
+ */
+export async function insertReleaseMarker(db: Knex, orderId: string): Promise<StockReservationRow | undefined> {
+  const result = await db.raw(
+    `INSERT INTO stock_reservations (order_id, status, lines) VALUES (?, 'RELEASED', '[]'::jsonb)
+     ON CONFLICT (order_id) DO NOTHING RETURNING *`,
+    [orderId],
+  );
+  return result.rows[0];
+}
+
+/**
+ * The placed order confirms its hold: the lease becomes `holdUntil` (its payment deadline + grace). Only while the
+ * hold is RESERVED and its short lease has not run out (or it was confirmed before: a repeat just moves the lease);
+ * undefined otherwise, and nothing changes.
+ */
+export async function confirmReservation(db: Knex, orderId: string, holdUntil: Date): Promise<StockReservationRow | undefined> {
+  const [row] = await db<StockReservationRow>('stock_reservations')
+    .where({ order_id: orderId, status: 'RESERVED' })
+    .where((q) => q.whereNotNull('confirmed_at').orWhereNull('lease_until').orWhere('lease_until', '>', db.fn.now()))
+    .update({ confirmed_at: db.raw('COALESCE(confirmed_at, now())'), lease_until: holdUntil, updated_at: db.fn.now() } as never)
+    .returning('*');
+  return row;
+}
+
+/** RESERVED reservations the sweep asks order about: never asked or not confirmed yet, due for a re-check, or lapsed. */
+export async function findHoldsToCheck(db: Knex, recheckSeconds: number, limit: number): Promise<StockReservationRow[]> {
+  const result = await db.raw(
+    `/* background */ SELECT * FROM stock_reservations
+     WHERE status = 'RESERVED'
+       AND (confirmed_at IS NULL OR checked_at IS NULL OR checked_at < now() - ? * interval '1 second' OR lease_until < now())
+     ORDER BY (lease_until < now()) DESC NULLS LAST, checked_at NULLS FIRST, id LIMIT ?`,
+    [recheckSeconds, limit],
+  );
+  return result.rows;
+}
+
+/** Order answered that these orders are live: their holds are not asked about again until the re-check. */
+export async function markHoldsChecked(db: Knex, orderIds: readonly string[]): Promise<void> {
+  if (!orderIds.length) return;
+  await db.raw(`/* background */ UPDATE stock_reservations SET checked_at = now() WHERE order_id = ANY(?) AND status = 'RESERVED'`, [[...orderIds]]);
+}
+
+/** Order ids of RESERVED reservations whose lease has run out (at most `limit`). */
+export async function findLapsedHolds(db: Knex, limit: number): Promise<string[]> {
+  const result = await db.raw(
+    `/* background */ SELECT order_id FROM stock_reservations WHERE status = 'RESERVED' AND lease_until < now() ORDER BY lease_until LIMIT ?`,
+    [limit],
+  );
+  return result.rows.map((row: { order_id: string }) => row.order_id);
 }
 
 export async function findReservation(db: Knex, orderId: string): Promise<StockReservationRow | undefined> {
@@ -108,16 +183,19 @@ export async function settleUnits(db: Knex, lines: readonly StockLine[], to: 'RE
   return result.rowCount;
 }
 
-/** The conditional status change that decides a release or commit: only a RESERVED reservation moves. */
+/**
+ * The conditional status change that decides a release or commit: only a RESERVED reservation moves; with
+ * `onlyLapsed`, only one whose lease has run out (so a confirm that got there first keeps it).
+ */
 export async function transitionReservation(
   db: Knex,
   orderId: string,
   to: 'RELEASED' | 'COMMITTED',
+  options: { onlyLapsed?: boolean } = {},
 ): Promise<StockReservationRow | undefined> {
-  const [row] = await db<StockReservationRow>('stock_reservations')
-    .where({ order_id: orderId, status: 'RESERVED' })
-    .update({ status: to, updated_at: db.fn.now() } as never)
-    .returning('*');
+  const query = db<StockReservationRow>('stock_reservations').where({ order_id: orderId, status: 'RESERVED' });
+  if (options.onlyLapsed) query.where('lease_until', '<', db.fn.now());
+  const [row] = await query.update({ status: to, updated_at: db.fn.now() } as never).returning('*');
   return row;
 }
 
@@ -161,4 +239,51 @@ export async function findStockViolations(db: Knex, skuIds?: readonly string[]):
     [skuIds ? [...skuIds] : null, skuIds ? [...skuIds] : null],
   );
   return result.rows;
+}
+
+/** What the order subgraph says about an order's holds (order's `findHoldVerdicts`, or its `orderHoldStates`). */
+export type HoldVerdict = 'KEEP' | 'COMMIT' | 'RELEASE';
+
+export interface HeldForDeadOrder {
+  order_id: string;
+  lines: StockLine[];
+  /** LEASE_LAPSED: still RESERVED past its lease by more than the tolerance; DEAD_ORDER: order says release. */
+  problem: 'LEASE_LAPSED' | 'DEAD_ORDER';
+  lease_until: Date | null;
+  created_at: Date;
+}
+
+/**
+ * Invariant for audits and `npm run check:invariants`: units held (RESERVED) for orders that are not live. Pure knex
+ * on product's database; `verdicts` answers for order ids (e.g. `(ids) => findHoldVerdicts(orderDb, ids)` from
+ * `subgraphs/order/data/hold-states.ts`), or is omitted to check leases only. Holds younger than `toleranceSeconds`
+ * (default 60: the sweep's bound) are not reported, nor lapsed ones within it, since the sweep may not have run yet.
+ * Empty = fine.
+ */
+export async function findStockHeldForDeadOrders(
+  db: Knex,
+  verdicts?: (orderIds: string[]) => Promise<Map<string, { verdict: HoldVerdict; endedAt: Date | null }>>,
+  options: { toleranceSeconds?: number } = {},
+): Promise<HeldForDeadOrder[]> {
+  const tolerance = options.toleranceSeconds ?? 60;
+  const { rows } = await db.raw(
+    `SELECT order_id, lines, lease_until, created_at, (lease_until < now() - ? * interval '1 second') AS lapsed,
+            now() AS db_now
+     FROM stock_reservations WHERE status = 'RESERVED' ORDER BY id`,
+    [tolerance],
+  );
+  const held = rows as (StockReservationRow & { lapsed: boolean | null; db_now: Date })[];
+  const states = verdicts && held.length ? await verdicts(held.map((row) => row.order_id)) : new Map();
+  const problems: HeldForDeadOrder[] = [];
+  for (const row of held) {
+    const base = { order_id: row.order_id, lines: row.lines, lease_until: row.lease_until, created_at: row.created_at };
+    const state = states.get(row.order_id);
+    const since = Math.max(row.created_at.getTime(), state?.endedAt?.getTime() ?? 0);
+    if (verdicts && (!state || state.verdict === 'RELEASE') && row.db_now.getTime() - since > tolerance * 1000) {
+      problems.push({ ...base, problem: 'DEAD_ORDER' });
+    } else if (row.lapsed) {
+      problems.push({ ...base, problem: 'LEASE_LAPSED' });
+    }
+  }
+  return problems;
 }

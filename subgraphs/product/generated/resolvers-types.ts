@@ -75,20 +75,30 @@ export type Mutation = {
    * reservation once committed; CONFLICT once released; NOT_FOUND when the order never reserved.
    */
   commitStock: Maybe<StockReservation>;
+  /**
+   * Internal (order): the placed order confirms its reservation, which is then held until `holdUntil` (ISO 8601: the
+   * order's payment deadline + grace, at most 7 days ahead) instead of its short unconfirmed lease. Idempotent; the
+   * unchanged reservation once committed. CONFLICT with extensions.reason HOLD_RELEASED once released, HOLD_EXPIRED
+   * when the unconfirmed lease ran out first; NOT_FOUND when the order never reserved.
+   */
+  confirmStockHold: StockReservation;
   /** Staff (catalog:write): create a product with its SKUs. */
   createProduct: Product;
   /** Staff (catalog:write): delete a SKU (soft: carts and orders still show it); a product keeps at least one SKU. */
   deleteSku: Sku;
   /**
    * Internal (order): gives the order's reserved units back to available stock. Idempotent: null when the order never
-   * reserved, the unchanged reservation once released; CONFLICT once committed.
+   * reserved (a marker then refuses a later reserveStock of that order: CONFLICT, extensions.reason HOLD_RELEASED), the
+   * unchanged reservation once released; CONFLICT once committed.
    */
   releaseStock: Maybe<StockReservation>;
   /**
    * Internal (order): takes the lines out of available stock for the order, all of them or none. CONFLICT with
    * extensions.skuIds naming the short SKUs when any line cannot be reserved (not enough stock, SKU deleted or off
    * the shelf); BAD_USER_INPUT for unknown SKUs or quantities outside 1-999. The same orderId again returns the
-   * existing reservation as it is (CONFLICT if the lines differ).
+   * existing reservation as it is (CONFLICT if the lines differ). CONFLICT with extensions.reason HOLD_RELEASED when the
+   * order's hold was already given back (a release came first). The hold is leased: unless the order confirms it
+   * (confirmStockHold) within HOLD_CONFIRM_WINDOW_SECONDS, it is given back.
    */
   reserveStock: StockReservation;
   /**
@@ -112,6 +122,12 @@ export type MutationAddSkuArgs = {
 
 
 export type MutationCommitStockArgs = {
+  orderId: Scalars['ID']['input'];
+};
+
+
+export type MutationConfirmStockHoldArgs = {
+  holdUntil: Scalars['String']['input'];
   orderId: Scalars['ID']['input'];
 };
 
@@ -310,7 +326,12 @@ export type StockLineInput = {
 /** The stock an order holds, has given back or has bought (internal, order subgraph). */
 export type StockReservation = {
   __typename?: 'StockReservation';
-  /** The reserved lines, one per SKU, in SKU id order. */
+  /**
+   * While RESERVED: when the hold is given back unless committed first (ISO 8601). Until the order confirms it,
+   * shortly after it landed (HOLD_CONFIRM_WINDOW_SECONDS); once confirmed, the order's payment deadline + grace.
+   */
+  leaseUntil: Maybe<Scalars['String']['output']>;
+  /** The reserved lines, one per SKU, in SKU id order (none for the marker a release leaves for an order that never reserved). */
   lines: Array<StockReservationLine>;
   /** The order (order subgraph id) the reservation belongs to; one reservation per order. */
   orderId: Scalars['ID']['output'];
@@ -540,6 +561,7 @@ export type CategoryResolvers<ContextType = ProductContext, ParentType extends R
 export type MutationResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   addSku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType, RequireFields<MutationAddSkuArgs, 'input' | 'productId'>>;
   commitStock?: Resolver<Maybe<ResolversTypes['StockReservation']>, ParentType, ContextType, RequireFields<MutationCommitStockArgs, 'orderId'>>;
+  confirmStockHold?: Resolver<ResolversTypes['StockReservation'], ParentType, ContextType, RequireFields<MutationConfirmStockHoldArgs, 'holdUntil' | 'orderId'>>;
   createProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationCreateProductArgs, 'input'>>;
   deleteSku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType, RequireFields<MutationDeleteSkuArgs, 'id'>>;
   releaseStock?: Resolver<Maybe<ResolversTypes['StockReservation']>, ParentType, ContextType, RequireFields<MutationReleaseStockArgs, 'orderId'>>;
@@ -600,6 +622,7 @@ export type SkuResolvers<ContextType = ProductContext, ParentType extends Resolv
 };
 
 export type StockReservationResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['StockReservation'] = ResolversParentTypes['StockReservation']> = {
+  leaseUntil?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   lines?: Resolver<Array<ResolversTypes['StockReservationLine']>, ParentType, ContextType>;
   orderId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['StockReservationStatus'], ParentType, ContextType>;

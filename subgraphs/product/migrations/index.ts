@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
+import { eventTablesMigration } from '../../../platform/events';
 
 export const migrations: Migration[] = [
   {
@@ -115,6 +116,32 @@ export const migrations: Migration[] = [
       });
     },
   },
+  {
+    name: '003_hold_leases',
+    async up(knex: Knex) {
+      // Holds are leases (docs/orders.md, "Holds"): given back by the sweep after lease_until unless committed;
+      // confirmed_at = the placed order confirmed it; checked_at = order last said the order is live.
+      await knex.schema.alterTable('stock_reservations', (t) => {
+        t.timestamp('lease_until', { useTz: true });
+        t.timestamp('confirmed_at', { useTz: true });
+        t.timestamp('checked_at', { useTz: true });
+      });
+      // Reservations from before: held until order says otherwise (no lease), as confirmed.
+      await knex.raw("UPDATE stock_reservations SET confirmed_at = created_at WHERE status = 'RESERVED'");
+      // The sweep reads only what is held.
+      await knex.raw("CREATE INDEX stock_reservations_held ON stock_reservations (checked_at NULLS FIRST, id) WHERE status = 'RESERVED'");
+    },
+    async down(knex: Knex) {
+      await knex.raw('DROP INDEX IF EXISTS stock_reservations_held');
+      await knex.schema.alterTable('stock_reservations', (t) => {
+        t.dropColumn('lease_until');
+        t.dropColumn('confirmed_at');
+        t.dropColumn('checked_at');
+      });
+    },
+  },
+  // The jobs table for the periodic hold sweep (holds-sweep.ts).
+  eventTablesMigration('090_events'),
   {
     // Refunded pieces returned sellable: sold → available, one row per (order, refund key); see data/stock-returns.ts.
     name: '100_stock_returns',

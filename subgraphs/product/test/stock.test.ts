@@ -162,8 +162,8 @@ describe('releaseStock and commitStock', () => {
     expect(await counts([a, b])).toEqual([{ stock: 5, reserved: 0, sold: 0 }, { stock: 5, reserved: 0, sold: 0 }]);
     expect(codes(await commit(orderId))).toEqual(['CONFLICT']);
     expect(ok(await release(newOrderId())).releaseStock).toBeNull();
-    // A released order id stays released: reserving it again returns it as it is, reserving nothing.
-    expect(ok(await reserve(orderId, [{ skuId: b, quantity: 1 }, { skuId: a, quantity: 2 }])).reserveStock.status).toBe('RELEASED');
+    // A released order id stays released: reserving it again is refused (HOLD_RELEASED), reserving nothing.
+    expect((await reserve(orderId, [{ skuId: b, quantity: 1 }, { skuId: a, quantity: 2 }])).errors![0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'HOLD_RELEASED' });
     expect(await counts([a, b])).toEqual([{ stock: 5, reserved: 0, sold: 0 }, { stock: 5, reserved: 0, sold: 0 }]);
   });
 

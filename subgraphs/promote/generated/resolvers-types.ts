@@ -242,13 +242,24 @@ export type Mutation = {
    */
   claimCoupon: Coupon;
   /**
+   * Internal (order): the placed order confirms its coupon lock, which is then held until `holdUntil` (ISO 8601: the
+   * order's payment deadline + grace, at most 7 days ahead). Idempotent. CONFLICT with extensions.reason HOLD_RELEASED
+   * once given back, HOLD_EXPIRED when the unconfirmed lease ran out first; NOT_FOUND when the order holds no such coupon.
+   */
+  confirmCouponHold: Coupon;
+  /**
    * Creates `count` (1-1000) single-use redeem codes for a template (staff, scope promote:write). Each code reserves
    * one coupon of the template's totalQuantity: CONFLICT when fewer are left or the template has ended.
    */
   createCouponCodes: Array<Scalars['String']['output']>;
   /** Creates a coupon template (staff, scope promote:write). */
   createCouponTemplate: CouponTemplate;
-  /** Internal (order): holds an AVAILABLE, unexpired coupon of the forwarded user for an order. Idempotent per order. */
+  /**
+   * Internal (order): holds an AVAILABLE, unexpired coupon of the forwarded user for an order. Idempotent per order.
+   * CONFLICT with extensions.reason HOLD_RELEASED when the order's hold was already given back (a release came first).
+   * The lock is leased: unless the order confirms it (confirmCouponHold) within HOLD_CONFIRM_WINDOW_SECONDS, the
+   * coupon is given back.
+   */
   lockCoupon: Coupon;
   /**
    * Turns a redeem code into a coupon for the signed-in shopper (case and dashes/spaces ignored). A code redeems
@@ -256,7 +267,10 @@ export type Mutation = {
    * or the shopper holds the per-user limit.
    */
   redeemCouponCode: Coupon;
-  /** Internal (order): gives a coupon locked by this order back (order cancelled). Idempotent; a no-op if not held by it. */
+  /**
+   * Internal (order): gives a coupon locked by this order back (order cancelled). Idempotent; a no-op if not held by it.
+   * When the order never locked it, a marker refuses a later lockCoupon of that order (HOLD_RELEASED).
+   */
   releaseCoupon: Coupon;
   /** Turns a template on or off (staff, scope promote:write). */
   setCouponTemplateActive: CouponTemplate;
@@ -267,6 +281,13 @@ export type Mutation = {
 
 export type MutationClaimCouponArgs = {
   templateId: Scalars['ID']['input'];
+};
+
+
+export type MutationConfirmCouponHoldArgs = {
+  couponId: Scalars['ID']['input'];
+  holdUntil: Scalars['String']['input'];
+  orderId: Scalars['ID']['input'];
 };
 
 
@@ -551,6 +572,7 @@ export type CouponTemplatePageInfoResolvers<ContextType = PromoteContext, Parent
 
 export type MutationResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   claimCoupon?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationClaimCouponArgs, 'templateId'>>;
+  confirmCouponHold?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationConfirmCouponHoldArgs, 'couponId' | 'holdUntil' | 'orderId'>>;
   createCouponCodes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType, RequireFields<MutationCreateCouponCodesArgs, 'count' | 'templateId'>>;
   createCouponTemplate?: Resolver<ResolversTypes['CouponTemplate'], ParentType, ContextType, RequireFields<MutationCreateCouponTemplateArgs, 'input'>>;
   lockCoupon?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationLockCouponArgs, 'couponId' | 'orderId'>>;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
+import { eventTablesMigration } from '../../../platform/events';
 
 export const migrations: Migration[] = [
   {
@@ -71,4 +72,35 @@ export const migrations: Migration[] = [
       await knex.schema.dropTable('coupon_templates');
     },
   },
+  {
+    name: '002_coupon_holds',
+    async up(knex: Knex) {
+      // One row per order that locked a coupon, or whose release came first (status RELEASED, the fence that refuses
+      // a lock of that order arriving later). Holds are leases (docs/orders.md, "Holds"): lease_until, confirmed_at
+      // (the placed order confirmed it), checked_at (order last said the order is live).
+      await knex.schema.createTable('coupon_holds', (t) => {
+        t.bigInteger('order_id').primary();
+        t.bigInteger('coupon_id');
+        t.bigInteger('user_id');
+        t.string('status', 16).notNullable();
+        t.timestamp('lease_until', { useTz: true });
+        t.timestamp('confirmed_at', { useTz: true });
+        t.timestamp('checked_at', { useTz: true });
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+      });
+      await knex.raw("ALTER TABLE coupon_holds ADD CONSTRAINT coupon_holds_status CHECK (status IN ('LOCKED', 'RELEASED', 'USED'))");
+      await knex.raw("CREATE INDEX coupon_holds_held ON coupon_holds (checked_at NULLS FIRST, order_id) WHERE status = 'LOCKED'");
+      // Locks and uses from before: their holds, held until order says otherwise (no lease).
+      await knex.raw(`INSERT INTO coupon_holds (order_id, coupon_id, user_id, status, confirmed_at, created_at)
+        SELECT order_id, id, user_id, status, COALESCE(locked_at, now()), COALESCE(locked_at, now()) FROM coupons
+        WHERE status IN ('LOCKED', 'USED') AND order_id IS NOT NULL
+        ON CONFLICT (order_id) DO NOTHING`);
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTable('coupon_holds');
+    },
+  },
+  // The jobs table for the periodic hold sweep (holds-sweep.ts).
+  eventTablesMigration('090_events'),
 ];
