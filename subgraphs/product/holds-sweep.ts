@@ -89,7 +89,6 @@ export function stockHoldSweep(db: Knex, deps: SweepDeps): PeriodicTask {
     db,
     kind: SWEEP_HOLDS,
     intervalMs: deps.config.holds.sweepIntervalMs,
-    label: '[product] hold sweep',
     body: async (database) => {
       const result = await sweepStockHolds(database, deps);
       if (result.released || result.committed) console.log(`[product] hold sweep: ${result.released} released, ${result.committed} committed`);

@@ -3,7 +3,7 @@ import { buildFederatedSchema } from '../../platform/schema-loader';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import { catalogReadsFor, createCatalogCache } from './catalog-cache';
 import type { ProductContext } from './context';
-import { stockHoldSweep, SWEEP_HOLDS } from './holds-sweep';
+import { stockHoldSweep } from './holds-sweep';
 import { createProductLoaders } from './loaders';
 import { publicAnswersPlugin } from './public-answers';
 import { resolvers } from './resolvers';
@@ -17,10 +17,9 @@ export function createProductSubgraph(deps: SubgraphDeps): SubgraphDefinition<Pr
   const catalogCache = createCatalogCache(deps.config);
   // Gives back holds of orders that are not live and holds whose lease ran out (holds-sweep.ts).
   const sweep = stockHoldSweep(deps.db, { services: deps.services, config: deps.config, catalogCache });
-  sweep.ensureScheduled().catch((error) => console.error('[product] scheduling the hold sweep failed:', (error as Error).message));
   return {
     name: 'product',
-    events: { jobs: { [SWEEP_HOLDS]: sweep.handler } },
+    events: { periodic: [sweep.job] },
     schema: buildProductSchema(),
     createContext: (base) => {
       const catalog = catalogReadsFor(catalogCache, base.identity);

@@ -71,7 +71,6 @@ export function couponHoldSweep(db: Knex, deps: SweepDeps): PeriodicTask {
     db,
     kind: SWEEP_COUPON_HOLDS,
     intervalMs: deps.config.holds.sweepIntervalMs,
-    label: '[promote] hold sweep',
     body: async (database) => {
       const result = await sweepCouponHolds(database, deps);
       if (result.released || result.used) console.log(`[promote] hold sweep: ${result.released} released, ${result.used} used`);

@@ -2,7 +2,7 @@
 import { buildFederatedSchema } from '../../platform/schema-loader';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import type { PromoteContext } from './context';
-import { couponHoldSweep, SWEEP_COUPON_HOLDS } from './holds-sweep';
+import { couponHoldSweep } from './holds-sweep';
 import { createPromoteLoaders } from './loaders';
 import { resolvers } from './resolvers';
 
@@ -14,10 +14,9 @@ export const buildPromoteSchema = () => buildFederatedSchema(__dirname, resolver
 export function createPromoteSubgraph(deps: SubgraphDeps): SubgraphDefinition<PromoteContext> {
   // Gives back coupons held for orders that are not live and locks whose lease ran out (holds-sweep.ts).
   const sweep = couponHoldSweep(deps.db, { services: deps.services, config: deps.config });
-  sweep.ensureScheduled().catch((error) => console.error('[promote] scheduling the hold sweep failed:', (error as Error).message));
   return {
     name: 'promote',
-    events: { jobs: { [SWEEP_COUPON_HOLDS]: sweep.handler } },
+    events: { periodic: [sweep.job] },
     stop: () => sweep.stop(),
     schema: buildPromoteSchema(),
     createContext: (base) => ({ ...base, db: deps.db, loaders: createPromoteLoaders(deps.db) }),

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
-import { eventTablesMigration } from '../../../platform/events';
+import { eventTablesMigration, eventTablesV2Migration } from '../../../platform/events';
 
 export const migrations: Migration[] = [
   {
@@ -142,6 +142,7 @@ export const migrations: Migration[] = [
   },
   // The jobs table for the periodic hold sweep (holds-sweep.ts).
   eventTablesMigration('090_events'),
+  eventTablesV2Migration('091_events_v2'),
   {
     // Refunded pieces returned sellable: sold → available, one row per (order, refund key); see data/stock-returns.ts.
     name: '100_stock_returns',
