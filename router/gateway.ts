@@ -12,6 +12,7 @@ import { bufferedRequest, findCause, networkErrorCode, SubgraphResponseTooLargeE
 import type { Config, SubgraphName } from '../platform/config';
 import { shopError } from '../platform/errors';
 import { IDENTITY_HEADER, SameSecondIdentitySigner, type Identity } from '../platform/identity';
+import { costDirectivesFromSupergraph, type CostDirectives } from './cost-directives';
 import { dedupKey, type InFlightDedup } from './dedup';
 import { createPassThrough, type PassThrough } from './pass-through';
 
@@ -124,6 +125,8 @@ export interface RouterGateway {
   gateway: ApolloGateway;
   /** Pass-through counts (undefined when ROUTER_PASS_THROUGH is off). */
   passThrough?: PassThrough['stats'];
+  /** The subgraphs' `@cost` / `@listSize`, read from the same supergraph (for the cost limit, router/limits.ts). */
+  costDirectives: CostDirectives;
 }
 
 export function createGateway(
@@ -151,10 +154,11 @@ export function createGateway(
       return dataSource;
     },
   };
-  if (!config.routerPassThrough) return { gateway: new ApolloGateway(gatewayConfig) };
+  const costDirectives = costDirectivesFromSupergraph(supergraphSdl);
+  if (!config.routerPassThrough) return { gateway: new ApolloGateway(gatewayConfig), costDirectives };
   const passThrough = createPassThrough(supergraphSdl, dataSources);
   const gateway = new PassThroughGateway(gatewayConfig, passThrough);
-  return { gateway, passThrough: passThrough.stats };
+  return { gateway, passThrough: passThrough.stats, costDirectives };
 }
 
 /** Overrides from whoever started the subgraphs (ephemeral ports), else config (`<NAME>_URL`), else the supergraph's URL. */

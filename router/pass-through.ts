@@ -8,8 +8,10 @@
  *
  * What is passed through is decided once per operation, before its first request, from the plan the gateway's
  * planner makes of it (the same planner, over the same supergraph): a single fetch with nothing to require or
- * rewrite, no introspection, and a document the subgraph validates. Everything else goes through the gateway
- * unchanged. ROUTER_PASS_THROUGH=false turns it off.
+ * rewrite, no introspection, a document the subgraph validates, and nothing in it the gateway's reshaping of the
+ * answer would change (router/pass-through-qualify.ts: hidden enum values, type conditions that hold in one schema
+ * only, interface objects, a root `__typename`). Everything else goes through the gateway unchanged.
+ * ROUTER_PASS_THROUGH=false turns it off.
  */
 import { ERRORS, errorCodeDef, operationFromDocument, Supergraph } from '@apollo/federation-internals';
 import type { Experimental_DidResolveQueryPlanCallback, GraphQLDataSource } from '@apollo/gateway';
@@ -32,6 +34,7 @@ import {
 import { getVariableValues } from 'graphql/execution/values';
 import { LRUCache } from 'lru-cache';
 import type { RouterContext } from './gateway';
+import { passThroughDisqualification } from './pass-through-qualify';
 
 type RequestContext = Parameters<Experimental_DidResolveQueryPlanCallback>[0]['requestContext'];
 type Executor = (requestContext: RequestContext) => Promise<ExecutionResult>;
@@ -156,7 +159,9 @@ export function createPassThrough(supergraphSdl: string, dataSources: ReadonlyMa
     }
     if (!subgraph || !dataSources.has(subgraph)) return false;
     const schema = schemaOf(subgraph);
-    return schema !== undefined && validate(schema, requestContext.document).length === 0 ? subgraph : false;
+    if (schema === undefined || validate(schema, requestContext.document).length !== 0) return false;
+    // The subgraph's answer must be the one the gateway's reshaping would make of it (pass-through-qualify.ts).
+    return passThroughDisqualification(requestContext.schema, schema, requestContext.document, requestContext.operation!) ? false : subgraph;
   }
 
   async function forward(subgraph: string, requestContext: RequestContext): Promise<ExecutionResult> {

@@ -81,7 +81,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   const fetchers = boundedFetchers(config);
   const resolveUrl = urlResolver(config, options.subgraphUrls);
   const dedup = config.routerDedup ? new InFlightDedup() : undefined;
-  const { gateway, passThrough } = createGateway(config, resolveUrl, fetchers, dedup);
+  const { gateway, passThrough, costDirectives } = createGateway(config, resolveUrl, fetchers, dedup);
   const responseCache = config.routerResponseCache.enabled ? createResponseCache(config) : undefined;
 
   const server = new ApolloServer<RouterContext>({
@@ -99,7 +99,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
       ApolloServerPluginLandingPageDisabled(),
       retryAfterPlugin(),
       operationResolutionPlugin,
-      operationLimitsPlugin(config.operationLimits, config.maxPageSize),
+      operationLimitsPlugin(config.operationLimits, config.maxPageSize, costDirectives),
       // Folds the subgraphs' Cache-Control into each operation's cache policy (what the response cache keeps); no
       // header to clients: a browser or CDN keeping an answer would not see the catalog's invalidation.
       ApolloServerPluginCacheControl({ calculateHttpHeaders: false }),

@@ -27,7 +27,7 @@ export type Cart = {
   __typename?: 'Cart';
   /** The cart's id: the owner's user id (one cart per shopper). */
   id: Scalars['ID']['output'];
-  /** The lines, newest first. */
+  /** The lines, newest first (at most 99: a cart holds at most 99 different SKUs). */
   items: Array<CartItem>;
   /**
    * Price check of the selected, valid lines at the server's current prices, with the best coupon the shopper holds.

@@ -314,7 +314,7 @@ export type Order = {
   expiresAt: Maybe<Scalars['String']['output']>;
   /** Order id. */
   id: Scalars['ID']['output'];
-  /** What was bought: snapshots of title and price at the time of the order. */
+  /** What was bought: snapshots of title and price at the time of the order (1 to 99 lines). */
   items: Array<OrderItem>;
   /** Human-readable order number shown to shoppers and staff. */
   orderNo: Scalars['String']['output'];
@@ -445,7 +445,7 @@ export type OrderPreview = {
   coupon: Maybe<AppliedCoupon>;
   /** Coupon discount, in fen. */
   discount: Scalars['Int']['output'];
-  /** The lines, one per SKU, at current prices. */
+  /** The lines, one per SKU, at current prices (1 to 99). */
   items: Array<OrderPreviewItem>;
   /** Shipping fee after any free-shipping coupon, in fen. */
   shippingFee: Scalars['Int']['output'];

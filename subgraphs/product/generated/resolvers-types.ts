@@ -208,7 +208,10 @@ export type Product = {
   minPrice: Scalars['Int']['output'];
   /** Whether shoppers can see and buy the product. */
   onShelf: Scalars['Boolean']['output'];
-  /** The product's SKUs that are not deleted, in display order. */
+  /**
+   * The product's SKUs that are not deleted, in display order. At most 100 (staff edits); the router's cost estimate
+   * assumes 20, twice the catalog's average, so a page of 100 products with their SKUs stays within the cost limit.
+   */
   skus: Array<Sku>;
   /** Name shown in lists and on the product page. (Shareable: the cart provides it with its lines.) */
   title: Scalars['String']['output'];
