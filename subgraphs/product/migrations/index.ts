@@ -142,6 +142,7 @@ export const migrations: Migration[] = [
   },
   // The jobs table for the periodic hold sweep (holds-sweep.ts).
   eventTablesMigration('090_events'),
+  // The one job runner's dead letters and the retention indexes (platform/events, docs/events.md).
   eventTablesV2Migration('091_events_v2'),
   {
     // Refunded pieces returned sellable: sold → available, one row per (order, refund key); see data/stock-returns.ts.
