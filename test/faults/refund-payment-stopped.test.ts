@@ -6,7 +6,7 @@
  * obligation, not a fire-and-forget call — and the order end REFUNDED, with refunds ≤ paid.
  */
 import { Shop, eventually, sleep } from '../support/faults';
-import { BOOT_TIMEOUT_MS, describeFaults, itAfter, newProduct, newShopper, ok, orderStatus, payInSandbox, placeOrder, staffCall } from './support';
+import { BOOT_TIMEOUT_MS, describeFaults, newProduct, newShopper, ok, orderStatus, payInSandbox, placeOrder, staffCall } from './support';
 
 describeFaults('fault (c): payment stopped while staff approve a refund', () => {
   let shop: Shop;
@@ -24,7 +24,7 @@ describeFaults('fault (c): payment stopped while staff approve a refund', () => 
     return { buyer, order };
   }
 
-  itAfter('i15-refunds', 'an after-sales refund approved while payment is SIGSTOPped completes after SIGCONT', async () => {
+  it('an after-sales refund approved while payment is SIGSTOPped completes after SIGCONT', async () => {
     const { buyer, order } = await paidOrder();
     const request = ok(
       await buyer.call<{ requestRefund: { id: string } }>('mutation($input: RefundRequestInput!) { requestRefund(input: $input) { id } }', {
