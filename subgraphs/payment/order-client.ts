@@ -11,12 +11,14 @@ export interface OrderForPayment {
   total: number;
   buyerId: string;
   orderNo: string;
+  /** The order's payment deadline (ISO 8601) while it waits for payment: the trade's time_expire. */
+  expiresAt: string | null;
 }
 
 export async function orderForPayment(services: ServiceClient, orderId: string, requestId?: string): Promise<OrderForPayment | null> {
   const data = await services.request<{ _entities: (OrderForPayment | null)[] }>(
     'order',
-    'query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id status total buyerId orderNo } } }',
+    'query($r: [_Any!]!) { _entities(representations: $r) { ... on Order { id status total buyerId orderNo expiresAt } } }',
     { r: [{ __typename: 'Order', id: orderId }] },
     { requestId },
   );

@@ -101,9 +101,17 @@ export type CheckoutInput = {
   cartItemIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   /**
    * The coupon to use (the shopper's own, AVAILABLE, applicable; CONFLICT with extensions.reason COUPON_NOT_APPLICABLE
-   * otherwise). Left out: the shopper's best coupon is applied, as the cart's price check does.
+   * otherwise). Left out: the shopper's best coupon is applied, as the cart's price check does. Given as an explicit
+   * `null`: no coupon at all (the shopper declined the best one); previewOrder and createOrder agree on all three.
    */
   couponId?: InputMaybe<Scalars['ID']['input']>;
+  /**
+   * createOrder only (previewOrder ignores it): the total, in fen, the shopper saw and confirmed (the preview's or
+   * cart's `total`). When the server's total differs, the order is not placed and nothing is held: CONFLICT with
+   * extensions.reason PRICE_CHANGED and extensions.total, subtotal, discount, shippingFee and couponId as they are now.
+   * Left out: no check.
+   */
+  expectedTotal?: InputMaybe<Scalars['Int']['input']>;
   /** SKUs bought directly ("buy now"): 1..99 lines, quantities 1..999; repeated SKUs are merged. */
   items?: InputMaybe<Array<CheckoutItemInput>>;
 };
@@ -152,6 +160,10 @@ export type Mutation = {
    * and address. The same `idempotencyKey` (1..64 characters, per shopper) with the same input answers the same
    * order; with another input it is a CONFLICT (IDEMPOTENCY_KEY_REUSED). Out of stock, coupon taken or not applicable,
    * lines unavailable: CONFLICT, and nothing stays held. Cart lines bought are removed from the cart.
+   * Anti-hoarding caps, refused before anything is held: MAX_UNPAID_ORDERS_PER_SHOPPER orders being placed or waiting
+   * for payment (CONFLICT, reason TOO_MANY_UNPAID_ORDERS) and MAX_UNPAID_UNITS_PER_SKU units of one SKU across them
+   * (CONFLICT, reason TOO_MANY_UNITS_HELD, extensions.skuIds). `input.expectedTotal` different from the total now:
+   * CONFLICT, reason PRICE_CHANGED.
    */
   createOrder: Order;
   /** Hides a finished order (COMPLETED, CANCELLED or REFUNDED) from the shopper's lists. CONFLICT otherwise. */

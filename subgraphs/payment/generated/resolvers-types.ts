@@ -38,6 +38,12 @@ export type Mutation = {
    * order, amount and reason); more than what remains refundable is BAD_USER_INPUT.
    */
   refundOrder: Refund;
+  /**
+   * Staff (payment:refund): records what was done about a FLAGGED payment (e.g. the money given back in the provider's
+   * merchant console); it stays FLAGGED as the record and leaves the default `flaggedPayments` list. A second call
+   * answers it unchanged. NOT_FOUND for a payment that is not flagged.
+   */
+  resolveFlaggedPayment: Payment;
 };
 
 
@@ -70,6 +76,12 @@ export type MutationRefundOrderArgs = {
   refundNo?: InputMaybe<Scalars['String']['input']>;
 };
 
+
+export type MutationResolveFlaggedPaymentArgs = {
+  note: Scalars['String']['input'];
+  paymentId: Scalars['ID']['input'];
+};
+
 /** The order, as the payment subgraph knows it: only its id, to attach the payment. */
 export type Order = {
   __typename?: 'Order';
@@ -99,6 +111,20 @@ export type Payment = {
   __typename?: 'Payment';
   /** Amount charged, in fen (always the order's server-side total). */
   amount: Scalars['Int']['output'];
+  /** When the provider trade was closed (CLOSED), ISO 8601. */
+  closedAt: Maybe<Scalars['String']['output']>;
+  /** When the provider trade stops taking payment (its time_expire: the order's payment deadline, ISO 8601); null for BALANCE. */
+  expiresAt: Maybe<Scalars['String']['output']>;
+  /** Why the payment is FLAGGED for staff (AMOUNT_MISMATCH); null otherwise. */
+  flagReason: Maybe<Scalars['String']['output']>;
+  /** What staff did about this flagged payment (resolveFlaggedPayment). */
+  flagResolution: Maybe<Scalars['String']['output']>;
+  /** When staff resolved it (ISO 8601). */
+  flagResolvedAt: Maybe<Scalars['String']['output']>;
+  /** Who resolved it (staff:<user id>). */
+  flagResolvedBy: Maybe<Scalars['String']['output']>;
+  /** When it was flagged (ISO 8601). */
+  flaggedAt: Maybe<Scalars['String']['output']>;
   /** Payment id. */
   id: Scalars['ID']['output'];
   /** Channel used. */
@@ -107,6 +133,8 @@ export type Payment = {
   outTradeNo: Maybe<Scalars['String']['output']>;
   /** When the provider confirmed the payment (ISO 8601). */
   paidAt: Maybe<Scalars['String']['output']>;
+  /** What the provider reported as paid, in fen, when it differs from `amount` (FLAGGED). */
+  providerAmount: Maybe<Scalars['Int']['output']>;
   /** How much of it has been paid back, in fen. */
   refundedAmount: Scalars['Int']['output'];
   /** Refunds of this payment, oldest first. */
@@ -147,10 +175,15 @@ export type PaymentMethodType =
 
 /** State of a payment. */
 export type PaymentStatus =
-  /** Given up (never paid). */
+  /** Given up (never paid): the provider trade was closed (order cancelled, or past its deadline). */
   | 'CLOSED'
   /** The provider refused the payment. */
   | 'FAILED'
+  /**
+   * The provider reported this payment paid, but not for its amount: nothing was credited to the order, and staff must
+   * resolve it (see `flaggedPayments`, docs/payment.md "Amount mismatch").
+   */
+  | 'FLAGGED'
   /** Waiting for the provider (the shopper has not paid yet). */
   | 'PENDING'
   /** Paid back in full. */
@@ -160,10 +193,23 @@ export type PaymentStatus =
 
 export type Query = {
   __typename?: 'Query';
+  /**
+   * Staff (payment:refund): payments FLAGGED for review (the provider reported an amount other than the order's),
+   * newest first; unresolved ones unless `includeResolved`. `first` 1..100 (default 50); `before` a payment id to
+   * continue after the last one seen.
+   */
+  flaggedPayments: Array<Payment>;
   /** The ways the signed-in shopper can pay this order of theirs (configured by PAYMENT_METHODS), in display order. */
   paymentMethods: Array<PaymentMethod>;
   /** The signed-in shopper's wallet. */
   wallet: Wallet;
+};
+
+
+export type QueryFlaggedPaymentsArgs = {
+  before?: InputMaybe<Scalars['ID']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  includeResolved?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -434,6 +480,7 @@ export type MutationResolvers<ContextType = PaymentContext, ParentType extends R
   payOrder?: Resolver<ResolversTypes['PayOrderResult'], ParentType, ContextType, RequireFields<MutationPayOrderArgs, 'method' | 'orderId'>>;
   refundAfterSale?: Resolver<ResolversTypes['Refund'], ParentType, ContextType, RequireFields<MutationRefundAfterSaleArgs, 'afterSaleId' | 'amount' | 'orderId' | 'reason'>>;
   refundOrder?: Resolver<ResolversTypes['Refund'], ParentType, ContextType, RequireFields<MutationRefundOrderArgs, 'amount' | 'orderId' | 'reason'>>;
+  resolveFlaggedPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationResolveFlaggedPaymentArgs, 'note' | 'paymentId'>>;
 };
 
 export type OrderResolvers<ContextType = PaymentContext, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order'], FederationReferenceType extends FederationReferenceTypes['Order'] = FederationReferenceTypes['Order']> = {
@@ -452,10 +499,18 @@ export type PayOrderResultResolvers<ContextType = PaymentContext, ParentType ext
 export type PaymentResolvers<ContextType = PaymentContext, ParentType extends ResolversParentTypes['Payment'] = ResolversParentTypes['Payment'], FederationReferenceType extends FederationReferenceTypes['Payment'] = FederationReferenceTypes['Payment']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Payment']> | FederationReferenceType, FederationReferenceType, ContextType>;
   amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  closedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  flagReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  flagResolution?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  flagResolvedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  flagResolvedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  flaggedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   method?: Resolver<ResolversTypes['PaymentMethodType'], ParentType, ContextType>;
   outTradeNo?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   paidAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  providerAmount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   refundedAmount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   refunds?: Resolver<Array<ResolversTypes['Refund']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['PaymentStatus'], ParentType, ContextType>;
@@ -473,6 +528,7 @@ export type PaymentMethodResolvers<ContextType = PaymentContext, ParentType exte
 };
 
 export type QueryResolvers<ContextType = PaymentContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  flaggedPayments?: Resolver<Array<ResolversTypes['Payment']>, ParentType, ContextType, RequireFields<QueryFlaggedPaymentsArgs, 'includeResolved'>>;
   paymentMethods?: Resolver<Array<ResolversTypes['PaymentMethod']>, ParentType, ContextType, RequireFields<QueryPaymentMethodsArgs, 'orderId'>>;
   wallet?: Resolver<ResolversTypes['Wallet'], ParentType, ContextType>;
 };
