@@ -269,20 +269,21 @@ describe('with order unreachable (leases only)', () => {
     ok(await order.reserve(orderId, skuIds[0], 3));
     ok(await order.lock(userId, couponId, orderId));
 
-    await eventually(() => reservationStatus(dbOf(shop, 'product'), orderId), (status) => status === 'RELEASED', 20_000);
-    await eventually(() => couponStatus(dbOf(shop, 'promote'), couponId), (status) => status === 'AVAILABLE', 20_000);
+    await eventually(() => reservationStatus(dbOf(shop, 'product'), orderId), (status) => status === 'RELEASED', 55_000);
+    await eventually(() => couponStatus(dbOf(shop, 'promote'), couponId), (status) => status === 'AVAILABLE', 55_000);
     const tookMs = Date.now() - landed;
     expect(tookMs).toBeGreaterThanOrEqual(1000);
-    // 1 s window + 0.3 s sweep here; other test files' product instances share this database and its one sweep row with
-    // the default 10 s interval, so allow for one of those periods (still inside the 60 s bound).
-    expect(tookMs).toBeLessThan(15_000);
+    // Alone: the 1 s window + a 0.3 s sweep (≈ 1.5-2.5 s measured). Other test files' product instances share this
+    // database and its one sweep row with the default 10 s interval (measured up to 20 s on a loaded machine running
+    // three files at once): still inside the 60 s bound, which is what is asserted.
+    expect(tookMs).toBeLessThan(60_000);
     expect(await skuCounts(dbOf(shop, 'product'), skuIds[0])).toEqual({ stock: 10, reserved: 0, sold: 0 });
     // The saga's confirm, arriving late, is refused: it compensates instead of placing the order.
     expect(reasonOf(await order.confirm(orderId, new Date(Date.now() + 60_000)))).toMatchObject({ code: 'CONFLICT', reason: 'HOLD_RELEASED' });
     expect(reasonOf(await order.confirmCoupon(userId, couponId, orderId, new Date(Date.now() + 60_000)))).toMatchObject({ code: 'CONFLICT', reason: 'HOLD_RELEASED' });
     expect(await findStockViolations(dbOf(shop, 'product'), skuIds)).toEqual([]);
     expect(ofOrders(await findCouponHoldProblems(dbOf(shop, 'promote')), [orderId])).toEqual([]);
-  });
+  }, 150_000);
 
   it('a confirmed hold outlives the short window and lapses at its holdUntil, order never heard from again', async () => {
     const endpoints = viaSubgraphs(shop);
