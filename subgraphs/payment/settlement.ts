@@ -129,7 +129,7 @@ export async function settleOrderJob(runtime: PaymentRuntime, job: Job<{ payment
 export async function createRefund(
   trx: Knex.Transaction,
   payment: PaymentRow,
-  input: { refundNo: string; amount: number; reason: string; source: RefundRow['source']; requestedBy: string | null },
+  input: { refundNo: string; amount: number; reason: string; source: RefundRow['source']; requestedBy: string | null; lines?: RefundRow['lines'] },
 ): Promise<RefundRow> {
   await lockPayment(trx, { id: payment.id });
   const existing = await findRefundByNo(trx, input.refundNo);
@@ -150,6 +150,7 @@ export async function createRefund(
     reason: input.reason.slice(0, 200),
     source: input.source,
     requested_by: input.requestedBy,
+    lines: input.lines ?? null,
   });
   await scheduleJob(trx, { kind: JOB_REFUND, key: refund.refund_no, runAt: new Date(), payload: { refundNo: refund.refund_no } });
   return refund;
