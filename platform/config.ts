@@ -5,6 +5,7 @@ import { serviceKeysFromEnv, type ServiceKeys } from './service-keys';
 import fs from 'node:fs';
 import path from 'node:path';
 import { assertMoneyLimits, DEFAULT_MONEY_LIMITS, type MoneyLimits } from './money';
+import { assertCompleteKeySets, developmentMode, KEY_SETS } from './modes';
 import { checkDevelopmentSecrets, warnDevelopmentSecrets } from './secrets';
 
 export const SUBGRAPH_NAMES = ['user', 'product', 'cart', 'order', 'promote', 'payment'] as const;
@@ -46,6 +47,13 @@ export interface Config {
   /** Per-service signing and verification keys of the identity header (SERVICE_KEY_<NAME>, service-keys.ts). */
   serviceKeys: ServiceKeys;
   accessTokenTtlSeconds: number;
+  /**
+   * Clock skew the router tolerates on an access token's lifetime (ACCESS_TOKEN_CLOCK_SKEW_SECONDS, default 30): a
+   * token whose `exp` lies further ahead than ACCESS_TOKEN_TTL_SECONDS plus this is refused (docs/security.md).
+   */
+  accessTokenClockSkewSeconds: number;
+  /** How often each router reads the shared list of revoked sessions (SESSION_REVOCATION_POLL_MS, default 1000). */
+  sessionRevocationPollMs: number;
   refreshTokenTtlSeconds: number;
   /** Max age of a signed identity / service header before it is refused (replay window). */
   identityMaxAgeSeconds: number;
@@ -86,8 +94,12 @@ export interface Config {
   adminPassword: string;
   /** Whether ADMIN_PASSWORD was set (otherwise the development default; seeding it off loopback is refused). */
   adminPasswordSet: boolean;
-  /** WeChat mini-program login (jscode2session); `timeoutMs` bounds each call (WECHAT_TIMEOUT_MS). */
-  wechat: { appId?: string; secret?: string; apiBase: string; timeoutMs: number };
+  /**
+   * WeChat mini-program login (jscode2session); `timeoutMs` bounds each call (WECHAT_TIMEOUT_MS). `devLogin`
+   * (WECHAT_DEV_LOGIN, platform/modes.ts): without WECHAT_APPID/WECHAT_SECRET, the development stand-in signs in any
+   * code — never in production, by default only on a loopback HOST.
+   */
+  wechat: { appId?: string; secret?: string; apiBase: string; timeoutMs: number; devLogin: boolean };
   /** `login` throttling: failed sign-ins per account per window (LOGIN_MAX_FAILURES, LOGIN_FAILURE_WINDOW_SECONDS). */
   loginRateLimit: { maxFailures: number; windowSeconds: number };
   /** `register` throttling: attempts per phone number per window (REGISTER_MAX_ATTEMPTS, REGISTER_WINDOW_SECONDS). */
@@ -100,6 +112,12 @@ export interface Config {
   maxPageSize: number;
   /** Largest request body any server accepts (MAX_REQUEST_BODY_BYTES); larger ones answer 413. */
   maxRequestBodyBytes: number;
+  /** Deepest nesting of arrays and objects in a JSON request body the router accepts (MAX_JSON_DEPTH); 400 past it. */
+  maxJsonDepth: number;
+  /** Longest `operationName` the router accepts (MAX_OPERATION_NAME_LENGTH); 400 past it, never echoed. */
+  maxOperationNameLength: number;
+  /** The router's HTTP server: timeouts a slow client cannot stretch and connections per client address (docs/limits.md). */
+  http: HttpServerConfig;
   /** Largest subgraph response the router reads (SUBGRAPH_MAX_RESPONSE_BYTES); the read is cut off past it. */
   subgraphMaxResponseBytes: number;
   /** Operation limits checked by the router before planning (docs/limits.md). */
@@ -133,19 +151,52 @@ export interface Config {
   payment: PaymentConfig;
 }
 
+export interface HttpServerConfig {
+  /** Time to receive a request's headers, from its first byte (HTTP_HEADERS_TIMEOUT_MS, default 10000). */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, headers and body (HTTP_REQUEST_TIMEOUT_MS, default 30000). */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this (HTTP_KEEPALIVE_TIMEOUT_MS, default 5000). */
+  keepAliveTimeoutMs: number;
+  /** Requests served on one keep-alive connection before it is closed (HTTP_MAX_REQUESTS_PER_SOCKET, default 1000; 0: no bound). */
+  maxRequestsPerSocket: number;
+  /**
+   * Open TCP connections (HTTP and WebSocket) per peer address (MAX_CONNECTIONS_PER_ADDRESS); past it a new one is
+   * closed at once. Default 128, or 0 (off) when TRUST_PROXY_HOPS > 0: then the peers are our own proxies.
+   */
+  maxConnectionsPerAddress: number;
+}
+
 export interface SubscriptionsConfig {
   /** Subscriptions one connection may hold at once (SUBSCRIPTIONS_PER_CONNECTION). */
   perConnection: number;
-  /** Subscriptions one user may hold at once on one router instance (SUBSCRIPTIONS_PER_USER). */
+  /** Subscriptions one user may hold at once, across router instances with Redis (SUBSCRIPTIONS_PER_USER). */
   perUser: number;
+  /** Subscriptions one client address may hold at once, across router instances with Redis (SUBSCRIPTIONS_PER_ADDRESS). */
+  perAddress: number;
+  /**
+   * How long a subscription's slot in Redis lives without its router renewing it (SUBSCRIPTION_SLOT_LEASE_MS, default
+   * 30000): a crashed router's slots free themselves after this. Renewed every third of it.
+   */
+  slotLeaseMs: number;
+  /** Each subscription reads its order again at least this often, changes or not (SUBSCRIPTION_REREAD_MS, default 60000; 0: off). */
+  rereadMs: number;
   /** Ping interval; a socket that does not answer within the same time is dropped (SUBSCRIPTION_KEEPALIVE_MS; 0: off). */
   keepAliveMs: number;
   /** States waiting for a slow client per subscription; past it the oldest unsent is dropped, never the latest (SUBSCRIPTION_QUEUE_MAX). */
   queueMax: number;
 }
 
-/** Payment configuration; a provider without its merchant keys runs as the local sandbox (never in production). */
+/**
+ * Payment configuration. A method is served by its real provider when its merchant keys are set (all of them: a
+ * partial set is a start-up error), else by the local sandbox when `sandbox` is on, else it is unavailable.
+ */
 export interface PaymentConfig {
+  /**
+   * PAYMENT_SANDBOX (platform/modes.ts): the local sandbox providers and their cashier (/notify/sandbox/...) serve
+   * the methods without keys. Never in production; by default only on a loopback HOST; off it only with `true`.
+   */
+  sandbox: boolean;
   /** Enabled methods in display order (PAYMENT_METHODS, default WECHAT,ALIPAY,BALANCE). */
   methods: string[];
   /** Public origin providers and clients reach (PAYMENT_PUBLIC_URL, default http://127.0.0.1:<router port>). */
@@ -154,6 +205,8 @@ export interface PaymentConfig {
   notifyMaxSkewSeconds: number;
   /** An open payment this old (PAYMENT_RECONCILE_AFTER_SECONDS, default 300) is queried at its provider. */
   reconcileAfterSeconds: number;
+  /** The longest wait between two queries of one open trade (PAYMENT_RECONCILE_MAX_INTERVAL_SECONDS, default 3600). */
+  reconcileMaxIntervalSeconds: number;
   /** WeChat Pay v3 merchant (all of mchId, serial, private key, APIv3 key, platform key + serial; else sandbox). */
   wechat: {
     appId?: string;
@@ -182,6 +235,16 @@ export interface OrderConfig {
   paymentTimeoutSeconds: number;
   /** A checkout saga not finished after this long is compensated by the recovery job (ORDER_SAGA_TIMEOUT_SECONDS, default 60). */
   sagaTimeoutSeconds: number;
+  /** A SHIPPED order confirms its receipt itself this long after shipping (ORDER_AUTO_CONFIRM_DAYS, default 10). */
+  autoConfirmDays: number;
+  /** After-sales (returns and refunds) stay open this long after receipt (AFTER_SALES_WINDOW_DAYS, default 7). */
+  afterSalesWindowDays: number;
+  /** A staff refund order registered but payment never recorded is settled as FAILED after this long (ORDER_REFUND_WATCH_SECONDS, default 600). */
+  refundWatchSeconds: number;
+  /** Orders one shopper may have being placed or waiting for payment at once (MAX_UNPAID_ORDERS_PER_SHOPPER, default 5). */
+  maxUnpaidOrdersPerShopper: number;
+  /** Units of one SKU one shopper may hold across those orders (MAX_UNPAID_UNITS_PER_SKU, default 20). */
+  maxUnpaidUnitsPerSku: number;
   /** Test-only fault injection (ORDER_SAGA_CRASH_AFTER, honoured only when NODE_ENV=test): exit after this saga step. */
   sagaCrashAfter: 'created' | 'reserve' | 'coupon' | null;
 }
@@ -241,6 +304,8 @@ export interface OperationLimits {
   maxCost: number;
   /** QUERY_COST_DEFAULT_LIST_SIZE: the size assumed for a list without `first`. */
   defaultListSize: number;
+  /** MAX_QUERY_FIELDS: fields written in the document (fragments included), checked once per document after parsing. */
+  maxFields: number;
 }
 
 export interface CatalogCacheConfig {
@@ -337,6 +402,21 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return value;
 }
 
+/** A positive number of days; fractions allowed (0.5 = 12 hours), so short periods can be tried out. */
+function days(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number of days, got "${raw}"`);
+  return value;
+}
+
+function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = int(env, name, fallback);
+  if (value < 1) throw new Error(`${name} must be at least 1, got ${value}`);
+  return value;
+}
+
 function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -357,6 +437,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     }
   }
   const host = env.HOST || '127.0.0.1';
+  // A provider half configured must not fall back to anything: refuse to start, naming the gap (platform/modes.ts).
+  assertCompleteKeySets(env, KEY_SETS);
+  const paymentSandbox = developmentMode(env, 'PAYMENT_SANDBOX', { isProduction, host });
+  const wechatDevLogin = developmentMode(env, 'WECHAT_DEV_LOGIN', { isProduction, host });
   // Outside production the public development secrets are allowed on loopback only (see secrets.ts).
   const devSecrets = isProduction ? [] : checkDevelopmentSecrets(env, host);
   // jest sets NODE_ENV=test: every test worker would print it.
@@ -398,6 +482,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     internalSecret: env.INTERNAL_SECRET || DEV_INTERNAL_SECRET,
     serviceKeys: serviceKeysFromEnv(env, { base: env.INTERNAL_SECRET || DEV_INTERNAL_SECRET, production: isProduction }),
     accessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 15 * 60),
+    accessTokenClockSkewSeconds: int(env, 'ACCESS_TOKEN_CLOCK_SKEW_SECONDS', 30),
+    sessionRevocationPollMs: int(env, 'SESSION_REVOCATION_POLL_MS', 1000),
     refreshTokenTtlSeconds: int(env, 'REFRESH_TOKEN_TTL_SECONDS', 30 * 24 * 3600),
     identityMaxAgeSeconds: int(env, 'IDENTITY_MAX_AGE_SECONDS', 60),
     host,
@@ -430,6 +516,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secret: env.WECHAT_SECRET || undefined,
       apiBase: env.WECHAT_API_BASE || 'https://api.weixin.qq.com',
       timeoutMs: int(env, 'WECHAT_TIMEOUT_MS', 5000),
+      devLogin: wechatDevLogin,
     },
     loginRateLimit: {
       maxFailures: int(env, 'LOGIN_MAX_FAILURES', 10),
@@ -443,6 +530,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbSeparateRoles: bool(env, 'DB_SEPARATE_ROLES', true),
     maxPageSize: int(env, 'MAX_PAGE_SIZE', 100),
     maxRequestBodyBytes: int(env, 'MAX_REQUEST_BODY_BYTES', 1024 * 1024),
+    maxJsonDepth: int(env, 'MAX_JSON_DEPTH', 64),
+    maxOperationNameLength: int(env, 'MAX_OPERATION_NAME_LENGTH', 128),
+    http: {
+      headersTimeoutMs: int(env, 'HTTP_HEADERS_TIMEOUT_MS', 10_000),
+      requestTimeoutMs: int(env, 'HTTP_REQUEST_TIMEOUT_MS', 30_000),
+      keepAliveTimeoutMs: int(env, 'HTTP_KEEPALIVE_TIMEOUT_MS', 5000),
+      maxRequestsPerSocket: int(env, 'HTTP_MAX_REQUESTS_PER_SOCKET', 1000),
+      maxConnectionsPerAddress: int(env, 'MAX_CONNECTIONS_PER_ADDRESS', int(env, 'TRUST_PROXY_HOPS', 0) > 0 ? 0 : 128),
+    },
     subgraphMaxResponseBytes: int(env, 'SUBGRAPH_MAX_RESPONSE_BYTES', 8 * 1024 * 1024),
     operationLimits: {
       maxDepth: int(env, 'MAX_QUERY_DEPTH', 10),
@@ -452,6 +548,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDirectives: int(env, 'MAX_QUERY_DIRECTIVES', 50),
       maxCost: int(env, 'MAX_QUERY_COST', 10_000),
       defaultListSize: int(env, 'QUERY_COST_DEFAULT_LIST_SIZE', 20),
+      maxFields: int(env, 'MAX_QUERY_FIELDS', 500),
     },
     shipping,
     money,
@@ -465,6 +562,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     order: {
       paymentTimeoutSeconds: int(env, 'ORDER_PAYMENT_TIMEOUT_SECONDS', 1800),
       sagaTimeoutSeconds: int(env, 'ORDER_SAGA_TIMEOUT_SECONDS', 60),
+      autoConfirmDays: days(env, 'ORDER_AUTO_CONFIRM_DAYS', 10),
+      afterSalesWindowDays: days(env, 'AFTER_SALES_WINDOW_DAYS', 7),
+      refundWatchSeconds: int(env, 'ORDER_REFUND_WATCH_SECONDS', 600),
+      maxUnpaidOrdersPerShopper: positive(env, 'MAX_UNPAID_ORDERS_PER_SHOPPER', 5),
+      maxUnpaidUnitsPerSku: positive(env, 'MAX_UNPAID_UNITS_PER_SKU', 20),
       // Never in development or production: a switch that kills the process must not exist outside tests.
       sagaCrashAfter:
         nodeEnv === 'test' && ['created', 'reserve', 'coupon'].includes(env.ORDER_SAGA_CRASH_AFTER ?? '')
@@ -494,14 +596,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subscriptions: {
       perConnection: int(env, 'SUBSCRIPTIONS_PER_CONNECTION', 10),
       perUser: int(env, 'SUBSCRIPTIONS_PER_USER', 50),
+      perAddress: int(env, 'SUBSCRIPTIONS_PER_ADDRESS', 200),
+      slotLeaseMs: int(env, 'SUBSCRIPTION_SLOT_LEASE_MS', 30_000),
+      rereadMs: int(env, 'SUBSCRIPTION_REREAD_MS', 60_000),
       keepAliveMs: int(env, 'SUBSCRIPTION_KEEPALIVE_MS', 12_000),
       queueMax: int(env, 'SUBSCRIPTION_QUEUE_MAX', 4),
     },
     payment: {
+      sandbox: paymentSandbox,
       methods: (env.PAYMENT_METHODS || 'WECHAT,ALIPAY,BALANCE').split(',').map((m) => m.trim().toUpperCase()).filter(Boolean),
       publicUrl: (env.PAYMENT_PUBLIC_URL || `http://127.0.0.1:${ports.router}`).replace(/\/+$/, ''),
       notifyMaxSkewSeconds: int(env, 'PAYMENT_NOTIFY_MAX_SKEW_SECONDS', 300),
       reconcileAfterSeconds: int(env, 'PAYMENT_RECONCILE_AFTER_SECONDS', 300),
+      reconcileMaxIntervalSeconds: int(env, 'PAYMENT_RECONCILE_MAX_INTERVAL_SECONDS', 3600),
       wechat: {
         appId: env.WECHATPAY_APPID || env.WECHAT_APPID || undefined,
         mchId: env.WECHATPAY_MCHID || undefined,

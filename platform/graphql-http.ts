@@ -7,7 +7,8 @@
  * Clients get what the express chain answered (graphqlRequestGuard, identityGate, expressMiddleware), in the same
  * order of checks — method, content type, body, batch, caller — with the same messages (http-errors.ts), except:
  * - a body over the limit is refused as soon as that is known (from Content-Length, or once the bytes read pass
- *   it) and the connection is closed, rather than read to its end first;
+ *   it) and the connection is closed after a bounded read of what the client is still sending (a lingering close);
+ * - with `maxJsonDepth`, a body nesting deeper is refused (400) before anything walks it;
  * - the charset of a JSON body must be UTF-8 (iconv-lite also decoded UTF-16/32/7);
  * - no `X-Powered-By: Express`, no ETag (nor 304 for a GET that sends If-None-Match).
  */
@@ -17,12 +18,17 @@ import zlib from 'node:zlib';
 import { parse as parseContentType } from 'content-type';
 import { HeaderMap, type ApolloServer, type BaseContext, type HTTPGraphQLResponse } from '@apollo/server';
 import { logUnexpectedHttpError, refusalOfError, refusals, type Refusal } from './http-errors';
+import { jsonTextNestsDeeperThan } from './json-depth';
 import { IdentityError, type Identity } from './identity';
 import { identityOfRequest, identityRefusal, type IdentityGateOptions } from './identity-gate';
 
 export interface GraphQLHttpOptions<TContext extends BaseContext, TCaller> {
   server: ApolloServer<TContext>;
   maxBodyBytes: number;
+  /** Deepest JSON nesting accepted (the router's MAX_JSON_DEPTH); unchecked when absent. */
+  maxJsonDepth?: number;
+  /** Longest `operationName` accepted (the router's MAX_OPERATION_NAME_LENGTH), refused without echoing it; unchecked when absent. */
+  maxOperationNameLength?: number;
   /**
    * Who calls, asked once the body has passed the guard (where the express chain had its gate); throws a Refused
    * to turn the caller away. The subgraphs' is `signedCaller` (below); the router lets everyone in.
@@ -148,7 +154,7 @@ const FIRST_NON_WHITESPACE = /^[\x20\x09\x0a\x0d]*(.?)/s;
  * The JSON body as express.json() in strict mode gave it: UTF-8 (a BOM dropped), an empty body as `{}`, and only
  * an object or an array at the top (any other JSON value is malformed).
  */
-async function readJson(req: http.IncomingMessage, limit: number): Promise<unknown> {
+async function readJson(req: http.IncomingMessage, limit: number, maxDepth: number | undefined): Promise<unknown> {
   // No charset is UTF-8; `charset=` (empty) too; body-parser refused non-`utf-` names before reading.
   const charset = charsetOf(req.headers['content-type']!) || 'utf-8';
   if (!charset.startsWith('utf-') || charset.replace(/:\d{4}$|[^0-9a-z]/g, '') !== 'utf8') {
@@ -159,6 +165,7 @@ async function readJson(req: http.IncomingMessage, limit: number): Promise<unkno
   if (text.length === 0) return {};
   const first = FIRST_NON_WHITESPACE.exec(text)![1];
   if (first !== '{' && first !== '[') throw new Refused(refusals.malformedJson());
+  if (maxDepth !== undefined && jsonTextNestsDeeperThan(text, maxDepth)) throw new Refused(refusals.tooDeep(maxDepth));
   try {
     return JSON.parse(text);
   } catch {
@@ -185,9 +192,55 @@ async function writeResponse(res: http.ServerResponse, { status, headers, body }
   res.end();
 }
 
-function answer(res: http.ServerResponse, { status, body, headers }: Refusal) {
+/**
+ * What a refused request may still send before its connection is closed: the client learns of the refusal only once it
+ * reads, and a client that finishes sending first (fetch, most HTTP libraries) saw a reset (EPIPE) instead of the 413
+ * when the socket closed under it. As nginx's lingering close: the answer goes out, the rest of the body is read and
+ * dropped — at most LINGER_MAX_BYTES and LINGER_MAX_MS — and only then is the connection closed.
+ */
+export const LINGER_MAX_BYTES = 16 * 1024 * 1024;
+export const LINGER_MAX_MS = 10_000;
+
+type LingeringSocket = http.IncomingMessage['socket'] & { destroySoon?: () => void };
+
+function lingerBeforeClose(req: http.IncomingMessage) {
+  if (req.complete) return;
+  const socket = req.socket as LingeringSocket;
+  const destroySoon = socket.destroySoon;
+  if (typeof destroySoon !== 'function') return;
+  let read = 0;
+  let answered = false;
+  let drained = false;
+  const close = (hard: boolean) => {
+    clearTimeout(timer);
+    req.off('data', onData).off('end', onEnd);
+    socket.destroySoon = destroySoon;
+    if (hard) socket.destroy();
+    else destroySoon.call(socket);
+  };
+  const onData = (chunk: Buffer) => {
+    read += chunk.length;
+    if (read > LINGER_MAX_BYTES) close(true);
+  };
+  const onEnd = () => {
+    drained = true;
+    if (answered) close(false);
+  };
+  const timer = setTimeout(() => close(true), LINGER_MAX_MS);
+  timer.unref();
+  // Node closes a `Connection: close` answer's socket with destroySoon() once the answer is written: wait for the body.
+  socket.destroySoon = () => {
+    answered = true;
+    if (drained) close(false);
+  };
+  req.on('data', onData).on('end', onEnd);
+  req.resume();
+}
+
+function answer(res: http.ServerResponse, { status, body, headers }: Refusal, req?: http.IncomingMessage) {
   // Failing mid-answer (a streamed response): ending it would look complete, so the connection is dropped.
   if (res.headersSent) return void res.destroy();
+  if (req && headers?.Connection === 'close') lingerBeforeClose(req);
   const text = JSON.stringify(body);
   res.statusCode = status;
   for (const [name, value] of Object.entries(headers ?? {})) res.setHeader(name, value);
@@ -207,8 +260,12 @@ export function graphqlHttpHandler<TContext extends BaseContext, TCaller>(option
     // A body is read only when it is JSON; a GET usually has none (and Apollo reads its operation from the URL).
     const json = hasBody(req) && isJsonType(req.headers['content-type']);
     if (method === 'POST' && !json) throw new Refused(refusals.notJson());
-    const body = json ? await readJson(req, maxBodyBytes) : undefined;
+    const body = json ? await readJson(req, maxBodyBytes, options.maxJsonDepth) : undefined;
     if (Array.isArray(body)) throw new Refused(refusals.batch());
+    const operationName = (body as { operationName?: unknown } | undefined)?.operationName;
+    if (options.maxOperationNameLength !== undefined && typeof operationName === 'string' && operationName.length > options.maxOperationNameLength) {
+      throw new Refused(refusals.operationNameTooLong(options.maxOperationNameLength, operationName.length));
+    }
     const caller = options.caller(req);
 
     const headers = new HeaderMap();
@@ -224,7 +281,7 @@ export function graphqlHttpHandler<TContext extends BaseContext, TCaller>(option
 
   return (req: http.IncomingMessage, res: http.ServerResponse): void => {
     serve(req, res).catch((error: unknown) => {
-      if (error instanceof Refused) return answer(res, error.refusal);
+      if (error instanceof Refused) return answer(res, error.refusal, req);
       // As installErrorHandlers: a deliberate 4xx keeps its status; anything else is logged and a bare 500.
       const known = refusalOfError((error ?? {}) as Parameters<typeof refusalOfError>[0]);
       if (known) return answer(res, known);

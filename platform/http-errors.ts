@@ -48,6 +48,14 @@ export const refusals = {
     status: 413,
     body: errorBody('BAD_USER_INPUT', `The request body is larger than ${limit} bytes`, { limit: 'bodySize', max: limit }),
   }),
+  tooDeep: (max: number): Refusal => ({
+    status: 400,
+    body: errorBody('BAD_USER_INPUT', `The request body nests arrays and objects more than ${max} levels deep`, { limit: 'jsonDepth', max }),
+  }),
+  operationNameTooLong: (max: number, found: number): Refusal => ({
+    status: 400,
+    body: errorBody('BAD_USER_INPUT', `Operation refused: operationName is ${found} characters long, at most ${max}`, { limit: 'operationName', max, found }),
+  }),
   malformedJson: (): Refusal => ({
     status: 400,
     body: errorBody('BAD_USER_INPUT', 'The request body is not valid JSON', { reason: 'MALFORMED_JSON' }),

@@ -76,6 +76,8 @@ export interface PriceSummaryRequest {
    * CONFLICT with extensions { reason: 'COUPON_NOT_APPLICABLE', field: 'couponId' }.
    */
   couponId?: string | null;
+  /** The shopper declined every coupon: none is applied and promote is not asked. */
+  noCoupon?: boolean;
 }
 
 export interface PriceSummaryDeps {
@@ -104,7 +106,7 @@ export async function priceSummary(deps: PriceSummaryDeps, userId: string, reque
   assertOrderTotal(subtotal, deps.config.money);
   const couponId = request.couponId ?? undefined;
   let coupon: AppliedCoupon | null = null;
-  if (items.length) {
+  if (items.length && !request.noCoupon) {
     const quote = await quoteCoupons(deps.services, userId, { items, shippingFee: shippingFee(subtotal, deps.config), couponId });
     coupon = couponId ? quote.selected : quote.best;
   }

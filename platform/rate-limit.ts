@@ -2,7 +2,8 @@
  * Fixed-window rate limiting: at most `limit` events per key per window of `windowMs`, each key's window opening at
  * its first event (not aligned to the clock, so no shared boundary at which every counter resets at once).
  * Two implementations behind one interface: Redis (shared by every instance of a service) when REDIS_URL is set,
- * in-process memory otherwise (one process: `npm start`, tests without Redis).
+ * in-process memory otherwise (one process: `npm start`, tests without Redis). The Redis one falls back to memory
+ * while Redis is down: a throttle must never turn an infrastructure fault into a refusal of every sign-in.
  * Callers pass keys that carry no personal data (hash phone numbers and emails before they get here).
  */
 import { createClient } from 'redis';
@@ -44,8 +45,16 @@ export interface RateLimiterOptions {
   prefix?: string;
   /** Clock, for tests that move across windows without sleeping. */
   now?: () => number;
-  /** Redis: how long a call waits for a connection before failing (default 2 s). */
+  /** Redis: how long the first call waits for a connection before counting in memory instead (default 2 s). */
   connectTimeoutMs?: number;
+  /** Redis: how long a command may take before the call is counted in memory instead (default 1 s). */
+  commandTimeoutMs?: number;
+  /** Redis: while degraded, at most one call per this interval tries Redis again; the others count in memory at once (default 2 s). */
+  probeEveryMs?: number;
+  /** Redis: while degraded, the "counting in memory" line is repeated at most this often (default 60 s). */
+  logEveryMs?: number;
+  /** Redis: where the degraded / recovered lines go (default console.warn). */
+  log?: (line: string) => void;
 }
 
 function assertRule(rule: RateLimitRule) {
@@ -133,13 +142,25 @@ return 1`;
 /**
  * Counts in Redis, shared by every instance: one hash per (key, window length) holding the window's start and count,
  * updated by one Lua script so concurrent hits count exactly; the key disappears shortly after its window ends.
- * Connects on first use; while Redis is unreachable calls fail (after at most `connectTimeoutMs`, no offline queue)
- * rather than hang: callers then refuse the guarded operation.
+ *
+ * Degrades, never fails closed on infrastructure: while Redis is unreachable (not connected within
+ * `connectTimeoutMs`, a command failing or not answering within `commandTimeoutMs`), every call is answered by
+ * in-process counters instead — the same rules, counted per instance (n instances let up to n times the limit
+ * through) — so sign-in keeps working with the throttles still on. One log line says so (again at most every
+ * `logEveryMs` while it lasts) and another when Redis answers again, from when the shared counts resume; what was
+ * counted in memory meanwhile is not carried over. The client reconnects in the background; while degraded, calls do
+ * not wait for Redis: one call per `probeEveryMs` tries it (so a Redis that hangs costs one call the timeout, not
+ * every call), the others count in memory at once.
  */
 export function createRedisRateLimiter(url: string, options: RateLimiterOptions = {}): RateLimiter {
   const now = options.now ?? Date.now;
   const prefix = options.prefix ?? 'rl:';
   const connectTimeoutMs = options.connectTimeoutMs ?? 2000;
+  const commandTimeoutMs = options.commandTimeoutMs ?? 1000;
+  const logEveryMs = options.logEveryMs ?? 60_000;
+  const probeEveryMs = options.probeEveryMs ?? 2000;
+  const log = options.log ?? ((line: string) => console.warn(line));
+  const fallback = createMemoryRateLimiter({ now });
   const client = createClient({ url, disableOfflineQueue: true });
   let lastErrorLog = 0;
   client.on('error', (error: Error) => {
@@ -150,49 +171,104 @@ export function createRedisRateLimiter(url: string, options: RateLimiterOptions 
     }
   });
   let connecting: Promise<unknown> | undefined;
+  /** Since when calls are answered in memory (undefined: Redis is in use), and when that was last logged. */
+  let degradedSince: number | undefined;
+  let lastDegradedLog = 0;
+  /** While degraded: when the next call may try Redis (a hung Redis would otherwise cost every call the timeout). */
+  let nextProbeAt = 0;
+  let closed = false;
+
+  const withTimeout = async <T>(work: Promise<T>, ms: number, what: string): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(what)), ms)))]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   const ready = async () => {
     if (client.isReady) return;
-    // The client keeps retrying in the background; callers wait a bounded time, then fail instead of hanging.
+    // The client keeps retrying in the background; once degraded, callers do not wait for it at all.
     connecting ??= client.connect().catch(() => {
       connecting = undefined;
     });
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([connecting, new Promise((resolve) => (timer = setTimeout(resolve, connectTimeoutMs)))]);
-    clearTimeout(timer);
+    if (degradedSince === undefined) await withTimeout(connecting, connectTimeoutMs, 'not connected').catch(() => undefined);
     if (!client.isReady) throw new Error('Redis is unavailable for rate limiting');
+  };
+  const degrade = (error: unknown) => {
+    const at = Date.now();
+    nextProbeAt = at + probeEveryMs;
+    if (degradedSince === undefined) degradedSince = at;
+    else if (at - lastDegradedLog < logEveryMs) return;
+    lastDegradedLog = at;
+    const reason = error instanceof Error ? error.message : String(error);
+    log(
+      `[rate-limit] Redis unavailable (${reason}): throttles fall back to per-instance in-process counters ` +
+        `since ${new Date(degradedSince).toISOString()} (each instance counts on its own until Redis is back)`,
+    );
+  };
+  const recovered = () => {
+    if (degradedSince === undefined) return;
+    log(`[rate-limit] Redis is back: throttles are shared again (in-process counters used for ${Math.round((Date.now() - degradedSince) / 1000)} s)`);
+    degradedSince = undefined;
+  };
+  /** Runs `op` on Redis; on any failure of the infrastructure, `memory` answers instead. */
+  const attempt = async <T>(op: () => Promise<T>, memory: () => Promise<T>): Promise<T> => {
+    if (closed) return memory();
+    if (degradedSince !== undefined) {
+      if (Date.now() < nextProbeAt) return memory();
+      // This call probes; concurrent ones do not wait for it.
+      nextProbeAt = Date.now() + probeEveryMs;
+    }
+    try {
+      await ready();
+      const result = await withTimeout(op(), commandTimeoutMs, `no answer within ${commandTimeoutMs} ms`);
+      recovered();
+      return result;
+    } catch (error) {
+      degrade(error);
+      return memory();
+    }
   };
   const redisKey = (key: string, rule: RateLimitRule) => `${prefix}${key}:${rule.windowMs}`;
   return {
     async hit(key, rule) {
       assertRule(rule);
-      await ready();
-      const reply = (await client.eval(HIT_SCRIPT, {
-        keys: [redisKey(key, rule)],
-        arguments: [String(now()), String(rule.windowMs)],
-      })) as [number, number];
-      const count = Number(reply[0]);
-      return { count, allowed: count <= rule.limit, resetInMs: Number(reply[1]) };
+      return attempt(async () => {
+        const reply = (await client.eval(HIT_SCRIPT, {
+          keys: [redisKey(key, rule)],
+          arguments: [String(now()), String(rule.windowMs)],
+        })) as [number, number];
+        const count = Number(reply[0]);
+        return { count, allowed: count <= rule.limit, resetInMs: Number(reply[1]) };
+      }, () => fallback.hit(key, rule));
     },
     async peek(key, rule) {
       assertRule(rule);
-      await ready();
-      const at = now();
-      const [start, stored] = await client.hmGet(redisKey(key, rule), ['s', 'c']);
-      const running = start !== null && at - Number(start) < rule.windowMs && at >= Number(start);
-      const count = running ? Number(stored ?? 0) : 0;
-      return { count, allowed: count <= rule.limit, resetInMs: running ? Number(start) + rule.windowMs - at : rule.windowMs };
+      return attempt(async () => {
+        const at = now();
+        const [start, stored] = await client.hmGet(redisKey(key, rule), ['s', 'c']);
+        const running = start !== null && at - Number(start) < rule.windowMs && at >= Number(start);
+        const count = running ? Number(stored ?? 0) : 0;
+        return { count, allowed: count <= rule.limit, resetInMs: running ? Number(start) + rule.windowMs - at : rule.windowMs };
+      }, () => fallback.peek(key, rule));
     },
     async reset(key, rule) {
       assertRule(rule);
-      await ready();
-      await client.del(redisKey(key, rule));
+      // Both: a count made in memory while Redis was away is forgotten too.
+      await fallback.reset(key, rule);
+      await attempt(async () => void (await client.del(redisKey(key, rule))), async () => undefined);
     },
     async refund(key, rule) {
       assertRule(rule);
-      await ready();
-      await client.eval(REFUND_SCRIPT, { keys: [redisKey(key, rule)], arguments: [String(now()), String(rule.windowMs)] });
+      await attempt(
+        async () => void (await client.eval(REFUND_SCRIPT, { keys: [redisKey(key, rule)], arguments: [String(now()), String(rule.windowMs)] })),
+        () => fallback.refund(key, rule),
+      );
     },
     async close() {
+      closed = true;
+      await fallback.close();
       if (client.isReady) await client.close();
       // Still connecting or reconnecting: nothing pending worth waiting for.
       else if (client.isOpen) client.destroy();

@@ -17,7 +17,8 @@ import { GraphQLError } from 'graphql';
 import type { Config, SubgraphName } from '../platform/config';
 import { makeFormatError } from '../platform/errors';
 import { graphqlHttpHandler, isGraphQLPath } from '../platform/graphql-http';
-import { graphqlRequestGuard, installErrorHandlers, operationResolutionPlugin } from '../platform/http-errors';
+import { graphqlRequestGuard, installErrorHandlers, operationResolutionPlugin, refusals, type Refusal } from '../platform/http-errors';
+import { jsonTextNestsDeeperThan } from '../platform/json-depth';
 import { identityGate } from '../platform/identity-gate';
 import type { RunningServer } from '../platform/subgraph-server';
 import { identityFromRequest } from './auth';
@@ -28,11 +29,14 @@ import type { PassThroughStats } from './pass-through';
 import { subgraphHealth } from './health';
 import { retryAfterPlugin } from './retry-after';
 import { operationLimitsPlugin, tagTokenLimit } from './limits';
+import { inputHygienePlugin, tagValidationAborted } from './input-hygiene';
+import { capConnectionsPerAddress, httpServerOptions, type ConnectionCapStats } from './connection-limits';
 import { createResponseCache, type ResponseCacheStats } from './response-cache';
 import { createEventBus, type EventBus } from '../platform/events/bus';
 import { attachSubscriptions } from './subscriptions';
 import { notifyProxy } from './notify-proxy';
 import { requireServiceKeys } from '../platform/service-keys';
+import { createSessionRevocations } from '../platform/session-revocation';
 
 export interface RouterOptions {
   config: Config;
@@ -55,6 +59,8 @@ export interface RunningRouter extends RunningServer {
   responseCacheStats?: ResponseCacheStats;
   /** Operations passed through to one subgraph or planned (router/pass-through.ts), when ROUTER_PASS_THROUGH is on. */
   passThroughStats?: PassThroughStats;
+  /** Connections refused by the per-address cap (router/connection-limits.ts). */
+  connectionCapStats: ConnectionCapStats;
 }
 
 /**
@@ -67,10 +73,33 @@ function logUnexpectedError(error: unknown) {
   else console.error('[router] unexpected error:', error);
 }
 
-/** The token limit is enforced by graphql-js's parser; its refusal is relabelled like the other limits. */
+/**
+ * The token limit is enforced by graphql-js's parser, and its overlapping-fields check has a budget of its own; their
+ * refusals are relabelled like the other limits.
+ */
 function withTokenLimit(format: ReturnType<typeof makeFormatError>, config: Config): ReturnType<typeof makeFormatError> {
   const tag = tagTokenLimit(config.operationLimits.maxTokens);
-  return (formatted, error) => format(tag(formatted), error);
+  const aborted = tagValidationAborted(config.operationLimits.maxFields);
+  return (formatted, error) => format(aborted(tag(formatted)), error);
+}
+
+/**
+ * GET /graphql carries its variables and extensions as JSON in the query string, and its operationName: held to the
+ * same bounds as a POST body (platform/graphql-http.ts).
+ */
+function queryStringGuard(config: Config): express.RequestHandler {
+  const refuse = (res: express.Response, { status, body }: Refusal) => void res.status(status).type('application/json').send(JSON.stringify(body));
+  return (req, res, next) => {
+    for (const name of ['variables', 'extensions']) {
+      const value = req.query[name];
+      if (typeof value === 'string' && jsonTextNestsDeeperThan(value, config.maxJsonDepth)) return refuse(res, refusals.tooDeep(config.maxJsonDepth));
+    }
+    const name = req.query.operationName;
+    if (typeof name === 'string' && name.length > config.maxOperationNameLength) {
+      return refuse(res, refusals.operationNameTooLong(config.maxOperationNameLength, name.length));
+    }
+    next();
+  };
 }
 
 export async function startRouter(options: RouterOptions): Promise<RunningRouter> {
@@ -80,12 +109,15 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   const app = express();
   app.disable('x-powered-by');
   // The request listener is added once everything is set up (below); the drain plugin and subscriptions need it first.
-  const httpServer = http.createServer();
+  const httpServer = http.createServer(httpServerOptions(config.http));
+  const connectionCap = capConnectionsPerAddress(httpServer, config.http);
   const fetchers = boundedFetchers(config);
   const resolveUrl = urlResolver(config, options.subgraphUrls);
   const dedup = config.routerDedup ? new InFlightDedup() : undefined;
   const { gateway, passThrough, costDirectives } = createGateway(config, resolveUrl, fetchers, dedup);
   const responseCache = config.routerResponseCache.enabled ? createResponseCache(config) : undefined;
+  // Sessions ended by the user subgraph (logout, refresh-token reuse), followed in memory: their tokens are refused.
+  const revocations = createSessionRevocations(config, { read: true });
 
   const server = new ApolloServer<RouterContext>({
     gateway,
@@ -101,6 +133,8 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
       // The default landing page loads Apollo Sandbox from a CDN; the router serves its own explorer instead.
       ApolloServerPluginLandingPageDisabled(),
       retryAfterPlugin(),
+      // Before operation resolution, whose message names an unknown operationName.
+      inputHygienePlugin({ maxOperationNameLength: config.maxOperationNameLength, maxFields: config.operationLimits.maxFields }),
       operationResolutionPlugin,
       operationLimitsPlugin(config.operationLimits, config.maxPageSize, costDirectives),
       // Folds the subgraphs' Cache-Control into each operation's cache policy (what the response cache keeps); no
@@ -111,7 +145,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   });
   // Subscriptions (graphql-ws, same server and path): attached before start, when the gateway announces its schema.
   const bus = options.events ?? createEventBus(config);
-  const subscriptions = attachSubscriptions({ httpServer, path: '/graphql', config, server, gateway, bus });
+  const subscriptions = attachSubscriptions({ httpServer, path: '/graphql', config, server, gateway, bus, revocations });
   await server.start();
 
   // Counters for operators and the bench (docs/catalog-cache.md), for callers that sign with the router's key for
@@ -130,15 +164,16 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   // The bundle is built on the first visit, not here: routers started by tests never pay for it.
   const explorer = config.explorerEnabled ? createExplorer({ endpoint: '/graphql', ...options.explorer }) : undefined;
   if (explorer) app.use(explorer.routes);
-  // Payment provider callbacks: forwarded as they are to the payment subgraph (router/notify-proxy.ts).
+  // Payment provider callbacks, known paths only: forwarded as they are to the payment subgraph (router/notify-proxy.ts).
   const notify = notifyProxy(config, () => new URL(resolveUrl('payment', `http://${config.host}:${config.ports.payment}/graphql`)).origin);
   app.use('/notify', notify.router);
   app.use(
     '/graphql',
     ...graphqlRequestGuard({ maxBodyBytes: config.maxRequestBodyBytes }),
+    queryStringGuard(config),
     expressMiddleware(server, {
       context: async ({ req }) => ({
-        identity: identityFromRequest(req, config),
+        identity: identityFromRequest(req, config, revocations),
         requestId: String(req.headers['x-request-id'] ?? crypto.randomUUID()),
       }),
     }),
@@ -150,10 +185,12 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   const graphql = graphqlHttpHandler({
     server,
     maxBodyBytes: config.maxRequestBodyBytes,
+    maxJsonDepth: config.maxJsonDepth,
+    maxOperationNameLength: config.maxOperationNameLength,
     // No gate: anonymous callers are welcome; a bad Authorization header is refused by the context (401).
     caller: () => undefined,
     context: (req) => ({
-      identity: identityFromRequest(req, config),
+      identity: identityFromRequest(req, config, revocations),
       requestId: String(req.headers['x-request-id'] ?? crypto.randomUUID()),
     }),
     log: logUnexpectedError,
@@ -169,6 +206,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     dedupStats: dedup?.stats,
     passThroughStats: passThrough,
     responseCacheStats: responseCache?.stats,
+    connectionCapStats: connectionCap,
     async close() {
       // Sockets first: the HTTP drain does not see upgraded connections.
       await subscriptions.close();
@@ -177,6 +215,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
       await fetchers.close();
       await notify.close();
       await responseCache?.close();
+      await revocations.close();
     },
   };
 }

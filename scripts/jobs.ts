@@ -11,7 +11,7 @@ import { listDeadJobs, requeueDeadJob } from '../platform/events/dead-letters';
 import { assertPortFree, startupFailure } from '../platform/process';
 
 /** The subgraphs that run jobs (they declare `events` and carry the event tables). */
-const WITH_JOBS: readonly SubgraphName[] = ['order', 'payment'];
+const WITH_JOBS: readonly SubgraphName[] = ['product', 'order', 'promote', 'payment'];
 const USAGE = `Usage: npm run jobs -- dead [<subgraph>…] | npm run jobs -- retry <subgraph> <job id>…   (subgraphs: ${WITH_JOBS.join(', ')})`;
 
 function subgraphOf(arg: string): SubgraphName {

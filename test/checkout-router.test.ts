@@ -110,3 +110,30 @@ it('previews with one product call: the SKU name and price and the product title
   // The order's own read of the SKU facts (prices and stock for the checks); the router does not ask product again.
   expect(productCalls.count).toBe(1);
 });
+
+it('through the router: couponId null (variable or literal) declines the best coupon, left out applies it; PRICE_CHANGED reaches the client', async () => {
+  const endpoints = viaRouter(router);
+  const { skuIds } = await createTestProduct(endpoints, [{ price: 2000, stock: 5 }]);
+  const registered = ok(
+    await gql(router, 'mutation($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }', {
+      input: { phone: uniquePhone(), password: 'decline123', nickname: 'decline' },
+    }),
+  ).register;
+  const auth = bearer(registered.accessToken);
+  const addressId = ok(await gql(router, 'mutation($input: AddressInput!) { addAddress(input: $input) { id } }', { input: ADDRESS_INPUT }, auth)).addAddress.id;
+  const couponId = await giveCoupon(endpoints, registered.user.id, { type: 'CASH', amount: 300, minSpend: 1000 });
+  const items = [{ skuId: skuIds[0], quantity: 1 }];
+  const PREVIEW = 'query($input: CheckoutInput!) { previewOrder(input: $input) { total discount coupon { coupon { id } } } }';
+
+  expect(ok(await gql(router, PREVIEW, { input: { items, addressId } }, auth)).previewOrder).toEqual({ total: 2700, discount: 300, coupon: { coupon: { id: couponId } } });
+  expect(ok(await gql(router, PREVIEW, { input: { items, addressId, couponId: null } }, auth)).previewOrder).toEqual({ total: 3000, discount: 0, coupon: null });
+  const literal = `query($s: ID!, $a: ID!) { previewOrder(input: { items: [{ skuId: $s, quantity: 1 }], addressId: $a, couponId: null }) { total coupon { coupon { id } } } }`;
+  expect(ok(await gql(router, literal, { s: skuIds[0], a: addressId }, auth)).previewOrder).toEqual({ total: 3000, coupon: null });
+
+  const CREATE = 'mutation($input: CheckoutInput!, $key: String!) { createOrder(input: $input, idempotencyKey: $key) { total discount } }';
+  const changed = await gql(router, CREATE, { input: { items, addressId, expectedTotal: 3000 }, key: crypto.randomUUID() }, auth);
+  expect(changed.errors?.[0]?.extensions).toMatchObject({ code: 'CONFLICT', reason: 'PRICE_CHANGED', expectedTotal: 3000, total: 2700, couponId });
+  const declined = ok(await gql(router, CREATE, { input: { items, addressId, couponId: null, expectedTotal: 3000 }, key: crypto.randomUUID() }, auth)).createOrder;
+  expect(declined).toEqual({ total: 3000, discount: 0 });
+  expect(await couponStatus(supergraph.subgraphs.promote!.db, couponId)).toBe('AVAILABLE');
+});

@@ -157,12 +157,27 @@ describe.each(implementations)('%s limiter', (_name, create) => {
 });
 
 describe('redis limiter with Redis unreachable', () => {
-  it('fails the call after the connect timeout instead of hanging, and closes', async () => {
+  it('waits at most the connect timeout once, then counts in memory (same rule), says so once, and closes', async () => {
     const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    const limiter = createRedisRateLimiter('redis://127.0.0.1:1', { connectTimeoutMs: 200 });
+    const lines: string[] = [];
+    const limiter = createRedisRateLimiter('redis://127.0.0.1:1', { connectTimeoutMs: 200, log: (line) => lines.push(line) });
     try {
-      await expect(limiter.hit('k', { limit: 1, windowMs: 1000 })).rejects.toThrow('Redis is unavailable for rate limiting');
-      await expect(limiter.peek('k', { limit: 1, windowMs: 1000 })).rejects.toThrow('Redis is unavailable for rate limiting');
+      const rule = { limit: 2, windowMs: 60_000 };
+      const first = Date.now();
+      expect(await limiter.hit('k', rule)).toMatchObject({ count: 1, allowed: true });
+      expect(Date.now() - first).toBeLessThan(2000);
+      // Degraded: no more waiting for the connection.
+      const second = Date.now();
+      expect(await limiter.hit('k', rule)).toMatchObject({ count: 2, allowed: true });
+      expect(await limiter.hit('k', rule)).toMatchObject({ count: 3, allowed: false });
+      expect(Date.now() - second).toBeLessThan(150);
+      expect(await limiter.peek('k', rule)).toMatchObject({ count: 3, allowed: false });
+      await limiter.refund('k', rule);
+      expect(await limiter.peek('k', rule)).toMatchObject({ count: 2 });
+      await limiter.reset('k', rule);
+      expect(await limiter.peek('k', rule)).toMatchObject({ count: 0 });
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^\[rate-limit\] Redis unavailable \(.*\): throttles fall back to per-instance in-process counters/);
     } finally {
       await limiter.close();
       errors.mockRestore();

@@ -42,6 +42,11 @@ export interface EventBus {
   publishClient(channel: string, message: unknown): Promise<void>;
   /** Resolves once subscribed; returns the function that unsubscribes. */
   subscribeClient(channel: string, handler: (message: unknown) => void): Promise<() => Promise<void>>;
+  /**
+   * Called each time client pub/sub is subscribed again after its connection was lost (Redis): messages published
+   * while it was down are gone, so listeners read again what they watch. Never called in process.
+   */
+  onClientReconnect(listener: () => void): () => void;
   close(): Promise<void>;
 }
 

@@ -122,6 +122,8 @@ export function createMemoryEventBus(options: EventBusOptions = {}): EventBus {
         if (!handlers!.size) channels.delete(channel);
       };
     },
+    // Nothing in process is ever lost between publisher and subscriber.
+    onClientReconnect: () => () => undefined,
     async close() {
       closed = true;
       for (const wake of [...wakers]) wake();

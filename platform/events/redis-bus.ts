@@ -173,10 +173,17 @@ export function createRedisEventBus(url: string, options: EventBusOptions = {}):
     return consumption;
   }
 
+  const reconnectListeners = new Set<() => void>();
   const ensureSubscriber = async () => {
     if (!subscriber) {
       subscriber = main.duplicate();
       subscriber.on('error', errorLogger('subscriber'));
+      // 'ready' comes after node-redis has subscribed every channel again: from then on nothing more is missed.
+      let readyBefore = false;
+      subscriber.on('ready', () => {
+        if (readyBefore) for (const listener of [...reconnectListeners]) listener();
+        readyBefore = true;
+      });
       subscriberConnecting = subscriber.connect();
     }
     await subscriberConnecting;
@@ -251,9 +258,14 @@ export function createRedisEventBus(url: string, options: EventBusOptions = {}):
         if (subscriber?.isOpen) await subscriber.unsubscribe(key(channel));
       };
     },
+    onClientReconnect(listener) {
+      reconnectListeners.add(listener);
+      return () => void reconnectListeners.delete(listener);
+    },
     async close() {
       if (closed) return;
       closed = true;
+      reconnectListeners.clear();
       await Promise.all([...consumptions].map((c) => c.stop()));
       channelHandlers.clear();
       if (subscriber?.isOpen) subscriber.destroy();

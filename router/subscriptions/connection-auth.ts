@@ -4,10 +4,11 @@
  * about one's own orders.
  */
 import type http from 'node:http';
-import jwt from 'jsonwebtoken';
-import { AccessTokenError, verifyAccessToken } from '../../platform/access-token';
+import { AccessTokenError, verifyAccessTokenExpiry } from '../../platform/access-token';
 import type { Config } from '../../platform/config';
 import type { Identity } from '../../platform/identity';
+import type { SessionRevocations } from '../../platform/session-revocation';
+import { SESSION_ENDED } from '../auth';
 import { clientAddress } from '../client-address';
 
 export class ConnectionRefused extends Error {}
@@ -22,6 +23,7 @@ export function connectionIdentity(
   connectionParams: Record<string, unknown> | undefined,
   request: http.IncomingMessage,
   config: Config,
+  revocations?: SessionRevocations,
 ): ConnectionIdentity {
   // Clients spell it either way (Apollo's docs use lower case, ours upper).
   const raw = connectionParams?.Authorization ?? connectionParams?.authorization;
@@ -31,12 +33,11 @@ export function connectionIdentity(
   const match = /^Bearer\s+(\S+)$/i.exec(raw);
   if (!match) throw new ConnectionRefused('Unauthorized: Authorization must be "Bearer <access token>"');
   try {
-    const claims = verifyAccessToken(match[1], config);
-    // Verified just above: decoding only reads its expiry.
-    const exp = (jwt.decode(match[1]) as jwt.JwtPayload | null)?.exp;
+    const { claims, expiresAt } = verifyAccessTokenExpiry(match[1], config);
+    if (claims.sessionId && revocations?.isRevoked(claims.sessionId)) throw new AccessTokenError(SESSION_ENDED);
     return {
       identity: { userId: claims.userId, scopes: claims.scopes, sessionId: claims.sessionId, clientIp: clientAddress(request, config.trustProxyHops) },
-      expiresAt: typeof exp === 'number' ? exp * 1000 : Number.POSITIVE_INFINITY,
+      expiresAt,
     };
   } catch (error) {
     if (error instanceof AccessTokenError) throw new ConnectionRefused(`Unauthorized: ${error.message}`);

@@ -1,9 +1,11 @@
 /**
  * Subscriptions at the router: graphql-ws on the router's own HTTP server and path (ws://host:port/graphql).
- * The connection is authenticated once (connectionParams.Authorization) and closed with 4401 when its token expires;
- * each subscription is parsed, validated against the API schema, held to the operation limits and the subscription
- * caps, checked for access through the supergraph, then served by order-status.ts. Events come from the process's
- * bus (Redis pub/sub with REDIS_URL). See docs/subscriptions.md.
+ * The connection is authenticated once (connectionParams.Authorization) and closed with 4401 when its token expires
+ * or its session is revoked (logout); each subscription is parsed, validated against the API schema, held to the
+ * input hygiene rules, the operation limits and the subscription caps (per connection here, per user and per address
+ * across instances in slots.ts), checked for access through the supergraph, then served by order-status.ts. Events
+ * come from the process's bus (Redis pub/sub with REDIS_URL); every subscription also reads its order again after the
+ * bus reconnects and every SUBSCRIPTION_REREAD_MS. See docs/subscriptions.md.
  */
 import crypto from 'node:crypto';
 import type http from 'node:http';
@@ -16,16 +18,24 @@ import type { Config } from '../../platform/config';
 import { shopError } from '../../platform/errors';
 import { clientChannel, type EventBus } from '../../platform/events/bus';
 import type { Identity } from '../../platform/identity';
+import { valueNestsDeeperThan } from '../../platform/json-depth';
+import type { SessionRevocations } from '../../platform/session-revocation';
 import type { RouterContext } from '../gateway';
+import { documentRefusal, operationNameRefusal, variablesRefusal } from '../input-hygiene';
 import { limitRules } from '../limits';
+import { createSubscriptionSlots } from './slots';
 import { connectionIdentity, ConnectionRefused } from './connection-auth';
 import { ORDER_ACCESS_QUERY, orderStateStream, prepareOrderSubscription, type PreparedOrderSubscription, type StateResult } from './order-status';
 
 /** The stream the order subgraph publishes status changes on (subgraphs/order/events.ts; not imported: router/ stays apart). */
 const ORDER_STREAM = 'shop.order.order';
 
-/** graphql-ws close codes used here: 4401 is fatal for graphql-ws clients (they do not retry with the same token). */
+/**
+ * graphql-ws close codes used here: 4401 is fatal for graphql-ws clients (they do not retry with the same token). It
+ * closes a connection without a valid token, at the token's expiry, and when the token's session is revoked.
+ */
 export const CLOSE_UNAUTHORIZED = 4401;
+export const SESSION_REVOKED_REASON = 'Unauthorized: session ended (signed out); sign in again';
 
 export interface SubscriptionServer {
   /** Closes every socket (1001 Going away) and stops accepting new ones. */
@@ -57,6 +67,12 @@ function executorOf(server: ApolloServer<RouterContext>) {
   };
 }
 
+/** An HTTP refusal as a graphql-ws error message: the `http` extension means nothing on a socket. */
+function withoutHttp(error: GraphQLError): GraphQLError {
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { extensions });
+}
+
 /** Formatted errors (plain objects) back into GraphQLErrors, which graphql-ws requires for `error` messages. */
 function asGraphQLErrors(errors: readonly unknown[]): GraphQLError[] {
   return errors.map((e) => {
@@ -73,8 +89,9 @@ export function attachSubscriptions(options: {
   server: ApolloServer<RouterContext>;
   gateway: ApolloGateway;
   bus: EventBus;
+  revocations: SessionRevocations;
 }): SubscriptionServer {
-  const { config, bus } = options;
+  const { config, bus, revocations } = options;
   const limits = config.subscriptions;
   let schema: GraphQLSchema | undefined;
   options.gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
@@ -82,7 +99,17 @@ export function attachSubscriptions(options: {
   });
   const execute = executorOf(options.server);
   const connections = new WeakMap<WebSocket, ConnectionState>();
-  const perUser = new Map<string, number>();
+  const slots = createSubscriptionSlots(config);
+  // Sockets by login session, to close them when the session is revoked (on any router: the list is shared).
+  const bySession = new Map<string, Set<WebSocket>>();
+  const stopRevocations = revocations.onRevoked((sessionId) => {
+    for (const socket of bySession.get(sessionId) ?? []) refuse(socket, SESSION_REVOKED_REASON);
+  });
+  // Every open subscription's "read again": after the bus reconnects (pub/sub messages sent meanwhile are lost).
+  const rereads = new Set<() => void>();
+  const stopReconnects = bus.onClientReconnect(() => {
+    for (const reread of rereads) reread();
+  });
 
   // A message is one operation: the HTTP body limit applies to it as well.
   const wss = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: config.maxRequestBodyBytes });
@@ -104,10 +131,15 @@ export function attachSubscriptions(options: {
       async onConnect(ctx) {
         const { socket, request } = ctx.extra;
         try {
-          const { identity, expiresAt } = connectionIdentity(ctx.connectionParams, request, config);
+          const { identity, expiresAt } = connectionIdentity(ctx.connectionParams, request, config, revocations);
           const state: ConnectionState = { identity, active: new Set() };
           connections.set(socket, state);
           armExpiry(socket, state, expiresAt);
+          if (identity.sessionId) {
+            let sockets = bySession.get(identity.sessionId);
+            if (!sockets) bySession.set(identity.sessionId, (sockets = new Set()));
+            sockets.add(socket);
+          }
           return true;
         } catch (error) {
           if (!(error instanceof ConnectionRefused)) throw error;
@@ -121,6 +153,13 @@ export function attachSubscriptions(options: {
         if (!state) return [shopError('UNAUTHENTICATED', 'Sign in first')];
         if (!schema) return [shopError('INTERNAL_SERVER_ERROR', 'The router has not loaded its schema yet')];
         const variables = (payload.variables ?? {}) as Record<string, unknown>;
+        // The same input hygiene as over HTTP (router/input-hygiene.ts); the message was parsed by graphql-ws already.
+        if (valueNestsDeeperThan(variables, config.maxJsonDepth - 2)) {
+          return [shopError('BAD_USER_INPUT', `Variables nest more than ${config.maxJsonDepth} levels deep`, { limit: 'jsonDepth', max: config.maxJsonDepth })];
+        }
+        const named = operationNameRefusal(payload.operationName, config.maxOperationNameLength);
+        const badVariables = named ? undefined : variablesRefusal(variables);
+        if (named ?? badVariables) return [withoutHttp((named ?? badVariables)!)];
 
         let document: DocumentNode;
         try {
@@ -133,6 +172,8 @@ export function attachSubscriptions(options: {
           }
           return [shopError('GRAPHQL_PARSE_FAILED' as never, message)];
         }
+        const badDocument = documentRefusal(document, config.operationLimits.maxFields);
+        if (badDocument) return [withoutHttp(badDocument)];
         const invalid = validate(schema, document);
         if (invalid.length) return invalid.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
         const overLimits = validate(schema, document, limitRules(config.operationLimits, { maxPageSize: config.maxPageSize, variables }));
@@ -141,23 +182,24 @@ export function attachSubscriptions(options: {
         if (Array.isArray(prepared)) return prepared;
 
         // Caps: reserved before the access check (which awaits), so concurrent subscribes cannot overshoot them.
-        const userId = state.identity.userId;
         if (state.active.size >= limits.perConnection) {
           return [shopError('RATE_LIMITED', `At most ${limits.perConnection} subscriptions per connection`, { limit: 'subscriptionsPerConnection', max: limits.perConnection })];
         }
-        if ((perUser.get(userId) ?? 0) >= limits.perUser) {
-          return [shopError('RATE_LIMITED', `At most ${limits.perUser} subscriptions per user`, { limit: 'subscriptionsPerUser', max: limits.perUser })];
-        }
         state.active.add(id);
-        perUser.set(userId, (perUser.get(userId) ?? 0) + 1);
+        const slotId = crypto.randomUUID();
+        const full = await slots.acquire(slotId, state.identity.userId, state.identity.clientIp ?? 'unknown');
+        if (full) {
+          state.active.delete(id);
+          return full === 'user'
+            ? [shopError('RATE_LIMITED', `At most ${limits.perUser} subscriptions per user`, { limit: 'subscriptionsPerUser', max: limits.perUser })]
+            : [shopError('RATE_LIMITED', `At most ${limits.perAddress} subscriptions per client address`, { limit: 'subscriptionsPerAddress', max: limits.perAddress })];
+        }
         let released = false;
         const release = () => {
           if (released) return;
           released = true;
           state.active.delete(id);
-          const left = (perUser.get(userId) ?? 1) - 1;
-          if (left > 0) perUser.set(userId, left);
-          else perUser.delete(userId);
+          slots.release(slotId);
         };
 
         try {
@@ -184,6 +226,11 @@ export function attachSubscriptions(options: {
           listen: (onMessage) => bus.subscribeClient(clientChannel(ORDER_STREAM, prepared.orderId), onMessage),
           read: () => execute(prepared.query, prepared.variables, identity, prepared.operationName),
           queueMax: limits.queueMax,
+          rereadMs: limits.rereadMs,
+          onReread: (reread) => {
+            rereads.add(reread);
+            return () => void rereads.delete(reread);
+          },
           onEnd: release,
         }) as never;
       },
@@ -194,6 +241,9 @@ export function attachSubscriptions(options: {
       onClose(ctx) {
         const state = connections.get(ctx.extra.socket);
         if (state?.expiryTimer) clearTimeout(state.expiryTimer);
+        const sessionId = state?.identity.sessionId;
+        const sockets = sessionId ? bySession.get(sessionId) : undefined;
+        if (sockets?.delete(ctx.extra.socket) && !sockets.size) bySession.delete(sessionId!);
         connections.delete(ctx.extra.socket);
       },
     },
@@ -203,7 +253,10 @@ export function attachSubscriptions(options: {
 
   return {
     async close() {
+      stopRevocations();
+      stopReconnects();
       await handle.dispose();
+      await slots.close();
     },
   };
 }

@@ -80,6 +80,10 @@ export interface OrderStateStreamOptions {
   read(): Promise<StateResult>;
   /** States queued for a slow client at most; past it the oldest unsent one is dropped (never the latest). */
   queueMax: number;
+  /** Reads again at least this often, messages or not (0: only on messages); the first after a random part of it. */
+  rereadMs?: number;
+  /** Registers the stream's "read again" for outside causes (the bus reconnected); returns the unregistering function. */
+  onReread?(reread: () => void): () => void;
   /** Called once when the stream ends, however it ends. */
   onEnd(): void;
 }
@@ -98,6 +102,8 @@ export async function orderStateStream(options: OrderStateStreamOptions): Promis
   let dirty = false;
   let reading = false;
   let unlisten: (() => Promise<void>) | undefined;
+  let rereadTimer: NodeJS.Timeout | undefined;
+  let stopRereads: (() => void) | undefined;
 
   const deliver = (result: StateResult) => {
     const key = JSON.stringify(result);
@@ -137,6 +143,8 @@ export async function orderStateStream(options: OrderStateStreamOptions): Promis
   const end = async () => {
     if (ended) return;
     ended = true;
+    clearTimeout(rereadTimer);
+    stopRereads?.();
     waiting?.({ value: undefined, done: true });
     waiting = undefined;
     pending.length = 0;
@@ -152,6 +160,21 @@ export async function orderStateStream(options: OrderStateStreamOptions): Promis
     throw error;
   }
   void refresh();
+  // A message lost on the way (pub/sub keeps nothing for a subscriber that was not connected) is repaired by the next
+  // change, the bus's reconnect, or at the latest by this read: the stream always ends on the order's latest state.
+  stopRereads = options.onReread?.(() => void refresh());
+  const rereadMs = options.rereadMs ?? 0;
+  if (rereadMs > 0) {
+    // Spread over the interval: subscriptions opened together do not all read together.
+    const schedule = (delay: number) => {
+      rereadTimer = setTimeout(() => {
+        void refresh();
+        if (!ended) schedule(rereadMs);
+      }, delay);
+      rereadTimer.unref();
+    };
+    schedule(Math.floor(rereadMs * (0.5 + Math.random() / 2)));
+  }
 
   const stream: AsyncGenerator<StateResult> = {
     next() {

@@ -4,4 +4,6 @@ import type { InternalCallers } from '../../platform/internal-callers';
 export const internalCallers: InternalCallers = {
   /** The refund of an approved after-sale request: order's after-sales flow. */
   'Mutation.refundAfterSale': ['order'],
+  /** Where a refund stands (order's refund jobs ask after a lost answer). */
+  'Mutation.refundOutcome': ['order'],
 };

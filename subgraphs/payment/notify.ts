@@ -1,14 +1,17 @@
 /**
  * Provider callbacks, public (no identity header — providers cannot send one), so each authenticates its caller:
  *   POST /notify/wechat   WeChat Pay v3 notification: signature headers on the raw body, then AES-256-GCM, then
- *                         merchant, order and amount. Refused → 4xx/5xx {"code":"FAIL","message":…}, nothing changes;
- *                         accepted (or a duplicate) → 204.
+ *                         merchant, then by event_type: TRANSACTION.SUCCESS (order and amount), REFUND.* (the
+ *                         refund). Refused → 4xx/5xx {"code":"FAIL","message":…}, nothing changes; accepted (or a
+ *                         duplicate) → 204.
  *   POST /notify/alipay   Alipay asynchronous notification (form fields, RSA2) → `success`, or 400 `fail`.
- * Sandbox only (not mounted in production, nor when real keys are configured): the cashier a sandboxPayUrl points
- * to, which makes the sandbox provider deliver its signed notification to the endpoints above.
+ * Sandbox only (mounted only when PAYMENT_SANDBOX is on — never in production, off a loopback HOST only when asked
+ * for — and only for a method without real keys): the cashier a sandboxPayUrl points to, which makes the sandbox
+ * provider deliver its signed notification to the endpoints above.
  */
 import express from 'express';
 import { markOrderPaid } from './order-client';
+import { recordRefundNotification } from './refund-notify';
 import { recordProviderSuccess, SettlementRefused, type PaymentRuntime } from './settlement';
 
 const NOTIFY_BODY_LIMIT = 64 * 1024;
@@ -28,42 +31,63 @@ function selfOrigin(req: express.Request, host: string) {
   return `http://${target.includes(':') ? `[${target}]` : target}:${req.socket.localPort}`;
 }
 
+/**
+ * One WeChat Pay notification, as POSTed to /notify/wechat: verified (signature headers on the raw body, timestamp,
+ * AES-256-GCM, merchant), then dispatched on `event_type`: TRANSACTION.SUCCESS records the payment, REFUND.* finishes
+ * the refund (refund-notify.ts). 204 when accepted (or a duplicate, or an event we do not act on); otherwise the
+ * status and message WeChat gets, and nothing changed. The sandbox hands its refund notifications here too.
+ */
+export async function handleWechatNotification(
+  runtime: PaymentRuntime,
+  headers: Record<string, string | string[] | undefined>,
+  body: Buffer,
+): Promise<{ status: number; message?: string }> {
+  const wechat = runtime.providers.wechat;
+  if (!wechat) return { status: 404, message: 'WeChat Pay is not configured' };
+  const check = wechat.verifyNotification(headers, body);
+  if (!check.ok) {
+    console.warn(`[payment] WeChat notification refused: ${check.reason}`);
+    return { status: check.reason === 'BAD_BODY' || check.reason === 'DECRYPT_FAILED' || check.reason === 'WRONG_MERCHANT' ? 400 : 401, message: check.reason };
+  }
+  const reference = check.kind === 'refund' ? check.refund.out_refund_no : check.transaction.out_trade_no;
+  try {
+    if (check.kind === 'refund') {
+      const result = await runtime.db.transaction((trx) => recordRefundNotification(trx, check.eventType, check.refund));
+      if (!result.duplicate) console.info(`[payment] ${check.eventType}: refund ${result.refundNo} ${result.status}`);
+      return { status: 204 };
+    }
+    const { transaction } = check;
+    if (check.eventType !== 'TRANSACTION.SUCCESS' || transaction.trade_state !== 'SUCCESS') return { status: 204 };
+    const result = await runtime.db.transaction((trx) =>
+      recordProviderSuccess(trx, {
+        outTradeNo: transaction.out_trade_no,
+        method: 'WECHAT',
+        amount: transaction.amount?.total ?? -1,
+        providerTxnId: transaction.transaction_id ?? null,
+        paidAt: transaction.success_time ? new Date(transaction.success_time) : undefined,
+      }),
+    );
+    if (!result.duplicate && !result.flagged) await nudgeOrder(runtime, result.payment);
+    return { status: 204 };
+  } catch (error) {
+    if (error instanceof SettlementRefused) {
+      console.warn(`[payment] WeChat ${check.eventType} notification for ${reference} refused: ${error.reason}`);
+      return { status: error.status, message: error.reason };
+    }
+    console.error('[payment] WeChat notification failed:', error);
+    return { status: 500, message: 'internal error' };
+  }
+}
+
 export function mountPaymentRoutes(app: express.Express, runtime: PaymentRuntime): void {
   const { providers, db, config } = runtime;
   // The raw bytes: the signature covers the body exactly as sent.
   const raw = express.raw({ type: () => true, limit: NOTIFY_BODY_LIMIT });
 
   app.post('/notify/wechat', raw, async (req, res) => {
-    const wechat = providers.wechat;
-    if (!wechat) return fail(res, 404, 'WeChat Pay is not configured');
-    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const check = wechat.verifyNotification(req.headers, body);
-    if (!check.ok) {
-      console.warn(`[payment] WeChat notification refused: ${check.reason}`);
-      return fail(res, check.reason === 'BAD_BODY' || check.reason === 'DECRYPT_FAILED' || check.reason === 'WRONG_MERCHANT' ? 400 : 401, check.reason);
-    }
-    const { transaction } = check;
-    if (check.eventType !== 'TRANSACTION.SUCCESS' || transaction.trade_state !== 'SUCCESS') return res.status(204).end();
-    try {
-      const result = await db.transaction((trx) =>
-        recordProviderSuccess(trx, {
-          outTradeNo: transaction.out_trade_no,
-          method: 'WECHAT',
-          amount: transaction.amount?.total ?? -1,
-          providerTxnId: transaction.transaction_id ?? null,
-          paidAt: transaction.success_time ? new Date(transaction.success_time) : undefined,
-        }),
-      );
-      if (!result.duplicate) await nudgeOrder(runtime, result.payment);
-      res.status(204).end();
-    } catch (error) {
-      if (error instanceof SettlementRefused) {
-        console.warn(`[payment] WeChat notification for ${transaction.out_trade_no} refused: ${error.reason}`);
-        return fail(res, error.status, error.reason);
-      }
-      console.error('[payment] WeChat notification failed:', error);
-      fail(res, 500, 'internal error');
-    }
+    const answer = await handleWechatNotification(runtime, req.headers, Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
+    if (answer.status === 204) return res.status(204).end();
+    fail(res, answer.status, answer.message ?? 'FAIL');
   });
 
   app.post('/notify/alipay', raw, async (req, res) => {
@@ -80,7 +104,7 @@ export function mountPaymentRoutes(app: express.Express, runtime: PaymentRuntime
       const result = await db.transaction((trx) =>
         recordProviderSuccess(trx, { outTradeNo: params.out_trade_no, method: 'ALIPAY', amount: check.amount, providerTxnId: params.trade_no ?? null }),
       );
-      if (!result.duplicate) await nudgeOrder(runtime, result.payment);
+      if (!result.duplicate && !result.flagged) await nudgeOrder(runtime, result.payment);
       res.type('text/plain').send('success');
     } catch (error) {
       if (error instanceof SettlementRefused) {
@@ -92,12 +116,15 @@ export function mountPaymentRoutes(app: express.Express, runtime: PaymentRuntime
     }
   });
 
-  if (config.isProduction) return;
+  if (!config.payment.sandbox || config.isProduction) return;
 
   // ?deliver=false: the payment succeeds at the provider but its notification is "lost" (reconciliation finds it).
   if (providers.wechatSandbox && providers.mode.wechat === 'sandbox') {
     const sandbox = providers.wechatSandbox;
     app.post('/notify/sandbox/wechat/:prepayId', async (req, res) => {
+      // As WeChat's cashier: a closed trade, or one past its time_expire, cannot be paid.
+      const refusal = sandbox.cashierRefusal(String(req.params.prepayId));
+      if (refusal) return fail(res, refusal === 'ORDER_NOT_EXIST' ? 404 : 409, refusal);
       const paid = sandbox.pay(String(req.params.prepayId));
       if (!paid) return fail(res, 404, 'no such sandbox payment');
       if (req.query.deliver === 'false') return res.json({ paid: true, outTradeNo: paid.outTradeNo, delivered: false });
@@ -112,6 +139,8 @@ export function mountPaymentRoutes(app: express.Express, runtime: PaymentRuntime
       const params = new URLSearchParams(query);
       const deliver = params.get('deliver') !== 'false';
       params.delete('deliver');
+      const refusal = sandbox.cashierRefusal(params.toString());
+      if (refusal && refusal !== 'INVALID') return fail(res, 409, refusal);
       const paid = sandbox.pay(params.toString());
       if (!paid) return fail(res, 404, 'not a signed order string of this sandbox');
       if (!deliver) return res.json({ paid: true, outTradeNo: paid.outTradeNo, delivered: false });

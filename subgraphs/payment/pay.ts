@@ -13,6 +13,8 @@ import { findSucceededPayment, lockPendingPayment, openPayment, setPrepayId, typ
 import { book, walletBalance } from './data/wallet';
 import { markOrderPaid, orderForPayment, payerOpenId, type OrderForPayment } from './order-client';
 import { JOB_RECONCILE, succeed } from './settlement';
+import { findPayment, setTradeDeadline, type TradePaymentRow } from './data/trades';
+import { JOB_CLOSE_TRADE } from './trade-close';
 import type { WechatClientParams } from './providers/wechat-protocol';
 
 export const METHOD_TYPES = ['WECHAT', 'ALIPAY', 'BALANCE'] as const;
@@ -81,7 +83,12 @@ export async function payOrder(context: PaymentContext, orderId: string, method:
   }
   if (await findSucceededPayment(context.db, order.id)) throw shopError('CONFLICT', `Order ${order.id} is already paid`, { currentStatus: 'PAID' });
   const reason = unavailable(context, method);
-  if (reason) throw badInput(`${reason} (${method} payments need merchant keys in production)`, 'method');
+  if (reason) {
+    throw shopError('BAD_USER_INPUT', `${reason}: ${method} needs its merchant keys (the payment sandbox is off); pay with another method`, {
+      field: 'method',
+      reason: 'PAYMENT_METHOD_UNAVAILABLE',
+    });
+  }
   if (method === 'BALANCE') return { payment: await payWithBalance(context, order), wechat: null, alipayOrderString: null, sandboxPayUrl: null };
   return method === 'WECHAT' ? payWithWechat(context, order) : payWithAlipay(context, order);
 }
@@ -99,19 +106,68 @@ async function scheduleReconcile(context: PaymentContext, payment: PaymentRow) {
   });
 }
 
+/**
+ * The trade's deadline (time_expire): the order's payment deadline, after which order cancels it anyway. An order
+ * already past it cannot be paid (CONFLICT, reason PAYMENT_DEADLINE_PASSED) even before its cancellation has run.
+ */
+function tradeDeadline(context: PaymentContext, order: OrderForPayment): Date {
+  const deadline = order.expiresAt ? new Date(order.expiresAt) : new Date(Date.now() + context.config.order.paymentTimeoutSeconds * 1000);
+  if (deadline.getTime() <= Date.now()) {
+    throw shopError('CONFLICT', `Order ${order.id} is past its payment deadline`, { currentStatus: order.status, reason: 'PAYMENT_DEADLINE_PASSED' });
+  }
+  return deadline;
+}
+
+/**
+ * The open payment of this order and method with its trade deadline (kept from the first attempt, so a retry sends
+ * the provider the same content and gets the same prepay).
+ */
+async function openProviderPayment(context: PaymentContext, order: OrderForPayment, method: 'WECHAT' | 'ALIPAY') {
+  const deadline = tradeDeadline(context, order);
+  const payment = (await openPayment(context.db, { orderId: order.id, userId: order.buyerId, method, amount: order.total })) as TradePaymentRow;
+  if (!payment.expires_at) await setTradeDeadline(context.db, payment.id, deadline);
+  const expiresAt = payment.expires_at ?? (await findPayment(context.db, payment.id))?.expires_at ?? deadline;
+  await scheduleReconcile(context, payment);
+  return { payment, expiresAt };
+}
+
+/**
+ * After the trade exists: was the order cancelled meanwhile (its close may have run before this payment existed), or
+ * this payment closed before the provider had the trade? Then it is closed (again) and the shopper gets CONFLICT,
+ * never a prepay that could be paid for a cancelled order.
+ */
+async function ensureStillPayable(context: PaymentContext, order: OrderForPayment, paymentId: string): Promise<void> {
+  const [now, payment] = await Promise.all([orderForPayment(context.services, order.id, context.requestId), findPayment(context.db, paymentId)]);
+  if (now?.status === 'PENDING_PAYMENT' && payment?.status === 'PENDING') return;
+  await scheduleJob(context.db, {
+    kind: JOB_CLOSE_TRADE,
+    key: `${paymentId}:after-prepay`,
+    runAt: new Date(),
+    payload: { paymentId, reason: `order ${now?.status ?? 'gone'} while paying`, evenIfClosed: true },
+  });
+  throw shopError('CONFLICT', `Order ${order.id} is ${now?.status ?? 'gone'}: only orders waiting for payment can be paid`, { currentStatus: now?.status ?? null });
+}
+
 async function payWithWechat(context: PaymentContext, order: OrderForPayment): Promise<PayOrderResultView> {
   const wechat = context.providers.wechat!;
   const sandbox = context.providers.mode.wechat === 'sandbox';
   const openid = sandbox ? `sandbox-openid-${order.buyerId}` : await payerOpenId(context.services, order.buyerId);
   if (!openid) throw badInput('WeChat Pay needs an account signed in with WeChat (loginWithWechat)', 'method');
-  const payment = await openPayment(context.db, { orderId: order.id, userId: order.buyerId, method: 'WECHAT', amount: order.total });
-  await scheduleReconcile(context, payment);
+  const { payment, expiresAt } = await openProviderPayment(context, order, 'WECHAT');
   let prepayId = payment.prepay_id;
   if (!prepayId) {
     // WeChat answers the same prepay for the same out_trade_no and content, so racing retries agree.
-    prepayId = await wechat.jsapiPrepay({ outTradeNo: payment.out_trade_no!, description: description(order), total: payment.amount, notifyUrl: notifyUrl(context, 'wechat'), openid });
+    prepayId = await wechat.jsapiPrepay({
+      outTradeNo: payment.out_trade_no!,
+      description: description(order),
+      total: payment.amount,
+      notifyUrl: notifyUrl(context, 'wechat'),
+      openid,
+      timeExpire: expiresAt,
+    });
     await setPrepayId(context.db, payment.id, prepayId);
   }
+  await ensureStillPayable(context, order, payment.id);
   return {
     payment: { ...payment, prepay_id: prepayId },
     wechat: wechat.clientParams(prepayId),
@@ -122,9 +178,15 @@ async function payWithWechat(context: PaymentContext, order: OrderForPayment): P
 
 async function payWithAlipay(context: PaymentContext, order: OrderForPayment): Promise<PayOrderResultView> {
   const alipay = context.providers.alipay!;
-  const payment = await openPayment(context.db, { orderId: order.id, userId: order.buyerId, method: 'ALIPAY', amount: order.total });
-  await scheduleReconcile(context, payment);
-  const orderString = alipay.appPayOrderString({ outTradeNo: payment.out_trade_no!, total: payment.amount, subject: description(order), notifyUrl: notifyUrl(context, 'alipay') });
+  const { payment, expiresAt } = await openProviderPayment(context, order, 'ALIPAY');
+  const orderString = alipay.appPayOrderString({
+    outTradeNo: payment.out_trade_no!,
+    total: payment.amount,
+    subject: description(order),
+    notifyUrl: notifyUrl(context, 'alipay'),
+    timeExpire: expiresAt,
+  });
+  await ensureStillPayable(context, order, payment.id);
   const sandbox = context.providers.mode.alipay === 'sandbox';
   return {
     payment,

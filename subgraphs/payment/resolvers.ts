@@ -7,7 +7,9 @@ import type { PaymentRow, RefundRow } from './data/payments';
 import { listEntries, walletBalance, type WalletEntryRow } from './data/wallet';
 import type { Resolvers } from './generated/resolvers-types';
 import { paymentMethods, payOrder } from './pay';
-import { creditWallet, refundAfterSale, refundOrder } from './refunds';
+import { creditWallet, failedRefunds, refundAfterSale, refundOrder, refundOutcome } from './refunds';
+import { flaggedPayments, resolveFlaggedPayment } from './flagged';
+import type { TradePaymentRow } from './data/trades';
 
 /** The wallet of one user; its fields load what is asked for. */
 export interface WalletRef {
@@ -20,12 +22,16 @@ export const resolvers: Resolvers = {
   Query: {
     paymentMethods: (_parent, { orderId }, context) => paymentMethods(context, orderId),
     wallet: (_parent, _args, context) => ({ userId: requireUser(context) }),
+    failedRefunds: (_parent, { first, before }, context) => failedRefunds(context, first, before),
+    flaggedPayments: (_parent, args, context) => flaggedPayments(context, args),
   },
   Mutation: {
     payOrder: (_parent, { orderId, method }, context) => payOrder(context, orderId, method),
-    refundOrder: (_parent, { orderId, amount, reason, refundNo }, context) => refundOrder(context, { orderId, amount, reason, refundNo }),
+    refundOrder: (_parent, args, context) => refundOrder(context, args),
     creditWallet: (_parent, args, context) => creditWallet(context, args),
     refundAfterSale: (_parent, args, context) => refundAfterSale(context, args),
+    refundOutcome: (_parent, args, context) => refundOutcome(context, args),
+    resolveFlaggedPayment: (_parent, { paymentId, note }, context) => resolveFlaggedPayment(context, paymentId, note),
   },
   Payment: {
     async __resolveReference(reference: { id: string }, context: PaymentContext) {
@@ -38,6 +44,14 @@ export const resolvers: Resolvers = {
     outTradeNo: (payment: PaymentRow) => payment.out_trade_no,
     refundedAmount: (payment: PaymentRow) => payment.refunded_amount ?? 0,
     refunds: (payment: PaymentRow, _args, context) => context.loaders.refundsByPaymentId.load(payment.id),
+    expiresAt: (payment: PaymentRow) => iso((payment as TradePaymentRow).expires_at ?? null),
+    closedAt: (payment: PaymentRow) => iso(payment.closed_at),
+    flagReason: (payment: PaymentRow) => (payment as TradePaymentRow).flag_reason ?? null,
+    flaggedAt: (payment: PaymentRow) => iso((payment as TradePaymentRow).flagged_at ?? null),
+    providerAmount: (payment: PaymentRow) => (payment as TradePaymentRow).provider_amount ?? null,
+    flagResolution: (payment: PaymentRow) => (payment as TradePaymentRow).flag_resolution ?? null,
+    flagResolvedAt: (payment: PaymentRow) => iso((payment as TradePaymentRow).flag_resolved_at ?? null),
+    flagResolvedBy: (payment: PaymentRow) => (payment as TradePaymentRow).flag_resolved_by ?? null,
   },
   Refund: {
     refundNo: (refund: RefundRow) => refund.refund_no,
@@ -45,6 +59,8 @@ export const resolvers: Resolvers = {
     status: (refund: RefundRow) => refund.status as never,
     createdAt: (refund: RefundRow) => refund.created_at.toISOString(),
     completedAt: (refund: RefundRow) => iso(refund.completed_at),
+    failureReason: (refund: RefundRow) => refund.failure_reason,
+    source: (refund: RefundRow) => refund.source as never,
   },
   Wallet: {
     balance: (wallet: WalletRef, _args, context) => walletBalance(context.db, wallet.userId),

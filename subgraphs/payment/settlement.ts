@@ -19,8 +19,6 @@ import type { Config } from '../../platform/config';
 import { badInput, shopError } from '../../platform/errors';
 import type { ServiceClient } from '../../platform/service-client';
 import {
-  closePayment,
-  completeRefund,
   findPaymentsByIds,
   findRefundByNo,
   insertRefund,
@@ -33,13 +31,17 @@ import {
 import { book } from './data/wallet';
 import { isRefusal, markOrderPaid, markOrderRefunded } from './order-client';
 import type { Providers } from './providers';
-import { fenOf } from './providers/alipay';
+import { flagPayment } from './data/trades';
+import { ProviderError } from './providers/http';
+import { settleRefund, type RefundOutcome } from './refund-outcome';
 
 export const PAYMENT_STREAM = 'shop.payment.payment';
 export const JOB_SETTLE_ORDER = 'payment.settleOrder';
 export const JOB_REFUND = 'payment.refund';
 export const JOB_ORDER_REFUNDED = 'payment.orderRefunded';
 export const JOB_RECONCILE = 'payment.reconcile';
+/** Asks the provider about a refund it answered PROCESSING (reconcile.ts). */
+export const JOB_REFUND_QUERY = 'payment.refundQuery';
 
 export interface PaymentRuntime {
   db: Knex;
@@ -59,18 +61,32 @@ export class SettlementRefused extends Error {
 }
 
 /**
- * Records that the provider took the money for `outTradeNo`; a duplicate (already SUCCEEDED or REFUNDED) changes
- * nothing. The amount must be the payment's (the order's server-side total) and the method the payment's.
+ * Records that the provider took the money for `outTradeNo` (a verified notification or a query answer); a duplicate
+ * (already SUCCEEDED, REFUNDED or FLAGGED) changes nothing. The method must be the payment's. An amount other than
+ * the payment's (the order's server-side total) is not credited: the payment is FLAGGED for staff (docs/payment.md,
+ * "Amount mismatch") instead of staying PENDING.
  */
 export async function recordProviderSuccess(
   trx: Knex.Transaction,
   input: { outTradeNo: string; method: string; amount: number; providerTxnId: string | null; paidAt?: Date },
-): Promise<{ payment: PaymentRow; duplicate: boolean }> {
+): Promise<{ payment: PaymentRow; duplicate: boolean; flagged?: boolean }> {
   const payment = await lockPayment(trx, { out_trade_no: input.outTradeNo });
   if (!payment || payment.method !== input.method) throw new SettlementRefused('UNKNOWN_ORDER', 404);
-  if (input.amount !== payment.amount) throw new SettlementRefused('AMOUNT_MISMATCH');
-  if (payment.status === 'SUCCEEDED' || payment.status === 'REFUNDED') return { payment, duplicate: true };
-  // PENDING, or CLOSED by reconciliation before the money arrived: the money is ours now either way.
+  if (payment.status === 'SUCCEEDED' || payment.status === 'REFUNDED' || payment.status === 'FLAGGED') {
+    if (input.amount !== payment.amount && payment.status !== 'FLAGGED') {
+      console.error(`[payment] ${input.method} reports ${input.outTradeNo} paid ${input.amount}, recorded ${payment.amount} (${payment.status}): for staff`);
+    }
+    return { payment, duplicate: true };
+  }
+  if (input.amount !== payment.amount) {
+    const flagged = await flagPayment(trx, payment.id, { reason: 'AMOUNT_MISMATCH', providerAmount: input.amount, providerTxnId: input.providerTxnId });
+    console.error(
+      `[payment] FLAGGED payment ${payment.id} (order ${payment.order_id}, ${input.method} ${input.outTradeNo}): provider reports ${input.amount} fen paid, expected ${payment.amount}; not credited, staff to resolve (flaggedPayments)`,
+    );
+    return { payment: flagged, duplicate: false, flagged: true };
+  }
+  // PENDING, or CLOSED (by us, or at its deadline) after the money arrived: the money is ours now either way, and
+  // the settle job hands it to order — which refuses it for a cancelled order, so it is refunded automatically.
   return { payment: await succeed(trx, payment, input.providerTxnId, input.paidAt ?? new Date()), duplicate: false };
 }
 
@@ -114,7 +130,7 @@ export async function settleOrderJob(runtime: PaymentRuntime, job: Job<{ payment
 export async function createRefund(
   trx: Knex.Transaction,
   payment: PaymentRow,
-  input: { refundNo: string; amount: number; reason: string; source: RefundRow['source']; requestedBy: string | null },
+  input: { refundNo: string; amount: number; reason: string; source: RefundRow['source']; requestedBy: string | null; lines?: RefundRow['lines'] },
 ): Promise<RefundRow> {
   await lockPayment(trx, { id: payment.id });
   const existing = await findRefundByNo(trx, input.refundNo);
@@ -135,6 +151,7 @@ export async function createRefund(
     reason: input.reason.slice(0, 200),
     source: input.source,
     requested_by: input.requestedBy,
+    lines: input.lines ?? null,
   });
   await scheduleJob(trx, { kind: JOB_REFUND, key: refund.refund_no, runAt: new Date(), payload: { refundNo: refund.refund_no } });
   return refund;
@@ -143,58 +160,73 @@ export async function createRefund(
 /**
  * Job payment.refund: pay the refund back through its channel; on success the order is told (unless automatic).
  * The provider call happens outside any transaction (idempotent per refund number: a retry gets the same refund);
- * the completion is a fenced transaction that finds the refund still PENDING under its lock, or changes nothing.
+ * the verdict goes through `settleRefund` (refund-outcome.ts) in a fenced transaction, which finds the refund still
+ * PENDING under its lock or changes nothing.
  */
 export async function refundJob(runtime: PaymentRuntime, job: Job<{ refundNo: string }>, ctx: JobContext): Promise<void> {
   const refund = await findRefundByNo(ctx.db, job.payload.refundNo);
   if (!refund || refund.status !== 'PENDING') return;
   const [payment] = await findPaymentsByIds(ctx.db, [refund.payment_id]);
-  const complete = (status: 'SUCCEEDED' | 'FAILED', providerRefundId: (trx: Knex.Transaction) => Promise<string | null>) =>
-    ctx.fenced(async (trx) => {
-      const pending = await trx<RefundRow>('refunds').where({ refund_no: refund.refund_no, status: 'PENDING' }).forUpdate().first();
-      if (pending) await refundCompleted(trx, pending, payment, status, await providerRefundId(trx));
-    }, { complete: true });
+  const complete = (outcome: RefundOutcome) => ctx.fenced(async (trx) => void (await settleRefund(trx, refund.refund_no, outcome)), { complete: true });
   if (payment.method === 'BALANCE') {
-    // No provider: the wallet credit (unique ref) commits with the completion.
-    await complete('SUCCEEDED', async (trx) => {
+    // No provider: the wallet credit (unique ref) commits with the verdict.
+    await ctx.fenced(async (trx) => {
+      const pending = await trx<RefundRow>('refunds').where({ refund_no: refund.refund_no, status: 'PENDING' }).forUpdate().first();
+      if (!pending) return;
       const entry = await book(trx, { userId: payment.user_id, amount: refund.amount, kind: 'REFUND', ref: `refund:${refund.refund_no}`, note: refund.reason });
-      return entry ? `wallet:${entry.id}` : null;
-    });
+      await settleRefund(trx, refund.refund_no, { status: 'SUCCEEDED', providerRefundId: entry ? `wallet:${entry.id}` : null });
+    }, { complete: true });
     return;
   }
   let providerRefundId: string | null = null;
   if (payment.method === 'WECHAT') {
     const wechat = runtime.providers.wechat;
     if (!wechat) throw new Error('WeChat Pay is not configured: cannot refund');
-    const result = await wechat.refund({ outTradeNo: payment.out_trade_no!, outRefundNo: refund.refund_no, reason: refund.reason, refund: refund.amount, total: payment.amount });
-    if (result.status === 'PROCESSING') throw new Error(`WeChat refund ${refund.refund_no} still processing`); // asked again later
+    const result = await wechat.refund({
+      outTradeNo: payment.out_trade_no!,
+      outRefundNo: refund.refund_no,
+      reason: refund.reason,
+      refund: refund.amount,
+      total: payment.amount,
+      notifyUrl: `${runtime.config.payment.publicUrl}/notify/wechat`,
+    }).catch((error) => {
+      // WeChat said no for good (see permanentRefusal): FAILED, staff see it, order is told; anything else: retry.
+      if (!permanentRefusal(error)) throw error;
+      return { refusal: (error as Error).message } as const;
+    });
+    if ('refusal' in result) {
+      await complete({ status: 'FAILED', failureReason: result.refusal });
+      return;
+    }
+    // PROCESSING: its REFUND.* notification finishes it (refund-notify.ts); the refund query job is the guarantee.
+    if (result.status === 'PROCESSING') {
+      await ctx.fenced((trx) => scheduleRefundQuery(trx, refund.refund_no, runtime.config.payment.reconcileAfterSeconds), { complete: true });
+      return;
+    }
     if (result.status !== 'SUCCESS') {
-      await complete('FAILED', async () => result.refund_id);
+      await complete({ status: 'FAILED', providerRefundId: result.refund_id, failureReason: `WeChat refund ${result.status}` });
       return;
     }
     providerRefundId = result.refund_id;
   } else {
     const alipay = runtime.providers.alipay;
     if (!alipay) throw new Error('Alipay is not configured: cannot refund');
-    const result = await alipay.refund({ outTradeNo: payment.out_trade_no!, outRequestNo: refund.refund_no, amount: refund.amount, reason: refund.reason });
-    if (!result.ok) throw new Error(`Alipay refund ${refund.refund_no} refused: ${result.code} ${result.subCode ?? ''}`);
+    // Alipay answers synchronously. After a failed attempt (timeout: outcome unknown) ask first (refund query).
+    const known = job.attempts > 1 ? await alipay.refundQuery(payment.out_trade_no!, refund.refund_no) : null;
+    if (!known?.refunded) {
+      const result = await alipay.refund({ outTradeNo: payment.out_trade_no!, outRequestNo: refund.refund_no, amount: refund.amount, reason: refund.reason });
+      if (!result.ok) throw new Error(`Alipay refund ${refund.refund_no} refused: ${result.code} ${result.subCode ?? ''}`);
+    }
   }
-  await complete('SUCCEEDED', async () => providerRefundId);
+  await complete({ status: 'SUCCEEDED', providerRefundId });
 }
 
-/** The refund's end, in `trx` with the refund row locked and still PENDING: its status, event and the order update. */
-async function refundCompleted(trx: Knex.Transaction, refund: RefundRow, payment: PaymentRow, status: 'SUCCEEDED' | 'FAILED', providerRefundId: string | null) {
-  await completeRefund(trx, refund, status, providerRefundId);
-  if (status === 'FAILED') return;
-  await appendEvent(trx, {
-    stream: PAYMENT_STREAM,
-    type: 'PaymentRefunded',
-    aggregateId: payment.id,
-    payload: { paymentId: payment.id, orderId: payment.order_id, refundNo: refund.refund_no, amount: refund.amount, source: refund.source },
-  });
-  if (refund.source !== 'AUTO') {
-    await scheduleJob(trx, { kind: JOB_ORDER_REFUNDED, key: refund.refund_no, runAt: new Date(), payload: { orderId: payment.order_id } });
-  }
+/**
+ * The first query of a refund in flight, PAYMENT_RECONCILE_AFTER_SECONDS after the provider answered PROCESSING
+ * (reconcile.ts asks again, doubling); its notification normally finishes it first.
+ */
+export async function scheduleRefundQuery(trx: Knex.Transaction, refundNo: string, afterSeconds: number): Promise<void> {
+  await scheduleJob(trx, { kind: JOB_REFUND_QUERY, key: refundNo, runAt: new Date(Date.now() + afterSeconds * 1000), payload: { refundNo, round: 0, everySeconds: afterSeconds } });
 }
 
 /** Job payment.orderRefunded: REFUNDING → REFUNDED at order (a repeat is a no-op there). */
@@ -207,57 +239,12 @@ export async function orderRefundedJob(runtime: PaymentRuntime, job: Job<{ order
   }
 }
 
-/** Open payments still unanswered after this long are closed (the order has long expired by then). */
-const GIVE_UP_AFTER_MS = 24 * 3600_000;
-
 /**
- * Job payment.reconcile (scheduled with every provider payment, PAYMENT_RECONCILE_AFTER_SECONDS later): a payment
- * still open is queried at its provider and settled exactly as its notification would have; otherwise it is asked
- * again later (a new job), until a day has passed and it is closed.
+ * WeChat refused this refund for good (400 PARAM_ERROR/INVALID_REQUEST, 403 NOT_ENOUGH/TRADE_ERROR/USER_ACCOUNT_ABNORMAL,
+ * 404 the trade is unknown): the same request would be refused again. 401 (our signature: a configuration problem) and
+ * 429 are retried, so fixing the keys lets the refunds through.
  */
-export async function reconcileJob(runtime: PaymentRuntime, job: Job<{ paymentId: string; round?: number; everySeconds?: number }>, ctx: JobContext): Promise<void> {
-  const [payment] = await findPaymentsByIds(ctx.db, [job.payload.paymentId]);
-  if (!payment || payment.status !== 'PENDING' || !payment.out_trade_no) return;
-  // The provider is asked outside any transaction; what the answer changes is written fenced, rechecked under the lock.
-  let paid: { amount: number; txnId: string | null } | null = null;
-  if (payment.method === 'WECHAT' && runtime.providers.wechat) {
-    const trade = await runtime.providers.wechat.queryByOutTradeNo(payment.out_trade_no);
-    const merchant = runtime.providers.wechat.merchant;
-    if (trade && (trade.trade_state === 'SUCCESS' || trade.trade_state === 'REFUND') && trade.appid === merchant.appId && trade.mchid === merchant.mchId) {
-      paid = { amount: trade.amount?.total ?? -1, txnId: trade.transaction_id ?? null };
-    }
-  } else if (payment.method === 'ALIPAY' && runtime.providers.alipay) {
-    const trade = await runtime.providers.alipay.query(payment.out_trade_no);
-    if (trade && (trade.trade_status === 'TRADE_SUCCESS' || trade.trade_status === 'TRADE_FINISHED')) {
-      paid = { amount: fenOf(trade.total_amount) ?? -1, txnId: trade.trade_no ?? null };
-    }
-  }
-  if (paid) {
-    if (paid.amount !== payment.amount) {
-      console.error(`[payment] reconciliation: ${payment.out_trade_no} paid ${paid.amount}, expected ${payment.amount}; left open for review`);
-      return;
-    }
-    const txnId = paid.txnId;
-    await ctx.fenced(async (trx) => {
-      // Its notification may have settled it meanwhile: succeed() happens once per payment.
-      const locked = await lockPayment(trx, { id: payment.id });
-      if (locked?.status === 'PENDING') await succeed(trx, locked, txnId, new Date());
-    }, { complete: true });
-    return;
-  }
-  if (Date.now() - payment.created_at.getTime() > GIVE_UP_AFTER_MS) {
-    await ctx.fenced((trx) => closePayment(trx, payment.id), { complete: true });
-    return;
-  }
-  const round = (job.payload.round ?? 0) + 1;
-  // The interval chosen when the payment was opened, whichever instance runs this.
-  const everySeconds = Math.max(1, job.payload.everySeconds ?? runtime.config.payment.reconcileAfterSeconds);
-  await ctx.fenced(async (trx) => {
-    await scheduleJob(trx, {
-      kind: JOB_RECONCILE,
-      key: `${payment.id}:${round}`,
-      runAt: new Date(Date.now() + everySeconds * 1000),
-      payload: { paymentId: payment.id, round, everySeconds },
-    });
-  }, { complete: true });
+function permanentRefusal(error: unknown): boolean {
+  const status = error instanceof ProviderError ? error.status : undefined;
+  return status === 400 || status === 403 || status === 404;
 }

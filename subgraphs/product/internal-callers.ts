@@ -7,4 +7,6 @@ export const internalCallers: InternalCallers = {
   'Mutation.confirmStockHold': ['order'],
   'Mutation.releaseStock': ['order'],
   'Mutation.commitStock': ['order'],
+  /** Stock of refunded lines back on the shelf: order's refund jobs. */
+  'Mutation.returnStock': ['order'],
 };

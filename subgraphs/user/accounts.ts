@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Config } from '../../platform/config';
+import type { SessionRevocations } from '../../platform/session-revocation';
 import { badInput, conflict, notFound, rateLimited, unauthenticated } from '../../platform/errors';
 import { isBigintId } from '../../platform/loaders';
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../../platform/password';
@@ -31,6 +32,8 @@ export interface UserServices {
   config: Config;
   limiter: RateLimiter;
   wechat: WechatSessionProvider;
+  /** Where ended sessions are announced to the routers, which then refuse their access tokens (docs/security.md). */
+  revocations: SessionRevocations;
 }
 
 /** One message for every sign-in mismatch (unknown account, wrong password, no password): no account enumeration. */
@@ -165,6 +168,8 @@ export async function refresh(services: UserServices, token: string, clientIp?: 
     hitOrThrow(limiter, limiterKey('refresh-session', sessionKey), sessionRule, 'This session refreshes its token too often; try again later'),
   );
   if (!result.ok) {
+    // Committed above: the session is over, so are its access tokens (a thief may hold one).
+    if (result.reason === 'reused') await services.revocations.revoke(result.sessionId);
     throw unauthenticated(
       result.reason === 'reused'
         ? 'This refresh token was already used: the session has been ended for safety, sign in again'
@@ -174,10 +179,18 @@ export async function refresh(services: UserServices, token: string, clientIp?: 
   return result.auth;
 }
 
-/** Ends the caller's session (the `sid` of its access token). False when the token carries no session of theirs. */
-export async function logout({ db }: UserServices, userId: string, sessionId: string | undefined): Promise<boolean> {
+/**
+ * Ends the caller's session (the `sid` of its access token): its refresh tokens here, its access tokens at every router
+ * (within SESSION_REVOCATION_POLL_MS of this answer) and with them its open subscriptions. False when the token carries
+ * no session of theirs.
+ */
+export async function logout({ db, revocations }: UserServices, userId: string, sessionId: string | undefined): Promise<boolean> {
   if (!sessionId || !isBigintId(sessionId)) return false;
-  return revokeSession(db, sessionId, 'logout', userId);
+  const ended = await revokeSession(db, sessionId, 'logout', userId);
+  // After the commit: a revocation announced for a logout that then failed would end a session that goes on. Logging
+  // out twice announces it again (harmless), which also repairs an announcement lost to a Redis outage.
+  if (ended) await revocations.revoke(sessionId);
+  return ended;
 }
 
 export async function updateProfile(

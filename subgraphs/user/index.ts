@@ -1,5 +1,6 @@
 /** The user subgraph: builds its schema and per-request context; starting a server is the launcher's job. */
 import { createRateLimiter } from '../../platform/rate-limit';
+import { createSessionRevocations } from '../../platform/session-revocation';
 import { buildFederatedSchema } from '../../platform/schema-loader';
 import { internalCallers } from './internal-callers';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
@@ -7,7 +8,7 @@ import type { UserServices } from './accounts';
 import type { UserContext } from './context';
 import { createUserLoaders } from './loaders';
 import { resolvers } from './resolvers';
-import { createWechatProvider } from './wechat';
+import { createWechatProvider, describeWechatLogin } from './wechat';
 
 export { migrations } from './migrations';
 export { seedDemo } from './seed';
@@ -20,9 +21,13 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
     config: deps.config,
     // Redis with REDIS_URL (counts shared by every instance), else in memory.
     limiter: createRateLimiter(deps.config, { prefix: 'shop:user:rl:' }),
-    // WeChat's API with WECHAT_APPID/WECHAT_SECRET, else the development stand-in (refused in production).
+    // WeChat's API with WECHAT_APPID/WECHAT_SECRET, else the development stand-in if WECHAT_DEV_LOGIN, else refused.
     wechat: createWechatProvider(deps.config),
+    // Written here (sessions are ours), read by every router: Redis with REDIS_URL, in process otherwise.
+    revocations: createSessionRevocations(deps.config, { read: false }),
   };
+  // Said once per process (jest starts many: not there).
+  if (deps.config.env !== 'test') console.log(describeWechatLogin(services.wechat));
   return {
     name: 'user',
     schema: buildUserSchema(),
@@ -33,6 +38,9 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
       services,
       selfIds: new Set(base.identity.userId ? [base.identity.userId] : []),
     }),
-    stop: () => services.limiter.close(),
+    stop: async () => {
+      await services.limiter.close();
+      await services.revocations.close();
+    },
   };
 }

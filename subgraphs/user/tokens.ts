@@ -58,7 +58,11 @@ export async function startSession(db: Knex, config: Config, user: UserRow, meth
   return issue(config, user, sessionId, refreshToken, await scopesOf(db, user.id));
 }
 
-export type RefreshOutcome = { ok: true; auth: AuthResult } | { ok: false; reason: 'unknown' | 'expired' | 'revoked' | 'reused' };
+export type RefreshOutcome =
+  | { ok: true; auth: AuthResult }
+  | { ok: false; reason: 'unknown' | 'expired' | 'revoked' }
+  /** The session was revoked by this call: its access tokens must be refused too. */
+  | { ok: false; reason: 'reused'; sessionId: string };
 
 /**
  * Spends `token` and issues the next one of its session, in one transaction that holds the token's row lock; the
@@ -82,7 +86,7 @@ export async function rotateRefreshToken(
     if (state.session_revoked_at) return { ok: false, reason: 'revoked' };
     if (state.used_at) {
       await revokeSession(trx, state.session_id, 'reuse');
-      return { ok: false, reason: 'reused' };
+      return { ok: false, reason: 'reused', sessionId: String(state.session_id) };
     }
     if (state.expires_at.getTime() <= Date.now()) return { ok: false, reason: 'expired' };
     const user = await findUserById(trx, state.user_id);

@@ -86,20 +86,18 @@ describe('production without WECHAT_APPID', () => {
     expect(createWechatProvider({ ...production, wechat: { ...production.wechat, appId: 'wx1', secret: 's' } }).kind).toBe('wechat');
   });
 
-  it('answers loginWithWechat with an error and creates nobody', async () => {
+  it('answers loginWithWechat with a clear refusal (FORBIDDEN, WECHAT_LOGIN_NOT_CONFIGURED) and creates nobody', async () => {
     const supergraph = await startSupergraph({ subgraphs: ['user'], router: false, config: production });
-    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
       const code = uniqueCode();
       const response = await gql(supergraph.subgraphs.user!.url, LOGIN_WITH_WECHAT, { code }, anonymousTo('user', production));
-      expect(codes(response)).toEqual(['INTERNAL_SERVER_ERROR']);
-      // Production hides the reason from clients (it is logged).
-      expect(response.errors![0].message).toBe('Internal server error');
-      expect(String(errors.mock.calls[0]?.[1])).toMatch(/WeChat sign-in is not configured/);
+      expect(codes(response)).toEqual(['FORBIDDEN']);
+      // A client error, so production shows it as it is (before: an INTERNAL_SERVER_ERROR with a hidden reason).
+      expect(response.errors![0].extensions).toMatchObject({ reason: 'WECHAT_LOGIN_NOT_CONFIGURED' });
+      expect(response.errors![0].message).toMatch(/WeChat sign-in is not available on this server/);
       const openid = `dev-${crypto.createHash('sha256').update(code).digest('hex').slice(0, 24)}`;
       expect(await usersWithOpenid(supergraph.subgraphs.user!.db, openid)).toBe(0);
     } finally {
-      errors.mockRestore();
       await supergraph.stop();
     }
   });

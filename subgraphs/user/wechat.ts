@@ -2,8 +2,9 @@
  * WeChat mini-program sign-in: the code from `wx.login()` is exchanged for the user's openid (and unionid, when the
  * mini-program is bound to an open-platform account) through a `WechatSessionProvider`:
  * - the real one calls `GET {apiBase}/sns/jscode2session` with the app id and secret (WECHAT_APPID, WECHAT_SECRET);
- * - without an app id, in development and tests only, a local one maps each code to a stable fake openid;
- * - in production without an app id, WeChat sign-in answers an error.
+ * - without them, when WECHAT_DEV_LOGIN is on (never in production; by default only on a loopback HOST, off it only
+ *   when asked for: platform/modes.ts), a local one maps each code to a stable fake openid;
+ * - otherwise WeChat sign-in is refused: FORBIDDEN with extensions.reason WECHAT_LOGIN_NOT_CONFIGURED.
  * The `session_key` WeChat returns is dropped: it is never stored or logged (nothing here decrypts user data yet).
  */
 import crypto from 'node:crypto';
@@ -74,15 +75,32 @@ export function createDevWechatProvider(config: Pick<Config, 'isProduction'>): W
   };
 }
 
-/** The provider the config asks for: WeChat's API with an app id and secret; else the local stand-in (not in production). */
+/**
+ * The provider the config asks for: WeChat's API with an app id and secret; else the local stand-in when
+ * WECHAT_DEV_LOGIN is on; else none (every sign-in refused, clearly: a client error, not an internal one).
+ */
 export function createWechatProvider(config: Pick<Config, 'isProduction' | 'wechat'>): WechatSessionProvider {
   const { appId, secret, apiBase, timeoutMs } = config.wechat;
   if (appId && secret) return createWechatApiProvider({ appId, secret, apiBase, timeoutMs });
-  if (!config.isProduction) return createDevWechatProvider(config);
+  if (config.wechat.devLogin && !config.isProduction) return createDevWechatProvider(config);
   return {
     kind: 'unconfigured',
     async exchange() {
-      throw shopError('INTERNAL_SERVER_ERROR', 'WeChat sign-in is not configured (WECHAT_APPID, WECHAT_SECRET)');
+      throw shopError('FORBIDDEN', 'WeChat sign-in is not available on this server (WECHAT_APPID and WECHAT_SECRET are not set)', {
+        reason: 'WECHAT_LOGIN_NOT_CONFIGURED',
+      });
     },
   };
+}
+
+/** The start-up line of the user process: which WeChat sign-in it offers. */
+export function describeWechatLogin(provider: WechatSessionProvider): string {
+  switch (provider.kind) {
+    case 'wechat':
+      return '[user] WeChat login: real (jscode2session with WECHAT_APPID)';
+    case 'development':
+      return '[user] WeChat login: DEVELOPMENT stand-in, any code signs in (WECHAT_DEV_LOGIN on, no WECHAT_APPID)';
+    default:
+      return '[user] WeChat login: unavailable (no WECHAT_APPID, WECHAT_DEV_LOGIN off): loginWithWechat is refused';
+  }
 }

@@ -115,9 +115,10 @@ describe('jobs', () => {
   it('survives a restart: a job scheduled before runs after a new runner starts on the same table', async () => {
     const kind = 'restart';
     const first = start({ handlers: { [kind]: recording(kind, 'first') } });
-    await scheduleJob(env.db, { kind, key: 3, runAt: new Date(Date.now() + 400) }, opts());
-    await first.stop(); // "the process stops" before the job is due
+    await scheduleJob(env.db, { kind, key: 3, runAt: new Date(Date.now() + 3600_000) }, opts());
+    await first.stop(); // "the process stops" before the job is due…
     expect(await pending(kind)).toBe(1);
+    await jobs().where({ kind }).update({ run_at: env.db.fn.now() }); // …and it falls due while nothing runs
     start({ handlers: { [kind]: recording(kind, 'second') } });
     await waitFor(async () => (await pending(kind)) === 0);
     expect((await effectsOf(kind)).map((e) => [e.n, e.stream])).toEqual([[3, 'second']]);

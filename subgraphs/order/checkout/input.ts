@@ -1,7 +1,11 @@
 /**
  * Checkout input: shape rules (exactly one of cartItemIds / items, 1..99 lines, quantities 1..999, repeated SKUs
  * merged), the request fingerprint for idempotency, and the resolution of cart lines into SKU lines (the shopper's
- * selected lines, read from the cart subgraph in one call). Never a price: prices come from the summary.
+ * selected lines, read from the cart subgraph in one call). Never a price: prices come from the summary; the
+ * client's `expectedTotal` is only compared with it (summary.ts).
+ *
+ * The coupon: `couponId` left out = the shopper's best coupon; `couponId: null` given explicitly = no coupon (the
+ * shopper declined it); an id = that coupon. GraphQL keeps "absent" and "null" apart, and so does everything here.
  */
 import crypto from 'node:crypto';
 import { badInput, shopError } from '../../../platform/errors';
@@ -14,6 +18,7 @@ export interface CheckoutInputArgs {
   items?: readonly { skuId: string; quantity: number }[] | null;
   couponId?: string | null;
   addressId: string;
+  expectedTotal?: number | null;
 }
 
 /** The input after the shape rules: lines merged per SKU (in SKU id order) or cart line ids (sorted, unique). */
@@ -23,7 +28,11 @@ export interface NormalizedInput {
   /** Direct lines; for a cart checkout, filled by resolveCartLines. */
   lines: { skuId: string; quantity: number }[];
   couponId: string | null;
+  /** `couponId: null` was given explicitly: no coupon at all (not the best one). */
+  declineCoupon: boolean;
   addressId: string;
+  /** The total the shopper saw (fen); createOrder refuses with PRICE_CHANGED when the server's differs. */
+  expectedTotal: number | null;
 }
 
 const byNumericId = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
@@ -39,10 +48,17 @@ export function normalizeInput(input: CheckoutInputArgs): NormalizedInput {
   if (hasCart === hasItems) throw badInput('Give exactly one of cartItemIds and items', hasCart ? 'items' : 'cartItemIds');
   const addressId = checkId(input.addressId, 'addressId');
   const couponId = input.couponId ? checkId(input.couponId, 'couponId') : null;
+  // Present and null: declined. Absent (or an empty string, as before): the best coupon.
+  const declineCoupon = Object.prototype.hasOwnProperty.call(input, 'couponId') && input.couponId === null;
+  const expectedTotal = input.expectedTotal ?? null;
+  if (expectedTotal !== null && !(Number.isInteger(expectedTotal) && expectedTotal >= 0)) {
+    throw badInput('expectedTotal is an amount in fen (0 or more)', 'expectedTotal');
+  }
+  const common = { couponId, declineCoupon, addressId, expectedTotal };
   if (hasCart) {
     const ids = [...new Set(input.cartItemIds!.map((id) => checkId(id, 'cartItemIds')))].sort(byNumericId);
     if (ids.length < 1 || ids.length > MAX_ORDER_LINES) throw badInput(`Check out 1 to ${MAX_ORDER_LINES} cart lines`, 'cartItemIds');
-    return { source: 'cart', cartItemIds: ids, lines: [], couponId, addressId };
+    return { source: 'cart', cartItemIds: ids, lines: [], ...common };
   }
   const merged = new Map<string, number>();
   for (const item of input.items!) {
@@ -53,10 +69,14 @@ export function normalizeInput(input: CheckoutInputArgs): NormalizedInput {
   const lines = [...merged].map(([skuId, quantity]) => ({ skuId, quantity })).sort((a, b) => byNumericId(a.skuId, b.skuId));
   if (lines.length < 1 || lines.length > MAX_ORDER_LINES) throw badInput(`Check out 1 to ${MAX_ORDER_LINES} different SKUs`, 'items');
   if (lines.some((line) => line.quantity > MAX_LINE_QUANTITY)) throw badInput(`Quantities are 1 to ${MAX_LINE_QUANTITY} per SKU`, 'items');
-  return { source: 'items', cartItemIds: [], lines, couponId, addressId };
+  return { source: 'items', cartItemIds: [], lines, ...common };
 }
 
-/** Hash of the normalized input: the same idempotency key with another fingerprint is a different request. */
+/**
+ * Hash of the normalized input: the same idempotency key with another fingerprint is a different request. A declined
+ * coupon and an expected total are part of the request; left out, the canonical form is what it was before they
+ * existed, so keys of checkouts in flight across the upgrade still replay.
+ */
 export function fingerprint(input: NormalizedInput): string {
   const canonical = JSON.stringify({
     source: input.source,
@@ -64,6 +84,8 @@ export function fingerprint(input: NormalizedInput): string {
     lines: input.source === 'items' ? input.lines.map((line) => [line.skuId, line.quantity]) : [],
     couponId: input.couponId,
     addressId: input.addressId,
+    ...(input.declineCoupon ? { declineCoupon: true } : {}),
+    ...(input.expectedTotal !== null ? { expectedTotal: input.expectedTotal } : {}),
   });
   return crypto.createHash('sha256').update(canonical).digest('hex');
 }

@@ -28,7 +28,8 @@ import { actors, transition } from '../lifecycle';
 import { failCheckout, FAILED_STEP, RECOVER_SAGA } from './compensation';
 import { confirmHolds, holdUntilOf } from './hold-lease';
 import { fingerprint, normalizeInput, resolveCartLines, type CheckoutInputArgs } from './input';
-import { quoteCheckout, type CheckoutQuote } from './summary';
+import { takeCheckoutSlot } from './caps';
+import { assertExpectedTotal, quoteCheckout, type CheckoutQuote } from './summary';
 
 export const ORDER_PLACED = 'OrderPlaced';
 
@@ -88,6 +89,8 @@ async function replay(context: OrderContext, first: OrderRow, print: string): Pr
 async function insertCreating(context: OrderContext, userId: string, key: string, print: string, quote: CheckoutQuote) {
   const { summary, lines, address } = quote;
   return context.db.transaction(async (trx) => {
+    // Anti-hoarding caps, race-safe under the shopper's checkout lock (caps.ts).
+    if (!(await takeCheckoutSlot(trx, userId, key, lines, context.config.order))) return undefined;
     const order = await insertOrderOnce(trx, {
       orderNo: newOrderNo(),
       userId,
@@ -186,6 +189,7 @@ export async function createOrder(context: OrderContext, input: CheckoutInputArg
   if (seen) return replay(context, seen, print);
 
   const quote = await quoteCheckout(context, userId, await resolveCartLines(context.services, userId, normalized, context.requestId));
+  assertExpectedTotal(quote);
   const created = await insertCreating(context, userId, key, print, quote);
   if (!created) {
     // A concurrent request with the same key won the insert.

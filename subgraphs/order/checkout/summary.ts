@@ -51,8 +51,34 @@ function assertBuyable(summary: PriceSummary): PricedLine[] {
 /** The summary and address of a checkout; the address and the summary are fetched concurrently. */
 export async function quoteCheckout(context: OrderContext, userId: string, input: NormalizedInput): Promise<CheckoutQuote> {
   const [summary, address] = await Promise.all([
-    priceSummary({ services: context.services, config: context.config }, userId, { lines: input.lines, couponId: input.couponId }),
+    priceSummary({ services: context.services, config: context.config }, userId, {
+      lines: input.lines,
+      couponId: input.couponId,
+      noCoupon: input.declineCoupon,
+    }),
     addressOf(context, userId, input.addressId),
   ]);
   return { input, summary, lines: assertBuyable(summary), address };
+}
+
+/**
+ * The price guard: the shopper confirmed `expectedTotal` (what the preview or cart showed them); when the server's
+ * total differs now (a price, a coupon, the shipping rule changed in between) the order is not placed — CONFLICT with
+ * reason PRICE_CHANGED and the numbers as they are now, for the client to show and confirm again. Called before
+ * anything is written or held.
+ */
+export function assertExpectedTotal(quote: CheckoutQuote): void {
+  const expected = quote.input.expectedTotal;
+  const { total, subtotal, discount, shippingFee, coupon } = quote.summary;
+  if (expected === null || expected === total) return;
+  throw shopError('CONFLICT', `The order total is now ${total} fen, not the ${expected} fen confirmed; review it and confirm again`, {
+    reason: 'PRICE_CHANGED',
+    field: 'expectedTotal',
+    expectedTotal: expected,
+    total,
+    subtotal,
+    discount,
+    shippingFee,
+    couponId: coupon?.couponId ?? null,
+  });
 }

@@ -37,6 +37,7 @@ export interface CheckoutInput {
   items?: { skuId: string; quantity: number }[];
   couponId?: string | null;
   addressId: string;
+  expectedTotal?: number;
 }
 
 export function checkoutClient(orderUrl: string) {

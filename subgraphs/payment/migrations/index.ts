@@ -91,4 +91,51 @@ export const migrations: Migration[] = [
   eventTablesMigration('090_events'),
   // The one job runner's dead letters and the retention indexes (platform/events, docs/events.md).
   eventTablesV2Migration('091_events_v2'),
+  {
+    // Provider trade lifecycle (docs/payment.md, "Trade lifecycle"): the trade's deadline, why it was closed, and
+    // payments flagged for staff (the provider reported money that does not match).
+    name: '092_trade_lifecycle',
+    async up(knex: Knex) {
+      await knex.schema.alterTable('payments', (t) => {
+        // time_expire sent to the provider: the order's payment deadline. Null for balance payments.
+        t.timestamp('expires_at', { useTz: true });
+        t.string('close_reason', 100);
+        // FLAGGED payments: why (AMOUNT_MISMATCH), when, and what the provider said was paid.
+        t.string('flag_reason', 32);
+        t.timestamp('flagged_at', { useTz: true });
+        t.integer('provider_amount');
+        // What staff did about a flagged payment (resolveFlaggedPayment); it stays FLAGGED as the record.
+        t.string('flag_resolution', 200);
+        t.timestamp('flag_resolved_at', { useTz: true });
+        t.string('flag_resolved_by', 64);
+      });
+      await knex.raw(`CREATE INDEX payments_flagged ON payments (id) WHERE status = 'FLAGGED'`);
+    },
+    async down(knex: Knex) {
+      await knex.raw('DROP INDEX IF EXISTS payments_flagged');
+      await knex.schema.alterTable('payments', (t) => {
+        t.dropColumns('expires_at', 'close_reason', 'flag_reason', 'flagged_at', 'provider_amount', 'flag_resolution', 'flag_resolved_at', 'flag_resolved_by');
+      });
+    },
+  },
+  {
+    // Refunds per line, and why one failed (shown to staff; the order is told).
+    name: '100_refund_lines',
+    async up(knex: Knex) {
+      await knex.schema.alterTable('refunds', (t) => {
+        // [{ skuId, quantity, restock }] as the caller named them (order checked them); null for an amount only.
+        t.jsonb('lines');
+        t.string('failure_reason', 200);
+      });
+      // Staff's list of failed refunds.
+      await knex.raw(`CREATE INDEX refunds_failed_idx ON refunds (id DESC) WHERE status = 'FAILED'`);
+    },
+    async down(knex: Knex) {
+      await knex.raw('DROP INDEX IF EXISTS refunds_failed_idx');
+      await knex.schema.alterTable('refunds', (t) => {
+        t.dropColumn('lines');
+        t.dropColumn('failure_reason');
+      });
+    },
+  },
 ];

@@ -76,10 +76,17 @@ export class AlipayClient {
   }
 
   /** The signed order string the Alipay SDK in the app submits (alipay.trade.app.pay). */
-  appPayOrderString(input: { outTradeNo: string; total: number; subject: string; notifyUrl: string }): string {
+  appPayOrderString(input: { outTradeNo: string; total: number; subject: string; notifyUrl: string; timeExpire: Date }): string {
     const params = this.commonParams(
       'alipay.trade.app.pay',
-      { out_trade_no: input.outTradeNo, total_amount: yuan(input.total), subject: input.subject, product_code: 'QUICK_MSECURITY_PAY' },
+      {
+        out_trade_no: input.outTradeNo,
+        total_amount: yuan(input.total),
+        subject: input.subject,
+        product_code: 'QUICK_MSECURITY_PAY',
+        // The order's payment deadline, "yyyy-MM-dd HH:mm:ss" Beijing time: Alipay refuses to take the money after it.
+        time_expire: formatTime(input.timeExpire),
+      },
       input.notifyUrl,
     );
     return new URLSearchParams(params).toString();
@@ -108,7 +115,32 @@ export class AlipayClient {
     return result;
   }
 
-  /** alipay.trade.refund, idempotent at Alipay per out_request_no. */
+  /**
+   * alipay.trade.close: 10000 when closed. ACQ.TRADE_NOT_EXIST (the shopper never opened the cashier, so Alipay has
+   * no trade yet) and ACQ.TRADE_STATUS_ERROR (paid or finished) are answers, not failures: the caller decides.
+   */
+  async close(outTradeNo: string): Promise<{ code: string; subCode?: string }> {
+    const result = await this.call<{ code: string; sub_code?: string }>('alipay.trade.close', { out_trade_no: outTradeNo });
+    return { code: result.code, subCode: result.sub_code };
+  }
+
+  /**
+   * alipay.trade.fastpay.refund.query: `refunded` when Alipay has the refund `outRequestNo` as REFUND_SUCCESS (it
+   * answers 10000 without refund fields for a refund it does not have, or not yet).
+   */
+  async refundQuery(outTradeNo: string, outRequestNo: string): Promise<{ refunded: boolean; amount: number | null }> {
+    const result = await this.call<{ code: string; sub_code?: string; refund_status?: string; refund_amount?: string }>('alipay.trade.fastpay.refund.query', {
+      out_trade_no: outTradeNo,
+      out_request_no: outRequestNo,
+      query_options: ['gmt_refund_pay'],
+    });
+    if (result.code !== '10000') throw new ProviderError(`Alipay refund query failed: ${result.code} ${result.sub_code ?? ''}`, 200, result.sub_code);
+    // Older merchants get no refund_status: a refund_amount alone means it succeeded.
+    const refunded = result.refund_status === 'REFUND_SUCCESS' || (!result.refund_status && !!result.refund_amount);
+    return { refunded, amount: fenOf(result.refund_amount) };
+  }
+
+  /** alipay.trade.refund, idempotent at Alipay per out_request_no; synchronous: 10000 means the money went back. */
   async refund(input: { outTradeNo: string; outRequestNo: string; amount: number; reason: string }): Promise<{ ok: boolean; code: string; subCode?: string }> {
     const result = await this.call<{ code: string; sub_code?: string; fund_change?: string }>('alipay.trade.refund', {
       out_trade_no: input.outTradeNo,

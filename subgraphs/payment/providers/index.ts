@@ -1,7 +1,8 @@
 /**
- * Which providers this process uses: the real APIs when their merchant keys are configured, otherwise the local
- * sandboxes (one per process, shared by every payment instance in it, like a real provider) — never in production,
- * where a method without keys is simply unavailable.
+ * Which providers this process uses: the real APIs when their merchant keys are configured (a partial set never gets
+ * here: config.ts refuses it at start-up), otherwise the local sandboxes when PAYMENT_SANDBOX is on (one per process,
+ * shared by every payment instance in it, like a real provider; never in production, off a loopback HOST only when
+ * asked for: platform/modes.ts), otherwise nothing: the method is unavailable.
  */
 import path from 'node:path';
 import type { Config } from '../../../platform/config';
@@ -61,7 +62,7 @@ export function createProviders(config: Config): Providers {
       httpTransport(timeoutMs),
     );
     providers.mode.wechat = 'live';
-  } else if (!config.isProduction) {
+  } else if (config.payment.sandbox && !config.isProduction) {
     const sandbox = sharedWechatSandbox(config);
     providers.wechat = new WechatPayClient(sandbox.merchant('https://api.mch.weixin.qq.com', notifyMaxSkewSeconds), sandbox.transport);
     providers.wechatSandbox = sandbox;
@@ -74,11 +75,28 @@ export function createProviders(config: Config): Providers {
       httpTransport(timeoutMs),
     );
     providers.mode.alipay = 'live';
-  } else if (!config.isProduction) {
+  } else if (config.payment.sandbox && !config.isProduction) {
     const sandbox = sharedAlipaySandbox(config);
     providers.alipay = new AlipayClient(sandbox.app('https://openapi.alipay.com/gateway.do'), sandbox.transport);
     providers.alipaySandbox = sandbox;
     providers.mode.alipay = 'sandbox';
   }
   return providers;
+}
+
+const SERVED_BY: Record<ProviderMode, string> = { live: 'real provider', sandbox: 'SANDBOX (no money moves)', off: 'unavailable' };
+
+/**
+ * One line per offered method saying what serves it, logged at start-up so an operator sees at a glance whether this
+ * process takes real money, plays money, or refuses a method.
+ */
+export function describeProviders(providers: Providers, methods: readonly string[]): string[] {
+  const why = (mode: ProviderMode, keys: string) =>
+    mode === 'live' ? `${keys} set` : mode === 'sandbox' ? `no ${keys}, PAYMENT_SANDBOX on` : `no ${keys}, PAYMENT_SANDBOX off`;
+  return methods.map((method) => {
+    if (method === 'WECHAT') return `WECHAT   ${SERVED_BY[providers.mode.wechat]} (${why(providers.mode.wechat, 'WECHATPAY_* keys')})`;
+    if (method === 'ALIPAY') return `ALIPAY   ${SERVED_BY[providers.mode.alipay]} (${why(providers.mode.alipay, 'ALIPAY_* keys')})`;
+    if (method === 'BALANCE') return 'BALANCE  wallet (the shop\'s own ledger)';
+    return `${method.padEnd(8)} unknown method, not offered`;
+  }).map((line) => `[payment] ${line}`);
 }

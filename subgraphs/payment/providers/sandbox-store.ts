@@ -34,6 +34,22 @@ export class SandboxStore {
     fs.renameSync(temporary, target);
   }
 
+  /** Appends one JSON line to the log `key` of `kind` (O_APPEND: lines from several processes do not interleave). */
+  append(kind: string, key: string, value: unknown): void {
+    fs.appendFileSync(this.file(kind, key).replace(/\.json$/, '.jsonl'), `${JSON.stringify(value)}\n`);
+  }
+
+  /** The lines of a log, oldest first. */
+  readLog<T>(kind: string, key: string): T[] {
+    try {
+      const text = fs.readFileSync(this.file(kind, key).replace(/\.json$/, '.jsonl'), 'utf8');
+      return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as T);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as Error).message.startsWith('bad sandbox key')) return [];
+      throw error;
+    }
+  }
+
   /** Writes only if nothing is there yet; false when the key exists. */
   putIfAbsent(kind: string, key: string, value: unknown): boolean {
     try {

@@ -33,9 +33,36 @@ export interface WechatRefundResult {
   status: 'SUCCESS' | 'PROCESSING' | 'CLOSED' | 'ABNORMAL';
 }
 
+/** The decrypted resource of a REFUND.SUCCESS / REFUND.ABNORMAL / REFUND.CLOSED notification (no appid in it). */
+export interface WechatRefundNotice {
+  mchid: string;
+  out_trade_no: string;
+  transaction_id?: string;
+  out_refund_no: string;
+  refund_id: string;
+  refund_status: 'SUCCESS' | 'CLOSED' | 'ABNORMAL' | 'PROCESSING';
+  success_time?: string;
+  user_received_account?: string;
+  amount?: { total: number; refund: number; payer_total?: number; payer_refund?: number };
+}
+
+/** A refund as GET /v3/refund/domestic/refunds/{out_refund_no} answers it. */
+export interface WechatRefundQuery extends WechatRefundResult {
+  out_trade_no?: string;
+  amount?: { refund: number; total: number; currency?: string };
+}
+
+/** Payment notifications (TRANSACTION.*) and refund notifications (REFUND.*) share the endpoint and the checks. */
 export type NotificationCheck =
-  | { ok: true; eventType: string; transaction: WechatTransaction }
+  | { ok: true; kind: 'transaction'; eventType: string; transaction: WechatTransaction }
+  | { ok: true; kind: 'refund'; eventType: string; refund: WechatRefundNotice }
   | { ok: false; reason: VerifyFailure | 'BAD_BODY' | 'DECRYPT_FAILED' | 'WRONG_MERCHANT' };
+
+/** time_expire as WeChat Pay v3 takes it: RFC 3339 with the offset, in Beijing time (2018-06-08T10:34:56+08:00). */
+export function rfc3339Beijing(date: Date): string {
+  const local = new Date(Math.floor(date.getTime() / 1000) * 1000 + 8 * 3600_000).toISOString();
+  return `${local.slice(0, 19)}+08:00`;
+}
 
 export class WechatPayClient {
   constructor(
@@ -79,12 +106,14 @@ export class WechatPayClient {
   }
 
   /** POST /v3/pay/transactions/jsapi → prepay_id (the same out_trade_no with the same content answers the same prepay). */
-  async jsapiPrepay(input: { outTradeNo: string; description: string; total: number; notifyUrl: string; openid: string }): Promise<string> {
+  async jsapiPrepay(input: { outTradeNo: string; description: string; total: number; notifyUrl: string; openid: string; timeExpire: Date }): Promise<string> {
     const { status, data } = await this.call<{ prepay_id?: string; code?: string; message?: string }>('POST', '/v3/pay/transactions/jsapi', {
       appid: this.merchant.appId,
       mchid: this.merchant.mchId,
       description: input.description,
       out_trade_no: input.outTradeNo,
+      // The order's payment deadline: after it WeChat no longer lets the shopper pay this trade.
+      time_expire: rfc3339Beijing(input.timeExpire),
       notify_url: input.notifyUrl,
       amount: { total: input.total, currency: 'CNY' },
       payer: { openid: input.openid },
@@ -102,12 +131,33 @@ export class WechatPayClient {
     return data;
   }
 
-  /** POST /v3/refund/domestic/refunds; idempotent at WeChat per out_refund_no. */
-  async refund(input: { outTradeNo: string; outRefundNo: string; reason: string; refund: number; total: number }): Promise<WechatRefundResult> {
+  /**
+   * POST /v3/pay/transactions/out-trade-no/{out_trade_no}/close (204 No Content when closed). Anything else — the
+   * trade is paid, does not exist, is already closed — answers its code; the caller asks the trade's state.
+   */
+  async close(outTradeNo: string): Promise<{ closed: true } | { closed: false; status: number; code?: string }> {
+    const path = `/v3/pay/transactions/out-trade-no/${encodeURIComponent(outTradeNo)}/close`;
+    const { status, data } = await this.call<{ code?: string }>('POST', path, { mchid: this.merchant.mchId });
+    if (status === 204 || status === 200) return { closed: true };
+    if (status >= 500) throw new ProviderError(`WeChat Pay close failed: ${data.code ?? status}`, status, data.code);
+    return { closed: false, status, code: data.code };
+  }
+
+  /** GET /v3/refund/domestic/refunds/{out_refund_no}; null when WeChat has no such refund. */
+  async queryRefund(outRefundNo: string): Promise<WechatRefundQuery | null> {
+    const { status, data } = await this.call<WechatRefundQuery & { code?: string }>('GET', `/v3/refund/domestic/refunds/${encodeURIComponent(outRefundNo)}`);
+    if (status === 404 || data.code === 'RESOURCE_NOT_EXISTS') return null;
+    if (status !== 200) throw new ProviderError(`WeChat Pay refund query failed: ${data.code ?? status}`, status, data.code);
+    return data;
+  }
+
+  /** POST /v3/refund/domestic/refunds; idempotent at WeChat per out_refund_no. Its outcome is also notified to `notifyUrl`. */
+  async refund(input: { outTradeNo: string; outRefundNo: string; reason: string; refund: number; total: number; notifyUrl?: string }): Promise<WechatRefundResult> {
     const { status, data } = await this.call<WechatRefundResult & { code?: string; message?: string }>('POST', '/v3/refund/domestic/refunds', {
       out_trade_no: input.outTradeNo,
       out_refund_no: input.outRefundNo,
       reason: input.reason.slice(0, 80),
+      ...(input.notifyUrl ? { notify_url: input.notifyUrl } : {}),
       amount: { refund: input.refund, total: input.total, currency: 'CNY' },
     });
     if (status !== 200) throw new ProviderError(`WeChat Pay refund failed: ${data.code ?? status} ${data.message ?? ''}`, status, data.code);
@@ -120,8 +170,9 @@ export class WechatPayClient {
 
   /**
    * A notification, checked in order: signature headers (SIGNTEST probes, stale timestamps, unknown serial, bad
-   * signature all fail), then the JSON body, then AES-256-GCM decryption of `resource`, then the merchant (appid,
-   * mchid). Amount and order are checked by the caller against the stored payment.
+   * signature all fail), then the JSON body, then AES-256-GCM decryption of `resource`, then the merchant (appid and
+   * mchid for payments; mchid for refunds, whose resource carries no appid). Amount and order (or refund) are checked
+   * by the caller against what we stored.
    */
   verifyNotification(headers: Record<string, string | string[] | undefined>, rawBody: Buffer, now = Date.now()): NotificationCheck {
     const failure = verifyPlatformSignature(headers, rawBody, this.merchant.platformKeys, this.merchant.maxSkewSeconds, now);
@@ -135,13 +186,18 @@ export class WechatPayClient {
     if (!body.resource || typeof body.resource.ciphertext !== 'string' || typeof body.resource.nonce !== 'string') {
       return { ok: false, reason: 'BAD_BODY' };
     }
-    let transaction: WechatTransaction;
+    let resource: any;
     try {
-      transaction = JSON.parse(decryptResource(body.resource, this.merchant.apiV3Key));
+      resource = JSON.parse(decryptResource(body.resource, this.merchant.apiV3Key));
     } catch {
       return { ok: false, reason: 'DECRYPT_FAILED' };
     }
-    if (transaction.appid !== this.merchant.appId || transaction.mchid !== this.merchant.mchId) return { ok: false, reason: 'WRONG_MERCHANT' };
-    return { ok: true, eventType: body.event_type ?? '', transaction };
+    const eventType = body.event_type ?? '';
+    if (eventType.startsWith('REFUND.')) {
+      if (resource?.mchid !== this.merchant.mchId) return { ok: false, reason: 'WRONG_MERCHANT' };
+      return { ok: true, kind: 'refund', eventType, refund: resource as WechatRefundNotice };
+    }
+    if (resource?.appid !== this.merchant.appId || resource?.mchid !== this.merchant.mchId) return { ok: false, reason: 'WRONG_MERCHANT' };
+    return { ok: true, kind: 'transaction', eventType, transaction: resource as WechatTransaction };
   }
 }

@@ -57,7 +57,6 @@ describe('refuses, changing nothing', () => {
     ['sign_type=RSA with an RSA2 signature', (p) => ({ ...world.alipay.notification(p.outTradeNo, 'T1', p.amount), sign_type: 'RSA' })],
     ['a forged signature', (p) => world.alipay.notification(p.outTradeNo, 'T1', p.amount, {}, otherKey())],
     ['a field changed after signing', (p) => ({ ...world.alipay.notification(p.outTradeNo, 'T1', p.amount), buyer_id: '2088000000000000' })],
-    ['a wrong amount', (p) => world.alipay.notification(p.outTradeNo, 'T1', p.amount + 1)],
     ['a wrong app id', (p) => world.alipay.notification(p.outTradeNo, 'T1', p.amount, { app_id: '2021999999999999' })],
     ['no signature', (p) => {
       const { sign: _sign, ...rest } = world.alipay.notification(p.outTradeNo, 'T1', p.amount);

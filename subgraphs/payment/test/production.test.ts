@@ -36,7 +36,8 @@ it('payOrder refuses WECHAT and ALIPAY with a clear error; paymentMethods says w
   for (const method of ['WECHAT', 'ALIPAY']) {
     const answer = await gql(payment, `mutation($o: ID!, $m: PaymentMethodType!) { payOrder(orderId: $o, method: $m) { sandboxPayUrl } }`, { o: orderId, m: method }, asIdentity({ userId }, 'payment', config));
     expect(codes(answer)).toEqual(['BAD_USER_INPUT']);
-    expect(answer.errors![0].message).toMatch(/not configured on this server.*merchant keys in production/);
+    expect(answer.errors![0].extensions).toMatchObject({ field: 'method', reason: 'PAYMENT_METHOD_UNAVAILABLE' });
+    expect(answer.errors![0].message).toMatch(/not configured on this server: .* needs its merchant keys/);
   }
   const methods = await gql(payment, `query($o: ID!) { paymentMethods(orderId: $o) { type available unavailableReason sandbox } }`, { o: orderId }, asIdentity({ userId }, 'payment', config));
   expect(methods.data.paymentMethods.slice(0, 2)).toEqual([

@@ -104,11 +104,15 @@ export async function untilRefunds(world: PaymentWorld, orderId: string, settled
 
 export const STAFF = (userId = '1') => asIdentity({ userId, scopes: ['payment:refund'] }, 'payment');
 
-/** Waits until no payment job is left to run (settling, refunds, order updates), reconciliation and periodic jobs aside. */
+/**
+ * Waits until no payment job is left to run (settling, refunds, order updates, closing trades), reconciliation aside
+ * (trade queries, and refund queries, which a refund finished by its notification leaves to run later as a no-op) and
+ * periodic jobs.
+ */
 export async function untilJobsSettled(world: Pick<PaymentWorld, 'paymentDb'>) {
   await waitFor(async () => {
     const open = await world.paymentDb('jobs')
-      .whereNot({ kind: 'payment.reconcile' })
+      .whereNotIn('kind', ['payment.reconcile', 'payment.refundQuery'])
       .whereNot({ key: PERIODIC_KEY }) // a periodic job (retention) is never done: it is rescheduled
       .whereNull('done_at')
       .whereNull('cancelled_at');

@@ -142,5 +142,23 @@ export const migrations: Migration[] = [
   },
   // The jobs table for the periodic hold sweep (holds-sweep.ts).
   eventTablesMigration('090_events'),
+  // The one job runner's dead letters and the retention indexes (platform/events, docs/events.md).
   eventTablesV2Migration('091_events_v2'),
+  {
+    // Refunded pieces returned sellable: sold → available, one row per (order, refund key); see data/stock-returns.ts.
+    name: '100_stock_returns',
+    async up(knex: Knex) {
+      await knex.schema.createTable('stock_returns', (t) => {
+        t.bigIncrements('id');
+        t.string('order_id', 64).notNullable();
+        t.string('key', 64).notNullable();
+        t.jsonb('lines').notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.unique(['order_id', 'key']);
+      });
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTable('stock_returns');
+    },
+  },
 ];

@@ -103,5 +103,6 @@ export const migrations: Migration[] = [
   },
   // The jobs table for the periodic hold sweep (holds-sweep.ts).
   eventTablesMigration('090_events'),
+  // The one job runner's dead letters and the retention indexes (platform/events, docs/events.md).
   eventTablesV2Migration('091_events_v2'),
 ];
