@@ -340,6 +340,11 @@ export interface EventsConfig {
   jobConcurrency: number;
   /** Failed runs after which a job is dead-lettered (JOB_MAX_ATTEMPTS, default 300: about a day of 5-minute retries). */
   jobMaxAttempts: number;
+  /**
+   * Deliveries of an event whose consumer keeps failing before it is dead-lettered in that consumer's `dead_events`
+   * (EVENTS_MAX_DELIVERIES, default 300: with Redis about a day of retries backing off to 5 minutes, like jobs).
+   */
+  maxDeliveries: number;
   /** Retention, pruned by each subgraph's periodic `events.prune` job (docs/events.md). */
   retention: EventsRetentionConfig;
 }
@@ -354,7 +359,7 @@ export interface EventsRetentionConfig {
   processedMs: number;
   /** Done and cancelled jobs (JOB_RETENTION_HOURS, default 720). */
   jobsMs: number;
-  /** Dead-lettered jobs (JOB_DEAD_RETENTION_HOURS, default 2160): time for an operator to look and requeue. */
+  /** Dead-lettered jobs and events (JOB_DEAD_RETENTION_HOURS, default 2160): time for an operator to look and requeue. */
   deadJobsMs: number;
   /** How often the prune job runs per subgraph (EVENTS_PRUNE_INTERVAL_SECONDS, default 3600). */
   pruneIntervalMs: number;
@@ -557,6 +562,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jobLeaseMs: int(env, 'EVENTS_JOB_LEASE_MS', 60_000),
       jobConcurrency: Math.max(1, int(env, 'JOB_CONCURRENCY', 4)),
       jobMaxAttempts: Math.max(1, int(env, 'JOB_MAX_ATTEMPTS', 300)),
+      maxDeliveries: Math.max(1, int(env, 'EVENTS_MAX_DELIVERIES', 300)),
       retention: checkRetention({
         outboxMs: int(env, 'EVENTS_OUTBOX_RETENTION_HOURS', 168) * HOUR_MS,
         streamMs: int(env, 'EVENTS_STREAM_RETENTION_HOURS', 168) * HOUR_MS,
