@@ -253,6 +253,15 @@ export interface HoldsConfig {
   sweepIntervalMs: number;
   /** Product / promote: a confirmed hold's order is asked about again after this long (HOLD_RECHECK_SECONDS, default 300). */
   recheckSeconds: number;
+  /**
+   * Product / promote: release markers (the fence a release leaves for an order it never saw) are deleted this long
+   * after they were written (HOLD_MARKER_RETENTION_HOURS, default 168). A marker only has to outlive the reserve or
+   * lock calls that could still land for its order: the saga's at most ORDER_SAGA_TIMEOUT_SECONDS plus a call's
+   * timeout and retries, minutes at most; at least 1 hour is required.
+   */
+  markerRetentionMs: number;
+  /** Product / promote: how often the marker pruning runs (HOLD_MARKER_PRUNE_INTERVAL_SECONDS, default 3600). */
+  markerPruneIntervalMs: number;
 }
 
 function holdsConfig(env: NodeJS.ProcessEnv): HoldsConfig {
@@ -261,7 +270,11 @@ function holdsConfig(env: NodeJS.ProcessEnv): HoldsConfig {
     confirmWindowSeconds: int(env, 'HOLD_CONFIRM_WINDOW_SECONDS', 40),
     sweepIntervalMs: int(env, 'HOLD_SWEEP_INTERVAL_MS', 10_000),
     recheckSeconds: int(env, 'HOLD_RECHECK_SECONDS', 300),
+    markerRetentionMs: int(env, 'HOLD_MARKER_RETENTION_HOURS', 168) * 3_600_000,
+    markerPruneIntervalMs: int(env, 'HOLD_MARKER_PRUNE_INTERVAL_SECONDS', 3600) * 1000,
   };
+  if (holds.markerRetentionMs < 3_600_000) throw new Error('HOLD_MARKER_RETENTION_HOURS must be at least 1');
+  if (holds.markerPruneIntervalMs < 1000) throw new Error('HOLD_MARKER_PRUNE_INTERVAL_SECONDS must be at least 1');
   if (holds.graceSeconds < 0) throw new Error('HOLD_GRACE_SECONDS must be 0 or more');
   if (holds.confirmWindowSeconds < 1) throw new Error('HOLD_CONFIRM_WINDOW_SECONDS must be at least 1');
   if (holds.sweepIntervalMs < 100) throw new Error('HOLD_SWEEP_INTERVAL_MS must be at least 100');

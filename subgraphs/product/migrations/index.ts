@@ -145,4 +145,16 @@ export const migrations: Migration[] = [
   // The one job runner's dead letters and the retention indexes (platform/events, docs/events.md).
   eventTablesV2Migration('091_events_v2'),
   eventTablesV3Migration('092_events_v3'),
+  {
+    // Release markers are pruned after HOLD_MARKER_RETENTION_HOURS (marker-retention.ts): the pruning reads this.
+    name: '093_release_marker_retention',
+    async up(knex: Knex) {
+      await knex.raw(
+        "CREATE INDEX IF NOT EXISTS stock_reservations_markers ON stock_reservations (created_at) WHERE status = 'RELEASED' AND lines = '[]'::jsonb",
+      );
+    },
+    async down(knex: Knex) {
+      await knex.raw('DROP INDEX IF EXISTS stock_reservations_markers');
+    },
+  },
 ];
