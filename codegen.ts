@@ -19,6 +19,7 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       Category: '../data/categories#CategoryRef',
       Brand: '../data/brands#BrandRow',
       StockReservation: '../data/stock#StockReservationRow',
+      StockReturn: '../data/stock-returns#StockReturnRow',
     },
   },
   cart: {
@@ -35,6 +36,8 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       OrderCounts: '../data/orders#OrderCountsRow',
       AfterSale: '../data/after-sales#AfterSaleRow',
       AfterSaleItem: '../data/after-sales#AfterSaleItemRow',
+      OrderRefund: '../data/refunds#OrderRefundRow',
+      OrderRefundLine: '../data/refunds#RefundLine',
       Cart: '../buy-again#CartReference',
       Sku: '../entity-refs#SkuReference',
       Product: '../entity-refs#ProductReference',

@@ -228,6 +228,12 @@ export interface OrderConfig {
   paymentTimeoutSeconds: number;
   /** A checkout saga not finished after this long is compensated by the recovery job (ORDER_SAGA_TIMEOUT_SECONDS, default 60). */
   sagaTimeoutSeconds: number;
+  /** A SHIPPED order confirms its receipt itself this long after shipping (ORDER_AUTO_CONFIRM_DAYS, default 10). */
+  autoConfirmDays: number;
+  /** After-sales (returns and refunds) stay open this long after receipt (AFTER_SALES_WINDOW_DAYS, default 7). */
+  afterSalesWindowDays: number;
+  /** A staff refund order registered but payment never recorded is settled as FAILED after this long (ORDER_REFUND_WATCH_SECONDS, default 600). */
+  refundWatchSeconds: number;
   /** Orders one shopper may have being placed or waiting for payment at once (MAX_UNPAID_ORDERS_PER_SHOPPER, default 5). */
   maxUnpaidOrdersPerShopper: number;
   /** Units of one SKU one shopper may hold across those orders (MAX_UNPAID_UNITS_PER_SKU, default 20). */
@@ -407,6 +413,15 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return value;
 }
 
+/** A positive number of days; fractions allowed (0.5 = 12 hours), so short periods can be tried out. */
+function days(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number of days, got "${raw}"`);
+  return value;
+}
+
 function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const value = int(env, name, fallback);
   if (value < 1) throw new Error(`${name} must be at least 1, got ${value}`);
@@ -556,6 +571,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     order: {
       paymentTimeoutSeconds: int(env, 'ORDER_PAYMENT_TIMEOUT_SECONDS', 1800),
       sagaTimeoutSeconds: int(env, 'ORDER_SAGA_TIMEOUT_SECONDS', 60),
+      autoConfirmDays: days(env, 'ORDER_AUTO_CONFIRM_DAYS', 10),
+      afterSalesWindowDays: days(env, 'AFTER_SALES_WINDOW_DAYS', 7),
+      refundWatchSeconds: int(env, 'ORDER_REFUND_WATCH_SECONDS', 600),
       maxUnpaidOrdersPerShopper: positive(env, 'MAX_UNPAID_ORDERS_PER_SHOPPER', 5),
       maxUnpaidUnitsPerSku: positive(env, 'MAX_UNPAID_UNITS_PER_SKU', 20),
       // Never in development or production: a switch that kills the process must not exist outside tests.

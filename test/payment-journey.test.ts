@@ -13,7 +13,7 @@ import { expectMoneyInvariants, paymentTestConfig, sharedSandboxes, waitFor } fr
 import { createTestProduct, ok, viaRouter } from '../subgraphs/cart/test/fixtures';
 import { ADDRESS_INPUT, skuCounts } from '../subgraphs/order/test/checkout-fixtures';
 import { findStockViolations } from '../subgraphs/product/data/stock';
-import { bearer, codes, gql, startSupergraph } from './support/harness';
+import { asIdentity, bearer, codes, gql, startSupergraph } from './support/harness';
 
 let supergraph: RunningSupergraph;
 let router: string;
@@ -113,7 +113,7 @@ it('create (fixture) → pay (sandbox WeChat) → PAID → ship → after-sales 
   });
 });
 
-it('pay → ship → confirm receipt → COMPLETED; refunds of a completed order are refused', async () => {
+it('pay → ship → confirm receipt → COMPLETED; refunds within the after-sales window only', async () => {
   const shopper = await registerUser(router);
   const orderId = await placeTestOrder(supergraph.subgraphs.order!.db, { userId: shopper.userId, items: [{ skuId: '1', productId: '1', title: '测试商品', skuName: '默认', unitPrice: 3000, quantity: 1 }] });
   orders.push(orderId);
@@ -121,7 +121,59 @@ it('pay → ship → confirm receipt → COMPLETED; refunds of a completed order
   await gql(router, `mutation($id: ID!) { shipOrder(id: $id, carrier: "顺丰速运", trackingNo: "SF1234567891") { status } }`, { id: orderId }, staff);
   const received = await gql(router, `mutation($id: ID!) { confirmReceipt(id: $id) { status } }`, { id: orderId }, as(shopper));
   expect(received.data.confirmReceipt.status).toBe('COMPLETED');
-  expect(codes(await gql(router, `mutation($id: ID!) { refundOrder(orderId: $id, amount: 100, reason: "x") { id } }`, { id: orderId }, staff))).toEqual(['CONFLICT']);
+  // Within AFTER_SALES_WINDOW_DAYS of receipt: refundable (partly: the order stays COMPLETED).
+  ok(await gql(router, `mutation($id: ID!) { refundOrder(orderId: $id, amount: 100, reason: "x", idempotencyKey: "late-1") { id } }`, { id: orderId }, staff));
+  await waitFor(async () => (await gql(router, `query($id: ID!) { order(id: $id) { refundedAmount } }`, { id: orderId }, as(shopper))).data.order.refundedAmount === 100);
+  expect((await gql(router, ORDER, { id: orderId }, as(shopper))).data.order.status).toBe('COMPLETED');
+  // After it: refused.
+  await supergraph.subgraphs.order!.db('orders').where({ id: orderId }).update({ completed_at: new Date(Date.now() - 8 * 24 * 3600_000) });
+  const late = await gql(router, `mutation($id: ID!) { refundOrder(orderId: $id, amount: 100, reason: "x", idempotencyKey: "late-2") { id } }`, { id: orderId }, staff);
+  expect(codes(late)).toEqual(['CONFLICT']);
+  expect(late.errors![0].extensions!.reason).toBe('AFTER_SALES_WINDOW_CLOSED');
+});
+
+it('checkout → pay → ship → return 1 of 2 pieces (after-sales, restocked) → refunded, the piece back in available stock, the rest still shipped', async () => {
+  const { skuIds } = await createTestProduct(viaRouter(router), [{ price: 2500, stock: 5 }]);
+  const shopper = await registerUser(router);
+  const call = (query: string, variables: Record<string, unknown> = {}) => gql(router, query, variables, as(shopper));
+  const addressId = ok(await call('mutation($input: AddressInput!) { addAddress(input: $input) { id } }', { input: ADDRESS_INPUT })).addAddress.id;
+  const line = ok(await call('mutation($s: ID!) { addToCart(skuId: $s, quantity: 2) { items { id } } }', { s: skuIds[0] })).addToCart.items[0];
+  const created = ok(
+    await call('mutation($input: CheckoutInput!, $key: String!) { createOrder(input: $input, idempotencyKey: $key) { id total } }', {
+      input: { cartItemIds: [line.id], addressId },
+      key: crypto.randomUUID(),
+    }),
+  ).createOrder;
+  orders.push(created.id);
+  const product = supergraph.subgraphs.product!.db;
+  await payWithWechatSandbox(shopper, created.id, 6000);
+  await waitFor(async () => (await skuCounts(product, skuIds[0])).sold === 2);
+  ok(await gql(router, `mutation($id: ID!) { shipOrder(id: $id, carrier: "顺丰速运", trackingNo: "SF1234567893") { status } }`, { id: created.id }, staff));
+
+  const requested = ok(
+    await call(`mutation($input: RefundRequestInput!) { requestRefund(input: $input) { id } }`, {
+      input: { orderId: created.id, reason: '七天无理由退货', amount: 2500, items: [{ skuId: skuIds[0], quantity: 1 }] },
+    }),
+  ).requestRefund;
+  ok(await gql(router, `mutation($id: ID!, $s: [ID!]) { approveRefundRequest(id: $id, restockSkuIds: $s) { status } }`, { id: requested.id, s: [skuIds[0]] }, staff));
+  // Refunded, then the returned piece goes back: sold → available.
+  await waitFor(async () => (await skuCounts(product, skuIds[0])).sold === 1);
+  expect(await skuCounts(product, skuIds[0])).toEqual({ stock: 4, reserved: 0, sold: 1 });
+  expect(await findStockViolations(product, [skuIds[0]])).toEqual([]);
+  const view = ok(await call(`query($id: ID!) { order(id: $id) { status refundedAmount refunds { status lines { quantity restock } } } }`, { id: created.id })).order;
+  expect(view).toEqual({ status: 'SHIPPED', refundedAmount: 2500, refunds: [{ status: 'SUCCEEDED', lines: [{ quantity: 1, restock: true }] }] });
+  const returns = await product('stock_returns').where({ order_id: created.id });
+  expect(returns).toMatchObject([{ key: `AS${requested.id}`, lines: [{ skuId: skuIds[0], quantity: 1 }] }]);
+
+  // product's returnStock itself: the same key again is the same return; more than was bought and kept is refused.
+  const RETURN = 'mutation($o: ID!, $k: String!, $l: [StockLineInput!]!) { returnStock(orderId: $o, key: $k, lines: $l) { key } }';
+  const asOrder = asIdentity({ service: 'order' }, 'product', config);
+  const productUrl = supergraph.subgraphs.product!.url;
+  ok(await gql(productUrl, RETURN, { o: created.id, k: `AS${requested.id}`, l: [{ skuId: skuIds[0], quantity: 1 }] }, asOrder));
+  expect(codes(await gql(productUrl, RETURN, { o: created.id, k: 'another', l: [{ skuId: skuIds[0], quantity: 2 }] }, asOrder))).toEqual(['CONFLICT']);
+  expect(codes(await gql(productUrl, RETURN, { o: created.id, k: 'x', l: [{ skuId: skuIds[0], quantity: 1 }] }, asIdentity({ userId: shopper.userId }, 'product', config)))).toEqual(['FORBIDDEN']);
+  expect(await skuCounts(product, skuIds[0])).toEqual({ stock: 4, reserved: 0, sold: 1 });
+  expect(await findStockViolations(product, [skuIds[0]])).toEqual([]);
 });
 
 it('the router forwards /notify/* untouched and unauthenticated; internal operations stay hidden', async () => {

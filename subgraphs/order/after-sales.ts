@@ -1,23 +1,29 @@
 /**
- * After-sales (seed 000 `reverse`): a shopper asks for a refund of a paid order (reason, amount up to what was
- * paid, optionally some of the items), may revoke it while undecided; staff with order:write approve or reject.
- * Approval records the decision and moves the order to REFUNDING in one transaction.
+ * After-sales (seed 000 `reverse`): a shopper asks for a refund of a paid order (reason, amount up to what is left to
+ * refund, optionally some of the items) while it is PAID, SHIPPED, or COMPLETED within AFTER_SALES_WINDOW_DAYS of
+ * receipt; may revoke it while undecided; staff with order:write approve or reject.
  *
- * NEXT STEP (payment issue): after approval, ask payment to refund (`refundOrder(orderId, amount, reason)`,
- * idempotent per after-sales id); payment then calls `markOrderRefunded`, which moves REFUNDING → REFUNDED.
+ * Approval, in one transaction: the decision, the refund registered as the order's (refunds.ts: refund number
+ * `AS<request id>`, lines and the pieces staff say came back sellable), and the durable job `order.requestRefund`
+ * that asks payment to pay it back (refund-jobs.ts) — retried until payment answers, so a refund approved while
+ * payment is down completes once it is back. The order keeps its status unless the refund covers all that is left
+ * (then REFUNDING). Payment reports the verdict with `settleOrderRefund`.
  */
 import { requireScope, requireUser } from '../../platform/context';
 import { badInput, notFound, shopError } from '../../platform/errors';
+import { scheduleJob } from '../../platform/events';
 import { isBigintId } from '../../platform/loaders';
 import { ownOrder } from './access';
 import type { OrderContext } from './context';
 import { decideAfterSale, findAfterSale, insertAfterSale, type AfterSaleItem, type AfterSaleRow } from './data/after-sales';
-import { actors, transition } from './lifecycle';
+import { refundedPieces } from './data/refunds';
+import { actors } from './lifecycle';
 import { reasonText } from './orders';
-import { askPaymentToRefund } from './payment-hooks';
+import { assertRefundable, JOB_REQUEST_REFUND, registerRefund, remainingRefundable } from './refunds';
+import type { RequestRefundPayload } from './refund-jobs';
 
-/** Statuses in which the shopper has paid and the goods are not yet accepted: refundable. */
-const REFUNDABLE = ['PAID', 'SHIPPED'] as const;
+/** The refund number (payment's idempotency key) of an after-sales request. */
+export const afterSaleRefundNo = (requestId: string) => `AS${requestId}`;
 
 const noSuchRequest = () => notFound('No such after-sales request');
 
@@ -36,14 +42,11 @@ export async function requestRefund(context: OrderContext, input: RefundRequestI
   const reason = reasonText(input.reason);
   if (!reason) throw badInput('Say why you want a refund', 'reason');
   const { order, userId } = await ownOrder(context, input.orderId);
-  if (!(REFUNDABLE as readonly string[]).includes(order.status)) {
-    throw shopError('CONFLICT', `Order ${order.id} is ${order.status}: only paid or shipped orders can be refunded`, {
-      currentStatus: order.status,
-    });
-  }
-  // The order's total is what was paid (markOrderPaid insists on it).
-  if (!Number.isInteger(input.amount) || input.amount < 1 || input.amount > order.total) {
-    throw badInput(`The refund must be between 1 and ${order.total} fen`, 'amount');
+  assertRefundable(order, context.config.order);
+  // The order's total is what was paid (markOrderPaid insists on it); refunds succeeded or in flight are not left.
+  const left = await remainingRefundable(context.db, order);
+  if (!Number.isInteger(input.amount) || input.amount < 1 || input.amount > left) {
+    throw shopError('BAD_USER_INPUT', `The refund must be between 1 and ${left} fen`, { field: 'amount', refundable: left });
   }
   const items = input.items?.length ? await checkItems(context, order.id, input.items) : null;
   try {
@@ -58,9 +61,12 @@ export async function requestRefund(context: OrderContext, input: RefundRequestI
   }
 }
 
-/** Items returned must be in the order, each at most its ordered quantity, each SKU once. */
+/** Items returned must be in the order, each at most its ordered quantity less pieces already refunded, each SKU once. */
 async function checkItems(context: OrderContext, orderId: string, items: readonly AfterSaleItem[]): Promise<AfterSaleItem[]> {
-  const ordered = new Map((await context.loaders.itemsByOrder.load(orderId)).map((item) => [item.sku_id, item.quantity]));
+  const refunded = await refundedPieces(context.db, orderId);
+  const ordered = new Map(
+    (await context.loaders.itemsByOrder.load(orderId)).map((item) => [String(item.sku_id), item.quantity - (refunded.get(String(item.sku_id)) ?? 0)]),
+  );
   const seen = new Set<string>();
   for (const item of items) {
     const max = ordered.get(item.skuId);
@@ -93,27 +99,51 @@ export async function revokeRefundRequest(context: OrderContext, id: string): Pr
   return revoked;
 }
 
-/** Staff: approve → the order goes PAID/SHIPPED → REFUNDING in the same transaction (or nothing changes). */
-export async function approveRefundRequest(context: OrderContext, id: string, note?: string | null): Promise<AfterSaleRow> {
+/**
+ * Staff: approve → the refund is registered as the order's and payment is asked to pay it (a durable job), in one
+ * transaction with the decision (or nothing changes). `restockSkuIds`: SKUs of the request whose returned pieces are
+ * sellable and go back to stock once the refund succeeded (pieces of an order not shipped yet always do).
+ */
+export async function approveRefundRequest(
+  context: OrderContext,
+  id: string,
+  note?: string | null,
+  restockSkuIds?: readonly string[] | null,
+): Promise<AfterSaleRow> {
   const staffId = requireScope(context, 'order:write');
   const staffNote = reasonText(note, 'note');
   const request = await visibleRequest(context, id);
+  const restock = new Set((restockSkuIds ?? []).map(String));
+  for (const skuId of restock) {
+    if (!request.items?.some((item) => item.skuId === skuId)) throw badInput(`SKU ${skuId} is not among the items of this request`, 'restockSkuIds');
+  }
+  const refundNo = afterSaleRefundNo(request.id);
   const approved = await context.db.transaction(async (trx) => {
-    const decided = await decideAfterSale(trx, request.id, 'APPROVED', { by: actors.staff(staffId), note: staffNote });
+    const decided = await decideAfterSale(trx, request.id, 'APPROVED', { by: actors.staff(staffId), note: staffNote, restockSkuIds: [...restock] });
     if (!decided) throw alreadyDecided((await findAfterSale(trx, request.id))!);
-    const order = await transition(trx, {
+    const { order, refund } = await registerRefund(trx, context.config.order, {
       orderId: request.order_id,
-      from: REFUNDABLE,
-      to: 'REFUNDING',
-      actor: actors.staff(staffId),
-      reason: `after-sales #${request.id} approved: refund ${request.amount} fen (${request.reason})`,
+      refundNo,
+      amount: request.amount,
+      reason: `after-sales #${request.id} approved: ${request.reason}`,
+      source: 'AFTER_SALE',
+      requestedBy: actors.staff(staffId),
+      checkWindow: false,
+      lines: request.items?.map((item) => ({ skuId: item.skuId, quantity: item.quantity, restock: restock.has(item.skuId) || null })),
     });
-    // Next step (payment issue): request the refund of `request.amount` from payment here, after commit.
+    const payload: RequestRefundPayload = {
+      orderId: String(order.id),
+      afterSaleId: String(request.id),
+      refundNo,
+      amount: refund.amount,
+      reason: `after-sales #${request.id}: ${request.reason}`.slice(0, 200),
+      lines: refund.lines,
+    };
+    await scheduleJob(trx, { kind: JOB_REQUEST_REFUND, key: refundNo, runAt: new Date(), payload });
     return { decided, order };
   });
   context.loaders.forgetOrder(approved.order.id, approved.order);
   context.loaders.afterSalesByOrder.clear(request.order_id);
-  await askPaymentToRefund(context, approved.decided);
   return approved.decided;
 }
 

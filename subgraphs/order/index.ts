@@ -10,6 +10,7 @@ import { autoCancel, AUTO_CANCEL } from './auto-cancel';
 import { RECOVER_SAGA } from './checkout/compensation';
 import { recoverSaga } from './checkout/recovery';
 import { holdsJobs } from './holds';
+import { refundJobHandlers } from './refund-jobs';
 
 export { migrations } from './migrations';
 
@@ -23,7 +24,13 @@ export function createOrderSubgraph(deps: SubgraphDeps): SubgraphDefinition<Orde
       consumers: [clientFanOut(deps.events)],
       // Payment timeout at expiresAt; failing checkouts that never finished (process killed mid-saga).
       // Releases and commits of stock and coupons, cart lines bought: durable, retried until done (holds.ts).
-      jobs: { [AUTO_CANCEL]: autoCancel, [RECOVER_SAGA]: recoverSaga, ...holdsJobs(deps.services) },
+      // Refunds (after-sales → payment, restock, staff-refund watch) and the receipt timer: refund-jobs.ts.
+      jobs: {
+        [AUTO_CANCEL]: autoCancel,
+        [RECOVER_SAGA]: recoverSaga,
+        ...holdsJobs(deps.services),
+        ...refundJobHandlers({ services: deps.services, config: deps.config }),
+      },
     },
     schema: buildOrderSchema(),
     createContext: (base) => ({ ...base, db: deps.db, services: deps.services, holds: deps.jobs, loaders: createOrderLoaders(deps.db) }),

@@ -2,12 +2,15 @@
  * The order lifecycle: which status changes exist, and the one way to make one.
  *
  *   CREATING ──▶ PENDING_PAYMENT ──▶ PAID ──▶ SHIPPED ──▶ COMPLETED
- *                     │                │         │
- *                     ▼                └────┬────┘
- *                 CANCELLED                 ▼
- *                                      REFUNDING ──▶ REFUNDED
+ *                     │                │         │            │
+ *                     ▼                └─────────┼────────────┘
+ *                 CANCELLED                      ▼  (a refund of the whole remainder starts; back if it fails)
+ *                                      REFUNDING ──▶ REFUNDED (everything paid is refunded)
  *
  * CREATING is internal to the checkout saga (CREATING → CANCELLED when checkout gives up).
+ * Refunds (refunds.ts): a partial refund leaves the status alone; REFUNDING means "refunds in flight cover all that
+ * is not refunded yet" and returns to the status it came from (refund_return_status) when one of them fails;
+ * PAID/SHIPPED/COMPLETED → REFUNDED directly when the last refund completes without a REFUNDING step.
  * Anything else is a CONFLICT. `transition` is a conditional UPDATE (status = ANY(from)), so of two racing
  * changes exactly one wins; the history row is written in the same transaction.
  */
@@ -19,11 +22,13 @@ import { recordStatusChange } from './data/status-history';
 export const TRANSITIONS: Readonly<Record<StoredOrderStatus, readonly StoredOrderStatus[]>> = {
   CREATING: ['PENDING_PAYMENT', 'CANCELLED'],
   PENDING_PAYMENT: ['PAID', 'CANCELLED'],
-  PAID: ['SHIPPED', 'REFUNDING'],
-  SHIPPED: ['COMPLETED', 'REFUNDING'],
-  COMPLETED: [],
+  PAID: ['SHIPPED', 'REFUNDING', 'REFUNDED'],
+  SHIPPED: ['COMPLETED', 'REFUNDING', 'REFUNDED'],
+  // After receipt: after-sales (returns, refunds) within AFTER_SALES_WINDOW_DAYS of completion.
+  COMPLETED: ['REFUNDING', 'REFUNDED'],
   CANCELLED: [],
-  REFUNDING: ['REFUNDED'],
+  // A refund of the whole remainder failed: back to where the order was before it started.
+  REFUNDING: ['REFUNDED', 'PAID', 'SHIPPED', 'COMPLETED'],
   REFUNDED: [],
 };
 

@@ -8,6 +8,7 @@ import { byIds, groupedBy } from '../../platform/loaders';
 import { findAfterSalesByOrderIds, type AfterSaleRow } from './data/after-sales';
 import { findItemsByOrderIds, type OrderItemRow } from './data/order-items';
 import { findOrdersByIds, type OrderRow } from './data/orders';
+import { findRefundsByOrderIds, type OrderRefundRow } from './data/refunds';
 import { findHistoryByOrderIds, type StatusHistoryRow } from './data/status-history';
 
 export function createOrderLoaders(db: Knex) {
@@ -19,8 +20,10 @@ export function createOrderLoaders(db: Knex) {
   const afterSalesByOrder = new DataLoader<string, AfterSaleRow[]>(
     groupedBy((row) => row.order_id, (ids) => findAfterSalesByOrderIds(db, ids)),
   );
+  const refundsByOrder = new DataLoader<string, OrderRefundRow[]>(groupedBy((row) => row.order_id, (ids) => findRefundsByOrderIds(db, ids)));
   return {
     orderById,
+    refundsByOrder,
     itemsByOrder,
     historyByOrder,
     afterSalesByOrder,
@@ -33,6 +36,7 @@ export function createOrderLoaders(db: Knex) {
       orderById.clear(id);
       if (row) orderById.prime(id, row);
       historyByOrder.clear(id);
+      refundsByOrder.clear(id);
     },
   };
 }

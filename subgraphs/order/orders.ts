@@ -14,6 +14,7 @@ import { actors, FINISHED_STATUSES, transition, type TransitionRequest } from '.
 import { cancelJob } from '../../platform/events';
 import { AUTO_CANCEL, cancelUnpaid } from './auto-cancel';
 import { COMMIT_HOLDS, RELEASE_HOLDS, scheduleHolds } from './holds';
+import { JOB_AUTO_CONFIRM, scheduleAutoConfirm } from './refunds';
 
 const MAX_REASON = 200;
 
@@ -59,17 +60,21 @@ export async function cancelOrder(context: OrderContext, id: string, reason?: st
   return order;
 }
 
-/** Owner: SHIPPED → COMPLETED. */
+/** Owner: SHIPPED → COMPLETED (the receipt timer is no longer due; after-sales stays open AFTER_SALES_WINDOW_DAYS). */
 export async function confirmReceipt(context: OrderContext, id: string): Promise<OrderRow> {
   const { order, userId } = await ownOrder(context, id);
-  return change(context, {
-    orderId: order.id,
-    from: ['SHIPPED'],
-    to: 'COMPLETED',
-    actor: actors.user(userId),
-    reason: 'receipt confirmed',
-    changes: { completed_at: new Date() },
-  });
+  return change(
+    context,
+    {
+      orderId: order.id,
+      from: ['SHIPPED'],
+      to: 'COMPLETED',
+      actor: actors.user(userId),
+      reason: 'receipt confirmed',
+      changes: { completed_at: new Date() },
+    },
+    (trx, row) => cancelJob(trx, JOB_AUTO_CONFIRM, row.id),
+  );
 }
 
 const CARRIER = /^\S(.{0,62}\S)?$/u;
@@ -83,14 +88,19 @@ export async function shipOrder(context: OrderContext, id: string, carrier: stri
   const tracking = trackingNo.trim();
   if (!TRACKING_NO.test(tracking)) throw badInput('trackingNo must be 6 to 40 letters, digits or dashes', 'trackingNo');
   const current = await visibleOrder(context, id);
-  return change(context, {
-    orderId: current.id,
-    from: ['PAID'],
-    to: 'SHIPPED',
-    actor: actors.staff(staffId),
-    reason: `shipped with ${name} ${tracking}`,
-    changes: { shipped_at: new Date(), carrier: name, tracking_no: tracking },
-  });
+  // The receipt timer starts with the shipment (durable job, same transaction): SHIPPED confirms itself.
+  return change(
+    context,
+    {
+      orderId: current.id,
+      from: ['PAID'],
+      to: 'SHIPPED',
+      actor: actors.staff(staffId),
+      reason: `shipped with ${name} ${tracking}`,
+      changes: { shipped_at: new Date(), carrier: name, tracking_no: tracking },
+    },
+    (trx, row) => scheduleAutoConfirm(trx, context.config.order, row),
+  );
 }
 
 /** Owner: hides a finished order (COMPLETED, CANCELLED, REFUNDED) from their lists; the row stays. */
@@ -150,7 +160,10 @@ export async function markOrderPaid(context: OrderContext, orderId: string, paym
   }
 }
 
-/** Payment (service only), when the refund went through: REFUNDING → REFUNDED. A repeat is a no-op. */
+/**
+ * Payment (service only), legacy: REFUNDING → REFUNDED for `payment.orderRefunded` jobs queued before refunds were
+ * settled one by one (`settleOrderRefund`, payment-hooks.ts). A repeat is a no-op.
+ */
 export async function markOrderRefunded(context: OrderContext, orderId: string): Promise<OrderRow> {
   const service = requireService(context, 'payment');
   const current = isBigintId(orderId) ? await findOrder(context.db, orderId) : undefined;

@@ -1,49 +1,64 @@
 /**
- * Order's side of payment: the internal `markOrderRefunding` (staff refunds started at payment) and, after staff
- * approve an after-sales request, the call asking payment to pay it back (`refundAfterSale`, idempotent per request:
- * payment's refund number is `AS<request id>`). Payment then calls `markOrderRefunded` when the money is back.
- *
- * The call is made after the approval committed, retried on network failures (idempotent). If payment cannot be
- * reached at all, the order stays REFUNDING with the approval recorded and the error is logged: staff complete it
- * with `refundOrder(orderId, amount, reason, refundNo: "AS<request id>")`, which is the same refund.
+ * Order's internal operations for payment's refunds (signed calls from payment only):
+ * - `registerOrderRefund`: before a staff refund moves money, payment registers it here (lines, amount, status
+ *   checks under the order's lock; see refunds.ts). Answers the order, whose `paymentId` is the payment to refund.
+ *   Idempotent per refund number. A watch job settles it FAILED if payment never records it.
+ * - `settleOrderRefund`: payment's verdict on a refund (SUCCEEDED / FAILED), from its durable job. Idempotent.
  */
 import { requireService } from '../../platform/context';
-import { isBigintId } from '../../platform/loaders';
-import { noSuchOrder } from './access';
+import { badInput } from '../../platform/errors';
+import { scheduleJob } from '../../platform/events';
 import type { OrderContext } from './context';
-import type { AfterSaleRow } from './data/after-sales';
-import { findOrder, type OrderRow } from './data/orders';
-import { actors, transition } from './lifecycle';
+import type { OrderRow } from './data/orders';
+import { actors } from './lifecycle';
+import { JOB_REFUND_WATCH, registerRefund, settleRefund, type RefundLineInput } from './refunds';
 
-/** PAID/SHIPPED → REFUNDING for a refund payment starts; already REFUNDING is a no-op; anything else CONFLICT. */
-export async function markOrderRefunding(context: OrderContext, orderId: string, reason: string): Promise<OrderRow> {
+export async function registerOrderRefund(
+  context: OrderContext,
+  input: { orderId: string; refundNo: string; amount: number; reason: string; requestedBy?: string | null; lines?: readonly RefundLineInput[] | null },
+): Promise<OrderRow> {
   const service = requireService(context, 'payment');
-  const current = isBigintId(orderId) ? await findOrder(context.db, orderId) : undefined;
-  if (!current) throw noSuchOrder();
-  if (current.status === 'REFUNDING') return current;
-  try {
-    const order = await context.db.transaction((trx) =>
-      transition(trx, { orderId, from: ['PAID', 'SHIPPED'], to: 'REFUNDING', actor: actors.service(service), reason: reason.slice(0, 200) }),
-    );
-    context.loaders.forgetOrder(order.id, order);
-    return order;
-  } catch (error) {
-    // A retry racing the first call: the winner moved it to REFUNDING, which is what was asked.
-    const now = await findOrder(context.db, orderId);
-    if (now?.status === 'REFUNDING') return now;
-    throw error;
-  }
+  const requestedBy = input.requestedBy && /^staff:\d{1,20}$/.test(input.requestedBy) ? input.requestedBy : actors.service(service);
+  const { order } = await context.db.transaction(async (trx) => {
+    const registered = await registerRefund(trx, context.config.order, {
+      orderId: input.orderId,
+      refundNo: input.refundNo,
+      amount: input.amount,
+      reason: input.reason,
+      source: 'STAFF',
+      requestedBy,
+      lines: input.lines,
+    });
+    if (registered.created) {
+      await scheduleJob(trx, {
+        kind: JOB_REFUND_WATCH,
+        key: input.refundNo,
+        runAt: new Date(Date.now() + context.config.order.refundWatchSeconds * 1000),
+        payload: { orderId: String(registered.order.id), refundNo: input.refundNo },
+      });
+    }
+    return registered;
+  });
+  context.loaders.forgetOrder(order.id, order);
+  return order;
 }
 
-export async function askPaymentToRefund(context: OrderContext, request: AfterSaleRow): Promise<void> {
-  try {
-    await context.services.request(
-      'payment',
-      'mutation($o: ID!, $a: ID!, $m: Int!, $r: String!) { refundAfterSale(orderId: $o, afterSaleId: $a, amount: $m, reason: $r) { id } }',
-      { o: request.order_id, a: request.id, m: request.amount, r: `after-sales #${request.id}: ${request.reason}`.slice(0, 200) },
-      { idempotent: true, requestId: context.requestId },
-    );
-  } catch (error) {
-    console.error(`[order] asking payment to refund after-sales #${request.id} failed (order stays REFUNDING):`, (error as Error).message);
-  }
+export async function settleOrderRefund(
+  context: OrderContext,
+  input: { orderId: string; refundNo: string; status: string; amount: number; failureReason?: string | null },
+): Promise<OrderRow> {
+  const service = requireService(context, 'payment');
+  if (input.status !== 'SUCCEEDED' && input.status !== 'FAILED') throw badInput('status must be SUCCEEDED or FAILED', 'status');
+  const { order } = await context.db.transaction((trx) =>
+    settleRefund(trx, context.config.order, {
+      orderId: input.orderId,
+      refundNo: input.refundNo,
+      status: input.status as 'SUCCEEDED' | 'FAILED',
+      amount: input.amount,
+      failureReason: input.failureReason,
+      actor: actors.service(service),
+    }),
+  );
+  context.loaders.forgetOrder(order.id, order);
+  return order;
 }

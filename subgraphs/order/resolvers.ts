@@ -12,8 +12,10 @@ import type { StatusHistoryRow } from './data/status-history';
 import type { Resolvers } from './generated/resolvers-types';
 import { cancelOrder, confirmReceipt, deleteOrder, markOrderPaid, markOrderRefunded, shipOrder } from './orders';
 import { isBigintId } from '../../platform/loaders';
+import { registerOrderRefund, settleOrderRefund } from './payment-hooks';
+import type { OrderRefundRow, RefundLine } from './data/refunds';
+import { afterSalesDeadline } from './refunds';
 import { orderHoldStates } from './hold-states';
-import { markOrderRefunding } from './payment-hooks';
 import { previewOrder } from './checkout/preview';
 import { createOrder } from './checkout/saga';
 
@@ -53,11 +55,12 @@ export const resolvers: Resolvers = {
     shipOrder: (_parent, { id, carrier, trackingNo }, context) => shipOrder(context, id, carrier, trackingNo),
     requestRefund: (_parent, { input }, context) => requestRefund(context, input),
     revokeRefundRequest: (_parent, { id }, context) => revokeRefundRequest(context, id),
-    approveRefundRequest: (_parent, { id, note }, context) => approveRefundRequest(context, id, note),
+    approveRefundRequest: (_parent, { id, note, restockSkuIds }, context) => approveRefundRequest(context, id, note, restockSkuIds),
     rejectRefundRequest: (_parent, { id, note }, context) => rejectRefundRequest(context, id, note),
     markOrderPaid: (_parent, { orderId, paymentId, amount }, context) => markOrderPaid(context, orderId, paymentId, amount),
     markOrderRefunded: (_parent, { orderId }, context) => markOrderRefunded(context, orderId),
-    markOrderRefunding: (_parent, { orderId, reason }, context) => markOrderRefunding(context, orderId, reason),
+    registerOrderRefund: (_parent, args, context) => registerOrderRefund(context, args),
+    settleOrderRefund: (_parent, args, context) => settleOrderRefund(context, args),
   },
   Order: {
     // Owner, order staff or another subgraph; anyone else resolves to null.
@@ -83,6 +86,24 @@ export const resolvers: Resolvers = {
       (await context.loaders.historyByOrder.load(order.id)).filter((change) => change.to_status !== 'CREATING'),
     afterSales: (order: OrderRow, _args, context) => context.loaders.afterSalesByOrder.load(order.id),
     buyerId: (order: OrderRow) => order.user_id,
+    paymentId: (order: OrderRow) => order.payment_id,
+    refundedAmount: (order: OrderRow) => order.refunded_amount ?? 0,
+    refunds: (order: OrderRow, _args, context) => context.loaders.refundsByOrder.load(order.id),
+    afterSalesDeadline: (order: OrderRow, _args, context) => iso(afterSalesDeadline(order, context.config.order)),
+    autoConfirmAt: (order: OrderRow, _args, context) =>
+      order.status === 'SHIPPED' && order.shipped_at
+        ? new Date(order.shipped_at.getTime() + context.config.order.autoConfirmDays * 24 * 3600_000).toISOString()
+        : null,
+  },
+  OrderRefund: {
+    refundNo: (refund: OrderRefundRow) => refund.refund_no,
+    status: (refund: OrderRefundRow) => refund.status as never,
+    failureReason: (refund: OrderRefundRow) => refund.failure_reason,
+    createdAt: (refund: OrderRefundRow) => refund.created_at.toISOString(),
+    settledAt: (refund: OrderRefundRow) => iso(refund.settled_at),
+  },
+  OrderRefundLine: {
+    sku: (line: RefundLine) => ({ __typename: 'Sku', id: line.skuId }),
   },
   OrderCounts: {
     pendingPayment: (counts: OrderCountsRow) => counts.pending_payment,

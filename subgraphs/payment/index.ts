@@ -6,6 +6,7 @@ import { createPaymentLoaders } from './loaders';
 import { mountPaymentRoutes } from './notify';
 import { createProviders, describeProviders } from './providers';
 import { resolvers } from './resolvers';
+import { JOB_REFUND_SETTLED, refundSettledJob } from './refund-outcome';
 import { JOB_ORDER_REFUNDED, JOB_RECONCILE, JOB_REFUND, JOB_REFUND_QUERY, JOB_SETTLE_ORDER, orderRefundedJob, refundJob, settleOrderJob, type PaymentRuntime } from './settlement';
 import { handleWechatNotification } from './notify';
 import { reconcileJob, refundQueryJob } from './reconcile';
@@ -40,6 +41,7 @@ export function createPaymentSubgraph(deps: SubgraphDeps): SubgraphDefinition<Pa
         [JOB_RECONCILE]: (job, ctx) => reconcileJob(runtime, job, ctx),
         [JOB_CLOSE_TRADE]: (job, ctx) => closeTradeJob(runtime, job, ctx),
         [JOB_REFUND_QUERY]: (job, ctx) => refundQueryJob(runtime, job, ctx),
+        [JOB_REFUND_SETTLED]: refundSettledJob(deps.services),
       },
     },
   };

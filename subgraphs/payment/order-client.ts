@@ -35,14 +35,45 @@ export async function markOrderPaid(services: ServiceClient, input: { orderId: s
   return data.markOrderPaid.status;
 }
 
-export async function markOrderRefunding(services: ServiceClient, orderId: string, reason: string, requestId?: string): Promise<string> {
-  const data = await services.request<{ markOrderRefunding: { status: string } }>(
+export interface RefundLineForOrder {
+  skuId: string;
+  quantity: number;
+  restock?: boolean | null;
+}
+
+/**
+ * Registers a staff refund at order before any money moves: order checks its status, what is left to refund and the
+ * lines under its own lock (CONFLICT / BAD_USER_INPUT otherwise) and answers the payment the order took.
+ * Idempotent per refund number.
+ */
+export async function registerOrderRefund(
+  services: ServiceClient,
+  input: { orderId: string; refundNo: string; amount: number; reason: string; requestedBy: string; lines: RefundLineForOrder[] | null },
+  requestId?: string,
+): Promise<{ paymentId: string | null; status: string }> {
+  const data = await services.request<{ registerOrderRefund: { paymentId: string | null; status: string } }>(
     'order',
-    'mutation($o: ID!, $r: String!) { markOrderRefunding(orderId: $o, reason: $r) { status } }',
-    { o: orderId, r: reason },
+    `mutation($o: ID!, $n: String!, $a: Int!, $r: String!, $b: String, $l: [OrderRefundLineInput!]) {
+      registerOrderRefund(orderId: $o, refundNo: $n, amount: $a, reason: $r, requestedBy: $b, lines: $l) { paymentId status } }`,
+    { o: input.orderId, n: input.refundNo, a: input.amount, r: input.reason, b: input.requestedBy, l: input.lines },
     { idempotent: true, requestId },
   );
-  return data.markOrderRefunding.status;
+  return data.registerOrderRefund;
+}
+
+/** Payment's verdict on a refund, for order (status, refundedAmount, restock). Idempotent. */
+export async function settleOrderRefund(
+  services: ServiceClient,
+  input: { orderId: string; refundNo: string; status: string; amount: number; failureReason: string | null },
+): Promise<string> {
+  const data = await services.request<{ settleOrderRefund: { status: string } }>(
+    'order',
+    `mutation($o: ID!, $n: String!, $s: String!, $a: Int!, $f: String) {
+      settleOrderRefund(orderId: $o, refundNo: $n, status: $s, amount: $a, failureReason: $f) { status } }`,
+    { o: input.orderId, n: input.refundNo, s: input.status, a: input.amount, f: input.failureReason },
+    { idempotent: true },
+  );
+  return data.settleOrderRefund.status;
 }
 
 export async function markOrderRefunded(services: ServiceClient, orderId: string): Promise<string> {

@@ -7,7 +7,7 @@ import type { PaymentRow, RefundRow } from './data/payments';
 import { listEntries, walletBalance, type WalletEntryRow } from './data/wallet';
 import type { Resolvers } from './generated/resolvers-types';
 import { paymentMethods, payOrder } from './pay';
-import { creditWallet, refundAfterSale, refundOrder } from './refunds';
+import { creditWallet, failedRefunds, refundAfterSale, refundOrder, refundOutcome } from './refunds';
 import { flaggedPayments, resolveFlaggedPayment } from './flagged';
 import type { TradePaymentRow } from './data/trades';
 
@@ -22,13 +22,15 @@ export const resolvers: Resolvers = {
   Query: {
     paymentMethods: (_parent, { orderId }, context) => paymentMethods(context, orderId),
     wallet: (_parent, _args, context) => ({ userId: requireUser(context) }),
+    failedRefunds: (_parent, { first, before }, context) => failedRefunds(context, first, before),
     flaggedPayments: (_parent, args, context) => flaggedPayments(context, args),
   },
   Mutation: {
     payOrder: (_parent, { orderId, method }, context) => payOrder(context, orderId, method),
-    refundOrder: (_parent, { orderId, amount, reason, refundNo }, context) => refundOrder(context, { orderId, amount, reason, refundNo }),
+    refundOrder: (_parent, args, context) => refundOrder(context, args),
     creditWallet: (_parent, args, context) => creditWallet(context, args),
     refundAfterSale: (_parent, args, context) => refundAfterSale(context, args),
+    refundOutcome: (_parent, args, context) => refundOutcome(context, args),
     resolveFlaggedPayment: (_parent, { paymentId, note }, context) => resolveFlaggedPayment(context, paymentId, note),
   },
   Payment: {
@@ -57,6 +59,8 @@ export const resolvers: Resolvers = {
     status: (refund: RefundRow) => refund.status as never,
     createdAt: (refund: RefundRow) => refund.created_at.toISOString(),
     completedAt: (refund: RefundRow) => iso(refund.completed_at),
+    failureReason: (refund: RefundRow) => refund.failure_reason,
+    source: (refund: RefundRow) => refund.source as never,
   },
   Wallet: {
     balance: (wallet: WalletRef, _args, context) => walletBalance(context.db, wallet.userId),

@@ -32,6 +32,7 @@ import { book } from './data/wallet';
 import { isRefusal, markOrderPaid, markOrderRefunded } from './order-client';
 import type { Providers } from './providers';
 import { flagPayment } from './data/trades';
+import { ProviderError } from './providers/http';
 import { settleRefund, type RefundOutcome } from './refund-outcome';
 
 export const PAYMENT_STREAM = 'shop.payment.payment';
@@ -129,7 +130,7 @@ export async function settleOrderJob(runtime: PaymentRuntime, job: Job<{ payment
 export async function createRefund(
   trx: Knex.Transaction,
   payment: PaymentRow,
-  input: { refundNo: string; amount: number; reason: string; source: RefundRow['source']; requestedBy: string | null },
+  input: { refundNo: string; amount: number; reason: string; source: RefundRow['source']; requestedBy: string | null; lines?: RefundRow['lines'] },
 ): Promise<RefundRow> {
   await lockPayment(trx, { id: payment.id });
   const existing = await findRefundByNo(trx, input.refundNo);
@@ -150,6 +151,7 @@ export async function createRefund(
     reason: input.reason.slice(0, 200),
     source: input.source,
     requested_by: input.requestedBy,
+    lines: input.lines ?? null,
   });
   await scheduleJob(trx, { kind: JOB_REFUND, key: refund.refund_no, runAt: new Date(), payload: { refundNo: refund.refund_no } });
   return refund;
@@ -187,7 +189,15 @@ export async function refundJob(runtime: PaymentRuntime, job: Job<{ refundNo: st
       refund: refund.amount,
       total: payment.amount,
       notifyUrl: `${runtime.config.payment.publicUrl}/notify/wechat`,
+    }).catch((error) => {
+      // WeChat said no for good (see permanentRefusal): FAILED, staff see it, order is told; anything else: retry.
+      if (!permanentRefusal(error)) throw error;
+      return { refusal: (error as Error).message } as const;
     });
+    if ('refusal' in result) {
+      await complete({ status: 'FAILED', failureReason: result.refusal });
+      return;
+    }
     // PROCESSING: its REFUND.* notification finishes it (refund-notify.ts); the refund query job is the guarantee.
     if (result.status === 'PROCESSING') {
       await ctx.fenced((trx) => scheduleRefundQuery(trx, refund.refund_no, runtime.config.payment.reconcileAfterSeconds), { complete: true });
@@ -227,4 +237,14 @@ export async function orderRefundedJob(runtime: PaymentRuntime, job: Job<{ order
     if (!isRefusal(error)) throw error;
     console.warn(`[payment] order ${job.payload.orderId} did not take the refund completion: ${(error as Error).message}`);
   }
+}
+
+/**
+ * WeChat refused this refund for good (400 PARAM_ERROR/INVALID_REQUEST, 403 NOT_ENOUGH/TRADE_ERROR/USER_ACCOUNT_ABNORMAL,
+ * 404 the trade is unknown): the same request would be refused again. 401 (our signature: a configuration problem) and
+ * 429 are retried, so fixing the keys lets the refunds through.
+ */
+function permanentRefusal(error: unknown): boolean {
+  const status = error instanceof ProviderError ? error.status : undefined;
+  return status === 400 || status === 403 || status === 404;
 }

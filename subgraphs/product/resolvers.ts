@@ -6,6 +6,8 @@ import { isBigintId, mapKnown } from '../../platform/loaders';
 import * as catalog from './catalog';
 import { catalogChanged, stockChanged } from './catalog-cache';
 import * as stock from './stock';
+import { returnStock } from './stock-returns';
+import type { StockReturnRow } from './data/stock-returns';
 import type { ProductContext } from './context';
 import type { CategoryRef, CategoryRow } from './data/categories';
 import { escapeLike, type ProductRow } from './data/products';
@@ -163,6 +165,16 @@ export const resolvers: Resolvers = {
       // Committing moves units from reserved to sold: the available stock shoppers see does not change.
       return stock.commitStock(context.db, orderId);
     },
+    async returnStock(_parent, { orderId, key, lines }, context) {
+      requireService(context, 'order');
+      const returned = await returnStock(context.db, orderId, key, lines);
+      await stockChanged(context.catalogCache, returned.lines.map((line) => String(line.skuId)));
+      return returned;
+    },
+  },
+
+  StockReturn: {
+    orderId: (row: StockReturnRow) => row.order_id,
   },
 
   StockReservation: {

@@ -24,6 +24,8 @@ export interface AfterSaleRow {
   created_at: Date;
   updated_at: Date;
   decided_at: Date | null;
+  /** On approval: SKUs of `items` whose returned pieces go back to stock. */
+  restock_sku_ids: string[] | null;
 }
 
 export async function insertAfterSale(
@@ -51,12 +53,13 @@ export async function decideAfterSale(
   trx: Knex,
   id: string,
   to: Exclude<AfterSaleStatus, 'REQUESTED'>,
-  decision: { by: string; note?: string | null },
+  decision: { by: string; note?: string | null; restockSkuIds?: string[] },
 ): Promise<AfterSaleRow | undefined> {
   const now = trx.fn.now() as unknown as Date;
+  const restock = decision.restockSkuIds?.length ? JSON.stringify(decision.restockSkuIds) : null;
   const [row] = await trx<AfterSaleRow>('after_sales')
     .where({ id, status: 'REQUESTED' })
-    .update({ status: to, decided_by: decision.by, staff_note: decision.note ?? null, decided_at: now, updated_at: now })
+    .update({ status: to, decided_by: decision.by, staff_note: decision.note ?? null, decided_at: now, updated_at: now, restock_sku_ids: restock as never })
     .returning('*');
   return row;
 }

@@ -48,11 +48,15 @@ export interface OrderRow {
   cancel_reason: string | null;
   deleted_at: Date | null;
   updated_at: Date;
+  /** Sum of the order's SUCCEEDED refunds, in fen. */
+  refunded_amount: number;
+  /** While REFUNDING: where the order goes back to if a refund in flight fails. */
+  refund_return_status: StoredOrderStatus | null;
 }
 
 /** Columns a status change may set along with the status (timestamps, shipping info, payment). */
 export type OrderChanges = Partial<
-  Pick<OrderRow, 'paid_at' | 'payment_id' | 'shipped_at' | 'carrier' | 'tracking_no' | 'completed_at' | 'cancelled_at' | 'cancel_reason' | 'expires_at' | 'saga_step' | 'deleted_at'>
+  Pick<OrderRow, 'paid_at' | 'payment_id' | 'shipped_at' | 'carrier' | 'tracking_no' | 'completed_at' | 'cancelled_at' | 'cancel_reason' | 'expires_at' | 'saga_step' | 'deleted_at' | 'refund_return_status'>
 >;
 
 export async function findOrdersByIds(db: Knex, ids: readonly string[]): Promise<OrderRow[]> {

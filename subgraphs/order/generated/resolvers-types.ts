@@ -5,6 +5,7 @@ import type { OrderRow, AddressSnapshot, OrderCountsRow } from '../data/orders';
 import type { OrderItemRow } from '../data/order-items';
 import type { StatusHistoryRow } from '../data/status-history';
 import type { AfterSaleRow, AfterSaleItemRow } from '../data/after-sales';
+import type { OrderRefundRow, RefundLine } from '../data/refunds';
 import type { CartReference } from '../buy-again';
 import type { SkuReference, ProductReference } from '../entity-refs';
 import type { OrderContext } from '../context';
@@ -64,7 +65,7 @@ export type AfterSaleItemInput = {
 
 /** Where a refund request stands. */
 export type AfterSaleStatus =
-  /** Approved: the order is REFUNDING, payment pays it back. */
+  /** Approved: payment pays it back (see Order.refunds for where that stands). */
   | 'APPROVED'
   /** Refused by staff (see `staffNote`). */
   | 'REJECTED'
@@ -141,7 +142,11 @@ export type HoldVerdict =
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Staff (order:write): approves a refund request; the order moves to REFUNDING and payment pays it back. */
+  /**
+   * Staff (order:write): approves a refund request; payment pays it back from the order's payment (a durable job:
+   * it completes even if payment is down right now). The order keeps its status unless the refund covers all that is
+   * left (REFUNDING, then REFUNDED).
+   */
   approveRefundRequest: AfterSale;
   /**
    * Puts the order's items back into the shopper's cart (the cart's rules apply: items sold out or off shelf
@@ -173,19 +178,25 @@ export type Mutation = {
    * again is a no-op; `amount` must equal the order's total.
    */
   markOrderPaid: Order;
-  /** Internal (payment subgraph only): the refund was paid back. REFUNDING → REFUNDED; a repeat is a no-op. */
+  /** Internal (payment subgraph only), legacy jobs: REFUNDING → REFUNDED; a repeat is a no-op. */
   markOrderRefunded: Order;
-  /** Internal (payment subgraph only): staff refund started. PAID/SHIPPED → REFUNDING; a repeat is a no-op. */
-  markOrderRefunding: Order;
+  /**
+   * Internal (payment subgraph only): registers a staff refund before money moves (status, amount left, lines left
+   * checked under the order's lock); answers the order (its paymentId is the payment to refund). Idempotent per refundNo.
+   */
+  registerOrderRefund: Order;
   /** Staff (order:write): rejects a refund request; the order is unchanged. */
   rejectRefundRequest: AfterSale;
   /**
-   * The shopper asks for a refund of a paid or shipped order. One open request per order (CONFLICT otherwise);
-   * the order keeps its status until staff approve.
+   * The shopper asks for a refund (and return) of a paid or shipped order, or of a received one within
+   * AFTER_SALES_WINDOW_DAYS of receipt (after that: CONFLICT, extensions.reason AFTER_SALES_WINDOW_CLOSED). One open
+   * request per order (CONFLICT otherwise); several requests one after another are fine, within what is left.
    */
   requestRefund: AfterSale;
   /** The shopper withdraws an undecided refund request. */
   revokeRefundRequest: AfterSale;
+  /** Internal (payment subgraph only): payment's verdict on a refund (SUCCEEDED or FAILED). Idempotent. */
+  settleOrderRefund: Order;
   /** Staff (order:write): ships a paid order (PAID → SHIPPED) with its carrier and tracking number. */
   shipOrder: Order;
 };
@@ -194,6 +205,7 @@ export type Mutation = {
 export type MutationApproveRefundRequestArgs = {
   id: Scalars['ID']['input'];
   note?: InputMaybe<Scalars['String']['input']>;
+  restockSkuIds?: InputMaybe<Array<Scalars['ID']['input']>>;
 };
 
 
@@ -236,9 +248,13 @@ export type MutationMarkOrderRefundedArgs = {
 };
 
 
-export type MutationMarkOrderRefundingArgs = {
+export type MutationRegisterOrderRefundArgs = {
+  amount: Scalars['Int']['input'];
+  lines?: InputMaybe<Array<OrderRefundLineInput>>;
   orderId: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
+  refundNo: Scalars['String']['input'];
+  requestedBy?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -258,6 +274,15 @@ export type MutationRevokeRefundRequestArgs = {
 };
 
 
+export type MutationSettleOrderRefundArgs = {
+  amount: Scalars['Int']['input'];
+  failureReason?: InputMaybe<Scalars['String']['input']>;
+  orderId: Scalars['ID']['input'];
+  refundNo: Scalars['String']['input'];
+  status: Scalars['String']['input'];
+};
+
+
 export type MutationShipOrderArgs = {
   carrier: Scalars['String']['input'];
   id: Scalars['ID']['input'];
@@ -268,12 +293,21 @@ export type MutationShipOrderArgs = {
  * An order a shopper placed. Visible to its shopper, to staff holding `order:write` and to other subgraphs;
  * anyone else gets null / NOT_FOUND, exactly as for an order that does not exist.
  * Lifecycle: PENDING_PAYMENT → PAID → SHIPPED → COMPLETED; PENDING_PAYMENT → CANCELLED (by the shopper or when
- * `expiresAt` passes); PAID/SHIPPED → REFUNDING → REFUNDED through after-sales. Any other change is a CONFLICT.
+ * `expiresAt` passes); PAID/SHIPPED/COMPLETED → REFUNDING (refunds in flight cover all that is left; back where it
+ * was if one fails) → REFUNDED (everything paid refunded). A partial refund leaves the status alone. SHIPPED confirms
+ * itself after ORDER_AUTO_CONFIRM_DAYS. Any other change is a CONFLICT.
  */
 export type Order = {
   __typename?: 'Order';
   /** The shopper's refund requests for this order, newest first. */
   afterSales: Array<AfterSale>;
+  /**
+   * Until when the shopper may ask for a return or refund of a received order (ISO 8601): completedAt +
+   * AFTER_SALES_WINDOW_DAYS. Null before receipt (a paid or shipped order can always ask).
+   */
+  afterSalesDeadline: Maybe<Scalars['String']['output']>;
+  /** When a SHIPPED order confirms its receipt itself (ISO 8601): shippedAt + ORDER_AUTO_CONFIRM_DAYS; null otherwise. */
+  autoConfirmAt: Maybe<Scalars['String']['output']>;
   /** Internal (other subgraphs only): the shopper's user id, e.g. for payment to check the payer owns the order. */
   buyerId: Scalars['ID']['output'];
   /** Why the order was cancelled, as given by whoever cancelled it; null when no reason was given. */
@@ -298,6 +332,12 @@ export type Order = {
   orderNo: Scalars['String']['output'];
   /** When the payment was confirmed (ISO 8601). */
   paidAt: Maybe<Scalars['String']['output']>;
+  /** Internal (other subgraphs only): the payment the order took (what refunds pay back); null before payment. */
+  paymentId: Maybe<Scalars['ID']['output']>;
+  /** What has been paid back so far, in fen: the sum of the order's SUCCEEDED refunds (0 when none). */
+  refundedAmount: Scalars['Int']['output'];
+  /** Every refund of this order (staff's and after-sales), oldest first, with its lines and where it stands. */
+  refunds: Array<OrderRefund>;
   /** When staff shipped the order (ISO 8601). */
   shippedAt: Maybe<Scalars['String']['output']>;
   /** Where the goods go: the address as it was when the order was placed (later address edits don't change it). */
@@ -451,9 +491,57 @@ export type OrderPreviewItem = {
   unitPrice: Scalars['Int']['output'];
 };
 
+/** A refund of (part of) an order: an amount, and the pieces it is for when it names lines. */
+export type OrderRefund = {
+  __typename?: 'OrderRefund';
+  /** Amount, in fen. */
+  amount: Scalars['Int']['output'];
+  /** When it was requested (ISO 8601). */
+  createdAt: Scalars['String']['output'];
+  /** Why it failed (FAILED only): the order went back to where it was. */
+  failureReason: Maybe<Scalars['String']['output']>;
+  /** The pieces refunded; null when the refund is an amount only. */
+  lines: Maybe<Array<OrderRefundLine>>;
+  /** Why it was made. */
+  reason: Scalars['String']['output'];
+  /** Payment's merchant refund number, the refund's idempotency key (AS<after-sales id> for after-sales). */
+  refundNo: Scalars['String']['output'];
+  /** When payment reported it SUCCEEDED or FAILED (ISO 8601). */
+  settledAt: Maybe<Scalars['String']['output']>;
+  /** Where it stands. */
+  status: OrderRefundStatus;
+};
+
+/** Pieces of one SKU in a refund. */
+export type OrderRefundLine = {
+  __typename?: 'OrderRefundLine';
+  /** Pieces. */
+  quantity: Scalars['Int']['output'];
+  /** Whether the pieces go back to available stock (returned sellable, or never shipped). */
+  restock: Scalars['Boolean']['output'];
+  /** The SKU. */
+  sku: Sku;
+};
+
+/** Internal (payment): pieces of one SKU in a staff refund. */
+export type OrderRefundLineInput = {
+  quantity: Scalars['Int']['input'];
+  restock?: InputMaybe<Scalars['Boolean']['input']>;
+  skuId: Scalars['ID']['input'];
+};
+
+/** Where a refund stands. */
+export type OrderRefundStatus =
+  /** Refused by the payment channel or by payment's checks; nothing was paid back. */
+  | 'FAILED'
+  /** Being paid back (counts as in flight: it cannot be refunded again). */
+  | 'PENDING'
+  /** Paid back (counted in refundedAmount). */
+  | 'SUCCEEDED';
+
 /**
  * Lifecycle of an order: PENDING_PAYMENT → PAID → SHIPPED → COMPLETED; PENDING_PAYMENT → CANCELLED;
- * PAID/SHIPPED → REFUNDING → REFUNDED.
+ * PAID/SHIPPED/COMPLETED → REFUNDING → REFUNDED (or back, when a refund fails); partial refunds keep the status.
  */
 export type OrderStatus =
   /** Cancelled before payment (by the shopper, staff, or the payment timeout). */
@@ -464,9 +552,9 @@ export type OrderStatus =
   | 'PAID'
   /** Placed, waiting for payment until `expiresAt`. */
   | 'PENDING_PAYMENT'
-  /** Refunded. */
+  /** Everything paid was refunded. */
   | 'REFUNDED'
-  /** A refund was approved and is being paid back. */
+  /** Refunds in flight cover everything not refunded yet; back to its previous status if one of them fails. */
   | 'REFUNDING'
   /** Shipped, waiting for the shopper to confirm receipt. */
   | 'SHIPPED';
@@ -552,11 +640,11 @@ export type QueryPreviewOrderArgs = {
 
 /** A refund request. */
 export type RefundRequestInput = {
-  /** Amount asked back in fen: 1 .. the order's total. */
+  /** Amount asked back in fen: 1 .. what is neither refunded nor being refunded. */
   amount: Scalars['Int']['input'];
   /** Only these items are returned; omit for the whole order. */
   items?: InputMaybe<Array<AfterSaleItemInput>>;
-  /** The order (paid or shipped, the shopper's own). */
+  /** The order (the shopper's own: paid, shipped, or received within the after-sales window). */
   orderId: Scalars['ID']['input'];
   /** Why (1..200 characters). */
   reason: Scalars['String']['input'];
@@ -714,6 +802,10 @@ export type ResolversTypes = {
   OrderItem: ResolverTypeWrapper<OrderItemRow>;
   OrderPreview: ResolverTypeWrapper<Omit<OrderPreview, 'address' | 'items'> & { address: ResolversTypes['OrderAddress'], items: Array<ResolversTypes['OrderPreviewItem']> }>;
   OrderPreviewItem: ResolverTypeWrapper<Omit<OrderPreviewItem, 'product' | 'sku'> & { product: ResolversTypes['Product'], sku: ResolversTypes['Sku'] }>;
+  OrderRefund: ResolverTypeWrapper<OrderRefundRow>;
+  OrderRefundLine: ResolverTypeWrapper<RefundLine>;
+  OrderRefundLineInput: OrderRefundLineInput;
+  OrderRefundStatus: OrderRefundStatus;
   OrderStatus: OrderStatus;
   OrderStatusChange: ResolverTypeWrapper<StatusHistoryRow>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
@@ -748,6 +840,9 @@ export type ResolversParentTypes = {
   OrderItem: OrderItemRow;
   OrderPreview: Omit<OrderPreview, 'address' | 'items'> & { address: ResolversParentTypes['OrderAddress'], items: Array<ResolversParentTypes['OrderPreviewItem']> };
   OrderPreviewItem: Omit<OrderPreviewItem, 'product' | 'sku'> & { product: ResolversParentTypes['Product'], sku: ResolversParentTypes['Sku'] };
+  OrderRefund: OrderRefundRow;
+  OrderRefundLine: RefundLine;
+  OrderRefundLineInput: OrderRefundLineInput;
   OrderStatusChange: StatusHistoryRow;
   PageInfo: PageInfo;
   Product: ProductReference;
@@ -797,16 +892,19 @@ export type MutationResolvers<ContextType = OrderContext, ParentType extends Res
   deleteOrder?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteOrderArgs, 'id'>>;
   markOrderPaid?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationMarkOrderPaidArgs, 'amount' | 'orderId' | 'paymentId'>>;
   markOrderRefunded?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationMarkOrderRefundedArgs, 'orderId'>>;
-  markOrderRefunding?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationMarkOrderRefundingArgs, 'orderId' | 'reason'>>;
+  registerOrderRefund?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationRegisterOrderRefundArgs, 'amount' | 'orderId' | 'reason' | 'refundNo'>>;
   rejectRefundRequest?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationRejectRefundRequestArgs, 'id'>>;
   requestRefund?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationRequestRefundArgs, 'input'>>;
   revokeRefundRequest?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationRevokeRefundRequestArgs, 'id'>>;
+  settleOrderRefund?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationSettleOrderRefundArgs, 'amount' | 'orderId' | 'refundNo' | 'status'>>;
   shipOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationShipOrderArgs, 'carrier' | 'id' | 'trackingNo'>>;
 };
 
 export type OrderResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order'], FederationReferenceType extends FederationReferenceTypes['Order'] = FederationReferenceTypes['Order']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Order']> | FederationReferenceType, FederationReferenceType, ContextType>;
   afterSales?: Resolver<Array<ResolversTypes['AfterSale']>, ParentType, ContextType>;
+  afterSalesDeadline?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  autoConfirmAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   buyerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   cancelReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   cancelledAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -819,6 +917,9 @@ export type OrderResolvers<ContextType = OrderContext, ParentType extends Resolv
   items?: Resolver<Array<ResolversTypes['OrderItem']>, ParentType, ContextType>;
   orderNo?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   paidAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  paymentId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  refundedAmount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  refunds?: Resolver<Array<ResolversTypes['OrderRefund']>, ParentType, ContextType>;
   shippedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   shippingAddress?: Resolver<Maybe<ResolversTypes['OrderAddress']>, ParentType, ContextType>;
   shippingFee?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -893,6 +994,23 @@ export type OrderPreviewItemResolvers<ContextType = OrderContext, ParentType ext
   unitPrice?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type OrderRefundResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['OrderRefund'] = ResolversParentTypes['OrderRefund']> = {
+  amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  failureReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  lines?: Resolver<Maybe<Array<ResolversTypes['OrderRefundLine']>>, ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  refundNo?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  settledAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['OrderRefundStatus'], ParentType, ContextType>;
+};
+
+export type OrderRefundLineResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['OrderRefundLine'] = ResolversParentTypes['OrderRefundLine']> = {
+  quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  restock?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  sku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType>;
+};
+
 export type OrderStatusChangeResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['OrderStatusChange'] = ResolversParentTypes['OrderStatusChange']> = {
   actor?: Resolver<ResolversTypes['OrderActor'], ParentType, ContextType>;
   at?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -945,6 +1063,8 @@ export type Resolvers<ContextType = OrderContext> = {
   OrderItem?: OrderItemResolvers<ContextType>;
   OrderPreview?: OrderPreviewResolvers<ContextType>;
   OrderPreviewItem?: OrderPreviewItemResolvers<ContextType>;
+  OrderRefund?: OrderRefundResolvers<ContextType>;
+  OrderRefundLine?: OrderRefundLineResolvers<ContextType>;
   OrderStatusChange?: OrderStatusChangeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;

@@ -129,5 +129,51 @@ export const migrations: Migration[] = [
   eventTablesMigration('090_events'),
   // The one job runner's dead letters and the retention indexes (platform/events, docs/events.md).
   eventTablesV2Migration('091_events_v2'),
-  eventTablesV3Migration('092_events_v3'),
+  {
+    // Refunds as the order knows them (payment holds the money side): per line and quantity, several per order.
+    name: '100_order_refunds',
+    async up(knex: Knex) {
+      await knex.schema.alterTable('orders', (t) => {
+        // Sum of the SUCCEEDED refunds (Order.refundedAmount).
+        t.integer('refunded_amount').notNullable().defaultTo(0);
+        // While REFUNDING: the status to go back to if a refund in flight fails.
+        t.string('refund_return_status', 20);
+      });
+      await knex.raw('ALTER TABLE orders ADD CONSTRAINT orders_refunded_within CHECK (refunded_amount BETWEEN 0 AND total)');
+      await knex.schema.createTable('order_refunds', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('order_id').notNullable().references('id').inTable('orders').onDelete('CASCADE');
+        // Payment's merchant refund number: the refund's idempotency key (AS<after-sales id> for after-sales).
+        t.string('refund_no', 64).notNullable().unique();
+        // STAFF, AFTER_SALE, or PAYMENT (a refund payment made that the order had not registered).
+        t.string('source', 16).notNullable();
+        t.integer('amount').notNullable();
+        // [{ skuId, quantity, restock }] or null (an amount only).
+        t.jsonb('lines');
+        t.string('status', 16).notNullable().defaultTo('PENDING');
+        t.string('reason', 200).notNullable();
+        t.string('failure_reason', 200);
+        t.string('requested_by', 64);
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.timestamp('settled_at', { useTz: true });
+        t.index(['order_id', 'id']);
+      });
+      await knex.raw(`ALTER TABLE order_refunds ADD CONSTRAINT order_refunds_status_check CHECK (status IN ('PENDING','SUCCEEDED','FAILED'))`);
+      await knex.raw('ALTER TABLE order_refunds ADD CONSTRAINT order_refunds_amount_check CHECK (amount > 0)');
+      // After-sales approvals may say which returned pieces go back to stock.
+      await knex.schema.alterTable('after_sales', (t) => {
+        t.jsonb('restock_sku_ids');
+      });
+    },
+    async down(knex: Knex) {
+      await knex.schema.alterTable('after_sales', (t) => t.dropColumn('restock_sku_ids'));
+      await knex.schema.dropTable('order_refunds');
+      await knex.raw('ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_refunded_within');
+      await knex.schema.alterTable('orders', (t) => {
+        t.dropColumn('refunded_amount');
+        t.dropColumn('refund_return_status');
+      });
+    },
+  },
+  eventTablesV3Migration('101_events_v3'),
 ];

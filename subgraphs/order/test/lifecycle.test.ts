@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import type { RunningSupergraph } from '../../../app/launcher';
 import { countStatements } from '../../../platform/db';
-import { asIdentity, codes, gql, startSupergraph, type GraphQLResponse } from '../../../test/support/harness';
+import { asIdentity, codes, gql, startSupergraph, testConfig, type GraphQLResponse } from '../../../test/support/harness';
 import type { StoredOrderStatus } from '../data/orders';
 import { canTransition, TRANSITIONS } from '../lifecycle';
 import { cancelExpiredOrders } from '../orders';
@@ -20,7 +20,8 @@ let bob: RegisteredUser;
 const STAFF = '999999';
 
 beforeAll(async () => {
-  supergraph = await startSupergraph({ subgraphs: ['user', 'order'], router: false });
+  // Identities below are signed once per file: on a busy machine the file outlasts the default 60 s they are valid.
+  supergraph = await startSupergraph({ subgraphs: ['user', 'order'], router: false, config: testConfig({ IDENTITY_MAX_AGE_SECONDS: '3600' }) });
   db = supergraph.subgraphs.order!.db;
   url = supergraph.subgraphs.order!.url;
   alice = await registerUser(supergraph.subgraphs.user!.url);
@@ -86,10 +87,14 @@ describe('the transition table', () => {
       [
         'CREATING→PENDING_PAYMENT', 'CREATING→CANCELLED',
         'PENDING_PAYMENT→PAID', 'PENDING_PAYMENT→CANCELLED',
-        'PAID→SHIPPED', 'PAID→REFUNDING', 'SHIPPED→COMPLETED', 'SHIPPED→REFUNDING', 'REFUNDING→REFUNDED',
+        'PAID→SHIPPED', 'PAID→REFUNDING', 'PAID→REFUNDED', 'SHIPPED→COMPLETED', 'SHIPPED→REFUNDING', 'SHIPPED→REFUNDED',
+        // After-sales after receipt (within the window); a failed refund goes back where the order was.
+        'COMPLETED→REFUNDING', 'COMPLETED→REFUNDED',
+        'REFUNDING→REFUNDED', 'REFUNDING→PAID', 'REFUNDING→SHIPPED', 'REFUNDING→COMPLETED',
       ].sort(),
     );
-    expect(canTransition('COMPLETED', 'REFUNDING')).toBe(false);
+    expect(canTransition('COMPLETED', 'SHIPPED')).toBe(false);
+    expect(canTransition('REFUNDED', 'PAID')).toBe(false);
     expect(canTransition('CANCELLED', 'PAID')).toBe(false);
   });
 });
@@ -322,7 +327,14 @@ describe('after-sales', () => {
   const decide = (verb: 'approve' | 'reject', id: string, headers = staff) =>
     call(`mutation($id: ID!) { ${verb}RefundRequest(id: $id, note: "ok") { id status staffNote decidedAt order { status } } }`, { id }, headers);
 
-  it('asks, approves and moves the order to REFUNDING; payment completes it', async () => {
+  const settle = (orderId: string, refundNo: string, amount: number, status = 'SUCCEEDED') =>
+    call(
+      `mutation($o: ID!, $n: String!, $a: Int!, $s: String!) { settleOrderRefund(orderId: $o, refundNo: $n, status: $s, amount: $a, failureReason: "provider said no") { status refundedAmount } }`,
+      { o: orderId, n: refundNo, a: amount, s: status },
+      payment,
+    );
+
+  it('asks and approves part of the order (status kept), then the rest (REFUNDING); payment completes each', async () => {
     const orderId = await placeTestOrder(db, { userId: alice.userId, status: 'SHIPPED', items });
     const asked = await ask(orderId, { items: [{ skuId: '11', quantity: 1 }] });
     expect(asked.errors).toBeUndefined();
@@ -331,15 +343,38 @@ describe('after-sales', () => {
     expect(codes(await ask(orderId))).toEqual(['CONFLICT']); // one open request per order
     expect(codes(await decide('approve', id, as(alice.userId)))).toEqual(['FORBIDDEN']);
     const approved = await decide('approve', id);
-    expect(approved.data.approveRefundRequest).toMatchObject({ status: 'APPROVED', staffNote: 'ok', order: { status: 'REFUNDING' } });
+    // Part of the order: it keeps its status; the refund is in flight (the job asks payment).
+    expect(approved.data.approveRefundRequest).toMatchObject({ status: 'APPROVED', staffNote: 'ok', order: { status: 'SHIPPED' } });
     expect(codes(await decide('reject', id))).toEqual(['CONFLICT']);
+    expect(await db('jobs').where({ kind: 'order.requestRefund', key: `AS${id}` })).toHaveLength(1);
+    expect((await settle(orderId, `AS${id}`, 3000)).data.settleOrderRefund).toEqual({ status: 'SHIPPED', refundedAmount: 3000 });
+    // Again (a retried job): nothing more.
+    expect((await settle(orderId, `AS${id}`, 3000)).data.settleOrderRefund).toEqual({ status: 'SHIPPED', refundedAmount: 3000 });
+
+    // More than is left, or the same piece again: refused.
+    expect(codes(await ask(orderId, { amount: 7001 }))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await ask(orderId, { amount: 100, items: [{ skuId: '11', quantity: 2 }] }))).toEqual(['BAD_USER_INPUT']);
+    const rest = (await ask(orderId, { amount: 7000, items: [{ skuId: '11', quantity: 1 }, { skuId: '12', quantity: 1 }] })).data.requestRefund.id;
+    expect((await decide('approve', rest)).data.approveRefundRequest.order.status).toBe('REFUNDING');
     const history = (await snapshot(db, orderId)).history;
     expect(history.at(-1)).toMatchObject({ from_status: 'SHIPPED', to_status: 'REFUNDING', actor: `staff:${STAFF}` });
-    expect(history.at(-1).reason).toContain(`after-sales #${id}`);
-    const refunded = await ACTIONS[4].run(orderId, alice.userId);
-    expect(refunded.data.markOrderRefunded.status).toBe('REFUNDED');
-    const seen = await call(`query($id: ID!) { order(id: $id) { status afterSales { id status } } }`, { id: orderId }, as(alice.userId));
-    expect(seen.data.order).toEqual({ status: 'REFUNDED', afterSales: [{ id, status: 'APPROVED' }] });
+    expect(history.at(-1).reason).toContain(`after-sales #${rest}`);
+    expect((await settle(orderId, `AS${rest}`, 7000)).data.settleOrderRefund).toEqual({ status: 'REFUNDED', refundedAmount: 10_000 });
+    const seen = await call(`query($id: ID!) { order(id: $id) { status refundedAmount afterSales { id status } } }`, { id: orderId }, as(alice.userId));
+    expect(seen.data.order).toEqual({ status: 'REFUNDED', refundedAmount: 10_000, afterSales: [{ id: rest, status: 'APPROVED' }, { id, status: 'APPROVED' }] });
+  });
+
+  it('a FAILED refund of the whole remainder returns the order to where it was, with a history row saying why', async () => {
+    const orderId = await placeTestOrder(db, { userId: alice.userId, status: 'PAID', items });
+    const id = (await ask(orderId, { amount: 10_000 })).data.requestRefund.id;
+    expect((await decide('approve', id)).data.approveRefundRequest.order.status).toBe('REFUNDING');
+    expect((await settle(orderId, `AS${id}`, 10_000, 'FAILED')).data.settleOrderRefund).toEqual({ status: 'PAID', refundedAmount: 0 });
+    const last = (await snapshot(db, orderId)).history.at(-1);
+    expect(last).toMatchObject({ from_status: 'REFUNDING', to_status: 'PAID', actor: 'service:payment' });
+    expect(last.reason).toContain(`refund AS${id} failed (provider said no)`);
+    // Not a dead end: it ships, and can be asked for again.
+    expect((await ACTIONS[2].run(orderId, alice.userId)).data.shipOrder.status).toBe('SHIPPED');
+    expect((await ask(orderId, { amount: 10_000 })).errors).toBeUndefined();
   });
 
   it('lets the shopper revoke, staff reject, and refuses bad requests', async () => {
@@ -362,6 +397,7 @@ describe('after-sales', () => {
     expect(rejected.data.rejectRefundRequest).toMatchObject({ status: 'REJECTED', order: { status: 'PAID' } });
     expect((await snapshot(db, orderId)).order.status).toBe('PAID');
 
+    // (The fixture's COMPLETED has no completed_at: after-sales counts as closed.)
     for (const status of ['PENDING_PAYMENT', 'COMPLETED', 'CANCELLED'] as const) {
       const other = await placeTestOrder(db, { userId: alice.userId, status });
       const refused = await ask(other, { amount: 100 });
@@ -370,13 +406,31 @@ describe('after-sales', () => {
     }
   });
 
-  it('rolls back the approval when the order can no longer be refunded', async () => {
+  it('rolls back the approval when the order can no longer be refunded (staff refunded all of it meanwhile)', async () => {
     const orderId = await placeTestOrder(db, { userId: alice.userId, status: 'SHIPPED', items });
     const id = (await ask(orderId)).data.requestRefund.id;
-    await ACTIONS[3].run(orderId, alice.userId); // the shopper confirms receipt meanwhile
-    expect(codes(await decide('approve', id))).toEqual(['CONFLICT']);
+    const registered = await call(
+      `mutation($o: ID!) { registerOrderRefund(orderId: $o, refundNo: "SRall-${orderId}", amount: 10000, reason: "整单", requestedBy: "staff:1") { status paymentId } }`,
+      { o: orderId },
+      payment,
+    );
+    expect(registered.data.registerOrderRefund).toEqual({ status: 'REFUNDING', paymentId: `fixture-${orderId}` });
+    const refused = await decide('approve', id);
+    expect(codes(refused)).toEqual(['CONFLICT']);
+    expect(refused.errors![0].extensions).toMatchObject({ reason: 'REFUND_IN_FLIGHT' });
     expect((await db('after_sales').where({ id }).first()).status).toBe('REQUESTED');
-    expect((await snapshot(db, orderId)).order.status).toBe('COMPLETED');
+    expect(await db('order_refunds').where({ order_id: orderId })).toHaveLength(1);
+  });
+
+  it('after receipt: open for AFTER_SALES_WINDOW_DAYS, approval of a timely request even after the window', async () => {
+    const orderId = await placeTestOrder(db, { userId: alice.userId, status: 'SHIPPED', items });
+    await ACTIONS[3].run(orderId, alice.userId);
+    const id = (await ask(orderId)).data.requestRefund.id;
+    await db('orders').where({ id: orderId }).update({ completed_at: new Date(Date.now() - 8 * 24 * 3600_000) });
+    expect((await decide('approve', id)).data.approveRefundRequest).toMatchObject({ status: 'APPROVED', order: { status: 'COMPLETED' } });
+    const late = await ask(orderId, { amount: 100 });
+    expect(codes(late)).toEqual(['CONFLICT']);
+    expect(late.errors![0].extensions).toMatchObject({ reason: 'AFTER_SALES_WINDOW_CLOSED', currentStatus: 'COMPLETED' });
   });
 });
 

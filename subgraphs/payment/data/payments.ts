@@ -32,6 +32,10 @@ export interface RefundRow {
   requested_by: string | null;
   created_at: Date;
   completed_at: Date | null;
+  /** The pieces refunded, as order checked them; null for an amount only. */
+  lines: { skuId: string; quantity: number; restock?: boolean | null }[] | null;
+  /** Why it FAILED (provider's answer, or payment's own refusal). */
+  failure_reason: string | null;
 }
 
 export async function findPaymentsByIds(db: Knex, ids: readonly string[]): Promise<PaymentRow[]> {
@@ -115,10 +119,23 @@ export async function refundableAmount(trx: Knex.Transaction, payment: PaymentRo
 
 export async function insertRefund(
   trx: Knex.Transaction,
-  input: Pick<RefundRow, 'refund_no' | 'payment_id' | 'order_id' | 'amount' | 'reason' | 'source' | 'requested_by'>,
+  input: Pick<RefundRow, 'refund_no' | 'payment_id' | 'order_id' | 'amount' | 'reason' | 'source' | 'requested_by'> &
+    Partial<Pick<RefundRow, 'lines' | 'status' | 'failure_reason'>>,
 ): Promise<RefundRow> {
-  const [row] = await trx<RefundRow>('refunds').insert(input as never).returning('*');
-  return row;
+  const row = { ...input, lines: input.lines ? JSON.stringify(input.lines) : null, ...(input.status === 'FAILED' ? { completed_at: trx.fn.now() } : {}) };
+  const [inserted] = await trx<RefundRow>('refunds').insert(row as never).returning('*');
+  return inserted;
+}
+
+export async function findPayment(db: Knex | Knex.Transaction, id: string): Promise<PaymentRow | undefined> {
+  return db<PaymentRow>('payments').where({ id }).first();
+}
+
+/** FAILED refunds, newest first (staff's list), `limit` rows before the id `beforeId`. */
+export async function findFailedRefunds(db: Knex, limit: number, beforeId?: string): Promise<RefundRow[]> {
+  const query = db<RefundRow>('refunds').where({ status: 'FAILED' }).orderBy('id', 'desc').limit(limit);
+  if (beforeId) query.where('id', '<', beforeId);
+  return query;
 }
 
 export async function completeRefund(
@@ -126,10 +143,11 @@ export async function completeRefund(
   refund: RefundRow,
   status: 'SUCCEEDED' | 'FAILED',
   providerRefundId: string | null,
+  failureReason: string | null = null,
 ): Promise<RefundRow> {
   const [row] = await trx<RefundRow>('refunds')
     .where({ id: refund.id, status: 'PENDING' })
-    .update({ status, provider_refund_id: providerRefundId, completed_at: trx.fn.now() } as never)
+    .update({ status, provider_refund_id: providerRefundId, completed_at: trx.fn.now(), failure_reason: failureReason } as never)
     .returning('*');
   if (status === 'SUCCEEDED') {
     // The CHECK (refunded_amount <= amount) is the last guard against paying back more than was paid.

@@ -30,14 +30,19 @@ export type Mutation = {
    * and method. BALANCE debits the wallet at once (CONFLICT when it does not cover the total).
    */
   payOrder: PayOrderResult;
-  /** Internal (order subgraph only): pay back an approved after-sales request; idempotent per request. */
+  /** Internal (order subgraph only): pay back an approved after-sales request from the order's payment; idempotent per request. */
   refundAfterSale: Refund;
   /**
-   * Staff (payment:refund): pays back `amount` of the order's payment through its channel. A PAID or SHIPPED order
-   * moves to REFUNDING first and to REFUNDED when the money is back. Idempotent by `refundNo` (default: derived from
-   * order, amount and reason); more than what remains refundable is BAD_USER_INPUT.
+   * Staff (payment:refund): pays back `amount` of the order's own payment through its channel, optionally for some
+   * pieces (`lines`). The order must be PAID, SHIPPED, or COMPLETED within the after-sales window (CONFLICT otherwise);
+   * more than what is neither refunded nor in flight, or more pieces than are left, is BAD_USER_INPUT; nothing changes
+   * then. The order keeps its status while partly refunded, REFUNDING while refunds in flight cover all that is left,
+   * REFUNDED when everything paid is refunded. Idempotent by `idempotencyKey` (or an explicit `refundNo`): the same key
+   * is the same refund; WITHOUT either, every call is a new refund (send a key if the call may be retried).
    */
   refundOrder: Refund;
+  /** Internal (order subgraph only): where a refund number stands; one payment never recorded is fenced off as FAILED. */
+  refundOutcome: Refund;
   /**
    * Staff (payment:refund): records what was done about a FLAGGED payment (e.g. the money given back in the provider's
    * merchant console); it stays FLAGGED as the record and leaves the default `flaggedPayments` list. A second call
@@ -64,16 +69,28 @@ export type MutationPayOrderArgs = {
 export type MutationRefundAfterSaleArgs = {
   afterSaleId: Scalars['ID']['input'];
   amount: Scalars['Int']['input'];
+  lines?: InputMaybe<Array<RefundLineInput>>;
   orderId: Scalars['ID']['input'];
+  paymentId?: InputMaybe<Scalars['ID']['input']>;
   reason: Scalars['String']['input'];
 };
 
 
 export type MutationRefundOrderArgs = {
   amount: Scalars['Int']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  lines?: InputMaybe<Array<RefundLineInput>>;
   orderId: Scalars['ID']['input'];
   reason: Scalars['String']['input'];
   refundNo?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationRefundOutcomeArgs = {
+  amount: Scalars['Int']['input'];
+  orderId: Scalars['ID']['input'];
+  paymentId: Scalars['ID']['input'];
+  refundNo: Scalars['String']['input'];
 };
 
 
@@ -194,6 +211,11 @@ export type PaymentStatus =
 export type Query = {
   __typename?: 'Query';
   /**
+   * Staff (payment:refund): FAILED refunds, newest first (`first` 1..100, default 50; `before` a refund id to page on).
+   * Each names its order and why it failed; the order went back to where it was. Re-issue with a new idempotency key.
+   */
+  failedRefunds: Array<Refund>;
+  /**
    * Staff (payment:refund): payments FLAGGED for review (the provider reported an amount other than the order's),
    * newest first; unresolved ones unless `includeResolved`. `first` 1..100 (default 50); `before` a payment id to
    * continue after the last one seen.
@@ -203,6 +225,12 @@ export type Query = {
   paymentMethods: Array<PaymentMethod>;
   /** The signed-in shopper's wallet. */
   wallet: Wallet;
+};
+
+
+export type QueryFailedRefundsArgs = {
+  before?: InputMaybe<Scalars['ID']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -226,23 +254,59 @@ export type Refund = {
   completedAt: Maybe<Scalars['String']['output']>;
   /** When it was requested (ISO 8601). */
   createdAt: Scalars['String']['output'];
+  /** Why it failed (FAILED only). */
+  failureReason: Maybe<Scalars['String']['output']>;
   /** Refund id. */
   id: Scalars['ID']['output'];
+  /** The pieces it is for; null for an amount only. */
+  lines: Maybe<Array<RefundLine>>;
   /** The order refunded. */
   orderId: Scalars['ID']['output'];
   /** Why. */
   reason: Scalars['String']['output'];
   /** Merchant refund number: the refund's idempotency key (out_refund_no). */
   refundNo: Scalars['String']['output'];
+  /** Who asked for it. */
+  source: RefundSource;
   /** Where it stands. */
   status: RefundStatus;
 };
 
+/** Pieces of one SKU in a refund. */
+export type RefundLine = {
+  __typename?: 'RefundLine';
+  /** Pieces. */
+  quantity: Scalars['Int']['output'];
+  /** Whether staff said the pieces came back sellable (they go back to stock when the refund succeeds). */
+  restock: Maybe<Scalars['Boolean']['output']>;
+  /** The SKU (order subgraph item). */
+  skuId: Scalars['ID']['output'];
+};
+
+/** Pieces of one SKU to refund. */
+export type RefundLineInput = {
+  /** Pieces: 1 .. the SKU's ordered quantity less pieces already refunded or being refunded. */
+  quantity: Scalars['Int']['input'];
+  /** The pieces came back sellable: back to available stock once the refund succeeds (default: only for an order not shipped yet). */
+  restock?: InputMaybe<Scalars['Boolean']['input']>;
+  /** A SKU of the order. */
+  skuId: Scalars['ID']['input'];
+};
+
+/** Who asked for a refund. */
+export type RefundSource =
+  /** An approved after-sales request. */
+  | 'AFTER_SALE'
+  /** Automatic: a payment the order could not take (cancelled, or paid twice). */
+  | 'AUTO'
+  /** Staff (refundOrder). */
+  | 'STAFF';
+
 /** State of a refund. */
 export type RefundStatus =
-  /** The provider refused it. */
+  /** Refused (by the provider, or by payment's own checks): nothing was paid back; see failureReason. */
   | 'FAILED'
-  /** Being paid back. */
+  /** Being paid back (counts as in flight: what it covers cannot be refunded again). */
   | 'PENDING'
   /** Paid back. */
   | 'SUCCEEDED';
@@ -444,6 +508,9 @@ export type ResolversTypes = {
   PaymentStatus: PaymentStatus;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Refund: ResolverTypeWrapper<RefundRow>;
+  RefundLine: ResolverTypeWrapper<RefundLine>;
+  RefundLineInput: RefundLineInput;
+  RefundSource: RefundSource;
   RefundStatus: RefundStatus;
   Wallet: ResolverTypeWrapper<WalletRef>;
   WalletBill: ResolverTypeWrapper<WalletEntryRow>;
@@ -467,6 +534,8 @@ export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
   Refund: RefundRow;
+  RefundLine: RefundLine;
+  RefundLineInput: RefundLineInput;
   Wallet: WalletRef;
   WalletBill: WalletEntryRow;
   WalletBillConnection: Omit<WalletBillConnection, 'edges'> & { edges: Array<ResolversParentTypes['WalletBillEdge']> };
@@ -480,6 +549,7 @@ export type MutationResolvers<ContextType = PaymentContext, ParentType extends R
   payOrder?: Resolver<ResolversTypes['PayOrderResult'], ParentType, ContextType, RequireFields<MutationPayOrderArgs, 'method' | 'orderId'>>;
   refundAfterSale?: Resolver<ResolversTypes['Refund'], ParentType, ContextType, RequireFields<MutationRefundAfterSaleArgs, 'afterSaleId' | 'amount' | 'orderId' | 'reason'>>;
   refundOrder?: Resolver<ResolversTypes['Refund'], ParentType, ContextType, RequireFields<MutationRefundOrderArgs, 'amount' | 'orderId' | 'reason'>>;
+  refundOutcome?: Resolver<ResolversTypes['Refund'], ParentType, ContextType, RequireFields<MutationRefundOutcomeArgs, 'amount' | 'orderId' | 'paymentId' | 'refundNo'>>;
   resolveFlaggedPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationResolveFlaggedPaymentArgs, 'note' | 'paymentId'>>;
 };
 
@@ -528,6 +598,7 @@ export type PaymentMethodResolvers<ContextType = PaymentContext, ParentType exte
 };
 
 export type QueryResolvers<ContextType = PaymentContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  failedRefunds?: Resolver<Array<ResolversTypes['Refund']>, ParentType, ContextType, Partial<QueryFailedRefundsArgs>>;
   flaggedPayments?: Resolver<Array<ResolversTypes['Payment']>, ParentType, ContextType, RequireFields<QueryFlaggedPaymentsArgs, 'includeResolved'>>;
   paymentMethods?: Resolver<Array<ResolversTypes['PaymentMethod']>, ParentType, ContextType, RequireFields<QueryPaymentMethodsArgs, 'orderId'>>;
   wallet?: Resolver<ResolversTypes['Wallet'], ParentType, ContextType>;
@@ -537,11 +608,20 @@ export type RefundResolvers<ContextType = PaymentContext, ParentType extends Res
   amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   completedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  failureReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lines?: Resolver<Maybe<Array<ResolversTypes['RefundLine']>>, ParentType, ContextType>;
   orderId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   refundNo?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['RefundSource'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['RefundStatus'], ParentType, ContextType>;
+};
+
+export type RefundLineResolvers<ContextType = PaymentContext, ParentType extends ResolversParentTypes['RefundLine'] = ResolversParentTypes['RefundLine']> = {
+  quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  restock?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  skuId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export type WalletResolvers<ContextType = PaymentContext, ParentType extends ResolversParentTypes['Wallet'] = ResolversParentTypes['Wallet']> = {
@@ -590,6 +670,7 @@ export type Resolvers<ContextType = PaymentContext> = {
   PaymentMethod?: PaymentMethodResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Refund?: RefundResolvers<ContextType>;
+  RefundLine?: RefundLineResolvers<ContextType>;
   Wallet?: WalletResolvers<ContextType>;
   WalletBill?: WalletBillResolvers<ContextType>;
   WalletBillConnection?: WalletBillConnectionResolvers<ContextType>;

@@ -118,6 +118,26 @@ export const migrations: Migration[] = [
       });
     },
   },
+  {
+    // Refunds per line, and why one failed (shown to staff; the order is told).
+    name: '100_refund_lines',
+    async up(knex: Knex) {
+      await knex.schema.alterTable('refunds', (t) => {
+        // [{ skuId, quantity, restock }] as the caller named them (order checked them); null for an amount only.
+        t.jsonb('lines');
+        t.string('failure_reason', 200);
+      });
+      // Staff's list of failed refunds.
+      await knex.raw(`CREATE INDEX refunds_failed_idx ON refunds (id DESC) WHERE status = 'FAILED'`);
+    },
+    async down(knex: Knex) {
+      await knex.raw('DROP INDEX IF EXISTS refunds_failed_idx');
+      await knex.schema.alterTable('refunds', (t) => {
+        t.dropColumn('lines');
+        t.dropColumn('failure_reason');
+      });
+    },
+  },
   // Dead letters of event consumers (platform/events/consumer.ts, docs/events.md).
-  eventTablesV3Migration('093_events_v3'),
+  eventTablesV3Migration('101_events_v3'),
 ];

@@ -109,9 +109,11 @@ describe('time_expire', () => {
   it('the WeChat sandbox itself: a prepay past its time_expire cannot be paid (ORDER_EXPIRED)', async () => {
     const merchant = new WechatPayClient(world.wechat.merchant('https://api.mch.weixin.qq.com', 300), world.wechat.transport);
     const outTradeNo = `W${Date.now()}${crypto.randomInt(0, 1e6)}`;
-    const prepayId = await merchant.jsapiPrepay({ outTradeNo, description: 't', total: 100, notifyUrl: 'https://example.com/notify/wechat', openid: 'o', timeExpire: new Date(Date.now() + 1000) });
+    // time_expire goes to WeChat in whole seconds: 4 s ahead leaves at least 3.
+    const timeExpire = new Date(Date.now() + 4000);
+    const prepayId = await merchant.jsapiPrepay({ outTradeNo, description: 't', total: 100, notifyUrl: 'https://example.com/notify/wechat', openid: 'o', timeExpire });
     expect(world.wechat.cashierRefusal(prepayId)).toBeNull();
-    await sleep(1300);
+    await sleep(timeExpire.getTime() - Date.now() + 300);
     expect(world.wechat.cashierRefusal(prepayId)).toBe('ORDER_EXPIRED');
     expect(world.wechat.pay(prepayId)).toBeNull();
     expect((await merchant.queryByOutTradeNo(outTradeNo))!.trade_state).toBe('NOTPAY');
@@ -329,6 +331,11 @@ describe('WeChat refund notifications', () => {
     // Whichever process's sandbox takes the refund: PROCESSING for half a second, then SUCCESS with no notification.
     world.wechat.scenario(outTradeNo, { refundDelayMs: 500, refundNotifications: false });
     expect((await gql(world.paymentUrl, REFUND, { o: orderId, a: 3300, n: `RQ${orderId}` }, STAFF())).errors).toBeUndefined();
+    // The refund job (any payment instance sharing this database: test files run side by side, each with its own
+    // PAYMENT_RECONCILE_AFTER_SECONDS) schedules the query; bring it forward, as if that interval had passed.
+    await waitFor(async () => !!(await world.paymentDb('jobs').where({ kind: 'payment.refundQuery', key: `RQ${orderId}` }).first()));
+    await sleep(600);
+    await world.paymentDb('jobs').where({ kind: 'payment.refundQuery' }).where('key', 'like', `RQ${orderId}%`).whereNull('done_at').update({ run_at: new Date() });
     await untilOrder(world, orderId, 'REFUNDED');
     const queries = world.wechat.requestsFor(`RQ${orderId}`).filter((r) => r.method === 'GET');
     expect(queries.length).toBeGreaterThanOrEqual(1);

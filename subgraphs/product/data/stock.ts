@@ -228,13 +228,13 @@ export interface StockViolation {
   ledger: number;
   /** Units in RESERVED reservations. */
   held: number;
-  /** Units in COMMITTED reservations. */
+  /** Units in COMMITTED reservations, less those returned to stock after a refund. */
   committed: number;
 }
 
 /**
  * SKUs (all, or those of `skuIds`) where the books do not add up: the ledger differs from stock + reserved + sold,
- * or reserved / sold differ from what the reservations say. Empty when everything holds. For tests and audits.
+ * or reserved / sold differ from what the reservations (and the returns after refunds) say. Empty when everything holds. For tests and audits.
  */
 export async function findStockViolations(db: Knex, skuIds?: readonly string[]): Promise<StockViolation[]> {
   const result = await db.raw(
@@ -243,13 +243,18 @@ export async function findStockViolations(db: Knex, skuIds?: readonly string[]):
        SELECT (l->>'skuId')::bigint AS sku_id,
               sum(CASE WHEN r.status = 'RESERVED' THEN (l->>'quantity')::int ELSE 0 END)::int AS reserved,
               sum(CASE WHEN r.status = 'COMMITTED' THEN (l->>'quantity')::int ELSE 0 END)::int AS sold
-       FROM stock_reservations r CROSS JOIN LATERAL jsonb_array_elements(r.lines) l GROUP BY 1)
+       FROM stock_reservations r CROSS JOIN LATERAL jsonb_array_elements(r.lines) l GROUP BY 1),
+     -- Refunded pieces returned to stock (stock-returns.ts): no longer sold.
+     returned AS (
+       SELECT (l->>'skuId')::bigint AS sku_id, sum((l->>'quantity')::int)::int AS units
+       FROM stock_returns r CROSS JOIN LATERAL jsonb_array_elements(r.lines) l GROUP BY 1)
      SELECT s.id AS sku_id, s.stock, s.reserved, s.sold, COALESCE(ledger.total, 0) AS ledger,
-            COALESCE(held.reserved, 0) AS held, COALESCE(held.sold, 0) AS committed
+            COALESCE(held.reserved, 0) AS held, COALESCE(held.sold, 0) - COALESCE(returned.units, 0) AS committed
      FROM skus s LEFT JOIN ledger ON ledger.sku_id = s.id LEFT JOIN held ON held.sku_id = s.id
+       LEFT JOIN returned ON returned.sku_id = s.id
      WHERE (?::bigint[] IS NULL OR s.id = ANY(?::bigint[]))
        AND (COALESCE(ledger.total, 0) <> s.stock + s.reserved + s.sold
-            OR COALESCE(held.reserved, 0) <> s.reserved OR COALESCE(held.sold, 0) <> s.sold)
+            OR COALESCE(held.reserved, 0) <> s.reserved OR COALESCE(held.sold, 0) - COALESCE(returned.units, 0) <> s.sold)
      ORDER BY s.id`,
     [skuIds ? [...skuIds] : null, skuIds ? [...skuIds] : null],
   );

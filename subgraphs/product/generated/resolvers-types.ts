@@ -6,6 +6,7 @@ import type { SkuRow } from '../data/skus';
 import type { CategoryRef } from '../data/categories';
 import type { BrandRow } from '../data/brands';
 import type { StockReservationRow } from '../data/stock';
+import type { StockReturnRow } from '../data/stock-returns';
 import type { ProductContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -100,6 +101,11 @@ export type Mutation = {
    * (confirmStockHold) within HOLD_CONFIRM_WINDOW_SECONDS, it is given back.
    */
   reserveStock: StockReservation;
+  /**
+   * Internal (order): refunded pieces that came back sellable, sold → available. Idempotent per (orderId, key);
+   * CONFLICT when the order did not buy (or already returned) that many, or the key was used for other lines.
+   */
+  returnStock: StockReturn;
   /** Staff (catalog:write): put a product on the shelf or take it off. */
   setProductOnShelf: Product;
   /** Staff (catalog:write): change a product's title, description, category, brand or images. */
@@ -142,6 +148,13 @@ export type MutationReleaseStockArgs = {
 
 
 export type MutationReserveStockArgs = {
+  lines: Array<StockLineInput>;
+  orderId: Scalars['ID']['input'];
+};
+
+
+export type MutationReturnStockArgs = {
+  key: Scalars['String']['input'];
   lines: Array<StockLineInput>;
   orderId: Scalars['ID']['input'];
 };
@@ -347,6 +360,17 @@ export type StockReservationStatus =
   /** Units are held: taken from available stock, counted in reserved. */
   | 'RESERVED';
 
+/** Refunded pieces of an order put back into available stock (internal, order subgraph). */
+export type StockReturn = {
+  __typename?: 'StockReturn';
+  /** The caller's idempotency key (the order's refund number). */
+  key: Scalars['String']['output'];
+  /** The units returned, one line per SKU, in SKU id order. */
+  lines: Array<StockReservationLine>;
+  /** The order (order subgraph id). */
+  orderId: Scalars['ID']['output'];
+};
+
 /** Changes to a product; fields left out stay as they are. */
 export type UpdateProductInput = {
   /** A brand id; null removes the brand. */
@@ -492,6 +516,7 @@ export type ResolversTypes = {
   StockReservation: ResolverTypeWrapper<StockReservationRow>;
   StockReservationLine: ResolverTypeWrapper<StockReservationLine>;
   StockReservationStatus: StockReservationStatus;
+  StockReturn: ResolverTypeWrapper<StockReturnRow>;
   UpdateProductInput: UpdateProductInput;
   UpdateSkuInput: UpdateSkuInput;
 };
@@ -517,6 +542,7 @@ export type ResolversParentTypes = {
   StockLineInput: StockLineInput;
   StockReservation: StockReservationRow;
   StockReservationLine: StockReservationLine;
+  StockReturn: StockReturnRow;
   UpdateProductInput: UpdateProductInput;
   UpdateSkuInput: UpdateSkuInput;
 };
@@ -543,6 +569,7 @@ export type MutationResolvers<ContextType = ProductContext, ParentType extends R
   deleteSku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType, RequireFields<MutationDeleteSkuArgs, 'id'>>;
   releaseStock?: Resolver<Maybe<ResolversTypes['StockReservation']>, ParentType, ContextType, RequireFields<MutationReleaseStockArgs, 'orderId'>>;
   reserveStock?: Resolver<ResolversTypes['StockReservation'], ParentType, ContextType, RequireFields<MutationReserveStockArgs, 'lines' | 'orderId'>>;
+  returnStock?: Resolver<ResolversTypes['StockReturn'], ParentType, ContextType, RequireFields<MutationReturnStockArgs, 'key' | 'lines' | 'orderId'>>;
   setProductOnShelf?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationSetProductOnShelfArgs, 'id' | 'onShelf'>>;
   updateProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationUpdateProductArgs, 'id' | 'input'>>;
   updateSku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType, RequireFields<MutationUpdateSkuArgs, 'id' | 'input'>>;
@@ -609,6 +636,12 @@ export type StockReservationLineResolvers<ContextType = ProductContext, ParentTy
   skuId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type StockReturnResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['StockReturn'] = ResolversParentTypes['StockReturn']> = {
+  key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  lines?: Resolver<Array<ResolversTypes['StockReservationLine']>, ParentType, ContextType>;
+  orderId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = ProductContext> = {
   Brand?: BrandResolvers<ContextType>;
   Category?: CategoryResolvers<ContextType>;
@@ -621,5 +654,6 @@ export type Resolvers<ContextType = ProductContext> = {
   Sku?: SkuResolvers<ContextType>;
   StockReservation?: StockReservationResolvers<ContextType>;
   StockReservationLine?: StockReservationLineResolvers<ContextType>;
+  StockReturn?: StockReturnResolvers<ContextType>;
 };
 

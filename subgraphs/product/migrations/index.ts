@@ -144,10 +144,27 @@ export const migrations: Migration[] = [
   eventTablesMigration('090_events'),
   // The one job runner's dead letters and the retention indexes (platform/events, docs/events.md).
   eventTablesV2Migration('091_events_v2'),
-  eventTablesV3Migration('092_events_v3'),
+  {
+    // Refunded pieces returned sellable: sold → available, one row per (order, refund key); see data/stock-returns.ts.
+    name: '100_stock_returns',
+    async up(knex: Knex) {
+      await knex.schema.createTable('stock_returns', (t) => {
+        t.bigIncrements('id');
+        t.string('order_id', 64).notNullable();
+        t.string('key', 64).notNullable();
+        t.jsonb('lines').notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.unique(['order_id', 'key']);
+      });
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTable('stock_returns');
+    },
+  },
+  eventTablesV3Migration('101_events_v3'),
   {
     // Release markers are pruned after HOLD_MARKER_RETENTION_HOURS (marker-retention.ts): the pruning reads this.
-    name: '093_release_marker_retention',
+    name: '102_release_marker_retention',
     async up(knex: Knex) {
       await knex.raw(
         "CREATE INDEX IF NOT EXISTS stock_reservations_markers ON stock_reservations (created_at) WHERE status = 'RELEASED' AND lines = '[]'::jsonb",

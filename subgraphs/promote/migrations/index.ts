@@ -105,10 +105,10 @@ export const migrations: Migration[] = [
   eventTablesMigration('090_events'),
   // The one job runner's dead letters and the retention indexes (platform/events, docs/events.md).
   eventTablesV2Migration('091_events_v2'),
-  eventTablesV3Migration('092_events_v3'),
+  eventTablesV3Migration('101_events_v3'),
   {
     // Release markers are pruned after HOLD_MARKER_RETENTION_HOURS (marker-retention.ts): the pruning reads this.
-    name: '093_release_marker_retention',
+    name: '102_release_marker_retention',
     async up(knex: Knex) {
       await knex.raw(
         "CREATE INDEX IF NOT EXISTS coupon_holds_markers ON coupon_holds (created_at) WHERE status = 'RELEASED' AND lease_until IS NULL AND confirmed_at IS NULL",

@@ -1,0 +1,154 @@
+/**
+ * Read-only audit queries of payments, refunds and the wallet ledger, for the invariant checker
+ * (audit/invariants). Each *Discrepancies function is one statement over the payment schema alone and returns only
+ * what is wrong (empty = the books hold). Knows knex, not GraphQL; writes nothing.
+ */
+import type { Knex } from 'knex';
+
+export interface PaymentState {
+  id: string;
+  orderId: string;
+  userId: string;
+  amount: number;
+  method: string;
+  status: string;
+  refundedAmount: number;
+  /** Refunds not FAILED (PENDING or SUCCEEDED), in fen. */
+  refundsInFlight: number;
+  updatedAt: Date;
+}
+
+const SELECT_STATE = `SELECT p.id::text, p.order_id::text AS "orderId", p.user_id::text AS "userId", p.amount, p.method, p.status,
+    p.refunded_amount AS "refundedAmount", p.updated_at AS "updatedAt",
+    COALESCE((SELECT sum(r.amount) FROM refunds r WHERE r.payment_id = p.id AND r.status <> 'FAILED'), 0)::int AS "refundsInFlight"
+  FROM payments p`;
+
+/** Every payment of these orders. */
+export async function paymentsOfOrders(db: Knex, orderIds: readonly string[]): Promise<PaymentState[]> {
+  if (!orderIds.length) return [];
+  return (await db.raw(`${SELECT_STATE} WHERE p.order_id = ANY(?::bigint[]) ORDER BY p.id`, [[...orderIds]])).rows;
+}
+
+/** One page (keyset by id) of the payments whose money was taken (SUCCEEDED, or REFUNDED). */
+export async function pageCapturedPayments(db: Knex, page: { afterId?: string; limit: number }): Promise<PaymentState[]> {
+  const { rows } = await db.raw(
+    `${SELECT_STATE} WHERE p.status IN ('SUCCEEDED', 'REFUNDED') AND (?::bigint IS NULL OR p.id > ?::bigint) ORDER BY p.id LIMIT ?`,
+    [page.afterId ?? null, page.afterId ?? null, page.limit],
+  );
+  return rows;
+}
+
+export interface RefundDiscrepancy {
+  paymentId: string;
+  orderId: string;
+  amount: number;
+  status: string;
+  refundedAmount: number;
+  /** sum of SUCCEEDED refunds */
+  succeeded: number;
+  /** sum of refunds not FAILED */
+  notFailed: number;
+  problem: 'REFUNDED_AMOUNT_MISMATCH' | 'REFUNDS_EXCEED_PAYMENT' | 'REFUND_OF_UNCAPTURED_PAYMENT' | 'STATUS_MISMATCH';
+}
+
+/**
+ * Payments whose refunds do not add up: refunded_amount ≠ the SUCCEEDED refunds; refunds not FAILED above the
+ * amount paid; a refund of a payment that never took money; REFUNDED without being refunded in full (or the reverse).
+ */
+export async function refundDiscrepancies(db: Knex): Promise<RefundDiscrepancy[]> {
+  const { rows } = await db.raw(
+    `WITH r AS (
+       SELECT payment_id,
+              sum(amount) FILTER (WHERE status = 'SUCCEEDED')::int AS succeeded,
+              sum(amount) FILTER (WHERE status <> 'FAILED')::int AS not_failed
+       FROM refunds GROUP BY payment_id),
+     p AS (
+       SELECT p.id::text AS "paymentId", p.order_id::text AS "orderId", p.amount, p.status, p.refunded_amount AS "refundedAmount",
+              COALESCE(r.succeeded, 0) AS succeeded, COALESCE(r.not_failed, 0) AS "notFailed"
+       FROM payments p LEFT JOIN r ON r.payment_id = p.id)
+     SELECT *, CASE
+         WHEN "notFailed" > amount THEN 'REFUNDS_EXCEED_PAYMENT'
+         WHEN "notFailed" > 0 AND status NOT IN ('SUCCEEDED', 'REFUNDED') THEN 'REFUND_OF_UNCAPTURED_PAYMENT'
+         WHEN succeeded <> "refundedAmount" THEN 'REFUNDED_AMOUNT_MISMATCH'
+         ELSE 'STATUS_MISMATCH' END AS problem
+     FROM p
+     WHERE "notFailed" > amount
+        OR ("notFailed" > 0 AND status NOT IN ('SUCCEEDED', 'REFUNDED'))
+        OR succeeded <> "refundedAmount"
+        OR (status = 'REFUNDED') <> ("refundedAmount" = amount AND amount > 0)
+     ORDER BY p."paymentId"::bigint`,
+  );
+  return rows;
+}
+
+export interface OrderRefundDiscrepancy {
+  orderId: string;
+  /** Money taken for the order: the amounts of its SUCCEEDED / REFUNDED payments. */
+  captured: number;
+  /** Refunds not FAILED across all its payments. */
+  refunded: number;
+}
+
+/** Orders whose refunds (not FAILED, over every payment) exceed what was taken for them. */
+export async function orderRefundDiscrepancies(db: Knex): Promise<OrderRefundDiscrepancy[]> {
+  const { rows } = await db.raw(
+    `WITH captured AS (
+       SELECT order_id, sum(amount)::int AS captured FROM payments WHERE status IN ('SUCCEEDED', 'REFUNDED') GROUP BY order_id),
+     refunded AS (
+       SELECT order_id, sum(amount)::int AS refunded FROM refunds WHERE status <> 'FAILED' GROUP BY order_id)
+     SELECT refunded.order_id::text AS "orderId", COALESCE(captured.captured, 0) AS captured, refunded.refunded
+     FROM refunded LEFT JOIN captured ON captured.order_id = refunded.order_id
+     WHERE refunded.refunded > COALESCE(captured.captured, 0)
+     ORDER BY refunded.order_id`,
+  );
+  return rows;
+}
+
+export interface WalletDiscrepancy {
+  userId: string;
+  problem: 'BALANCE_NOT_LEDGER_SUM' | 'BALANCE_NOT_LAST_ENTRY' | 'LEDGER_CHAIN_BROKEN' | 'NEGATIVE_BALANCE' | 'BALANCE_PAYMENT_UNBOOKED' | 'BOOKED_PAYMENT_NOT_CAPTURED';
+  balance: number | null;
+  ledger: number | null;
+  /** The entry (chain) or payment (payment problems) concerned. */
+  ref: string | null;
+}
+
+/**
+ * Wallets whose books do not balance: balance ≠ sum of entries, ≠ the last entry's balance_after, an entry whose
+ * balance_after is not the previous one plus its amount, a negative balance; a balance payment that took money
+ * without its `pay:<payment id>` debit, or a debit for a payment that never succeeded.
+ */
+export async function walletDiscrepancies(db: Knex): Promise<WalletDiscrepancy[]> {
+  const { rows } = await db.raw(
+    `WITH sums AS (
+       SELECT user_id, sum(amount)::int AS ledger,
+              (array_agg(balance_after ORDER BY id DESC))[1] AS last_after
+       FROM wallet_entries GROUP BY user_id),
+     chain AS (
+       SELECT user_id, ref, balance_after, amount,
+              COALESCE(lag(balance_after) OVER (PARTITION BY user_id ORDER BY id), 0) AS before
+       FROM wallet_entries)
+     SELECT a.user_id::text AS "userId", 'BALANCE_NOT_LEDGER_SUM' AS problem, a.balance, COALESCE(s.ledger, 0) AS ledger, NULL AS ref
+       FROM wallet_accounts a LEFT JOIN sums s ON s.user_id = a.user_id WHERE a.balance <> COALESCE(s.ledger, 0)
+     UNION ALL
+     SELECT a.user_id::text, 'BALANCE_NOT_LAST_ENTRY', a.balance, s.last_after, NULL
+       FROM wallet_accounts a JOIN sums s ON s.user_id = a.user_id WHERE a.balance <> s.last_after
+     UNION ALL
+     SELECT s.user_id::text, 'BALANCE_NOT_LEDGER_SUM', NULL, s.ledger, NULL
+       FROM sums s WHERE NOT EXISTS (SELECT 1 FROM wallet_accounts a WHERE a.user_id = s.user_id)
+     UNION ALL
+     SELECT c.user_id::text, 'LEDGER_CHAIN_BROKEN', c.balance_after, c.before + c.amount, c.ref
+       FROM chain c WHERE c.balance_after <> c.before + c.amount
+     UNION ALL
+     SELECT a.user_id::text, 'NEGATIVE_BALANCE', a.balance, NULL, NULL FROM wallet_accounts a WHERE a.balance < 0
+     UNION ALL
+     SELECT p.user_id::text, 'BALANCE_PAYMENT_UNBOOKED', NULL, NULL, p.id::text
+       FROM payments p WHERE p.method = 'BALANCE' AND p.status IN ('SUCCEEDED', 'REFUNDED')
+        AND NOT EXISTS (SELECT 1 FROM wallet_entries e WHERE e.ref = 'pay:' || p.id AND e.amount = -p.amount)
+     UNION ALL
+     SELECT e.user_id::text, 'BOOKED_PAYMENT_NOT_CAPTURED', NULL, e.amount, e.ref
+       FROM wallet_entries e WHERE e.kind = 'PAYMENT'
+        AND NOT EXISTS (SELECT 1 FROM payments p WHERE 'pay:' || p.id = e.ref AND p.status IN ('SUCCEEDED', 'REFUNDED'))`,
+  );
+  return rows;
+}

@@ -1,0 +1,147 @@
+/**
+ * The invariant checker itself (audit/invariants, `npm run check:invariants`), on a shop database of its own with
+ * no services running: clean books pass (exit 0); then one planted instance of each kind of violation is found,
+ * named and counted (exit 1, JSON), the grace period hides only what can be in flight, and the checker cannot write.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { Shop } from '../support/faults';
+import { CHECK_NAMES, formatReport } from '../../audit/invariants';
+import { openAuditDatabases } from '../../audit/invariants/open';
+import { loadConfig } from '../../platform/config';
+import { BOOT_TIMEOUT_MS, describeFaults } from './support';
+
+const root = path.resolve(__dirname, '..', '..');
+
+function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/check-invariants.ts', ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describeFaults('the invariant checker', () => {
+  let shop: Shop;
+  beforeAll(async () => {
+    shop = await Shop.start({ label: 'checker', services: [] });
+  }, BOOT_TIMEOUT_MS);
+  afterAll(() => shop?.stop());
+
+  it('passes clean books, finds each planted violation, and exits 1 with the report', async () => {
+    const env = { DATABASE_URL: shop.databaseUrl, DB_SEPARATE_ROLES: 'true' };
+    const clean = await runCli([], env);
+    expect(clean.stdout).toContain(`All ${CHECK_NAMES.length} invariants hold`);
+    expect(clean.code).toBe(0);
+
+    const { product, promote, order, payment } = shop.dbs;
+    const skus = await product('skus').orderBy('id').limit(2).select('id');
+    // stock: one unit appears from nowhere (not in the ledger).
+    await product('skus').where({ id: skus[0].id }).increment('stock', 1);
+    // holds: 2 units reserved (books consistent) for an order the order subgraph never heard of.
+    await product('stock_reservations').insert({ order_id: '880000001', status: 'RESERVED', lines: JSON.stringify([{ skuId: skus[1].id, quantity: 2 }]) });
+    await product('skus').where({ id: skus[1].id }).update({ stock: product.raw('stock - 2'), reserved: product.raw('reserved + 2') });
+
+    const template = await promote('coupon_templates').first('id');
+    /** A coupon in `status` for the order, with its hold row (promote's lease ledger) unless `hold` is false. */
+    const coupon = async (status: string, orderId: string | null, hold = true) => {
+      const [row] = await promote('coupons')
+        .insert({ template_id: template.id, user_id: 77, status, order_id: orderId, source: 'CLAIM', valid_from: new Date(0), valid_until: new Date(Date.now() + 86_400_000) })
+        .returning('id');
+      if (hold && orderId) await promote('coupon_holds').insert({ order_id: orderId, coupon_id: row.id, user_id: 77, status });
+      return String(row.id);
+    };
+    const newOrder = (status: string, total: number, extra: Record<string, unknown> = {}) =>
+      order('orders')
+        .insert({ order_no: `F${Date.now()}${Math.random().toString().slice(2, 8)}`, user_id: 77, status, subtotal: total, total, saga_step: 'PLACED', ...extra })
+        .returning('id')
+        .then(([row]) => String(row.id));
+
+    // coupons: LOCKED for a cancelled order; USED by an order that was never paid.
+    const cancelled = await newOrder('CANCELLED', 1000);
+    const lockedCoupon = await coupon('LOCKED', cancelled);
+    await order('orders').where({ id: cancelled }).update({ coupon_id: lockedCoupon });
+    const unpaid = await newOrder('PENDING_PAYMENT', 1000);
+    const usedCoupon = await coupon('USED', unpaid);
+    await order('orders').where({ id: unpaid }).update({ coupon_id: usedCoupon });
+
+    // coupons: the hold ledger says LOCKED, the coupon is AVAILABLE.
+    const leased = await newOrder('PENDING_PAYMENT', 1000);
+    const availableCoupon = await coupon('AVAILABLE', null);
+    await promote('coupon_holds').insert({ order_id: leased, coupon_id: availableCoupon, user_id: 77, status: 'LOCKED' });
+
+    // payments: a PAID order without a payment; one paid the wrong amount; money kept for a cancelled order.
+    const paidWithout = await newOrder('PAID', 2000, { payment_id: '990000001' });
+    const wrongAmountOrder = await newOrder('PAID', 2000);
+    const pay = (orderId: string, amount: number, status = 'SUCCEEDED', method = 'WECHAT') =>
+      payment('payments')
+        .insert({ order_id: orderId, user_id: 77, amount, method, status, paid_at: new Date(), out_trade_no: `T${Math.random().toString().slice(2, 14)}` })
+        .returning('id')
+        .then(([row]) => String(row.id));
+    const wrongAmount = await pay(wrongAmountOrder, 1999);
+    await order('orders').where({ id: wrongAmountOrder }).update({ payment_id: wrongAmount });
+    const kept = await pay(cancelled, 1000);
+
+    // refunds: a SUCCEEDED refund not counted in refunded_amount; refunds above what was paid.
+    const refundedOrder = await newOrder('CANCELLED', 500);
+    const refunded = await pay(refundedOrder, 500);
+    await payment('refunds').insert({ refund_no: 'RF-PLANT-1', payment_id: refunded, order_id: refundedOrder, amount: 300, reason: 'plant', source: 'STAFF', status: 'SUCCEEDED' });
+    await payment('refunds').insert({ refund_no: 'RF-PLANT-2', payment_id: refunded, order_id: refundedOrder, amount: 300, reason: 'plant', source: 'STAFF', status: 'PENDING' });
+
+    // wallet: a balance its ledger does not explain.
+    await payment('wallet_accounts').insert({ user_id: 77, balance: 100 });
+    await payment('wallet_entries').insert({ user_id: 77, amount: 50, balance_after: 50, kind: 'CREDIT', ref: 'credit:plant' });
+
+    const report = await shop.checkInvariants();
+    const kinds = (name: string) => report.checks.find((check) => check.name === name)!.violations.map((v) => v.kind).sort();
+    expect(report.ok).toBe(false);
+    expect(kinds('stock')).toEqual(['STOCK_LEDGER_MISMATCH']);
+    expect(kinds('holds')).toEqual(['COUPON_LOCKED_FOR_DEAD_ORDER', 'STOCK_HELD_FOR_DEAD_ORDER']);
+    expect(kinds('coupons')).toEqual(['COUPON_HOLD_MISMATCH', 'COUPON_USED_WITHOUT_PAID_ORDER']);
+    expect(kinds('payments')).toEqual(['PAID_ORDER_WITHOUT_PAYMENT', 'PAYMENT_AMOUNT_NOT_TOTAL', 'PAYMENT_KEPT_FOR_UNPAID_ORDER']);
+    expect(kinds('refunds')).toEqual(['ORDER_REFUNDS_EXCEED_PAID', 'REFUNDS_EXCEED_PAYMENT']);
+    expect(kinds('wallet')).toEqual(['WALLET_BALANCE_NOT_LAST_ENTRY', 'WALLET_BALANCE_NOT_LEDGER_SUM']);
+    const holds = report.checks.find((check) => check.name === 'holds')!.violations;
+    expect(holds.find((v) => v.kind === 'STOCK_HELD_FOR_DEAD_ORDER')?.subject).toEqual({ orderId: '880000001' });
+    expect(report.checks.find((c) => c.name === 'payments')!.violations.map((v) => v.subject.paymentId).sort()).toEqual(
+      expect.arrayContaining([wrongAmount, kept]),
+    );
+    expect(paidWithout).toEqual(expect.any(String));
+    expect(formatReport(report)).toMatch(/✗ holds +2 VIOLATIONS/);
+
+    // What may be in flight (holds, coupons, money awaiting its refund) waits for the grace period; ledgers never do.
+    const graced = await shop.checkInvariants({ graceSeconds: 3600 });
+    const gracedKinds = graced.checks.flatMap((check) => check.violations.map((v) => v.kind)).sort();
+    expect(gracedKinds).toEqual(
+      ['COUPON_HOLD_MISMATCH', 'ORDER_REFUNDS_EXCEED_PAID', 'PAID_ORDER_WITHOUT_PAYMENT', 'PAYMENT_AMOUNT_NOT_TOTAL', 'REFUNDS_EXCEED_PAYMENT', 'STOCK_LEDGER_MISMATCH', 'WALLET_BALANCE_NOT_LAST_ENTRY', 'WALLET_BALANCE_NOT_LEDGER_SUM'].sort(),
+    );
+
+    const cli = await runCli(['--json', '--grace-seconds', '0'], env);
+    expect(cli.code).toBe(1);
+    const json = JSON.parse(cli.stdout);
+    expect(json.ok).toBe(false);
+    expect(json.checks.flatMap((check: { violations: { kind: string }[] }) => check.violations.map((v) => v.kind)).sort()).toEqual(
+      report.checks.flatMap((check) => check.violations.map((v) => v.kind)).sort(),
+    );
+    const only = await runCli(['--only', 'wallet', '--grace-seconds=0'], env);
+    expect(only.code).toBe(1);
+    expect(only.stdout).toMatch(/WALLET_BALANCE_NOT_LEDGER_SUM: wallet of user 77/);
+    expect((await runCli(['--only', 'nonsense'], env)).code).toBe(2);
+  }, 180_000);
+
+  it('reads with read-only sessions: a write through the checker connection fails', async () => {
+    const opened = await openAuditDatabases(loadConfig({ NODE_ENV: 'test', DATABASE_URL: shop.databaseUrl, DB_SEPARATE_ROLES: 'true' }));
+    try {
+      await expect(opened.dbs.product('skus').update({ stock: 0 })).rejects.toThrow(/read-only transaction/);
+    } finally {
+      await opened.close();
+    }
+  });
+});
