@@ -107,15 +107,22 @@ describeFaults('the invariant checker', () => {
       order('order_refunds').insert({ order_id: refundsOrder, refund_no: refundNo, source: 'STAFF', amount, status, reason: 'plant', lines: lines && JSON.stringify(lines), settled_at: status === 'PENDING' ? null : new Date() });
     await orderRefund('RF-LINE-Q', 100, 'SUCCEEDED', [{ skuId: skus[0].id, quantity: 2, restock: false }]);
     await orderRefund('RF-LINE-R', 100, 'SUCCEEDED', [{ skuId: skus[1].id, quantity: 1, restock: true }]);
+    await orderRefund('RF-LINE-S', 10, 'SUCCEEDED', [{ skuId: skus[0].id, quantity: 1, restock: true }]);
     await orderRefund('RF-LINE-P', 30, 'PENDING', null);
-    for (const [refundNo, amount] of [['RF-LINE-Q', 100], ['RF-LINE-R', 100], ['RF-LINE-X', 50], ['RF-LINE-P', 30]] as const) {
+    for (const [refundNo, amount] of [['RF-LINE-Q', 100], ['RF-LINE-R', 100], ['RF-LINE-S', 10], ['RF-LINE-X', 50], ['RF-LINE-P', 30]] as const) {
       await payment('refunds').insert({ refund_no: refundNo, payment_id: refundsPayment, order_id: refundsOrder, amount, reason: 'plant', source: 'STAFF', status: 'SUCCEEDED', completed_at: new Date() });
     }
-    await payment('payments').where({ id: refundsPayment }).update({ refunded_amount: 280 });
+    await payment('payments').where({ id: refundsPayment }).update({ refunded_amount: 290 });
     // Order B: REFUNDED with nothing refunded (a fixture, so only the order-side books see it).
     await newOrder('REFUNDED', 1000, { saga_step: null });
-    // stock: one piece of the first SKU returned for order A (which has no sale at product) under RF-LINE-Q,
-    // which restocks nothing; RF-LINE-R restocks one piece that never came back.
+    // stock: another order (C) bought one piece of the second SKU; RF-LINE-R's piece of it comes back for order A,
+    // which bought none at product, with the counters moved as a real return does (sold → available) — the per-SKU
+    // books balance (C's sale covers it), only the per-order check sees it. One piece of the first SKU returned for
+    // A under RF-LINE-Q, which restocks nothing; RF-LINE-S restocks one piece that never came back.
+    await product('stock_reservations').insert({ order_id: '880000002', status: 'COMMITTED', lines: JSON.stringify([{ skuId: skus[1].id, quantity: 1 }]) });
+    await product('skus').where({ id: skus[1].id }).update({ stock: product.raw('stock - 1'), sold: product.raw('sold + 1') });
+    await product('stock_returns').insert({ order_id: refundsOrder, key: 'RF-LINE-R', lines: JSON.stringify([{ skuId: skus[1].id, quantity: 1 }]) });
+    await product('skus').where({ id: skus[1].id }).update({ stock: product.raw('stock + 1'), sold: product.raw('sold - 1') });
     await product('stock_returns').insert({ order_id: refundsOrder, key: 'RF-LINE-Q', lines: JSON.stringify([{ skuId: skus[0].id, quantity: 1 }]) });
 
     // payments: one flagged amount mismatch not resolved; one resolved by staff (not reported).
@@ -135,7 +142,7 @@ describeFaults('the invariant checker', () => {
     const report = await shop.checkInvariants();
     const kinds = (name: string) => report.checks.find((check) => check.name === name)!.violations.map((v) => v.kind).sort();
     expect(report.ok).toBe(false);
-    expect(kinds('stock')).toEqual(['STOCK_LEDGER_MISMATCH', 'STOCK_NOT_RETURNED', 'STOCK_RETURNED_BEYOND_SOLD', 'STOCK_RETURN_WITHOUT_REFUND']);
+    expect(kinds('stock')).toEqual(['STOCK_LEDGER_MISMATCH', 'STOCK_NOT_RETURNED', 'STOCK_RETURNED_BEYOND_SOLD', 'STOCK_RETURNED_BEYOND_SOLD', 'STOCK_RETURN_WITHOUT_REFUND']);
     expect(kinds('holds')).toEqual(['COUPON_LOCKED_FOR_DEAD_ORDER', 'STOCK_HELD_FOR_DEAD_ORDER']);
     expect(kinds('coupons')).toEqual(['COUPON_HOLD_MISMATCH', 'COUPON_USED_WITHOUT_PAID_ORDER']);
     expect(kinds('payments')).toEqual(['PAID_ORDER_WITHOUT_PAYMENT', 'PAYMENT_AMOUNT_NOT_TOTAL', 'PAYMENT_FLAGGED_UNRESOLVED', 'PAYMENT_KEPT_FOR_UNPAID_ORDER']);
@@ -154,7 +161,10 @@ describeFaults('the invariant checker', () => {
     expect(refundViolations.find((v) => v.kind === 'REFUND_UNKNOWN_TO_ORDER')?.message).toMatch(/RF-LINE-X/);
     expect(refundViolations.find((v) => v.kind === 'REFUND_NOT_SETTLED_AT_ORDER')?.message).toMatch(/RF-LINE-P.*PENDING/);
     const stockViolations = report.checks.find((check) => check.name === 'stock')!.violations;
-    expect(stockViolations.find((v) => v.kind === 'STOCK_NOT_RETURNED')?.message).toMatch(/RF-LINE-R/);
+    expect(stockViolations.find((v) => v.kind === 'STOCK_NOT_RETURNED')?.message).toMatch(/RF-LINE-S/);
+    // The second SKU's books balance (only the per-order check sees the piece returned for an order that bought none).
+    expect(stockViolations.filter((v) => v.subject.skuId === String(skus[1].id)).map((v) => v.kind)).toEqual(['STOCK_RETURNED_BEYOND_SOLD']);
+    expect(stockViolations.find((v) => v.kind === 'STOCK_RETURN_WITHOUT_REFUND')?.message).toMatch(/RF-LINE-Q/);
     expect(report.checks.find((c) => c.name === 'payments')!.violations.find((v) => v.kind === 'PAYMENT_FLAGGED_UNRESOLVED')?.subject.paymentId).toBe(flagged);
     expect(kinds('wallet')).toEqual(['WALLET_BALANCE_NOT_LAST_ENTRY', 'WALLET_BALANCE_NOT_LEDGER_SUM']);
     const holds = report.checks.find((check) => check.name === 'holds')!.violations;
@@ -182,6 +192,7 @@ describeFaults('the invariant checker', () => {
         'ORDER_REFUNDED_AMOUNT_MISMATCH',
         'ORDER_REFUNDED_STATUS_MISMATCH',
         'REFUNDED_QUANTITY_EXCEEDS_ORDERED',
+        'STOCK_RETURNED_BEYOND_SOLD',
         'STOCK_RETURNED_BEYOND_SOLD',
         'STOCK_RETURN_WITHOUT_REFUND',
         'PAYMENT_FLAGGED_UNRESOLVED',
