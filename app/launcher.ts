@@ -94,7 +94,11 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
       if (definition.events) {
         // The runner's counters (dead letters above all) beside the subgraph's own, at its signed GET /stats.
         const own = definition.stats;
-        definition.stats = () => ({ ...own?.(), jobs: eventRuntime?.jobs(name)?.stats() ?? null });
+        definition.stats = () => ({
+          ...own?.(),
+          jobs: eventRuntime?.jobs(name)?.stats() ?? null,
+          events: eventRuntime?.consumerStats(name) ? { ...eventRuntime.consumerStats(name) } : null,
+        });
       }
       definitions.push({ name, db, definition, jobs });
       const server = await startSubgraphServer(definition, { config, db }, {

@@ -266,6 +266,15 @@ export interface HoldsConfig {
   sweepIntervalMs: number;
   /** Product / promote: a confirmed hold's order is asked about again after this long (HOLD_RECHECK_SECONDS, default 300). */
   recheckSeconds: number;
+  /**
+   * Product / promote: release markers (the fence a release leaves for an order it never saw) are deleted this long
+   * after they were written (HOLD_MARKER_RETENTION_HOURS, default 168). A marker only has to outlive the reserve or
+   * lock calls that could still land for its order: the saga's at most ORDER_SAGA_TIMEOUT_SECONDS plus a call's
+   * timeout and retries, minutes at most; at least 1 hour is required.
+   */
+  markerRetentionMs: number;
+  /** Product / promote: how often the marker pruning runs (HOLD_MARKER_PRUNE_INTERVAL_SECONDS, default 3600). */
+  markerPruneIntervalMs: number;
 }
 
 function holdsConfig(env: NodeJS.ProcessEnv): HoldsConfig {
@@ -274,7 +283,11 @@ function holdsConfig(env: NodeJS.ProcessEnv): HoldsConfig {
     confirmWindowSeconds: int(env, 'HOLD_CONFIRM_WINDOW_SECONDS', 40),
     sweepIntervalMs: int(env, 'HOLD_SWEEP_INTERVAL_MS', 10_000),
     recheckSeconds: int(env, 'HOLD_RECHECK_SECONDS', 300),
+    markerRetentionMs: int(env, 'HOLD_MARKER_RETENTION_HOURS', 168) * 3_600_000,
+    markerPruneIntervalMs: int(env, 'HOLD_MARKER_PRUNE_INTERVAL_SECONDS', 3600) * 1000,
   };
+  if (holds.markerRetentionMs < 3_600_000) throw new Error('HOLD_MARKER_RETENTION_HOURS must be at least 1');
+  if (holds.markerPruneIntervalMs < 1000) throw new Error('HOLD_MARKER_PRUNE_INTERVAL_SECONDS must be at least 1');
   if (holds.graceSeconds < 0) throw new Error('HOLD_GRACE_SECONDS must be 0 or more');
   if (holds.confirmWindowSeconds < 1) throw new Error('HOLD_CONFIRM_WINDOW_SECONDS must be at least 1');
   if (holds.sweepIntervalMs < 100) throw new Error('HOLD_SWEEP_INTERVAL_MS must be at least 100');
@@ -353,6 +366,11 @@ export interface EventsConfig {
   jobConcurrency: number;
   /** Failed runs after which a job is dead-lettered (JOB_MAX_ATTEMPTS, default 300: about a day of 5-minute retries). */
   jobMaxAttempts: number;
+  /**
+   * Deliveries of an event whose consumer keeps failing before it is dead-lettered in that consumer's `dead_events`
+   * (EVENTS_MAX_DELIVERIES, default 300: with Redis about a day of retries backing off to 5 minutes, like jobs).
+   */
+  maxDeliveries: number;
   /** Retention, pruned by each subgraph's periodic `events.prune` job (docs/events.md). */
   retention: EventsRetentionConfig;
 }
@@ -367,7 +385,7 @@ export interface EventsRetentionConfig {
   processedMs: number;
   /** Done and cancelled jobs (JOB_RETENTION_HOURS, default 720). */
   jobsMs: number;
-  /** Dead-lettered jobs (JOB_DEAD_RETENTION_HOURS, default 2160): time for an operator to look and requeue. */
+  /** Dead-lettered jobs and events (JOB_DEAD_RETENTION_HOURS, default 2160): time for an operator to look and requeue. */
   deadJobsMs: number;
   /** How often the prune job runs per subgraph (EVENTS_PRUNE_INTERVAL_SECONDS, default 3600). */
   pruneIntervalMs: number;
@@ -584,6 +602,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       jobLeaseMs: int(env, 'EVENTS_JOB_LEASE_MS', 60_000),
       jobConcurrency: Math.max(1, int(env, 'JOB_CONCURRENCY', 4)),
       jobMaxAttempts: Math.max(1, int(env, 'JOB_MAX_ATTEMPTS', 300)),
+      maxDeliveries: Math.max(1, int(env, 'EVENTS_MAX_DELIVERIES', 300)),
       retention: checkRetention({
         outboxMs: int(env, 'EVENTS_OUTBOX_RETENTION_HOURS', 168) * HOUR_MS,
         streamMs: int(env, 'EVENTS_STREAM_RETENTION_HOURS', 168) * HOUR_MS,

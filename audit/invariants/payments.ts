@@ -6,9 +6,12 @@
  *   (refunds not FAILED = its amount) once the grace period has passed;
  * - a captured payment whose order is not paid (cancelled, expired, unknown, or never told) is being given back in
  *   full after the grace period (the settle job marks the order PAID or refunds the payment automatically).
+ * - a payment FLAGGED for an amount mismatch (the provider took another amount than we asked: money our books do
+ *   not account for) is reported until staff resolve it (`resolveFlaggedPayment`). Not graced: it is not in flight,
+ *   it waits for a person.
  * Orders written without checkout (saga_step null: test fixtures) are left out.
  */
-import { pageCapturedPayments, paymentsOfOrders, type PaymentState } from '../../subgraphs/payment/data/audit';
+import { pageCapturedPayments, paymentsOfOrders, unresolvedFlaggedPayments, type PaymentState } from '../../subgraphs/payment/data/audit';
 import { isPaid, ordersById, ordersIn, PAID_STATUSES, settled } from './orders';
 import type { InvariantCheck, Violation } from './types';
 
@@ -17,7 +20,7 @@ const givenBack = (payment: PaymentState) => payment.refundsInFlight >= payment.
 
 export const paymentsCheck: InvariantCheck = {
   name: 'payments',
-  title: 'every paid order has exactly one captured payment of its total; no money kept for an order it did not pay',
+  title: 'every paid order has exactly one captured payment of its total; no money kept for an order it did not pay; no flagged payment unresolved',
   async run(context) {
     const violations: Violation[] = [];
     for await (const page of ordersIn(context, PAID_STATUSES)) {
@@ -68,6 +71,14 @@ export const paymentsCheck: InvariantCheck = {
       }
       if (page.length < context.pageSize) break;
       afterId = page[page.length - 1].id;
+    }
+    for (const flagged of await unresolvedFlaggedPayments(context.dbs.payment)) {
+      violations.push({
+        kind: 'PAYMENT_FLAGGED_UNRESOLVED',
+        message: `payment ${flagged.paymentId} of order ${flagged.orderId} is FLAGGED (${flagged.flagReason ?? 'no reason'}): asked ${flagged.amount} fen, the provider took ${flagged.providerAmount ?? '?'} — not resolved by staff`,
+        subject: { paymentId: flagged.paymentId, orderId: flagged.orderId, userId: flagged.userId },
+        details: { ...flagged },
+      });
     }
     return violations;
   },

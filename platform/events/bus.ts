@@ -55,6 +55,11 @@ export interface EventBusOptions {
   streamMaxLen?: number;
   /** Redis: a pending entry idle this long is reclaimed by another consumer (XAUTOCLAIM); also the retry delay. */
   claimIdleMs?: number;
+  /**
+   * Redis: the longest wait before a failed entry is delivered again. The n-th retry waits
+   * `min(retryMaxDelayMs, claimIdleMs × 2^(n-1))` (a handler's failure is usually a callee being down). Default 5 min.
+   */
+  retryMaxDelayMs?: number;
   /** Redis: how long one XREADGROUP blocks before looking for reclaimable entries again. */
   blockMs?: number;
   /** Memory: the delay before a failed handler is retried (doubles up to 5 s). */

@@ -47,7 +47,7 @@ export function createMemoryEventBus(options: EventBusOptions = {}): EventBus {
       // A group whose consumers all stopped keeps its place: the event waits (the relay retries it later).
       if (!live.length) throw new Error(`no running consumer in group ${groupName} for ${event.stream}`);
       const member = live[group.next++ % live.length];
-      const run = member.handler(event);
+      const run = member.handler(event, { deliveries: attempt });
       member.inFlight = run;
       try {
         await run;

@@ -3,7 +3,8 @@
  * consumer group per consuming subgraph (XGROUP CREATE … 0 MKSTREAM, so a group created late still reads the
  * retained history), XREADGROUP BLOCK on a connection of its own per consumer (a blocking command would stall every
  * other command on a shared connection), XACK after the handler succeeded. An entry left pending by a consumer that
- * crashed or failed is taken over after `claimIdleMs` by any consumer of the group (XAUTOCLAIM) and handled again.
+ * crashed or failed is taken over by any consumer of the group once idle for `claimIdleMs` doubled per earlier
+ * delivery (up to `retryMaxDelayMs`; XPENDING + XCLAIM) and handled again, with its delivery count.
  * Client fan-out is plain PUBLISH/SUBSCRIBE on one dedicated subscriber connection per bus.
  */
 import { createClient } from 'redis';
@@ -56,6 +57,7 @@ function entryToEvent(stream: string, entry: RawEntry): { entryId: string; event
 export function createRedisEventBus(url: string, options: EventBusOptions = {}): EventBus {
   const streamMaxLen = options.streamMaxLen ?? 100_000;
   const claimIdleMs = options.claimIdleMs ?? 30_000;
+  const retryMaxDelayMs = Math.max(claimIdleMs, options.retryMaxDelayMs ?? 300_000);
   const blockMs = options.blockMs ?? Math.max(50, Math.min(1000, Math.floor(claimIdleMs / 2)));
   // Redis key of a stream or channel: names stay logical everywhere else (envelopes, handlers).
   const namespace = options.namespace ? `${options.namespace}:` : '';
@@ -90,7 +92,7 @@ export function createRedisEventBus(url: string, options: EventBusOptions = {}):
       }
     };
 
-    const handle = async (entries: RawEntry[]) => {
+    const handle = async (entries: RawEntry[], deliveriesOf: (entryId: string) => number = () => 1) => {
       for (const raw of entries) {
         if (stopping) return;
         const parsed = entryToEvent(consume.stream, raw);
@@ -101,26 +103,54 @@ export function createRedisEventBus(url: string, options: EventBusOptions = {}):
           await client.sendCommand(['XACK', streamKey, consume.group, parsed.entryId]);
           continue;
         }
+        const deliveries = deliveriesOf(parsed.entryId);
         try {
-          await consume.handler(parsed.event);
+          await consume.handler(parsed.event, { deliveries });
         } catch (error) {
-          // Left pending: XAUTOCLAIM hands it out again once idle for claimIdleMs.
-          console.error(`[events] ${consume.group} failed on ${consume.stream} ${parsed.event.type} ${parsed.event.id}:`, error);
+          // Left pending: reclaimed once idle for its backoff (below).
+          console.error(
+            `[events] ${consume.group} failed on ${consume.stream} ${parsed.event.type} ${parsed.event.id} (delivery ${deliveries}):`,
+            (error as Error)?.message ?? error,
+          );
           continue;
         }
         await client.sendCommand(['XACK', streamKey, consume.group, parsed.entryId]);
       }
     };
 
+    /** How long an entry delivered `deliveries` times waits before the next delivery. */
+    const backoff = (deliveries: number) => Math.min(retryMaxDelayMs, claimIdleMs * 2 ** Math.min(Math.max(0, deliveries - 1), 20));
+
+    // Pending entries idle for at least claimIdleMs (a crashed consumer's, or failed ones) are taken over once their
+    // backoff passed: XPENDING lists them with their delivery counts, XCLAIM with that backoff as min-idle-time takes
+    // each atomically (two consumers never both get it; the claim counts a delivery and resets the idle time).
     const reclaim = async () => {
-      let cursor = '0-0';
-      do {
-        const reply = (await client.sendCommand([
-          'XAUTOCLAIM', streamKey, consume.group, consumer, String(claimIdleMs), cursor, 'COUNT', '100',
-        ])) as [string, RawEntry[], string[]?];
-        cursor = String(reply[0]);
-        await handle(reply[1] ?? []);
-      } while (cursor !== '0-0' && !stopping);
+      let start = '-';
+      for (;;) {
+        const pending = (await client.sendCommand([
+          'XPENDING', streamKey, consume.group, 'IDLE', String(claimIdleMs), start, '+', '100',
+        ])) as [string, string, number, number][];
+        if (!pending?.length) return;
+        for (const [entryId, , idle, count] of pending) {
+          if (stopping) return;
+          const wait = backoff(Number(count));
+          if (Number(idle) < wait) continue;
+          const claimed = (await client.sendCommand([
+            'XCLAIM', streamKey, consume.group, consumer, String(wait), String(entryId),
+          ])) as RawEntry[];
+          const entries = (claimed ?? []).filter((entry) => entry);
+          if (!entries.length) {
+            // Taken by another consumer meanwhile, or trimmed from the stream while pending: only the latter is
+            // acknowledged (it can never be delivered again).
+            const exists = (await client.sendCommand(['XRANGE', streamKey, String(entryId), String(entryId)])) as unknown[];
+            if (!exists?.length) await client.sendCommand(['XACK', streamKey, consume.group, String(entryId)]);
+            continue;
+          }
+          await handle(entries, () => Number(count) + 1);
+        }
+        if (pending.length < 100) return;
+        start = `(${pending[pending.length - 1][0]}`;
+      }
     };
 
     const loop = (async () => {

@@ -30,6 +30,8 @@ export interface PruneResult {
   outbox: number;
   processedEvents: number;
   jobs: number;
+  /** Dead-lettered events (`dead_events`, by dead_at, with the dead jobs' retention). */
+  deadEvents: number;
   streamEntries: number;
 }
 
@@ -78,7 +80,18 @@ export async function pruneEvents(
          OR (dead_at IS NOT NULL AND dead_at < now() - ${ms})) LIMIT ?)`,
       [jobs, jobs, PERIODIC_KEY, policy.jobsMs, policy.deadJobsMs],
     ),
+    deadEvents: 0,
   };
+  // Only where the consumers' dead letters exist (eventTablesV3Migration).
+  const deadEvents = eventTable(options, 'dead_events');
+  const exists = await db.raw('SELECT to_regclass(?) AS t', [deadEvents]);
+  if (exists.rows[0]?.t) {
+    result.deadEvents = await deleteInBatches(
+      db,
+      `DELETE FROM ?? WHERE id IN (SELECT id FROM ?? WHERE dead_at < now() - ${ms} LIMIT ?)`,
+      [deadEvents, deadEvents, policy.deadJobsMs],
+    );
+  }
   return result;
 }
 
@@ -86,9 +99,9 @@ export async function pruneEvents(
 export function pruneJob(name: string, policy: RetentionPolicy, bus?: EventBus, tables: EventTablesOptions = {}): JobHandler {
   return async (_job, ctx) => {
     const result = await pruneEvents(ctx.db, policy, { ...tables, streams: bus ? { bus, prefix: `shop.${name}.` } : undefined });
-    if (result.outbox || result.processedEvents || result.jobs || result.streamEntries) {
+    if (result.outbox || result.processedEvents || result.jobs || result.deadEvents || result.streamEntries) {
       console.log(
-        `[events] ${name} pruned ${result.outbox} outbox rows, ${result.processedEvents} processed ids, ${result.jobs} jobs, ${result.streamEntries} stream entries`,
+        `[events] ${name} pruned ${result.outbox} outbox rows, ${result.processedEvents} processed ids, ${result.jobs} jobs, ${result.deadEvents} dead events, ${result.streamEntries} stream entries`,
       );
     }
   };

@@ -7,7 +7,15 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import type { Consumption, EventBus } from './bus';
-import { startEventConsumer, type EventConsumerSpec } from './consumer';
+import {
+  consumerEffect,
+  consumerKey,
+  newConsumerStats,
+  startEventConsumer,
+  type EventConsumerSpec,
+  type EventConsumerStats,
+} from './consumer';
+import { REDELIVER_EVENT_JOB, redeliverDeadEventJob } from './dead-letters';
 import { startJobRunner, type JobHandler, type JobRunner, type PeriodicJob } from './jobs';
 import { pruneJob, PRUNE_JOB } from './retention';
 import { startOutboxRelay, type OutboxRelay } from './relay';
@@ -29,6 +37,8 @@ export interface EventRuntime {
   relay(name: string): OutboxRelay | undefined;
   /** The job runner of a subgraph (runNow, stats). */
   jobs(name: string): JobRunner | undefined;
+  /** The counters of a subgraph's consumers (dead letters), when it consumes. */
+  consumerStats(name: string): EventConsumerStats | undefined;
   stop(): Promise<void>;
 }
 
@@ -40,9 +50,13 @@ export function startEventRuntimes(
   const consumptions: Consumption[] = [];
   const relays = new Map<string, OutboxRelay>();
   const runners = new Map<string, JobRunner>();
+  const consumerStats = new Map<string, EventConsumerStats>();
   for (const { name, db, events } of subgraphs) {
-    for (const spec of events?.consumers ?? []) {
-      consumptions.push(startEventConsumer({ db, bus, group: name, ...spec }));
+    if (!events?.consumers?.length) continue;
+    const stats = newConsumerStats();
+    consumerStats.set(name, stats);
+    for (const spec of events.consumers) {
+      consumptions.push(startEventConsumer({ db, bus, group: name, ...spec, maxDeliveries: config.events.maxDeliveries, stats }));
     }
   }
   for (const { name, db, events } of subgraphs) {
@@ -67,7 +81,7 @@ export function startEventRuntimes(
         startJobRunner({
           db,
           name,
-          handlers: events.jobs ?? {},
+          handlers: { ...redeliverHandler(name, db, events), ...(events.jobs ?? {}) },
           periodic: [prune, ...(events.periodic ?? [])],
           pollIntervalMs: config.events.jobPollIntervalMs,
           leaseMs: config.events.jobLeaseMs,
@@ -80,6 +94,7 @@ export function startEventRuntimes(
   return {
     relay: (name) => relays.get(name),
     jobs: (name) => runners.get(name),
+    consumerStats: (name) => consumerStats.get(name),
     async stop() {
       // Together: an in-process relay may be waiting on a consumer that keeps failing; stopping the consumer ends
       // that wait (the rows stay unpublished and are delivered again at the next start).
@@ -90,4 +105,11 @@ export function startEventRuntimes(
       ]);
     },
   };
+}
+
+/** A consuming subgraph's runner redelivers its dead events an operator requeued (`npm run jobs -- retry-event`). */
+function redeliverHandler(name: string, db: Knex, events: SubgraphEvents): Record<string, JobHandler> {
+  if (!events.consumers?.length) return {};
+  const effects = new Map(events.consumers.map((spec) => [consumerKey(name, spec), consumerEffect({ db, group: name, ...spec })]));
+  return { [REDELIVER_EVENT_JOB]: redeliverDeadEventJob(effects, { subgraph: name }) };
 }

@@ -14,7 +14,7 @@ export interface EventTablesOptions {
   schema?: string;
 }
 
-export type EventTableName = 'outbox' | 'outbox_relay' | 'processed_events' | 'jobs';
+export type EventTableName = 'outbox' | 'outbox_relay' | 'processed_events' | 'jobs' | 'dead_events';
 
 /** `schema.table` (knex quotes each part with `??`), or the bare table name. */
 export function eventTable(options: EventTablesOptions | undefined, table: EventTableName): string {
@@ -112,8 +112,38 @@ export async function downgradeEventTablesV2(knex: Knex, options: EventTablesOpt
   await knex.raw('CREATE INDEX IF NOT EXISTS jobs_due ON ?? (run_at) WHERE done_at IS NULL AND cancelled_at IS NULL', [t('jobs')]);
 }
 
+/**
+ * The third version: `dead_events`, the dead letters of this subgraph's consumers (consumer.ts). One row per (consumer,
+ * event): the envelope as delivered, how often it was delivered, its last error; `requeued_at` once an operator put it
+ * back (`npm run jobs -- retry-event`); deleted when the requeued delivery succeeded, or by retention.
+ */
+export async function upgradeEventTablesV3(knex: Knex, options: EventTablesOptions = {}): Promise<void> {
+  const table = eventTable(options, 'dead_events');
+  await knex.raw(
+    `CREATE TABLE IF NOT EXISTS ?? (
+       id bigserial PRIMARY KEY,
+       consumer text NOT NULL,
+       stream text NOT NULL,
+       "group" text NOT NULL,
+       event_id uuid NOT NULL,
+       envelope jsonb NOT NULL,
+       attempts integer NOT NULL,
+       last_error text,
+       dead_at timestamptz NOT NULL DEFAULT now(),
+       requeued_at timestamptz,
+       UNIQUE (consumer, event_id)
+     )`,
+    [table],
+  );
+  await knex.raw('CREATE INDEX IF NOT EXISTS dead_events_at ON ?? (dead_at)', [table]);
+}
+
+export async function downgradeEventTablesV3(knex: Knex, options: EventTablesOptions = {}): Promise<void> {
+  await knex.raw('DROP TABLE IF EXISTS ??', [eventTable(options, 'dead_events')]);
+}
+
 export async function dropEventTables(knex: Knex, options: EventTablesOptions = {}): Promise<void> {
-  for (const table of ['jobs', 'processed_events', 'outbox_relay', 'outbox'] as const) {
+  for (const table of ['dead_events', 'jobs', 'processed_events', 'outbox_relay', 'outbox'] as const) {
     await knex.raw('DROP TABLE IF EXISTS ??', [eventTable(options, table)]);
   }
 }
@@ -124,6 +154,15 @@ export function eventTablesMigration(name: string): Migration {
     name,
     up: (knex) => createEventTables(knex),
     down: (knex) => dropEventTables(knex),
+  };
+}
+
+/** Appended after `eventTablesV2Migration(...)` (e.g. '092_events_v3'): dead letters of event consumers. */
+export function eventTablesV3Migration(name: string): Migration {
+  return {
+    name,
+    up: (knex) => upgradeEventTablesV3(knex),
+    down: (knex) => downgradeEventTablesV3(knex),
   };
 }
 

@@ -13,5 +13,13 @@ export interface EventEnvelope<TPayload = unknown> {
   occurredAt: string;
 }
 
-/** Handles one delivered event; throwing means "not processed": the event is delivered again later. */
-export type DeliveredEventHandler = (event: EventEnvelope) => Promise<void>;
+/** How often this event has been handed to its consumer group, this delivery included (1 the first time). */
+export interface EventDelivery {
+  deliveries: number;
+}
+
+/**
+ * Handles one delivered event; throwing means "not processed": the event is delivered again later (with backoff).
+ * Resolving acknowledges it, which is also how a consumer that dead-lettered it (consumer.ts) stops its redelivery.
+ */
+export type DeliveredEventHandler = (event: EventEnvelope, delivery: EventDelivery) => Promise<void>;

@@ -5,6 +5,7 @@ import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-s
 import { catalogReadsFor, createCatalogCache } from './catalog-cache';
 import type { ProductContext } from './context';
 import { stockHoldSweep } from './holds-sweep';
+import { releaseMarkerRetention } from './marker-retention';
 import { createProductLoaders } from './loaders';
 import { publicAnswersPlugin } from './public-answers';
 import { resolvers } from './resolvers';
@@ -18,9 +19,11 @@ export function createProductSubgraph(deps: SubgraphDeps): SubgraphDefinition<Pr
   const catalogCache = createCatalogCache(deps.config);
   // Gives back holds of orders that are not live and holds whose lease ran out (holds-sweep.ts).
   const sweep = stockHoldSweep(deps.db, { services: deps.services, config: deps.config, catalogCache });
+  // Deletes release markers once no late reserve can still arrive (marker-retention.ts).
+  const markers = releaseMarkerRetention(deps.db, deps.config);
   return {
     name: 'product',
-    events: { periodic: [sweep.job] },
+    events: { periodic: [sweep.job, markers.job] },
     schema: buildProductSchema(),
     createContext: (base) => {
       const catalog = catalogReadsFor(catalogCache, base.identity);
@@ -31,6 +34,7 @@ export function createProductSubgraph(deps: SubgraphDeps): SubgraphDefinition<Pr
     stats: () => ({ catalogCache: catalogCache ? { enabled: true, ...catalogCache.cache.stats() } : { enabled: false } }),
     stop: async () => {
       await sweep.stop();
+      await markers.stop();
       await catalogCache?.cache.close();
     },
   };

@@ -4,6 +4,7 @@ import { internalCallers } from './internal-callers';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import type { PromoteContext } from './context';
 import { couponHoldSweep } from './holds-sweep';
+import { releaseMarkerRetention } from './marker-retention';
 import { createPromoteLoaders } from './loaders';
 import { resolvers } from './resolvers';
 
@@ -15,10 +16,15 @@ export const buildPromoteSchema = () => buildFederatedSchema(__dirname, resolver
 export function createPromoteSubgraph(deps: SubgraphDeps): SubgraphDefinition<PromoteContext> {
   // Gives back coupons held for orders that are not live and locks whose lease ran out (holds-sweep.ts).
   const sweep = couponHoldSweep(deps.db, { services: deps.services, config: deps.config });
+  // Deletes release markers once no late lock can still arrive (marker-retention.ts).
+  const markers = releaseMarkerRetention(deps.db, deps.config);
   return {
     name: 'promote',
-    events: { periodic: [sweep.job] },
-    stop: () => sweep.stop(),
+    events: { periodic: [sweep.job, markers.job] },
+    stop: async () => {
+      await sweep.stop();
+      await markers.stop();
+    },
     schema: buildPromoteSchema(),
     createContext: (base) => ({ ...base, db: deps.db, loaders: createPromoteLoaders(deps.db) }),
   };

@@ -58,12 +58,12 @@ it('prunes only what is past its retention and never what a guarantee still need
   await env.db(table('jobs')).insert({ kind: PRUNE_JOB, key: PERIODIC_KEY, run_at: hoursAgo(1000) });
 
   const result = await pruneEvents(env.db, policy, { schema: env.schema });
-  expect(result).toEqual({ outbox: 1, processedEvents: 1, jobs: 3, streamEntries: 0 });
+  expect(result).toEqual({ outbox: 1, processedEvents: 1, jobs: 3, deadEvents: 0, streamEntries: 0 });
   expect((await env.db(table('outbox')).orderBy('id')).map((r) => r.type)).toEqual(['recent-published', 'old-unpublished']);
   expect((await env.db(table('processed_events'))).map((r) => r.consumer)).toEqual(['recent']);
   expect((await env.db(table('jobs')).orderBy('id')).map((r) => r.key)).toEqual(['done-recent', 'dead-recent', 'pending-old', 'running-old', PERIODIC_KEY]);
   // A second prune finds nothing more.
-  expect(await pruneEvents(env.db, policy, { schema: env.schema })).toEqual({ outbox: 0, processedEvents: 0, jobs: 0, streamEntries: 0 });
+  expect(await pruneEvents(env.db, policy, { schema: env.schema })).toEqual({ outbox: 0, processedEvents: 0, jobs: 0, deadEvents: 0, streamEntries: 0 });
 });
 
 it('deletes a long history in batches', async () => {

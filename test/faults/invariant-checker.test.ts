@@ -95,6 +95,46 @@ describeFaults('the invariant checker', () => {
     await payment('refunds').insert({ refund_no: 'RF-PLANT-1', payment_id: refunded, order_id: refundedOrder, amount: 300, reason: 'plant', source: 'STAFF', status: 'SUCCEEDED' });
     await payment('refunds').insert({ refund_no: 'RF-PLANT-2', payment_id: refunded, order_id: refundedOrder, amount: 300, reason: 'plant', source: 'STAFF', status: 'PENDING' });
 
+    // refunds per line (order side and against payment's). Order A: PAID, one piece each of two SKUs, its payment
+    // P; a refund of 2 pieces of the first SKU (1 ordered); refunded_amount left at 0 although 200 fen SUCCEEDED;
+    // at payment, besides those two, a SUCCEEDED refund the order never heard of and one the order has PENDING.
+    const refundsOrder = await newOrder('PAID', 2000);
+    const refundsPayment = await pay(refundsOrder, 2000);
+    await order('orders').where({ id: refundsOrder }).update({ payment_id: refundsPayment });
+    const item = (skuId: string) => ({ order_id: refundsOrder, sku_id: skuId, product_id: 1, title: 'plant', unit_price: 1000, quantity: 1 });
+    await order('order_items').insert([item(skus[0].id), item(skus[1].id)]);
+    const orderRefund = (refundNo: string, amount: number, status: string, lines: unknown) =>
+      order('order_refunds').insert({ order_id: refundsOrder, refund_no: refundNo, source: 'STAFF', amount, status, reason: 'plant', lines: lines && JSON.stringify(lines), settled_at: status === 'PENDING' ? null : new Date() });
+    await orderRefund('RF-LINE-Q', 100, 'SUCCEEDED', [{ skuId: skus[0].id, quantity: 2, restock: false }]);
+    await orderRefund('RF-LINE-R', 100, 'SUCCEEDED', [{ skuId: skus[1].id, quantity: 1, restock: true }]);
+    await orderRefund('RF-LINE-S', 10, 'SUCCEEDED', [{ skuId: skus[0].id, quantity: 1, restock: true }]);
+    await orderRefund('RF-LINE-P', 30, 'PENDING', null);
+    for (const [refundNo, amount] of [['RF-LINE-Q', 100], ['RF-LINE-R', 100], ['RF-LINE-S', 10], ['RF-LINE-X', 50], ['RF-LINE-P', 30]] as const) {
+      await payment('refunds').insert({ refund_no: refundNo, payment_id: refundsPayment, order_id: refundsOrder, amount, reason: 'plant', source: 'STAFF', status: 'SUCCEEDED', completed_at: new Date() });
+    }
+    await payment('payments').where({ id: refundsPayment }).update({ refunded_amount: 290 });
+    // Order B: REFUNDED with nothing refunded (a fixture, so only the order-side books see it).
+    await newOrder('REFUNDED', 1000, { saga_step: null });
+    // stock: another order (C) bought one piece of the second SKU; RF-LINE-R's piece of it comes back for order A,
+    // which bought none at product, with the counters moved as a real return does (sold → available) — the per-SKU
+    // books balance (C's sale covers it), only the per-order check sees it. One piece of the first SKU returned for
+    // A under RF-LINE-Q, which restocks nothing; RF-LINE-S restocks one piece that never came back.
+    await product('stock_reservations').insert({ order_id: '880000002', status: 'COMMITTED', lines: JSON.stringify([{ skuId: skus[1].id, quantity: 1 }]) });
+    await product('skus').where({ id: skus[1].id }).update({ stock: product.raw('stock - 1'), sold: product.raw('sold + 1') });
+    await product('stock_returns').insert({ order_id: refundsOrder, key: 'RF-LINE-R', lines: JSON.stringify([{ skuId: skus[1].id, quantity: 1 }]) });
+    await product('skus').where({ id: skus[1].id }).update({ stock: product.raw('stock + 1'), sold: product.raw('sold - 1') });
+    await product('stock_returns').insert({ order_id: refundsOrder, key: 'RF-LINE-Q', lines: JSON.stringify([{ skuId: skus[0].id, quantity: 1 }]) });
+
+    // payments: one flagged amount mismatch not resolved; one resolved by staff (not reported).
+    const flag = (resolved: boolean) =>
+      payment('payments').insert({
+        order_id: unpaid, user_id: 77, amount: 1000, method: 'ALIPAY', status: 'FLAGGED', out_trade_no: `T${Math.random().toString().slice(2, 14)}`,
+        flag_reason: 'AMOUNT_MISMATCH', flagged_at: new Date(), provider_amount: 1,
+        ...(resolved ? { flag_resolution: 'refunded 0.01 in the console', flag_resolved_at: new Date(), flag_resolved_by: 'staff:plant' } : {}),
+      }).returning('id').then(([row]) => String(row.id));
+    const flagged = await flag(false);
+    await flag(true);
+
     // wallet: a balance its ledger does not explain.
     await payment('wallet_accounts').insert({ user_id: 77, balance: 100 });
     await payment('wallet_entries').insert({ user_id: 77, amount: 50, balance_after: 50, kind: 'CREDIT', ref: 'credit:plant' });
@@ -102,11 +142,30 @@ describeFaults('the invariant checker', () => {
     const report = await shop.checkInvariants();
     const kinds = (name: string) => report.checks.find((check) => check.name === name)!.violations.map((v) => v.kind).sort();
     expect(report.ok).toBe(false);
-    expect(kinds('stock')).toEqual(['STOCK_LEDGER_MISMATCH']);
+    expect(kinds('stock')).toEqual(['STOCK_LEDGER_MISMATCH', 'STOCK_NOT_RETURNED', 'STOCK_RETURNED_BEYOND_SOLD', 'STOCK_RETURNED_BEYOND_SOLD', 'STOCK_RETURN_WITHOUT_REFUND']);
     expect(kinds('holds')).toEqual(['COUPON_LOCKED_FOR_DEAD_ORDER', 'STOCK_HELD_FOR_DEAD_ORDER']);
     expect(kinds('coupons')).toEqual(['COUPON_HOLD_MISMATCH', 'COUPON_USED_WITHOUT_PAID_ORDER']);
-    expect(kinds('payments')).toEqual(['PAID_ORDER_WITHOUT_PAYMENT', 'PAYMENT_AMOUNT_NOT_TOTAL', 'PAYMENT_KEPT_FOR_UNPAID_ORDER']);
-    expect(kinds('refunds')).toEqual(['ORDER_REFUNDS_EXCEED_PAID', 'REFUNDS_EXCEED_PAYMENT']);
+    expect(kinds('payments')).toEqual(['PAID_ORDER_WITHOUT_PAYMENT', 'PAYMENT_AMOUNT_NOT_TOTAL', 'PAYMENT_FLAGGED_UNRESOLVED', 'PAYMENT_KEPT_FOR_UNPAID_ORDER']);
+    expect(kinds('refunds')).toEqual([
+      'ORDER_REFUNDED_AMOUNT_MISMATCH',
+      'ORDER_REFUNDED_AMOUNT_NOT_PAYMENTS',
+      'ORDER_REFUNDED_STATUS_MISMATCH',
+      'ORDER_REFUNDS_EXCEED_PAID',
+      'REFUNDED_QUANTITY_EXCEEDS_ORDERED',
+      'REFUNDS_EXCEED_PAYMENT',
+      'REFUND_NOT_SETTLED_AT_ORDER',
+      'REFUND_UNKNOWN_TO_ORDER',
+    ]);
+    const refundViolations = report.checks.find((check) => check.name === 'refunds')!.violations;
+    expect(refundViolations.find((v) => v.kind === 'REFUNDED_QUANTITY_EXCEEDS_ORDERED')?.subject).toEqual({ orderId: refundsOrder, skuId: String(skus[0].id) });
+    expect(refundViolations.find((v) => v.kind === 'REFUND_UNKNOWN_TO_ORDER')?.message).toMatch(/RF-LINE-X/);
+    expect(refundViolations.find((v) => v.kind === 'REFUND_NOT_SETTLED_AT_ORDER')?.message).toMatch(/RF-LINE-P.*PENDING/);
+    const stockViolations = report.checks.find((check) => check.name === 'stock')!.violations;
+    expect(stockViolations.find((v) => v.kind === 'STOCK_NOT_RETURNED')?.message).toMatch(/RF-LINE-S/);
+    // The second SKU's books balance (only the per-order check sees the piece returned for an order that bought none).
+    expect(stockViolations.filter((v) => v.subject.skuId === String(skus[1].id)).map((v) => v.kind)).toEqual(['STOCK_RETURNED_BEYOND_SOLD']);
+    expect(stockViolations.find((v) => v.kind === 'STOCK_RETURN_WITHOUT_REFUND')?.message).toMatch(/RF-LINE-Q/);
+    expect(report.checks.find((c) => c.name === 'payments')!.violations.find((v) => v.kind === 'PAYMENT_FLAGGED_UNRESOLVED')?.subject.paymentId).toBe(flagged);
     expect(kinds('wallet')).toEqual(['WALLET_BALANCE_NOT_LAST_ENTRY', 'WALLET_BALANCE_NOT_LEDGER_SUM']);
     const holds = report.checks.find((check) => check.name === 'holds')!.violations;
     expect(holds.find((v) => v.kind === 'STOCK_HELD_FOR_DEAD_ORDER')?.subject).toEqual({ orderId: '880000001' });
@@ -120,7 +179,24 @@ describeFaults('the invariant checker', () => {
     const graced = await shop.checkInvariants({ graceSeconds: 3600 });
     const gracedKinds = graced.checks.flatMap((check) => check.violations.map((v) => v.kind)).sort();
     expect(gracedKinds).toEqual(
-      ['COUPON_HOLD_MISMATCH', 'ORDER_REFUNDS_EXCEED_PAID', 'PAID_ORDER_WITHOUT_PAYMENT', 'PAYMENT_AMOUNT_NOT_TOTAL', 'REFUNDS_EXCEED_PAYMENT', 'STOCK_LEDGER_MISMATCH', 'WALLET_BALANCE_NOT_LAST_ENTRY', 'WALLET_BALANCE_NOT_LEDGER_SUM'].sort(),
+      [
+        'COUPON_HOLD_MISMATCH',
+        'ORDER_REFUNDS_EXCEED_PAID',
+        'PAID_ORDER_WITHOUT_PAYMENT',
+        'PAYMENT_AMOUNT_NOT_TOTAL',
+        'REFUNDS_EXCEED_PAYMENT',
+        'STOCK_LEDGER_MISMATCH',
+        'WALLET_BALANCE_NOT_LAST_ENTRY',
+        'WALLET_BALANCE_NOT_LEDGER_SUM',
+        // Refund books and returns can never be in flight; a flag waits for a person, not for a job.
+        'ORDER_REFUNDED_AMOUNT_MISMATCH',
+        'ORDER_REFUNDED_STATUS_MISMATCH',
+        'REFUNDED_QUANTITY_EXCEEDS_ORDERED',
+        'STOCK_RETURNED_BEYOND_SOLD',
+        'STOCK_RETURNED_BEYOND_SOLD',
+        'STOCK_RETURN_WITHOUT_REFUND',
+        'PAYMENT_FLAGGED_UNRESOLVED',
+      ].sort(),
     );
 
     const cli = await runCli(['--json', '--grace-seconds', '0'], env);

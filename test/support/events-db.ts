@@ -5,7 +5,7 @@
  */
 import crypto from 'node:crypto';
 import knexFactory, { type Knex } from 'knex';
-import { createEventTables, upgradeEventTablesV2 } from '../../platform/events/tables';
+import { createEventTables, upgradeEventTablesV2, upgradeEventTablesV3 } from '../../platform/events/tables';
 
 export interface EventsTestDb {
   url: string;
@@ -43,6 +43,7 @@ export async function createEventsTestDb(prefix = 'events_t'): Promise<EventsTes
   await db.raw('CREATE SCHEMA ??', [schema]);
   await createEventTables(db, { schema });
   await upgradeEventTablesV2(db, { schema });
+  await upgradeEventTablesV3(db, { schema });
   await createEffectsTable(db, schema);
   const pools: Knex[] = [];
   return {

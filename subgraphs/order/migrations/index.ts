@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
-import { eventTablesMigration, eventTablesV2Migration } from '../../../platform/events';
+import { eventTablesMigration, eventTablesV2Migration, eventTablesV3Migration } from '../../../platform/events';
 
 export const migrations: Migration[] = [
   {
@@ -175,4 +175,5 @@ export const migrations: Migration[] = [
       });
     },
   },
+  eventTablesV3Migration('101_events_v3'),
 ];

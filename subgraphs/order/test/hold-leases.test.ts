@@ -53,7 +53,7 @@ describe('with order reachable (sweeps ask order)', () => {
       subgraphs: ['user', 'product', 'cart', 'promote', 'order'],
       router: false,
       // A long unconfirmed lease: what gives holds back here is order's answer, not the lease.
-      config: testConfig({ HOLD_SWEEP_INTERVAL_MS: '300', HOLD_CONFIRM_WINDOW_SECONDS: '55', HOLD_RECHECK_SECONDS: '0', EVENTS_JOB_POLL_INTERVAL_MS: '100' }),
+      config: testConfig({ HOLD_SWEEP_INTERVAL_MS: '300', HOLD_CONFIRM_WINDOW_SECONDS: '55', HOLD_RECHECK_SECONDS: '0', EVENTS_JOB_POLL_INTERVAL_MS: '100', HOLD_MARKER_PRUNE_INTERVAL_SECONDS: '1' }),
     });
   });
   afterAll(async () => {
@@ -84,6 +84,42 @@ describe('with order reachable (sweeps ask order)', () => {
     expect(await findStockViolations(dbOf(shop, 'product'), skuIds)).toEqual([]);
     expect(ofOrders(await findCouponHoldProblems(dbOf(shop, 'promote')), [orderId])).toEqual([]);
   });
+
+  it('release markers are pruned by the periodic job after HOLD_MARKER_RETENTION_HOURS; real released holds and younger markers stay', async () => {
+    const endpoints = viaSubgraphs(shop);
+    const order = asOrder(shop);
+    const userId = String(crypto.randomInt(1_000_000, 2 ** 47));
+    const { skuIds } = await createTestProduct(endpoints, [{ price: 1000, stock: 10 }]);
+    const couponId = await giveCoupon(endpoints, userId, { type: 'CASH', amount: 100, minSpend: 500 });
+    const otherCoupon = await giveCoupon(endpoints, userId, { type: 'CASH', amount: 100, minSpend: 500 });
+    const [oldMarker, youngMarker, releasedHold] = [newOrderId(), newOrderId(), newOrderId()];
+    for (const orderId of [oldMarker, youngMarker]) {
+      ok(await order.release(orderId));
+      ok(await order.releaseCoupon(userId, couponId, orderId));
+    }
+    ok(await order.reserve(releasedHold, skuIds[0], 2));
+    ok(await order.lock(userId, otherCoupon, releasedHold));
+    ok(await order.release(releasedHold));
+    ok(await order.releaseCoupon(userId, otherCoupon, releasedHold));
+    // Written longer ago than the retention (default 168 h): the old marker, and the real hold released long ago.
+    const product = dbOf(shop, 'product');
+    const promote = dbOf(shop, 'promote');
+    const longAgo = product.raw("now() - interval '169 hours'");
+    await product('stock_reservations').whereIn('order_id', [oldMarker, releasedHold]).update({ created_at: longAgo });
+    await promote('coupon_holds').whereIn('order_id', [oldMarker, releasedHold]).update({ created_at: promote.raw("now() - interval '169 hours'") });
+
+    // The periodic jobs (every second here) delete the old markers only.
+    await eventually(() => reservationStatus(product, oldMarker), (status) => status === null, 20_000);
+    await eventually(async () => (await promote('coupon_holds').where({ order_id: oldMarker }).first()) ?? null, (row) => row === null, 20_000);
+    expect(await reservationStatus(product, youngMarker)).toBe('RELEASED');
+    expect(await reservationStatus(product, releasedHold)).toBe('RELEASED');
+    expect((await promote('coupon_holds').whereIn('order_id', [youngMarker, releasedHold]).orderBy('order_id')).map((row) => row.status)).toEqual([
+      'RELEASED',
+      'RELEASED',
+    ]);
+    // The young marker still fences.
+    expect(reasonOf(await order.reserve(youngMarker, skuIds[0], 1))).toMatchObject({ reason: 'HOLD_RELEASED' });
+  }, 60_000);
 
   it('orderHoldStates answers product and promote only, one verdict per known order', async () => {
     const url = shop.subgraphs.order!.url;

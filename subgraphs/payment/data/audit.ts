@@ -15,12 +15,15 @@ export interface PaymentState {
   refundedAmount: number;
   /** Refunds not FAILED (PENDING or SUCCEEDED), in fen. */
   refundsInFlight: number;
+  /** SUCCEEDED refunds, in fen. */
+  refundsSucceeded: number;
   updatedAt: Date;
 }
 
 const SELECT_STATE = `SELECT p.id::text, p.order_id::text AS "orderId", p.user_id::text AS "userId", p.amount, p.method, p.status,
     p.refunded_amount AS "refundedAmount", p.updated_at AS "updatedAt",
-    COALESCE((SELECT sum(r.amount) FROM refunds r WHERE r.payment_id = p.id AND r.status <> 'FAILED'), 0)::int AS "refundsInFlight"
+    COALESCE((SELECT sum(r.amount) FROM refunds r WHERE r.payment_id = p.id AND r.status <> 'FAILED'), 0)::int AS "refundsInFlight",
+    COALESCE((SELECT sum(r.amount) FROM refunds r WHERE r.payment_id = p.id AND r.status = 'SUCCEEDED'), 0)::int AS "refundsSucceeded"
   FROM payments p`;
 
 /** Every payment of these orders. */
@@ -100,6 +103,51 @@ export async function orderRefundDiscrepancies(db: Knex): Promise<OrderRefundDis
      FROM refunded LEFT JOIN captured ON captured.order_id = refunded.order_id
      WHERE refunded.refunded > COALESCE(captured.captured, 0)
      ORDER BY refunded.order_id`,
+  );
+  return rows;
+}
+
+export interface SucceededRefund {
+  id: string;
+  refundNo: string;
+  paymentId: string;
+  orderId: string;
+  amount: number;
+  /** STAFF, AFTER_SALE, or AUTO (a second payment or money for an unpaid order given back). */
+  source: string;
+  /** When it succeeded (created_at if not recorded). */
+  completedAt: Date;
+}
+
+/** One page (keyset by id) of the SUCCEEDED refunds. */
+export async function pageSucceededRefunds(db: Knex, page: { afterId?: string; limit: number }): Promise<SucceededRefund[]> {
+  const { rows } = await db.raw(
+    `SELECT id::text, refund_no AS "refundNo", payment_id::text AS "paymentId", order_id::text AS "orderId", amount, source,
+            COALESCE(completed_at, created_at) AS "completedAt"
+       FROM refunds WHERE status = 'SUCCEEDED' AND (?::bigint IS NULL OR id > ?::bigint) ORDER BY id LIMIT ?`,
+    [page.afterId ?? null, page.afterId ?? null, page.limit],
+  );
+  return rows;
+}
+
+export interface UnresolvedFlaggedPayment {
+  paymentId: string;
+  orderId: string;
+  userId: string;
+  method: string;
+  amount: number;
+  /** What the provider says was paid (null if it did not say). */
+  providerAmount: number | null;
+  flagReason: string | null;
+  flaggedAt: Date | null;
+}
+
+/** Payments FLAGGED for review (an amount mismatch) that staff have not resolved (`resolveFlaggedPayment`). */
+export async function unresolvedFlaggedPayments(db: Knex): Promise<UnresolvedFlaggedPayment[]> {
+  const { rows } = await db.raw(
+    `SELECT id::text AS "paymentId", order_id::text AS "orderId", user_id::text AS "userId", method, amount,
+            provider_amount AS "providerAmount", flag_reason AS "flagReason", flagged_at AS "flaggedAt"
+       FROM payments WHERE status = 'FLAGGED' AND flag_resolved_at IS NULL ORDER BY id`,
   );
   return rows;
 }

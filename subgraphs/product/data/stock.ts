@@ -90,6 +90,26 @@ export async function insertReleaseMarker(db: Knex, orderId: string): Promise<St
 }
 
 /**
+ * Retention of the fence: deletes release markers (RELEASED, no lines: written by a release for an order that never
+ * reserved) written more than `olderThanMs` ago, in batches; returns how many went. Once no reserve of that order can
+ * still arrive (docs/orders.md, "Holds"), a marker guards nothing. Released real holds (with lines) are kept.
+ */
+export async function pruneReleaseMarkers(db: Knex, olderThanMs: number, batch = 1000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const result = await db.raw(
+      `/* background */ DELETE FROM stock_reservations WHERE id IN (
+         SELECT id FROM stock_reservations
+         WHERE status = 'RELEASED' AND lines = '[]'::jsonb AND created_at < now() - ? * interval '1 millisecond' LIMIT ?)`,
+      [olderThanMs, batch],
+    );
+    const count = Number(result.rowCount ?? 0);
+    total += count;
+    if (count < batch) return total;
+  }
+}
+
+/**
  * The placed order confirms its hold: the lease becomes `holdUntil` (its payment deadline + grace). Only while the
  * hold is RESERVED and its short lease has not run out (or it was confirmed before: a repeat just moves the lease);
  * undefined otherwise, and nothing changes.

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
-import { eventTablesMigration, eventTablesV2Migration } from '../../../platform/events';
+import { eventTablesMigration, eventTablesV2Migration, eventTablesV3Migration } from '../../../platform/events';
 
 export const migrations: Migration[] = [
   {
@@ -159,6 +159,19 @@ export const migrations: Migration[] = [
     },
     async down(knex: Knex) {
       await knex.schema.dropTable('stock_returns');
+    },
+  },
+  eventTablesV3Migration('101_events_v3'),
+  {
+    // Release markers are pruned after HOLD_MARKER_RETENTION_HOURS (marker-retention.ts): the pruning reads this.
+    name: '102_release_marker_retention',
+    async up(knex: Knex) {
+      await knex.raw(
+        "CREATE INDEX IF NOT EXISTS stock_reservations_markers ON stock_reservations (created_at) WHERE status = 'RELEASED' AND lines = '[]'::jsonb",
+      );
+    },
+    async down(knex: Knex) {
+      await knex.raw('DROP INDEX IF EXISTS stock_reservations_markers');
     },
   },
 ];

@@ -125,6 +125,27 @@ export async function releaseCouponHold(db: Knex, couponId: string, orderId: str
   return (await findCouponHold(db, orderId))!;
 }
 
+/**
+ * Retention of the fence: deletes release markers (RELEASED rows inserted by a release for an order that never locked:
+ * never leased, never confirmed) written more than `olderThanMs` ago, in batches; returns how many went. Once no lock of
+ * that order can still arrive (docs/orders.md, "Holds"), a marker guards nothing. Released real holds are kept.
+ */
+export async function pruneCouponReleaseMarkers(db: Knex, olderThanMs: number, batch = 1000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const result = await db.raw(
+      `/* background */ DELETE FROM coupon_holds WHERE order_id IN (
+         SELECT order_id FROM coupon_holds
+         WHERE status = 'RELEASED' AND lease_until IS NULL AND confirmed_at IS NULL
+           AND created_at < now() - ? * interval '1 millisecond' LIMIT ?)`,
+      [olderThanMs, batch],
+    );
+    const count = Number(result.rowCount ?? 0);
+    total += count;
+    if (count < batch) return total;
+  }
+}
+
 /** LOCKED holds the sweep asks order about: not confirmed yet, due for a re-check, or lapsed. */
 export async function findCouponHoldsToCheck(db: Knex, recheckSeconds: number, limit: number): Promise<CouponHoldRow[]> {
   const { rows } = await db.raw(

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
-import { eventTablesMigration, eventTablesV2Migration } from '../../../platform/events';
+import { eventTablesMigration, eventTablesV2Migration, eventTablesV3Migration } from '../../../platform/events';
 
 export const migrations: Migration[] = [
   {
@@ -105,4 +105,17 @@ export const migrations: Migration[] = [
   eventTablesMigration('090_events'),
   // The one job runner's dead letters and the retention indexes (platform/events, docs/events.md).
   eventTablesV2Migration('091_events_v2'),
+  eventTablesV3Migration('101_events_v3'),
+  {
+    // Release markers are pruned after HOLD_MARKER_RETENTION_HOURS (marker-retention.ts): the pruning reads this.
+    name: '102_release_marker_retention',
+    async up(knex: Knex) {
+      await knex.raw(
+        "CREATE INDEX IF NOT EXISTS coupon_holds_markers ON coupon_holds (created_at) WHERE status = 'RELEASED' AND lease_until IS NULL AND confirmed_at IS NULL",
+      );
+    },
+    async down(knex: Knex) {
+      await knex.raw('DROP INDEX IF EXISTS coupon_holds_markers');
+    },
+  },
 ];
