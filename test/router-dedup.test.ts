@@ -28,7 +28,8 @@ const release = () => open();
 let bumps = 0;
 
 function userOf(headers: Record<string, unknown>): string | null {
-  const payload = String(headers['x-shop-identity']).split('.')[0];
+  // `<issuer>:<kid>.<claims>.<signature>` (platform/identity.ts): the claims are the second part.
+  const payload = String(headers['x-shop-identity']).split('.')[1];
   return (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { sub?: string }).sub ?? null;
 }
 

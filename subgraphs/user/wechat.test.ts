@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { Knex } from 'knex';
 import { verifyAccessToken } from '../../platform/access-token';
 import type { RunningSupergraph } from '../../app/launcher';
+import { SECRETS } from '../../test/support/processes';
 import { anonymousTo, codes, gql, startSupergraph, testConfig, type GraphQLResponse } from '../../test/support/harness';
 import { createDevWechatProvider, createWechatProvider } from './wechat';
 
@@ -77,7 +78,7 @@ describe('development provider (no WECHAT_APPID)', () => {
 });
 
 describe('production without WECHAT_APPID', () => {
-  const production = testConfig({ NODE_ENV: 'production', JWT_SECRET: 'prod-jwt-secret-for-test', INTERNAL_SECRET: 'prod-internal-secret-for-test', WECHAT_APPID: '', WECHAT_SECRET: '' });
+  const production = testConfig({ NODE_ENV: 'production', ...SECRETS, WECHAT_APPID: '', WECHAT_SECRET: '' });
 
   it('refuses to build the development provider', () => {
     expect(production.isProduction).toBe(true);
