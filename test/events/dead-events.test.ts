@@ -41,8 +41,8 @@ const modes: [string, () => EventBus, { claimIdleMs: number }][] = [
 if (redisUrl) {
   modes.push([
     'Redis Streams',
-    () => createRedisEventBus(redisUrl, { namespace, claimIdleMs: 200, retryMaxDelayMs: 400 }),
-    { claimIdleMs: 200 },
+    () => createRedisEventBus(redisUrl, { namespace, claimIdleMs: 400, retryMaxDelayMs: 800 }),
+    { claimIdleMs: 400 },
   ]);
 }
 
@@ -97,10 +97,13 @@ describe.each(modes)('%s', (mode, makeBus, timing) => {
       await new Promise((resolve) => setTimeout(resolve, Math.max(300, timing.claimIdleMs * 5)));
       expect(poisonDeliveries).toHaveLength(MAX);
       if (mode === 'Redis Streams') {
-        // Backoff: the second retry waited about twice as long as the first.
+        // Backoff: the second retry waited about twice as long as the first. Redis starts an entry's idle clock when
+        // it is read or claimed, while the effect stamps its time after the batch's earlier entries ran, so a loaded
+        // machine shortens the measured first gap: the bounds leave half a claim interval of slack, and still tell a
+        // doubling (>= 1.5x) from a fixed delay (1x).
         const gaps = poisonDeliveries.slice(1).map((at, i) => at - poisonDeliveries[i]);
-        expect(gaps[0]).toBeGreaterThanOrEqual(timing.claimIdleMs - 20);
-        expect(gaps[1]).toBeGreaterThanOrEqual(2 * timing.claimIdleMs - 20);
+        expect(gaps[0]).toBeGreaterThanOrEqual(timing.claimIdleMs / 2);
+        expect(gaps[1]).toBeGreaterThanOrEqual(1.5 * timing.claimIdleMs);
       }
       expect(await count({ event_id: poison.id })).toBe(0);
       expect(await count()).toBe(mode === 'Redis Streams' ? 4 : 3);
