@@ -24,6 +24,7 @@
  *   BENCH_ROUTERS       comma-separated routers to measure: ours, stock, hive (default all that are available)
  *   BENCH_MIX_PARTS     1: also run each kind of the browse mix's requests on its own (where the mix's CPU goes)
  */
+import crypto from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,6 +33,7 @@ import knexFactory, { type Knex } from 'knex';
 import { fetch } from 'undici';
 import { loadConfig, SUBGRAPH_NAMES, type SubgraphName } from '../platform/config';
 import { signAccessToken } from '../platform/access-token';
+import { SERVICE_NAMES, serviceKeysFromEnv } from '../platform/service-keys';
 import { subgraphRoleName } from '../platform/db';
 import { IDENTITY_HEADER, signIdentity } from '../platform/identity';
 import { cpuMs, cpuMsOfCommand, loadAverage, watchRss } from './proc';
@@ -54,6 +56,11 @@ const WARMUP = Number(process.env.BENCH_WARMUP ?? 4);
 /** The offered rate of the open-loop browse mix: the issue's target. */
 const MIX_RATE = Number(process.env.BENCH_MIX_RATE ?? 1000);
 const SECRETS = { JWT_SECRET: 'bench-jwt-secret', INTERNAL_SECRET: 'bench-internal-secret' };
+/** Production requires each service's own key (docs/security.md, "Service keys"); the bench hands every process all of them. */
+const SERVICE_KEYS = Object.fromEntries(
+  SERVICE_NAMES.map((name) => [`SERVICE_KEY_${name.toUpperCase()}`, `bench:${crypto.randomBytes(32).toString('base64url')}`]),
+);
+const STATS_KEYS = serviceKeysFromEnv(SERVICE_KEYS, { base: SECRETS.INTERNAL_SECRET, production: true });
 /** Shoppers with carts of 1..99 lines for the browse mix; shopper 0 holds the 99-line cart. */
 const SHOPPERS = 200;
 const FIRST_SHOPPER_ID = 900_000;
@@ -181,9 +188,9 @@ interface Row {
   responseCache?: { hits: number; misses: number; stored: number; notCacheable: number };
 }
 
-/** GET /stats of a service (router or subgraph), signed for it with the router's key (derived from INTERNAL_SECRET here). */
+/** GET /stats of a service (router or subgraph), signed for it with the router's key. */
 async function statsOf<T>(graphqlUrl: string, audience: string): Promise<T | undefined> {
-  const header = signIdentity({ scopes: [], audience }, SECRETS.INTERNAL_SECRET);
+  const header = signIdentity({ scopes: [], audience }, STATS_KEYS);
   const response = await fetch(graphqlUrl.replace(/\/graphql$/, '/stats'), { headers: { [IDENTITY_HEADER]: header } });
   return response.ok ? ((await response.json()) as T) : undefined;
 }
@@ -309,6 +316,7 @@ async function main() {
       DATABASE_URL: databaseUrl,
       REDIS_URL,
       ...SECRETS,
+      ...SERVICE_KEYS,
       ADMIN_PASSWORD: 'bench-admin-password-1',
       // The stock gateway would report each run's host to Apollo (our router never does by default: config.ts).
       APOLLO_TELEMETRY_DISABLED: 'true',
