@@ -9,6 +9,7 @@ import type { UserContext } from './context';
 import { createUserLoaders } from './loaders';
 import { resolvers } from './resolvers';
 import { createWechatProvider, describeWechatLogin } from './wechat';
+import { createShopperMessages } from './messages';
 
 export { migrations } from './migrations';
 export { seedDemo } from './seed';
@@ -28,8 +29,11 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
   };
   // Said once per process (jest starts many: not there).
   if (deps.config.env !== 'test') console.log(describeWechatLogin(services.wechat));
+  // Subscribe messages on order events (docs/messages.md): a consumer of shop.order.order and the send job.
+  const messages = createShopperMessages(deps.config, deps.services);
   return {
     name: 'user',
+    events: messages.events,
     schema: buildUserSchema(),
     createContext: (base) => ({
       ...base,
@@ -41,6 +45,7 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
     stop: async () => {
       await services.limiter.close();
       await services.revocations.close();
+      await messages.stop();
     },
   };
 }

@@ -4,6 +4,7 @@ import { byIds, groupedBy, isBigintId } from '../../platform/loaders';
 import { findAddressesByUserIds, type AddressRow } from './data/addresses';
 import { findScopesByUserIds, type UserScopeRow } from './data/roles';
 import { findUsersByIds, type UserRow } from './data/users';
+import { createMessageLoaders } from './messages/loaders';
 
 /** Only well-formed ids reach SQL; a batch of none sends no statement. */
 const validOnly =
@@ -23,6 +24,7 @@ export function createUserLoaders(db: Knex) {
     scopesByUserId: new DataLoader<string, UserScopeRow[]>(
       groupedBy((row: UserScopeRow) => String(row.user_id), validOnly((ids) => findScopesByUserIds(db, ids))),
     ),
+    ...createMessageLoaders(db),
   };
 }
 export type UserLoaders = ReturnType<typeof createUserLoaders>;

@@ -3,6 +3,7 @@ import { requireService, requireUser } from '../../platform/context';
 import { ALL_SCOPES } from '../../platform/identity';
 import * as accounts from './accounts';
 import * as addressBook from './address-book';
+import { messageMutationResolvers, messageQueryResolvers, messageUserResolvers } from './messages/resolvers';
 import type { UserContext } from './context';
 import type { AddressRow } from './data/addresses';
 import type { UserRow } from './data/users';
@@ -27,6 +28,7 @@ export const resolvers: Resolvers = {
       requireService(context, 'order');
       return addressBook.addressForOrder(context.db, userId, id);
     },
+    ...messageQueryResolvers,
   },
   Mutation: {
     register: async (_parent, { input }, context) => signedIn(context, await accounts.register(context.services, input, context.identity.clientIp)),
@@ -49,6 +51,7 @@ export const resolvers: Resolvers = {
     async deleteAddress(_parent, { id }, context) {
       return addressBook.deleteAddress(context.db, requireUser(context), id);
     },
+    ...messageMutationResolvers,
   },
   User: {
     async __resolveReference(reference: { id: string }, context: UserContext) {
@@ -65,6 +68,7 @@ export const resolvers: Resolvers = {
       const granted = new Set((await context.loaders.scopesByUserId.load(user.id)).map((row) => row.scope));
       return ALL_SCOPES.filter((scope) => granted.has(scope));
     },
+    ...messageUserResolvers,
   },
   Address: {
     contactName: (address: AddressRow) => address.contact_name,

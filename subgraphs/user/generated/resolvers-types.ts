@@ -84,6 +84,45 @@ export type LoginInput = {
   password: Scalars['String']['input'];
 };
 
+/** How many messages of a kind the shopper allowed and has not received yet. */
+export type MessageConsent = {
+  __typename?: 'MessageConsent';
+  /** A long-term subscription (长期订阅 templates only) as the client reported it: messages use no acceptance. */
+  always: Scalars['Boolean']['output'];
+  /** The kind. */
+  kind: MessageKind;
+  /**
+   * Acceptances not yet used: each acceptance in the subscribe dialog allows one message of that template (at most 50
+   * are kept). Each message sent uses one, unless `always`.
+   */
+  remaining: Scalars['Int']['output'];
+  /** The template the acceptances were given for. */
+  templateId: Scalars['String']['output'];
+};
+
+/**
+ * What a shopper can be sent a WeChat subscribe message about. Only kinds this server has a template for are offered
+ * (`messageTemplates`).
+ */
+export type MessageKind =
+  /** Staff approved or rejected an after-sales (refund / return) request. */
+  | 'AFTER_SALES_DECIDED'
+  /** The carrier reported a parcel signed for. */
+  | 'ORDER_DELIVERED'
+  /** The order was paid. */
+  | 'ORDER_PAID'
+  /** A parcel of the order was handed to the carrier. */
+  | 'ORDER_SHIPPED';
+
+/** A kind of message and the WeChat template it is sent with: the tmplIds to pass to wx.requestSubscribeMessage. */
+export type MessageTemplate = {
+  __typename?: 'MessageTemplate';
+  /** The kind. */
+  kind: MessageKind;
+  /** The mini-program's subscribe-message template id. */
+  templateId: Scalars['String']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** Adds an address to the signed-in user's address book (at most 20: more is a CONFLICT). */
@@ -114,6 +153,16 @@ export type Mutation = {
    * are limited per phone and per client address (RATE_LIMITED with extensions.retryAfterSeconds).
    */
   register: AuthPayload;
+  /**
+   * The shopper's answers in wx.requestSubscribeMessage, reported by the mini-program right after the dialog: each
+   * kind in `accepted` allows one more message of it (a kind listed twice, twice); each kind in `rejected` withdraws
+   * every acceptance of it (the latest answer wins); `always` marks accepted kinds as long-term subscriptions (only
+   * for long-term templates: a one-time template's "always keep this choice" still allows one message per dialog).
+   * Needs a signed-in shopper with a WeChat identity (FORBIDDEN, extensions.reason WECHAT_NOT_LINKED otherwise); a kind
+   * without a template, a kind both accepted and rejected, or `always` for a kind not accepted is BAD_USER_INPUT.
+   * Answers the shopper's settings afterwards.
+   */
+  reportMessageConsent: Array<MessageConsent>;
   /** Replaces one of the signed-in user's addresses. */
   updateAddress: Address;
   /** Changes the signed-in user's nickname and avatar. */
@@ -151,6 +200,13 @@ export type MutationRegisterArgs = {
 };
 
 
+export type MutationReportMessageConsentArgs = {
+  accepted: Array<MessageKind>;
+  always?: InputMaybe<Array<MessageKind>>;
+  rejected?: InputMaybe<Array<MessageKind>>;
+};
+
+
 export type MutationUpdateAddressArgs = {
   id: Scalars['ID']['input'];
   input: AddressInput;
@@ -170,6 +226,8 @@ export type Query = {
   addressForOrder: Maybe<Address>;
   /** The signed-in user, or null when not signed in. */
   me: Maybe<User>;
+  /** The kinds of messages this server sends and their template ids (what the mini-program asks the shopper about). */
+  messageTemplates: Array<MessageTemplate>;
 };
 
 
@@ -208,6 +266,8 @@ export type User = {
   avatarUrl: Maybe<Scalars['String']['output']>;
   /** User id. */
   id: Scalars['ID']['output'];
+  /** The signed-in shopper's message settings, one entry per kind offered; empty for other viewers. */
+  messageConsents: Array<MessageConsent>;
   /** Display name. */
   nickname: Maybe<Scalars['String']['output']>;
   /** Mainland mobile number; null for other viewers and for accounts created with WeChat. */
@@ -320,6 +380,9 @@ export type ResolversTypes = {
   AuthPayload: ResolverTypeWrapper<AuthResult>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   LoginInput: LoginInput;
+  MessageConsent: ResolverTypeWrapper<MessageConsent>;
+  MessageKind: MessageKind;
+  MessageTemplate: ResolverTypeWrapper<MessageTemplate>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RegisterInput: RegisterInput;
@@ -337,6 +400,8 @@ export type ResolversParentTypes = {
   AuthPayload: AuthResult;
   Int: Scalars['Int']['output'];
   LoginInput: LoginInput;
+  MessageConsent: MessageConsent;
+  MessageTemplate: MessageTemplate;
   Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
   RegisterInput: RegisterInput;
@@ -362,6 +427,18 @@ export type AuthPayloadResolvers<ContextType = UserContext, ParentType extends R
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
+export type MessageConsentResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['MessageConsent'] = ResolversParentTypes['MessageConsent']> = {
+  always?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['MessageKind'], ParentType, ContextType>;
+  remaining?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  templateId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type MessageTemplateResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['MessageTemplate'] = ResolversParentTypes['MessageTemplate']> = {
+  kind?: Resolver<ResolversTypes['MessageKind'], ParentType, ContextType>;
+  templateId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   addAddress?: Resolver<ResolversTypes['Address'], ParentType, ContextType, RequireFields<MutationAddAddressArgs, 'input'>>;
   deleteAddress?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAddressArgs, 'id'>>;
@@ -370,6 +447,7 @@ export type MutationResolvers<ContextType = UserContext, ParentType extends Reso
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
+  reportMessageConsent?: Resolver<Array<ResolversTypes['MessageConsent']>, ParentType, ContextType, RequireFields<MutationReportMessageConsentArgs, 'accepted'>>;
   updateAddress?: Resolver<ResolversTypes['Address'], ParentType, ContextType, RequireFields<MutationUpdateAddressArgs, 'id' | 'input'>>;
   updateProfile?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateProfileArgs, 'input'>>;
 };
@@ -377,6 +455,7 @@ export type MutationResolvers<ContextType = UserContext, ParentType extends Reso
 export type QueryResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   addressForOrder?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType, RequireFields<QueryAddressForOrderArgs, 'id' | 'userId'>>;
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  messageTemplates?: Resolver<Array<ResolversTypes['MessageTemplate']>, ParentType, ContextType>;
 };
 
 export type UserResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = {
@@ -384,6 +463,7 @@ export type UserResolvers<ContextType = UserContext, ParentType extends Resolver
   addresses?: Resolver<Array<ResolversTypes['Address']>, ParentType, ContextType>;
   avatarUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  messageConsents?: Resolver<Array<ResolversTypes['MessageConsent']>, ParentType, ContextType>;
   nickname?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
@@ -393,6 +473,8 @@ export type UserResolvers<ContextType = UserContext, ParentType extends Resolver
 export type Resolvers<ContextType = UserContext> = {
   Address?: AddressResolvers<ContextType>;
   AuthPayload?: AuthPayloadResolvers<ContextType>;
+  MessageConsent?: MessageConsentResolvers<ContextType>;
+  MessageTemplate?: MessageTemplateResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   User?: UserResolvers<ContextType>;

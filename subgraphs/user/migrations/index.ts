@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
+import { messageMigrations } from '../messages/migrations';
 
 export const migrations: Migration[] = [
   {
@@ -87,4 +88,6 @@ export const migrations: Migration[] = [
       }
     },
   },
+  // Shopper messages (docs/messages.md): event tables, consents, sent messages.
+  ...messageMigrations,
 ];
