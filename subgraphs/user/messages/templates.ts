@@ -18,7 +18,8 @@
  * | phone_number | ≤ 17 digits and symbols | cut to 17 |
  * | car_number | ≤ 8 characters | cut to 8 |
  *
- * WeChat refuses an empty value (errcode 47003): a field without a value says "-".
+ * WeChat refuses an empty value (errcode 47003): a field without a value says "-" (¥0.00 for an amount, 0 for a
+ * number, 无 for a phrase).
  */
 import type { MessageField, MessageKind, MessageTemplateConfig } from '../../../platform/config';
 
@@ -28,6 +29,7 @@ export type MessageFields = Partial<Record<MessageField, string | number | null>
 export type TemplateData = Record<string, { value: string }>;
 
 const EMPTY = '-';
+const EMPTY_BY_TYPE: Record<string, string> = { amount: '¥0.00', number: '0', phrase: '无', letter: 'N' };
 
 /** Code points, not UTF-16 units: WeChat counts characters. */
 const chars = (text: string) => [...text];
@@ -64,7 +66,8 @@ export function formatAmount(fen: number): string {
 /** One value shaped for a template key's type. */
 export function templateValue(key: string, raw: string | number | null | undefined): string {
   const type = key.replace(/[0-9]+$/, '');
-  if (raw === null || raw === undefined || raw === '') return EMPTY;
+  const empty = EMPTY_BY_TYPE[type] ?? EMPTY;
+  if (raw === null || raw === undefined || raw === '') return empty;
   const text = clean(String(raw));
   let value: string;
   switch (type) {
@@ -112,7 +115,7 @@ export function templateValue(key: string, raw: string | number | null | undefin
       // A type WeChat may add: the most conservative length.
       value = cutWithEllipsis(text, 20);
   }
-  return value || EMPTY;
+  return value || empty;
 }
 
 export function templateData(template: MessageTemplateConfig, fields: MessageFields): TemplateData {

@@ -28,9 +28,9 @@ export async function recordConsentAnswers(
   for (const [kind, count] of answers.accepted) {
     const always = answers.always.has(kind);
     await trx.raw(
-      `INSERT INTO message_consents (user_id, kind, remaining, always) VALUES (?, ?, LEAST(?, ?), ?)
+      `INSERT INTO message_consents (user_id, kind, remaining, always) VALUES (?, ?, LEAST(?::int, ?::int), ?)
        ON CONFLICT (user_id, kind) DO UPDATE
-         SET remaining = LEAST(message_consents.remaining + excluded.remaining, ?), always = message_consents.always OR excluded.always, updated_at = now()`,
+         SET remaining = LEAST(message_consents.remaining + excluded.remaining, ?::int), always = message_consents.always OR excluded.always, updated_at = now()`,
       [userId, kind, count, MAX_REMAINING, always, MAX_REMAINING],
     );
   }
