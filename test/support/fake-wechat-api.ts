@@ -38,6 +38,8 @@ export interface FakeWechatApi {
   requests: { method: string; path: string; query: Record<string, string>; body?: unknown }[];
   /** A fresh wx.login() code for `openid` (which becomes a user of this app). */
   code(openid?: string): string;
+  /** A user of this app who opened the mini-program (no code needed): their openid. */
+  user(): string;
   /** One acceptance of `templateId` in the subscribe dialog (n of them). */
   accept(openid: string, templateId: string, n?: number): void;
   /** Acceptances left at WeChat. */
@@ -188,6 +190,11 @@ export async function startFakeWechatApi(options: { appId?: string; secret?: str
       codes.set(code, openid);
       openids.add(openid);
       return code;
+    },
+    user() {
+      const openid = `o${crypto.randomBytes(14).toString('base64url').slice(0, 27)}`;
+      openids.add(openid);
+      return openid;
     },
     accept(openid, templateId, n = 1) {
       const k = `${openid}|${templateId}`;

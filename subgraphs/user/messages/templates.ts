@@ -34,7 +34,7 @@ const EMPTY_BY_TYPE: Record<string, string> = { amount: '¥0.00', number: '0', p
 /** Code points, not UTF-16 units: WeChat counts characters. */
 const chars = (text: string) => [...text];
 const cut = (text: string, max: number) => chars(text).slice(0, max).join('');
-const clean = (text: string) => text.replace(/[\u0000-\u001f\u007f]/g, '').replace(/\s+/g, ' ').trim();
+const clean = (text: string) => text.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f]/g, '').trim();
 
 function cutWithEllipsis(text: string, max: number): string {
   const all = chars(text);

@@ -18,7 +18,7 @@ import type { MessageKind, MessagesConfig } from '../../../platform/config';
 import { scheduleJob, type EventConsumerSpec, type EventEnvelope } from '../../../platform/events';
 import { isBigintId } from '../../../platform/loaders';
 import { useConsent } from './data/consents';
-import { insertMessage } from './data/messages';
+import { deleteMessage, insertMessage } from './data/messages';
 
 export const ORDER_STREAM = 'shop.order.order';
 export const SEND_MESSAGE_JOB = 'user.sendMessage';
@@ -84,10 +84,15 @@ export async function scheduleMessage(trx: Knex.Transaction, config: MessagesCon
   // Shoppers without a WeChat identity get nothing (and keep their acceptances).
   const user = await trx('users').where({ id: trigger.userId }).first('wechat_openid');
   if (!user?.wechat_openid) return null;
-  const consent = await useConsent(trx, trigger.userId, trigger.kind);
-  if (!consent) return null;
-  const messageId = await insertMessage(trx, { ...trigger, eventId: event.id, consent });
+  // The row first: an event that already has its message (unique per event and kind) uses no second acceptance.
+  const messageId = await insertMessage(trx, { ...trigger, eventId: event.id });
   if (!messageId) return null;
+  const consent = await useConsent(trx, trigger.userId, trigger.kind);
+  if (!consent) {
+    await deleteMessage(trx, messageId);
+    return null;
+  }
+  await trx('subscribe_messages').where({ id: messageId }).update({ consent });
   await scheduleJob(trx, { kind: SEND_MESSAGE_JOB, key: `${event.id}:${trigger.kind}`, runAt: new Date(), payload: { messageId } });
   return messageId;
 }

@@ -24,14 +24,20 @@ export interface MessageRow {
 /** Inserts the message of an event (once per event and kind); the new row's id, or null when it existed. */
 export async function insertMessage(
   trx: Knex.Transaction,
-  input: { userId: string; kind: string; eventId: string; orderId: string; facts: Record<string, unknown>; consent: 'COUNT' | 'ALWAYS' },
+  input: { userId: string; kind: string; eventId: string; orderId: string; facts: Record<string, unknown> },
 ): Promise<string | null> {
+  // consent is set by the caller once an acceptance is used (or the row is deleted again).
   const result = await trx.raw(
-    `INSERT INTO subscribe_messages (user_id, kind, event_id, order_id, facts, consent) VALUES (?, ?, ?, ?, ?::jsonb, ?)
+    `INSERT INTO subscribe_messages (user_id, kind, event_id, order_id, facts, consent) VALUES (?, ?, ?, ?, ?::jsonb, 'COUNT')
      ON CONFLICT (event_id, kind) DO NOTHING RETURNING id`,
-    [input.userId, input.kind, input.eventId, input.orderId, JSON.stringify(input.facts), input.consent],
+    [input.userId, input.kind, input.eventId, input.orderId, JSON.stringify(input.facts)],
   );
   return result.rows[0] ? String(result.rows[0].id) : null;
+}
+
+/** A message the shopper turned out not to allow (same transaction as its insert). */
+export async function deleteMessage(trx: Knex.Transaction, id: string): Promise<void> {
+  await trx('subscribe_messages').where({ id }).delete();
 }
 
 export async function findMessage(db: Knex, id: string): Promise<MessageRow | undefined> {
