@@ -37,7 +37,7 @@ beforeAll(async () => {
     WECHAT_APPID: wechat.appId,
     WECHAT_SECRET: wechat.secret,
     WECHAT_API_BASE: wechat.url,
-    WECHAT_MESSAGE_TIMEOUT_MS: '700',
+    WECHAT_MESSAGE_TIMEOUT_MS: '3000',
     ...Object.fromEntries(Object.entries(TEMPLATES).map(([kind, id]) => [`WECHAT_TEMPLATE_${kind}`, id])),
     EVENTS_POLL_INTERVAL_MS: '25',
     EVENTS_JOB_POLL_INTERVAL_MS: '25',
@@ -286,18 +286,18 @@ describe('the paid message', () => {
   it('an answer lost to a timeout → UNCERTAIN, never sent again (WeChat had sent it once)', async () => {
     const shopper = await wechatShopper();
     await consent(shopper, ['ORDER_PAID']);
-    wechat.failNext({ hangMs: 1500 });
+    wechat.failNext({ hangMs: 4500 });
     const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
     try {
       const order = await newOrder(shopper);
       await pay(shopper, order.id);
       const [row] = await settled(shopper);
       expect(row).toMatchObject({ status: 'UNCERTAIN', attempts: 1 });
-      expect(row.error).toMatch(/no answer within 700 ms/);
+      expect(row.error).toMatch(/no answer within 3000 ms/);
     } finally {
       warn.mockRestore();
     }
-    await new Promise((resolve) => setTimeout(resolve, 1200));
+    await new Promise((resolve) => setTimeout(resolve, 1800));
     expect(sentTo(shopper)).toHaveLength(1);
   });
 
