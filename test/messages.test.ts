@@ -7,7 +7,10 @@
  * ShipmentDelivered, AfterSalesDecided) are not produced on this branch yet: those tests append them to order's
  * outbox the way order will (the contract in COMMON.md), so the relay and the stream are the real ones.
  */
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Knex } from 'knex';
 import { signAccessToken } from '../platform/access-token';
 import { appendEvent } from '../platform/events';
@@ -42,6 +45,8 @@ beforeAll(async () => {
     EVENTS_POLL_INTERVAL_MS: '25',
     EVENTS_JOB_POLL_INTERVAL_MS: '25',
     PAYMENT_RECONCILE_AFTER_SECONDS: '3600',
+    // Dead letters within seconds (1 + 2 + 4 s of backoff) for the operators' case; every other job succeeds at once.
+    JOB_MAX_ATTEMPTS: '4',
   });
   router = shop.routerUrl!;
   origin = new URL(router).origin;
@@ -313,6 +318,46 @@ describe('the paid message', () => {
     await handledPaidEvent(order.id);
     expect(await messagesOf(shopper)).toEqual([]);
     expect(await remaining(shopper, 'ORDER_PAID')).toBe(1);
+  });
+});
+
+describe('operators', () => {
+  /** The operators' tool, as they run it (`npm run jobs -- …`), on this shop's database. */
+  async function jobsTool(...args: string[]): Promise<string> {
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test', DB_SEPARATE_ROLES: 'false' };
+    if (shop.config.databaseUrl) env.DATABASE_URL = shop.config.databaseUrl;
+    const root = path.resolve(__dirname, '..');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(root, 'scripts/jobs.ts'), ...args], { env, cwd: root });
+    return stdout;
+  }
+
+  it('a message WeChat keeps refusing (40037: the template id) is dead-lettered, listed by `npm run jobs -- dead user`, and sent once when requeued', async () => {
+    const shopper = await wechatShopper();
+    await consent(shopper, ['ORDER_PAID']);
+    wechat.failNext(...Array.from({ length: 4 }, () => ({ errcode: 40037, errmsg: 'invalid template_id' })));
+    const quiet = [jest.spyOn(console, 'warn').mockImplementation(() => undefined), jest.spyOn(console, 'error').mockImplementation(() => undefined)];
+    let job: { id: string; dead_at: Date | null; attempts: number };
+    try {
+      const order = await newOrder(shopper);
+      await pay(shopper, order.id);
+      await waitFor(async () => {
+        job = await userDb('jobs').where({ kind: 'user.sendMessage' }).whereNotNull('dead_at').whereRaw("payload->>'messageId' IN (SELECT id::text FROM subscribe_messages WHERE user_id = ?)", [shopper.userId]).first();
+        return Boolean(job);
+      }, 100);
+    } finally {
+      quiet.forEach((spy) => spy.mockRestore());
+    }
+    expect(job!.attempts).toBe(4);
+    const [row] = await messagesOf(shopper);
+    expect(row).toMatchObject({ status: 'PENDING', errcode: 40037, attempts: 4 });
+    expect(sentTo(shopper)).toEqual([]);
+
+    const listed = await jobsTool('dead', 'user');
+    expect(listed).toMatch(new RegExp(`${job!.id}\\tuser\\.sendMessage/[0-9a-f-]+:ORDER_PAID\\t4 attempts\\t.*errcode 40037`));
+    expect(await jobsTool('retry', 'user', String(job!.id))).toMatch(/requeued/);
+    const [sent] = await settled(shopper);
+    expect(sent).toMatchObject({ status: 'SENT', attempts: 5 });
+    expect(sentTo(shopper)).toHaveLength(1);
   });
 });
 
