@@ -16,7 +16,7 @@ import { signAccessToken } from '../platform/access-token';
 import { appendEvent } from '../platform/events';
 import { placeTestOrder } from '../subgraphs/order/test/fixtures';
 import { bearer, codes, gql, uniquePhone, type GraphQLResponse } from './support/harness';
-import { startFakeWechatApi, type FakeWechatApi } from './support/fake-wechat-api';
+import { startFakeWechatApi, type FakeWechatApi } from './support/fake-wechat-subscribe';
 import { startIsolatedSupergraph, type IsolatedSupergraph } from './support/isolated-supergraph';
 import { waitFor } from './support/events-db';
 

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { MESSAGE_KINDS, type MessageKind, type MessagesConfig } from '../../../platform/config';
 import { badInput, shopError } from '../../../platform/errors';
 import { recordConsentAnswers, type ConsentRow } from './data/consents';
+import { findOpenid } from './data/recipients';
 
 export interface MessageConsentView {
   kind: MessageKind;
@@ -58,8 +59,7 @@ export async function reportMessageConsent(
 
   await db.transaction(async (trx) => {
     // Locks the user row: answers of two dialogs reported at once apply one after the other.
-    const user = await trx('users').where({ id: userId }).forUpdate().first('wechat_openid');
-    if (!user?.wechat_openid) {
+    if (!(await findOpenid(trx, userId, { lock: true }))) {
       throw shopError('FORBIDDEN', 'Messages are sent through WeChat: sign in with WeChat first', { reason: 'WECHAT_NOT_LINKED' });
     }
     await recordConsentAnswers(trx, userId, { accepted, always: new Set(always), rejected: new Set(rejected) });

@@ -8,9 +8,9 @@ import type { Knex } from 'knex';
 import { loadConfig } from '../../../platform/config';
 import { idempotent, type EventEnvelope } from '../../../platform/events';
 import { sharedRedis } from '../../../platform/redis-connection';
-import { startFakeWechatApi, type FakeWechatApi } from '../../../test/support/fake-wechat-api';
+import { startFakeWechatApi, type FakeWechatApi } from '../../../test/support/fake-wechat-subscribe';
 import { startIsolatedSupergraph, type IsolatedSupergraph } from '../../../test/support/isolated-supergraph';
-import { testConfig } from '../../../test/support/harness';
+import { anonymousTo, gql, testConfig, uniquePhone } from '../../../test/support/harness';
 import { memoryTokenStore, redisTokenStore, type TokenStore } from './access-token';
 import { itemsSummary, templateData, templateValue } from './templates';
 import { scheduleMessage, triggerOf } from './triggers';
@@ -129,9 +129,13 @@ describe('the consumer against PostgreSQL', () => {
     await shop?.stop();
   });
 
-  async function shopper(openid: string | null, remaining: number) {
-    const [row] = await db('users').insert({ nickname: 'm', wechat_openid: openid }).returning('id');
-    const userId = String(row.id);
+  /** Signed up as a shopper would (WeChat: the development login of this WeChat-less server; else a phone). */
+  async function shopper(wechat: boolean, remaining: number) {
+    const url = shop.subgraphs.user!.url;
+    const answer = wechat
+      ? await gql(url, 'mutation($c: String!) { loginWithWechat(code: $c) { user { id } } }', { c: `code${crypto.randomBytes(8).toString('hex')}` }, anonymousTo('user', shop.config))
+      : await gql(url, 'mutation($i: RegisterInput!) { register(input: $i) { user { id } } }', { i: { phone: uniquePhone(), password: 'messages123' } }, anonymousTo('user', shop.config));
+    const userId = String((answer.data.loginWithWechat ?? answer.data.register).user.id);
     if (remaining) await db('message_consents').insert({ user_id: userId, kind: 'ORDER_PAID', remaining });
     return userId;
   }
@@ -139,7 +143,7 @@ describe('the consumer against PostgreSQL', () => {
   const left = async (userId: string) => (await db('message_consents').where({ user_id: userId, kind: 'ORDER_PAID' }).first())?.remaining;
 
   it('one event → one message and one job, whatever is redelivered; one acceptance used', async () => {
-    const userId = await shopper(`o${crypto.randomBytes(8).toString('hex')}`, 3);
+    const userId = await shopper(true, 3);
     const consume = idempotent(db, 'messages', (event, trx) => scheduleMessage(trx, shop.config.messages, event).then(() => undefined));
     const event = paid(userId);
     expect(await consume(event)).toBe(true);
@@ -155,7 +159,7 @@ describe('the consumer against PostgreSQL', () => {
   });
 
   it('two events racing for the last acceptance → one message', async () => {
-    const userId = await shopper(`o${crypto.randomBytes(8).toString('hex')}`, 1);
+    const userId = await shopper(true, 1);
     // The job is not run in between: hold the send jobs back by making them due later.
     const results = await Promise.all([paid(userId), paid(userId), paid(userId)].map((event) => db.transaction((trx) => scheduleMessage(trx, shop.config.messages, event))));
     expect(results.filter(Boolean)).toHaveLength(1);
@@ -163,14 +167,14 @@ describe('the consumer against PostgreSQL', () => {
   });
 
   it('a long-term subscription uses no acceptance; no openid, no consent or an unconfigured kind → nothing', async () => {
-    const always = await shopper(`o${crypto.randomBytes(8).toString('hex')}`, 0);
+    const always = await shopper(true, 0);
     await db('message_consents').insert({ user_id: always, kind: 'ORDER_PAID', remaining: 0, always: true });
     for (let i = 0; i < 2; i += 1) expect(await db.transaction((trx) => scheduleMessage(trx, shop.config.messages, paid(always)))).not.toBeNull();
     expect(await left(always)).toBe(0);
     expect((await db('subscribe_messages').where({ user_id: always })).map((r: { consent: string }) => r.consent)).toEqual(['ALWAYS', 'ALWAYS']);
 
-    const noOpenid = await shopper(null, 2);
-    const noConsent = await shopper(`o${crypto.randomBytes(8).toString('hex')}`, 0);
+    const noOpenid = await shopper(false, 2);
+    const noConsent = await shopper(true, 0);
     for (const userId of [noOpenid, noConsent]) expect(await db.transaction((trx) => scheduleMessage(trx, shop.config.messages, paid(userId)))).toBeNull();
     expect(await left(noOpenid)).toBe(2);
     const shipped = envelope('OrderShipped', { orderId: '1', userId: noConsent, carrierName: 'x', trackingNumber: 'y' });

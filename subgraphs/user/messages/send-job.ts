@@ -19,6 +19,7 @@ import type { Job, JobContext } from '../../../platform/events';
 import type { ServiceClient } from '../../../platform/service-client';
 import { withdrawConsent } from './data/consents';
 import { endMessage, findMessage, finishSending, startSending, type MessageRow } from './data/messages';
+import { findOpenid } from './data/recipients';
 import { orderForMessage } from './order-client';
 import { DECISION_TEXT, itemsSummary, messagePage, STATUS_TEXT, templateData, type MessageFields } from './templates';
 import type { SubscribeMessage, WechatMessageClient } from './wechat-client';
@@ -63,12 +64,12 @@ export async function sendMessageJob(runtime: MessageRuntime, job: Job<{ message
     return;
   }
   const template = runtime.config.templates[message.kind as MessageKind];
-  const user = await ctx.db('users').where({ id: message.user_id }).first('wechat_openid');
+  const openid = await findOpenid(ctx.db, message.user_id);
   const unsendable = !runtime.wechat
     ? 'WeChat is not configured (WECHAT_APPID, WECHAT_SECRET)'
     : !template
       ? `no template configured for ${message.kind}`
-      : !user?.wechat_openid
+      : !openid
         ? 'the shopper has no WeChat identity'
         : null;
   if (unsendable) {
@@ -81,7 +82,7 @@ export async function sendMessageJob(runtime: MessageRuntime, job: Job<{ message
     return;
   }
   const body: SubscribeMessage = {
-    touser: user.wechat_openid,
+    touser: openid!,
     template_id: template!.templateId,
     page: messagePage(runtime.config.page, message.order_id),
     data: templateData(template!, fieldsOf(message, order)),

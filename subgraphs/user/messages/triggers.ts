@@ -19,6 +19,7 @@ import { scheduleJob, type EventConsumerSpec, type EventEnvelope } from '../../.
 import { isBigintId } from '../../../platform/loaders';
 import { useConsent } from './data/consents';
 import { deleteMessage, insertMessage } from './data/messages';
+import { findOpenid } from './data/recipients';
 
 export const ORDER_STREAM = 'shop.order.order';
 export const SEND_MESSAGE_JOB = 'user.sendMessage';
@@ -82,8 +83,7 @@ export async function scheduleMessage(trx: Knex.Transaction, config: MessagesCon
   const trigger = triggerOf(event);
   if (!trigger || !config.templates[trigger.kind]) return null;
   // Shoppers without a WeChat identity get nothing (and keep their acceptances).
-  const user = await trx('users').where({ id: trigger.userId }).first('wechat_openid');
-  if (!user?.wechat_openid) return null;
+  if (!(await findOpenid(trx, trigger.userId))) return null;
   // The row first: an event that already has its message (unique per event and kind) uses no second acceptance.
   const messageId = await insertMessage(trx, { ...trigger, eventId: event.id });
   if (!messageId) return null;
