@@ -192,9 +192,14 @@ export interface MessagesConfig {
   lang: string;
   /** Timeout of each call to WeChat's message API (WECHAT_MESSAGE_TIMEOUT_MS, default WECHAT_TIMEOUT_MS). */
   timeoutMs: number;
+  /**
+   * Finished messages (sent, dropped, uncertain) are deleted this long after they ended (MESSAGES_RETENTION_DAYS,
+   * default 90). At least the processed-event retention: the row is what stops a redelivered event's second message.
+   */
+  retentionMs: number;
 }
 
-function messagesConfig(env: NodeJS.ProcessEnv): MessagesConfig {
+function messagesConfig(env: NodeJS.ProcessEnv, processedMs: number): MessagesConfig {
   const templates: MessagesConfig['templates'] = {};
   for (const kind of MESSAGE_KINDS) {
     const templateId = env[`WECHAT_TEMPLATE_${kind}`]?.trim();
@@ -233,7 +238,19 @@ function messagesConfig(env: NodeJS.ProcessEnv): MessagesConfig {
     miniprogramState: state as MessagesConfig['miniprogramState'],
     lang,
     timeoutMs: int(env, 'WECHAT_MESSAGE_TIMEOUT_MS', int(env, 'WECHAT_TIMEOUT_MS', 5000)),
+    retentionMs: messageRetention(env, processedMs),
   };
+}
+
+function messageRetention(env: NodeJS.ProcessEnv, processedMs: number): number {
+  const retentionMs = days(env, 'MESSAGES_RETENTION_DAYS', 90) * 24 * HOUR_MS;
+  if (retentionMs < processedMs) {
+    throw new Error(
+      `MESSAGES_RETENTION_DAYS must be at least EVENTS_PROCESSED_RETENTION_HOURS (${Math.ceil(processedMs / HOUR_MS)} h here): ` +
+        'a message row pruned while its event can still be redelivered could be sent again',
+    );
+  }
+  return retentionMs;
 }
 
 export interface HttpServerConfig {
@@ -731,6 +748,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         gateway: env.ALIPAY_GATEWAY || 'https://openapi.alipay.com/gateway.do',
       },
     },
-    messages: messagesConfig(env),
+    messages: messagesConfig(env, int(env, 'EVENTS_PROCESSED_RETENTION_HOURS', 720) * HOUR_MS),
   };
 }

@@ -8,12 +8,15 @@ import type { SubgraphEvents } from '../../../platform/events';
 import { sharedRedis } from '../../../platform/redis-connection';
 import type { ServiceClient } from '../../../platform/service-client';
 import { memoryTokenStore, redisTokenStore } from './access-token';
+import { pruneFinishedMessages } from './data/messages';
 import { sendMessageJob, type MessageRuntime } from './send-job';
 import { messageTriggers, SEND_MESSAGE_JOB } from './triggers';
 import { createWechatMessageClient } from './wechat-client';
 
+export const PRUNE_MESSAGES_JOB = 'user.pruneMessages';
+
 export interface ShopperMessages {
-  events: Required<Pick<SubgraphEvents, 'consumers' | 'jobs'>>;
+  events: Required<Pick<SubgraphEvents, 'consumers' | 'jobs' | 'periodic'>>;
   stop(): Promise<void>;
 }
 
@@ -38,6 +41,14 @@ export function createShopperMessages(config: Config, services: ServiceClient): 
     events: {
       consumers: [messageTriggers(config.messages)],
       jobs: { [SEND_MESSAGE_JOB]: (job, ctx) => sendMessageJob(runtime, job, ctx) },
+      // Finished messages older than MESSAGES_RETENTION_DAYS, with the events' retention schedule.
+      periodic: [
+        {
+          kind: PRUNE_MESSAGES_JOB,
+          intervalMs: config.events.retention.pruneIntervalMs,
+          handler: async (_job, ctx) => void (await pruneFinishedMessages(ctx.db, config.messages.retentionMs)),
+        },
+      ],
     },
     stop: async () => redis?.close(),
   };

@@ -12,6 +12,7 @@ import { startFakeWechatApi, type FakeWechatApi } from '../../../test/support/fa
 import { startIsolatedSupergraph, type IsolatedSupergraph } from '../../../test/support/isolated-supergraph';
 import { anonymousTo, gql, testConfig, uniquePhone } from '../../../test/support/harness';
 import { memoryTokenStore, redisTokenStore, type TokenStore } from './access-token';
+import { pruneFinishedMessages } from './data/messages';
 import { itemsSummary, templateData, templateValue } from './templates';
 import { scheduleMessage, triggerOf } from './triggers';
 import { createWechatMessageClient } from './wechat-client';
@@ -86,6 +87,7 @@ describe('configuration', () => {
     [{ WECHAT_TEMPLATE_ORDER_PAID: 'a', WECHAT_TEMPLATE_ORDER_PAID_DATA: '{"thing":"items"}' }, /not a template data key/],
     [{ WECHAT_TEMPLATE_ORDER_PAID: 'a', WECHAT_TEMPLATE_ORDER_PAID_DATA: '{"thing1":"price"}' }, /not one of/],
     [{ WECHAT_MESSAGE_STATE: 'beta' }, /WECHAT_MESSAGE_STATE/],
+    [{ MESSAGES_RETENTION_DAYS: '10' }, /MESSAGES_RETENTION_DAYS must be at least EVENTS_PROCESSED_RETENTION_HOURS/],
   ])('refuses %j', (env, message) => {
     expect(() => load(env)).toThrow(message);
   });
@@ -180,6 +182,26 @@ describe('the consumer against PostgreSQL', () => {
     const shipped = envelope('OrderShipped', { orderId: '1', userId: noConsent, carrierName: 'x', trackingNumber: 'y' });
     expect(await db.transaction((trx) => scheduleMessage(trx, shop.config.messages, shipped))).toBeNull();
     expect(await db('subscribe_messages').whereIn('user_id', [noOpenid, noConsent]).count('* as n').first()).toEqual({ n: '0' });
+  });
+
+  it('retention deletes finished messages past MESSAGES_RETENTION_DAYS, never pending or sending ones', async () => {
+    const userId = await shopper(true, 0);
+    const old = new Date(Date.now() - 91 * 24 * 3600_000);
+    const rows = ['SENT', 'DROPPED', 'UNCERTAIN', 'PENDING', 'SENDING', 'SENT'].map((status, i) => ({
+      user_id: userId,
+      kind: 'ORDER_PAID',
+      event_id: crypto.randomUUID(),
+      order_id: '1',
+      facts: {},
+      consent: 'COUNT',
+      status,
+      created_at: old,
+      // The last one ended recently: kept.
+      finished_at: ['PENDING', 'SENDING'].includes(status) ? null : i === 5 ? new Date() : old,
+    }));
+    await db('subscribe_messages').insert(rows);
+    expect(await pruneFinishedMessages(db, shop.config.messages.retentionMs)).toBeGreaterThanOrEqual(3);
+    expect((await db('subscribe_messages').where({ user_id: userId }).orderBy('id')).map((r: { status: string }) => r.status)).toEqual(['PENDING', 'SENDING', 'SENT']);
   });
 });
 

@@ -78,3 +78,22 @@ export async function endMessage(trx: Knex.Transaction, id: string, status: 'DRO
     .whereIn('status', ['PENDING', 'SENDING'])
     .update({ status, error: error.slice(0, 500), finished_at: trx.fn.now() });
 }
+
+/**
+ * Deletes finished messages (SENT, DROPPED, UNCERTAIN) that ended more than `olderThanMs` ago, 1000 rows per
+ * statement; PENDING and SENDING rows are never deleted. Answers how many went.
+ */
+export async function pruneFinishedMessages(db: Knex, olderThanMs: number): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const result = await db.raw(
+      `DELETE FROM subscribe_messages WHERE id IN (
+         SELECT id FROM subscribe_messages
+         WHERE status IN ('SENT', 'DROPPED', 'UNCERTAIN') AND finished_at < now() - ? * interval '1 millisecond'
+         LIMIT 1000)`,
+      [olderThanMs],
+    );
+    total += result.rowCount ?? 0;
+    if ((result.rowCount ?? 0) < 1000) return total;
+  }
+}
