@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { RunningSupergraph } from '../../app/launcher';
+import { countStatements } from '../../platform/db';
 import { anonymousTo, asIdentity, codes, gql, startSupergraph, type GraphQLResponse } from '../../test/support/harness';
 
 let supergraph: RunningSupergraph;
@@ -177,6 +178,29 @@ describe('redeem codes', () => {
     expect(coupons).toBe(redeemedCodes);
     // Every deleted unredeemed code gave its coupon back: what stays issued is what was redeemed.
     expect(await issuedCount(template.id)).toBe(coupons);
+  });
+});
+
+describe('statements', () => {
+  it('lists 1 or 20 codes of several templates, with their templates, in the same statements', async () => {
+    const first = await templateWithCodes(10);
+    await templateWithCodes(10);
+    const query = `query($filter: CouponCodeFilter, $first: Int) { couponCodes(filter: $filter, first: $first) { edges { node { id status template { id name remainingQuantity } } } } }`;
+    const counter = countStatements(db);
+    try {
+      ok(await gql(url, query, { filter: { templateId: first.template.id }, first: 1 }, staff()));
+      const forOne = counter.count;
+      counter.reset();
+      const many = ok(await gql(url, query, { first: 20 }, staff())).couponCodes.edges;
+      expect(many).toHaveLength(20);
+      // Codes of two templates at least (other test files create codes meanwhile): still one statement for templates.
+      expect(new Set(many.map((edge: any) => edge.node.template.id)).size).toBeGreaterThanOrEqual(2);
+      // The page, the templates.
+      expect(forOne).toBe(2);
+      expect(counter.count).toBe(forOne);
+    } finally {
+      counter.stop();
+    }
   });
 });
 

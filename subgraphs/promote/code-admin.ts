@@ -82,7 +82,7 @@ export async function updateCouponCode(db: Knex, staffId: string, id: string, in
     const code = await lockLive(trx, id);
     if (code.redeemed_at) throw redeemed();
     // Disabling keeps the first time it was disabled; re-enabling clears it.
-    if (input.disabled === true && !code.disabled_at) changes.disabled_at = trx.fn.now() as unknown as Knex.Raw;
+    if (input.disabled === true && !code.disabled_at) changes.disabled_at = trx.fn.now();
     if (input.disabled === false) changes.disabled_at = null;
     if (Object.keys(changes).length === 0) return code;
     return updateCode(trx, id, changes, staffId);
