@@ -5,7 +5,7 @@
  */
 import type { RunningSupergraph } from '../app/launcher';
 import { countStatements } from '../platform/db';
-import { createTestProduct, ok, viaRouter, type Endpoints } from '../subgraphs/cart/test/fixtures';
+import { createTestProduct, ok, setOnShelf, viaRouter, type Endpoints } from '../subgraphs/cart/test/fixtures';
 import { bearer, codes, gql, startSupergraph, uniquePhone } from './support/harness';
 
 let supergraph: RunningSupergraph;
@@ -49,6 +49,10 @@ it('adds a product and lists it with its catalog fields, newest first', async ()
     expect.objectContaining({ id: a.productId, minPrice: 1200, onShelf: true, favorited: true, favoriteCount: 1 }),
   ]);
   expect(list.pageInfo.hasNextPage).toBe(false);
+  // Taken off the shelf later: still listed, and product says so.
+  await setOnShelf(endpoints, a.productId, false);
+  const shelved = ok(await gql(router, '{ me { favorites { edges { node { id title onShelf } } } } }', {}, me)).me.favorites.edges;
+  expect(shelved.map((edge: any) => [edge.node.id, edge.node.onShelf])).toEqual([[b.productId, true], [a.productId, false]]);
   expect(ok(await gql(router, 'mutation($ids: [ID!]!) { removeFavorites(productIds: $ids) }', { ids: [a.productId] }, me)).removeFavorites).toBe(1);
   expect(ok(await gql(router, 'mutation { clearFavorites }', {}, me)).clearFavorites).toBe(1);
   expect(codes(await gql(router, ADD, { id: a.productId }))).toEqual(['UNAUTHENTICATED']);
