@@ -126,6 +126,8 @@ it('lists newest first in keyset pages; a product shelved later stays listed', a
   // Adding again does not move it to the top (idempotent, not "touch").
   ok(await call(me, ADD, { id: products[0] }));
   await setOnShelf(catalog, products[1], false);
+  // Already a favorite: adding the shelved product again is the usual no-op, not NOT_FOUND.
+  expect(ok(await call(me, ADD, { id: products[1] })).addFavorite).toEqual({ id: products[1], favorited: true, favoriteCount: 1 });
   const first = ok(await call(me, LIST, { first: 2 })).me.favorites;
   expect(first.edges.map((edge: any) => edge.node.id)).toEqual([products[4], products[3]]);
   expect(first.pageInfo.hasNextPage).toBe(true);

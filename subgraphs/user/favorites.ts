@@ -35,7 +35,11 @@ const favoritesFull = (max: number) =>
 export async function addFavorite(context: UserContext, userId: string, productId: string): Promise<ProductRef> {
   if (!isBigintId(productId)) throw notFound('No such product');
   const product = await context.favorites.productFacts.load(productId);
-  if (!product || !product.onShelf) throw notFound('No such product');
+  if (!product || !product.onShelf) {
+    // Shelved after the shopper added it: adding again is still the no-op it always is.
+    if (await isFavorited(context.db, userId, productId)) return productRef(productId);
+    throw notFound('No such product');
+  }
   const max = context.config.favoritesMaxPerUser;
   await context.db.transaction(async (trx) => {
     await lockShopper(trx, userId);
