@@ -6,6 +6,7 @@ import * as addressBook from './address-book';
 import { messageMutationResolvers, messageQueryResolvers, messageUserResolvers } from './messages/resolvers';
 import type { UserContext } from './context';
 import type { AddressRow } from './data/addresses';
+import { favoriteResolvers } from './favorites-resolvers';
 import type { UserRow } from './data/users';
 import type { Resolvers } from './generated/resolvers-types';
 import type { AuthResult } from './tokens';
@@ -52,6 +53,7 @@ export const resolvers: Resolvers = {
       return addressBook.deleteAddress(context.db, requireUser(context), id);
     },
     ...messageMutationResolvers,
+    ...favoriteResolvers.Mutation,
   },
   User: {
     async __resolveReference(reference: { id: string }, context: UserContext) {
@@ -69,7 +71,9 @@ export const resolvers: Resolvers = {
       return ALL_SCOPES.filter((scope) => granted.has(scope));
     },
     ...messageUserResolvers,
+    ...favoriteResolvers.User,
   },
+  Product: favoriteResolvers.Product,
   Address: {
     contactName: (address: AddressRow) => address.contact_name,
     isDefault: (address: AddressRow) => address.is_default,
