@@ -9,7 +9,13 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 const subgraphs: Record<string, { context: string; mappers: Record<string, string> }> = {
   user: {
     context: '../context#UserContext',
-    mappers: { User: '../data/users#UserRow', Address: '../data/addresses#AddressRow', AuthPayload: '../tokens#AuthResult' },
+    mappers: {
+      User: '../data/users#UserRow',
+      Address: '../data/addresses#AddressRow',
+      AuthPayload: '../tokens#AuthResult',
+      LinkedIdentity: '../data/identities#IdentityRow',
+      AccountBindingPayload: '../passport#BindingResult',
+    },
   },
   product: {
     context: '../context#ProductContext',

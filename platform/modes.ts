@@ -102,4 +102,8 @@ export const KEY_SETS: readonly KeySet[] = [
   },
   { label: 'Alipay', required: ['ALIPAY_APP_ID', 'ALIPAY_PRIVATE_KEY', 'ALIPAY_PUBLIC_KEY'] },
   { label: 'WeChat login', required: ['WECHAT_APPID', 'WECHAT_SECRET'] },
+  {
+    label: 'Tencent Cloud SMS',
+    required: ['TENCENT_SMS_SECRET_ID', 'TENCENT_SMS_SECRET_KEY', 'TENCENT_SMS_SDK_APP_ID', 'TENCENT_SMS_SIGN_NAME', 'TENCENT_SMS_TEMPLATE_ID'],
+  },
 ];

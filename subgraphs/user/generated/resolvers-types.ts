@@ -4,6 +4,8 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { UserRow } from '../data/users';
 import type { AddressRow } from '../data/addresses';
 import type { AuthResult } from '../tokens';
+import type { IdentityRow } from '../data/identities';
+import type { BindingResult } from '../passport';
 import type { UserContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -17,6 +19,34 @@ export type Scalars = {
   Float: { input: number; output: number; }
   _FieldSet: { input: unknown; output: unknown; }
 };
+
+/**
+ * What a bind answers. Normally the caller's account, now holding the phone / unionid. When the phone or unionid belonged
+ * to another account and the caller's account was HALF and empty (no orders, no wallet money or history, no identity of
+ * a kind the other account has), the caller's account was folded into that one: `merged` is true, `auth` carries tokens
+ * of that account, and the caller's old tokens stop working.
+ */
+export type AccountBindingPayload = {
+  __typename?: 'AccountBindingPayload';
+  /** Tokens of the account the caller now is, when merged; null otherwise (the current tokens stay valid). */
+  auth: Maybe<AuthPayload>;
+  /** Whether the caller's account was folded into another one. */
+  merged: Scalars['Boolean']['output'];
+  /** The account that now holds the identity. */
+  user: User;
+};
+
+/**
+ * How complete an account is. A mini-program login makes a HALF account (known only by its WeChat openid); binding a
+ * phone number or a WeChat unionid makes it FULL. Accounts made with a phone (register, SMS login) or staff accounts
+ * (username) are FULL from the start. A HALF account may do everything a shopper can (browse, cart, coupons, addresses,
+ * checkout, WeChat Pay); what it lacks is a second way in: lose the WeChat account and the account is lost.
+ */
+export type AccountState =
+  /** Reachable by a phone number, a unionid, or a username. */
+  | 'FULL'
+  /** Only a mini-program openid: bind a phone (bindWechatPhone, bindPhoneWithSmsCode) or a unionid (bindWechatUnionId). */
+  | 'HALF';
 
 /**
  * A delivery address in a user's address book (at most 20). Whenever the book is not empty exactly one address is the
@@ -76,6 +106,43 @@ export type AuthPayload = {
   user: User;
 };
 
+/**
+ * The mini-program's getPhoneNumber button result: either `encryptedData` and `iv` (decrypted with the session key of the
+ * caller's latest loginWithWechat), or the newer `code` (exchanged at WeChat).
+ */
+export type BindWechatPhoneInput = {
+  /** The button's `code` (base library 2.21.2+), instead of encryptedData and iv. */
+  code?: InputMaybe<Scalars['String']['input']>;
+  /** Base64 ciphertext from the button's event (AES-128-CBC under the session key). */
+  encryptedData?: InputMaybe<Scalars['String']['input']>;
+  /** Base64 16-byte IV from the button's event. */
+  iv?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The encrypted data of wx.getUserInfo, carrying the unionid. */
+export type BindWechatUnionIdInput = {
+  /** Base64 ciphertext (AES-128-CBC under the session key of the caller's latest loginWithWechat). */
+  encryptedData: Scalars['String']['input'];
+  /** Base64 16-byte IV. */
+  iv: Scalars['String']['input'];
+};
+
+/** A kind of third-party identity an account can hold (at most one of each kind). */
+export type IdentityPlatform =
+  /** The openid of this shop's WeChat mini-program (loginWithWechat). */
+  | 'WECHAT_MINI_PROGRAM'
+  /** The unionid of the WeChat open platform the mini-program belongs to (the same person across the shop's WeChat apps). */
+  | 'WECHAT_UNION';
+
+/** A third-party identity bound to the account. The platform's id itself is not shown. */
+export type LinkedIdentity = {
+  __typename?: 'LinkedIdentity';
+  /** When it was bound (ISO 8601). */
+  boundAt: Scalars['String']['output'];
+  /** Which platform. */
+  platform: IdentityPlatform;
+};
+
 /** Sign-in with a password. */
 export type LoginInput = {
   /** A phone number, an email address or a username. */
@@ -88,6 +155,24 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Adds an address to the signed-in user's address book (at most 20: more is a CONFLICT). */
   addAddress: Address;
+  /**
+   * Binds a phone proven by a BIND_PHONE code to the signed-in account. CONFLICT with reason ACCOUNT_EXISTS when the
+   * phone belongs to another account and this one cannot be folded into it (see AccountBindingPayload); nothing changes
+   * and the code stays usable.
+   */
+  bindPhoneWithSmsCode: AccountBindingPayload;
+  /**
+   * Binds the phone of the mini-program's getPhoneNumber button (seed /passport/user/tel-update-wa). BAD_USER_INPUT when
+   * the data does not decrypt (reason UNDECRYPTABLE), was made for another app (WATERMARK_MISMATCH) or is not a mainland
+   * number; UNAUTHENTICATED with reason WECHAT_SESSION_EXPIRED when the session key is gone (log in with WeChat again);
+   * CONFLICT as for bindPhoneWithSmsCode.
+   */
+  bindWechatPhone: AccountBindingPayload;
+  /**
+   * Binds the unionid in wx.getUserInfo's encrypted data (seed /passport/user/bind-unionid-wa). Errors as for
+   * bindWechatPhone, plus OPENID_MISMATCH (another user's data) and NO_UNIONID.
+   */
+  bindWechatUnionId: AccountBindingPayload;
   /** Deletes one of the signed-in user's addresses; if it was the default, the most recent remaining one becomes it. */
   deleteAddress: Scalars['Boolean']['output'];
   /**
@@ -96,6 +181,11 @@ export type Mutation = {
    * extensions.retryAfterSeconds).
    */
   login: AuthPayload;
+  /**
+   * Quick login with a LOGIN code: signs in the phone's account, creating it (FULL, without a password) when the phone
+   * has none. Code errors as for registerWithSmsCode.
+   */
+  loginWithSmsCode: AuthPayload;
   /**
    * Signs in with the code of the mini-program's wx.login(); a WeChat user seen for the first time gets a new account.
    * Attempts are limited per client address (RATE_LIMITED with extensions.retryAfterSeconds).
@@ -114,6 +204,23 @@ export type Mutation = {
    * are limited per phone and per client address (RATE_LIMITED with extensions.retryAfterSeconds).
    */
   register: AuthPayload;
+  /**
+   * Creates an account with a phone proven by a REGISTER code and a password, and signs it in. A wrong, used or expired
+   * code is BAD_USER_INPUT (extensions.reason CODE_INVALID, CODE_EXPIRED, CODE_ATTEMPTS_EXCEEDED); a taken phone CONFLICT.
+   */
+  registerWithSmsCode: AuthPayload;
+  /**
+   * Sets a new password with a RESET_PASSWORD code and ends every session of the account (its access tokens are refused
+   * by the routers within seconds). Code errors as for registerWithSmsCode.
+   */
+  resetPasswordWithSmsCode: Scalars['Boolean']['output'];
+  /**
+   * Sends a 6-digit code to a mainland phone for `purpose` (valid SMS_CODE_TTL_SECONDS; only the latest code of a phone
+   * and purpose works). Limited to one per phone and purpose per SMS_SEND_COOLDOWN_SECONDS, SMS_SEND_MAX_PER_PHONE per
+   * phone and SMS_SEND_MAX_PER_IP per client address (RATE_LIMITED with extensions.retryAfterSeconds). FORBIDDEN with
+   * reason SMS_NOT_CONFIGURED when the server has no SMS provider.
+   */
+  sendSmsCode: SmsCodeTicket;
   /** Replaces one of the signed-in user's addresses. */
   updateAddress: Address;
   /** Changes the signed-in user's nickname and avatar. */
@@ -126,6 +233,22 @@ export type MutationAddAddressArgs = {
 };
 
 
+export type MutationBindPhoneWithSmsCodeArgs = {
+  code: Scalars['String']['input'];
+  phone: Scalars['String']['input'];
+};
+
+
+export type MutationBindWechatPhoneArgs = {
+  input: BindWechatPhoneInput;
+};
+
+
+export type MutationBindWechatUnionIdArgs = {
+  input: BindWechatUnionIdInput;
+};
+
+
 export type MutationDeleteAddressArgs = {
   id: Scalars['ID']['input'];
 };
@@ -133,6 +256,12 @@ export type MutationDeleteAddressArgs = {
 
 export type MutationLoginArgs = {
   input: LoginInput;
+};
+
+
+export type MutationLoginWithSmsCodeArgs = {
+  code: Scalars['String']['input'];
+  phone: Scalars['String']['input'];
 };
 
 
@@ -148,6 +277,24 @@ export type MutationRefreshTokenArgs = {
 
 export type MutationRegisterArgs = {
   input: RegisterInput;
+};
+
+
+export type MutationRegisterWithSmsCodeArgs = {
+  input: RegisterWithSmsCodeInput;
+};
+
+
+export type MutationResetPasswordWithSmsCodeArgs = {
+  code: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
+  phone: Scalars['String']['input'];
+};
+
+
+export type MutationSendSmsCodeArgs = {
+  phone: Scalars['String']['input'];
+  purpose: SmsCodePurpose;
 };
 
 
@@ -188,6 +335,38 @@ export type RegisterInput = {
   phone: Scalars['String']['input'];
 };
 
+/** Sign-up with a phone proven by an SMS code. */
+export type RegisterWithSmsCodeInput = {
+  /** The 6-digit code sent for REGISTER. */
+  code: Scalars['String']['input'];
+  /** Display name, 1 to 32 characters (default: 用户 + the phone's last four digits). */
+  nickname?: InputMaybe<Scalars['String']['input']>;
+  /** 8 to 72 characters, with at least one letter and one digit. */
+  password: Scalars['String']['input'];
+  /** Mainland mobile number, 11 digits starting with 13–19. */
+  phone: Scalars['String']['input'];
+};
+
+/** What an SMS code is for; a code works only for its purpose (and for BIND_PHONE only for the account that asked). */
+export type SmsCodePurpose =
+  /** bindPhoneWithSmsCode (signed in). CONFLICT with reason ALREADY_BOUND when the phone is already the caller's. */
+  | 'BIND_PHONE'
+  /** loginWithSmsCode. */
+  | 'LOGIN'
+  /** registerWithSmsCode. Refused (CONFLICT) when the phone already has an account. */
+  | 'REGISTER'
+  /** resetPasswordWithSmsCode. For a phone without an account nothing is sent, but the answer is the same. */
+  | 'RESET_PASSWORD';
+
+/** A code was sent (or, for RESET_PASSWORD of an unknown phone, would have been). */
+export type SmsCodeTicket = {
+  __typename?: 'SmsCodeTicket';
+  /** Seconds the code works (SMS_CODE_TTL_SECONDS). */
+  expiresInSeconds: Scalars['Int']['output'];
+  /** Seconds before another code for this phone and purpose may be asked for. */
+  resendAfterSeconds: Scalars['Int']['output'];
+};
+
 /** Profile changes: a field left out stays as it is; null clears it. */
 export type UpdateProfileInput = {
   /** Avatar image URL, http or https, at most 512 characters. */
@@ -202,12 +381,16 @@ export type UpdateProfileInput = {
  */
 export type User = {
   __typename?: 'User';
+  /** HALF or FULL (see AccountState); null for other viewers. */
+  accountState: Maybe<AccountState>;
   /** The user's delivery addresses, the default one first, then the most recent; empty for other viewers. */
   addresses: Array<Address>;
   /** Avatar image URL (http or https). */
   avatarUrl: Maybe<Scalars['String']['output']>;
   /** User id. */
   id: Scalars['ID']['output'];
+  /** The third-party identities bound to the account; empty for other viewers. */
+  linkedIdentities: Array<LinkedIdentity>;
   /** Display name. */
   nickname: Maybe<Scalars['String']['output']>;
   /** Mainland mobile number; null for other viewers and for accounts created with WeChat. */
@@ -312,36 +495,57 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AccountBindingPayload: ResolverTypeWrapper<BindingResult>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  AccountState: AccountState;
   Address: ResolverTypeWrapper<AddressRow>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AddressInput: AddressInput;
   AuthPayload: ResolverTypeWrapper<AuthResult>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  BindWechatPhoneInput: BindWechatPhoneInput;
+  BindWechatUnionIdInput: BindWechatUnionIdInput;
+  IdentityPlatform: IdentityPlatform;
+  LinkedIdentity: ResolverTypeWrapper<IdentityRow>;
   LoginInput: LoginInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RegisterInput: RegisterInput;
+  RegisterWithSmsCodeInput: RegisterWithSmsCodeInput;
+  SmsCodePurpose: SmsCodePurpose;
+  SmsCodeTicket: ResolverTypeWrapper<SmsCodeTicket>;
   UpdateProfileInput: UpdateProfileInput;
   User: ResolverTypeWrapper<UserRow>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  AccountBindingPayload: BindingResult;
+  Boolean: Scalars['Boolean']['output'];
   Address: AddressRow;
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
-  Boolean: Scalars['Boolean']['output'];
   AddressInput: AddressInput;
   AuthPayload: AuthResult;
   Int: Scalars['Int']['output'];
+  BindWechatPhoneInput: BindWechatPhoneInput;
+  BindWechatUnionIdInput: BindWechatUnionIdInput;
+  LinkedIdentity: IdentityRow;
   LoginInput: LoginInput;
   Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
   RegisterInput: RegisterInput;
+  RegisterWithSmsCodeInput: RegisterWithSmsCodeInput;
+  SmsCodeTicket: SmsCodeTicket;
   UpdateProfileInput: UpdateProfileInput;
   User: UserRow;
+};
+
+export type AccountBindingPayloadResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['AccountBindingPayload'] = ResolversParentTypes['AccountBindingPayload']> = {
+  auth?: Resolver<Maybe<ResolversTypes['AuthPayload']>, ParentType, ContextType>;
+  merged?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
 export type AddressResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Address'] = ResolversParentTypes['Address']> = {
@@ -362,14 +566,26 @@ export type AuthPayloadResolvers<ContextType = UserContext, ParentType extends R
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
+export type LinkedIdentityResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['LinkedIdentity'] = ResolversParentTypes['LinkedIdentity']> = {
+  boundAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  platform?: Resolver<ResolversTypes['IdentityPlatform'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   addAddress?: Resolver<ResolversTypes['Address'], ParentType, ContextType, RequireFields<MutationAddAddressArgs, 'input'>>;
+  bindPhoneWithSmsCode?: Resolver<ResolversTypes['AccountBindingPayload'], ParentType, ContextType, RequireFields<MutationBindPhoneWithSmsCodeArgs, 'code' | 'phone'>>;
+  bindWechatPhone?: Resolver<ResolversTypes['AccountBindingPayload'], ParentType, ContextType, RequireFields<MutationBindWechatPhoneArgs, 'input'>>;
+  bindWechatUnionId?: Resolver<ResolversTypes['AccountBindingPayload'], ParentType, ContextType, RequireFields<MutationBindWechatUnionIdArgs, 'input'>>;
   deleteAddress?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAddressArgs, 'id'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
+  loginWithSmsCode?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginWithSmsCodeArgs, 'code' | 'phone'>>;
   loginWithWechat?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginWithWechatArgs, 'code'>>;
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
+  registerWithSmsCode?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterWithSmsCodeArgs, 'input'>>;
+  resetPasswordWithSmsCode?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordWithSmsCodeArgs, 'code' | 'newPassword' | 'phone'>>;
+  sendSmsCode?: Resolver<ResolversTypes['SmsCodeTicket'], ParentType, ContextType, RequireFields<MutationSendSmsCodeArgs, 'phone' | 'purpose'>>;
   updateAddress?: Resolver<ResolversTypes['Address'], ParentType, ContextType, RequireFields<MutationUpdateAddressArgs, 'id' | 'input'>>;
   updateProfile?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateProfileArgs, 'input'>>;
 };
@@ -379,11 +595,18 @@ export type QueryResolvers<ContextType = UserContext, ParentType extends Resolve
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
 };
 
+export type SmsCodeTicketResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['SmsCodeTicket'] = ResolversParentTypes['SmsCodeTicket']> = {
+  expiresInSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  resendAfterSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type UserResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  accountState?: Resolver<Maybe<ResolversTypes['AccountState']>, ParentType, ContextType>;
   addresses?: Resolver<Array<ResolversTypes['Address']>, ParentType, ContextType>;
   avatarUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  linkedIdentities?: Resolver<Array<ResolversTypes['LinkedIdentity']>, ParentType, ContextType>;
   nickname?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
@@ -391,10 +614,13 @@ export type UserResolvers<ContextType = UserContext, ParentType extends Resolver
 };
 
 export type Resolvers<ContextType = UserContext> = {
+  AccountBindingPayload?: AccountBindingPayloadResolvers<ContextType>;
   Address?: AddressResolvers<ContextType>;
   AuthPayload?: AuthPayloadResolvers<ContextType>;
+  LinkedIdentity?: LinkedIdentityResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  SmsCodeTicket?: SmsCodeTicketResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 };
 
