@@ -24,7 +24,9 @@ const hmac = (key: Buffer | string, data: string) => crypto.createHmac('sha256',
 /** The Authorization header of a TC3-HMAC-SHA256 request. */
 export function tc3Authorization(input: { secretId: string; secretKey: string; host: string; body: string; timestamp: number }): string {
   const date = new Date(input.timestamp * 1000).toISOString().slice(0, 10);
-  const canonicalRequest = ['POST', '/', '', `content-type:${CONTENT_TYPE}\nhost:${input.host}\n`, 'content-type;host', sha256hex(input.body)].join('\n');
+  // Canonical header values are lower-cased and trimmed (Tencent's rule).
+  const canonicalHeaders = `content-type:${CONTENT_TYPE.toLowerCase()}\nhost:${input.host.toLowerCase()}\n`;
+  const canonicalRequest = ['POST', '/', '', canonicalHeaders, 'content-type;host', sha256hex(input.body)].join('\n');
   const scope = `${date}/${SERVICE}/tc3_request`;
   const stringToSign = ['TC3-HMAC-SHA256', String(input.timestamp), scope, sha256hex(canonicalRequest)].join('\n');
   const signingKey = hmac(hmac(hmac(`TC3${input.secretKey}`, date), SERVICE), 'tc3_request');

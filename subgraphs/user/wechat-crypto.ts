@@ -48,10 +48,3 @@ export function decryptWechatData(sessionKey: string, encryptedData: string, iv:
 }
 
 const refused = (message: string, reason: string) => shopError('BAD_USER_INPUT', message, { field: 'encryptedData', reason });
-
-/** What WeChat does (for tests and the development stand-in's documentation): encrypts `payload` under the session key. */
-export function encryptWechatData(sessionKey: string, payload: unknown, iv = crypto.randomBytes(16)): { encryptedData: string; iv: string } {
-  const cipher = crypto.createCipheriv('aes-128-cbc', Buffer.from(sessionKey, 'base64'), iv);
-  const encrypted = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]);
-  return { encryptedData: encrypted.toString('base64'), iv: iv.toString('base64') };
-}

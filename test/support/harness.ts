@@ -17,6 +17,7 @@ const WIDE_ADDRESS_THROTTLES = {
   REGISTER_MAX_PER_IP: '1000000',
   WECHAT_LOGIN_MAX_PER_IP: '1000000',
   REFRESH_MAX_PER_IP: '1000000',
+  SMS_SEND_MAX_PER_IP: '1000000',
 };
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
