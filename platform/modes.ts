@@ -1,6 +1,6 @@
 /**
  * Development stand-ins that hand out something for nothing (the payment sandbox: an order paid without money; the
- * development WeChat login: any code signs in) follow the rule of the development secrets (secrets.ts), decided once
+ * development WeChat login: any code signs in; SMS_DEV_LOG: SMS codes written to the log) follow the rule of the development secrets (secrets.ts), decided once
  * at start-up from the environment:
  *   - never with NODE_ENV=production (asking for one there is a start-up error);
  *   - outside production, on by default only when nothing but this machine can reach us: HOST is a loopback address,
