@@ -13,6 +13,7 @@ import { startFakeTencentSms, lastCodeTo, type FakeTencentSms } from '../../test
 import { startFakeWechatApi, type FakeWechatApi } from '../../test/support/fake-wechat-api';
 import { asIdentity, anonymousTo, codes, gql, startSupergraph, testConfig, uniquePhone, type GraphQLResponse } from '../../test/support/harness';
 import type { Config } from '../../platform/config';
+import { countStatements } from '../../platform/db';
 import { loadConfig } from '../../platform/config';
 import { createDevSmsSender, createSmsSender } from './sms-provider';
 
@@ -179,6 +180,27 @@ describe('account states and WeChat encrypted data', () => {
     expect(codes(stolen)).toEqual(['CONFLICT']);
     expect(stolen.errors![0].extensions!.reason).toBe('ACCOUNT_EXISTS');
     expect(await identityCount(other.userId)).toBe(1);
+  });
+});
+
+describe('identities of many users (no N+1)', () => {
+  it('answers payment’s wechatOpenId of 8 users with the same statements as of 1 (users + identities)', async () => {
+    const logins = await Promise.all(Array.from({ length: 8 }, () => wechatLogin()));
+    const query = 'query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id wechatOpenId } } }';
+    const asPayment = asIdentity({ service: 'payment' }, 'user', config);
+    const counter = countStatements(db);
+    try {
+      const one = ok(await gql(url, query, { r: [{ __typename: 'User', id: logins[0].userId }] }, asPayment));
+      const forOne = counter.count;
+      counter.reset();
+      const many = ok(await gql(url, query, { r: logins.map((l) => ({ __typename: 'User', id: l.userId })) }, asPayment));
+      expect(forOne).toBe(2);
+      expect(counter.count).toBe(forOne);
+      expect(one._entities[0].wechatOpenId).toBe(logins[0].openid);
+      expect(many._entities.map((u: { wechatOpenId: string }) => u.wechatOpenId)).toEqual(logins.map((l) => l.openid));
+    } finally {
+      counter.stop();
+    }
   });
 });
 
