@@ -18,7 +18,7 @@ import { findUserByPhone, findUserForUpdate, insertUser, markMerged, setPassword
 import { moveWechatSessions } from './data/wechat-sessions';
 import { shopperHasOrders } from './order-client';
 import { shopperHoldsMoney } from './payment-client';
-import { sendCode, withSmsCode, type SmsCodeTicket, type SmsPurpose } from './sms-codes';
+import { countSend, deliverCode, withSmsCode, type SmsCodeTicket, type SmsPurpose } from './sms-codes';
 import { startSession, type AuthResult } from './tokens';
 import { validateNickname, validatePassword, validatePhone } from './validation';
 import { decryptWechatData } from './wechat-crypto';
@@ -54,16 +54,17 @@ export async function sendSmsCode(
   const phone = validatePhone(input.phone);
   const purpose = PURPOSES[input.purpose];
   if (!purpose) throw badInput('Unknown purpose', 'purpose');
+  if (purpose === 'bind' && !input.userId) throw unauthenticated();
+  await countSend(services, { phone, purpose, clientIp: input.clientIp });
   const owner = await findUserByPhone(services.db, phone);
   let deliver = true;
   if (purpose === 'register' && owner) throw conflict('This phone number is already registered');
   // No account: counted and answered alike, nothing sent (the answer must not tell who has an account).
   if (purpose === 'reset' && !owner) deliver = false;
-  if (purpose === 'bind') {
-    if (!input.userId) throw unauthenticated();
-    if (owner?.id === input.userId) throw shopError('CONFLICT', 'This phone number is already bound to your account', { reason: 'ALREADY_BOUND' });
+  if (purpose === 'bind' && owner?.id === input.userId) {
+    throw shopError('CONFLICT', 'This phone number is already bound to your account', { reason: 'ALREADY_BOUND' });
   }
-  return sendCode(services, { phone, purpose, userId: purpose === 'bind' ? input.userId : null, clientIp: input.clientIp, deliver });
+  return deliverCode(services, { phone, purpose, userId: purpose === 'bind' ? input.userId : null, deliver });
 }
 
 export async function registerWithSmsCode(

@@ -39,15 +39,11 @@ export interface SmsCodeTicket {
 }
 
 /**
- * Counts the send against every throttle (address, phone+purpose cooldown, phone), then stores and sends a fresh code.
- * `deliver: false` (a reset for an unknown phone) counts and answers alike but stores and sends nothing, so the answer
- * does not tell whether the phone has an account.
+ * Counts one send against every throttle (address, phone + purpose cooldown, phone) — before anything about the phone
+ * is looked at, so no answer (not even "already registered") comes unthrottled. Refuses at once without a provider.
  */
-export async function sendCode(
-  services: UserServices,
-  input: { phone: string; purpose: SmsPurpose; userId: string | null; clientIp?: string; deliver: boolean },
-): Promise<SmsCodeTicket> {
-  const { db, config, limiter, sms } = services;
+export async function countSend(services: UserServices, input: { phone: string; purpose: SmsPurpose; clientIp?: string }): Promise<void> {
+  const { config, limiter, sms } = services;
   const { passport } = config;
   if (sms.kind === 'unconfigured') await sms.sendCode(input.phone, '', 0);
   if (input.clientIp) {
@@ -56,6 +52,18 @@ export async function sendCode(
   const cooldown = { limit: 1, windowMs: passport.smsSendCooldownSeconds * 1000 };
   await hitOrThrow(limiter, limiterKey(`sms-cooldown-${input.purpose}`, input.phone), cooldown, 'A code was just sent to this phone; wait before asking again');
   await hitOrThrow(limiter, limiterKey('sms-phone', input.phone), ruleOf(passport.smsSendPerPhone), 'Too many codes sent to this phone number; try again later');
+}
+
+/**
+ * Stores and sends a fresh code (after `countSend`). `deliver: false` (a reset for an unknown phone) answers alike but
+ * stores and sends nothing, so the answer does not tell whether the phone has an account.
+ */
+export async function deliverCode(
+  services: UserServices,
+  input: { phone: string; purpose: SmsPurpose; userId: string | null; deliver: boolean },
+): Promise<SmsCodeTicket> {
+  const { db, config, sms } = services;
+  const { passport } = config;
   const ticket = { expiresInSeconds: passport.smsCodeTtlSeconds, resendAfterSeconds: passport.smsSendCooldownSeconds };
   if (!input.deliver) return ticket;
 
