@@ -5,6 +5,7 @@
  * SMS quick login end to end with the fake Tencent Cloud SMS, and the internal order/payment fields' allow-lists.
  */
 import crypto from 'node:crypto';
+import http from 'node:http';
 import type { Knex } from 'knex';
 import type { RunningSupergraph } from '../app/launcher';
 import { startFakeTencentSms, lastCodeTo, type FakeTencentSms } from './support/fake-tencent-sms';
@@ -34,6 +35,27 @@ async function within(ms: number, check: () => Promise<boolean>): Promise<boolea
   return false;
 }
 
+/** POST an operation from `localAddress` (any 127.x.y.z reaches the router), as throttling.test.ts does. */
+function postFrom(url: string, localAddress: string, query: string, variables: Record<string, unknown>): Promise<GraphQLResponse> {
+  const body = JSON.stringify({ query, variables });
+  const target = new URL(url);
+  return new Promise((resolve, reject) => {
+    const request = http.request(
+      { hostname: target.hostname, port: target.port, path: target.pathname, method: 'POST', localAddress, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, ...(JSON.parse(text) as object) }));
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+/** A loopback address no other test (or earlier run, within the window) uses: per-address counts never mix. */
+const freshLoopback = () => `127.${crypto.randomInt(1, 255)}.${crypto.randomInt(0, 256)}.${crypto.randomInt(1, 255)}`;
+
 let wechat: FakeWechatApi;
 let sms: FakeTencentSms;
 let supergraph: RunningSupergraph;
@@ -44,7 +66,7 @@ let paymentDb: Knex;
 
 beforeAll(async () => {
   [wechat, sms] = await Promise.all([startFakeWechatApi(), startFakeTencentSms()]);
-  config = testConfig({ ...wechat.env, ...sms.env });
+  config = testConfig({ ...wechat.env, ...sms.env, SMS_SEND_MAX_PER_IP: '2' });
   supergraph = await startSupergraph({ config });
   router = supergraph.routerUrl!;
   userDb = supergraph.subgraphs.user!.db;
@@ -100,11 +122,30 @@ describe('binding the phone of an existing account from a HALF mini-program acco
 describe('SMS quick login through the router', () => {
   it('sends a code, signs in (creating a FULL account), and refuses the same code again', async () => {
     const phone = uniquePhone();
-    ok(await gql(router, SEND, { phone, purpose: 'LOGIN' }));
+    ok(await postFrom(router, freshLoopback(), SEND, { phone, purpose: 'LOGIN' }));
     const code = lastCodeTo(sms, phone);
     const auth = ok(await gql(router, SMS_LOGIN, { phone, code })).loginWithSmsCode;
     expect(ok(await gql(router, ME, {}, bearer(auth.accessToken))).me).toEqual({ id: auth.user.id, phone, accountState: 'FULL', linkedIdentities: [] });
     expect(codes(await gql(router, SMS_LOGIN, { phone, code }))).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
+describe('SMS throttles through the router', () => {
+  it('counts codes per client address as the router saw it (RATE_LIMITED with Retry-After), another address unaffected', async () => {
+    const address = freshLoopback();
+    for (let i = 0; i < 2; i++) ok(await postFrom(router, address, SEND, { phone: uniquePhone(), purpose: 'LOGIN' }));
+    const sentBefore = sms.sent.length;
+    const over = await postFrom(router, address, SEND, { phone: uniquePhone(), purpose: 'LOGIN' });
+    expect(codes(over)).toEqual(['RATE_LIMITED']);
+    expect(over.errors![0].extensions!.retryAfterSeconds).toBeGreaterThan(0);
+    expect(sms.sent.length).toBe(sentBefore);
+    ok(await postFrom(router, freshLoopback(), SEND, { phone: uniquePhone(), purpose: 'LOGIN' }));
+  });
+
+  it('counts codes per phone across addresses (one per purpose per cooldown)', async () => {
+    const phone = uniquePhone();
+    ok(await postFrom(router, freshLoopback(), SEND, { phone, purpose: 'LOGIN' }));
+    expect(codes(await postFrom(router, freshLoopback(), SEND, { phone, purpose: 'LOGIN' }))).toEqual(['RATE_LIMITED']);
   });
 });
 
