@@ -16,6 +16,8 @@ import type { Config } from '../../platform/config';
 import { countStatements } from '../../platform/db';
 import { loadConfig } from '../../platform/config';
 import { createDevSmsSender, createSmsSender } from './sms-provider';
+import { grantRole } from './data/roles';
+import { ensureStaffRoles } from './staff';
 
 const AUTH = 'accessToken refreshToken user { id phone accountState linkedIdentities { platform boundAt } }';
 const LOGIN_WECHAT = `mutation($code: String!) { loginWithWechat(code: $code) { ${AUTH} } }`;
@@ -280,13 +282,15 @@ describe('SMS codes', () => {
   });
 
   it('throttles per client address (SMS_SEND_MAX_PER_IP)', async () => {
-    const ip = `198.51.100.${crypto.randomInt(1, 255)}`;
+    // Counts outlive a run in Redis: an address no earlier run used.
+    const freshIp = () => `10.${crypto.randomInt(0, 256)}.${crypto.randomInt(0, 256)}.${crypto.randomInt(1, 255)}`;
+    const ip = freshIp();
     const from = asIdentity({ clientIp: ip }, 'user', config);
     for (let i = 0; i < 3; i++) ok(await sendCode(uniquePhone(), 'LOGIN', from));
     const over = await sendCode(uniquePhone(), 'LOGIN', from);
     expect(codes(over)).toEqual(['RATE_LIMITED']);
     // Another address is not affected.
-    ok(await sendCode(uniquePhone(), 'LOGIN', asIdentity({ clientIp: `203.0.113.${crypto.randomInt(1, 255)}` }, 'user', config)));
+    ok(await sendCode(uniquePhone(), 'LOGIN', asIdentity({ clientIp: freshIp() }, 'user', config)));
   });
 
   it('binds codes to their purpose: a LOGIN code does not register', async () => {
@@ -320,6 +324,27 @@ describe('SMS codes', () => {
     expect(sessions.every((s: { revoked_at: Date | null; revoked_reason: string }) => s.revoked_at && s.revoked_reason === 'password_reset')).toBe(true);
     expect(codes(await gql(url, REFRESH, { t: account.refreshToken }, anonymous()))).toEqual(['UNAUTHENTICATED']);
     expect(ok(await gql(url, LOGIN, { a: account.phone, p: 'newpass123' }, anonymous())).login.accessToken).toBeTruthy();
+  });
+
+  it('refuses SMS login, SMS reset and folding for staff accounts (FORBIDDEN, STAFF_ACCOUNT): their password only', async () => {
+    const phone = uniquePhone();
+    const [{ id }] = await db('users').insert({ phone, nickname: 'staff', password_hash: null }).returning('id');
+    const roles = await ensureStaffRoles(db);
+    await grantRole(db, String(id), roles.catalog);
+    ok(await sendCode(phone, 'LOGIN'));
+    const login = await gql(url, SMS_LOGIN, { phone, code: lastCodeTo(sms, phone) }, anonymous());
+    expect(codes(login)).toEqual(['FORBIDDEN']);
+    expect(login.errors![0].extensions!.reason).toBe('STAFF_ACCOUNT');
+    ok(await sendCode(phone, 'RESET_PASSWORD'));
+    const reset = await gql(url, RESET, { phone, code: lastCodeTo(sms, phone), p: 'newpass123' }, anonymous());
+    expect(reset.errors![0].extensions!.reason).toBe('STAFF_ACCOUNT');
+    expect((await db('users').where({ id }).first()).password_hash).toBeNull();
+    // A HALF account proving that phone through WeChat is not folded into the staff account either.
+    const half = await wechatLogin();
+    const fold = await gql(url, BIND_PHONE, { input: wechat.encryptFor(half.openid!, { phoneNumber: phone, purePhoneNumber: phone, countryCode: '86' }) }, half.headers);
+    expect(codes(fold)).toEqual(['CONFLICT']);
+    expect(fold.errors![0].extensions!.reason).toBe('ACCOUNT_EXISTS');
+    expect((await db('users').where({ id: half.userId }).first()).merged_into_user_id).toBeNull();
   });
 
   it('answers a reset for an unknown phone like any other, without sending anything', async () => {

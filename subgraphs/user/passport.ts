@@ -14,12 +14,12 @@ import { hashPassword } from '../../platform/password';
 import type { UserServices } from './accounts';
 import { findIdentity, findIdentitiesByUserIds, findIdentityOfUser, insertIdentityIfAbsent, moveIdentities, type IdentityPlatform, type IdentityRow } from './data/identities';
 import { revokeUserSessions } from './data/sessions';
-import { findUserByPhone, findUserForUpdate, insertUser, markMerged, setPasswordHash, setPhoneIfNone, type UserRow } from './data/users';
+import { findUserById, findUserByPhone, findUserForUpdate, insertUser, markMerged, setPasswordHash, setPhoneIfNone, type UserRow } from './data/users';
 import { moveWechatSessions } from './data/wechat-sessions';
 import { shopperHasOrders } from './order-client';
 import { shopperHoldsMoney } from './payment-client';
 import { countSend, deliverCode, withSmsCode, type SmsCodeTicket, type SmsPurpose } from './sms-codes';
-import { startSession, type AuthResult } from './tokens';
+import { scopesOf, startSession, type AuthResult } from './tokens';
 import { validateNickname, validatePassword, validatePhone } from './validation';
 import { decryptWechatData } from './wechat-crypto';
 import { liveSessionKey } from './wechat-session-keys';
@@ -87,12 +87,24 @@ export async function registerWithSmsCode(
   }
 }
 
+/**
+ * Staff accounts (any role) sign in with their password only: a phone proof (SMS code, WeChat phone) is weaker than
+ * that (SIM swap) and must not open scopes. Their passwords are set by scripts/create-staff.ts.
+ */
+async function refuseStaff(db: Knex, userId: string): Promise<void> {
+  if ((await scopesOf(db, userId)).length) {
+    throw shopError('FORBIDDEN', 'Staff accounts sign in with their password', { reason: 'STAFF_ACCOUNT' });
+  }
+}
+
 /** Quick login: signs in the phone's account, creating it (FULL, without a password) when there is none. */
 export async function loginWithSmsCode(services: UserServices, input: { phone: string; code: string }): Promise<AuthResult> {
   const phone = validatePhone(input.phone);
   const run = () =>
     withSmsCode(services, { phone, purpose: 'login', code: input.code, userId: null }, async (trx) => {
-      const user = (await findUserByPhone(trx, phone)) ?? (await insertUser(trx, { phone, nickname: `用户${phone.slice(-4)}` }));
+      const existing = await findUserByPhone(trx, phone);
+      if (existing) await refuseStaff(trx, existing.id);
+      const user = existing ?? (await insertUser(trx, { phone, nickname: `用户${phone.slice(-4)}` }));
       return startSession(trx, services.config, user, 'sms');
     });
   try {
@@ -115,6 +127,7 @@ export async function resetPasswordWithSmsCode(
   const revoked = await withSmsCode(services, { phone, purpose: 'reset', code: input.code, userId: null }, async (trx) => {
     const user = await findUserByPhone(trx, phone, true);
     if (!user) throw badInput('The code is wrong or was already used', 'code');
+    await refuseStaff(trx, user.id);
     await setPasswordHash(trx, user.id, passwordHash);
     return revokeUserSessions(trx, user.id, 'password_reset');
   });
@@ -200,13 +213,15 @@ async function planBinding(services: UserServices, userId: string, target: Targe
   const owner = await ownerOf(services.db, target);
   if (!owner || owner === userId) return { userId, target, foldInto: null };
   const what = target.kind === 'phone' ? 'phone number' : 'WeChat account (unionid)';
-  const [callerRow] = await services.db('users').select('id', 'phone', 'username', 'email').where({ id: userId });
+  const caller = await findUserById(services.db, userId);
   const identities = await findIdentitiesByUserIds(services.db, [userId, owner]);
   const mine = identities.filter((row) => String(row.user_id) === userId);
   const theirs = new Set(identities.filter((row) => String(row.user_id) === owner).map((row) => row.platform));
-  if (!callerRow || accountState(callerRow as UserRow, mine) !== 'HALF') throw accountExists(what);
+  if (!caller || accountState(caller, mine) !== 'HALF') throw accountExists(what);
   // The other account is another WeChat user of this mini-program (or another unionid): folding would lose one of them.
   if (mine.some((row) => theirs.has(row.platform))) throw accountExists(what);
+  // Never fold into a staff account: a phone proof must not open scopes (see refuseStaff).
+  if ((await scopesOf(services.db, owner)).length) throw accountExists(what);
   let hasOrders: boolean;
   let holdsMoney: boolean;
   try {

@@ -11,6 +11,7 @@ import type { Config } from '../../platform/config';
 import { badInput, shopError } from '../../platform/errors';
 import { hitOrThrow, ruleOf } from '../../platform/rate-limit';
 import type { UserServices } from './accounts';
+import { smsNotConfigured } from './sms-provider';
 import {
   consumeSmsCode,
   countSmsAttempt,
@@ -45,7 +46,7 @@ export interface SmsCodeTicket {
 export async function countSend(services: UserServices, input: { phone: string; purpose: SmsPurpose; clientIp?: string }): Promise<void> {
   const { config, limiter, sms } = services;
   const { passport } = config;
-  if (sms.kind === 'unconfigured') await sms.sendCode(input.phone, '', 0);
+  if (sms.kind === 'unconfigured') throw smsNotConfigured();
   if (input.clientIp) {
     await hitOrThrow(limiter, limiterKey('sms-ip', input.clientIp), ruleOf(passport.smsSendPerIp), 'Too many codes requested from this network address; try again later');
   }

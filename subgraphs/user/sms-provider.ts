@@ -23,13 +23,16 @@ export function createDevSmsSender(config: Pick<Config, 'isProduction'>, log: (l
   };
 }
 
+export const smsNotConfigured = () =>
+  shopError('FORBIDDEN', 'Text messages are not available on this server (TENCENT_SMS_* are not set)', { reason: 'SMS_NOT_CONFIGURED' });
+
 export function createSmsSender(config: Pick<Config, 'isProduction' | 'sms'>): SmsSender {
   if (config.sms.tencent) return createTencentSmsSender(config.sms.tencent);
   if (config.sms.devLog && !config.isProduction) return createDevSmsSender(config);
   return {
     kind: 'unconfigured',
     async sendCode() {
-      throw shopError('FORBIDDEN', 'Text messages are not available on this server (TENCENT_SMS_* are not set)', { reason: 'SMS_NOT_CONFIGURED' });
+      throw smsNotConfigured();
     },
   };
 }
