@@ -393,7 +393,7 @@ export type User = {
   linkedIdentities: Array<LinkedIdentity>;
   /** Display name. */
   nickname: Maybe<Scalars['String']['output']>;
-  /** Mainland mobile number; null for other viewers and for accounts created with WeChat. */
+  /** Mainland mobile number; null for other viewers, and for WeChat accounts until one is bound (bindWechatPhone). */
   phone: Maybe<Scalars['String']['output']>;
   /** Staff permissions granted by the user's roles (e.g. catalog:write); empty for shoppers and for other viewers. */
   scopes: Array<Scalars['String']['output']>;
