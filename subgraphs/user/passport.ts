@@ -278,6 +278,13 @@ async function attach(trx: Knex.Transaction, caller: UserRow, target: Target): P
 async function fold(services: UserServices, trx: Knex.Transaction, caller: UserRow, ownerId: string) {
   const owner = await findUserForUpdate(trx, ownerId);
   if (!owner || owner.merged_into_user_id) throw shopError('CONFLICT', 'The other account cannot take this one', { reason: 'ACCOUNT_EXISTS' });
+  // Again under the row locks: the caller may have bound something since the plan.
+  const identities = await findIdentitiesByUserIds(trx, [caller.id, owner.id]);
+  const mine = identities.filter((row) => String(row.user_id) === caller.id);
+  const theirs = new Set(identities.filter((row) => String(row.user_id) === owner.id).map((row) => row.platform));
+  if (accountState(caller, mine) !== 'HALF' || mine.some((row) => theirs.has(row.platform))) {
+    throw shopError('CONFLICT', 'The other account cannot take this one', { reason: 'ACCOUNT_EXISTS' });
+  }
   await moveIdentities(trx, caller.id, owner.id);
   await moveWechatSessions(trx, caller.id, owner.id);
   await markMerged(trx, caller.id, owner.id);
