@@ -12,6 +12,7 @@ import { startFakeTencentSms, lastCodeTo, type FakeTencentSms } from './support/
 import { startFakeWechatApi, type FakeWechatApi } from './support/fake-wechat-api';
 import { asIdentity, bearer, codes, gql, startSupergraph, testConfig, uniquePhone, type GraphQLResponse } from './support/harness';
 import type { Config } from '../platform/config';
+import { ADDRESS_INPUT } from '../subgraphs/order/test/checkout-fixtures';
 
 const AUTH = 'accessToken refreshToken user { id phone accountState linkedIdentities { platform } }';
 const LOGIN_WECHAT = `mutation($code: String!) { loginWithWechat(code: $code) { ${AUTH} } }`;
@@ -119,6 +120,31 @@ describe('binding the phone of an existing account from a HALF mini-program acco
   });
 });
 
+describe('a HALF account shops like any other, and its orders keep it from being folded', () => {
+  it('checks out as HALF; binding an existing account’s phone is then refused (order says it has orders), nothing changed', async () => {
+    const phone = uniquePhone();
+    const existing = ok(await gql(router, REGISTER, { input: { phone, password: 'secret123' } })).register;
+    const suffix = newSuffix();
+    const half = ok(await gql(router, LOGIN_WECHAT, { code: `good-${suffix}` })).loginWithWechat;
+    const as = bearer(half.accessToken);
+    const products = ok(await gql(router, '{ products(first: 20) { edges { node { skus { id stock available } } } } }')).products.edges;
+    const sku = products.flatMap((edge: { node: { skus: { id: string; stock: number; available: boolean }[] } }) => edge.node.skus).find((s: { stock: number; available: boolean }) => s.available && s.stock > 5);
+    const addressId = ok(await gql(router, 'mutation($input: AddressInput!) { addAddress(input: $input) { id } }', { input: ADDRESS_INPUT }, as)).addAddress.id;
+    const order = ok(
+      await gql(router, 'mutation($input: CheckoutInput!, $key: String!) { createOrder(input: $input, idempotencyKey: $key) { id status } }', { input: { items: [{ skuId: sku.id, quantity: 1 }], addressId }, key: crypto.randomUUID() }, as),
+    ).createOrder;
+    expect(order.status).toBe('PENDING_PAYMENT');
+
+    const response = await gql(router, BIND_PHONE, { input: wechat.encryptFor(`o-${suffix}`, phonePayload(phone)) }, as);
+    expect(codes(response)).toEqual(['CONFLICT']);
+    expect(response.errors![0].extensions!.reason).toBe('ACCOUNT_EXISTS');
+    expect((await userDb('users').where({ id: half.user.id }).first()).merged_into_user_id).toBeNull();
+    expect(await userDb('account_platforms').where({ user_id: existing.user.id })).toEqual([]);
+    expect(ok(await gql(router, '{ orders(first: 5) { edges { node { id } } } }', {}, as)).orders.edges).toEqual([{ node: { id: order.id } }]);
+    await gql(router, 'mutation($id: ID!) { cancelOrder(id: $id) { status } }', { id: order.id }, as);
+  });
+});
+
 describe('SMS quick login through the router', () => {
   it('sends a code, signs in (creating a FULL account), and refuses the same code again', async () => {
     const phone = uniquePhone();
@@ -131,7 +157,7 @@ describe('SMS quick login through the router', () => {
 });
 
 describe('SMS throttles through the router', () => {
-  it('counts codes per client address as the router saw it (RATE_LIMITED with Retry-After), another address unaffected', async () => {
+  it('counts codes per client address as the router saw it (RATE_LIMITED with retryAfterSeconds), another address unaffected', async () => {
     const address = freshLoopback();
     for (let i = 0; i < 2; i++) ok(await postFrom(router, address, SEND, { phone: uniquePhone(), purpose: 'LOGIN' }));
     const sentBefore = sms.sent.length;
