@@ -417,6 +417,20 @@ describe('binding a phone by SMS code, conflicts and races', () => {
   });
 });
 
+describe('binding one unionid twice at once', () => {
+  it('lets one account win (unique platform + platform_id), the other is ACCOUNT_EXISTS', async () => {
+    for (let round = 0; round < 3; round++) {
+      const [a, b] = await Promise.all([wechatLogin(), wechatLogin()]);
+      const unionId = `union-${crypto.randomBytes(6).toString('hex')}`;
+      const responses = await Promise.all(
+        [a, b].map((who) => gql(url, BIND_UNION, { input: wechat.encryptFor(who.openid!, { openId: who.openid, unionId }) }, who.headers)),
+      );
+      expect(responses.map(codes).sort()).toEqual([[], ['CONFLICT']]);
+      expect(await db('account_platforms').where({ platform: 'wechat_union', platform_id: unionId })).toHaveLength(1);
+    }
+  });
+});
+
 describe('SMS provider selection', () => {
   it('refuses to send without a provider (FORBIDDEN, SMS_NOT_CONFIGURED) and stores nothing', async () => {
     const bare = testConfig({ SMS_DEV_LOG: 'false', TENCENT_SMS_SECRET_ID: '' });
