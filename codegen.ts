@@ -9,7 +9,14 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 const subgraphs: Record<string, { context: string; mappers: Record<string, string> }> = {
   user: {
     context: '../context#UserContext',
-    mappers: { User: '../data/users#UserRow', Address: '../data/addresses#AddressRow', AuthPayload: '../tokens#AuthResult', Product: '../favorites#ProductRef' },
+    mappers: {
+      User: '../data/users#UserRow',
+      Address: '../data/addresses#AddressRow',
+      AuthPayload: '../tokens#AuthResult',
+      LinkedIdentity: '../data/identities#IdentityRow',
+      AccountBindingPayload: '../passport#BindingResult',
+      Product: '../favorites#ProductRef',
+    },
   },
   product: {
     context: '../context#ProductContext',

@@ -3,6 +3,7 @@ import { requireService, requireUser } from '../../platform/context';
 import { ALL_SCOPES } from '../../platform/identity';
 import * as accounts from './accounts';
 import * as addressBook from './address-book';
+import { passportResolvers } from './passport-resolvers';
 import type { UserContext } from './context';
 import type { AddressRow } from './data/addresses';
 import { favoriteResolvers } from './favorites-resolvers';
@@ -50,6 +51,7 @@ export const resolvers: Resolvers = {
     async deleteAddress(_parent, { id }, context) {
       return addressBook.deleteAddress(context.db, requireUser(context), id);
     },
+    ...passportResolvers.Mutation,
     ...favoriteResolvers.Mutation,
   },
   User: {
@@ -57,7 +59,12 @@ export const resolvers: Resolvers = {
       return context.loaders.userById.load(reference.id);
     },
     avatarUrl: (user: UserRow) => user.avatar_url,
-    wechatOpenId: (user: UserRow, _args, context) => (context.identity.service === 'payment' ? user.wechat_openid : null),
+    async wechatOpenId(user: UserRow, _args, context) {
+      if (context.identity.service !== 'payment') return null;
+      const identities = await context.loaders.identitiesByUserId.load(user.id);
+      return identities.find((identity) => identity.platform === 'wechat_mp')?.platform_id ?? null;
+    },
+    ...passportResolvers.User,
     phone: (user: UserRow, _args, context) => (isSelf(context, user) ? user.phone : null),
     async addresses(user: UserRow, _args, context) {
       return isSelf(context, user) ? context.loaders.addressesByUserId.load(user.id) : [];
@@ -69,6 +76,7 @@ export const resolvers: Resolvers = {
     },
     ...favoriteResolvers.User,
   },
+  LinkedIdentity: passportResolvers.LinkedIdentity,
   Product: favoriteResolvers.Product,
   Address: {
     contactName: (address: AddressRow) => address.contact_name,
