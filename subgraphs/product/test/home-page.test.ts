@@ -328,9 +328,13 @@ describe('related products', () => {
       const counter = countStatements(db());
       ok(await gql(url, query, { first }, shopper()));
       counter.stop();
-      return counter.count;
+      return counter.statements.map((sql) => sql.slice(0, 60));
     };
-    expect(await cost(2)).toBe(await cost(30));
+    await cost(1); // warm-up: the subgraph's start-up housekeeping is done by then
+    const few = await cost(2);
+    // The page, the related products of all of it, the tag ids of all of it, the tags, the related rows.
+    expect(await cost(30)).toEqual(few);
+    expect(few.length).toBeLessThanOrEqual(5);
   });
 });
 
