@@ -5,6 +5,7 @@
  * "guess you like" for a signed-in shopper is never kept for anyone else; the first screen fits the cost limit.
  */
 import { signAccessToken } from '../platform/access-token';
+import { countStatements } from '../platform/db';
 import type { RunningSupergraph } from '../app/launcher';
 import { countHttpRequests, createTestProduct, ok, viaRouter } from '../subgraphs/cart/test/fixtures';
 import { bearer, codes, gql, startSupergraph, testConfig } from './support/harness';
@@ -49,6 +50,12 @@ it('keeps the first screen at the router for every shopper, and shows each staff
   } finally {
     calls.stop();
   }
+  // Another selection the router has not kept: product answers it from its catalog cache, without a statement.
+  const counter = countStatements(supergraph.subgraphs.product!.db);
+  const other = ok(await gql(router, '{ homePage { groups { name products(first: 6) { edges { node { id title } } } } hotSearchWords { word } banners { id } } }')).homePage;
+  counter.stop();
+  expect(counter.statements).toEqual([]);
+  expect(other.groups.map((g: { name: string }) => g.name)).toEqual(first.groups.map((g: { name: string }) => g.name));
 
   // A new banner.
   const banner = (await asStaff('mutation($i: BannerInput!) { createBanner(input: $i) { id } }', { i: { title: '新横幅', imageUrl: IMAGE, position: 'HOME_CAROUSEL', sortOrder: -1000 } })).createBanner;

@@ -18,14 +18,19 @@ import type { SkuRow } from '../data/skus';
 import * as valid from './validation';
 import { LIMITS } from './validation';
 
-/** PostgreSQL's unique_violation. */
-const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505';
+/** PostgreSQL's unique_violation and foreign_key_violation. */
+const sqlState = (error: unknown) => (error as { code?: string }).code;
 
+/**
+ * Runs a write; a unique name another writer took first is CONFLICT, and a referenced row (product, group, tag,
+ * topic) another writer deleted between the check and the write is NOT_FOUND, as if the check had seen it gone.
+ */
 async function uniquely<T>(write: () => Promise<T>, message: string): Promise<T> {
   try {
     return await write();
   } catch (error) {
-    if (isUniqueViolation(error)) throw conflict(message);
+    if (sqlState(error) === '23505') throw conflict(message);
+    if (sqlState(error) === '23503') throw notFound('A referenced row no longer exists');
     throw error;
   }
 }
@@ -91,13 +96,14 @@ async function bannerFields(db: Knex, input: BannerInput): Promise<BannerFields>
 }
 
 export async function createBanner(db: Knex, input: BannerInput): Promise<BannerRow> {
-  return banners.insertBanner(db, await bannerFields(db, input));
+  const fields = await bannerFields(db, input);
+  return uniquely(() => banners.insertBanner(db, fields), 'Banner conflict');
 }
 
 export async function updateBanner(db: Knex, id: string, input: BannerInput): Promise<BannerRow> {
   valid.id(id, 'id');
   const fields = await bannerFields(db, input);
-  return found(await banners.updateBanner(db, id, fields), `Banner ${id}`);
+  return found(await uniquely(() => banners.updateBanner(db, id, fields), 'Banner conflict'), `Banner ${id}`);
 }
 
 export async function deleteBanner(db: Knex, id: string): Promise<boolean> {
@@ -152,12 +158,16 @@ async function requireProducts(db: Knex, ids: readonly string[]): Promise<void> 
 export async function setGroupProducts(db: Knex, id: string, productIds: readonly string[]): Promise<ProductGroupRow> {
   valid.id(id, 'id');
   const ids = valid.idList(productIds, 'productIds', LIMITS.groupMembers);
-  return db.transaction(async (trx) => {
-    const group = found(await groups.lockGroup(trx, id), `Product group ${id}`);
-    await requireProducts(trx, ids);
-    await groups.replaceGroupMembers(trx, id, ids);
-    return group;
-  });
+  return uniquely(
+    () =>
+      db.transaction(async (trx) => {
+        const group = found(await groups.lockGroup(trx, id), `Product group ${id}`);
+        await requireProducts(trx, ids);
+        await groups.replaceGroupMembers(trx, id, ids);
+        return group;
+      }),
+    'The group changed meanwhile',
+  );
 }
 
 // ---- tags ----
@@ -183,14 +193,16 @@ export async function deleteTag(db: Knex, id: string): Promise<boolean> {
 export async function setProductTags(db: Knex, productId: string, tagIds: readonly string[]): Promise<ProductRow> {
   valid.id(productId, 'productId');
   const ids = valid.idList(tagIds, 'tagIds', LIMITS.tagsPerProduct);
-  return db.transaction(async (trx) => {
-    const product = found(await lockProduct(trx, productId), `Product ${productId}`);
-    const known = new Set((ids.length ? await tags.findTagsByIds(trx, ids) : []).map((row) => String(row.id)));
-    const unknown = ids.filter((id) => !known.has(id));
-    if (unknown.length) throw notFound(`Unknown tags: ${unknown.join(', ')}`);
-    await tags.replaceProductTags(trx, productId, ids);
-    return product;
-  });
+  const replace = () =>
+    db.transaction(async (trx) => {
+      const product = found(await lockProduct(trx, productId), `Product ${productId}`);
+      const known = new Set((ids.length ? await tags.findTagsByIds(trx, ids) : []).map((row) => String(row.id)));
+      const unknown = ids.filter((id) => !known.has(id));
+      if (unknown.length) throw notFound(`Unknown tags: ${unknown.join(', ')}`);
+      await tags.replaceProductTags(trx, productId, ids);
+      return product;
+    });
+  return uniquely(replace, 'The product changed meanwhile');
 }
 
 // ---- hot search words ----
@@ -262,13 +274,14 @@ async function questionFields(db: Knex, input: QuestionInput): Promise<help.Help
 }
 
 export async function createQuestion(db: Knex, input: QuestionInput) {
-  return help.insertQuestion(db, await questionFields(db, input));
+  const fields = await questionFields(db, input);
+  return uniquely(() => help.insertQuestion(db, fields), 'Question conflict');
 }
 
 export async function updateQuestion(db: Knex, id: string, input: QuestionInput) {
   valid.id(id, 'id');
   const fields = await questionFields(db, input);
-  return found(await help.updateQuestion(db, id, fields), `Help question ${id}`);
+  return found(await uniquely(() => help.updateQuestion(db, id, fields), 'Question conflict'), `Help question ${id}`);
 }
 
 export async function deleteQuestion(db: Knex, id: string): Promise<boolean> {
