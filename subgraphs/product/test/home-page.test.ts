@@ -13,6 +13,13 @@ import { createProduct, seededTree, shopper, staff, uniqueToken, type SeededTree
 // Statement counts prove the PostgreSQL path batches; the caches are tested through the router (test/home-page.test.ts).
 const uncachedCatalog = testConfig({ CATALOG_CACHE: 'false' });
 
+/**
+ * The statements a request sent. The events' retention job (platform/events/retention.ts) runs on the same pool at
+ * its own pace and countStatements does not know its statements yet: they are nobody's request, left out here.
+ */
+const RETENTION = /to_regclass|dead_events/;
+const requestStatements = (statements: readonly string[]) => statements.filter((sql) => !RETENTION.test(sql)).map((sql) => sql.slice(0, 60));
+
 let supergraph: RunningSupergraph;
 let url: string;
 let tree: SeededTree;
@@ -101,7 +108,8 @@ describe('homePage', () => {
       const response = await gql(url, HOME, {}, anonymousTo('product'));
       counter.stop();
       ok(response);
-      return { statements: counter.statements.map((sql) => sql.slice(0, 40)), count: counter.count, groups: response.data.homePage.groups.length, products: response.data.homePage.groups.flatMap((g: { products: { edges: unknown[] } }) => g.products.edges).length };
+      const statements = requestStatements(counter.statements);
+      return { statements, count: statements.length, groups: response.data.homePage.groups.length, products: response.data.homePage.groups.flatMap((g: { products: { edges: unknown[] } }) => g.products.edges).length };
     };
     await cost(); // warm-up: the subgraph's start-up housekeeping is done by then
     const before = await cost();
@@ -328,13 +336,17 @@ describe('related products', () => {
       const counter = countStatements(db());
       ok(await gql(url, query, { first }, shopper()));
       counter.stop();
-      return counter.statements.map((sql) => sql.slice(0, 60));
+      return requestStatements(counter.statements);
     };
     await cost(1); // warm-up: the subgraph's start-up housekeeping is done by then
     const few = await cost(2);
-    // The page, the related products of all of it, the tag ids of all of it, the tags, the related rows.
-    expect(await cost(30)).toEqual(few);
+    const many = await cost(30);
+    // The page, the related products of all of it, the tag ids of all of it, the tags, the related rows (none when
+    // they are all on the page already, whose rows the page primed): each once, whatever the page size.
     expect(few.length).toBeLessThanOrEqual(5);
+    expect(many.length).toBeLessThanOrEqual(few.length);
+    expect(new Set(many).size).toBe(many.length);
+    expect(many.every((sql) => few.includes(sql))).toBe(true);
   });
 });
 
