@@ -2,7 +2,8 @@
  * Tells the router which of product's answers it may keep (router/response-cache.ts). A query answered for a shopper
  * or an anonymous caller reads only public catalog rows, the same for everyone, so it says
  * `Cache-Control: public, max-age=<CATALOG_RESPONSE_MAX_AGE_SECONDS>`. Staff (who see off-shelf products), other
- * subgraphs, mutations, answers made for the caller (`personalAnswer`) and answers with errors say nothing, which the gateway reads as "not cacheable".
+ * subgraphs, mutations, answers made for the caller (`personalAnswer`) and answers with errors say nothing, which the
+ * gateway reads as "not cacheable".
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { ProductContext } from './context';
