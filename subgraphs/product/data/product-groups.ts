@@ -27,6 +27,8 @@ export interface GroupMemberRow {
 export interface GroupListQuery {
   kind?: ProductGroupKind;
   onHomeOnly?: boolean;
+  /** Already escaped for LIKE (data/products.ts escapeLike): groups whose name contains it, any case. */
+  nameLike?: string;
   /** Keyset: only groups after this (sort_order, id). */
   after?: { sortOrder: number; id: string };
   limit: number;
@@ -37,6 +39,7 @@ export async function findGroups(db: Knex, query: GroupListQuery): Promise<Produ
   const builder = db<ProductGroupRow>('product_groups');
   if (query.kind) builder.where('kind', query.kind);
   if (query.onHomeOnly) builder.where('show_on_home', true);
+  if (query.nameLike !== undefined) builder.whereRaw("name ILIKE ? ESCAPE '\\'", [`%${query.nameLike}%`]);
   if (query.after) builder.whereRaw('(sort_order, id) > (?, ?::bigint)', [query.after.sortOrder, query.after.id]);
   return builder.orderBy([{ column: 'sort_order' }, { column: 'id' }]).limit(query.limit);
 }

@@ -731,7 +731,10 @@ export type Query = {
   product: Maybe<Product>;
   /** A product group by id; null when there is none. */
   productGroup: Maybe<ProductGroup>;
-  /** Product groups in display order, optionally of one kind (RANKING: the rankings), `first` (default 20) after `after`. */
+  /**
+   * Product groups in display order, optionally of one kind (RANKING: the rankings) and whose name contains `keyword`
+   * (any case, at most 64 characters), `first` (default 20) after `after`.
+   */
   productGroups: ProductGroupConnection;
   /** Every product tag in display order. */
   productTags: Array<ProductTag>;
@@ -780,6 +783,7 @@ export type QueryProductGroupArgs = {
 export type QueryProductGroupsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  keyword?: InputMaybe<Scalars['String']['input']>;
   kind?: InputMaybe<ProductGroupKind>;
 };
 

@@ -216,7 +216,8 @@ export async function liveBanners(context: ProductContext, position: BannerRow['
 
 export async function groupPage(context: ProductContext, query: GroupListQuery): Promise<ProductGroupRow[]> {
   const key = [query.kind ?? '', query.onHomeOnly ? 'home' : '', query.after ? `${query.after.sortOrder}/${query.after.id}` : '', query.limit].join('|');
-  const rows = await one(context, homeKinds.groups, key, () => findGroups(context.db, query));
+  // Name searches are not cached: their keys are unbounded.
+  const rows = query.nameLike === undefined ? await one(context, homeKinds.groups, key, () => findGroups(context.db, query)) : await findGroups(context.db, query);
   for (const row of rows) homeLoaders(context).groupById.prime(row.id, row);
   return rows;
 }

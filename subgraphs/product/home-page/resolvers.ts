@@ -12,7 +12,7 @@ import type { ProductContext } from '../context';
 import { findAllBanners, type BannerRow } from '../data/banners';
 import type { ProductGroupRow } from '../data/product-groups';
 import type { ProductTagRow } from '../data/product-tags';
-import type { ProductRow } from '../data/products';
+import { escapeLike, type ProductRow } from '../data/products';
 import type { SkuRow } from '../data/skus';
 import type { HelpQuestionRow, HelpTopicRow } from '../data/help-center';
 import type { Resolvers } from '../generated/resolvers-types';
@@ -66,9 +66,11 @@ export const homePageResolvers: Resolvers = {
       return isBigintId(id) ? reads.homeLoaders(context).groupById.load(id) : null;
     },
 
-    async productGroups(_parent, { kind, first, after }, context) {
+    async productGroups(_parent, { kind, keyword, first, after }, context) {
       const size = valid.count(first, 'first', context.config.maxPageSize, 20);
-      const rows = await reads.groupPage(context, { kind: kind ?? undefined, after: afterGroup(after), limit: size + 1 });
+      const name = keyword == null ? '' : valid.text(keyword, 'keyword', LIMITS.groupName, true);
+      const nameLike = name ? escapeLike(name) : undefined;
+      const rows = await reads.groupPage(context, { kind: kind ?? undefined, nameLike, after: afterGroup(after), limit: size + 1 });
       const edges = rows.slice(0, size).map((node) => ({ cursor: groupCursor(node), node }));
       return { edges, pageInfo: { hasNextPage: rows.length > size, endCursor: edges.at(-1)?.cursor ?? null } };
     },

@@ -232,6 +232,13 @@ describe('product groups and rankings', () => {
     expect(new Set(ids).size).toBe(ids.length);
     expect(ids.indexOf(first.id)).toBeLessThan(ids.indexOf(second.id));
     expect(codes(await gql(url, LIST, { after: 'bm9wZQ' }, shopper()))).toEqual(['BAD_USER_INPUT']);
+
+    // Searching by name (case-insensitive, LIKE wildcards taken literally).
+    const SEARCH = `query($k: String) { productGroups(keyword: $k, first: 10) { edges { node { id } } } }`;
+    const found = ok(await gql(url, SEARCH, { k: token.toUpperCase() }, shopper())).productGroups.edges.map((e: { node: { id: string } }) => e.node.id);
+    expect(found).toEqual([first.id, second.id]);
+    expect(ok(await gql(url, SEARCH, { k: `${token}%` }, shopper())).productGroups.edges).toEqual([]);
+    expect(codes(await gql(url, SEARCH, { k: 'x'.repeat(65) }, shopper()))).toEqual(['BAD_USER_INPUT']);
   });
 
   it('refuses unknown groups and products, duplicates and too many members, writing nothing', async () => {
