@@ -215,6 +215,23 @@ describe('product groups and rankings', () => {
     expect(reranked.map((e: { rank: number; node: { id: string } }) => [e.rank, e.node.id])).toEqual([[1, b.id], [2, c.id]]);
   });
 
+  it('serializes concurrent replacements of a group: the members end as one of them, never a mix', async () => {
+    const products = await Promise.all(Array.from({ length: 6 }, () => product()));
+    const target = await group({ name: uniqueToken('race') });
+    const orders = Array.from({ length: 5 }, (_, n) => [...products.slice(n), ...products.slice(0, n)].slice(0, 4 + (n % 3)).map((p) => p.id));
+    const results = await Promise.all(orders.map((ids) => gql(url, SET_MEMBERS, { id: target.id, ids }, staff())));
+    expect(results.map(codes)).toEqual(orders.map(() => []));
+    const members = (await db()('product_group_items').where('group_id', target.id).orderBy('position')).map((row: { product_id: string }) => String(row.product_id));
+    expect(orders).toContainEqual(members);
+  });
+
+  it('lets one of concurrent creations of the same hot word win; the others are CONFLICT', async () => {
+    const word = uniqueToken('并发');
+    const results = await Promise.all(Array.from({ length: 5 }, () => gql(url, 'mutation($w: String!) { createHotSearchWord(input: { word: $w }) { id } }', { w: word }, staff())));
+    expect(results.map(codes).sort()).toEqual([[], ['CONFLICT'], ['CONFLICT'], ['CONFLICT'], ['CONFLICT']]);
+    expect(await db()('hot_search_words').where({ word })).toHaveLength(1);
+  });
+
   it('lists groups in staff order, rankings on their own, a page at a time', async () => {
     const token = uniqueToken('order');
     const second = await group({ name: `${token}-2`, kind: 'RANKING', sortOrder: 900001 });
