@@ -27,6 +27,15 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       Brand: '../data/brands#BrandRow',
       StockReservation: '../data/stock#StockReservationRow',
       StockReturn: '../data/stock-returns#StockReturnRow',
+      // Home page content (home-page/).
+      Banner: '../data/banners#BannerRow',
+      ProductGroup: '../data/product-groups#ProductGroupRow',
+      ProductGroupProductEdge: '../home-page/reads#GroupMemberEdge',
+      ProductTag: '../data/product-tags#ProductTagRow',
+      HotSearchWord: '../data/hot-words#HotSearchWordRow',
+      HelpTopic: '../data/help-center#HelpTopicRow',
+      HelpQuestion: '../data/help-center#HelpQuestionRow',
+      HomePage: '../home-page/reads#HomePageRef',
     },
   },
   cart: {
