@@ -8,7 +8,8 @@
  *   BENCH_DATABASE_URL  admin URL of the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres);
  *                       a fresh database is created for the run and dropped (with its roles) at the end
  *   BENCH_REDIS_URL     Redis for the services (default REDIS_URL, else redis://127.0.0.1:6379)
- *   BENCH_PORT_BASE     router on this port, subgraphs on the next six, stock gateway on +7, Hive on +8 (default 4300)
+ *   BENCH_PORT_BASE     router on this port, subgraphs on the next ones (one each, SUBGRAPH_NAMES order), stock gateway on
+ *                       +50, Hive on +51 (default 4300): room for subgraphs still to come
  *   BENCH_SCALE         multiplies every request count (default 1)
  *   BENCH_ONLY          comma-separated scenario name prefixes to run (default all)
  *   BENCH_WARMUP        unmeasured requests before each measured run, as a multiple of its count (default 4)
@@ -43,6 +44,9 @@ const root = path.resolve(__dirname, '..');
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 4300);
+/** Far above the subgraphs' PORT_BASE + 1.., so that a new subgraph never lands on a gateway's port. */
+const STOCK_PORT = PORT_BASE + 50;
+const HIVE_PORT = PORT_BASE + 51;
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const ROUTERS = process.env.BENCH_ROUTERS?.split(',');
@@ -351,13 +355,13 @@ async function main() {
       { via: 'ours', url: url(PORT_BASE), service: await start('router', 'router/main.ts', [], routerEnv, /Ready in/) },
       {
         via: 'stock',
-        url: url(PORT_BASE + 7),
-        service: await start('stock', path.join('bench', 'stock-gateway.ts'), [], { ...env, ROUTER_PORT: String(PORT_BASE + 7) }, /stock gateway/),
+        url: url(STOCK_PORT),
+        service: await start('stock', path.join('bench', 'stock-gateway.ts'), [], { ...env, ROUTER_PORT: String(STOCK_PORT) }, /stock gateway/),
       },
     ];
     if (HIVE_INSTALLED) {
-      const service = await start('hive', path.join('bench', 'hive', 'gateway.ts'), [], { ...env, ROUTER_PORT: String(PORT_BASE + 8) }, /hive gateway/);
-      routers.push({ via: 'hive', url: url(PORT_BASE + 8), service });
+      const service = await start('hive', path.join('bench', 'hive', 'gateway.ts'), [], { ...env, ROUTER_PORT: String(HIVE_PORT) }, /hive gateway/);
+      routers.push({ via: 'hive', url: url(HIVE_PORT), service });
     } else {
       console.log('Hive Gateway not installed, measuring ours and stock only (install it with: npm --prefix bench/hive ci)');
     }

@@ -8,7 +8,7 @@ import { assertMoneyLimits, DEFAULT_MONEY_LIMITS, type MoneyLimits } from './mon
 import { assertCompleteKeySets, developmentMode, KEY_SETS } from './modes';
 import { checkDevelopmentSecrets, warnDevelopmentSecrets } from './secrets';
 
-export const SUBGRAPH_NAMES = ['user', 'product', 'cart', 'order', 'promote', 'payment'] as const;
+export const SUBGRAPH_NAMES = ['user', 'product', 'cart', 'order', 'promote', 'payment', 'review'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 export const DEFAULT_PORTS: Record<SubgraphName | 'router', number> = {
@@ -19,6 +19,8 @@ export const DEFAULT_PORTS: Record<SubgraphName | 'router', number> = {
   order: 4004,
   promote: 4005,
   payment: 4006,
+  // 4007 is the open platform's (docs/architecture.md).
+  review: 4008,
 };
 
 /** Development-only secrets: never accepted when NODE_ENV=production. */
