@@ -19,15 +19,25 @@ export interface ProductRatingRow {
 export async function adjustRating(trx: Knex.Transaction, productId: string, stars: number, delta: 1 | -1): Promise<void> {
   if (!Number.isInteger(stars) || stars < 1 || stars > 5) throw new Error(`stars out of range: ${stars}`);
   const column = `stars_${stars}`;
-  // The row lock of the upsert serialises concurrent changes of one product's rating.
+  if (delta === -1) {
+    // A review counted out was counted in before: its product's row exists (and the CHECK keeps counts >= 0).
+    await trx.raw(
+      `UPDATE product_ratings SET review_count = review_count - 1, star_sum = star_sum - ?, ?? = ?? - 1, updated_at = now()
+        WHERE product_id = ?`,
+      [stars, column, column, productId],
+    );
+    return;
+  }
+  // The row lock of the upsert serialises concurrent changes of one product's rating. (Not for -1: PostgreSQL checks
+  // the CHECK constraint on the proposed insert row before it finds the conflict.)
   await trx.raw(
-    `INSERT INTO product_ratings (product_id, review_count, star_sum, ??) VALUES (?, ?, ?, ?)
+    `INSERT INTO product_ratings (product_id, review_count, star_sum, ??) VALUES (?, 1, ?, 1)
      ON CONFLICT (product_id) DO UPDATE SET
-       review_count = product_ratings.review_count + excluded.review_count,
+       review_count = product_ratings.review_count + 1,
        star_sum = product_ratings.star_sum + excluded.star_sum,
-       ?? = product_ratings.?? + excluded.??,
+       ?? = product_ratings.?? + 1,
        updated_at = now()`,
-    [column, productId, delta, delta * stars, delta, column, column, column],
+    [column, productId, stars, column, column],
   );
 }
 
