@@ -68,6 +68,8 @@ const STATS_KEYS = serviceKeysFromEnv(SERVICE_KEYS, { base: SECRETS.INTERNAL_SEC
 /** Shoppers with carts of 1..99 lines for the browse mix; shopper 0 holds the 99-line cart. */
 const SHOPPERS = 200;
 const FIRST_SHOPPER_ID = 900_000;
+/** Reviews written on each of the first (up to) 30 products for the product-with-reviews scenario. */
+const REVIEWS_PER_PRODUCT = 25;
 /** Hive Gateway lives in its own package folder, outside the main install (bench/hive/package.json). */
 const HIVE_INSTALLED = fs.existsSync(path.join(root, 'bench', 'hive', 'node_modules', '@graphql-hive', 'gateway'));
 
@@ -151,6 +153,8 @@ const CATEGORY_PAGE =
   'query CategoryPage($categoryId: ID, $after: String) { products(filter: { categoryId: $categoryId }, first: 10, after: $after) { edges { node { id title minPrice images skus { id price available } } } pageInfo { hasNextPage endCursor } } }';
 const PRODUCT_DETAIL =
   'query ProductDetail($id: ID!) { product(id: $id) { id title description images minPrice category { id name } brand { name } skus { id name price stock available } } }';
+const PRODUCT_WITH_REVIEWS =
+  'query ProductWithReviews($id: ID!) { product(id: $id) { id title minPrice skus { id name price available } rating { average count countsByStar { stars count } } reviews(first: 10) { edges { cursor node { stars content images createdAt author { nickname avatarUrl } sku { name } } } pageInfo { hasNextPage endCursor } } } }';
 const CATEGORIES = 'query Categories { categories { id name children { id name } } }';
 const ADD_TO_CART = 'mutation AddToCart($skuId: ID!) { addToCart(skuId: $skuId, quantity: 1) { totalQuantity } }';
 const PREVIEW =
@@ -430,6 +434,30 @@ async function main() {
       )
       .returning(['id', 'user_id']);
     const addressOf = new Map(addresses.map((a) => [String(a.user_id), String(a.id)]));
+    // Reviews: REVIEWS_PER_PRODUCT per product by the bench shoppers (their lines as OrderCompleted would record them),
+    // with the rating aggregate as the review subgraph keeps it.
+    const reviewed = productIds.slice(0, 30);
+    const reviewRows = reviewed.flatMap((productId, p) =>
+      Array.from({ length: REVIEWS_PER_PRODUCT }, (_, r) => {
+        const line = 1 + p * REVIEWS_PER_PRODUCT + r;
+        return {
+          order_item_id: line,
+          order_id: line,
+          user_id: FIRST_SHOPPER_ID + ((p * 7 + r) % SHOPPERS),
+          product_id: productId,
+          sku_id: skuIds[(p * 13 + r) % skuIds.length],
+          stars: 1 + ((p + r * 3) % 5),
+        };
+      }),
+    );
+    await data.batchInsert('review.purchased_lines', reviewRows.map(({ stars: _stars, ...line }) => ({ ...line, quantity: 1, completed_at: new Date() })), 500);
+    await data.batchInsert('review.reviews', reviewRows.map((row) => ({ ...row, content: `压测评价 ${row.order_item_id}：做工不错，物流很快。`, images: JSON.stringify(['https://img.example.com/review.jpg']) })), 500);
+    await data.raw(`INSERT INTO review.product_ratings (product_id, review_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5)
+      SELECT product_id, count(*), sum(stars), ${[1, 2, 3, 4, 5].map((n) => `count(*) FILTER (WHERE stars = ${n})`).join(', ')}
+        FROM review.reviews WHERE hidden_at IS NULL GROUP BY product_id
+      ON CONFLICT (product_id) DO NOTHING`);
+    await checkAnswers(routers, [{ query: PRODUCT_WITH_REVIEWS, variables: { id: reviewed[0] } }]);
+    console.log(`reviews: ${reviewRows.length} on ${reviewed.length} products`);
     // A preview buys the first three lines of the shopper's cart (or fewer).
     const previewLines = new Map<number, string[]>();
     for (const row of await data.withSchema('cart').table('cart_items').select('id', 'user_id').orderBy('id')) {
@@ -482,6 +510,13 @@ async function main() {
     const scenarios: Scenario[] = [
       { name: '20 products with SKUs and category', count: 2000 * SCALE, concurrency: 10, requests: [{ body: body(LIST_20) }] },
       { name: '99-line cart with price', count: 800 * SCALE, concurrency: 10, requests: [{ body: body(CART), token: tokens[0] }] },
+      // Not kept by any router's response cache (review declares nothing public: docs/reviews.md).
+      {
+        name: 'product detail with reviews',
+        count: 2000 * SCALE,
+        concurrency: 10,
+        requests: reviewed.map((id) => ({ body: body(PRODUCT_WITH_REVIEWS, { id }) })),
+      },
       { name: 'browse mix', count: 3000 * SCALE, concurrency: 50, requests: mix },
       // The target as asked: 1000 req/s offered (open loop), p99 from when each request was due. It runs right after
       // the mix, on warm services: a shorter warm-up (for the load generator, and a router's first turn) is enough.

@@ -5,6 +5,8 @@
  * `orderStatusChanged` subscriptions). Pub/sub may drop messages, and with several order instances in the stream's
  * consumer group two changes of one order may be fanned out in either order: subscribers read the order's state, the
  * message only says "look again".
+ * `OrderCompleted` (with the order's lines) is written when an order is received (SHIPPED → COMPLETED, by the shopper or
+ * automatically): review records the lines its buyer may review.
  */
 import type { Knex } from 'knex';
 import { appendEvent, clientChannel, type EventBus, type EventConsumerSpec } from '../../platform/events';
