@@ -194,6 +194,8 @@ describeFaults('the invariant checker', () => {
         'STOCK_LEDGER_MISMATCH',
         'WALLET_BALANCE_NOT_LAST_ENTRY',
         'WALLET_BALANCE_NOT_LEDGER_SUM',
+        // A rating is written with its review: never in flight.
+        'RATING_MISMATCH',
         // Refund books and returns can never be in flight; a flag waits for a person, not for a job.
         'ORDER_REFUNDED_AMOUNT_MISMATCH',
         'ORDER_REFUNDED_STATUS_MISMATCH',
