@@ -7,8 +7,9 @@ import crypto from 'node:crypto';
 import type { RunningSupergraph } from '../../../app/launcher';
 import { countStatements } from '../../../platform/db';
 import { consumerEffect, type EventEnvelope } from '../../../platform/events';
-import { asIdentity, codes, gql, startSupergraph, type GraphQLResponse } from '../../../test/support/harness';
+import { asIdentity, codes, gql, startSupergraph, testConfig, type GraphQLResponse } from '../../../test/support/harness';
 import { ORDER_COMPLETED, ORDER_STREAM, recordPurchasedLines, type OrderCompletedPayload } from '../purchases';
+import { seedDemoReviews } from '../seed';
 
 let supergraph: RunningSupergraph;
 let url: string;
@@ -291,5 +292,21 @@ describe('moderation (review:moderate)', () => {
     const review = ok(await submit(userId, { orderItemId: await bought(userId, productId), stars: 2 })).submitReview;
     await Promise.all(Array.from({ length: 4 }, () => gql(url, HIDE, { id: review.id, reason: 'x' }, STAFF).then(ok)));
     expect(await ratingOf(productId)).toEqual({ average: null, count: 0, countsByStar: counts(0, 0, 0, 0, 0) });
+  });
+});
+
+describe('demo data', () => {
+  it('the demo shopper has reviews on the first demo products and one line to review; seeding again changes nothing', async () => {
+    const demo = async () => ({
+      ratings: await Promise.all(['1', '2'].map(ratingOf)),
+      pending: ok(await gql(url, '{ myReviewableLines(pending: true) { edges { node { orderItemId product { id } } } } }', {}, as('2'))).myReviewableLines.edges,
+    });
+    const seeded = await demo();
+    expect(seeded.ratings[0]).toMatchObject({ count: 2, average: 4.5 });
+    expect(seeded.ratings[1]).toMatchObject({ count: 1, average: 4 });
+    expect(seeded.pending).toEqual([{ node: { orderItemId: '9000000000000000022', product: { id: '1' } } }]);
+    await seedDemoReviews(db(), testConfig());
+    expect(await demo()).toEqual(seeded);
+    await expect(seedDemoReviews(db(), { ...testConfig(), isProduction: true })).rejects.toThrow('never seeded with NODE_ENV=production');
   });
 });
