@@ -20,7 +20,7 @@
  *   CATALOG_CACHE       passed to the subgraphs (false: product reads PostgreSQL every time)
  *   BENCH_CPU_PROF      a directory: every service runs with --cpu-prof and writes its profile there on exit
  *   BENCH_ROUTER_NODE_ARGS  extra node options for our router only (space-separated), e.g. V8 heap flags to compare
- *   BENCH_NODE_ARGS     node options for the six subgraphs and our router (space-separated); default package.json's
+ *   BENCH_NODE_ARGS     node options for the subgraphs and our router (space-separated); default package.json's
  *                       config.serviceNodeFlags, what `npm run start:subgraph` and `npm run start:router` run with
  *   BENCH_ROUTERS       comma-separated routers to measure: ours, stock, hive (default all that are available)
  *   BENCH_MIX_PARTS     1: also run each kind of the browse mix's requests on its own (where the mix's CPU goes)
