@@ -76,6 +76,12 @@ async function reviewsOf(productId: string, args: { first?: number; after?: stri
   return ok(await gql(url, REVIEWS, { r: [{ __typename: 'Product', id: productId }], ...args }, headers))._entities[0].reviews;
 }
 
+/**
+ * Statements a request cost. With Redis, this subgraph's OrderCompleted consumer may record another test file's lines
+ * meanwhile (its bookkeeping is left out by countStatements; its insert is left out here): not this request's.
+ */
+const requestStatements = (counter: { statements: string[] }) => counter.statements.filter((sql) => !/^insert into "purchased_lines"/i.test(sql.trim())).length;
+
 const counts = (five: number, four: number, three: number, two: number, one: number) =>
   [five, four, three, two, one].map((count, index) => ({ stars: 5 - index, count }));
 
@@ -232,7 +238,7 @@ describe('Product.reviews and Product.rating', () => {
       counter.stop();
       expect(response.errors).toBeUndefined();
       expect(response.data._entities).toHaveLength(ids.length);
-      return counter.count;
+      return requestStatements(counter);
     };
     const one = await cost(products.slice(0, 1));
     const twenty = await cost(products);
@@ -242,7 +248,7 @@ describe('Product.reviews and Product.rating', () => {
     const ratingsOnly = countStatements(db());
     ok(await gql(url, RATING, { r: products.map((id) => ({ __typename: 'Product', id })) }, as(newId())));
     ratingsOnly.stop();
-    expect(ratingsOnly.count).toBe(1);
+    expect(requestStatements(ratingsOnly)).toBe(1);
   });
 });
 
