@@ -152,7 +152,13 @@ export interface Config {
   /** The router's graphql-ws subscriptions (docs/subscriptions.md). */
   subscriptions: SubscriptionsConfig;
   /** Payment subgraph: methods, merchant keys, notify URLs, reconciliation (docs/payment.md). */
-  payment: PaymentConfig;
+  payment: PaymentConfig;  /** Review subgraph (docs/reviews.md). */
+  review: ReviewConfig;
+}
+
+export interface ReviewConfig {
+  /** The author may change a review this long after writing it (REVIEW_EDIT_WINDOW_HOURS, default 72; 0: never). */
+  editWindowHours: number;
 }
 
 export interface HttpServerConfig {
@@ -416,6 +422,12 @@ function checkRetention(retention: EventsRetentionConfig): EventsRetentionConfig
   return retention;
 }
 
+function nonNegative(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = int(env, name, fallback);
+  if (value < 0) throw new Error(`${name} must be 0 or more, got ${value}`);
+  return value;
+}
+
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -597,6 +609,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           : null,
     },
     holds: holdsConfig(env),
+    review: { editWindowHours: nonNegative(env, 'REVIEW_EDIT_WINDOW_HOURS', 72) },
     events: {
       namespace: env.EVENTS_NAMESPACE || undefined,
       pollIntervalMs: int(env, 'EVENTS_POLL_INTERVAL_MS', 100),

@@ -8,7 +8,7 @@ import type { ProductRatingRow } from './data/ratings';
 import { findReviewsForModeration, findReviewsOfUser } from './data/reviews';
 import type { Resolvers } from './generated/resolvers-types';
 import type { EntityRef } from './refs';
-import { MODERATE, moderateReview, submitReview } from './reviews';
+import { MODERATE, moderateReview, submitReview, updateReview } from './reviews';
 
 const REVIEW_CURSOR = 'review';
 const LINE_CURSOR = 'line';
@@ -64,6 +64,7 @@ export const resolvers: Resolvers = {
   },
   Mutation: {
     submitReview: (_parent, { input }, context) => submitReview(context, input),
+    updateReview: (_parent, { id, input }, context) => updateReview(context, id, input),
     hideReview: (_parent, { id, reason }, context) => moderateReview(context, id, reason),
     unhideReview: (_parent, { id }, context) => moderateReview(context, id, null),
   },
@@ -73,6 +74,7 @@ export const resolvers: Resolvers = {
     product: (review) => ref(review.product_id),
     sku: (review) => ref(review.sku_id),
     createdAt: (review) => review.created_at.toISOString(),
+    updatedAt: (review) => review.updated_at?.toISOString() ?? null,
     hidden: (review) => review.hidden_at !== null,
     hiddenReason: (review, _args, context) => (context.identity.scopes.includes(MODERATE) ? review.hidden_reason : null),
   },

@@ -4,12 +4,12 @@
  * (product_ratings) in its own transaction, so the rating always counts exactly the visible reviews.
  */
 import { requireScope, requireUser } from '../../platform/context';
-import { conflict, notFound } from '../../platform/errors';
+import { badInput, conflict, notFound, shopError } from '../../platform/errors';
 import { isBigintId } from '../../platform/loaders';
 import type { ReviewContext } from './context';
 import { findPurchasedLine } from './data/purchased-lines';
 import { adjustRating } from './data/ratings';
-import { findReviewsByIds, insertReview, setHidden, type ReviewRow } from './data/reviews';
+import { findReviewsByIds, insertReview, lockReview, setHidden, updateReviewContent, type ReviewRow } from './data/reviews';
 import * as validate from './validation';
 
 export const MODERATE = 'review:moderate' as const;
@@ -32,6 +32,40 @@ export async function submitReview(context: ReviewContext, input: SubmitReviewIn
     if (!row) throw conflict('This purchase has already been reviewed');
     await adjustRating(trx, row.product_id, row.stars, 1);
     return row;
+  });
+}
+
+export interface UpdateReviewInput {
+  stars?: number | null;
+  content?: string | null;
+  images?: readonly string[] | null;
+}
+
+const HOUR_MS = 3_600_000;
+
+/** The author changes their review within the edit window; the rating follows a change of stars (same transaction). */
+export async function updateReview(context: ReviewContext, id: string, input: UpdateReviewInput): Promise<ReviewRow> {
+  const userId = requireUser(context);
+  const changes: { stars?: number; content?: string; images?: string[] } = {};
+  if (input.stars != null) changes.stars = validate.stars(input.stars);
+  if (input.content != null) changes.content = validate.content(input.content);
+  if (input.images != null) changes.images = validate.images(input.images);
+  if (!Object.keys(changes).length) throw badInput('Give stars, content or images to change', 'input');
+  if (!isBigintId(id)) throw notFound('No such review');
+  const windowHours = context.config.review.editWindowHours;
+  return context.db.transaction(async (trx) => {
+    const current = await lockReview(trx, id);
+    if (!current || String(current.user_id) !== userId) throw notFound('No such review');
+    if (current.hidden_at) throw shopError('CONFLICT', 'A review hidden by staff cannot be changed', { reason: 'REVIEW_HIDDEN' });
+    if (Date.now() > current.created_at.getTime() + windowHours * HOUR_MS) {
+      throw shopError('CONFLICT', `A review can be changed within ${windowHours} hours of writing it`, { reason: 'EDIT_WINDOW_CLOSED' });
+    }
+    const updated = await updateReviewContent(trx, id, changes);
+    if (updated.stars !== current.stars) {
+      await adjustRating(trx, current.product_id, current.stars, -1);
+      await adjustRating(trx, updated.product_id, updated.stars, 1);
+    }
+    return updated;
   });
 }
 

@@ -16,6 +16,7 @@ export interface ReviewRow {
   hidden_at: Date | null;
   hidden_by: string | null;
   hidden_reason: string | null;
+  updated_at: Date | null;
 }
 
 export interface KeysetPage {
@@ -60,6 +61,23 @@ export async function setHidden(
     ? await query.whereNull('hidden_at').update({ hidden_at: trx.fn.now(), hidden_by: hidden.by, hidden_reason: hidden.reason }, '*')
     : await query.whereNotNull('hidden_at').update({ hidden_at: null, hidden_by: null, hidden_reason: null }, '*');
   return row as ReviewRow | undefined;
+}
+
+/** The review, its row locked until the transaction ends (an edit against a concurrent edit, hide or unhide). */
+export async function lockReview(trx: Knex.Transaction, id: string): Promise<ReviewRow | undefined> {
+  return trx<ReviewRow>('reviews').where({ id }).forUpdate().first();
+}
+
+export async function updateReviewContent(
+  trx: Knex.Transaction,
+  id: string,
+  changes: { stars?: number; content?: string; images?: string[] },
+): Promise<ReviewRow> {
+  const { images, ...rest } = changes;
+  const [row] = await trx<ReviewRow>('reviews')
+    .where({ id })
+    .update({ ...rest, ...(images ? { images: JSON.stringify(images) as never } : {}), updated_at: trx.fn.now() as never }, '*');
+  return row as ReviewRow;
 }
 
 export async function findReviewsByIds(db: Knex, ids: readonly string[]): Promise<ReviewRow[]> {

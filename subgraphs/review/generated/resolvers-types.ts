@@ -36,6 +36,13 @@ export type Mutation = {
   submitReview: Review;
   /** Staff (scope review:moderate): shows a hidden review again (and counts it in the rating). Showing a visible one changes nothing. */
   unhideReview: Review;
+  /**
+   * Changes the signed-in shopper's own review within REVIEW_EDIT_WINDOW_HOURS (default 72) of writing it: the fields
+   * given replace the old ones under the same rules as `submitReview` (left out: unchanged; `images: []` removes them),
+   * and the rating follows a change of stars. NOT_FOUND for someone else's review; CONFLICT (extensions.reason
+   * EDIT_WINDOW_CLOSED) after the window, CONFLICT (REVIEW_HIDDEN) while staff hide it.
+   */
+  updateReview: Review;
 };
 
 
@@ -52,6 +59,12 @@ export type MutationSubmitReviewArgs = {
 
 export type MutationUnhideReviewArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateReviewArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateReviewInput;
 };
 
 /** The order subgraph's order. */
@@ -177,6 +190,8 @@ export type Review = {
   sku: Sku;
   /** Stars, 1 to 5. */
   stars: Scalars['Int']['output'];
+  /** When its author last changed it (ISO 8601); null when never changed. */
+  updatedAt: Maybe<Scalars['String']['output']>;
 };
 
 /** A page of reviews (Relay connection), newest first. */
@@ -259,6 +274,16 @@ export type SubmitReviewInput = {
   orderItemId: Scalars['ID']['input'];
   /** Stars, 1 to 5. */
   stars: Scalars['Int']['input'];
+};
+
+/** Changes to one's own review (at least one field). */
+export type UpdateReviewInput = {
+  /** The text, at most 500 characters ("" removes it). */
+  content?: InputMaybe<Scalars['String']['input']>;
+  /** Photo URLs (https), at most 9 ([] removes them). */
+  images?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Stars, 1 to 5. */
+  stars?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** The user subgraph's user. */
@@ -398,6 +423,7 @@ export type ResolversTypes = {
   Sku: ResolverTypeWrapper<EntityRef>;
   StarCount: ResolverTypeWrapper<StarCount>;
   SubmitReviewInput: SubmitReviewInput;
+  UpdateReviewInput: UpdateReviewInput;
   User: ResolverTypeWrapper<EntityRef>;
 };
 
@@ -423,6 +449,7 @@ export type ResolversParentTypes = {
   Sku: EntityRef;
   StarCount: StarCount;
   SubmitReviewInput: SubmitReviewInput;
+  UpdateReviewInput: UpdateReviewInput;
   User: EntityRef;
 };
 
@@ -430,6 +457,7 @@ export type MutationResolvers<ContextType = ReviewContext, ParentType extends Re
   hideReview?: Resolver<ResolversTypes['Review'], ParentType, ContextType, RequireFields<MutationHideReviewArgs, 'id' | 'reason'>>;
   submitReview?: Resolver<ResolversTypes['Review'], ParentType, ContextType, RequireFields<MutationSubmitReviewArgs, 'input'>>;
   unhideReview?: Resolver<ResolversTypes['Review'], ParentType, ContextType, RequireFields<MutationUnhideReviewArgs, 'id'>>;
+  updateReview?: Resolver<ResolversTypes['Review'], ParentType, ContextType, RequireFields<MutationUpdateReviewArgs, 'id' | 'input'>>;
 };
 
 export type OrderResolvers<ContextType = ReviewContext, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order'], FederationReferenceType extends FederationReferenceTypes['Order'] = FederationReferenceTypes['Order']> = {
@@ -474,6 +502,7 @@ export type ReviewResolvers<ContextType = ReviewContext, ParentType extends Reso
   product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType>;
   stars?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  updatedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type ReviewConnectionResolvers<ContextType = ReviewContext, ParentType extends ResolversParentTypes['ReviewConnection'] = ResolversParentTypes['ReviewConnection']> = {

@@ -59,6 +59,16 @@ export const migrations: Migration[] = [
       await knex.schema.dropTable('purchased_lines');
     },
   },
+  {
+    // Authors may change a review within REVIEW_EDIT_WINDOW_HOURS (reviews.ts): when they last did.
+    name: '002_review_edits',
+    async up(knex: Knex) {
+      await knex.schema.alterTable('reviews', (t) => t.timestamp('updated_at', { useTz: true }));
+    },
+    async down(knex: Knex) {
+      await knex.schema.alterTable('reviews', (t) => t.dropColumn('updated_at'));
+    },
+  },
   // Outbox, processed events, jobs (the consumer of order's OrderCompleted; retention), dead letters: platform/events.
   eventTablesMigration('090_events'),
   eventTablesV2Migration('091_events_v2'),

@@ -202,6 +202,42 @@ describe('submitReview', () => {
   });
 });
 
+describe('updateReview (the author, within REVIEW_EDIT_WINDOW_HOURS)', () => {
+  const UPDATE = `mutation($id: ID!, $input: UpdateReviewInput!) { updateReview(id: $id, input: $input) { id stars content images updatedAt } }`;
+
+  it('changes what is given, keeps the rest; the rating follows the stars', async () => {
+    const userId = newId();
+    const productId = newId();
+    const review = ok(await submit(userId, { orderItemId: await bought(userId, productId), stars: 2, content: '一般', images: ['https://img.example.com/a.jpg'] })).submitReview;
+    const changed = ok(await gql(url, UPDATE, { id: review.id, input: { stars: 5, content: '用了一周，改成好评' } }, as(userId))).updateReview;
+    expect(changed).toEqual({ id: review.id, stars: 5, content: '用了一周，改成好评', images: ['https://img.example.com/a.jpg'], updatedAt: expect.any(String) });
+    expect(await ratingOf(productId)).toEqual({ average: 5, count: 1, countsByStar: counts(1, 0, 0, 0, 0) });
+    expect(ok(await gql(url, UPDATE, { id: review.id, input: { images: [] } }, as(userId))).updateReview).toMatchObject({ stars: 5, images: [] });
+  });
+
+  it('refuses someone else (NOT_FOUND), nothing to change and bad input (BAD_USER_INPUT), a hidden review and a closed window (CONFLICT)', async () => {
+    const userId = newId();
+    const productId = newId();
+    const review = ok(await submit(userId, { orderItemId: await bought(userId, productId), stars: 3 })).submitReview;
+    expect(codes(await gql(url, UPDATE, { id: review.id, input: { stars: 1 } }, as(newId())))).toEqual(['NOT_FOUND']);
+    expect(codes(await gql(url, UPDATE, { id: review.id, input: {} }, as(userId)))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await gql(url, UPDATE, { id: review.id, input: { stars: 9 } }, as(userId)))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await gql(url, UPDATE, { id: review.id, input: { content: 'x\u0000' } }, as(userId)))).toEqual(['BAD_USER_INPUT']);
+
+    ok(await gql(url, `mutation($id: ID!) { hideReview(id: $id, reason: "x") { id } }`, { id: review.id }, STAFF));
+    const hidden = await gql(url, UPDATE, { id: review.id, input: { stars: 5 } }, as(userId));
+    expect(codes(hidden)).toEqual(['CONFLICT']);
+    expect(hidden.errors![0].extensions!.reason).toBe('REVIEW_HIDDEN');
+    ok(await gql(url, `mutation($id: ID!) { unhideReview(id: $id) { id } }`, { id: review.id }, STAFF));
+
+    await db()('reviews').where({ id: review.id }).update({ created_at: new Date(Date.now() - 73 * 3_600_000) });
+    const late = await gql(url, UPDATE, { id: review.id, input: { stars: 5 } }, as(userId));
+    expect(codes(late)).toEqual(['CONFLICT']);
+    expect(late.errors![0].extensions!.reason).toBe('EDIT_WINDOW_CLOSED');
+    expect(await ratingOf(productId)).toEqual({ average: 3, count: 1, countsByStar: counts(0, 0, 1, 0, 0) });
+  });
+});
+
 describe('Product.reviews and Product.rating', () => {
   it('newest first, keyset pages, filtered by stars', async () => {
     const productId = newId();
