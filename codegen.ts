@@ -74,6 +74,18 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       Wallet: '../resolvers#WalletRef',
     },
   },
+  review: {
+    context: '../context#ReviewContext',
+    mappers: {
+      Review: '../data/reviews#ReviewRow',
+      ReviewableLine: '../data/purchased-lines#PurchasedLineRow',
+      ProductRating: '../data/ratings#ProductRatingRow',
+      Product: '../refs#EntityRef',
+      Sku: '../refs#EntityRef',
+      User: '../refs#EntityRef',
+      Order: '../refs#EntityRef',
+    },
+  },
 };
 
 const config: CodegenConfig = {

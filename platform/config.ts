@@ -8,7 +8,7 @@ import { assertMoneyLimits, DEFAULT_MONEY_LIMITS, type MoneyLimits } from './mon
 import { assertCompleteKeySets, developmentMode, KEY_SETS } from './modes';
 import { checkDevelopmentSecrets, publicReason, warnDevelopmentSecrets } from './secrets';
 
-export const SUBGRAPH_NAMES = ['user', 'product', 'cart', 'order', 'promote', 'payment'] as const;
+export const SUBGRAPH_NAMES = ['user', 'product', 'cart', 'order', 'promote', 'payment', 'review'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 export const DEFAULT_PORTS: Record<SubgraphName | 'router', number> = {
@@ -19,6 +19,8 @@ export const DEFAULT_PORTS: Record<SubgraphName | 'router', number> = {
   order: 4004,
   promote: 4005,
   payment: 4006,
+  // 4007 is the open platform's (docs/architecture.md).
+  review: 4008,
 };
 
 /** Development-only secrets: never accepted when NODE_ENV=production. */
@@ -160,7 +162,13 @@ export interface Config {
   /** The router's graphql-ws subscriptions (docs/subscriptions.md). */
   subscriptions: SubscriptionsConfig;
   /** Payment subgraph: methods, merchant keys, notify URLs, reconciliation (docs/payment.md). */
-  payment: PaymentConfig;
+  payment: PaymentConfig;  /** Review subgraph (docs/reviews.md). */
+  review: ReviewConfig;
+}
+
+export interface ReviewConfig {
+  /** The author may change a review this long after writing it (REVIEW_EDIT_WINDOW_HOURS, default 72; 0: never). */
+  editWindowHours: number;
 }
 
 export interface HttpServerConfig {
@@ -457,6 +465,12 @@ function checkRetention(retention: EventsRetentionConfig): EventsRetentionConfig
   return retention;
 }
 
+function nonNegative(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = int(env, name, fallback);
+  if (value < 0) throw new Error(`${name} must be 0 or more, got ${value}`);
+  return value;
+}
+
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -663,6 +677,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           : null,
     },
     holds: holdsConfig(env),
+    review: { editWindowHours: nonNegative(env, 'REVIEW_EDIT_WINDOW_HOURS', 72) },
     events: {
       namespace: env.EVENTS_NAMESPACE || undefined,
       pollIntervalMs: int(env, 'EVENTS_POLL_INTERVAL_MS', 100),

@@ -8,6 +8,7 @@ import * as order from './order';
 import * as payment from './payment';
 import * as product from './product';
 import * as promote from './promote';
+import * as review from './review';
 import * as user from './user';
 
 export interface SubgraphModule {
@@ -25,4 +26,5 @@ export const subgraphModules: Record<SubgraphName, SubgraphModule> = {
   order: { name: 'order', migrations: order.migrations, create: order.createOrderSubgraph },
   promote: { name: 'promote', migrations: promote.migrations, create: promote.createPromoteSubgraph, seedDemo: promote.seedDemo },
   payment: { name: 'payment', migrations: payment.migrations, create: payment.createPaymentSubgraph },
+  review: { name: 'review', migrations: review.migrations, create: review.createReviewSubgraph, seedDemo: review.seedDemo },
 };

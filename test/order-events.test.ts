@@ -71,13 +71,22 @@ it('publishes every status change on the order channel; a refused change publish
     await unsubscribe();
   }
 
-  // The outbox holds one row per recorded change (created, paid by the fixture, shipped, completed), all relayed.
+  // The outbox holds one row per recorded change (created, paid by the fixture, shipped, completed), and the receipt's
+  // OrderCompleted with the order's lines (for review), all relayed.
   const rows = await db('outbox').where({ aggregate_id: orderId }).orderBy('id');
   expect(rows.map((row) => [row.type, row.payload.to])).toEqual([
     ['OrderStatusChanged', 'PENDING_PAYMENT'],
     ['OrderStatusChanged', 'PAID'],
     ['OrderStatusChanged', 'SHIPPED'],
     ['OrderStatusChanged', 'COMPLETED'],
+    ['OrderCompleted', undefined],
   ]);
+  const items = await db('order_items').where({ order_id: orderId }).orderBy('id');
+  expect(rows[4].payload).toEqual({
+    orderId: String(orderId),
+    userId: shopper.userId,
+    completedAt: expect.any(String),
+    lines: items.map((item) => ({ orderItemId: String(item.id), productId: String(item.product_id), skuId: String(item.sku_id), quantity: item.quantity })),
+  });
   expect(await unpublished()).toBe(0);
 });
