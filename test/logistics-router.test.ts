@@ -6,7 +6,6 @@
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { signAccessToken } from '../platform/access-token';
 import type { RunningSupergraph } from '../app/launcher';
 import { createTestProduct, viaRouter } from '../subgraphs/cart/test/fixtures';
