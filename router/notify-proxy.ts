@@ -89,6 +89,11 @@ export function notifyProxy(config: Config, originOf: (service: 'payment' | 'ord
     }
   };
   const router = express.Router();
-  router.use(match, express.raw({ type: () => true, limit: 64 * 1024 }), forward);
+  // Payment notifications are small; a Kuaidi100 push carries the parcel's whole history (URL-encoded Chinese text).
+  const paymentBody = express.raw({ type: () => true, limit: 64 * 1024 });
+  const orderBody = express.raw({ type: () => true, limit: 256 * 1024 });
+  const body: express.RequestHandler = (req, res, next) =>
+    (notifyService(res.locals.notifyTarget as string) === 'order' ? orderBody : paymentBody)(req, res, next);
+  router.use(match, body, forward);
   return { router, close: () => dispatcher.close() };
 }
