@@ -1,6 +1,7 @@
 /**
  * The shop's return addresses (seed 000 `/order/reverse/return-address`): staff with order:write list, create, update
- * and delete them; one is the default (the first one created is, until another is made the default). Approving an
+ * and delete them; one is the default (the first one created is, until another is made the default; deleting the
+ * default makes the oldest address left the default). Approving an
  * after-sales request that sends goods back copies the chosen (or default) address onto the request, so the shopper
  * sees where to send the parcel, and later edits or deletions do not move it.
  */
@@ -12,6 +13,7 @@ import type { ReturnAddressSnapshot } from './data/after-sales';
 import {
   clearDefaultReturnAddress,
   deleteReturnAddress as softDelete,
+  ensureDefaultReturnAddress,
   findDefaultReturnAddress,
   findReturnAddress,
   insertReturnAddress,
@@ -101,6 +103,8 @@ export async function deleteReturnAddress(context: OrderContext, id: string): Pr
   return context.db.transaction(async (trx) => {
     await lockReturnAddresses(trx);
     if (!(await softDelete(trx, id))) throw noSuchAddress();
+    // Deleting the default hands the flag to the oldest address left, so approvals keep a visible default.
+    await ensureDefaultReturnAddress(trx);
     return true;
   });
 }

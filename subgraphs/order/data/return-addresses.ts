@@ -64,3 +64,12 @@ export async function lockReturnAddresses(trx: Knex): Promise<void> {
   // Serializes default changes (two staff making different addresses the default at once).
   await trx.raw('LOCK TABLE return_addresses IN SHARE ROW EXCLUSIVE MODE');
 }
+
+/** Makes the oldest live address the default when none is (after the default was deleted). */
+export async function ensureDefaultReturnAddress(trx: Knex): Promise<void> {
+  await trx.raw(
+    `UPDATE return_addresses SET is_default = true, updated_at = now()
+      WHERE id = (SELECT id FROM return_addresses WHERE deleted_at IS NULL ORDER BY id LIMIT 1)
+        AND NOT EXISTS (SELECT 1 FROM return_addresses WHERE is_default AND deleted_at IS NULL)`,
+  );
+}

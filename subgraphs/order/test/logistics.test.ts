@@ -384,6 +384,10 @@ describe('return addresses', () => {
     expect(updated.data.updateReturnAddress).toMatchObject({ detail: '仓库路 2 号', isDefault: true, label: '上海仓' });
     expect((await call(`mutation($id: ID!) { deleteReturnAddress(id: $id) }`, { id: b.id }, staff)).data.deleteReturnAddress).toBe(true);
     expect(codes(await call(`mutation($id: ID!) { deleteReturnAddress(id: $id) }`, { id: b.id }, staff))).toEqual(['NOT_FOUND']);
+    // Deleting the default hands the flag on: there is always one default while any address is left.
+    expect((await call(`mutation($id: ID!) { deleteReturnAddress(id: $id) }`, { id: a.id }, staff)).data.deleteReturnAddress).toBe(true);
+    const left = (await call(`{ returnAddresses { id isDefault } }`, {}, staff)).data.returnAddresses as { id: string; isDefault: boolean }[];
+    expect(left.filter((row) => row.isDefault)).toHaveLength(left.length ? 1 : 0);
   });
 });
 
