@@ -17,6 +17,7 @@ import { mountKuaidi100 } from './kuaidi100';
 import { trackingSubscriptionJobs } from './tracking-subscription';
 
 export { migrations } from './migrations';
+export { seedDemo } from './seed';
 
 export const buildOrderSchema = () => buildFederatedSchema(__dirname, withLogistics(resolvers), internalCallers);
 
