@@ -62,6 +62,9 @@ export interface ExchangeRequestInput {
 
 const noSuchRequest = () => notFound('No such after-sales request');
 
+/** Exchanges between approval and the replacement's delivery: their pieces are taken. */
+const ACTIVE_EXCHANGE: readonly AfterSaleRow['status'][] = ['APPROVED', 'RETURNING', 'RECEIVED', 'REPLACEMENT_SHIPPED'];
+
 /** The shopper asks to exchange pieces of one line of a shipped or received order (within the after-sales window). */
 export async function requestExchange(context: OrderContext, input: ExchangeRequestInput): Promise<AfterSaleRow> {
   const reason = reasonText(input.reason);
@@ -79,7 +82,14 @@ export async function requestExchange(context: OrderContext, input: ExchangeRequ
   const line = (await context.loaders.itemsByOrder.load(order.id)).find((item) => String(item.sku_id) === input.skuId);
   if (!line) throw badInput(`SKU ${input.skuId} is not in this order`, 'skuId');
   const refunded = (await refundedPieces(context.db, order.id)).get(input.skuId) ?? 0;
-  const max = line.quantity - refunded;
+  // Pieces already on their way through another exchange cannot be exchanged twice at once.
+  const exchanging = (await context.loaders.afterSalesByOrder.load(order.id))
+    .filter((request) => request.kind === 'EXCHANGE' && ACTIVE_EXCHANGE.includes(request.status))
+    .flatMap((request) => request.items ?? [])
+    .filter((item) => item.skuId === input.skuId)
+    .reduce((sum, item) => sum + item.quantity, 0);
+  const max = line.quantity - refunded - exchanging;
+  if (max < 1) throw shopError('CONFLICT', `No piece of SKU ${input.skuId} is left to exchange`, { reason: 'NOTHING_LEFT_TO_EXCHANGE' });
   if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > max) throw badInput(`Between 1 and ${max} pieces can be exchanged`, 'quantity');
   const replacementSkuId = input.replacementSkuId ?? input.skuId;
   if (replacementSkuId !== input.skuId) {

@@ -189,7 +189,7 @@ export type ExchangeRequestInput = {
   orderId: Scalars['ID']['input'];
   /** Photos: at most 9 https URLs of at most 500 characters. */
   photos?: InputMaybe<Array<Scalars['String']['input']>>;
-  /** Pieces (1 .. the quantity ordered, less pieces refunded). */
+  /** Pieces (1 .. the quantity ordered, less pieces refunded and pieces in other exchanges under way). */
   quantity: Scalars['Int']['input'];
   /** Why (1..200 characters). */
   reason: Scalars['String']['input'];

@@ -431,6 +431,8 @@ describe('after-sales decisions and exchanges', () => {
     expect(codes(await sendBack(alice.userId))).toEqual(['CONFLICT']);
     const approved = await call(`mutation($id: ID!) { approveRefundRequest(id: $id, note: "请寄回") { ${REQUEST} } }`, { id: request.id }, staff);
     expect(approved.data.approveRefundRequest).toMatchObject({ status: 'APPROVED', returnAddress: { label: '退货仓', city: '杭州市', detail: '仓前街道 8 号' } });
+    // One of the two pieces is being exchanged: only the other one can be, meanwhile.
+    expect(codes(await requestExchange({ ...base, quantity: 2 }))).toEqual(['BAD_USER_INPUT']);
     expect(await outbox('AfterSalesDecided', orderId)).toEqual([
       { orderId, userId: alice.userId, requestId: request.id, kind: 'EXCHANGE', decision: 'APPROVED', refundAmount: 0 },
     ]);
