@@ -473,6 +473,23 @@ describe('after-sales decisions and exchanges', () => {
     expect((await outbox('ShipmentDelivered', orderId)).map((e: { kind: string }) => e.kind)).toEqual(['EXCHANGE']);
   });
 
+  it('ships one replacement and takes one unit when staff click twice at once', async () => {
+    const { orderId, skuIds } = await exchangeFixture(5);
+    const request = (await requestExchange({ orderId, reason: '颜色不对', skuId: skuIds[0], quantity: 2 })).data.requestExchange;
+    await call(`mutation($id: ID!) { approveRefundRequest(id: $id) { id } }`, { id: request.id }, staff);
+    await call(`mutation($id: ID!) { markReturnReceived(id: $id) { id } }`, { id: request.id }, staff);
+    const product = supergraph.subgraphs.product!.db;
+    const before = await skuCounts(product, skuIds[0]);
+    const clicks = await Promise.all(
+      [trackingNo(), trackingNo()].map((tracking) =>
+        call(`mutation($input: ExchangeShipmentInput!) { shipExchangeReplacement(input: $input) { id } }`, { input: { requestId: request.id, carrierCode: 'sf', trackingNumber: tracking } }, staff),
+      ),
+    );
+    expect(clicks.map((click) => codes(click).join()).sort()).toEqual(['', 'CONFLICT']);
+    expect(await db('shipments').where({ after_sale_id: request.id, kind: 'EXCHANGE' })).toHaveLength(1);
+    expect(await skuCounts(product, skuIds[0])).toEqual({ stock: before.stock - 2, reserved: before.reserved, sold: before.sold + 2 });
+  });
+
   it('refuses to ship a replacement that is out of stock, changing nothing', async () => {
     const { orderId, skuIds } = await exchangeFixture(0);
     const request = (await requestExchange({ orderId, reason: '有瑕疵', skuId: skuIds[0], quantity: 1 })).data.requestExchange;
