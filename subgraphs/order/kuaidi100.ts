@@ -88,6 +88,8 @@ export interface Kuaidi100Push {
   pushStatus: string;
   message: string;
   com: string;
+  /** With Kuaidi100's company auto-correction (autoCheck = 1): the company we subscribed with, when it differs. */
+  comOld: string | null;
   nu: string;
   state: ShipmentStatus | null;
   events: NewShipmentEvent[];
@@ -116,6 +118,7 @@ export function parseKuaidi100Param(param: string): Kuaidi100Push {
     pushStatus: clip(body.status, 16),
     message: clip(body.message, 200),
     com,
+    comOld: clip(body.comOld, 32) || null,
     nu,
     state: kuaidi100Status(last.state),
     events,
@@ -137,7 +140,9 @@ export async function handleKuaidi100Push(db: Knex, config: LogisticsConfig, for
     return { kind: 'refused', reason: `param 格式错误: ${(error as Error).message}` };
   }
   return db.transaction(async (trx) => {
-    const shipments = await lockShipmentsByTracking(trx, push.com, push.nu);
+    // Kuaidi100 may have corrected the company (comOld → comNew): the shipment still names the one we subscribed with.
+    let shipments = await lockShipmentsByTracking(trx, push.com, push.nu);
+    if (!shipments.length && push.comOld && push.comOld !== push.com) shipments = await lockShipmentsByTracking(trx, push.comOld, push.nu);
     if (!shipments.length) return { kind: 'unknown' as const };
     const note = push.pushStatus === 'abort' ? push.message || 'tracking aborted' : undefined;
     const results: MergeResult[] = [];

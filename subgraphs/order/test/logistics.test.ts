@@ -310,6 +310,11 @@ describe('Kuaidi100 pushes', () => {
   });
 
   it('acknowledges a parcel it does not know, refuses a signed malformed param, and keeps an abort message', async () => {
+    // Kuaidi100 corrected the company (autoCheck): the push names the new one, comOld the one we subscribed with.
+    const corrected = await shippedParcel();
+    const autoChecked = { ...pushParam('zhongtong', corrected.tracking, '0', [E1]), autoCheck: '1', comOld: 'yuantong', comNew: 'zhongtong' };
+    expect((await push(autoChecked)).body.result).toBe(true);
+    expect((await readOrder(corrected.orderId, staff)).data.order.shipments[0]).toMatchObject({ status: 'IN_TRANSIT', events: [{ description: E1.context }] });
     const stranger = await push(pushParam('yuantong', 'UNKNOWN123456', '0', [E1]));
     expect(stranger).toEqual({ status: 200, body: { result: true, returnCode: '200', message: '成功' } });
     expect((await push('{"lastResult":')).status).toBe(400);
