@@ -125,6 +125,7 @@ export async function approveRefundRequest(
   // Where goods come back to, copied onto the request (exchanges need one; refunds of items get one when the shop has one).
   const returnAddress = request.kind === 'EXCHANGE' || request.items?.length || returnAddressId ? await chooseReturnAddress(context, returnAddressId) : null;
   if (request.kind === 'EXCHANGE') {
+    if (restockSkuIds?.length) throw badInput('An exchange restocks nothing on approval', 'restockSkuIds');
     if (!returnAddress) throw shopError('CONFLICT', 'Set up a return address first (createReturnAddress)', { reason: 'NO_RETURN_ADDRESS' });
     return approveExchange(context, request, staffId, staffNote, returnAddress);
   }
