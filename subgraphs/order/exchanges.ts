@@ -28,6 +28,7 @@ import { takeReplacementStock } from './product-client';
 import { afterSalesDeadline } from './refunds';
 import { carrierOf, checkShipmentText, recordShipment } from './shipments';
 import { hasRequestShipment, type ShipmentRow } from './data/shipments';
+import { subscribeNow } from './tracking-subscription';
 
 export const MAX_PHOTOS = 9;
 const MAX_PHOTO_URL = 500;
@@ -128,12 +129,13 @@ export async function submitReturnShipment(
   const found = isBigintId(input.requestId) ? await findAfterSale(context.db, input.requestId) : undefined;
   if (!found || found.user_id !== userId) throw noSuchRequest();
   const carrier = await carrierOf(context.db, name, 'carrierCode');
+  let parcel: ShipmentRow | undefined;
   const updated = await context.db.transaction(async (trx) => {
     const request = (await lockAfterSale(trx, found.id))!;
     if (request.status !== 'APPROVED' || !sendsGoodsBack(request)) throw wrongState(request, 'a return parcel goes with an approved return or exchange');
     if (request.received_at) throw wrongState(request, 'the parcel was already received');
     if (await hasRequestShipment(trx, request.id, 'RETURN')) throw shopError('CONFLICT', 'The return parcel of this request was already entered', { reason: 'RETURN_ALREADY_SHIPPED' });
-    await recordShipment(
+    parcel = await recordShipment(
       trx,
       context,
       { orderId: request.order_id, kind: 'RETURN', afterSaleId: request.id, carrierCode: carrier.code, trackingNumber: tracking, createdBy: actors.user(userId) },
@@ -142,6 +144,7 @@ export async function submitReturnShipment(
     if (request.kind !== 'EXCHANGE') return request;
     return (await advanceAfterSale(trx, request.id, ['APPROVED'], 'RETURNING'))!;
   });
+  if (parcel) subscribeNow(context.holds, context.config.logistics, parcel);
   forget(context, updated);
   return updated;
 }
@@ -198,8 +201,8 @@ export async function shipExchangeReplacement(
     await advanceAfterSale(trx, locked.id, ['RECEIVED'], 'REPLACEMENT_SHIPPED');
     return row;
   });
+  subscribeNow(context.holds, context.config.logistics, shipment);
   forget(context, request);
-  context.loaders.shipmentsByOrder.clear(request.order_id);
   return shipment;
 }
 

@@ -15,7 +15,7 @@ import type { OrderRow } from './data/orders';
 import { findCarrier, findShipment, insertShipment, lockShipment, type CarrierRow, type NewShipment, type ShipmentLine, type ShipmentRow, type ShipmentStatus } from './data/shipments';
 import { actors, transition } from './lifecycle';
 import { appendOrderShipped } from './logistics-events';
-import { scheduleTrackingSubscription } from './tracking-subscription';
+import { scheduleTrackingSubscription, subscribeNow } from './tracking-subscription';
 import { scheduleAutoConfirm } from './refunds';
 import { mergeTracking } from './tracking';
 
@@ -86,7 +86,7 @@ export async function shipOrder(
   const known = await carrierOf(context.db, name);
   const parcel = await checkLines(context, current.id, lines);
   // The receipt timer starts with the shipment (durable job, same transaction): SHIPPED confirms itself.
-  const order = await context.db.transaction(async (trx) => {
+  const { order, shipment } = await context.db.transaction(async (trx) => {
     const row = await transition(trx, {
       orderId: current.id,
       from: ['PAID'],
@@ -96,9 +96,10 @@ export async function shipOrder(
       changes: { shipped_at: new Date(), carrier: known.name, tracking_no: tracking },
     });
     await scheduleAutoConfirm(trx, context.config.order, row);
-    await recordShipment(trx, context, { orderId: row.id, kind: 'OUTBOUND', carrierCode: known.code, trackingNumber: tracking, lines: parcel, createdBy: actors.staff(staffId) }, row.user_id);
-    return row;
+    const created = await recordShipment(trx, context, { orderId: row.id, kind: 'OUTBOUND', carrierCode: known.code, trackingNumber: tracking, lines: parcel, createdBy: actors.staff(staffId) }, row.user_id);
+    return { order: row, shipment: created };
   });
+  subscribeNow(context.holds, context.config.logistics, shipment);
   context.loaders.forgetOrder(order.id, order);
   context.loaders.shipmentsByOrder.clear(order.id);
   return order;
@@ -137,6 +138,7 @@ export async function addShipment(
     const created = await recordShipment(trx, context, { orderId: order.id, kind: 'OUTBOUND', carrierCode: known.code, trackingNumber: tracking, lines: parcel, createdBy: actors.staff(staffId) }, order.user_id);
     return { created, row };
   });
+  subscribeNow(context.holds, context.config.logistics, shipment.created);
   context.loaders.forgetOrder(current.id, shipment.row);
   context.loaders.shipmentsByOrder.clear(current.id);
   return shipment.created;
