@@ -390,9 +390,10 @@ describe('return addresses', () => {
     expect(a.isDefault).toBe(before.length === 0);
     const b = (await create({ ...input, label: '北京仓', isDefault: true })).data.createReturnAddress;
     expect(b.isDefault).toBe(true);
+    // (Another test file may add a default of its own meanwhile: the database is shared.)
     const listed = (await call(`{ returnAddresses { id isDefault } }`, {}, staff)).data.returnAddresses as { id: string; isDefault: boolean }[];
-    expect(listed[0]).toEqual({ id: b.id, isDefault: true });
     expect(listed.filter((row) => row.isDefault)).toHaveLength(1);
+    expect(listed.find((row) => row.id === a.id)).toEqual({ id: a.id, isDefault: false });
     const updated = await call(`mutation($id: ID!, $input: ReturnAddressInput!) { updateReturnAddress(id: $id, input: $input) { ${FIELDS} } }`, { id: a.id, input: { detail: '仓库路 2 号', isDefault: true } }, staff);
     expect(updated.data.updateReturnAddress).toMatchObject({ detail: '仓库路 2 号', isDefault: true, label: '上海仓' });
     expect((await call(`mutation($id: ID!) { deleteReturnAddress(id: $id) }`, { id: b.id }, staff)).data.deleteReturnAddress).toBe(true);
@@ -416,14 +417,14 @@ describe('after-sales decisions and exchanges', () => {
     const other = await createTestProduct(endpoints, [{ price: 3000, stock: 5 }]);
     const items = [{ skuId: product.skuIds[0], productId: product.productId, title: 'T-shirt', skuName: 'v0', unitPrice: 3000, quantity: 2 }];
     const orderId = await placeTestOrder(db, { userId: alice.userId, status: 'SHIPPED', items });
-    await call(`mutation($input: ReturnAddressInput!) { createReturnAddress(input: $input) { id } }`, {
+    const address = await call(`mutation($input: ReturnAddressInput!) { createReturnAddress(input: $input) { id } }`, {
       input: { label: '退货仓', contactName: '售后', phone: '4008001234', province: '浙江省', city: '杭州市', district: '余杭区', detail: '仓前街道 8 号', isDefault: true },
     }, staff);
-    return { orderId, skuIds: product.skuIds, otherSku: other.skuIds[0] };
+    return { orderId, skuIds: product.skuIds, otherSku: other.skuIds[0], addressId: address.data.createReturnAddress.id as string };
   }
 
   it('runs an exchange: request with photos → approve → return parcel → received → replacement shipped (stock taken once) → delivered', async () => {
-    const { orderId, skuIds, otherSku } = await exchangeFixture(3);
+    const { orderId, skuIds, otherSku, addressId } = await exchangeFixture(3);
     const base = { orderId, reason: '尺码不合适', skuId: skuIds[0], quantity: 1, replacementSkuId: skuIds[1] };
     // Validation: photos, other products, quantities, other shoppers.
     expect(codes(await requestExchange({ ...base, photos: ['http://img.example.com/a.jpg'] }))).toEqual(['BAD_USER_INPUT']);
@@ -442,7 +443,7 @@ describe('after-sales decisions and exchanges', () => {
     const sendBack = (userId: string, tracking = trackingNo()) =>
       call(`mutation($input: ReturnShipmentInput!) { submitReturnShipment(input: $input) { ${REQUEST} } }`, { input: { requestId: request.id, carrierCode: 'jtexpress', trackingNumber: tracking } }, as(userId));
     expect(codes(await sendBack(alice.userId))).toEqual(['CONFLICT']);
-    const approved = await call(`mutation($id: ID!) { approveRefundRequest(id: $id, note: "请寄回") { ${REQUEST} } }`, { id: request.id }, staff);
+    const approved = await call(`mutation($id: ID!, $a: ID) { approveRefundRequest(id: $id, note: "请寄回", returnAddressId: $a) { ${REQUEST} } }`, { id: request.id, a: addressId }, staff);
     expect(approved.data.approveRefundRequest).toMatchObject({ status: 'APPROVED', returnAddress: { label: '退货仓', city: '杭州市', detail: '仓前街道 8 号' } });
     // One of the two pieces is being exchanged: only the other one can be, meanwhile.
     expect(codes(await requestExchange({ ...base, quantity: 2 }))).toEqual(['BAD_USER_INPUT']);
