@@ -9,7 +9,7 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 const subgraphs: Record<string, { context: string; mappers: Record<string, string> }> = {
   user: {
     context: '../context#UserContext',
-    mappers: { User: '../data/users#UserRow', Address: '../data/addresses#AddressRow', AuthPayload: '../tokens#AuthResult' },
+    mappers: { User: '../data/users#UserRow', Address: '../data/addresses#AddressRow', AuthPayload: '../tokens#AuthResult', Product: '../favorites#ProductRef' },
   },
   product: {
     context: '../context#ProductContext',
@@ -51,7 +51,7 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
   },
   promote: {
     context: '../context#PromoteContext',
-    mappers: { Coupon: '../data/coupons#CouponRow', CouponTemplate: '../data/templates#CouponTemplateRow' },
+    mappers: { Coupon: '../data/coupons#CouponRow', CouponTemplate: '../data/templates#CouponTemplateRow', CouponCode: '../data/code-admin#CouponCodeRow' },
   },
   payment: {
     context: '../context#PaymentContext',

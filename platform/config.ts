@@ -114,6 +114,8 @@ export interface Config {
   dbSeparateRoles: boolean;
   /** Largest `first` a connection accepts. */
   maxPageSize: number;
+  /** Most products one shopper's favorites hold (FAVORITES_MAX_PER_USER): docs/favorites.md. */
+  favoritesMaxPerUser: number;
   /** Largest request body any server accepts (MAX_REQUEST_BODY_BYTES); larger ones answer 413. */
   maxRequestBodyBytes: number;
   /** Deepest nesting of arrays and objects in a JSON request body the router accepts (MAX_JSON_DEPTH); 400 past it. */
@@ -568,6 +570,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: int(env, 'DB_POOL_MAX', 5),
     dbSeparateRoles: bool(env, 'DB_SEPARATE_ROLES', true),
     maxPageSize: int(env, 'MAX_PAGE_SIZE', 100),
+    favoritesMaxPerUser: positive(env, 'FAVORITES_MAX_PER_USER', 500),
     maxRequestBodyBytes: int(env, 'MAX_REQUEST_BODY_BYTES', 1024 * 1024),
     maxJsonDepth: int(env, 'MAX_JSON_DEPTH', 64),
     maxOperationNameLength: int(env, 'MAX_OPERATION_NAME_LENGTH', 128),

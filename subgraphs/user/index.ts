@@ -6,6 +6,7 @@ import { internalCallers } from './internal-callers';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import type { UserServices } from './accounts';
 import type { UserContext } from './context';
+import { createFavoriteLoaders } from './favorites-loaders';
 import { createUserLoaders } from './loaders';
 import { resolvers } from './resolvers';
 import { createWechatProvider, describeWechatLogin } from './wechat';
@@ -36,6 +37,7 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
       db: deps.db,
       loaders: createUserLoaders(deps.db),
       services,
+      favorites: createFavoriteLoaders(deps.db, deps.services, base.identity.userId),
       selfIds: new Set(base.identity.userId ? [base.identity.userId] : []),
     }),
     stop: async () => {

@@ -5,6 +5,7 @@ import * as accounts from './accounts';
 import * as addressBook from './address-book';
 import type { UserContext } from './context';
 import type { AddressRow } from './data/addresses';
+import { favoriteResolvers } from './favorites-resolvers';
 import type { UserRow } from './data/users';
 import type { Resolvers } from './generated/resolvers-types';
 import type { AuthResult } from './tokens';
@@ -49,6 +50,7 @@ export const resolvers: Resolvers = {
     async deleteAddress(_parent, { id }, context) {
       return addressBook.deleteAddress(context.db, requireUser(context), id);
     },
+    ...favoriteResolvers.Mutation,
   },
   User: {
     async __resolveReference(reference: { id: string }, context: UserContext) {
@@ -65,7 +67,9 @@ export const resolvers: Resolvers = {
       const granted = new Set((await context.loaders.scopesByUserId.load(user.id)).map((row) => row.scope));
       return ALL_SCOPES.filter((scope) => granted.has(scope));
     },
+    ...favoriteResolvers.User,
   },
+  Product: favoriteResolvers.Product,
   Address: {
     contactName: (address: AddressRow) => address.contact_name,
     isDefault: (address: AddressRow) => address.is_default,

@@ -4,9 +4,11 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { UserRow } from '../data/users';
 import type { AddressRow } from '../data/addresses';
 import type { AuthResult } from '../tokens';
+import type { ProductRef } from '../favorites';
 import type { UserContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -76,6 +78,35 @@ export type AuthPayload = {
   user: User;
 };
 
+/** A page of a user's favorites, newest first. */
+export type FavoriteConnection = {
+  __typename?: 'FavoriteConnection';
+  /** The favorites of this page. */
+  edges: Array<FavoriteEdge>;
+  /** Whether and where the list continues. */
+  pageInfo: FavoritePageInfo;
+};
+
+/** One favorite product in a page. */
+export type FavoriteEdge = {
+  __typename?: 'FavoriteEdge';
+  /** Pass as `after` to continue after this favorite. */
+  cursor: Scalars['String']['output'];
+  /** When the shopper added it (ISO 8601). */
+  favoritedAt: Scalars['String']['output'];
+  /** The product (its fields come from the product subgraph). */
+  node: Product;
+};
+
+/** Keyset pagination state of a favorites list. */
+export type FavoritePageInfo = {
+  __typename?: 'FavoritePageInfo';
+  /** Cursor of the last edge, null when the page is empty. */
+  endCursor: Maybe<Scalars['String']['output']>;
+  /** Whether more favorites follow. */
+  hasNextPage: Scalars['Boolean']['output'];
+};
+
 /** Sign-in with a password. */
 export type LoginInput = {
   /** A phone number, an email address or a username. */
@@ -88,6 +119,14 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Adds an address to the signed-in user's address book (at most 20: more is a CONFLICT). */
   addAddress: Address;
+  /**
+   * Adds a product to the signed-in shopper's favorites; adding one already there changes nothing. The product must
+   * exist and be on the shelf (NOT_FOUND otherwise). CONFLICT (extensions.reason FAVORITES_FULL, extensions.max) when
+   * the list already holds FAVORITES_MAX_PER_USER products. Returns the product (read `favorited`, `favoriteCount`).
+   */
+  addFavorite: Product;
+  /** Empties the signed-in shopper's favorites. Returns how many were removed. */
+  clearFavorites: Scalars['Int']['output'];
   /** Deletes one of the signed-in user's addresses; if it was the default, the most recent remaining one becomes it. */
   deleteAddress: Scalars['Boolean']['output'];
   /**
@@ -114,6 +153,13 @@ export type Mutation = {
    * are limited per phone and per client address (RATE_LIMITED with extensions.retryAfterSeconds).
    */
   register: AuthPayload;
+  /**
+   * Removes a product from the signed-in shopper's favorites; removing one that is not there changes nothing.
+   * Returns the product, or null when productId is not an id at all.
+   */
+  removeFavorite: Maybe<Product>;
+  /** Removes the given products from the signed-in shopper's favorites (at most 500 ids; others are skipped). Returns how many were removed. */
+  removeFavorites: Scalars['Int']['output'];
   /** Replaces one of the signed-in user's addresses. */
   updateAddress: Address;
   /** Changes the signed-in user's nickname and avatar. */
@@ -123,6 +169,11 @@ export type Mutation = {
 
 export type MutationAddAddressArgs = {
   input: AddressInput;
+};
+
+
+export type MutationAddFavoriteArgs = {
+  productId: Scalars['ID']['input'];
 };
 
 
@@ -151,6 +202,16 @@ export type MutationRegisterArgs = {
 };
 
 
+export type MutationRemoveFavoriteArgs = {
+  productId: Scalars['ID']['input'];
+};
+
+
+export type MutationRemoveFavoritesArgs = {
+  productIds: Array<Scalars['ID']['input']>;
+};
+
+
 export type MutationUpdateAddressArgs = {
   id: Scalars['ID']['input'];
   input: AddressInput;
@@ -159,6 +220,16 @@ export type MutationUpdateAddressArgs = {
 
 export type MutationUpdateProfileArgs = {
   input: UpdateProfileInput;
+};
+
+/** A product, owned by the product subgraph; the user subgraph adds what shoppers' favorites say about it. */
+export type Product = {
+  __typename?: 'Product';
+  /** How many shoppers have this product in their favorites. */
+  favoriteCount: Scalars['Int']['output'];
+  /** Whether the signed-in shopper has this product in their favorites; false when signed out. */
+  favorited: Scalars['Boolean']['output'];
+  id: Scalars['ID']['output'];
 };
 
 export type Query = {
@@ -206,6 +277,11 @@ export type User = {
   addresses: Array<Address>;
   /** Avatar image URL (http or https). */
   avatarUrl: Maybe<Scalars['String']['output']>;
+  /**
+   * The user's favorite products, newest first (at most FAVORITES_MAX_PER_USER, default 500). Empty for other viewers.
+   * A product taken off the shelf after it was added stays in the list (see `Product.onShelf`).
+   */
+  favorites: FavoriteConnection;
   /** User id. */
   id: Scalars['ID']['output'];
   /** Display name. */
@@ -216,6 +292,16 @@ export type User = {
   scopes: Array<Scalars['String']['output']>;
   /** Internal (payment subgraph only): the WeChat openid, the payer of WeChat Pay JSAPI payments; null otherwise. */
   wechatOpenId: Maybe<Scalars['String']['output']>;
+};
+
+
+/**
+ * A shop account: a shopper (signed up with a phone and password, or with WeChat) or a staff member.
+ * Other subgraphs refer to it by id. Private fields (phone, addresses, scopes) are visible only to the user themself.
+ */
+export type UserFavoritesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -298,11 +384,15 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping of federation types */
 export type FederationTypes = {
+  Product: Product;
   User: User;
 };
 
 /** Mapping of federation reference types */
 export type FederationReferenceTypes = {
+  Product:
+    ( { __typename: 'Product' }
+    & GraphQLRecursivePick<FederationTypes['Product'], {"id":true}> );
   User:
     ( { __typename: 'User' }
     & GraphQLRecursivePick<FederationTypes['User'], {"id":true}> );
@@ -319,8 +409,12 @@ export type ResolversTypes = {
   AddressInput: AddressInput;
   AuthPayload: ResolverTypeWrapper<AuthResult>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  FavoriteConnection: ResolverTypeWrapper<Omit<FavoriteConnection, 'edges'> & { edges: Array<ResolversTypes['FavoriteEdge']> }>;
+  FavoriteEdge: ResolverTypeWrapper<Omit<FavoriteEdge, 'node'> & { node: ResolversTypes['Product'] }>;
+  FavoritePageInfo: ResolverTypeWrapper<FavoritePageInfo>;
   LoginInput: LoginInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Product: ResolverTypeWrapper<ProductRef>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RegisterInput: RegisterInput;
   UpdateProfileInput: UpdateProfileInput;
@@ -336,8 +430,12 @@ export type ResolversParentTypes = {
   AddressInput: AddressInput;
   AuthPayload: AuthResult;
   Int: Scalars['Int']['output'];
+  FavoriteConnection: Omit<FavoriteConnection, 'edges'> & { edges: Array<ResolversParentTypes['FavoriteEdge']> };
+  FavoriteEdge: Omit<FavoriteEdge, 'node'> & { node: ResolversParentTypes['Product'] };
+  FavoritePageInfo: FavoritePageInfo;
   LoginInput: LoginInput;
   Mutation: Record<PropertyKey, never>;
+  Product: ProductRef;
   Query: Record<PropertyKey, never>;
   RegisterInput: RegisterInput;
   UpdateProfileInput: UpdateProfileInput;
@@ -362,16 +460,43 @@ export type AuthPayloadResolvers<ContextType = UserContext, ParentType extends R
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
+export type FavoriteConnectionResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['FavoriteConnection'] = ResolversParentTypes['FavoriteConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['FavoriteEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['FavoritePageInfo'], ParentType, ContextType>;
+};
+
+export type FavoriteEdgeResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['FavoriteEdge'] = ResolversParentTypes['FavoriteEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  favoritedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
+};
+
+export type FavoritePageInfoResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['FavoritePageInfo'] = ResolversParentTypes['FavoritePageInfo']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   addAddress?: Resolver<ResolversTypes['Address'], ParentType, ContextType, RequireFields<MutationAddAddressArgs, 'input'>>;
+  addFavorite?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationAddFavoriteArgs, 'productId'>>;
+  clearFavorites?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   deleteAddress?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAddressArgs, 'id'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
   loginWithWechat?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginWithWechatArgs, 'code'>>;
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
+  removeFavorite?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<MutationRemoveFavoriteArgs, 'productId'>>;
+  removeFavorites?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationRemoveFavoritesArgs, 'productIds'>>;
   updateAddress?: Resolver<ResolversTypes['Address'], ParentType, ContextType, RequireFields<MutationUpdateAddressArgs, 'id' | 'input'>>;
   updateProfile?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateProfileArgs, 'input'>>;
+};
+
+export type ProductResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product'], FederationReferenceType extends FederationReferenceTypes['Product'] = FederationReferenceTypes['Product']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Product']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  favoriteCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  favorited?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export type QueryResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
@@ -383,6 +508,7 @@ export type UserResolvers<ContextType = UserContext, ParentType extends Resolver
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   addresses?: Resolver<Array<ResolversTypes['Address']>, ParentType, ContextType>;
   avatarUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  favorites?: Resolver<ResolversTypes['FavoriteConnection'], ParentType, ContextType, Partial<UserFavoritesArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   nickname?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -393,7 +519,11 @@ export type UserResolvers<ContextType = UserContext, ParentType extends Resolver
 export type Resolvers<ContextType = UserContext> = {
   Address?: AddressResolvers<ContextType>;
   AuthPayload?: AuthPayloadResolvers<ContextType>;
+  FavoriteConnection?: FavoriteConnectionResolvers<ContextType>;
+  FavoriteEdge?: FavoriteEdgeResolvers<ContextType>;
+  FavoritePageInfo?: FavoritePageInfoResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  Product?: ProductResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 };

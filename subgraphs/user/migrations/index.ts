@@ -87,4 +87,30 @@ export const migrations: Migration[] = [
       }
     },
   },
+  {
+    // Favorites (favorites.ts): one row per (shopper, product); the per-product count is kept with the rows.
+    name: '160_favorites',
+    async up(knex: Knex) {
+      await knex.schema.createTable('favorites', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('user_id').notNullable().references('id').inTable('users').onDelete('CASCADE');
+        /** The product subgraph's product id: a value, never joined. */
+        t.bigInteger('product_id').notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        // Adding twice is a no-op (INSERT ... ON CONFLICT DO NOTHING).
+        t.unique(['user_id', 'product_id']);
+        // The list: newest first, keyset on id.
+        t.index(['user_id', 'id']);
+      });
+      await knex.schema.createTable('product_favorite_counts', (t) => {
+        t.bigInteger('product_id').primary();
+        t.integer('count').notNullable().defaultTo(0);
+      });
+      await knex.raw('ALTER TABLE product_favorite_counts ADD CONSTRAINT product_favorite_counts_not_negative CHECK (count >= 0)');
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTableIfExists('product_favorite_counts');
+      await knex.schema.dropTableIfExists('favorites');
+    },
+  },
 ];
