@@ -57,6 +57,12 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       Cart: '../buy-again#CartReference',
       Sku: '../entity-refs#SkuReference',
       Product: '../entity-refs#ProductReference',
+      Shipment: '../data/shipments#ShipmentRow',
+      ShipmentEvent: '../data/shipments#ShipmentEventRow',
+      ShipmentLine: '../data/shipments#ShipmentLineRow',
+      Carrier: '../data/shipments#CarrierRef',
+      ReturnAddress: '../data/return-addresses#ReturnAddressRow',
+      ReturnAddressCopy: '../data/after-sales#ReturnAddressSnapshot',
     },
   },
   promote: {

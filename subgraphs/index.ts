@@ -23,7 +23,7 @@ export const subgraphModules: Record<SubgraphName, SubgraphModule> = {
   user: { name: 'user', migrations: user.migrations, create: user.createUserSubgraph, seedDemo: user.seedDemo },
   product: { name: 'product', migrations: product.migrations, create: product.createProductSubgraph, seedDemo: product.seedDemo },
   cart: { name: 'cart', migrations: cart.migrations, create: cart.createCartSubgraph },
-  order: { name: 'order', migrations: order.migrations, create: order.createOrderSubgraph },
+  order: { name: 'order', migrations: order.migrations, create: order.createOrderSubgraph, seedDemo: order.seedDemo },
   promote: { name: 'promote', migrations: promote.migrations, create: promote.createPromoteSubgraph, seedDemo: promote.seedDemo },
   payment: { name: 'payment', migrations: payment.migrations, create: payment.createPaymentSubgraph },
   review: { name: 'review', migrations: review.migrations, create: review.createReviewSubgraph, seedDemo: review.seedDemo },
