@@ -9,7 +9,14 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 const subgraphs: Record<string, { context: string; mappers: Record<string, string> }> = {
   user: {
     context: '../context#UserContext',
-    mappers: { User: '../data/users#UserRow', Address: '../data/addresses#AddressRow', AuthPayload: '../tokens#AuthResult', Product: '../favorites#ProductRef' },
+    mappers: {
+      User: '../data/users#UserRow',
+      Address: '../data/addresses#AddressRow',
+      AuthPayload: '../tokens#AuthResult',
+      LinkedIdentity: '../data/identities#IdentityRow',
+      AccountBindingPayload: '../passport#BindingResult',
+      Product: '../favorites#ProductRef',
+    },
   },
   product: {
     context: '../context#ProductContext',
@@ -20,6 +27,15 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       Brand: '../data/brands#BrandRow',
       StockReservation: '../data/stock#StockReservationRow',
       StockReturn: '../data/stock-returns#StockReturnRow',
+      // Home page content (home-page/).
+      Banner: '../data/banners#BannerRow',
+      ProductGroup: '../data/product-groups#ProductGroupRow',
+      ProductGroupProductEdge: '../home-page/reads#GroupMemberEdge',
+      ProductTag: '../data/product-tags#ProductTagRow',
+      HotSearchWord: '../data/hot-words#HotSearchWordRow',
+      HelpTopic: '../data/help-center#HelpTopicRow',
+      HelpQuestion: '../data/help-center#HelpQuestionRow',
+      HomePage: '../home-page/reads#HomePageRef',
     },
   },
   cart: {
@@ -41,6 +57,12 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       Cart: '../buy-again#CartReference',
       Sku: '../entity-refs#SkuReference',
       Product: '../entity-refs#ProductReference',
+      Shipment: '../data/shipments#ShipmentRow',
+      ShipmentEvent: '../data/shipments#ShipmentEventRow',
+      ShipmentLine: '../data/shipments#ShipmentLineRow',
+      Carrier: '../data/shipments#CarrierRef',
+      ReturnAddress: '../data/return-addresses#ReturnAddressRow',
+      ReturnAddressCopy: '../data/after-sales#ReturnAddressSnapshot',
     },
   },
   promote: {
@@ -56,6 +78,18 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       PaymentMethod: '../pay#PaymentMethodView',
       PayOrderResult: '../pay#PayOrderResultView',
       Wallet: '../resolvers#WalletRef',
+    },
+  },
+  review: {
+    context: '../context#ReviewContext',
+    mappers: {
+      Review: '../data/reviews#ReviewRow',
+      ReviewableLine: '../data/purchased-lines#PurchasedLineRow',
+      ProductRating: '../data/ratings#ProductRatingRow',
+      Product: '../refs#EntityRef',
+      Sku: '../refs#EntityRef',
+      User: '../refs#EntityRef',
+      Order: '../refs#EntityRef',
     },
   },
 };

@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { assertMoneyLimits, DEFAULT_MONEY_LIMITS, type MoneyLimits } from './money';
 import { assertCompleteKeySets, developmentMode, KEY_SETS } from './modes';
-import { checkDevelopmentSecrets, publicReason, warnDevelopmentSecrets } from './secrets';
+import { checkDevelopmentSecrets, publicReason, reachableOnlyLocally, warnDevelopmentSecrets } from './secrets';
 
-export const SUBGRAPH_NAMES = ['user', 'product', 'cart', 'order', 'promote', 'payment'] as const;
+export const SUBGRAPH_NAMES = ['user', 'product', 'cart', 'order', 'promote', 'payment', 'review'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 export const DEFAULT_PORTS: Record<SubgraphName | 'router', number> = {
@@ -19,11 +19,15 @@ export const DEFAULT_PORTS: Record<SubgraphName | 'router', number> = {
   order: 4004,
   promote: 4005,
   payment: 4006,
+  // 4007 is the open platform's (docs/architecture.md).
+  review: 4008,
 };
 
 /** Development-only secrets: never accepted when NODE_ENV=production. */
 export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me';
 export const DEV_INTERNAL_SECRET = 'dev-only-internal-secret-change-me';
+/** Public development salt of Kuaidi100 pushes: only where the shop is reachable from this machine alone. */
+export const DEV_KUAIDI100_SALT = 'dev-only-kuaidi100-salt';
 export const DEV_ADMIN_PASSWORD = 'admin12345';
 
 export interface Config {
@@ -102,6 +106,14 @@ export interface Config {
    * code — never in production, by default only on a loopback HOST.
    */
   wechat: { appId?: string; secret?: string; apiBase: string; timeoutMs: number; devLogin: boolean };
+  /** Passport: WeChat session keys, SMS one-time codes and their throttles (docs/passport.md). */
+  passport: PassportConfig;
+  /**
+   * The SMS provider (docs/passport.md): Tencent Cloud SMS with TENCENT_SMS_* (all or none); else, when SMS_DEV_LOG is
+   * on (platform/modes.ts: never in production, by default only on a loopback HOST), codes are written to the log
+   * instead of sent; else sending is refused.
+   */
+  sms: SmsConfig;
   /** `login` throttling: failed sign-ins per account per window (LOGIN_MAX_FAILURES, LOGIN_FAILURE_WINDOW_SECONDS). */
   loginRateLimit: { maxFailures: number; windowSeconds: number };
   /** `register` throttling: attempts per phone number per window (REGISTER_MAX_ATTEMPTS, REGISTER_WINDOW_SECONDS). */
@@ -155,6 +167,29 @@ export interface Config {
   payment: PaymentConfig;
   /** Shopper messages: WeChat mini-program subscribe messages per kind (docs/messages.md). */
   messages: MessagesConfig;
+  /** Review subgraph (docs/reviews.md). */
+  review: ReviewConfig;
+  /** Order's shipments and carrier tracking (Kuaidi100), docs/logistics.md. */
+  logistics: LogisticsConfig;
+}
+
+export interface ReviewConfig {
+  /** The author may change a review this long after writing it (REVIEW_EDIT_WINDOW_HOURS, default 72; 0: never). */
+  editWindowHours: number;
+}
+
+export interface LogisticsConfig {
+  /**
+   * Salt of Kuaidi100's push signature, sign = upper(md5(param + salt)) (KUAIDI100_SALT). Unset: a development salt
+   * on a loopback HOST outside production; elsewhere null, and every push is refused.
+   */
+  kuaidi100Salt: string | null;
+  /** Kuaidi100 authorization key for subscriptions (KUAIDI100_KEY); null: shipments are not subscribed. */
+  kuaidi100Key: string | null;
+  /** Kuaidi100's subscription endpoint (KUAIDI100_POLL_URL, default https://poll.kuaidi100.com/poll). */
+  kuaidi100PollUrl: string;
+  /** The public URL Kuaidi100 pushes to (KUAIDI100_CALLBACK_URL, default <PAYMENT_PUBLIC_URL>/notify/kuaidi100). */
+  kuaidi100CallbackUrl: string;
 }
 
 /** The business moments a shopper can be sent a subscribe message about (docs/messages.md). */
@@ -399,6 +434,39 @@ function holdsConfig(env: NodeJS.ProcessEnv): HoldsConfig {
   return holds;
 }
 
+export interface PassportConfig {
+  /** How long a login's WeChat session key is kept for decrypting data (WECHAT_SESSION_KEY_TTL_SECONDS, default 86400). */
+  wechatSessionKeyTtlSeconds: number;
+  /** How long an SMS code works (SMS_CODE_TTL_SECONDS, default 300). */
+  smsCodeTtlSeconds: number;
+  /** Wrong guesses one code survives (SMS_CODE_MAX_ATTEMPTS, default 5); then it is dead. */
+  smsCodeMaxAttempts: number;
+  /** At most one code per phone and purpose per this many seconds (SMS_SEND_COOLDOWN_SECONDS, default 60). */
+  smsSendCooldownSeconds: number;
+  /** Codes per phone (SMS_SEND_MAX_PER_PHONE, default 5 per SMS_SEND_PHONE_WINDOW_SECONDS, 3600). */
+  smsSendPerPhone: ThrottleRule;
+  /** Codes per client address (SMS_SEND_MAX_PER_IP, default 20 per SMS_SEND_IP_WINDOW_SECONDS, 3600). */
+  smsSendPerIp: ThrottleRule;
+}
+
+export interface SmsConfig {
+  /** SMS_DEV_LOG: without a provider, log codes instead of sending them (development only, platform/modes.ts). */
+  devLog: boolean;
+  /** Tencent Cloud SMS (API 3.0 SendSms, TC3-HMAC-SHA256), when every TENCENT_SMS_* key is set. */
+  tencent?: {
+    secretId: string;
+    secretKey: string;
+    sdkAppId: string;
+    signName: string;
+    /** Template with {1} = the code and {2} = minutes it is valid. */
+    templateId: string;
+    region: string;
+    /** TENCENT_SMS_ENDPOINT, default https://sms.tencentcloudapi.com (a test's fake in tests). */
+    endpoint: string;
+    timeoutMs: number;
+  };
+}
+
 /** At most `limit` events per `windowSeconds`. */
 export interface ThrottleRule {
   limit: number;
@@ -516,6 +584,12 @@ function checkRetention(retention: EventsRetentionConfig): EventsRetentionConfig
   return retention;
 }
 
+function nonNegative(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = int(env, name, fallback);
+  if (value < 0) throw new Error(`${name} must be 0 or more, got ${value}`);
+  return value;
+}
+
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -563,6 +637,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   assertCompleteKeySets(env, KEY_SETS);
   const paymentSandbox = developmentMode(env, 'PAYMENT_SANDBOX', { isProduction, host });
   const wechatDevLogin = developmentMode(env, 'WECHAT_DEV_LOGIN', { isProduction, host });
+  const smsDevLog = developmentMode(env, 'SMS_DEV_LOG', { isProduction, host });
   // Outside production the public development secrets are allowed on loopback only (see secrets.ts).
   const devSecrets = isProduction ? [] : checkDevelopmentSecrets(env, host);
   // jest sets NODE_ENV=test: every test worker would print it.
@@ -641,6 +716,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: int(env, 'WECHAT_TIMEOUT_MS', 5000),
       devLogin: wechatDevLogin,
     },
+    passport: {
+      wechatSessionKeyTtlSeconds: positive(env, 'WECHAT_SESSION_KEY_TTL_SECONDS', 24 * 3600),
+      smsCodeTtlSeconds: positive(env, 'SMS_CODE_TTL_SECONDS', 300),
+      smsCodeMaxAttempts: positive(env, 'SMS_CODE_MAX_ATTEMPTS', 5),
+      smsSendCooldownSeconds: positive(env, 'SMS_SEND_COOLDOWN_SECONDS', 60),
+      smsSendPerPhone: { limit: int(env, 'SMS_SEND_MAX_PER_PHONE', 5), windowSeconds: positive(env, 'SMS_SEND_PHONE_WINDOW_SECONDS', 3600) },
+      smsSendPerIp: { limit: int(env, 'SMS_SEND_MAX_PER_IP', 20), windowSeconds: positive(env, 'SMS_SEND_IP_WINDOW_SECONDS', 3600) },
+    },
+    sms: {
+      devLog: smsDevLog,
+      tencent: env.TENCENT_SMS_SECRET_ID
+        ? {
+            secretId: env.TENCENT_SMS_SECRET_ID,
+            secretKey: env.TENCENT_SMS_SECRET_KEY!,
+            sdkAppId: env.TENCENT_SMS_SDK_APP_ID!,
+            signName: env.TENCENT_SMS_SIGN_NAME!,
+            templateId: env.TENCENT_SMS_TEMPLATE_ID!,
+            region: env.TENCENT_SMS_REGION || 'ap-guangzhou',
+            endpoint: (env.TENCENT_SMS_ENDPOINT || 'https://sms.tencentcloudapi.com').replace(/\/+$/, ''),
+            timeoutMs: positive(env, 'TENCENT_SMS_TIMEOUT_MS', 5000),
+          }
+        : undefined,
+    },
     loginRateLimit: {
       maxFailures: int(env, 'LOGIN_MAX_FAILURES', 10),
       windowSeconds: int(env, 'LOGIN_FAILURE_WINDOW_SECONDS', 15 * 60),
@@ -698,6 +796,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           : null,
     },
     holds: holdsConfig(env),
+    review: { editWindowHours: nonNegative(env, 'REVIEW_EDIT_WINDOW_HOURS', 72) },
     events: {
       namespace: env.EVENTS_NAMESPACE || undefined,
       pollIntervalMs: int(env, 'EVENTS_POLL_INTERVAL_MS', 100),
@@ -726,6 +825,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rereadMs: int(env, 'SUBSCRIPTION_REREAD_MS', 60_000),
       keepAliveMs: int(env, 'SUBSCRIPTION_KEEPALIVE_MS', 12_000),
       queueMax: int(env, 'SUBSCRIPTION_QUEUE_MAX', 4),
+    },
+    logistics: {
+      kuaidi100Salt: env.KUAIDI100_SALT || (!isProduction && reachableOnlyLocally(env, host) ? DEV_KUAIDI100_SALT : null),
+      kuaidi100Key: env.KUAIDI100_KEY || null,
+      kuaidi100PollUrl: env.KUAIDI100_POLL_URL || 'https://poll.kuaidi100.com/poll',
+      kuaidi100CallbackUrl: env.KUAIDI100_CALLBACK_URL || `${(env.PAYMENT_PUBLIC_URL || `http://127.0.0.1:${ports.router}`).replace(/\/+$/, '')}/notify/kuaidi100`,
     },
     payment: {
       sandbox: paymentSandbox,

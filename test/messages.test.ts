@@ -3,9 +3,9 @@
  * jscode2session), accepts subscribe messages, pays an order with the WeChat Pay sandbox, and the fake WeChat API
  * receives exactly one "paid" subscribe message with the order's data — through order's outbox, the user
  * subgraph's consumer and its durable send job. Also: no consent → nothing; a redelivered event → still one;
- * WeChat 5xx, an expired token, a lost answer, 43101. The logistics / after-sales events (OrderShipped,
- * ShipmentDelivered, AfterSalesDecided) are not produced on this branch yet: those tests append them to order's
- * outbox the way order will (the contract in COMMON.md), so the relay and the stream are the real ones.
+ * WeChat 5xx, an expired token, a lost answer, 43101, a dead letter requeued by the operators' tool. The whole journey
+ * with the logistics module: staff ship (OrderShipped), a signed Kuaidi100 push (ShipmentDelivered), a refund
+ * rejected (AfterSalesDecided); and those events' payloads appended to order's outbox directly (their data).
  */
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -14,6 +14,7 @@ import { promisify } from 'node:util';
 import type { Knex } from 'knex';
 import { signAccessToken } from '../platform/access-token';
 import { appendEvent } from '../platform/events';
+import { kuaidi100Sign } from '../subgraphs/order/kuaidi100';
 import { placeTestOrder } from '../subgraphs/order/test/fixtures';
 import { bearer, codes, gql, uniquePhone, type GraphQLResponse } from './support/harness';
 import { startFakeWechatApi, type FakeWechatApi } from './support/fake-wechat-subscribe';
@@ -27,6 +28,7 @@ const TEMPLATES = {
   AFTER_SALES_DECIDED: 'Refd-9cT0eQKpB3a7Xy_0004',
 };
 
+const KUAIDI100_SALT = 'messages-test-kuaidi100-salt';
 let wechat: FakeWechatApi;
 let shop: IsolatedSupergraph;
 let router: string;
@@ -41,6 +43,7 @@ beforeAll(async () => {
     WECHAT_SECRET: wechat.secret,
     WECHAT_API_BASE: wechat.url,
     WECHAT_MESSAGE_TIMEOUT_MS: '3000',
+    KUAIDI100_SALT,
     ...Object.fromEntries(Object.entries(TEMPLATES).map(([kind, id]) => [`WECHAT_TEMPLATE_${kind}`, id])),
     EVENTS_POLL_INTERVAL_MS: '25',
     EVENTS_JOB_POLL_INTERVAL_MS: '25',
@@ -208,22 +211,14 @@ describe('the paid message', () => {
     expect(wechat.requests.filter((r) => r.path === '/cgi-bin/stable_token').every((r) => (r.body as { appid: string }).appid === wechat.appId)).toBe(true);
   });
 
-  it('no consent → no message (and shipping, an OrderStatusChanged SHIPPED, is not a trigger)', async () => {
+  it('no consent → no message', async () => {
     const shopper = await wechatShopper();
     wechat.accept(shopper.openid, TEMPLATES.ORDER_PAID); // accepted at WeChat, but never reported to us
     const order = await newOrder(shopper);
     await pay(shopper, order.id);
     await handledPaidEvent(order.id);
-    const staff = bearer(signAccessToken({ userId: '999999', scopes: ['order:write'] }, shop.config));
-    await consent(shopper, ['ORDER_SHIPPED']);
-    ok(await gql(router, 'mutation($id: ID!) { shipOrder(id: $id, carrier: "顺丰速运", trackingNo: "SF1234567899") { status } }', { id: order.id }, staff));
-    await waitFor(async () => {
-      const row = await orderDb('outbox').where({ type: 'OrderStatusChanged', aggregate_id: order.id }).whereRaw("payload->>'to' = 'SHIPPED'").first('event_id');
-      return Boolean(row && (await userDb('processed_events').where({ consumer: 'messages', event_id: row.event_id }).first()));
-    });
     expect(await messagesOf(shopper)).toEqual([]);
     expect(sentTo(shopper)).toEqual([]);
-    expect(await remaining(shopper, 'ORDER_SHIPPED')).toBe(1);
   });
 
   it('a redelivered event (the relay publishes it again) → still one message, one acceptance used', async () => {
@@ -358,6 +353,63 @@ describe('operators', () => {
     const [sent] = await settled(shopper);
     expect(sent).toMatchObject({ status: 'SENT', attempts: 5 });
     expect(sentTo(shopper)).toHaveLength(1);
+  });
+});
+
+describe('with the logistics module: real shipments, Kuaidi100 pushes and after-sales decisions', () => {
+  const staff = () => bearer(signAccessToken({ userId: '999999', scopes: ['order:write'] }, shop.config));
+
+  async function kuaidi100Push(com: string, nu: string, state: string, data: { time: string; context: string; status: string }[]) {
+    const text = JSON.stringify({
+      status: 'polling',
+      message: '',
+      lastResult: { message: 'ok', state, status: '200', ischeck: state === '3' ? '1' : '0', com, nu, data: data.map((d) => ({ ...d, ftime: d.time })) },
+    });
+    const response = await fetch(`${origin}/notify/kuaidi100`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ param: text, sign: kuaidi100Sign(text, KUAIDI100_SALT) }).toString(),
+    });
+    expect(response.status).toBe(200);
+  }
+
+  it('pay → ship (one "shipped", not two: the SHIPPED status change is no trigger) → signed → refund rejected: one message each', async () => {
+    const shopper = await wechatShopper();
+    await consent(shopper, ['ORDER_PAID', 'ORDER_SHIPPED', 'ORDER_DELIVERED', 'AFTER_SALES_DECIDED']);
+    const order = await newOrder(shopper, '羊毛围巾');
+    await pay(shopper, order.id);
+    await settled(shopper, 1);
+
+    const tracking = `SF${crypto.randomInt(10 ** 9, 10 ** 10)}`;
+    ok(await gql(router, 'mutation($id: ID!, $t: String!) { shipOrder(id: $id, carrier: "顺丰速运", trackingNo: $t) { status } }', { id: order.id, t: tracking }, staff()));
+    await settled(shopper, 2);
+    // Both shipping events were handled (the status change and the shipment) and gave one message.
+    await waitFor(async () => {
+      const rows = await orderDb('outbox').where({ aggregate_id: order.id }).whereIn('type', ['OrderShipped', 'OrderStatusChanged']).whereRaw("(type = 'OrderShipped' OR payload->>'to' = 'SHIPPED')").select('event_id');
+      const handled = await userDb('processed_events').where({ consumer: 'messages' }).whereIn('event_id', rows.map((r: { event_id: string }) => r.event_id));
+      return rows.length === 2 && handled.length === 2;
+    });
+    await kuaidi100Push('shunfeng', tracking, '3', [
+      { time: '2026-12-06 18:30:00', context: '【深圳市】已签收，签收人：本人', status: '签收' },
+      { time: '2026-12-05 12:05:00', context: '【深圳市】已揽收', status: '揽收' },
+    ]);
+    await settled(shopper, 3);
+    const requested = ok(await gql(router, 'mutation($i: RefundRequestInput!) { requestRefund(input: $i) { id } }', { i: { orderId: order.id, reason: '不想要了', amount: 3000 } }, shopper.headers)).requestRefund;
+    ok(await gql(router, 'mutation($id: ID!) { rejectRefundRequest(id: $id, note: "已超出退货条件") { status } }', { id: requested.id }, staff()));
+    await settled(shopper, 4);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect((await messagesOf(shopper)).map((row: { kind: string; status: string }) => [row.kind, row.status])).toEqual([
+      ['ORDER_PAID', 'SENT'],
+      ['ORDER_SHIPPED', 'SENT'],
+      ['ORDER_DELIVERED', 'SENT'],
+      ['AFTER_SALES_DECIDED', 'SENT'],
+    ]);
+    const byTemplate = Object.fromEntries(sentTo(shopper).map((m) => [m.template_id, m.data]));
+    expect(sentTo(shopper)).toHaveLength(4);
+    expect(byTemplate[TEMPLATES.ORDER_SHIPPED]).toMatchObject({ thing2: { value: '顺丰速运' }, character_string3: { value: tracking } });
+    expect(byTemplate[TEMPLATES.ORDER_DELIVERED]).toMatchObject({ character_string1: { value: order.orderNo }, thing2: { value: '羊毛围巾' }, phrase4: { value: '已签收' } });
+    expect(byTemplate[TEMPLATES.AFTER_SALES_DECIDED]).toMatchObject({ phrase2: { value: '已拒绝' }, amount3: { value: '¥0.00' } });
   });
 });
 

@@ -10,12 +10,14 @@ import type { OrderItemRow } from './data/order-items';
 import { countOrders, listOrders, type OrderCountsRow, type OrderRow } from './data/orders';
 import type { StatusHistoryRow } from './data/status-history';
 import type { Resolvers } from './generated/resolvers-types';
-import { cancelOrder, confirmReceipt, deleteOrder, markOrderPaid, markOrderRefunded, shipOrder } from './orders';
+import { cancelOrder, confirmReceipt, deleteOrder, markOrderPaid, markOrderRefunded } from './orders';
+import { shipOrder } from './shipments';
 import { isBigintId } from '../../platform/loaders';
 import { registerOrderRefund, settleOrderRefund } from './payment-hooks';
 import type { OrderRefundRow, RefundLine } from './data/refunds';
 import { afterSalesDeadline } from './refunds';
 import { orderHoldStates } from './hold-states';
+import { shopperHasOrders } from './account-activity';
 import { previewOrder } from './checkout/preview';
 import { createOrder } from './checkout/saga';
 
@@ -45,6 +47,7 @@ export const resolvers: Resolvers = {
     orderCounts: (_parent, _args, context) => countOrders(context.db, requireUser(context)),
     previewOrder: (_parent, { input }, context) => previewOrder(context, input),
     orderHoldStates: (_parent, { ids }, context) => orderHoldStates(context, ids),
+    shopperHasOrders: (_parent, { userId }, context) => shopperHasOrders(context, userId),
   },
   Mutation: {
     createOrder: (_parent, { input, idempotencyKey }, context) => createOrder(context, input, idempotencyKey),
@@ -55,7 +58,8 @@ export const resolvers: Resolvers = {
     shipOrder: (_parent, { id, carrier, trackingNo }, context) => shipOrder(context, id, carrier, trackingNo),
     requestRefund: (_parent, { input }, context) => requestRefund(context, input),
     revokeRefundRequest: (_parent, { id }, context) => revokeRefundRequest(context, id),
-    approveRefundRequest: (_parent, { id, note, restockSkuIds }, context) => approveRefundRequest(context, id, note, restockSkuIds),
+    approveRefundRequest: (_parent, { id, note, restockSkuIds, returnAddressId }, context) =>
+      approveRefundRequest(context, id, note, restockSkuIds, returnAddressId),
     rejectRefundRequest: (_parent, { id, note }, context) => rejectRefundRequest(context, id, note),
     markOrderPaid: (_parent, { orderId, paymentId, amount }, context) => markOrderPaid(context, orderId, paymentId, amount),
     markOrderRefunded: (_parent, { orderId }, context) => markOrderRefunded(context, orderId),

@@ -9,6 +9,7 @@ import type { UserContext } from './context';
 import { createFavoriteLoaders } from './favorites-loaders';
 import { createUserLoaders } from './loaders';
 import { resolvers } from './resolvers';
+import { createSmsSender, describeSms } from './sms-provider';
 import { createWechatProvider, describeWechatLogin } from './wechat';
 import { createShopperMessages } from './messages';
 
@@ -27,9 +28,12 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
     wechat: createWechatProvider(deps.config),
     // Written here (sessions are ours), read by every router: Redis with REDIS_URL, in process otherwise.
     revocations: createSessionRevocations(deps.config, { read: false }),
+    // Tencent Cloud SMS with TENCENT_SMS_*, else the logging stand-in if SMS_DEV_LOG, else refused.
+    sms: createSmsSender(deps.config),
+    peers: deps.services,
   };
   // Said once per process (jest starts many: not there).
-  if (deps.config.env !== 'test') console.log(describeWechatLogin(services.wechat));
+  if (deps.config.env !== 'test') console.log(`${describeWechatLogin(services.wechat)}\n${describeSms(services.sms)}`);
   // Subscribe messages on order events (docs/messages.md): a consumer of shop.order.order and the send job.
   const messages = createShopperMessages(deps.config, deps.services);
   return {

@@ -4,6 +4,7 @@ import { ALL_SCOPES } from '../../platform/identity';
 import * as accounts from './accounts';
 import * as addressBook from './address-book';
 import { messageMutationResolvers, messageQueryResolvers, messageUserResolvers } from './messages/resolvers';
+import { passportResolvers } from './passport-resolvers';
 import type { UserContext } from './context';
 import type { AddressRow } from './data/addresses';
 import { favoriteResolvers } from './favorites-resolvers';
@@ -53,6 +54,7 @@ export const resolvers: Resolvers = {
       return addressBook.deleteAddress(context.db, requireUser(context), id);
     },
     ...messageMutationResolvers,
+    ...passportResolvers.Mutation,
     ...favoriteResolvers.Mutation,
   },
   User: {
@@ -60,7 +62,12 @@ export const resolvers: Resolvers = {
       return context.loaders.userById.load(reference.id);
     },
     avatarUrl: (user: UserRow) => user.avatar_url,
-    wechatOpenId: (user: UserRow, _args, context) => (context.identity.service === 'payment' ? user.wechat_openid : null),
+    async wechatOpenId(user: UserRow, _args, context) {
+      if (context.identity.service !== 'payment') return null;
+      const identities = await context.loaders.identitiesByUserId.load(user.id);
+      return identities.find((identity) => identity.platform === 'wechat_mp')?.platform_id ?? null;
+    },
+    ...passportResolvers.User,
     phone: (user: UserRow, _args, context) => (isSelf(context, user) ? user.phone : null),
     async addresses(user: UserRow, _args, context) {
       return isSelf(context, user) ? context.loaders.addressesByUserId.load(user.id) : [];
@@ -73,6 +80,7 @@ export const resolvers: Resolvers = {
     ...messageUserResolvers,
     ...favoriteResolvers.User,
   },
+  LinkedIdentity: passportResolvers.LinkedIdentity,
   Product: favoriteResolvers.Product,
   Address: {
     contactName: (address: AddressRow) => address.contact_name,
