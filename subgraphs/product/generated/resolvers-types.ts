@@ -36,16 +36,34 @@ export type Brand = {
 /** A node of the two-level category tree. */
 export type Category = {
   __typename?: 'Category';
-  /** Sub-categories in display order (empty for a second-level category). */
+  /** Sub-categories in display order (empty for a second-level category); hidden ones only for staff holding catalog:write. */
   children: Array<Category>;
+  /** Hidden from shoppers' category lists (staff holding catalog:write still see it; its products stay reachable). */
+  hidden: Scalars['Boolean']['output'];
   /** Category id. */
   id: Scalars['ID']['output'];
   /** Display name. */
   name: Scalars['String']['output'];
+  /** The parent category; null for a top-level category. */
+  parent: Maybe<Category>;
   /** The parent category's id; null for a top-level category. */
   parentId: Maybe<Scalars['ID']['output']>;
+  /** The other categories under the same parent (or the other top-level ones), in display order; hidden ones only for staff. */
+  siblings: Array<Category>;
   /** Position among its siblings (ascending). */
   sortOrder: Scalars['Int']['output'];
+};
+
+/** A new category. */
+export type CreateCategoryInput = {
+  /** Create it hidden from shoppers (default false). */
+  hidden?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Name, 1-64 characters, unique among its siblings. */
+  name: Scalars['String']['input'];
+  /** A top-level category to put it under; null or left out: a new top-level category. */
+  parentId?: InputMaybe<Scalars['ID']['input']>;
+  /** Position among its siblings (0-1000000); left out: after the last one. */
+  sortOrder?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** A new product with its SKUs. */
@@ -82,16 +100,34 @@ export type Mutation = {
    * when the unconfirmed lease ran out first; NOT_FOUND when the order never reserved.
    */
   confirmStockHold: StockReservation;
+  /**
+   * Staff (catalog:write): a new category. BAD_USER_INPUT for a bad name or a parent that is unknown or not top-level
+   * (two levels); CONFLICT when a sibling has the same name.
+   */
+  createCategory: Category;
   /** Staff (catalog:write): create a product with its SKUs. */
   createProduct: Product;
+  /** Staff (catalog:write): deletes an empty category. CONFLICT while it has sub-categories or products (off the shelf too). */
+  deleteCategory: Category;
   /** Staff (catalog:write): delete a SKU (soft: carts and orders still show it); a product keeps at least one SKU. */
   deleteSku: Sku;
+  /**
+   * Staff (catalog:write): moves a category under another top-level category, or to the top level (parentId null); it
+   * goes last among its new siblings. BAD_USER_INPUT for a cycle (itself or its own sub-category) or a parent that is not
+   * top-level; CONFLICT when a category with sub-categories would become a sub-category, or one with products would
+   * become top-level.
+   */
+  moveCategory: Category;
   /**
    * Internal (order): gives the order's reserved units back to available stock. Idempotent: null when the order never
    * reserved (a marker then refuses a later reserveStock of that order: CONFLICT, extensions.reason HOLD_RELEASED), the
    * unchanged reservation once released; CONFLICT once committed.
    */
   releaseStock: Maybe<StockReservation>;
+  /** Staff (catalog:write): renames a category (its products are then found by the new name). CONFLICT when a sibling has the name. */
+  renameCategory: Category;
+  /** Staff (catalog:write): orders the categories under `parentId` (null: the top level); `ids` lists every one of them exactly once. */
+  reorderCategories: Array<Category>;
   /**
    * Internal (order): takes the lines out of available stock for the order, all of them or none. CONFLICT with
    * extensions.skuIds naming the short SKUs when any line cannot be reserved (not enough stock, SKU deleted or off
@@ -106,6 +142,8 @@ export type Mutation = {
    * CONFLICT when the order did not buy (or already returned) that many, or the key was used for other lines.
    */
   returnStock: StockReturn;
+  /** Staff (catalog:write): hides a category from shoppers' category lists, or shows it again. */
+  setCategoryHidden: Category;
   /** Staff (catalog:write): put a product on the shelf or take it off. */
   setProductOnShelf: Product;
   /** Staff (catalog:write): change a product's title, description, category, brand or images. */
@@ -132,8 +170,18 @@ export type MutationConfirmStockHoldArgs = {
 };
 
 
+export type MutationCreateCategoryArgs = {
+  input: CreateCategoryInput;
+};
+
+
 export type MutationCreateProductArgs = {
   input: CreateProductInput;
+};
+
+
+export type MutationDeleteCategoryArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -142,8 +190,26 @@ export type MutationDeleteSkuArgs = {
 };
 
 
+export type MutationMoveCategoryArgs = {
+  id: Scalars['ID']['input'];
+  parentId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
 export type MutationReleaseStockArgs = {
   orderId: Scalars['ID']['input'];
+};
+
+
+export type MutationRenameCategoryArgs = {
+  id: Scalars['ID']['input'];
+  name: Scalars['String']['input'];
+};
+
+
+export type MutationReorderCategoriesArgs = {
+  ids: Array<Scalars['ID']['input']>;
+  parentId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -157,6 +223,12 @@ export type MutationReturnStockArgs = {
   key: Scalars['String']['input'];
   lines: Array<StockLineInput>;
   orderId: Scalars['ID']['input'];
+};
+
+
+export type MutationSetCategoryHiddenArgs = {
+  hidden: Scalars['Boolean']['input'];
+  id: Scalars['ID']['input'];
 };
 
 
@@ -219,7 +291,7 @@ export type Product = {
   updatedAt: Scalars['String']['output'];
 };
 
-/** A page of products (Relay connection), newest first. */
+/** A page of products (Relay connection), newest first (ranked when searching by keyword). */
 export type ProductConnection = {
   __typename?: 'ProductConnection';
   /** The products of this page. */
@@ -243,7 +315,13 @@ export type ProductFilter = {
   brandId?: InputMaybe<Scalars['ID']['input']>;
   /** A category; a top-level category includes the products of its sub-categories. */
   categoryId?: InputMaybe<Scalars['ID']['input']>;
-  /** Case-insensitive text the title must contain (at most 100 characters). */
+  /**
+   * Search text (at most 100 characters after normalization, at most 8 space-separated words): a product matches when
+   * every word appears in its title, brand name, category or parent category name (NFKC, case-insensitive; Chinese
+   * matched by characters). With a keyword the list is ranked instead of newest first: the whole keyword in the title,
+   * then every word in the title, then words found in brand or category names, then the rest; newest first within a
+   * rank. Cursors of a search are valid only for a search (docs/search.md).
+   */
   keyword?: InputMaybe<Scalars['String']['input']>;
   /** Staff only: on-shelf (true) or off-shelf (false) products. Shoppers always see on-shelf products only. */
   onShelf?: InputMaybe<Scalars['Boolean']['input']>;
@@ -253,7 +331,7 @@ export type Query = {
   __typename?: 'Query';
   /** All brands. */
   brands: Array<Brand>;
-  /** Top-level categories, or the children of `parentId`. */
+  /** Top-level categories, or the children of `parentId`, in display order; hidden ones only for staff holding catalog:write. */
   categories: Array<Category>;
   /** A product by id; null when it does not exist or is off the shelf (unless the caller holds catalog:write). */
   product: Maybe<Product>;
@@ -500,9 +578,10 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Category: ResolverTypeWrapper<CategoryRef>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  CreateProductInput: CreateProductInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  CreateCategoryInput: CreateCategoryInput;
+  CreateProductInput: CreateProductInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Product: ResolverTypeWrapper<ProductRow>;
@@ -527,9 +606,10 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
   Category: CategoryRef;
-  Int: Scalars['Int']['output'];
-  CreateProductInput: CreateProductInput;
   Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
+  CreateCategoryInput: CreateCategoryInput;
+  CreateProductInput: CreateProductInput;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Product: ProductRow;
@@ -555,9 +635,12 @@ export type BrandResolvers<ContextType = ProductContext, ParentType extends Reso
 
 export type CategoryResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['Category'] = ResolversParentTypes['Category']> = {
   children?: Resolver<Array<ResolversTypes['Category']>, ParentType, ContextType>;
+  hidden?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  parent?: Resolver<Maybe<ResolversTypes['Category']>, ParentType, ContextType>;
   parentId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  siblings?: Resolver<Array<ResolversTypes['Category']>, ParentType, ContextType>;
   sortOrder?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
@@ -565,11 +648,17 @@ export type MutationResolvers<ContextType = ProductContext, ParentType extends R
   addSku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType, RequireFields<MutationAddSkuArgs, 'input' | 'productId'>>;
   commitStock?: Resolver<Maybe<ResolversTypes['StockReservation']>, ParentType, ContextType, RequireFields<MutationCommitStockArgs, 'orderId'>>;
   confirmStockHold?: Resolver<ResolversTypes['StockReservation'], ParentType, ContextType, RequireFields<MutationConfirmStockHoldArgs, 'holdUntil' | 'orderId'>>;
+  createCategory?: Resolver<ResolversTypes['Category'], ParentType, ContextType, RequireFields<MutationCreateCategoryArgs, 'input'>>;
   createProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationCreateProductArgs, 'input'>>;
+  deleteCategory?: Resolver<ResolversTypes['Category'], ParentType, ContextType, RequireFields<MutationDeleteCategoryArgs, 'id'>>;
   deleteSku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType, RequireFields<MutationDeleteSkuArgs, 'id'>>;
+  moveCategory?: Resolver<ResolversTypes['Category'], ParentType, ContextType, RequireFields<MutationMoveCategoryArgs, 'id'>>;
   releaseStock?: Resolver<Maybe<ResolversTypes['StockReservation']>, ParentType, ContextType, RequireFields<MutationReleaseStockArgs, 'orderId'>>;
+  renameCategory?: Resolver<ResolversTypes['Category'], ParentType, ContextType, RequireFields<MutationRenameCategoryArgs, 'id' | 'name'>>;
+  reorderCategories?: Resolver<Array<ResolversTypes['Category']>, ParentType, ContextType, RequireFields<MutationReorderCategoriesArgs, 'ids'>>;
   reserveStock?: Resolver<ResolversTypes['StockReservation'], ParentType, ContextType, RequireFields<MutationReserveStockArgs, 'lines' | 'orderId'>>;
   returnStock?: Resolver<ResolversTypes['StockReturn'], ParentType, ContextType, RequireFields<MutationReturnStockArgs, 'key' | 'lines' | 'orderId'>>;
+  setCategoryHidden?: Resolver<ResolversTypes['Category'], ParentType, ContextType, RequireFields<MutationSetCategoryHiddenArgs, 'hidden' | 'id'>>;
   setProductOnShelf?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationSetProductOnShelfArgs, 'id' | 'onShelf'>>;
   updateProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationUpdateProductArgs, 'id' | 'input'>>;
   updateSku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType, RequireFields<MutationUpdateSkuArgs, 'id' | 'input'>>;

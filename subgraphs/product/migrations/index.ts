@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
 import { eventTablesMigration, eventTablesV2Migration, eventTablesV3Migration } from '../../../platform/events';
+import { reindexAll } from '../search-index';
 
 export const migrations: Migration[] = [
   {
@@ -172,6 +173,43 @@ export const migrations: Migration[] = [
     },
     async down(knex: Knex) {
       await knex.raw('DROP INDEX IF EXISTS stock_reservations_markers');
+    },
+  },
+  {
+    // Product search (docs/search.md): one normalized document per product, found through its character grams.
+    name: '130_product_search',
+    async up(knex: Knex) {
+      await knex.schema.createTable('product_search', (t) => {
+        t.bigInteger('product_id').primary().references('id').inTable('products');
+        t.text('title').notNullable();
+        t.text('names').notNullable();
+        t.text('text').notNullable();
+        t.specificType('grams', 'text[]').notNullable();
+        t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+      });
+      await knex.raw('CREATE INDEX product_search_grams ON product_search USING gin (grams)');
+      await reindexAll(knex);
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTable('product_search');
+    },
+  },
+  {
+    // Staff category management (categories-admin.ts): hidden categories, and no two siblings of one name.
+    name: '131_category_admin',
+    async up(knex: Knex) {
+      await knex.schema.alterTable('categories', (t) => {
+        t.boolean('hidden').notNullable().defaultTo(false);
+        t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+      });
+      await knex.raw('CREATE UNIQUE INDEX categories_sibling_name_uniq ON categories (COALESCE(parent_id, 0), name)');
+    },
+    async down(knex: Knex) {
+      await knex.raw('DROP INDEX IF EXISTS categories_sibling_name_uniq');
+      await knex.schema.alterTable('categories', (t) => {
+        t.dropColumn('hidden');
+        t.dropColumn('updated_at');
+      });
     },
   },
 ];
