@@ -53,7 +53,8 @@ async function walk(keyword: string, first = 100, headers = shopper(), extra: Re
 }
 
 async function newCategory(name: string, parentId?: string) {
-  const response = await gql(url, 'mutation($input: CreateCategoryInput!) { createCategory(input: $input) { id } }', { input: { name, parentId } }, staff());
+  // Top-level ones hidden: other files' shoppers, running meanwhile, see the demo tree only.
+  const response = await gql(url, 'mutation($input: CreateCategoryInput!) { createCategory(input: $input) { id } }', { input: { name, parentId, hidden: !parentId } }, staff());
   expect(response.errors).toBeUndefined();
   createdCategories.push(response.data.createCategory.id);
   return response.data.createCategory.id as string;
