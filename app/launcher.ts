@@ -61,7 +61,7 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
   const names = options.subgraphs ?? SUBGRAPH_NAMES;
   const seedDemo = options.seedDemo ?? !config.isProduction;
   // The demo admin's development password is public: never seed it where other machines can reach us.
-  if (seedDemo && names.includes('user')) checkDemoAdminPassword({ adminPasswordSet: config.adminPasswordSet, host: config.host });
+  if (seedDemo && names.includes('user')) checkDemoAdminPassword(config);
   // Production: every service started here has its own key and its callers' keys, refused before any database opens.
   for (const name of names) requireServiceKeys(config.serviceKeys, name, config.isProduction);
   if (options.router ?? names.length === SUBGRAPH_NAMES.length) requireServiceKeys(config.serviceKeys, 'router', config.isProduction);

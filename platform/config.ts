@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { assertMoneyLimits, DEFAULT_MONEY_LIMITS, type MoneyLimits } from './money';
 import { assertCompleteKeySets, developmentMode, KEY_SETS } from './modes';
-import { checkDevelopmentSecrets, warnDevelopmentSecrets } from './secrets';
+import { checkDevelopmentSecrets, publicReason, warnDevelopmentSecrets } from './secrets';
 
 export const SUBGRAPH_NAMES = ['user', 'product', 'cart', 'order', 'promote', 'payment'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
@@ -22,8 +22,8 @@ export const DEFAULT_PORTS: Record<SubgraphName | 'router', number> = {
 };
 
 /** Development-only secrets: never accepted when NODE_ENV=production. */
-const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me';
-const DEV_INTERNAL_SECRET = 'dev-only-internal-secret-change-me';
+export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me';
+export const DEV_INTERNAL_SECRET = 'dev-only-internal-secret-change-me';
 export const DEV_ADMIN_PASSWORD = 'admin12345';
 
 export interface Config {
@@ -94,6 +94,8 @@ export interface Config {
   adminPassword: string;
   /** Whether ADMIN_PASSWORD was set (otherwise the development default; seeding it off loopback is refused). */
   adminPasswordSet: boolean;
+  /** Why others than this machine can reach this process (HOST, TRUST_PROXY_HOPS, PAYMENT_PUBLIC_URL); undefined when none can. */
+  publicReason?: string;
   /**
    * WeChat mini-program login (jscode2session); `timeoutMs` bounds each call (WECHAT_TIMEOUT_MS). `devLogin`
    * (WECHAT_DEV_LOGIN, platform/modes.ts): without WECHAT_APPID/WECHAT_SECRET, the development stand-in signs in any
@@ -529,6 +531,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     explorerEnabled: bool(env, 'EXPLORER', !isProduction),
     adminPassword: env.ADMIN_PASSWORD || DEV_ADMIN_PASSWORD,
     adminPasswordSet: Boolean(env.ADMIN_PASSWORD),
+    publicReason: publicReason(env, host),
     wechat: {
       appId: env.WECHAT_APPID || undefined,
       secret: env.WECHAT_SECRET || undefined,

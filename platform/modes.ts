@@ -11,25 +11,10 @@
  * And merchant keys come as a complete set or not at all: a set with a gap is a start-up error naming the gap, in
  * every mode — a half-configured provider must never fall back to something else silently.
  */
-import { isLoopbackHost } from './secrets';
+import { reachableOnlyLocally } from './secrets';
 
 const TRUE = new Set(['1', 'true', 'yes', 'on']);
 const FALSE = new Set(['0', 'false', 'no', 'off']);
-
-/** Whether only this machine can reach the shop, judged from what the configuration says (see above). */
-export function reachableOnlyLocally(env: NodeJS.ProcessEnv, host: string): boolean {
-  if (!isLoopbackHost(host)) return false;
-  const hops = Number(env.TRUST_PROXY_HOPS || 0);
-  if (Number.isFinite(hops) && hops > 0) return false;
-  if (env.PAYMENT_PUBLIC_URL) {
-    try {
-      return isLoopbackHost(new URL(env.PAYMENT_PUBLIC_URL).hostname);
-    } catch {
-      return false;
-    }
-  }
-  return true;
-}
 
 /** Whether the stand-in `name` (PAYMENT_SANDBOX, WECHAT_DEV_LOGIN) is on; throws for a value that is not a boolean or for production. */
 export function developmentMode(env: NodeJS.ProcessEnv, name: string, options: { isProduction: boolean; host: string }): boolean {

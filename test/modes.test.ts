@@ -62,10 +62,10 @@ describe('the mode matrix: NODE_ENV × HOST × opt-in', () => {
     ['development, ::, sandbox only', { NODE_ENV: 'development', HOST: '::', ...SECRETS, PAYMENT_SANDBOX: 'true' }, { sandbox: true, devLogin: false }],
     ['development, 0.0.0.0, login only', { NODE_ENV: 'development', HOST: '0.0.0.0', ...SECRETS, WECHAT_DEV_LOGIN: 'yes' }, { sandbox: false, devLogin: true }],
     // Loopback but public all the same: behind a proxy, or telling providers a public URL.
-    ['development, loopback behind a proxy (TRUST_PROXY_HOPS=1)', { NODE_ENV: 'development', TRUST_PROXY_HOPS: '1' }, { sandbox: false, devLogin: false }],
-    ['no NODE_ENV, loopback, public PAYMENT_PUBLIC_URL', { PAYMENT_PUBLIC_URL: 'https://shop.example.com' }, { sandbox: false, devLogin: false }],
+    ['development, loopback behind a proxy (TRUST_PROXY_HOPS=1)', { NODE_ENV: 'development', TRUST_PROXY_HOPS: '1', ...SECRETS }, { sandbox: false, devLogin: false }],
+    ['no NODE_ENV, loopback, public PAYMENT_PUBLIC_URL', { PAYMENT_PUBLIC_URL: 'https://shop.example.com', ...SECRETS }, { sandbox: false, devLogin: false }],
     ['development, loopback, PAYMENT_PUBLIC_URL on loopback', { NODE_ENV: 'development', PAYMENT_PUBLIC_URL: 'http://localhost:4000' }, { sandbox: true, devLogin: true }],
-    ['development, loopback behind a proxy, both opted in', { NODE_ENV: 'development', TRUST_PROXY_HOPS: '1', PAYMENT_SANDBOX: 'true', WECHAT_DEV_LOGIN: 'true' }, { sandbox: true, devLogin: true }],
+    ['development, loopback behind a proxy, both opted in', { NODE_ENV: 'development', TRUST_PROXY_HOPS: '1', ...SECRETS, PAYMENT_SANDBOX: 'true', WECHAT_DEV_LOGIN: 'true' }, { sandbox: true, devLogin: true }],
     // Production: never, on any HOST.
     ['production, loopback', { NODE_ENV: 'production', ...PROD_SECRETS }, { sandbox: false, devLogin: false }],
     ['production, 0.0.0.0', { NODE_ENV: 'production', HOST: '0.0.0.0', ...PROD_SECRETS }, { sandbox: false, devLogin: false }],

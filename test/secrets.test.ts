@@ -42,11 +42,26 @@ describe('loadConfig outside production', () => {
   it('keeps the demo admin with its development password on loopback', () => {
     const devAdmin = (host: string, extra: Record<string, string> = {}) => {
       const config = loadConfig(env({ HOST: host, ...SECRETS, ...extra }));
-      return () => checkDemoAdminPassword({ adminPasswordSet: config.adminPasswordSet, host: config.host });
+      return () => checkDemoAdminPassword(config);
     };
     expect(devAdmin('0.0.0.0')).toThrow('HOST=0.0.0.0 is not a loopback address, so ADMIN_PASSWORD must be set');
     expect(devAdmin('0.0.0.0', { ADMIN_PASSWORD: 'a-real-one-123' })).not.toThrow();
     expect(devAdmin('127.0.0.1')).not.toThrow();
+    // A loopback router behind a proxy, or one that tells providers a public URL, is public whatever HOST says.
+    expect(devAdmin('127.0.0.1', { TRUST_PROXY_HOPS: '1' })).toThrow('TRUST_PROXY_HOPS=1 declares a proxy in front of HOST=127.0.0.1, so ADMIN_PASSWORD must be set');
+    expect(devAdmin('127.0.0.1', { PAYMENT_PUBLIC_URL: 'https://shop.example.com' })).toThrow(
+      'PAYMENT_PUBLIC_URL=https://shop.example.com is not on loopback, so ADMIN_PASSWORD must be set',
+    );
+  });
+
+  it('refuses the development secrets on a loopback HOST behind a proxy or with a public callback URL', () => {
+    expect(() => loadConfig(env({ HOST: '127.0.0.1', TRUST_PROXY_HOPS: '1' }))).toThrow(
+      `TRUST_PROXY_HOPS=1 declares a proxy in front of HOST=127.0.0.1, so JWT_SECRET and INTERNAL_SECRET ${MISSING}`,
+    );
+    expect(() => loadConfig(env({ PAYMENT_PUBLIC_URL: 'https://shop.example.com', JWT_SECRET: 'set' }))).toThrow(
+      `PAYMENT_PUBLIC_URL=https://shop.example.com is not on loopback, so INTERNAL_SECRET ${MISSING}`,
+    );
+    expect(loadConfig(env({ TRUST_PROXY_HOPS: '1', ...SECRETS })).internalSecret).toBe(SECRETS.INTERNAL_SECRET);
   });
 });
 
@@ -85,7 +100,7 @@ it('npm run start:router on loopback without secrets starts, warning once that t
     const supergraphPath = writeSupergraph([{ name: 'order', url: subgraph.url, typeDefs }]);
     const router = run(['router/main.ts'], bareEnv({ NODE_ENV: 'development', HOST: '127.0.0.1', ROUTER_PORT: '0', SUPERGRAPH_PATH: supergraphPath, EXPLORER: 'false' }));
     await router.waitFor(/Ready in/);
-    const warning = 'Warning: JWT_SECRET and INTERNAL_SECRET not set: using the public development secrets (allowed only on loopback, HOST=127.0.0.1).';
+    const warning = 'Warning: JWT_SECRET and INTERNAL_SECRET not set: using the public development secrets (allowed only when nothing but this machine can reach us, HOST=127.0.0.1).';
     expect(router.output().split(warning)).toHaveLength(2);
     // SIGTERM reaches the router through tsx (a SIGKILL of tsx would orphan it).
     router.child.kill('SIGTERM');

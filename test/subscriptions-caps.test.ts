@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import type { RunningSupergraph } from '../app/launcher';
 import { startRouter, type RunningRouter } from '../router/server';
 import { placeTestOrder, registerUser, type RegisteredUser } from '../subgraphs/order/test/fixtures';
-import { startSupergraph, testConfig } from './support/harness';
+import { startSupergraph, BEHIND_PROXY, testConfig } from './support/harness';
 import { collect, lastStatus, wsClient, type Collected } from './support/subscriptions';
 
 jest.setTimeout(60_000);
@@ -19,7 +19,7 @@ const withRedis = process.env.REDIS_URL ? it : it.skip;
 // Every test client is 127.0.0.1, and other test files hold subscriptions too: each test here comes from an address
 // of its own, told to the routers by a proxy they trust (X-Forwarded-For, TRUST_PROXY_HOPS=1).
 const capsConfig = {
-  TRUST_PROXY_HOPS: '1',
+  ...BEHIND_PROXY,
   SUBSCRIPTIONS_PER_CONNECTION: '10',
   SUBSCRIPTIONS_PER_USER: '2',
   SUBSCRIPTIONS_PER_ADDRESS: '3',

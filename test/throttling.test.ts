@@ -7,7 +7,7 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import type { RunningSupergraph } from '../app/launcher';
-import { startSupergraph, testConfig, uniquePhone, type GraphQLResponse } from './support/harness';
+import { startSupergraph, BEHIND_PROXY, testConfig, uniquePhone, type GraphQLResponse } from './support/harness';
 
 interface Reply extends GraphQLResponse {
   retryAfter?: string;
@@ -158,7 +158,7 @@ describe('router behind one proxy (TRUST_PROXY_HOPS=1)', () => {
   let supergraph: RunningSupergraph;
   let router: string;
   beforeAll(async () => {
-    supergraph = await startSupergraph({ subgraphs: ['user'], router: true, config: testConfig({ ...LIMITS, TRUST_PROXY_HOPS: '1' }) });
+    supergraph = await startSupergraph({ subgraphs: ['user'], router: true, config: testConfig({ ...LIMITS, ...BEHIND_PROXY }) });
     router = supergraph.routerUrl!;
   });
   afterAll(async () => {

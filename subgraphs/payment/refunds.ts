@@ -21,11 +21,11 @@ import { requireScope, requireService } from '../../platform/context';
 import { badInput, shopError } from '../../platform/errors';
 import { isBigintId } from '../../platform/loaders';
 import type { PaymentContext } from './context';
-import { findFailedRefunds, findPayment, findRefundByNo, findSucceededPayment, insertRefund, lockPayment, type PaymentRow, type RefundRow } from './data/payments';
+import { findRefundsNeedingStaff, findPayment, findRefundByNo, findSucceededPayment, insertRefund, lockPayment, type PaymentRow, type RefundRow } from './data/payments';
 import { book, type WalletEntryRow } from './data/wallet';
 import { registerOrderRefund, type RefundLineForOrder } from './order-client';
 import { scheduleOrderVerdict } from './refund-outcome';
-import { createRefund } from './settlement';
+import { createRefund, JOB_REFUND, JOB_REFUND_QUERY } from './settlement';
 
 const REFUND_NO = /^[A-Za-z0-9_\-|*@]{1,64}$/;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_\-:.]{1,64}$/;
@@ -193,13 +193,27 @@ export async function refundOutcome(
   });
 }
 
-/** Staff (payment:refund): FAILED refunds, newest first, to act on (re-issue with a new key, or pay otherwise). */
+/**
+ * Staff (payment:refund): refunds to act on, newest first: FAILED ones (re-issue with a new key, or pay otherwise) and
+ * PENDING ones whose provider call the job runner gave up on (requeue the job once the cause is fixed: the reason says
+ * which).
+ */
 export async function failedRefunds(context: PaymentContext, first?: number | null, before?: string | null): Promise<RefundRow[]> {
   requireScope(context, 'payment:refund');
   const limit = first ?? 50;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw badInput('first must be 1 to 100', 'first');
   if (before != null && !isBigintId(before)) throw badInput('before must be a refund id', 'before');
-  return findFailedRefunds(context.db, limit, before ?? undefined);
+  const rows = await findRefundsNeedingStaff(context.db, { limit, beforeId: before ?? undefined, jobKinds: [JOB_REFUND, JOB_REFUND_QUERY] });
+  return rows.map(({ stuck, ...refund }) =>
+    stuck
+      ? {
+          ...refund,
+          failure_reason:
+            `stuck: its provider call was given up after ${stuck.attempts} attempts (last error: ${stuck.lastError ?? 'none'}); ` +
+            `requeue it once the cause is fixed: npm run jobs -- retry payment ${stuck.jobId}`,
+        }
+      : refund,
+  );
 }
 
 /** Staff (payment:refund): credits a shopper's wallet once per idempotency key. */

@@ -3,7 +3,7 @@
  * (see global-setup), send GraphQL over real HTTP, and sign identities the way the router does.
  */
 import crypto from 'node:crypto';
-import { loadConfig, SUBGRAPH_NAMES, type Config, type SubgraphName } from '../../platform/config';
+import { DEV_INTERNAL_SECRET, DEV_JWT_SECRET, loadConfig, SUBGRAPH_NAMES, type Config, type SubgraphName } from '../../platform/config';
 import { openDatabases } from '../../app/databases';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../../platform/identity';
 import { launch, type RunningSupergraph } from '../../app/launcher';
@@ -18,6 +18,12 @@ const WIDE_ADDRESS_THROTTLES = {
   WECHAT_LOGIN_MAX_PER_IP: '1000000',
   REFRESH_MAX_PER_IP: '1000000',
 };
+
+/**
+ * A router behind a proxy is public, so it refuses the implicit development secrets (platform/secrets.ts): tests of
+ * proxied deployments set them explicitly — to the same values, so they interoperate with the other test services.
+ */
+export const BEHIND_PROXY = { TRUST_PROXY_HOPS: '1', JWT_SECRET: DEV_JWT_SECRET, INTERNAL_SECRET: DEV_INTERNAL_SECRET };
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ ...process.env, NODE_ENV: 'test', ...WIDE_ADDRESS_THROTTLES, ...overrides });

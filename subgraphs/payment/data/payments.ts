@@ -132,10 +132,40 @@ export async function findPayment(db: Knex | Knex.Transaction, id: string): Prom
 }
 
 /** FAILED refunds, newest first (staff's list), `limit` rows before the id `beforeId`. */
-export async function findFailedRefunds(db: Knex, limit: number, beforeId?: string): Promise<RefundRow[]> {
-  const query = db<RefundRow>('refunds').where({ status: 'FAILED' }).orderBy('id', 'desc').limit(limit);
-  if (beforeId) query.where('id', '<', beforeId);
-  return query;
+/** A PENDING refund whose provider call was given up by the job runner (dead-lettered): it needs a person too. */
+export interface StuckRefundJob {
+  jobId: string;
+  attempts: number;
+  lastError: string | null;
+}
+
+/**
+ * Refunds staff must act on, newest first: FAILED ones, and PENDING ones whose job (one of `jobKinds`, keyed by the
+ * refund number) is dead — without this they would wait unseen until someone read the job runner's log.
+ */
+export async function findRefundsNeedingStaff(
+  db: Knex,
+  options: { limit: number; beforeId?: string; jobKinds: readonly string[] },
+): Promise<(RefundRow & { stuck: StuckRefundJob | null })[]> {
+  const rows = await db
+    .select('r.*', db.raw('j.id AS dead_job_id'), db.raw('j.attempts AS dead_job_attempts'), db.raw('j.last_error AS dead_job_error'))
+    .from('refunds as r')
+    .joinRaw(
+      `LEFT JOIN LATERAL (SELECT id, attempts, last_error FROM jobs
+         WHERE key = r.refund_no AND kind = ANY(?::text[]) AND dead_at IS NOT NULL AND done_at IS NULL
+         ORDER BY id DESC LIMIT 1) j ON r.status = 'PENDING'`,
+      [[...options.jobKinds]],
+    )
+    .where((where) => where.where('r.status', 'FAILED').orWhereNotNull('j.id'))
+    .modify((query) => {
+      if (options.beforeId) query.where('r.id', '<', options.beforeId);
+    })
+    .orderBy('r.id', 'desc')
+    .limit(options.limit);
+  return rows.map(({ dead_job_id, dead_job_attempts, dead_job_error, ...refund }: Record<string, any>) => ({
+    ...(refund as RefundRow),
+    stuck: dead_job_id == null ? null : { jobId: String(dead_job_id), attempts: Number(dead_job_attempts), lastError: dead_job_error ?? null },
+  }));
 }
 
 export async function completeRefund(

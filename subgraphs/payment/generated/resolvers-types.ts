@@ -211,8 +211,10 @@ export type PaymentStatus =
 export type Query = {
   __typename?: 'Query';
   /**
-   * Staff (payment:refund): FAILED refunds, newest first (`first` 1..100, default 50; `before` a refund id to page on).
-   * Each names its order and why it failed; the order went back to where it was. Re-issue with a new idempotency key.
+   * Staff (payment:refund): refunds to act on, newest first (`first` 1..100, default 50; `before` a refund id to page on).
+   * FAILED ones name their order and why they failed; the order went back to where it was: re-issue with a new
+   * idempotency key. PENDING ones are listed too when the job runner gave up on their provider call (dead-lettered):
+   * `failureReason` says "stuck: …" and which job to requeue once the cause is fixed.
    */
   failedRefunds: Array<Refund>;
   /**
@@ -254,7 +256,7 @@ export type Refund = {
   completedAt: Maybe<Scalars['String']['output']>;
   /** When it was requested (ISO 8601). */
   createdAt: Scalars['String']['output'];
-  /** Why it failed (FAILED only). */
+  /** Why it failed (FAILED); for a PENDING refund listed by `failedRefunds`, why it is stuck and how to requeue it. */
   failureReason: Maybe<Scalars['String']['output']>;
   /** Refund id. */
   id: Scalars['ID']['output'];

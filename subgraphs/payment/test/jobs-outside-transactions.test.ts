@@ -5,6 +5,7 @@
  */
 import { asIdentity, gql } from '../../../test/support/harness';
 import type { ProviderRequest, ProviderResponse } from '../providers/http';
+import { requeueDeadJob } from '../../../platform/events/dead-letters';
 import {
   newOrder,
   newShopper,
@@ -16,6 +17,7 @@ import {
   stateOf,
   untilOrder,
   untilRefunds,
+  waitFor,
   type PaymentWorld,
 } from './support';
 
@@ -94,4 +96,44 @@ it('serves the job runner counters at the signed GET /stats', async () => {
   expect(stats.jobs).toMatchObject({ deadLettered: 0, running: expect.any(Number), done: expect.any(Number) });
   expect(stats.jobs.done).toBeGreaterThan(0);
   expect((await fetch(`${world.paymentOrigin}/stats`)).status).toBe(401);
+});
+
+it('a refund whose provider call the runner gave up on is listed to staff as stuck, with the job to requeue; requeued, it completes once', async () => {
+  const orderId = await paidOrder(1800);
+  const sandbox = world.wechat as unknown as { handle(request: ProviderRequest): Promise<ProviderResponse> };
+  const original = sandbox.handle;
+  let down = true;
+  sandbox.handle = async function (this: unknown, request: ProviderRequest) {
+    if (down && request.method === 'POST' && request.url.endsWith('/v3/refund/domestic/refunds')) {
+      return { status: 503, headers: {}, body: Buffer.from(JSON.stringify({ code: 'SYSTEM_ERROR', message: 'busy' })) };
+    }
+    return original.call(sandbox, request);
+  };
+  const refundNo = `STUCK${orderId}`;
+  const FAILED = `{ failedRefunds(first: 100) { refundNo status failureReason } }`;
+  try {
+    expect((await gql(world.paymentUrl, REFUND, { o: orderId, a: 1800, r: '退款', n: refundNo }, STAFF())).errors).toBeUndefined();
+    const failing = () => world.paymentDb('jobs').where({ kind: 'payment.refund', key: refundNo }).first();
+    await waitFor(async () => Boolean((await failing())?.last_error));
+    // Retrying: not yet something for staff.
+    expect((await gql(world.paymentUrl, FAILED, {}, STAFF())).data.failedRefunds.map((r: { refundNo: string }) => r.refundNo)).not.toContain(refundNo);
+    // WeChat stays down for JOB_MAX_ATTEMPTS attempts (a day by default): the runner dead-letters the job. Fast-forwarded
+    // here to that state, exactly as the runner writes it.
+    const job = await failing();
+    await world.paymentDb('jobs').where({ id: job.id }).update({ dead_at: world.paymentDb.fn.now(), locked_until: null, lock_token: null, attempts: 300 });
+    const listed = (await gql(world.paymentUrl, FAILED, {}, STAFF())).data.failedRefunds.find((r: { refundNo: string }) => r.refundNo === refundNo);
+    expect(listed).toEqual({
+      refundNo,
+      status: 'PENDING',
+      failureReason: expect.stringMatching(new RegExp(`^stuck: its provider call was given up after 300 attempts \\(last error: .*\\); requeue it once the cause is fixed: npm run jobs -- retry payment ${job.id}$`)),
+    });
+    // WeChat is back; the operator requeues the job: the refund completes once and leaves the list.
+    down = false;
+    expect(await requeueDeadJob(world.paymentDb, String(job.id))).toBe(true);
+    await untilOrder(world, orderId, 'REFUNDED');
+    expect((await stateOf(world, orderId)).refunds).toMatchObject([{ refund_no: refundNo, status: 'SUCCEEDED', amount: 1800 }]);
+    expect((await gql(world.paymentUrl, FAILED, {}, STAFF())).data.failedRefunds.map((r: { refundNo: string }) => r.refundNo)).not.toContain(refundNo);
+  } finally {
+    sandbox.handle = original;
+  }
 });
