@@ -3,14 +3,20 @@ import type { Knex } from 'knex';
 import type { SearchDocument, SearchKeyword, SearchSource } from '../search-text';
 import { escapeLike, type ProductRow } from './products';
 
-/** What each product is found by, read in one statement. */
+/**
+ * What each product is found by, read in one statement. The product rows are share-locked: a concurrent staff edit of
+ * one of them (which holds its row lock until commit) is waited for and then read, so a category rename re-indexing
+ * the product cannot write back the title it read before that edit committed.
+ */
 export async function findSearchSources(db: Knex, productIds: readonly string[]): Promise<Map<string, SearchSource>> {
   const rows: { id: string; title: string; brand_name: string | null; category_name: string | null; parent_name: string | null }[] = await db('products as p')
     .leftJoin('brands as b', 'b.id', 'p.brand_id')
     .leftJoin('categories as c', 'c.id', 'p.category_id')
     .leftJoin('categories as pc', 'pc.id', 'c.parent_id')
     .whereRaw('p.id = ANY(?::bigint[])', [[...productIds]])
-    .select('p.id', 'p.title', 'b.name as brand_name', 'c.name as category_name', 'pc.name as parent_name');
+    .select('p.id', 'p.title', 'b.name as brand_name', 'c.name as category_name', 'pc.name as parent_name')
+    .orderBy('p.id')
+    .forShare('p');
   // Tags (home page module) join here as `extra` once that table exists on this branch: docs/search.md "Adding tags".
   return new Map(
     rows.map((row) => [

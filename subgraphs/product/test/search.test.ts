@@ -8,6 +8,8 @@ import crypto from 'node:crypto';
 import { countStatements } from '../../../platform/db';
 import type { RunningSupergraph } from '../../../app/launcher';
 import { anonymousTo, codes, gql, startSupergraph, testConfig, type GraphQLResponse } from '../../../test/support/harness';
+import { findSearchSources } from '../data/product-search';
+import { reindexAll } from '../search-index';
 import { gramsOf, normalizeSearchText, parseKeyword, searchDocument } from '../search-text';
 import { createProduct, seededTree, shopper, staff, uniqueToken, type SeededTree } from './helpers';
 
@@ -186,5 +188,35 @@ describe('searching', () => {
     }
     // The search, the SKUs of the page, the categories.
     expect(counts).toEqual([3, 3]);
+  });
+
+  it('stays in step when a product edit and a category rename race, and the backfill restores missing documents', async () => {
+    const han = uniqueHan();
+    const top = await newCategory(`测${han}竞`);
+    const leaf = await newCategory(`测${han}竞子`, top);
+    const product = await createProduct(url, { title: `${han}竞品`, categoryId: leaf, skus: [sku()], onShelf: true });
+    const update = 'mutation($id: ID!, $input: UpdateProductInput!) { updateProduct(id: $id, input: $input) { id } }';
+    const rename = 'mutation($id: ID!, $name: String!) { renameCategory(id: $id, name: $name) { id } }';
+    /** The stored document is the one the product's current rows give. */
+    const inStep = async () => {
+      const [stored] = await db()('product_search').where('product_id', product.id).select('title', 'names', 'text');
+      const { grams: _grams, ...expected } = searchDocument((await findSearchSources(db(), [product.id])).get(product.id)!);
+      expect(stored).toEqual(expected);
+    };
+    for (let round = 0; round < 5; round += 1) {
+      const [a, b] = await Promise.all([
+        gql(url, update, { id: product.id, input: { title: `${han}竞品${round}` } }, staff()),
+        gql(url, rename, { id: leaf, name: `测${han}竞子${round}` }, staff()),
+      ]);
+      expect([a.errors, b.errors]).toEqual([undefined, undefined]);
+      await inStep();
+    }
+    expect(await walk(`${han}竞品4 竞子4`)).toEqual([product.id]);
+
+    // A product without its document (as before migration 130) is indexed by the backfill.
+    await db()('product_search').where('product_id', product.id).delete();
+    expect(await walk(`${han}竞品4`)).toEqual([]);
+    await reindexAll(db());
+    expect(await walk(`${han}竞品4`)).toEqual([product.id]);
   });
 });
