@@ -26,9 +26,18 @@ export function categoryRow(category: CategoryRef, context: ProductContext): Cat
   });
 }
 
+/** The top level, read once per request however many top-level categories ask for their siblings. */
+const topLevelOf = new WeakMap<ProductContext, Promise<CategoryRow[]>>();
+export function topLevel(context: ProductContext): Promise<CategoryRow[]> {
+  let level = topLevelOf.get(context);
+  if (!level) topLevelOf.set(context, (level = topCategories(context)));
+  return level;
+}
+
 /** After a committed change: every reader's next request sees it; this one reads PostgreSQL from now on. */
 async function afterCategoryWrite(context: ProductContext, changed: CategoryRow[]) {
   await catalogChanged(context.catalogCache);
+  topLevelOf.delete(context);
   context.catalog?.view.bypass();
   context.loaders.categoriesByParentId.clearAll();
   for (const row of changed) context.loaders.categoryById.clear(row.id).prime(row.id, row);
@@ -42,7 +51,7 @@ export const categoryFields: Pick<CategoryResolvers<ProductContext>, 'parent' | 
     mapKnown(categoryRow(category, context), (row) => (row.parent_id === null ? null : { id: row.parent_id })),
   async siblings(category, _args, context) {
     const row = await categoryRow(category, context);
-    const level = row.parent_id === null ? await topCategories(context) : await context.loaders.categoriesByParentId.load(row.parent_id);
+    const level = row.parent_id === null ? await topLevel(context) : await context.loaders.categoriesByParentId.load(row.parent_id);
     return visibleCategories(level, context).filter((other) => other.id !== row.id);
   },
   hidden: (category, _args, context) => mapKnown(categoryRow(category, context), (row) => row.hidden),

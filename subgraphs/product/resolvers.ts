@@ -10,9 +10,9 @@ import { returnStock } from './stock-returns';
 import type { StockReturnRow } from './data/stock-returns';
 import type { ProductContext } from './context';
 import type { CategoryRef } from './data/categories';
-import { categoryFields, categoryMutations, categoryRow, visibleCategories } from './category-resolvers';
+import { categoryFields, categoryMutations, categoryRow, topLevel, visibleCategories } from './category-resolvers';
 import type { ProductRow } from './data/products';
-import { allBrands, productPage, topCategories } from './listings';
+import { allBrands, productPage } from './listings';
 import type { SkuRow } from './data/skus';
 import { searchCursor, searchProducts } from './search';
 import { parseKeyword } from './search-text';
@@ -86,7 +86,7 @@ export const resolvers: Resolvers = {
     },
 
     async categories(_parent, { parentId }, context) {
-      if (parentId == null) return visibleCategories(await topCategories(context), context);
+      if (parentId == null) return visibleCategories(await topLevel(context), context);
       return isBigintId(parentId) ? visibleCategories(await context.loaders.categoriesByParentId.load(parentId), context) : [];
     },
 

@@ -335,7 +335,7 @@ export type Query = {
   categories: Array<Category>;
   /** A product by id; null when it does not exist or is off the shelf (unless the caller holds catalog:write). */
   product: Maybe<Product>;
-  /** Products, newest first, in pages of `first` (default 20, at most 100) after the cursor `after`. */
+  /** Products, newest first (ranked first when `filter.keyword` is given), in pages of `first` (default 20, at most 100) after the cursor `after`. */
   products: ProductConnection;
   /** A SKU by id; null when it does not exist, is deleted or its product is off the shelf (unless the caller holds catalog:write). */
   sku: Maybe<Sku>;

@@ -4,6 +4,7 @@
  * CONFLICT for deleting what is in use, nothing written on a refusal, parent/siblings/children, and concurrent moves.
  */
 import crypto from 'node:crypto';
+import { countStatements } from '../../../platform/db';
 import type { RunningSupergraph } from '../../../app/launcher';
 import { anonymousTo, codes, gql, startSupergraph, testConfig, type GraphQLResponse } from '../../../test/support/harness';
 import { createProduct, seededTree, shopper, staff, type SeededTree } from './helpers';
@@ -14,7 +15,9 @@ let tree: SeededTree;
 const created: string[] = [];
 
 beforeAll(async () => {
-  supergraph = await startSupergraph({ subgraphs: ['product'], router: false, config: testConfig() });
+  // Statement counts prove the PostgreSQL path batches (the caches are covered through the router in
+  // test/search-categories.test.ts).
+  supergraph = await startSupergraph({ subgraphs: ['product'], router: false, config: testConfig({ CATALOG_CACHE: 'false' }) });
   url = supergraph.subgraphs.product!.url;
   tree = await seededTree(supergraph.subgraphs.product!.db);
 });
@@ -67,6 +70,26 @@ describe('creating', () => {
     expect(first.parent).toEqual({ id: top.id, name: top.name });
     expect(first.siblings.map((s: { id: string }) => s.id)).toEqual([c.id, b.id]);
     expect(first.children).toEqual([]);
+  });
+
+  it('reads parents, siblings and children of a whole tree level in a constant number of statements', async () => {
+    const query = `{ categories { id parent { id } siblings { id } children { id name parent { id name } siblings { id } children { id } } } }`;
+    const counter = countStatements(db());
+    const response = await run(query, {}, anonymousTo('product'));
+    counter.stop();
+    expect(response.errors).toBeUndefined();
+    const tops = response.data.categories as { id: string; parent: null; siblings: { id: string }[]; children: { parent: { id: string }; siblings: { id: string }[] }[] }[];
+    expect(tops.length).toBeGreaterThanOrEqual(4);
+    for (const top of tops) {
+      expect(top.parent).toBeNull();
+      expect(top.siblings.map((s) => s.id)).toEqual(tops.map((t) => t.id).filter((id) => id !== top.id));
+      for (const child of top.children) {
+        expect(child.parent.id).toBe(top.id);
+        expect(child.siblings).toHaveLength(top.children.length - 1);
+      }
+    }
+    // Top level; children of every top (also the children's siblings); the children's parents by id; grandchildren.
+    expect(counter.count).toBe(4);
   });
 
   it('refuses bad names, unknown or second-level parents and a sibling of the same name, writing nothing', async () => {
