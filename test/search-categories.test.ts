@@ -87,6 +87,12 @@ it('keeps a repeated search at the router, and finds a new, renamed or moved pro
   expect(await search(`${han}茶具`)).toEqual([]);
   expect(await search(`${han}茶器`)).toEqual([teapot]);
 
+  // Latin words, in any width and case, found in the title and in the category's name.
+  const latin = `tok${crypto.randomBytes(4).toString('hex')}`;
+  const kettle = await newProduct(`${latin} Ｓｔｅｅｌ Kettle`, other);
+  expect(await search(`KETTLE ${latin.toUpperCase()} steel`)).toEqual([kettle]);
+  expect(await search(`${latin} ${han}餐具`)).toEqual([kettle]);
+
   // The teapot's category moves under another top: found by the new parent's name.
   const newTop = await newCategory(`路由${han}新顶`);
   await newCategory(`${han}占位`, newTop);
