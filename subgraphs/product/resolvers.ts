@@ -67,12 +67,13 @@ export const resolvers: Resolvers = {
         beforeId: page.afterId,
         limit: page.limit,
       };
-      if (keyword) {
-        const afterRanked = searchCursor(after);
-        if (filter?.onShelf === false && query.onShelf) return toConnection('Product', [], page);
-        return searchProducts(context, keyword, query, page, afterRanked);
-      }
+      // A search pages by (rank, id): its cursor is checked here, the plain list's by pageRequest.
+      const afterRanked = keyword ? searchCursor(after) : undefined;
       if (filter?.onShelf === false && query.onShelf) return toConnection('Product', [], page);
+      if (keyword) {
+        const { categoryId, brandId, onShelf } = query;
+        return searchProducts(context, keyword, { categoryId, brandId, onShelf }, page, afterRanked);
+      }
       return toConnection('Product', await productPage(context, query), page);
     },
 
