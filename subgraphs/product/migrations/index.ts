@@ -202,6 +202,14 @@ export const migrations: Migration[] = [
         t.boolean('hidden').notNullable().defaultTo(false);
         t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
       });
+      // Existing duplicates would make the index fail with a bare error: name them, so staff can rename them first.
+      const duplicates = await knex.raw(
+        'SELECT parent_id, name, count(*)::int AS n FROM categories GROUP BY parent_id, name HAVING count(*) > 1 ORDER BY parent_id, name LIMIT 20',
+      );
+      if (duplicates.rows.length) {
+        const list = duplicates.rows.map((row: { parent_id: string | null; name: string; n: number }) => `"${row.name}" ×${row.n} under ${row.parent_id ?? 'the top level'}`);
+        throw new Error(`131_category_admin: sibling categories share a name; rename them, then migrate again: ${list.join('; ')}`);
+      }
       await knex.raw('CREATE UNIQUE INDEX categories_sibling_name_uniq ON categories (COALESCE(parent_id, 0), name)');
     },
     async down(knex: Knex) {
