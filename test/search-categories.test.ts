@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { signAccessToken } from '../platform/access-token';
+import { PUBLIC_CATALOG_CACHE, SharedGeneration } from '../platform/read-cache';
 import type { RunningSupergraph } from '../app/launcher';
 import { countHttpRequests } from '../subgraphs/cart/test/fixtures';
 import { bearer, codes, gql, startSupergraph, testConfig } from './support/harness';
@@ -22,9 +23,22 @@ beforeAll(async () => {
   router = supergraph.routerUrl!;
 });
 afterAll(async () => {
+  await generation.close();
   if (supergraph) await supergraph.subgraphs.product!.db('categories').whereIn('id', created).update({ hidden: true });
   await supergraph?.stop();
 });
+
+// Other test files running at the same time write the catalog too (the generation is shared through Redis): the
+// one measurement that needs the router's cache to hold is made again if such a write fell into it.
+const generation = new SharedGeneration({ name: PUBLIC_CATALOG_CACHE, redisUrl: config.redisUrl, namespace: config.events.namespace });
+async function currentGeneration(): Promise<number> {
+  for (let tries = 0; tries < 100; tries += 1) {
+    const current = await generation.current();
+    if (current !== null) return current;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error('The catalog generation cannot be read');
+}
 
 /** Three random CJK characters no other product contains. */
 const uniqueHan = () => [0, 1, 2].map(() => String.fromCodePoint(0x4e00 + crypto.randomInt(0x5000))).join('');
@@ -60,14 +74,15 @@ it('keeps a repeated search at the router, and finds a new, renamed or moved pro
   const leaf = await newCategory(`${han}茶具`, top);
   const other = await newCategory(`${han}餐具`, top);
 
-  expect(await search(`${han}壶`)).toEqual([]);
   // Kept: the same search again costs product no request.
-  const calls = countHttpRequests(supergraph.subgraphs.product!.url);
-  try {
+  for (let attempt = 1; ; attempt += 1) {
+    const before = await currentGeneration();
     expect(await search(`${han}壶`)).toEqual([]);
-    expect(calls.count).toBe(0);
-  } finally {
+    const calls = countHttpRequests(supergraph.subgraphs.product!.url);
+    expect(await search(`${han}壶`)).toEqual([]);
     calls.stop();
+    if (calls.count === 0) break;
+    expect(attempt < 5 && (await currentGeneration()) !== before).toBe(true);
   }
 
   const teapot = await newProduct(`紫砂${han}壶`, leaf);
