@@ -9,7 +9,14 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 const subgraphs: Record<string, { context: string; mappers: Record<string, string> }> = {
   user: {
     context: '../context#UserContext',
-    mappers: { User: '../data/users#UserRow', Address: '../data/addresses#AddressRow', AuthPayload: '../tokens#AuthResult' },
+    mappers: {
+      User: '../data/users#UserRow',
+      Address: '../data/addresses#AddressRow',
+      AuthPayload: '../tokens#AuthResult',
+      LinkedIdentity: '../data/identities#IdentityRow',
+      AccountBindingPayload: '../passport#BindingResult',
+      Product: '../favorites#ProductRef',
+    },
   },
   product: {
     context: '../context#ProductContext',
@@ -20,6 +27,15 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       Brand: '../data/brands#BrandRow',
       StockReservation: '../data/stock#StockReservationRow',
       StockReturn: '../data/stock-returns#StockReturnRow',
+      // Home page content (home-page/).
+      Banner: '../data/banners#BannerRow',
+      ProductGroup: '../data/product-groups#ProductGroupRow',
+      ProductGroupProductEdge: '../home-page/reads#GroupMemberEdge',
+      ProductTag: '../data/product-tags#ProductTagRow',
+      HotSearchWord: '../data/hot-words#HotSearchWordRow',
+      HelpTopic: '../data/help-center#HelpTopicRow',
+      HelpQuestion: '../data/help-center#HelpQuestionRow',
+      HomePage: '../home-page/reads#HomePageRef',
     },
   },
   cart: {
@@ -45,7 +61,7 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
   },
   promote: {
     context: '../context#PromoteContext',
-    mappers: { Coupon: '../data/coupons#CouponRow', CouponTemplate: '../data/templates#CouponTemplateRow' },
+    mappers: { Coupon: '../data/coupons#CouponRow', CouponTemplate: '../data/templates#CouponTemplateRow', CouponCode: '../data/code-admin#CouponCodeRow' },
   },
   payment: {
     context: '../context#PaymentContext',

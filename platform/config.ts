@@ -102,6 +102,14 @@ export interface Config {
    * code — never in production, by default only on a loopback HOST.
    */
   wechat: { appId?: string; secret?: string; apiBase: string; timeoutMs: number; devLogin: boolean };
+  /** Passport: WeChat session keys, SMS one-time codes and their throttles (docs/passport.md). */
+  passport: PassportConfig;
+  /**
+   * The SMS provider (docs/passport.md): Tencent Cloud SMS with TENCENT_SMS_* (all or none); else, when SMS_DEV_LOG is
+   * on (platform/modes.ts: never in production, by default only on a loopback HOST), codes are written to the log
+   * instead of sent; else sending is refused.
+   */
+  sms: SmsConfig;
   /** `login` throttling: failed sign-ins per account per window (LOGIN_MAX_FAILURES, LOGIN_FAILURE_WINDOW_SECONDS). */
   loginRateLimit: { maxFailures: number; windowSeconds: number };
   /** `register` throttling: attempts per phone number per window (REGISTER_MAX_ATTEMPTS, REGISTER_WINDOW_SECONDS). */
@@ -112,6 +120,8 @@ export interface Config {
   dbSeparateRoles: boolean;
   /** Largest `first` a connection accepts. */
   maxPageSize: number;
+  /** Most products one shopper's favorites hold (FAVORITES_MAX_PER_USER): docs/favorites.md. */
+  favoritesMaxPerUser: number;
   /** Largest request body any server accepts (MAX_REQUEST_BODY_BYTES); larger ones answer 413. */
   maxRequestBodyBytes: number;
   /** Deepest nesting of arrays and objects in a JSON request body the router accepts (MAX_JSON_DEPTH); 400 past it. */
@@ -297,6 +307,39 @@ function holdsConfig(env: NodeJS.ProcessEnv): HoldsConfig {
   return holds;
 }
 
+export interface PassportConfig {
+  /** How long a login's WeChat session key is kept for decrypting data (WECHAT_SESSION_KEY_TTL_SECONDS, default 86400). */
+  wechatSessionKeyTtlSeconds: number;
+  /** How long an SMS code works (SMS_CODE_TTL_SECONDS, default 300). */
+  smsCodeTtlSeconds: number;
+  /** Wrong guesses one code survives (SMS_CODE_MAX_ATTEMPTS, default 5); then it is dead. */
+  smsCodeMaxAttempts: number;
+  /** At most one code per phone and purpose per this many seconds (SMS_SEND_COOLDOWN_SECONDS, default 60). */
+  smsSendCooldownSeconds: number;
+  /** Codes per phone (SMS_SEND_MAX_PER_PHONE, default 5 per SMS_SEND_PHONE_WINDOW_SECONDS, 3600). */
+  smsSendPerPhone: ThrottleRule;
+  /** Codes per client address (SMS_SEND_MAX_PER_IP, default 20 per SMS_SEND_IP_WINDOW_SECONDS, 3600). */
+  smsSendPerIp: ThrottleRule;
+}
+
+export interface SmsConfig {
+  /** SMS_DEV_LOG: without a provider, log codes instead of sending them (development only, platform/modes.ts). */
+  devLog: boolean;
+  /** Tencent Cloud SMS (API 3.0 SendSms, TC3-HMAC-SHA256), when every TENCENT_SMS_* key is set. */
+  tencent?: {
+    secretId: string;
+    secretKey: string;
+    sdkAppId: string;
+    signName: string;
+    /** Template with {1} = the code and {2} = minutes it is valid. */
+    templateId: string;
+    region: string;
+    /** TENCENT_SMS_ENDPOINT, default https://sms.tencentcloudapi.com (a test's fake in tests). */
+    endpoint: string;
+    timeoutMs: number;
+  };
+}
+
 /** At most `limit` events per `windowSeconds`. */
 export interface ThrottleRule {
   limit: number;
@@ -461,6 +504,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   assertCompleteKeySets(env, KEY_SETS);
   const paymentSandbox = developmentMode(env, 'PAYMENT_SANDBOX', { isProduction, host });
   const wechatDevLogin = developmentMode(env, 'WECHAT_DEV_LOGIN', { isProduction, host });
+  const smsDevLog = developmentMode(env, 'SMS_DEV_LOG', { isProduction, host });
   // Outside production the public development secrets are allowed on loopback only (see secrets.ts).
   const devSecrets = isProduction ? [] : checkDevelopmentSecrets(env, host);
   // jest sets NODE_ENV=test: every test worker would print it.
@@ -539,6 +583,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: int(env, 'WECHAT_TIMEOUT_MS', 5000),
       devLogin: wechatDevLogin,
     },
+    passport: {
+      wechatSessionKeyTtlSeconds: positive(env, 'WECHAT_SESSION_KEY_TTL_SECONDS', 24 * 3600),
+      smsCodeTtlSeconds: positive(env, 'SMS_CODE_TTL_SECONDS', 300),
+      smsCodeMaxAttempts: positive(env, 'SMS_CODE_MAX_ATTEMPTS', 5),
+      smsSendCooldownSeconds: positive(env, 'SMS_SEND_COOLDOWN_SECONDS', 60),
+      smsSendPerPhone: { limit: int(env, 'SMS_SEND_MAX_PER_PHONE', 5), windowSeconds: positive(env, 'SMS_SEND_PHONE_WINDOW_SECONDS', 3600) },
+      smsSendPerIp: { limit: int(env, 'SMS_SEND_MAX_PER_IP', 20), windowSeconds: positive(env, 'SMS_SEND_IP_WINDOW_SECONDS', 3600) },
+    },
+    sms: {
+      devLog: smsDevLog,
+      tencent: env.TENCENT_SMS_SECRET_ID
+        ? {
+            secretId: env.TENCENT_SMS_SECRET_ID,
+            secretKey: env.TENCENT_SMS_SECRET_KEY!,
+            sdkAppId: env.TENCENT_SMS_SDK_APP_ID!,
+            signName: env.TENCENT_SMS_SIGN_NAME!,
+            templateId: env.TENCENT_SMS_TEMPLATE_ID!,
+            region: env.TENCENT_SMS_REGION || 'ap-guangzhou',
+            endpoint: (env.TENCENT_SMS_ENDPOINT || 'https://sms.tencentcloudapi.com').replace(/\/+$/, ''),
+            timeoutMs: positive(env, 'TENCENT_SMS_TIMEOUT_MS', 5000),
+          }
+        : undefined,
+    },
     loginRateLimit: {
       maxFailures: int(env, 'LOGIN_MAX_FAILURES', 10),
       windowSeconds: int(env, 'LOGIN_FAILURE_WINDOW_SECONDS', 15 * 60),
@@ -550,6 +617,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: int(env, 'DB_POOL_MAX', 5),
     dbSeparateRoles: bool(env, 'DB_SEPARATE_ROLES', true),
     maxPageSize: int(env, 'MAX_PAGE_SIZE', 100),
+    favoritesMaxPerUser: positive(env, 'FAVORITES_MAX_PER_USER', 500),
     maxRequestBodyBytes: int(env, 'MAX_REQUEST_BODY_BYTES', 1024 * 1024),
     maxJsonDepth: int(env, 'MAX_JSON_DEPTH', 64),
     maxOperationNameLength: int(env, 'MAX_OPERATION_NAME_LENGTH', 128),

@@ -1,6 +1,6 @@
 /**
  * Development stand-ins that hand out something for nothing (the payment sandbox: an order paid without money; the
- * development WeChat login: any code signs in) follow the rule of the development secrets (secrets.ts), decided once
+ * development WeChat login: any code signs in; SMS_DEV_LOG: SMS codes written to the log) follow the rule of the development secrets (secrets.ts), decided once
  * at start-up from the environment:
  *   - never with NODE_ENV=production (asking for one there is a start-up error);
  *   - outside production, on by default only when nothing but this machine can reach us: HOST is a loopback address,
@@ -87,4 +87,8 @@ export const KEY_SETS: readonly KeySet[] = [
   },
   { label: 'Alipay', required: ['ALIPAY_APP_ID', 'ALIPAY_PRIVATE_KEY', 'ALIPAY_PUBLIC_KEY'] },
   { label: 'WeChat login', required: ['WECHAT_APPID', 'WECHAT_SECRET'] },
+  {
+    label: 'Tencent Cloud SMS',
+    required: ['TENCENT_SMS_SECRET_ID', 'TENCENT_SMS_SECRET_KEY', 'TENCENT_SMS_SDK_APP_ID', 'TENCENT_SMS_SIGN_NAME', 'TENCENT_SMS_TEMPLATE_ID'],
+  },
 ];

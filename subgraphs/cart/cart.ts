@@ -30,7 +30,7 @@ function checkQuantity(quantity: number): void {
 const skuLabel = (sku: SkuInfo) => `"${sku.product.title}${sku.name ? ` (${sku.name})` : ''}"`;
 
 /** Refuses a SKU that cannot be bought, in words a shopper understands. */
-function checkBuyable(sku: SkuInfo | null, field: string): asserts sku is SkuInfo {
+export function checkBuyable(sku: SkuInfo | null, field: string): asserts sku is SkuInfo {
   const status = lineStatus(1, sku);
   if (!sku) throw badInput('This item does not exist', field);
   if (status.invalidReason === 'OFF_SHELF') throw conflict(`${skuLabel(sku)} is off the shelf and cannot be bought now`);

@@ -6,6 +6,7 @@ import { deleteLines } from './data/cart-items';
 import { mayRead } from '../../platform/ownership';
 import { addToCart, clearInvalidCartItems, removeCartItems, updateCartItem, type CartRef } from './cart';
 import type { CartContext } from './context';
+import { switchCartItemSku } from './switch-sku';
 import type { Resolvers } from './generated/resolvers-types';
 import { cartItemViews, type CartItemView } from './items';
 import { lineStatus, type CartPriceValues, type LineStatus } from './pricing';
@@ -65,6 +66,7 @@ export const resolvers: Resolvers = {
       updateCartItem(context, requireUser(context), id, { quantity, selected }),
     removeCartItems: (_parent, { ids }, context) => removeCartItems(context, requireUser(context), ids),
     clearInvalidCartItems: (_parent, _args, context) => clearInvalidCartItems(context, requireUser(context)),
+    switchCartItemSku: (_parent, { id, skuId }, context) => switchCartItemSku(context, requireUser(context), id, skuId),
     // Checkout's durable job (order subgraph) after an order from cart lines is placed; a repeat deletes nothing more.
     removeOrderedCartItems(_parent, { userId, ids }, context) {
       requireService(context, 'order');

@@ -14,4 +14,6 @@ export const internalCallers: InternalCallers = {
   /** A staff refund registered before money moves, and payment's verdict on it (its refund job). */
   'Mutation.registerOrderRefund': ['payment'],
   'Mutation.settleOrderRefund': ['payment'],
+  /** Whether a shopper has orders: user's passport, before folding an empty half account into another (docs/passport.md). */
+  'Query.shopperHasOrders': ['user'],
 };

@@ -16,6 +16,7 @@ import { registerOrderRefund, settleOrderRefund } from './payment-hooks';
 import type { OrderRefundRow, RefundLine } from './data/refunds';
 import { afterSalesDeadline } from './refunds';
 import { orderHoldStates } from './hold-states';
+import { shopperHasOrders } from './account-activity';
 import { previewOrder } from './checkout/preview';
 import { createOrder } from './checkout/saga';
 
@@ -45,6 +46,7 @@ export const resolvers: Resolvers = {
     orderCounts: (_parent, _args, context) => countOrders(context.db, requireUser(context)),
     previewOrder: (_parent, { input }, context) => previewOrder(context, input),
     orderHoldStates: (_parent, { ids }, context) => orderHoldStates(context, ids),
+    shopperHasOrders: (_parent, { userId }, context) => shopperHasOrders(context, userId),
   },
   Mutation: {
     createOrder: (_parent, { input, idempotencyKey }, context) => createOrder(context, input, idempotencyKey),

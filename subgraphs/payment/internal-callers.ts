@@ -6,4 +6,6 @@ export const internalCallers: InternalCallers = {
   'Mutation.refundAfterSale': ['order'],
   /** Where a refund stands (order's refund jobs ask after a lost answer). */
   'Mutation.refundOutcome': ['order'],
+  /** Whether a shopper holds money: user's passport, before folding an empty half account into another (docs/passport.md). */
+  'Query.shopperHoldsMoney': ['user'],
 };

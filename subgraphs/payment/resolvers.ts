@@ -10,6 +10,7 @@ import { paymentMethods, payOrder } from './pay';
 import { creditWallet, failedRefunds, refundAfterSale, refundOrder, refundOutcome } from './refunds';
 import { flaggedPayments, resolveFlaggedPayment } from './flagged';
 import type { TradePaymentRow } from './data/trades';
+import { shopperHoldsMoney } from './account-activity';
 
 /** The wallet of one user; its fields load what is asked for. */
 export interface WalletRef {
@@ -24,6 +25,7 @@ export const resolvers: Resolvers = {
     wallet: (_parent, _args, context) => ({ userId: requireUser(context) }),
     failedRefunds: (_parent, { first, before }, context) => failedRefunds(context, first, before),
     flaggedPayments: (_parent, args, context) => flaggedPayments(context, args),
+    shopperHoldsMoney: (_parent, { userId }, context) => shopperHoldsMoney(context, userId),
   },
   Mutation: {
     payOrder: (_parent, { orderId, method }, context) => payOrder(context, orderId, method),

@@ -10,4 +10,6 @@ export interface ProductContext extends BaseContext {
   catalog?: CatalogReads;
   /** The process's catalog cache, for invalidation after writes (undefined when off). */
   catalogCache?: CatalogCache;
+  /** Set by a resolver whose answer depends on who asks (guessYouLike): the router must not share it (public-answers.ts). */
+  personalAnswer?: boolean;
 }

@@ -9,11 +9,20 @@ import { releaseMarkerRetention } from './marker-retention';
 import { createProductLoaders } from './loaders';
 import { publicAnswersPlugin } from './public-answers';
 import { resolvers } from './resolvers';
+import { withHomePage } from './home-page/resolvers';
+import { seedDemoCatalog } from './data/demo-catalog';
+import { seedDemoHomePage } from './data/demo-home-page';
+import type { Knex } from 'knex';
+import type { Config } from '../../platform/config';
 
 export { migrations } from './migrations';
-export { seedDemoCatalog as seedDemo } from './data/demo-catalog';
+/** Demo data (never in production: the launcher checks): the catalog, then the home page's content over it. */
+export async function seedDemo(db: Knex, config: Config): Promise<void> {
+  await seedDemoCatalog(db, config);
+  await seedDemoHomePage(db);
+}
 
-export const buildProductSchema = () => buildFederatedSchema(__dirname, resolvers, internalCallers);
+export const buildProductSchema = () => buildFederatedSchema(__dirname, withHomePage(resolvers), internalCallers);
 
 export function createProductSubgraph(deps: SubgraphDeps): SubgraphDefinition<ProductContext> {
   const catalogCache = createCatalogCache(deps.config);

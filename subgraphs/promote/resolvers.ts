@@ -4,6 +4,7 @@ import { pageRequest, toConnection } from '../../platform/connection';
 import { badInput, conflict, notFound, shopError } from '../../platform/errors';
 import { isBigintId } from '../../platform/loaders';
 import { ownedOrNull } from '../../platform/ownership';
+import { adminResolvers } from './admin-resolvers';
 import type { PromoteContext } from './context';
 import {
   claimCoupon,
@@ -14,10 +15,10 @@ import {
   type CouponRow,
   type IssueResult,
 } from './data/coupons';
+import { searchTemplates } from './data/template-admin';
 import {
   findClaimableTemplates,
   insertTemplate,
-  pageTemplates,
   updateTemplateActive,
   type CouponTemplateRow,
 } from './data/templates';
@@ -25,6 +26,7 @@ import { confirmCouponHold, findCouponHold, lockCouponHold, releaseCouponHold, s
 import type { Resolvers } from './generated/resolvers-types';
 import { quoteCoupons, type QuoteItem } from './quote';
 import { generateCodes, normalizeCode } from './redeem-codes';
+import { parseTemplateFilter } from './template-admin';
 import { parseTemplateInput } from './template-input';
 
 const STAFF_SCOPE = 'promote:write';
@@ -44,6 +46,10 @@ function refusalError(result: Exclude<IssueResult, { coupon: CouponRow }>) {
       return withReason('NOT_FOUND', 'This code does not exist. Please check it and try again');
     case 'CODE_USED':
       return withReason('CONFLICT', 'This code has already been used');
+    case 'CODE_DISABLED':
+      return withReason('CONFLICT', 'This code has been disabled');
+    case 'CODE_EXPIRED':
+      return withReason('CONFLICT', 'This code has expired');
     case 'INACTIVE':
       return withReason('CONFLICT', 'This coupon is no longer being given out');
     case 'NOT_CLAIMABLE':
@@ -96,11 +102,12 @@ export const resolvers: Resolvers = {
       requireScope(context, STAFF_SCOPE);
       return context.loaders.templateById.load(id);
     },
-    async couponTemplates(_parent, { first, after }, context) {
+    async couponTemplates(_parent, { first, after, filter }, context) {
       requireScope(context, STAFF_SCOPE);
       const page = pageRequest('CouponTemplate', { first, after }, context.config.maxPageSize);
-      return toConnection('CouponTemplate', await pageTemplates(context.db, page.limit, page.afterId ?? null), page);
+      return toConnection('CouponTemplate', await searchTemplates(context.db, parseTemplateFilter(filter), page.limit, page.afterId ?? null), page);
     },
+    ...adminResolvers.Query,
     async couponQuote(_parent, { input }, context) {
       requireService(context, 'cart', 'order');
       const userId = forwardedUser(context);
@@ -153,6 +160,7 @@ export const resolvers: Resolvers = {
       const left = result.template && result.template.total_quantity !== null ? result.template.total_quantity - result.template.issued_count : 0;
       throw conflict(`Only ${left} coupons of this template are left to issue`);
     },
+    ...adminResolvers.Mutation,
 
     async lockCoupon(_parent, { couponId, orderId }, context) {
       requireService(context, 'order');
@@ -233,6 +241,8 @@ export const resolvers: Resolvers = {
     claimedAt: (coupon) => coupon.claimed_at.toISOString(),
     usedAt: (coupon) => iso(coupon.used_at),
   },
+
+  CouponCode: adminResolvers.CouponCode,
 
   CouponTemplate: {
     minSpend: (template: CouponTemplateRow) => template.min_spend,

@@ -9,6 +9,7 @@ import type { NewCouponTemplate } from './data/templates';
 import type { CouponTemplateInput } from './generated/resolvers-types';
 
 const MAX_NAME_LENGTH = 64;
+const MAX_DESCRIPTION_LENGTH = 200;
 const MAX_SCOPE_IDS = 1000;
 const MAX_VALID_DAYS = 3650;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -22,6 +23,14 @@ function idList(ids: readonly string[] | null | undefined, field: string): strin
   return unique;
 }
 
+/** Trimmed, at most 200 characters, no NUL; empty or null means none. */
+export function parseDescription(value: string | null | undefined): string | null {
+  const text = value?.trim() ?? '';
+  if (text.includes('\u0000')) throw badInput('description must not contain NUL characters', 'description');
+  if (text.length > MAX_DESCRIPTION_LENGTH) throw badInput(`description takes at most ${MAX_DESCRIPTION_LENGTH} characters`, 'description');
+  return text || null;
+}
+
 function isoDate(value: string, field: string): Date {
   const date = new Date(value);
   if (!ISO_DATE.test(value) || Number.isNaN(date.getTime())) throw badInput(`${field} must be an ISO 8601 date-time`, field);
@@ -30,7 +39,7 @@ function isoDate(value: string, field: string): Date {
 
 export function parseTemplateInput(input: CouponTemplateInput, createdBy: string, limits: MoneyLimits, now = new Date()): NewCouponTemplate {
   const name = input.name.trim();
-  if (!name || name.length > MAX_NAME_LENGTH) throw badInput(`name must be 1-${MAX_NAME_LENGTH} characters`, 'name');
+  if (!name || name.length > MAX_NAME_LENGTH || name.includes('\u0000')) throw badInput(`name must be 1-${MAX_NAME_LENGTH} characters`, 'name');
 
   if (input.amount < 0) throw badInput('amount cannot be negative', 'amount');
   // No order may total more than the maximum, so neither can a discount or a spend threshold (keeps quotes inside Int).
@@ -71,6 +80,7 @@ export function parseTemplateInput(input: CouponTemplateInput, createdBy: string
 
   return {
     name,
+    description: parseDescription(input.description),
     type: input.type,
     amount: input.amount,
     min_spend: minSpend,

@@ -11,17 +11,11 @@ import { isBigintId } from '../../platform/loaders';
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from '../../platform/password';
 import { hitOrThrow, retryAfterSeconds, ruleOf, type RateLimiter, type RateLimitRule } from '../../platform/rate-limit';
 import { revokeSession } from './data/sessions';
-import {
-  findCredentials,
-  findOrInsertWechatUser,
-  findUserById,
-  insertUser,
-  phoneExists,
-  setPasswordHash,
-  setWechatUnionid,
-  updateProfile as updateProfileRow,
-  type UserRow,
-} from './data/users';
+import type { ServiceClient } from '../../platform/service-client';
+import { findIdentity, findIdentityOfUser, insertIdentityIfAbsent } from './data/identities';
+import { deleteUser, findCredentials, findUserById, insertUser, phoneExists, setPasswordHash, updateProfile as updateProfileRow, type UserRow } from './data/users';
+import type { SmsSender } from './sms-provider';
+import { keepSessionKey } from './wechat-session-keys';
 import { rotateRefreshToken, startSession, type AuthResult } from './tokens';
 import { parseAccount, validateProfileInput, validateRegisterInput } from './validation';
 import type { WechatSessionProvider } from './wechat';
@@ -34,6 +28,10 @@ export interface UserServices {
   wechat: WechatSessionProvider;
   /** Where ended sessions are announced to the routers, which then refuse their access tokens (docs/security.md). */
   revocations: SessionRevocations;
+  /** Sends SMS one-time codes (sms-provider.ts). */
+  sms: SmsSender;
+  /** Signed calls to other subgraphs (order, payment: passport's merge rule). */
+  peers: ServiceClient;
 }
 
 /** One message for every sign-in mismatch (unknown account, wrong password, no password): no account enumeration. */
@@ -136,7 +134,11 @@ export async function login(
 
 const WECHAT_CODE = /^[\x21-\x7e]{1,128}$/;
 
-/** A WeChat user seen for the first time gets an account (no phone); a known openid signs in to its account. */
+/**
+ * A WeChat user seen for the first time gets a HALF account (only the openid; FULL at once when WeChat also gives a
+ * unionid, or joins the account that already holds that unionid); a known openid signs in to its account. The login's
+ * session key is kept sealed for later decryption (wechat-session-keys.ts).
+ */
 export async function loginWithWechat(services: UserServices, rawCode: string, clientIp?: string): Promise<AuthResult> {
   const { db, config, wechat } = services;
   // Every attempt counts: each one costs a call to WeChat (whose quota is per app, shared by every shopper).
@@ -145,18 +147,31 @@ export async function loginWithWechat(services: UserServices, rawCode: string, c
   if (!WECHAT_CODE.test(code)) throw badInput('The WeChat login code is malformed', 'code');
   const session = await wechat.exchange(code);
   return db.transaction(async (trx) => {
-    const { user } = await findOrInsertWechatUser(trx, {
-      wechat_openid: session.openid,
-      wechat_unionid: session.unionid ?? null,
-      nickname: '微信用户',
-    });
-    let current: UserRow = user;
-    if (session.unionid && !user.wechat_unionid) {
-      await setWechatUnionid(trx, user.id, session.unionid);
-      current = { ...user, wechat_unionid: session.unionid };
+    const user = await wechatAccount(trx, session.openid, session.unionid);
+    // A unionid already held by another account is left there (never merged at login; see docs/passport.md).
+    if (session.unionid && !(await findIdentityOfUser(trx, user.id, 'wechat_union'))) {
+      await insertIdentityIfAbsent(trx, user.id, 'wechat_union', session.unionid);
     }
-    return startSession(trx, config, current, 'wechat');
+    await keepSessionKey(trx, config, user.id, session.openid, session.sessionKey);
+    return startSession(trx, config, user, 'wechat');
   });
+}
+
+/** The account of the openid, created (or found by its unionid) on first sight; safe when first logins race. */
+async function wechatAccount(trx: Knex.Transaction, openid: string, unionid: string | undefined): Promise<UserRow> {
+  const known = await findIdentity(trx, 'wechat_mp', openid);
+  if (known) return (await findUserById(trx, known.user_id))!;
+  const byUnion = unionid ? await findIdentity(trx, 'wechat_union', unionid) : undefined;
+  if (byUnion && !(await findIdentityOfUser(trx, byUnion.user_id, 'wechat_mp'))) {
+    if (await insertIdentityIfAbsent(trx, byUnion.user_id, 'wechat_mp', openid)) return (await findUserById(trx, byUnion.user_id))!;
+  } else {
+    const created = await insertUser(trx, { nickname: '微信用户' });
+    if (await insertIdentityIfAbsent(trx, created.id, 'wechat_mp', openid)) return created;
+    await deleteUser(trx, created.id);
+  }
+  // Another first login of this openid committed meanwhile (the insert above waited for it): its account it is.
+  const winner = await findIdentity(trx, 'wechat_mp', openid);
+  return (await findUserById(trx, winner!.user_id))!;
 }
 
 export async function refresh(services: UserServices, token: string, clientIp?: string): Promise<AuthResult> {

@@ -1,12 +1,15 @@
 import type { Knex } from 'knex';
 import type { BaseContext } from '../../platform/context';
 import type { UserServices } from './accounts';
+import type { FavoriteLoaders } from './favorites-loaders';
 import type { UserLoaders } from './loaders';
 
 export interface UserContext extends BaseContext {
   db: Knex;
   loaders: UserLoaders;
   services: UserServices;
+  /** Favorites' per-request loaders (favorites-loaders.ts). */
+  favorites: FavoriteLoaders;
   /**
    * Users whose private fields (phone, addresses, scopes) this request may show: the signed-in caller, and whoever
    * signs in during the request (the `user` of an AuthPayload).

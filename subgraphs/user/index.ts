@@ -6,8 +6,10 @@ import { internalCallers } from './internal-callers';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import type { UserServices } from './accounts';
 import type { UserContext } from './context';
+import { createFavoriteLoaders } from './favorites-loaders';
 import { createUserLoaders } from './loaders';
 import { resolvers } from './resolvers';
+import { createSmsSender, describeSms } from './sms-provider';
 import { createWechatProvider, describeWechatLogin } from './wechat';
 
 export { migrations } from './migrations';
@@ -25,9 +27,12 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
     wechat: createWechatProvider(deps.config),
     // Written here (sessions are ours), read by every router: Redis with REDIS_URL, in process otherwise.
     revocations: createSessionRevocations(deps.config, { read: false }),
+    // Tencent Cloud SMS with TENCENT_SMS_*, else the logging stand-in if SMS_DEV_LOG, else refused.
+    sms: createSmsSender(deps.config),
+    peers: deps.services,
   };
   // Said once per process (jest starts many: not there).
-  if (deps.config.env !== 'test') console.log(describeWechatLogin(services.wechat));
+  if (deps.config.env !== 'test') console.log(`${describeWechatLogin(services.wechat)}\n${describeSms(services.sms)}`);
   return {
     name: 'user',
     schema: buildUserSchema(),
@@ -36,6 +41,7 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
       db: deps.db,
       loaders: createUserLoaders(deps.db),
       services,
+      favorites: createFavoriteLoaders(deps.db, deps.services, base.identity.userId),
       selfIds: new Set(base.identity.userId ? [base.identity.userId] : []),
     }),
     stop: async () => {

@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { Knex } from 'knex';
 import { byIds, groupedBy, isBigintId } from '../../platform/loaders';
 import { findAddressesByUserIds, type AddressRow } from './data/addresses';
+import { findIdentitiesByUserIds, type IdentityRow } from './data/identities';
 import { findScopesByUserIds, type UserScopeRow } from './data/roles';
 import { findUsersByIds, type UserRow } from './data/users';
 
@@ -13,12 +14,15 @@ const validOnly =
     return valid.length ? fetch(valid) : [];
   };
 
-/** Per request: users, their addresses and their scopes, each in one statement however many users are asked for. */
+/** Per request: users, their addresses, identities and scopes, each in one statement however many users are asked for. */
 export function createUserLoaders(db: Knex) {
   return {
     userById: new DataLoader<string, UserRow | null>(byIds((ids) => findUsersByIds(db, ids))),
     addressesByUserId: new DataLoader<string, AddressRow[]>(
       groupedBy((row: AddressRow) => String(row.user_id), validOnly((ids) => findAddressesByUserIds(db, ids))),
+    ),
+    identitiesByUserId: new DataLoader<string, IdentityRow[]>(
+      groupedBy((row: IdentityRow) => String(row.user_id), validOnly((ids) => findIdentitiesByUserIds(db, ids))),
     ),
     scopesByUserId: new DataLoader<string, UserScopeRow[]>(
       groupedBy((row: UserScopeRow) => String(row.user_id), validOnly((ids) => findScopesByUserIds(db, ids))),

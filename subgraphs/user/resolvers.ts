@@ -3,8 +3,10 @@ import { requireService, requireUser } from '../../platform/context';
 import { ALL_SCOPES } from '../../platform/identity';
 import * as accounts from './accounts';
 import * as addressBook from './address-book';
+import { passportResolvers } from './passport-resolvers';
 import type { UserContext } from './context';
 import type { AddressRow } from './data/addresses';
+import { favoriteResolvers } from './favorites-resolvers';
 import type { UserRow } from './data/users';
 import type { Resolvers } from './generated/resolvers-types';
 import type { AuthResult } from './tokens';
@@ -49,13 +51,20 @@ export const resolvers: Resolvers = {
     async deleteAddress(_parent, { id }, context) {
       return addressBook.deleteAddress(context.db, requireUser(context), id);
     },
+    ...passportResolvers.Mutation,
+    ...favoriteResolvers.Mutation,
   },
   User: {
     async __resolveReference(reference: { id: string }, context: UserContext) {
       return context.loaders.userById.load(reference.id);
     },
     avatarUrl: (user: UserRow) => user.avatar_url,
-    wechatOpenId: (user: UserRow, _args, context) => (context.identity.service === 'payment' ? user.wechat_openid : null),
+    async wechatOpenId(user: UserRow, _args, context) {
+      if (context.identity.service !== 'payment') return null;
+      const identities = await context.loaders.identitiesByUserId.load(user.id);
+      return identities.find((identity) => identity.platform === 'wechat_mp')?.platform_id ?? null;
+    },
+    ...passportResolvers.User,
     phone: (user: UserRow, _args, context) => (isSelf(context, user) ? user.phone : null),
     async addresses(user: UserRow, _args, context) {
       return isSelf(context, user) ? context.loaders.addressesByUserId.load(user.id) : [];
@@ -65,7 +74,10 @@ export const resolvers: Resolvers = {
       const granted = new Set((await context.loaders.scopesByUserId.load(user.id)).map((row) => row.scope));
       return ALL_SCOPES.filter((scope) => granted.has(scope));
     },
+    ...favoriteResolvers.User,
   },
+  LinkedIdentity: passportResolvers.LinkedIdentity,
+  Product: favoriteResolvers.Product,
   Address: {
     contactName: (address: AddressRow) => address.contact_name,
     isDefault: (address: AddressRow) => address.is_default,

@@ -196,7 +196,8 @@ describe('login', () => {
 
   it('refuses an account without a password (WeChat-only) like any wrong password', async () => {
     const phone = uniquePhone();
-    await db('users').insert({ phone, wechat_openid: `o-${crypto.randomUUID()}` });
+    const [{ id }] = await db('users').insert({ phone }).returning('id');
+    await db('account_platforms').insert({ user_id: id, platform: 'wechat_mp', platform_id: `o-${crypto.randomUUID()}` });
     expect(codes(await gql(url, LOGIN, { input: { account: phone, password: PASSWORD } }, anonymousTo('user')))).toEqual(['UNAUTHENTICATED']);
   });
 

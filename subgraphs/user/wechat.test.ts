@@ -27,7 +27,13 @@ function ok<T>(response: GraphQLResponse<T>): T {
 }
 
 const uniqueCode = () => `code-${crypto.randomBytes(8).toString('hex')}`;
-const usersWithOpenid = async (db: Knex, openid: string) => Number((await db('users').where({ wechat_openid: openid }).count<{ count: string }>({ count: '*' }).first())!.count);
+const usersWithOpenid = async (db: Knex, openid: string) =>
+  Number((await db('account_platforms').where({ platform: 'wechat_mp', platform_id: openid }).count<{ count: string }>({ count: '*' }).first())!.count);
+/** The WeChat ids of an account: { wechat_mp: openid, wechat_union: unionid }. */
+const identitiesOf = async (db: Knex, userId: string) =>
+  Object.fromEntries((await db('account_platforms').where({ user_id: userId })).map((row: { platform: string; platform_id: string }) => [row.platform, row.platform_id]));
+const wechatAccounts = async (db: Knex) =>
+  Number((await db('account_platforms').count<{ count: string }>({ count: '*' }).where({ platform: 'wechat_mp' }).whereLike('platform_id', 'o-%').first())!.count);
 
 describe('development provider (no WECHAT_APPID)', () => {
   const config = testConfig({ WECHAT_APPID: '', WECHAT_SECRET: '' });
@@ -50,7 +56,8 @@ describe('development provider (no WECHAT_APPID)', () => {
     expect(first.expiresIn).toBe(config.accessTokenTtlSeconds);
     expect(verifyAccessToken(first.accessToken, config)).toMatchObject({ userId: first.user.id, scopes: [] });
     const openid = `dev-${crypto.createHash('sha256').update(code).digest('hex').slice(0, 24)}`;
-    expect(await db('users').where({ id: first.user.id }).first()).toMatchObject({ wechat_openid: openid, phone: null, password_hash: null });
+    expect(await db('users').where({ id: first.user.id }).first()).toMatchObject({ phone: null, password_hash: null });
+    expect(await identitiesOf(db, first.user.id)).toEqual({ wechat_mp: openid });
 
     const again = ok(await gql<{ loginWithWechat: WechatAuth }>(url, LOGIN_WITH_WECHAT, { code }, anonymousTo('user'))).loginWithWechat;
     expect(again.user.id).toBe(first.user.id);
@@ -173,8 +180,12 @@ describe('WeChat API client (jscode2session against a local fake)', () => {
     const request = wechat.requests[wechat.requests.length - 1];
     expect(Object.fromEntries(request.searchParams)).toEqual({ appid: APP_ID, secret: APP_SECRET, js_code: code, grant_type: 'authorization_code' });
     const row = await db('users').where({ id: first.user.id }).first();
-    expect(row).toMatchObject({ wechat_openid: `o-${suffix}`, wechat_unionid: `union-${suffix}`, phone: null });
-    // The session key is dropped, never stored.
+    expect(row).toMatchObject({ phone: null });
+    expect(await identitiesOf(db, first.user.id)).toEqual({ wechat_mp: `o-${suffix}`, wechat_union: `union-${suffix}` });
+    // The session key is kept sealed (AES-256-GCM), never in the clear.
+    const sealed = await db('wechat_sessions').where({ openid: `o-${suffix}` }).first();
+    expect(sealed).toMatchObject({ user_id: first.user.id });
+    expect(JSON.stringify(sealed)).not.toContain(SESSION_KEY);
     expect(JSON.stringify(row)).not.toContain(SESSION_KEY);
 
     const again = ok(await gql<{ loginWithWechat: WechatAuth }>(url, LOGIN_WITH_WECHAT, { code }, anonymousTo('user'))).loginWithWechat;
@@ -184,7 +195,7 @@ describe('WeChat API client (jscode2session against a local fake)', () => {
   it('signs in without a unionid when WeChat gives none', async () => {
     const suffix = `n${crypto.randomBytes(6).toString('hex')}`;
     const auth = ok(await gql<{ loginWithWechat: WechatAuth }>(url, LOGIN_WITH_WECHAT, { code: `good-${suffix}` }, anonymousTo('user'))).loginWithWechat;
-    expect(await db('users').where({ id: auth.user.id }).first()).toMatchObject({ wechat_openid: `o-${suffix}`, wechat_unionid: null });
+    expect(await identitiesOf(db, auth.user.id)).toEqual({ wechat_mp: `o-${suffix}` });
   });
 
   it.each([
@@ -197,12 +208,12 @@ describe('WeChat API client (jscode2session against a local fake)', () => {
   ])('maps a %s answer to %s and creates nobody', async (prefix, code, message) => {
     const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
-      const before = Number((await db('users').count<{ count: string }>({ count: '*' }).whereNotNull('wechat_openid').whereLike('wechat_openid', 'o-%').first())!.count);
+      const before = await wechatAccounts(db);
       const response = await gql(url, LOGIN_WITH_WECHAT, { code: `${prefix}${crypto.randomBytes(4).toString('hex')}` }, anonymousTo('user'));
       expect(codes(response)).toEqual([code]);
       expect(response.errors![0].message).toMatch(message);
       expect(JSON.stringify(response)).not.toContain(APP_SECRET);
-      const after = Number((await db('users').count<{ count: string }>({ count: '*' }).whereNotNull('wechat_openid').whereLike('wechat_openid', 'o-%').first())!.count);
+      const after = await wechatAccounts(db);
       // Other test files may add users in parallel, but never with this fake's openids.
       expect(after).toBe(before);
     } finally {

@@ -118,6 +118,16 @@ export type Mutation = {
    */
   removeOrderedCartItems: Scalars['Int']['output'];
   /**
+   * Switches one of the shopper's lines to another SKU of the same product (another colour or size; seed /cart/update).
+   * The new SKU must be of the line's product (BAD_USER_INPUT otherwise) and buyable now (CONFLICT when off the shelf or
+   * sold out, BAD_USER_INPUT when it does not exist). When the cart already holds the new SKU, the two lines merge into
+   * that one: quantities add up, capped at 999 and at the SKU's stock, and it is selected if either was. Otherwise the
+   * line keeps its id and takes the new SKU (its quantity capped the same way). CONFLICT (ORDER_TOTAL_TOO_LARGE) when the
+   * selected subtotal would rise above the order maximum. Switching to the line's own SKU changes nothing.
+   * Returns the updated cart.
+   */
+  switchCartItemSku: Cart;
+  /**
    * Changes one of the shopper's lines: its quantity (1..999, at most the stock left) and/or whether it is
    * selected for checkout. A change that raises the selected subtotal above the order maximum is refused (CONFLICT,
    * ORDER_TOTAL_TOO_LARGE); lowering is always allowed. Returns the updated cart.
@@ -141,6 +151,12 @@ export type MutationRemoveOrderedCartItemsArgs = {
   ids: Array<Scalars['ID']['input']>;
   orderId: Scalars['ID']['input'];
   userId: Scalars['ID']['input'];
+};
+
+
+export type MutationSwitchCartItemSkuArgs = {
+  id: Scalars['ID']['input'];
+  skuId: Scalars['ID']['input'];
 };
 
 
@@ -343,6 +359,7 @@ export type MutationResolvers<ContextType = CartContext, ParentType extends Reso
   clearInvalidCartItems?: Resolver<ResolversTypes['Cart'], ParentType, ContextType>;
   removeCartItems?: Resolver<ResolversTypes['Cart'], ParentType, ContextType, RequireFields<MutationRemoveCartItemsArgs, 'ids'>>;
   removeOrderedCartItems?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationRemoveOrderedCartItemsArgs, 'ids' | 'orderId' | 'userId'>>;
+  switchCartItemSku?: Resolver<ResolversTypes['Cart'], ParentType, ContextType, RequireFields<MutationSwitchCartItemSkuArgs, 'id' | 'skuId'>>;
   updateCartItem?: Resolver<ResolversTypes['Cart'], ParentType, ContextType, RequireFields<MutationUpdateCartItemArgs, 'id'>>;
 };
 

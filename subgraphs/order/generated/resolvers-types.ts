@@ -614,6 +614,11 @@ export type Query = {
    * malformed input or an address that is not the shopper's. Nothing is reserved.
    */
   previewOrder: OrderPreview;
+  /**
+   * Internal (user subgraph only, passport): whether the shopper ever placed an order, in any status. The user subgraph
+   * folds an empty half account into an existing one only when this is false (docs/passport.md).
+   */
+  shopperHasOrders: Scalars['Boolean']['output'];
 };
 
 
@@ -636,6 +641,11 @@ export type QueryOrdersArgs = {
 
 export type QueryPreviewOrderArgs = {
   input: CheckoutInput;
+};
+
+
+export type QueryShopperHasOrdersArgs = {
+  userId: Scalars['ID']['input'];
 };
 
 /** A refund request. */
@@ -1035,6 +1045,7 @@ export type QueryResolvers<ContextType = OrderContext, ParentType extends Resolv
   orderHoldStates?: Resolver<Array<ResolversTypes['OrderHoldState']>, ParentType, ContextType, RequireFields<QueryOrderHoldStatesArgs, 'ids'>>;
   orders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, Partial<QueryOrdersArgs>>;
   previewOrder?: Resolver<ResolversTypes['OrderPreview'], ParentType, ContextType, RequireFields<QueryPreviewOrderArgs, 'input'>>;
+  shopperHasOrders?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<QueryShopperHasOrdersArgs, 'userId'>>;
 };
 
 export type SkuResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Sku'] = ResolversParentTypes['Sku']> = {

@@ -225,6 +225,11 @@ export type Query = {
   flaggedPayments: Array<Payment>;
   /** The ways the signed-in shopper can pay this order of theirs (configured by PAYMENT_METHODS), in display order. */
   paymentMethods: Array<PaymentMethod>;
+  /**
+   * Internal (user subgraph only, passport): whether the shopper has a wallet balance or ever had a wallet movement.
+   * The user subgraph folds an empty half account into an existing one only when this is false (docs/passport.md).
+   */
+  shopperHoldsMoney: Scalars['Boolean']['output'];
   /** The signed-in shopper's wallet. */
   wallet: Wallet;
 };
@@ -245,6 +250,11 @@ export type QueryFlaggedPaymentsArgs = {
 
 export type QueryPaymentMethodsArgs = {
   orderId: Scalars['ID']['input'];
+};
+
+
+export type QueryShopperHoldsMoneyArgs = {
+  userId: Scalars['ID']['input'];
 };
 
 /** Money paid back to the shopper, through the channel the payment used. */
@@ -603,6 +613,7 @@ export type QueryResolvers<ContextType = PaymentContext, ParentType extends Reso
   failedRefunds?: Resolver<Array<ResolversTypes['Refund']>, ParentType, ContextType, Partial<QueryFailedRefundsArgs>>;
   flaggedPayments?: Resolver<Array<ResolversTypes['Payment']>, ParentType, ContextType, RequireFields<QueryFlaggedPaymentsArgs, 'includeResolved'>>;
   paymentMethods?: Resolver<Array<ResolversTypes['PaymentMethod']>, ParentType, ContextType, RequireFields<QueryPaymentMethodsArgs, 'orderId'>>;
+  shopperHoldsMoney?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<QueryShopperHoldsMoneyArgs, 'userId'>>;
   wallet?: Resolver<ResolversTypes['Wallet'], ParentType, ContextType>;
 };
 

@@ -7,6 +7,12 @@ import type { CategoryRef } from '../data/categories';
 import type { BrandRow } from '../data/brands';
 import type { StockReservationRow } from '../data/stock';
 import type { StockReturnRow } from '../data/stock-returns';
+import type { BannerRow } from '../data/banners';
+import type { ProductGroupRow } from '../data/product-groups';
+import type { GroupMemberEdge, HomePageRef } from '../home-page/reads';
+import type { ProductTagRow } from '../data/product-tags';
+import type { HotSearchWordRow } from '../data/hot-words';
+import type { HelpTopicRow, HelpQuestionRow } from '../data/help-center';
 import type { ProductContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -21,6 +27,77 @@ export type Scalars = {
   Float: { input: number; output: number; }
   _FieldSet: { input: unknown; output: unknown; }
 };
+
+/** A picture on the home page (or the category page) that links somewhere, shown within its schedule. */
+export type Banner = {
+  __typename?: 'Banner';
+  /** Shown until (ISO 8601, exclusive); null: until removed. */
+  endsAt: Maybe<Scalars['String']['output']>;
+  /** Banner id. */
+  id: Scalars['ID']['output'];
+  /** The picture: an https URL. */
+  imageUrl: Scalars['String']['output'];
+  /** The group a tap opens (linkType GROUP); null when the group was deleted. */
+  linkGroup: Maybe<ProductGroup>;
+  /** The product a tap opens (linkType PRODUCT); null when it is off the shelf (for shoppers). */
+  linkProduct: Maybe<Product>;
+  /** What a tap opens. */
+  linkType: BannerLinkType;
+  /** The https URL a tap opens (linkType URL). */
+  linkUrl: Maybe<Scalars['String']['output']>;
+  /** Where it is shown. */
+  position: BannerPosition;
+  /** Position among the banners of the same place (ascending). */
+  sortOrder: Scalars['Int']['output'];
+  /** Shown from (ISO 8601); null: from when it was created. */
+  startsAt: Maybe<Scalars['String']['output']>;
+  /** Alternative text / caption (may be empty). */
+  title: Scalars['String']['output'];
+};
+
+/** A new banner. */
+export type BannerInput = {
+  /** Shown until (ISO 8601, after startsAt); null: until removed. */
+  endsAt?: InputMaybe<Scalars['String']['input']>;
+  /** The picture: an https URL, at most 500 characters. */
+  imageUrl: Scalars['String']['input'];
+  /** The group (linkType GROUP). */
+  linkGroupId?: InputMaybe<Scalars['ID']['input']>;
+  /** The product (linkType PRODUCT). */
+  linkProductId?: InputMaybe<Scalars['ID']['input']>;
+  /** What a tap opens (default NONE); PRODUCT needs linkProductId, GROUP linkGroupId, URL linkUrl (https). */
+  linkType?: InputMaybe<BannerLinkType>;
+  /** An https URL (linkType URL). */
+  linkUrl?: InputMaybe<Scalars['String']['input']>;
+  /** Where it is shown. */
+  position: BannerPosition;
+  /** Position among the banners of the same place (default 0). */
+  sortOrder?: InputMaybe<Scalars['Int']['input']>;
+  /** Shown from (ISO 8601); null: at once. */
+  startsAt?: InputMaybe<Scalars['String']['input']>;
+  /** Caption, at most 64 characters (default empty). */
+  title?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** What tapping a banner opens. */
+export type BannerLinkType =
+  /** A product group (`linkGroup`). */
+  | 'GROUP'
+  /** Nothing: the banner is only a picture. */
+  | 'NONE'
+  /** A product page (`linkProduct`). */
+  | 'PRODUCT'
+  /** A web page (`linkUrl`, https). */
+  | 'URL';
+
+/** Where a banner is shown. */
+export type BannerPosition =
+  /** The top of the category page. */
+  | 'CATEGORY_TOP'
+  /** The home page's top carousel. */
+  | 'HOME_CAROUSEL'
+  /** The narrow strips between the home page's groups. */
+  | 'HOME_STRIP';
 
 /** A brand products can belong to. */
 export type Brand = {
@@ -84,6 +161,92 @@ export type CreateProductInput = {
   title: Scalars['String']['input'];
 };
 
+/** A question of the help center with its answer. */
+export type HelpQuestion = {
+  __typename?: 'HelpQuestion';
+  /** The answer (plain text). */
+  answer: Scalars['String']['output'];
+  /** Shown with its topic on the help center's first screen. */
+  featured: Scalars['Boolean']['output'];
+  /** Question id. */
+  id: Scalars['ID']['output'];
+  /** The question. */
+  question: Scalars['String']['output'];
+  /** Position within its topic (ascending). */
+  sortOrder: Scalars['Int']['output'];
+  /** The topic it belongs to. */
+  topic: HelpTopic;
+};
+
+/** A new help center question, or its changes. */
+export type HelpQuestionInput = {
+  /** The answer, 1-5000 characters. */
+  answer: Scalars['String']['input'];
+  /** Shown on the help center's first screen (default false). */
+  featured?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The question, 1-200 characters. */
+  question: Scalars['String']['input'];
+  /** Position within its topic (default 0). */
+  sortOrder?: InputMaybe<Scalars['Int']['input']>;
+  /** The topic it belongs to. */
+  topicId: Scalars['ID']['input'];
+};
+
+/** A topic of the help center (配送, 售后, ...). */
+export type HelpTopic = {
+  __typename?: 'HelpTopic';
+  /** Topic id. */
+  id: Scalars['ID']['output'];
+  /** Its questions in display order; `featuredOnly` (default false): those shown on the help center's first screen. */
+  questions: Array<HelpQuestion>;
+  /** Position (ascending). */
+  sortOrder: Scalars['Int']['output'];
+  /** Title. */
+  title: Scalars['String']['output'];
+};
+
+
+/** A topic of the help center (配送, 售后, ...). */
+export type HelpTopicQuestionsArgs = {
+  featuredOnly?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/** The mini-program's first screen in one request, at a constant number of SQL statements. */
+export type HomePage = {
+  __typename?: 'HomePage';
+  /** The top carousel's banners that are live now, in order. */
+  banners: Array<Banner>;
+  /** The groups shown on the home page, in order; ask `products(first: N)` on each. */
+  groups: Array<ProductGroup>;
+  /** The hot search words, in order. */
+  hotSearchWords: Array<HotSearchWord>;
+  /** The strips' banners that are live now, in order. */
+  strips: Array<Banner>;
+};
+
+/** A word shown under the search box, curated by staff. */
+export type HotSearchWord = {
+  __typename?: 'HotSearchWord';
+  /** Shown emphasised (e.g. red). */
+  highlighted: Scalars['Boolean']['output'];
+  /** Id. */
+  id: Scalars['ID']['output'];
+  /** Position (ascending). */
+  sortOrder: Scalars['Int']['output'];
+  /** The word, searched when tapped. */
+  word: Scalars['String']['output'];
+};
+
+/** A new hot search word, or its changes. */
+export type HotSearchWordInput = {
+  /** Shown emphasised (default false). */
+  highlighted?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Position (default 0). */
+  sortOrder?: InputMaybe<Scalars['Int']['input']>;
+  /** The word, 1-32 characters, unique. */
+  word: Scalars['String']['input'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** Staff (catalog:write): add a SKU to a product. */
@@ -100,15 +263,39 @@ export type Mutation = {
    * when the unconfirmed lease ran out first; NOT_FOUND when the order never reserved.
    */
   confirmStockHold: StockReservation;
+  /** Staff (catalog:write): add a banner. */
+  createBanner: Banner;
   /**
    * Staff (catalog:write): a new category. BAD_USER_INPUT for a bad name or a parent that is unknown or not top-level
    * (two levels); CONFLICT when a sibling has the same name.
    */
   createCategory: Category;
+  /** Staff (catalog:write): add a question to a topic; NOT_FOUND for an unknown topic. */
+  createHelpQuestion: HelpQuestion;
+  /** Staff (catalog:write): add a help center topic (title 1-64 characters). */
+  createHelpTopic: HelpTopic;
+  /** Staff (catalog:write): add a hot search word (CONFLICT when the word exists). */
+  createHotSearchWord: HotSearchWord;
   /** Staff (catalog:write): create a product with its SKUs. */
   createProduct: Product;
+  /** Staff (catalog:write): add a product group (no members yet). */
+  createProductGroup: ProductGroup;
+  /** Staff (catalog:write): add a tag (name 1-32 characters, unique: CONFLICT otherwise). */
+  createProductTag: ProductTag;
+  /** Staff (catalog:write): remove a banner; NOT_FOUND for an unknown id. */
+  deleteBanner: Scalars['Boolean']['output'];
   /** Staff (catalog:write): deletes an empty category. CONFLICT while it has sub-categories or products (off the shelf too). */
   deleteCategory: Category;
+  /** Staff (catalog:write): remove a question. */
+  deleteHelpQuestion: Scalars['Boolean']['output'];
+  /** Staff (catalog:write): delete a topic with its questions. */
+  deleteHelpTopic: Scalars['Boolean']['output'];
+  /** Staff (catalog:write): remove a hot search word. */
+  deleteHotSearchWord: Scalars['Boolean']['output'];
+  /** Staff (catalog:write): delete a group and its member list (banners linking to it then link nowhere). */
+  deleteProductGroup: Scalars['Boolean']['output'];
+  /** Staff (catalog:write): delete a tag (products lose it). */
+  deleteProductTag: Scalars['Boolean']['output'];
   /** Staff (catalog:write): delete a SKU (soft: carts and orders still show it); a product keeps at least one SKU. */
   deleteSku: Sku;
   /**
@@ -144,10 +331,34 @@ export type Mutation = {
   returnStock: StockReturn;
   /** Staff (catalog:write): hides a category from shoppers' category lists, or shows it again. */
   setCategoryHidden: Category;
+  /**
+   * Staff (catalog:write): replace a group's members, at most 200 distinct products; their order is the ranking
+   * (the first is rank 1). NOT_FOUND for an unknown group or product.
+   */
+  setProductGroupProducts: ProductGroup;
   /** Staff (catalog:write): put a product on the shelf or take it off. */
   setProductOnShelf: Product;
+  /** Staff (catalog:write): replace a product's tags (at most 20); NOT_FOUND for an unknown product or tag. */
+  setProductTags: Product;
+  /**
+   * Staff (catalog:write): set (or, with null, clear) a live SKU's barcode. NOT_FOUND for an unknown or deleted SKU;
+   * CONFLICT when another live SKU has that barcode.
+   */
+  setSkuBarcode: Sku;
+  /** Staff (catalog:write): replace a banner's content, link and schedule; NOT_FOUND for an unknown id. */
+  updateBanner: Banner;
+  /** Staff (catalog:write): replace a question (it may move to another topic). */
+  updateHelpQuestion: HelpQuestion;
+  /** Staff (catalog:write): rename or move a topic. */
+  updateHelpTopic: HelpTopic;
+  /** Staff (catalog:write): replace a hot search word; NOT_FOUND for an unknown id. */
+  updateHotSearchWord: HotSearchWord;
   /** Staff (catalog:write): change a product's title, description, category, brand or images. */
   updateProduct: Product;
+  /** Staff (catalog:write): change a group; NOT_FOUND for an unknown id. */
+  updateProductGroup: ProductGroup;
+  /** Staff (catalog:write): rename or move a tag; NOT_FOUND for an unknown id, CONFLICT for a name in use. */
+  updateProductTag: ProductTag;
   /** Staff (catalog:write): change a SKU's name, price or stock. */
   updateSku: Sku;
 };
@@ -170,8 +381,29 @@ export type MutationConfirmStockHoldArgs = {
 };
 
 
+export type MutationCreateBannerArgs = {
+  input: BannerInput;
+};
+
+
 export type MutationCreateCategoryArgs = {
   input: CreateCategoryInput;
+};
+
+
+export type MutationCreateHelpQuestionArgs = {
+  input: HelpQuestionInput;
+};
+
+
+export type MutationCreateHelpTopicArgs = {
+  sortOrder?: InputMaybe<Scalars['Int']['input']>;
+  title: Scalars['String']['input'];
+};
+
+
+export type MutationCreateHotSearchWordArgs = {
+  input: HotSearchWordInput;
 };
 
 
@@ -180,7 +412,48 @@ export type MutationCreateProductArgs = {
 };
 
 
+export type MutationCreateProductGroupArgs = {
+  input: ProductGroupInput;
+};
+
+
+export type MutationCreateProductTagArgs = {
+  name: Scalars['String']['input'];
+  sortOrder?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationDeleteBannerArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationDeleteCategoryArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteHelpQuestionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteHelpTopicArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteHotSearchWordArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteProductGroupArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteProductTagArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -232,15 +505,71 @@ export type MutationSetCategoryHiddenArgs = {
 };
 
 
+export type MutationSetProductGroupProductsArgs = {
+  id: Scalars['ID']['input'];
+  productIds: Array<Scalars['ID']['input']>;
+};
+
+
 export type MutationSetProductOnShelfArgs = {
   id: Scalars['ID']['input'];
   onShelf: Scalars['Boolean']['input'];
 };
 
 
+export type MutationSetProductTagsArgs = {
+  productId: Scalars['ID']['input'];
+  tagIds: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationSetSkuBarcodeArgs = {
+  barcode?: InputMaybe<Scalars['String']['input']>;
+  skuId: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateBannerArgs = {
+  id: Scalars['ID']['input'];
+  input: BannerInput;
+};
+
+
+export type MutationUpdateHelpQuestionArgs = {
+  id: Scalars['ID']['input'];
+  input: HelpQuestionInput;
+};
+
+
+export type MutationUpdateHelpTopicArgs = {
+  id: Scalars['ID']['input'];
+  sortOrder?: InputMaybe<Scalars['Int']['input']>;
+  title?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationUpdateHotSearchWordArgs = {
+  id: Scalars['ID']['input'];
+  input: HotSearchWordInput;
+};
+
+
 export type MutationUpdateProductArgs = {
   id: Scalars['ID']['input'];
   input: UpdateProductInput;
+};
+
+
+export type MutationUpdateProductGroupArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateProductGroupInput;
+};
+
+
+export type MutationUpdateProductTagArgs = {
+  id: Scalars['ID']['input'];
+  name?: InputMaybe<Scalars['String']['input']>;
+  sortOrder?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -281,14 +610,30 @@ export type Product = {
   /** Whether shoppers can see and buy the product. */
   onShelf: Scalars['Boolean']['output'];
   /**
+   * Other on-shelf products like this one (default 6, at most 20): 3 points per shared tag, 2 for the same category,
+   * 1 for the same brand, best first (ties: newest first); products sharing nothing are left out.
+   */
+  related: Array<Product>;
+  /**
    * The product's SKUs that are not deleted, in display order. At most 100 (staff edits); the router's cost estimate
    * assumes 20, twice the catalog's average, so a page of 100 products with their SKUs stays within the cost limit.
    */
   skus: Array<Sku>;
+  /** The product's tags in display order. */
+  tags: Array<ProductTag>;
   /** Name shown in lists and on the product page. (Shareable: the cart provides it with its lines.) */
   title: Scalars['String']['output'];
   /** When the product was last changed (ISO 8601). */
   updatedAt: Scalars['String']['output'];
+};
+
+
+/**
+ * A product (SPU) as shoppers browse it: one page in the catalog, sold through one or more SKUs.
+ * Off-shelf products are hidden from shoppers; staff holding catalog:write see them.
+ */
+export type ProductRelatedArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** A page of products (Relay connection), newest first (ranked when searching by keyword). */
@@ -327,18 +672,164 @@ export type ProductFilter = {
   onShelf?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
+/** A curated list of products (a home page shelf or a ranking), members in the order staff gave them. */
+export type ProductGroup = {
+  __typename?: 'ProductGroup';
+  /** Subtitle / description (may be empty). */
+  description: Scalars['String']['output'];
+  /** Group id. */
+  id: Scalars['ID']['output'];
+  /** List or ranking. */
+  kind: ProductGroupKind;
+  /** Display name. */
+  name: Scalars['String']['output'];
+  /**
+   * The members in rank order, `first` (default 10, at most 100) after the cursor `after`. Shoppers see on-shelf
+   * products only, and ranks count those only.
+   */
+  products: ProductGroupProductConnection;
+  /** Whether the group is one of the home page's shelves. */
+  showOnHome: Scalars['Boolean']['output'];
+  /** Position among groups (ascending). */
+  sortOrder: Scalars['Int']['output'];
+};
+
+
+/** A curated list of products (a home page shelf or a ranking), members in the order staff gave them. */
+export type ProductGroupProductsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A page of product groups (Relay connection) in display order. */
+export type ProductGroupConnection = {
+  __typename?: 'ProductGroupConnection';
+  /** The groups of this page. */
+  edges: Array<ProductGroupEdge>;
+  /** Where this page ends and whether there is another one. */
+  pageInfo: PageInfo;
+};
+
+/** One group in a page. */
+export type ProductGroupEdge = {
+  __typename?: 'ProductGroupEdge';
+  /** Opaque cursor: pass it as `after` to get the groups that follow this one. */
+  cursor: Scalars['String']['output'];
+  /** The group. */
+  node: ProductGroup;
+};
+
+/** A new product group. */
+export type ProductGroupInput = {
+  /** Description, at most 500 characters. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** LIST (default) or RANKING. */
+  kind?: InputMaybe<ProductGroupKind>;
+  /** Name, 1-64 characters. */
+  name: Scalars['String']['input'];
+  /** One of the home page's shelves (default false). */
+  showOnHome?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Position among groups (default 0). */
+  sortOrder?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** How a product group is presented. */
+export type ProductGroupKind =
+  /** A curated shelf of products. */
+  | 'LIST'
+  /** A chart: members are shown with their rank. */
+  | 'RANKING';
+
+/** The members of a group, a page at a time (Relay connection), in rank order. */
+export type ProductGroupProductConnection = {
+  __typename?: 'ProductGroupProductConnection';
+  /** The members of this page. */
+  edges: Array<ProductGroupProductEdge>;
+  /** Where this page ends and whether there is another one. */
+  pageInfo: PageInfo;
+};
+
+/** One member of a group. */
+export type ProductGroupProductEdge = {
+  __typename?: 'ProductGroupProductEdge';
+  /** Opaque cursor: pass it as `after` to get the members that follow this one. */
+  cursor: Scalars['String']['output'];
+  /** The product. */
+  node: Product;
+  /** 1-based rank among the members the caller sees. */
+  rank: Scalars['Int']['output'];
+};
+
+/** A label products carry (新品, 爆款, ...), to list products by. */
+export type ProductTag = {
+  __typename?: 'ProductTag';
+  /** Tag id. */
+  id: Scalars['ID']['output'];
+  /** Display name, unique. */
+  name: Scalars['String']['output'];
+  /** The tag's on-shelf products (staff: all), newest first, in pages of `first` (default 20) after `after`. */
+  products: ProductConnection;
+  /** Position among tags (ascending). */
+  sortOrder: Scalars['Int']['output'];
+};
+
+
+/** A label products carry (新品, 爆款, ...), to list products by. */
+export type ProductTagProductsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
 export type Query = {
   __typename?: 'Query';
+  /**
+   * Banners of a place that are live now, in order. `includeInactive` (staff, catalog:write; FORBIDDEN otherwise):
+   * also the scheduled and the ended ones.
+   */
+  banners: Array<Banner>;
   /** All brands. */
   brands: Array<Brand>;
   /** Top-level categories, or the children of `parentId`, in display order; hidden ones only for staff holding catalog:write. */
   categories: Array<Category>;
+  /**
+   * "Guess you like": `first` (default 10, at most 50) on-shelf products drawn from the 100 best sellers (then the
+   * newest), shuffled stably per caller and per day (UTC): a signed-in shopper gets their own order, anonymous callers
+   * share one. Never kept by the router for other callers.
+   */
+  guessYouLike: Array<Product>;
+  /** A help center question by id; null when there is none. */
+  helpQuestion: Maybe<HelpQuestion>;
+  /** The help center's topics in order (ask `questions(featuredOnly: true)` for the first screen). */
+  helpTopics: Array<HelpTopic>;
+  /** The mini-program's first screen: live banners and strips, the home page's groups, the hot search words. */
+  homePage: HomePage;
+  /** The hot search words in order. */
+  hotSearchWords: Array<HotSearchWord>;
   /** A product by id; null when it does not exist or is off the shelf (unless the caller holds catalog:write). */
   product: Maybe<Product>;
+  /** A product group by id; null when there is none. */
+  productGroup: Maybe<ProductGroup>;
+  /**
+   * Product groups in display order, optionally of one kind (RANKING: the rankings) and whose name contains `keyword`
+   * (any case, at most 64 characters), `first` (default 20) after `after`.
+   */
+  productGroups: ProductGroupConnection;
+  /** Every product tag in display order. */
+  productTags: Array<ProductTag>;
   /** Products, newest first (ranked first when `filter.keyword` is given), in pages of `first` (default 20, at most 100) after the cursor `after`. */
   products: ProductConnection;
+  /** The on-shelf products carrying a tag (staff: all), newest first; NOT_FOUND for an unknown tag. */
+  productsByTag: ProductConnection;
   /** A SKU by id; null when it does not exist, is deleted or its product is off the shelf (unless the caller holds catalog:write). */
   sku: Maybe<Sku>;
+  /** A SKU by its barcode; null when none, or (shoppers) when it is deleted or its product is off the shelf. */
+  skuByBarcode: Maybe<Sku>;
+};
+
+
+export type QueryBannersArgs = {
+  includeInactive?: InputMaybe<Scalars['Boolean']['input']>;
+  position: BannerPosition;
 };
 
 
@@ -347,8 +838,31 @@ export type QueryCategoriesArgs = {
 };
 
 
+export type QueryGuessYouLikeArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryHelpQuestionArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type QueryProductArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryProductGroupArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryProductGroupsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  keyword?: InputMaybe<Scalars['String']['input']>;
+  kind?: InputMaybe<ProductGroupKind>;
 };
 
 
@@ -359,8 +873,20 @@ export type QueryProductsArgs = {
 };
 
 
+export type QueryProductsByTagArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  tagId: Scalars['ID']['input'];
+};
+
+
 export type QuerySkuArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QuerySkuByBarcodeArgs = {
+  barcode: Scalars['String']['input'];
 };
 
 /**
@@ -372,6 +898,8 @@ export type Sku = {
   __typename?: 'Sku';
   /** Whether it can be bought now: product on the shelf, SKU not deleted and stock > 0. */
   available: Scalars['Boolean']['output'];
+  /** The barcode printed on the package (EAN-13 and the like), unique among live SKUs; null when none was set. */
+  barcode: Maybe<Scalars['String']['output']>;
   /** Whether staff deleted this SKU (it stays visible in carts and orders that point at it). */
   deleted: Scalars['Boolean']['output'];
   /** SKU id. */
@@ -447,6 +975,20 @@ export type StockReturn = {
   lines: Array<StockReservationLine>;
   /** The order (order subgraph id). */
   orderId: Scalars['ID']['output'];
+};
+
+/** Changes to a product group; fields left out stay as they are. */
+export type UpdateProductGroupInput = {
+  /** Description, at most 500 characters. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** LIST or RANKING. */
+  kind?: InputMaybe<ProductGroupKind>;
+  /** Name, 1-64 characters. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** One of the home page's shelves. */
+  showOnHome?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Position among groups. */
+  sortOrder?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** Changes to a product; fields left out stay as they are. */
@@ -574,20 +1116,38 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  Brand: ResolverTypeWrapper<BrandRow>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Banner: ResolverTypeWrapper<BannerRow>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  BannerInput: BannerInput;
+  BannerLinkType: BannerLinkType;
+  BannerPosition: BannerPosition;
+  Brand: ResolverTypeWrapper<BrandRow>;
   Category: ResolverTypeWrapper<CategoryRef>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   CreateCategoryInput: CreateCategoryInput;
   CreateProductInput: CreateProductInput;
+  HelpQuestion: ResolverTypeWrapper<HelpQuestionRow>;
+  HelpQuestionInput: HelpQuestionInput;
+  HelpTopic: ResolverTypeWrapper<HelpTopicRow>;
+  HomePage: ResolverTypeWrapper<HomePageRef>;
+  HotSearchWord: ResolverTypeWrapper<HotSearchWordRow>;
+  HotSearchWordInput: HotSearchWordInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Product: ResolverTypeWrapper<ProductRow>;
   ProductConnection: ResolverTypeWrapper<Omit<ProductConnection, 'edges'> & { edges: Array<ResolversTypes['ProductEdge']> }>;
   ProductEdge: ResolverTypeWrapper<Omit<ProductEdge, 'node'> & { node: ResolversTypes['Product'] }>;
   ProductFilter: ProductFilter;
+  ProductGroup: ResolverTypeWrapper<ProductGroupRow>;
+  ProductGroupConnection: ResolverTypeWrapper<Omit<ProductGroupConnection, 'edges'> & { edges: Array<ResolversTypes['ProductGroupEdge']> }>;
+  ProductGroupEdge: ResolverTypeWrapper<Omit<ProductGroupEdge, 'node'> & { node: ResolversTypes['ProductGroup'] }>;
+  ProductGroupInput: ProductGroupInput;
+  ProductGroupKind: ProductGroupKind;
+  ProductGroupProductConnection: ResolverTypeWrapper<Omit<ProductGroupProductConnection, 'edges'> & { edges: Array<ResolversTypes['ProductGroupProductEdge']> }>;
+  ProductGroupProductEdge: ResolverTypeWrapper<GroupMemberEdge>;
+  ProductTag: ResolverTypeWrapper<ProductTagRow>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Sku: ResolverTypeWrapper<SkuRow>;
   SkuInput: SkuInput;
@@ -596,26 +1156,42 @@ export type ResolversTypes = {
   StockReservationLine: ResolverTypeWrapper<StockReservationLine>;
   StockReservationStatus: StockReservationStatus;
   StockReturn: ResolverTypeWrapper<StockReturnRow>;
+  UpdateProductGroupInput: UpdateProductGroupInput;
   UpdateProductInput: UpdateProductInput;
   UpdateSkuInput: UpdateSkuInput;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  Brand: BrandRow;
-  ID: Scalars['ID']['output'];
+  Banner: BannerRow;
   String: Scalars['String']['output'];
+  ID: Scalars['ID']['output'];
+  Int: Scalars['Int']['output'];
+  BannerInput: BannerInput;
+  Brand: BrandRow;
   Category: CategoryRef;
   Boolean: Scalars['Boolean']['output'];
-  Int: Scalars['Int']['output'];
   CreateCategoryInput: CreateCategoryInput;
   CreateProductInput: CreateProductInput;
+  HelpQuestion: HelpQuestionRow;
+  HelpQuestionInput: HelpQuestionInput;
+  HelpTopic: HelpTopicRow;
+  HomePage: HomePageRef;
+  HotSearchWord: HotSearchWordRow;
+  HotSearchWordInput: HotSearchWordInput;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Product: ProductRow;
   ProductConnection: Omit<ProductConnection, 'edges'> & { edges: Array<ResolversParentTypes['ProductEdge']> };
   ProductEdge: Omit<ProductEdge, 'node'> & { node: ResolversParentTypes['Product'] };
   ProductFilter: ProductFilter;
+  ProductGroup: ProductGroupRow;
+  ProductGroupConnection: Omit<ProductGroupConnection, 'edges'> & { edges: Array<ResolversParentTypes['ProductGroupEdge']> };
+  ProductGroupEdge: Omit<ProductGroupEdge, 'node'> & { node: ResolversParentTypes['ProductGroup'] };
+  ProductGroupInput: ProductGroupInput;
+  ProductGroupProductConnection: Omit<ProductGroupProductConnection, 'edges'> & { edges: Array<ResolversParentTypes['ProductGroupProductEdge']> };
+  ProductGroupProductEdge: GroupMemberEdge;
+  ProductTag: ProductTagRow;
   Query: Record<PropertyKey, never>;
   Sku: SkuRow;
   SkuInput: SkuInput;
@@ -623,8 +1199,23 @@ export type ResolversParentTypes = {
   StockReservation: StockReservationRow;
   StockReservationLine: StockReservationLine;
   StockReturn: StockReturnRow;
+  UpdateProductGroupInput: UpdateProductGroupInput;
   UpdateProductInput: UpdateProductInput;
   UpdateSkuInput: UpdateSkuInput;
+};
+
+export type BannerResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['Banner'] = ResolversParentTypes['Banner']> = {
+  endsAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  imageUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  linkGroup?: Resolver<Maybe<ResolversTypes['ProductGroup']>, ParentType, ContextType>;
+  linkProduct?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType>;
+  linkType?: Resolver<ResolversTypes['BannerLinkType'], ParentType, ContextType>;
+  linkUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  position?: Resolver<ResolversTypes['BannerPosition'], ParentType, ContextType>;
+  sortOrder?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  startsAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type BrandResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['Brand'] = ResolversParentTypes['Brand']> = {
@@ -644,13 +1235,55 @@ export type CategoryResolvers<ContextType = ProductContext, ParentType extends R
   sortOrder?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type HelpQuestionResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['HelpQuestion'] = ResolversParentTypes['HelpQuestion']> = {
+  answer?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  featured?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  question?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sortOrder?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  topic?: Resolver<ResolversTypes['HelpTopic'], ParentType, ContextType>;
+};
+
+export type HelpTopicResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['HelpTopic'] = ResolversParentTypes['HelpTopic']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  questions?: Resolver<Array<ResolversTypes['HelpQuestion']>, ParentType, ContextType, Partial<HelpTopicQuestionsArgs>>;
+  sortOrder?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type HomePageResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['HomePage'] = ResolversParentTypes['HomePage']> = {
+  banners?: Resolver<Array<ResolversTypes['Banner']>, ParentType, ContextType>;
+  groups?: Resolver<Array<ResolversTypes['ProductGroup']>, ParentType, ContextType>;
+  hotSearchWords?: Resolver<Array<ResolversTypes['HotSearchWord']>, ParentType, ContextType>;
+  strips?: Resolver<Array<ResolversTypes['Banner']>, ParentType, ContextType>;
+};
+
+export type HotSearchWordResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['HotSearchWord'] = ResolversParentTypes['HotSearchWord']> = {
+  highlighted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  sortOrder?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  word?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   addSku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType, RequireFields<MutationAddSkuArgs, 'input' | 'productId'>>;
   commitStock?: Resolver<Maybe<ResolversTypes['StockReservation']>, ParentType, ContextType, RequireFields<MutationCommitStockArgs, 'orderId'>>;
   confirmStockHold?: Resolver<ResolversTypes['StockReservation'], ParentType, ContextType, RequireFields<MutationConfirmStockHoldArgs, 'holdUntil' | 'orderId'>>;
+  createBanner?: Resolver<ResolversTypes['Banner'], ParentType, ContextType, RequireFields<MutationCreateBannerArgs, 'input'>>;
   createCategory?: Resolver<ResolversTypes['Category'], ParentType, ContextType, RequireFields<MutationCreateCategoryArgs, 'input'>>;
+  createHelpQuestion?: Resolver<ResolversTypes['HelpQuestion'], ParentType, ContextType, RequireFields<MutationCreateHelpQuestionArgs, 'input'>>;
+  createHelpTopic?: Resolver<ResolversTypes['HelpTopic'], ParentType, ContextType, RequireFields<MutationCreateHelpTopicArgs, 'title'>>;
+  createHotSearchWord?: Resolver<ResolversTypes['HotSearchWord'], ParentType, ContextType, RequireFields<MutationCreateHotSearchWordArgs, 'input'>>;
   createProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationCreateProductArgs, 'input'>>;
+  createProductGroup?: Resolver<ResolversTypes['ProductGroup'], ParentType, ContextType, RequireFields<MutationCreateProductGroupArgs, 'input'>>;
+  createProductTag?: Resolver<ResolversTypes['ProductTag'], ParentType, ContextType, RequireFields<MutationCreateProductTagArgs, 'name'>>;
+  deleteBanner?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteBannerArgs, 'id'>>;
   deleteCategory?: Resolver<ResolversTypes['Category'], ParentType, ContextType, RequireFields<MutationDeleteCategoryArgs, 'id'>>;
+  deleteHelpQuestion?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteHelpQuestionArgs, 'id'>>;
+  deleteHelpTopic?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteHelpTopicArgs, 'id'>>;
+  deleteHotSearchWord?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteHotSearchWordArgs, 'id'>>;
+  deleteProductGroup?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteProductGroupArgs, 'id'>>;
+  deleteProductTag?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteProductTagArgs, 'id'>>;
   deleteSku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType, RequireFields<MutationDeleteSkuArgs, 'id'>>;
   moveCategory?: Resolver<ResolversTypes['Category'], ParentType, ContextType, RequireFields<MutationMoveCategoryArgs, 'id'>>;
   releaseStock?: Resolver<Maybe<ResolversTypes['StockReservation']>, ParentType, ContextType, RequireFields<MutationReleaseStockArgs, 'orderId'>>;
@@ -659,8 +1292,17 @@ export type MutationResolvers<ContextType = ProductContext, ParentType extends R
   reserveStock?: Resolver<ResolversTypes['StockReservation'], ParentType, ContextType, RequireFields<MutationReserveStockArgs, 'lines' | 'orderId'>>;
   returnStock?: Resolver<ResolversTypes['StockReturn'], ParentType, ContextType, RequireFields<MutationReturnStockArgs, 'key' | 'lines' | 'orderId'>>;
   setCategoryHidden?: Resolver<ResolversTypes['Category'], ParentType, ContextType, RequireFields<MutationSetCategoryHiddenArgs, 'hidden' | 'id'>>;
+  setProductGroupProducts?: Resolver<ResolversTypes['ProductGroup'], ParentType, ContextType, RequireFields<MutationSetProductGroupProductsArgs, 'id' | 'productIds'>>;
   setProductOnShelf?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationSetProductOnShelfArgs, 'id' | 'onShelf'>>;
+  setProductTags?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationSetProductTagsArgs, 'productId' | 'tagIds'>>;
+  setSkuBarcode?: Resolver<ResolversTypes['Sku'], ParentType, ContextType, RequireFields<MutationSetSkuBarcodeArgs, 'skuId'>>;
+  updateBanner?: Resolver<ResolversTypes['Banner'], ParentType, ContextType, RequireFields<MutationUpdateBannerArgs, 'id' | 'input'>>;
+  updateHelpQuestion?: Resolver<ResolversTypes['HelpQuestion'], ParentType, ContextType, RequireFields<MutationUpdateHelpQuestionArgs, 'id' | 'input'>>;
+  updateHelpTopic?: Resolver<ResolversTypes['HelpTopic'], ParentType, ContextType, RequireFields<MutationUpdateHelpTopicArgs, 'id'>>;
+  updateHotSearchWord?: Resolver<ResolversTypes['HotSearchWord'], ParentType, ContextType, RequireFields<MutationUpdateHotSearchWordArgs, 'id' | 'input'>>;
   updateProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationUpdateProductArgs, 'id' | 'input'>>;
+  updateProductGroup?: Resolver<ResolversTypes['ProductGroup'], ParentType, ContextType, RequireFields<MutationUpdateProductGroupArgs, 'id' | 'input'>>;
+  updateProductTag?: Resolver<ResolversTypes['ProductTag'], ParentType, ContextType, RequireFields<MutationUpdateProductTagArgs, 'id'>>;
   updateSku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType, RequireFields<MutationUpdateSkuArgs, 'id' | 'input'>>;
 };
 
@@ -679,7 +1321,9 @@ export type ProductResolvers<ContextType = ProductContext, ParentType extends Re
   images?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   minPrice?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   onShelf?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  related?: Resolver<Array<ResolversTypes['Product']>, ParentType, ContextType, Partial<ProductRelatedArgs>>;
   skus?: Resolver<Array<ResolversTypes['Sku']>, ParentType, ContextType>;
+  tags?: Resolver<Array<ResolversTypes['ProductTag']>, ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
@@ -694,17 +1338,67 @@ export type ProductEdgeResolvers<ContextType = ProductContext, ParentType extend
   node?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
 };
 
+export type ProductGroupResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['ProductGroup'] = ResolversParentTypes['ProductGroup']> = {
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ProductGroupKind'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  products?: Resolver<ResolversTypes['ProductGroupProductConnection'], ParentType, ContextType, Partial<ProductGroupProductsArgs>>;
+  showOnHome?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  sortOrder?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ProductGroupConnectionResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['ProductGroupConnection'] = ResolversParentTypes['ProductGroupConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ProductGroupEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type ProductGroupEdgeResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['ProductGroupEdge'] = ResolversParentTypes['ProductGroupEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ProductGroup'], ParentType, ContextType>;
+};
+
+export type ProductGroupProductConnectionResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['ProductGroupProductConnection'] = ResolversParentTypes['ProductGroupProductConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ProductGroupProductEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type ProductGroupProductEdgeResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['ProductGroupProductEdge'] = ResolversParentTypes['ProductGroupProductEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
+  rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type ProductTagResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['ProductTag'] = ResolversParentTypes['ProductTag']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, Partial<ProductTagProductsArgs>>;
+  sortOrder?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  banners?: Resolver<Array<ResolversTypes['Banner']>, ParentType, ContextType, RequireFields<QueryBannersArgs, 'position'>>;
   brands?: Resolver<Array<ResolversTypes['Brand']>, ParentType, ContextType>;
   categories?: Resolver<Array<ResolversTypes['Category']>, ParentType, ContextType, Partial<QueryCategoriesArgs>>;
+  guessYouLike?: Resolver<Array<ResolversTypes['Product']>, ParentType, ContextType, Partial<QueryGuessYouLikeArgs>>;
+  helpQuestion?: Resolver<Maybe<ResolversTypes['HelpQuestion']>, ParentType, ContextType, RequireFields<QueryHelpQuestionArgs, 'id'>>;
+  helpTopics?: Resolver<Array<ResolversTypes['HelpTopic']>, ParentType, ContextType>;
+  homePage?: Resolver<ResolversTypes['HomePage'], ParentType, ContextType>;
+  hotSearchWords?: Resolver<Array<ResolversTypes['HotSearchWord']>, ParentType, ContextType>;
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<QueryProductArgs, 'id'>>;
+  productGroup?: Resolver<Maybe<ResolversTypes['ProductGroup']>, ParentType, ContextType, RequireFields<QueryProductGroupArgs, 'id'>>;
+  productGroups?: Resolver<ResolversTypes['ProductGroupConnection'], ParentType, ContextType, Partial<QueryProductGroupsArgs>>;
+  productTags?: Resolver<Array<ResolversTypes['ProductTag']>, ParentType, ContextType>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, Partial<QueryProductsArgs>>;
+  productsByTag?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<QueryProductsByTagArgs, 'tagId'>>;
   sku?: Resolver<Maybe<ResolversTypes['Sku']>, ParentType, ContextType, RequireFields<QuerySkuArgs, 'id'>>;
+  skuByBarcode?: Resolver<Maybe<ResolversTypes['Sku']>, ParentType, ContextType, RequireFields<QuerySkuByBarcodeArgs, 'barcode'>>;
 };
 
 export type SkuResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['Sku'] = ResolversParentTypes['Sku'], FederationReferenceType extends FederationReferenceTypes['Sku'] = FederationReferenceTypes['Sku']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Sku']> | FederationReferenceType, FederationReferenceType, ContextType>;
   available?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  barcode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   deleted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -732,13 +1426,24 @@ export type StockReturnResolvers<ContextType = ProductContext, ParentType extend
 };
 
 export type Resolvers<ContextType = ProductContext> = {
+  Banner?: BannerResolvers<ContextType>;
   Brand?: BrandResolvers<ContextType>;
   Category?: CategoryResolvers<ContextType>;
+  HelpQuestion?: HelpQuestionResolvers<ContextType>;
+  HelpTopic?: HelpTopicResolvers<ContextType>;
+  HomePage?: HomePageResolvers<ContextType>;
+  HotSearchWord?: HotSearchWordResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   ProductConnection?: ProductConnectionResolvers<ContextType>;
   ProductEdge?: ProductEdgeResolvers<ContextType>;
+  ProductGroup?: ProductGroupResolvers<ContextType>;
+  ProductGroupConnection?: ProductGroupConnectionResolvers<ContextType>;
+  ProductGroupEdge?: ProductGroupEdgeResolvers<ContextType>;
+  ProductGroupProductConnection?: ProductGroupProductConnectionResolvers<ContextType>;
+  ProductGroupProductEdge?: ProductGroupProductEdgeResolvers<ContextType>;
+  ProductTag?: ProductTagResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Sku?: SkuResolvers<ContextType>;
   StockReservation?: StockReservationResolvers<ContextType>;

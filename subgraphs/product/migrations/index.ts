@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
 import { eventTablesMigration, eventTablesV2Migration, eventTablesV3Migration } from '../../../platform/events';
+import { homePageMigration } from '../home-page/migration';
 import { reindexAll } from '../search-index';
 
 export const migrations: Migration[] = [
@@ -175,6 +176,8 @@ export const migrations: Migration[] = [
       await knex.raw('DROP INDEX IF EXISTS stock_reservations_markers');
     },
   },
+  // The home page's content: banners, product groups, tags, hot words, help center, SKU barcodes (home-page/).
+  homePageMigration('120_home_page'),
   {
     // Product search (docs/search.md): one normalized document per product, found through its character grams.
     name: '130_product_search',

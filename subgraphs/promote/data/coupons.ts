@@ -91,7 +91,9 @@ export type IssueRefusal =
   | 'SOLD_OUT'
   | 'LIMIT_REACHED'
   | 'CODE_NOT_FOUND'
-  | 'CODE_USED';
+  | 'CODE_USED'
+  | 'CODE_DISABLED'
+  | 'CODE_EXPIRED';
 
 export type IssueResult = { coupon: CouponRow } | { refusal: IssueRefusal; template: CouponTemplateRow | null };
 
@@ -201,14 +203,24 @@ export async function claimCoupon(db: Knex, userId: string, templateId: string):
  */
 export async function redeemCode(db: Knex, userId: string, code: string): Promise<IssueResult> {
   return issueInTransaction(db, async (trx) => {
+    // Staff may have disabled, expired or deleted the code (code-admin.ts): only a live one redeems.
     const [codeRow] = (await trx('coupon_codes')
       .where({ code })
       .whereNull('redeemed_at')
+      .whereNull('disabled_at')
+      .whereNull('deleted_at')
+      .whereRaw('(expires_at IS NULL OR expires_at >= now())')
       .update({ redeemed_by: userId, redeemed_at: trx.fn.now() })
       .returning(['id', 'template_id'])) as { id: string; template_id: string }[];
     if (!codeRow) {
-      const known = await trx('coupon_codes').where({ code }).first('id');
-      throw new Refused(known ? 'CODE_USED' : 'CODE_NOT_FOUND', null);
+      const known = (await trx('coupon_codes')
+        .where({ code })
+        .first('redeemed_at', 'disabled_at', 'deleted_at', trx.raw('(expires_at IS NOT NULL AND expires_at < now()) AS expired'))) as
+        | { redeemed_at: Date | null; disabled_at: Date | null; deleted_at: Date | null; expired: boolean }
+        | undefined;
+      const refusal: IssueRefusal =
+        !known || known.deleted_at ? 'CODE_NOT_FOUND' : known.redeemed_at ? 'CODE_USED' : known.disabled_at ? 'CODE_DISABLED' : 'CODE_EXPIRED';
+      throw new Refused(refusal, null);
     }
     const template = await findTemplateState(trx, codeRow.template_id, { lock: true });
     const refusal = templateRefusal(template, 'REDEEM');

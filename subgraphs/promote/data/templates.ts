@@ -7,6 +7,8 @@ export type CouponScope = 'ALL' | 'CATEGORIES' | 'PRODUCTS';
 export interface CouponTemplateRow {
   id: string;
   name: string;
+  /** Staff's note shown with the campaign (at most 200 characters); null when none. */
+  description: string | null;
   type: CouponType;
   amount: number;
   min_spend: number;
@@ -25,7 +27,7 @@ export interface CouponTemplateRow {
   created_at: Date;
 }
 
-export type NewCouponTemplate = Omit<CouponTemplateRow, 'id' | 'issued_count' | 'created_at'>;
+export type NewCouponTemplate = Omit<CouponTemplateRow, 'id' | 'issued_count' | 'created_at' | 'description'> & { description?: string | null };
 
 /** A template with its state judged by the database clock: what a refused claim or redemption is explained with. */
 export interface TemplateState extends CouponTemplateRow {
@@ -81,13 +83,6 @@ export async function findClaimableTemplates(db: Knex, userId: string | null): P
     [userId, userId],
   );
   return rows as CouponTemplateRow[];
-}
-
-/** A page of templates, newest first: `limit` rows after (below) `beforeId`. */
-export async function pageTemplates(db: Knex, limit: number, beforeId: string | null): Promise<CouponTemplateRow[]> {
-  const query = db<CouponTemplateRow>('coupon_templates').orderBy('id', 'desc').limit(limit);
-  if (beforeId) query.whereRaw('id < ?::bigint', [beforeId]);
-  return query;
 }
 
 /**

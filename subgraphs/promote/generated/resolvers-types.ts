@@ -3,6 +3,7 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { CouponRow } from '../data/coupons';
 import type { CouponTemplateRow } from '../data/templates';
+import type { CouponCodeRow } from '../data/code-admin';
 import type { PromoteContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -53,6 +54,74 @@ export type Coupon = {
   /** Until when the coupon can be used (ISO 8601). */
   validUntil: Scalars['String']['output'];
 };
+
+/** A single-use redeem code of a coupon template (staff view). */
+export type CouponCode = {
+  __typename?: 'CouponCode';
+  /** The code shoppers type (12 characters). */
+  code: Scalars['String']['output'];
+  /** When it was created (ISO 8601). */
+  createdAt: Scalars['String']['output'];
+  /** When staff deleted it (ISO 8601); null unless DELETED. */
+  deletedAt: Maybe<Scalars['String']['output']>;
+  /** When staff disabled it (ISO 8601); null when enabled. */
+  disabledAt: Maybe<Scalars['String']['output']>;
+  /** The code's own deadline (ISO 8601); null: the template's window alone. */
+  expiresAt: Maybe<Scalars['String']['output']>;
+  /** Code id. */
+  id: Scalars['ID']['output'];
+  /** When it was redeemed (ISO 8601). */
+  redeemedAt: Maybe<Scalars['String']['output']>;
+  /** The shopper (user id) who redeemed it; null until redeemed. */
+  redeemedBy: Maybe<Scalars['ID']['output']>;
+  /** See CouponCodeStatus. */
+  status: CouponCodeStatus;
+  /** The template it redeems into. */
+  template: CouponTemplate;
+};
+
+/** A page of redeem codes, newest first. */
+export type CouponCodeConnection = {
+  __typename?: 'CouponCodeConnection';
+  /** The codes of this page. */
+  edges: Array<CouponCodeEdge>;
+  /** Whether and where the list continues. */
+  pageInfo: CouponTemplatePageInfo;
+};
+
+/** One code in a page. */
+export type CouponCodeEdge = {
+  __typename?: 'CouponCodeEdge';
+  /** Pass as `after` to continue after this code. */
+  cursor: Scalars['String']['output'];
+  /** The code. */
+  node: CouponCode;
+};
+
+/** Conditions of the staff code list (all given ones must hold). */
+export type CouponCodeFilter = {
+  /** A code or its beginning, as typed (case, dashes and spaces ignored). */
+  code?: InputMaybe<Scalars['String']['input']>;
+  /** Codes redeemed by this user. */
+  redeemedBy?: InputMaybe<Scalars['ID']['input']>;
+  /** Codes with this status; without it every code except DELETED ones. */
+  status?: InputMaybe<CouponCodeStatus>;
+  /** Codes of this template. */
+  templateId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** Where a redeem code stands (derived from its history, in this order of precedence). */
+export type CouponCodeStatus =
+  /** Can be redeemed (if its template is active and open). */
+  | 'ACTIVE'
+  /** Deleted by staff (kept for history; never redeems). */
+  | 'DELETED'
+  /** Disabled by staff (can be re-enabled). */
+  | 'DISABLED'
+  /** Past its own expiresAt (can be extended). */
+  | 'EXPIRED'
+  /** Turned into a coupon. */
+  | 'REDEEMED';
 
 /** The coupons of the user that apply to a quote. */
 export type CouponQuote = {
@@ -140,13 +209,15 @@ export type CouponTemplate = {
   claimable: Scalars['Boolean']['output'];
   /** When the template was created (ISO 8601). */
   createdAt: Scalars['String']['output'];
+  /** Staff's description of the campaign; null when none. */
+  description: Maybe<Scalars['String']['output']>;
   /** Template id. */
   id: Scalars['ID']['output'];
   /** Coupons issued so far: claimed coupons plus redeem codes created (each code reserves one). */
   issuedCount: Scalars['Int']['output'];
   /** Least subtotal of the items in scope, in fen. */
   minSpend: Scalars['Int']['output'];
-  /** Display name copied to every coupon. */
+  /** Display name, shown on every coupon of the template (also those already issued). */
   name: Scalars['String']['output'];
   /** How many coupons of this template one shopper may hold (used ones count). */
   perUserLimit: Scalars['Int']['output'];
@@ -186,6 +257,18 @@ export type CouponTemplateEdge = {
   node: CouponTemplate;
 };
 
+/** Conditions of the staff template search (all given ones must hold). */
+export type CouponTemplateFilter = {
+  /** On or off. */
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Claimable by shoppers, or obtainable only with codes. */
+  claimable?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Part of the name or description, case-insensitive (1-64 characters). */
+  keyword?: InputMaybe<Scalars['String']['input']>;
+  /** CASH or FREE_SHIPPING. */
+  type?: InputMaybe<CouponType>;
+};
+
 /** A new coupon template (staff, scope promote:write). Give either validDays or validFrom + validUntil. */
 export type CouponTemplateInput = {
   /** Whether it starts active. Default true. */
@@ -196,6 +279,8 @@ export type CouponTemplateInput = {
   categoryIds?: InputMaybe<Array<Scalars['ID']['input']>>;
   /** Whether shoppers can claim it directly (false: only through redeem codes). Default true. */
   claimable?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Description of the campaign, at most 200 characters. */
+  description?: InputMaybe<Scalars['String']['input']>;
   /** Least subtotal of the items in scope, in fen; for CASH at least amount; at most MAX_ORDER_TOTAL_FEN. Default 0 (for CASH: amount). */
   minSpend?: InputMaybe<Scalars['Int']['input']>;
   /** Display name, 1-64 characters. */
@@ -255,6 +340,12 @@ export type Mutation = {
   /** Creates a coupon template (staff, scope promote:write). */
   createCouponTemplate: CouponTemplate;
   /**
+   * Deletes a redeem code softly (staff, scope promote:write; seed code/delete): it never redeems again and leaves the
+   * default list; an unredeemed code's reserved coupon returns to the template's quantity, a redeemed code's coupon
+   * stays. Idempotent. NOT_FOUND for an unknown code.
+   */
+  deleteCouponCode: CouponCode;
+  /**
    * Internal (order): holds an AVAILABLE, unexpired coupon of the forwarded user for an order. Idempotent per order.
    * CONFLICT with extensions.reason HOLD_RELEASED when the order's hold was already given back (a release came first).
    * The lock is leased: unless the order confirms it (confirmCouponHold) within HOLD_CONFIRM_WINDOW_SECONDS, the
@@ -274,6 +365,16 @@ export type Mutation = {
   releaseCoupon: Coupon;
   /** Turns a template on or off (staff, scope promote:write). */
   setCouponTemplateActive: CouponTemplate;
+  /**
+   * Edits a redeem code (staff, scope promote:write; seed code/updtae): its expiry, disabled or not. CONFLICT (reason
+   * CODE_REDEEMED) for a redeemed code; NOT_FOUND for an unknown or deleted one.
+   */
+  updateCouponCode: CouponCode;
+  /**
+   * Edits a coupon template (staff, scope promote:write; seed template/update): see UpdateCouponTemplateInput for what may
+   * change once coupons were issued. NOT_FOUND for an unknown template.
+   */
+  updateCouponTemplate: CouponTemplate;
   /** Internal (order): marks the coupon locked by this order USED (after payment). Idempotent per order. */
   useCoupon: Coupon;
 };
@@ -302,6 +403,11 @@ export type MutationCreateCouponTemplateArgs = {
 };
 
 
+export type MutationDeleteCouponCodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationLockCouponArgs = {
   couponId: Scalars['ID']['input'];
   orderId: Scalars['ID']['input'];
@@ -325,6 +431,18 @@ export type MutationSetCouponTemplateActiveArgs = {
 };
 
 
+export type MutationUpdateCouponCodeArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateCouponCodeInput;
+};
+
+
+export type MutationUpdateCouponTemplateArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateCouponTemplateInput;
+};
+
+
 export type MutationUseCouponArgs = {
   couponId: Scalars['ID']['input'];
   orderId: Scalars['ID']['input'];
@@ -337,14 +455,23 @@ export type Query = {
    * shopper also without those they already hold the per-user limit of.
    */
   claimableCoupons: Array<CouponTemplate>;
+  /** Redeem codes, newest first, filtered (staff, scope promote:write; seed code/list). */
+  couponCodes: CouponCodeConnection;
   /** Internal (cart, order): the forwarded user's coupons that apply to a priced list of items, in one pass. */
   couponQuote: CouponQuote;
   /** One template (staff, scope promote:write); null if unknown. */
   couponTemplate: Maybe<CouponTemplate>;
-  /** All templates, newest first (staff, scope promote:write). */
+  /** Templates, newest first, optionally filtered (staff, scope promote:write; seed template/list and template/search). */
   couponTemplates: CouponTemplateConnection;
   /** The signed-in shopper's coupons, newest first, optionally only those with one status. */
   myCoupons: Array<Coupon>;
+};
+
+
+export type QueryCouponCodesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<CouponCodeFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -360,12 +487,62 @@ export type QueryCouponTemplateArgs = {
 
 export type QueryCouponTemplatesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<CouponTemplateFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 export type QueryMyCouponsArgs = {
   status?: InputMaybe<CouponStatus>;
+};
+
+/** Changes to a redeem code (staff). A field left out stays as it is. */
+export type UpdateCouponCodeInput = {
+  /** true disables the code (it stops redeeming), false enables it again. */
+  disabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The code's own deadline (ISO 8601 date-time, in the future); null removes it. */
+  expiresAt?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
+ * Changes to a coupon template (staff). A field left out stays as it is; null clears a nullable one (totalQuantity: null
+ * = unlimited). Always editable: name, description, claimable, active, perUserLimit (lowering it takes no coupon away),
+ * totalQuantity (not below issuedCount), and the validity (validDays, or the validFrom/validUntil window; coupons already
+ * issued keep their own validity). The terms — type, amount, minSpend, scope, categoryIds, productIds — only while no
+ * coupon or code was issued (issuedCount 0): coupons already issued carry the template's terms, so changing them would
+ * change what shoppers hold (CONFLICT, extensions.reason TEMPLATE_ISSUED; create a new template instead).
+ */
+export type UpdateCouponTemplateInput = {
+  /** Whether the campaign is on. */
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Amount in fen (only while nothing was issued). */
+  amount?: InputMaybe<Scalars['Int']['input']>;
+  /** Categories of scope CATEGORIES (only while nothing was issued). */
+  categoryIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Whether shoppers can claim it directly. */
+  claimable?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Description, at most 200 characters; null or empty clears it. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** Least subtotal in fen (only while nothing was issued). */
+  minSpend?: InputMaybe<Scalars['Int']['input']>;
+  /** Display name, 1-64 characters (shown on coupons already issued too). */
+  name?: InputMaybe<Scalars['String']['input']>;
+  /** Per-shopper limit, at least 1. */
+  perUserLimit?: InputMaybe<Scalars['Int']['input']>;
+  /** Products of scope PRODUCTS (only while nothing was issued). */
+  productIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Scope (only while nothing was issued). */
+  scope?: InputMaybe<CouponScope>;
+  /** Total to issue, at least issuedCount; null = unlimited. */
+  totalQuantity?: InputMaybe<Scalars['Int']['input']>;
+  /** CASH or FREE_SHIPPING (only while nothing was issued). */
+  type?: InputMaybe<CouponType>;
+  /** Validity in days after claiming (1-3650); replaces a fixed window. */
+  validDays?: InputMaybe<Scalars['Int']['input']>;
+  /** Start of a fixed window (ISO 8601); with validUntil, replaces validDays. */
+  validFrom?: InputMaybe<Scalars['String']['input']>;
+  /** End of a fixed window (ISO 8601), after validFrom; a new end must be in the future. */
+  validUntil?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -466,6 +643,11 @@ export type ResolversTypes = {
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  CouponCode: ResolverTypeWrapper<CouponCodeRow>;
+  CouponCodeConnection: ResolverTypeWrapper<Omit<CouponCodeConnection, 'edges'> & { edges: Array<ResolversTypes['CouponCodeEdge']> }>;
+  CouponCodeEdge: ResolverTypeWrapper<Omit<CouponCodeEdge, 'node'> & { node: ResolversTypes['CouponCode'] }>;
+  CouponCodeFilter: CouponCodeFilter;
+  CouponCodeStatus: CouponCodeStatus;
   CouponQuote: ResolverTypeWrapper<Omit<CouponQuote, 'applicable' | 'best' | 'selected'> & { applicable: Array<ResolversTypes['CouponSaving']>, best?: Maybe<ResolversTypes['CouponSaving']>, selected?: Maybe<ResolversTypes['CouponSaving']> }>;
   CouponQuoteInput: CouponQuoteInput;
   CouponQuoteItemInput: CouponQuoteItemInput;
@@ -476,11 +658,14 @@ export type ResolversTypes = {
   CouponTemplate: ResolverTypeWrapper<CouponTemplateRow>;
   CouponTemplateConnection: ResolverTypeWrapper<Omit<CouponTemplateConnection, 'edges'> & { edges: Array<ResolversTypes['CouponTemplateEdge']> }>;
   CouponTemplateEdge: ResolverTypeWrapper<Omit<CouponTemplateEdge, 'node'> & { node: ResolversTypes['CouponTemplate'] }>;
+  CouponTemplateFilter: CouponTemplateFilter;
   CouponTemplateInput: CouponTemplateInput;
   CouponTemplatePageInfo: ResolverTypeWrapper<CouponTemplatePageInfo>;
   CouponType: CouponType;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  UpdateCouponCodeInput: UpdateCouponCodeInput;
+  UpdateCouponTemplateInput: UpdateCouponTemplateInput;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -489,6 +674,10 @@ export type ResolversParentTypes = {
   Int: Scalars['Int']['output'];
   ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
+  CouponCode: CouponCodeRow;
+  CouponCodeConnection: Omit<CouponCodeConnection, 'edges'> & { edges: Array<ResolversParentTypes['CouponCodeEdge']> };
+  CouponCodeEdge: Omit<CouponCodeEdge, 'node'> & { node: ResolversParentTypes['CouponCode'] };
+  CouponCodeFilter: CouponCodeFilter;
   CouponQuote: Omit<CouponQuote, 'applicable' | 'best' | 'selected'> & { applicable: Array<ResolversParentTypes['CouponSaving']>, best?: Maybe<ResolversParentTypes['CouponSaving']>, selected?: Maybe<ResolversParentTypes['CouponSaving']> };
   CouponQuoteInput: CouponQuoteInput;
   CouponQuoteItemInput: CouponQuoteItemInput;
@@ -497,10 +686,13 @@ export type ResolversParentTypes = {
   CouponTemplate: CouponTemplateRow;
   CouponTemplateConnection: Omit<CouponTemplateConnection, 'edges'> & { edges: Array<ResolversParentTypes['CouponTemplateEdge']> };
   CouponTemplateEdge: Omit<CouponTemplateEdge, 'node'> & { node: ResolversParentTypes['CouponTemplate'] };
+  CouponTemplateFilter: CouponTemplateFilter;
   CouponTemplateInput: CouponTemplateInput;
   CouponTemplatePageInfo: CouponTemplatePageInfo;
   Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
+  UpdateCouponCodeInput: UpdateCouponCodeInput;
+  UpdateCouponTemplateInput: UpdateCouponTemplateInput;
 };
 
 export type CouponResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['Coupon'] = ResolversParentTypes['Coupon'], FederationReferenceType extends FederationReferenceTypes['Coupon'] = FederationReferenceTypes['Coupon']> = {
@@ -519,6 +711,29 @@ export type CouponResolvers<ContextType = PromoteContext, ParentType extends Res
   usedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   validFrom?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   validUntil?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type CouponCodeResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['CouponCode'] = ResolversParentTypes['CouponCode']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  deletedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  disabledAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  expiresAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  redeemedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  redeemedBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['CouponCodeStatus'], ParentType, ContextType>;
+  template?: Resolver<ResolversTypes['CouponTemplate'], ParentType, ContextType>;
+};
+
+export type CouponCodeConnectionResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['CouponCodeConnection'] = ResolversParentTypes['CouponCodeConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['CouponCodeEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['CouponTemplatePageInfo'], ParentType, ContextType>;
+};
+
+export type CouponCodeEdgeResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['CouponCodeEdge'] = ResolversParentTypes['CouponCodeEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['CouponCode'], ParentType, ContextType>;
 };
 
 export type CouponQuoteResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['CouponQuote'] = ResolversParentTypes['CouponQuote']> = {
@@ -540,6 +755,7 @@ export type CouponTemplateResolvers<ContextType = PromoteContext, ParentType ext
   categoryIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
   claimable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   issuedCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   minSpend?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -575,15 +791,19 @@ export type MutationResolvers<ContextType = PromoteContext, ParentType extends R
   confirmCouponHold?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationConfirmCouponHoldArgs, 'couponId' | 'holdUntil' | 'orderId'>>;
   createCouponCodes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType, RequireFields<MutationCreateCouponCodesArgs, 'count' | 'templateId'>>;
   createCouponTemplate?: Resolver<ResolversTypes['CouponTemplate'], ParentType, ContextType, RequireFields<MutationCreateCouponTemplateArgs, 'input'>>;
+  deleteCouponCode?: Resolver<ResolversTypes['CouponCode'], ParentType, ContextType, RequireFields<MutationDeleteCouponCodeArgs, 'id'>>;
   lockCoupon?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationLockCouponArgs, 'couponId' | 'orderId'>>;
   redeemCouponCode?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationRedeemCouponCodeArgs, 'code'>>;
   releaseCoupon?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationReleaseCouponArgs, 'couponId' | 'orderId'>>;
   setCouponTemplateActive?: Resolver<ResolversTypes['CouponTemplate'], ParentType, ContextType, RequireFields<MutationSetCouponTemplateActiveArgs, 'active' | 'id'>>;
+  updateCouponCode?: Resolver<ResolversTypes['CouponCode'], ParentType, ContextType, RequireFields<MutationUpdateCouponCodeArgs, 'id' | 'input'>>;
+  updateCouponTemplate?: Resolver<ResolversTypes['CouponTemplate'], ParentType, ContextType, RequireFields<MutationUpdateCouponTemplateArgs, 'id' | 'input'>>;
   useCoupon?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationUseCouponArgs, 'couponId' | 'orderId'>>;
 };
 
 export type QueryResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   claimableCoupons?: Resolver<Array<ResolversTypes['CouponTemplate']>, ParentType, ContextType>;
+  couponCodes?: Resolver<ResolversTypes['CouponCodeConnection'], ParentType, ContextType, Partial<QueryCouponCodesArgs>>;
   couponQuote?: Resolver<ResolversTypes['CouponQuote'], ParentType, ContextType, RequireFields<QueryCouponQuoteArgs, 'input'>>;
   couponTemplate?: Resolver<Maybe<ResolversTypes['CouponTemplate']>, ParentType, ContextType, RequireFields<QueryCouponTemplateArgs, 'id'>>;
   couponTemplates?: Resolver<ResolversTypes['CouponTemplateConnection'], ParentType, ContextType, Partial<QueryCouponTemplatesArgs>>;
@@ -592,6 +812,9 @@ export type QueryResolvers<ContextType = PromoteContext, ParentType extends Reso
 
 export type Resolvers<ContextType = PromoteContext> = {
   Coupon?: CouponResolvers<ContextType>;
+  CouponCode?: CouponCodeResolvers<ContextType>;
+  CouponCodeConnection?: CouponCodeConnectionResolvers<ContextType>;
+  CouponCodeEdge?: CouponCodeEdgeResolvers<ContextType>;
   CouponQuote?: CouponQuoteResolvers<ContextType>;
   CouponSaving?: CouponSavingResolvers<ContextType>;
   CouponTemplate?: CouponTemplateResolvers<ContextType>;

@@ -118,4 +118,30 @@ export const migrations: Migration[] = [
       await knex.raw('DROP INDEX IF EXISTS coupon_holds_markers');
     },
   },
+  {
+    // Staff management of redeem codes and templates (code-admin.ts, template-admin.ts): a code can expire, be
+    // disabled and be deleted softly (a redeemed code's row stays: its coupon refers to it); templates get a description.
+    name: '180_code_and_template_admin',
+    async up(knex: Knex) {
+      await knex.schema.alterTable('coupon_codes', (t) => {
+        t.timestamp('expires_at', { useTz: true });
+        t.timestamp('disabled_at', { useTz: true });
+        t.timestamp('deleted_at', { useTz: true });
+        t.timestamp('updated_at', { useTz: true });
+        t.bigInteger('updated_by');
+      });
+      await knex.schema.alterTable('coupon_templates', (t) => {
+        t.string('description', 200);
+      });
+      // The staff list filters by code prefix.
+      await knex.raw('CREATE INDEX IF NOT EXISTS coupon_codes_code_prefix ON coupon_codes (code text_pattern_ops)');
+    },
+    async down(knex: Knex) {
+      await knex.raw('DROP INDEX IF EXISTS coupon_codes_code_prefix');
+      await knex.schema.alterTable('coupon_templates', (t) => t.dropColumn('description'));
+      await knex.schema.alterTable('coupon_codes', (t) => {
+        for (const column of ['expires_at', 'disabled_at', 'deleted_at', 'updated_at', 'updated_by']) t.dropColumn(column);
+      });
+    },
+  },
 ];

@@ -1,8 +1,10 @@
 /** Data access for sessions (refresh-token families) and their refresh tokens. Knows knex, not GraphQL. */
 import type { Knex } from 'knex';
 
-export type SessionMethod = 'password' | 'register' | 'wechat';
-export type RevokeReason = 'logout' | 'reuse';
+/** sms: a code sent to the phone (register or quick login); merge: the caller's half account was folded into this one. */
+export type SessionMethod = 'password' | 'register' | 'wechat' | 'sms' | 'merge';
+/** password_reset: every session of the account, when its password is reset; merged: the folded account's sessions. */
+export type RevokeReason = 'logout' | 'reuse' | 'password_reset' | 'merged';
 
 export async function insertSession(db: Knex, userId: string, method: SessionMethod): Promise<string> {
   const [row] = await db('sessions').insert({ user_id: userId, method }).returning('id');
@@ -49,4 +51,14 @@ export async function revokeSession(db: Knex, sessionId: string, reason: RevokeR
     .update({ revoked_at: db.raw('coalesce(revoked_at, now())'), revoked_reason: db.raw('coalesce(revoked_reason, ?)', [reason]) })
     .returning('id');
   return rows.length > 0;
+}
+
+/** Revokes every open session of the user; returns the ids it revoked (to announce to the routers). */
+export async function revokeUserSessions(db: Knex, userId: string, reason: RevokeReason): Promise<string[]> {
+  const rows = await db('sessions')
+    .where({ user_id: userId })
+    .whereNull('revoked_at')
+    .update({ revoked_at: db.fn.now(), revoked_reason: reason })
+    .returning('id');
+  return rows.map((row: { id: string | number }) => String(row.id));
 }

@@ -9,8 +9,8 @@ export interface UserRow {
   username: string | null;
   nickname: string | null;
   avatar_url: string | null;
-  wechat_openid: string | null;
-  wechat_unionid: string | null;
+  /** Set when this account was folded into that one (docs/passport.md): it signs in no more. */
+  merged_into_user_id: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -22,8 +22,7 @@ const USER_COLUMNS = [
   'username',
   'nickname',
   'avatar_url',
-  'wechat_openid',
-  'wechat_unionid',
+  'merged_into_user_id',
   'created_at',
   'updated_at',
 ] as const;
@@ -58,29 +57,40 @@ export interface NewUser {
   username?: string | null;
   password_hash?: string | null;
   nickname?: string | null;
-  wechat_openid?: string | null;
-  wechat_unionid?: string | null;
 }
 
-/** Inserts a user; a duplicate phone/email/username/openid raises the database's unique violation (23505). */
+/** Inserts a user; a duplicate phone/email/username raises the database's unique violation (23505). */
 export async function insertUser(db: Knex, user: NewUser): Promise<UserRow> {
   const [row] = await db('users').insert(user).returning(USER_COLUMNS);
   return row;
 }
 
-/** Inserts the WeChat user unless that openid exists already (two first sign-ins racing); either way returns it. */
-export async function findOrInsertWechatUser(
-  db: Knex,
-  user: { wechat_openid: string; wechat_unionid: string | null; nickname: string },
-): Promise<{ user: UserRow; created: boolean }> {
-  const inserted: UserRow[] = await db('users').insert(user).onConflict('wechat_openid').ignore().returning(USER_COLUMNS);
-  if (inserted.length) return { user: inserted[0], created: true };
-  const existing: UserRow = await db('users').select(USER_COLUMNS).where({ wechat_openid: user.wechat_openid }).first();
-  return { user: existing, created: false };
+/** Deletes an account created in this transaction that turned out not to be needed. */
+export async function deleteUser(db: Knex, id: string): Promise<void> {
+  await db('users').where({ id }).delete();
 }
 
-export async function setWechatUnionid(db: Knex, id: string, unionid: string): Promise<void> {
-  await db('users').where({ id }).whereNull('wechat_unionid').update({ wechat_unionid: unionid, updated_at: db.fn.now() });
+/** The account holding `phone`, if any (row locked when `forUpdate`). */
+export async function findUserByPhone(db: Knex, phone: string, forUpdate = false): Promise<UserRow | undefined> {
+  const query = db('users').select(USER_COLUMNS).where({ phone });
+  if (forUpdate) query.forUpdate();
+  return query.first();
+}
+
+/** Sets the phone of an account that has none; false when it has one already. A phone owned elsewhere raises 23505. */
+export async function setPhoneIfNone(db: Knex, id: string, phone: string): Promise<boolean> {
+  const rows = await db('users').where({ id }).whereNull('phone').update({ phone, updated_at: db.fn.now() }).returning('id');
+  return rows.length > 0;
+}
+
+/** Marks `id` as folded into `intoId`. */
+export async function markMerged(db: Knex, id: string, intoId: string): Promise<void> {
+  await db('users').where({ id }).update({ merged_into_user_id: intoId, updated_at: db.fn.now() });
+}
+
+/** The user's row, locked for the rest of the transaction. */
+export async function findUserForUpdate(trx: Knex.Transaction, id: string): Promise<UserRow | undefined> {
+  return trx('users').select(USER_COLUMNS).where({ id }).forUpdate().first();
 }
 
 export async function setPasswordHash(db: Knex, id: string, passwordHash: string): Promise<void> {

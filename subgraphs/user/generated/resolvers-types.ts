@@ -4,9 +4,13 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { UserRow } from '../data/users';
 import type { AddressRow } from '../data/addresses';
 import type { AuthResult } from '../tokens';
+import type { IdentityRow } from '../data/identities';
+import type { BindingResult } from '../passport';
+import type { ProductRef } from '../favorites';
 import type { UserContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -17,6 +21,34 @@ export type Scalars = {
   Float: { input: number; output: number; }
   _FieldSet: { input: unknown; output: unknown; }
 };
+
+/**
+ * What a bind answers. Normally the caller's account, now holding the phone / unionid. When the phone or unionid belonged
+ * to another account and the caller's account was HALF and empty (no orders, no wallet money or history, no identity of
+ * a kind the other account has), the caller's account was folded into that one: `merged` is true, `auth` carries tokens
+ * of that account, and the caller's old tokens stop working.
+ */
+export type AccountBindingPayload = {
+  __typename?: 'AccountBindingPayload';
+  /** Tokens of the account the caller now is, when merged; null otherwise (the current tokens stay valid). */
+  auth: Maybe<AuthPayload>;
+  /** Whether the caller's account was folded into another one. */
+  merged: Scalars['Boolean']['output'];
+  /** The account that now holds the identity. */
+  user: User;
+};
+
+/**
+ * How complete an account is. A mini-program login makes a HALF account (known only by its WeChat openid); binding a
+ * phone number or a WeChat unionid makes it FULL. Accounts made with a phone (register, SMS login) or staff accounts
+ * (username) are FULL from the start. A HALF account may do everything a shopper can (browse, cart, coupons, addresses,
+ * checkout, WeChat Pay); what it lacks is a second way in: lose the WeChat account and the account is lost.
+ */
+export type AccountState =
+  /** Reachable by a phone number, a unionid, or a username. */
+  | 'FULL'
+  /** Only a mini-program openid: bind a phone (bindWechatPhone, bindPhoneWithSmsCode) or a unionid (bindWechatUnionId). */
+  | 'HALF';
 
 /**
  * A delivery address in a user's address book (at most 20). Whenever the book is not empty exactly one address is the
@@ -76,6 +108,72 @@ export type AuthPayload = {
   user: User;
 };
 
+/**
+ * The mini-program's getPhoneNumber button result: either `encryptedData` and `iv` (decrypted with the session key of the
+ * caller's latest loginWithWechat), or the newer `code` (exchanged at WeChat).
+ */
+export type BindWechatPhoneInput = {
+  /** The button's `code` (base library 2.21.2+), instead of encryptedData and iv. */
+  code?: InputMaybe<Scalars['String']['input']>;
+  /** Base64 ciphertext from the button's event (AES-128-CBC under the session key). */
+  encryptedData?: InputMaybe<Scalars['String']['input']>;
+  /** Base64 16-byte IV from the button's event. */
+  iv?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The encrypted data of wx.getUserInfo, carrying the unionid. */
+export type BindWechatUnionIdInput = {
+  /** Base64 ciphertext (AES-128-CBC under the session key of the caller's latest loginWithWechat). */
+  encryptedData: Scalars['String']['input'];
+  /** Base64 16-byte IV. */
+  iv: Scalars['String']['input'];
+};
+
+/** A page of a user's favorites, newest first. */
+export type FavoriteConnection = {
+  __typename?: 'FavoriteConnection';
+  /** The favorites of this page. */
+  edges: Array<FavoriteEdge>;
+  /** Whether and where the list continues. */
+  pageInfo: FavoritePageInfo;
+};
+
+/** One favorite product in a page. */
+export type FavoriteEdge = {
+  __typename?: 'FavoriteEdge';
+  /** Pass as `after` to continue after this favorite. */
+  cursor: Scalars['String']['output'];
+  /** When the shopper added it (ISO 8601). */
+  favoritedAt: Scalars['String']['output'];
+  /** The product (its fields come from the product subgraph). */
+  node: Product;
+};
+
+/** Keyset pagination state of a favorites list. */
+export type FavoritePageInfo = {
+  __typename?: 'FavoritePageInfo';
+  /** Cursor of the last edge, null when the page is empty. */
+  endCursor: Maybe<Scalars['String']['output']>;
+  /** Whether more favorites follow. */
+  hasNextPage: Scalars['Boolean']['output'];
+};
+
+/** A kind of third-party identity an account can hold (at most one of each kind). */
+export type IdentityPlatform =
+  /** The openid of this shop's WeChat mini-program (loginWithWechat). */
+  | 'WECHAT_MINI_PROGRAM'
+  /** The unionid of the WeChat open platform the mini-program belongs to (the same person across the shop's WeChat apps). */
+  | 'WECHAT_UNION';
+
+/** A third-party identity bound to the account. The platform's id itself is not shown. */
+export type LinkedIdentity = {
+  __typename?: 'LinkedIdentity';
+  /** When it was bound (ISO 8601). */
+  boundAt: Scalars['String']['output'];
+  /** Which platform. */
+  platform: IdentityPlatform;
+};
+
 /** Sign-in with a password. */
 export type LoginInput = {
   /** A phone number, an email address or a username. */
@@ -88,6 +186,32 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Adds an address to the signed-in user's address book (at most 20: more is a CONFLICT). */
   addAddress: Address;
+  /**
+   * Adds a product to the signed-in shopper's favorites; adding one already there changes nothing. The product must
+   * exist and be on the shelf (NOT_FOUND otherwise). CONFLICT (extensions.reason FAVORITES_FULL, extensions.max) when
+   * the list already holds FAVORITES_MAX_PER_USER products. Returns the product (read `favorited`, `favoriteCount`).
+   */
+  addFavorite: Product;
+  /**
+   * Binds a phone proven by a BIND_PHONE code to the signed-in account. CONFLICT with reason ACCOUNT_EXISTS when the
+   * phone belongs to another account and this one cannot be folded into it (see AccountBindingPayload); nothing changes
+   * and the code stays usable.
+   */
+  bindPhoneWithSmsCode: AccountBindingPayload;
+  /**
+   * Binds the phone of the mini-program's getPhoneNumber button (seed /passport/user/tel-update-wa). BAD_USER_INPUT when
+   * the data does not decrypt (reason UNDECRYPTABLE), was made for another app (WATERMARK_MISMATCH) or is not a mainland
+   * number; UNAUTHENTICATED with reason WECHAT_SESSION_EXPIRED when the session key is gone (log in with WeChat again);
+   * CONFLICT as for bindPhoneWithSmsCode.
+   */
+  bindWechatPhone: AccountBindingPayload;
+  /**
+   * Binds the unionid in wx.getUserInfo's encrypted data (seed /passport/user/bind-unionid-wa). Errors as for
+   * bindWechatPhone, plus OPENID_MISMATCH (another user's data) and NO_UNIONID.
+   */
+  bindWechatUnionId: AccountBindingPayload;
+  /** Empties the signed-in shopper's favorites. Returns how many were removed. */
+  clearFavorites: Scalars['Int']['output'];
   /** Deletes one of the signed-in user's addresses; if it was the default, the most recent remaining one becomes it. */
   deleteAddress: Scalars['Boolean']['output'];
   /**
@@ -96,6 +220,11 @@ export type Mutation = {
    * extensions.retryAfterSeconds).
    */
   login: AuthPayload;
+  /**
+   * Quick login with a LOGIN code: signs in the phone's account, creating it (FULL, without a password) when the phone
+   * has none. Code errors as for registerWithSmsCode.
+   */
+  loginWithSmsCode: AuthPayload;
   /**
    * Signs in with the code of the mini-program's wx.login(); a WeChat user seen for the first time gets a new account.
    * Attempts are limited per client address (RATE_LIMITED with extensions.retryAfterSeconds).
@@ -114,6 +243,30 @@ export type Mutation = {
    * are limited per phone and per client address (RATE_LIMITED with extensions.retryAfterSeconds).
    */
   register: AuthPayload;
+  /**
+   * Creates an account with a phone proven by a REGISTER code and a password, and signs it in. A wrong, used or expired
+   * code is BAD_USER_INPUT (extensions.reason CODE_INVALID, CODE_EXPIRED, CODE_ATTEMPTS_EXCEEDED); a taken phone CONFLICT.
+   */
+  registerWithSmsCode: AuthPayload;
+  /**
+   * Removes a product from the signed-in shopper's favorites; removing one that is not there changes nothing.
+   * Returns the product, or null when productId is not an id at all.
+   */
+  removeFavorite: Maybe<Product>;
+  /** Removes the given products from the signed-in shopper's favorites (at most 500 ids; others are skipped). Returns how many were removed. */
+  removeFavorites: Scalars['Int']['output'];
+  /**
+   * Sets a new password with a RESET_PASSWORD code and ends every session of the account (its access tokens are refused
+   * by the routers within seconds). Code errors as for registerWithSmsCode.
+   */
+  resetPasswordWithSmsCode: Scalars['Boolean']['output'];
+  /**
+   * Sends a 6-digit code to a mainland phone for `purpose` (valid SMS_CODE_TTL_SECONDS; only the latest code of a phone
+   * and purpose works). Limited to one per phone and purpose per SMS_SEND_COOLDOWN_SECONDS, SMS_SEND_MAX_PER_PHONE per
+   * phone and SMS_SEND_MAX_PER_IP per client address (RATE_LIMITED with extensions.retryAfterSeconds). FORBIDDEN with
+   * reason SMS_NOT_CONFIGURED when the server has no SMS provider.
+   */
+  sendSmsCode: SmsCodeTicket;
   /** Replaces one of the signed-in user's addresses. */
   updateAddress: Address;
   /** Changes the signed-in user's nickname and avatar. */
@@ -126,6 +279,27 @@ export type MutationAddAddressArgs = {
 };
 
 
+export type MutationAddFavoriteArgs = {
+  productId: Scalars['ID']['input'];
+};
+
+
+export type MutationBindPhoneWithSmsCodeArgs = {
+  code: Scalars['String']['input'];
+  phone: Scalars['String']['input'];
+};
+
+
+export type MutationBindWechatPhoneArgs = {
+  input: BindWechatPhoneInput;
+};
+
+
+export type MutationBindWechatUnionIdArgs = {
+  input: BindWechatUnionIdInput;
+};
+
+
 export type MutationDeleteAddressArgs = {
   id: Scalars['ID']['input'];
 };
@@ -133,6 +307,12 @@ export type MutationDeleteAddressArgs = {
 
 export type MutationLoginArgs = {
   input: LoginInput;
+};
+
+
+export type MutationLoginWithSmsCodeArgs = {
+  code: Scalars['String']['input'];
+  phone: Scalars['String']['input'];
 };
 
 
@@ -151,6 +331,34 @@ export type MutationRegisterArgs = {
 };
 
 
+export type MutationRegisterWithSmsCodeArgs = {
+  input: RegisterWithSmsCodeInput;
+};
+
+
+export type MutationRemoveFavoriteArgs = {
+  productId: Scalars['ID']['input'];
+};
+
+
+export type MutationRemoveFavoritesArgs = {
+  productIds: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationResetPasswordWithSmsCodeArgs = {
+  code: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
+  phone: Scalars['String']['input'];
+};
+
+
+export type MutationSendSmsCodeArgs = {
+  phone: Scalars['String']['input'];
+  purpose: SmsCodePurpose;
+};
+
+
 export type MutationUpdateAddressArgs = {
   id: Scalars['ID']['input'];
   input: AddressInput;
@@ -159,6 +367,16 @@ export type MutationUpdateAddressArgs = {
 
 export type MutationUpdateProfileArgs = {
   input: UpdateProfileInput;
+};
+
+/** A product, owned by the product subgraph; the user subgraph adds what shoppers' favorites say about it. */
+export type Product = {
+  __typename?: 'Product';
+  /** How many shoppers have this product in their favorites. */
+  favoriteCount: Scalars['Int']['output'];
+  /** Whether the signed-in shopper has this product in their favorites; false when signed out. */
+  favorited: Scalars['Boolean']['output'];
+  id: Scalars['ID']['output'];
 };
 
 export type Query = {
@@ -188,6 +406,38 @@ export type RegisterInput = {
   phone: Scalars['String']['input'];
 };
 
+/** Sign-up with a phone proven by an SMS code. */
+export type RegisterWithSmsCodeInput = {
+  /** The 6-digit code sent for REGISTER. */
+  code: Scalars['String']['input'];
+  /** Display name, 1 to 32 characters (default: 用户 + the phone's last four digits). */
+  nickname?: InputMaybe<Scalars['String']['input']>;
+  /** 8 to 72 characters, with at least one letter and one digit. */
+  password: Scalars['String']['input'];
+  /** Mainland mobile number, 11 digits starting with 13–19. */
+  phone: Scalars['String']['input'];
+};
+
+/** What an SMS code is for; a code works only for its purpose (and for BIND_PHONE only for the account that asked). */
+export type SmsCodePurpose =
+  /** bindPhoneWithSmsCode (signed in). CONFLICT with reason ALREADY_BOUND when the phone is already the caller's. */
+  | 'BIND_PHONE'
+  /** loginWithSmsCode. */
+  | 'LOGIN'
+  /** registerWithSmsCode. Refused (CONFLICT) when the phone already has an account. */
+  | 'REGISTER'
+  /** resetPasswordWithSmsCode. For a phone without an account nothing is sent, but the answer is the same. */
+  | 'RESET_PASSWORD';
+
+/** A code was sent (or, for RESET_PASSWORD of an unknown phone, would have been). */
+export type SmsCodeTicket = {
+  __typename?: 'SmsCodeTicket';
+  /** Seconds the code works (SMS_CODE_TTL_SECONDS). */
+  expiresInSeconds: Scalars['Int']['output'];
+  /** Seconds before another code for this phone and purpose may be asked for. */
+  resendAfterSeconds: Scalars['Int']['output'];
+};
+
 /** Profile changes: a field left out stays as it is; null clears it. */
 export type UpdateProfileInput = {
   /** Avatar image URL, http or https, at most 512 characters. */
@@ -202,20 +452,39 @@ export type UpdateProfileInput = {
  */
 export type User = {
   __typename?: 'User';
+  /** HALF or FULL (see AccountState); null for other viewers. */
+  accountState: Maybe<AccountState>;
   /** The user's delivery addresses, the default one first, then the most recent; empty for other viewers. */
   addresses: Array<Address>;
   /** Avatar image URL (http or https). */
   avatarUrl: Maybe<Scalars['String']['output']>;
+  /**
+   * The user's favorite products, newest first (at most FAVORITES_MAX_PER_USER, default 500). Empty for other viewers.
+   * A product taken off the shelf after it was added stays in the list (see `Product.onShelf`).
+   */
+  favorites: FavoriteConnection;
   /** User id. */
   id: Scalars['ID']['output'];
+  /** The third-party identities bound to the account; empty for other viewers. */
+  linkedIdentities: Array<LinkedIdentity>;
   /** Display name. */
   nickname: Maybe<Scalars['String']['output']>;
-  /** Mainland mobile number; null for other viewers and for accounts created with WeChat. */
+  /** Mainland mobile number; null for other viewers, and for WeChat accounts until one is bound (bindWechatPhone). */
   phone: Maybe<Scalars['String']['output']>;
   /** Staff permissions granted by the user's roles (e.g. catalog:write); empty for shoppers and for other viewers. */
   scopes: Array<Scalars['String']['output']>;
   /** Internal (payment subgraph only): the WeChat openid, the payer of WeChat Pay JSAPI payments; null otherwise. */
   wechatOpenId: Maybe<Scalars['String']['output']>;
+};
+
+
+/**
+ * A shop account: a shopper (signed up with a phone and password, or with WeChat) or a staff member.
+ * Other subgraphs refer to it by id. Private fields (phone, addresses, scopes) are visible only to the user themself.
+ */
+export type UserFavoritesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -298,11 +567,15 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping of federation types */
 export type FederationTypes = {
+  Product: Product;
   User: User;
 };
 
 /** Mapping of federation reference types */
 export type FederationReferenceTypes = {
+  Product:
+    ( { __typename: 'Product' }
+    & GraphQLRecursivePick<FederationTypes['Product'], {"id":true}> );
   User:
     ( { __typename: 'User' }
     & GraphQLRecursivePick<FederationTypes['User'], {"id":true}> );
@@ -312,36 +585,65 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  AccountBindingPayload: ResolverTypeWrapper<BindingResult>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  AccountState: AccountState;
   Address: ResolverTypeWrapper<AddressRow>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AddressInput: AddressInput;
   AuthPayload: ResolverTypeWrapper<AuthResult>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  BindWechatPhoneInput: BindWechatPhoneInput;
+  BindWechatUnionIdInput: BindWechatUnionIdInput;
+  FavoriteConnection: ResolverTypeWrapper<Omit<FavoriteConnection, 'edges'> & { edges: Array<ResolversTypes['FavoriteEdge']> }>;
+  FavoriteEdge: ResolverTypeWrapper<Omit<FavoriteEdge, 'node'> & { node: ResolversTypes['Product'] }>;
+  FavoritePageInfo: ResolverTypeWrapper<FavoritePageInfo>;
+  IdentityPlatform: IdentityPlatform;
+  LinkedIdentity: ResolverTypeWrapper<IdentityRow>;
   LoginInput: LoginInput;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Product: ResolverTypeWrapper<ProductRef>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RegisterInput: RegisterInput;
+  RegisterWithSmsCodeInput: RegisterWithSmsCodeInput;
+  SmsCodePurpose: SmsCodePurpose;
+  SmsCodeTicket: ResolverTypeWrapper<SmsCodeTicket>;
   UpdateProfileInput: UpdateProfileInput;
   User: ResolverTypeWrapper<UserRow>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  AccountBindingPayload: BindingResult;
+  Boolean: Scalars['Boolean']['output'];
   Address: AddressRow;
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
-  Boolean: Scalars['Boolean']['output'];
   AddressInput: AddressInput;
   AuthPayload: AuthResult;
   Int: Scalars['Int']['output'];
+  BindWechatPhoneInput: BindWechatPhoneInput;
+  BindWechatUnionIdInput: BindWechatUnionIdInput;
+  FavoriteConnection: Omit<FavoriteConnection, 'edges'> & { edges: Array<ResolversParentTypes['FavoriteEdge']> };
+  FavoriteEdge: Omit<FavoriteEdge, 'node'> & { node: ResolversParentTypes['Product'] };
+  FavoritePageInfo: FavoritePageInfo;
+  LinkedIdentity: IdentityRow;
   LoginInput: LoginInput;
   Mutation: Record<PropertyKey, never>;
+  Product: ProductRef;
   Query: Record<PropertyKey, never>;
   RegisterInput: RegisterInput;
+  RegisterWithSmsCodeInput: RegisterWithSmsCodeInput;
+  SmsCodeTicket: SmsCodeTicket;
   UpdateProfileInput: UpdateProfileInput;
   User: UserRow;
+};
+
+export type AccountBindingPayloadResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['AccountBindingPayload'] = ResolversParentTypes['AccountBindingPayload']> = {
+  auth?: Resolver<Maybe<ResolversTypes['AuthPayload']>, ParentType, ContextType>;
+  merged?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
 export type AddressResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Address'] = ResolversParentTypes['Address']> = {
@@ -362,16 +664,55 @@ export type AuthPayloadResolvers<ContextType = UserContext, ParentType extends R
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 };
 
+export type FavoriteConnectionResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['FavoriteConnection'] = ResolversParentTypes['FavoriteConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['FavoriteEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['FavoritePageInfo'], ParentType, ContextType>;
+};
+
+export type FavoriteEdgeResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['FavoriteEdge'] = ResolversParentTypes['FavoriteEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  favoritedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
+};
+
+export type FavoritePageInfoResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['FavoritePageInfo'] = ResolversParentTypes['FavoritePageInfo']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type LinkedIdentityResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['LinkedIdentity'] = ResolversParentTypes['LinkedIdentity']> = {
+  boundAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  platform?: Resolver<ResolversTypes['IdentityPlatform'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   addAddress?: Resolver<ResolversTypes['Address'], ParentType, ContextType, RequireFields<MutationAddAddressArgs, 'input'>>;
+  addFavorite?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationAddFavoriteArgs, 'productId'>>;
+  bindPhoneWithSmsCode?: Resolver<ResolversTypes['AccountBindingPayload'], ParentType, ContextType, RequireFields<MutationBindPhoneWithSmsCodeArgs, 'code' | 'phone'>>;
+  bindWechatPhone?: Resolver<ResolversTypes['AccountBindingPayload'], ParentType, ContextType, RequireFields<MutationBindWechatPhoneArgs, 'input'>>;
+  bindWechatUnionId?: Resolver<ResolversTypes['AccountBindingPayload'], ParentType, ContextType, RequireFields<MutationBindWechatUnionIdArgs, 'input'>>;
+  clearFavorites?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   deleteAddress?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAddressArgs, 'id'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
+  loginWithSmsCode?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginWithSmsCodeArgs, 'code' | 'phone'>>;
   loginWithWechat?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginWithWechatArgs, 'code'>>;
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
+  registerWithSmsCode?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterWithSmsCodeArgs, 'input'>>;
+  removeFavorite?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<MutationRemoveFavoriteArgs, 'productId'>>;
+  removeFavorites?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationRemoveFavoritesArgs, 'productIds'>>;
+  resetPasswordWithSmsCode?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordWithSmsCodeArgs, 'code' | 'newPassword' | 'phone'>>;
+  sendSmsCode?: Resolver<ResolversTypes['SmsCodeTicket'], ParentType, ContextType, RequireFields<MutationSendSmsCodeArgs, 'phone' | 'purpose'>>;
   updateAddress?: Resolver<ResolversTypes['Address'], ParentType, ContextType, RequireFields<MutationUpdateAddressArgs, 'id' | 'input'>>;
   updateProfile?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateProfileArgs, 'input'>>;
+};
+
+export type ProductResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product'], FederationReferenceType extends FederationReferenceTypes['Product'] = FederationReferenceTypes['Product']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Product']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  favoriteCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  favorited?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export type QueryResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
@@ -379,11 +720,19 @@ export type QueryResolvers<ContextType = UserContext, ParentType extends Resolve
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
 };
 
+export type SmsCodeTicketResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['SmsCodeTicket'] = ResolversParentTypes['SmsCodeTicket']> = {
+  expiresInSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  resendAfterSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type UserResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = {
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  accountState?: Resolver<Maybe<ResolversTypes['AccountState']>, ParentType, ContextType>;
   addresses?: Resolver<Array<ResolversTypes['Address']>, ParentType, ContextType>;
   avatarUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  favorites?: Resolver<ResolversTypes['FavoriteConnection'], ParentType, ContextType, Partial<UserFavoritesArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  linkedIdentities?: Resolver<Array<ResolversTypes['LinkedIdentity']>, ParentType, ContextType>;
   nickname?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
@@ -391,10 +740,17 @@ export type UserResolvers<ContextType = UserContext, ParentType extends Resolver
 };
 
 export type Resolvers<ContextType = UserContext> = {
+  AccountBindingPayload?: AccountBindingPayloadResolvers<ContextType>;
   Address?: AddressResolvers<ContextType>;
   AuthPayload?: AuthPayloadResolvers<ContextType>;
+  FavoriteConnection?: FavoriteConnectionResolvers<ContextType>;
+  FavoriteEdge?: FavoriteEdgeResolvers<ContextType>;
+  FavoritePageInfo?: FavoritePageInfoResolvers<ContextType>;
+  LinkedIdentity?: LinkedIdentityResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  Product?: ProductResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  SmsCodeTicket?: SmsCodeTicketResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 };
 

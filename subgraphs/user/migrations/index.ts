@@ -87,4 +87,110 @@ export const migrations: Migration[] = [
       }
     },
   },
+  {
+    // Passport (docs/passport.md): third-party identities one-to-many (seed 002's account_platform), WeChat session
+    // keys kept server side, SMS one-time codes, and accounts folded into another one.
+    name: '110_passport_identities_sms_codes',
+    async up(knex: Knex) {
+      await knex.schema.createTable('account_platforms', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('user_id').notNullable().references('id').inTable('users').onDelete('CASCADE');
+        /** wechat_mp (a mini-program openid), wechat_union (an open-platform unionid); more platforms later. */
+        t.string('platform', 16).notNullable();
+        /** The platform's id of the person (openid, unionid). */
+        t.string('platform_id', 128).notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        // One owner per identity (concurrent binds: one wins), one identity per platform per account.
+        t.unique(['platform', 'platform_id']);
+        t.unique(['user_id', 'platform']);
+      });
+      // Existing WeChat accounts keep signing in: their openid and unionid move here, same account ids.
+      await knex.raw(
+        `INSERT INTO account_platforms (user_id, platform, platform_id, created_at)
+         SELECT id, 'wechat_mp', wechat_openid, created_at FROM users WHERE wechat_openid IS NOT NULL`,
+      );
+      // The old column had no unique index on the unionid: keep the oldest account's, the others stay unbound.
+      await knex.raw(
+        `INSERT INTO account_platforms (user_id, platform, platform_id, created_at)
+         SELECT DISTINCT ON (wechat_unionid) id, 'wechat_union', wechat_unionid, created_at
+           FROM users WHERE wechat_unionid IS NOT NULL ORDER BY wechat_unionid, id`,
+      );
+      await knex.schema.alterTable('users', (t) => {
+        t.dropColumn('wechat_openid');
+        t.dropColumn('wechat_unionid');
+        /** Set when this (empty, half) account was folded into another one: it can no longer sign in. */
+        t.bigInteger('merged_into_user_id').references('id').inTable('users');
+      });
+
+      // The session_key of the latest jscode2session per openid, sealed with AES-256-GCM (never sent to clients).
+      await knex.schema.createTable('wechat_sessions', (t) => {
+        t.string('openid', 128).primary();
+        t.bigInteger('user_id').notNullable().references('id').inTable('users').onDelete('CASCADE');
+        /** base64(iv ‖ ciphertext ‖ tag) of the session key, under a key derived from JWT_SECRET. */
+        t.text('sealed_session_key').notNullable();
+        t.timestamp('expires_at', { useTz: true }).notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.index(['user_id']);
+      });
+
+      await knex.schema.createTable('sms_codes', (t) => {
+        t.bigIncrements('id');
+        t.string('phone', 11).notNullable();
+        /** register, login, reset, bind. */
+        t.string('purpose', 16).notNullable();
+        /** For `bind`: the account that asked; the code binds the phone to that account only. */
+        t.bigInteger('user_id').references('id').inTable('users').onDelete('CASCADE');
+        /** Hex HMAC-SHA256 of the code under a server key: the code itself is never stored. */
+        t.string('code_hash', 64).notNullable();
+        t.integer('attempts').notNullable().defaultTo(0);
+        t.timestamp('expires_at', { useTz: true }).notNullable();
+        /** Used (or replaced by a newer code): never accepted again. */
+        t.timestamp('consumed_at', { useTz: true });
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.index(['phone', 'purpose', 'id']);
+      });
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTableIfExists('sms_codes');
+      await knex.schema.dropTableIfExists('wechat_sessions');
+      await knex.schema.alterTable('users', (t) => {
+        t.dropColumn('merged_into_user_id');
+        t.string('wechat_openid', 64).unique();
+        t.string('wechat_unionid', 64).index();
+      });
+      await knex.raw(
+        `UPDATE users u SET wechat_openid = p.platform_id FROM account_platforms p WHERE p.user_id = u.id AND p.platform = 'wechat_mp'`,
+      );
+      await knex.raw(
+        `UPDATE users u SET wechat_unionid = p.platform_id FROM account_platforms p WHERE p.user_id = u.id AND p.platform = 'wechat_union'`,
+      );
+      await knex.schema.dropTableIfExists('account_platforms');
+    },
+  },
+  {
+    // Favorites (favorites.ts): one row per (shopper, product); the per-product count is kept with the rows.
+    name: '160_favorites',
+    async up(knex: Knex) {
+      await knex.schema.createTable('favorites', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('user_id').notNullable().references('id').inTable('users').onDelete('CASCADE');
+        /** The product subgraph's product id: a value, never joined. */
+        t.bigInteger('product_id').notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        // Adding twice is a no-op (INSERT ... ON CONFLICT DO NOTHING).
+        t.unique(['user_id', 'product_id']);
+        // The list: newest first, keyset on id.
+        t.index(['user_id', 'id']);
+      });
+      await knex.schema.createTable('product_favorite_counts', (t) => {
+        t.bigInteger('product_id').primary();
+        t.integer('count').notNullable().defaultTo(0);
+      });
+      await knex.raw('ALTER TABLE product_favorite_counts ADD CONSTRAINT product_favorite_counts_not_negative CHECK (count >= 0)');
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTableIfExists('product_favorite_counts');
+      await knex.schema.dropTableIfExists('favorites');
+    },
+  },
 ];
