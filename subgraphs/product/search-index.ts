@@ -4,7 +4,7 @@
  * cache generation bump after commit then makes every reader see both).
  */
 import type { Knex } from 'knex';
-import { findSearchSources, productIdsAfter, productIdsInCategories, upsertSearchDocuments } from './data/product-search';
+import { findSearchSources, productIdsAfter, productIdsInCategories, productIdsWithTag, upsertSearchDocuments } from './data/product-search';
 import { searchDocument } from './search-text';
 
 const BATCH = 500;
@@ -25,6 +25,9 @@ export async function reindexCategories(db: Knex, categoryIds: readonly string[]
     after = ids[ids.length - 1];
   }
 }
+
+/** The products carrying a tag, to re-index after the tag is renamed or deleted (read them before deleting). */
+export const productsWithTag = productIdsWithTag;
 
 /** Re-indexes every product (migration backfill, demo seed). */
 export async function reindexAll(db: Knex): Promise<void> {

@@ -1,5 +1,5 @@
 /**
- * Product search text (docs/search.md): how a product's title, brand, category names (and, later, tags) become the
+ * Product search text (docs/search.md): how a product's title, brand, category names and tags become the
  * normalized text and character grams `product_search` holds, and how a shopper's keyword becomes terms and grams.
  *
  * Chinese has no spaces between words and no tokenizer is installed (nor available in PGlite), so matching is by
@@ -85,11 +85,7 @@ export interface SearchSource {
   brandName: string | null;
   /** The category's name and its parent's (a product is found by either). */
   categoryNames: string[];
-  /**
-   * Further words the product is found by, ranked below title, brand and category: the hook for tags. The home page
-   * module's tags (another branch) plug in as one more entry in `data/product-search.ts` `findSearchSources` — see
-   * docs/search.md "Adding tags".
-   */
+  /** Further words the product is found by, ranked below title, brand and category: its tags (docs/search.md "Tags"). */
   extra: string[];
 }
 

@@ -1,6 +1,7 @@
 /** Data access for product search (table product_search, see docs/search.md). Knows knex, not GraphQL. */
 import type { Knex } from 'knex';
 import type { SearchDocument, SearchKeyword, SearchSource } from '../search-text';
+import { findTagsOfProducts } from './product-tags';
 import { escapeLike, type ProductRow } from './products';
 
 /**
@@ -17,7 +18,11 @@ export async function findSearchSources(db: Knex, productIds: readonly string[])
     .select('p.id', 'p.title', 'b.name as brand_name', 'c.name as category_name', 'pc.name as parent_name')
     .orderBy('p.id')
     .forShare('p');
-  // Tags (home page module) join here as `extra` once that table exists on this branch: docs/search.md "Adding tags".
+  // The products' tags (home page module) are the extra words, ranked below title, brand and category.
+  const tagNames = new Map<string, string[]>();
+  for (const tag of rows.length ? await findTagsOfProducts(db, productIds) : []) {
+    tagNames.set(tag.product_id, [...(tagNames.get(tag.product_id) ?? []), tag.name]);
+  }
   return new Map(
     rows.map((row) => [
       String(row.id),
@@ -25,7 +30,7 @@ export async function findSearchSources(db: Knex, productIds: readonly string[])
         title: row.title,
         brandName: row.brand_name,
         categoryNames: [row.category_name, row.parent_name].filter((name): name is string => Boolean(name)),
-        extra: [],
+        extra: tagNames.get(String(row.id)) ?? [],
       },
     ]),
   );
@@ -60,6 +65,12 @@ export async function productIdsInCategories(db: Knex, categoryIds: readonly str
     .limit(limit)
     .select('id');
   return rows.map((row) => String(row.id));
+}
+
+/** The products carrying a tag, in id order. */
+export async function productIdsWithTag(db: Knex, tagId: string): Promise<string[]> {
+  const rows: { product_id: string }[] = await db('product_tag_links').where('tag_id', tagId).orderBy('product_id').select('product_id');
+  return rows.map((row) => String(row.product_id));
 }
 
 /** Every product id after `afterId`, in id order: for the backfill. */

@@ -662,10 +662,10 @@ export type ProductFilter = {
   categoryId?: InputMaybe<Scalars['ID']['input']>;
   /**
    * Search text (at most 100 characters after normalization, at most 8 space-separated words): a product matches when
-   * every word appears in its title, brand name, category or parent category name (NFKC, case-insensitive; Chinese
-   * matched by characters). With a keyword the list is ranked instead of newest first: the whole keyword in the title,
-   * then every word in the title, then words found in brand or category names, then the rest; newest first within a
-   * rank. Cursors of a search are valid only for a search (docs/search.md).
+   * every word appears in its title, brand name, category or parent category name, or tags (NFKC, case-insensitive;
+   * Chinese matched by characters). With a keyword the list is ranked instead of newest first: the whole keyword in the
+   * title, then every word in the title, then words found in brand or category names, then in tags; newest first within
+   * a rank. Cursors of a search are valid only for a search (docs/search.md).
    */
   keyword?: InputMaybe<Scalars['String']['input']>;
   /** Staff only: on-shelf (true) or off-shelf (false) products. Shoppers always see on-shelf products only. */

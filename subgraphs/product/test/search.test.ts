@@ -219,4 +219,34 @@ describe('searching', () => {
     await reindexAll(db());
     expect(await walk(`${han}竞品4`)).toEqual([product.id]);
   });
+
+  it('finds products by their tags, ranked below title, brand and category, and follows tagging, renames and deletes', async () => {
+    // The demo's tags are indexed with the demo (seeded through the home page module).
+    expect((await walk('夏季清凉')).length).toBeGreaterThanOrEqual(4);
+
+    const han = uniqueHan();
+    const tagged = await createProduct(url, { title: '标签商品', categoryId: tree.leafA, skus: [sku()], onShelf: true });
+    const titled = await createProduct(url, { title: `${han}签 标题`, categoryId: tree.leafA, skus: [sku()], onShelf: true });
+    const tag = await gql(url, 'mutation($n: String!) { createProductTag(name: $n) { id } }', { n: `${han}签` }, staff());
+    expect(tag.errors).toBeUndefined();
+    const tagId = tag.data.createProductTag.id;
+    const setTags = 'mutation($p: ID!, $t: [ID!]!) { setProductTags(productId: $p, tagIds: $t) { id } }';
+    expect(await walk(`${han}签`)).toEqual([titled.id]);
+    expect((await gql(url, setTags, { p: tagged.id, t: [tagId] }, staff())).errors).toBeUndefined();
+    // The title match first (rank 0), then the tag (rank 3), though the tagged product is older.
+    expect(await walk(`${han}签`)).toEqual([titled.id, tagged.id]);
+
+    expect((await gql(url, 'mutation($id: ID!, $n: String) { updateProductTag(id: $id, name: $n) { id } }', { id: tagId, n: `${han}新签` }, staff())).errors).toBeUndefined();
+    expect(await walk(`${han}新签`)).toEqual([tagged.id]);
+    expect(await walk(`${han}签`)).toEqual([titled.id]);
+
+    expect((await gql(url, 'mutation($id: ID!) { deleteProductTag(id: $id) }', { id: tagId }, staff())).errors).toBeUndefined();
+    expect(await walk(`${han}新签`)).toEqual([]);
+
+    const again = (await gql(url, 'mutation($n: String!) { createProductTag(name: $n) { id } }', { n: `${han}再签` }, staff())).data.createProductTag.id;
+    await gql(url, setTags, { p: tagged.id, t: [again] }, staff());
+    expect(await walk(`${han}再签`)).toEqual([tagged.id]);
+    await gql(url, setTags, { p: tagged.id, t: [] }, staff());
+    expect(await walk(`${han}再签`)).toEqual([]);
+  });
 });
