@@ -57,6 +57,12 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       Cart: '../buy-again#CartReference',
       Sku: '../entity-refs#SkuReference',
       Product: '../entity-refs#ProductReference',
+      Shipment: '../data/shipments#ShipmentRow',
+      ShipmentEvent: '../data/shipments#ShipmentEventRow',
+      ShipmentLine: '../data/shipments#ShipmentLineRow',
+      Carrier: '../data/shipments#CarrierRef',
+      ReturnAddress: '../data/return-addresses#ReturnAddressRow',
+      ReturnAddressCopy: '../data/after-sales#ReturnAddressSnapshot',
     },
   },
   promote: {
@@ -72,6 +78,18 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       PaymentMethod: '../pay#PaymentMethodView',
       PayOrderResult: '../pay#PayOrderResultView',
       Wallet: '../resolvers#WalletRef',
+    },
+  },
+  review: {
+    context: '../context#ReviewContext',
+    mappers: {
+      Review: '../data/reviews#ReviewRow',
+      ReviewableLine: '../data/purchased-lines#PurchasedLineRow',
+      ProductRating: '../data/ratings#ProductRatingRow',
+      Product: '../refs#EntityRef',
+      Sku: '../refs#EntityRef',
+      User: '../refs#EntityRef',
+      Order: '../refs#EntityRef',
     },
   },
 };

@@ -8,7 +8,8 @@
  *   BENCH_DATABASE_URL  admin URL of the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres);
  *                       a fresh database is created for the run and dropped (with its roles) at the end
  *   BENCH_REDIS_URL     Redis for the services (default REDIS_URL, else redis://127.0.0.1:6379)
- *   BENCH_PORT_BASE     router on this port, subgraphs on the next six, stock gateway on +7, Hive on +8 (default 4300)
+ *   BENCH_PORT_BASE     router on this port, subgraphs on the next ones (one each, SUBGRAPH_NAMES order), stock gateway on
+ *                       +50, Hive on +51 (default 4300): room for subgraphs still to come
  *   BENCH_SCALE         multiplies every request count (default 1)
  *   BENCH_ONLY          comma-separated scenario name prefixes to run (default all)
  *   BENCH_WARMUP        unmeasured requests before each measured run, as a multiple of its count (default 4)
@@ -19,7 +20,7 @@
  *   CATALOG_CACHE       passed to the subgraphs (false: product reads PostgreSQL every time)
  *   BENCH_CPU_PROF      a directory: every service runs with --cpu-prof and writes its profile there on exit
  *   BENCH_ROUTER_NODE_ARGS  extra node options for our router only (space-separated), e.g. V8 heap flags to compare
- *   BENCH_NODE_ARGS     node options for the six subgraphs and our router (space-separated); default package.json's
+ *   BENCH_NODE_ARGS     node options for the subgraphs and our router (space-separated); default package.json's
  *                       config.serviceNodeFlags, what `npm run start:subgraph` and `npm run start:router` run with
  *   BENCH_ROUTERS       comma-separated routers to measure: ours, stock, hive (default all that are available)
  *   BENCH_MIX_PARTS     1: also run each kind of the browse mix's requests on its own (where the mix's CPU goes)
@@ -43,6 +44,9 @@ const root = path.resolve(__dirname, '..');
 const ADMIN_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 4300);
+/** Far above the subgraphs' PORT_BASE + 1.., so that a new subgraph never lands on a gateway's port. */
+const STOCK_PORT = PORT_BASE + 50;
+const HIVE_PORT = PORT_BASE + 51;
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const ONLY = process.env.BENCH_ONLY?.split(',');
 const ROUTERS = process.env.BENCH_ROUTERS?.split(',');
@@ -64,6 +68,8 @@ const STATS_KEYS = serviceKeysFromEnv(SERVICE_KEYS, { base: SECRETS.INTERNAL_SEC
 /** Shoppers with carts of 1..99 lines for the browse mix; shopper 0 holds the 99-line cart. */
 const SHOPPERS = 200;
 const FIRST_SHOPPER_ID = 900_000;
+/** Reviews written on each of the first (up to) 30 products for the product-with-reviews scenario. */
+const REVIEWS_PER_PRODUCT = 25;
 /** Hive Gateway lives in its own package folder, outside the main install (bench/hive/package.json). */
 const HIVE_INSTALLED = fs.existsSync(path.join(root, 'bench', 'hive', 'node_modules', '@graphql-hive', 'gateway'));
 
@@ -147,6 +153,8 @@ const CATEGORY_PAGE =
   'query CategoryPage($categoryId: ID, $after: String) { products(filter: { categoryId: $categoryId }, first: 10, after: $after) { edges { node { id title minPrice images skus { id price available } } } pageInfo { hasNextPage endCursor } } }';
 const PRODUCT_DETAIL =
   'query ProductDetail($id: ID!) { product(id: $id) { id title description images minPrice category { id name } brand { name } skus { id name price stock available } } }';
+const PRODUCT_WITH_REVIEWS =
+  'query ProductWithReviews($id: ID!) { product(id: $id) { id title minPrice skus { id name price available } rating { average count countsByStar { stars count } } reviews(first: 10) { edges { cursor node { stars content images createdAt author { nickname avatarUrl } sku { name } } } pageInfo { hasNextPage endCursor } } } }';
 const CATEGORIES = 'query Categories { categories { id name children { id name } } }';
 const ADD_TO_CART = 'mutation AddToCart($skuId: ID!) { addToCart(skuId: $skuId, quantity: 1) { totalQuantity } }';
 const PREVIEW =
@@ -351,13 +359,13 @@ async function main() {
       { via: 'ours', url: url(PORT_BASE), service: await start('router', 'router/main.ts', [], routerEnv, /Ready in/) },
       {
         via: 'stock',
-        url: url(PORT_BASE + 7),
-        service: await start('stock', path.join('bench', 'stock-gateway.ts'), [], { ...env, ROUTER_PORT: String(PORT_BASE + 7) }, /stock gateway/),
+        url: url(STOCK_PORT),
+        service: await start('stock', path.join('bench', 'stock-gateway.ts'), [], { ...env, ROUTER_PORT: String(STOCK_PORT) }, /stock gateway/),
       },
     ];
     if (HIVE_INSTALLED) {
-      const service = await start('hive', path.join('bench', 'hive', 'gateway.ts'), [], { ...env, ROUTER_PORT: String(PORT_BASE + 8) }, /hive gateway/);
-      routers.push({ via: 'hive', url: url(PORT_BASE + 8), service });
+      const service = await start('hive', path.join('bench', 'hive', 'gateway.ts'), [], { ...env, ROUTER_PORT: String(HIVE_PORT) }, /hive gateway/);
+      routers.push({ via: 'hive', url: url(HIVE_PORT), service });
     } else {
       console.log('Hive Gateway not installed, measuring ours and stock only (install it with: npm --prefix bench/hive ci)');
     }
@@ -426,6 +434,30 @@ async function main() {
       )
       .returning(['id', 'user_id']);
     const addressOf = new Map(addresses.map((a) => [String(a.user_id), String(a.id)]));
+    // Reviews: REVIEWS_PER_PRODUCT per product by the bench shoppers (their lines as OrderCompleted would record them),
+    // with the rating aggregate as the review subgraph keeps it.
+    const reviewed = productIds.slice(0, 30);
+    const reviewRows = reviewed.flatMap((productId, p) =>
+      Array.from({ length: REVIEWS_PER_PRODUCT }, (_, r) => {
+        const line = 1 + p * REVIEWS_PER_PRODUCT + r;
+        return {
+          order_item_id: line,
+          order_id: line,
+          user_id: FIRST_SHOPPER_ID + ((p * 7 + r) % SHOPPERS),
+          product_id: productId,
+          sku_id: skuIds[(p * 13 + r) % skuIds.length],
+          stars: 1 + ((p + r * 3) % 5),
+        };
+      }),
+    );
+    await data.batchInsert('review.purchased_lines', reviewRows.map(({ stars: _stars, ...line }) => ({ ...line, quantity: 1, completed_at: new Date() })), 500);
+    await data.batchInsert('review.reviews', reviewRows.map((row) => ({ ...row, content: `压测评价 ${row.order_item_id}：做工不错，物流很快。`, images: JSON.stringify(['https://img.example.com/review.jpg']) })), 500);
+    await data.raw(`INSERT INTO review.product_ratings (product_id, review_count, star_sum, stars_1, stars_2, stars_3, stars_4, stars_5)
+      SELECT product_id, count(*), sum(stars), ${[1, 2, 3, 4, 5].map((n) => `count(*) FILTER (WHERE stars = ${n})`).join(', ')}
+        FROM review.reviews WHERE hidden_at IS NULL GROUP BY product_id
+      ON CONFLICT (product_id) DO NOTHING`);
+    await checkAnswers(routers, [{ query: PRODUCT_WITH_REVIEWS, variables: { id: reviewed[0] } }]);
+    console.log(`reviews: ${reviewRows.length} on ${reviewed.length} products`);
     // A preview buys the first three lines of the shopper's cart (or fewer).
     const previewLines = new Map<number, string[]>();
     for (const row of await data.withSchema('cart').table('cart_items').select('id', 'user_id').orderBy('id')) {
@@ -478,6 +510,13 @@ async function main() {
     const scenarios: Scenario[] = [
       { name: '20 products with SKUs and category', count: 2000 * SCALE, concurrency: 10, requests: [{ body: body(LIST_20) }] },
       { name: '99-line cart with price', count: 800 * SCALE, concurrency: 10, requests: [{ body: body(CART), token: tokens[0] }] },
+      // Not kept by any router's response cache (review declares nothing public: docs/reviews.md).
+      {
+        name: 'product detail with reviews',
+        count: 2000 * SCALE,
+        concurrency: 10,
+        requests: reviewed.map((id) => ({ body: body(PRODUCT_WITH_REVIEWS, { id }) })),
+      },
       { name: 'browse mix', count: 3000 * SCALE, concurrency: 50, requests: mix },
       // The target as asked: 1000 req/s offered (open loop), p99 from when each request was due. It runs right after
       // the mix, on warm services: a shorter warm-up (for the load generator, and a router's first turn) is enough.

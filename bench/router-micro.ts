@@ -83,9 +83,9 @@ async function main() {
   const stub = await new Promise<string>((resolve) => load.once('message', (m: { stub: string }) => resolve(m.stub)));
   // Imported after the env is set: config is read once.
   const root = path.resolve(__dirname, '..');
-  const { loadConfig } = await import(path.join(root, 'platform/config'));
+  const { loadConfig, SUBGRAPH_NAMES } = await import(path.join(root, 'platform/config'));
   const { startRouter } = await import(path.join(root, 'router/server'));
-  const names = ['user', 'product', 'cart', 'order', 'promote', 'payment'] as const;
+  const names: readonly string[] = SUBGRAPH_NAMES;
   const router = await startRouter({
     config: loadConfig({
       ...process.env,

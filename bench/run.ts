@@ -90,7 +90,7 @@ async function main() {
       rows.push(await run(url, scenario, dispatcher));
     }
     console.table(rows);
-    console.log(`RSS after run: ${Math.round(process.memoryUsage().rss / 1024 / 1024)} MB (router + six subgraphs${supergraph.databases.embedded.length ? ' + six PGlite instances' : ''} in one process)`);
+    console.log(`RSS after run: ${Math.round(process.memoryUsage().rss / 1024 / 1024)} MB (router + ${Object.keys(supergraph.subgraphs).length} subgraphs${supergraph.databases.embedded.length ? ` + ${supergraph.databases.embedded.length} PGlite instances` : ''} in one process)`);
   } finally {
     await dispatcher.close();
     await supergraph.stop();

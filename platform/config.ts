@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { assertMoneyLimits, DEFAULT_MONEY_LIMITS, type MoneyLimits } from './money';
 import { assertCompleteKeySets, developmentMode, KEY_SETS } from './modes';
-import { checkDevelopmentSecrets, publicReason, warnDevelopmentSecrets } from './secrets';
+import { checkDevelopmentSecrets, publicReason, reachableOnlyLocally, warnDevelopmentSecrets } from './secrets';
 
-export const SUBGRAPH_NAMES = ['user', 'product', 'cart', 'order', 'promote', 'payment'] as const;
+export const SUBGRAPH_NAMES = ['user', 'product', 'cart', 'order', 'promote', 'payment', 'review'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 export const DEFAULT_PORTS: Record<SubgraphName | 'router', number> = {
@@ -19,11 +19,15 @@ export const DEFAULT_PORTS: Record<SubgraphName | 'router', number> = {
   order: 4004,
   promote: 4005,
   payment: 4006,
+  // 4007 is the open platform's (docs/architecture.md).
+  review: 4008,
 };
 
 /** Development-only secrets: never accepted when NODE_ENV=production. */
 export const DEV_JWT_SECRET = 'dev-only-jwt-secret-change-me';
 export const DEV_INTERNAL_SECRET = 'dev-only-internal-secret-change-me';
+/** Public development salt of Kuaidi100 pushes: only where the shop is reachable from this machine alone. */
+export const DEV_KUAIDI100_SALT = 'dev-only-kuaidi100-salt';
 export const DEV_ADMIN_PASSWORD = 'admin12345';
 
 export interface Config {
@@ -161,6 +165,29 @@ export interface Config {
   subscriptions: SubscriptionsConfig;
   /** Payment subgraph: methods, merchant keys, notify URLs, reconciliation (docs/payment.md). */
   payment: PaymentConfig;
+  /** Review subgraph (docs/reviews.md). */
+  review: ReviewConfig;
+  /** Order's shipments and carrier tracking (Kuaidi100), docs/logistics.md. */
+  logistics: LogisticsConfig;
+}
+
+export interface ReviewConfig {
+  /** The author may change a review this long after writing it (REVIEW_EDIT_WINDOW_HOURS, default 72; 0: never). */
+  editWindowHours: number;
+}
+
+export interface LogisticsConfig {
+  /**
+   * Salt of Kuaidi100's push signature, sign = upper(md5(param + salt)) (KUAIDI100_SALT). Unset: a development salt
+   * on a loopback HOST outside production; elsewhere null, and every push is refused.
+   */
+  kuaidi100Salt: string | null;
+  /** Kuaidi100 authorization key for subscriptions (KUAIDI100_KEY); null: shipments are not subscribed. */
+  kuaidi100Key: string | null;
+  /** Kuaidi100's subscription endpoint (KUAIDI100_POLL_URL, default https://poll.kuaidi100.com/poll). */
+  kuaidi100PollUrl: string;
+  /** The public URL Kuaidi100 pushes to (KUAIDI100_CALLBACK_URL, default <PAYMENT_PUBLIC_URL>/notify/kuaidi100). */
+  kuaidi100CallbackUrl: string;
 }
 
 export interface HttpServerConfig {
@@ -457,6 +484,12 @@ function checkRetention(retention: EventsRetentionConfig): EventsRetentionConfig
   return retention;
 }
 
+function nonNegative(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = int(env, name, fallback);
+  if (value < 0) throw new Error(`${name} must be 0 or more, got ${value}`);
+  return value;
+}
+
 function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -663,6 +696,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           : null,
     },
     holds: holdsConfig(env),
+    review: { editWindowHours: nonNegative(env, 'REVIEW_EDIT_WINDOW_HOURS', 72) },
     events: {
       namespace: env.EVENTS_NAMESPACE || undefined,
       pollIntervalMs: int(env, 'EVENTS_POLL_INTERVAL_MS', 100),
@@ -691,6 +725,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       rereadMs: int(env, 'SUBSCRIPTION_REREAD_MS', 60_000),
       keepAliveMs: int(env, 'SUBSCRIPTION_KEEPALIVE_MS', 12_000),
       queueMax: int(env, 'SUBSCRIPTION_QUEUE_MAX', 4),
+    },
+    logistics: {
+      kuaidi100Salt: env.KUAIDI100_SALT || (!isProduction && reachableOnlyLocally(env, host) ? DEV_KUAIDI100_SALT : null),
+      kuaidi100Key: env.KUAIDI100_KEY || null,
+      kuaidi100PollUrl: env.KUAIDI100_POLL_URL || 'https://poll.kuaidi100.com/poll',
+      kuaidi100CallbackUrl: env.KUAIDI100_CALLBACK_URL || `${(env.PAYMENT_PUBLIC_URL || `http://127.0.0.1:${ports.router}`).replace(/\/+$/, '')}/notify/kuaidi100`,
     },
     payment: {
       sandbox: paymentSandbox,

@@ -32,7 +32,7 @@ async function main(config: Config) {
   }
   console.log(`router     ${router.url}`);
   // Which provider callbacks reach payment through this router (router/notify-proxy.ts).
-  console.log(`notify     /notify/wechat, /notify/alipay${config.payment.sandbox ? ' and the payment SANDBOX cashier (/notify/sandbox/...)' : ''}`);
+  console.log(`notify     /notify/wechat, /notify/alipay (payment), /notify/kuaidi100 (order)${config.payment.sandbox ? ' and the payment SANDBOX cashier (/notify/sandbox/...)' : ''}`);
   if (router.explorer) {
     // Build (if needed) before announcing the explorer, so the first visit does not wait.
     await router.explorer.prepare();

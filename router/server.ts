@@ -164,8 +164,8 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   // The bundle is built on the first visit, not here: routers started by tests never pay for it.
   const explorer = config.explorerEnabled ? createExplorer({ endpoint: '/graphql', ...options.explorer }) : undefined;
   if (explorer) app.use(explorer.routes);
-  // Payment provider callbacks, known paths only: forwarded as they are to the payment subgraph (router/notify-proxy.ts).
-  const notify = notifyProxy(config, () => new URL(resolveUrl('payment', `http://${config.host}:${config.ports.payment}/graphql`)).origin);
+  // Provider callbacks, known paths only: forwarded as they are to payment (and carrier pushes to order): router/notify-proxy.ts.
+  const notify = notifyProxy(config, (service) => new URL(resolveUrl(service, `http://${config.host}:${config.ports[service]}/graphql`)).origin);
   app.use('/notify', notify.router);
   app.use(
     '/graphql',

@@ -1,6 +1,6 @@
 /**
  * `STAFF_PASSWORD=… npx tsx scripts/create-staff.ts <username> <role>`: creates a staff account holding a role
- * (admin, catalog, marketing, fulfillment, finance — see subgraphs/user/staff.ts), or, when the username exists, sets
+ * (admin, catalog, marketing, fulfillment, finance, moderation — see subgraphs/user/staff.ts), or, when the username exists, sets
  * its password and adds the role. Production has no demo `admin`: this is how the first staff account gets made.
  * The password comes from the environment so it stays out of shell history and `ps`; it is never printed.
  * Uses the user subgraph's database (USER_DATABASE_URL, else DATABASE_URL, else the embedded one under DATA_DIR).

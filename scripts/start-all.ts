@@ -1,5 +1,5 @@
 /**
- * `npm start`: the whole supergraph in one process — six subgraphs and the router. Without DATABASE_URL each
+ * `npm start`: the whole supergraph in one process — every subgraph and the router. Without DATABASE_URL each
  * subgraph runs on its own embedded PGlite under .data/ and demo data is seeded on first start (not in production).
  */
 import { DEV_ADMIN_PASSWORD, loadConfig, type Config } from '../platform/config';

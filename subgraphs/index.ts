@@ -8,6 +8,7 @@ import * as order from './order';
 import * as payment from './payment';
 import * as product from './product';
 import * as promote from './promote';
+import * as review from './review';
 import * as user from './user';
 
 export interface SubgraphModule {
@@ -22,7 +23,8 @@ export const subgraphModules: Record<SubgraphName, SubgraphModule> = {
   user: { name: 'user', migrations: user.migrations, create: user.createUserSubgraph, seedDemo: user.seedDemo },
   product: { name: 'product', migrations: product.migrations, create: product.createProductSubgraph, seedDemo: product.seedDemo },
   cart: { name: 'cart', migrations: cart.migrations, create: cart.createCartSubgraph },
-  order: { name: 'order', migrations: order.migrations, create: order.createOrderSubgraph },
+  order: { name: 'order', migrations: order.migrations, create: order.createOrderSubgraph, seedDemo: order.seedDemo },
   promote: { name: 'promote', migrations: promote.migrations, create: promote.createPromoteSubgraph, seedDemo: promote.seedDemo },
   payment: { name: 'payment', migrations: payment.migrations, create: payment.createPaymentSubgraph },
+  review: { name: 'review', migrations: review.migrations, create: review.createReviewSubgraph, seedDemo: review.seedDemo },
 };

@@ -71,13 +71,24 @@ it('publishes every status change on the order channel; a refused change publish
     await unsubscribe();
   }
 
-  // The outbox holds one row per recorded change (created, paid by the fixture, shipped, completed), all relayed.
-  const rows = await db('outbox').where({ aggregate_id: orderId }).orderBy('id');
+  // The outbox holds one row per recorded change (created, paid by the fixture, shipped, completed), and the receipt's
+  // OrderCompleted with the order's lines (for review), all relayed. (OrderShipped from the shipment sits on the same
+  // stream: docs/logistics.md.)
+  const rows = await db('outbox').where({ aggregate_id: orderId }).whereIn('type', ['OrderStatusChanged', 'OrderCompleted']).orderBy('id');
+  expect(await db('outbox').where({ aggregate_id: orderId, type: 'OrderShipped' })).toHaveLength(1);
   expect(rows.map((row) => [row.type, row.payload.to])).toEqual([
     ['OrderStatusChanged', 'PENDING_PAYMENT'],
     ['OrderStatusChanged', 'PAID'],
     ['OrderStatusChanged', 'SHIPPED'],
     ['OrderStatusChanged', 'COMPLETED'],
+    ['OrderCompleted', undefined],
   ]);
+  const items = await db('order_items').where({ order_id: orderId }).orderBy('id');
+  expect(rows[4].payload).toEqual({
+    orderId: String(orderId),
+    userId: shopper.userId,
+    completedAt: expect.any(String),
+    lines: items.map((item) => ({ orderItemId: String(item.id), productId: String(item.product_id), skuId: String(item.sku_id), quantity: item.quantity })),
+  });
   expect(await unpublished()).toBe(0);
 });

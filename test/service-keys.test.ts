@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import type { RunningSupergraph } from '../app/launcher';
 import { loadConfig } from '../platform/config';
 import { IDENTITY_HEADER, IdentityError, signIdentity, verifyIdentity } from '../platform/identity';
-import { derivedServiceSecret, pairKey, requireServiceKeys, serviceKeysFromEnv } from '../platform/service-keys';
+import { derivedServiceSecret, pairKey, requireServiceKeys, SERVICE_NAMES, serviceKeysFromEnv } from '../platform/service-keys';
 import { asIdentity, codes, gql, startSupergraph, testConfig } from './support/harness';
 
 const config = testConfig();
@@ -110,11 +110,11 @@ describe('keys', () => {
     const production = (env: Record<string, string>) => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'j'.repeat(32), INTERNAL_SECRET: 'i'.repeat(32), ...env });
     const none = production({});
     expect(() => requireServiceKeys(none.serviceKeys, 'router', true)).toThrow('the router service requires SERVICE_KEY_ROUTER (its own signing key)');
-    expect(() => requireServiceKeys(none.serviceKeys, 'order', true)).toThrow('SERVICE_KEY_ORDER (its own signing key) and the verification keys of router, user, product, cart, promote, payment');
+    expect(() => requireServiceKeys(none.serviceKeys, 'order', true)).toThrow('SERVICE_KEY_ORDER (its own signing key) and the verification keys of router, user, product, cart, promote, payment, review');
     expect(() => production({ SERVICE_KEY_ORDER: 'k1:too-short' })).toThrow('at least 32 characters');
     expect(() => production({ SERVICE_KEY_ORDER: ORDER_KEY, SERVICE_KEY_CART: ORDER_KEY })).toThrow('SERVICE_KEY_ORDER repeats the key of SERVICE_KEY_CART');
     expect(() => production({ SERVICE_KEY_ORDER: 'bad kid!:x'.padEnd(40, 'x') })).toThrow('expected kid:secret');
-    const all = production(Object.fromEntries(['router', 'user', 'product', 'cart', 'order', 'promote', 'payment'].map((name) => [`SERVICE_KEY_${name.toUpperCase()}`, `k1:${name}-key-0123456789-0123456789-0123456789`])));
+    const all = production(Object.fromEntries(SERVICE_NAMES.map((name) => [`SERVICE_KEY_${name.toUpperCase()}`, `k1:${name}-key-0123456789-0123456789-0123456789`])));
     for (const name of ['router', 'order', 'payment'] as const) expect(() => requireServiceKeys(all.serviceKeys, name, true)).not.toThrow();
     // Outside production, zero configuration: every key derived from INTERNAL_SECRET (or the development default).
     expect(testConfig().serviceKeys.holds('payment')).toBe('derived');

@@ -195,9 +195,9 @@ describe('WeChat and staff', () => {
     expect(ok(await gql(router, '{ me { id phone } }', {}, bearer(again.accessToken)))).toEqual({ me: { id: first.user.id, phone: null } });
   });
 
-  it('gives the admin all four scopes in its access token', async () => {
+  it('gives the admin every scope in its access token', async () => {
     const admin = ok(await gql<{ login: Auth }>(router, LOGIN, { input: { account: 'admin', password: config.adminPassword } })).login;
-    expect(verifyAccessToken(admin.accessToken, config).scopes).toEqual(['catalog:write', 'promote:write', 'order:write', 'payment:refund']);
+    expect(verifyAccessToken(admin.accessToken, config).scopes).toEqual(['catalog:write', 'promote:write', 'order:write', 'payment:refund', 'review:moderate']);
     expect(ok(await gql(router, '{ me { scopes } }', {}, bearer(admin.accessToken)))).toEqual({ me: { scopes: ALL_SCOPES } });
   });
 });

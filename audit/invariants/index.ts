@@ -1,5 +1,5 @@
 /**
- * The invariant checker: the books of stock, holds, coupons, payments, refunds and wallets, read across the
+ * The invariant checker: the books of stock, holds, coupons, payments, refunds, wallets and product ratings, read across the
  * subgraphs' databases (read-only) and joined here. `npm run check:invariants` (scripts/check-invariants.ts) runs
  * it against a deployment; tests call `checkInvariants` directly. Each check is a module of its own (one invariant
  * each) so it can grow with the model; docs/faults.md lists every violation kind and what it means.
@@ -7,6 +7,7 @@
 import { couponsCheck } from './coupons';
 import { holdsCheck } from './holds';
 import { paymentsCheck } from './payments';
+import { ratingsCheck } from './ratings';
 import { refundsCheck } from './refunds';
 import { stockCheck } from './stock';
 import type { AuditDatabases, CheckResult, InvariantCheck, InvariantReport } from './types';
@@ -14,7 +15,7 @@ import { walletCheck } from './wallet';
 
 export type { AuditDatabases, CheckResult, InvariantCheck, InvariantReport, Violation } from './types';
 
-export const CHECKS: readonly InvariantCheck[] = [stockCheck, holdsCheck, couponsCheck, paymentsCheck, refundsCheck, walletCheck];
+export const CHECKS: readonly InvariantCheck[] = [stockCheck, holdsCheck, couponsCheck, paymentsCheck, refundsCheck, walletCheck, ratingsCheck];
 export const CHECK_NAMES = CHECKS.map((check) => check.name);
 
 /** Default grace: longer than a release/commit job's first retries and the 60 s bound on late holds. */

@@ -3,6 +3,9 @@
  * refund, optionally some of the items) while it is PAID, SHIPPED, or COMPLETED within AFTER_SALES_WINDOW_DAYS of
  * receipt; may revoke it while undecided; staff with order:write approve or reject.
  *
+ * Exchanges (kind EXCHANGE, exchanges.ts) are requested with `requestExchange` and decided here too: approving one
+ * moves no money. Every decision publishes AfterSalesDecided with it (logistics-events.ts).
+ *
  * Approval, in one transaction: the decision, the refund registered as the order's (refunds.ts: refund number
  * `AS<request id>`, lines and the pieces staff say came back sellable), and the durable job `order.requestRefund`
  * that asks payment to pay it back (refund-jobs.ts) — retried until payment answers, so a refund approved while
@@ -15,7 +18,10 @@ import { scheduleJob } from '../../platform/events';
 import { isBigintId } from '../../platform/loaders';
 import { ownOrder } from './access';
 import type { OrderContext } from './context';
-import { decideAfterSale, findAfterSale, insertAfterSale, type AfterSaleItem, type AfterSaleRow } from './data/after-sales';
+import { decideAfterSale, findAfterSale, insertAfterSale, type AfterSaleItem, type AfterSaleRow, type ReturnAddressSnapshot } from './data/after-sales';
+import { checkPhotos } from './exchanges';
+import { appendAfterSalesDecided } from './logistics-events';
+import { chooseReturnAddress } from './return-addresses';
 import { refundedPieces } from './data/refunds';
 import { actors } from './lifecycle';
 import { reasonText } from './orders';
@@ -36,11 +42,13 @@ export interface RefundRequestInput {
   reason: string;
   amount: number;
   items?: readonly AfterSaleItem[] | null;
+  photos?: readonly string[] | null;
 }
 
 export async function requestRefund(context: OrderContext, input: RefundRequestInput): Promise<AfterSaleRow> {
   const reason = reasonText(input.reason);
   if (!reason) throw badInput('Say why you want a refund', 'reason');
+  const photos = checkPhotos(input.photos);
   const { order, userId } = await ownOrder(context, input.orderId);
   assertRefundable(order, context.config.order);
   // The order's total is what was paid (markOrderPaid insists on it); refunds succeeded or in flight are not left.
@@ -50,7 +58,7 @@ export async function requestRefund(context: OrderContext, input: RefundRequestI
   }
   const items = input.items?.length ? await checkItems(context, order.id, input.items) : null;
   try {
-    const request = await insertAfterSale(context.db, { orderId: order.id, userId, reason, amount: input.amount, items });
+    const request = await insertAfterSale(context.db, { orderId: order.id, userId, reason, amount: input.amount, items, photos });
     context.loaders.afterSalesByOrder.clear(order.id);
     return request;
   } catch (error) {
@@ -109,18 +117,27 @@ export async function approveRefundRequest(
   id: string,
   note?: string | null,
   restockSkuIds?: readonly string[] | null,
+  returnAddressId?: string | null,
 ): Promise<AfterSaleRow> {
   const staffId = requireScope(context, 'order:write');
   const staffNote = reasonText(note, 'note');
   const request = await visibleRequest(context, id);
+  // Where goods come back to, copied onto the request (exchanges need one; refunds of items get one when the shop has one).
+  const returnAddress = request.kind === 'EXCHANGE' || request.items?.length || returnAddressId ? await chooseReturnAddress(context, returnAddressId) : null;
+  if (request.kind === 'EXCHANGE') {
+    if (restockSkuIds?.length) throw badInput('An exchange restocks nothing on approval', 'restockSkuIds');
+    if (!returnAddress) throw shopError('CONFLICT', 'Set up a return address first (createReturnAddress)', { reason: 'NO_RETURN_ADDRESS' });
+    return approveExchange(context, request, staffId, staffNote, returnAddress);
+  }
   const restock = new Set((restockSkuIds ?? []).map(String));
   for (const skuId of restock) {
     if (!request.items?.some((item) => item.skuId === skuId)) throw badInput(`SKU ${skuId} is not among the items of this request`, 'restockSkuIds');
   }
   const refundNo = afterSaleRefundNo(request.id);
   const approved = await context.db.transaction(async (trx) => {
-    const decided = await decideAfterSale(trx, request.id, 'APPROVED', { by: actors.staff(staffId), note: staffNote, restockSkuIds: [...restock] });
+    const decided = await decideAfterSale(trx, request.id, 'APPROVED', { by: actors.staff(staffId), note: staffNote, restockSkuIds: [...restock], returnAddress });
     if (!decided) throw alreadyDecided((await findAfterSale(trx, request.id))!);
+    await appendAfterSalesDecided(trx, decided, 'APPROVED');
     const { order, refund } = await registerRefund(trx, context.config.order, {
       orderId: request.order_id,
       refundNo,
@@ -147,13 +164,35 @@ export async function approveRefundRequest(
   return approved.decided;
 }
 
+/** An exchange moves no money: the decision, its return address and the event, in one transaction. */
+async function approveExchange(
+  context: OrderContext,
+  request: AfterSaleRow,
+  staffId: string,
+  staffNote: string | null,
+  returnAddress: ReturnAddressSnapshot,
+): Promise<AfterSaleRow> {
+  const approved = await context.db.transaction(async (trx) => {
+    const decided = await decideAfterSale(trx, request.id, 'APPROVED', { by: actors.staff(staffId), note: staffNote, returnAddress });
+    if (!decided) throw alreadyDecided((await findAfterSale(trx, request.id))!);
+    await appendAfterSalesDecided(trx, decided, 'APPROVED');
+    return decided;
+  });
+  context.loaders.afterSalesByOrder.clear(request.order_id);
+  return approved;
+}
+
 /** Staff: reject with an optional note for the shopper; the order is unchanged. */
 export async function rejectRefundRequest(context: OrderContext, id: string, note?: string | null): Promise<AfterSaleRow> {
   const staffId = requireScope(context, 'order:write');
   const staffNote = reasonText(note, 'note');
   const request = await visibleRequest(context, id);
-  const rejected = await decideAfterSale(context.db, request.id, 'REJECTED', { by: actors.staff(staffId), note: staffNote });
-  if (!rejected) throw alreadyDecided((await findAfterSale(context.db, request.id))!);
+  const rejected = await context.db.transaction(async (trx) => {
+    const decided = await decideAfterSale(trx, request.id, 'REJECTED', { by: actors.staff(staffId), note: staffNote });
+    if (!decided) throw alreadyDecided((await findAfterSale(trx, request.id))!);
+    await appendAfterSalesDecided(trx, decided, 'REJECTED');
+    return decided;
+  });
   context.loaders.afterSalesByOrder.clear(request.order_id);
   return rejected;
 }

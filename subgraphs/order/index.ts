@@ -12,10 +12,14 @@ import { RECOVER_SAGA } from './checkout/compensation';
 import { recoverSaga } from './checkout/recovery';
 import { holdsJobs } from './holds';
 import { refundJobHandlers } from './refund-jobs';
+import { withLogistics } from './logistics-resolvers';
+import { mountKuaidi100 } from './kuaidi100';
+import { trackingSubscriptionJobs } from './tracking-subscription';
 
 export { migrations } from './migrations';
+export { seedDemo } from './seed';
 
-export const buildOrderSchema = () => buildFederatedSchema(__dirname, resolvers, internalCallers);
+export const buildOrderSchema = () => buildFederatedSchema(__dirname, withLogistics(resolvers), internalCallers);
 
 export function createOrderSubgraph(deps: SubgraphDeps): SubgraphDefinition<OrderContext> {
   return {
@@ -31,9 +35,12 @@ export function createOrderSubgraph(deps: SubgraphDeps): SubgraphDefinition<Orde
         [RECOVER_SAGA]: recoverSaga,
         ...holdsJobs(deps.services),
         ...refundJobHandlers({ services: deps.services, config: deps.config }),
+        ...trackingSubscriptionJobs(deps.config.logistics),
       },
     },
     schema: buildOrderSchema(),
+    // Kuaidi100's tracking pushes, POST /notify/kuaidi100 (signed by the carrier aggregator, not by our router).
+    mountRoutes: (app) => mountKuaidi100(app, { db: deps.db, config: deps.config.logistics }),
     createContext: (base) => ({ ...base, db: deps.db, services: deps.services, holds: deps.jobs, loaders: createOrderLoaders(deps.db) }),
     stats: () => ({ skuFacts: skuFactsCoalescing(deps.services) }),
   };

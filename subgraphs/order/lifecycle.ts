@@ -18,6 +18,7 @@ import type { Knex } from 'knex';
 import { notFound, shopError } from '../../platform/errors';
 import type { OrderChanges, OrderRow, StoredOrderStatus } from './data/orders';
 import { recordStatusChange } from './data/status-history';
+import { appendOrderCompleted } from './events';
 
 export const TRANSITIONS: Readonly<Record<StoredOrderStatus, readonly StoredOrderStatus[]>> = {
   CREATING: ['PENDING_PAYMENT', 'CANCELLED'],
@@ -95,5 +96,7 @@ export async function transition(trx: Knex.Transaction, request: TransitionReque
   }
   const { previous_status: previous, ...order } = row;
   await recordStatusChange(trx, { orderId, userId: order.user_id, from: previous, to, actor: request.actor, reason: request.reason });
+  // Received: confirmed by the shopper or automatically, whichever path made the change (not a return from REFUNDING).
+  if (to === 'COMPLETED' && previous === 'SHIPPED') await appendOrderCompleted(trx, order as OrderRow);
   return order as OrderRow;
 }

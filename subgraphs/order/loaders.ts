@@ -10,6 +10,7 @@ import { findItemsByOrderIds, type OrderItemRow } from './data/order-items';
 import { findOrdersByIds, type OrderRow } from './data/orders';
 import { findRefundsByOrderIds, type OrderRefundRow } from './data/refunds';
 import { findHistoryByOrderIds, type StatusHistoryRow } from './data/status-history';
+import { findEventsByShipmentIds, findShipmentsByAfterSaleIds, findShipmentsByOrderIds, type ShipmentEventRow, type ShipmentRow } from './data/shipments';
 
 export function createOrderLoaders(db: Knex) {
   const orderById = new DataLoader<string, OrderRow | null>(byIds((ids) => findOrdersByIds(db, ids)));
@@ -21,8 +22,17 @@ export function createOrderLoaders(db: Knex) {
     groupedBy((row) => row.order_id, (ids) => findAfterSalesByOrderIds(db, ids)),
   );
   const refundsByOrder = new DataLoader<string, OrderRefundRow[]>(groupedBy((row) => row.order_id, (ids) => findRefundsByOrderIds(db, ids)));
+  // Shipments (with their carrier's name) and tracking events: one statement each for a whole page of orders.
+  const shipmentsByOrder = new DataLoader<string, ShipmentRow[]>(groupedBy((row) => String(row.order_id), (ids) => findShipmentsByOrderIds(db, ids)));
+  const shipmentsByAfterSale = new DataLoader<string, ShipmentRow[]>(
+    groupedBy((row) => String(row.after_sale_id), (ids) => findShipmentsByAfterSaleIds(db, ids)),
+  );
+  const eventsByShipment = new DataLoader<string, ShipmentEventRow[]>(groupedBy((row) => String(row.shipment_id), (ids) => findEventsByShipmentIds(db, ids)));
   return {
     orderById,
+    shipmentsByOrder,
+    shipmentsByAfterSale,
+    eventsByShipment,
     refundsByOrder,
     itemsByOrder,
     historyByOrder,

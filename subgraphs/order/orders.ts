@@ -1,10 +1,10 @@
 /**
- * The lifecycle actions on orders (everything but checkout): cancel, confirm receipt, ship, delete, and the
+ * The lifecycle actions on orders (everything but checkout and shipping, shipments.ts): cancel, confirm receipt, delete, and the
  * internal calls payment makes. Each is one transaction around `transition` (lifecycle.ts); a refused change
  * rolls back and leaves the order and its history untouched.
  */
 import type { Knex } from 'knex';
-import { requireScope, requireService } from '../../platform/context';
+import { requireService } from '../../platform/context';
 import { badInput, shopError } from '../../platform/errors';
 import { isBigintId } from '../../platform/loaders';
 import { actorOf, noSuchOrder, ownOrder, visibleOrder } from './access';
@@ -14,7 +14,7 @@ import { actors, FINISHED_STATUSES, transition, type TransitionRequest } from '.
 import { cancelJob } from '../../platform/events';
 import { AUTO_CANCEL, cancelUnpaid } from './auto-cancel';
 import { COMMIT_HOLDS, RELEASE_HOLDS, scheduleHolds } from './holds';
-import { JOB_AUTO_CONFIRM, scheduleAutoConfirm } from './refunds';
+import { JOB_AUTO_CONFIRM } from './refunds';
 
 const MAX_REASON = 200;
 
@@ -77,31 +77,7 @@ export async function confirmReceipt(context: OrderContext, id: string): Promise
   );
 }
 
-const CARRIER = /^\S(.{0,62}\S)?$/u;
-const TRACKING_NO = /^[A-Za-z0-9-]{6,40}$/;
-
-/** Staff with order:write: PAID → SHIPPED with the carrier and tracking number the shopper then sees. */
-export async function shipOrder(context: OrderContext, id: string, carrier: string, trackingNo: string): Promise<OrderRow> {
-  const staffId = requireScope(context, 'order:write');
-  const name = carrier.trim();
-  if (!CARRIER.test(name)) throw badInput('carrier must be 1 to 64 characters', 'carrier');
-  const tracking = trackingNo.trim();
-  if (!TRACKING_NO.test(tracking)) throw badInput('trackingNo must be 6 to 40 letters, digits or dashes', 'trackingNo');
-  const current = await visibleOrder(context, id);
-  // The receipt timer starts with the shipment (durable job, same transaction): SHIPPED confirms itself.
-  return change(
-    context,
-    {
-      orderId: current.id,
-      from: ['PAID'],
-      to: 'SHIPPED',
-      actor: actors.staff(staffId),
-      reason: `shipped with ${name} ${tracking}`,
-      changes: { shipped_at: new Date(), carrier: name, tracking_no: tracking },
-    },
-    (trx, row) => scheduleAutoConfirm(trx, context.config.order, row),
-  );
-}
+// shipOrder (PAID → SHIPPED with a shipment) lives in shipments.ts.
 
 /** Owner: hides a finished order (COMPLETED, CANCELLED, REFUNDED) from their lists; the row stays. */
 export async function deleteOrder(context: OrderContext, id: string): Promise<boolean> {

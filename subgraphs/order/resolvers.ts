@@ -10,7 +10,8 @@ import type { OrderItemRow } from './data/order-items';
 import { countOrders, listOrders, type OrderCountsRow, type OrderRow } from './data/orders';
 import type { StatusHistoryRow } from './data/status-history';
 import type { Resolvers } from './generated/resolvers-types';
-import { cancelOrder, confirmReceipt, deleteOrder, markOrderPaid, markOrderRefunded, shipOrder } from './orders';
+import { cancelOrder, confirmReceipt, deleteOrder, markOrderPaid, markOrderRefunded } from './orders';
+import { shipOrder } from './shipments';
 import { isBigintId } from '../../platform/loaders';
 import { registerOrderRefund, settleOrderRefund } from './payment-hooks';
 import type { OrderRefundRow, RefundLine } from './data/refunds';
@@ -57,7 +58,8 @@ export const resolvers: Resolvers = {
     shipOrder: (_parent, { id, carrier, trackingNo }, context) => shipOrder(context, id, carrier, trackingNo),
     requestRefund: (_parent, { input }, context) => requestRefund(context, input),
     revokeRefundRequest: (_parent, { id }, context) => revokeRefundRequest(context, id),
-    approveRefundRequest: (_parent, { id, note, restockSkuIds }, context) => approveRefundRequest(context, id, note, restockSkuIds),
+    approveRefundRequest: (_parent, { id, note, restockSkuIds, returnAddressId }, context) =>
+      approveRefundRequest(context, id, note, restockSkuIds, returnAddressId),
     rejectRefundRequest: (_parent, { id, note }, context) => rejectRefundRequest(context, id, note),
     markOrderPaid: (_parent, { orderId, paymentId, amount }, context) => markOrderPaid(context, orderId, paymentId, amount),
     markOrderRefunded: (_parent, { orderId }, context) => markOrderRefunded(context, orderId),

@@ -23,6 +23,8 @@ export const STAFF_ROLES: Record<string, readonly Scope[]> = {
   fulfillment: ['order:write'],
   /** Refunds. */
   finance: ['payment:refund'],
+  /** Hiding and restoring shoppers' product reviews. */
+  moderation: ['review:moderate'],
 };
 
 /** Creates the roles above (and makes their scopes exactly as listed). Idempotent. Returns role ids by name. */

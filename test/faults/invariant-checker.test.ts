@@ -139,6 +139,9 @@ describeFaults('the invariant checker', () => {
     await payment('wallet_accounts').insert({ user_id: 77, balance: 100 });
     await payment('wallet_entries').insert({ user_id: 77, amount: 50, balance_after: 50, kind: 'CREDIT', ref: 'credit:plant' });
 
+    // ratings: a rating counting a review nobody wrote (the demo reviews' ratings are consistent).
+    await shop.dbs.review('product_ratings').insert({ product_id: 880000077, review_count: 1, star_sum: 5, stars_5: 1 });
+
     const report = await shop.checkInvariants();
     const kinds = (name: string) => report.checks.find((check) => check.name === name)!.violations.map((v) => v.kind).sort();
     expect(report.ok).toBe(false);
@@ -167,6 +170,9 @@ describeFaults('the invariant checker', () => {
     expect(stockViolations.find((v) => v.kind === 'STOCK_RETURN_WITHOUT_REFUND')?.message).toMatch(/RF-LINE-Q/);
     expect(report.checks.find((c) => c.name === 'payments')!.violations.find((v) => v.kind === 'PAYMENT_FLAGGED_UNRESOLVED')?.subject.paymentId).toBe(flagged);
     expect(kinds('wallet')).toEqual(['WALLET_BALANCE_NOT_LAST_ENTRY', 'WALLET_BALANCE_NOT_LEDGER_SUM']);
+    expect(report.checks.find((check) => check.name === 'ratings')!.violations).toEqual([
+      expect.objectContaining({ kind: 'RATING_MISMATCH', subject: { productId: '880000077' } }),
+    ]);
     const holds = report.checks.find((check) => check.name === 'holds')!.violations;
     expect(holds.find((v) => v.kind === 'STOCK_HELD_FOR_DEAD_ORDER')?.subject).toEqual({ orderId: '880000001' });
     expect(report.checks.find((c) => c.name === 'payments')!.violations.map((v) => v.subject.paymentId).sort()).toEqual(
@@ -188,6 +194,8 @@ describeFaults('the invariant checker', () => {
         'STOCK_LEDGER_MISMATCH',
         'WALLET_BALANCE_NOT_LAST_ENTRY',
         'WALLET_BALANCE_NOT_LEDGER_SUM',
+        // A rating is written with its review: never in flight.
+        'RATING_MISMATCH',
         // Refund books and returns can never be in flight; a flag waits for a person, not for a job.
         'ORDER_REFUNDED_AMOUNT_MISMATCH',
         'ORDER_REFUNDED_STATUS_MISMATCH',

@@ -30,7 +30,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   return loadConfig({ ...process.env, NODE_ENV: 'test', ...WIDE_ADDRESS_THROTTLES, ...overrides });
 }
 
-/** Starts the given subgraphs (default: all six plus the router). Databases are already migrated and seeded. */
+/** Starts the given subgraphs (default: every subgraph plus the router). Databases are already migrated and seeded. */
 export async function startSupergraph(
   options: { subgraphs?: readonly SubgraphName[]; router?: boolean; config?: Config } = {},
 ): Promise<RunningSupergraph> {

@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { SERVICE_NAMES } from '../../platform/service-keys';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -58,7 +59,7 @@ export function run(args: string[], env: Record<string, string | undefined>): Ru
 export const bareEnv = (extra: Record<string, string>) => ({ PATH: process.env.PATH, HOME: process.env.HOME, ...extra });
 /** Production needs each service's own key (SERVICE_KEY_<NAME>, platform/service-keys.ts): at least 32 characters. */
 export const SERVICE_KEYS: Record<string, string> = Object.fromEntries(
-  ['ROUTER', 'USER', 'PRODUCT', 'CART', 'ORDER', 'PROMOTE', 'PAYMENT'].map((name) => [`SERVICE_KEY_${name}`, `k1:production-test-key-of-${name.toLowerCase()}-0123456789`]),
+  SERVICE_NAMES.map((name) => [`SERVICE_KEY_${name.toUpperCase()}`, `k1:production-test-key-of-${name}-0123456789`]),
 );
 export const SECRETS = { JWT_SECRET: 'production-test-jwt-secret', INTERNAL_SECRET: 'production-test-internal-secret', ...SERVICE_KEYS };
 

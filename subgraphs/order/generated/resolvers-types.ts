@@ -4,10 +4,12 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { OrderRow, AddressSnapshot, OrderCountsRow } from '../data/orders';
 import type { OrderItemRow } from '../data/order-items';
 import type { StatusHistoryRow } from '../data/status-history';
-import type { AfterSaleRow, AfterSaleItemRow } from '../data/after-sales';
+import type { AfterSaleRow, AfterSaleItemRow, ReturnAddressSnapshot } from '../data/after-sales';
 import type { OrderRefundRow, RefundLine } from '../data/refunds';
 import type { CartReference } from '../buy-again';
 import type { SkuReference, ProductReference } from '../entity-refs';
+import type { ShipmentRow, ShipmentEventRow, ShipmentLineRow, CarrierRef } from '../data/shipments';
+import type { ReturnAddressRow } from '../data/return-addresses';
 import type { OrderContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -23,6 +25,18 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** One more parcel of an order. */
+export type AddShipmentInput = {
+  /** A carrier code of `carriers` (a name or alias also works, e.g. 顺丰 or SF). */
+  carrierCode: Scalars['String']['input'];
+  /** The pieces in this parcel (1..99 lines); omit for the whole order. */
+  lines?: InputMaybe<Array<ShipmentLineInput>>;
+  /** The order (PAID: it becomes SHIPPED; SHIPPED: it gains a parcel). */
+  orderId: Scalars['ID']['input'];
+  /** The carrier's tracking number (6..40 letters, digits, dashes). */
+  trackingNumber: Scalars['String']['input'];
+};
+
 /** A refund request (after-sales) of a paid order. */
 export type AfterSale = {
   __typename?: 'AfterSale';
@@ -36,10 +50,24 @@ export type AfterSale = {
   id: Scalars['ID']['output'];
   /** The items sent back; null when the request is about the whole order. */
   items: Maybe<Array<AfterSaleItem>>;
+  /** REFUND or EXCHANGE. */
+  kind: AfterSaleKind;
   /** The order it is about. */
   order: Order;
+  /** The shopper's photos (https URLs). */
+  photos: Array<Scalars['String']['output']>;
   /** The shopper's reason. */
   reason: Scalars['String']['output'];
+  /** When staff received the goods sent back (ISO 8601). */
+  receivedAt: Maybe<Scalars['String']['output']>;
+  /** EXCHANGE: the replacement parcel, once shipped. */
+  replacementShipment: Maybe<Shipment>;
+  /** EXCHANGE: the SKU sent instead of the returned one. */
+  replacementSku: Maybe<Sku>;
+  /** Where to send the goods back (set when a return or exchange is approved); null otherwise. */
+  returnAddress: Maybe<ReturnAddressCopy>;
+  /** The parcel the shopper sent back, once entered. */
+  returnShipment: Maybe<Shipment>;
   /** Staff's note with the decision. */
   staffNote: Maybe<Scalars['String']['output']>;
   /** Where the request stands. */
@@ -63,14 +91,29 @@ export type AfterSaleItemInput = {
   skuId: Scalars['ID']['input'];
 };
 
+/** What an after-sales request asks for. */
+export type AfterSaleKind =
+  /** The goods back and a replacement out: the same SKU or another SKU of the same product. */
+  | 'EXCHANGE'
+  /** Money back (and possibly the goods back). */
+  | 'REFUND';
+
 /** Where a refund request stands. */
 export type AfterSaleStatus =
   /** Approved: payment pays it back (see Order.refunds for where that stands). */
   | 'APPROVED'
+  /** Exchange: the replacement was delivered. */
+  | 'COMPLETED'
+  /** Exchange: staff received the returned goods. */
+  | 'RECEIVED'
   /** Refused by staff (see `staffNote`). */
   | 'REJECTED'
+  /** Exchange: the replacement is on its way (see replacementShipment). */
+  | 'REPLACEMENT_SHIPPED'
   /** Waiting for staff. */
   | 'REQUESTED'
+  /** Exchange: the shopper sent the parcel back (see returnShipment). */
+  | 'RETURNING'
   /** Withdrawn by the shopper. */
   | 'REVOKED';
 
@@ -83,6 +126,15 @@ export type AppliedCoupon = {
   discount: Scalars['Int']['output'];
   /** Whether the coupon waives the shipping fee. */
   shippingWaived: Scalars['Boolean']['output'];
+};
+
+/** A carrier of the carrier list (Kuaidi100 company codes). */
+export type Carrier = {
+  __typename?: 'Carrier';
+  /** Kuaidi100's company code, e.g. shunfeng, zhongtong, jtexpress. */
+  code: Scalars['String']['output'];
+  /** Name shown, e.g. 顺丰速运. */
+  name: Scalars['String']['output'];
 };
 
 /** A shopper's cart, owned by the cart subgraph (its id is the owner's user id). */
@@ -131,6 +183,32 @@ export type Coupon = {
   id: Scalars['ID']['output'];
 };
 
+/** An exchange request. */
+export type ExchangeRequestInput = {
+  /** The order (the shopper's own: shipped, or received within the after-sales window). */
+  orderId: Scalars['ID']['input'];
+  /** Photos: at most 9 https URLs of at most 500 characters. */
+  photos?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Pieces (1 .. the quantity ordered, less pieces refunded and pieces in other exchanges under way). */
+  quantity: Scalars['Int']['input'];
+  /** Why (1..200 characters). */
+  reason: Scalars['String']['input'];
+  /** The SKU wanted instead: another SKU of the same product, or omitted for the same SKU. */
+  replacementSkuId?: InputMaybe<Scalars['ID']['input']>;
+  /** The SKU of the order to exchange. */
+  skuId: Scalars['ID']['input'];
+};
+
+/** The replacement of an exchange. */
+export type ExchangeShipmentInput = {
+  /** A carrier code of `carriers`. */
+  carrierCode: Scalars['String']['input'];
+  /** The exchange request (RECEIVED). */
+  requestId: Scalars['ID']['input'];
+  /** The carrier's tracking number (6..40 letters, digits, dashes). */
+  trackingNumber: Scalars['String']['input'];
+};
+
 /** What a hold sweep does with an order's holds. */
 export type HoldVerdict =
   /** The order was paid: the holds become final (sold, coupon used). */
@@ -142,8 +220,12 @@ export type HoldVerdict =
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Staff (order:write): one more parcel of a paid or shipped order (a paid one becomes SHIPPED). */
+  addShipment: Shipment;
+  /** Staff (order:write): a tracking event entered by hand, merged like a carrier's. */
+  addShipmentEvent: Shipment;
   /**
-   * Staff (order:write): approves a refund request; payment pays it back from the order's payment (a durable job:
+   * Staff (order:write): approves an after-sales request. A REFUND: payment pays it back from the order's payment (a durable job:
    * it completes even if payment is down right now). The order keeps its status unless the refund covers all that is
    * left (REFUNDING, then REFUNDED).
    */
@@ -171,8 +253,12 @@ export type Mutation = {
    * CONFLICT, reason PRICE_CHANGED.
    */
   createOrder: Order;
+  /** Staff (order:write): a new return address. */
+  createReturnAddress: ReturnAddress;
   /** Hides a finished order (COMPLETED, CANCELLED or REFUNDED) from the shopper's lists. CONFLICT otherwise. */
   deleteOrder: Scalars['Boolean']['output'];
+  /** Staff (order:write): deletes a return address (requests approved with it keep their copy). */
+  deleteReturnAddress: Scalars['Boolean']['output'];
   /**
    * Internal (payment subgraph only): the order's payment succeeded. PENDING_PAYMENT → PAID; the same payment
    * again is a no-op; `amount` must equal the order's total.
@@ -180,6 +266,8 @@ export type Mutation = {
   markOrderPaid: Order;
   /** Internal (payment subgraph only), legacy jobs: REFUNDING → REFUNDED; a repeat is a no-op. */
   markOrderRefunded: Order;
+  /** Staff (order:write): the goods sent back arrived (an exchange becomes RECEIVED). */
+  markReturnReceived: AfterSale;
   /**
    * Internal (payment subgraph only): registers a staff refund before money moves (status, amount left, lines left
    * checked under the order's lock); answers the order (its paymentId is the payment to refund). Idempotent per refundNo.
@@ -187,6 +275,8 @@ export type Mutation = {
   registerOrderRefund: Order;
   /** Staff (order:write): rejects a refund request; the order is unchanged. */
   rejectRefundRequest: AfterSale;
+  /** The shopper asks to exchange pieces of a shipped or received order (one open request per order). */
+  requestExchange: AfterSale;
   /**
    * The shopper asks for a refund (and return) of a paid or shipped order, or of a received one within
    * AFTER_SALES_WINDOW_DAYS of receipt (after that: CONFLICT, extensions.reason AFTER_SALES_WINDOW_CLOSED). One open
@@ -197,8 +287,27 @@ export type Mutation = {
   revokeRefundRequest: AfterSale;
   /** Internal (payment subgraph only): payment's verdict on a refund (SUCCEEDED or FAILED). Idempotent. */
   settleOrderRefund: Order;
+  /**
+   * Staff (order:write): ships the replacement of a RECEIVED exchange. Stock is taken at product first (never oversold:
+   * CONFLICT with extensions.reason OUT_OF_STOCK and nothing changes); the exchange becomes REPLACEMENT_SHIPPED.
+   */
+  shipExchangeReplacement: Shipment;
   /** Staff (order:write): ships a paid order (PAID → SHIPPED) with its carrier and tracking number. */
   shipOrder: Order;
+  /** The shopper enters the parcel sent back for an approved return or exchange (seed `/order/reverse/update-express`). */
+  submitReturnShipment: AfterSale;
+  /** Staff (order:write): changes a return address (requests approved with it keep their copy). */
+  updateReturnAddress: ReturnAddress;
+};
+
+
+export type MutationAddShipmentArgs = {
+  input: AddShipmentInput;
+};
+
+
+export type MutationAddShipmentEventArgs = {
+  input: ShipmentEventInput;
 };
 
 
@@ -206,6 +315,7 @@ export type MutationApproveRefundRequestArgs = {
   id: Scalars['ID']['input'];
   note?: InputMaybe<Scalars['String']['input']>;
   restockSkuIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  returnAddressId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -231,7 +341,17 @@ export type MutationCreateOrderArgs = {
 };
 
 
+export type MutationCreateReturnAddressArgs = {
+  input: ReturnAddressInput;
+};
+
+
 export type MutationDeleteOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteReturnAddressArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -248,6 +368,11 @@ export type MutationMarkOrderRefundedArgs = {
 };
 
 
+export type MutationMarkReturnReceivedArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationRegisterOrderRefundArgs = {
   amount: Scalars['Int']['input'];
   lines?: InputMaybe<Array<OrderRefundLineInput>>;
@@ -261,6 +386,11 @@ export type MutationRegisterOrderRefundArgs = {
 export type MutationRejectRefundRequestArgs = {
   id: Scalars['ID']['input'];
   note?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationRequestExchangeArgs = {
+  input: ExchangeRequestInput;
 };
 
 
@@ -283,10 +413,26 @@ export type MutationSettleOrderRefundArgs = {
 };
 
 
+export type MutationShipExchangeReplacementArgs = {
+  input: ExchangeShipmentInput;
+};
+
+
 export type MutationShipOrderArgs = {
   carrier: Scalars['String']['input'];
   id: Scalars['ID']['input'];
   trackingNo: Scalars['String']['input'];
+};
+
+
+export type MutationSubmitReturnShipmentArgs = {
+  input: ReturnShipmentInput;
+};
+
+
+export type MutationUpdateReturnAddressArgs = {
+  id: Scalars['ID']['input'];
+  input: ReturnAddressInput;
 };
 
 /**
@@ -338,6 +484,11 @@ export type Order = {
   refundedAmount: Scalars['Int']['output'];
   /** Every refund of this order (staff's and after-sales), oldest first, with its lines and where it stands. */
   refunds: Array<OrderRefund>;
+  /**
+   * The order's parcels, oldest first: the goods (OUTBOUND, one or more), parcels sent back (RETURN) and exchange
+   * replacements (EXCHANGE), each with its carrier, tracking number, status and tracking events.
+   */
+  shipments: Array<Shipment>;
   /** When staff shipped the order (ISO 8601). */
   shippedAt: Maybe<Scalars['String']['output']>;
   /** Where the goods go: the address as it was when the order was placed (later address edits don't change it). */
@@ -593,6 +744,8 @@ export type Product = {
 
 export type Query = {
   __typename?: 'Query';
+  /** The carriers shipments may name (code + name; seed `/order/reverse/express-brand2code`). */
+  carriers: Array<Carrier>;
   /** One order of the signed-in shopper (any order for staff with order:write), or null if it does not exist or is not theirs. */
   order: Maybe<Order>;
   /** How many of the shopper's orders wait for payment, shipment and receipt (the tab badges). */
@@ -614,6 +767,10 @@ export type Query = {
    * malformed input or an address that is not the shopper's. Nothing is reserved.
    */
   previewOrder: OrderPreview;
+  /** Staff (order:write): the shop's return addresses, the default first. */
+  returnAddresses: Array<ReturnAddress>;
+  /** A shipment: the order's shopper, or staff with order:write; null otherwise. */
+  shipment: Maybe<Shipment>;
   /**
    * Internal (user subgraph only, passport): whether the shopper ever placed an order, in any status. The user subgraph
    * folds an empty half account into an existing one only when this is false (docs/passport.md).
@@ -644,6 +801,11 @@ export type QueryPreviewOrderArgs = {
 };
 
 
+export type QueryShipmentArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type QueryShopperHasOrdersArgs = {
   userId: Scalars['ID']['input'];
 };
@@ -656,9 +818,191 @@ export type RefundRequestInput = {
   items?: InputMaybe<Array<AfterSaleItemInput>>;
   /** The order (the shopper's own: paid, shipped, or received within the after-sales window). */
   orderId: Scalars['ID']['input'];
+  /** Photos: at most 9 https URLs of at most 500 characters. */
+  photos?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Why (1..200 characters). */
   reason: Scalars['String']['input'];
 };
+
+/** A shop address where shoppers send goods back. */
+export type ReturnAddress = {
+  __typename?: 'ReturnAddress';
+  /** City. */
+  city: Scalars['String']['output'];
+  /** Recipient. */
+  contactName: Scalars['String']['output'];
+  /** Street and number. */
+  detail: Scalars['String']['output'];
+  /** District. */
+  district: Scalars['String']['output'];
+  /** Return address id. */
+  id: Scalars['ID']['output'];
+  /** Whether approvals use it when staff name none (one address is the default). */
+  isDefault: Scalars['Boolean']['output'];
+  /** Staff's name for it, e.g. 上海仓. */
+  label: Scalars['String']['output'];
+  /** Recipient's phone. */
+  phone: Scalars['String']['output'];
+  /** Province. */
+  province: Scalars['String']['output'];
+};
+
+/** A return address as it was when the request was approved. */
+export type ReturnAddressCopy = {
+  __typename?: 'ReturnAddressCopy';
+  /** City. */
+  city: Scalars['String']['output'];
+  /** Recipient. */
+  contactName: Scalars['String']['output'];
+  /** Street and number. */
+  detail: Scalars['String']['output'];
+  /** District. */
+  district: Scalars['String']['output'];
+  /** Staff's name for it. */
+  label: Scalars['String']['output'];
+  /** Recipient's phone. */
+  phone: Scalars['String']['output'];
+  /** Province. */
+  province: Scalars['String']['output'];
+};
+
+/** A return address as written (create: every field but isDefault required; update: only the fields given change). */
+export type ReturnAddressInput = {
+  /** 1..64 characters. */
+  city?: InputMaybe<Scalars['String']['input']>;
+  /** 1..64 characters. */
+  contactName?: InputMaybe<Scalars['String']['input']>;
+  /** 1..200 characters. */
+  detail?: InputMaybe<Scalars['String']['input']>;
+  /** 1..64 characters. */
+  district?: InputMaybe<Scalars['String']['input']>;
+  /** Make it the default (the first address always is). */
+  isDefault?: InputMaybe<Scalars['Boolean']['input']>;
+  /** 1..64 characters. */
+  label?: InputMaybe<Scalars['String']['input']>;
+  /** 5..32 digits, spaces, + or -. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+  /** 1..64 characters. */
+  province?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The parcel a shopper sends back. */
+export type ReturnShipmentInput = {
+  /** A carrier code of `carriers`. */
+  carrierCode: Scalars['String']['input'];
+  /** The approved after-sales request (a return of items, or an exchange). */
+  requestId: Scalars['ID']['input'];
+  /** The carrier's tracking number (6..40 letters, digits, dashes). */
+  trackingNumber: Scalars['String']['input'];
+};
+
+/** A parcel: a carrier, its tracking number, where it is. */
+export type Shipment = {
+  __typename?: 'Shipment';
+  /** The after-sales request it belongs to (RETURN and EXCHANGE parcels); null for the order's own parcels. */
+  afterSaleId: Maybe<Scalars['ID']['output']>;
+  /** The carrier. */
+  carrier: Carrier;
+  /** When the carrier reported it signed for (ISO 8601); null until then. */
+  deliveredAt: Maybe<Scalars['String']['output']>;
+  /** Tracking events, newest first. */
+  events: Array<ShipmentEvent>;
+  /** Shipment id. */
+  id: Scalars['ID']['output'];
+  /** What the parcel is. */
+  kind: ShipmentKind;
+  /** The pieces in this parcel; null when it holds the whole order. */
+  lines: Maybe<Array<ShipmentLine>>;
+  /** When it was handed to the carrier (ISO 8601). */
+  shippedAt: Scalars['String']['output'];
+  /** Where the parcel is, as the newest tracking report says. */
+  status: ShipmentStatus;
+  /** Why no (more) tracking arrives, e.g. the carrier's tracking was aborted; null normally. */
+  trackingNote: Maybe<Scalars['String']['output']>;
+  /** The carrier's tracking number. */
+  trackingNumber: Scalars['String']['output'];
+};
+
+/** One tracking event of a parcel. */
+export type ShipmentEvent = {
+  __typename?: 'ShipmentEvent';
+  /** When it happened (ISO 8601). */
+  at: Scalars['String']['output'];
+  /** What happened, as the carrier (or staff) wrote it. */
+  description: Scalars['String']['output'];
+  /** Where, when known. */
+  location: Maybe<Scalars['String']['output']>;
+  /** Our status for it; null when the carrier's text maps to none. */
+  status: Maybe<ShipmentStatus>;
+};
+
+/** A tracking event staff enter by hand. */
+export type ShipmentEventInput = {
+  /** When (ISO 8601, not in the future); default now. */
+  at?: InputMaybe<Scalars['String']['input']>;
+  /** What happened (1..500 characters). */
+  description: Scalars['String']['input'];
+  /** Where (up to 200 characters). */
+  location?: InputMaybe<Scalars['String']['input']>;
+  /** The shipment. */
+  shipmentId: Scalars['ID']['input'];
+  /** Where the parcel is now. */
+  status: ShipmentStatus;
+};
+
+/** What a parcel is. */
+export type ShipmentKind =
+  /** An exchange's replacement, to the shopper. */
+  | 'EXCHANGE'
+  /** The order's goods, to the shopper. */
+  | 'OUTBOUND'
+  /** Goods the shopper sends back (return or exchange). */
+  | 'RETURN';
+
+/** Pieces of one SKU in a parcel. */
+export type ShipmentLine = {
+  __typename?: 'ShipmentLine';
+  /** Pieces. */
+  quantity: Scalars['Int']['output'];
+  /** The SKU. */
+  sku: Sku;
+};
+
+/** Pieces of one SKU of the order in a parcel. */
+export type ShipmentLineInput = {
+  /** Pieces (1 .. the quantity ordered). */
+  quantity: Scalars['Int']['input'];
+  /** A SKU of the order. */
+  skuId: Scalars['ID']['input'];
+};
+
+/**
+ * Where a parcel is. Kuaidi100 `state` codes map as 0 IN_TRANSIT, 1 COLLECTED, 2 TROUBLE, 3 DELIVERED, 4 RETURNED,
+ * 5 DISPATCHING, 6 RETURNING, 7 TRANSFERRED, 8 CUSTOMS, 14 REJECTED.
+ */
+export type ShipmentStatus =
+  /** Collected by the carrier (揽收). */
+  | 'COLLECTED'
+  /** In customs (清关). */
+  | 'CUSTOMS'
+  /** Signed for (签收). */
+  | 'DELIVERED'
+  /** Out for delivery (派件). */
+  | 'DISPATCHING'
+  /** On its way (在途). */
+  | 'IN_TRANSIT'
+  /** Handed over; no tracking yet. */
+  | 'PENDING'
+  /** Refused by the recipient (拒签). */
+  | 'REJECTED'
+  /** Returned and signed for by the sender (退签). */
+  | 'RETURNED'
+  /** On its way back to the sender (退回). */
+  | 'RETURNING'
+  /** Handed to another carrier (转投). */
+  | 'TRANSFERRED'
+  /** A problem the carrier reports (疑难). */
+  | 'TROUBLE';
 
 /** A SKU, owned by the product subgraph; the order knows its id, and a preview provides what it read (see OrderPreviewItem.sku). */
 export type Sku = {
@@ -787,19 +1131,24 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  AfterSale: ResolverTypeWrapper<AfterSaleRow>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  AddShipmentInput: AddShipmentInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  AfterSale: ResolverTypeWrapper<AfterSaleRow>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AfterSaleItem: ResolverTypeWrapper<AfterSaleItemRow>;
   AfterSaleItemInput: AfterSaleItemInput;
+  AfterSaleKind: AfterSaleKind;
   AfterSaleStatus: AfterSaleStatus;
   AppliedCoupon: ResolverTypeWrapper<AppliedCoupon>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Carrier: ResolverTypeWrapper<CarrierRef>;
   Cart: ResolverTypeWrapper<CartReference>;
   CheckoutInput: CheckoutInput;
   CheckoutItemInput: CheckoutItemInput;
   Coupon: ResolverTypeWrapper<Coupon>;
+  ExchangeRequestInput: ExchangeRequestInput;
+  ExchangeShipmentInput: ExchangeShipmentInput;
   HoldVerdict: HoldVerdict;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Order: ResolverTypeWrapper<OrderRow>;
@@ -822,24 +1171,39 @@ export type ResolversTypes = {
   Product: ResolverTypeWrapper<ProductReference>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RefundRequestInput: RefundRequestInput;
+  ReturnAddress: ResolverTypeWrapper<ReturnAddressRow>;
+  ReturnAddressCopy: ResolverTypeWrapper<ReturnAddressSnapshot>;
+  ReturnAddressInput: ReturnAddressInput;
+  ReturnShipmentInput: ReturnShipmentInput;
+  Shipment: ResolverTypeWrapper<ShipmentRow>;
+  ShipmentEvent: ResolverTypeWrapper<ShipmentEventRow>;
+  ShipmentEventInput: ShipmentEventInput;
+  ShipmentKind: ShipmentKind;
+  ShipmentLine: ResolverTypeWrapper<ShipmentLineRow>;
+  ShipmentLineInput: ShipmentLineInput;
+  ShipmentStatus: ShipmentStatus;
   Sku: ResolverTypeWrapper<SkuReference>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  AfterSale: AfterSaleRow;
-  Int: Scalars['Int']['output'];
+  AddShipmentInput: AddShipmentInput;
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
+  AfterSale: AfterSaleRow;
+  Int: Scalars['Int']['output'];
   AfterSaleItem: AfterSaleItemRow;
   AfterSaleItemInput: AfterSaleItemInput;
   AppliedCoupon: AppliedCoupon;
   Boolean: Scalars['Boolean']['output'];
+  Carrier: CarrierRef;
   Cart: CartReference;
   CheckoutInput: CheckoutInput;
   CheckoutItemInput: CheckoutItemInput;
   Coupon: Coupon;
+  ExchangeRequestInput: ExchangeRequestInput;
+  ExchangeShipmentInput: ExchangeShipmentInput;
   Mutation: Record<PropertyKey, never>;
   Order: OrderRow;
   OrderAddress: AddressSnapshot;
@@ -858,6 +1222,15 @@ export type ResolversParentTypes = {
   Product: ProductReference;
   Query: Record<PropertyKey, never>;
   RefundRequestInput: RefundRequestInput;
+  ReturnAddress: ReturnAddressRow;
+  ReturnAddressCopy: ReturnAddressSnapshot;
+  ReturnAddressInput: ReturnAddressInput;
+  ReturnShipmentInput: ReturnShipmentInput;
+  Shipment: ShipmentRow;
+  ShipmentEvent: ShipmentEventRow;
+  ShipmentEventInput: ShipmentEventInput;
+  ShipmentLine: ShipmentLineRow;
+  ShipmentLineInput: ShipmentLineInput;
   Sku: SkuReference;
   Subscription: Record<PropertyKey, never>;
 };
@@ -868,8 +1241,15 @@ export type AfterSaleResolvers<ContextType = OrderContext, ParentType extends Re
   decidedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   items?: Resolver<Maybe<Array<ResolversTypes['AfterSaleItem']>>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['AfterSaleKind'], ParentType, ContextType>;
   order?: Resolver<ResolversTypes['Order'], ParentType, ContextType>;
+  photos?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  receivedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  replacementShipment?: Resolver<Maybe<ResolversTypes['Shipment']>, ParentType, ContextType>;
+  replacementSku?: Resolver<Maybe<ResolversTypes['Sku']>, ParentType, ContextType>;
+  returnAddress?: Resolver<Maybe<ResolversTypes['ReturnAddressCopy']>, ParentType, ContextType>;
+  returnShipment?: Resolver<Maybe<ResolversTypes['Shipment']>, ParentType, ContextType>;
   staffNote?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['AfterSaleStatus'], ParentType, ContextType>;
 };
@@ -885,6 +1265,11 @@ export type AppliedCouponResolvers<ContextType = OrderContext, ParentType extend
   shippingWaived?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type CarrierResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Carrier'] = ResolversParentTypes['Carrier']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type CartResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Cart'] = ResolversParentTypes['Cart']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
@@ -894,20 +1279,29 @@ export type CouponResolvers<ContextType = OrderContext, ParentType extends Resol
 };
 
 export type MutationResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  addShipment?: Resolver<ResolversTypes['Shipment'], ParentType, ContextType, RequireFields<MutationAddShipmentArgs, 'input'>>;
+  addShipmentEvent?: Resolver<ResolversTypes['Shipment'], ParentType, ContextType, RequireFields<MutationAddShipmentEventArgs, 'input'>>;
   approveRefundRequest?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationApproveRefundRequestArgs, 'id'>>;
   buyAgain?: Resolver<ResolversTypes['Cart'], ParentType, ContextType, RequireFields<MutationBuyAgainArgs, 'id'>>;
   cancelOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCancelOrderArgs, 'id'>>;
   confirmReceipt?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationConfirmReceiptArgs, 'id'>>;
   createOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCreateOrderArgs, 'idempotencyKey' | 'input'>>;
+  createReturnAddress?: Resolver<ResolversTypes['ReturnAddress'], ParentType, ContextType, RequireFields<MutationCreateReturnAddressArgs, 'input'>>;
   deleteOrder?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteOrderArgs, 'id'>>;
+  deleteReturnAddress?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteReturnAddressArgs, 'id'>>;
   markOrderPaid?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationMarkOrderPaidArgs, 'amount' | 'orderId' | 'paymentId'>>;
   markOrderRefunded?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationMarkOrderRefundedArgs, 'orderId'>>;
+  markReturnReceived?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationMarkReturnReceivedArgs, 'id'>>;
   registerOrderRefund?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationRegisterOrderRefundArgs, 'amount' | 'orderId' | 'reason' | 'refundNo'>>;
   rejectRefundRequest?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationRejectRefundRequestArgs, 'id'>>;
+  requestExchange?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationRequestExchangeArgs, 'input'>>;
   requestRefund?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationRequestRefundArgs, 'input'>>;
   revokeRefundRequest?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationRevokeRefundRequestArgs, 'id'>>;
   settleOrderRefund?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationSettleOrderRefundArgs, 'amount' | 'orderId' | 'refundNo' | 'status'>>;
+  shipExchangeReplacement?: Resolver<ResolversTypes['Shipment'], ParentType, ContextType, RequireFields<MutationShipExchangeReplacementArgs, 'input'>>;
   shipOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationShipOrderArgs, 'carrier' | 'id' | 'trackingNo'>>;
+  submitReturnShipment?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationSubmitReturnShipmentArgs, 'input'>>;
+  updateReturnAddress?: Resolver<ResolversTypes['ReturnAddress'], ParentType, ContextType, RequireFields<MutationUpdateReturnAddressArgs, 'id' | 'input'>>;
 };
 
 export type OrderResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order'], FederationReferenceType extends FederationReferenceTypes['Order'] = FederationReferenceTypes['Order']> = {
@@ -930,6 +1324,7 @@ export type OrderResolvers<ContextType = OrderContext, ParentType extends Resolv
   paymentId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   refundedAmount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   refunds?: Resolver<Array<ResolversTypes['OrderRefund']>, ParentType, ContextType>;
+  shipments?: Resolver<Array<ResolversTypes['Shipment']>, ParentType, ContextType>;
   shippedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   shippingAddress?: Resolver<Maybe<ResolversTypes['OrderAddress']>, ParentType, ContextType>;
   shippingFee?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1040,12 +1435,63 @@ export type ProductResolvers<ContextType = OrderContext, ParentType extends Reso
 };
 
 export type QueryResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  carriers?: Resolver<Array<ResolversTypes['Carrier']>, ParentType, ContextType>;
   order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'id'>>;
   orderCounts?: Resolver<ResolversTypes['OrderCounts'], ParentType, ContextType>;
   orderHoldStates?: Resolver<Array<ResolversTypes['OrderHoldState']>, ParentType, ContextType, RequireFields<QueryOrderHoldStatesArgs, 'ids'>>;
   orders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, Partial<QueryOrdersArgs>>;
   previewOrder?: Resolver<ResolversTypes['OrderPreview'], ParentType, ContextType, RequireFields<QueryPreviewOrderArgs, 'input'>>;
+  returnAddresses?: Resolver<Array<ResolversTypes['ReturnAddress']>, ParentType, ContextType>;
+  shipment?: Resolver<Maybe<ResolversTypes['Shipment']>, ParentType, ContextType, RequireFields<QueryShipmentArgs, 'id'>>;
   shopperHasOrders?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<QueryShopperHasOrdersArgs, 'userId'>>;
+};
+
+export type ReturnAddressResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['ReturnAddress'] = ResolversParentTypes['ReturnAddress']> = {
+  city?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  contactName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  detail?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  district?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  isDefault?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  phone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  province?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ReturnAddressCopyResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['ReturnAddressCopy'] = ResolversParentTypes['ReturnAddressCopy']> = {
+  city?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  contactName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  detail?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  district?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  phone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  province?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ShipmentResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Shipment'] = ResolversParentTypes['Shipment']> = {
+  afterSaleId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  carrier?: Resolver<ResolversTypes['Carrier'], ParentType, ContextType>;
+  deliveredAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  events?: Resolver<Array<ResolversTypes['ShipmentEvent']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['ShipmentKind'], ParentType, ContextType>;
+  lines?: Resolver<Maybe<Array<ResolversTypes['ShipmentLine']>>, ParentType, ContextType>;
+  shippedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['ShipmentStatus'], ParentType, ContextType>;
+  trackingNote?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  trackingNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ShipmentEventResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['ShipmentEvent'] = ResolversParentTypes['ShipmentEvent']> = {
+  at?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  location?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['ShipmentStatus']>, ParentType, ContextType>;
+};
+
+export type ShipmentLineResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['ShipmentLine'] = ResolversParentTypes['ShipmentLine']> = {
+  quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType>;
 };
 
 export type SkuResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Sku'] = ResolversParentTypes['Sku']> = {
@@ -1062,6 +1508,7 @@ export type Resolvers<ContextType = OrderContext> = {
   AfterSale?: AfterSaleResolvers<ContextType>;
   AfterSaleItem?: AfterSaleItemResolvers<ContextType>;
   AppliedCoupon?: AppliedCouponResolvers<ContextType>;
+  Carrier?: CarrierResolvers<ContextType>;
   Cart?: CartResolvers<ContextType>;
   Coupon?: CouponResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
@@ -1080,6 +1527,11 @@ export type Resolvers<ContextType = OrderContext> = {
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  ReturnAddress?: ReturnAddressResolvers<ContextType>;
+  ReturnAddressCopy?: ReturnAddressCopyResolvers<ContextType>;
+  Shipment?: ShipmentResolvers<ContextType>;
+  ShipmentEvent?: ShipmentEventResolvers<ContextType>;
+  ShipmentLine?: ShipmentLineResolvers<ContextType>;
   Sku?: SkuResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
 };

@@ -141,7 +141,7 @@ export class Service {
 export interface ShopOptions {
   /** Part of the database name, for whoever looks at the server while a test runs. */
   label: string;
-  /** The services to start (default: the six subgraphs and the router). */
+  /** The services to start (default: every subgraph and the router). */
   services?: readonly ServiceName[];
   /** Environment for every service (after the harness's own). */
   env?: Record<string, string>;
@@ -250,7 +250,7 @@ export class Shop {
 
   /** The checker over the shop's database (read-only). Tests that waited for recovery pass `graceSeconds: 0`. */
   async checkInvariants(options: CheckOptions = {}): Promise<InvariantReport> {
-    const dbs: AuditDatabases = { product: this.dbs.product, promote: this.dbs.promote, order: this.dbs.order, payment: this.dbs.payment };
+    const dbs: AuditDatabases = { product: this.dbs.product, promote: this.dbs.promote, order: this.dbs.order, payment: this.dbs.payment, review: this.dbs.review };
     return checkInvariants(dbs, { graceSeconds: 0, ...options });
   }
 
