@@ -30,7 +30,7 @@ export const logisticsResolvers: Resolvers = {
     addShipmentEvent: (_parent, { input }, context) => addShipmentEvent(context, input),
     requestExchange: (_parent, { input }, context) => requestExchange(context, input),
     submitReturnShipment: (_parent, { input }, context) => submitReturnShipment(context, input),
-    markReturnReceived: (_parent, { id }, context) => markReturnReceived(context, id),
+    markReturnReceived: (_parent, { id, restock }, context) => markReturnReceived(context, id, restock),
     shipExchangeReplacement: (_parent, { input }, context) => shipExchangeReplacement(context, input),
     createReturnAddress: (_parent, { input }, context) => createReturnAddress(context, input),
     updateReturnAddress: (_parent, { id, input }, context) => updateReturnAddress(context, id, input),
@@ -74,6 +74,7 @@ export const logisticsResolvers: Resolvers = {
     replacementShipment: async (request: AfterSaleRow, _args, context) =>
       (await context.loaders.shipmentsByAfterSale.load(String(request.id))).find((s) => s.kind === 'EXCHANGE') ?? null,
     receivedAt: (request: AfterSaleRow) => iso(request.received_at),
+    returnRestocked: (request: AfterSaleRow) => request.return_restock,
   },
 };
 

@@ -66,6 +66,8 @@ export type AfterSale = {
   replacementSku: Maybe<Sku>;
   /** Where to send the goods back (set when a return or exchange is approved); null otherwise. */
   returnAddress: Maybe<ReturnAddressCopy>;
+  /** EXCHANGE, once received: whether the returned pieces went back to available stock; null otherwise. */
+  returnRestocked: Maybe<Scalars['Boolean']['output']>;
   /** The parcel the shopper sent back, once entered. */
   returnShipment: Maybe<Shipment>;
   /** Staff's note with the decision. */
@@ -266,7 +268,10 @@ export type Mutation = {
   markOrderPaid: Order;
   /** Internal (payment subgraph only), legacy jobs: REFUNDING → REFUNDED; a repeat is a no-op. */
   markOrderRefunded: Order;
-  /** Staff (order:write): the goods sent back arrived (an exchange becomes RECEIVED). */
+  /**
+   * Staff (order:write): the goods sent back arrived (an exchange becomes RECEIVED). An exchange's returned pieces go
+   * back to available stock unless `restock` is false; a refund's return takes no `restock` (decided on approval).
+   */
   markReturnReceived: AfterSale;
   /**
    * Internal (payment subgraph only): registers a staff refund before money moves (status, amount left, lines left
@@ -370,6 +375,7 @@ export type MutationMarkOrderRefundedArgs = {
 
 export type MutationMarkReturnReceivedArgs = {
   id: Scalars['ID']['input'];
+  restock?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -1136,12 +1142,12 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AfterSale: ResolverTypeWrapper<AfterSaleRow>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AfterSaleItem: ResolverTypeWrapper<AfterSaleItemRow>;
   AfterSaleItemInput: AfterSaleItemInput;
   AfterSaleKind: AfterSaleKind;
   AfterSaleStatus: AfterSaleStatus;
   AppliedCoupon: ResolverTypeWrapper<AppliedCoupon>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Carrier: ResolverTypeWrapper<CarrierRef>;
   Cart: ResolverTypeWrapper<CartReference>;
   CheckoutInput: CheckoutInput;
@@ -1193,10 +1199,10 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   AfterSale: AfterSaleRow;
   Int: Scalars['Int']['output'];
+  Boolean: Scalars['Boolean']['output'];
   AfterSaleItem: AfterSaleItemRow;
   AfterSaleItemInput: AfterSaleItemInput;
   AppliedCoupon: AppliedCoupon;
-  Boolean: Scalars['Boolean']['output'];
   Carrier: CarrierRef;
   Cart: CartReference;
   CheckoutInput: CheckoutInput;
@@ -1249,6 +1255,7 @@ export type AfterSaleResolvers<ContextType = OrderContext, ParentType extends Re
   replacementShipment?: Resolver<Maybe<ResolversTypes['Shipment']>, ParentType, ContextType>;
   replacementSku?: Resolver<Maybe<ResolversTypes['Sku']>, ParentType, ContextType>;
   returnAddress?: Resolver<Maybe<ResolversTypes['ReturnAddressCopy']>, ParentType, ContextType>;
+  returnRestocked?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   returnShipment?: Resolver<Maybe<ResolversTypes['Shipment']>, ParentType, ContextType>;
   staffNote?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['AfterSaleStatus'], ParentType, ContextType>;
