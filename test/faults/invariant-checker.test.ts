@@ -154,6 +154,12 @@ describeFaults('the invariant checker', () => {
     // ratings: a rating counting a review nobody wrote (the demo reviews' ratings are consistent).
     await shop.dbs.review('product_ratings').insert({ product_id: 880000077, review_count: 1, star_sum: 5, stars_5: 1 });
 
+    // favorites: a count of 2 for a product one shopper favorited. (The coupons planted above were inserted without
+    // taking from their template's issued count: that template's count is off too.)
+    const fan = await shop.dbs.user('users').first('id');
+    await shop.dbs.user('favorites').insert({ user_id: fan.id, product_id: 880000078 });
+    await shop.dbs.user('product_favorite_counts').insert({ product_id: 880000078, count: 2 });
+
     const report = await shop.checkInvariants();
     const kinds = (name: string) => report.checks.find((check) => check.name === name)!.violations.map((v) => v.kind).sort();
     expect(report.ok).toBe(false);
@@ -201,6 +207,12 @@ describeFaults('the invariant checker', () => {
     expect(report.checks.find((check) => check.name === 'ratings')!.violations).toEqual([
       expect.objectContaining({ kind: 'RATING_MISMATCH', subject: { productId: '880000077' } }),
     ]);
+    expect(report.checks.find((check) => check.name === 'favorites')!.violations).toEqual([
+      expect.objectContaining({ kind: 'FAVORITE_COUNT_MISMATCH', subject: { productId: '880000078' }, details: { productId: '880000078', kept: 2, counted: 1 } }),
+    ]);
+    expect(report.checks.find((check) => check.name === 'issued')!.violations).toEqual([
+      expect.objectContaining({ kind: 'COUPON_ISSUED_COUNT_MISMATCH', subject: { templateId: String(template.id) } }),
+    ]);
     const holds = report.checks.find((check) => check.name === 'holds')!.violations;
     expect(holds.find((v) => v.kind === 'STOCK_HELD_FOR_DEAD_ORDER')?.subject).toEqual({ orderId: '880000001' });
     expect(report.checks.find((c) => c.name === 'payments')!.violations.map((v) => v.subject.paymentId).sort()).toEqual(
@@ -222,8 +234,10 @@ describeFaults('the invariant checker', () => {
         'STOCK_LEDGER_MISMATCH',
         'WALLET_BALANCE_NOT_LAST_ENTRY',
         'WALLET_BALANCE_NOT_LEDGER_SUM',
-        // A rating is written with its review: never in flight.
+        // A rating is written with its review, a favorite count with its row, an issued count with its coupon: never in flight.
         'RATING_MISMATCH',
+        'FAVORITE_COUNT_MISMATCH',
+        'COUPON_ISSUED_COUNT_MISMATCH',
         // Refund books and returns can never be in flight; a flag waits for a person, not for a job.
         'ORDER_REFUNDED_AMOUNT_MISMATCH',
         'ORDER_REFUNDED_STATUS_MISMATCH',
