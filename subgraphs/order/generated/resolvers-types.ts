@@ -773,6 +773,11 @@ export type Query = {
    * malformed input or an address that is not the shopper's. Nothing is reserved.
    */
   previewOrder: OrderPreview;
+  /**
+   * Internal (review subgraph only): pieces of each order line (OrderItem id) that SUCCEEDED refunds took back, in the
+   * order asked (0 for an unknown id); at most 100 ids. A line refunded in full is not reviewable (docs/reviews.md).
+   */
+  refundedLineQuantities: Array<Scalars['Int']['output']>;
   /** Staff (order:write): the shop's return addresses, the default first. */
   returnAddresses: Array<ReturnAddress>;
   /** A shipment: the order's shopper, or staff with order:write; null otherwise. */
@@ -804,6 +809,11 @@ export type QueryOrdersArgs = {
 
 export type QueryPreviewOrderArgs = {
   input: CheckoutInput;
+};
+
+
+export type QueryRefundedLineQuantitiesArgs = {
+  orderItemIds: Array<Scalars['ID']['input']>;
 };
 
 
@@ -1448,6 +1458,7 @@ export type QueryResolvers<ContextType = OrderContext, ParentType extends Resolv
   orderHoldStates?: Resolver<Array<ResolversTypes['OrderHoldState']>, ParentType, ContextType, RequireFields<QueryOrderHoldStatesArgs, 'ids'>>;
   orders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, Partial<QueryOrdersArgs>>;
   previewOrder?: Resolver<ResolversTypes['OrderPreview'], ParentType, ContextType, RequireFields<QueryPreviewOrderArgs, 'input'>>;
+  refundedLineQuantities?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType, RequireFields<QueryRefundedLineQuantitiesArgs, 'orderItemIds'>>;
   returnAddresses?: Resolver<Array<ResolversTypes['ReturnAddress']>, ParentType, ContextType>;
   shipment?: Resolver<Maybe<ResolversTypes['Shipment']>, ParentType, ContextType, RequireFields<QueryShipmentArgs, 'id'>>;
   shopperHasOrders?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<QueryShopperHasOrdersArgs, 'userId'>>;
