@@ -139,6 +139,41 @@ export type Carrier = {
   name: Scalars['String']['output'];
 };
 
+/** A carrier to add. */
+export type CarrierInput = {
+  /** Other spellings: at most 10, each 1..32 characters. */
+  aliases?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Kuaidi100's company code: 1..32 lower-case letters or digits, e.g. annengwuliu. */
+  code: Scalars['String']['input'];
+  /** Name shown: 1..32 characters. */
+  name: Scalars['String']['input'];
+};
+
+/** A carrier as staff keep it: every spelling, and whether new shipments may name it. */
+export type CarrierSettings = {
+  __typename?: 'CarrierSettings';
+  /** False: deactivated, no longer in `carriers` nor accepted for new shipments (its shipments keep it). */
+  active: Scalars['Boolean']['output'];
+  /** Other spellings shipOrder's free-text carrier accepts (case-insensitive). */
+  aliases: Array<Scalars['String']['output']>;
+  /** Kuaidi100's company code (never changes). */
+  code: Scalars['String']['output'];
+  /** Name shown, e.g. 顺丰速运. */
+  name: Scalars['String']['output'];
+  /** Position in the carrier list. */
+  sort: Scalars['Int']['output'];
+};
+
+/** Changes to a carrier; fields left out stay. */
+export type CarrierUpdateInput = {
+  /** False deactivates the carrier, true reactivates it. */
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The spellings instead of the old ones (at most 10, each 1..32 characters). */
+  aliases?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** A new name (1..32 characters). */
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** A shopper's cart, owned by the cart subgraph (its id is the owner's user id). */
 export type Cart = {
   __typename?: 'Cart';
@@ -245,6 +280,11 @@ export type Mutation = {
   /** The shopper confirms the goods arrived: SHIPPED → COMPLETED. */
   confirmReceipt: Order;
   /**
+   * Staff (order:write): adds a carrier at the end of the list. CONFLICT (extensions.reason CARRIER_EXISTS) for a code
+   * taken, CARRIER_NAME_TAKEN when another active carrier answers to its code, name or an alias.
+   */
+  createCarrier: CarrierSettings;
+  /**
    * Places an order (PENDING_PAYMENT until `expiresAt`): reserves the stock, locks the coupon, snapshots items, prices
    * and address. The same `idempotencyKey` (1..64 characters, per shopper) with the same input answers the same
    * order; with another input it is a CONFLICT (IDEMPOTENCY_KEY_REUSED). Out of stock, coupon taken or not applicable,
@@ -301,6 +341,11 @@ export type Mutation = {
   shipOrder: Order;
   /** The shopper enters the parcel sent back for an approved return or exchange (seed `/order/reverse/update-express`). */
   submitReturnShipment: AfterSale;
+  /**
+   * Staff (order:write): renames a carrier, replaces its spellings, or (de)activates it. NOT_FOUND for an unknown code;
+   * CONFLICT CARRIER_NAME_TAKEN when the (re)activated carrier would share a spelling with another active one.
+   */
+  updateCarrier: CarrierSettings;
   /** Staff (order:write): changes a return address (requests approved with it keep their copy). */
   updateReturnAddress: ReturnAddress;
 };
@@ -337,6 +382,11 @@ export type MutationCancelOrderArgs = {
 
 export type MutationConfirmReceiptArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateCarrierArgs = {
+  input: CarrierInput;
 };
 
 
@@ -433,6 +483,12 @@ export type MutationShipOrderArgs = {
 
 export type MutationSubmitReturnShipmentArgs = {
   input: ReturnShipmentInput;
+};
+
+
+export type MutationUpdateCarrierArgs = {
+  code: Scalars['String']['input'];
+  input: CarrierUpdateInput;
 };
 
 
@@ -750,6 +806,8 @@ export type Product = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Staff (order:write): every carrier, deactivated ones included, in list order. */
+  allCarriers: Array<CarrierSettings>;
   /** The carriers shipments may name (code + name; seed `/order/reverse/express-brand2code`). */
   carriers: Array<Carrier>;
   /** One order of the signed-in shopper (any order for staff with order:write), or null if it does not exist or is not theirs. */
@@ -1159,6 +1217,9 @@ export type ResolversTypes = {
   AfterSaleStatus: AfterSaleStatus;
   AppliedCoupon: ResolverTypeWrapper<AppliedCoupon>;
   Carrier: ResolverTypeWrapper<CarrierRef>;
+  CarrierInput: CarrierInput;
+  CarrierSettings: ResolverTypeWrapper<CarrierSettings>;
+  CarrierUpdateInput: CarrierUpdateInput;
   Cart: ResolverTypeWrapper<CartReference>;
   CheckoutInput: CheckoutInput;
   CheckoutItemInput: CheckoutItemInput;
@@ -1214,6 +1275,9 @@ export type ResolversParentTypes = {
   AfterSaleItemInput: AfterSaleItemInput;
   AppliedCoupon: AppliedCoupon;
   Carrier: CarrierRef;
+  CarrierInput: CarrierInput;
+  CarrierSettings: CarrierSettings;
+  CarrierUpdateInput: CarrierUpdateInput;
   Cart: CartReference;
   CheckoutInput: CheckoutInput;
   CheckoutItemInput: CheckoutItemInput;
@@ -1287,6 +1351,14 @@ export type CarrierResolvers<ContextType = OrderContext, ParentType extends Reso
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type CarrierSettingsResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['CarrierSettings'] = ResolversParentTypes['CarrierSettings']> = {
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  aliases?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sort?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type CartResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Cart'] = ResolversParentTypes['Cart']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
@@ -1302,6 +1374,7 @@ export type MutationResolvers<ContextType = OrderContext, ParentType extends Res
   buyAgain?: Resolver<ResolversTypes['Cart'], ParentType, ContextType, RequireFields<MutationBuyAgainArgs, 'id'>>;
   cancelOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCancelOrderArgs, 'id'>>;
   confirmReceipt?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationConfirmReceiptArgs, 'id'>>;
+  createCarrier?: Resolver<ResolversTypes['CarrierSettings'], ParentType, ContextType, RequireFields<MutationCreateCarrierArgs, 'input'>>;
   createOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCreateOrderArgs, 'idempotencyKey' | 'input'>>;
   createReturnAddress?: Resolver<ResolversTypes['ReturnAddress'], ParentType, ContextType, RequireFields<MutationCreateReturnAddressArgs, 'input'>>;
   deleteOrder?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteOrderArgs, 'id'>>;
@@ -1318,6 +1391,7 @@ export type MutationResolvers<ContextType = OrderContext, ParentType extends Res
   shipExchangeReplacement?: Resolver<ResolversTypes['Shipment'], ParentType, ContextType, RequireFields<MutationShipExchangeReplacementArgs, 'input'>>;
   shipOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationShipOrderArgs, 'carrier' | 'id' | 'trackingNo'>>;
   submitReturnShipment?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationSubmitReturnShipmentArgs, 'input'>>;
+  updateCarrier?: Resolver<ResolversTypes['CarrierSettings'], ParentType, ContextType, RequireFields<MutationUpdateCarrierArgs, 'code' | 'input'>>;
   updateReturnAddress?: Resolver<ResolversTypes['ReturnAddress'], ParentType, ContextType, RequireFields<MutationUpdateReturnAddressArgs, 'id' | 'input'>>;
 };
 
@@ -1452,6 +1526,7 @@ export type ProductResolvers<ContextType = OrderContext, ParentType extends Reso
 };
 
 export type QueryResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  allCarriers?: Resolver<Array<ResolversTypes['CarrierSettings']>, ParentType, ContextType>;
   carriers?: Resolver<Array<ResolversTypes['Carrier']>, ParentType, ContextType>;
   order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'id'>>;
   orderCounts?: Resolver<ResolversTypes['OrderCounts'], ParentType, ContextType>;
@@ -1527,6 +1602,7 @@ export type Resolvers<ContextType = OrderContext> = {
   AfterSaleItem?: AfterSaleItemResolvers<ContextType>;
   AppliedCoupon?: AppliedCouponResolvers<ContextType>;
   Carrier?: CarrierResolvers<ContextType>;
+  CarrierSettings?: CarrierSettingsResolvers<ContextType>;
   Cart?: CartResolvers<ContextType>;
   Coupon?: CouponResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
