@@ -67,7 +67,10 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
   },
   promote: {
     context: '../context#PromoteContext',
-    mappers: { Coupon: '../data/coupons#CouponRow', CouponTemplate: '../data/templates#CouponTemplateRow', CouponCode: '../data/code-admin#CouponCodeRow' },
+    mappers: { Coupon: '../data/coupons#CouponRow', CouponTemplate: '../data/templates#CouponTemplateRow', CouponCode: '../data/code-admin#CouponCodeRow',
+      RedPacket: '../data/red-packets#RedPacketRow',
+      RedPacketOpening: '../data/red-packets#OpeningView',
+    },
   },
   payment: {
     context: '../context#PaymentContext',

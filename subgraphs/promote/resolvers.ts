@@ -24,6 +24,7 @@ import {
 } from './data/templates';
 import { confirmCouponHold, findCouponHold, lockCouponHold, releaseCouponHold, settleCouponHold } from './data/coupon-holds';
 import type { Resolvers } from './generated/resolvers-types';
+import { redPacketResolvers } from './red-packet-resolvers';
 import { quoteCoupons, type QuoteItem } from './quote';
 import { generateCodes, normalizeCode } from './redeem-codes';
 import { parseTemplateFilter } from './template-admin';
@@ -108,6 +109,7 @@ export const resolvers: Resolvers = {
       return toConnection('CouponTemplate', await searchTemplates(context.db, parseTemplateFilter(filter), page.limit, page.afterId ?? null), page);
     },
     ...adminResolvers.Query,
+    ...redPacketResolvers.Query,
     async couponQuote(_parent, { input }, context) {
       requireService(context, 'cart', 'order');
       const userId = forwardedUser(context);
@@ -161,6 +163,7 @@ export const resolvers: Resolvers = {
       throw conflict(`Only ${left} coupons of this template are left to issue`);
     },
     ...adminResolvers.Mutation,
+    ...redPacketResolvers.Mutation,
 
     async lockCoupon(_parent, { couponId, orderId }, context) {
       requireService(context, 'order');
@@ -243,6 +246,8 @@ export const resolvers: Resolvers = {
   },
 
   CouponCode: adminResolvers.CouponCode,
+  RedPacket: redPacketResolvers.RedPacket,
+  RedPacketOpening: redPacketResolvers.RedPacketOpening,
 
   CouponTemplate: {
     minSpend: (template: CouponTemplateRow) => template.min_spend,
