@@ -246,6 +246,25 @@ describe('money ranking', () => {
   });
 });
 
+describe('the red packet template', () => {
+  it('is not staff\'s to activate, edit or give codes for', async () => {
+    const { template_id: id } = await db('promote_system_templates').where({ purpose: 'RED_PACKET_SHARE' }).first('template_id');
+    const attempts = [
+      gql(url, 'mutation($id: ID!) { setCouponTemplateActive(id: $id, active: true) { id } }', { id: String(id) }, staff()),
+      gql(url, 'mutation($id: ID!) { updateCouponTemplate(id: $id, input: { amount: 500, minSpend: 500 }) { id } }', { id: String(id) }, staff()),
+      gql(url, 'mutation($id: ID!) { createCouponCodes(templateId: $id, count: 1) }', { id: String(id) }, staff()),
+      gql(url, 'mutation($id: ID!) { claimCoupon(templateId: $id) { id } }', { id: String(id) }, as(newUserId())),
+    ];
+    const [activate, update, createCodes, claim] = await Promise.all(attempts);
+    for (const refused of [activate!, update!, createCodes!]) {
+      expect(codes(refused)).toEqual(['CONFLICT']);
+      expect(reasons(refused)).toEqual(['SYSTEM_TEMPLATE']);
+    }
+    expect(codes(claim!)).toEqual(['CONFLICT']);
+    expect(await db('coupon_templates').where({ id }).first('active', 'amount', 'claimable')).toEqual({ active: false, amount: 0, claimable: false });
+  });
+});
+
 describe('share coupons at checkout', () => {
   it('take off their own amount in a quote, from a subtotal of at least that amount', async () => {
     const packet = await staffPacket(300, 1);

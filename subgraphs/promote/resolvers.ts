@@ -4,7 +4,7 @@ import { pageRequest, toConnection } from '../../platform/connection';
 import { badInput, conflict, notFound, shopError } from '../../platform/errors';
 import { isBigintId } from '../../platform/loaders';
 import { ownedOrNull } from '../../platform/ownership';
-import { adminResolvers } from './admin-resolvers';
+import { adminResolvers, systemTemplateError } from './admin-resolvers';
 import type { PromoteContext } from './context';
 import {
   claimCoupon,
@@ -19,6 +19,7 @@ import { searchTemplates } from './data/template-admin';
 import {
   findClaimableTemplates,
   insertTemplate,
+  isSystemTemplate,
   updateTemplateActive,
   type CouponTemplateRow,
 } from './data/templates';
@@ -145,6 +146,7 @@ export const resolvers: Resolvers = {
     },
     async setCouponTemplateActive(_parent, { id, active }, context) {
       requireScope(context, STAFF_SCOPE);
+      if (isBigintId(id) && (await isSystemTemplate(context.db, id))) throw systemTemplateError();
       const template = isBigintId(id) ? await updateTemplateActive(context.db, id, active) : null;
       if (!template) throw notFound('No such coupon template');
       return template;
@@ -155,6 +157,7 @@ export const resolvers: Resolvers = {
         throw badInput(`count must be 1-${MAX_CODES_PER_CALL}`, 'count');
       }
       if (!isBigintId(templateId)) throw badInput('No such coupon template', 'templateId');
+      if (await isSystemTemplate(context.db, templateId)) throw systemTemplateError();
       const result = await createCodes(context.db, templateId, count, staffId, generateCodes);
       if ('codes' in result) return result.codes;
       if (result.refusal === 'TEMPLATE_NOT_FOUND') throw badInput('No such coupon template', 'templateId');
