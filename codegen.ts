@@ -70,6 +70,7 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
     mappers: { Coupon: '../data/coupons#CouponRow', CouponTemplate: '../data/templates#CouponTemplateRow', CouponCode: '../data/code-admin#CouponCodeRow',
       RedPacket: '../data/red-packets#RedPacketRow',
       RedPacketOpening: '../data/red-packets#OpeningView',
+      Activity: '../data/activities#ActivityRow',
     },
   },
   payment: {

@@ -25,6 +25,7 @@ import {
 } from './data/templates';
 import { confirmCouponHold, findCouponHold, lockCouponHold, releaseCouponHold, settleCouponHold } from './data/coupon-holds';
 import type { Resolvers } from './generated/resolvers-types';
+import { activityResolvers } from './activities';
 import { redPacketResolvers } from './red-packet-resolvers';
 import { quoteCoupons, type QuoteItem } from './quote';
 import { generateCodes, normalizeCode } from './redeem-codes';
@@ -111,6 +112,7 @@ export const resolvers: Resolvers = {
     },
     ...adminResolvers.Query,
     ...redPacketResolvers.Query,
+    ...activityResolvers.Query,
     async couponQuote(_parent, { input }, context) {
       requireService(context, 'cart', 'order');
       const userId = forwardedUser(context);
@@ -167,6 +169,7 @@ export const resolvers: Resolvers = {
     },
     ...adminResolvers.Mutation,
     ...redPacketResolvers.Mutation,
+    ...activityResolvers.Mutation,
 
     async lockCoupon(_parent, { couponId, orderId }, context) {
       requireService(context, 'order');
@@ -251,6 +254,7 @@ export const resolvers: Resolvers = {
   CouponCode: adminResolvers.CouponCode,
   RedPacket: redPacketResolvers.RedPacket,
   RedPacketOpening: redPacketResolvers.RedPacketOpening,
+  Activity: activityResolvers.Activity,
 
   CouponTemplate: {
     minSpend: (template: CouponTemplateRow) => template.min_spend,

@@ -5,6 +5,7 @@ import type { CouponRow } from '../data/coupons';
 import type { CouponTemplateRow } from '../data/templates';
 import type { CouponCodeRow } from '../data/code-admin';
 import type { RedPacketRow, OpeningView } from '../data/red-packets';
+import type { ActivityRow } from '../data/activities';
 import type { PromoteContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -18,6 +19,36 @@ export type Scalars = {
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
   _FieldSet: { input: unknown; output: unknown; }
+};
+
+/** A welfare activity staff publish for a time window; the welfare list shows it while it runs. */
+export type Activity = {
+  __typename?: 'Activity';
+  /** At most 500 characters. */
+  description: Maybe<Scalars['String']['output']>;
+  /** When it stops showing (ISO 8601). */
+  endsAt: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** The mini-program page it opens (a path starting with /), if any. */
+  link: Maybe<Scalars['String']['output']>;
+  /** When it starts showing (ISO 8601). */
+  startsAt: Scalars['String']['output'];
+  /** At most 64 characters. */
+  title: Scalars['String']['output'];
+};
+
+/** A new activity (staff). */
+export type ActivityInput = {
+  /** At most 500 characters. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** ISO 8601 date-time, after startsAt and in the future. */
+  endsAt: Scalars['String']['input'];
+  /** A mini-program page path starting with /, at most 200 characters. */
+  link?: InputMaybe<Scalars['String']['input']>;
+  /** ISO 8601 date-time. */
+  startsAt: Scalars['String']['input'];
+  /** 1 to 64 characters, trimmed. */
+  title: Scalars['String']['input'];
 };
 
 /**
@@ -333,6 +364,8 @@ export type Mutation = {
    * once given back, HOLD_EXPIRED when the unconfirmed lease ran out first; NOT_FOUND when the order holds no such coupon.
    */
   confirmCouponHold: Coupon;
+  /** Staff (promote:write): publishes an activity. */
+  createActivity: Activity;
   /**
    * Creates `count` (1-1000) single-use redeem codes for a template (staff, scope promote:write). Each code reserves
    * one coupon of the template's totalQuantity: CONFLICT when fewer are left or the template has ended.
@@ -347,6 +380,8 @@ export type Mutation = {
   createRedPacket: RedPacket;
   /** Staff (promote:write): a red packet of any amount and share count (1..100, at least 1 fen a share) for an activity. */
   createStaffRedPacket: RedPacket;
+  /** Staff (promote:write): takes an activity down at once. NOT_FOUND when there is none (or it was already removed). */
+  deleteActivity: Scalars['Boolean']['output'];
   /**
    * Deletes a redeem code softly (staff, scope promote:write; seed code/delete): it never redeems again and leaves the
    * default list; an unredeemed code's reserved coupon returns to the template's quantity, a redeemed code's coupon
@@ -406,6 +441,11 @@ export type MutationConfirmCouponHoldArgs = {
 };
 
 
+export type MutationCreateActivityArgs = {
+  input: ActivityInput;
+};
+
+
 export type MutationCreateCouponCodesArgs = {
   count: Scalars['Int']['input'];
   templateId: Scalars['ID']['input'];
@@ -420,6 +460,11 @@ export type MutationCreateCouponTemplateArgs = {
 export type MutationCreateStaffRedPacketArgs = {
   shareCount: Scalars['Int']['input'];
   totalAmount: Scalars['Int']['input'];
+};
+
+
+export type MutationDeleteActivityArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -475,6 +520,8 @@ export type MutationUseCouponArgs = {
 
 export type Query = {
   __typename?: 'Query';
+  /** The activities running now, ending soonest first (the welfare list). Anyone may read it. */
+  activities: Array<Activity>;
   /**
    * Templates a shopper can claim now: active, claimable, within their window and not sold out; for a signed-in
    * shopper also without those they already hold the per-user limit of.
@@ -757,10 +804,12 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  Activity: ResolverTypeWrapper<ActivityRow>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  ActivityInput: ActivityInput;
   Coupon: ResolverTypeWrapper<CouponRow>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   CouponCode: ResolverTypeWrapper<CouponCodeRow>;
   CouponCodeConnection: ResolverTypeWrapper<Omit<CouponCodeConnection, 'edges'> & { edges: Array<ResolversTypes['CouponCodeEdge']> }>;
   CouponCodeEdge: ResolverTypeWrapper<Omit<CouponCodeEdge, 'node'> & { node: ResolversTypes['CouponCode'] }>;
@@ -792,10 +841,12 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  Activity: ActivityRow;
+  String: Scalars['String']['output'];
+  ID: Scalars['ID']['output'];
+  ActivityInput: ActivityInput;
   Coupon: CouponRow;
   Int: Scalars['Int']['output'];
-  ID: Scalars['ID']['output'];
-  String: Scalars['String']['output'];
   CouponCode: CouponCodeRow;
   CouponCodeConnection: Omit<CouponCodeConnection, 'edges'> & { edges: Array<ResolversParentTypes['CouponCodeEdge']> };
   CouponCodeEdge: Omit<CouponCodeEdge, 'node'> & { node: ResolversParentTypes['CouponCode'] };
@@ -818,6 +869,15 @@ export type ResolversParentTypes = {
   RedPacketOpening: OpeningView;
   UpdateCouponCodeInput: UpdateCouponCodeInput;
   UpdateCouponTemplateInput: UpdateCouponTemplateInput;
+};
+
+export type ActivityResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['Activity'] = ResolversParentTypes['Activity']> = {
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  endsAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  link?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  startsAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type CouponResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['Coupon'] = ResolversParentTypes['Coupon'], FederationReferenceType extends FederationReferenceTypes['Coupon'] = FederationReferenceTypes['Coupon']> = {
@@ -914,10 +974,12 @@ export type CouponTemplatePageInfoResolvers<ContextType = PromoteContext, Parent
 export type MutationResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   claimCoupon?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationClaimCouponArgs, 'templateId'>>;
   confirmCouponHold?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationConfirmCouponHoldArgs, 'couponId' | 'holdUntil' | 'orderId'>>;
+  createActivity?: Resolver<ResolversTypes['Activity'], ParentType, ContextType, RequireFields<MutationCreateActivityArgs, 'input'>>;
   createCouponCodes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType, RequireFields<MutationCreateCouponCodesArgs, 'count' | 'templateId'>>;
   createCouponTemplate?: Resolver<ResolversTypes['CouponTemplate'], ParentType, ContextType, RequireFields<MutationCreateCouponTemplateArgs, 'input'>>;
   createRedPacket?: Resolver<ResolversTypes['RedPacket'], ParentType, ContextType>;
   createStaffRedPacket?: Resolver<ResolversTypes['RedPacket'], ParentType, ContextType, RequireFields<MutationCreateStaffRedPacketArgs, 'shareCount' | 'totalAmount'>>;
+  deleteActivity?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteActivityArgs, 'id'>>;
   deleteCouponCode?: Resolver<ResolversTypes['CouponCode'], ParentType, ContextType, RequireFields<MutationDeleteCouponCodeArgs, 'id'>>;
   lockCoupon?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationLockCouponArgs, 'couponId' | 'orderId'>>;
   openRedPacket?: Resolver<ResolversTypes['RedPacketOpening'], ParentType, ContextType, RequireFields<MutationOpenRedPacketArgs, 'id'>>;
@@ -930,6 +992,7 @@ export type MutationResolvers<ContextType = PromoteContext, ParentType extends R
 };
 
 export type QueryResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  activities?: Resolver<Array<ResolversTypes['Activity']>, ParentType, ContextType>;
   claimableCoupons?: Resolver<Array<ResolversTypes['CouponTemplate']>, ParentType, ContextType>;
   couponCodes?: Resolver<ResolversTypes['CouponCodeConnection'], ParentType, ContextType, Partial<QueryCouponCodesArgs>>;
   couponQuote?: Resolver<ResolversTypes['CouponQuote'], ParentType, ContextType, RequireFields<QueryCouponQuoteArgs, 'input'>>;
@@ -973,6 +1036,7 @@ export type RedPacketOpeningResolvers<ContextType = PromoteContext, ParentType e
 };
 
 export type Resolvers<ContextType = PromoteContext> = {
+  Activity?: ActivityResolvers<ContextType>;
   Coupon?: CouponResolvers<ContextType>;
   CouponCode?: CouponCodeResolvers<ContextType>;
   CouponCodeConnection?: CouponCodeConnectionResolvers<ContextType>;

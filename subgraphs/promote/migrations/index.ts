@@ -210,4 +210,27 @@ export const migrations: Migration[] = [
       await knex.schema.alterTable('coupons', (t) => t.dropColumn('share_amount'));
     },
   },
+  {
+    // Welfare activities (福利, activities.ts): staff publish them for a time window; shoppers list the running ones.
+    name: '211_activities',
+    async up(knex: Knex) {
+      await knex.schema.createTable('promote_activities', (t) => {
+        t.bigIncrements('id');
+        t.string('title', 64).notNullable();
+        t.string('description', 500);
+        // A mini-program page path the activity opens.
+        t.string('link', 200);
+        t.timestamp('starts_at', { useTz: true }).notNullable();
+        t.timestamp('ends_at', { useTz: true }).notNullable();
+        t.bigInteger('created_by').notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.timestamp('deleted_at', { useTz: true });
+      });
+      await knex.raw('ALTER TABLE promote_activities ADD CONSTRAINT promote_activities_window CHECK (ends_at > starts_at)');
+      await knex.raw('CREATE INDEX promote_activities_live ON promote_activities (ends_at) WHERE deleted_at IS NULL');
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTable('promote_activities');
+    },
+  },
 ];

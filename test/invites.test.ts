@@ -1,4 +1,7 @@
-/** Lucky red packets through the router: a shopper shares one, friends open it at once, the ranking and wallets agree. */
+/**
+ * Invites module through the router: a shopper shares a lucky red packet, friends open it at once, the ranking and
+ * wallets agree; staff publish a welfare activity shoppers see.
+ */
 import crypto from 'node:crypto';
 import { signAccessToken } from '../platform/access-token';
 import type { RunningSupergraph } from '../app/launcher';
@@ -64,4 +67,17 @@ it('pays a staff packet of 50 shares to 50 friends at once in full', async () =>
   expect(opened.reduce((sum, r) => sum + r.data.openRedPacket.amount, 0)).toBe(8888);
   const day = await gql(router, '{ myRedPacketDay { openings { packetId } opensLeft } }', {}, tokenFor(friends[0]!));
   expect(day.data.myRedPacketDay).toEqual({ openings: [{ packetId: id }], opensLeft: settings.openedPerDay - 1 });
+});
+
+it('shows a welfare activity staff published to shoppers while it runs', async () => {
+  const staff = tokenFor(newUserId(), ['promote:write']);
+  const title = `Welfare-${crypto.randomBytes(4).toString('hex')}`;
+  const input = { title, startsAt: new Date(Date.now() - 60_000).toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString() };
+  const created = await gql(router, 'mutation($input: ActivityInput!) { createActivity(input: $input) { id } }', { input }, staff);
+  expect(created.errors).toBeUndefined();
+  expect(codes(await gql(router, 'mutation($input: ActivityInput!) { createActivity(input: $input) { id } }', { input }, tokenFor(newUserId())))).toEqual(['FORBIDDEN']);
+  const listed = await gql(router, '{ activities { id title } }');
+  expect(listed.data.activities).toContainEqual({ id: created.data.createActivity.id, title });
+  await gql(router, 'mutation($id: ID!) { deleteActivity(id: $id) }', { id: created.data.createActivity.id }, staff);
+  expect((await gql(router, '{ activities { id } }')).data.activities).not.toContainEqual({ id: created.data.createActivity.id });
 });
