@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import { signAccessToken } from '../platform/access-token';
 import type { RunningSupergraph } from '../app/launcher';
-import { bearer, codes, gql, startSupergraph, testConfig } from './support/harness';
+import { bearer, codes, gql, startSupergraph, testConfig, uniquePhone } from './support/harness';
 
 let supergraph: RunningSupergraph;
 let router: string;
@@ -67,6 +67,24 @@ it('pays a staff packet of 50 shares to 50 friends at once in full', async () =>
   expect(opened.reduce((sum, r) => sum + r.data.openRedPacket.amount, 0)).toBe(8888);
   const day = await gql(router, '{ myRedPacketDay { openings { packetId } opensLeft } }', {}, tokenFor(friends[0]!));
   expect(day.data.myRedPacketDay).toEqual({ openings: [{ packetId: id }], opensLeft: settings.openedPerDay - 1 });
+});
+
+it("shows a packet's openers with their nickname and avatar from the user subgraph, and nothing private", async () => {
+  const owner = newUserId();
+  const packet = (await gql(router, 'mutation { createRedPacket { id } }', {}, tokenFor(owner))).data.createRedPacket;
+  const nickname = `lucky-${crypto.randomBytes(3).toString('hex')}`;
+  const registered = await gql(router, 'mutation($input: RegisterInput!) { register(input: $input) { accessToken user { id } } }', {
+    input: { phone: uniquePhone(), password: 'redpacket123', nickname },
+  });
+  expect(registered.errors).toBeUndefined();
+  const opened = await gql(router, 'mutation($id: ID!) { openRedPacket(id: $id) { amount user { id nickname } } }', { id: packet.id }, bearer(registered.data.register.accessToken));
+  expect(opened.errors).toBeUndefined();
+  expect(opened.data.openRedPacket.user).toEqual({ id: registered.data.register.user.id, nickname });
+  const ranking = await gql(router, 'query($id: ID!) { redPacket(id: $id) { openings { amount user { id nickname phone addresses { id } } } } }', { id: packet.id }, tokenFor(owner));
+  expect(ranking.errors).toBeUndefined();
+  expect(ranking.data.redPacket.openings).toEqual([
+    { amount: opened.data.openRedPacket.amount, user: { id: registered.data.register.user.id, nickname, phone: null, addresses: [] } },
+  ]);
 });
 
 it('shows a welfare activity staff published to shoppers while it runs', async () => {

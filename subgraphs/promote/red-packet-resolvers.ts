@@ -152,6 +152,7 @@ export const redPacketResolvers: {
   RedPacketOpening: {
     packetId: (opening: OpeningView) => String(opening.packet_id),
     userId: (opening: OpeningView) => String(opening.opened_by),
+    user: (opening: OpeningView) => ({ id: String(opening.opened_by) }),
     openedAt: (opening: OpeningView) => opening.opened_at.toISOString(),
     // Another opener's coupon is theirs alone.
     async coupon(opening: OpeningView, _args, context) {

@@ -605,10 +605,7 @@ export type RedPacket = {
   openedAmount: Scalars['Int']['output'];
   /** Shares opened so far. */
   openedCount: Scalars['Int']['output'];
-  /**
-   * The friends' openings, best luck first (largest amount, then earliest): "money ranking" and "friends' luck".
-   * Openers are shown by their user id only.
-   */
+  /** The friends' openings, best luck first (largest amount, then earliest): "money ranking" and "friends' luck". */
   openings: Array<RedPacketOpening>;
   /** Into how many shares it is split: at most this many friends open it. */
   shareCount: Scalars['Int']['output'];
@@ -657,7 +654,9 @@ export type RedPacketOpening = {
   openedAt: Scalars['String']['output'];
   /** The packet opened. */
   packetId: Scalars['ID']['output'];
-  /** Who opened it. */
+  /** Who opened it: the user subgraph shows others their nickname and avatar only. */
+  user: User;
+  /** Who opened it (user id). */
   userId: Scalars['ID']['output'];
 };
 
@@ -708,6 +707,12 @@ export type UpdateCouponTemplateInput = {
   validFrom?: InputMaybe<Scalars['String']['input']>;
   /** End of a fixed window (ISO 8601), after validFrom; a new end must be in the future. */
   validUntil?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The user subgraph's account (referenced by id). */
+export type User = {
+  __typename?: 'User';
+  id: Scalars['ID']['output'];
 };
 
 
@@ -837,6 +842,7 @@ export type ResolversTypes = {
   RedPacketOpening: ResolverTypeWrapper<OpeningView>;
   UpdateCouponCodeInput: UpdateCouponCodeInput;
   UpdateCouponTemplateInput: UpdateCouponTemplateInput;
+  User: ResolverTypeWrapper<User>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -869,6 +875,7 @@ export type ResolversParentTypes = {
   RedPacketOpening: OpeningView;
   UpdateCouponCodeInput: UpdateCouponCodeInput;
   UpdateCouponTemplateInput: UpdateCouponTemplateInput;
+  User: User;
 };
 
 export type ActivityResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['Activity'] = ResolversParentTypes['Activity']> = {
@@ -1032,7 +1039,12 @@ export type RedPacketOpeningResolvers<ContextType = PromoteContext, ParentType e
   luckiest?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   openedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   packetId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type UserResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = PromoteContext> = {
@@ -1052,5 +1064,6 @@ export type Resolvers<ContextType = PromoteContext> = {
   RedPacket?: RedPacketResolvers<ContextType>;
   RedPacketDay?: RedPacketDayResolvers<ContextType>;
   RedPacketOpening?: RedPacketOpeningResolvers<ContextType>;
+  User?: UserResolvers<ContextType>;
 };
 
