@@ -87,6 +87,19 @@ it("shows a packet's openers with their nickname and avatar from the user subgra
   ]);
 });
 
+it('answers a shopper past the daily creation limit with RATE_LIMITED and Retry-After until Beijing midnight', async () => {
+  const shopper = tokenFor(newUserId());
+  for (let i = 0; i < settings.createdPerDay; i++) expect((await gql(router, 'mutation { createRedPacket { id } }', {}, shopper)).errors).toBeUndefined();
+  const response = await fetch(router, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...shopper },
+    body: JSON.stringify({ query: 'mutation { createRedPacket { id } }' }),
+  });
+  const body = (await response.json()) as { errors: { extensions: { code: string; reason: string; retryAfterSeconds: number } }[] };
+  expect(body.errors.map((e) => [e.extensions.code, e.extensions.reason])).toEqual([['RATE_LIMITED', 'DAILY_LIMIT']]);
+  expect(Number(response.headers.get('retry-after'))).toBe(body.errors[0]!.extensions.retryAfterSeconds);
+});
+
 it('shows a welfare activity staff published to shoppers while it runs', async () => {
   const staff = tokenFor(newUserId(), ['promote:write']);
   const title = `Welfare-${crypto.randomBytes(4).toString('hex')}`;

@@ -21,6 +21,19 @@ import type { MutationResolvers, QueryResolvers, RedPacketOpeningResolvers, RedP
 import { splitRedPacket } from './red-packet-split';
 
 const MAX_LISTED = 50;
+const DAY_MS = 86_400_000;
+/** Beijing time is UTC+8 all year (no daylight saving). */
+const BEIJING_OFFSET_MS = 8 * 3_600_000;
+
+/** Seconds until the next Beijing midnight, when daily limits start over (the client's Retry-After). */
+export function secondsUntilBeijingMidnight(now = Date.now()): number {
+  const nextMidnight = Math.floor((now + BEIJING_OFFSET_MS) / DAY_MS + 1) * DAY_MS - BEIJING_OFFSET_MS;
+  return Math.max(1, Math.ceil((nextMidnight - now) / 1000));
+}
+
+/** A daily limit reached: RATE_LIMITED until the day (Beijing time) turns. */
+const dailyLimitError = (message: string) =>
+  shopError('RATE_LIMITED', message, { reason: 'DAILY_LIMIT', retryAfterSeconds: secondsUntilBeijingMidnight() });
 
 /** Each opening with whether it is the best luck among `all` openings of its packet (sorted best first). */
 function withLuck(rows: OpeningRow[], bestOfPacket: (packetId: string) => OpeningRow | undefined): OpeningView[] {
@@ -38,7 +51,7 @@ async function viewOf(context: PromoteContext, rows: OpeningRow[]): Promise<Open
 }
 
 function openRefusal(refusal: OpenRefusal, limit: number) {
-  const withReason = (code: 'CONFLICT' | 'NOT_FOUND' | 'RATE_LIMITED', message: string) => shopError(code, message, { reason: refusal });
+  const withReason = (code: 'CONFLICT' | 'NOT_FOUND', message: string) => shopError(code, message, { reason: refusal });
   switch (refusal) {
     case 'NOT_FOUND':
       return withReason('NOT_FOUND', 'This red packet does not exist');
@@ -51,7 +64,7 @@ function openRefusal(refusal: OpenRefusal, limit: number) {
     case 'ALL_OPENED':
       return withReason('CONFLICT', 'Too late: every share of this red packet has been taken');
     case 'DAILY_LIMIT':
-      return withReason('RATE_LIMITED', `You can open at most ${limit} red packets a day. Come back tomorrow`);
+      return dailyLimitError(`You can open at most ${limit} red packets a day. Come back tomorrow`);
   }
 }
 
@@ -96,9 +109,7 @@ export const redPacketResolvers: {
         perDayLimit: settings.createdPerDay,
       });
       if ('refusal' in result) {
-        throw shopError('RATE_LIMITED', `You can create at most ${settings.createdPerDay} red packets a day. Come back tomorrow`, {
-          reason: 'DAILY_LIMIT',
-        });
+        throw dailyLimitError(`You can create at most ${settings.createdPerDay} red packets a day. Come back tomorrow`);
       }
       return result.packet;
     },

@@ -7,6 +7,7 @@ import type { Knex } from 'knex';
 import { countStatements } from '../../platform/db';
 import type { RunningSupergraph } from '../../app/launcher';
 import { asIdentity, codes, gql, startSupergraph, testConfig, type GraphQLResponse } from '../../test/support/harness';
+import { secondsUntilBeijingMidnight } from './red-packet-resolvers';
 import { splitRedPacket } from './red-packet-split';
 
 let supergraph: RunningSupergraph;
@@ -71,6 +72,12 @@ describe('splitRedPacket', () => {
     expect(() => splitRedPacket(4, 5)).toThrow(RangeError);
     expect(() => splitRedPacket(10, 0)).toThrow(RangeError);
   });
+});
+
+it('tells a limited shopper to come back at Beijing midnight', () => {
+  expect(secondsUntilBeijingMidnight(Date.parse('2026-12-05T15:59:59Z'))).toBe(1); // 23:59:59 in Beijing
+  expect(secondsUntilBeijingMidnight(Date.parse('2026-12-05T16:00:00Z'))).toBe(86_400); // Beijing midnight
+  expect(secondsUntilBeijingMidnight(Date.parse('2026-12-05T04:00:00Z'))).toBe(12 * 3600); // noon in Beijing
 });
 
 describe('creating', () => {
@@ -199,6 +206,9 @@ describe('opening', () => {
     const refused = await gql(url, OPEN, { id: last.id }, as(friend));
     expect(codes(refused)).toEqual(['RATE_LIMITED']);
     expect(reasons(refused)).toEqual(['DAILY_LIMIT']);
+    const retryAfter = refused.errors![0]!.extensions!.retryAfterSeconds as number;
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(86_400);
     expect(await db('red_packet_shares').where({ packet_id: last.id }).whereNotNull('opened_by')).toEqual([]);
     const day = ok(await gql(url, `{ myRedPacketDay { openings { packetId amount } opensLeft openLimit } }`, {}, as(friend))).myRedPacketDay;
     expect(day.opensLeft).toBe(0);
