@@ -67,7 +67,11 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
   },
   promote: {
     context: '../context#PromoteContext',
-    mappers: { Coupon: '../data/coupons#CouponRow', CouponTemplate: '../data/templates#CouponTemplateRow', CouponCode: '../data/code-admin#CouponCodeRow' },
+    mappers: { Coupon: '../data/coupons#CouponRow', CouponTemplate: '../data/templates#CouponTemplateRow', CouponCode: '../data/code-admin#CouponCodeRow',
+      RedPacket: '../data/red-packets#RedPacketRow',
+      RedPacketOpening: '../data/red-packets#OpeningView',
+      Activity: '../data/activities#ActivityRow',
+    },
   },
   payment: {
     context: '../context#PaymentContext',
