@@ -6,6 +6,7 @@ import { internalCallers } from './internal-callers';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import type { UserServices } from './accounts';
 import type { UserContext } from './context';
+import { createFamilyLoaders } from './families-loaders';
 import { createFavoriteLoaders } from './favorites-loaders';
 import { createUserLoaders } from './loaders';
 import { resolvers } from './resolvers';
@@ -35,6 +36,8 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
   if (deps.config.env !== 'test') console.log(`${describeWechatLogin(services.wechat)}\n${describeSms(services.sms)}`);
   return {
     name: 'user',
+    // MembershipChanged (families.ts, activation-codes.ts) leaves through the outbox.
+    events: { relayOutbox: true },
     schema: buildUserSchema(),
     createContext: (base) => ({
       ...base,
@@ -42,6 +45,7 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
       loaders: createUserLoaders(deps.db),
       services,
       favorites: createFavoriteLoaders(deps.db, deps.services, base.identity.userId),
+      families: createFamilyLoaders(deps.db),
       selfIds: new Set(base.identity.userId ? [base.identity.userId] : []),
     }),
     stop: async () => {

@@ -6,6 +6,7 @@ import * as addressBook from './address-book';
 import { passportResolvers } from './passport-resolvers';
 import type { UserContext } from './context';
 import type { AddressRow } from './data/addresses';
+import { familyResolvers } from './families-resolvers';
 import { favoriteResolvers } from './favorites-resolvers';
 import type { UserRow } from './data/users';
 import type { Resolvers } from './generated/resolvers-types';
@@ -29,6 +30,7 @@ export const resolvers: Resolvers = {
       requireService(context, 'order');
       return addressBook.addressForOrder(context.db, userId, id);
     },
+    ...familyResolvers.Query,
   },
   Mutation: {
     register: async (_parent, { input }, context) => signedIn(context, await accounts.register(context.services, input, context.identity.clientIp)),
@@ -53,6 +55,7 @@ export const resolvers: Resolvers = {
     },
     ...passportResolvers.Mutation,
     ...favoriteResolvers.Mutation,
+    ...familyResolvers.Mutation,
   },
   User: {
     async __resolveReference(reference: { id: string }, context: UserContext) {
@@ -75,9 +78,13 @@ export const resolvers: Resolvers = {
       return ALL_SCOPES.filter((scope) => granted.has(scope));
     },
     ...favoriteResolvers.User,
+    ...familyResolvers.User,
   },
   LinkedIdentity: passportResolvers.LinkedIdentity,
   Product: favoriteResolvers.Product,
+  Family: familyResolvers.Family,
+  Membership: familyResolvers.Membership,
+  ActivationCodeBatch: familyResolvers.ActivationCodeBatch,
   Address: {
     contactName: (address: AddressRow) => address.contact_name,
     isDefault: (address: AddressRow) => address.is_default,
