@@ -244,7 +244,7 @@ describe('free trial', () => {
     expect(mine.membership).toEqual({ level: 'TRIAL', expiresAt: trial.membership.expiresAt, familyId: trial.id });
   });
 
-  it('refuses a family that already had a trial (even for a new owner), a FORMAL family and others' families', async () => {
+  it('refuses a family that already had a trial (even for a new owner), a FORMAL family and a family of someone else', async () => {
     // The family had its trial: a new person cannot take it there (only the owner can try, so simulate a transfer).
     const first = await newUser();
     const family = await createFamily(first.id);
