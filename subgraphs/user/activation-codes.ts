@@ -165,7 +165,12 @@ export async function activateCode(
     if (ipKey) await limiter.refund(ipKey, ipRule);
     return family;
   } catch (error) {
-    if (!(error instanceof CodeRefused)) throw error;
+    if (!(error instanceof CodeRefused)) {
+      // Not the shopper's wrong code (the database failed): this try does not count against them.
+      await limiter.refund(userKey, userRule);
+      if (ipKey) await limiter.refund(ipKey, ipRule);
+      throw error;
+    }
     await recordAccessRisk(db, { userId, ip, path: ACTIVATE_PATH, outcome: error.failure });
     throw failureError(error.failure);
   }
