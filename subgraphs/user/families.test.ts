@@ -405,7 +405,7 @@ describe('membership reads and events', () => {
     expect(Date.parse(renewed.expiresAt)).toBeGreaterThanOrEqual(before + 10 * DAY - 1000);
   });
 
-  it('appends MembershipChanged to the outbox on trial, activation and member changes', async () => {
+  it('appends MembershipChanged to the outbox on trial, activation and member changes, and the relay publishes it', async () => {
     const owner = await newUser();
     const member = await newUser();
     const family = await createFamily(owner.id);
@@ -426,5 +426,15 @@ describe('membership reads and events', () => {
     // A failed change appends nothing.
     await call(owner.id, ACTIVATE, { f: family.id, code });
     expect(await events()).toHaveLength(4);
+    // user's relay publishes them (the outbox marks them published).
+    const deadline = Date.now() + 10_000;
+    let unpublished = Infinity;
+    while (Date.now() < deadline && unpublished > 0) {
+      unpublished = Number(
+        (await db('outbox').where({ stream: 'shop.user.family', aggregate_id: family.id }).whereNull('published_at').count<{ count: string }>({ count: '*' }).first())!.count,
+      );
+      if (unpublished > 0) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(unpublished).toBe(0);
   });
 });
