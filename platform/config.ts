@@ -377,6 +377,8 @@ export interface FamilyConfig {
   codeFailuresPerUser: ThrottleRule;
   /** MEMBER_CODE_MAX_FAILURES_PER_IP per MEMBER_CODE_WINDOW_SECONDS: wrong activation codes from one client address. */
   codeFailuresPerIp: ThrottleRule;
+  /** MEMBER_ACCESS_RISK_RETENTION_DAYS: activation attempts (access_risks) are kept this long. */
+  accessRiskRetentionDays: number;
 }
 
 /** At most `limit` events per `windowSeconds`. */
@@ -667,6 +669,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       trialDays: positive(env, 'MEMBER_TRIAL_DAYS', 7),
       codeFailuresPerUser: { limit: positive(env, 'MEMBER_CODE_MAX_FAILURES_PER_USER', 10), windowSeconds: positive(env, 'MEMBER_CODE_WINDOW_SECONDS', 3600) },
       codeFailuresPerIp: { limit: positive(env, 'MEMBER_CODE_MAX_FAILURES_PER_IP', 30), windowSeconds: positive(env, 'MEMBER_CODE_WINDOW_SECONDS', 3600) },
+      accessRiskRetentionDays: positive(env, 'MEMBER_ACCESS_RISK_RETENTION_DAYS', 180),
     },
     maxRequestBodyBytes: int(env, 'MAX_REQUEST_BODY_BYTES', 1024 * 1024),
     maxJsonDepth: int(env, 'MAX_JSON_DEPTH', 64),

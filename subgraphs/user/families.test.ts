@@ -9,6 +9,7 @@ import type { Knex } from 'knex';
 import type { RunningSupergraph } from '../../app/launcher';
 import { countStatements } from '../../platform/db';
 import { anonymousTo, asIdentity, codes, gql, startSupergraph, testConfig, uniquePhone, type GraphQLResponse } from '../../test/support/harness';
+import { accessRiskRetention } from './access-risk-retention';
 import { hashCode } from './activation-codes';
 
 let supergraph: RunningSupergraph;
@@ -362,6 +363,14 @@ describe('activation codes', () => {
       for (let j = 0; j < 2; j++) if (codes(await wrong(someone.id, theirs.id, ip))[0] === 'RATE_LIMITED') refused++;
     }
     expect(refused).toBe(3);
+  });
+
+  it('keeps activation attempts MEMBER_ACCESS_RISK_RETENTION_DAYS (a periodic job of user deletes older ones)', async () => {
+    const me = await newUser();
+    const [old] = await db('access_risks').insert({ user_id: me.id, ip: '192.0.2.5', path: 'activateMembershipCode', outcome: 'INVALID', created_at: new Date(Date.now() - 181 * DAY) }).returning('id');
+    const [recent] = await db('access_risks').insert({ user_id: me.id, ip: '192.0.2.5', path: 'activateMembershipCode', outcome: 'INVALID', created_at: new Date(Date.now() - 179 * DAY) }).returning('id');
+    await accessRiskRetention(db, testConfig()).runNow();
+    expect((await db('access_risks').whereIn('id', [old.id, recent.id]).select('id')).map((row) => row.id)).toEqual([recent.id]);
   });
 });
 

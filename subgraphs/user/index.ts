@@ -6,6 +6,7 @@ import { internalCallers } from './internal-callers';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import type { UserServices } from './accounts';
 import type { UserContext } from './context';
+import { accessRiskRetention } from './access-risk-retention';
 import { createFamilyLoaders } from './families-loaders';
 import { createFavoriteLoaders } from './favorites-loaders';
 import { createUserLoaders } from './loaders';
@@ -34,10 +35,12 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
   };
   // Said once per process (jest starts many: not there).
   if (deps.config.env !== 'test') console.log(`${describeWechatLogin(services.wechat)}\n${describeSms(services.sms)}`);
+  // Deletes activation attempts past MEMBER_ACCESS_RISK_RETENTION_DAYS (access-risk-retention.ts).
+  const accessRisks = accessRiskRetention(deps.db, deps.config);
   return {
     name: 'user',
     // MembershipChanged (families.ts, activation-codes.ts) leaves through the outbox.
-    events: { relayOutbox: true },
+    events: { relayOutbox: true, periodic: [accessRisks.job] },
     schema: buildUserSchema(),
     createContext: (base) => ({
       ...base,
@@ -51,6 +54,7 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
     stop: async () => {
       await services.limiter.close();
       await services.revocations.close();
+      await accessRisks.stop();
     },
   };
 }

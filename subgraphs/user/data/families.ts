@@ -214,6 +214,21 @@ export async function codeStatus(db: Knex, codeHash: string): Promise<'OK' | 'US
   return row ? row.status : null;
 }
 
+/** Deletes access-risk rows older than `olderThanDays`, in batches (a background statement). Returns how many. */
+export async function pruneAccessRisks(db: Knex, olderThanDays: number, batch = 1000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const result = await db.raw(
+      `/* background */ DELETE FROM access_risks WHERE id IN (
+         SELECT id FROM access_risks WHERE created_at < now() - ? * interval '1 day' LIMIT ?)`,
+      [olderThanDays, batch],
+    );
+    const count = Number(result.rowCount ?? 0);
+    total += count;
+    if (count < batch) return total;
+  }
+}
+
 export async function recordAccessRisk(db: Knex, row: { userId: string; ip: string | null; path: string; outcome: string }): Promise<void> {
   await db('access_risks').insert({ user_id: row.userId, ip: row.ip, path: row.path, outcome: row.outcome });
 }
