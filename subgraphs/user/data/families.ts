@@ -92,6 +92,17 @@ export async function findMembersOfFamilies(db: Knex, familyIds: readonly string
     .orderBy([{ column: 'family_id' }, { column: 'added_at' }, { column: 'user_id' }]);
 }
 
+/** Whether the user owns or belongs to a family, or had a trial (passport's fold rule: such an account is not empty). */
+export async function holdsFamilies(db: Knex, userId: string): Promise<boolean> {
+  const result = await db.raw(
+    `SELECT EXISTS (SELECT 1 FROM families WHERE owner_id = ?)
+         OR EXISTS (SELECT 1 FROM family_members WHERE user_id = ?)
+         OR EXISTS (SELECT 1 FROM member_trials WHERE user_id = ?) AS holds`,
+    [userId, userId, userId],
+  );
+  return Boolean(result.rows[0]?.holds);
+}
+
 export async function countMembers(db: Knex, familyId: string): Promise<number> {
   const row = await db('family_members').where({ family_id: familyId }).count<{ count: string | number }>({ count: '*' }).first();
   return Number(row?.count ?? 0);
