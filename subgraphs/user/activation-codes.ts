@@ -147,13 +147,15 @@ export async function activateCode(
     if (!code) throw new CodeRefused('INVALID');
     const codeHash = hashCode(code);
     const family = await db.transaction(async (trx) => {
+      // The family first: marking the code takes a key-share lock on the family (used_family_id's foreign key), so
+      // locking the family after it would deadlock two codes used on one family at once.
+      const current = await lockFamily(trx, familyId);
+      if (!current) throw notFound('Family not found');
       const cycleDays = await useCode(trx, codeHash, { userId, familyId, ip });
       if (cycleDays === null) {
         const status = await codeStatus(trx, codeHash);
         throw new CodeRefused(status === 'USED' ? 'USED' : status === 'CANCELED' ? 'CANCELED' : 'INVALID');
       }
-      const current = await lockFamily(trx, familyId);
-      if (!current) throw notFound('Family not found');
       const now = Date.now();
       const formalUntil = membershipOf(current).level === 'FORMAL' ? current.vip_expires_at!.getTime() : now;
       const updated = await setMembership(trx, familyId, 'FORMAL', new Date(Math.max(now, formalUntil) + cycleDays * DAY_MS));

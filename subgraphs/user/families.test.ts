@@ -324,6 +324,18 @@ describe('activation codes', () => {
     expect(formal).toHaveLength(1);
   });
 
+  it('different codes used at once on one family all count: the family row lock serializes the expiry arithmetic', async () => {
+    const me = await newUser();
+    const family = await createFamily(me.id);
+    const { codes: list } = await newBatch(4, 5);
+    const before = Date.now();
+    const results = await Promise.all(list.map((code: string) => call(me.id, ACTIVATE, { f: family.id, code })));
+    expect(results.filter((r) => r.errors)).toEqual([]);
+    const expires = Date.parse(ok(await call(me.id, GET, { id: family.id })).family.membership.expiresAt);
+    expect(expires).toBeGreaterThanOrEqual(before + 20 * DAY - 1000);
+    expect(expires).toBeLessThanOrEqual(Date.now() + 20 * DAY + 1000);
+  });
+
   it('cancels unused codes (given ones, or the whole batch); a canceled code is CODE_CANCELED', async () => {
     const me = await newUser();
     const family = await createFamily(me.id);
