@@ -13,6 +13,7 @@ import { createUserLoaders } from './loaders';
 import { resolvers } from './resolvers';
 import { createSmsSender, describeSms } from './sms-provider';
 import { createWechatProvider, describeWechatLogin } from './wechat';
+import { createShopperMessages } from './messages';
 
 export { migrations } from './migrations';
 export { seedDemo } from './seed';
@@ -35,12 +36,18 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
   };
   // Said once per process (jest starts many: not there).
   if (deps.config.env !== 'test') console.log(`${describeWechatLogin(services.wechat)}\n${describeSms(services.sms)}`);
+  // Subscribe messages on order events (docs/messages.md): a consumer of shop.order.order and the send job.
+  const messages = createShopperMessages(deps.config, deps.services);
   // Deletes activation attempts past MEMBER_ACCESS_RISK_RETENTION_DAYS (access-risk-retention.ts).
   const accessRisks = accessRiskRetention(deps.db, deps.config);
   return {
     name: 'user',
-    // MembershipChanged (families.ts, activation-codes.ts) leaves through the outbox.
-    events: { relayOutbox: true, periodic: [accessRisks.job] },
+    events: {
+      ...messages.events,
+      // MembershipChanged (families.ts, activation-codes.ts) leaves through the outbox.
+      relayOutbox: true,
+      periodic: [...messages.events.periodic, accessRisks.job],
+    },
     schema: buildUserSchema(),
     createContext: (base) => ({
       ...base,
@@ -54,6 +61,7 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
     stop: async () => {
       await services.limiter.close();
       await services.revocations.close();
+      await messages.stop();
       await accessRisks.stop();
     },
   };

@@ -295,6 +295,45 @@ export type MembershipLevel =
   /** The free trial (MEMBER_TRIAL_DAYS), once per person and once per family. */
   | 'TRIAL';
 
+/** How many messages of a kind the shopper allowed and has not received yet. */
+export type MessageConsent = {
+  __typename?: 'MessageConsent';
+  /** A long-term subscription (长期订阅 templates only) as the client reported it: messages use no acceptance. */
+  always: Scalars['Boolean']['output'];
+  /** The kind. */
+  kind: MessageKind;
+  /**
+   * Acceptances not yet used: each acceptance in the subscribe dialog allows one message of that template (at most 50
+   * are kept). Each message sent uses one, unless `always`.
+   */
+  remaining: Scalars['Int']['output'];
+  /** The template the acceptances were given for. */
+  templateId: Scalars['String']['output'];
+};
+
+/**
+ * What a shopper can be sent a WeChat subscribe message about. Only kinds this server has a template for are offered
+ * (`messageTemplates`).
+ */
+export type MessageKind =
+  /** Staff approved or rejected an after-sales (refund / return) request. */
+  | 'AFTER_SALES_DECIDED'
+  /** The carrier reported a parcel signed for. */
+  | 'ORDER_DELIVERED'
+  /** The order was paid. */
+  | 'ORDER_PAID'
+  /** A parcel of the order was handed to the carrier. */
+  | 'ORDER_SHIPPED';
+
+/** A kind of message and the WeChat template it is sent with: the tmplIds to pass to wx.requestSubscribeMessage. */
+export type MessageTemplate = {
+  __typename?: 'MessageTemplate';
+  /** The kind. */
+  kind: MessageKind;
+  /** The mini-program's subscribe-message template id. */
+  templateId: Scalars['String']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -396,6 +435,16 @@ export type Mutation = {
   removeFavorite: Maybe<Product>;
   /** Removes the given products from the signed-in shopper's favorites (at most 500 ids; others are skipped). Returns how many were removed. */
   removeFavorites: Scalars['Int']['output'];
+  /**
+   * The shopper's answers in wx.requestSubscribeMessage, reported by the mini-program right after the dialog: each
+   * kind in `accepted` allows one more message of it (a kind listed twice, twice); each kind in `rejected` withdraws
+   * every acceptance of it (the latest answer wins); `always` marks accepted kinds as long-term subscriptions (only
+   * for long-term templates: a one-time template's "always keep this choice" still allows one message per dialog).
+   * Needs a signed-in shopper with a WeChat identity (FORBIDDEN, extensions.reason WECHAT_NOT_LINKED otherwise); a kind
+   * without a template, a kind both accepted and rejected, or `always` for a kind not accepted is BAD_USER_INPUT.
+   * Answers the shopper's settings afterwards.
+   */
+  reportMessageConsent: Array<MessageConsent>;
   /**
    * Sets a new password with a RESET_PASSWORD code and ends every session of the account (its access tokens are refused
    * by the routers within seconds). Code errors as for registerWithSmsCode.
@@ -532,6 +581,13 @@ export type MutationRemoveFavoritesArgs = {
 };
 
 
+export type MutationReportMessageConsentArgs = {
+  accepted: Array<MessageKind>;
+  always?: InputMaybe<Array<MessageKind>>;
+  rejected?: InputMaybe<Array<MessageKind>>;
+};
+
+
 export type MutationResetPasswordWithSmsCodeArgs = {
   code: Scalars['String']['input'];
   newPassword: Scalars['String']['input'];
@@ -608,6 +664,8 @@ export type Query = {
    * ids; ids that are not users answer level NONE).
    */
   membershipsOfUsers: Array<UserMembership>;
+  /** The kinds of messages this server sends and their template ids (what the mini-program asks the shopper about). */
+  messageTemplates: Array<MessageTemplate>;
 };
 
 
@@ -716,6 +774,8 @@ export type User = {
    * applies. Null for other viewers.
    */
   membership: Maybe<Membership>;
+  /** The signed-in shopper's message settings, one entry per kind offered; empty for other viewers. */
+  messageConsents: Array<MessageConsent>;
   /** Display name. */
   nickname: Maybe<Scalars['String']['output']>;
   /** Mainland mobile number; null for other viewers, and for WeChat accounts until one is bound (bindWechatPhone). */
@@ -866,6 +926,9 @@ export type ResolversTypes = {
   LoginInput: LoginInput;
   Membership: ResolverTypeWrapper<MembershipView>;
   MembershipLevel: MembershipLevel;
+  MessageConsent: ResolverTypeWrapper<MessageConsent>;
+  MessageKind: MessageKind;
+  MessageTemplate: ResolverTypeWrapper<MessageTemplate>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NewActivationCodeBatch: ResolverTypeWrapper<NewBatchView>;
   Product: ResolverTypeWrapper<ProductRef>;
@@ -901,6 +964,8 @@ export type ResolversParentTypes = {
   LinkedIdentity: IdentityRow;
   LoginInput: LoginInput;
   Membership: MembershipView;
+  MessageConsent: MessageConsent;
+  MessageTemplate: MessageTemplate;
   Mutation: Record<PropertyKey, never>;
   NewActivationCodeBatch: NewBatchView;
   Product: ProductRef;
@@ -993,6 +1058,18 @@ export type MembershipResolvers<ContextType = UserContext, ParentType extends Re
   level?: Resolver<ResolversTypes['MembershipLevel'], ParentType, ContextType>;
 };
 
+export type MessageConsentResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['MessageConsent'] = ResolversParentTypes['MessageConsent']> = {
+  always?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['MessageKind'], ParentType, ContextType>;
+  remaining?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  templateId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type MessageTemplateResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['MessageTemplate'] = ResolversParentTypes['MessageTemplate']> = {
+  kind?: Resolver<ResolversTypes['MessageKind'], ParentType, ContextType>;
+  templateId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   activateMembershipCode?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<MutationActivateMembershipCodeArgs, 'code' | 'familyId'>>;
   addAddress?: Resolver<ResolversTypes['Address'], ParentType, ContextType, RequireFields<MutationAddAddressArgs, 'input'>>;
@@ -1016,6 +1093,7 @@ export type MutationResolvers<ContextType = UserContext, ParentType extends Reso
   removeFamilyMember?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveFamilyMemberArgs, 'familyId' | 'userId'>>;
   removeFavorite?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<MutationRemoveFavoriteArgs, 'productId'>>;
   removeFavorites?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationRemoveFavoritesArgs, 'productIds'>>;
+  reportMessageConsent?: Resolver<Array<ResolversTypes['MessageConsent']>, ParentType, ContextType, RequireFields<MutationReportMessageConsentArgs, 'accepted'>>;
   resetPasswordWithSmsCode?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordWithSmsCodeArgs, 'code' | 'newPassword' | 'phone'>>;
   sendSmsCode?: Resolver<ResolversTypes['SmsCodeTicket'], ParentType, ContextType, RequireFields<MutationSendSmsCodeArgs, 'phone' | 'purpose'>>;
   setDefaultFamily?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<MutationSetDefaultFamilyArgs, 'id'>>;
@@ -1043,6 +1121,7 @@ export type QueryResolvers<ContextType = UserContext, ParentType extends Resolve
   family?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<QueryFamilyArgs, 'id'>>;
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   membershipsOfUsers?: Resolver<Array<ResolversTypes['UserMembership']>, ParentType, ContextType, RequireFields<QueryMembershipsOfUsersArgs, 'userIds'>>;
+  messageTemplates?: Resolver<Array<ResolversTypes['MessageTemplate']>, ParentType, ContextType>;
 };
 
 export type SmsCodeTicketResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['SmsCodeTicket'] = ResolversParentTypes['SmsCodeTicket']> = {
@@ -1062,6 +1141,7 @@ export type UserResolvers<ContextType = UserContext, ParentType extends Resolver
   linkedIdentities?: Resolver<Array<ResolversTypes['LinkedIdentity']>, ParentType, ContextType>;
   memberTrialTaken?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   membership?: Resolver<Maybe<ResolversTypes['Membership']>, ParentType, ContextType>;
+  messageConsents?: Resolver<Array<ResolversTypes['MessageConsent']>, ParentType, ContextType>;
   nickname?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1084,6 +1164,8 @@ export type Resolvers<ContextType = UserContext> = {
   FavoritePageInfo?: FavoritePageInfoResolvers<ContextType>;
   LinkedIdentity?: LinkedIdentityResolvers<ContextType>;
   Membership?: MembershipResolvers<ContextType>;
+  MessageConsent?: MessageConsentResolvers<ContextType>;
+  MessageTemplate?: MessageTemplateResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   NewActivationCodeBatch?: NewActivationCodeBatchResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
-import { eventTablesMigration, eventTablesV2Migration, eventTablesV3Migration } from '../../../platform/events';
+import { messageMigrations } from '../messages/migrations';
 
 export const migrations: Migration[] = [
   {
@@ -194,13 +194,12 @@ export const migrations: Migration[] = [
       await knex.schema.dropTableIfExists('favorites');
     },
   },
-  // The outbox of user (MembershipChanged on shop.user.family, docs/families.md) and the job tables that come with it.
-  eventTablesMigration('200_events'),
-  eventTablesV2Migration('201_events_v2'),
-  eventTablesV3Migration('202_events_v3'),
+  // Shopper messages (docs/messages.md): event tables, consents, sent messages.
+  ...messageMigrations,
   {
-    // Families and membership (families.ts, membership.ts, activation-codes.ts; docs/families.md).
-    name: '203_families_membership',
+    // Families and membership (families.ts, membership.ts, activation-codes.ts; docs/families.md). The outbox it
+    // writes MembershipChanged to is messages' 150_events.
+    name: '200_families_membership',
     async up(knex: Knex) {
       await knex.schema.createTable('families', (t) => {
         t.bigIncrements('id');
