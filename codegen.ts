@@ -16,6 +16,11 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       LinkedIdentity: '../data/identities#IdentityRow',
       AccountBindingPayload: '../passport#BindingResult',
       Product: '../favorites#ProductRef',
+      Family: '../data/families#FamilyRow',
+      Membership: '../membership#MembershipView',
+      UserMembership: '../families-resolvers#UserMembershipView',
+      ActivationCodeBatch: '../data/families#BatchRow',
+      NewActivationCodeBatch: '../families-resolvers#NewBatchView',
     },
   },
   product: {

@@ -128,6 +128,8 @@ export interface Config {
   maxPageSize: number;
   /** Most products one shopper's favorites hold (FAVORITES_MAX_PER_USER): docs/favorites.md. */
   favoritesMaxPerUser: number;
+  /** Families and membership (docs/families.md). */
+  family: FamilyConfig;
   /** Largest request body any server accepts (MAX_REQUEST_BODY_BYTES); larger ones answer 413. */
   maxRequestBodyBytes: number;
   /** Deepest nesting of arrays and objects in a JSON request body the router accepts (MAX_JSON_DEPTH); 400 past it. */
@@ -504,6 +506,18 @@ export interface SmsConfig {
   };
 }
 
+/** Families and membership (docs/families.md). */
+export interface FamilyConfig {
+  /** MEMBER_TRIAL_DAYS: length of the free trial. */
+  trialDays: number;
+  /** MEMBER_CODE_MAX_FAILURES_PER_USER per MEMBER_CODE_WINDOW_SECONDS: wrong activation codes one shopper may try. */
+  codeFailuresPerUser: ThrottleRule;
+  /** MEMBER_CODE_MAX_FAILURES_PER_IP per MEMBER_CODE_WINDOW_SECONDS: wrong activation codes from one client address. */
+  codeFailuresPerIp: ThrottleRule;
+  /** MEMBER_ACCESS_RISK_RETENTION_DAYS: activation attempts (access_risks) are kept this long. */
+  accessRiskRetentionDays: number;
+}
+
 /** At most `limit` events per `windowSeconds`. */
 export interface ThrottleRule {
   limit: number;
@@ -789,6 +803,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbSeparateRoles: bool(env, 'DB_SEPARATE_ROLES', true),
     maxPageSize: int(env, 'MAX_PAGE_SIZE', 100),
     favoritesMaxPerUser: positive(env, 'FAVORITES_MAX_PER_USER', 500),
+    family: {
+      trialDays: positive(env, 'MEMBER_TRIAL_DAYS', 7),
+      codeFailuresPerUser: { limit: positive(env, 'MEMBER_CODE_MAX_FAILURES_PER_USER', 10), windowSeconds: positive(env, 'MEMBER_CODE_WINDOW_SECONDS', 3600) },
+      codeFailuresPerIp: { limit: positive(env, 'MEMBER_CODE_MAX_FAILURES_PER_IP', 30), windowSeconds: positive(env, 'MEMBER_CODE_WINDOW_SECONDS', 3600) },
+      accessRiskRetentionDays: positive(env, 'MEMBER_ACCESS_RISK_RETENTION_DAYS', 180),
+    },
     maxRequestBodyBytes: int(env, 'MAX_REQUEST_BODY_BYTES', 1024 * 1024),
     maxJsonDepth: int(env, 'MAX_JSON_DEPTH', 64),
     maxOperationNameLength: int(env, 'MAX_OPERATION_NAME_LENGTH', 128),

@@ -25,6 +25,8 @@ export const STAFF_ROLES: Record<string, readonly Scope[]> = {
   finance: ['payment:refund'],
   /** Hiding and restoring shoppers' product reviews. */
   moderation: ['review:moderate'],
+  /** Membership activation code batches: create, list, cancel (docs/families.md). */
+  membership: ['member:write'],
 };
 
 /** Creates the roles above (and makes their scopes exactly as listed). Idempotent. Returns role ids by name. */
