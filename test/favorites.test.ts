@@ -15,7 +15,7 @@ let endpoints: Endpoints;
 beforeAll(async () => {
   // Its own events namespace: other test files' catalog writes bump the shared catalog generation, which would empty
   // the response cache between the reads this file counts.
-  const namespace = process.env.EVENTS_NAMESPACE ? { EVENTS_NAMESPACE: `${process.env.EVENTS_NAMESPACE}-fav` } : {};
+  const namespace: Record<string, string> = process.env.EVENTS_NAMESPACE ? { EVENTS_NAMESPACE: `${process.env.EVENTS_NAMESPACE}-fav` } : {};
   supergraph = await startSupergraph({ config: testConfig(namespace) });
   router = supergraph.routerUrl!;
   endpoints = viaRouter(router);
