@@ -21,7 +21,7 @@ import { coalescedEntityLoader, coalescingStats, type CoalescingStats, type Serv
 import { shippingFee } from './shipping';
 
 // category.parentId lets a coupon scoped to a top-level category apply to its sub-categories' items.
-export const SKU_FACTS_SELECTION = 'id name price stock available product { id title images onShelf category { id parentId } }';
+export const SKU_FACTS_SELECTION = 'id name price memberPrice stock available product { id title images onShelf category { id parentId } }';
 
 /**
  * Per request: every SKU asked for during one request goes to product in one `_entities` call (null: no such SKU),
@@ -78,6 +78,12 @@ export interface PriceSummaryRequest {
   couponId?: string | null;
   /** The shopper declined every coupon: none is applied and promote is not asked. */
   noCoupon?: boolean;
+  /**
+   * The shopper's membership is TRIAL or FORMAL and not expired (the caller asks user, once per request): SKUs with a
+   * member price are billed at it. Absent: not a member. A promise is awaited after the SKU facts arrive, so the
+   * user call and the product call run at the same time.
+   */
+  member?: boolean | Promise<boolean>;
 }
 
 export interface PriceSummaryDeps {
@@ -99,7 +105,8 @@ export async function priceSummary(deps: PriceSummaryDeps, userId: string, reque
   if (failed) throw failed;
   const skus = new Map(skuIds.map((id, index) => [id, loaded[index] as SkuFacts | null]));
 
-  const items = billableItems(request.lines, skus);
+  const member = (await request.member) === true;
+  const items = billableItems(request.lines, skus, member);
   const subtotal = subtotalOf(items);
   // Above the order maximum the sums could leave GraphQL Int (prices may rise after items were added): refuse
   // with CONFLICT (reason ORDER_TOTAL_TOO_LARGE) before asking promote about amounts it could not represent.
@@ -113,5 +120,5 @@ export async function priceSummary(deps: PriceSummaryDeps, userId: string, reque
   if (couponId && !coupon) {
     throw shopError('CONFLICT', 'This coupon cannot be used for these items', { reason: 'COUPON_NOT_APPLICABLE', field: 'couponId' });
   }
-  return summarize(request.lines, skus, coupon, deps.config);
+  return summarize(request.lines, skus, coupon, deps.config, member);
 }

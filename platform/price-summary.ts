@@ -13,6 +13,8 @@ export interface SkuFacts {
   name: string;
   /** Current unit price, fen. */
   price: number;
+  /** Price for members, fen (product keeps it at most `price`); null: none. Optional for callers that never bill members. */
+  memberPrice?: number | null;
   /** Units available now. */
   stock: number;
   /** False for deleted SKUs, SKUs of off-shelf products and sold-out SKUs. */
@@ -49,6 +51,19 @@ export function lineStatus(quantity: number, sku: SkuFacts | null): LineStatus {
   return invalid(sku.stock <= 0 ? 'OUT_OF_STOCK' : 'UNAVAILABLE');
 }
 
+/**
+ * What a shopper pays for one piece: the member price when the shopper is a member (TRIAL or FORMAL, not expired; the
+ * caller asks user) and the SKU has one, else the price. Never above the price, whatever product sent.
+ */
+export function unitPriceFor(sku: Pick<SkuFacts, 'price' | 'memberPrice'>, member: boolean): number {
+  return member && sku.memberPrice != null ? Math.min(sku.memberPrice, sku.price) : sku.price;
+}
+
+/** Whether unitPriceFor charged less than the price. */
+export function memberPriceApplies(sku: Pick<SkuFacts, 'price' | 'memberPrice'>, member: boolean): boolean {
+  return unitPriceFor(sku, member) < sku.price;
+}
+
 /** One line to price. */
 export interface SummaryLineInput {
   skuId: string;
@@ -66,8 +81,11 @@ export interface CouponQuoteItem {
   quantity: number;
 }
 
-/** The valid lines at the SKUs' current prices: what is billed and what the coupon quote is about. */
-export function billableItems(lines: readonly SummaryLineInput[], skus: ReadonlyMap<string, SkuFacts | null>): CouponQuoteItem[] {
+/**
+ * The valid lines at the SKUs' current prices (member prices when `member`): what is billed and what the coupon
+ * quote is about.
+ */
+export function billableItems(lines: readonly SummaryLineInput[], skus: ReadonlyMap<string, SkuFacts | null>, member = false): CouponQuoteItem[] {
   const items: CouponQuoteItem[] = [];
   for (const line of lines) {
     const sku = skus.get(line.skuId) ?? null;
@@ -78,7 +96,7 @@ export function billableItems(lines: readonly SummaryLineInput[], skus: Readonly
       productId: sku.product.id,
       categoryId: category?.id ?? null,
       categoryIds: category ? [category.id, category.parentId].filter((id): id is string => !!id) : [],
-      unitPrice: sku.price,
+      unitPrice: unitPriceFor(sku, member),
       quantity: line.quantity,
     });
   }
@@ -136,8 +154,10 @@ export interface SummaryLine {
   skuName: string | null;
   /** The product's cover image. */
   image: string | null;
-  /** Current unit price, fen. */
+  /** Unit price this shopper pays now, fen (the member price for a member when the SKU has one). */
   unitPrice: number | null;
+  /** Whether unitPrice is a member price below the SKU's price. */
+  memberPriceApplied: boolean;
   /** unitPrice × quantity for a valid line, else 0 (not billed). */
   lineTotal: number;
   valid: boolean;
@@ -150,11 +170,12 @@ export interface PriceSummary extends PriceTotals {
   lines: SummaryLine[];
 }
 
-/** The facts of each line, in input order. */
-export function summaryLines(lines: readonly SummaryLineInput[], skus: ReadonlyMap<string, SkuFacts | null>): SummaryLine[] {
+/** The facts of each line, in input order (member prices when `member`). */
+export function summaryLines(lines: readonly SummaryLineInput[], skus: ReadonlyMap<string, SkuFacts | null>, member = false): SummaryLine[] {
   return lines.map((line) => {
     const sku = skus.get(line.skuId) ?? null;
     const status = lineStatus(line.quantity, sku);
+    const unitPrice = sku ? unitPriceFor(sku, member) : null;
     return {
       skuId: line.skuId,
       quantity: line.quantity,
@@ -162,8 +183,9 @@ export function summaryLines(lines: readonly SummaryLineInput[], skus: ReadonlyM
       title: sku?.product.title ?? null,
       skuName: sku?.name ?? null,
       image: sku?.product.images?.[0] ?? null,
-      unitPrice: sku?.price ?? null,
-      lineTotal: status.valid && sku ? sku.price * line.quantity : 0,
+      unitPrice,
+      memberPriceApplied: sku ? memberPriceApplies(sku, member) : false,
+      lineTotal: status.valid && unitPrice !== null ? unitPrice * line.quantity : 0,
       ...status,
     };
   });
@@ -175,8 +197,9 @@ export function summarize(
   skus: ReadonlyMap<string, SkuFacts | null>,
   coupon: AppliedCoupon | null,
   config: Pick<Config, 'shipping'>,
+  member = false,
 ): PriceSummary {
-  const facts = summaryLines(lines, skus);
+  const facts = summaryLines(lines, skus, member);
   const subtotal = facts.reduce((sum, line) => sum + line.lineTotal, 0);
   return { lines: facts, ...priceTotals(subtotal, coupon, config) };
 }

@@ -5,11 +5,16 @@ import { internalCallers } from './internal-callers';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import type { CartContext } from './context';
 import { createCartLoaders } from './loaders';
+import { cartMemberPriceResolvers } from './member-prices';
 import { resolvers } from './resolvers';
 
 export { migrations } from './migrations';
 
-export const buildCartSchema = () => buildFederatedSchema(__dirname, resolvers, internalCallers);
+export const buildCartSchema = () => buildFederatedSchema(
+    __dirname,
+    { ...resolvers, CartItem: { ...resolvers.CartItem, ...cartMemberPriceResolvers.CartItem } },
+    internalCallers,
+  );
 
 export function createCartSubgraph(deps: SubgraphDeps): SubgraphDefinition<CartContext> {
   return {

@@ -11,10 +11,13 @@ import { priceSummary } from '../../platform/price-summary-services';
 import { findLinesByUserIds, type CartLineRow } from './data/cart-items';
 import { toCartPrice, type CartPriceValues } from './pricing';
 import { createSkuLoader, type SkuInfo } from './services';
+import { createMemberPricesLoader } from './user-client';
 
 export function createCartLoaders(db: Knex, services: ServiceClient, config: Config) {
   const linesByUser = new DataLoader<string, CartLineRow[]>(groupedBy((row) => row.user_id, (ids) => findLinesByUserIds(db, ids)));
   const skuById = createSkuLoader(services);
+  /** Whether each shopper pays member prices: one user call per request (user-client.ts). */
+  const memberPrices = createMemberPricesLoader(services);
 
   /** The SKUs of all the user's lines, asked for together so they go out in one call. */
   const skusByUser = new DataLoader<string, Map<string, SkuInfo | null>>((userIds) =>
@@ -39,7 +42,8 @@ export function createCartLoaders(db: Knex, services: ServiceClient, config: Con
         const [lines] = await Promise.all([linesByUser.load(owner), skusByUser.load(owner)]);
         const selected = lines.filter((line) => line.selected).map((line) => ({ skuId: line.sku_id, quantity: line.quantity }));
         // An error for this key only (ORDER_TOTAL_TOO_LARGE): the cart's items stay readable so the shopper can fix it.
-        return priceSummary({ services, config, skus: skuById }, owner, { lines: selected }).then(toCartPrice, (error: Error) => error);
+        const member = memberPrices.load(owner);
+        return priceSummary({ services, config, skus: skuById }, owner, { lines: selected, member }).then(toCartPrice, (error: Error) => error);
       }),
     ),
   );
@@ -49,6 +53,7 @@ export function createCartLoaders(db: Knex, services: ServiceClient, config: Con
     skuById,
     skusByUser,
     priceByUser,
+    memberPrices,
     /** After a write: the next read of this user's cart goes to the database again (SKU facts stay cached). */
     forgetCart(owner: string) {
       linesByUser.clear(owner);

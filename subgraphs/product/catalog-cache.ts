@@ -85,7 +85,7 @@ export function catalogReadsFor(catalog: CatalogCache | undefined, caller: { ser
 
 /** The key of a cacheable list page (keyword searches never come here: search.ts, not cached). */
 export function productPageKey(query: ProductPageQuery): string | undefined {
-  return [query.categoryId ?? '', query.brandId ?? '', query.onShelf ?? '', query.beforeId ?? '', query.limit].join('|');
+  return [query.categoryId ?? '', query.brandId ?? '', query.onShelf ?? '', query.memberPriced ? 'm' : '', query.beforeId ?? '', query.limit].join('|');
 }
 
 /** After a committed catalog write (staff): the next read on any instance sees it. */

@@ -1,6 +1,7 @@
 /** Thin resolvers: authorization, visibility and mapping; data comes from loaders, data/ and catalog.ts. */
 import type { GraphQLResolveInfo } from 'graphql';
 import { requireScope, requireService } from '../../platform/context';
+import { badInput } from '../../platform/errors';
 import { pageRequest, toConnection } from '../../platform/connection';
 import { isBigintId, mapKnown } from '../../platform/loaders';
 import * as catalog from './catalog';
@@ -64,12 +65,14 @@ export const resolvers: Resolvers = {
         brandId: filterId(filter?.brandId, 'brandId'),
         // Shoppers see on-shelf products only, whatever they ask for.
         onShelf: seesOffShelf(context) ? (filter?.onShelf ?? undefined) : true,
+        memberPriced: filter?.memberPriced === true ? true : undefined,
         beforeId: page.afterId,
         limit: page.limit,
       };
       // A search pages by (rank, id): its cursor is checked here, the plain list's by pageRequest.
       const afterRanked = keyword ? searchCursor(after) : undefined;
       if (filter?.onShelf === false && query.onShelf) return toConnection('Product', [], page);
+      if (keyword && query.memberPriced) throw badInput('memberPriced cannot be combined with keyword', 'memberPriced');
       if (keyword) {
         const { categoryId, brandId, onShelf } = query;
         return searchProducts(context, keyword, { categoryId, brandId, onShelf }, page, afterRanked);

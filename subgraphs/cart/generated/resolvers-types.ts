@@ -50,6 +50,8 @@ export type CartItem = {
   id: Scalars['ID']['output'];
   /** Why the line is invalid; null when valid. */
   invalidReason: Maybe<CartItemInvalidReason>;
+  /** True when unitPrice is a member price below the SKU's price (members only). */
+  memberPriceApplied: Scalars['Boolean']['output'];
   /** Pieces of this SKU (1..999). */
   quantity: Scalars['Int']['output'];
   /** Whether the line is ticked for checkout (new lines are). */
@@ -60,6 +62,11 @@ export type CartItem = {
    * product again; other SKU fields come from product.
    */
   sku: Sku;
+  /**
+   * What one piece costs this shopper now, fen: the SKU's member price for a member (TRIAL or FORMAL, not expired) when
+   * the SKU has one, else its price. Null only for a SKU that no longer exists. `Cart.price` sums these.
+   */
+  unitPrice: Maybe<Scalars['Int']['output']>;
   /**
    * False when the SKU can no longer be bought: deleted, its product off shelf, or out of stock (stock 0).
    * Invalid lines are left out of `price` and are what `clearInvalidCartItems` removes. A line asking for more
@@ -336,9 +343,11 @@ export type CartItemResolvers<ContextType = CartContext, ParentType extends Reso
   exceedsStock?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   invalidReason?: Resolver<Maybe<ResolversTypes['CartItemInvalidReason']>, ParentType, ContextType>;
+  memberPriceApplied?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   selected?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType>;
+  unitPrice?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   valid?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 

@@ -9,6 +9,7 @@ import type { PriceSummary, SummaryLine } from '../../../platform/price-summary'
 import type { AddressSnapshot } from '../data/orders';
 import type { OrderContext } from '../context';
 import type { NormalizedInput } from './input';
+import { createMemberPricesLoader } from '../user-client';
 
 const ADDRESS = `query OrderCheckoutAddress($userId: ID!, $id: ID!) {
   addressForOrder(userId: $userId, id: $id) { contactName phone province city district detail }
@@ -55,6 +56,8 @@ export async function quoteCheckout(context: OrderContext, userId: string, input
       lines: input.lines,
       couponId: input.couponId,
       noCoupon: input.declineCoupon,
+      // One user call per checkout, concurrent with the product call (member prices: docs/member-prices.md).
+      member: createMemberPricesLoader(context.services, context.requestId).load(userId),
     }),
     addressOf(context, userId, input.addressId),
   ]);

@@ -24,6 +24,8 @@ export interface ProductPageQuery {
   categoryId?: string;
   brandId?: string;
   onShelf?: boolean;
+  /** Only products with a live SKU that has a member price. */
+  memberPriced?: boolean;
   /** Keyset: only ids below this one. */
   beforeId?: string;
   limit: number;
@@ -39,6 +41,11 @@ export async function findProductPage(db: Knex, query: ProductPageQuery): Promis
   }
   if (query.brandId !== undefined) builder.where('brand_id', query.brandId);
   if (query.onShelf !== undefined) builder.where('on_shelf', query.onShelf);
+  if (query.memberPriced) {
+    builder.whereExists((sub) =>
+      sub.select(db.raw('1')).from('skus').whereRaw('skus.product_id = products.id').whereNotNull('member_price').whereNull('deleted_at'),
+    );
+  }
   if (query.beforeId !== undefined) builder.where('id', '<', query.beforeId);
   return builder.orderBy('id', 'desc').limit(query.limit);
 }

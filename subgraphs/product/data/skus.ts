@@ -13,6 +13,8 @@ export interface SkuRow {
   reserved: number;
   /** Committed by paid orders. */
   sold: number;
+  /** Price for members (TRIAL or FORMAL), fen; null: none. Read through memberPriceOf (never above price). */
+  member_price: number | null;
   sort_order: number;
   deleted_at: Date | null;
   created_at: Date;

@@ -345,6 +345,11 @@ export type Mutation = {
    * CONFLICT when another live SKU has that barcode.
    */
   setSkuBarcode: Sku;
+  /**
+   * Staff (catalog:write): set a live SKU's member price (1 to the SKU's price, fen; BAD_USER_INPUT otherwise, field
+   * memberPrice), or clear it with null. NOT_FOUND for an unknown or deleted SKU.
+   */
+  setSkuMemberPrice: Sku;
   /** Staff (catalog:write): replace a banner's content, link and schedule; NOT_FOUND for an unknown id. */
   updateBanner: Banner;
   /** Staff (catalog:write): replace a question (it may move to another topic). */
@@ -529,6 +534,12 @@ export type MutationSetSkuBarcodeArgs = {
 };
 
 
+export type MutationSetSkuMemberPriceArgs = {
+  memberPrice?: InputMaybe<Scalars['Int']['input']>;
+  skuId: Scalars['ID']['input'];
+};
+
+
 export type MutationUpdateBannerArgs = {
   id: Scalars['ID']['input'];
   input: BannerInput;
@@ -668,6 +679,11 @@ export type ProductFilter = {
    * a rank. Cursors of a search are valid only for a search (docs/search.md).
    */
   keyword?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * True: only products with a SKU that has a member price (seed `/product/member/list-by-member`), newest first.
+   * Not combinable with `keyword` (BAD_USER_INPUT).
+   */
+  memberPriced?: InputMaybe<Scalars['Boolean']['input']>;
   /** Staff only: on-shelf (true) or off-shelf (false) products. Shoppers always see on-shelf products only. */
   onShelf?: InputMaybe<Scalars['Boolean']['input']>;
 };
@@ -904,6 +920,11 @@ export type Sku = {
   deleted: Scalars['Boolean']['output'];
   /** SKU id. */
   id: Scalars['ID']['output'];
+  /**
+   * Unit price in fen for members (membership TRIAL or FORMAL, not expired); null when the SKU has none. Never above
+   * `price`. Cart and checkout charge it to members only.
+   */
+  memberPrice: Maybe<Scalars['Int']['output']>;
   /** Variant name, e.g. "黑色 / XL". */
   name: Scalars['String']['output'];
   /** Unit price in fen. */
@@ -1296,6 +1317,7 @@ export type MutationResolvers<ContextType = ProductContext, ParentType extends R
   setProductOnShelf?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationSetProductOnShelfArgs, 'id' | 'onShelf'>>;
   setProductTags?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationSetProductTagsArgs, 'productId' | 'tagIds'>>;
   setSkuBarcode?: Resolver<ResolversTypes['Sku'], ParentType, ContextType, RequireFields<MutationSetSkuBarcodeArgs, 'skuId'>>;
+  setSkuMemberPrice?: Resolver<ResolversTypes['Sku'], ParentType, ContextType, RequireFields<MutationSetSkuMemberPriceArgs, 'skuId'>>;
   updateBanner?: Resolver<ResolversTypes['Banner'], ParentType, ContextType, RequireFields<MutationUpdateBannerArgs, 'id' | 'input'>>;
   updateHelpQuestion?: Resolver<ResolversTypes['HelpQuestion'], ParentType, ContextType, RequireFields<MutationUpdateHelpQuestionArgs, 'id' | 'input'>>;
   updateHelpTopic?: Resolver<ResolversTypes['HelpTopic'], ParentType, ContextType, RequireFields<MutationUpdateHelpTopicArgs, 'id'>>;
@@ -1401,6 +1423,7 @@ export type SkuResolvers<ContextType = ProductContext, ParentType extends Resolv
   barcode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   deleted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  memberPrice?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   price?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;

@@ -223,4 +223,23 @@ export const migrations: Migration[] = [
       });
     },
   },
+  {
+    // Member prices (docs/member-prices.md): a SKU's price for shoppers whose membership is TRIAL or FORMAL. Null: none.
+    // "At most the price" is checked on write and applied on read (min), so a later price cut cannot make members pay more.
+    name: '225_sku_member_price',
+    async up(knex: Knex) {
+      await knex.schema.alterTable('skus', (t) => {
+        t.integer('member_price').nullable();
+      });
+      await knex.raw('ALTER TABLE skus ADD CONSTRAINT skus_member_price_positive CHECK (member_price IS NULL OR member_price >= 1)');
+      // The member-price list (products(filter: { memberPriced: true })) looks for live SKUs that have one.
+      await knex.raw('CREATE INDEX skus_member_priced ON skus (product_id) WHERE member_price IS NOT NULL AND deleted_at IS NULL');
+    },
+    async down(knex: Knex) {
+      await knex.raw('DROP INDEX IF EXISTS skus_member_priced');
+      await knex.schema.alterTable('skus', (t) => {
+        t.dropColumn('member_price');
+      });
+    },
+  },
 ];
