@@ -9,6 +9,7 @@ import { shopError } from './errors';
 import { assertOrderTotal } from './money';
 import {
   billableItems,
+  memberPriceApplies,
   subtotalOf,
   summarize,
   type AppliedCoupon,
@@ -79,11 +80,19 @@ export interface PriceSummaryRequest {
   /** The shopper declined every coupon: none is applied and promote is not asked. */
   noCoupon?: boolean;
   /**
-   * The shopper's membership is TRIAL or FORMAL and not expired (the caller asks user, once per request): SKUs with a
-   * member price are billed at it. Absent: not a member. A promise is awaited after the SKU facts arrive, so the
-   * user call and the product call run at the same time.
+   * Whether the shopper pays member prices (membership TRIAL or FORMAL, not expired): the caller's question to user,
+   * asked only when a billable line's SKU has a member price below its price (so carts without member prices cost no
+   * user call). Absent: not a member.
    */
-  member?: boolean | Promise<boolean>;
+  member?: () => Promise<boolean>;
+}
+
+/** Whether any line's SKU has a member price below its price: only then does membership change the sums. */
+export function hasMemberPrice(lines: readonly SummaryLineInput[], skus: ReadonlyMap<string, SkuFacts | null>): boolean {
+  return lines.some((line) => {
+    const sku = skus.get(line.skuId);
+    return !!sku && memberPriceApplies(sku, true);
+  });
 }
 
 export interface PriceSummaryDeps {
@@ -105,7 +114,7 @@ export async function priceSummary(deps: PriceSummaryDeps, userId: string, reque
   if (failed) throw failed;
   const skus = new Map(skuIds.map((id, index) => [id, loaded[index] as SkuFacts | null]));
 
-  const member = (await request.member) === true;
+  const member = request.member && hasMemberPrice(request.lines, skus) ? await request.member() : false;
   const items = billableItems(request.lines, skus, member);
   const subtotal = subtotalOf(items);
   // Above the order maximum the sums could leave GraphQL Int (prices may rise after items were added): refuse

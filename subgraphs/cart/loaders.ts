@@ -42,7 +42,7 @@ export function createCartLoaders(db: Knex, services: ServiceClient, config: Con
         const [lines] = await Promise.all([linesByUser.load(owner), skusByUser.load(owner)]);
         const selected = lines.filter((line) => line.selected).map((line) => ({ skuId: line.sku_id, quantity: line.quantity }));
         // An error for this key only (ORDER_TOTAL_TOO_LARGE): the cart's items stay readable so the shopper can fix it.
-        const member = memberPrices.load(owner);
+        const member = () => memberPrices.load(owner);
         return priceSummary({ services, config, skus: skuById }, owner, { lines: selected, member }).then(toCartPrice, (error: Error) => error);
       }),
     ),

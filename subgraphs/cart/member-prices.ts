@@ -11,9 +11,12 @@ type Priced = { unitPrice: number; memberPriceApplied: boolean } | null;
 
 function pricedLine(item: CartItemView, context: CartContext): Promise<Priced> {
   const facts = item.facts !== undefined ? item.facts : context.loaders.skusByUser.load(item.user_id).then((skus) => skus.get(item.sku_id) ?? null);
-  return Promise.all([facts, context.loaders.memberPrices.load(item.user_id)]).then(([sku, member]) =>
-    sku ? { unitPrice: unitPriceFor(sku, member), memberPriceApplied: memberPriceApplies(sku, member) } : null,
-  );
+  return Promise.resolve(facts).then(async (sku) => {
+    if (!sku) return null;
+    // Membership is asked (one user call per request, shared with Cart.price) only for SKUs with a member price.
+    const member = memberPriceApplies(sku, true) && (await context.loaders.memberPrices.load(item.user_id));
+    return { unitPrice: unitPriceFor(sku, member), memberPriceApplied: memberPriceApplies(sku, member) };
+  });
 }
 
 export const cartMemberPriceResolvers = {

@@ -56,8 +56,8 @@ export async function quoteCheckout(context: OrderContext, userId: string, input
       lines: input.lines,
       couponId: input.couponId,
       noCoupon: input.declineCoupon,
-      // One user call per checkout, concurrent with the product call (member prices: docs/member-prices.md).
-      member: createMemberPricesLoader(context.services, context.requestId).load(userId),
+      // At most one user call per checkout, only when a SKU has a member price (docs/member-prices.md).
+      member: () => createMemberPricesLoader(context.services, context.requestId).load(userId),
     }),
     addressOf(context, userId, input.addressId),
   ]);
