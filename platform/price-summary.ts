@@ -158,6 +158,8 @@ export interface SummaryLine {
   unitPrice: number | null;
   /** Whether unitPrice is a member price below the SKU's price. */
   memberPriceApplied: boolean;
+  /** The SKU's own price (Sku.price, what non-members pay), fen; null when the SKU does not exist. */
+  skuPrice: number | null;
   /** unitPrice × quantity for a valid line, else 0 (not billed). */
   lineTotal: number;
   valid: boolean;
@@ -185,6 +187,7 @@ export function summaryLines(lines: readonly SummaryLineInput[], skus: ReadonlyM
       image: sku?.product.images?.[0] ?? null,
       unitPrice,
       memberPriceApplied: sku ? memberPriceApplies(sku, member) : false,
+      skuPrice: sku?.price ?? null,
       lineTotal: status.valid && unitPrice !== null ? unitPrice * line.quantity : 0,
       ...status,
     };

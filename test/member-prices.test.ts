@@ -123,29 +123,39 @@ describe('members pay member prices', () => {
     // Checkout prices the same way; the client never sends a price.
     const addressId = ok(await member.call('mutation($input: AddressInput!) { addAddress(input: $input) { id } }', { input: ADDRESS_INPUT })).addAddress.id;
     const input = { items: [{ skuId: skuIds[0], quantity: 2 }, { skuId: skuIds[1], quantity: 1 }], addressId, couponId: null };
-    const preview = ok(await member.call('query($input: CheckoutInput!) { previewOrder(input: $input) { items { unitPrice } subtotal total } }', { input })).previewOrder;
-    expect(preview.items.map((item: { unitPrice: number }) => item.unitPrice)).toEqual([2500, 1000]);
+    const preview = ok(await member.call('query($input: CheckoutInput!) { previewOrder(input: $input) { items { sku { price } unitPrice memberPriceApplied } subtotal total } }', { input })).previewOrder;
+    // The SKU's own price stays its price; the line shows what the member pays.
+    expect(preview.items.map((item: any) => [item.sku.price, item.unitPrice, item.memberPriceApplied])).toEqual([[3000, 2500, true], [1000, 1000, false]]);
     expect(preview.subtotal).toBe(6000);
     const created = ok(
-      await member.call('mutation($input: CheckoutInput!, $key: String!) { createOrder(input: $input, idempotencyKey: $key) { id subtotal total items { unitPrice } } }', {
+      await member.call('mutation($input: CheckoutInput!, $key: String!) { createOrder(input: $input, idempotencyKey: $key) { id subtotal total items { unitPrice memberPriceApplied } } }', {
         input,
         key: crypto.randomUUID(),
       }),
     ).createOrder;
     expect(created.subtotal).toBe(6000);
     expect(created.total).toBe(preview.total);
-    expect(created.items.map((item: { unitPrice: number }) => item.unitPrice)).toEqual([2500, 1000]);
+    expect(created.items.map((item: any) => [item.unitPrice, item.memberPriceApplied])).toEqual([[2500, true], [1000, false]]);
 
     // The membership runs out (expiry is read-time in user): the normal price again, at once.
     await supergraph.subgraphs.user!.db('families').where({ id: member.familyId }).update({ vip_expires_at: new Date(Date.now() - 1000) });
     const after = ok(await member.call(CART)).cart;
     expect(lineView(after)).toEqual(expect.arrayContaining([[skuIds[0], 3000, false]]));
     expect(after.price.subtotal).toBe(2 * 3000 + 1000);
-    const again = ok(await member.call('query($input: CheckoutInput!) { previewOrder(input: $input) { subtotal } }', { input })).previewOrder;
-    expect(again.subtotal).toBe(7000);
+    const again = ok(await member.call('query($input: CheckoutInput!) { previewOrder(input: $input) { subtotal items { memberPriceApplied } } }', { input })).previewOrder;
+    expect(again).toEqual({ subtotal: 7000, items: [{ memberPriceApplied: false }, { memberPriceApplied: false }] });
+    // A non-member's order is at the normal price.
+    const otherAddress = ok(await other.call('mutation($input: AddressInput!) { addAddress(input: $input) { id } }', { input: ADDRESS_INPUT })).addAddress.id;
+    const otherOrder = ok(
+      await other.call('mutation($input: CheckoutInput!, $key: String!) { createOrder(input: $input, idempotencyKey: $key) { subtotal items { unitPrice memberPriceApplied } } }', {
+        input: { ...input, addressId: otherAddress },
+        key: crypto.randomUUID(),
+      }),
+    ).createOrder;
+    expect(otherOrder).toEqual({ subtotal: 7000, items: [{ unitPrice: 3000, memberPriceApplied: false }, { unitPrice: 1000, memberPriceApplied: false }] });
     // The order keeps the price it was created at.
-    const kept = ok(await member.call('query($id: ID!) { order(id: $id) { subtotal items { unitPrice } } }', { id: created.id })).order;
-    expect(kept).toEqual({ subtotal: 6000, items: [{ unitPrice: 2500 }, { unitPrice: 1000 }] });
+    const kept = ok(await member.call('query($id: ID!) { order(id: $id) { subtotal items { unitPrice memberPriceApplied } } }', { id: created.id })).order;
+    expect(kept).toEqual({ subtotal: 6000, items: [{ unitPrice: 2500, memberPriceApplied: true }, { unitPrice: 1000, memberPriceApplied: false }] });
   });
 });
 

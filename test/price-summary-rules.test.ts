@@ -46,10 +46,10 @@ describe('summarize', () => {
       config,
     );
     expect(summary.lines).toEqual([
-      { skuId: '2', quantity: 1, productId: 'p2', title: 'Tee 2', skuName: 'v2', image: '/img/2-1.jpg', unitPrice: 3000, lineTotal: 3000, memberPriceApplied: false, valid: true, invalidReason: null, exceedsStock: false },
-      { skuId: '1', quantity: 3, productId: 'p1', title: 'Tee 1', skuName: 'v1', image: '/img/1-1.jpg', unitPrice: 1200, lineTotal: 3600, memberPriceApplied: false, valid: true, invalidReason: null, exceedsStock: false },
-      { skuId: '3', quantity: 1, productId: 'p3', title: 'Tee 3', skuName: 'v3', image: '/img/3-1.jpg', unitPrice: 1000, lineTotal: 0, memberPriceApplied: false, valid: false, invalidReason: 'OFF_SHELF', exceedsStock: false },
-      { skuId: '4', quantity: 2, productId: null, title: null, skuName: null, image: null, unitPrice: null, lineTotal: 0, memberPriceApplied: false, valid: false, invalidReason: 'UNAVAILABLE', exceedsStock: false },
+      { skuId: '2', quantity: 1, productId: 'p2', title: 'Tee 2', skuName: 'v2', image: '/img/2-1.jpg', unitPrice: 3000, skuPrice: 3000, lineTotal: 3000, memberPriceApplied: false, valid: true, invalidReason: null, exceedsStock: false },
+      { skuId: '1', quantity: 3, productId: 'p1', title: 'Tee 1', skuName: 'v1', image: '/img/1-1.jpg', unitPrice: 1200, skuPrice: 1200, lineTotal: 3600, memberPriceApplied: false, valid: true, invalidReason: null, exceedsStock: false },
+      { skuId: '3', quantity: 1, productId: 'p3', title: 'Tee 3', skuName: 'v3', image: '/img/3-1.jpg', unitPrice: 1000, skuPrice: 1000, lineTotal: 0, memberPriceApplied: false, valid: false, invalidReason: 'OFF_SHELF', exceedsStock: false },
+      { skuId: '4', quantity: 2, productId: null, title: null, skuName: null, image: null, unitPrice: null, skuPrice: null, lineTotal: 0, memberPriceApplied: false, valid: false, invalidReason: 'UNAVAILABLE', exceedsStock: false },
     ]);
     expect(summary).toMatchObject({ subtotal: 6600, discount: 0, shippingFee: 1000, total: 7600, coupon: null });
   });

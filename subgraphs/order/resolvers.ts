@@ -120,6 +120,7 @@ export const resolvers: Resolvers = {
     sku: (item: OrderItemRow) => ({ __typename: 'Sku', id: item.sku_id }),
     product: (item: OrderItemRow) => ({ __typename: 'Product', id: item.product_id }),
     skuName: (item: OrderItemRow) => item.sku_name,
+    memberPriceApplied: (item: OrderItemRow) => item.member_price_applied,
     unitPrice: (item: OrderItemRow) => item.unit_price,
   },
   OrderStatusChange: {

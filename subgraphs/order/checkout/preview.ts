@@ -15,6 +15,7 @@ export interface OrderPreviewValue {
     skuName: string;
     image: string | null;
     unitPrice: number;
+    memberPriceApplied: boolean;
     quantity: number;
     lineTotal: number;
   }[];
@@ -32,12 +33,14 @@ export async function previewOrder(context: OrderContext, input: CheckoutInputAr
   const { summary, lines, address } = await quoteCheckout(context, userId, normalized);
   return {
     items: lines.map((line) => ({
-      sku: { __typename: 'Sku', id: line.skuId, name: line.skuName ?? '', price: line.unitPrice },
+      // Sku.price is the SKU's own price; a member's lower price is the line's unitPrice.
+      sku: { __typename: 'Sku', id: line.skuId, name: line.skuName ?? '', price: line.skuPrice ?? line.unitPrice },
       product: { __typename: 'Product', id: line.productId, title: line.title },
       title: line.title,
       skuName: line.skuName ?? '',
       image: line.image,
       unitPrice: line.unitPrice,
+      memberPriceApplied: line.memberPriceApplied,
       quantity: line.quantity,
       lineTotal: line.lineTotal,
     })),

@@ -117,6 +117,7 @@ async function insertCreating(context: OrderContext, userId: string, key: string
         skuName: line.skuName ?? '',
         image: line.image,
         unitPrice: line.unitPrice,
+        memberPriceApplied: line.memberPriceApplied,
         quantity: line.quantity,
       })),
     );

@@ -10,6 +10,8 @@ export interface OrderItemRow {
   sku_name: string;
   image: string | null;
   unit_price: number;
+  /** Bought at the SKU's member price (the shopper was a member then). */
+  member_price_applied: boolean;
   quantity: number;
 }
 
@@ -20,6 +22,7 @@ export interface NewOrderItem {
   skuName?: string;
   image?: string | null;
   unitPrice: number;
+  memberPriceApplied?: boolean;
   quantity: number;
 }
 
@@ -40,6 +43,7 @@ export async function insertItems(trx: Knex, orderId: string, items: readonly Ne
         sku_name: item.skuName ?? '',
         image: item.image ?? null,
         unit_price: item.unitPrice,
+        member_price_applied: item.memberPriceApplied ?? false,
         quantity: item.quantity,
       })),
     )

@@ -644,6 +644,8 @@ export type OrderItem = {
   __typename?: 'OrderItem';
   /** Product image when the order was placed. */
   image: Maybe<Scalars['String']['output']>;
+  /** True when this line was bought at the SKU's member price (the buyer was a member then); unitPrice is that price. */
+  memberPriceApplied: Scalars['Boolean']['output'];
   /** The product the SKU belongs to. */
   product: Product;
   /** Pieces bought. */
@@ -687,6 +689,8 @@ export type OrderPreviewItem = {
   image: Maybe<Scalars['String']['output']>;
   /** unitPrice × quantity, in fen. */
   lineTotal: Scalars['Int']['output'];
+  /** True when unitPrice is the SKU's member price (members only); the SKU's own price is sku.price. */
+  memberPriceApplied: Scalars['Boolean']['output'];
   /** The product the SKU belongs to (its title comes with the line, as read for this preview). */
   product: Product;
   /** Pieces. */
@@ -1461,6 +1465,7 @@ export type OrderHoldStateResolvers<ContextType = OrderContext, ParentType exten
 
 export type OrderItemResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['OrderItem'] = ResolversParentTypes['OrderItem']> = {
   image?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  memberPriceApplied?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
   quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType>;
@@ -1482,6 +1487,7 @@ export type OrderPreviewResolvers<ContextType = OrderContext, ParentType extends
 export type OrderPreviewItemResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['OrderPreviewItem'] = ResolversParentTypes['OrderPreviewItem']> = {
   image?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   lineTotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  memberPriceApplied?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
   quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType>;

@@ -182,4 +182,18 @@ export const migrations: Migration[] = [
   logisticsMigration,
   // Exchanges' returned pieces back to stock (docs/logistics.md). Range 150-159.
   exchangeRestockMigration,
+  // Member prices (docs/member-prices.md): whether a line was bought at the SKU's member price. Range 236-239.
+  {
+    name: '236_order_item_member_price',
+    async up(knex: Knex) {
+      await knex.schema.alterTable('order_items', (t) => {
+        t.boolean('member_price_applied').notNullable().defaultTo(false);
+      });
+    },
+    async down(knex: Knex) {
+      await knex.schema.alterTable('order_items', (t) => {
+        t.dropColumn('member_price_applied');
+      });
+    },
+  },
 ];
