@@ -35,6 +35,7 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       HotSearchWord: '../data/hot-words#HotSearchWordRow',
       HelpTopic: '../data/help-center#HelpTopicRow',
       HelpQuestion: '../data/help-center#HelpQuestionRow',
+      SubscriptionWares: '../data/subscription-wares#SubscriptionWaresRow',
       HomePage: '../home-page/reads#HomePageRef',
     },
   },

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
 import { eventTablesMigration, eventTablesV2Migration, eventTablesV3Migration } from '../../../platform/events';
 import { homePageMigration } from '../home-page/migration';
+import { subscriptionWaresMigration } from '../subscription-wares/migration';
 
 export const migrations: Migration[] = [
   {
@@ -177,4 +178,6 @@ export const migrations: Migration[] = [
   },
   // The home page's content: banners, product groups, tags, hot words, help center, SKU barcodes (home-page/).
   homePageMigration('120_home_page'),
+  // Subscribable wares (subscription-wares/). Range 220-229.
+  subscriptionWaresMigration,
 ];
