@@ -59,6 +59,8 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       Sku: '../entity-refs#SkuReference',
       Product: '../entity-refs#ProductReference',
       Shipment: '../data/shipments#ShipmentRow',
+      OrderSubscription: '../data/subscriptions#SubscriptionRow',
+      SubscriptionPackage: '../data/subscriptions#PackageRow',
       ShipmentEvent: '../data/shipments#ShipmentEventRow',
       ShipmentLine: '../data/shipments#ShipmentLineRow',
       Carrier: '../data/shipments#CarrierRef',

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
 import { eventTablesMigration, eventTablesV2Migration, eventTablesV3Migration } from '../../../platform/events';
 import { logisticsMigration } from './logistics';
+import { subscriptionsMigration } from './subscriptions';
 
 export const migrations: Migration[] = [
   {
@@ -179,4 +180,6 @@ export const migrations: Migration[] = [
   eventTablesV3Migration('101_events_v3'),
   // Shipments, tracking events, carriers, return addresses, exchanges (docs/logistics.md). Range 140-149.
   logisticsMigration,
+  // Subscription orders and their packages (docs/subscriptions-purchase.md). Range 230-239.
+  subscriptionsMigration,
 ];
