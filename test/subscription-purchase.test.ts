@@ -205,3 +205,37 @@ it('refuses bad input, hidden wares, other users and staff-only lists', async ()
   const cancelled = ok(await gql(router, `mutation($id: ID!) { cancelSubscription(orderId: $id) { status } }`, { id: order.id }, as(shopper)));
   expect(cancelled.cancelSubscription.status).toBe('CANCELLED');
 });
+
+it('the ERP account (subscription:erp only) lists due packages and ships them, and has no other order powers', async () => {
+  const erp = bearer(signAccessToken({ userId: '999995', scopes: ['subscription:erp'] }, config));
+  const { skuIds } = await createTestProduct(viaRouter(router), [{ price: 3000, stock: 10 }]);
+  const wares = await newWares(skuIds[0], { periods: 2, price: 5000 });
+  const { shopper, addressId } = await shopperWithAddress();
+  const order = await subscribe(shopper, wares.id, addressId);
+  await payInSandbox(shopper, order.id);
+  const paid = await until(shopper, order.id, (o) => o.subscription.packages[0]?.status === 'TO_SHIP');
+  const packageId = paid.subscription.packages[0].id;
+
+  const due = chinaDay(new Date(), 1);
+  const WEEK = `query($from: String, $to: String, $after: String) { subscriptionPackages(status: TO_SHIP, dueFrom: $from, dueTo: $to, first: 100, after: $after) {
+    edges { node { id dueDate order { id } } } pageInfo { hasNextPage endCursor } } }`;
+  let listed: string[] = [];
+  let after: string | null = null;
+  do {
+    const page: any = ok(await gql(router, WEEK, { from: due, to: due, after }, erp)).subscriptionPackages;
+    listed = listed.concat(page.edges.map((e: any) => e.node.id));
+    expect(page.edges.every((e: any) => e.node.dueDate === due)).toBe(true);
+    after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+  } while (after);
+  expect(listed).toContain(packageId);
+  expect(codes(await gql(router, WEEK, { from: 'x' }, erp))).toEqual(['BAD_USER_INPUT']);
+
+  const shipped = await gql(router, `mutation($p: ID!) { shipSubscriptionPackage(packageId: $p, carrierCode: "zhongtong", trackingNumber: "ZT7788990011") { status } }`, { p: packageId }, erp);
+  expect(ok(shipped).shipSubscriptionPackage.status).toBe('SHIPPED');
+  // Nothing else of order staff: orders stay invisible, goods orders cannot be shipped, subscriptions not cancelled.
+  expect(ok(await gql(router, `query($id: ID!) { order(id: $id) { id } }`, { id: order.id }, erp)).order).toBeNull();
+  expect(codes(await gql(router, `mutation($id: ID!) { shipOrder(id: $id, carrier: "SF", trackingNo: "SF99887766") { id } }`, { id: order.id }, erp))).toEqual(['FORBIDDEN']);
+  expect(codes(await gql(router, `mutation($id: ID!) { cancelSubscription(orderId: $id) { id } }`, { id: order.id }, erp))).toEqual(['NOT_FOUND']);
+  const seen = await readOrder(shopper, order.id);
+  expect(seen.subscription.packages[0]).toMatchObject({ status: 'SHIPPED', shipment: { carrier: { code: 'zhongtong' }, trackingNumber: 'ZT7788990011' } });
+});

@@ -2,7 +2,6 @@
  * Resolvers of subscription orders and packages (docs/subscriptions-purchase.md): thin — the rules are in
  * subscriptions.ts and subscription-jobs.ts, reads in data/subscriptions.ts through per-request loaders.
  */
-import { requireScope } from '../../platform/context';
 import { badInput } from '../../platform/errors';
 import { isBigintId } from '../../platform/loaders';
 import { isOrderStaff } from './access';
@@ -11,7 +10,7 @@ import type { OrderRow } from './data/orders';
 import { findPackagePage, type PackageRow, type PackageStatus, type SubscriptionRow } from './data/subscriptions';
 import type { Resolvers } from './generated/resolvers-types';
 import { subscriptionLoaders } from './subscription-loaders';
-import { cancelSubscription, confirmPackageReceipt, createSubscriptionOrder, shipSubscriptionPackage, visiblePackage } from './subscriptions';
+import { cancelSubscription, confirmPackageReceipt, createSubscriptionOrder, requirePackageStaff, shipSubscriptionPackage, SUBSCRIPTION_ERP, visiblePackage } from './subscriptions';
 
 const iso = (value: Date | null) => (value ? new Date(value).toISOString() : null);
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -38,7 +37,7 @@ export const subscriptionResolvers: Resolvers = {
       });
     },
     async subscriptionPackages(_parent, args, context) {
-      requireScope(context, 'order:write');
+      requirePackageStaff(context);
       const size = args.first ?? 20;
       if (!Number.isInteger(size) || size < 1 || size > context.config.maxPageSize) throw badInput(`first must be between 1 and ${context.config.maxPageSize}`, 'first');
       const rows = await findPackagePage(context.db, {
@@ -80,7 +79,7 @@ export const subscriptionResolvers: Resolvers = {
     dueDate: (row: PackageRow) => row.due_date,
     sku: (row: PackageRow) => ({ __typename: 'Sku', id: String(row.sku_id) }),
     // Why a package waits is for staff; the shopper sees FLAGGED only.
-    flagReason: (row: PackageRow, _args, context: OrderContext) => (isOrderStaff(context.identity) || context.identity.service ? row.flag_reason : null),
+    flagReason: (row: PackageRow, _args, context: OrderContext) => (isOrderStaff(context.identity) || context.identity.scopes.includes(SUBSCRIPTION_ERP) || context.identity.service ? row.flag_reason : null),
     shipment: async (row: PackageRow, _args, context: OrderContext) =>
       row.shipment_id ? ((await context.loaders.shipmentsByOrder.load(String(row.order_id))).find((s) => String(s.id) === String(row.shipment_id)) ?? null) : null,
     shippedAt: (row: PackageRow) => iso(row.shipped_at),

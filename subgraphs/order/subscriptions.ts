@@ -227,6 +227,7 @@ export async function cancelSubscription(context: OrderContext, orderId: string,
 export async function visiblePackage(context: OrderContext, id: string): Promise<PackageRow> {
   const row = isBigintId(id) ? await findPackage(context.db, id) : undefined;
   if (!row) throw notFound('No such package');
+  if (context.identity.userId && context.identity.scopes.includes(SUBSCRIPTION_ERP)) return row;
   await visibleOrder(context, String(row.order_id)).catch(() => {
     throw notFound('No such package');
   });
@@ -236,12 +237,23 @@ export async function visiblePackage(context: OrderContext, id: string): Promise
 const packageConflict = (row: PackageRow, want: string) =>
   shopError('CONFLICT', `Package ${row.id} is ${row.status}: ${want}`, { currentStatus: row.status });
 
-/** Staff (order:write): a TO_SHIP package leaves as a shipment of its order (OrderShipped, tracking subscription). */
+/** The scope of the ERP's service account: packages only (list, ship), none of the other order staff powers. */
+export const SUBSCRIPTION_ERP = 'subscription:erp';
+
+/** Order staff or the ERP account; answers the user id. */
+export function requirePackageStaff(context: OrderContext): string {
+  return isOrderStaff(context.identity) ? requireScope(context, 'order:write') : requireScope(context, SUBSCRIPTION_ERP);
+}
+
+/**
+ * Order staff or the ERP (subscription:erp): a TO_SHIP package leaves as a shipment of its order (OrderShipped,
+ * tracking subscription).
+ */
 export async function shipSubscriptionPackage(
   context: OrderContext,
   input: { packageId: string; carrierCode: string; trackingNumber: string },
 ): Promise<PackageRow> {
-  const staffId = requireScope(context, 'order:write');
+  const staffId = requirePackageStaff(context);
   const { name, tracking } = checkShipmentText(input.carrierCode, input.trackingNumber, { carrier: 'carrierCode', tracking: 'trackingNumber' });
   const current = await visiblePackage(context, input.packageId);
   const known = await carrierOf(context.db, name, 'carrierCode');

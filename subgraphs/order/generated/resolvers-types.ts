@@ -319,7 +319,10 @@ export type Mutation = {
   shipExchangeReplacement: Shipment;
   /** Staff (order:write): ships a paid order (PAID → SHIPPED) with its carrier and tracking number. */
   shipOrder: Order;
-  /** Staff (order:write): a TO_SHIP package leaves with a carrier (code, name or alias) and tracking number. */
+  /**
+   * Staff (order:write) or the ERP account (subscription:erp): a TO_SHIP package leaves with a carrier (code, name or alias)
+   * and tracking number, as a shipment of its order (tracking pushes as for any parcel). CONFLICT unless TO_SHIP.
+   */
   shipSubscriptionPackage: SubscriptionPackage;
   /** The shopper enters the parcel sent back for an approved return or exchange (seed `/order/reverse/update-express`). */
   submitReturnShipment: AfterSale;
@@ -858,10 +861,10 @@ export type Query = {
    * folds an empty half account into an existing one only when this is false (docs/passport.md).
    */
   shopperHasOrders: Scalars['Boolean']['output'];
-  /** A package of one of your subscriptions (order staff: any); null when it does not exist or is not yours. */
+  /** A package of one of your subscriptions (order staff and the ERP: any); null when it does not exist or is not yours. */
   subscriptionPackage: Maybe<SubscriptionPackage>;
   /**
-   * Staff (order:write): packages by status and due date (YYYY-MM-DD, inclusive; e.g. one week), earliest due first, in
+   * Staff (order:write) or the ERP account (subscription:erp): packages by status and due date (YYYY-MM-DD, inclusive; e.g. one week), earliest due first, in
    * pages of `first` (default 20, at most the page maximum).
    */
   subscriptionPackages: SubscriptionPackageConnection;
