@@ -165,6 +165,8 @@ export interface Config {
   subscriptions: SubscriptionsConfig;
   /** Payment subgraph: methods, merchant keys, notify URLs, reconciliation (docs/payment.md). */
   payment: PaymentConfig;
+  /** Shopper messages: WeChat mini-program subscribe messages per kind (docs/messages.md). */
+  messages: MessagesConfig;
   /** Review subgraph (docs/reviews.md). */
   review: ReviewConfig;
   /** Order's shipments and carrier tracking (Kuaidi100), docs/logistics.md. */
@@ -188,6 +190,104 @@ export interface LogisticsConfig {
   kuaidi100PollUrl: string;
   /** The public URL Kuaidi100 pushes to (KUAIDI100_CALLBACK_URL, default <PAYMENT_PUBLIC_URL>/notify/kuaidi100). */
   kuaidi100CallbackUrl: string;
+}
+
+/** The business moments a shopper can be sent a subscribe message about (docs/messages.md). */
+export const MESSAGE_KINDS = ['ORDER_PAID', 'ORDER_SHIPPED', 'ORDER_DELIVERED', 'AFTER_SALES_DECIDED'] as const;
+export type MessageKind = (typeof MESSAGE_KINDS)[number];
+
+/** What a message of a kind can say; each template key (`thing3`, `amount2`, …) is filled from one of these. */
+export const MESSAGE_FIELDS = ['orderNo', 'amount', 'items', 'time', 'status', 'carrier', 'trackingNumber', 'decision', 'note'] as const;
+export type MessageField = (typeof MESSAGE_FIELDS)[number];
+
+/**
+ * The data keys of the templates we suggest picking in the mini-program console (公共模板库); a template whose keys
+ * differ is described with WECHAT_TEMPLATE_<KIND>_DATA (docs/messages.md, "Templates").
+ */
+export const DEFAULT_TEMPLATE_DATA: Record<MessageKind, Record<string, MessageField>> = {
+  ORDER_PAID: { character_string1: 'orderNo', amount2: 'amount', thing3: 'items', time4: 'time' },
+  ORDER_SHIPPED: { character_string1: 'orderNo', thing2: 'carrier', character_string3: 'trackingNumber', time4: 'time' },
+  ORDER_DELIVERED: { character_string1: 'orderNo', thing2: 'items', time3: 'time', phrase4: 'status' },
+  AFTER_SALES_DECIDED: { character_string1: 'orderNo', phrase2: 'decision', amount3: 'amount', time4: 'time' },
+};
+
+export interface MessageTemplateConfig {
+  /** The template id of the mini-program console (WECHAT_TEMPLATE_<KIND>). */
+  templateId: string;
+  /** Template data key → the field it shows (WECHAT_TEMPLATE_<KIND>_DATA, JSON; default DEFAULT_TEMPLATE_DATA). */
+  data: Record<string, MessageField>;
+}
+
+export interface MessagesConfig {
+  /** Only the kinds with a template id are offered and sent. */
+  templates: Partial<Record<MessageKind, MessageTemplateConfig>>;
+  /** The mini-program page a message opens; `{orderId}` is replaced (WECHAT_MESSAGE_PAGE). */
+  page: string;
+  /** Which version of the mini-program a message opens: formal, trial or developer (WECHAT_MESSAGE_STATE). */
+  miniprogramState: 'formal' | 'trial' | 'developer';
+  /** Language of the message's "enter the mini-program" text (WECHAT_MESSAGE_LANG: zh_CN, en_US, zh_HK, zh_TW). */
+  lang: string;
+  /** Timeout of each call to WeChat's message API (WECHAT_MESSAGE_TIMEOUT_MS, default WECHAT_TIMEOUT_MS). */
+  timeoutMs: number;
+  /**
+   * Finished messages (sent, dropped, uncertain) are deleted this long after they ended (MESSAGES_RETENTION_DAYS,
+   * default 90). At least the processed-event retention: the row is what stops a redelivered event's second message.
+   */
+  retentionMs: number;
+}
+
+function messagesConfig(env: NodeJS.ProcessEnv, processedMs: number): MessagesConfig {
+  const templates: MessagesConfig['templates'] = {};
+  for (const kind of MESSAGE_KINDS) {
+    const templateId = env[`WECHAT_TEMPLATE_${kind}`]?.trim();
+    if (!templateId) continue;
+    if (!/^[A-Za-z0-9_-]{1,128}$/.test(templateId)) throw new Error(`WECHAT_TEMPLATE_${kind} is not a template id: "${templateId}"`);
+    const raw = env[`WECHAT_TEMPLATE_${kind}_DATA`];
+    let data: Record<string, MessageField> = DEFAULT_TEMPLATE_DATA[kind];
+    if (raw) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(raw);
+      } catch {
+        throw new Error(`WECHAT_TEMPLATE_${kind}_DATA must be JSON such as {"thing1":"items"}`);
+      }
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || !Object.keys(parsed).length) {
+        throw new Error(`WECHAT_TEMPLATE_${kind}_DATA must be a JSON object of template key → field`);
+      }
+      for (const [key, field] of Object.entries(parsed)) {
+        // WeChat's keys are <type><number>: the type decides the value's format and length (subgraphs/user/messages).
+        if (!/^[a-z_]+[0-9]+$/.test(key)) throw new Error(`WECHAT_TEMPLATE_${kind}_DATA: "${key}" is not a template data key (e.g. thing3)`);
+        if (!MESSAGE_FIELDS.includes(field as MessageField)) {
+          throw new Error(`WECHAT_TEMPLATE_${kind}_DATA: "${key}" shows "${String(field)}", not one of ${MESSAGE_FIELDS.join(', ')}`);
+        }
+      }
+      data = parsed as Record<string, MessageField>;
+    }
+    templates[kind] = { templateId, data };
+  }
+  const state = env.WECHAT_MESSAGE_STATE || 'formal';
+  if (!['formal', 'trial', 'developer'].includes(state)) throw new Error(`WECHAT_MESSAGE_STATE must be formal, trial or developer, got "${state}"`);
+  const lang = env.WECHAT_MESSAGE_LANG || 'zh_CN';
+  if (!['zh_CN', 'en_US', 'zh_HK', 'zh_TW'].includes(lang)) throw new Error(`WECHAT_MESSAGE_LANG must be zh_CN, en_US, zh_HK or zh_TW, got "${lang}"`);
+  return {
+    templates,
+    page: env.WECHAT_MESSAGE_PAGE || 'pages/order/detail?id={orderId}',
+    miniprogramState: state as MessagesConfig['miniprogramState'],
+    lang,
+    timeoutMs: int(env, 'WECHAT_MESSAGE_TIMEOUT_MS', int(env, 'WECHAT_TIMEOUT_MS', 5000)),
+    retentionMs: messageRetention(env, processedMs),
+  };
+}
+
+function messageRetention(env: NodeJS.ProcessEnv, processedMs: number): number {
+  const retentionMs = days(env, 'MESSAGES_RETENTION_DAYS', 90) * 24 * HOUR_MS;
+  if (retentionMs < processedMs) {
+    throw new Error(
+      `MESSAGES_RETENTION_DAYS must be at least EVENTS_PROCESSED_RETENTION_HOURS (${Math.ceil(processedMs / HOUR_MS)} h here): ` +
+        'a message row pruned while its event can still be redelivered could be sent again',
+    );
+  }
+  return retentionMs;
 }
 
 export interface HttpServerConfig {
@@ -766,5 +866,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         gateway: env.ALIPAY_GATEWAY || 'https://openapi.alipay.com/gateway.do',
       },
     },
+    messages: messagesConfig(env, int(env, 'EVENTS_PROCESSED_RETENTION_HOURS', 720) * HOUR_MS),
   };
 }

@@ -15,7 +15,7 @@ import { listDeadEvents, listDeadJobs, requeueDeadEvent, requeueDeadJob } from '
 import { assertPortFree, startupFailure } from '../platform/process';
 
 /** The subgraphs that run jobs (they declare `events` and carry the event tables). */
-const WITH_JOBS: readonly SubgraphName[] = ['product', 'order', 'promote', 'payment', 'review'];
+const WITH_JOBS: readonly SubgraphName[] = ['user', 'product', 'order', 'promote', 'payment', 'review'];
 const USAGE = `Usage: npm run jobs -- dead [<subgraph>…] | retry <subgraph> <job id>… | dead-events [<subgraph>…] | retry-event <subgraph> <dead event id>…   (subgraphs: ${WITH_JOBS.join(', ')})`;
 
 function subgraphOf(arg: string): SubgraphName {

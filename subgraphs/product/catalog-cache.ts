@@ -83,9 +83,8 @@ export function catalogReadsFor(catalog: CatalogCache | undefined, caller: { ser
   return { view: catalog.cache.request(), kinds: catalog.kinds };
 }
 
-/** The key of a cacheable list page, or undefined for a keyword search. */
+/** The key of a cacheable list page (keyword searches never come here: search.ts, not cached). */
 export function productPageKey(query: ProductPageQuery): string | undefined {
-  if (query.titleLike !== undefined) return undefined;
   return [query.categoryId ?? '', query.brandId ?? '', query.onShelf ?? '', query.beforeId ?? '', query.limit].join('|');
 }
 

@@ -8,10 +8,11 @@ import { badInput, conflict, notFound } from '../../platform/errors';
 import { isBigintId } from '../../platform/loaders';
 import type { MoneyLimits } from '../../platform/money';
 import { findBrandsByIds } from './data/brands';
-import { findCategoriesByIds } from './data/categories';
+import { shareLockCategory } from './data/category-writes';
 import { insertProduct, lockProduct, updateProduct as writeProduct, type ProductChanges, type ProductRow } from './data/products';
 import { recordAdjustments } from './data/stock';
 import { insertSkus, liveSkuSummary, lockSku, softDeleteSku, updateSku as writeSku, type NewSku, type SkuRow } from './data/skus';
+import { reindexProducts } from './search-index';
 import * as valid from './validation';
 
 export interface CreateProductInput {
@@ -38,9 +39,9 @@ export interface UpdateSkuInput {
   stock?: number | null;
 }
 
-/** Products hang on second-level categories only. */
+/** Products hang on second-level categories only. Share-locked: staff cannot move it to the top level meanwhile. */
 async function checkLeafCategory(db: Knex, categoryId: string): Promise<void> {
-  const [category] = await findCategoriesByIds(db, [categoryId]);
+  const category = await shareLockCategory(db, categoryId);
   if (!category) throw badInput('Unknown category', 'categoryId');
   if (category.parent_id === null) throw badInput('Choose a second-level category, not a top-level one', 'categoryId');
 }
@@ -87,6 +88,7 @@ export async function createProduct(db: Knex, input: CreateProductInput, limits:
     await checkLeafCategory(trx, row.category_id);
     if (row.brand_id) await checkBrand(trx, row.brand_id);
     const product = await insertProduct(trx, row);
+    await reindexProducts(trx, [product.id]);
     return { product, skus: await insertSkus(trx, product.id, skus) };
   });
 }
@@ -106,7 +108,11 @@ export async function updateProduct(db: Knex, id: string, input: UpdateProductIn
     const product = await lockExistingProduct(trx, id);
     if (changes.category_id) await checkLeafCategory(trx, changes.category_id);
     if (changes.brand_id) await checkBrand(trx, changes.brand_id);
-    return Object.keys(changes).length ? writeProduct(trx, product.id, changes) : product;
+    if (!Object.keys(changes).length) return product;
+    const updated = await writeProduct(trx, product.id, changes);
+    // Title, brand and category are what a product is found by.
+    if (changes.title !== undefined || changes.brand_id !== undefined || changes.category_id !== undefined) await reindexProducts(trx, [product.id]);
+    return updated;
   });
 }
 

@@ -9,10 +9,13 @@ import * as stock from './stock';
 import { returnStock } from './stock-returns';
 import type { StockReturnRow } from './data/stock-returns';
 import type { ProductContext } from './context';
-import type { CategoryRef, CategoryRow } from './data/categories';
-import { escapeLike, type ProductRow } from './data/products';
-import { allBrands, productPage, topCategories } from './listings';
+import type { CategoryRef } from './data/categories';
+import { categoryFields, categoryMutations, categoryRow, topLevel, visibleCategories } from './category-resolvers';
+import type { ProductRow } from './data/products';
+import { allBrands, productPage } from './listings';
 import type { SkuRow } from './data/skus';
+import { searchCursor, searchProducts } from './search';
+import { parseKeyword } from './search-text';
 import { skuReference } from './sku-reference';
 import type { StockReservationRow } from './data/stock';
 import type { Resolvers } from './generated/resolvers-types';
@@ -37,20 +40,6 @@ function primeSku(context: ProductContext, sku: SkuRow) {
   context.loaders.liveSkusByProductId.clear(sku.product_id);
 }
 
-/**
- * A category that may be known by id only (Product.category): load the row when a field needs more. Synchronous
- * when this request already has the row.
- */
-function categoryRow(category: CategoryRef, context: ProductContext): CategoryRow | Promise<CategoryRow> {
-  if ('name' in category) return category;
-  const known = context.loaders.categoryById.peek(category.id);
-  if (known) return known;
-  return context.loaders.categoryById.load(category.id).then((row) => {
-    if (!row) throw new Error(`Category ${category.id} is missing`);
-    return row;
-  });
-}
-
 /** The product of a SKU: synchronous when this request already has it (see skuReference). */
 function productOf(sku: SkuRow, context: ProductContext): ProductRow | null | Promise<ProductRow | null> {
   const known = context.loaders.productById.peek(sku.product_id);
@@ -68,18 +57,23 @@ export const resolvers: Resolvers = {
     },
 
     async products(_parent, { filter, first, after }, context) {
-      const page = pageRequest('Product', { first, after }, context.config.maxPageSize);
-      const keyword = valid.keyword(filter?.keyword);
+      const keyword = parseKeyword(filter?.keyword);
+      const page = pageRequest('Product', { first, after: keyword ? undefined : after }, context.config.maxPageSize);
       const query = {
         categoryId: filterId(filter?.categoryId, 'categoryId'),
         brandId: filterId(filter?.brandId, 'brandId'),
-        titleLike: keyword === undefined ? undefined : escapeLike(keyword),
         // Shoppers see on-shelf products only, whatever they ask for.
         onShelf: seesOffShelf(context) ? (filter?.onShelf ?? undefined) : true,
         beforeId: page.afterId,
         limit: page.limit,
       };
+      // A search pages by (rank, id): its cursor is checked here, the plain list's by pageRequest.
+      const afterRanked = keyword ? searchCursor(after) : undefined;
       if (filter?.onShelf === false && query.onShelf) return toConnection('Product', [], page);
+      if (keyword) {
+        const { categoryId, brandId, onShelf } = query;
+        return searchProducts(context, keyword, { categoryId, brandId, onShelf }, page, afterRanked);
+      }
       return toConnection('Product', await productPage(context, query), page);
     },
 
@@ -93,14 +87,15 @@ export const resolvers: Resolvers = {
     },
 
     async categories(_parent, { parentId }, context) {
-      if (parentId == null) return topCategories(context);
-      return isBigintId(parentId) ? context.loaders.categoriesByParentId.load(parentId) : [];
+      if (parentId == null) return visibleCategories(await topLevel(context), context);
+      return isBigintId(parentId) ? visibleCategories(await context.loaders.categoriesByParentId.load(parentId), context) : [];
     },
 
     brands: (_parent, _args, context) => allBrands(context),
   },
 
   Mutation: {
+    ...categoryMutations,
     async createProduct(_parent, { input }, context) {
       requireScope(context, CATALOG_WRITE);
       const { product, skus } = await catalog.createProduct(context.db, input, context.config.money);
@@ -221,7 +216,7 @@ export const resolvers: Resolvers = {
     name: (category: CategoryRef, _args, context) => mapKnown(categoryRow(category, context), (row) => row.name),
     parentId: (category: CategoryRef, _args, context) => mapKnown(categoryRow(category, context), (row) => row.parent_id),
     sortOrder: (category: CategoryRef, _args, context) => mapKnown(categoryRow(category, context), (row) => row.sort_order),
-    children: (category: CategoryRef, _args, context) => context.loaders.categoriesByParentId.load(category.id),
+    ...categoryFields,
   },
 
   Brand: {

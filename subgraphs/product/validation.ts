@@ -11,7 +11,6 @@ export const LIMITS = {
   imageLength: 500,
   skuNameLength: 64,
   skusPerProduct: 100,
-  keywordLength: 100,
 } as const;
 
 export function title(value: string | null | undefined, field = 'title'): string {
@@ -77,12 +76,4 @@ export function skuList(inputs: readonly { name: string; price: number; stock: n
   const names = new Set(skus.map((s) => s.name));
   if (names.size !== skus.length) throw badInput('SKU names must be distinct', 'skus');
   return skus;
-}
-
-/** A search keyword: trimmed, empty means none. */
-export function keyword(value: string | null | undefined): string | undefined {
-  const trimmed = (value ?? '').trim();
-  if (!trimmed) return undefined;
-  if (trimmed.length > LIMITS.keywordLength) throw badInput(`The keyword is longer than ${LIMITS.keywordLength} characters`, 'keyword');
-  return trimmed;
 }

@@ -11,6 +11,7 @@ import { createUserLoaders } from './loaders';
 import { resolvers } from './resolvers';
 import { createSmsSender, describeSms } from './sms-provider';
 import { createWechatProvider, describeWechatLogin } from './wechat';
+import { createShopperMessages } from './messages';
 
 export { migrations } from './migrations';
 export { seedDemo } from './seed';
@@ -33,8 +34,11 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
   };
   // Said once per process (jest starts many: not there).
   if (deps.config.env !== 'test') console.log(`${describeWechatLogin(services.wechat)}\n${describeSms(services.sms)}`);
+  // Subscribe messages on order events (docs/messages.md): a consumer of shop.order.order and the send job.
+  const messages = createShopperMessages(deps.config, deps.services);
   return {
     name: 'user',
+    events: messages.events,
     schema: buildUserSchema(),
     createContext: (base) => ({
       ...base,
@@ -47,6 +51,7 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
     stop: async () => {
       await services.limiter.close();
       await services.revocations.close();
+      await messages.stop();
     },
   };
 }

@@ -5,6 +5,7 @@ import { findAddressesByUserIds, type AddressRow } from './data/addresses';
 import { findIdentitiesByUserIds, type IdentityRow } from './data/identities';
 import { findScopesByUserIds, type UserScopeRow } from './data/roles';
 import { findUsersByIds, type UserRow } from './data/users';
+import { createMessageLoaders } from './messages/loaders';
 
 /** Only well-formed ids reach SQL; a batch of none sends no statement. */
 const validOnly =
@@ -27,6 +28,7 @@ export function createUserLoaders(db: Knex) {
     scopesByUserId: new DataLoader<string, UserScopeRow[]>(
       groupedBy((row: UserScopeRow) => String(row.user_id), validOnly((ids) => findScopesByUserIds(db, ids))),
     ),
+    ...createMessageLoaders(db),
   };
 }
 export type UserLoaders = ReturnType<typeof createUserLoaders>;

@@ -3,6 +3,7 @@ import { requireService, requireUser } from '../../platform/context';
 import { ALL_SCOPES } from '../../platform/identity';
 import * as accounts from './accounts';
 import * as addressBook from './address-book';
+import { messageMutationResolvers, messageQueryResolvers, messageUserResolvers } from './messages/resolvers';
 import { passportResolvers } from './passport-resolvers';
 import type { UserContext } from './context';
 import type { AddressRow } from './data/addresses';
@@ -29,6 +30,7 @@ export const resolvers: Resolvers = {
       requireService(context, 'order');
       return addressBook.addressForOrder(context.db, userId, id);
     },
+    ...messageQueryResolvers,
   },
   Mutation: {
     register: async (_parent, { input }, context) => signedIn(context, await accounts.register(context.services, input, context.identity.clientIp)),
@@ -51,6 +53,7 @@ export const resolvers: Resolvers = {
     async deleteAddress(_parent, { id }, context) {
       return addressBook.deleteAddress(context.db, requireUser(context), id);
     },
+    ...messageMutationResolvers,
     ...passportResolvers.Mutation,
     ...favoriteResolvers.Mutation,
   },
@@ -74,6 +77,7 @@ export const resolvers: Resolvers = {
       const granted = new Set((await context.loaders.scopesByUserId.load(user.id)).map((row) => row.scope));
       return ALL_SCOPES.filter((scope) => granted.has(scope));
     },
+    ...messageUserResolvers,
     ...favoriteResolvers.User,
   },
   LinkedIdentity: passportResolvers.LinkedIdentity,

@@ -6,6 +6,8 @@ export interface CategoryRow {
   parent_id: string | null;
   name: string;
   sort_order: number;
+  /** Hidden from shoppers' category lists (staff still see it; its products stay reachable). */
+  hidden: boolean;
 }
 
 /** What a `Category` field receives: a full row, or only the id a product points at (loaded when more is asked). */

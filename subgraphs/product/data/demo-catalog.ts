@@ -5,6 +5,7 @@
  */
 import { recordMissingInitialStock } from './stock';
 import type { Knex } from 'knex';
+import { reindexAll } from '../search-index';
 import type { Config } from '../../../platform/config';
 
 interface DemoProduct {
@@ -190,5 +191,6 @@ export async function seedDemoCatalog(db: Knex, _config: Config): Promise<void> 
       }),
     );
     await recordMissingInitialStock(trx);
+    await reindexAll(trx);
   });
 }

@@ -5,6 +5,7 @@
  * the demo one.
  */
 import type { Knex } from 'knex';
+import { reindexProducts } from '../search-index';
 
 const CDN = 'https://img.shop.example.com/demo';
 
@@ -75,6 +76,8 @@ export async function seedDemoHomePage(db: Knex): Promise<void> {
       .returning(['id', 'name']);
     const tagId = new Map(tags.map((row) => [row.name, row.id]));
     await trx('product_tag_links').insert(TAGS.flatMap((tag) => ids(tag.products).map((id) => ({ tag_id: tagId.get(tag.name), product_id: id }))));
+    // Products are found by their tags too (docs/search.md).
+    await reindexProducts(trx, [...new Set(TAGS.flatMap((tag) => ids(tag.products)))]);
 
     await trx('hot_search_words').insert(HOT_WORDS.map((word, index) => ({ ...word, sort_order: index })));
 

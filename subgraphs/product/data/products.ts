@@ -23,15 +23,13 @@ export interface ProductPageQuery {
   /** Products of this category or, for a top-level category, of its children. */
   categoryId?: string;
   brandId?: string;
-  /** Already escaped for LIKE (see escapeLike). */
-  titleLike?: string;
   onShelf?: boolean;
   /** Keyset: only ids below this one. */
   beforeId?: string;
   limit: number;
 }
 
-/** One page of products, newest (highest id) first, in one statement. */
+/** One page of products, newest (highest id) first, in one statement (keyword searches: data/product-search.ts). */
 export async function findProductPage(db: Knex, query: ProductPageQuery): Promise<ProductRow[]> {
   const builder = db<ProductRow>('products');
   if (query.categoryId !== undefined) {
@@ -40,7 +38,6 @@ export async function findProductPage(db: Knex, query: ProductPageQuery): Promis
     );
   }
   if (query.brandId !== undefined) builder.where('brand_id', query.brandId);
-  if (query.titleLike !== undefined) builder.whereRaw("title ILIKE ? ESCAPE '\\'", [`%${query.titleLike}%`]);
   if (query.onShelf !== undefined) builder.where('on_shelf', query.onShelf);
   if (query.beforeId !== undefined) builder.where('id', '<', query.beforeId);
   return builder.orderBy('id', 'desc').limit(query.limit);

@@ -114,16 +114,34 @@ export type Brand = {
 /** A node of the two-level category tree. */
 export type Category = {
   __typename?: 'Category';
-  /** Sub-categories in display order (empty for a second-level category). */
+  /** Sub-categories in display order (empty for a second-level category); hidden ones only for staff holding catalog:write. */
   children: Array<Category>;
+  /** Hidden from shoppers' category lists (staff holding catalog:write still see it; its products stay reachable). */
+  hidden: Scalars['Boolean']['output'];
   /** Category id. */
   id: Scalars['ID']['output'];
   /** Display name. */
   name: Scalars['String']['output'];
+  /** The parent category; null for a top-level category. */
+  parent: Maybe<Category>;
   /** The parent category's id; null for a top-level category. */
   parentId: Maybe<Scalars['ID']['output']>;
+  /** The other categories under the same parent (or the other top-level ones), in display order; hidden ones only for staff. */
+  siblings: Array<Category>;
   /** Position among its siblings (ascending). */
   sortOrder: Scalars['Int']['output'];
+};
+
+/** A new category. */
+export type CreateCategoryInput = {
+  /** Create it hidden from shoppers (default false). */
+  hidden?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Name, 1-64 characters, unique among its siblings. */
+  name: Scalars['String']['input'];
+  /** A top-level category to put it under; null or left out: a new top-level category. */
+  parentId?: InputMaybe<Scalars['ID']['input']>;
+  /** Position among its siblings (0-1000000); left out: after the last one. */
+  sortOrder?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** A new product with its SKUs. */
@@ -268,6 +286,11 @@ export type Mutation = {
   confirmStockHold: StockReservation;
   /** Staff (catalog:write): add a banner. */
   createBanner: Banner;
+  /**
+   * Staff (catalog:write): a new category. BAD_USER_INPUT for a bad name or a parent that is unknown or not top-level
+   * (two levels); CONFLICT when a sibling has the same name.
+   */
+  createCategory: Category;
   /** Staff (catalog:write): add a question to a topic; NOT_FOUND for an unknown topic. */
   createHelpQuestion: HelpQuestion;
   /** Staff (catalog:write): add a help center topic (title 1-64 characters). */
@@ -284,6 +307,8 @@ export type Mutation = {
   createSubscriptionWares: SubscriptionWares;
   /** Staff (catalog:write): remove a banner; NOT_FOUND for an unknown id. */
   deleteBanner: Scalars['Boolean']['output'];
+  /** Staff (catalog:write): deletes an empty category. CONFLICT while it has sub-categories or products (off the shelf too). */
+  deleteCategory: Category;
   /** Staff (catalog:write): remove a question. */
   deleteHelpQuestion: Scalars['Boolean']['output'];
   /** Staff (catalog:write): delete a topic with its questions. */
@@ -297,11 +322,22 @@ export type Mutation = {
   /** Staff (catalog:write): delete a SKU (soft: carts and orders still show it); a product keeps at least one SKU. */
   deleteSku: Sku;
   /**
+   * Staff (catalog:write): moves a category under another top-level category, or to the top level (parentId null); it
+   * goes last among its new siblings. BAD_USER_INPUT for a cycle (itself or its own sub-category) or a parent that is not
+   * top-level; CONFLICT when a category with sub-categories would become a sub-category, or one with products would
+   * become top-level.
+   */
+  moveCategory: Category;
+  /**
    * Internal (order): gives the order's reserved units back to available stock. Idempotent: null when the order never
    * reserved (a marker then refuses a later reserveStock of that order: CONFLICT, extensions.reason HOLD_RELEASED), the
    * unchanged reservation once released; CONFLICT once committed.
    */
   releaseStock: Maybe<StockReservation>;
+  /** Staff (catalog:write): renames a category (its products are then found by the new name). CONFLICT when a sibling has the name. */
+  renameCategory: Category;
+  /** Staff (catalog:write): orders the categories under `parentId` (null: the top level); `ids` lists every one of them exactly once. */
+  reorderCategories: Array<Category>;
   /**
    * Internal (order): takes the lines out of available stock for the order, all of them or none. CONFLICT with
    * extensions.skuIds naming the short SKUs when any line cannot be reserved (not enough stock, SKU deleted or off
@@ -316,6 +352,8 @@ export type Mutation = {
    * CONFLICT when the order did not buy (or already returned) that many, or the key was used for other lines.
    */
   returnStock: StockReturn;
+  /** Staff (catalog:write): hides a category from shoppers' category lists, or shows it again. */
+  setCategoryHidden: Category;
   /**
    * Staff (catalog:write): replace a group's members, at most 200 distinct products; their order is the ranking
    * (the first is rank 1). NOT_FOUND for an unknown group or product.
@@ -373,6 +411,11 @@ export type MutationCreateBannerArgs = {
 };
 
 
+export type MutationCreateCategoryArgs = {
+  input: CreateCategoryInput;
+};
+
+
 export type MutationCreateHelpQuestionArgs = {
   input: HelpQuestionInput;
 };
@@ -415,6 +458,11 @@ export type MutationDeleteBannerArgs = {
 };
 
 
+export type MutationDeleteCategoryArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationDeleteHelpQuestionArgs = {
   id: Scalars['ID']['input'];
 };
@@ -445,8 +493,26 @@ export type MutationDeleteSkuArgs = {
 };
 
 
+export type MutationMoveCategoryArgs = {
+  id: Scalars['ID']['input'];
+  parentId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
 export type MutationReleaseStockArgs = {
   orderId: Scalars['ID']['input'];
+};
+
+
+export type MutationRenameCategoryArgs = {
+  id: Scalars['ID']['input'];
+  name: Scalars['String']['input'];
+};
+
+
+export type MutationReorderCategoriesArgs = {
+  ids: Array<Scalars['ID']['input']>;
+  parentId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
@@ -460,6 +526,12 @@ export type MutationReturnStockArgs = {
   key: Scalars['String']['input'];
   lines: Array<StockLineInput>;
   orderId: Scalars['ID']['input'];
+};
+
+
+export type MutationSetCategoryHiddenArgs = {
+  hidden: Scalars['Boolean']['input'];
+  id: Scalars['ID']['input'];
 };
 
 
@@ -602,7 +674,7 @@ export type ProductRelatedArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
-/** A page of products (Relay connection), newest first. */
+/** A page of products (Relay connection), newest first (ranked when searching by keyword). */
 export type ProductConnection = {
   __typename?: 'ProductConnection';
   /** The products of this page. */
@@ -626,7 +698,13 @@ export type ProductFilter = {
   brandId?: InputMaybe<Scalars['ID']['input']>;
   /** A category; a top-level category includes the products of its sub-categories. */
   categoryId?: InputMaybe<Scalars['ID']['input']>;
-  /** Case-insensitive text the title must contain (at most 100 characters). */
+  /**
+   * Search text (at most 100 characters after normalization, at most 8 space-separated words): a product matches when
+   * every word appears in its title, brand name, category or parent category name, or tags (NFKC, case-insensitive;
+   * Chinese matched by characters). With a keyword the list is ranked instead of newest first: the whole keyword in the
+   * title, then every word in the title, then words found in brand or category names, then in tags; newest first within
+   * a rank. Cursors of a search are valid only for a search (docs/search.md).
+   */
   keyword?: InputMaybe<Scalars['String']['input']>;
   /** Staff only: on-shelf (true) or off-shelf (false) products. Shoppers always see on-shelf products only. */
   onShelf?: InputMaybe<Scalars['Boolean']['input']>;
@@ -749,7 +827,7 @@ export type Query = {
   banners: Array<Banner>;
   /** All brands. */
   brands: Array<Brand>;
-  /** Top-level categories, or the children of `parentId`. */
+  /** Top-level categories, or the children of `parentId`, in display order; hidden ones only for staff holding catalog:write. */
   categories: Array<Category>;
   /**
    * "Guess you like": `first` (default 10, at most 50) on-shelf products drawn from the 100 best sellers (then the
@@ -776,7 +854,7 @@ export type Query = {
   productGroups: ProductGroupConnection;
   /** Every product tag in display order. */
   productTags: Array<ProductTag>;
-  /** Products, newest first, in pages of `first` (default 20, at most 100) after the cursor `after`. */
+  /** Products, newest first (ranked first when `filter.keyword` is given), in pages of `first` (default 20, at most 100) after the cursor `after`. */
   products: ProductConnection;
   /** The on-shelf products carrying a tag (staff: all), newest first; NOT_FOUND for an unknown tag. */
   productsByTag: ProductConnection;
@@ -1182,8 +1260,9 @@ export type ResolversTypes = {
   BannerPosition: BannerPosition;
   Brand: ResolverTypeWrapper<BrandRow>;
   Category: ResolverTypeWrapper<CategoryRef>;
-  CreateProductInput: CreateProductInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  CreateCategoryInput: CreateCategoryInput;
+  CreateProductInput: CreateProductInput;
   CreateSubscriptionWaresInput: CreateSubscriptionWaresInput;
   HelpQuestion: ResolverTypeWrapper<HelpQuestionRow>;
   HelpQuestionInput: HelpQuestionInput;
@@ -1232,8 +1311,9 @@ export type ResolversParentTypes = {
   BannerInput: BannerInput;
   Brand: BrandRow;
   Category: CategoryRef;
-  CreateProductInput: CreateProductInput;
   Boolean: Scalars['Boolean']['output'];
+  CreateCategoryInput: CreateCategoryInput;
+  CreateProductInput: CreateProductInput;
   CreateSubscriptionWaresInput: CreateSubscriptionWaresInput;
   HelpQuestion: HelpQuestionRow;
   HelpQuestionInput: HelpQuestionInput;
@@ -1292,9 +1372,12 @@ export type BrandResolvers<ContextType = ProductContext, ParentType extends Reso
 
 export type CategoryResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['Category'] = ResolversParentTypes['Category']> = {
   children?: Resolver<Array<ResolversTypes['Category']>, ParentType, ContextType>;
+  hidden?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  parent?: Resolver<Maybe<ResolversTypes['Category']>, ParentType, ContextType>;
   parentId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  siblings?: Resolver<Array<ResolversTypes['Category']>, ParentType, ContextType>;
   sortOrder?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
@@ -1333,6 +1416,7 @@ export type MutationResolvers<ContextType = ProductContext, ParentType extends R
   commitStock?: Resolver<Maybe<ResolversTypes['StockReservation']>, ParentType, ContextType, RequireFields<MutationCommitStockArgs, 'orderId'>>;
   confirmStockHold?: Resolver<ResolversTypes['StockReservation'], ParentType, ContextType, RequireFields<MutationConfirmStockHoldArgs, 'holdUntil' | 'orderId'>>;
   createBanner?: Resolver<ResolversTypes['Banner'], ParentType, ContextType, RequireFields<MutationCreateBannerArgs, 'input'>>;
+  createCategory?: Resolver<ResolversTypes['Category'], ParentType, ContextType, RequireFields<MutationCreateCategoryArgs, 'input'>>;
   createHelpQuestion?: Resolver<ResolversTypes['HelpQuestion'], ParentType, ContextType, RequireFields<MutationCreateHelpQuestionArgs, 'input'>>;
   createHelpTopic?: Resolver<ResolversTypes['HelpTopic'], ParentType, ContextType, RequireFields<MutationCreateHelpTopicArgs, 'title'>>;
   createHotSearchWord?: Resolver<ResolversTypes['HotSearchWord'], ParentType, ContextType, RequireFields<MutationCreateHotSearchWordArgs, 'input'>>;
@@ -1341,15 +1425,20 @@ export type MutationResolvers<ContextType = ProductContext, ParentType extends R
   createProductTag?: Resolver<ResolversTypes['ProductTag'], ParentType, ContextType, RequireFields<MutationCreateProductTagArgs, 'name'>>;
   createSubscriptionWares?: Resolver<ResolversTypes['SubscriptionWares'], ParentType, ContextType, RequireFields<MutationCreateSubscriptionWaresArgs, 'input'>>;
   deleteBanner?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteBannerArgs, 'id'>>;
+  deleteCategory?: Resolver<ResolversTypes['Category'], ParentType, ContextType, RequireFields<MutationDeleteCategoryArgs, 'id'>>;
   deleteHelpQuestion?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteHelpQuestionArgs, 'id'>>;
   deleteHelpTopic?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteHelpTopicArgs, 'id'>>;
   deleteHotSearchWord?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteHotSearchWordArgs, 'id'>>;
   deleteProductGroup?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteProductGroupArgs, 'id'>>;
   deleteProductTag?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteProductTagArgs, 'id'>>;
   deleteSku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType, RequireFields<MutationDeleteSkuArgs, 'id'>>;
+  moveCategory?: Resolver<ResolversTypes['Category'], ParentType, ContextType, RequireFields<MutationMoveCategoryArgs, 'id'>>;
   releaseStock?: Resolver<Maybe<ResolversTypes['StockReservation']>, ParentType, ContextType, RequireFields<MutationReleaseStockArgs, 'orderId'>>;
+  renameCategory?: Resolver<ResolversTypes['Category'], ParentType, ContextType, RequireFields<MutationRenameCategoryArgs, 'id' | 'name'>>;
+  reorderCategories?: Resolver<Array<ResolversTypes['Category']>, ParentType, ContextType, RequireFields<MutationReorderCategoriesArgs, 'ids'>>;
   reserveStock?: Resolver<ResolversTypes['StockReservation'], ParentType, ContextType, RequireFields<MutationReserveStockArgs, 'lines' | 'orderId'>>;
   returnStock?: Resolver<ResolversTypes['StockReturn'], ParentType, ContextType, RequireFields<MutationReturnStockArgs, 'key' | 'lines' | 'orderId'>>;
+  setCategoryHidden?: Resolver<ResolversTypes['Category'], ParentType, ContextType, RequireFields<MutationSetCategoryHiddenArgs, 'hidden' | 'id'>>;
   setProductGroupProducts?: Resolver<ResolversTypes['ProductGroup'], ParentType, ContextType, RequireFields<MutationSetProductGroupProductsArgs, 'id' | 'productIds'>>;
   setProductOnShelf?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationSetProductOnShelfArgs, 'id' | 'onShelf'>>;
   setProductTags?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationSetProductTagsArgs, 'productId' | 'tagIds'>>;

@@ -15,6 +15,7 @@ import type { ProductGroupKind, ProductGroupRow } from '../data/product-groups';
 import * as tags from '../data/product-tags';
 import { findProductsByIds, lockProduct, type ProductRow } from '../data/products';
 import type { SkuRow } from '../data/skus';
+import { productsWithTag, reindexProducts } from '../search-index';
 import * as valid from './validation';
 import { LIMITS } from './validation';
 
@@ -183,11 +184,25 @@ export async function updateTag(db: Knex, id: string, name: string | null | unde
   if (name != null) changes.name = valid.text(name, 'name', LIMITS.tagName);
   if (sortOrder != null) changes.sort_order = valid.sortOrder(sortOrder);
   if (!Object.keys(changes).length) return found((await tags.findTagsByIds(db, [id]))[0], `Tag ${id}`);
-  return found(await uniquely(() => tags.updateTag(db, id, changes), `A tag named ${changes.name} exists`), `Tag ${id}`);
+  const update = () =>
+    db.transaction(async (trx) => {
+      const row = await tags.updateTag(trx, id, changes);
+      // Products are found by their tags' names (docs/search.md).
+      if (row && changes.name !== undefined) await reindexProducts(trx, await productsWithTag(trx, id));
+      return row;
+    });
+  return found(await uniquely(update, `A tag named ${changes.name} exists`), `Tag ${id}`);
 }
 
 export async function deleteTag(db: Knex, id: string): Promise<boolean> {
-  return deleted(await tags.deleteTag(db, valid.id(id, 'id')), `Tag ${id}`);
+  valid.id(id, 'id');
+  const removed = await db.transaction(async (trx) => {
+    const productIds = await productsWithTag(trx, id);
+    const gone = await tags.deleteTag(trx, id);
+    await reindexProducts(trx, productIds);
+    return gone;
+  });
+  return deleted(removed, `Tag ${id}`);
 }
 
 export async function setProductTags(db: Knex, productId: string, tagIds: readonly string[]): Promise<ProductRow> {
@@ -200,6 +215,7 @@ export async function setProductTags(db: Knex, productId: string, tagIds: readon
       const unknown = ids.filter((id) => !known.has(id));
       if (unknown.length) throw notFound(`Unknown tags: ${unknown.join(', ')}`);
       await tags.replaceProductTags(trx, productId, ids);
+      await reindexProducts(trx, [productId]);
       return product;
     });
   return uniquely(replace, 'The product changed meanwhile');

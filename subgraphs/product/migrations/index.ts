@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
 import { eventTablesMigration, eventTablesV2Migration, eventTablesV3Migration } from '../../../platform/events';
 import { homePageMigration } from '../home-page/migration';
+import { reindexAll } from '../search-index';
 import { subscriptionWaresMigration } from '../subscription-wares/migration';
 
 export const migrations: Migration[] = [
@@ -178,6 +179,51 @@ export const migrations: Migration[] = [
   },
   // The home page's content: banners, product groups, tags, hot words, help center, SKU barcodes (home-page/).
   homePageMigration('120_home_page'),
+  {
+    // Product search (docs/search.md): one normalized document per product, found through its character grams.
+    name: '130_product_search',
+    async up(knex: Knex) {
+      await knex.schema.createTable('product_search', (t) => {
+        t.bigInteger('product_id').primary().references('id').inTable('products');
+        t.text('title').notNullable();
+        t.text('names').notNullable();
+        t.text('text').notNullable();
+        t.specificType('grams', 'text[]').notNullable();
+        t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+      });
+      await knex.raw('CREATE INDEX product_search_grams ON product_search USING gin (grams)');
+      await reindexAll(knex);
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTable('product_search');
+    },
+  },
+  {
+    // Staff category management (categories-admin.ts): hidden categories, and no two siblings of one name.
+    name: '131_category_admin',
+    async up(knex: Knex) {
+      await knex.schema.alterTable('categories', (t) => {
+        t.boolean('hidden').notNullable().defaultTo(false);
+        t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+      });
+      // Existing duplicates would make the index fail with a bare error: name them, so staff can rename them first.
+      const duplicates = await knex.raw(
+        'SELECT parent_id, name, count(*)::int AS n FROM categories GROUP BY parent_id, name HAVING count(*) > 1 ORDER BY parent_id, name LIMIT 20',
+      );
+      if (duplicates.rows.length) {
+        const list = duplicates.rows.map((row: { parent_id: string | null; name: string; n: number }) => `"${row.name}" ×${row.n} under ${row.parent_id ?? 'the top level'}`);
+        throw new Error(`131_category_admin: sibling categories share a name; rename them, then migrate again: ${list.join('; ')}`);
+      }
+      await knex.raw('CREATE UNIQUE INDEX categories_sibling_name_uniq ON categories (COALESCE(parent_id, 0), name)');
+    },
+    async down(knex: Knex) {
+      await knex.raw('DROP INDEX IF EXISTS categories_sibling_name_uniq');
+      await knex.schema.alterTable('categories', (t) => {
+        t.dropColumn('hidden');
+        t.dropColumn('updated_at');
+      });
+    },
+  },
   // Subscribable wares (subscription-wares/). Range 220-229.
   subscriptionWaresMigration,
 ];

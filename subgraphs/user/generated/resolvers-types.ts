@@ -182,6 +182,45 @@ export type LoginInput = {
   password: Scalars['String']['input'];
 };
 
+/** How many messages of a kind the shopper allowed and has not received yet. */
+export type MessageConsent = {
+  __typename?: 'MessageConsent';
+  /** A long-term subscription (长期订阅 templates only) as the client reported it: messages use no acceptance. */
+  always: Scalars['Boolean']['output'];
+  /** The kind. */
+  kind: MessageKind;
+  /**
+   * Acceptances not yet used: each acceptance in the subscribe dialog allows one message of that template (at most 50
+   * are kept). Each message sent uses one, unless `always`.
+   */
+  remaining: Scalars['Int']['output'];
+  /** The template the acceptances were given for. */
+  templateId: Scalars['String']['output'];
+};
+
+/**
+ * What a shopper can be sent a WeChat subscribe message about. Only kinds this server has a template for are offered
+ * (`messageTemplates`).
+ */
+export type MessageKind =
+  /** Staff approved or rejected an after-sales (refund / return) request. */
+  | 'AFTER_SALES_DECIDED'
+  /** The carrier reported a parcel signed for. */
+  | 'ORDER_DELIVERED'
+  /** The order was paid. */
+  | 'ORDER_PAID'
+  /** A parcel of the order was handed to the carrier. */
+  | 'ORDER_SHIPPED';
+
+/** A kind of message and the WeChat template it is sent with: the tmplIds to pass to wx.requestSubscribeMessage. */
+export type MessageTemplate = {
+  __typename?: 'MessageTemplate';
+  /** The kind. */
+  kind: MessageKind;
+  /** The mini-program's subscribe-message template id. */
+  templateId: Scalars['String']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** Adds an address to the signed-in user's address book (at most 20: more is a CONFLICT). */
@@ -255,6 +294,16 @@ export type Mutation = {
   removeFavorite: Maybe<Product>;
   /** Removes the given products from the signed-in shopper's favorites (at most 500 ids; others are skipped). Returns how many were removed. */
   removeFavorites: Scalars['Int']['output'];
+  /**
+   * The shopper's answers in wx.requestSubscribeMessage, reported by the mini-program right after the dialog: each
+   * kind in `accepted` allows one more message of it (a kind listed twice, twice); each kind in `rejected` withdraws
+   * every acceptance of it (the latest answer wins); `always` marks accepted kinds as long-term subscriptions (only
+   * for long-term templates: a one-time template's "always keep this choice" still allows one message per dialog).
+   * Needs a signed-in shopper with a WeChat identity (FORBIDDEN, extensions.reason WECHAT_NOT_LINKED otherwise); a kind
+   * without a template, a kind both accepted and rejected, or `always` for a kind not accepted is BAD_USER_INPUT.
+   * Answers the shopper's settings afterwards.
+   */
+  reportMessageConsent: Array<MessageConsent>;
   /**
    * Sets a new password with a RESET_PASSWORD code and ends every session of the account (its access tokens are refused
    * by the routers within seconds). Code errors as for registerWithSmsCode.
@@ -346,6 +395,13 @@ export type MutationRemoveFavoritesArgs = {
 };
 
 
+export type MutationReportMessageConsentArgs = {
+  accepted: Array<MessageKind>;
+  always?: InputMaybe<Array<MessageKind>>;
+  rejected?: InputMaybe<Array<MessageKind>>;
+};
+
+
 export type MutationResetPasswordWithSmsCodeArgs = {
   code: Scalars['String']['input'];
   newPassword: Scalars['String']['input'];
@@ -388,6 +444,8 @@ export type Query = {
   addressForOrder: Maybe<Address>;
   /** The signed-in user, or null when not signed in. */
   me: Maybe<User>;
+  /** The kinds of messages this server sends and their template ids (what the mini-program asks the shopper about). */
+  messageTemplates: Array<MessageTemplate>;
 };
 
 
@@ -467,6 +525,8 @@ export type User = {
   id: Scalars['ID']['output'];
   /** The third-party identities bound to the account; empty for other viewers. */
   linkedIdentities: Array<LinkedIdentity>;
+  /** The signed-in shopper's message settings, one entry per kind offered; empty for other viewers. */
+  messageConsents: Array<MessageConsent>;
   /** Display name. */
   nickname: Maybe<Scalars['String']['output']>;
   /** Mainland mobile number; null for other viewers, and for WeChat accounts until one is bound (bindWechatPhone). */
@@ -602,6 +662,9 @@ export type ResolversTypes = {
   IdentityPlatform: IdentityPlatform;
   LinkedIdentity: ResolverTypeWrapper<IdentityRow>;
   LoginInput: LoginInput;
+  MessageConsent: ResolverTypeWrapper<MessageConsent>;
+  MessageKind: MessageKind;
+  MessageTemplate: ResolverTypeWrapper<MessageTemplate>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Product: ResolverTypeWrapper<ProductRef>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -630,6 +693,8 @@ export type ResolversParentTypes = {
   FavoritePageInfo: FavoritePageInfo;
   LinkedIdentity: IdentityRow;
   LoginInput: LoginInput;
+  MessageConsent: MessageConsent;
+  MessageTemplate: MessageTemplate;
   Mutation: Record<PropertyKey, never>;
   Product: ProductRef;
   Query: Record<PropertyKey, never>;
@@ -685,6 +750,18 @@ export type LinkedIdentityResolvers<ContextType = UserContext, ParentType extend
   platform?: Resolver<ResolversTypes['IdentityPlatform'], ParentType, ContextType>;
 };
 
+export type MessageConsentResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['MessageConsent'] = ResolversParentTypes['MessageConsent']> = {
+  always?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['MessageKind'], ParentType, ContextType>;
+  remaining?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  templateId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type MessageTemplateResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['MessageTemplate'] = ResolversParentTypes['MessageTemplate']> = {
+  kind?: Resolver<ResolversTypes['MessageKind'], ParentType, ContextType>;
+  templateId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   addAddress?: Resolver<ResolversTypes['Address'], ParentType, ContextType, RequireFields<MutationAddAddressArgs, 'input'>>;
   addFavorite?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationAddFavoriteArgs, 'productId'>>;
@@ -702,6 +779,7 @@ export type MutationResolvers<ContextType = UserContext, ParentType extends Reso
   registerWithSmsCode?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterWithSmsCodeArgs, 'input'>>;
   removeFavorite?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<MutationRemoveFavoriteArgs, 'productId'>>;
   removeFavorites?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationRemoveFavoritesArgs, 'productIds'>>;
+  reportMessageConsent?: Resolver<Array<ResolversTypes['MessageConsent']>, ParentType, ContextType, RequireFields<MutationReportMessageConsentArgs, 'accepted'>>;
   resetPasswordWithSmsCode?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordWithSmsCodeArgs, 'code' | 'newPassword' | 'phone'>>;
   sendSmsCode?: Resolver<ResolversTypes['SmsCodeTicket'], ParentType, ContextType, RequireFields<MutationSendSmsCodeArgs, 'phone' | 'purpose'>>;
   updateAddress?: Resolver<ResolversTypes['Address'], ParentType, ContextType, RequireFields<MutationUpdateAddressArgs, 'id' | 'input'>>;
@@ -718,6 +796,7 @@ export type ProductResolvers<ContextType = UserContext, ParentType extends Resol
 export type QueryResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   addressForOrder?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType, RequireFields<QueryAddressForOrderArgs, 'id' | 'userId'>>;
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  messageTemplates?: Resolver<Array<ResolversTypes['MessageTemplate']>, ParentType, ContextType>;
 };
 
 export type SmsCodeTicketResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['SmsCodeTicket'] = ResolversParentTypes['SmsCodeTicket']> = {
@@ -733,6 +812,7 @@ export type UserResolvers<ContextType = UserContext, ParentType extends Resolver
   favorites?: Resolver<ResolversTypes['FavoriteConnection'], ParentType, ContextType, Partial<UserFavoritesArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   linkedIdentities?: Resolver<Array<ResolversTypes['LinkedIdentity']>, ParentType, ContextType>;
+  messageConsents?: Resolver<Array<ResolversTypes['MessageConsent']>, ParentType, ContextType>;
   nickname?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
@@ -747,6 +827,8 @@ export type Resolvers<ContextType = UserContext> = {
   FavoriteEdge?: FavoriteEdgeResolvers<ContextType>;
   FavoritePageInfo?: FavoritePageInfoResolvers<ContextType>;
   LinkedIdentity?: LinkedIdentityResolvers<ContextType>;
+  MessageConsent?: MessageConsentResolvers<ContextType>;
+  MessageTemplate?: MessageTemplateResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
+import { messageMigrations } from '../messages/migrations';
 
 export const migrations: Migration[] = [
   {
@@ -193,4 +194,6 @@ export const migrations: Migration[] = [
       await knex.schema.dropTableIfExists('favorites');
     },
   },
+  // Shopper messages (docs/messages.md): event tables, consents, sent messages.
+  ...messageMigrations,
 ];
