@@ -5,25 +5,28 @@
  * total), the scheduler takes the due package's stock, staff ship it (a shipment of the order), the shopper confirms
  * receipt, then cancels: the refund equals the undelivered periods exactly and reaches payment. Also: out of stock →
  * FLAGGED (never oversold); a cancellation before anything shipped refunds everything and returns the stock taken.
+ * On a database and events namespace of its own (test/support/isolated-supergraph.ts): the scheduler is one periodic
+ * job per database, and another test file's order instance (default interval, its own services) must not run it.
  */
 import { signAccessToken } from '../platform/access-token';
-import type { RunningSupergraph } from '../app/launcher';
 import { createTestProduct, ok, viaRouter } from '../subgraphs/cart/test/fixtures';
 import { ADDRESS_INPUT, skuCounts } from '../subgraphs/order/test/checkout-fixtures';
 import { registerUser, type RegisteredUser } from '../subgraphs/order/test/fixtures';
 import { expectMoneyInvariants, paymentTestConfig, waitFor } from '../subgraphs/payment/test/support';
 import { chinaDay } from '../subgraphs/order/subscription-jobs';
-import { bearer, codes, gql, startSupergraph } from './support/harness';
+import { bearer, codes, gql } from './support/harness';
+import { startIsolatedSupergraph, type IsolatedSupergraph } from './support/isolated-supergraph';
 
 // The scheduler runs every second and prepares packages due by tomorrow (the default start date).
-const config = paymentTestConfig({ SUBSCRIPTION_SCHEDULER_INTERVAL_SECONDS: '1', SUBSCRIPTION_PACKAGE_LEAD_DAYS: '1', CATALOG_CACHE: 'false' });
-let supergraph: RunningSupergraph;
+const overrides = { SUBSCRIPTION_SCHEDULER_INTERVAL_SECONDS: '1', SUBSCRIPTION_PACKAGE_LEAD_DAYS: '1', CATALOG_CACHE: 'false' };
+const config = paymentTestConfig(overrides);
+let supergraph: IsolatedSupergraph;
 let router: string;
 let origin: string;
 const orders: string[] = [];
 
 beforeAll(async () => {
-  supergraph = await startSupergraph({ config });
+  supergraph = await startIsolatedSupergraph({ EVENTS_JOB_POLL_INTERVAL_MS: '25', EVENTS_POLL_INTERVAL_MS: '25', PAYMENT_RECONCILE_AFTER_SECONDS: '3600', ...overrides });
   router = supergraph.routerUrl!;
   origin = new URL(router).origin;
 });
