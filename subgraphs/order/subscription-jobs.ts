@@ -18,6 +18,7 @@ import type { ServiceClient } from '../../platform/service-client';
 import type { OrderRow } from './data/orders';
 import { findDuePackageIds, findPackage, findSubscriptionsByOrderIds, insertPackageOnce, updatePackage } from './data/subscriptions';
 import { takeReplacementStock } from './product-client';
+import { JOB_RETURN_STOCK } from './refunds';
 
 export const JOB_SUBSCRIPTION_PACKAGES = 'order.subscriptionPackages';
 export const JOB_SUBSCRIPTION_PREPARE = 'order.subscriptionPrepare';
@@ -70,7 +71,12 @@ export async function preparePackage(db: Knex, services: ServiceClient, packageI
     return;
   }
   // The hold key that took the stock is what a cancellation gives back (returnStock).
-  await updatePackage(db, row.id, ['SCHEDULED', 'FLAGGED'], { status: 'TO_SHIP', flag_reason: null, stock_key: key });
+  const prepared = await updatePackage(db, row.id, ['SCHEDULED', 'FLAGGED'], { status: 'TO_SHIP', flag_reason: null, stock_key: key });
+  if (!prepared) {
+    // Cancelled while its stock was being taken: the pieces go back, durably (order.returnStock, idempotent per key).
+    const lines = [{ skuId: String(row.sku_id), quantity: row.quantity }];
+    await scheduleJob(db, { kind: JOB_RETURN_STOCK, key, runAt: new Date(), payload: { orderId: key, key, lines } });
+  }
 }
 
 export function subscriptionJobs(deps: { services: ServiceClient; config: Config }): { handlers: Record<string, JobHandler>; periodic: PeriodicJob } {

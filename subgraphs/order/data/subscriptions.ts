@@ -112,13 +112,18 @@ export async function lockPackagesOfOrder(trx: Knex, orderId: string): Promise<P
   return trx('subscription_packages').select(trx.raw(PACKAGE_SELECT)).where('order_id', orderId).orderBy('period_no').forUpdate();
 }
 
-/** Scheduled or flagged packages due on or before `day` (YYYY-MM-DD), oldest first. */
+/**
+ * Scheduled or flagged packages due on or before `day` (YYYY-MM-DD), oldest first, of orders still PAID (an order
+ * refunded by staff at payment, or otherwise moved on, takes no more stock).
+ */
 export async function findDuePackageIds(db: Knex, day: string, limit: number): Promise<string[]> {
-  const rows = await db('subscription_packages')
-    .select('id')
-    .whereIn('status', ['SCHEDULED', 'FLAGGED'])
-    .where('due_date', '<=', day)
-    .orderBy([{ column: 'due_date' }, { column: 'id' }])
+  const rows = await db('subscription_packages as p')
+    .join('orders as o', 'o.id', 'p.order_id')
+    .select('p.id')
+    .whereIn('p.status', ['SCHEDULED', 'FLAGGED'])
+    .where('p.due_date', '<=', day)
+    .where('o.status', 'PAID')
+    .orderBy([{ column: 'p.due_date' }, { column: 'p.id' }])
     .limit(limit);
   return rows.map((row: { id: string }) => String(row.id));
 }

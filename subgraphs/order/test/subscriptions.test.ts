@@ -6,6 +6,7 @@
 import type { RunningSupergraph } from '../../../app/launcher';
 import { countStatements } from '../../../platform/db';
 import { asIdentity, codes, gql, startSupergraph } from '../../../test/support/harness';
+import { findDuePackageIds } from '../data/subscriptions';
 import { createPackages } from '../subscription-jobs';
 
 let supergraph: RunningSupergraph;
@@ -21,13 +22,14 @@ const db = () => supergraph.subgraphs.order!.db;
 let nextUser = 770000 + Math.floor(Math.random() * 10000);
 
 /** A paid subscription order with its packages, as payment and the packages job leave it. */
-async function paidSubscription(userId: string, periods = 4, total = 10001): Promise<string> {
+async function paidSubscription(userId: string, periods = 4, total = 10001, startDate = '2099-01-31'): Promise<string> {
   const id = await db().transaction(async (trx) => {
     const [order] = await trx('orders')
       .insert({ order_no: `ST${Date.now()}${Math.floor(Math.random() * 1e6)}`, user_id: userId, kind: 'SUBSCRIPTION', status: 'PAID', subtotal: total, total, payment_id: `p${Math.random()}`, paid_at: new Date() })
       .returning('id');
     await trx('order_items').insert({ order_id: order.id, sku_id: 1, product_id: 1, title: '鲜果', sku_name: '一箱 · 每周', unit_price: total, quantity: 1 });
-    await trx('subscriptions').insert({ order_id: order.id, user_id: userId, wares_id: 1, product_id: 1, sku_id: 1, title: '每周', cycle: 'MONTHLY', periods, quantity_per_period: 1, start_date: '2099-01-31' });
+    // A SKU id no product has: should another file's scheduler (same database) take up a due package, product refuses it.
+    await trx('subscriptions').insert({ order_id: order.id, user_id: userId, wares_id: 1, product_id: 1, sku_id: 999999999, title: '每周', cycle: 'MONTHLY', periods, quantity_per_period: 1, start_date: startDate });
     return String(order.id);
   });
   await createPackages(db(), { id, total });
@@ -90,4 +92,18 @@ it('refuses goods-order actions on a subscription order, and shows packages to t
   // Receipt only once shipped.
   const receipt = await gql(url, `mutation($id: ID!) { confirmPackageReceipt(packageId: $id) { id } }`, { id: String(pkg.id) }, asIdentity({ userId }, 'order'));
   expect(codes(receipt)).toEqual(['CONFLICT']);
+});
+
+it('the scheduler picks due packages of PAID orders only (a subscription refunded by staff takes no more stock)', async () => {
+  const userId = String(nextUser++);
+  const live = await paidSubscription(userId, 2, 200, '2000-01-03');
+  const refunded = await paidSubscription(userId, 2, 200, '2000-01-03');
+  await db()('orders').where({ id: refunded }).update({ status: 'REFUNDED' });
+  const due = await findDuePackageIds(db(), '2000-01-05', 10_000);
+  const ids = async (orderId: string) => (await db()('subscription_packages').where({ order_id: orderId }).orderBy('period_no').select('id')).map((r) => String(r.id));
+  const [liveFirst, liveSecond] = await ids(live);
+  expect(due).toContain(liveFirst);
+  expect(due).not.toContain(liveSecond); // due 2000-01-10
+  for (const id of await ids(refunded)) expect(due).not.toContain(id);
+  await db()('subscription_packages').whereIn('order_id', [live, refunded]).update({ status: 'CANCELLED' });
 });
