@@ -16,6 +16,11 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       LinkedIdentity: '../data/identities#IdentityRow',
       AccountBindingPayload: '../passport#BindingResult',
       Product: '../favorites#ProductRef',
+      Family: '../data/families#FamilyRow',
+      Membership: '../membership#MembershipView',
+      UserMembership: '../families-resolvers#UserMembershipView',
+      ActivationCodeBatch: '../data/families#BatchRow',
+      NewActivationCodeBatch: '../families-resolvers#NewBatchView',
     },
   },
   product: {
@@ -70,7 +75,11 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
   },
   promote: {
     context: '../context#PromoteContext',
-    mappers: { Coupon: '../data/coupons#CouponRow', CouponTemplate: '../data/templates#CouponTemplateRow', CouponCode: '../data/code-admin#CouponCodeRow' },
+    mappers: { Coupon: '../data/coupons#CouponRow', CouponTemplate: '../data/templates#CouponTemplateRow', CouponCode: '../data/code-admin#CouponCodeRow',
+      RedPacket: '../data/red-packets#RedPacketRow',
+      RedPacketOpening: '../data/red-packets#OpeningView',
+      Activity: '../data/activities#ActivityRow',
+    },
   },
   payment: {
     context: '../context#PaymentContext',

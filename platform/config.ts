@@ -108,6 +108,8 @@ export interface Config {
   wechat: { appId?: string; secret?: string; apiBase: string; timeoutMs: number; devLogin: boolean };
   /** Passport: WeChat session keys, SMS one-time codes and their throttles (docs/passport.md). */
   passport: PassportConfig;
+  /** Promote: lucky red packets (docs/invites.md). */
+  redPackets: RedPacketConfig;
   /**
    * The SMS provider (docs/passport.md): Tencent Cloud SMS with TENCENT_SMS_* (all or none); else, when SMS_DEV_LOG is
    * on (platform/modes.ts: never in production, by default only on a loopback HOST), codes are written to the log
@@ -126,6 +128,8 @@ export interface Config {
   maxPageSize: number;
   /** Most products one shopper's favorites hold (FAVORITES_MAX_PER_USER): docs/favorites.md. */
   favoritesMaxPerUser: number;
+  /** Families and membership (docs/families.md). */
+  family: FamilyConfig;
   /** Largest request body any server accepts (MAX_REQUEST_BODY_BYTES); larger ones answer 413. */
   maxRequestBodyBytes: number;
   /** Deepest nesting of arrays and objects in a JSON request body the router accepts (MAX_JSON_DEPTH); 400 past it. */
@@ -440,6 +444,41 @@ function holdsConfig(env: NodeJS.ProcessEnv): HoldsConfig {
   return holds;
 }
 
+export interface RedPacketConfig {
+  /** What a shopper's own red packet holds in all, in fen (RED_PACKET_AMOUNT_FEN, default 1000). */
+  amountFen: number;
+  /** Into how many shares a shopper's red packet is split (RED_PACKET_SHARES, default 5). */
+  shares: number;
+  /** Red packets a shopper may create per day, Beijing time (RED_PACKET_CREATED_PER_DAY, default 3). */
+  createdPerDay: number;
+  /** Red packets a shopper may open per day, Beijing time (RED_PACKET_OPENED_PER_DAY, default 10). */
+  openedPerDay: number;
+  /** How long after its creation a red packet can be opened (RED_PACKET_TTL_HOURS, default 24). */
+  ttlHours: number;
+  /** How long the coupon of an opened share is valid (RED_PACKET_COUPON_VALID_DAYS, default 7). */
+  couponValidDays: number;
+}
+
+/** Bounds keep a packet's split cheap and each share at least 1 fen. */
+export const MAX_RED_PACKET_SHARES = 100;
+
+function redPacketConfig(env: NodeJS.ProcessEnv): RedPacketConfig {
+  const config: RedPacketConfig = {
+    amountFen: int(env, 'RED_PACKET_AMOUNT_FEN', 1000),
+    shares: int(env, 'RED_PACKET_SHARES', 5),
+    createdPerDay: int(env, 'RED_PACKET_CREATED_PER_DAY', 3),
+    openedPerDay: int(env, 'RED_PACKET_OPENED_PER_DAY', 10),
+    ttlHours: int(env, 'RED_PACKET_TTL_HOURS', 24),
+    couponValidDays: int(env, 'RED_PACKET_COUPON_VALID_DAYS', 7),
+  };
+  if (config.shares < 1 || config.shares > MAX_RED_PACKET_SHARES) throw new Error(`RED_PACKET_SHARES must be 1 to ${MAX_RED_PACKET_SHARES}`);
+  if (config.amountFen < config.shares) throw new Error('RED_PACKET_AMOUNT_FEN must be at least RED_PACKET_SHARES (1 fen a share)');
+  if (config.createdPerDay < 0 || config.openedPerDay < 0) throw new Error('RED_PACKET_*_PER_DAY must be 0 or more');
+  if (config.ttlHours < 1) throw new Error('RED_PACKET_TTL_HOURS must be at least 1');
+  if (config.couponValidDays < 1) throw new Error('RED_PACKET_COUPON_VALID_DAYS must be at least 1');
+  return config;
+}
+
 export interface PassportConfig {
   /** How long a login's WeChat session key is kept for decrypting data (WECHAT_SESSION_KEY_TTL_SECONDS, default 86400). */
   wechatSessionKeyTtlSeconds: number;
@@ -471,6 +510,18 @@ export interface SmsConfig {
     endpoint: string;
     timeoutMs: number;
   };
+}
+
+/** Families and membership (docs/families.md). */
+export interface FamilyConfig {
+  /** MEMBER_TRIAL_DAYS: length of the free trial. */
+  trialDays: number;
+  /** MEMBER_CODE_MAX_FAILURES_PER_USER per MEMBER_CODE_WINDOW_SECONDS: wrong activation codes one shopper may try. */
+  codeFailuresPerUser: ThrottleRule;
+  /** MEMBER_CODE_MAX_FAILURES_PER_IP per MEMBER_CODE_WINDOW_SECONDS: wrong activation codes from one client address. */
+  codeFailuresPerIp: ThrottleRule;
+  /** MEMBER_ACCESS_RISK_RETENTION_DAYS: activation attempts (access_risks) are kept this long. */
+  accessRiskRetentionDays: number;
 }
 
 /** At most `limit` events per `windowSeconds`. */
@@ -722,6 +773,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: int(env, 'WECHAT_TIMEOUT_MS', 5000),
       devLogin: wechatDevLogin,
     },
+    redPackets: redPacketConfig(env),
     passport: {
       wechatSessionKeyTtlSeconds: positive(env, 'WECHAT_SESSION_KEY_TTL_SECONDS', 24 * 3600),
       smsCodeTtlSeconds: positive(env, 'SMS_CODE_TTL_SECONDS', 300),
@@ -757,6 +809,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbSeparateRoles: bool(env, 'DB_SEPARATE_ROLES', true),
     maxPageSize: int(env, 'MAX_PAGE_SIZE', 100),
     favoritesMaxPerUser: positive(env, 'FAVORITES_MAX_PER_USER', 500),
+    family: {
+      trialDays: positive(env, 'MEMBER_TRIAL_DAYS', 7),
+      codeFailuresPerUser: { limit: positive(env, 'MEMBER_CODE_MAX_FAILURES_PER_USER', 10), windowSeconds: positive(env, 'MEMBER_CODE_WINDOW_SECONDS', 3600) },
+      codeFailuresPerIp: { limit: positive(env, 'MEMBER_CODE_MAX_FAILURES_PER_IP', 30), windowSeconds: positive(env, 'MEMBER_CODE_WINDOW_SECONDS', 3600) },
+      accessRiskRetentionDays: positive(env, 'MEMBER_ACCESS_RISK_RETENTION_DAYS', 180),
+    },
     maxRequestBodyBytes: int(env, 'MAX_REQUEST_BODY_BYTES', 1024 * 1024),
     maxJsonDepth: int(env, 'MAX_JSON_DEPTH', 64),
     maxOperationNameLength: int(env, 'MAX_OPERATION_NAME_LENGTH', 128),

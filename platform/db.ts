@@ -127,12 +127,13 @@ export interface StatementCounter {
 }
 
 /**
- * The events platform's background work (outbox relay polls, job claims, consumer bookkeeping) runs on the same pool
+ * The events platform's background work (outbox relay polls, job claims, consumer bookkeeping and dead letters, the
+ * retention job's prunes) runs on the same pool
  * at its own pace: it is nobody's request, so the counter leaves it out. (An outbox append inside a request's own
  * transaction is left out too: one per state change, never per item, so it cannot hide an N+1.) Other periodic work
  * marks its statements with the SQL comment "background" (slash-star background star-slash; e.g. the hold sweeps' reads).
  */
-const BACKGROUND_STATEMENT = /\b(outbox|outbox_relay|jobs|processed_events)\b|\/\* background \*\//;
+const BACKGROUND_STATEMENT = /\b(outbox|outbox_relay|jobs|processed_events|dead_events)\b|\/\* background \*\//;
 
 export function countStatements(knex: Knex): StatementCounter {
   const statements: string[] = [];

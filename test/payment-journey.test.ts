@@ -176,6 +176,51 @@ it('checkout → pay → ship → return 1 of 2 pieces (after-sales, restocked) 
   expect(await findStockViolations(product, [skuIds[0]])).toEqual([]);
 });
 
+it('checkout → pay → ship → exchange 1 piece → received: the returned piece back in available stock (EXR key), the replacement taken; restock false keeps it out', async () => {
+  const { skuIds } = await createTestProduct(viaRouter(router), [{ price: 1000, stock: 5 }]);
+  const shopper = await registerUser(router);
+  const call = (query: string, variables: Record<string, unknown> = {}) => gql(router, query, variables, as(shopper));
+  const addressId = ok(await call('mutation($input: AddressInput!) { addAddress(input: $input) { id } }', { input: ADDRESS_INPUT })).addAddress.id;
+  const line = ok(await call('mutation($s: ID!) { addToCart(skuId: $s, quantity: 3) { items { id } } }', { s: skuIds[0] })).addToCart.items[0];
+  const created = ok(
+    await call('mutation($input: CheckoutInput!, $key: String!) { createOrder(input: $input, idempotencyKey: $key) { id total } }', {
+      input: { cartItemIds: [line.id], addressId },
+      key: crypto.randomUUID(),
+    }),
+  ).createOrder;
+  orders.push(created.id);
+  const product = supergraph.subgraphs.product!.db;
+  await payWithWechatSandbox(shopper, created.id, created.total);
+  await waitFor(async () => (await skuCounts(product, skuIds[0])).sold === 3);
+  ok(await gql(router, `mutation($id: ID!) { shipOrder(id: $id, carrier: "顺丰速运", trackingNo: "SF1234567894") { status } }`, { id: created.id }, staff));
+
+  /** One piece exchanged for the same SKU, up to the parcel received (with `restock` as given). */
+  const exchangeOne = async (restock?: boolean) => {
+    const request = ok(await call(`mutation($input: ExchangeRequestInput!) { requestExchange(input: $input) { id } }`, { input: { orderId: created.id, reason: '有瑕疵', skuId: skuIds[0], quantity: 1 } })).requestExchange;
+    ok(await gql(router, `mutation($id: ID!) { approveRefundRequest(id: $id) { status } }`, { id: request.id }, staff));
+    ok(await call(`mutation($input: ReturnShipmentInput!) { submitReturnShipment(input: $input) { status } }`, { input: { requestId: request.id, carrierCode: 'jtexpress', trackingNumber: `JT${Date.now()}${restock ?? ''}` } }));
+    const received = ok(await gql(router, `mutation($id: ID!, $r: Boolean) { markReturnReceived(id: $id, restock: $r) { status returnRestocked } }`, { id: request.id, r: restock }, staff));
+    return { id: request.id as string, received: received.markReturnReceived };
+  };
+  const first = await exchangeOne();
+  expect(first.received).toEqual({ status: 'RECEIVED', returnRestocked: true });
+  // The returned piece goes back on sale: sold → available, once, under the exchange's own key.
+  await waitFor(async () => (await skuCounts(product, skuIds[0])).sold === 2);
+  expect(await skuCounts(product, skuIds[0])).toEqual({ stock: 3, reserved: 0, sold: 2 });
+  expect(await product('stock_returns').where({ order_id: created.id })).toMatchObject([{ key: `EXR${first.id}`, lines: [{ skuId: skuIds[0], quantity: 1 }] }]);
+  // The replacement is taken from stock as before.
+  ok(await gql(router, `mutation($input: ExchangeShipmentInput!) { shipExchangeReplacement(input: $input) { id } }`, { input: { requestId: first.id, carrierCode: 'shunfeng', trackingNumber: 'SF9876543210' } }, staff));
+  expect(await skuCounts(product, skuIds[0])).toEqual({ stock: 2, reserved: 0, sold: 3 });
+
+  // A damaged piece stays out of stock.
+  const second = await exchangeOne(false);
+  expect(second.received).toEqual({ status: 'RECEIVED', returnRestocked: false });
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  expect(await skuCounts(product, skuIds[0])).toEqual({ stock: 2, reserved: 0, sold: 3 });
+  expect(await product('stock_returns').where({ order_id: created.id })).toHaveLength(1);
+  expect(await findStockViolations(product, [skuIds[0]])).toEqual([]);
+});
+
 it('the router forwards /notify/* untouched and unauthenticated; internal operations stay hidden', async () => {
   const { wechat } = sharedSandboxes(config);
   const forged = wechat.notification({ appid: wechat.appId, mchid: wechat.mchId, out_trade_no: 'W0000000000000001', trade_state: 'SUCCESS', amount: { total: 1, currency: 'CNY' } });

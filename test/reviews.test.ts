@@ -149,6 +149,35 @@ it('the automatic receipt confirmation publishes OrderCompleted too', async () =
   ]);
 });
 
+it('a line refunded in full is not reviewable; the other line of the order still is', async () => {
+  const { skuIds } = await createTestProduct(viaRouter(router), [{ price: 2500, stock: 5 }, { price: 2600, stock: 5 }]);
+  const buyer = await registerUser(router);
+  const orderId = await receivedOrder(buyer, skuIds);
+  let lines: { orderItemId: string; sku: { id: string } }[] = [];
+  await waitFor(async () => {
+    lines = ok(await gql(router, REVIEW_LINES, { id: orderId }, as(buyer))).order.reviewLines;
+    return lines.length === 2;
+  });
+  const refundedLine = lines.find((line) => line.sku.id === skuIds[0])!;
+  const keptLine = lines.find((line) => line.sku.id === skuIds[1])!;
+  // Within the after-sales window: the shopper returns the first line's only piece, staff approve, payment refunds it.
+  const request = ok(
+    await gql(router, `mutation($input: RefundRequestInput!) { requestRefund(input: $input) { id } }`, {
+      input: { orderId, reason: '七天无理由退货', amount: 2500, items: [{ skuId: skuIds[0], quantity: 1 }] },
+    }, as(buyer)),
+  ).requestRefund;
+  ok(await gql(router, `mutation($id: ID!) { approveRefundRequest(id: $id) { status } }`, { id: request.id }, staff));
+  await waitFor(async () => ok(await gql(router, `query($id: ID!) { order(id: $id) { refunds { status } } }`, { id: orderId }, as(buyer))).order.refunds[0]?.status === 'SUCCEEDED');
+
+  const refused = await gql(router, SUBMIT, { input: { orderItemId: refundedLine.orderItemId, stars: 1 } }, as(buyer));
+  expect(codes(refused)).toEqual(['CONFLICT']);
+  expect(refused.errors![0].extensions!.reason).toBe('LINE_REFUNDED');
+  expect(ok(await gql(router, REVIEW_LINES, { id: orderId }, as(buyer))).order.reviewLines.every((line: { review: unknown }) => line.review === null)).toBe(true);
+  expect(ok(await gql(router, SUBMIT, { input: { orderItemId: keptLine.orderItemId, stars: 4 } }, as(buyer))).submitReview.stars).toBe(4);
+  // order's internal field is not open to the router's clients.
+  expect(codes(await gql(router, 'query($ids: [ID!]!) { refundedLineQuantities(orderItemIds: $ids) }', { ids: [refundedLine.orderItemId] }, as(buyer)))).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+});
+
 it('a product list with ratings and reviews costs review the same SQL statements for 20 products as for 1', async () => {
   const LIST = `query($first: Int) { products(first: $first) { edges { node { id rating { average count }
     reviews(first: 3) { edges { node { stars author { nickname } } } } } } } }`;

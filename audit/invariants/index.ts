@@ -1,11 +1,13 @@
 /**
- * The invariant checker: the books of stock, holds, coupons, payments, refunds, wallets and product ratings, read across the
- * subgraphs' databases (read-only) and joined here. `npm run check:invariants` (scripts/check-invariants.ts) runs
+ * The invariant checker: the books of stock, holds, coupons, payments, refunds, wallets, product ratings, favorite
+ * counts and coupon templates' issued counts, read across the subgraphs' databases (read-only) and joined here. `npm run check:invariants` (scripts/check-invariants.ts) runs
  * it against a deployment; tests call `checkInvariants` directly. Each check is a module of its own (one invariant
  * each) so it can grow with the model; docs/faults.md lists every violation kind and what it means.
  */
 import { couponsCheck } from './coupons';
+import { favoritesCheck } from './favorites';
 import { holdsCheck } from './holds';
+import { issuedCheck } from './issued';
 import { paymentsCheck } from './payments';
 import { ratingsCheck } from './ratings';
 import { refundsCheck } from './refunds';
@@ -15,7 +17,7 @@ import { walletCheck } from './wallet';
 
 export type { AuditDatabases, CheckResult, InvariantCheck, InvariantReport, Violation } from './types';
 
-export const CHECKS: readonly InvariantCheck[] = [stockCheck, holdsCheck, couponsCheck, paymentsCheck, refundsCheck, walletCheck, ratingsCheck];
+export const CHECKS: readonly InvariantCheck[] = [stockCheck, holdsCheck, couponsCheck, paymentsCheck, refundsCheck, walletCheck, ratingsCheck, favoritesCheck, issuedCheck];
 export const CHECK_NAMES = CHECKS.map((check) => check.name);
 
 /** Default grace: longer than a release/commit job's first retries and the 60 s bound on late holds. */

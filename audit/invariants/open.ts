@@ -12,7 +12,7 @@ import { MIGRATIONS_TABLE, subgraphDatabaseUrl } from '../../platform/db';
 import { openDatabases } from '../../app/databases';
 import type { AuditDatabases } from './types';
 
-export const AUDITED = ['product', 'promote', 'order', 'payment', 'review'] as const;
+export const AUDITED = ['product', 'promote', 'order', 'payment', 'review', 'user'] as const;
 
 function readOnlyKnex(connectionString: string, subgraph: string): Knex {
   return knexFactory({

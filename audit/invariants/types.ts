@@ -2,7 +2,7 @@
 import type { Knex } from 'knex';
 
 /** The subgraph databases the checks read (each a knex whose search_path is that subgraph's schema). */
-export type AuditDatabases = Record<'product' | 'promote' | 'order' | 'payment' | 'review', Knex>;
+export type AuditDatabases = Record<'product' | 'promote' | 'order' | 'payment' | 'review' | 'user', Knex>;
 
 export interface CheckContext {
   dbs: AuditDatabases;
@@ -22,7 +22,7 @@ export interface Violation {
   kind: string;
   message: string;
   /** What it is about, for an operator to look up. */
-  subject: { orderId?: string; skuId?: string; couponId?: string; paymentId?: string; userId?: string; productId?: string };
+  subject: { orderId?: string; skuId?: string; couponId?: string; paymentId?: string; userId?: string; productId?: string; templateId?: string };
   details?: Record<string, unknown>;
 }
 

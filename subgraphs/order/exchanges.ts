@@ -16,17 +16,20 @@
  */
 import { assertGoodsOrder } from './order-kinds';
 import { requireScope, requireUser } from '../../platform/context';
+import { scheduleJob } from '../../platform/events';
 import { badInput, notFound, shopError } from '../../platform/errors';
 import { isBigintId } from '../../platform/loaders';
 import { createSkuFactsLoader } from '../../platform/price-summary-services';
 import { ownOrder } from './access';
 import type { OrderContext } from './context';
 import { advanceAfterSale, findAfterSale, insertAfterSale, lockAfterSale, type AfterSaleItem, type AfterSaleRow } from './data/after-sales';
+import { findOrder } from './data/orders';
 import { refundedPieces } from './data/refunds';
+import { holdsSomething } from './holds';
 import { actors } from './lifecycle';
 import { reasonText } from './orders';
 import { takeReplacementStock } from './product-client';
-import { afterSalesDeadline } from './refunds';
+import { afterSalesDeadline, JOB_RETURN_STOCK } from './refunds';
 import { carrierOf, checkShipmentText, recordShipment } from './shipments';
 import { hasRequestShipment, type ShipmentRow } from './data/shipments';
 import { subscribeNow } from './tracking-subscription';
@@ -151,8 +154,16 @@ export async function submitReturnShipment(
   return updated;
 }
 
-/** Staff: the returned parcel arrived. An exchange moves to RECEIVED; a refund's return just records the time. */
-export async function markReturnReceived(context: OrderContext, requestId: string): Promise<AfterSaleRow> {
+/** Product's stock-return key of an exchange's returned pieces (a refund's return is keyed by its refund number). */
+export const exchangeReturnKey = (requestId: string) => `EXR${requestId}`;
+
+/**
+ * Staff: the returned parcel arrived. An exchange moves to RECEIVED and, unless `restock` is false (a damaged piece),
+ * its returned pieces go back on sale: product's `returnStock` under `EXR<id>` (sold → available), a durable job
+ * scheduled in the same transaction, for orders whose stock product holds (placed through checkout). A refund's
+ * return just records the time (its restock was decided on approval and follows the refund).
+ */
+export async function markReturnReceived(context: OrderContext, requestId: string, restock?: boolean | null): Promise<AfterSaleRow> {
   const staffId = requireScope(context, 'order:write');
   if (!isBigintId(requestId)) throw noSuchRequest();
   const updated = await context.db.transaction(async (trx) => {
@@ -161,10 +172,18 @@ export async function markReturnReceived(context: OrderContext, requestId: strin
     if (!sendsGoodsBack(request) || request.received_at) throw wrongState(request, 'nothing is on its way back');
     const changes = { received_at: new Date(), received_by: actors.staff(staffId) };
     if (request.kind === 'EXCHANGE') {
-      const moved = await advanceAfterSale(trx, request.id, ['APPROVED', 'RETURNING'], 'RECEIVED', changes);
+      const back = restock ?? true;
+      const moved = await advanceAfterSale(trx, request.id, ['APPROVED', 'RETURNING'], 'RECEIVED', { ...changes, return_restock: back });
       if (!moved) throw wrongState(request, 'only an approved exchange can be received');
+      const order = await findOrder(trx, request.order_id);
+      if (back && order && holdsSomething(order)) {
+        const key = exchangeReturnKey(request.id);
+        const lines = (request.items ?? []).map(({ skuId, quantity }) => ({ skuId: String(skuId), quantity }));
+        await scheduleJob(trx, { kind: JOB_RETURN_STOCK, key, runAt: new Date(), payload: { orderId: String(order.id), key, lines } });
+      }
       return moved;
     }
+    if (restock != null) throw badInput("A refund's returned pieces are restocked as decided on approval (restockSkuIds)", 'restock');
     const moved = await advanceAfterSale(trx, request.id, ['APPROVED'], 'APPROVED', changes);
     if (!moved) throw wrongState(request, 'only an approved return can be received');
     return moved;

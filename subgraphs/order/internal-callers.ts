@@ -16,4 +16,6 @@ export const internalCallers: InternalCallers = {
   'Mutation.settleOrderRefund': ['payment'],
   /** Whether a shopper has orders: user's passport, before folding an empty half account into another (docs/passport.md). */
   'Query.shopperHasOrders': ['user'],
+  /** Refunded pieces per order line: review refuses a review of a line refunded in full (docs/reviews.md). */
+  'Query.refundedLineQuantities': ['review'],
 };

@@ -6,6 +6,7 @@ import type { AfterSaleRow, ReturnAddressSnapshot } from './data/after-sales';
 import type { OrderRow } from './data/orders';
 import type { ReturnAddressRow } from './data/return-addresses';
 import { findShipment, listCarriers, type ShipmentEventRow, type ShipmentLine, type ShipmentRow } from './data/shipments';
+import { allCarriers, createCarrier, updateCarrier } from './carrier-admin';
 import { markReturnReceived, requestExchange, shipExchangeReplacement, submitReturnShipment } from './exchanges';
 import type { Resolvers } from './generated/resolvers-types';
 import { createReturnAddress, deleteReturnAddress, returnAddresses, updateReturnAddress } from './return-addresses';
@@ -16,6 +17,7 @@ const iso = (value: Date | null) => (value ? value.toISOString() : null);
 export const logisticsResolvers: Resolvers = {
   Query: {
     carriers: (_parent, _args, context) => listCarriers(context.db),
+    allCarriers: (_parent, _args, context) => allCarriers(context),
     returnAddresses: (_parent, _args, context) => returnAddresses(context),
     async shipment(_parent, { id }, context) {
       if (!context.identity.userId && !context.identity.service) return null;
@@ -30,7 +32,9 @@ export const logisticsResolvers: Resolvers = {
     addShipmentEvent: (_parent, { input }, context) => addShipmentEvent(context, input),
     requestExchange: (_parent, { input }, context) => requestExchange(context, input),
     submitReturnShipment: (_parent, { input }, context) => submitReturnShipment(context, input),
-    markReturnReceived: (_parent, { id }, context) => markReturnReceived(context, id),
+    markReturnReceived: (_parent, { id, restock }, context) => markReturnReceived(context, id, restock),
+    createCarrier: (_parent, { input }, context) => createCarrier(context, input),
+    updateCarrier: (_parent, { code, input }, context) => updateCarrier(context, code, input),
     shipExchangeReplacement: (_parent, { input }, context) => shipExchangeReplacement(context, input),
     createReturnAddress: (_parent, { input }, context) => createReturnAddress(context, input),
     updateReturnAddress: (_parent, { id, input }, context) => updateReturnAddress(context, id, input),
@@ -74,6 +78,7 @@ export const logisticsResolvers: Resolvers = {
     replacementShipment: async (request: AfterSaleRow, _args, context) =>
       (await context.loaders.shipmentsByAfterSale.load(String(request.id))).find((s) => s.kind === 'EXCHANGE') ?? null,
     receivedAt: (request: AfterSaleRow) => iso(request.received_at),
+    returnRestocked: (request: AfterSaleRow) => request.return_restock,
   },
 };
 

@@ -18,6 +18,7 @@ import type { OrderRefundRow, RefundLine } from './data/refunds';
 import { afterSalesDeadline } from './refunds';
 import { orderHoldStates } from './hold-states';
 import { shopperHasOrders } from './account-activity';
+import { refundedLineQuantities } from './line-refunds';
 import { previewOrder } from './checkout/preview';
 import { createOrder } from './checkout/saga';
 
@@ -48,6 +49,7 @@ export const resolvers: Resolvers = {
     previewOrder: (_parent, { input }, context) => previewOrder(context, input),
     orderHoldStates: (_parent, { ids }, context) => orderHoldStates(context, ids),
     shopperHasOrders: (_parent, { userId }, context) => shopperHasOrders(context, userId),
+    refundedLineQuantities: (_parent, { orderItemIds }, context) => refundedLineQuantities(context, orderItemIds),
   },
   Mutation: {
     createOrder: (_parent, { input, idempotencyKey }, context) => createOrder(context, input, idempotencyKey),

@@ -1,12 +1,19 @@
 /** Thin resolvers of the staff code and template management (spread into resolvers.ts); rules in code-admin.ts / template-admin.ts. */
 import { requireScope } from '../../platform/context';
+import { shopError } from '../../platform/errors';
 import { pageRequest, toConnection } from '../../platform/connection';
 import { deleteCouponCode, parseCodeFilter, updateCouponCode } from './code-admin';
 import { pageCodes, type CouponCodeRow } from './data/code-admin';
 import type { CouponCodeResolvers, MutationResolvers, QueryResolvers } from './generated/resolvers-types';
+import { isSystemTemplate } from './data/templates';
+import { isBigintId } from '../../platform/loaders';
 import { updateCouponTemplate } from './template-admin';
 
 export const STAFF_SCOPE = 'promote:write';
+
+/** Templates promote issues from itself (red packet shares) are not staff's to change or give codes for. */
+export const systemTemplateError = () =>
+  shopError('CONFLICT', 'This template is used by the shop itself (red packets) and cannot be changed', { reason: 'SYSTEM_TEMPLATE' });
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
@@ -25,6 +32,7 @@ export const adminResolvers: {
   Mutation: {
     async updateCouponTemplate(_parent, { id, input }, context) {
       requireScope(context, STAFF_SCOPE);
+      if (isBigintId(id) && (await isSystemTemplate(context.db, id))) throw systemTemplateError();
       const row = await updateCouponTemplate(context.db, id, input, context.config.money);
       context.loaders.templateById.clear(id);
       return row;

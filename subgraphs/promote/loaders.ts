@@ -1,13 +1,17 @@
 import DataLoader from 'dataloader';
 import type { Knex } from 'knex';
-import { byIds } from '../../platform/loaders';
+import { byIds, groupedBy } from '../../platform/loaders';
 import { findCouponsByIds, type CouponRow } from './data/coupons';
+import { findOpeningsOfPackets, findPacketsByIds, type OpeningRow, type RedPacketRow } from './data/red-packets';
 import { findTemplatesByIds, type CouponTemplateRow } from './data/templates';
 
 /** Per request: every coupon / template asked for during one request is fetched in one statement. */
 export function createPromoteLoaders(db: Knex) {
   return {
     couponById: new DataLoader<string, CouponRow | null>(byIds((ids) => findCouponsByIds(db, ids))),
+    redPacketById: new DataLoader<string, RedPacketRow | null>(byIds((ids) => findPacketsByIds(db, ids))),
+    /** A packet's openings, best luck first. */
+    openingsByPacket: new DataLoader<string, OpeningRow[]>(groupedBy((row) => String(row.packet_id), (ids) => findOpeningsOfPackets(db, ids))),
     templateById: new DataLoader<string, CouponTemplateRow | null>(byIds((ids) => findTemplatesByIds(db, ids))),
   };
 }

@@ -4,7 +4,7 @@ import { pageRequest, toConnection } from '../../platform/connection';
 import { badInput, conflict, notFound, shopError } from '../../platform/errors';
 import { isBigintId } from '../../platform/loaders';
 import { ownedOrNull } from '../../platform/ownership';
-import { adminResolvers } from './admin-resolvers';
+import { adminResolvers, systemTemplateError } from './admin-resolvers';
 import type { PromoteContext } from './context';
 import {
   claimCoupon,
@@ -19,11 +19,14 @@ import { searchTemplates } from './data/template-admin';
 import {
   findClaimableTemplates,
   insertTemplate,
+  isSystemTemplate,
   updateTemplateActive,
   type CouponTemplateRow,
 } from './data/templates';
 import { confirmCouponHold, findCouponHold, lockCouponHold, releaseCouponHold, settleCouponHold } from './data/coupon-holds';
 import type { Resolvers } from './generated/resolvers-types';
+import { activityResolvers } from './activities';
+import { redPacketResolvers } from './red-packet-resolvers';
 import { quoteCoupons, type QuoteItem } from './quote';
 import { generateCodes, normalizeCode } from './redeem-codes';
 import { parseTemplateFilter } from './template-admin';
@@ -108,6 +111,8 @@ export const resolvers: Resolvers = {
       return toConnection('CouponTemplate', await searchTemplates(context.db, parseTemplateFilter(filter), page.limit, page.afterId ?? null), page);
     },
     ...adminResolvers.Query,
+    ...redPacketResolvers.Query,
+    ...activityResolvers.Query,
     async couponQuote(_parent, { input }, context) {
       requireService(context, 'cart', 'order');
       const userId = forwardedUser(context);
@@ -143,6 +148,7 @@ export const resolvers: Resolvers = {
     },
     async setCouponTemplateActive(_parent, { id, active }, context) {
       requireScope(context, STAFF_SCOPE);
+      if (isBigintId(id) && (await isSystemTemplate(context.db, id))) throw systemTemplateError();
       const template = isBigintId(id) ? await updateTemplateActive(context.db, id, active) : null;
       if (!template) throw notFound('No such coupon template');
       return template;
@@ -153,6 +159,7 @@ export const resolvers: Resolvers = {
         throw badInput(`count must be 1-${MAX_CODES_PER_CALL}`, 'count');
       }
       if (!isBigintId(templateId)) throw badInput('No such coupon template', 'templateId');
+      if (await isSystemTemplate(context.db, templateId)) throw systemTemplateError();
       const result = await createCodes(context.db, templateId, count, staffId, generateCodes);
       if ('codes' in result) return result.codes;
       if (result.refusal === 'TEMPLATE_NOT_FOUND') throw badInput('No such coupon template', 'templateId');
@@ -161,6 +168,8 @@ export const resolvers: Resolvers = {
       throw conflict(`Only ${left} coupons of this template are left to issue`);
     },
     ...adminResolvers.Mutation,
+    ...redPacketResolvers.Mutation,
+    ...activityResolvers.Mutation,
 
     async lockCoupon(_parent, { couponId, orderId }, context) {
       requireService(context, 'order');
@@ -243,6 +252,9 @@ export const resolvers: Resolvers = {
   },
 
   CouponCode: adminResolvers.CouponCode,
+  RedPacket: redPacketResolvers.RedPacket,
+  RedPacketOpening: redPacketResolvers.RedPacketOpening,
+  Activity: activityResolvers.Activity,
 
   CouponTemplate: {
     minSpend: (template: CouponTemplateRow) => template.min_spend,

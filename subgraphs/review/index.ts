@@ -19,6 +19,6 @@ export function createReviewSubgraph(deps: SubgraphDeps): SubgraphDefinition<Rev
     // Order's OrderCompleted: the lines a shopper may review (purchases.ts). Nothing review writes is published, and
     // its answers carry no Cache-Control, so the router never keeps them (docs/reviews.md, "Fresh on the next read").
     events: { consumers: [recordPurchasedLines()] },
-    createContext: (base) => ({ ...base, db: deps.db, loaders: createReviewLoaders(deps.db) }),
+    createContext: (base) => ({ ...base, db: deps.db, loaders: createReviewLoaders(deps.db), services: deps.services }),
   };
 }

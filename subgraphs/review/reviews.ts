@@ -10,6 +10,7 @@ import type { ReviewContext } from './context';
 import { findPurchasedLine } from './data/purchased-lines';
 import { adjustRating } from './data/ratings';
 import { findReviewsByIds, insertReview, lockReview, setHidden, updateReviewContent, type ReviewRow } from './data/reviews';
+import { refundedPiecesOfLine } from './order-client';
 import * as validate from './validation';
 
 export const MODERATE = 'review:moderate' as const;
@@ -27,6 +28,11 @@ export async function submitReview(context: ReviewContext, input: SubmitReviewIn
   // Someone else's line answers exactly as an unknown one: line ids cannot be probed for other shoppers' purchases.
   const line = isBigintId(input.orderItemId) ? await findPurchasedLine(context.db, input.orderItemId) : undefined;
   if (!line || String(line.user_id) !== userId) throw notFound('No such purchased line to review (only a received purchase can be reviewed)');
+  // A line refunded in full was given back: nothing left to review. Asked now, so a refund of any moment counts; a
+  // partly refunded line stays reviewable (the shopper kept some of it).
+  if ((await refundedPiecesOfLine(context.services, String(line.order_item_id))) >= line.quantity) {
+    throw shopError('CONFLICT', 'This purchase was refunded in full: there is nothing left to review', { reason: 'LINE_REFUNDED' });
+  }
   return context.db.transaction(async (trx) => {
     const row = await insertReview(trx, line, review);
     if (!row) throw conflict('This purchase has already been reviewed');

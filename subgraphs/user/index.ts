@@ -6,6 +6,8 @@ import { internalCallers } from './internal-callers';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
 import type { UserServices } from './accounts';
 import type { UserContext } from './context';
+import { accessRiskRetention } from './access-risk-retention';
+import { createFamilyLoaders } from './families-loaders';
 import { createFavoriteLoaders } from './favorites-loaders';
 import { createUserLoaders } from './loaders';
 import { resolvers } from './resolvers';
@@ -36,9 +38,16 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
   if (deps.config.env !== 'test') console.log(`${describeWechatLogin(services.wechat)}\n${describeSms(services.sms)}`);
   // Subscribe messages on order events (docs/messages.md): a consumer of shop.order.order and the send job.
   const messages = createShopperMessages(deps.config, deps.services);
+  // Deletes activation attempts past MEMBER_ACCESS_RISK_RETENTION_DAYS (access-risk-retention.ts).
+  const accessRisks = accessRiskRetention(deps.db, deps.config);
   return {
     name: 'user',
-    events: messages.events,
+    events: {
+      ...messages.events,
+      // MembershipChanged (families.ts, activation-codes.ts) leaves through the outbox.
+      relayOutbox: true,
+      periodic: [...messages.events.periodic, accessRisks.job],
+    },
     schema: buildUserSchema(),
     createContext: (base) => ({
       ...base,
@@ -46,12 +55,14 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
       loaders: createUserLoaders(deps.db),
       services,
       favorites: createFavoriteLoaders(deps.db, deps.services, base.identity.userId),
+      families: createFamilyLoaders(deps.db),
       selfIds: new Set(base.identity.userId ? [base.identity.userId] : []),
     }),
     stop: async () => {
       await services.limiter.close();
       await services.revocations.close();
       await messages.stop();
+      await accessRisks.stop();
     },
   };
 }

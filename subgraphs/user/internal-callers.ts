@@ -6,4 +6,6 @@ export const internalCallers: InternalCallers = {
   'User.wechatOpenId': ['payment'],
   /** The address snapshot an order ships to: order's checkout. */
   'Query.addressForOrder': ['order'],
+  /** Users' membership, for member prices and member coupons (docs/families.md). */
+  'Query.membershipsOfUsers': ['cart', 'order', 'product', 'promote'],
 };

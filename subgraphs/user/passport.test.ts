@@ -400,6 +400,24 @@ describe('binding a phone by SMS code, conflicts and races', () => {
     expect(await identityCount(caller.userId)).toBe(1);
   });
 
+  it('refuses folding a HALF account that owns a family (its families and trial would be stranded), without asking order or payment', async () => {
+    const owner = await smsLogin();
+    const caller = await wechatLogin();
+    const family = ok(
+      await gql(
+        url,
+        'mutation($input: FamilyInput!) { createFamily(input: $input) { id } }',
+        { input: { name: '家', contactName: '王五', phone: '13700137000', province: '北京市', city: '北京市', district: '海淀区', detail: '中关村1号' } },
+        caller.headers,
+      ),
+    ).createFamily;
+    const response = await gql(url, BIND_PHONE, { input: wechat.encryptFor(caller.openid!, { phoneNumber: owner.phone, purePhoneNumber: owner.phone, countryCode: '86' }) }, caller.headers);
+    expect(codes(response)).toEqual(['CONFLICT']);
+    expect(response.errors![0].extensions!.reason).toBe('ACCOUNT_EXISTS');
+    expect((await db('users').where({ id: caller.userId }).first()).merged_into_user_id).toBeNull();
+    expect((await db('families').where({ id: family.id }).first()).owner_id).toBe(caller.userId);
+  });
+
   it('two HALF accounts binding one phone at once: one wins, the other is refused (unique constraint)', async () => {
     for (let round = 0; round < 3; round++) {
       const [a, b] = await Promise.all([wechatLogin(), wechatLogin()]);

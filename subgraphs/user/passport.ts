@@ -5,7 +5,7 @@
  * - Binding a phone / unionid that already belongs to another account never merges two accounts that hold anything:
  *   it is refused with CONFLICT (extensions.reason ACCOUNT_EXISTS) and nothing changes — unless the caller's account is
  *   HALF and empty (no orders at order, no wallet money or history at payment, no identity of a platform the other
- *   account already has). Then the caller's identities move to the other account, the caller's account is marked
+ *   account already has, no family, family membership or member trial: docs/families.md). Then the caller's identities move to the other account, the caller's account is marked
  *   folded (merged_into_user_id) and its sessions end, and the caller is signed in as the other account.
  */
 import type { Knex } from 'knex';
@@ -13,6 +13,7 @@ import { badInput, conflict, shopError, unauthenticated } from '../../platform/e
 import { hashPassword } from '../../platform/password';
 import type { UserServices } from './accounts';
 import { findIdentity, findIdentitiesByUserIds, findIdentityOfUser, insertIdentityIfAbsent, moveIdentities, type IdentityPlatform, type IdentityRow } from './data/identities';
+import { holdsFamilies } from './data/families';
 import { revokeUserSessions } from './data/sessions';
 import { findUserById, findUserByPhone, findUserForUpdate, insertUser, markMerged, setPasswordHash, setPhoneIfNone, type UserRow } from './data/users';
 import { moveWechatSessions } from './data/wechat-sessions';
@@ -222,6 +223,8 @@ async function planBinding(services: UserServices, userId: string, target: Targe
   if (mine.some((row) => theirs.has(row.platform))) throw accountExists(what);
   // Never fold into a staff account: a phone proof must not open scopes (see refuseStaff).
   if ((await scopesOf(services.db, owner)).length) throw accountExists(what);
+  // Families, family memberships and a taken trial belong to this account: folding would strand them.
+  if (await holdsFamilies(services.db, userId)) throw accountExists(what);
   let hasOrders: boolean;
   let holdsMoney: boolean;
   try {
@@ -282,7 +285,7 @@ async function fold(services: UserServices, trx: Knex.Transaction, caller: UserR
   const identities = await findIdentitiesByUserIds(trx, [caller.id, owner.id]);
   const mine = identities.filter((row) => String(row.user_id) === caller.id);
   const theirs = new Set(identities.filter((row) => String(row.user_id) === owner.id).map((row) => row.platform));
-  if (accountState(caller, mine) !== 'HALF' || mine.some((row) => theirs.has(row.platform))) {
+  if (accountState(caller, mine) !== 'HALF' || mine.some((row) => theirs.has(row.platform)) || (await holdsFamilies(trx, caller.id))) {
     throw shopError('CONFLICT', 'The other account cannot take this one', { reason: 'ACCOUNT_EXISTS' });
   }
   await moveIdentities(trx, caller.id, owner.id);

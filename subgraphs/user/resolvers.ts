@@ -7,6 +7,7 @@ import { messageMutationResolvers, messageQueryResolvers, messageUserResolvers }
 import { passportResolvers } from './passport-resolvers';
 import type { UserContext } from './context';
 import type { AddressRow } from './data/addresses';
+import { familyResolvers } from './families-resolvers';
 import { favoriteResolvers } from './favorites-resolvers';
 import type { UserRow } from './data/users';
 import type { Resolvers } from './generated/resolvers-types';
@@ -31,6 +32,7 @@ export const resolvers: Resolvers = {
       return addressBook.addressForOrder(context.db, userId, id);
     },
     ...messageQueryResolvers,
+    ...familyResolvers.Query,
   },
   Mutation: {
     register: async (_parent, { input }, context) => signedIn(context, await accounts.register(context.services, input, context.identity.clientIp)),
@@ -56,6 +58,7 @@ export const resolvers: Resolvers = {
     ...messageMutationResolvers,
     ...passportResolvers.Mutation,
     ...favoriteResolvers.Mutation,
+    ...familyResolvers.Mutation,
   },
   User: {
     async __resolveReference(reference: { id: string }, context: UserContext) {
@@ -79,9 +82,13 @@ export const resolvers: Resolvers = {
     },
     ...messageUserResolvers,
     ...favoriteResolvers.User,
+    ...familyResolvers.User,
   },
   LinkedIdentity: passportResolvers.LinkedIdentity,
   Product: favoriteResolvers.Product,
+  Family: familyResolvers.Family,
+  Membership: familyResolvers.Membership,
+  ActivationCodeBatch: familyResolvers.ActivationCodeBatch,
   Address: {
     contactName: (address: AddressRow) => address.contact_name,
     isDefault: (address: AddressRow) => address.is_default,

@@ -25,6 +25,8 @@ export const STAFF_ROLES: Record<string, readonly Scope[]> = {
   finance: ['payment:refund'],
   /** Hiding and restoring shoppers' product reviews. */
   moderation: ['review:moderate'],
+  /** Membership activation code batches: create, list, cancel (docs/families.md). */
+  membership: ['member:write'],
   /** The ERP's service account: lists subscription packages and reports them shipped (docs/subscriptions-purchase.md). */
   erp: ['subscription:erp'],
 };

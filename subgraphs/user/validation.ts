@@ -152,3 +152,10 @@ export function validateAddressInput(input: {
     isDefault: input.isDefault ?? undefined,
   };
 }
+
+export const FAMILY_NAME_MAX = 32;
+
+/** A family's name (families.ts). */
+export function validateFamilyName(raw: string, field = 'name'): string {
+  return text(raw, field, 'The family name', FAMILY_NAME_MAX);
+}

@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import { createClient } from 'redis';
 import { loadConfig } from '../../platform/config';
+import { countStatements } from '../../platform/db';
 import { createRedisEventBus } from '../../platform/events/redis-bus';
 import { PERIODIC_KEY, startJobRunner } from '../../platform/events/jobs';
 import { pruneEvents, pruneJob, PRUNE_JOB, type RetentionPolicy } from '../../platform/events/retention';
@@ -64,6 +65,18 @@ it('prunes only what is past its retention and never what a guarantee still need
   expect((await env.db(table('jobs')).orderBy('id')).map((r) => r.key)).toEqual(['done-recent', 'dead-recent', 'pending-old', 'running-old', PERIODIC_KEY]);
   // A second prune finds nothing more.
   expect(await pruneEvents(env.db, policy, { schema: env.schema })).toEqual({ outbox: 0, processedEvents: 0, jobs: 0, deadEvents: 0, streamEntries: 0 });
+});
+
+it('is nobody\'s request: a statement counter running meanwhile counts none of its statements', async () => {
+  await outboxRow('counted-old', 30);
+  const counter = countStatements(env.db);
+  try {
+    const result = await pruneEvents(env.db, policy, { schema: env.schema });
+    expect(result.outbox).toBe(1);
+    expect(counter.statements).toEqual([]);
+  } finally {
+    counter.stop();
+  }
 });
 
 it('deletes a long history in batches', async () => {

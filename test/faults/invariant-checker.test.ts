@@ -124,6 +124,18 @@ describeFaults('the invariant checker', () => {
     await product('stock_returns').insert({ order_id: refundsOrder, key: 'RF-LINE-R', lines: JSON.stringify([{ skuId: skus[1].id, quantity: 1 }]) });
     await product('skus').where({ id: skus[1].id }).update({ stock: product.raw('stock + 1'), sold: product.raw('sold - 1') });
     await product('stock_returns').insert({ order_id: refundsOrder, key: 'RF-LINE-Q', lines: JSON.stringify([{ skuId: skus[0].id, quantity: 1 }]) });
+    // stock, exchanges (key EXR<after-sales id>): order A's received exchange that staff restocked has its return (fine);
+    // one staff kept out of stock has a return anyway; one restocked never came back.
+    const exchange = (restock: boolean) =>
+      order('after_sales')
+        .insert({ order_id: refundsOrder, user_id: 77, kind: 'EXCHANGE', status: 'RECEIVED', reason: 'plant', amount: 0, items: JSON.stringify([{ skuId: String(skus[0].id), quantity: 1 }]), received_at: new Date(), return_restock: restock })
+        .returning('id')
+        .then(([row]) => `EXR${row.id}`);
+    const exchangeReturn = (key: string) => product('stock_returns').insert({ order_id: refundsOrder, key, lines: JSON.stringify([{ skuId: skus[0].id, quantity: 1 }]) });
+    await exchangeReturn(await exchange(true));
+    const keptOut = await exchange(false);
+    await exchangeReturn(keptOut);
+    const neverBack = await exchange(true);
 
     // payments: one flagged amount mismatch not resolved; one resolved by staff (not reported).
     const flag = (resolved: boolean) =>
@@ -142,10 +154,24 @@ describeFaults('the invariant checker', () => {
     // ratings: a rating counting a review nobody wrote (the demo reviews' ratings are consistent).
     await shop.dbs.review('product_ratings').insert({ product_id: 880000077, review_count: 1, star_sum: 5, stars_5: 1 });
 
+    // favorites: a count of 2 for a product one shopper favorited. (The coupons planted above were inserted without
+    // taking from their template's issued count: that template's count is off too.)
+    const fan = await shop.dbs.user('users').first('id');
+    await shop.dbs.user('favorites').insert({ user_id: fan.id, product_id: 880000078 });
+    await shop.dbs.user('product_favorite_counts').insert({ product_id: 880000078, count: 2 });
+
     const report = await shop.checkInvariants();
     const kinds = (name: string) => report.checks.find((check) => check.name === name)!.violations.map((v) => v.kind).sort();
     expect(report.ok).toBe(false);
-    expect(kinds('stock')).toEqual(['STOCK_LEDGER_MISMATCH', 'STOCK_NOT_RETURNED', 'STOCK_RETURNED_BEYOND_SOLD', 'STOCK_RETURNED_BEYOND_SOLD', 'STOCK_RETURN_WITHOUT_REFUND']);
+    expect(kinds('stock')).toEqual([
+      'STOCK_LEDGER_MISMATCH',
+      'STOCK_NOT_RETURNED',
+      'STOCK_NOT_RETURNED',
+      'STOCK_RETURNED_BEYOND_SOLD',
+      'STOCK_RETURNED_BEYOND_SOLD',
+      'STOCK_RETURN_WITHOUT_REFUND',
+      'STOCK_RETURN_WITHOUT_REFUND',
+    ]);
     expect(kinds('holds')).toEqual(['COUPON_LOCKED_FOR_DEAD_ORDER', 'STOCK_HELD_FOR_DEAD_ORDER']);
     expect(kinds('coupons')).toEqual(['COUPON_HOLD_MISMATCH', 'COUPON_USED_WITHOUT_PAID_ORDER']);
     expect(kinds('payments')).toEqual(['PAID_ORDER_WITHOUT_PAYMENT', 'PAYMENT_AMOUNT_NOT_TOTAL', 'PAYMENT_FLAGGED_UNRESOLVED', 'PAYMENT_KEPT_FOR_UNPAID_ORDER']);
@@ -168,10 +194,24 @@ describeFaults('the invariant checker', () => {
     // The second SKU's books balance (only the per-order check sees the piece returned for an order that bought none).
     expect(stockViolations.filter((v) => v.subject.skuId === String(skus[1].id)).map((v) => v.kind)).toEqual(['STOCK_RETURNED_BEYOND_SOLD']);
     expect(stockViolations.find((v) => v.kind === 'STOCK_RETURN_WITHOUT_REFUND')?.message).toMatch(/RF-LINE-Q/);
+    expect(stockViolations.filter((v) => v.kind === 'STOCK_RETURN_WITHOUT_REFUND').map((v) => v.message)).toEqual([
+      expect.stringMatching(/RF-LINE-Q/),
+      expect.stringContaining(`under ${keptOut}, which is an exchange staff kept out of stock`),
+    ]);
+    expect(stockViolations.filter((v) => v.kind === 'STOCK_NOT_RETURNED').map((v) => v.message)).toEqual([
+      expect.stringMatching(/RF-LINE-S/),
+      expect.stringContaining(`exchange ${neverBack} of order ${refundsOrder}`),
+    ]);
     expect(report.checks.find((c) => c.name === 'payments')!.violations.find((v) => v.kind === 'PAYMENT_FLAGGED_UNRESOLVED')?.subject.paymentId).toBe(flagged);
     expect(kinds('wallet')).toEqual(['WALLET_BALANCE_NOT_LAST_ENTRY', 'WALLET_BALANCE_NOT_LEDGER_SUM']);
     expect(report.checks.find((check) => check.name === 'ratings')!.violations).toEqual([
       expect.objectContaining({ kind: 'RATING_MISMATCH', subject: { productId: '880000077' } }),
+    ]);
+    expect(report.checks.find((check) => check.name === 'favorites')!.violations).toEqual([
+      expect.objectContaining({ kind: 'FAVORITE_COUNT_MISMATCH', subject: { productId: '880000078' }, details: { productId: '880000078', kept: 2, counted: 1 } }),
+    ]);
+    expect(report.checks.find((check) => check.name === 'issued')!.violations).toEqual([
+      expect.objectContaining({ kind: 'COUPON_ISSUED_COUNT_MISMATCH', subject: { templateId: String(template.id) } }),
     ]);
     const holds = report.checks.find((check) => check.name === 'holds')!.violations;
     expect(holds.find((v) => v.kind === 'STOCK_HELD_FOR_DEAD_ORDER')?.subject).toEqual({ orderId: '880000001' });
@@ -194,14 +234,17 @@ describeFaults('the invariant checker', () => {
         'STOCK_LEDGER_MISMATCH',
         'WALLET_BALANCE_NOT_LAST_ENTRY',
         'WALLET_BALANCE_NOT_LEDGER_SUM',
-        // A rating is written with its review: never in flight.
+        // A rating is written with its review, a favorite count with its row, an issued count with its coupon: never in flight.
         'RATING_MISMATCH',
+        'FAVORITE_COUNT_MISMATCH',
+        'COUPON_ISSUED_COUNT_MISMATCH',
         // Refund books and returns can never be in flight; a flag waits for a person, not for a job.
         'ORDER_REFUNDED_AMOUNT_MISMATCH',
         'ORDER_REFUNDED_STATUS_MISMATCH',
         'REFUNDED_QUANTITY_EXCEEDS_ORDERED',
         'STOCK_RETURNED_BEYOND_SOLD',
         'STOCK_RETURNED_BEYOND_SOLD',
+        'STOCK_RETURN_WITHOUT_REFUND',
         'STOCK_RETURN_WITHOUT_REFUND',
         'PAYMENT_FLAGGED_UNRESOLVED',
       ].sort(),

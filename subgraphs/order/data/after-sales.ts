@@ -51,6 +51,8 @@ export interface AfterSaleRow {
   return_address: ReturnAddressSnapshot | null;
   received_at: Date | null;
   received_by: string | null;
+  /** EXCHANGE, once received: whether the returned pieces went back to stock (product's return `EXR<id>`). */
+  return_restock: boolean | null;
 }
 
 export async function insertAfterSale(
@@ -116,7 +118,7 @@ export async function advanceAfterSale(
   id: string,
   from: readonly AfterSaleStatus[],
   to: AfterSaleStatus,
-  changes: Partial<Pick<AfterSaleRow, 'received_at' | 'received_by'>> = {},
+  changes: Partial<Pick<AfterSaleRow, 'received_at' | 'received_by' | 'return_restock'>> = {},
 ): Promise<AfterSaleRow | undefined> {
   const [row] = await trx<AfterSaleRow>('after_sales')
     .where({ id })

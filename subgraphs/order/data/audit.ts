@@ -144,3 +144,52 @@ export async function orderRefundsByNo(db: Knex, refundNos: readonly string[]): 
     .select('refund_no', 'order_id', 'amount', 'status', 'lines', 'settled_at', 'created_at');
   return rows.map(toRefundRow);
 }
+
+/** An exchange whose returned pieces came back (staff marked the parcel received), keyed as product's stock return. */
+export interface ExchangeReturnRow {
+  /** Product's stock-return key: `EXR<after-sales id>`. */
+  key: string;
+  orderId: string;
+  /** Whether staff sent the pieces back on sale (false: kept out, e.g. damaged). */
+  restock: boolean;
+  items: { skuId: string; quantity: number }[];
+  receivedAt: Date;
+}
+
+const EXCHANGE_KEY = /^EXR([1-9][0-9]{0,18})$/;
+
+const toExchangeReturn = (row: Record<string, any>): ExchangeReturnRow => ({
+  key: `EXR${row.id}`,
+  orderId: String(row.order_id),
+  restock: row.return_restock === true,
+  items: (row.items ?? []).map((item: { skuId: string; quantity: number }) => ({ skuId: String(item.skuId), quantity: Number(item.quantity) })),
+  receivedAt: row.received_at,
+});
+
+/** The received exchanges behind these stock-return keys (keys that are not `EXR<id>` are skipped). */
+export async function exchangeReturnsByKey(db: Knex, keys: readonly string[]): Promise<ExchangeReturnRow[]> {
+  const ids = [...new Set(keys.map((key) => EXCHANGE_KEY.exec(key)?.[1]).filter((id): id is string => Boolean(id)))];
+  if (!ids.length) return [];
+  const rows = await db('after_sales')
+    .whereIn('id', ids)
+    .where({ kind: 'EXCHANGE' })
+    .whereNotNull('received_at')
+    .select('id', 'order_id', 'return_restock', 'items', 'received_at');
+  return rows.map(toExchangeReturn);
+}
+
+/**
+ * One page (keyset by request id) of the received exchanges restocked by staff, of orders placed through checkout
+ * (fixtures hold no stock): each should have its pieces back in stock at product under `EXR<id>`.
+ */
+export async function pageRestockedExchanges(db: Knex, page: { afterId?: string; limit: number }): Promise<(ExchangeReturnRow & { id: string })[]> {
+  const { rows } = await db.raw(
+    `SELECT a.id::text, a.order_id, a.return_restock, a.items, a.received_at
+       FROM after_sales a JOIN orders o ON o.id = a.order_id
+      WHERE a.kind = 'EXCHANGE' AND a.return_restock AND a.received_at IS NOT NULL AND o.saga_step IS NOT NULL
+        AND (?::bigint IS NULL OR a.id > ?::bigint)
+      ORDER BY a.id LIMIT ?`,
+    [page.afterId ?? null, page.afterId ?? null, page.limit],
+  );
+  return rows.map((row: Record<string, any>) => ({ ...toExchangeReturn(row), id: row.id }));
+}

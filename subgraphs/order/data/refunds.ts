@@ -89,3 +89,28 @@ export async function refundedPieces(db: Knex, orderId: string): Promise<Map<str
 export async function setRefundedAmount(trx: Knex, orderId: string, amount: number): Promise<void> {
   await trx('orders').where({ id: orderId }).update({ refunded_amount: amount, updated_at: trx.fn.now() });
 }
+
+/**
+ * Pieces of each of these order lines that SUCCEEDED refunds took back, in one statement. Refund lines name SKUs, not
+ * order lines: an order's refunded pieces of a SKU are given to its lines of that SKU in line order (the first line
+ * filled first), which is exact for the usual one line per SKU. Unknown line ids are absent.
+ */
+export async function refundedLineQuantities(db: Knex, orderItemIds: readonly string[]): Promise<Map<string, number>> {
+  if (!orderItemIds.length) return new Map();
+  const { rows } = await db.raw(
+    `WITH asked AS (SELECT DISTINCT order_id FROM order_items WHERE id = ANY(?::bigint[])),
+     refunded AS (
+       SELECT r.order_id, (l->>'skuId')::bigint AS sku_id, sum((l->>'quantity')::int)::int AS pieces
+         FROM order_refunds r CROSS JOIN LATERAL jsonb_array_elements(COALESCE(r.lines, '[]'::jsonb)) l
+        WHERE r.order_id IN (SELECT order_id FROM asked) AND r.status = 'SUCCEEDED' GROUP BY 1, 2),
+     lines AS (
+       SELECT i.id, i.order_id, i.sku_id, i.quantity,
+              COALESCE(sum(i.quantity) OVER (PARTITION BY i.order_id, i.sku_id ORDER BY i.id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS before
+         FROM order_items i WHERE i.order_id IN (SELECT order_id FROM asked))
+     SELECT l.id::text, GREATEST(0, LEAST(l.quantity, COALESCE(f.pieces, 0) - l.before))::int AS refunded
+       FROM lines l LEFT JOIN refunded f ON f.order_id = l.order_id AND f.sku_id = l.sku_id
+      WHERE l.id = ANY(?::bigint[])`,
+    [[...orderItemIds], [...orderItemIds]],
+  );
+  return new Map(rows.map((row: { id: string; refunded: number }) => [row.id, Number(row.refunded)]));
+}

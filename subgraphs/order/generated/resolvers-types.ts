@@ -67,6 +67,8 @@ export type AfterSale = {
   replacementSku: Maybe<Sku>;
   /** Where to send the goods back (set when a return or exchange is approved); null otherwise. */
   returnAddress: Maybe<ReturnAddressCopy>;
+  /** EXCHANGE, once received: whether the returned pieces went back to available stock; null otherwise. */
+  returnRestocked: Maybe<Scalars['Boolean']['output']>;
   /** The parcel the shopper sent back, once entered. */
   returnShipment: Maybe<Shipment>;
   /** Staff's note with the decision. */
@@ -136,6 +138,41 @@ export type Carrier = {
   code: Scalars['String']['output'];
   /** Name shown, e.g. 顺丰速运. */
   name: Scalars['String']['output'];
+};
+
+/** A carrier to add. */
+export type CarrierInput = {
+  /** Other spellings: at most 10, each 1..32 characters. */
+  aliases?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Kuaidi100's company code: 1..32 lower-case letters or digits, e.g. annengwuliu. */
+  code: Scalars['String']['input'];
+  /** Name shown: 1..32 characters. */
+  name: Scalars['String']['input'];
+};
+
+/** A carrier as staff keep it: every spelling, and whether new shipments may name it. */
+export type CarrierSettings = {
+  __typename?: 'CarrierSettings';
+  /** False: deactivated, no longer in `carriers` nor accepted for new shipments (its shipments keep it). */
+  active: Scalars['Boolean']['output'];
+  /** Other spellings shipOrder's free-text carrier accepts (case-insensitive). */
+  aliases: Array<Scalars['String']['output']>;
+  /** Kuaidi100's company code (never changes). */
+  code: Scalars['String']['output'];
+  /** Name shown, e.g. 顺丰速运. */
+  name: Scalars['String']['output'];
+  /** Position in the carrier list. */
+  sort: Scalars['Int']['output'];
+};
+
+/** Changes to a carrier; fields left out stay. */
+export type CarrierUpdateInput = {
+  /** False deactivates the carrier, true reactivates it. */
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The spellings instead of the old ones (at most 10, each 1..32 characters). */
+  aliases?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** A new name (1..32 characters). */
+  name?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A shopper's cart, owned by the cart subgraph (its id is the owner's user id). */
@@ -262,6 +299,11 @@ export type Mutation = {
   /** The shopper confirms the goods arrived: SHIPPED → COMPLETED. */
   confirmReceipt: Order;
   /**
+   * Staff (order:write): adds a carrier at the end of the list. CONFLICT (extensions.reason CARRIER_EXISTS) for a code
+   * taken, CARRIER_NAME_TAKEN when another active carrier answers to its code, name or an alias.
+   */
+  createCarrier: CarrierSettings;
+  /**
    * Places an order (PENDING_PAYMENT until `expiresAt`): reserves the stock, locks the coupon, snapshots items, prices
    * and address. The same `idempotencyKey` (1..64 characters, per shopper) with the same input answers the same
    * order; with another input it is a CONFLICT (IDEMPOTENCY_KEY_REUSED). Out of stock, coupon taken or not applicable,
@@ -291,7 +333,10 @@ export type Mutation = {
   markOrderPaid: Order;
   /** Internal (payment subgraph only), legacy jobs: REFUNDING → REFUNDED; a repeat is a no-op. */
   markOrderRefunded: Order;
-  /** Staff (order:write): the goods sent back arrived (an exchange becomes RECEIVED). */
+  /**
+   * Staff (order:write): the goods sent back arrived (an exchange becomes RECEIVED). An exchange's returned pieces go
+   * back to available stock unless `restock` is false; a refund's return takes no `restock` (decided on approval).
+   */
   markReturnReceived: AfterSale;
   /**
    * Internal (payment subgraph only): registers a staff refund before money moves (status, amount left, lines left
@@ -326,6 +371,11 @@ export type Mutation = {
   shipSubscriptionPackage: SubscriptionPackage;
   /** The shopper enters the parcel sent back for an approved return or exchange (seed `/order/reverse/update-express`). */
   submitReturnShipment: AfterSale;
+  /**
+   * Staff (order:write): renames a carrier, replaces its spellings, or (de)activates it. NOT_FOUND for an unknown code;
+   * CONFLICT CARRIER_NAME_TAKEN when the (re)activated carrier would share a spelling with another active one.
+   */
+  updateCarrier: CarrierSettings;
   /** Staff (order:write): changes a return address (requests approved with it keep their copy). */
   updateReturnAddress: ReturnAddress;
 };
@@ -376,6 +426,11 @@ export type MutationConfirmReceiptArgs = {
 };
 
 
+export type MutationCreateCarrierArgs = {
+  input: CarrierInput;
+};
+
+
 export type MutationCreateOrderArgs = {
   idempotencyKey: Scalars['String']['input'];
   input: CheckoutInput;
@@ -416,6 +471,7 @@ export type MutationMarkOrderRefundedArgs = {
 
 export type MutationMarkReturnReceivedArgs = {
   id: Scalars['ID']['input'];
+  restock?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -480,6 +536,12 @@ export type MutationShipSubscriptionPackageArgs = {
 
 export type MutationSubmitReturnShipmentArgs = {
   input: ReturnShipmentInput;
+};
+
+
+export type MutationUpdateCarrierArgs = {
+  code: Scalars['String']['input'];
+  input: CarrierUpdateInput;
 };
 
 
@@ -829,6 +891,8 @@ export type Product = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Staff (order:write): every carrier, deactivated ones included, in list order. */
+  allCarriers: Array<CarrierSettings>;
   /** The carriers shipments may name (code + name; seed `/order/reverse/express-brand2code`). */
   carriers: Array<Carrier>;
   /** One order of the signed-in shopper (any order for staff with order:write), or null if it does not exist or is not theirs. */
@@ -852,6 +916,11 @@ export type Query = {
    * malformed input or an address that is not the shopper's. Nothing is reserved.
    */
   previewOrder: OrderPreview;
+  /**
+   * Internal (review subgraph only): pieces of each order line (OrderItem id) that SUCCEEDED refunds took back, in the
+   * order asked (0 for an unknown id); at most 100 ids. A line refunded in full is not reviewable (docs/reviews.md).
+   */
+  refundedLineQuantities: Array<Scalars['Int']['output']>;
   /** Staff (order:write): the shop's return addresses, the default first. */
   returnAddresses: Array<ReturnAddress>;
   /** A shipment: the order's shopper, or staff with order:write; null otherwise. */
@@ -890,6 +959,11 @@ export type QueryOrdersArgs = {
 
 export type QueryPreviewOrderArgs = {
   input: CheckoutInput;
+};
+
+
+export type QueryRefundedLineQuantitiesArgs = {
+  orderItemIds: Array<Scalars['ID']['input']>;
 };
 
 
@@ -1322,13 +1396,16 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AfterSale: ResolverTypeWrapper<AfterSaleRow>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AfterSaleItem: ResolverTypeWrapper<AfterSaleItemRow>;
   AfterSaleItemInput: AfterSaleItemInput;
   AfterSaleKind: AfterSaleKind;
   AfterSaleStatus: AfterSaleStatus;
   AppliedCoupon: ResolverTypeWrapper<AppliedCoupon>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Carrier: ResolverTypeWrapper<CarrierRef>;
+  CarrierInput: CarrierInput;
+  CarrierSettings: ResolverTypeWrapper<CarrierSettings>;
+  CarrierUpdateInput: CarrierUpdateInput;
   Cart: ResolverTypeWrapper<CartReference>;
   CheckoutInput: CheckoutInput;
   CheckoutItemInput: CheckoutItemInput;
@@ -1388,11 +1465,14 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   AfterSale: AfterSaleRow;
   Int: Scalars['Int']['output'];
+  Boolean: Scalars['Boolean']['output'];
   AfterSaleItem: AfterSaleItemRow;
   AfterSaleItemInput: AfterSaleItemInput;
   AppliedCoupon: AppliedCoupon;
-  Boolean: Scalars['Boolean']['output'];
   Carrier: CarrierRef;
+  CarrierInput: CarrierInput;
+  CarrierSettings: CarrierSettings;
+  CarrierUpdateInput: CarrierUpdateInput;
   Cart: CartReference;
   CheckoutInput: CheckoutInput;
   CheckoutItemInput: CheckoutItemInput;
@@ -1450,6 +1530,7 @@ export type AfterSaleResolvers<ContextType = OrderContext, ParentType extends Re
   replacementShipment?: Resolver<Maybe<ResolversTypes['Shipment']>, ParentType, ContextType>;
   replacementSku?: Resolver<Maybe<ResolversTypes['Sku']>, ParentType, ContextType>;
   returnAddress?: Resolver<Maybe<ResolversTypes['ReturnAddressCopy']>, ParentType, ContextType>;
+  returnRestocked?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   returnShipment?: Resolver<Maybe<ResolversTypes['Shipment']>, ParentType, ContextType>;
   staffNote?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['AfterSaleStatus'], ParentType, ContextType>;
@@ -1471,6 +1552,14 @@ export type CarrierResolvers<ContextType = OrderContext, ParentType extends Reso
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type CarrierSettingsResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['CarrierSettings'] = ResolversParentTypes['CarrierSettings']> = {
+  active?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  aliases?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sort?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type CartResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Cart'] = ResolversParentTypes['Cart']> = {
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
@@ -1488,6 +1577,7 @@ export type MutationResolvers<ContextType = OrderContext, ParentType extends Res
   cancelSubscription?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCancelSubscriptionArgs, 'orderId'>>;
   confirmPackageReceipt?: Resolver<ResolversTypes['SubscriptionPackage'], ParentType, ContextType, RequireFields<MutationConfirmPackageReceiptArgs, 'packageId'>>;
   confirmReceipt?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationConfirmReceiptArgs, 'id'>>;
+  createCarrier?: Resolver<ResolversTypes['CarrierSettings'], ParentType, ContextType, RequireFields<MutationCreateCarrierArgs, 'input'>>;
   createOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCreateOrderArgs, 'idempotencyKey' | 'input'>>;
   createReturnAddress?: Resolver<ResolversTypes['ReturnAddress'], ParentType, ContextType, RequireFields<MutationCreateReturnAddressArgs, 'input'>>;
   createSubscriptionOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCreateSubscriptionOrderArgs, 'input'>>;
@@ -1506,6 +1596,7 @@ export type MutationResolvers<ContextType = OrderContext, ParentType extends Res
   shipOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationShipOrderArgs, 'carrier' | 'id' | 'trackingNo'>>;
   shipSubscriptionPackage?: Resolver<ResolversTypes['SubscriptionPackage'], ParentType, ContextType, RequireFields<MutationShipSubscriptionPackageArgs, 'carrierCode' | 'packageId' | 'trackingNumber'>>;
   submitReturnShipment?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationSubmitReturnShipmentArgs, 'input'>>;
+  updateCarrier?: Resolver<ResolversTypes['CarrierSettings'], ParentType, ContextType, RequireFields<MutationUpdateCarrierArgs, 'code' | 'input'>>;
   updateReturnAddress?: Resolver<ResolversTypes['ReturnAddress'], ParentType, ContextType, RequireFields<MutationUpdateReturnAddressArgs, 'id' | 'input'>>;
 };
 
@@ -1653,12 +1744,14 @@ export type ProductResolvers<ContextType = OrderContext, ParentType extends Reso
 };
 
 export type QueryResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  allCarriers?: Resolver<Array<ResolversTypes['CarrierSettings']>, ParentType, ContextType>;
   carriers?: Resolver<Array<ResolversTypes['Carrier']>, ParentType, ContextType>;
   order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'id'>>;
   orderCounts?: Resolver<ResolversTypes['OrderCounts'], ParentType, ContextType>;
   orderHoldStates?: Resolver<Array<ResolversTypes['OrderHoldState']>, ParentType, ContextType, RequireFields<QueryOrderHoldStatesArgs, 'ids'>>;
   orders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, Partial<QueryOrdersArgs>>;
   previewOrder?: Resolver<ResolversTypes['OrderPreview'], ParentType, ContextType, RequireFields<QueryPreviewOrderArgs, 'input'>>;
+  refundedLineQuantities?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType, RequireFields<QueryRefundedLineQuantitiesArgs, 'orderItemIds'>>;
   returnAddresses?: Resolver<Array<ResolversTypes['ReturnAddress']>, ParentType, ContextType>;
   shipment?: Resolver<Maybe<ResolversTypes['Shipment']>, ParentType, ContextType, RequireFields<QueryShipmentArgs, 'id'>>;
   shopperHasOrders?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<QueryShopperHasOrdersArgs, 'userId'>>;
@@ -1758,6 +1851,7 @@ export type Resolvers<ContextType = OrderContext> = {
   AfterSaleItem?: AfterSaleItemResolvers<ContextType>;
   AppliedCoupon?: AppliedCouponResolvers<ContextType>;
   Carrier?: CarrierResolvers<ContextType>;
+  CarrierSettings?: CarrierSettingsResolvers<ContextType>;
   Cart?: CartResolvers<ContextType>;
   Coupon?: CouponResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
 import { eventTablesMigration, eventTablesV2Migration, eventTablesV3Migration } from '../../../platform/events';
+import { exchangeRestockMigration } from './exchange-restock';
 import { logisticsMigration } from './logistics';
 import { subscriptionsMigration } from './subscriptions';
 
@@ -180,6 +181,8 @@ export const migrations: Migration[] = [
   eventTablesV3Migration('101_events_v3'),
   // Shipments, tracking events, carriers, return addresses, exchanges (docs/logistics.md). Range 140-149.
   logisticsMigration,
+  // Exchanges' returned pieces back to stock (docs/logistics.md). Range 150-159.
+  exchangeRestockMigration,
   // Subscription orders and their packages (docs/subscriptions-purchase.md). Range 230-239.
   subscriptionsMigration,
 ];

@@ -517,6 +517,21 @@ describe('after-sales decisions and exchanges', () => {
     expect(await skuCounts(supergraph.subgraphs.product!.db, skuIds[0])).toMatchObject({ stock: 0, sold: 0 });
   });
 
+  it('markReturnReceived: restock is for exchanges (a refund\'s return refuses it); a fixture order (no stock at product) schedules no restock', async () => {
+    const { orderId, skuIds } = await exchangeFixture(3);
+    const refund = (await call(`mutation($input: RefundRequestInput!) { requestRefund(input: $input) { id } }`, { input: { orderId, reason: '退货', amount: 3000, items: [{ skuId: skuIds[0], quantity: 1 }] } }, as(alice.userId))).data.requestRefund;
+    await call(`mutation($id: ID!) { approveRefundRequest(id: $id) { id } }`, { id: refund.id }, staff);
+    const receive = (id: string, restock?: boolean) => call(`mutation($id: ID!, $r: Boolean) { markReturnReceived(id: $id, restock: $r) { status receivedAt returnRestocked } }`, { id, r: restock }, staff);
+    expect(codes(await receive(refund.id, true))).toEqual(['BAD_USER_INPUT']);
+    expect((await db('after_sales').where({ id: refund.id }).first()).received_at).toBeNull();
+    expect((await receive(refund.id)).data.markReturnReceived).toEqual({ status: 'APPROVED', receivedAt: expect.any(String), returnRestocked: null });
+
+    const exchange = (await requestExchange({ orderId, reason: '换色', skuId: skuIds[0], quantity: 1 })).data.requestExchange;
+    await call(`mutation($id: ID!) { approveRefundRequest(id: $id) { id } }`, { id: exchange.id }, staff);
+    expect((await receive(exchange.id)).data.markReturnReceived).toMatchObject({ status: 'RECEIVED', returnRestocked: true });
+    expect(await db('jobs').where({ kind: 'order.returnStock', key: `EXR${exchange.id}` })).toHaveLength(0);
+  });
+
   it('publishes AfterSalesDecided for refund approvals and rejections; refund requests take photos', async () => {
     const orderId = await placeTestOrder(db, { userId: alice.userId, status: 'PAID' });
     const ask = (photos?: string[]) =>

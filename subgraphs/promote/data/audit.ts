@@ -72,3 +72,29 @@ export async function couponHoldMismatches(db: Knex): Promise<CouponHoldMismatch
   );
   return rows;
 }
+
+export interface IssuedCountDiscrepancy {
+  templateId: string;
+  /** coupon_templates.issued_count. */
+  kept: number;
+  /** Claimed coupons + redeem codes that reserve one (not deleted unredeemed). */
+  claimed: number;
+  codes: number;
+}
+
+/**
+ * Templates whose issued_count is not what it counts: coupons claimed (source CLAIM) plus redeem codes created (a code
+ * reserves its coupon when created; deleting an unredeemed one gives it back; a redeemed one's coupon is the code's).
+ */
+export async function issuedCountDiscrepancies(db: Knex): Promise<IssuedCountDiscrepancy[]> {
+  const { rows } = await db.raw<{ rows: { id: string; issued_count: number; claimed: number; codes: number }[] }>(
+    `SELECT t.id::text, t.issued_count, COALESCE(c.claimed, 0) AS claimed, COALESCE(k.codes, 0) AS codes
+       FROM coupon_templates t
+       LEFT JOIN (SELECT template_id, count(*)::int AS claimed FROM coupons WHERE source = 'CLAIM' GROUP BY 1) c ON c.template_id = t.id
+       LEFT JOIN (SELECT template_id, count(*)::int AS codes FROM coupon_codes WHERE deleted_at IS NULL OR redeemed_at IS NOT NULL GROUP BY 1) k
+         ON k.template_id = t.id
+      WHERE t.issued_count <> COALESCE(c.claimed, 0) + COALESCE(k.codes, 0)
+      ORDER BY t.id`,
+  );
+  return rows.map((row) => ({ templateId: row.id, kept: Number(row.issued_count), claimed: Number(row.claimed), codes: Number(row.codes) }));
+}

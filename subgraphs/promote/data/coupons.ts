@@ -15,7 +15,7 @@ export interface CouponRow {
   user_id: string;
   status: StoredCouponStatus;
   order_id: string | null;
-  source: 'CLAIM' | 'CODE';
+  source: 'CLAIM' | 'CODE' | 'PACKET';
   code_id: string | null;
   valid_from: Date;
   valid_until: Date;
@@ -36,7 +36,9 @@ export interface CouponRow {
   not_yet_valid: boolean;
 }
 
-const COUPON_COLUMNS = `c.*, t.name, t.type, t.amount, t.min_spend, t.scope, t.category_ids, t.product_ids,
+// A red packet share (share_amount) carries its own amount and needs at least that much spend (docs/invites.md).
+const COUPON_COLUMNS = `c.*, t.name, t.type, COALESCE(c.share_amount, t.amount) AS amount,
+  GREATEST(t.min_spend, COALESCE(c.share_amount, 0)) AS min_spend, t.scope, t.category_ids, t.product_ids,
   (c.status = 'AVAILABLE' AND c.valid_until < now()) AS expired,
   (c.valid_from > now()) AS not_yet_valid`;
 

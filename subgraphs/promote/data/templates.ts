@@ -55,6 +55,11 @@ export async function updateTemplateActive(db: Knex, id: string, active: boolean
   return (row as CouponTemplateRow | undefined) ?? null;
 }
 
+/** Whether promote issues from this template itself (red packet shares, migration 210): staff may not change it. */
+export async function isSystemTemplate(db: Knex, id: string): Promise<boolean> {
+  return !!(await db('promote_system_templates').where({ template_id: id }).first('purpose'));
+}
+
 export async function findTemplatesByIds(db: Knex, ids: readonly string[]): Promise<CouponTemplateRow[]> {
   return db<CouponTemplateRow>('coupon_templates').whereRaw('id = ANY(?::bigint[])', [[...ids]]);
 }

@@ -4,6 +4,8 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { CouponRow } from '../data/coupons';
 import type { CouponTemplateRow } from '../data/templates';
 import type { CouponCodeRow } from '../data/code-admin';
+import type { RedPacketRow, OpeningView } from '../data/red-packets';
+import type { ActivityRow } from '../data/activities';
 import type { PromoteContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -17,6 +19,36 @@ export type Scalars = {
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
   _FieldSet: { input: unknown; output: unknown; }
+};
+
+/** A welfare activity staff publish for a time window; the welfare list shows it while it runs. */
+export type Activity = {
+  __typename?: 'Activity';
+  /** At most 500 characters. */
+  description: Maybe<Scalars['String']['output']>;
+  /** When it stops showing (ISO 8601). */
+  endsAt: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** The mini-program page it opens (a path starting with /), if any. */
+  link: Maybe<Scalars['String']['output']>;
+  /** When it starts showing (ISO 8601). */
+  startsAt: Scalars['String']['output'];
+  /** At most 64 characters. */
+  title: Scalars['String']['output'];
+};
+
+/** A new activity (staff). */
+export type ActivityInput = {
+  /** At most 500 characters. */
+  description?: InputMaybe<Scalars['String']['input']>;
+  /** ISO 8601 date-time, after startsAt and in the future. */
+  endsAt: Scalars['String']['input'];
+  /** A mini-program page path starting with /, at most 200 characters. */
+  link?: InputMaybe<Scalars['String']['input']>;
+  /** ISO 8601 date-time. */
+  startsAt: Scalars['String']['input'];
+  /** 1 to 64 characters, trimmed. */
+  title: Scalars['String']['input'];
 };
 
 /**
@@ -332,6 +364,8 @@ export type Mutation = {
    * once given back, HOLD_EXPIRED when the unconfirmed lease ran out first; NOT_FOUND when the order holds no such coupon.
    */
   confirmCouponHold: Coupon;
+  /** Staff (promote:write): publishes an activity. */
+  createActivity: Activity;
   /**
    * Creates `count` (1-1000) single-use redeem codes for a template (staff, scope promote:write). Each code reserves
    * one coupon of the template's totalQuantity: CONFLICT when fewer are left or the template has ended.
@@ -339,6 +373,15 @@ export type Mutation = {
   createCouponCodes: Array<Scalars['String']['output']>;
   /** Creates a coupon template (staff, scope promote:write). */
   createCouponTemplate: CouponTemplate;
+  /**
+   * Creates the caller's own red packet to share: RED_PACKET_AMOUNT_FEN split into RED_PACKET_SHARES (the shop pays for
+   * it, so the shopper chooses neither). RATE_LIMITED (reason DAILY_LIMIT) past RED_PACKET_CREATED_PER_DAY.
+   */
+  createRedPacket: RedPacket;
+  /** Staff (promote:write): a red packet of any amount and share count (1..100, at least 1 fen a share) for an activity. */
+  createStaffRedPacket: RedPacket;
+  /** Staff (promote:write): takes an activity down at once. NOT_FOUND when there is none (or it was already removed). */
+  deleteActivity: Scalars['Boolean']['output'];
   /**
    * Deletes a redeem code softly (staff, scope promote:write; seed code/delete): it never redeems again and leaves the
    * default list; an unredeemed code's reserved coupon returns to the template's quantity, a redeemed code's coupon
@@ -352,6 +395,12 @@ export type Mutation = {
    * coupon is given back.
    */
   lockCoupon: Coupon;
+  /**
+   * Opens a red packet: the next share becomes a coupon in the caller's wallet. CONFLICT with extensions.reason
+   * OWN_PACKET, ALREADY_OPENED, ALL_OPENED or EXPIRED; RATE_LIMITED (DAILY_LIMIT) past RED_PACKET_OPENED_PER_DAY;
+   * NOT_FOUND when there is no such packet.
+   */
+  openRedPacket: RedPacketOpening;
   /**
    * Turns a redeem code into a coupon for the signed-in shopper (case and dashes/spaces ignored). A code redeems
    * once: NOT_FOUND for an unknown code, CONFLICT when already used, the template is inactive or its window is over,
@@ -392,6 +441,11 @@ export type MutationConfirmCouponHoldArgs = {
 };
 
 
+export type MutationCreateActivityArgs = {
+  input: ActivityInput;
+};
+
+
 export type MutationCreateCouponCodesArgs = {
   count: Scalars['Int']['input'];
   templateId: Scalars['ID']['input'];
@@ -403,6 +457,17 @@ export type MutationCreateCouponTemplateArgs = {
 };
 
 
+export type MutationCreateStaffRedPacketArgs = {
+  shareCount: Scalars['Int']['input'];
+  totalAmount: Scalars['Int']['input'];
+};
+
+
+export type MutationDeleteActivityArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationDeleteCouponCodeArgs = {
   id: Scalars['ID']['input'];
 };
@@ -411,6 +476,11 @@ export type MutationDeleteCouponCodeArgs = {
 export type MutationLockCouponArgs = {
   couponId: Scalars['ID']['input'];
   orderId: Scalars['ID']['input'];
+};
+
+
+export type MutationOpenRedPacketArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -450,6 +520,8 @@ export type MutationUseCouponArgs = {
 
 export type Query = {
   __typename?: 'Query';
+  /** The activities running now, ending soonest first (the welfare list). Anyone may read it. */
+  activities: Array<Activity>;
   /**
    * Templates a shopper can claim now: active, claimable, within their window and not sold out; for a signed-in
    * shopper also without those they already hold the per-user limit of.
@@ -465,6 +537,12 @@ export type Query = {
   couponTemplates: CouponTemplateConnection;
   /** The signed-in shopper's coupons, newest first, optionally only those with one status. */
   myCoupons: Array<Coupon>;
+  /** The caller's red packets of today and the daily limits. */
+  myRedPacketDay: RedPacketDay;
+  /** The red packets the caller created, newest first (at most 50). */
+  myRedPackets: Array<RedPacket>;
+  /** A red packet by id (anyone signed in who has its link may look); null when there is none. */
+  redPacket: Maybe<RedPacket>;
 };
 
 
@@ -494,6 +572,92 @@ export type QueryCouponTemplatesArgs = {
 
 export type QueryMyCouponsArgs = {
   status?: InputMaybe<CouponStatus>;
+};
+
+
+export type QueryMyRedPacketsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryRedPacketArgs = {
+  id: Scalars['ID']['input'];
+};
+
+/**
+ * A lucky red packet: a total amount split at random into shares when it is created; each friend who opens it gets the
+ * next share as a CASH coupon of that amount in their wallet, once. Shares are at least 1 fen and add up to the total.
+ */
+export type RedPacket = {
+  __typename?: 'RedPacket';
+  /** When it was created (ISO 8601). */
+  createdAt: Scalars['String']['output'];
+  /** After this (ISO 8601) it can no longer be opened; unopened shares are never paid out. */
+  expiresAt: Scalars['String']['output'];
+  id: Scalars['ID']['output'];
+  /** SHOPPER (shared by a shopper, amount and shares from the shop's settings) or STAFF (created for an activity). */
+  kind: RedPacketKind;
+  /** Whether the caller created it. */
+  mine: Scalars['Boolean']['output'];
+  /** The caller's own opening of this packet, if any. */
+  myOpening: Maybe<RedPacketOpening>;
+  /** Fen paid out so far (equals totalAmount once every share is opened). */
+  openedAmount: Scalars['Int']['output'];
+  /** Shares opened so far. */
+  openedCount: Scalars['Int']['output'];
+  /** The friends' openings, best luck first (largest amount, then earliest): "money ranking" and "friends' luck". */
+  openings: Array<RedPacketOpening>;
+  /** Into how many shares it is split: at most this many friends open it. */
+  shareCount: Scalars['Int']['output'];
+  /** What the packet holds in all, in fen. */
+  totalAmount: Scalars['Int']['output'];
+};
+
+
+/**
+ * A lucky red packet: a total amount split at random into shares when it is created; each friend who opens it gets the
+ * next share as a CASH coupon of that amount in their wallet, once. Shares are at least 1 fen and add up to the total.
+ */
+export type RedPacketOpeningsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** The caller's red packets of today (Beijing time) against the daily limits. */
+export type RedPacketDay = {
+  __typename?: 'RedPacketDay';
+  /** Packets created per day at most (RED_PACKET_CREATED_PER_DAY). */
+  createLimit: Scalars['Int']['output'];
+  /** Packets the caller created today. */
+  createdCount: Scalars['Int']['output'];
+  /** Packets opened per day at most (RED_PACKET_OPENED_PER_DAY). */
+  openLimit: Scalars['Int']['output'];
+  /** Shares opened today, newest first. */
+  openings: Array<RedPacketOpening>;
+  /** How many packets the caller may still open today. */
+  opensLeft: Scalars['Int']['output'];
+};
+
+export type RedPacketKind =
+  | 'SHOPPER'
+  | 'STAFF';
+
+/** One friend's share of a red packet. */
+export type RedPacketOpening = {
+  __typename?: 'RedPacketOpening';
+  /** The share, in fen. */
+  amount: Scalars['Int']['output'];
+  /** The coupon the share became; only its owner sees it (null for others). */
+  coupon: Maybe<Coupon>;
+  /** Whether this is the largest share opened so far (ties: the earliest). */
+  luckiest: Scalars['Boolean']['output'];
+  /** When it was opened (ISO 8601). */
+  openedAt: Scalars['String']['output'];
+  /** The packet opened. */
+  packetId: Scalars['ID']['output'];
+  /** Who opened it: the user subgraph shows others their nickname and avatar only. */
+  user: User;
+  /** Who opened it (user id). */
+  userId: Scalars['ID']['output'];
 };
 
 /** Changes to a redeem code (staff). A field left out stays as it is. */
@@ -543,6 +707,12 @@ export type UpdateCouponTemplateInput = {
   validFrom?: InputMaybe<Scalars['String']['input']>;
   /** End of a fixed window (ISO 8601), after validFrom; a new end must be in the future. */
   validUntil?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** The user subgraph's account (referenced by id). */
+export type User = {
+  __typename?: 'User';
+  id: Scalars['ID']['output'];
 };
 
 
@@ -639,10 +809,12 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  Activity: ResolverTypeWrapper<ActivityRow>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  ActivityInput: ActivityInput;
   Coupon: ResolverTypeWrapper<CouponRow>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   CouponCode: ResolverTypeWrapper<CouponCodeRow>;
   CouponCodeConnection: ResolverTypeWrapper<Omit<CouponCodeConnection, 'edges'> & { edges: Array<ResolversTypes['CouponCodeEdge']> }>;
   CouponCodeEdge: ResolverTypeWrapper<Omit<CouponCodeEdge, 'node'> & { node: ResolversTypes['CouponCode'] }>;
@@ -664,16 +836,23 @@ export type ResolversTypes = {
   CouponType: CouponType;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RedPacket: ResolverTypeWrapper<RedPacketRow>;
+  RedPacketDay: ResolverTypeWrapper<Omit<RedPacketDay, 'openings'> & { openings: Array<ResolversTypes['RedPacketOpening']> }>;
+  RedPacketKind: RedPacketKind;
+  RedPacketOpening: ResolverTypeWrapper<OpeningView>;
   UpdateCouponCodeInput: UpdateCouponCodeInput;
   UpdateCouponTemplateInput: UpdateCouponTemplateInput;
+  User: ResolverTypeWrapper<User>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
+  Activity: ActivityRow;
+  String: Scalars['String']['output'];
+  ID: Scalars['ID']['output'];
+  ActivityInput: ActivityInput;
   Coupon: CouponRow;
   Int: Scalars['Int']['output'];
-  ID: Scalars['ID']['output'];
-  String: Scalars['String']['output'];
   CouponCode: CouponCodeRow;
   CouponCodeConnection: Omit<CouponCodeConnection, 'edges'> & { edges: Array<ResolversParentTypes['CouponCodeEdge']> };
   CouponCodeEdge: Omit<CouponCodeEdge, 'node'> & { node: ResolversParentTypes['CouponCode'] };
@@ -691,8 +870,21 @@ export type ResolversParentTypes = {
   CouponTemplatePageInfo: CouponTemplatePageInfo;
   Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
+  RedPacket: RedPacketRow;
+  RedPacketDay: Omit<RedPacketDay, 'openings'> & { openings: Array<ResolversParentTypes['RedPacketOpening']> };
+  RedPacketOpening: OpeningView;
   UpdateCouponCodeInput: UpdateCouponCodeInput;
   UpdateCouponTemplateInput: UpdateCouponTemplateInput;
+  User: User;
+};
+
+export type ActivityResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['Activity'] = ResolversParentTypes['Activity']> = {
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  endsAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  link?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  startsAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type CouponResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['Coupon'] = ResolversParentTypes['Coupon'], FederationReferenceType extends FederationReferenceTypes['Coupon'] = FederationReferenceTypes['Coupon']> = {
@@ -789,10 +981,15 @@ export type CouponTemplatePageInfoResolvers<ContextType = PromoteContext, Parent
 export type MutationResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   claimCoupon?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationClaimCouponArgs, 'templateId'>>;
   confirmCouponHold?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationConfirmCouponHoldArgs, 'couponId' | 'holdUntil' | 'orderId'>>;
+  createActivity?: Resolver<ResolversTypes['Activity'], ParentType, ContextType, RequireFields<MutationCreateActivityArgs, 'input'>>;
   createCouponCodes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType, RequireFields<MutationCreateCouponCodesArgs, 'count' | 'templateId'>>;
   createCouponTemplate?: Resolver<ResolversTypes['CouponTemplate'], ParentType, ContextType, RequireFields<MutationCreateCouponTemplateArgs, 'input'>>;
+  createRedPacket?: Resolver<ResolversTypes['RedPacket'], ParentType, ContextType>;
+  createStaffRedPacket?: Resolver<ResolversTypes['RedPacket'], ParentType, ContextType, RequireFields<MutationCreateStaffRedPacketArgs, 'shareCount' | 'totalAmount'>>;
+  deleteActivity?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteActivityArgs, 'id'>>;
   deleteCouponCode?: Resolver<ResolversTypes['CouponCode'], ParentType, ContextType, RequireFields<MutationDeleteCouponCodeArgs, 'id'>>;
   lockCoupon?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationLockCouponArgs, 'couponId' | 'orderId'>>;
+  openRedPacket?: Resolver<ResolversTypes['RedPacketOpening'], ParentType, ContextType, RequireFields<MutationOpenRedPacketArgs, 'id'>>;
   redeemCouponCode?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationRedeemCouponCodeArgs, 'code'>>;
   releaseCoupon?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationReleaseCouponArgs, 'couponId' | 'orderId'>>;
   setCouponTemplateActive?: Resolver<ResolversTypes['CouponTemplate'], ParentType, ContextType, RequireFields<MutationSetCouponTemplateActiveArgs, 'active' | 'id'>>;
@@ -802,15 +999,56 @@ export type MutationResolvers<ContextType = PromoteContext, ParentType extends R
 };
 
 export type QueryResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  activities?: Resolver<Array<ResolversTypes['Activity']>, ParentType, ContextType>;
   claimableCoupons?: Resolver<Array<ResolversTypes['CouponTemplate']>, ParentType, ContextType>;
   couponCodes?: Resolver<ResolversTypes['CouponCodeConnection'], ParentType, ContextType, Partial<QueryCouponCodesArgs>>;
   couponQuote?: Resolver<ResolversTypes['CouponQuote'], ParentType, ContextType, RequireFields<QueryCouponQuoteArgs, 'input'>>;
   couponTemplate?: Resolver<Maybe<ResolversTypes['CouponTemplate']>, ParentType, ContextType, RequireFields<QueryCouponTemplateArgs, 'id'>>;
   couponTemplates?: Resolver<ResolversTypes['CouponTemplateConnection'], ParentType, ContextType, Partial<QueryCouponTemplatesArgs>>;
   myCoupons?: Resolver<Array<ResolversTypes['Coupon']>, ParentType, ContextType, Partial<QueryMyCouponsArgs>>;
+  myRedPacketDay?: Resolver<ResolversTypes['RedPacketDay'], ParentType, ContextType>;
+  myRedPackets?: Resolver<Array<ResolversTypes['RedPacket']>, ParentType, ContextType, RequireFields<QueryMyRedPacketsArgs, 'first'>>;
+  redPacket?: Resolver<Maybe<ResolversTypes['RedPacket']>, ParentType, ContextType, RequireFields<QueryRedPacketArgs, 'id'>>;
+};
+
+export type RedPacketResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['RedPacket'] = ResolversParentTypes['RedPacket']> = {
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['RedPacketKind'], ParentType, ContextType>;
+  mine?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  myOpening?: Resolver<Maybe<ResolversTypes['RedPacketOpening']>, ParentType, ContextType>;
+  openedAmount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  openedCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  openings?: Resolver<Array<ResolversTypes['RedPacketOpening']>, ParentType, ContextType, RequireFields<RedPacketOpeningsArgs, 'first'>>;
+  shareCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalAmount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type RedPacketDayResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['RedPacketDay'] = ResolversParentTypes['RedPacketDay']> = {
+  createLimit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  openLimit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  openings?: Resolver<Array<ResolversTypes['RedPacketOpening']>, ParentType, ContextType>;
+  opensLeft?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type RedPacketOpeningResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['RedPacketOpening'] = ResolversParentTypes['RedPacketOpening']> = {
+  amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  coupon?: Resolver<Maybe<ResolversTypes['Coupon']>, ParentType, ContextType>;
+  luckiest?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  openedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  packetId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type UserResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = PromoteContext> = {
+  Activity?: ActivityResolvers<ContextType>;
   Coupon?: CouponResolvers<ContextType>;
   CouponCode?: CouponCodeResolvers<ContextType>;
   CouponCodeConnection?: CouponCodeConnectionResolvers<ContextType>;
@@ -823,5 +1061,9 @@ export type Resolvers<ContextType = PromoteContext> = {
   CouponTemplatePageInfo?: CouponTemplatePageInfoResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RedPacket?: RedPacketResolvers<ContextType>;
+  RedPacketDay?: RedPacketDayResolvers<ContextType>;
+  RedPacketOpening?: RedPacketOpeningResolvers<ContextType>;
+  User?: UserResolvers<ContextType>;
 };
 

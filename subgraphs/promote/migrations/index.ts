@@ -144,4 +144,93 @@ export const migrations: Migration[] = [
       });
     },
   },
+  {
+    // Lucky red packets (red-packets.ts, docs/invites.md): a packet's shares are drawn when it is created; opening one
+    // issues a coupon of that share's amount from the system template below (coupons.share_amount overrides the
+    // template's amount and raises its min_spend to the share).
+    name: '210_red_packets',
+    async up(knex: Knex) {
+      await knex.schema.alterTable('coupons', (t) => {
+        t.integer('share_amount');
+      });
+      await knex.raw('ALTER TABLE coupons ADD CONSTRAINT coupons_share_amount_positive CHECK (share_amount IS NULL OR share_amount >= 1)');
+      // Templates promote itself issues from, found by purpose: neither claimable nor active, so no claim or redeem code
+      // can issue from them (issued coupons do not depend on `active`).
+      await knex.schema.createTable('promote_system_templates', (t) => {
+        t.string('purpose', 32).primary();
+        t.bigInteger('template_id').notNullable().references('id').inTable('coupon_templates');
+      });
+      const { rows } = await knex.raw(`INSERT INTO coupon_templates
+          (name, type, amount, min_spend, scope, per_user_limit, valid_days, claimable, active, description)
+        VALUES ('Lucky red packet', 'CASH', 0, 0, 'ALL', 2147483647, 7, false, false, 'Shares of lucky red packets; each coupon carries its own amount')
+        RETURNING id`);
+      await knex('promote_system_templates').insert({ purpose: 'RED_PACKET_SHARE', template_id: rows[0].id });
+
+      await knex.schema.createTable('red_packets', (t) => {
+        t.bigIncrements('id');
+        // The shopper who shared it, or the staff member who created it for an activity.
+        t.bigInteger('created_by').notNullable();
+        t.string('kind', 8).notNullable();
+        t.integer('total_amount').notNullable();
+        t.integer('share_count').notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.timestamp('expires_at', { useTz: true }).notNullable();
+        t.index(['created_by', 'created_at']);
+      });
+      await knex.raw(`ALTER TABLE red_packets
+        ADD CONSTRAINT red_packets_kind CHECK (kind IN ('SHOPPER', 'STAFF')),
+        ADD CONSTRAINT red_packets_shares CHECK (share_count >= 1 AND total_amount >= share_count)`);
+      await knex.schema.createTable('red_packet_shares', (t) => {
+        t.bigInteger('packet_id').notNullable().references('id').inTable('red_packets');
+        t.integer('seq').notNullable();
+        t.integer('amount').notNullable();
+        t.bigInteger('opened_by');
+        t.timestamp('opened_at', { useTz: true });
+        t.bigInteger('coupon_id').references('id').inTable('coupons');
+        t.primary(['packet_id', 'seq']);
+      });
+      await knex.raw(`ALTER TABLE red_packet_shares
+        ADD CONSTRAINT red_packet_shares_amount CHECK (amount >= 1),
+        ADD CONSTRAINT red_packet_shares_opened CHECK ((opened_by IS NULL) = (opened_at IS NULL))`);
+      // Each friend opens a packet once, whatever the race.
+      await knex.raw('CREATE UNIQUE INDEX red_packet_shares_once ON red_packet_shares (packet_id, opened_by) WHERE opened_by IS NOT NULL');
+      // A shopper's openings of a day (the daily limit and the day's list).
+      await knex.raw('CREATE INDEX red_packet_shares_by_opener ON red_packet_shares (opened_by, opened_at) WHERE opened_by IS NOT NULL');
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTable('red_packet_shares');
+      await knex.schema.dropTable('red_packets');
+      const purpose = await knex('promote_system_templates').where({ purpose: 'RED_PACKET_SHARE' }).first('template_id');
+      await knex.schema.dropTable('promote_system_templates');
+      if (purpose) {
+        await knex('coupons').where({ template_id: purpose.template_id }).delete();
+        await knex('coupon_templates').where({ id: purpose.template_id }).delete();
+      }
+      await knex.raw('ALTER TABLE coupons DROP CONSTRAINT IF EXISTS coupons_share_amount_positive');
+      await knex.schema.alterTable('coupons', (t) => t.dropColumn('share_amount'));
+    },
+  },
+  {
+    // Welfare activities (福利, activities.ts): staff publish them for a time window; shoppers list the running ones.
+    name: '211_activities',
+    async up(knex: Knex) {
+      await knex.schema.createTable('promote_activities', (t) => {
+        t.bigIncrements('id');
+        t.string('title', 64).notNullable();
+        t.string('description', 500);
+        // A mini-program page path the activity opens.
+        t.string('link', 200);
+        t.timestamp('starts_at', { useTz: true }).notNullable();
+        t.timestamp('ends_at', { useTz: true }).notNullable();
+        t.bigInteger('created_by').notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.timestamp('deleted_at', { useTz: true });
+      });
+      await knex.raw('ALTER TABLE promote_activities ADD CONSTRAINT promote_activities_window CHECK (ends_at > starts_at)');
+      await knex.raw('CREATE INDEX promote_activities_live ON promote_activities (ends_at) WHERE deleted_at IS NULL');
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTable('promote_activities');
+    },
+  },
 ];

@@ -7,6 +7,9 @@ import type { AuthResult } from '../tokens';
 import type { IdentityRow } from '../data/identities';
 import type { BindingResult } from '../passport';
 import type { ProductRef } from '../favorites';
+import type { FamilyRow, BatchRow } from '../data/families';
+import type { MembershipView } from '../membership';
+import type { UserMembershipView, NewBatchView } from '../families-resolvers';
 import type { UserContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -49,6 +52,39 @@ export type AccountState =
   | 'FULL'
   /** Only a mini-program openid: bind a phone (bindWechatPhone, bindPhoneWithSmsCode) or a unionid (bindWechatUnionId). */
   | 'HALF';
+
+/** A batch of activation codes, as staff see it (the codes themselves are shown only once, at creation). */
+export type ActivationCodeBatch = {
+  __typename?: 'ActivationCodeBatch';
+  /** Codes canceled. */
+  canceled: Scalars['Int']['output'];
+  /** When (ISO 8601). */
+  createdAt: Scalars['String']['output'];
+  /** Staff member who created it. */
+  createdBy: Scalars['ID']['output'];
+  /** Days of FORMAL membership each code grants. */
+  cycleDays: Scalars['Int']['output'];
+  /** Batch id. */
+  id: Scalars['ID']['output'];
+  /** What the batch is for (e.g. the channel that hands the codes out). */
+  purpose: Scalars['String']['output'];
+  /** How many codes the batch holds. */
+  total: Scalars['Int']['output'];
+  /** Codes not used yet and not canceled. */
+  unused: Scalars['Int']['output'];
+  /** Codes used. */
+  used: Scalars['Int']['output'];
+};
+
+/** A new batch of activation codes. */
+export type ActivationCodeBatchInput = {
+  /** How many codes, 1..1000. */
+  count: Scalars['Int']['input'];
+  /** Days of FORMAL membership each code grants, 1..3660. */
+  cycleDays: Scalars['Int']['input'];
+  /** What the batch is for, 1..64 characters. */
+  purpose: Scalars['String']['input'];
+};
 
 /**
  * A delivery address in a user's address book (at most 20). Whenever the book is not empty exactly one address is the
@@ -129,6 +165,60 @@ export type BindWechatUnionIdInput = {
   iv: Scalars['String']['input'];
 };
 
+/**
+ * A shopper's family: a delivery contact and address, members who share its membership. A shopper owns at most 3
+ * families; whenever they own any, exactly one is their default. Visible to its owner and its members only.
+ */
+export type Family = {
+  __typename?: 'Family';
+  /** City. */
+  city: Scalars['String']['output'];
+  /** Contact person. */
+  contactName: Scalars['String']['output'];
+  /** When the family was created (ISO 8601). */
+  createdAt: Scalars['String']['output'];
+  /** Street, building, room. */
+  detail: Scalars['String']['output'];
+  /** District. */
+  district: Scalars['String']['output'];
+  /** Family id. */
+  id: Scalars['ID']['output'];
+  /** Whether this is the owner's default family (exactly one of the owner's families is). */
+  isDefault: Scalars['Boolean']['output'];
+  /** Whether this family has had its free trial (seed /family/check-tried, with User.memberTrialTaken). */
+  memberTrialTaken: Scalars['Boolean']['output'];
+  /** The members added by the owner (the owner not included), in the order they were added. */
+  members: Array<User>;
+  /** The family's membership as of now. */
+  membership: Membership;
+  /** Family name (at most 32 characters). */
+  name: Scalars['String']['output'];
+  /** The shopper who created the family and manages it. */
+  owner: User;
+  /** The contact's phone: a mainland mobile number or a landline. */
+  phone: Scalars['String']['output'];
+  /** Province. */
+  province: Scalars['String']['output'];
+};
+
+/** A family's details. Text fields are trimmed and must not be empty. */
+export type FamilyInput = {
+  /** City (at most 32 characters). */
+  city: Scalars['String']['input'];
+  /** Contact person (at most 32 characters). */
+  contactName: Scalars['String']['input'];
+  /** Street, building, room (at most 200 characters). */
+  detail: Scalars['String']['input'];
+  /** District (at most 32 characters). */
+  district: Scalars['String']['input'];
+  /** Family name (at most 32 characters). */
+  name: Scalars['String']['input'];
+  /** A mainland mobile number or a landline such as 010-12345678. */
+  phone: Scalars['String']['input'];
+  /** Province (at most 32 characters). */
+  province: Scalars['String']['input'];
+};
+
 /** A page of a user's favorites, newest first. */
 export type FavoriteConnection = {
   __typename?: 'FavoriteConnection';
@@ -182,6 +272,29 @@ export type LoginInput = {
   password: Scalars['String']['input'];
 };
 
+/** A family's membership as of now. */
+export type Membership = {
+  __typename?: 'Membership';
+  /** When the current TRIAL or FORMAL level ends (ISO 8601); for NONE the past expiry, or null when never a member. */
+  expiresAt: Maybe<Scalars['String']['output']>;
+  /** The family the membership comes from (for User.membership: the best of the user's families); null for NONE without one. */
+  familyId: Maybe<Scalars['ID']['output']>;
+  /** NONE when there never was one or it has expired. */
+  level: MembershipLevel;
+};
+
+/**
+ * A membership level. TRIAL and FORMAL hold only until their expiry: an expired membership reads as NONE (with the
+ * expiry it had).
+ */
+export type MembershipLevel =
+  /** A paid or activated membership. */
+  | 'FORMAL'
+  /** Not a member (never one, or expired). */
+  | 'NONE'
+  /** The free trial (MEMBER_TRIAL_DAYS), once per person and once per family. */
+  | 'TRIAL';
+
 /** How many messages of a kind the shopper allowed and has not received yet. */
 export type MessageConsent = {
   __typename?: 'MessageConsent';
@@ -223,8 +336,22 @@ export type MessageTemplate = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Uses an activation code on a family the signed-in shopper owns: FORMAL membership for the code's cycleDays, counted
+   * from the current FORMAL expiry when that is later than now (a TRIAL's rest is not added). A wrong code is
+   * BAD_USER_INPUT with reason CODE_INVALID (CODE_CANCELED for a canceled one), a used one CONFLICT with reason
+   * CODE_USED. Wrong tries are limited per shopper and per client address (RATE_LIMITED with
+   * extensions.retryAfterSeconds) and recorded with the address.
+   */
+  activateMembershipCode: Family;
   /** Adds an address to the signed-in user's address book (at most 20: more is a CONFLICT). */
   addAddress: Address;
+  /**
+   * Adds the account registered with `phone` to a family the signed-in shopper owns. NOT_FOUND (reason NO_SUCH_ACCOUNT)
+   * when no account has that phone; CONFLICT with reason FAMILY_FULL past 10 members; adding a member again, or the
+   * owner, changes nothing.
+   */
+  addFamilyMember: Family;
   /**
    * Adds a product to the signed-in shopper's favorites; adding one already there changes nothing. The product must
    * exist and be on the shelf (NOT_FOUND otherwise). CONFLICT (extensions.reason FAVORITES_FULL, extensions.max) when
@@ -249,8 +376,20 @@ export type Mutation = {
    * bindWechatPhone, plus OPENID_MISMATCH (another user's data) and NO_UNIONID.
    */
   bindWechatUnionId: AccountBindingPayload;
+  /**
+   * Staff (scope member:write): cancels unused codes of a batch — the given codes (at most 1000; codes of other batches,
+   * used or unknown ones are skipped), or every unused code when `codes` is left out. Returns how many were canceled.
+   */
+  cancelActivationCodes: Scalars['Int']['output'];
   /** Empties the signed-in shopper's favorites. Returns how many were removed. */
   clearFavorites: Scalars['Int']['output'];
+  /** Staff (scope member:write): creates a batch of random activation codes, returned this once. */
+  createActivationCodeBatch: NewActivationCodeBatch;
+  /**
+   * Creates a family owned by the signed-in shopper. The first one is the default; isDefault true makes the new one the
+   * default. CONFLICT with reason FAMILIES_FULL when the shopper already owns 3.
+   */
+  createFamily: Family;
   /** Deletes one of the signed-in user's addresses; if it was the default, the most recent remaining one becomes it. */
   deleteAddress: Scalars['Boolean']['output'];
   /**
@@ -287,6 +426,8 @@ export type Mutation = {
    * code is BAD_USER_INPUT (extensions.reason CODE_INVALID, CODE_EXPIRED, CODE_ATTEMPTS_EXCEEDED); a taken phone CONFLICT.
    */
   registerWithSmsCode: AuthPayload;
+  /** Removes a member: the owner removes anyone, a member removes themself (leaves). Returns whether they were a member. */
+  removeFamilyMember: Scalars['Boolean']['output'];
   /**
    * Removes a product from the signed-in shopper's favorites; removing one that is not there changes nothing.
    * Returns the product, or null when productId is not an id at all.
@@ -316,15 +457,37 @@ export type Mutation = {
    * reason SMS_NOT_CONFIGURED when the server has no SMS provider.
    */
   sendSmsCode: SmsCodeTicket;
+  /** Makes one of the signed-in shopper's own families their default (the previous default stops being it). */
+  setDefaultFamily: Family;
+  /**
+   * Starts the free trial (MEMBER_TRIAL_DAYS) for a family the signed-in shopper owns: only when neither the shopper nor
+   * the family has had one (CONFLICT with reason TRIAL_TAKEN) and the family is not a FORMAL member now (CONFLICT with
+   * reason ALREADY_MEMBER).
+   */
+  startMemberTrial: Family;
   /** Replaces one of the signed-in user's addresses. */
   updateAddress: Address;
+  /** Replaces a family's details (owner only; NOT_FOUND otherwise). The default stays as it is (see setDefaultFamily). */
+  updateFamily: Family;
   /** Changes the signed-in user's nickname and avatar. */
   updateProfile: User;
 };
 
 
+export type MutationActivateMembershipCodeArgs = {
+  code: Scalars['String']['input'];
+  familyId: Scalars['ID']['input'];
+};
+
+
 export type MutationAddAddressArgs = {
   input: AddressInput;
+};
+
+
+export type MutationAddFamilyMemberArgs = {
+  familyId: Scalars['ID']['input'];
+  phone: Scalars['String']['input'];
 };
 
 
@@ -346,6 +509,23 @@ export type MutationBindWechatPhoneArgs = {
 
 export type MutationBindWechatUnionIdArgs = {
   input: BindWechatUnionIdInput;
+};
+
+
+export type MutationCancelActivationCodesArgs = {
+  batchId: Scalars['ID']['input'];
+  codes?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+
+export type MutationCreateActivationCodeBatchArgs = {
+  input: ActivationCodeBatchInput;
+};
+
+
+export type MutationCreateFamilyArgs = {
+  input: FamilyInput;
+  isDefault?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 
@@ -385,6 +565,12 @@ export type MutationRegisterWithSmsCodeArgs = {
 };
 
 
+export type MutationRemoveFamilyMemberArgs = {
+  familyId: Scalars['ID']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+
 export type MutationRemoveFavoriteArgs = {
   productId: Scalars['ID']['input'];
 };
@@ -415,14 +601,39 @@ export type MutationSendSmsCodeArgs = {
 };
 
 
+export type MutationSetDefaultFamilyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationStartMemberTrialArgs = {
+  familyId: Scalars['ID']['input'];
+};
+
+
 export type MutationUpdateAddressArgs = {
   id: Scalars['ID']['input'];
   input: AddressInput;
 };
 
 
+export type MutationUpdateFamilyArgs = {
+  id: Scalars['ID']['input'];
+  input: FamilyInput;
+};
+
+
 export type MutationUpdateProfileArgs = {
   input: UpdateProfileInput;
+};
+
+/** A new batch with its codes: the only time the codes are shown (they are stored hashed). */
+export type NewActivationCodeBatch = {
+  __typename?: 'NewActivationCodeBatch';
+  /** The batch. */
+  batch: ActivationCodeBatch;
+  /** The codes, 16 characters each (A–Z and 2–9 without look-alikes); hand them out now, they cannot be shown again. */
+  codes: Array<Scalars['String']['output']>;
 };
 
 /** A product, owned by the product subgraph; the user subgraph adds what shoppers' favorites say about it. */
@@ -437,21 +648,45 @@ export type Product = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Staff (scope member:write): activation code batches, newest first. */
+  activationCodeBatches: Array<ActivationCodeBatch>;
   /**
    * Internal (order subgraph only): one of a user's addresses, to copy onto an order at checkout; null when the address
    * does not exist or belongs to someone else.
    */
   addressForOrder: Maybe<Address>;
+  /** One of the signed-in user's families (owned or joined); NOT_FOUND for any other family. */
+  family: Family;
   /** The signed-in user, or null when not signed in. */
   me: Maybe<User>;
+  /**
+   * Internal (cart, order, product, promote): the membership of each user asked for, in the order asked (at most 500
+   * ids; ids that are not users answer level NONE).
+   */
+  membershipsOfUsers: Array<UserMembership>;
   /** The kinds of messages this server sends and their template ids (what the mini-program asks the shopper about). */
   messageTemplates: Array<MessageTemplate>;
+};
+
+
+export type QueryActivationCodeBatchesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
 export type QueryAddressForOrderArgs = {
   id: Scalars['ID']['input'];
   userId: Scalars['ID']['input'];
+};
+
+
+export type QueryFamilyArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryMembershipsOfUsersArgs = {
+  userIds: Array<Scalars['ID']['input']>;
 };
 
 /** Sign-up with a mainland mobile number. */
@@ -516,6 +751,13 @@ export type User = {
   addresses: Array<Address>;
   /** Avatar image URL (http or https). */
   avatarUrl: Maybe<Scalars['String']['output']>;
+  /** The user's default family (one they own); null when they own none, and for other viewers. */
+  defaultFamily: Maybe<Family>;
+  /**
+   * The user's families: the ones they own (the default first, then oldest first), then the ones they were added to.
+   * Empty for other viewers.
+   */
+  families: Array<Family>;
   /**
    * The user's favorite products, newest first (at most FAVORITES_MAX_PER_USER, default 500). Empty for other viewers.
    * A product taken off the shelf after it was added stays in the list (see `Product.onShelf`).
@@ -525,6 +767,13 @@ export type User = {
   id: Scalars['ID']['output'];
   /** The third-party identities bound to the account; empty for other viewers. */
   linkedIdentities: Array<LinkedIdentity>;
+  /** Whether the user has had their free trial (seed /family/check-tried); null for other viewers. */
+  memberTrialTaken: Maybe<Scalars['Boolean']['output']>;
+  /**
+   * The best membership among the user's families (FORMAL over TRIAL, then the later expiry); level NONE when none
+   * applies. Null for other viewers.
+   */
+  membership: Maybe<Membership>;
   /** The signed-in shopper's message settings, one entry per kind offered; empty for other viewers. */
   messageConsents: Array<MessageConsent>;
   /** Display name. */
@@ -545,6 +794,15 @@ export type User = {
 export type UserFavoritesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A user's membership, for another subgraph's prices and coupons. */
+export type UserMembership = {
+  __typename?: 'UserMembership';
+  /** The best membership of the user's families (owned or joined). */
+  membership: Membership;
+  /** The user. */
+  userId: Scalars['ID']['output'];
 };
 
 
@@ -648,24 +906,31 @@ export type ResolversTypes = {
   AccountBindingPayload: ResolverTypeWrapper<BindingResult>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AccountState: AccountState;
-  Address: ResolverTypeWrapper<AddressRow>;
+  ActivationCodeBatch: ResolverTypeWrapper<BatchRow>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  ActivationCodeBatchInput: ActivationCodeBatchInput;
+  Address: ResolverTypeWrapper<AddressRow>;
   AddressInput: AddressInput;
   AuthPayload: ResolverTypeWrapper<AuthResult>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   BindWechatPhoneInput: BindWechatPhoneInput;
   BindWechatUnionIdInput: BindWechatUnionIdInput;
+  Family: ResolverTypeWrapper<FamilyRow>;
+  FamilyInput: FamilyInput;
   FavoriteConnection: ResolverTypeWrapper<Omit<FavoriteConnection, 'edges'> & { edges: Array<ResolversTypes['FavoriteEdge']> }>;
   FavoriteEdge: ResolverTypeWrapper<Omit<FavoriteEdge, 'node'> & { node: ResolversTypes['Product'] }>;
   FavoritePageInfo: ResolverTypeWrapper<FavoritePageInfo>;
   IdentityPlatform: IdentityPlatform;
   LinkedIdentity: ResolverTypeWrapper<IdentityRow>;
   LoginInput: LoginInput;
+  Membership: ResolverTypeWrapper<MembershipView>;
+  MembershipLevel: MembershipLevel;
   MessageConsent: ResolverTypeWrapper<MessageConsent>;
   MessageKind: MessageKind;
   MessageTemplate: ResolverTypeWrapper<MessageTemplate>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  NewActivationCodeBatch: ResolverTypeWrapper<NewBatchView>;
   Product: ResolverTypeWrapper<ProductRef>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RegisterInput: RegisterInput;
@@ -674,28 +939,35 @@ export type ResolversTypes = {
   SmsCodeTicket: ResolverTypeWrapper<SmsCodeTicket>;
   UpdateProfileInput: UpdateProfileInput;
   User: ResolverTypeWrapper<UserRow>;
+  UserMembership: ResolverTypeWrapper<UserMembershipView>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
   AccountBindingPayload: BindingResult;
   Boolean: Scalars['Boolean']['output'];
-  Address: AddressRow;
+  ActivationCodeBatch: BatchRow;
+  Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
+  ActivationCodeBatchInput: ActivationCodeBatchInput;
+  Address: AddressRow;
   AddressInput: AddressInput;
   AuthPayload: AuthResult;
-  Int: Scalars['Int']['output'];
   BindWechatPhoneInput: BindWechatPhoneInput;
   BindWechatUnionIdInput: BindWechatUnionIdInput;
+  Family: FamilyRow;
+  FamilyInput: FamilyInput;
   FavoriteConnection: Omit<FavoriteConnection, 'edges'> & { edges: Array<ResolversParentTypes['FavoriteEdge']> };
   FavoriteEdge: Omit<FavoriteEdge, 'node'> & { node: ResolversParentTypes['Product'] };
   FavoritePageInfo: FavoritePageInfo;
   LinkedIdentity: IdentityRow;
   LoginInput: LoginInput;
+  Membership: MembershipView;
   MessageConsent: MessageConsent;
   MessageTemplate: MessageTemplate;
   Mutation: Record<PropertyKey, never>;
+  NewActivationCodeBatch: NewBatchView;
   Product: ProductRef;
   Query: Record<PropertyKey, never>;
   RegisterInput: RegisterInput;
@@ -703,12 +975,25 @@ export type ResolversParentTypes = {
   SmsCodeTicket: SmsCodeTicket;
   UpdateProfileInput: UpdateProfileInput;
   User: UserRow;
+  UserMembership: UserMembershipView;
 };
 
 export type AccountBindingPayloadResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['AccountBindingPayload'] = ResolversParentTypes['AccountBindingPayload']> = {
   auth?: Resolver<Maybe<ResolversTypes['AuthPayload']>, ParentType, ContextType>;
   merged?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+};
+
+export type ActivationCodeBatchResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['ActivationCodeBatch'] = ResolversParentTypes['ActivationCodeBatch']> = {
+  canceled?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  cycleDays?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  purpose?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  unused?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  used?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type AddressResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Address'] = ResolversParentTypes['Address']> = {
@@ -727,6 +1012,23 @@ export type AuthPayloadResolvers<ContextType = UserContext, ParentType extends R
   expiresIn?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   refreshToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+};
+
+export type FamilyResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Family'] = ResolversParentTypes['Family']> = {
+  city?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  contactName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  detail?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  district?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  isDefault?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  memberTrialTaken?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  members?: Resolver<Array<ResolversTypes['User']>, ParentType, ContextType>;
+  membership?: Resolver<ResolversTypes['Membership'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  owner?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  phone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  province?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type FavoriteConnectionResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['FavoriteConnection'] = ResolversParentTypes['FavoriteConnection']> = {
@@ -750,6 +1052,12 @@ export type LinkedIdentityResolvers<ContextType = UserContext, ParentType extend
   platform?: Resolver<ResolversTypes['IdentityPlatform'], ParentType, ContextType>;
 };
 
+export type MembershipResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Membership'] = ResolversParentTypes['Membership']> = {
+  expiresAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  familyId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  level?: Resolver<ResolversTypes['MembershipLevel'], ParentType, ContextType>;
+};
+
 export type MessageConsentResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['MessageConsent'] = ResolversParentTypes['MessageConsent']> = {
   always?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['MessageKind'], ParentType, ContextType>;
@@ -763,12 +1071,17 @@ export type MessageTemplateResolvers<ContextType = UserContext, ParentType exten
 };
 
 export type MutationResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  activateMembershipCode?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<MutationActivateMembershipCodeArgs, 'code' | 'familyId'>>;
   addAddress?: Resolver<ResolversTypes['Address'], ParentType, ContextType, RequireFields<MutationAddAddressArgs, 'input'>>;
+  addFamilyMember?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<MutationAddFamilyMemberArgs, 'familyId' | 'phone'>>;
   addFavorite?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationAddFavoriteArgs, 'productId'>>;
   bindPhoneWithSmsCode?: Resolver<ResolversTypes['AccountBindingPayload'], ParentType, ContextType, RequireFields<MutationBindPhoneWithSmsCodeArgs, 'code' | 'phone'>>;
   bindWechatPhone?: Resolver<ResolversTypes['AccountBindingPayload'], ParentType, ContextType, RequireFields<MutationBindWechatPhoneArgs, 'input'>>;
   bindWechatUnionId?: Resolver<ResolversTypes['AccountBindingPayload'], ParentType, ContextType, RequireFields<MutationBindWechatUnionIdArgs, 'input'>>;
+  cancelActivationCodes?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationCancelActivationCodesArgs, 'batchId'>>;
   clearFavorites?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createActivationCodeBatch?: Resolver<ResolversTypes['NewActivationCodeBatch'], ParentType, ContextType, RequireFields<MutationCreateActivationCodeBatchArgs, 'input'>>;
+  createFamily?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<MutationCreateFamilyArgs, 'input'>>;
   deleteAddress?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAddressArgs, 'id'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
   loginWithSmsCode?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginWithSmsCodeArgs, 'code' | 'phone'>>;
@@ -777,13 +1090,22 @@ export type MutationResolvers<ContextType = UserContext, ParentType extends Reso
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
   registerWithSmsCode?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterWithSmsCodeArgs, 'input'>>;
+  removeFamilyMember?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveFamilyMemberArgs, 'familyId' | 'userId'>>;
   removeFavorite?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, RequireFields<MutationRemoveFavoriteArgs, 'productId'>>;
   removeFavorites?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationRemoveFavoritesArgs, 'productIds'>>;
   reportMessageConsent?: Resolver<Array<ResolversTypes['MessageConsent']>, ParentType, ContextType, RequireFields<MutationReportMessageConsentArgs, 'accepted'>>;
   resetPasswordWithSmsCode?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordWithSmsCodeArgs, 'code' | 'newPassword' | 'phone'>>;
   sendSmsCode?: Resolver<ResolversTypes['SmsCodeTicket'], ParentType, ContextType, RequireFields<MutationSendSmsCodeArgs, 'phone' | 'purpose'>>;
+  setDefaultFamily?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<MutationSetDefaultFamilyArgs, 'id'>>;
+  startMemberTrial?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<MutationStartMemberTrialArgs, 'familyId'>>;
   updateAddress?: Resolver<ResolversTypes['Address'], ParentType, ContextType, RequireFields<MutationUpdateAddressArgs, 'id' | 'input'>>;
+  updateFamily?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<MutationUpdateFamilyArgs, 'id' | 'input'>>;
   updateProfile?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateProfileArgs, 'input'>>;
+};
+
+export type NewActivationCodeBatchResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['NewActivationCodeBatch'] = ResolversParentTypes['NewActivationCodeBatch']> = {
+  batch?: Resolver<ResolversTypes['ActivationCodeBatch'], ParentType, ContextType>;
+  codes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type ProductResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product'], FederationReferenceType extends FederationReferenceTypes['Product'] = FederationReferenceTypes['Product']> = {
@@ -794,8 +1116,11 @@ export type ProductResolvers<ContextType = UserContext, ParentType extends Resol
 };
 
 export type QueryResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  activationCodeBatches?: Resolver<Array<ResolversTypes['ActivationCodeBatch']>, ParentType, ContextType, Partial<QueryActivationCodeBatchesArgs>>;
   addressForOrder?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType, RequireFields<QueryAddressForOrderArgs, 'id' | 'userId'>>;
+  family?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<QueryFamilyArgs, 'id'>>;
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  membershipsOfUsers?: Resolver<Array<ResolversTypes['UserMembership']>, ParentType, ContextType, RequireFields<QueryMembershipsOfUsersArgs, 'userIds'>>;
   messageTemplates?: Resolver<Array<ResolversTypes['MessageTemplate']>, ParentType, ContextType>;
 };
 
@@ -809,9 +1134,13 @@ export type UserResolvers<ContextType = UserContext, ParentType extends Resolver
   accountState?: Resolver<Maybe<ResolversTypes['AccountState']>, ParentType, ContextType>;
   addresses?: Resolver<Array<ResolversTypes['Address']>, ParentType, ContextType>;
   avatarUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  defaultFamily?: Resolver<Maybe<ResolversTypes['Family']>, ParentType, ContextType>;
+  families?: Resolver<Array<ResolversTypes['Family']>, ParentType, ContextType>;
   favorites?: Resolver<ResolversTypes['FavoriteConnection'], ParentType, ContextType, Partial<UserFavoritesArgs>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   linkedIdentities?: Resolver<Array<ResolversTypes['LinkedIdentity']>, ParentType, ContextType>;
+  memberTrialTaken?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  membership?: Resolver<Maybe<ResolversTypes['Membership']>, ParentType, ContextType>;
   messageConsents?: Resolver<Array<ResolversTypes['MessageConsent']>, ParentType, ContextType>;
   nickname?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -819,20 +1148,30 @@ export type UserResolvers<ContextType = UserContext, ParentType extends Resolver
   wechatOpenId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type UserMembershipResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['UserMembership'] = ResolversParentTypes['UserMembership']> = {
+  membership?: Resolver<ResolversTypes['Membership'], ParentType, ContextType>;
+  userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = UserContext> = {
   AccountBindingPayload?: AccountBindingPayloadResolvers<ContextType>;
+  ActivationCodeBatch?: ActivationCodeBatchResolvers<ContextType>;
   Address?: AddressResolvers<ContextType>;
   AuthPayload?: AuthPayloadResolvers<ContextType>;
+  Family?: FamilyResolvers<ContextType>;
   FavoriteConnection?: FavoriteConnectionResolvers<ContextType>;
   FavoriteEdge?: FavoriteEdgeResolvers<ContextType>;
   FavoritePageInfo?: FavoritePageInfoResolvers<ContextType>;
   LinkedIdentity?: LinkedIdentityResolvers<ContextType>;
+  Membership?: MembershipResolvers<ContextType>;
   MessageConsent?: MessageConsentResolvers<ContextType>;
   MessageTemplate?: MessageTemplateResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
+  NewActivationCodeBatch?: NewActivationCodeBatchResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   SmsCodeTicket?: SmsCodeTicketResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  UserMembership?: UserMembershipResolvers<ContextType>;
 };
 

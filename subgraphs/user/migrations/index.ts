@@ -196,4 +196,93 @@ export const migrations: Migration[] = [
   },
   // Shopper messages (docs/messages.md): event tables, consents, sent messages.
   ...messageMigrations,
+  {
+    // Families and membership (families.ts, membership.ts, activation-codes.ts; docs/families.md). The outbox it
+    // writes MembershipChanged to is messages' 150_events.
+    name: '200_families_membership',
+    async up(knex: Knex) {
+      await knex.schema.createTable('families', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('owner_id').notNullable().references('id').inTable('users').onDelete('CASCADE');
+        t.string('name', 64).notNullable();
+        t.string('contact_name', 64).notNullable();
+        t.string('phone', 20).notNullable();
+        t.string('province', 64).notNullable();
+        t.string('city', 64).notNullable();
+        t.string('district', 64).notNullable();
+        t.string('detail', 400).notNullable();
+        t.boolean('is_default').notNullable().defaultTo(false);
+        /** NONE, TRIAL, FORMAL: meaningful only while vip_expires_at is in the future (read-time expiry). */
+        t.string('vip_level', 8).notNullable().defaultTo('NONE');
+        t.timestamp('vip_expires_at', { useTz: true });
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.index(['owner_id', 'id']);
+      });
+      await knex.raw(`ALTER TABLE families ADD CONSTRAINT families_vip_level CHECK (vip_level IN ('NONE', 'TRIAL', 'FORMAL'))`);
+      // At most one default per owner; the code keeps "exactly one" (the first family is it; setting moves it).
+      await knex.raw('CREATE UNIQUE INDEX families_one_default ON families (owner_id) WHERE is_default');
+
+      await knex.schema.createTable('family_members', (t) => {
+        t.bigInteger('family_id').notNullable().references('id').inTable('families').onDelete('CASCADE');
+        t.bigInteger('user_id').notNullable().references('id').inTable('users').onDelete('CASCADE');
+        t.timestamp('added_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.primary(['family_id', 'user_id']);
+        t.index(['user_id']);
+      });
+
+      // One free trial per person AND per family: each is its own unique constraint, so concurrent tries cannot both win.
+      await knex.schema.createTable('member_trials', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('user_id').notNullable().unique().references('id').inTable('users').onDelete('CASCADE');
+        t.bigInteger('family_id').notNullable().unique().references('id').inTable('families').onDelete('CASCADE');
+        t.timestamp('started_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.timestamp('expires_at', { useTz: true }).notNullable();
+      });
+
+      await knex.schema.createTable('activation_code_batches', (t) => {
+        t.bigIncrements('id');
+        /** Days of FORMAL membership each code of the batch grants (seed js_active_code.cyc). */
+        t.integer('cycle_days').notNullable();
+        t.string('purpose', 128).notNullable();
+        t.integer('code_count').notNullable();
+        t.bigInteger('created_by').notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+      });
+      await knex.schema.createTable('activation_codes', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('batch_id').notNullable().references('id').inTable('activation_code_batches').onDelete('CASCADE');
+        /** Hex SHA-256 of the normalized code: codes are bearer secrets, shown once at creation, never stored. */
+        t.string('code_hash', 64).notNullable().unique();
+        /** OK, USED, CANCELED. */
+        t.string('status', 8).notNullable().defaultTo('OK');
+        t.bigInteger('used_by').references('id').inTable('users').onDelete('SET NULL');
+        t.bigInteger('used_family_id').references('id').inTable('families').onDelete('SET NULL');
+        /** The client address the code was used from. */
+        t.string('used_ip', 64);
+        t.timestamp('used_at', { useTz: true });
+        t.timestamp('canceled_at', { useTz: true });
+        t.index(['batch_id', 'status']);
+      });
+      await knex.raw(`ALTER TABLE activation_codes ADD CONSTRAINT activation_codes_status CHECK (status IN ('OK', 'USED', 'CANCELED'))`);
+
+      // Every activation attempt that reached the code check (seed js_access_risk): who, from where, what came of it.
+      await knex.schema.createTable('access_risks', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('user_id').references('id').inTable('users').onDelete('SET NULL');
+        t.string('ip', 64);
+        t.string('path', 32).notNullable();
+        /** ACTIVATED, INVALID, USED, CANCELED. */
+        t.string('outcome', 16).notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.index(['ip', 'created_at']);
+        t.index(['user_id', 'created_at']);
+      });
+    },
+    async down(knex: Knex) {
+      for (const table of ['access_risks', 'activation_codes', 'activation_code_batches', 'member_trials', 'family_members', 'families']) {
+        await knex.schema.dropTableIfExists(table);
+      }
+    },
+  },
 ];

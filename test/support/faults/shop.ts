@@ -250,7 +250,7 @@ export class Shop {
 
   /** The checker over the shop's database (read-only). Tests that waited for recovery pass `graceSeconds: 0`. */
   async checkInvariants(options: CheckOptions = {}): Promise<InvariantReport> {
-    const dbs: AuditDatabases = { product: this.dbs.product, promote: this.dbs.promote, order: this.dbs.order, payment: this.dbs.payment, review: this.dbs.review };
+    const dbs: AuditDatabases = { product: this.dbs.product, promote: this.dbs.promote, order: this.dbs.order, payment: this.dbs.payment, review: this.dbs.review, user: this.dbs.user };
     return checkInvariants(dbs, { graceSeconds: 0, ...options });
   }
 
