@@ -390,6 +390,12 @@ export interface OrderConfig {
   maxUnpaidUnitsPerSku: number;
   /** Test-only fault injection (ORDER_SAGA_CRASH_AFTER, honoured only when NODE_ENV=test): exit after this saga step. */
   sagaCrashAfter: 'created' | 'reserve' | 'coupon' | null;
+  /** Test-only fault injection (ORDER_SUBSCRIPTION_CRASH_AFTER_PACKAGES, NODE_ENV=test only): exit after creating this many packages. */
+  subscriptionCrashAfterPackages: number | null;
+  /** How often the subscription scheduler prepares due packages (SUBSCRIPTION_SCHEDULER_INTERVAL_SECONDS, default 300). */
+  subscriptionSchedulerIntervalMs: number;
+  /** Packages due within this many days (China time) are prepared: stock taken, TO_SHIP (SUBSCRIPTION_PACKAGE_LEAD_DAYS, default 1). */
+  subscriptionLeadDays: number;
 }
 
 /** Holds as leases (docs/orders.md, "Holds"): order sets them, product and promote enforce them. */
@@ -852,6 +858,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         nodeEnv === 'test' && ['created', 'reserve', 'coupon'].includes(env.ORDER_SAGA_CRASH_AFTER ?? '')
           ? (env.ORDER_SAGA_CRASH_AFTER as OrderConfig['sagaCrashAfter'])
           : null,
+      subscriptionCrashAfterPackages:
+        nodeEnv === 'test' && /^\d{1,2}$/.test(env.ORDER_SUBSCRIPTION_CRASH_AFTER_PACKAGES ?? '') ? Number(env.ORDER_SUBSCRIPTION_CRASH_AFTER_PACKAGES) : null,
+      subscriptionSchedulerIntervalMs: positive(env, 'SUBSCRIPTION_SCHEDULER_INTERVAL_SECONDS', 300) * 1000,
+      subscriptionLeadDays: nonNegative(env, 'SUBSCRIPTION_PACKAGE_LEAD_DAYS', 1),
     },
     holds: holdsConfig(env),
     review: { editWindowHours: nonNegative(env, 'REVIEW_EDIT_WINDOW_HOURS', 72) },

@@ -10,6 +10,7 @@ import { createProductLoaders } from './loaders';
 import { publicAnswersPlugin } from './public-answers';
 import { resolvers } from './resolvers';
 import { withHomePage } from './home-page/resolvers';
+import { withSubscriptionWares } from './subscription-wares/resolvers';
 import { seedDemoCatalog } from './data/demo-catalog';
 import { seedDemoHomePage } from './data/demo-home-page';
 import type { Knex } from 'knex';
@@ -22,7 +23,7 @@ export async function seedDemo(db: Knex, config: Config): Promise<void> {
   await seedDemoHomePage(db);
 }
 
-export const buildProductSchema = () => buildFederatedSchema(__dirname, withHomePage(resolvers), internalCallers);
+export const buildProductSchema = () => buildFederatedSchema(__dirname, withSubscriptionWares(withHomePage(resolvers)), internalCallers);
 
 export function createProductSubgraph(deps: SubgraphDeps): SubgraphDefinition<ProductContext> {
   const catalogCache = createCatalogCache(deps.config);

@@ -3,6 +3,7 @@ import type { Migration } from '../../../platform/db';
 import { eventTablesMigration, eventTablesV2Migration, eventTablesV3Migration } from '../../../platform/events';
 import { homePageMigration } from '../home-page/migration';
 import { reindexAll } from '../search-index';
+import { subscriptionWaresMigration } from '../subscription-wares/migration';
 
 export const migrations: Migration[] = [
   {
@@ -223,4 +224,6 @@ export const migrations: Migration[] = [
       });
     },
   },
+  // Subscribable wares (subscription-wares/). Range 220-229.
+  subscriptionWaresMigration,
 ];
