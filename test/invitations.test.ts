@@ -98,3 +98,17 @@ it('refuses a malformed invite code before creating the account', async () => {
   // Nothing was created: the phone is still free.
   ok(await gql(router, REGISTER, { input: { phone, password: 'secret123', inviteCode: '' } }));
 });
+
+it('appends exactly one UserRegistered to the user outbox per account created (SMS registration too), none for sign-ins', async () => {
+  const userDb = supergraph.subgraphs.user!.db;
+  const phone = uniquePhone();
+  ok(await gql(router, 'mutation($phone: String!) { sendSmsCode(phone: $phone, purpose: REGISTER) { expiresInSeconds } }', { phone }));
+  const auth = ok(
+    await gql(router, `mutation($input: RegisterWithSmsCodeInput!) { registerWithSmsCode(input: $input) { ${AUTH} } }`, {
+      input: { phone, code: lastCodeTo(sms, phone), password: 'secret123', inviteCode: ' abcd2345 ' },
+    }),
+  ).registerWithSmsCode;
+  ok(await gql(router, 'mutation($input: LoginInput!) { login(input: $input) { accessToken } }', { input: { account: phone, password: 'secret123' } }));
+  const events = await userDb('outbox').where({ stream: 'shop.user.user', aggregate_id: auth.user.id });
+  expect(events.map((row) => [row.type, row.payload.userId, row.payload.inviteCode])).toEqual([['UserRegistered', auth.user.id, 'ABCD2345']]);
+});
