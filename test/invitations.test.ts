@@ -36,14 +36,14 @@ const SEND = 'mutation($phone: String!) { sendSmsCode(phone: $phone, purpose: LO
 const SMS_LOGIN = `mutation($phone: String!, $code: String!, $inviteCode: String) { loginWithSmsCode(phone: $phone, code: $code, inviteCode: $inviteCode) { ${AUTH} } }`;
 const MY_INVITES = '{ myInvites(first: 10) { totalCount nodes { inviteeId counted invitee { id nickname phone } } } }';
 
-async function shopper(inviteCode?: string): Promise<{ token: string; id: string; phone: string }> {
+async function shopper(inviteCode?: string): Promise<{ token: Record<string, string>; id: string; phone: string }> {
   const phone = uniquePhone();
   const auth = ok(await gql(router, REGISTER, { input: { phone, password: 'secret123', inviteCode } })).register;
   return { token: bearer(auth.accessToken), id: auth.user.id, phone };
 }
 
 /** The event travels outbox → relay → bus → promote's consumer: poll until the inviter sees `count` invitations. */
-async function invitesOnce(token: string, count: number, timeoutMs = 10_000): Promise<any> {
+async function invitesOnce(token: Record<string, string>, count: number, timeoutMs = 10_000): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const invites = ok(await gql(router, MY_INVITES, {}, token)).myInvites;

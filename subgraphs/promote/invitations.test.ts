@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { RunningSupergraph } from '../../app/launcher';
+import { countStatements } from '../../platform/db';
 import { consumerEffect, type EventEnvelope } from '../../platform/events';
 import { asIdentity, codes, gql, startSupergraph, testConfig, type GraphQLResponse } from '../../test/support/harness';
 import { recordInvitations, USER_REGISTERED, USER_STREAM, type UserRegisteredPayload } from './invitations';
@@ -27,6 +28,7 @@ afterAll(async () => {
 
 const newUserId = () => String(crypto.randomInt(1, 2 ** 47));
 const as = (userId: string) => asIdentity({ userId }, 'promote');
+const staff = () => asIdentity({ userId: newUserId(), scopes: ['promote:write'] }, 'promote');
 
 function ok<T = any>(response: GraphQLResponse<T>): T {
   if (response.errors) throw new Error(`Unexpected errors: ${JSON.stringify(response.errors)}`);
@@ -187,5 +189,38 @@ describe('myInvites and the ranking', () => {
     expect(place(top)!.rank).toBeLessThan(place(second)!.rank);
     expect(codes(await gql(url, '{ inviteRanking(first: 0) { rank } }', {}, as(top)))).toEqual(['BAD_USER_INPUT']);
     expect(codes(await gql(url, '{ inviteRanking { rank } }', {}))).toEqual(['UNAUTHENTICATED']);
+  });
+
+  it('reads a page of invitations and the ranking in a constant number of statements', async () => {
+    const inviter = newUserId();
+    const code = await codeOf(inviter);
+    const statementsFor = async (query: string, userId: string) => {
+      const counter = countStatements(db);
+      try {
+        ok(await gql(url, query, {}, as(userId)));
+        return counter.count;
+      } finally {
+        counter.stop();
+      }
+    };
+    const PAGE = '{ myInvites(first: 50) { totalCount nodes { inviteeId invitee { id } invitedAt counted } } }';
+    await deliver(registered(newUserId(), code));
+    const one = await statementsFor(PAGE, inviter);
+    await Promise.all(Array.from({ length: 9 }, () => deliver(registered(newUserId(), code))));
+    // The page and the counter row, however many invitees.
+    expect(await statementsFor(PAGE, inviter)).toBe(one);
+    expect(one).toBe(2);
+    expect(await statementsFor('{ inviteRanking(first: 100) { rank inviterId inviter { id } count } }', inviter)).toBe(1);
+  });
+});
+
+describe('the invitation reward template', () => {
+  it('is the shop’s own: staff cannot activate or edit it, shoppers cannot claim it', async () => {
+    const { template_id: id } = await db('promote_system_templates').where({ purpose: 'INVITE_REWARD' }).first('template_id');
+    const activate = await gql(url, 'mutation($id: ID!) { setCouponTemplateActive(id: $id, active: true) { id } }', { id: String(id) }, staff());
+    const update = await gql(url, 'mutation($id: ID!) { updateCouponTemplate(id: $id, input: { amount: 500, minSpend: 500 }) { id } }', { id: String(id) }, staff());
+    for (const refused of [activate, update]) expect(refused.errors?.map((e) => e.extensions?.reason)).toEqual(['SYSTEM_TEMPLATE']);
+    expect(codes(await gql(url, 'mutation($id: ID!) { claimCoupon(templateId: $id) { id } }', { id: String(id) }, as(newUserId())))).toEqual(['CONFLICT']);
+    expect(await db('coupon_templates').where({ id }).first('active', 'amount', 'claimable')).toEqual({ active: false, amount: 0, claimable: false });
   });
 });
