@@ -79,6 +79,10 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       RedPacket: '../data/red-packets#RedPacketRow',
       RedPacketOpening: '../data/red-packets#OpeningView',
       Activity: '../data/activities#ActivityRow',
+      Invitation: '../data/invitations#InvitationRow',
+      InviteRank: '../invite-resolvers#RankView',
+      InviteProgress: '../invite-resolvers#ProgressView',
+      ReceivedInvitation: '../data/invitations#InvitationRow',
     },
   },
   payment: {
