@@ -110,6 +110,8 @@ export interface Config {
   passport: PassportConfig;
   /** Promote: lucky red packets (docs/invites.md). */
   redPackets: RedPacketConfig;
+  /** Promote: invitations (docs/invites.md). */
+  invites: InviteConfig;
   /**
    * The SMS provider (docs/passport.md): Tencent Cloud SMS with TENCENT_SMS_* (all or none); else, when SMS_DEV_LOG is
    * on (platform/modes.ts: never in production, by default only on a loopback HOST), codes are written to the log
@@ -390,6 +392,12 @@ export interface OrderConfig {
   maxUnpaidUnitsPerSku: number;
   /** Test-only fault injection (ORDER_SAGA_CRASH_AFTER, honoured only when NODE_ENV=test): exit after this saga step. */
   sagaCrashAfter: 'created' | 'reserve' | 'coupon' | null;
+  /** Test-only fault injection (ORDER_SUBSCRIPTION_CRASH_AFTER_PACKAGES, NODE_ENV=test only): exit after creating this many packages. */
+  subscriptionCrashAfterPackages: number | null;
+  /** How often the subscription scheduler prepares due packages (SUBSCRIPTION_SCHEDULER_INTERVAL_SECONDS, default 300). */
+  subscriptionSchedulerIntervalMs: number;
+  /** Packages due within this many days (China time) are prepared: stock taken, TO_SHIP (SUBSCRIPTION_PACKAGE_LEAD_DAYS, default 1). */
+  subscriptionLeadDays: number;
 }
 
 /** Holds as leases (docs/orders.md, "Holds"): order sets them, product and promote enforce them. */
@@ -451,6 +459,36 @@ export interface RedPacketConfig {
   ttlHours: number;
   /** How long the coupon of an opened share is valid (RED_PACKET_COUPON_VALID_DAYS, default 7). */
   couponValidDays: number;
+}
+
+export interface InviteConfig {
+  /** Accepted invitations per inviter per Beijing day that count (ranking, reward); more are recorded only (INVITES_COUNTED_PER_DAY, default 20). */
+  countedPerDay: number;
+  /** Counted invitations that earn the inviter's cash coupon, once (INVITE_REWARD_AFTER, default 10). */
+  rewardAfter: number;
+  /** The inviter's cash coupon, in fen (INVITE_REWARD_AMOUNT_FEN, default 500). */
+  rewardAmountFen: number;
+  /** Coupon template the invitee's new-user coupon is issued from (INVITE_NEW_USER_TEMPLATE_ID; unset: none is issued). */
+  newUserTemplateId: string | null;
+  /** Validity of both invitation coupons (INVITE_COUPON_VALID_DAYS, default 30). */
+  couponValidDays: number;
+}
+
+function inviteConfig(env: NodeJS.ProcessEnv): InviteConfig {
+  const template = env.INVITE_NEW_USER_TEMPLATE_ID?.trim() || null;
+  const config: InviteConfig = {
+    countedPerDay: int(env, 'INVITES_COUNTED_PER_DAY', 20),
+    rewardAfter: int(env, 'INVITE_REWARD_AFTER', 10),
+    rewardAmountFen: int(env, 'INVITE_REWARD_AMOUNT_FEN', 500),
+    newUserTemplateId: template,
+    couponValidDays: int(env, 'INVITE_COUPON_VALID_DAYS', 30),
+  };
+  if (template && !/^[1-9][0-9]{0,17}$/.test(template)) throw new Error('INVITE_NEW_USER_TEMPLATE_ID must be a coupon template id');
+  if (config.countedPerDay < 0) throw new Error('INVITES_COUNTED_PER_DAY must be 0 or more');
+  if (config.rewardAfter < 1) throw new Error('INVITE_REWARD_AFTER must be at least 1');
+  if (config.rewardAmountFen < 1) throw new Error('INVITE_REWARD_AMOUNT_FEN must be at least 1');
+  if (config.couponValidDays < 1) throw new Error('INVITE_COUPON_VALID_DAYS must be at least 1');
+  return config;
 }
 
 /** Bounds keep a packet's split cheap and each share at least 1 fen. */
@@ -768,6 +806,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       devLogin: wechatDevLogin,
     },
     redPackets: redPacketConfig(env),
+    invites: inviteConfig(env),
     passport: {
       wechatSessionKeyTtlSeconds: positive(env, 'WECHAT_SESSION_KEY_TTL_SECONDS', 24 * 3600),
       smsCodeTtlSeconds: positive(env, 'SMS_CODE_TTL_SECONDS', 300),
@@ -852,6 +891,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         nodeEnv === 'test' && ['created', 'reserve', 'coupon'].includes(env.ORDER_SAGA_CRASH_AFTER ?? '')
           ? (env.ORDER_SAGA_CRASH_AFTER as OrderConfig['sagaCrashAfter'])
           : null,
+      subscriptionCrashAfterPackages:
+        nodeEnv === 'test' && /^\d{1,2}$/.test(env.ORDER_SUBSCRIPTION_CRASH_AFTER_PACKAGES ?? '') ? Number(env.ORDER_SUBSCRIPTION_CRASH_AFTER_PACKAGES) : null,
+      subscriptionSchedulerIntervalMs: positive(env, 'SUBSCRIPTION_SCHEDULER_INTERVAL_SECONDS', 300) * 1000,
+      subscriptionLeadDays: nonNegative(env, 'SUBSCRIPTION_PACKAGE_LEAD_DAYS', 1),
     },
     holds: holdsConfig(env),
     review: { editWindowHours: nonNegative(env, 'REVIEW_EDIT_WINDOW_HOURS', 72) },

@@ -12,6 +12,7 @@
  * payment is down completes once it is back. The order keeps its status unless the refund covers all that is left
  * (then REFUNDING). Payment reports the verdict with `settleOrderRefund`.
  */
+import { assertGoodsOrder } from './order-kinds';
 import { requireScope, requireUser } from '../../platform/context';
 import { badInput, notFound, shopError } from '../../platform/errors';
 import { scheduleJob } from '../../platform/events';
@@ -50,6 +51,7 @@ export async function requestRefund(context: OrderContext, input: RefundRequestI
   if (!reason) throw badInput('Say why you want a refund', 'reason');
   const photos = checkPhotos(input.photos);
   const { order, userId } = await ownOrder(context, input.orderId);
+  assertGoodsOrder(order);
   assertRefundable(order, context.config.order);
   // The order's total is what was paid (markOrderPaid insists on it); refunds succeeded or in flight are not left.
   const left = await remainingRefundable(context.db, order);

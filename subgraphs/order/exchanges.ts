@@ -14,6 +14,7 @@
  * anything changes here: out of stock is a CONFLICT and nothing changes. Price differences between the returned and
  * the replacement SKU are neither charged nor refunded (an exchange is for another variant of the same product).
  */
+import { assertGoodsOrder } from './order-kinds';
 import { requireScope, requireUser } from '../../platform/context';
 import { scheduleJob } from '../../platform/events';
 import { badInput, notFound, shopError } from '../../platform/errors';
@@ -75,6 +76,7 @@ export async function requestExchange(context: OrderContext, input: ExchangeRequ
   if (!reason) throw badInput('Say why you want an exchange', 'reason');
   const photos = checkPhotos(input.photos);
   const { order, userId } = await ownOrder(context, input.orderId);
+  assertGoodsOrder(order);
   if (order.status === 'COMPLETED') {
     const deadline = afterSalesDeadline(order, context.config.order);
     if (!deadline || deadline.getTime() <= Date.now()) {

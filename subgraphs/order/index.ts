@@ -15,13 +15,17 @@ import { refundJobHandlers } from './refund-jobs';
 import { withLogistics } from './logistics-resolvers';
 import { mountKuaidi100 } from './kuaidi100';
 import { trackingSubscriptionJobs } from './tracking-subscription';
+import { subscriptionJobs } from './subscription-jobs';
+import { withSubscriptions } from './subscription-resolvers';
 
 export { migrations } from './migrations';
 export { seedDemo } from './seed';
 
-export const buildOrderSchema = () => buildFederatedSchema(__dirname, withLogistics(resolvers), internalCallers);
+export const buildOrderSchema = () => buildFederatedSchema(__dirname, withSubscriptions(withLogistics(resolvers)), internalCallers);
 
 export function createOrderSubgraph(deps: SubgraphDeps): SubgraphDefinition<OrderContext> {
+  // Subscription packages: created when paid, prepared (stock taken) when due (subscription-jobs.ts).
+  const subscriptions = subscriptionJobs({ services: deps.services, config: deps.config });
   return {
     name: 'order',
     events: {
@@ -36,7 +40,9 @@ export function createOrderSubgraph(deps: SubgraphDeps): SubgraphDefinition<Orde
         ...holdsJobs(deps.services),
         ...refundJobHandlers({ services: deps.services, config: deps.config }),
         ...trackingSubscriptionJobs(deps.config.logistics),
+        ...subscriptions.handlers,
       },
+      periodic: [subscriptions.periodic],
     },
     schema: buildOrderSchema(),
     // Kuaidi100's tracking pushes, POST /notify/kuaidi100 (signed by the carrier aggregator, not by our router).

@@ -15,6 +15,7 @@ import { cancelJob } from '../../platform/events';
 import { AUTO_CANCEL, cancelUnpaid } from './auto-cancel';
 import { COMMIT_HOLDS, RELEASE_HOLDS, scheduleHolds } from './holds';
 import { JOB_AUTO_CONFIRM } from './refunds';
+import { JOB_SUBSCRIPTION_PACKAGES, schedulePackages } from './subscription-jobs';
 
 const MAX_REASON = 200;
 
@@ -124,9 +125,12 @@ export async function markOrderPaid(context: OrderContext, orderId: string, paym
       async (trx, row) => {
         await cancelJob(trx, AUTO_CANCEL, row.id);
         await scheduleHolds(trx, COMMIT_HOLDS, row);
+        // A subscription's packages, one per period (subscription-jobs.ts); nothing for goods orders.
+        await schedulePackages(trx, row);
       },
     );
     await context.holds?.runNow(COMMIT_HOLDS, paid.id);
+    if (paid.kind === 'SUBSCRIPTION') await context.holds?.runNow(JOB_SUBSCRIPTION_PACKAGES, paid.id);
     return paid;
   } catch (error) {
     // A duplicate notification racing the first: the winner recorded this payment, so this is the same success.

@@ -18,14 +18,16 @@ const COMMIT_STOCK = 'mutation OrderCommitReplacement($o: ID!) { commitStock(ord
  * Both are idempotent per key, so a retry after a lost answer takes nothing twice. A reservation product gave back
  * meanwhile (its short unconfirmed lease ran out between a reserve and a failed commit: HOLD_RELEASED, or the commit's
  * CONFLICT) has returned its units, so the next key is tried. Product's other CONFLICTs (OUT_OF_STOCK) reach the caller.
+ * Answers the key that took the stock.
  */
-export async function takeReplacementStock(services: ServiceClient, key: string, lines: { skuId: string; quantity: number }[]): Promise<void> {
+export async function takeReplacementStock(services: ServiceClient, key: string, lines: { skuId: string; quantity: number }[]): Promise<string> {
   for (let n = 1; ; n++) {
     const hold = `${key}-${n}`;
     try {
       await services.request('product', RESERVE_STOCK, { o: hold, l: lines }, { idempotent: true });
       await services.request('product', COMMIT_STOCK, { o: hold }, { idempotent: true });
-      return;
+      // The key that holds the sold units (what a later returnStock names).
+      return hold;
     } catch (error) {
       const extensions = (error as GraphQLError).extensions ?? {};
       const released = extensions.reason === 'HOLD_RELEASED' || (extensions.code === 'CONFLICT' && extensions.reason === undefined);

@@ -18,6 +18,7 @@ import { appendOrderShipped } from './logistics-events';
 import { scheduleTrackingSubscription, subscribeNow } from './tracking-subscription';
 import { scheduleAutoConfirm } from './refunds';
 import { mergeTracking } from './tracking';
+import { assertGoodsOrder } from './order-kinds';
 
 const CARRIER_TEXT = /^\S(.{0,62}\S)?$/u;
 const TRACKING_NUMBER = /^[A-Za-z0-9-]{6,40}$/;
@@ -83,6 +84,7 @@ export async function shipOrder(
   const staffId = requireScope(context, 'order:write');
   const { name, tracking } = checkShipmentText(carrier, trackingNo);
   const current = await visibleOrder(context, id);
+  assertGoodsOrder(current);
   const known = await carrierOf(context.db, name);
   const parcel = await checkLines(context, current.id, lines);
   // The receipt timer starts with the shipment (durable job, same transaction): SHIPPED confirms itself.
@@ -116,6 +118,7 @@ export async function addShipment(
   const staffId = requireScope(context, 'order:write');
   const { name, tracking } = checkShipmentText(input.carrierCode, input.trackingNumber, { carrier: 'carrierCode', tracking: 'trackingNumber' });
   const current = await visibleOrder(context, input.orderId);
+  assertGoodsOrder(current);
   const known = await carrierOf(context.db, name, 'carrierCode');
   const parcel = await checkLines(context, current.id, input.lines);
   const shipment = await context.db.transaction(async (trx) => {

@@ -11,6 +11,7 @@ import { publicAnswersPlugin } from './public-answers';
 import { resolvers } from './resolvers';
 import { withHomePage } from './home-page/resolvers';
 import { withMemberPrices } from './member-prices';
+import { withSubscriptionWares } from './subscription-wares/resolvers';
 import { seedDemoCatalog } from './data/demo-catalog';
 import { seedDemoHomePage } from './data/demo-home-page';
 import type { Knex } from 'knex';
@@ -23,7 +24,8 @@ export async function seedDemo(db: Knex, config: Config): Promise<void> {
   await seedDemoHomePage(db);
 }
 
-export const buildProductSchema = () => buildFederatedSchema(__dirname, withMemberPrices(withHomePage(resolvers)), internalCallers);
+export const buildProductSchema = () =>
+  buildFederatedSchema(__dirname, withMemberPrices(withSubscriptionWares(withHomePage(resolvers))), internalCallers);
 
 export function createProductSubgraph(deps: SubgraphDeps): SubgraphDefinition<ProductContext> {
   const catalogCache = createCatalogCache(deps.config);

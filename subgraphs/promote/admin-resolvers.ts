@@ -13,7 +13,7 @@ export const STAFF_SCOPE = 'promote:write';
 
 /** Templates promote issues from itself (red packet shares) are not staff's to change or give codes for. */
 export const systemTemplateError = () =>
-  shopError('CONFLICT', 'This template is used by the shop itself (red packets) and cannot be changed', { reason: 'SYSTEM_TEMPLATE' });
+  shopError('CONFLICT', 'This template is used by the shop itself (red packets, invitation rewards) and cannot be changed', { reason: 'SYSTEM_TEMPLATE' });
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
 

@@ -7,6 +7,7 @@ import { couponHoldSweep } from './holds-sweep';
 import { releaseMarkerRetention } from './marker-retention';
 import { createPromoteLoaders } from './loaders';
 import { resolvers } from './resolvers';
+import { recordInvitations } from './invitations';
 
 export { migrations } from './migrations';
 export { seedDemo } from './seed';
@@ -20,7 +21,8 @@ export function createPromoteSubgraph(deps: SubgraphDeps): SubgraphDefinition<Pr
   const markers = releaseMarkerRetention(deps.db, deps.config);
   return {
     name: 'promote',
-    events: { periodic: [sweep.job, markers.job] },
+    // Invitations from the user subgraph's UserRegistered (invitations.ts).
+    events: { periodic: [sweep.job, markers.job], consumers: [recordInvitations(deps.config.invites)] },
     stop: async () => {
       await sweep.stop();
       await markers.stop();

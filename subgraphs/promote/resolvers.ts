@@ -27,6 +27,7 @@ import { confirmCouponHold, findCouponHold, lockCouponHold, releaseCouponHold, s
 import type { Resolvers } from './generated/resolvers-types';
 import { activityResolvers } from './activities';
 import { redPacketResolvers } from './red-packet-resolvers';
+import { inviteResolvers } from './invite-resolvers';
 import { quoteCoupons, type QuoteItem } from './quote';
 import { generateCodes, normalizeCode } from './redeem-codes';
 import { parseTemplateFilter } from './template-admin';
@@ -113,6 +114,7 @@ export const resolvers: Resolvers = {
     ...adminResolvers.Query,
     ...redPacketResolvers.Query,
     ...activityResolvers.Query,
+    ...inviteResolvers.Query,
     async couponQuote(_parent, { input }, context) {
       requireService(context, 'cart', 'order');
       const userId = forwardedUser(context);
@@ -254,6 +256,10 @@ export const resolvers: Resolvers = {
   CouponCode: adminResolvers.CouponCode,
   RedPacket: redPacketResolvers.RedPacket,
   RedPacketOpening: redPacketResolvers.RedPacketOpening,
+  Invitation: inviteResolvers.Invitation,
+  InviteRank: inviteResolvers.InviteRank,
+  InviteProgress: inviteResolvers.InviteProgress,
+  ReceivedInvitation: inviteResolvers.ReceivedInvitation,
   Activity: activityResolvers.Activity,
 
   CouponTemplate: {

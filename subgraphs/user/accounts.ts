@@ -16,6 +16,7 @@ import { findIdentity, findIdentityOfUser, insertIdentityIfAbsent } from './data
 import { deleteUser, findCredentials, findUserById, insertUser, phoneExists, setPasswordHash, updateProfile as updateProfileRow, type UserRow } from './data/users';
 import type { SmsSender } from './sms-provider';
 import { keepSessionKey } from './wechat-session-keys';
+import { publishUserRegistered, validateInviteCode } from './registration';
 import { rotateRefreshToken, startSession, type AuthResult } from './tokens';
 import { parseAccount, validateProfileInput, validateRegisterInput } from './validation';
 import type { WechatSessionProvider } from './wechat';
@@ -67,11 +68,12 @@ const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code
 
 export async function register(
   services: UserServices,
-  input: { phone: string; password: string; nickname?: string | null },
+  input: { phone: string; password: string; nickname?: string | null; inviteCode?: string | null },
   clientIp?: string,
 ): Promise<AuthResult> {
   const { db, config, limiter } = services;
   const values = validateRegisterInput(input);
+  const inviteCode = validateInviteCode(input.inviteCode);
   await hitAddress(services, clientIp, 'register', ruleOf(config.throttle.registerPerIp), `Too many sign-up attempts ${FROM_ADDRESS}`);
   const attempt = await limiter.hit(limiterKey('register', values.phone), registerRule(config));
   if (!attempt.allowed) throw rateLimited('Too many sign-up attempts for this phone number; try again later', retryAfterSeconds(attempt));
@@ -85,6 +87,7 @@ export async function register(
         password_hash: passwordHash,
         nickname: values.nickname ?? `用户${values.phone.slice(-4)}`,
       });
+      await publishUserRegistered(trx, user.id, inviteCode);
       return startSession(trx, config, user, 'register');
     });
   } catch (error) {
@@ -139,15 +142,16 @@ const WECHAT_CODE = /^[\x21-\x7e]{1,128}$/;
  * unionid, or joins the account that already holds that unionid); a known openid signs in to its account. The login's
  * session key is kept sealed for later decryption (wechat-session-keys.ts).
  */
-export async function loginWithWechat(services: UserServices, rawCode: string, clientIp?: string): Promise<AuthResult> {
+export async function loginWithWechat(services: UserServices, rawCode: string, clientIp?: string, rawInviteCode?: string | null): Promise<AuthResult> {
   const { db, config, wechat } = services;
   // Every attempt counts: each one costs a call to WeChat (whose quota is per app, shared by every shopper).
   await hitAddress(services, clientIp, 'wechat', ruleOf(config.throttle.wechatPerIp), `Too many WeChat sign-ins ${FROM_ADDRESS}`);
   const code = rawCode.trim();
   if (!WECHAT_CODE.test(code)) throw badInput('The WeChat login code is malformed', 'code');
+  const inviteCode = validateInviteCode(rawInviteCode);
   const session = await wechat.exchange(code);
   return db.transaction(async (trx) => {
-    const user = await wechatAccount(trx, session.openid, session.unionid);
+    const user = await wechatAccount(trx, session.openid, session.unionid, inviteCode);
     // A unionid already held by another account is left there (never merged at login; see docs/passport.md).
     if (session.unionid && !(await findIdentityOfUser(trx, user.id, 'wechat_union'))) {
       await insertIdentityIfAbsent(trx, user.id, 'wechat_union', session.unionid);
@@ -158,7 +162,7 @@ export async function loginWithWechat(services: UserServices, rawCode: string, c
 }
 
 /** The account of the openid, created (or found by its unionid) on first sight; safe when first logins race. */
-async function wechatAccount(trx: Knex.Transaction, openid: string, unionid: string | undefined): Promise<UserRow> {
+async function wechatAccount(trx: Knex.Transaction, openid: string, unionid: string | undefined, inviteCode: string | null): Promise<UserRow> {
   const known = await findIdentity(trx, 'wechat_mp', openid);
   if (known) return (await findUserById(trx, known.user_id))!;
   const byUnion = unionid ? await findIdentity(trx, 'wechat_union', unionid) : undefined;
@@ -166,7 +170,11 @@ async function wechatAccount(trx: Knex.Transaction, openid: string, unionid: str
     if (await insertIdentityIfAbsent(trx, byUnion.user_id, 'wechat_mp', openid)) return (await findUserById(trx, byUnion.user_id))!;
   } else {
     const created = await insertUser(trx, { nickname: '微信用户' });
-    if (await insertIdentityIfAbsent(trx, created.id, 'wechat_mp', openid)) return created;
+    if (await insertIdentityIfAbsent(trx, created.id, 'wechat_mp', openid)) {
+      // Only an account made here is new: an openid joining its unionid's account is not a registration.
+      await publishUserRegistered(trx, created.id, inviteCode);
+      return created;
+    }
     await deleteUser(trx, created.id);
   }
   // Another first login of this openid committed meanwhile (the insert above waited for it): its account it is.

@@ -44,7 +44,7 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
     name: 'user',
     events: {
       ...messages.events,
-      // MembershipChanged (families.ts, activation-codes.ts) leaves through the outbox.
+      // MembershipChanged (families.ts, activation-codes.ts) and UserRegistered (registration.ts) leave through the outbox.
       relayOutbox: true,
       periodic: [...messages.events.periodic, accessRisks.job],
     },

@@ -30,7 +30,8 @@ export const passportResolvers: {
     sendSmsCode: (_parent, { phone, purpose }, context) =>
       passport.sendSmsCode(context.services, { phone, purpose, userId: context.identity.userId ?? null, clientIp: context.identity.clientIp }),
     registerWithSmsCode: async (_parent, { input }, context) => signedIn(context, await passport.registerWithSmsCode(context.services, input)),
-    loginWithSmsCode: async (_parent, { phone, code }, context) => signedIn(context, await passport.loginWithSmsCode(context.services, { phone, code })),
+    loginWithSmsCode: async (_parent, { phone, code, inviteCode }, context) =>
+      signedIn(context, await passport.loginWithSmsCode(context.services, { phone, code, inviteCode })),
     resetPasswordWithSmsCode: (_parent, { phone, code, newPassword }, context) =>
       passport.resetPasswordWithSmsCode(context.services, { phone, code, newPassword }),
     bindPhoneWithSmsCode: async (_parent, { phone, code }, context) =>

@@ -15,6 +15,7 @@ import type { UserServices } from './accounts';
 import { findIdentity, findIdentitiesByUserIds, findIdentityOfUser, insertIdentityIfAbsent, moveIdentities, type IdentityPlatform, type IdentityRow } from './data/identities';
 import { holdsFamilies } from './data/families';
 import { revokeUserSessions } from './data/sessions';
+import { publishUserRegistered, validateInviteCode } from './registration';
 import { findUserById, findUserByPhone, findUserForUpdate, insertUser, markMerged, setPasswordHash, setPhoneIfNone, type UserRow } from './data/users';
 import { moveWechatSessions } from './data/wechat-sessions';
 import { shopperHasOrders } from './order-client';
@@ -70,9 +71,10 @@ export async function sendSmsCode(
 
 export async function registerWithSmsCode(
   services: UserServices,
-  input: { phone: string; code: string; password: string; nickname?: string | null },
+  input: { phone: string; code: string; password: string; nickname?: string | null; inviteCode?: string | null },
 ): Promise<AuthResult> {
   const phone = validatePhone(input.phone);
+  const inviteCode = validateInviteCode(input.inviteCode);
   const password = validatePassword(input.password);
   const nickname = input.nickname == null ? null : validateNickname(input.nickname);
   const passwordHash = await hashPassword(password);
@@ -80,6 +82,7 @@ export async function registerWithSmsCode(
     return await withSmsCode(services, { phone, purpose: 'register', code: input.code, userId: null }, async (trx) => {
       if (await findUserByPhone(trx, phone)) throw conflict('This phone number is already registered');
       const user = await insertUser(trx, { phone, password_hash: passwordHash, nickname: nickname ?? `用户${phone.slice(-4)}` });
+      await publishUserRegistered(trx, user.id, inviteCode);
       return startSession(trx, services.config, user, 'sms');
     });
   } catch (error) {
@@ -99,13 +102,21 @@ async function refuseStaff(db: Knex, userId: string): Promise<void> {
 }
 
 /** Quick login: signs in the phone's account, creating it (FULL, without a password) when there is none. */
-export async function loginWithSmsCode(services: UserServices, input: { phone: string; code: string }): Promise<AuthResult> {
+export async function loginWithSmsCode(
+  services: UserServices,
+  input: { phone: string; code: string; inviteCode?: string | null },
+): Promise<AuthResult> {
   const phone = validatePhone(input.phone);
+  const inviteCode = validateInviteCode(input.inviteCode);
   const run = () =>
     withSmsCode(services, { phone, purpose: 'login', code: input.code, userId: null }, async (trx) => {
       const existing = await findUserByPhone(trx, phone);
       if (existing) await refuseStaff(trx, existing.id);
-      const user = existing ?? (await insertUser(trx, { phone, nickname: `用户${phone.slice(-4)}` }));
+      let user = existing;
+      if (!user) {
+        user = await insertUser(trx, { phone, nickname: `用户${phone.slice(-4)}` });
+        await publishUserRegistered(trx, user.id, inviteCode);
+      }
       return startSession(trx, services.config, user, 'sms');
     });
   try {

@@ -37,7 +37,8 @@ export const resolvers: Resolvers = {
   Mutation: {
     register: async (_parent, { input }, context) => signedIn(context, await accounts.register(context.services, input, context.identity.clientIp)),
     login: async (_parent, { input }, context) => signedIn(context, await accounts.login(context.services, input, context.identity.clientIp)),
-    loginWithWechat: async (_parent, { code }, context) => signedIn(context, await accounts.loginWithWechat(context.services, code, context.identity.clientIp)),
+    loginWithWechat: async (_parent, { code, inviteCode }, context) =>
+      signedIn(context, await accounts.loginWithWechat(context.services, code, context.identity.clientIp, inviteCode)),
     refreshToken: async (_parent, { refreshToken }, context) => signedIn(context, await accounts.refresh(context.services, refreshToken, context.identity.clientIp)),
     async logout(_parent, _args, context) {
       const userId = requireUser(context);

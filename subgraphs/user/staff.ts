@@ -27,6 +27,8 @@ export const STAFF_ROLES: Record<string, readonly Scope[]> = {
   moderation: ['review:moderate'],
   /** Membership activation code batches: create, list, cancel (docs/families.md). */
   membership: ['member:write'],
+  /** The ERP's service account: lists subscription packages and reports them shipped (docs/subscriptions-purchase.md). */
+  erp: ['subscription:erp'],
 };
 
 /** Creates the roles above (and makes their scopes exactly as listed). Idempotent. Returns role ids by name. */

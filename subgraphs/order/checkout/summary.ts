@@ -25,7 +25,7 @@ export interface CheckoutQuote {
   address: AddressSnapshot;
 }
 
-async function addressOf(context: OrderContext, userId: string, addressId: string): Promise<AddressSnapshot> {
+export async function addressOf(context: OrderContext, userId: string, addressId: string): Promise<AddressSnapshot> {
   const data = await context.services.request<{ addressForOrder: AddressSnapshot | null }>(
     'user',
     ADDRESS,

@@ -52,6 +52,8 @@ export interface OrderRow {
   refunded_amount: number;
   /** While REFUNDING: where the order goes back to if a refund in flight fails. */
   refund_return_status: StoredOrderStatus | null;
+  /** GOODS (checkout) or SUBSCRIPTION (createSubscriptionOrder, docs/subscriptions-purchase.md). */
+  kind: 'GOODS' | 'SUBSCRIPTION';
 }
 
 /** Columns a status change may set along with the status (timestamps, shipping info, payment). */

@@ -9,6 +9,7 @@ import type { OrderRefundRow, RefundLine } from '../data/refunds';
 import type { CartReference } from '../buy-again';
 import type { SkuReference, ProductReference } from '../entity-refs';
 import type { ShipmentRow, ShipmentEventRow, ShipmentLineRow, CarrierRef } from '../data/shipments';
+import type { SubscriptionRow, PackageRow } from '../data/subscriptions';
 import type { ReturnAddressRow } from '../data/return-addresses';
 import type { OrderContext } from '../context';
 export type Maybe<T> = T | null;
@@ -220,6 +221,16 @@ export type Coupon = {
   id: Scalars['ID']['output'];
 };
 
+/** A new subscription order. */
+export type CreateSubscriptionOrderInput = {
+  /** An address of the shopper's address book: copied onto the order. */
+  addressId: Scalars['ID']['input'];
+  /** The first package's due date, YYYY-MM-DD from tomorrow to 60 days ahead (China time); default tomorrow. */
+  startDate?: InputMaybe<Scalars['String']['input']>;
+  /** The subscribable wares (product subgraph); its price, terms and SKU are read there. */
+  waresId: Scalars['ID']['input'];
+};
+
 /** An exchange request. */
 export type ExchangeRequestInput = {
   /** The order (the shopper's own: shipped, or received within the after-sales window). */
@@ -277,6 +288,14 @@ export type Mutation = {
    * Anything else is a CONFLICT (`extensions.currentStatus`).
    */
   cancelOrder: Order;
+  /**
+   * The shopper or order staff: cancel a subscription. Unpaid: the order is cancelled. Paid: the packages not shipped yet
+   * are cancelled and their amounts refunded to the payment (an after-sales refund approved at once); the order answers
+   * REFUNDING when every period is refunded. CONFLICT when already cancelled or nothing is left to cancel.
+   */
+  cancelSubscription: Order;
+  /** The shopper: a SHIPPED package was received (CONFLICT otherwise). */
+  confirmPackageReceipt: SubscriptionPackage;
   /** The shopper confirms the goods arrived: SHIPPED → COMPLETED. */
   confirmReceipt: Order;
   /**
@@ -297,6 +316,12 @@ export type Mutation = {
   createOrder: Order;
   /** Staff (order:write): a new return address. */
   createReturnAddress: ReturnAddress;
+  /**
+   * The shopper: a subscription order for a subscribable wares, waiting for payment (pay it with payOrder, like any
+   * order). BAD_USER_INPUT for an unknown or hidden wares, address or start date; CONFLICT (reason TOO_MANY_UNPAID_ORDERS)
+   * past the unpaid-orders cap.
+   */
+  createSubscriptionOrder: Order;
   /** Hides a finished order (COMPLETED, CANCELLED or REFUNDED) from the shopper's lists. CONFLICT otherwise. */
   deleteOrder: Scalars['Boolean']['output'];
   /** Staff (order:write): deletes a return address (requests approved with it keep their copy). */
@@ -339,6 +364,11 @@ export type Mutation = {
   shipExchangeReplacement: Shipment;
   /** Staff (order:write): ships a paid order (PAID → SHIPPED) with its carrier and tracking number. */
   shipOrder: Order;
+  /**
+   * Staff (order:write) or the ERP account (subscription:erp): a TO_SHIP package leaves with a carrier (code, name or alias)
+   * and tracking number, as a shipment of its order (tracking pushes as for any parcel). CONFLICT unless TO_SHIP.
+   */
+  shipSubscriptionPackage: SubscriptionPackage;
   /** The shopper enters the parcel sent back for an approved return or exchange (seed `/order/reverse/update-express`). */
   submitReturnShipment: AfterSale;
   /**
@@ -380,6 +410,17 @@ export type MutationCancelOrderArgs = {
 };
 
 
+export type MutationCancelSubscriptionArgs = {
+  orderId: Scalars['ID']['input'];
+  reason?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationConfirmPackageReceiptArgs = {
+  packageId: Scalars['ID']['input'];
+};
+
+
 export type MutationConfirmReceiptArgs = {
   id: Scalars['ID']['input'];
 };
@@ -398,6 +439,11 @@ export type MutationCreateOrderArgs = {
 
 export type MutationCreateReturnAddressArgs = {
   input: ReturnAddressInput;
+};
+
+
+export type MutationCreateSubscriptionOrderArgs = {
+  input: CreateSubscriptionOrderInput;
 };
 
 
@@ -481,6 +527,13 @@ export type MutationShipOrderArgs = {
 };
 
 
+export type MutationShipSubscriptionPackageArgs = {
+  carrierCode: Scalars['String']['input'];
+  packageId: Scalars['ID']['input'];
+  trackingNumber: Scalars['String']['input'];
+};
+
+
 export type MutationSubmitReturnShipmentArgs = {
   input: ReturnShipmentInput;
 };
@@ -536,6 +589,8 @@ export type Order = {
   id: Scalars['ID']['output'];
   /** What was bought: snapshots of title and price at the time of the order (1 to 99 lines). */
   items: Array<OrderItem>;
+  /** Goods or subscription. */
+  kind: OrderKind;
   /** Human-readable order number shown to shoppers and staff. */
   orderNo: Scalars['String']['output'];
   /** When the payment was confirmed (ISO 8601). */
@@ -561,6 +616,8 @@ export type Order = {
   status: OrderStatus;
   /** Every status change, oldest first (the first entry is the order's creation). */
   statusHistory: Array<OrderStatusChange>;
+  /** The subscription's terms and packages; null for goods orders. */
+  subscription: Maybe<OrderSubscription>;
   /** Goods total before discounts, in fen. */
   subtotal: Scalars['Int']['output'];
   /** What the shopper pays, in fen. */
@@ -659,6 +716,13 @@ export type OrderItem = {
   /** Price per piece paid, in fen. */
   unitPrice: Scalars['Int']['output'];
 };
+
+/** What an order buys: goods through checkout, or a subscription delivered in packages. */
+export type OrderKind =
+  /** Goods bought through checkout (createOrder). */
+  | 'GOODS'
+  /** A subscription (createSubscriptionOrder): one package per period. */
+  | 'SUBSCRIPTION';
 
 /**
  * What an order of these lines would cost right now: the same numbers createOrder would charge (one shared price
@@ -791,6 +855,27 @@ export type OrderStatusChange = {
   to: OrderStatus;
 };
 
+/** The terms of a subscription order, copied from the wares when it was bought. */
+export type OrderSubscription = {
+  __typename?: 'OrderSubscription';
+  /** When the subscription was cancelled (ISO 8601), if it was. */
+  cancelledAt: Maybe<Scalars['String']['output']>;
+  /** Weekly or monthly. */
+  cycle: SubscriptionDeliveryCycle;
+  /** The packages in period order; empty until the order is paid. */
+  packages: Array<SubscriptionPackage>;
+  /** Number of periods (packages). */
+  periods: Scalars['Int']['output'];
+  /** Pieces of the SKU per package. */
+  quantityPerPeriod: Scalars['Int']['output'];
+  /** The first package's due date (YYYY-MM-DD, China time). */
+  startDate: Scalars['String']['output'];
+  /** The wares' name when bought. */
+  title: Scalars['String']['output'];
+  /** The wares bought. */
+  wares: SubscriptionWares;
+};
+
 /** Pagination state of a Relay connection. */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -849,6 +934,13 @@ export type Query = {
    * folds an empty half account into an existing one only when this is false (docs/passport.md).
    */
   shopperHasOrders: Scalars['Boolean']['output'];
+  /** A package of one of your subscriptions (order staff and the ERP: any); null when it does not exist or is not yours. */
+  subscriptionPackage: Maybe<SubscriptionPackage>;
+  /**
+   * Staff (order:write) or the ERP account (subscription:erp): packages by status and due date (YYYY-MM-DD, inclusive; e.g. one week), earliest due first, in
+   * pages of `first` (default 20, at most the page maximum).
+   */
+  subscriptionPackages: SubscriptionPackageConnection;
 };
 
 
@@ -886,6 +978,20 @@ export type QueryShipmentArgs = {
 
 export type QueryShopperHasOrdersArgs = {
   userId: Scalars['ID']['input'];
+};
+
+
+export type QuerySubscriptionPackageArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QuerySubscriptionPackagesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  dueFrom?: InputMaybe<Scalars['String']['input']>;
+  dueTo?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<SubscriptionPackageStatus>;
 };
 
 /** A refund request. */
@@ -1115,6 +1221,86 @@ export type SubscriptionOrderStatusChangedArgs = {
   orderId: Scalars['ID']['input'];
 };
 
+/** How often a subscription delivers. */
+export type SubscriptionDeliveryCycle =
+  /** Once a month. */
+  | 'MONTHLY'
+  /** Once a week. */
+  | 'WEEKLY';
+
+/** One period's delivery of a subscription. */
+export type SubscriptionPackage = {
+  __typename?: 'SubscriptionPackage';
+  /** This period's share of the order total in fen: total / periods rounded down, the last period takes the remainder. */
+  amount: Scalars['Int']['output'];
+  /** When it is due to ship (YYYY-MM-DD, China time). */
+  dueDate: Scalars['String']['output'];
+  /** Why it is FLAGGED (staff). */
+  flagReason: Maybe<Scalars['String']['output']>;
+  /** Package id. */
+  id: Scalars['ID']['output'];
+  /** The subscription order. */
+  order: Order;
+  /** 1 … periods. */
+  periodNo: Scalars['Int']['output'];
+  /** Pieces in the package. */
+  quantity: Scalars['Int']['output'];
+  /** When the shopper confirmed receipt (ISO 8601). */
+  receivedAt: Maybe<Scalars['String']['output']>;
+  /** Its parcel once shipped (carrier, tracking number and events, as any shipment). */
+  shipment: Maybe<Shipment>;
+  /** When it shipped (ISO 8601). */
+  shippedAt: Maybe<Scalars['String']['output']>;
+  /** The SKU delivered. */
+  sku: Sku;
+  /** Where it stands. */
+  status: SubscriptionPackageStatus;
+};
+
+/** A page of packages. */
+export type SubscriptionPackageConnection = {
+  __typename?: 'SubscriptionPackageConnection';
+  /** The packages of this page. */
+  edges: Array<SubscriptionPackageEdge>;
+  /** Where the page stands. */
+  pageInfo: PageInfo;
+};
+
+/** One package in a page. */
+export type SubscriptionPackageEdge = {
+  __typename?: 'SubscriptionPackageEdge';
+  /** Cursor for `after`. */
+  cursor: Scalars['String']['output'];
+  /** The package. */
+  node: SubscriptionPackage;
+};
+
+/**
+ * Where a package stands: SCHEDULED (waiting for its due date) → TO_SHIP (its stock taken at product) → SHIPPED →
+ * RECEIVED; FLAGGED when product had not enough stock on its due date (retried; staff see flagReason); CANCELLED when the
+ * subscription was cancelled before it shipped (its amount refunded).
+ */
+export type SubscriptionPackageStatus =
+  /** Cancelled with the subscription before it shipped; its amount was refunded. */
+  | 'CANCELLED'
+  /** Due, but product had not enough stock: retried by the scheduler, staff see flagReason. */
+  | 'FLAGGED'
+  /** The shopper confirmed receipt. */
+  | 'RECEIVED'
+  /** Waiting for its due date. */
+  | 'SCHEDULED'
+  /** Shipped with a carrier and tracking number. */
+  | 'SHIPPED'
+  /** Its stock is taken; staff ship it. */
+  | 'TO_SHIP';
+
+/** A subscribable wares of the product subgraph. */
+export type SubscriptionWares = {
+  __typename?: 'SubscriptionWares';
+  /** Wares id. */
+  id: Scalars['ID']['output'];
+};
+
 
 
 export type ResolverTypeWrapper<T> = Promise<T> | T;
@@ -1228,6 +1414,7 @@ export type ResolversTypes = {
   CheckoutInput: CheckoutInput;
   CheckoutItemInput: CheckoutItemInput;
   Coupon: ResolverTypeWrapper<Coupon>;
+  CreateSubscriptionOrderInput: CreateSubscriptionOrderInput;
   ExchangeRequestInput: ExchangeRequestInput;
   ExchangeShipmentInput: ExchangeShipmentInput;
   HoldVerdict: HoldVerdict;
@@ -1240,6 +1427,7 @@ export type ResolversTypes = {
   OrderEdge: ResolverTypeWrapper<Omit<OrderEdge, 'node'> & { node: ResolversTypes['Order'] }>;
   OrderHoldState: ResolverTypeWrapper<OrderHoldState>;
   OrderItem: ResolverTypeWrapper<OrderItemRow>;
+  OrderKind: OrderKind;
   OrderPreview: ResolverTypeWrapper<Omit<OrderPreview, 'address' | 'items'> & { address: ResolversTypes['OrderAddress'], items: Array<ResolversTypes['OrderPreviewItem']> }>;
   OrderPreviewItem: ResolverTypeWrapper<Omit<OrderPreviewItem, 'product' | 'sku'> & { product: ResolversTypes['Product'], sku: ResolversTypes['Sku'] }>;
   OrderRefund: ResolverTypeWrapper<OrderRefundRow>;
@@ -1248,6 +1436,7 @@ export type ResolversTypes = {
   OrderRefundStatus: OrderRefundStatus;
   OrderStatus: OrderStatus;
   OrderStatusChange: ResolverTypeWrapper<StatusHistoryRow>;
+  OrderSubscription: ResolverTypeWrapper<SubscriptionRow>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Product: ResolverTypeWrapper<ProductReference>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1265,6 +1454,12 @@ export type ResolversTypes = {
   ShipmentStatus: ShipmentStatus;
   Sku: ResolverTypeWrapper<SkuReference>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  SubscriptionDeliveryCycle: SubscriptionDeliveryCycle;
+  SubscriptionPackage: ResolverTypeWrapper<PackageRow>;
+  SubscriptionPackageConnection: ResolverTypeWrapper<Omit<SubscriptionPackageConnection, 'edges'> & { edges: Array<ResolversTypes['SubscriptionPackageEdge']> }>;
+  SubscriptionPackageEdge: ResolverTypeWrapper<Omit<SubscriptionPackageEdge, 'node'> & { node: ResolversTypes['SubscriptionPackage'] }>;
+  SubscriptionPackageStatus: SubscriptionPackageStatus;
+  SubscriptionWares: ResolverTypeWrapper<SubscriptionWares>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1286,6 +1481,7 @@ export type ResolversParentTypes = {
   CheckoutInput: CheckoutInput;
   CheckoutItemInput: CheckoutItemInput;
   Coupon: Coupon;
+  CreateSubscriptionOrderInput: CreateSubscriptionOrderInput;
   ExchangeRequestInput: ExchangeRequestInput;
   ExchangeShipmentInput: ExchangeShipmentInput;
   Mutation: Record<PropertyKey, never>;
@@ -1302,6 +1498,7 @@ export type ResolversParentTypes = {
   OrderRefundLine: RefundLine;
   OrderRefundLineInput: OrderRefundLineInput;
   OrderStatusChange: StatusHistoryRow;
+  OrderSubscription: SubscriptionRow;
   PageInfo: PageInfo;
   Product: ProductReference;
   Query: Record<PropertyKey, never>;
@@ -1317,6 +1514,10 @@ export type ResolversParentTypes = {
   ShipmentLineInput: ShipmentLineInput;
   Sku: SkuReference;
   Subscription: Record<PropertyKey, never>;
+  SubscriptionPackage: PackageRow;
+  SubscriptionPackageConnection: Omit<SubscriptionPackageConnection, 'edges'> & { edges: Array<ResolversParentTypes['SubscriptionPackageEdge']> };
+  SubscriptionPackageEdge: Omit<SubscriptionPackageEdge, 'node'> & { node: ResolversParentTypes['SubscriptionPackage'] };
+  SubscriptionWares: SubscriptionWares;
 };
 
 export type AfterSaleResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['AfterSale'] = ResolversParentTypes['AfterSale']> = {
@@ -1377,10 +1578,13 @@ export type MutationResolvers<ContextType = OrderContext, ParentType extends Res
   approveRefundRequest?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationApproveRefundRequestArgs, 'id'>>;
   buyAgain?: Resolver<ResolversTypes['Cart'], ParentType, ContextType, RequireFields<MutationBuyAgainArgs, 'id'>>;
   cancelOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCancelOrderArgs, 'id'>>;
+  cancelSubscription?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCancelSubscriptionArgs, 'orderId'>>;
+  confirmPackageReceipt?: Resolver<ResolversTypes['SubscriptionPackage'], ParentType, ContextType, RequireFields<MutationConfirmPackageReceiptArgs, 'packageId'>>;
   confirmReceipt?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationConfirmReceiptArgs, 'id'>>;
   createCarrier?: Resolver<ResolversTypes['CarrierSettings'], ParentType, ContextType, RequireFields<MutationCreateCarrierArgs, 'input'>>;
   createOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCreateOrderArgs, 'idempotencyKey' | 'input'>>;
   createReturnAddress?: Resolver<ResolversTypes['ReturnAddress'], ParentType, ContextType, RequireFields<MutationCreateReturnAddressArgs, 'input'>>;
+  createSubscriptionOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationCreateSubscriptionOrderArgs, 'input'>>;
   deleteOrder?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteOrderArgs, 'id'>>;
   deleteReturnAddress?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteReturnAddressArgs, 'id'>>;
   markOrderPaid?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationMarkOrderPaidArgs, 'amount' | 'orderId' | 'paymentId'>>;
@@ -1394,6 +1598,7 @@ export type MutationResolvers<ContextType = OrderContext, ParentType extends Res
   settleOrderRefund?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationSettleOrderRefundArgs, 'amount' | 'orderId' | 'refundNo' | 'status'>>;
   shipExchangeReplacement?: Resolver<ResolversTypes['Shipment'], ParentType, ContextType, RequireFields<MutationShipExchangeReplacementArgs, 'input'>>;
   shipOrder?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationShipOrderArgs, 'carrier' | 'id' | 'trackingNo'>>;
+  shipSubscriptionPackage?: Resolver<ResolversTypes['SubscriptionPackage'], ParentType, ContextType, RequireFields<MutationShipSubscriptionPackageArgs, 'carrierCode' | 'packageId' | 'trackingNumber'>>;
   submitReturnShipment?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationSubmitReturnShipmentArgs, 'input'>>;
   updateCarrier?: Resolver<ResolversTypes['CarrierSettings'], ParentType, ContextType, RequireFields<MutationUpdateCarrierArgs, 'code' | 'input'>>;
   updateReturnAddress?: Resolver<ResolversTypes['ReturnAddress'], ParentType, ContextType, RequireFields<MutationUpdateReturnAddressArgs, 'id' | 'input'>>;
@@ -1414,6 +1619,7 @@ export type OrderResolvers<ContextType = OrderContext, ParentType extends Resolv
   expiresAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   items?: Resolver<Array<ResolversTypes['OrderItem']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['OrderKind'], ParentType, ContextType>;
   orderNo?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   paidAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   paymentId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
@@ -1425,6 +1631,7 @@ export type OrderResolvers<ContextType = OrderContext, ParentType extends Resolv
   shippingFee?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
   statusHistory?: Resolver<Array<ResolversTypes['OrderStatusChange']>, ParentType, ContextType>;
+  subscription?: Resolver<Maybe<ResolversTypes['OrderSubscription']>, ParentType, ContextType>;
   subtotal?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   trackingNo?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1521,6 +1728,17 @@ export type OrderStatusChangeResolvers<ContextType = OrderContext, ParentType ex
   to?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
 };
 
+export type OrderSubscriptionResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['OrderSubscription'] = ResolversParentTypes['OrderSubscription']> = {
+  cancelledAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  cycle?: Resolver<ResolversTypes['SubscriptionDeliveryCycle'], ParentType, ContextType>;
+  packages?: Resolver<Array<ResolversTypes['SubscriptionPackage']>, ParentType, ContextType>;
+  periods?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  quantityPerPeriod?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  startDate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  wares?: Resolver<ResolversTypes['SubscriptionWares'], ParentType, ContextType>;
+};
+
 export type PageInfoResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1543,6 +1761,8 @@ export type QueryResolvers<ContextType = OrderContext, ParentType extends Resolv
   returnAddresses?: Resolver<Array<ResolversTypes['ReturnAddress']>, ParentType, ContextType>;
   shipment?: Resolver<Maybe<ResolversTypes['Shipment']>, ParentType, ContextType, RequireFields<QueryShipmentArgs, 'id'>>;
   shopperHasOrders?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<QueryShopperHasOrdersArgs, 'userId'>>;
+  subscriptionPackage?: Resolver<Maybe<ResolversTypes['SubscriptionPackage']>, ParentType, ContextType, RequireFields<QuerySubscriptionPackageArgs, 'id'>>;
+  subscriptionPackages?: Resolver<ResolversTypes['SubscriptionPackageConnection'], ParentType, ContextType, Partial<QuerySubscriptionPackagesArgs>>;
 };
 
 export type ReturnAddressResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['ReturnAddress'] = ResolversParentTypes['ReturnAddress']> = {
@@ -1603,6 +1823,35 @@ export type SubscriptionResolvers<ContextType = OrderContext, ParentType extends
   orderStatusChanged?: SubscriptionResolver<ResolversTypes['Order'], "orderStatusChanged", ParentType, ContextType, RequireFields<SubscriptionOrderStatusChangedArgs, 'orderId'>>;
 };
 
+export type SubscriptionPackageResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['SubscriptionPackage'] = ResolversParentTypes['SubscriptionPackage']> = {
+  amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  dueDate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  flagReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  order?: Resolver<ResolversTypes['Order'], ParentType, ContextType>;
+  periodNo?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  receivedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  shipment?: Resolver<Maybe<ResolversTypes['Shipment']>, ParentType, ContextType>;
+  shippedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  sku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['SubscriptionPackageStatus'], ParentType, ContextType>;
+};
+
+export type SubscriptionPackageConnectionResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['SubscriptionPackageConnection'] = ResolversParentTypes['SubscriptionPackageConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['SubscriptionPackageEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type SubscriptionPackageEdgeResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['SubscriptionPackageEdge'] = ResolversParentTypes['SubscriptionPackageEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['SubscriptionPackage'], ParentType, ContextType>;
+};
+
+export type SubscriptionWaresResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['SubscriptionWares'] = ResolversParentTypes['SubscriptionWares']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = OrderContext> = {
   AfterSale?: AfterSaleResolvers<ContextType>;
   AfterSaleItem?: AfterSaleItemResolvers<ContextType>;
@@ -1624,6 +1873,7 @@ export type Resolvers<ContextType = OrderContext> = {
   OrderRefund?: OrderRefundResolvers<ContextType>;
   OrderRefundLine?: OrderRefundLineResolvers<ContextType>;
   OrderStatusChange?: OrderStatusChangeResolvers<ContextType>;
+  OrderSubscription?: OrderSubscriptionResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
@@ -1634,5 +1884,9 @@ export type Resolvers<ContextType = OrderContext> = {
   ShipmentLine?: ShipmentLineResolvers<ContextType>;
   Sku?: SkuResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  SubscriptionPackage?: SubscriptionPackageResolvers<ContextType>;
+  SubscriptionPackageConnection?: SubscriptionPackageConnectionResolvers<ContextType>;
+  SubscriptionPackageEdge?: SubscriptionPackageEdgeResolvers<ContextType>;
+  SubscriptionWares?: SubscriptionWaresResolvers<ContextType>;
 };
 

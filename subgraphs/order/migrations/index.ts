@@ -3,6 +3,7 @@ import type { Migration } from '../../../platform/db';
 import { eventTablesMigration, eventTablesV2Migration, eventTablesV3Migration } from '../../../platform/events';
 import { exchangeRestockMigration } from './exchange-restock';
 import { logisticsMigration } from './logistics';
+import { subscriptionsMigration } from './subscriptions';
 
 export const migrations: Migration[] = [
   {
@@ -182,6 +183,8 @@ export const migrations: Migration[] = [
   logisticsMigration,
   // Exchanges' returned pieces back to stock (docs/logistics.md). Range 150-159.
   exchangeRestockMigration,
+  // Subscription orders and their packages (docs/subscriptions-purchase.md). Range 230-239.
+  subscriptionsMigration,
   // Member prices (docs/member-prices.md): whether a line was bought at the SKU's member price. Range 236-239.
   {
     name: '236_order_item_member_price',

@@ -13,6 +13,7 @@ import type { GroupMemberEdge, HomePageRef } from '../home-page/reads';
 import type { ProductTagRow } from '../data/product-tags';
 import type { HotSearchWordRow } from '../data/hot-words';
 import type { HelpTopicRow, HelpQuestionRow } from '../data/help-center';
+import type { SubscriptionWaresRow } from '../data/subscription-wares';
 import type { ProductContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -161,6 +162,26 @@ export type CreateProductInput = {
   title: Scalars['String']['input'];
 };
 
+/** A new subscribable wares. */
+export type CreateSubscriptionWaresInput = {
+  /** Weekly or monthly. */
+  cycle: SubscriptionCycle;
+  /** On the shelf at once (default false). */
+  onShelf?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Number of deliveries, 1-52. */
+  periods: Scalars['Int']['input'];
+  /** Total price in fen, at least 1 fen per period and at most MAX_UNIT_PRICE_FEN. */
+  price: Scalars['Int']['input'];
+  /** Pieces per delivery, 1-99. */
+  quantityPerPeriod: Scalars['Int']['input'];
+  /** The SKU delivered; the wares belongs to its product. */
+  skuId: Scalars['ID']['input'];
+  /** Position among the product's wares (default 0). */
+  sortOrder?: InputMaybe<Scalars['Int']['input']>;
+  /** Name, 1-64 characters. */
+  title: Scalars['String']['input'];
+};
+
 /** A question of the help center with its answer. */
 export type HelpQuestion = {
   __typename?: 'HelpQuestion';
@@ -282,6 +303,8 @@ export type Mutation = {
   createProductGroup: ProductGroup;
   /** Staff (catalog:write): add a tag (name 1-32 characters, unique: CONFLICT otherwise). */
   createProductTag: ProductTag;
+  /** Staff (catalog:write): create a subscribable wares for a SKU. */
+  createSubscriptionWares: SubscriptionWares;
   /** Staff (catalog:write): remove a banner; NOT_FOUND for an unknown id. */
   deleteBanner: Scalars['Boolean']['output'];
   /** Staff (catalog:write): deletes an empty category. CONFLICT while it has sub-categories or products (off the shelf too). */
@@ -366,6 +389,8 @@ export type Mutation = {
   updateProductTag: ProductTag;
   /** Staff (catalog:write): change a SKU's name, price or stock. */
   updateSku: Sku;
+  /** Staff (catalog:write): change a wares (NOT_FOUND when it does not exist). */
+  updateSubscriptionWares: SubscriptionWares;
 };
 
 
@@ -425,6 +450,11 @@ export type MutationCreateProductGroupArgs = {
 export type MutationCreateProductTagArgs = {
   name: Scalars['String']['input'];
   sortOrder?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type MutationCreateSubscriptionWaresArgs = {
+  input: CreateSubscriptionWaresInput;
 };
 
 
@@ -589,6 +619,12 @@ export type MutationUpdateSkuArgs = {
   input: UpdateSkuInput;
 };
 
+
+export type MutationUpdateSubscriptionWaresArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateSubscriptionWaresInput;
+};
+
 /** Pagination state of a Relay connection. */
 export type PageInfo = {
   __typename?: 'PageInfo';
@@ -630,6 +666,8 @@ export type Product = {
    * assumes 20, twice the catalog's average, so a page of 100 products with their SKUs stays within the cost limit.
    */
   skus: Array<Sku>;
+  /** The product's subscribable wares in display order (shoppers: on-shelf ones only). At most 20. */
+  subscriptionWares: Array<SubscriptionWares>;
   /** The product's tags in display order. */
   tags: Array<ProductTag>;
   /** Name shown in lists and on the product page. (Shareable: the cart provides it with its lines.) */
@@ -840,6 +878,10 @@ export type Query = {
   sku: Maybe<Sku>;
   /** A SKU by its barcode; null when none, or (shoppers) when it is deleted or its product is off the shelf. */
   skuByBarcode: Maybe<Sku>;
+  /** Staff (catalog:write): all wares, newest first, optionally of one product, in pages. */
+  staffSubscriptionWares: SubscriptionWaresConnection;
+  /** A subscribable wares; null when it does not exist or is hidden (off shelf) from the caller. */
+  subscriptionWares: Maybe<SubscriptionWares>;
 };
 
 
@@ -903,6 +945,18 @@ export type QuerySkuArgs = {
 
 export type QuerySkuByBarcodeArgs = {
   barcode: Scalars['String']['input'];
+};
+
+
+export type QueryStaffSubscriptionWaresArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  productId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QuerySubscriptionWaresArgs = {
+  id: Scalars['ID']['input'];
 };
 
 /**
@@ -998,6 +1052,65 @@ export type StockReturn = {
   orderId: Scalars['ID']['output'];
 };
 
+/** How often a subscription delivers. */
+export type SubscriptionCycle =
+  /** Once a month. */
+  | 'MONTHLY'
+  /** Once a week. */
+  | 'WEEKLY';
+
+/**
+ * A subscribable wares: one SKU sold as a delivery every week or month for `periods` periods, `quantityPerPeriod`
+ * pieces each time, at its own total `price`. Off-shelf wares (or wares of an off-shelf product) are hidden from shoppers.
+ */
+export type SubscriptionWares = {
+  __typename?: 'SubscriptionWares';
+  /** When it was created (ISO 8601). */
+  createdAt: Scalars['String']['output'];
+  /** Weekly or monthly. */
+  cycle: SubscriptionCycle;
+  /** Wares id. */
+  id: Scalars['ID']['output'];
+  /** Whether shoppers can see and buy it. */
+  onShelf: Scalars['Boolean']['output'];
+  /** Number of deliveries (1-52). */
+  periods: Scalars['Int']['output'];
+  /** The price of the whole subscription, in fen, paid up front. */
+  price: Scalars['Int']['output'];
+  /** price / periods rounded down, in fen (for display; the last period absorbs the remainder). */
+  pricePerPeriod: Scalars['Int']['output'];
+  /** The product (SPU) it delivers. */
+  product: Product;
+  /** Pieces of the SKU in each delivery (1-99). */
+  quantityPerPeriod: Scalars['Int']['output'];
+  /** The SKU delivered each period. */
+  sku: Sku;
+  /** Position among the product's wares. */
+  sortOrder: Scalars['Int']['output'];
+  /** Name shown to shoppers (e.g. 每周一箱), at most 64 characters. */
+  title: Scalars['String']['output'];
+  /** When it was last changed (ISO 8601). */
+  updatedAt: Scalars['String']['output'];
+};
+
+/** A page of subscribable wares. */
+export type SubscriptionWaresConnection = {
+  __typename?: 'SubscriptionWaresConnection';
+  /** The wares of this page. */
+  edges: Array<SubscriptionWaresEdge>;
+  /** Where the page stands. */
+  pageInfo: PageInfo;
+};
+
+/** One wares in a page. */
+export type SubscriptionWaresEdge = {
+  __typename?: 'SubscriptionWaresEdge';
+  /** Cursor for `after`. */
+  cursor: Scalars['String']['output'];
+  /** The wares. */
+  node: SubscriptionWares;
+};
+
 /** Changes to a product group; fields left out stay as they are. */
 export type UpdateProductGroupInput = {
   /** Description, at most 500 characters. */
@@ -1037,6 +1150,24 @@ export type UpdateSkuInput = {
    * part of it and stay untouched; the change is recorded in the stock ledger.
    */
   stock?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** Changes to a wares; fields left out stay. Orders already placed keep the terms they were bought with. */
+export type UpdateSubscriptionWaresInput = {
+  /** Weekly or monthly. */
+  cycle?: InputMaybe<SubscriptionCycle>;
+  /** On or off the shelf. */
+  onShelf?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Number of deliveries, 1-52. */
+  periods?: InputMaybe<Scalars['Int']['input']>;
+  /** Total price in fen. */
+  price?: InputMaybe<Scalars['Int']['input']>;
+  /** Pieces per delivery, 1-99. */
+  quantityPerPeriod?: InputMaybe<Scalars['Int']['input']>;
+  /** Position among the product's wares. */
+  sortOrder?: InputMaybe<Scalars['Int']['input']>;
+  /** Name, 1-64 characters. */
+  title?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1121,6 +1252,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type FederationTypes = {
   Product: Product;
   Sku: Sku;
+  SubscriptionWares: SubscriptionWares;
 };
 
 /** Mapping of federation reference types */
@@ -1131,6 +1263,9 @@ export type FederationReferenceTypes = {
   Sku:
     ( { __typename: 'Sku' }
     & GraphQLRecursivePick<FederationTypes['Sku'], {"id":true}> );
+  SubscriptionWares:
+    ( { __typename: 'SubscriptionWares' }
+    & GraphQLRecursivePick<FederationTypes['SubscriptionWares'], {"id":true}> );
 };
 
 
@@ -1149,6 +1284,7 @@ export type ResolversTypes = {
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CreateCategoryInput: CreateCategoryInput;
   CreateProductInput: CreateProductInput;
+  CreateSubscriptionWaresInput: CreateSubscriptionWaresInput;
   HelpQuestion: ResolverTypeWrapper<HelpQuestionRow>;
   HelpQuestionInput: HelpQuestionInput;
   HelpTopic: ResolverTypeWrapper<HelpTopicRow>;
@@ -1177,9 +1313,14 @@ export type ResolversTypes = {
   StockReservationLine: ResolverTypeWrapper<StockReservationLine>;
   StockReservationStatus: StockReservationStatus;
   StockReturn: ResolverTypeWrapper<StockReturnRow>;
+  SubscriptionCycle: SubscriptionCycle;
+  SubscriptionWares: ResolverTypeWrapper<SubscriptionWaresRow>;
+  SubscriptionWaresConnection: ResolverTypeWrapper<Omit<SubscriptionWaresConnection, 'edges'> & { edges: Array<ResolversTypes['SubscriptionWaresEdge']> }>;
+  SubscriptionWaresEdge: ResolverTypeWrapper<Omit<SubscriptionWaresEdge, 'node'> & { node: ResolversTypes['SubscriptionWares'] }>;
   UpdateProductGroupInput: UpdateProductGroupInput;
   UpdateProductInput: UpdateProductInput;
   UpdateSkuInput: UpdateSkuInput;
+  UpdateSubscriptionWaresInput: UpdateSubscriptionWaresInput;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1194,6 +1335,7 @@ export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
   CreateCategoryInput: CreateCategoryInput;
   CreateProductInput: CreateProductInput;
+  CreateSubscriptionWaresInput: CreateSubscriptionWaresInput;
   HelpQuestion: HelpQuestionRow;
   HelpQuestionInput: HelpQuestionInput;
   HelpTopic: HelpTopicRow;
@@ -1220,9 +1362,13 @@ export type ResolversParentTypes = {
   StockReservation: StockReservationRow;
   StockReservationLine: StockReservationLine;
   StockReturn: StockReturnRow;
+  SubscriptionWares: SubscriptionWaresRow;
+  SubscriptionWaresConnection: Omit<SubscriptionWaresConnection, 'edges'> & { edges: Array<ResolversParentTypes['SubscriptionWaresEdge']> };
+  SubscriptionWaresEdge: Omit<SubscriptionWaresEdge, 'node'> & { node: ResolversParentTypes['SubscriptionWares'] };
   UpdateProductGroupInput: UpdateProductGroupInput;
   UpdateProductInput: UpdateProductInput;
   UpdateSkuInput: UpdateSkuInput;
+  UpdateSubscriptionWaresInput: UpdateSubscriptionWaresInput;
 };
 
 export type BannerResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['Banner'] = ResolversParentTypes['Banner']> = {
@@ -1298,6 +1444,7 @@ export type MutationResolvers<ContextType = ProductContext, ParentType extends R
   createProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationCreateProductArgs, 'input'>>;
   createProductGroup?: Resolver<ResolversTypes['ProductGroup'], ParentType, ContextType, RequireFields<MutationCreateProductGroupArgs, 'input'>>;
   createProductTag?: Resolver<ResolversTypes['ProductTag'], ParentType, ContextType, RequireFields<MutationCreateProductTagArgs, 'name'>>;
+  createSubscriptionWares?: Resolver<ResolversTypes['SubscriptionWares'], ParentType, ContextType, RequireFields<MutationCreateSubscriptionWaresArgs, 'input'>>;
   deleteBanner?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteBannerArgs, 'id'>>;
   deleteCategory?: Resolver<ResolversTypes['Category'], ParentType, ContextType, RequireFields<MutationDeleteCategoryArgs, 'id'>>;
   deleteHelpQuestion?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteHelpQuestionArgs, 'id'>>;
@@ -1326,6 +1473,7 @@ export type MutationResolvers<ContextType = ProductContext, ParentType extends R
   updateProductGroup?: Resolver<ResolversTypes['ProductGroup'], ParentType, ContextType, RequireFields<MutationUpdateProductGroupArgs, 'id' | 'input'>>;
   updateProductTag?: Resolver<ResolversTypes['ProductTag'], ParentType, ContextType, RequireFields<MutationUpdateProductTagArgs, 'id'>>;
   updateSku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType, RequireFields<MutationUpdateSkuArgs, 'id' | 'input'>>;
+  updateSubscriptionWares?: Resolver<ResolversTypes['SubscriptionWares'], ParentType, ContextType, RequireFields<MutationUpdateSubscriptionWaresArgs, 'id' | 'input'>>;
 };
 
 export type PageInfoResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
@@ -1345,6 +1493,7 @@ export type ProductResolvers<ContextType = ProductContext, ParentType extends Re
   onShelf?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   related?: Resolver<Array<ResolversTypes['Product']>, ParentType, ContextType, Partial<ProductRelatedArgs>>;
   skus?: Resolver<Array<ResolversTypes['Sku']>, ParentType, ContextType>;
+  subscriptionWares?: Resolver<Array<ResolversTypes['SubscriptionWares']>, ParentType, ContextType>;
   tags?: Resolver<Array<ResolversTypes['ProductTag']>, ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1415,6 +1564,8 @@ export type QueryResolvers<ContextType = ProductContext, ParentType extends Reso
   productsByTag?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<QueryProductsByTagArgs, 'tagId'>>;
   sku?: Resolver<Maybe<ResolversTypes['Sku']>, ParentType, ContextType, RequireFields<QuerySkuArgs, 'id'>>;
   skuByBarcode?: Resolver<Maybe<ResolversTypes['Sku']>, ParentType, ContextType, RequireFields<QuerySkuByBarcodeArgs, 'barcode'>>;
+  staffSubscriptionWares?: Resolver<ResolversTypes['SubscriptionWaresConnection'], ParentType, ContextType, Partial<QueryStaffSubscriptionWaresArgs>>;
+  subscriptionWares?: Resolver<Maybe<ResolversTypes['SubscriptionWares']>, ParentType, ContextType, RequireFields<QuerySubscriptionWaresArgs, 'id'>>;
 };
 
 export type SkuResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['Sku'] = ResolversParentTypes['Sku'], FederationReferenceType extends FederationReferenceTypes['Sku'] = FederationReferenceTypes['Sku']> = {
@@ -1448,6 +1599,33 @@ export type StockReturnResolvers<ContextType = ProductContext, ParentType extend
   orderId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
+export type SubscriptionWaresResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['SubscriptionWares'] = ResolversParentTypes['SubscriptionWares'], FederationReferenceType extends FederationReferenceTypes['SubscriptionWares'] = FederationReferenceTypes['SubscriptionWares']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['SubscriptionWares']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  cycle?: Resolver<ResolversTypes['SubscriptionCycle'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  onShelf?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  periods?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  price?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  pricePerPeriod?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
+  quantityPerPeriod?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType>;
+  sortOrder?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type SubscriptionWaresConnectionResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['SubscriptionWaresConnection'] = ResolversParentTypes['SubscriptionWaresConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['SubscriptionWaresEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+};
+
+export type SubscriptionWaresEdgeResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['SubscriptionWaresEdge'] = ResolversParentTypes['SubscriptionWaresEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['SubscriptionWares'], ParentType, ContextType>;
+};
+
 export type Resolvers<ContextType = ProductContext> = {
   Banner?: BannerResolvers<ContextType>;
   Brand?: BrandResolvers<ContextType>;
@@ -1472,5 +1650,8 @@ export type Resolvers<ContextType = ProductContext> = {
   StockReservation?: StockReservationResolvers<ContextType>;
   StockReservationLine?: StockReservationLineResolvers<ContextType>;
   StockReturn?: StockReturnResolvers<ContextType>;
+  SubscriptionWares?: SubscriptionWaresResolvers<ContextType>;
+  SubscriptionWaresConnection?: SubscriptionWaresConnectionResolvers<ContextType>;
+  SubscriptionWaresEdge?: SubscriptionWaresEdgeResolvers<ContextType>;
 };
 

@@ -3,6 +3,7 @@ import type { Migration } from '../../../platform/db';
 import { eventTablesMigration, eventTablesV2Migration, eventTablesV3Migration } from '../../../platform/events';
 import { homePageMigration } from '../home-page/migration';
 import { reindexAll } from '../search-index';
+import { subscriptionWaresMigration } from '../subscription-wares/migration';
 
 export const migrations: Migration[] = [
   {
@@ -223,6 +224,8 @@ export const migrations: Migration[] = [
       });
     },
   },
+  // Subscribable wares (subscription-wares/). Range 220-229.
+  subscriptionWaresMigration,
   {
     // Member prices (docs/member-prices.md): a SKU's price for shoppers whose membership is TRIAL or FORMAL. Null: none.
     // "At most the price" is checked on write and applied on read (min), so a later price cut cannot make members pay more.

@@ -15,7 +15,7 @@ export interface CouponRow {
   user_id: string;
   status: StoredCouponStatus;
   order_id: string | null;
-  source: 'CLAIM' | 'CODE' | 'PACKET';
+  source: 'CLAIM' | 'CODE' | 'PACKET' | 'INVITE';
   code_id: string | null;
   valid_from: Date;
   valid_until: Date;

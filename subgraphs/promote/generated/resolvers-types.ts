@@ -6,6 +6,8 @@ import type { CouponTemplateRow } from '../data/templates';
 import type { CouponCodeRow } from '../data/code-admin';
 import type { RedPacketRow, OpeningView } from '../data/red-packets';
 import type { ActivityRow } from '../data/activities';
+import type { InvitationRow } from '../data/invitations';
+import type { RankView, ProgressView } from '../invite-resolvers';
 import type { PromoteContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -351,6 +353,61 @@ export type CouponType =
   /** The order's shipping fee is waived. */
   | 'FREE_SHIPPING';
 
+/** Someone the caller invited: an account created with the caller's invite code. */
+export type Invitation = {
+  __typename?: 'Invitation';
+  /** False when the caller was past INVITES_COUNTED_PER_DAY that day: recorded, but it earns nothing. */
+  counted: Scalars['Boolean']['output'];
+  /** When the invitee's account was recorded as invited (ISO 8601). */
+  invitedAt: Scalars['String']['output'];
+  /** The invitee: the user subgraph shows others their nickname and avatar only. */
+  invitee: User;
+  /** The invitee (user id). */
+  inviteeId: Scalars['ID']['output'];
+};
+
+/** A page of the caller's invitations, newest first. */
+export type InvitationPage = {
+  __typename?: 'InvitationPage';
+  /** Pass as `after` for the next page; null when this is the last. */
+  endCursor: Maybe<Scalars['String']['output']>;
+  hasNextPage: Scalars['Boolean']['output'];
+  nodes: Array<Invitation>;
+  /** Accepted invitations in all (counted or not). */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** The caller's invitations against the rules: the ¥5 coupon after INVITE_REWARD_AFTER counted invitations, the daily cap. */
+export type InviteProgress = {
+  __typename?: 'InviteProgress';
+  /** Accepted invitations in all. */
+  acceptedCount: Scalars['Int']['output'];
+  /** Invitations that count (within the daily cap). */
+  countedCount: Scalars['Int']['output'];
+  /** Invitations counted today (Beijing time). */
+  countedToday: Scalars['Int']['output'];
+  /** Invitations counted per day at most (INVITES_COUNTED_PER_DAY); more are recorded but earn nothing. */
+  dailyLimit: Scalars['Int']['output'];
+  /** Counted invitations that earn the reward coupon (INVITE_REWARD_AFTER). */
+  rewardAfter: Scalars['Int']['output'];
+  /** The reward coupon's amount in fen (INVITE_REWARD_AMOUNT_FEN). */
+  rewardAmount: Scalars['Int']['output'];
+  /** The reward coupon, once earned (given once per inviter). */
+  rewardCoupon: Maybe<Coupon>;
+};
+
+/** One place of the inviter ranking. */
+export type InviteRank = {
+  __typename?: 'InviteRank';
+  /** Counted invitations (the ranking's order; ties: who reached the count first). */
+  count: Scalars['Int']['output'];
+  /** The inviter: nickname and avatar only. */
+  inviter: User;
+  inviterId: Scalars['ID']['output'];
+  /** 1 for the top inviter. */
+  rank: Scalars['Int']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -535,8 +592,21 @@ export type Query = {
   couponTemplate: Maybe<CouponTemplate>;
   /** Templates, newest first, optionally filtered (staff, scope promote:write; seed template/list and template/search). */
   couponTemplates: CouponTemplateConnection;
+  /** Top inviters by counted invitations (first: 1..100). Anyone signed in may read it. */
+  inviteRanking: Array<InviteRank>;
   /** The signed-in shopper's coupons, newest first, optionally only those with one status. */
   myCoupons: Array<Coupon>;
+  /** Who invited the caller (null when nobody did). */
+  myInvitation: Maybe<ReceivedInvitation>;
+  /**
+   * The caller's invite code (8 letters and digits), created on first ask and the same ever after. New shoppers pass it
+   * to register / registerWithSmsCode / loginWithSmsCode / loginWithWechat as `inviteCode`.
+   */
+  myInviteCode: Scalars['String']['output'];
+  /** The caller's invitation progress and reward. */
+  myInviteProgress: InviteProgress;
+  /** The shoppers the caller invited, newest first (first: 1..50). BAD_USER_INPUT for a malformed cursor. */
+  myInvites: InvitationPage;
   /** The caller's red packets of today and the daily limits. */
   myRedPacketDay: RedPacketDay;
   /** The red packets the caller created, newest first (at most 50). */
@@ -570,8 +640,19 @@ export type QueryCouponTemplatesArgs = {
 };
 
 
+export type QueryInviteRankingArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
 export type QueryMyCouponsArgs = {
   status?: InputMaybe<CouponStatus>;
+};
+
+
+export type QueryMyInvitesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -582,6 +663,17 @@ export type QueryMyRedPacketsArgs = {
 
 export type QueryRedPacketArgs = {
   id: Scalars['ID']['input'];
+};
+
+/** Who invited the caller, and the new-user coupon that came with it. */
+export type ReceivedInvitation = {
+  __typename?: 'ReceivedInvitation';
+  invitedAt: Scalars['String']['output'];
+  /** The inviter: nickname and avatar only. */
+  inviter: User;
+  inviterId: Scalars['ID']['output'];
+  /** The new-user coupon from INVITE_NEW_USER_TEMPLATE_ID; null when none was configured, the invitation did not count, or the template's limit was reached. */
+  newUserCoupon: Maybe<Coupon>;
 };
 
 /**
@@ -834,8 +926,13 @@ export type ResolversTypes = {
   CouponTemplateInput: CouponTemplateInput;
   CouponTemplatePageInfo: ResolverTypeWrapper<CouponTemplatePageInfo>;
   CouponType: CouponType;
+  Invitation: ResolverTypeWrapper<InvitationRow>;
+  InvitationPage: ResolverTypeWrapper<Omit<InvitationPage, 'nodes'> & { nodes: Array<ResolversTypes['Invitation']> }>;
+  InviteProgress: ResolverTypeWrapper<ProgressView>;
+  InviteRank: ResolverTypeWrapper<RankView>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ReceivedInvitation: ResolverTypeWrapper<InvitationRow>;
   RedPacket: ResolverTypeWrapper<RedPacketRow>;
   RedPacketDay: ResolverTypeWrapper<Omit<RedPacketDay, 'openings'> & { openings: Array<ResolversTypes['RedPacketOpening']> }>;
   RedPacketKind: RedPacketKind;
@@ -868,8 +965,13 @@ export type ResolversParentTypes = {
   CouponTemplateFilter: CouponTemplateFilter;
   CouponTemplateInput: CouponTemplateInput;
   CouponTemplatePageInfo: CouponTemplatePageInfo;
+  Invitation: InvitationRow;
+  InvitationPage: Omit<InvitationPage, 'nodes'> & { nodes: Array<ResolversParentTypes['Invitation']> };
+  InviteProgress: ProgressView;
+  InviteRank: RankView;
   Mutation: Record<PropertyKey, never>;
   Query: Record<PropertyKey, never>;
+  ReceivedInvitation: InvitationRow;
   RedPacket: RedPacketRow;
   RedPacketDay: Omit<RedPacketDay, 'openings'> & { openings: Array<ResolversParentTypes['RedPacketOpening']> };
   RedPacketOpening: OpeningView;
@@ -978,6 +1080,37 @@ export type CouponTemplatePageInfoResolvers<ContextType = PromoteContext, Parent
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type InvitationResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['Invitation'] = ResolversParentTypes['Invitation']> = {
+  counted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  invitedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  invitee?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  inviteeId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type InvitationPageResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['InvitationPage'] = ResolversParentTypes['InvitationPage']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['Invitation']>, ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type InviteProgressResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['InviteProgress'] = ResolversParentTypes['InviteProgress']> = {
+  acceptedCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  countedCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  countedToday?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  dailyLimit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rewardAfter?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rewardAmount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rewardCoupon?: Resolver<Maybe<ResolversTypes['Coupon']>, ParentType, ContextType>;
+};
+
+export type InviteRankResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['InviteRank'] = ResolversParentTypes['InviteRank']> = {
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  inviter?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  inviterId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   claimCoupon?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationClaimCouponArgs, 'templateId'>>;
   confirmCouponHold?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationConfirmCouponHoldArgs, 'couponId' | 'holdUntil' | 'orderId'>>;
@@ -1005,10 +1138,22 @@ export type QueryResolvers<ContextType = PromoteContext, ParentType extends Reso
   couponQuote?: Resolver<ResolversTypes['CouponQuote'], ParentType, ContextType, RequireFields<QueryCouponQuoteArgs, 'input'>>;
   couponTemplate?: Resolver<Maybe<ResolversTypes['CouponTemplate']>, ParentType, ContextType, RequireFields<QueryCouponTemplateArgs, 'id'>>;
   couponTemplates?: Resolver<ResolversTypes['CouponTemplateConnection'], ParentType, ContextType, Partial<QueryCouponTemplatesArgs>>;
+  inviteRanking?: Resolver<Array<ResolversTypes['InviteRank']>, ParentType, ContextType, RequireFields<QueryInviteRankingArgs, 'first'>>;
   myCoupons?: Resolver<Array<ResolversTypes['Coupon']>, ParentType, ContextType, Partial<QueryMyCouponsArgs>>;
+  myInvitation?: Resolver<Maybe<ResolversTypes['ReceivedInvitation']>, ParentType, ContextType>;
+  myInviteCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  myInviteProgress?: Resolver<ResolversTypes['InviteProgress'], ParentType, ContextType>;
+  myInvites?: Resolver<ResolversTypes['InvitationPage'], ParentType, ContextType, RequireFields<QueryMyInvitesArgs, 'first'>>;
   myRedPacketDay?: Resolver<ResolversTypes['RedPacketDay'], ParentType, ContextType>;
   myRedPackets?: Resolver<Array<ResolversTypes['RedPacket']>, ParentType, ContextType, RequireFields<QueryMyRedPacketsArgs, 'first'>>;
   redPacket?: Resolver<Maybe<ResolversTypes['RedPacket']>, ParentType, ContextType, RequireFields<QueryRedPacketArgs, 'id'>>;
+};
+
+export type ReceivedInvitationResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['ReceivedInvitation'] = ResolversParentTypes['ReceivedInvitation']> = {
+  invitedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  inviter?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  inviterId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  newUserCoupon?: Resolver<Maybe<ResolversTypes['Coupon']>, ParentType, ContextType>;
 };
 
 export type RedPacketResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['RedPacket'] = ResolversParentTypes['RedPacket']> = {
@@ -1059,8 +1204,13 @@ export type Resolvers<ContextType = PromoteContext> = {
   CouponTemplateConnection?: CouponTemplateConnectionResolvers<ContextType>;
   CouponTemplateEdge?: CouponTemplateEdgeResolvers<ContextType>;
   CouponTemplatePageInfo?: CouponTemplatePageInfoResolvers<ContextType>;
+  Invitation?: InvitationResolvers<ContextType>;
+  InvitationPage?: InvitationPageResolvers<ContextType>;
+  InviteProgress?: InviteProgressResolvers<ContextType>;
+  InviteRank?: InviteRankResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  ReceivedInvitation?: ReceivedInvitationResolvers<ContextType>;
   RedPacket?: RedPacketResolvers<ContextType>;
   RedPacketDay?: RedPacketDayResolvers<ContextType>;
   RedPacketOpening?: RedPacketOpeningResolvers<ContextType>;

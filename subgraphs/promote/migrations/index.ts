@@ -233,4 +233,61 @@ export const migrations: Migration[] = [
       await knex.schema.dropTable('promote_activities');
     },
   },
+  {
+    // Invitations (invitations.ts, data/invitations.ts; docs/invites.md): codes, who invited whom (from the user
+    // subgraph's UserRegistered), a counter row per inviter for the ranking, and rewards given once.
+    name: '212_invitations',
+    async up(knex: Knex) {
+      await knex.schema.createTable('invite_codes', (t) => {
+        t.bigInteger('user_id').primary();
+        t.string('code', 16).notNullable().unique();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+      });
+      await knex.schema.createTable('invitations', (t) => {
+        // One inviter per invitee, whatever the race or redelivery.
+        t.bigInteger('invitee_id').primary();
+        t.bigInteger('inviter_id').notNullable();
+        // False when the inviter was past INVITES_COUNTED_PER_DAY that day: recorded, earns nothing.
+        t.boolean('counted').notNullable();
+        t.bigInteger('new_user_coupon_id').references('id').inTable('coupons');
+        // Milliseconds, like the JavaScript dates myInvites' cursors carry, so a keyset never falls between two rows.
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.raw("date_trunc('milliseconds', now())"));
+        t.index(['inviter_id', 'created_at', 'invitee_id']);
+      });
+      await knex.raw('ALTER TABLE invitations ADD CONSTRAINT invitations_not_self CHECK (inviter_id <> invitee_id)');
+      await knex.schema.createTable('invite_counters', (t) => {
+        t.bigInteger('inviter_id').primary();
+        t.integer('accepted_count').notNullable().defaultTo(0);
+        t.integer('counted_count').notNullable().defaultTo(0);
+        t.timestamp('last_counted_at', { useTz: true });
+      });
+      // The ranking: top N by counted invitations, earliest to reach the count first, in one index scan.
+      await knex.raw('CREATE INDEX invite_counters_ranking ON invite_counters (counted_count DESC, last_counted_at ASC, inviter_id ASC)');
+      await knex.schema.createTable('invite_rewards', (t) => {
+        t.bigInteger('user_id').notNullable();
+        t.string('purpose', 32).notNullable();
+        t.bigInteger('coupon_id').notNullable().references('id').inTable('coupons');
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        // Once per inviter and purpose, whatever the race.
+        t.primary(['user_id', 'purpose']);
+      });
+      const { rows } = await knex.raw(`INSERT INTO coupon_templates
+          (name, type, amount, min_spend, scope, per_user_limit, valid_days, claimable, active, description)
+        VALUES ('Invitation reward', 'CASH', 0, 0, 'ALL', 2147483647, 30, false, false, 'Cash coupon for successful invitations; each coupon carries its own amount')
+        RETURNING id`);
+      await knex('promote_system_templates').insert({ purpose: 'INVITE_REWARD', template_id: rows[0].id });
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTable('invite_rewards');
+      await knex.schema.dropTable('invite_counters');
+      await knex.schema.dropTable('invitations');
+      await knex.schema.dropTable('invite_codes');
+      const purpose = await knex('promote_system_templates').where({ purpose: 'INVITE_REWARD' }).first('template_id');
+      if (purpose) {
+        await knex('promote_system_templates').where({ purpose: 'INVITE_REWARD' }).delete();
+        await knex('coupons').where({ template_id: purpose.template_id }).delete();
+        await knex('coupon_templates').where({ id: purpose.template_id }).delete();
+      }
+    },
+  },
 ];

@@ -541,12 +541,14 @@ export type MutationLoginArgs = {
 
 export type MutationLoginWithSmsCodeArgs = {
   code: Scalars['String']['input'];
+  inviteCode?: InputMaybe<Scalars['String']['input']>;
   phone: Scalars['String']['input'];
 };
 
 
 export type MutationLoginWithWechatArgs = {
   code: Scalars['String']['input'];
+  inviteCode?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -691,6 +693,11 @@ export type QueryMembershipsOfUsersArgs = {
 
 /** Sign-up with a mainland mobile number. */
 export type RegisterInput = {
+  /**
+   * The invite code of the shopper who invited this one (promote's myInviteCode, 4–32 letters and digits); only an
+   * account created by this call counts as invited. Malformed: BAD_USER_INPUT. An unknown code is ignored.
+   */
+  inviteCode?: InputMaybe<Scalars['String']['input']>;
   /** Display name, 1 to 32 characters (default: 用户 + the phone's last four digits). */
   nickname?: InputMaybe<Scalars['String']['input']>;
   /** 8 to 72 characters, with at least one letter and one digit. */
@@ -703,6 +710,11 @@ export type RegisterInput = {
 export type RegisterWithSmsCodeInput = {
   /** The 6-digit code sent for REGISTER. */
   code: Scalars['String']['input'];
+  /**
+   * The invite code of the shopper who invited this one (promote's myInviteCode, 4–32 letters and digits); only an
+   * account created by this call counts as invited. Malformed: BAD_USER_INPUT. An unknown code is ignored.
+   */
+  inviteCode?: InputMaybe<Scalars['String']['input']>;
   /** Display name, 1 to 32 characters (default: 用户 + the phone's last four digits). */
   nickname?: InputMaybe<Scalars['String']['input']>;
   /** 8 to 72 characters, with at least one letter and one digit. */
