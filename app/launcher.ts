@@ -16,7 +16,7 @@ import { startEventRuntimes, type EventRuntime } from '../platform/events/runtim
 import { deferredJobTrigger } from '../platform/events/jobs';
 import { checkDemoAdminPassword } from '../platform/secrets';
 import { requireServiceKeys } from '../platform/service-keys';
-import { createMetrics, metricsPortFor, startMetricsServer, type Metrics, type MetricsServer } from '../platform/metrics';
+import { createMetrics, serveMetrics, type Metrics, type MetricsServer } from '../platform/metrics';
 import { watchDbPool, watchEventTables, watchStreams } from '../platform/metrics-sources';
 import { KNOWN_OPERATIONS } from '../router/known-operations';
 
@@ -148,8 +148,7 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
     watchStreams(metrics, events);
     if (!options.metrics) {
       // The process's main port: the router's when it runs here, else its (first) subgraph's.
-      const port = metricsPortFor(config, router ? config.ports.router : config.ports[names[0]]);
-      if (port !== 0) metricsServer = await startMetricsServer(metrics, { host: config.host, port: options.ephemeralPorts ? 0 : port });
+      metricsServer = await serveMetrics(metrics, config, router ? config.ports.router : config.ports[names[0]], { ephemeral: options.ephemeralPorts });
     }
     const served = metricsServer;
     return {

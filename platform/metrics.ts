@@ -381,6 +381,29 @@ export async function startMetricsServer(metrics: Metrics, listen: { host: strin
   };
 }
 
+/**
+ * The process's metrics listener: METRICS_PORT, else `mainPort` + 1000 (an OS-picked port with `ephemeral`); none when
+ * 0. A default port already taken outside production (macOS's AirPlay receiver holds 5000) is a warning, not a failed
+ * start: a newcomer's `npm start` must not die of it; an explicit METRICS_PORT, or production, fails loudly.
+ */
+export async function serveMetrics(
+  metrics: Metrics,
+  config: Pick<Config, 'metrics' | 'host' | 'isProduction'>,
+  mainPort: number,
+  options: { ephemeral?: boolean } = {},
+): Promise<MetricsServer | undefined> {
+  const port = metricsPortFor(config, mainPort);
+  if (port === 0) return undefined;
+  try {
+    return await startMetricsServer(metrics, { host: config.host, port: options.ephemeral ? 0 : port });
+  } catch (error) {
+    const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    if (!inUse || config.isProduction || config.metrics.port !== undefined) throw error;
+    console.warn(`[metrics] port ${port} is in use: no /metrics in this process (set METRICS_PORT to another port, or 0)`);
+    return undefined;
+  }
+}
+
 /** The `status` label of an answer: its HTTP status when not 200, else `ok` or its first error's code. */
 function statusOf(http: number | undefined, errors: readonly { extensions?: Record<string, unknown> }[] | undefined): string {
   if (http !== undefined && http !== 200) return String(http);

@@ -9,7 +9,7 @@ import { loadConfig, type Config, type SubgraphName } from '../platform/config';
 import { onShutdownSignals, startupFailure } from '../platform/process';
 import { supergraphSubgraphs } from './health';
 import { startRouter } from './server';
-import { createMetrics, metricsPortFor, startMetricsServer } from '../platform/metrics';
+import { createMetrics, serveMetrics } from '../platform/metrics';
 import { KNOWN_OPERATIONS } from './known-operations';
 
 /**
@@ -25,8 +25,7 @@ async function main(config: Config) {
   const started = Date.now();
   const metrics = createMetrics(config, KNOWN_OPERATIONS);
   const router = await startRouter({ config, host: config.host, port: config.ports.router, metrics });
-  const metricsPort = metricsPortFor(config, config.ports.router);
-  const metricsServer = metricsPort === 0 ? undefined : await startMetricsServer(metrics, { host: config.host, port: metricsPort });
+  const metricsServer = await serveMetrics(metrics, config, config.ports.router);
   onShutdownSignals('router', async () => {
     await metricsServer?.close();
     await router.close();
