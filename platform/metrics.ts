@@ -382,8 +382,8 @@ export async function startMetricsServer(metrics: Metrics, listen: { host: strin
 }
 
 /**
- * The process's metrics listener: METRICS_PORT, else `mainPort` + 1000 (an OS-picked port with `ephemeral`); none when
- * 0. A default port already taken outside production (macOS's AirPlay receiver holds 5000) is a warning, not a failed
+ * The process's metrics listener: METRICS_PORT, else `mainPort` + 1000 (an OS-picked port with `ephemeral` or when the
+ * main port is 0); none when METRICS_PORT is 0. A default port already taken outside production (macOS's AirPlay receiver holds 5000) is a warning, not a failed
  * start: a newcomer's `npm start` must not die of it; an explicit METRICS_PORT, or production, fails loudly.
  */
 export async function serveMetrics(
@@ -392,10 +392,12 @@ export async function serveMetrics(
   mainPort: number,
   options: { ephemeral?: boolean } = {},
 ): Promise<MetricsServer | undefined> {
+  // A main port picked by the OS (0: tests, several instances on one machine) gets an OS-picked metrics port too.
+  const ephemeral = options.ephemeral || (config.metrics.port === undefined && mainPort === 0);
   const port = metricsPortFor(config, mainPort);
-  if (port === 0) return undefined;
+  if (config.metrics.port === 0) return undefined;
   try {
-    return await startMetricsServer(metrics, { host: config.host, port: options.ephemeral ? 0 : port });
+    return await startMetricsServer(metrics, { host: config.host, port: ephemeral ? 0 : port });
   } catch (error) {
     const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
     if (!inUse || config.isProduction || config.metrics.port !== undefined) throw error;

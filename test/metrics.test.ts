@@ -10,7 +10,7 @@ import knexFactory from 'knex';
 import type { RunningSupergraph } from '../app/launcher';
 import { loadConfig } from '../platform/config';
 import { scheduleJob, startJobRunner } from '../platform/events/jobs';
-import { Metrics, metricsPortFor } from '../platform/metrics';
+import { Metrics, metricsPortFor, serveMetrics } from '../platform/metrics';
 import { startIsolatedSupergraph, type IsolatedSupergraph } from './support/isolated-supergraph';
 import { anonymousTo, gql, startSupergraph, testConfig } from './support/harness';
 
@@ -79,6 +79,22 @@ describe('metrics configuration', () => {
     expect(metricsPortFor(loadConfig({ NODE_ENV: 'test', METRICS_PORT: '0' }), 4000)).toBe(0);
     expect(() => loadConfig({ NODE_ENV: 'test', METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
     expect(loadConfig({ NODE_ENV: 'test', METRICS_OPERATIONS: 'A, B ,,C' }).metrics.operations).toEqual(['A', 'B', 'C']);
+  });
+});
+
+describe('the metrics listener', () => {
+  it('takes an OS-picked port when the main port is one, serves /metrics only, and is off with METRICS_PORT=0', async () => {
+    const metrics = new Metrics();
+    const server = (await serveMetrics(metrics, loadConfig({ NODE_ENV: 'test' }), 0))!;
+    try {
+      expect(server.port).not.toBe(1000);
+      expect((await fetch(server.url)).status).toBe(200);
+      expect((await fetch(new URL('/graphql', server.url))).status).toBe(404);
+      expect((await fetch(server.url, { method: 'POST' })).status).toBe(405);
+    } finally {
+      await server.close();
+    }
+    expect(await serveMetrics(metrics, loadConfig({ NODE_ENV: 'test', METRICS_PORT: '0' }), 4000)).toBeUndefined();
   });
 });
 
