@@ -5,6 +5,7 @@
  * and an unpaid card order expiring (docs/family-wallets.md).
  */
 import { scheduleJob } from '../../../platform/events';
+import { familyWalletDiscrepancies } from '../data/audit';
 import { anonymousTo, asIdentity, codes, gql, uniquePhone } from '../../../test/support/harness';
 import { newOrder, paymentWorldForFile, postNotify, STAFF, untilJobsSettled, untilOrder, waitFor, type PaymentWorld } from './support';
 
@@ -120,6 +121,14 @@ describe('family wallet', () => {
     expect(after.bills.edges[1].node.paidBy).toBe(owner.userId);
     // The shopper's own wallet was not touched.
     expect(await world.paymentDb('wallet_entries').where({ user_id: owner.userId })).toHaveLength(0);
+
+    // The invariant checker's view (audit/invariants/family-wallet.ts): clean; a balance changed outside the ledger shows.
+    const mine = async () => (await familyWalletDiscrepancies(world.paymentDb)).filter((row) => row.familyId === familyId);
+    expect(await mine()).toEqual([]);
+    await world.paymentDb('family_wallet_accounts').where({ family_id: familyId }).increment('balance', 1);
+    expect((await mine()).map((row) => row.problem).sort()).toEqual(['BALANCE_NOT_LAST_ENTRY', 'BALANCE_NOT_LEDGER_SUM']);
+    await world.paymentDb('family_wallet_accounts').where({ family_id: familyId }).decrement('balance', 1);
+    expect(await mine()).toEqual([]);
   });
 });
 
