@@ -14,6 +14,7 @@ import type { Knex } from 'knex';
 import { requireScope, requireUser } from '../../platform/context';
 import { badInput, shopError } from '../../platform/errors';
 import { appendEvent, scheduleJob, type Job, type JobContext } from '../../platform/events';
+import { isBigintId } from '../../platform/loaders';
 import type { PaymentContext } from './context';
 import {
   currentMemberCardPrice,
@@ -59,7 +60,7 @@ export async function setMemberCardPrice(context: PaymentContext, price: number)
 /** The signed-in shopper's card order (null for anyone else's, as for one that does not exist). */
 export async function memberCardOrderForViewer(context: PaymentContext, id: string): Promise<MemberCardOrderRow | null> {
   const userId = requireUser(context);
-  if (!/^[1-9][0-9]{0,18}$/.test(id)) return null;
+  if (!isBigintId(id)) return null;
   const row = await findMemberCardOrder(context.db, id);
   return row && String(row.user_id) === userId ? row : null;
 }

@@ -17,12 +17,6 @@ export interface FamilyWalletEntryRow {
   created_at: Date;
 }
 
-/** Balances of several families in one statement (0 for a family that never had money). */
-export async function familyBalances(db: Knex, familyIds: readonly string[]): Promise<Map<string, number>> {
-  const rows = await db('family_wallet_accounts').whereRaw('family_id = ANY(?::bigint[])', [[...familyIds]]).select('family_id', 'balance');
-  return new Map(rows.map((row: { family_id: string; balance: number }) => [String(row.family_id), Number(row.balance)]));
-}
-
 export async function familyBalance(db: Knex | Knex.Transaction, familyId: string): Promise<number> {
   const row = await db('family_wallet_accounts').where({ family_id: familyId }).first('balance');
   return row ? Number(row.balance) : 0;
