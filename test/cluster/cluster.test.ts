@@ -13,16 +13,17 @@
  * Prints what it measured (failures, retries, recovery times).
  */
 import crypto from 'node:crypto';
+import net from 'node:net';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { Knex } from 'knex';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../platform/config';
 import { createSubgraphKnex } from '../../platform/db';
 import { checkInvariants, formatReport } from '../../audit/invariants';
-import { Cluster, type ClusterPorts } from '../../scripts/cluster/cluster';
+import { Cluster, portsFrom, type ClusterPorts } from '../../scripts/cluster/cluster';
 import { Nginx } from '../../scripts/cluster/nginx';
 import { createShopDatabase, type ShopDatabase } from '../../scripts/lib/shop-database';
-import { freePort, sleep } from '../support/faults';
+import { sleep } from '../support/faults';
 import { newProduct, newShopper, type Shopper } from '../faults/support';
 
 const run = process.env.SHOP_TEST_ADMIN_URL && process.env.REDIS_URL && Nginx.installed() ? describe : describe.skip;
@@ -44,27 +45,28 @@ const CREATE_ORDER = 'mutation ClusterCheckout($input: CheckoutInput!, $key: Str
 const CANCEL_ORDER = 'mutation ClusterCancel($id: ID!) { cancelOrder(id: $id, reason: "cluster test") { id status } }';
 const WATCH = 'subscription ClusterWatch($id: ID!) { orderStatusChanged(orderId: $id) { id status } }';
 
+/** Whether nothing listens on the port right now. */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * The layout of `npm run cluster -- --port <base>` from a random base below the kernel's ephemeral range (32768 and
+ * up): the instances' ports stay fixed for the whole run (restarts reuse them), and a port of that range, free when
+ * chosen, is soon taken by some outgoing connection or another test's `listen(0)` on a busy machine.
+ */
 async function clusterPorts(): Promise<ClusterPorts> {
-  const ports = async (n: number) => {
-    const list: number[] = [];
-    while (list.length < n) {
-      const port = await freePort();
-      if (!list.includes(port)) list.push(port);
-    }
-    return list;
-  };
-  const all = await ports(2 + SUBGRAPH_NAMES.length * 3 + 1);
-  return {
-    front: all[0],
-    balancers: Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [name, all[1 + i]])) as Record<SubgraphName, number>,
-    instances: {
-      router: [all[1 + SUBGRAPH_NAMES.length], all[2 + SUBGRAPH_NAMES.length]],
-      ...(Object.fromEntries(SUBGRAPH_NAMES.map((name, i) => [name, [all[3 + SUBGRAPH_NAMES.length + 2 * i], all[4 + SUBGRAPH_NAMES.length + 2 * i]]])) as Record<
-        SubgraphName,
-        number[]
-      >),
-    },
-  };
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + 100 * Math.floor(Math.random() * 120);
+    const ports = portsFrom(base);
+    const all = [ports.front, ...Object.values(ports.balancers), ...Object.values(ports.instances).flat()];
+    if ((await Promise.all(all.map(portFree))).every(Boolean)) return ports;
+  }
+  throw new Error('no free range of ports for the cluster between 20000 and 32000');
 }
 
 type Outcome = { ok: true } | { ok: false; why: string };
