@@ -177,8 +177,8 @@ export class Cluster {
   }
 
   /** Starts an instance again (after `kill()`), with the environment it had. */
-  async restart(name: ServiceName, index: number): Promise<void> {
-    await this.instance(name, index).start(this.envOf(name, index));
+  async restart(name: ServiceName, index: number, timeoutMs?: number): Promise<void> {
+    await this.instance(name, index).start(this.envOf(name, index), timeoutMs);
   }
 
   /** The last lines each instance printed, for a failing test's message. */

@@ -122,6 +122,8 @@ run('the cluster: two routers and two instances of each subgraph behind nginx', 
   let database: ShopDatabase;
   let cluster: Cluster;
   const dbs = {} as Record<SubgraphName, Knex>;
+  /** Reconnecting subscription clients: closed in afterAll even when the test failed midway. */
+  const clients: Client[] = [];
 
   beforeAll(async () => {
     const prefix = process.env.SHOP_FAULTS_DB_PREFIX || 'shop_cluster';
@@ -150,6 +152,7 @@ run('the cluster: two routers and two instances of each subgraph behind nginx', 
   }, 1_800_000);
 
   afterAll(async () => {
+    await Promise.all(clients.map((client) => client.dispose()));
     await Promise.all(Object.values(dbs).map((db) => db.destroy()));
     await cluster?.stop(5_000);
     if (database && !process.env.KEEP_TEST_DATABASE) await database.drop();
@@ -194,6 +197,7 @@ run('the cluster: two routers and two instances of each subgraph behind nginx', 
         retryWait: async (retries) => sleep(Math.min(2000, 100 * 2 ** retries)),
         on: { connected: () => void entry.connects++, closed: () => void entry.closes++ },
       });
+      clients.push(entry.client);
       entry.client.subscribe(
         { query: WATCH, variables: { id: entry.orderId } },
         {
@@ -259,11 +263,17 @@ run('the cluster: two routers and two instances of each subgraph behind nginx', 
       }
     }
     await sleep(DEAD_MS);
+    const deadPhase = queries.filter((q) => q.at >= killedAt);
+    console.log(
+      `cluster: ${DEAD_MS} ms after the kill: ${deadPhase.length} queries, ${deadPhase.filter((q) => !q.ok).length} failed; ` +
+        `${keys.length} checkouts, ${keys.filter((k) => k.transient.length).length} retried with the same key`,
+    );
     const restartAt = Date.now();
     const restartReady: Record<string, number> = {};
     await Promise.all(
       (['router', 'product'] as const).map(async (name) => {
-        await cluster.restart(name, 0);
+        // A start under load on a busy machine: far longer than an idle one's seconds.
+        await cluster.restart(name, 0, 900_000);
         restartReady[name] = Date.now() - restartAt;
       }),
     );
