@@ -203,8 +203,13 @@ export interface OpenConfig {
   routerInstances: number;
   /** Largest JSON body accepted (OPEN_MAX_BODY_BYTES, default 65536). */
   maxBodyBytes: number;
-  /** How long a call may wait for a free slot of its method's concurrency cap (OPEN_QUEUE_WAIT_MS, default 1000). */
-  queueWaitMs: number;
+  /**
+   * Test only (NODE_ENV=test): moves the gateway's clock so that it reads OPEN_TEST_CLOCK_START_MS (ms since the epoch)
+   * when the configuration is loaded, e.g. just before midnight in China; 0 otherwise.
+   */
+  clockOffsetMs: number;
+  /** How long one Redis command of the gateway may take before it counts locally instead (OPEN_REDIS_TIMEOUT_MS, default 250). */
+  redisTimeoutMs: number;
   /** Consecutive failures of one subgraph that open its breaker (OPEN_BREAKER_FAILURES, default 5). */
   breakerFailures: number;
   /** How long an open breaker fails fast before one probe is let through (OPEN_BREAKER_HALF_OPEN_MS, default 10000). */
@@ -759,7 +764,9 @@ function openConfig(env: NodeJS.ProcessEnv, isProduction: boolean): OpenConfig {
     nonceTtlSeconds,
     routerInstances: positive(env, 'OPEN_ROUTER_INSTANCES', 2),
     maxBodyBytes: positive(env, 'OPEN_MAX_BODY_BYTES', 65_536),
-    queueWaitMs: nonNegative(env, 'OPEN_QUEUE_WAIT_MS', 1000),
+    // Never outside tests: a switch that moves a production clock must not exist.
+    clockOffsetMs: env.NODE_ENV === 'test' && /^\d{13}$/.test(env.OPEN_TEST_CLOCK_START_MS ?? '') ? Number(env.OPEN_TEST_CLOCK_START_MS) - Date.now() : 0,
+    redisTimeoutMs: positive(env, 'OPEN_REDIS_TIMEOUT_MS', 250),
     breakerFailures: positive(env, 'OPEN_BREAKER_FAILURES', 5),
     breakerHalfOpenMs: positive(env, 'OPEN_BREAKER_HALF_OPEN_MS', 10_000),
     alertThresholdMs: positive(env, 'OPEN_ALERT_THRESHOLD_MS', 1000),
