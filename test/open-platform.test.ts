@@ -145,7 +145,8 @@ beforeAll(async () => {
   proxy = await startProxy(new URL(shop.subgraphs.order!.url));
   staff = bearer(signAccessToken({ userId: '1', scopes: ['open:admin', 'order:write'] }, shop.config));
   routers.push(...(await Promise.all([startRouterProcess(), startRouterProcess()])));
-});
+  // A whole shop plus two router processes: minutes on a busy 2-core machine.
+}, 420_000);
 
 afterAll(async () => {
   for (const router of routers) router.process.child.kill('SIGTERM');
