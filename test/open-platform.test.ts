@@ -101,6 +101,8 @@ function routerEnv(extra: Record<string, string> = {}): Record<string, string | 
     OPEN_BREAKER_FAILURES: '3',
     OPEN_BREAKER_HALF_OPEN_MS: '1500',
     ORDER_TIMEOUT_MS: '2000',
+    // The machine running the tests may be very busy: a slow Redis answer must not count as Redis being down here.
+    OPEN_REDIS_TIMEOUT_MS: '3000',
     ...extra,
   };
 }
@@ -289,8 +291,7 @@ it('admits exactly N calls of a minute limit, split across both instances', asyn
   await waitForEarlyInMinute();
   const answers = await Promise.all(Array.from({ length: 24 }, (_, i) => clientOf(app, i % 2).call('order.query', { id: '1' })));
   const outcomes = answers.map((answer) => `${answer.status} ${answer.body.error?.code ?? 'ok'}`);
-  expect(outcomes.filter((outcome) => outcome === '200 ok')).toHaveLength(7);
-  expect(outcomes.filter((outcome) => outcome === '429 MINUTE_LIMIT_EXCEEDED')).toHaveLength(17);
+  expect(outcomes.sort()).toEqual([...Array(7).fill('200 ok'), ...Array(17).fill('429 MINUTE_LIMIT_EXCEEDED')]);
 });
 
 it('a registry change reaches both instances within 2 s', async () => {

@@ -266,10 +266,10 @@ export function createOpenGateway(options: {
     };
     counts.calls++;
     void (async () => {
-      let status: number;
+      let status = 500;
       let body: unknown;
-      let headers: Record<string, string>;
-      let errorCode: string | null = null;
+      let headers: Record<string, string> = {};
+      let errorCode: string | null = 'SERVICE_ERROR';
       try {
         ({ status, body, headers } = await serve(req, call));
         counts.admitted++;
@@ -283,20 +283,26 @@ export function createOpenGateway(options: {
         errorCode = refusal.code;
         counts.refused[refusal.code] = (counts.refused[refusal.code] ?? 0) + 1;
       }
-      // The limits' headers on every answer to a known app (refused before the limits: their state, counting nothing).
-      if (call.app && !call.quota) call.quota = await quotas.peek(call.app, clock.now()).catch(() => undefined);
-      const payload = JSON.stringify(body);
-      if (!res.headersSent) {
-        res.writeHead(status, {
-          'content-type': 'application/json; charset=utf-8',
-          'content-length': Buffer.byteLength(payload),
-          'x-request-id': call.requestId,
-          'cache-control': 'no-store',
-          ...(call.quota ? quotaHeaders(call.quota) : {}),
-          ...headers,
-        });
-        res.end(payload);
+      try {
+        // The limits' headers on every answer to a known app (refused before the limits: their state, counting nothing).
+        if (call.app && !call.quota) call.quota = await quotas.peek(call.app, clock.now()).catch(() => undefined);
+        const payload = JSON.stringify(body);
+        if (!res.headersSent) {
+          res.writeHead(status, {
+            'content-type': 'application/json; charset=utf-8',
+            'content-length': Buffer.byteLength(payload),
+            'x-request-id': call.requestId,
+            'cache-control': 'no-store',
+            ...(call.quota ? quotaHeaders(call.quota) : {}),
+            ...headers,
+          });
+          res.end(payload);
+        }
+      } catch (error) {
+        console.error('[router] open platform: writing the answer failed:', error);
+        res.destroy();
       }
+      // Exactly once per call, after the answer, never awaited (call-events.ts).
       emitOpenCall({
         requestId: call.requestId,
         appKey: call.appKey,
