@@ -115,6 +115,14 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       Order: '../refs#EntityRef',
     },
   },
+  open: {
+    context: '../context#OpenContext',
+    mappers: {
+      OpenApp: '../data/apps#AppRow',
+      OpenApi: '../data/apis#OpenApiRow',
+      OpenSession: '../data/sessions#SessionView',
+    },
+  },
 };
 
 const config: CodegenConfig = {

@@ -2,13 +2,14 @@
  * The one place that reads the environment. Everything else receives a typed `Config`.
  */
 import { serviceKeysFromEnv, type ServiceKeys } from './service-keys';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { assertMoneyLimits, DEFAULT_MONEY_LIMITS, type MoneyLimits } from './money';
 import { assertCompleteKeySets, developmentMode, KEY_SETS } from './modes';
 import { checkDevelopmentSecrets, publicReason, reachableOnlyLocally, warnDevelopmentSecrets } from './secrets';
 
-export const SUBGRAPH_NAMES = ['user', 'product', 'cart', 'order', 'promote', 'payment', 'review'] as const;
+export const SUBGRAPH_NAMES = ['user', 'product', 'cart', 'order', 'promote', 'payment', 'review', 'open'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 export const DEFAULT_PORTS: Record<SubgraphName | 'router', number> = {
@@ -19,8 +20,9 @@ export const DEFAULT_PORTS: Record<SubgraphName | 'router', number> = {
   order: 4004,
   promote: 4005,
   payment: 4006,
-  // 4007 is the open platform's (docs/architecture.md).
   review: 4008,
+  // The open platform's registry (docs/open-platform.md); its gateway endpoint is the router's /open/v1.
+  open: 4007,
 };
 
 /** Development-only secrets: never accepted when NODE_ENV=production. */
@@ -179,6 +181,45 @@ export interface Config {
   review: ReviewConfig;
   /** Order's shipments and carrier tracking (Kuaidi100), docs/logistics.md. */
   logistics: LogisticsConfig;
+  /** The open platform: registry (open subgraph) and the router's gateway /open/v1 (docs/open-platform.md). */
+  open: OpenConfig;
+}
+
+export interface OpenConfig {
+  /**
+   * 32-byte key sealing app secrets at rest (AES-256-GCM), held by the open subgraph and the routers
+   * (OPEN_SECRET_KEY: 64 hex digits or 43 base64url characters). Unset outside production: derived from
+   * INTERNAL_SECRET; production refuses to start the open subgraph or the router without it.
+   */
+  secretKey: Buffer | null;
+  /** How often each router reads the registry's generation (OPEN_REGISTRY_POLL_MS, default 500; ≤ 2 s invalidation). */
+  registryPollMs: number;
+  /** Accepted distance of X-Timestamp from the router's clock (OPEN_TIMESTAMP_SKEW_SECONDS, default 300). */
+  timestampSkewSeconds: number;
+  /** How long a nonce is remembered per app (OPEN_NONCE_TTL_SECONDS, default 600; must exceed twice the skew). */
+  nonceTtlSeconds: number;
+  /**
+   * Router instances deployed (OPEN_ROUTER_INSTANCES, default 2): with Redis down each instance admits
+   * limit ÷ this many calls per window on its own counters.
+   */
+  routerInstances: number;
+  /** Largest JSON body accepted (OPEN_MAX_BODY_BYTES, default 65536). */
+  maxBodyBytes: number;
+  /**
+   * Test only (NODE_ENV=test): moves the gateway's clock so that it reads OPEN_TEST_CLOCK_START_MS (ms since the epoch)
+   * when the configuration is loaded, e.g. just before midnight in China; 0 otherwise.
+   */
+  clockOffsetMs: number;
+  /** How long one Redis command of the gateway may take before it counts locally instead (OPEN_REDIS_TIMEOUT_MS, default 250). */
+  redisTimeoutMs: number;
+  /** Consecutive failures of one subgraph that open its breaker (OPEN_BREAKER_FAILURES, default 5). */
+  breakerFailures: number;
+  /** How long an open breaker fails fast before one probe is let through (OPEN_BREAKER_HALF_OPEN_MS, default 10000). */
+  breakerHalfOpenMs: number;
+  /** Platform default of the slow-API alert (OPEN_ALERT_THRESHOLD_MS, default 1000); per API: alertThresholdMs. */
+  alertThresholdMs: number;
+  /** Characters of the request body kept in call records (OPEN_LOG_REQUEST_MAX_CHARS, default 4096). */
+  logRequestMaxChars: number;
 }
 
 export interface ReviewConfig {
@@ -727,6 +768,37 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   return value;
 }
 
+function openConfig(env: NodeJS.ProcessEnv, isProduction: boolean): OpenConfig {
+  const raw = env.OPEN_SECRET_KEY;
+  let secretKey: Buffer | null = null;
+  if (raw) {
+    secretKey = /^[0-9a-fA-F]{64}$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.from(raw, 'base64url');
+    if (secretKey.length !== 32) throw new Error('OPEN_SECRET_KEY must be 32 bytes: 64 hex digits or 43 base64url characters');
+  } else if (!isProduction) {
+    // Development and tests: stable across restarts, never accepted in production (null there: checked at start-up).
+    secretKey = crypto.createHash('sha256').update(`shop/open/secret-key/${env.INTERNAL_SECRET || DEV_INTERNAL_SECRET}`).digest();
+  }
+  const timestampSkewSeconds = positive(env, 'OPEN_TIMESTAMP_SKEW_SECONDS', 300);
+  const nonceTtlSeconds = positive(env, 'OPEN_NONCE_TTL_SECONDS', 600);
+  // A nonce must be remembered for as long as a timestamp signed with it can be accepted (±skew).
+  if (nonceTtlSeconds < 2 * timestampSkewSeconds) throw new Error('OPEN_NONCE_TTL_SECONDS must be at least twice OPEN_TIMESTAMP_SKEW_SECONDS');
+  return {
+    secretKey,
+    registryPollMs: positive(env, 'OPEN_REGISTRY_POLL_MS', 500),
+    timestampSkewSeconds,
+    nonceTtlSeconds,
+    routerInstances: positive(env, 'OPEN_ROUTER_INSTANCES', 2),
+    maxBodyBytes: positive(env, 'OPEN_MAX_BODY_BYTES', 65_536),
+    // Never outside tests: a switch that moves a production clock must not exist.
+    clockOffsetMs: env.NODE_ENV === 'test' && /^\d{13}$/.test(env.OPEN_TEST_CLOCK_START_MS ?? '') ? Number(env.OPEN_TEST_CLOCK_START_MS) - Date.now() : 0,
+    redisTimeoutMs: positive(env, 'OPEN_REDIS_TIMEOUT_MS', 250),
+    breakerFailures: positive(env, 'OPEN_BREAKER_FAILURES', 5),
+    breakerHalfOpenMs: positive(env, 'OPEN_BREAKER_HALF_OPEN_MS', 10_000),
+    alertThresholdMs: positive(env, 'OPEN_ALERT_THRESHOLD_MS', 1000),
+    logRequestMaxChars: positive(env, 'OPEN_LOG_REQUEST_MAX_CHARS', 4096),
+  };
+}
+
 function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -928,6 +1000,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     holds: holdsConfig(env),
     review: { editWindowHours: nonNegative(env, 'REVIEW_EDIT_WINDOW_HOURS', 72) },
+    open: openConfig(env, isProduction),
     events: {
       namespace: env.EVENTS_NAMESPACE || undefined,
       pollIntervalMs: int(env, 'EVENTS_POLL_INTERVAL_MS', 100),

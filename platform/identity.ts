@@ -17,8 +17,8 @@ import { ROUTER, SERVICE_NAMES, ServiceKeys } from './service-keys';
 
 export const IDENTITY_HEADER = 'x-shop-identity';
 
-export type Scope = 'catalog:write' | 'promote:write' | 'order:write' | 'payment:refund' | 'review:moderate' | 'member:write' | 'subscription:erp';
-export const ALL_SCOPES: Scope[] = ['catalog:write', 'promote:write', 'order:write', 'payment:refund', 'review:moderate', 'member:write', 'subscription:erp'];
+export type Scope = 'catalog:write' | 'promote:write' | 'order:write' | 'payment:refund' | 'review:moderate' | 'member:write' | 'subscription:erp' | 'open:admin';
+export const ALL_SCOPES: Scope[] = ['catalog:write', 'promote:write', 'order:write', 'payment:refund', 'review:moderate', 'member:write', 'subscription:erp', 'open:admin'];
 
 export interface Identity {
   /** Signed-in user id, absent for anonymous requests and pure service calls. */
@@ -32,6 +32,11 @@ export interface Identity {
   clientIp?: string;
   /** The subgraph the header is signed for (`aud`); set by the signer, checked by the receiving subgraph. */
   audience?: string;
+  /**
+   * An open-platform app acting for a merchant (router/open/): its app key. Set only by the router's gateway, with
+   * `userId` = the merchant session's merchant and `scopes` = that session's scopes (docs/open-platform.md).
+   */
+  app?: string;
 }
 
 interface SignedClaims {
@@ -40,6 +45,8 @@ interface SignedClaims {
   svc?: string;
   sid?: string;
   ip?: string;
+  /** Open-platform app key (router only). */
+  app?: string;
   /** Audience: the name of the subgraph this header is for. */
   aud?: string;
   /** Issued at, unix seconds. */
@@ -80,6 +87,7 @@ export function signIdentity(identity: Identity, keys: ServiceKeys | string, now
   if (identity.service) claims.svc = identity.service;
   if (identity.sessionId) claims.sid = identity.sessionId;
   if (identity.clientIp) claims.ip = identity.clientIp;
+  if (identity.app) claims.app = identity.app;
   if (identity.audience) claims.aud = identity.audience;
   const issuer = identity.service ?? ROUTER;
   const { kid, key } = keyRing(keys).signingKey(issuer, identity.audience ?? '');
@@ -144,8 +152,8 @@ export function verifyIdentity(
     if (claims.svc !== undefined) throw new IdentityError('the router signs for shoppers, not as a service');
   } else {
     if (claims.svc !== issuer) throw new IdentityError(`a header signed by ${issuer} must name ${issuer} as its service`);
-    if (claims.scp?.length || claims.sid !== undefined || claims.ip !== undefined) {
-      throw new IdentityError(`${issuer} may not assert scopes, sessions or client addresses (only the router does)`);
+    if (claims.scp?.length || claims.sid !== undefined || claims.ip !== undefined || claims.app !== undefined) {
+      throw new IdentityError(`${issuer} may not assert scopes, sessions, client addresses or open apps (only the router does)`);
     }
     if (claims.sub !== undefined && !SERVICES_ACTING_FOR_USERS.includes(issuer)) throw new IdentityError(`${issuer} may not act for a user`);
   }
@@ -156,6 +164,7 @@ export function verifyIdentity(
     sessionId: claims.sid,
     clientIp: claims.ip,
     audience: claims.aud,
+    ...(typeof claims.app === 'string' ? { app: claims.app } : {}),
   };
 }
 
@@ -182,7 +191,7 @@ export class SameSecondIdentitySigner {
       this.second = second;
     }
     // Every claim the header carries except `aud` (fixed here) and `iat` (this second).
-    const key = JSON.stringify([identity.userId, identity.scopes, identity.service, identity.sessionId, identity.clientIp]);
+    const key = JSON.stringify([identity.userId, identity.scopes, identity.service, identity.sessionId, identity.clientIp, identity.app]);
     let header = this.headers.get(key);
     if (header === undefined) {
       header = signIdentity({ ...identity, audience: this.audience }, this.keys, now);

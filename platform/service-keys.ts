@@ -8,7 +8,7 @@
  * able to sign as `payment` anywhere else, and a leaked key of one subgraph cannot act as another or as the router.
  *
  * Configuration (read by config.ts):
- * - `SERVICE_KEY_<NAME>` = `kid:secret[,kid:secret…]` (NAME: ROUTER, USER, PRODUCT, CART, ORDER, PROMOTE, PAYMENT, REVIEW).
+ * - `SERVICE_KEY_<NAME>` = `kid:secret[,kid:secret…]` (NAME: ROUTER, USER, PRODUCT, CART, ORDER, PROMOTE, PAYMENT, REVIEW, OPEN).
  *   The first key signs; every listed key verifies (rotation: two at once). A bare `secret` has kid `1`.
  * - `SERVICE_PEER_KEY_<NAME>` = `kid:base64url[,…]`: verification only, the pair key NAME → this process's service
  *   (printed by `npm run service-keys`), for a process that must not hold NAME's secret.
@@ -18,7 +18,7 @@
 import crypto from 'node:crypto';
 
 export const ROUTER = 'router';
-export const SERVICE_NAMES = ['router', 'user', 'product', 'cart', 'order', 'promote', 'payment', 'review'] as const;
+export const SERVICE_NAMES = ['router', 'user', 'product', 'cart', 'order', 'promote', 'payment', 'review', 'open'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** The kid of keys derived from the base secret (development / back-compat). */

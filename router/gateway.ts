@@ -21,6 +21,11 @@ export { networkErrorCode, SubgraphResponseTooLargeError, SubgraphTimeoutError }
 export interface RouterContext {
   identity: Identity;
   requestId: string;
+  /**
+   * Set for calls of the open platform's gateway (router/open/): each subgraph fetch of the call goes through that
+   * subgraph's circuit breaker (router/open/isolation.ts). Shop traffic has none.
+   */
+  open?: { fetch<T extends { errors?: readonly { extensions?: Record<string, unknown> }[] | null }>(subgraph: string, run: () => Promise<T>): Promise<T> };
 }
 
 /** Where to send each subgraph's requests: an override (ephemeral test ports, `<NAME>_URL`), else the supergraph's URL. */
@@ -65,6 +70,12 @@ class SignedIdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<RouterContext>) {
+    const open = 'incomingRequestContext' in options ? options.context?.open : undefined;
+    if (open) return open.fetch(this.subgraph, () => this.processShared(options));
+    return this.processShared(options);
+  }
+
+  private async processShared(options: GraphQLDataSourceProcessOptions<RouterContext>) {
     // Health checks and schema loads carry no operation context: never shared.
     if (!this.dedup || !('incomingRequestContext' in options)) return super.process(options);
     // Every fetch of a client mutation is sent afresh: a query fetch after the write must not join one sent before it.

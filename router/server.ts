@@ -39,6 +39,7 @@ import { requireServiceKeys } from '../platform/service-keys';
 import { requestMetricsPlugin, type Metrics } from '../platform/metrics';
 import { measuredFetchers, watchRouterParts } from './metrics';
 import { createSessionRevocations } from '../platform/session-revocation';
+import { createOpenGateway, isOpenPath } from './open/gateway';
 
 export interface RouterOptions {
   config: Config;
@@ -164,6 +165,17 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
       passThrough: passThrough ? { enabled: true, ...passThrough } : { enabled: false },
     });
   });
+  // The open platform's signed endpoint (router/open/gateway.ts): registered operations only, never free-form GraphQL.
+  // Without OPEN_SECRET_KEY (production only) no app secret opens: every call answers REGISTRY_UNAVAILABLE.
+  if (!config.open.secretKey) console.warn('[router] OPEN_SECRET_KEY is not set: the open platform (/open/v1) refuses every call');
+  let listeningPort = options.port;
+  const open = createOpenGateway({
+    config,
+    server,
+    openUrl: () => resolveUrl('open', `http://${config.host}:${config.ports.open}/graphql`),
+    gatewayId: () => `${config.host}:${listeningPort}#${process.pid}`,
+  });
+  app.get('/open/stats', statsGate, (_req, res) => void res.json(open.stats()));
   app.get('/health', async (_req, res) => {
     const report = await subgraphHealth(config, resolveUrl, fetchers);
     res.status(report.status === 'ok' ? 200 : 503).json(report);
@@ -203,10 +215,13 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     log: logUnexpectedError,
     onRefused: metrics && ((refusal) => metrics.countRefusedRequest('router', refusal.status, refusal.body.errors, { countRefusals: true })),
   });
-  httpServer.on('request', (req, res) => (req.method === 'POST' && isGraphQLPath(req.url) ? graphql(req, res) : app(req, res)));
+  httpServer.on('request', (req, res) =>
+    req.method === 'POST' && isGraphQLPath(req.url) ? graphql(req, res) : isOpenPath(req.url) ? open.handle(req, res) : app(req, res),
+  );
 
   await new Promise<void>((resolve) => httpServer.listen(options.port, options.host, resolve));
   const { port } = httpServer.address() as AddressInfo;
+  listeningPort = port;
   return {
     url: `http://${options.host}:${port}/graphql`,
     port,
@@ -224,6 +239,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
       await notify.close();
       await responseCache?.close();
       await revocations.close();
+      await open.close();
     },
   };
 }

@@ -8,6 +8,7 @@ import * as order from './order';
 import * as payment from './payment';
 import * as product from './product';
 import * as promote from './promote';
+import * as open from './open';
 import * as review from './review';
 import * as user from './user';
 
@@ -27,4 +28,5 @@ export const subgraphModules: Record<SubgraphName, SubgraphModule> = {
   promote: { name: 'promote', migrations: promote.migrations, create: promote.createPromoteSubgraph, seedDemo: promote.seedDemo },
   payment: { name: 'payment', migrations: payment.migrations, create: payment.createPaymentSubgraph },
   review: { name: 'review', migrations: review.migrations, create: review.createReviewSubgraph, seedDemo: review.seedDemo },
+  open: { name: 'open', migrations: open.migrations, create: open.createOpenSubgraph, seedDemo: open.seedDemo },
 };

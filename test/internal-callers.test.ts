@@ -13,10 +13,11 @@ import { internalCallers as order } from '../subgraphs/order/internal-callers';
 import { internalCallers as payment } from '../subgraphs/payment/internal-callers';
 import { internalCallers as product } from '../subgraphs/product/internal-callers';
 import { internalCallers as promote } from '../subgraphs/promote/internal-callers';
+import { internalCallers as open } from '../subgraphs/open/internal-callers';
 import { internalCallers as review } from '../subgraphs/review/internal-callers';
 import { internalCallers as user } from '../subgraphs/user/internal-callers';
 
-const allowLists = { cart, order, payment, product, promote, review, user };
+const allowLists = { cart, open, order, payment, product, promote, review, user };
 
 const sdl = (name: string) => parse(fs.readFileSync(path.join(__dirname, '..', 'subgraphs', name, 'schema.graphql'), 'utf8'));
 

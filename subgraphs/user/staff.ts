@@ -29,6 +29,8 @@ export const STAFF_ROLES: Record<string, readonly Scope[]> = {
   membership: ['member:write'],
   /** The ERP's service account: lists subscription packages and reports them shipped (docs/subscriptions-purchase.md). */
   erp: ['subscription:erp'],
+  /** The open platform's operators: apps, open APIs, grants, merchant sessions (docs/open-platform.md). */
+  open: ['open:admin'],
 };
 
 /** Creates the roles above (and makes their scopes exactly as listed). Idempotent. Returns role ids by name. */

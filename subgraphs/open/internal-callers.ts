@@ -1,0 +1,8 @@
+/** Who may call open's internal (`@inaccessible`) fields; enforced by platform/internal-callers.ts. */
+import type { InternalCallers } from '../../platform/internal-callers';
+
+export const internalCallers: InternalCallers = {
+  // The router's gateway (router/open/registry.ts) reads what it checks calls against, signed as the router.
+  'Query.openGatewayRegistry': ['router'],
+  'Query.openGatewaySession': ['router'],
+};
