@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import v8 from 'node:v8';
 import { loadConfig, type Config, type SubgraphName } from '../platform/config';
-import { onShutdownSignals, startupFailure } from '../platform/process';
+import { onShutdownSignals, shutdownDeadlineMs, startupFailure } from '../platform/process';
 import { supergraphSubgraphs } from './health';
 import { startRouter } from './server';
 
@@ -22,7 +22,7 @@ async function main(config: Config) {
   v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const started = Date.now();
   const router = await startRouter({ config, host: config.host, port: config.ports.router });
-  onShutdownSignals('router', () => router.close());
+  onShutdownSignals('router', () => router.close(), shutdownDeadlineMs(config));
 
   const sdl = fs.readFileSync(config.supergraphPath, 'utf8');
   console.log(`supergraph ${config.supergraphPath}`);

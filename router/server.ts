@@ -37,6 +37,7 @@ import { attachSubscriptions } from './subscriptions';
 import { notifyProxy } from './notify-proxy';
 import { requireServiceKeys } from '../platform/service-keys';
 import { createSessionRevocations } from '../platform/session-revocation';
+import { createHealth, isProbePath, Readiness, redisCheck, refuseClosing, ReadinessError } from '../platform/health';
 
 export interface RouterOptions {
   config: Config;
@@ -48,6 +49,8 @@ export interface RouterOptions {
   explorer?: ExplorerOptions;
   /** The process's event bus (subscriptions listen on it); otherwise the router creates its own and closes it. */
   events?: EventBus;
+  /** The process's draining state (`npm start` shares one among its servers); otherwise the router's own. */
+  readiness?: Readiness;
 }
 
 export interface RunningRouter extends RunningServer {
@@ -129,7 +132,8 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     // Whoever started the router decides when to stop it (entry points handle SIGTERM/SIGINT).
     stopOnTerminationSignals: false,
     plugins: [
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // In-flight requests finish within SHUTDOWN_GRACE_MS once the router closes; then their sockets are cut.
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.lifecycle.shutdownGraceMs }),
       // The default landing page loads Apollo Sandbox from a CDN; the router serves its own explorer instead.
       ApolloServerPluginLandingPageDisabled(),
       retryAfterPlugin(),
@@ -157,6 +161,25 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
       passThrough: passThrough ? { enabled: true, ...passThrough } : { enabled: false },
     });
   });
+  // GET /livez, GET /readyz (platform/health.ts). Subgraphs are not checked here: one subgraph down must not take
+  // every router out of the balancer (GET /health reports them).
+  const readiness = options.readiness ?? new Readiness(config.lifecycle.shutdownDelayMs);
+  const redisProbe = config.redisUrl ? redisCheck(config.redisUrl, config.lifecycle.readinessTimeoutMs) : undefined;
+  createHealth({
+    service: 'router',
+    readiness,
+    checks: [
+      {
+        name: 'supergraph',
+        run: async () => {
+          // The gateway composed its schema from SUPERGRAPH_PATH (server.start() above).
+          if (!gateway.schema) throw new ReadinessError('not loaded');
+        },
+      },
+      ...(redisProbe ? [redisProbe] : []),
+    ],
+    timeoutMs: config.lifecycle.readinessTimeoutMs,
+  }).mount(app);
   app.get('/health', async (_req, res) => {
     const report = await subgraphHealth(config, resolveUrl, fetchers);
     res.status(report.status === 'ok' ? 200 : 503).json(report);
@@ -195,7 +218,11 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     }),
     log: logUnexpectedError,
   });
-  httpServer.on('request', (req, res) => (req.method === 'POST' && isGraphQLPath(req.url) ? graphql(req, res) : app(req, res)));
+  let closing = false;
+  httpServer.on('request', (req, res) => {
+    if (closing && !isProbePath(req.url)) return refuseClosing(res);
+    return req.method === 'POST' && isGraphQLPath(req.url) ? graphql(req, res) : app(req, res);
+  });
 
   await new Promise<void>((resolve) => httpServer.listen(options.port, options.host, resolve));
   const { port } = httpServer.address() as AddressInfo;
@@ -208,9 +235,15 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     responseCacheStats: responseCache?.stats,
     connectionCapStats: connectionCap,
     async close() {
+      // Balancers first see /readyz 503 (SHUTDOWN_DELAY_MS); then new requests are refused (503) and subscription
+      // sockets closed with 1012 (clients reconnect, through the balancer, to another router).
+      await readiness.drain();
+      closing = true;
       // Sockets first: the HTTP drain does not see upgraded connections.
       await subscriptions.close();
+      // The listener closes; in-flight requests finish within SHUTDOWN_GRACE_MS.
       await server.stop();
+      await redisProbe?.close();
       if (!options.events) await bus.close();
       await fetchers.close();
       await notify.close();
