@@ -191,13 +191,16 @@ describe('one subgraph process on PostgreSQL', () => {
     // Liveness does not depend on the database: restarting would not help.
     expect((await freshRequest(`${origin}/livez`)).status).toBe(200);
 
-    // The database hangs: the check gives up within READINESS_TIMEOUT_MS.
+    // The database hangs: the check gives up within READINESS_TIMEOUT_MS. Real PostgreSQL only: the embedded one
+    // (pglite-socket) serves every connection on one session, which a half-open connection would hold for all.
     proxy.retarget(target);
-    proxy.blackhole();
-    expect(await eventually(readyz, (answer) => answer.body?.checks?.database === 'timed out')).toMatchObject({
-      status: 503,
-      body: { reason: 'database: timed out' },
-    });
+    if (process.env.SHOP_TEST_ADMIN_URL) {
+      proxy.blackhole();
+      expect(await eventually(readyz, (answer) => answer.body?.checks?.database === 'timed out')).toMatchObject({
+        status: 503,
+        body: { reason: 'database: timed out' },
+      });
+    }
 
     // Back: ready again.
     proxy.dropConnections();
