@@ -22,6 +22,9 @@ import { fakeWx } from './support/fake-wx';
 import { asIdentity, gql } from './support/harness';
 import { bareEnv, run, SECRETS } from './support/processes';
 
+// Real processes start through tsx: on a loaded machine (CI, parallel runs) a start alone can take a minute.
+jest.setTimeout(240_000);
+
 interface Answer {
   status?: number;
   body?: any;
