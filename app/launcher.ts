@@ -17,6 +17,9 @@ import { deferredJobTrigger } from '../platform/events/jobs';
 import { checkDemoAdminPassword } from '../platform/secrets';
 import { requireServiceKeys } from '../platform/service-keys';
 import { migrationsCheck, Readiness, redisCheck } from '../platform/health';
+import { createMetrics, serveMetrics, type Metrics, type MetricsServer } from '../platform/metrics';
+import { watchDbPool, watchEventTables, watchStreams } from '../platform/metrics-sources';
+import { KNOWN_OPERATIONS } from '../router/known-operations';
 
 export interface LaunchOptions {
   config: Config;
@@ -31,6 +34,11 @@ export interface LaunchOptions {
   databases?: OpenDatabases;
   /** An event bus to use (closed by the caller); otherwise one is created for this process and closed on stop. */
   events?: EventBus;
+  /**
+   * Metrics to report to (served by the caller); otherwise one registry for this process, served on its own listener
+   * (METRICS_PORT, default the main port + 1000; an OS-picked port with `ephemeralPorts`; none when METRICS_PORT=0).
+   */
+  metrics?: Metrics;
 }
 
 export interface RunningSupergraph {
@@ -39,6 +47,9 @@ export interface RunningSupergraph {
   subgraphs: Partial<Record<SubgraphName, { url: string; db: Knex }>>;
   databases: OpenDatabases;
   events: EventBus;
+  /** The process's metrics, and where they are served (GET), when this launch serves them. */
+  metrics: Metrics;
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -88,6 +99,8 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
   const readiness = new Readiness(config.lifecycle.shutdownDelayMs);
   // One Redis connection for the readiness probes of this process, when Redis is configured.
   const redisProbe = config.redisUrl ? redisCheck(config.redisUrl, config.lifecycle.readinessTimeoutMs) : undefined;
+  const metrics = options.metrics ?? createMetrics(config, KNOWN_OPERATIONS);
+  let metricsServer: MetricsServer | undefined;
   try {
     for (const name of names) {
       const services = createServiceClient(config, name, directory);
@@ -106,9 +119,12 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
         });
       }
       definitions.push({ name, db, definition, jobs });
+      watchDbPool(metrics, name, db);
+      if (definition.events) watchEventTables(metrics, name, db, { outbox: Boolean(definition.events.relayOutbox) });
+      definition.metrics?.(metrics);
       const server = await startSubgraphServer(
         definition,
-        { config, db },
+        { config, db, metrics },
         { host: config.host, port: options.ephemeralPorts ? 0 : config.ports[name] },
         {
           readiness,
@@ -131,6 +147,7 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
         subgraphUrls: started,
         events,
         readiness,
+        metrics,
       });
       servers.push(router);
     }
@@ -142,12 +159,20 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
     );
     const runtime = eventRuntime;
     for (const { name, jobs } of definitions) jobs.bind(runtime.jobs(name));
+    watchStreams(metrics, events);
+    if (!options.metrics) {
+      // The process's main port: the router's when it runs here, else its (first) subgraph's.
+      metricsServer = await serveMetrics(metrics, config, router ? config.ports.router : config.ports[names[0]], { ephemeral: options.ephemeralPorts });
+    }
+    const served = metricsServer;
     return {
       routerUrl: router?.url,
       router,
       subgraphs,
       databases,
       events,
+      metrics,
+      metricsUrl: served?.url,
       async stop() {
         // /readyz 503 at once, then SHUTDOWN_DELAY_MS for the balancers to notice (platform/health.ts).
         await readiness.drain();
@@ -159,12 +184,15 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
         })();
         await Promise.all([closeServers, runtime.stop()]);
         await redisProbe?.close();
+        // Metrics last: the drain itself stays observable.
+        await served?.close();
         await Promise.all(clients.map((client) => client.close()));
         await closeEvents();
         if (ownsDatabases) await databases.close();
       },
     };
   } catch (error) {
+    await metricsServer?.close().catch(() => undefined);
     await eventRuntime?.stop().catch(() => undefined);
     for (const server of servers.reverse()) await server.close().catch(() => undefined);
     await redisProbe?.close().catch(() => undefined);

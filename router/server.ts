@@ -36,6 +36,8 @@ import { createEventBus, type EventBus } from '../platform/events/bus';
 import { attachSubscriptions } from './subscriptions';
 import { notifyProxy } from './notify-proxy';
 import { requireServiceKeys } from '../platform/service-keys';
+import { requestMetricsPlugin, type Metrics } from '../platform/metrics';
+import { measuredFetchers, watchRouterParts } from './metrics';
 import { createSessionRevocations } from '../platform/session-revocation';
 import { createHealth, isProbePath, Readiness, redisCheck, refuseClosing, ReadinessError } from '../platform/health';
 
@@ -51,6 +53,8 @@ export interface RouterOptions {
   events?: EventBus;
   /** The process's draining state (`npm start` shares one among its servers); otherwise the router's own. */
   readiness?: Readiness;
+  /** The process's metrics (platform/metrics.ts), served by whoever started the router; none when absent. */
+  metrics?: Metrics;
 }
 
 export interface RunningRouter extends RunningServer {
@@ -114,7 +118,8 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   // The request listener is added once everything is set up (below); the drain plugin and subscriptions need it first.
   const httpServer = http.createServer(httpServerOptions(config.http));
   const connectionCap = capConnectionsPerAddress(httpServer, config.http);
-  const fetchers = boundedFetchers(config);
+  const { metrics } = options;
+  const fetchers = metrics ? measuredFetchers(boundedFetchers(config), metrics) : boundedFetchers(config);
   const resolveUrl = urlResolver(config, options.subgraphUrls);
   const dedup = config.routerDedup ? new InFlightDedup() : undefined;
   const { gateway, passThrough, costDirectives } = createGateway(config, resolveUrl, fetchers, dedup);
@@ -132,6 +137,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     // Whoever started the router decides when to stop it (entry points handle SIGTERM/SIGINT).
     stopOnTerminationSignals: false,
     plugins: [
+      ...(metrics ? [requestMetricsPlugin<RouterContext>(metrics, 'router', { countRefusals: true })] : []),
       // In-flight requests finish within SHUTDOWN_GRACE_MS once the router closes; then their sockets are cut.
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.lifecycle.shutdownGraceMs }),
       // The default landing page loads Apollo Sandbox from a CDN; the router serves its own explorer instead.
@@ -151,6 +157,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   const bus = options.events ?? createEventBus(config);
   const subscriptions = attachSubscriptions({ httpServer, path: '/graphql', config, server, gateway, bus, revocations });
   await server.start();
+  if (metrics) watchRouterParts(metrics, { dedup: dedup?.stats, responseCache: responseCache?.stats, connectionCap, subscriptions });
 
   // Counters for operators and the bench (docs/catalog-cache.md), for callers that sign with the router's key for
   // the audience `router`, as subgraphs' /stats: the router is public, its counters are not for everyone.
@@ -217,6 +224,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
       requestId: String(req.headers['x-request-id'] ?? crypto.randomUUID()),
     }),
     log: logUnexpectedError,
+    onRefused: metrics && ((refusal) => metrics.countRefusedRequest('router', refusal.status, refusal.body.errors, { countRefusals: true })),
   });
   let closing = false;
   httpServer.on('request', (req, res) => {
