@@ -16,6 +16,7 @@ import { startEventRuntimes, type EventRuntime } from '../platform/events/runtim
 import { deferredJobTrigger } from '../platform/events/jobs';
 import { checkDemoAdminPassword } from '../platform/secrets';
 import { requireServiceKeys } from '../platform/service-keys';
+import { migrationsCheck, Readiness, redisCheck } from '../platform/health';
 import { createMetrics, serveMetrics, type Metrics, type MetricsServer } from '../platform/metrics';
 import { watchDbPool, watchEventTables, watchStreams } from '../platform/metrics-sources';
 import { KNOWN_OPERATIONS } from '../router/known-operations';
@@ -94,6 +95,10 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
   const servers: RunningServer[] = [];
   const clients: ServiceClient[] = [];
   const subgraphs: RunningSupergraph['subgraphs'] = {};
+  // One draining state for every server of this process: SIGTERM makes all their /readyz answer 503 at once.
+  const readiness = new Readiness(config.lifecycle.shutdownDelayMs);
+  // One Redis connection for the readiness probes of this process, when Redis is configured.
+  const redisProbe = config.redisUrl ? redisCheck(config.redisUrl, config.lifecycle.readinessTimeoutMs) : undefined;
   const metrics = options.metrics ?? createMetrics(config, KNOWN_OPERATIONS);
   let metricsServer: MetricsServer | undefined;
   try {
@@ -117,10 +122,18 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
       watchDbPool(metrics, name, db);
       if (definition.events) watchEventTables(metrics, name, db, { outbox: Boolean(definition.events.relayOutbox) });
       definition.metrics?.(metrics);
-      const server = await startSubgraphServer(definition, { config, db, metrics }, {
-        host: config.host,
-        port: options.ephemeralPorts ? 0 : config.ports[name],
-      });
+      const server = await startSubgraphServer(
+        definition,
+        { config, db, metrics },
+        { host: config.host, port: options.ephemeralPorts ? 0 : config.ports[name] },
+        {
+          readiness,
+          checks: [
+            migrationsCheck(db, name, subgraphModules[name].migrations.map((migration) => migration.name)),
+            ...(redisProbe ? [redisProbe] : []),
+          ],
+        },
+      );
       servers.push(server);
       started[name] = server.url;
       subgraphs[name] = { url: server.url, db };
@@ -133,6 +146,7 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
         port: options.ephemeralPorts ? 0 : config.ports.router,
         subgraphUrls: started,
         events,
+        readiness,
         metrics,
       });
       servers.push(router);
@@ -160,10 +174,18 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
       metrics,
       metricsUrl: served?.url,
       async stop() {
+        // /readyz 503 at once, then SHUTDOWN_DELAY_MS for the balancers to notice (platform/health.ts).
+        await readiness.drain();
+        // Servers stop accepting and finish their in-flight requests: the router first (it calls the subgraphs),
+        // then the subgraphs. Meanwhile the background event work stops: job runners and relays finish the runs in
+        // hand, consumers stop reading (what they had not acknowledged is delivered again, here or elsewhere).
+        const closeServers = (async () => {
+          for (const server of [...servers].reverse()) await server.close();
+        })();
+        await Promise.all([closeServers, runtime.stop()]);
+        await redisProbe?.close();
+        // Metrics last: the drain itself stays observable.
         await served?.close();
-        // Background event work first, router next (it calls the subgraphs), then subgraphs, clients, bus, databases.
-        await runtime.stop();
-        for (const server of [...servers].reverse()) await server.close();
         await Promise.all(clients.map((client) => client.close()));
         await closeEvents();
         if (ownsDatabases) await databases.close();
@@ -173,6 +195,7 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
     await metricsServer?.close().catch(() => undefined);
     await eventRuntime?.stop().catch(() => undefined);
     for (const server of servers.reverse()) await server.close().catch(() => undefined);
+    await redisProbe?.close().catch(() => undefined);
     await closeEvents().catch(() => undefined);
     if (ownsDatabases) await databases.close().catch(() => undefined);
     throw error;

@@ -183,6 +183,24 @@ export interface Config {
   logistics: LogisticsConfig;
   /** The open platform: registry (open subgraph) and the router's gateway /open/v1 (docs/open-platform.md). */
   open: OpenConfig;
+  /** Readiness probes and graceful shutdown (docs/operations.md, "Health and shutdown"). */
+  lifecycle: LifecycleConfig;
+}
+
+export interface LifecycleConfig {
+  /**
+   * After SIGTERM, how long in-flight HTTP requests may take to finish before their connections are cut
+   * (SHUTDOWN_GRACE_MS, default 10000). Keep delay + grace + ~5 s below Kubernetes' terminationGracePeriodSeconds.
+   */
+  shutdownGraceMs: number;
+  /**
+   * After SIGTERM, how long a service keeps serving while /readyz already answers 503, so balancers polling it stop
+   * sending before the listener closes (SHUTDOWN_DELAY_MS, default 0: nginx retries a refused connection at once;
+   * Kubernetes needs a few seconds for endpoints to update, the manifests set 5000).
+   */
+  shutdownDelayMs: number;
+  /** Bound of each /readyz dependency check (READINESS_TIMEOUT_MS, default 1000). */
+  readinessTimeoutMs: number;
 }
 
 export interface OpenConfig {
@@ -1061,5 +1079,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       },
     },
     messages: messagesConfig(env, int(env, 'EVENTS_PROCESSED_RETENTION_HOURS', 720) * HOUR_MS),
+    lifecycle: {
+      shutdownGraceMs: nonNegative(env, 'SHUTDOWN_GRACE_MS', 10_000),
+      shutdownDelayMs: nonNegative(env, 'SHUTDOWN_DELAY_MS', 0),
+      readinessTimeoutMs: positive(env, 'READINESS_TIMEOUT_MS', 1000),
+    },
   };
 }

@@ -3,6 +3,15 @@
  * non-zero exit when startup fails (e.g. production without its secrets), a clean stop on SIGTERM/SIGINT.
  */
 import net from 'node:net';
+import type { Config } from './config';
+
+/**
+ * How long a stop may take in all before the process exits 1 anyway: the drain delay, the in-flight grace, and 5 s for
+ * job runners, consumers and pools (docs/operations.md; Kubernetes' terminationGracePeriodSeconds must exceed it).
+ */
+export function shutdownDeadlineMs(config: Pick<Config, 'lifecycle'>): number {
+  return config.lifecycle.shutdownDelayMs + config.lifecycle.shutdownGraceMs + 5000;
+}
 
 /** Prints why `what` cannot start and exits with status 1. */
 export function startupFailure(what: string, error: unknown): never {

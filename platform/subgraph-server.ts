@@ -23,6 +23,7 @@ import { makeFormatError } from './errors';
 import { graphqlHttpHandler, isGraphQLPath, signedCaller } from './graphql-http';
 import { installErrorHandlers, operationResolutionPlugin } from './http-errors';
 import { identityGate, type IdentityGateOptions } from './identity-gate';
+import { createHealth, databaseCheck, isProbePath, Readiness, refuseClosing, type ReadinessCheck } from './health';
 import type { ServiceClient } from './service-client';
 import { requireServiceKeys } from './service-keys';
 import { requestMetricsPlugin, type Metrics } from './metrics';
@@ -73,10 +74,18 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Readiness of the process (shared by its servers) and the checks beyond this subgraph's database. */
+export interface ServerHealth {
+  readiness: Readiness;
+  /** e.g. migrations applied, Redis reachable (the launcher knows them); the database check is added here. */
+  checks?: ReadinessCheck[];
+}
+
 export async function startSubgraphServer(
   definition: SubgraphDefinition,
   deps: Pick<SubgraphDeps, 'config' | 'db'> & { metrics?: Metrics },
   listen: { host: string; port: number },
+  health: ServerHealth = { readiness: new Readiness(deps.config.lifecycle.shutdownDelayMs) },
 ): Promise<RunningServer> {
   // Production: this subgraph's own signing key and its callers' verification keys, before anything listens.
   requireServiceKeys(deps.config.serviceKeys, definition.name, deps.config.isProduction);
@@ -94,7 +103,8 @@ export async function startSubgraphServer(
     // hints no schema of ours gives: ~2% of a product list's CPU for nothing (docs/performance.md).
     plugins: [
       ...(deps.metrics ? [requestMetricsPlugin<BaseContext>(deps.metrics, definition.name)] : []),
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // In-flight requests finish within SHUTDOWN_GRACE_MS once the server closes; then their sockets are cut.
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: deps.config.lifecycle.shutdownGraceMs }),
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       operationResolutionPlugin,
@@ -103,6 +113,13 @@ export async function startSubgraphServer(
   });
   await server.start();
 
+  // GET /livez, GET /readyz (platform/health.ts); GET /health below stays for existing callers.
+  createHealth({
+    service: definition.name,
+    readiness: health.readiness,
+    checks: [databaseCheck(deps.db), ...(health.checks ?? [])],
+    timeoutMs: deps.config.lifecycle.readinessTimeoutMs,
+  }).mount(app);
   app.get('/health', async (_req, res) => {
     try {
       await deps.db.raw('select 1');
@@ -134,7 +151,11 @@ export async function startSubgraphServer(
       }),
     onRefused: deps.metrics && ((refusal) => deps.metrics!.countRefusedRequest(definition.name, refusal.status, undefined)),
   });
-  httpServer.on('request', (req, res) => (isGraphQLPath(req.url) ? graphql(req, res) : app(req, res)));
+  let closing = false;
+  httpServer.on('request', (req, res) => {
+    if (closing && !isProbePath(req.url)) return refuseClosing(res);
+    return isGraphQLPath(req.url) ? graphql(req, res) : app(req, res);
+  });
 
   await new Promise<void>((resolve) => httpServer.listen(listen.port, listen.host, resolve));
   const { port } = httpServer.address() as AddressInfo;
@@ -142,6 +163,10 @@ export async function startSubgraphServer(
     url: `http://${listen.host}:${port}/graphql`,
     port,
     async close() {
+      // Balancers first see /readyz 503 (SHUTDOWN_DELAY_MS), then new requests are refused and the listener closes
+      // while in-flight ones finish (the drain plugin, within SHUTDOWN_GRACE_MS).
+      await health.readiness.drain();
+      closing = true;
       await server.stop();
       await definition.stop?.();
     },

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import v8 from 'node:v8';
 import { loadConfig, type Config, type SubgraphName } from '../platform/config';
-import { onShutdownSignals, startupFailure } from '../platform/process';
+import { onShutdownSignals, shutdownDeadlineMs, startupFailure } from '../platform/process';
 import { supergraphSubgraphs } from './health';
 import { startRouter } from './server';
 import { createMetrics, serveMetrics } from '../platform/metrics';
@@ -26,10 +26,15 @@ async function main(config: Config) {
   const metrics = createMetrics(config, KNOWN_OPERATIONS);
   const router = await startRouter({ config, host: config.host, port: config.ports.router, metrics });
   const metricsServer = await serveMetrics(metrics, config, config.ports.router);
-  onShutdownSignals('router', async () => {
-    await metricsServer?.close();
-    await router.close();
-  });
+  onShutdownSignals(
+    'router',
+    async () => {
+      await router.close();
+      // Metrics last: the drain itself stays observable.
+      await metricsServer?.close();
+    },
+    shutdownDeadlineMs(config),
+  );
 
   const sdl = fs.readFileSync(config.supergraphPath, 'utf8');
   console.log(`supergraph ${config.supergraphPath}`);

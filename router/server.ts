@@ -40,6 +40,7 @@ import { requestMetricsPlugin, type Metrics } from '../platform/metrics';
 import { measuredFetchers, watchRouterParts } from './metrics';
 import { createSessionRevocations } from '../platform/session-revocation';
 import { createOpenGateway, isOpenPath } from './open/gateway';
+import { createHealth, isProbePath, Readiness, redisCheck, refuseClosing, ReadinessError } from '../platform/health';
 
 export interface RouterOptions {
   config: Config;
@@ -51,6 +52,8 @@ export interface RouterOptions {
   explorer?: ExplorerOptions;
   /** The process's event bus (subscriptions listen on it); otherwise the router creates its own and closes it. */
   events?: EventBus;
+  /** The process's draining state (`npm start` shares one among its servers); otherwise the router's own. */
+  readiness?: Readiness;
   /** The process's metrics (platform/metrics.ts), served by whoever started the router; none when absent. */
   metrics?: Metrics;
 }
@@ -136,7 +139,8 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     stopOnTerminationSignals: false,
     plugins: [
       ...(metrics ? [requestMetricsPlugin<RouterContext>(metrics, 'router', { countRefusals: true })] : []),
-      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // In-flight requests finish within SHUTDOWN_GRACE_MS once the router closes; then their sockets are cut.
+      ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.lifecycle.shutdownGraceMs }),
       // The default landing page loads Apollo Sandbox from a CDN; the router serves its own explorer instead.
       ApolloServerPluginLandingPageDisabled(),
       retryAfterPlugin(),
@@ -176,6 +180,25 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     gatewayId: () => `${config.host}:${listeningPort}#${process.pid}`,
   });
   app.get('/open/stats', statsGate, (_req, res) => void res.json(open.stats()));
+  // GET /livez, GET /readyz (platform/health.ts). Subgraphs are not checked here: one subgraph down must not take
+  // every router out of the balancer (GET /health reports them).
+  const readiness = options.readiness ?? new Readiness(config.lifecycle.shutdownDelayMs);
+  const redisProbe = config.redisUrl ? redisCheck(config.redisUrl, config.lifecycle.readinessTimeoutMs) : undefined;
+  createHealth({
+    service: 'router',
+    readiness,
+    checks: [
+      {
+        name: 'supergraph',
+        run: async () => {
+          // The gateway composed its schema from SUPERGRAPH_PATH (server.start() above).
+          if (!gateway.schema) throw new ReadinessError('not loaded');
+        },
+      },
+      ...(redisProbe ? [redisProbe] : []),
+    ],
+    timeoutMs: config.lifecycle.readinessTimeoutMs,
+  }).mount(app);
   app.get('/health', async (_req, res) => {
     const report = await subgraphHealth(config, resolveUrl, fetchers);
     res.status(report.status === 'ok' ? 200 : 503).json(report);
@@ -215,9 +238,11 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     log: logUnexpectedError,
     onRefused: metrics && ((refusal) => metrics.countRefusedRequest('router', refusal.status, refusal.body.errors, { countRefusals: true })),
   });
-  httpServer.on('request', (req, res) =>
-    req.method === 'POST' && isGraphQLPath(req.url) ? graphql(req, res) : isOpenPath(req.url) ? open.handle(req, res) : app(req, res),
-  );
+  let closing = false;
+  httpServer.on('request', (req, res) => {
+    if (closing && !isProbePath(req.url)) return refuseClosing(res);
+    return req.method === 'POST' && isGraphQLPath(req.url) ? graphql(req, res) : isOpenPath(req.url) ? open.handle(req, res) : app(req, res);
+  });
 
   await new Promise<void>((resolve) => httpServer.listen(options.port, options.host, resolve));
   const { port } = httpServer.address() as AddressInfo;
@@ -231,9 +256,15 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     responseCacheStats: responseCache?.stats,
     connectionCapStats: connectionCap,
     async close() {
+      // Balancers first see /readyz 503 (SHUTDOWN_DELAY_MS); then new requests are refused (503) and subscription
+      // sockets closed with 1012 (clients reconnect, through the balancer, to another router).
+      await readiness.drain();
+      closing = true;
       // Sockets first: the HTTP drain does not see upgraded connections.
       await subscriptions.close();
+      // The listener closes; in-flight requests finish within SHUTDOWN_GRACE_MS.
       await server.stop();
+      await redisProbe?.close();
       if (!options.events) await bus.close();
       await fetchers.close();
       await notify.close();

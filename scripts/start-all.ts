@@ -4,12 +4,12 @@
  */
 import { DEV_ADMIN_PASSWORD, loadConfig, type Config } from '../platform/config';
 import { launch } from '../app/launcher';
-import { onShutdownSignals, startupFailure } from '../platform/process';
+import { onShutdownSignals, shutdownDeadlineMs, startupFailure } from '../platform/process';
 
 async function main(config: Config) {
   const started = Date.now();
   const supergraph = await launch({ config });
-  onShutdownSignals('supergraph', () => supergraph.stop());
+  onShutdownSignals('supergraph', () => supergraph.stop(), shutdownDeadlineMs(config));
   const mode = supergraph.databases.embedded.length
     ? `embedded PostgreSQL (PGlite, one per subgraph, data in ${config.dataDir})`
     : `PostgreSQL at ${new URL(config.databaseUrl!).host}`;

@@ -5,7 +5,7 @@
  */
 import { loadConfig, SUBGRAPH_NAMES, type Config, type SubgraphName } from '../platform/config';
 import { launch } from '../app/launcher';
-import { assertPortFree, onShutdownSignals, startupFailure } from '../platform/process';
+import { assertPortFree, onShutdownSignals, shutdownDeadlineMs, startupFailure } from '../platform/process';
 
 const USAGE = `Usage: npm run start:subgraph -- <name>   (one of: ${SUBGRAPH_NAMES.join(', ')})`;
 
@@ -39,7 +39,7 @@ async function main() {
   }
   const started = Date.now();
   const running = await launch({ config, subgraphs: [name], router: false });
-  onShutdownSignals(`${name} subgraph`, () => running.stop());
+  onShutdownSignals(`${name} subgraph`, () => running.stop(), shutdownDeadlineMs(config));
   const database = running.databases.embedded.length
     ? `embedded PostgreSQL (PGlite, data in ${config.dataDir})`
     : `PostgreSQL at ${new URL(config.subgraphDatabaseUrls[name] ?? config.databaseUrl!).host}`;

@@ -1,7 +1,7 @@
 /**
  * `orderStatusChanged` through the router over graphql-ws, with a real graphql-ws client: the current state first,
  * then every status change with fields of other subgraphs; refusals (no or bad token, someone else's order, caps,
- * operation limits, token expiry); reconnecting ends on the latest state; shutdown closes sockets with 1001.
+ * operation limits, token expiry); reconnecting ends on the latest state; shutdown closes sockets with 1012 (Service Restart).
  * Events travel the process's bus: Redis pub/sub with REDIS_URL, in process otherwise.
  */
 import type { Client } from 'graphql-ws';
@@ -178,7 +178,7 @@ it('a client that disconnects and subscribes again ends on the latest state', as
   again.unsubscribe();
 });
 
-it('closes open sockets with 1001 when the router shuts down', async () => {
+it('closes open sockets with 1012 Service Restart when the router shuts down', async () => {
   const urls = Object.fromEntries(Object.entries(supergraph.subgraphs).map(([name, s]) => [name, s!.url]));
   const second = await startRouter({ config, host: '127.0.0.1', port: 0, subgraphUrls: urls, events: supergraph.events });
   const orderId = await placeTestOrder(orderDb(), { userId: alice.userId });
@@ -186,7 +186,7 @@ it('closes open sockets with 1001 when the router shuts down', async () => {
   await sub.until(() => sub.results.length === 1, 'the initial state');
   await second.close();
   await sub.until(() => sub.error !== undefined, 'the close');
-  expect(describeError(sub.error)).toEqual({ code: 1001, reason: 'Going away' });
+  expect(describeError(sub.error)).toEqual({ code: 1012, reason: 'Service restart: reconnect' });
 });
 
 it("runs a subscription with the explorer's own fetcher, the headers editor's Authorization as connectionParams", async () => {

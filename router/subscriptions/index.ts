@@ -36,10 +36,17 @@ const ORDER_STREAM = 'shop.order.order';
  * closes a connection without a valid token, at the token's expiry, and when the token's session is revoked.
  */
 export const CLOSE_UNAUTHORIZED = 4401;
+/**
+ * A router shutting down (SIGTERM) closes every socket with 1012 "Service Restart" (RFC 6455 registry): graphql-ws
+ * clients, and clients/wechat-graphql-ws.ts on top of it, treat it as retryable and reconnect, through the balancer,
+ * to another router; their subscriptions start again and first send the current state (docs/operations.md).
+ */
+export const CLOSE_SERVICE_RESTART = 1012;
+export const SERVICE_RESTART_REASON = 'Service restart: reconnect';
 export const SESSION_REVOKED_REASON = 'Unauthorized: session ended (signed out); sign in again';
 
 export interface SubscriptionServer {
-  /** Closes every socket (1001 Going away) and stops accepting new ones. */
+  /** Closes every socket (1012 Service Restart: clients reconnect elsewhere) and stops accepting new ones. */
   close(): Promise<void>;
   /** Sockets and subscriptions open now, subscribes refused by a limit so far (by `extensions.limit`): metrics. */
   stats(): { sockets: number; subscriptions: number; refusals: Record<string, number> };
@@ -281,6 +288,8 @@ export function attachSubscriptions(options: {
     async close() {
       stopRevocations();
       stopReconnects();
+      // Before graphql-ws's dispose, which says 1001 Going away (a client may take it for "do not come back").
+      for (const socket of wss.clients) socket.close(CLOSE_SERVICE_RESTART, SERVICE_RESTART_REASON);
       await handle.dispose();
       await slots.close();
     },
