@@ -185,6 +185,8 @@ export interface Config {
   open: OpenConfig;
   /** Readiness probes and graceful shutdown (docs/operations.md, "Health and shutdown"). */
   lifecycle: LifecycleConfig;
+  /** The open platform's call logs, ranking and slow-API monitor (docs/open-platform.md, "Call logs"). */
+  openLogs: OpenLogsConfig;
 }
 
 export interface LifecycleConfig {
@@ -201,6 +203,23 @@ export interface LifecycleConfig {
   shutdownDelayMs: number;
   /** Bound of each /readyz dependency check (READINESS_TIMEOUT_MS, default 1000). */
   readinessTimeoutMs: number;
+}
+
+export interface OpenLogsConfig {
+  /** Days of call logs kept, by whole partitions (OPEN_CALL_LOG_RETENTION_DAYS, default 30). */
+  retentionDays: number;
+  /** How often the monitor runs, once across every instance (OPEN_MONITOR_INTERVAL_MS, default 60000). */
+  monitorIntervalMs: number;
+  /** The window whose average response time is compared with the threshold (OPEN_MONITOR_WINDOW_MS, default 300000). */
+  monitorWindowMs: number;
+  /** SMTP server of alert mails, e.g. smtp://user:pass@mail.example.com:587 (OPEN_ALERT_SMTP_URL); unset: no mail. */
+  smtpUrl: string | null;
+  /** Sender of alert mails (OPEN_ALERT_EMAIL_FROM, default shop-monitor@localhost). */
+  emailFrom: string;
+  /** Recipients of alert mails, comma-separated (OPEN_ALERT_EMAIL_TO). */
+  emailTo: string[];
+  /** URL an alert is POSTed to as JSON (OPEN_ALERT_WEBHOOK_URL); unset: no webhook. */
+  webhookUrl: string | null;
 }
 
 export interface OpenConfig {
@@ -817,6 +836,23 @@ function openConfig(env: NodeJS.ProcessEnv, isProduction: boolean): OpenConfig {
   };
 }
 
+function openLogsConfig(env: NodeJS.ProcessEnv): OpenLogsConfig {
+  const emailTo = (env.OPEN_ALERT_EMAIL_TO ?? '').split(',').map((to) => to.trim()).filter(Boolean);
+  const smtpUrl = env.OPEN_ALERT_SMTP_URL || null;
+  if (smtpUrl && !emailTo.length) throw new Error('OPEN_ALERT_SMTP_URL needs OPEN_ALERT_EMAIL_TO (who receives the alerts)');
+  const webhookUrl = env.OPEN_ALERT_WEBHOOK_URL || null;
+  if (webhookUrl && !/^https?:\/\//.test(webhookUrl)) throw new Error('OPEN_ALERT_WEBHOOK_URL must be an http(s) URL');
+  return {
+    retentionDays: positive(env, 'OPEN_CALL_LOG_RETENTION_DAYS', 30),
+    monitorIntervalMs: positive(env, 'OPEN_MONITOR_INTERVAL_MS', 60_000),
+    monitorWindowMs: positive(env, 'OPEN_MONITOR_WINDOW_MS', 300_000),
+    smtpUrl,
+    emailFrom: env.OPEN_ALERT_EMAIL_FROM || 'shop-monitor@localhost',
+    emailTo,
+    webhookUrl,
+  };
+}
+
 function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -1019,6 +1055,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     holds: holdsConfig(env),
     review: { editWindowHours: nonNegative(env, 'REVIEW_EDIT_WINDOW_HOURS', 72) },
     open: openConfig(env, isProduction),
+    openLogs: openLogsConfig(env),
     events: {
       namespace: env.EVENTS_NAMESPACE || undefined,
       pollIntervalMs: int(env, 'EVENTS_POLL_INTERVAL_MS', 100),

@@ -178,6 +178,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     server,
     openUrl: () => resolveUrl('open', `http://${config.host}:${config.ports.open}/graphql`),
     gatewayId: () => `${config.host}:${listeningPort}#${process.pid}`,
+    events: bus,
   });
   app.get('/open/stats', statsGate, (_req, res) => void res.json(open.stats()));
   // GET /livez, GET /readyz (platform/health.ts). Subgraphs are not checked here: one subgraph down must not take

@@ -178,6 +178,41 @@ describe('a call that passes every check', () => {
   });
 });
 
+describe('call logs and today\'s ranking (docs/open-call-logs.md)', () => {
+  it('logs every call, refused ones too, searchable by a Chinese keyword within seconds, and ranks the admitted ones', async () => {
+    const app = await newApp({ methods: ['order.cancel'] });
+    const marker = `退货测试${Date.now()}`;
+    const started = Date.now();
+    const answered = await clientOf(app, 0).call('order.cancel', { id: '999999999', reason: marker });
+    expect(answered.status).toBe(404); // ran, and the order does not exist
+    const refused = await clientOf(app, 1).call('order.cancel', { id: '999999999', reason: marker }, { secret: 'sk_not-the-secret' });
+    expect(refused.status).toBe(401);
+    const SEARCH = `query ($filter: OpenCallLogFilter!) { openCallLogs(filter: $filter) { edges { node {
+      appKey method errorCode httpStatus admitted merchant gateway request requestHighlight { text match } } } } }`;
+    const filter = { from: new Date(started - 60_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString(), appKey: app.appKey, keyword: marker };
+    let edges: { node: Record<string, any> }[] = [];
+    while (Date.now() - started < 15_000) {
+      const found = await admin(SEARCH, { filter });
+      expect(found.errors).toBeUndefined();
+      edges = found.data.openCallLogs.edges;
+      if (edges.length === 2) break;
+      await sleep(200);
+    }
+    expect(edges.map((edge) => [edge.node.errorCode, edge.node.httpStatus, edge.node.admitted]).sort()).toEqual([
+      ['INVALID_SIGNATURE', 401, false],
+      ['NOT_FOUND', 404, true],
+    ]);
+    const admitted = edges.find((edge) => edge.node.admitted)!.node;
+    expect(admitted).toMatchObject({ appKey: app.appKey, method: 'order.cancel', merchant: '1' });
+    expect(admitted.requestHighlight.filter((fragment: { match: boolean }) => fragment.match).map((fragment: { text: string }) => fragment.text)).toEqual([marker]);
+    // The signature and session travel in headers, never in the logged request.
+    expect(JSON.stringify(edges)).not.toContain(app.session);
+    const ranking = await admin(`{ openTodayRanking(limit: 100) { entries { method calls } } }`);
+    expect(ranking.errors).toBeUndefined();
+    expect(ranking.data.openTodayRanking.entries.find((entry: { method: string }) => entry.method === 'order.cancel')?.calls).toBeGreaterThanOrEqual(1);
+  });
+});
+
 describe('each check refuses with its own code and status', () => {
   let app: Awaited<ReturnType<typeof newApp>>;
   beforeAll(async () => {

@@ -14,7 +14,8 @@ import { BulkheadRejectedError } from 'cockatiel';
 import type { Config } from '../../platform/config';
 import { clientAddress } from '../client-address';
 import type { RouterContext } from '../gateway';
-import { emitOpenCall } from './call-events';
+import { createOpenCallRecorder } from './call-events';
+import type { EventBus } from '../../platform/events/bus';
 import { systemClock, type OpenClock } from './clock';
 import { BreakerOpen, Isolation } from './isolation';
 import { checkParameters } from './parameters';
@@ -102,11 +103,14 @@ export function createOpenGateway(options: {
   server: ApolloServer<RouterContext>;
   openUrl: () => string;
   gatewayId: () => string;
+  /** The router's event bus: call records travel on it to the open subgraph's call logs (call-events.ts). */
+  events: Pick<EventBus, 'publish'>;
   clock?: OpenClock;
 }): OpenGateway {
   const { config, server } = options;
   const clock = options.clock ?? systemClock(config.open.clockOffsetMs);
   const redis = config.redisUrl ? new OpenRedis(config) : undefined;
+  const recorder = createOpenCallRecorder({ bus: options.events, redis });
   const registry = new OpenRegistryCache(config, options.openUrl);
   const nonces = new NonceStore(redis, config.open.nonceTtlSeconds);
   const quotas = new Quotas(config, redis);
@@ -303,7 +307,7 @@ export function createOpenGateway(options: {
         res.destroy();
       }
       // Exactly once per call, after the answer, never awaited (call-events.ts).
-      emitOpenCall({
+      recorder.emit({
         requestId: call.requestId,
         appKey: call.appKey,
         gateway: options.gatewayId(),
@@ -322,9 +326,10 @@ export function createOpenGateway(options: {
   return {
     handle,
     registry,
-    stats: () => ({ ...counts, nonceDegraded: nonces.degraded, quotaDegraded: quotas.degraded, breakers: isolation.stats, registryInvalidations: registry.invalidations }),
+    stats: () => ({ ...counts, callRecordsDropped: recorder.dropped, nonceDegraded: nonces.degraded, quotaDegraded: quotas.degraded, breakers: isolation.stats, registryInvalidations: registry.invalidations }),
     async close() {
       await registry.close();
+      await recorder.flush();
       await redis?.close();
     },
   };

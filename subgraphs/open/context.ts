@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { SharedRedis } from '../../platform/redis-connection';
 import type { BaseContext } from '../../platform/context';
 import type { OpenLoaders } from './loaders';
 import type { RegistryChanges } from './invalidation';
@@ -8,4 +9,6 @@ export interface OpenContext extends BaseContext {
   loaders: OpenLoaders;
   /** Tells every router instance the registry changed (invalidation.ts). */
   changes: RegistryChanges;
+  /** Today's ranking (call-logs/ranking.ts); null without REDIS_URL. */
+  redis: SharedRedis | null;
 }

@@ -6,6 +6,7 @@ import { findAppByKey, listApps, allApps, type AppRow } from './data/apps';
 import { allApis, type OpenApiRow } from './data/apis';
 import { grantedMethodsOf } from './data/grants';
 import { findLiveSessionByHash, listSessions, type SessionView } from './data/sessions';
+import { callLogQueries } from './call-logs/resolvers';
 import type { Resolvers } from './generated/resolvers-types';
 import { appOrNotFound, changeApp, createApp, createSession, endSession, OPEN_ADMIN, rotateAppSecret, saveApi, setGrant } from './registry';
 
@@ -13,6 +14,7 @@ const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
 export const resolvers: Resolvers = {
   Query: {
+    ...callLogQueries,
     async openApps(_parent, args, context) {
       requireScope(context, OPEN_ADMIN);
       const page = pageRequest('open-app', args, context.config.maxPageSize);

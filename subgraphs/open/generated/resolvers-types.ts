@@ -124,6 +124,52 @@ export type NewOpenSession = {
 };
 
 /**
+ * A method whose average response time over the monitor's window passed its threshold: raised once per method and
+ * window by exactly one instance, then mailed and/or posted to the webhook.
+ */
+export type OpenAlert = {
+  __typename?: 'OpenAlert';
+  /** Their average response time, ms. */
+  averageMs: Scalars['Int']['output'];
+  /** Admitted calls in the window. */
+  calls: Scalars['Int']['output'];
+  /** When it was raised (ISO 8601). */
+  createdAt: Scalars['String']['output'];
+  /** When the alert mail was sent; null if not (yet) or no mail is configured. */
+  emailedAt: Maybe<Scalars['String']['output']>;
+  /** Alert id. */
+  id: Scalars['ID']['output'];
+  /** The slow method. */
+  method: Scalars['String']['output'];
+  /** The threshold it passed, ms. */
+  thresholdMs: Scalars['Int']['output'];
+  /** When the webhook accepted the alert; null if not (yet) or no webhook is configured. */
+  webhookAt: Maybe<Scalars['String']['output']>;
+  /** End of the window averaged (ISO 8601). */
+  windowEnd: Scalars['String']['output'];
+  /** Start of the window averaged (ISO 8601). */
+  windowStart: Scalars['String']['output'];
+};
+
+/** A page of alerts, newest first. */
+export type OpenAlertConnection = {
+  __typename?: 'OpenAlertConnection';
+  /** The alerts of this page. */
+  edges: Array<OpenAlertEdge>;
+  /** Paging. */
+  pageInfo: OpenPageInfo;
+};
+
+/** One alert in a page. */
+export type OpenAlertEdge = {
+  __typename?: 'OpenAlertEdge';
+  /** Cursor of this alert (pass as `after`). */
+  cursor: Scalars['String']['output'];
+  /** The alert. */
+  node: OpenAlert;
+};
+
+/**
  * An open API: the public `method` name an ISV calls (`order.query`) mapped to one registered GraphQL operation of the
  * supergraph, run by the gateway with the ISV's JSON body as its variables. Only registered methods can be called.
  */
@@ -220,6 +266,79 @@ export type OpenAppSecret = {
   secret: Scalars['String']['output'];
 };
 
+/**
+ * One call to the gateway (`POST /open/v1/{method}`) as the call logs keep it — admitted or refused at any check — with
+ * the seed's fields (004 §3.1.2.7). Written asynchronously: a call is searchable about a second after it was answered.
+ */
+export type OpenCallLog = {
+  __typename?: 'OpenCallLog';
+  /** Whether the call passed every check and ran its operation (only these are ranked and monitored). */
+  admitted: Scalars['Boolean']['output'];
+  /** X-App-Key as sent; null when missing. */
+  appKey: Maybe<Scalars['String']['output']>;
+  /** The caller's address (remoteIp). */
+  clientAddress: Scalars['String']['output'];
+  /** The gateway's or the operation's error code; null when the call succeeded. */
+  errorCode: Maybe<Scalars['String']['output']>;
+  /** The router instance that served the call (servIP). */
+  gateway: Scalars['String']['output'];
+  /** The HTTP status answered. */
+  httpStatus: Scalars['Int']['output'];
+  /** Log id (the record's id on the call-log stream). */
+  id: Scalars['ID']['output'];
+  /** The merchant of the call's session (venderId); null when refused before the session was known. */
+  merchant: Maybe<Scalars['String']['output']>;
+  /** The method called (apiName); null when the path named none. */
+  method: Maybe<Scalars['String']['output']>;
+  /** When the gateway received the call (ISO 8601). */
+  receivedAt: Scalars['String']['output'];
+  /** The JSON body (business parameters), truncated; never the signature, session token or secret (requestContent). */
+  request: Scalars['String']['output'];
+  /**
+   * The request cut into fragments, the ones matching the search keyword flagged (`match: true`), in order: join the
+   * texts to get `request`. Without a keyword, one unflagged fragment.
+   */
+  requestHighlight: Array<OpenTextFragment>;
+  /** The call's request id (also answered to the ISV as X-Request-Id). */
+  requestId: Scalars['String']['output'];
+  /** From the first byte read to the answer written, in milliseconds (platformRepTime). */
+  responseTimeMs: Scalars['Int']['output'];
+};
+
+/** A page of call logs, newest first. */
+export type OpenCallLogConnection = {
+  __typename?: 'OpenCallLogConnection';
+  /** The calls of this page. */
+  edges: Array<OpenCallLogEdge>;
+  /** Paging. */
+  pageInfo: OpenPageInfo;
+};
+
+/** One call log in a page. */
+export type OpenCallLogEdge = {
+  __typename?: 'OpenCallLogEdge';
+  /** Cursor of this call (pass as `after`). */
+  cursor: Scalars['String']['output'];
+  /** The call. */
+  node: OpenCallLog;
+};
+
+/** What to search the call logs for; every given condition must hold. */
+export type OpenCallLogFilter = {
+  /** Only this app. */
+  appKey?: InputMaybe<Scalars['String']['input']>;
+  /** Only calls that ended with an error code. */
+  errorsOnly?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Received at or after this instant (ISO 8601, to the second or finer). */
+  from: Scalars['String']['input'];
+  /** Only calls whose request content contains this text, case-insensitively (1..100 characters, Chinese included). */
+  keyword?: InputMaybe<Scalars['String']['input']>;
+  /** Only this method. */
+  method?: InputMaybe<Scalars['String']['input']>;
+  /** Received before this instant (ISO 8601); at most 31 days after `from`. */
+  to: Scalars['String']['input'];
+};
+
 /** Internal: an app as the gateway needs it: secrets still encrypted (the router holds OPEN_SECRET_KEY too). */
 export type OpenGatewayApp = {
   __typename?: 'OpenGatewayApp';
@@ -265,6 +384,23 @@ export type OpenGatewaySession = {
   scopes: Array<Scalars['String']['output']>;
 };
 
+/** How one method was called over a time range (seed 004 §3.1.1.6). */
+export type OpenMethodStatistics = {
+  __typename?: 'OpenMethodStatistics';
+  /** Average response time, ms. */
+  averageMs: Scalars['Int']['output'];
+  /** Calls received (admitted or refused). */
+  calls: Scalars['Int']['output'];
+  /** Calls that ended with an error code. */
+  errors: Scalars['Int']['output'];
+  /** Slowest response time, ms. */
+  maxMs: Scalars['Int']['output'];
+  /** The method. */
+  method: Scalars['String']['output'];
+  /** 95th percentile of the response time, ms. */
+  p95Ms: Scalars['Int']['output'];
+};
+
 /** Where a page ends. */
 export type OpenPageInfo = {
   __typename?: 'OpenPageInfo';
@@ -272,6 +408,26 @@ export type OpenPageInfo = {
   endCursor: Maybe<Scalars['String']['output']>;
   /** Whether there is a next page. */
   hasNextPage: Scalars['Boolean']['output'];
+};
+
+/** One method in today's ranking. */
+export type OpenRankEntry = {
+  __typename?: 'OpenRankEntry';
+  /** Admitted calls today. */
+  calls: Scalars['Int']['output'];
+  /** The method. */
+  method: Scalars['String']['output'];
+  /** 1 for the most called. */
+  rank: Scalars['Int']['output'];
+};
+
+/** Today's most called methods (Asia/Shanghai day, admitted calls). */
+export type OpenRanking = {
+  __typename?: 'OpenRanking';
+  /** The Shanghai date ranked (YYYY-MM-DD). */
+  date: Scalars['String']['output'];
+  /** Most called first. */
+  entries: Array<OpenRankEntry>;
 };
 
 /**
@@ -316,20 +472,44 @@ export type OpenSessionEdge = {
   node: OpenSession;
 };
 
+/** A piece of a text, flagged when it matches the keyword searched for. */
+export type OpenTextFragment = {
+  __typename?: 'OpenTextFragment';
+  /** Whether this piece is a match of the keyword (show it highlighted). */
+  match: Scalars['Boolean']['output'];
+  /** The text of this piece. */
+  text: Scalars['String']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
+  /** The slow-API monitor's alerts, newest first (open:admin). */
+  openAlerts: OpenAlertConnection;
   /** Staff (open:admin): every registered open API, by method name (at most a few hundred exist). */
   openApis: Array<OpenApi>;
   /** Staff (open:admin): one app by its key, or null. */
   openApp: Maybe<OpenApp>;
   /** Staff (open:admin): the registered apps, newest first. */
   openApps: OpenAppConnection;
+  /** Searches the call logs (open:admin): newest first, by time range, app, method, keyword and errors. */
+  openCallLogs: OpenCallLogConnection;
+  /** Calls, errors and response times per method over a time range (open:admin); at most 366 days. */
+  openCallStatistics: Array<OpenMethodStatistics>;
   /** Internal (the router's gateway): the apps and APIs the gateway checks calls against. */
   openGatewayRegistry: OpenGatewayRegistry;
   /** Internal (the router's gateway): the live session of this token hash (SHA-256, hex), or null. */
   openGatewaySession: Maybe<OpenGatewaySession>;
   /** Staff (open:admin): the sessions of one app, newest first (revoked and expired ones included). */
   openSessions: OpenSessionConnection;
+  /** Today's most called methods (open:admin). */
+  openTodayRanking: OpenRanking;
+};
+
+
+export type QueryOpenAlertsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  method?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -344,6 +524,21 @@ export type QueryOpenAppsArgs = {
 };
 
 
+export type QueryOpenCallLogsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter: OpenCallLogFilter;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryOpenCallStatisticsArgs = {
+  appKey?: InputMaybe<Scalars['String']['input']>;
+  from: Scalars['String']['input'];
+  method?: InputMaybe<Scalars['String']['input']>;
+  to: Scalars['String']['input'];
+};
+
+
 export type QueryOpenGatewaySessionArgs = {
   tokenHash: Scalars['String']['input'];
 };
@@ -353,6 +548,11 @@ export type QueryOpenSessionsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   appKey: Scalars['String']['input'];
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryOpenTodayRankingArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** An open API to register or change (by method). */
@@ -472,18 +672,29 @@ export type ResolversTypes = {
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NewOpenSession: ResolverTypeWrapper<Omit<NewOpenSession, 'session'> & { session: ResolversTypes['OpenSession'] }>;
+  OpenAlert: ResolverTypeWrapper<OpenAlert>;
+  OpenAlertConnection: ResolverTypeWrapper<OpenAlertConnection>;
+  OpenAlertEdge: ResolverTypeWrapper<OpenAlertEdge>;
   OpenApi: ResolverTypeWrapper<OpenApiRow>;
   OpenApp: ResolverTypeWrapper<AppRow>;
   OpenAppConnection: ResolverTypeWrapper<Omit<OpenAppConnection, 'edges'> & { edges: Array<ResolversTypes['OpenAppEdge']> }>;
   OpenAppEdge: ResolverTypeWrapper<Omit<OpenAppEdge, 'node'> & { node: ResolversTypes['OpenApp'] }>;
   OpenAppSecret: ResolverTypeWrapper<Omit<OpenAppSecret, 'app'> & { app: ResolversTypes['OpenApp'] }>;
+  OpenCallLog: ResolverTypeWrapper<OpenCallLog>;
+  OpenCallLogConnection: ResolverTypeWrapper<OpenCallLogConnection>;
+  OpenCallLogEdge: ResolverTypeWrapper<OpenCallLogEdge>;
+  OpenCallLogFilter: OpenCallLogFilter;
   OpenGatewayApp: ResolverTypeWrapper<OpenGatewayApp>;
   OpenGatewayRegistry: ResolverTypeWrapper<Omit<OpenGatewayRegistry, 'apis'> & { apis: Array<ResolversTypes['OpenApi']> }>;
   OpenGatewaySession: ResolverTypeWrapper<OpenGatewaySession>;
+  OpenMethodStatistics: ResolverTypeWrapper<OpenMethodStatistics>;
   OpenPageInfo: ResolverTypeWrapper<OpenPageInfo>;
+  OpenRankEntry: ResolverTypeWrapper<OpenRankEntry>;
+  OpenRanking: ResolverTypeWrapper<OpenRanking>;
   OpenSession: ResolverTypeWrapper<SessionView>;
   OpenSessionConnection: ResolverTypeWrapper<Omit<OpenSessionConnection, 'edges'> & { edges: Array<ResolversTypes['OpenSessionEdge']> }>;
   OpenSessionEdge: ResolverTypeWrapper<Omit<OpenSessionEdge, 'node'> & { node: ResolversTypes['OpenSession'] }>;
+  OpenTextFragment: ResolverTypeWrapper<OpenTextFragment>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SaveOpenApiInput: SaveOpenApiInput;
   UpdateOpenAppInput: UpdateOpenAppInput;
@@ -499,18 +710,29 @@ export type ResolversParentTypes = {
   ID: Scalars['ID']['output'];
   Mutation: Record<PropertyKey, never>;
   NewOpenSession: Omit<NewOpenSession, 'session'> & { session: ResolversParentTypes['OpenSession'] };
+  OpenAlert: OpenAlert;
+  OpenAlertConnection: OpenAlertConnection;
+  OpenAlertEdge: OpenAlertEdge;
   OpenApi: OpenApiRow;
   OpenApp: AppRow;
   OpenAppConnection: Omit<OpenAppConnection, 'edges'> & { edges: Array<ResolversParentTypes['OpenAppEdge']> };
   OpenAppEdge: Omit<OpenAppEdge, 'node'> & { node: ResolversParentTypes['OpenApp'] };
   OpenAppSecret: Omit<OpenAppSecret, 'app'> & { app: ResolversParentTypes['OpenApp'] };
+  OpenCallLog: OpenCallLog;
+  OpenCallLogConnection: OpenCallLogConnection;
+  OpenCallLogEdge: OpenCallLogEdge;
+  OpenCallLogFilter: OpenCallLogFilter;
   OpenGatewayApp: OpenGatewayApp;
   OpenGatewayRegistry: Omit<OpenGatewayRegistry, 'apis'> & { apis: Array<ResolversParentTypes['OpenApi']> };
   OpenGatewaySession: OpenGatewaySession;
+  OpenMethodStatistics: OpenMethodStatistics;
   OpenPageInfo: OpenPageInfo;
+  OpenRankEntry: OpenRankEntry;
+  OpenRanking: OpenRanking;
   OpenSession: SessionView;
   OpenSessionConnection: Omit<OpenSessionConnection, 'edges'> & { edges: Array<ResolversParentTypes['OpenSessionEdge']> };
   OpenSessionEdge: Omit<OpenSessionEdge, 'node'> & { node: ResolversParentTypes['OpenSession'] };
+  OpenTextFragment: OpenTextFragment;
   Query: Record<PropertyKey, never>;
   SaveOpenApiInput: SaveOpenApiInput;
   UpdateOpenAppInput: UpdateOpenAppInput;
@@ -530,6 +752,29 @@ export type MutationResolvers<ContextType = OpenContext, ParentType extends Reso
 export type NewOpenSessionResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['NewOpenSession'] = ResolversParentTypes['NewOpenSession']> = {
   session?: Resolver<ResolversTypes['OpenSession'], ParentType, ContextType>;
   token?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type OpenAlertResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['OpenAlert'] = ResolversParentTypes['OpenAlert']> = {
+  averageMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  calls?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  emailedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  method?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  thresholdMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  webhookAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  windowEnd?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  windowStart?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type OpenAlertConnectionResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['OpenAlertConnection'] = ResolversParentTypes['OpenAlertConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['OpenAlertEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['OpenPageInfo'], ParentType, ContextType>;
+};
+
+export type OpenAlertEdgeResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['OpenAlertEdge'] = ResolversParentTypes['OpenAlertEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['OpenAlert'], ParentType, ContextType>;
 };
 
 export type OpenApiResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['OpenApi'] = ResolversParentTypes['OpenApi']> = {
@@ -577,6 +822,33 @@ export type OpenAppSecretResolvers<ContextType = OpenContext, ParentType extends
   secret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type OpenCallLogResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['OpenCallLog'] = ResolversParentTypes['OpenCallLog']> = {
+  admitted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  appKey?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  clientAddress?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  errorCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  gateway?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  httpStatus?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  merchant?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  method?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  request?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  requestHighlight?: Resolver<Array<ResolversTypes['OpenTextFragment']>, ParentType, ContextType>;
+  requestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  responseTimeMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type OpenCallLogConnectionResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['OpenCallLogConnection'] = ResolversParentTypes['OpenCallLogConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['OpenCallLogEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['OpenPageInfo'], ParentType, ContextType>;
+};
+
+export type OpenCallLogEdgeResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['OpenCallLogEdge'] = ResolversParentTypes['OpenCallLogEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['OpenCallLog'], ParentType, ContextType>;
+};
+
 export type OpenGatewayAppResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['OpenGatewayApp'] = ResolversParentTypes['OpenGatewayApp']> = {
   appKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   dailyLimit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -601,9 +873,29 @@ export type OpenGatewaySessionResolvers<ContextType = OpenContext, ParentType ex
   scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type OpenMethodStatisticsResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['OpenMethodStatistics'] = ResolversParentTypes['OpenMethodStatistics']> = {
+  averageMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  calls?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  errors?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  maxMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  method?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  p95Ms?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type OpenPageInfoResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['OpenPageInfo'] = ResolversParentTypes['OpenPageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type OpenRankEntryResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['OpenRankEntry'] = ResolversParentTypes['OpenRankEntry']> = {
+  calls?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  method?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  rank?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type OpenRankingResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['OpenRanking'] = ResolversParentTypes['OpenRanking']> = {
+  date?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  entries?: Resolver<Array<ResolversTypes['OpenRankEntry']>, ParentType, ContextType>;
 };
 
 export type OpenSessionResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['OpenSession'] = ResolversParentTypes['OpenSession']> = {
@@ -627,30 +919,49 @@ export type OpenSessionEdgeResolvers<ContextType = OpenContext, ParentType exten
   node?: Resolver<ResolversTypes['OpenSession'], ParentType, ContextType>;
 };
 
+export type OpenTextFragmentResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['OpenTextFragment'] = ResolversParentTypes['OpenTextFragment']> = {
+  match?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  text?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  openAlerts?: Resolver<ResolversTypes['OpenAlertConnection'], ParentType, ContextType, Partial<QueryOpenAlertsArgs>>;
   openApis?: Resolver<Array<ResolversTypes['OpenApi']>, ParentType, ContextType>;
   openApp?: Resolver<Maybe<ResolversTypes['OpenApp']>, ParentType, ContextType, RequireFields<QueryOpenAppArgs, 'appKey'>>;
   openApps?: Resolver<ResolversTypes['OpenAppConnection'], ParentType, ContextType, Partial<QueryOpenAppsArgs>>;
+  openCallLogs?: Resolver<ResolversTypes['OpenCallLogConnection'], ParentType, ContextType, RequireFields<QueryOpenCallLogsArgs, 'filter'>>;
+  openCallStatistics?: Resolver<Array<ResolversTypes['OpenMethodStatistics']>, ParentType, ContextType, RequireFields<QueryOpenCallStatisticsArgs, 'from' | 'to'>>;
   openGatewayRegistry?: Resolver<ResolversTypes['OpenGatewayRegistry'], ParentType, ContextType>;
   openGatewaySession?: Resolver<Maybe<ResolversTypes['OpenGatewaySession']>, ParentType, ContextType, RequireFields<QueryOpenGatewaySessionArgs, 'tokenHash'>>;
   openSessions?: Resolver<ResolversTypes['OpenSessionConnection'], ParentType, ContextType, RequireFields<QueryOpenSessionsArgs, 'appKey'>>;
+  openTodayRanking?: Resolver<ResolversTypes['OpenRanking'], ParentType, ContextType, Partial<QueryOpenTodayRankingArgs>>;
 };
 
 export type Resolvers<ContextType = OpenContext> = {
   Mutation?: MutationResolvers<ContextType>;
   NewOpenSession?: NewOpenSessionResolvers<ContextType>;
+  OpenAlert?: OpenAlertResolvers<ContextType>;
+  OpenAlertConnection?: OpenAlertConnectionResolvers<ContextType>;
+  OpenAlertEdge?: OpenAlertEdgeResolvers<ContextType>;
   OpenApi?: OpenApiResolvers<ContextType>;
   OpenApp?: OpenAppResolvers<ContextType>;
   OpenAppConnection?: OpenAppConnectionResolvers<ContextType>;
   OpenAppEdge?: OpenAppEdgeResolvers<ContextType>;
   OpenAppSecret?: OpenAppSecretResolvers<ContextType>;
+  OpenCallLog?: OpenCallLogResolvers<ContextType>;
+  OpenCallLogConnection?: OpenCallLogConnectionResolvers<ContextType>;
+  OpenCallLogEdge?: OpenCallLogEdgeResolvers<ContextType>;
   OpenGatewayApp?: OpenGatewayAppResolvers<ContextType>;
   OpenGatewayRegistry?: OpenGatewayRegistryResolvers<ContextType>;
   OpenGatewaySession?: OpenGatewaySessionResolvers<ContextType>;
+  OpenMethodStatistics?: OpenMethodStatisticsResolvers<ContextType>;
   OpenPageInfo?: OpenPageInfoResolvers<ContextType>;
+  OpenRankEntry?: OpenRankEntryResolvers<ContextType>;
+  OpenRanking?: OpenRankingResolvers<ContextType>;
   OpenSession?: OpenSessionResolvers<ContextType>;
   OpenSessionConnection?: OpenSessionConnectionResolvers<ContextType>;
   OpenSessionEdge?: OpenSessionEdgeResolvers<ContextType>;
+  OpenTextFragment?: OpenTextFragmentResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
 };
 

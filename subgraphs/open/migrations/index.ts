@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
+import { eventTablesMigration, eventTablesV2Migration, eventTablesV3Migration } from '../../../platform/events';
+import { callLogsMigration } from './call-logs';
 
 /** The open platform's registry (docs/open-platform.md). Numbers 400–439 are this subgraph's (440–469: call logs). */
 export const migrations: Migration[] = [
@@ -69,4 +71,9 @@ export const migrations: Migration[] = [
       await knex.schema.dropTable('apps');
     },
   },
+  // Call logs, the monitor's alerts and its jobs (docs/open-platform.md, "Call logs").
+  eventTablesMigration('441_events'),
+  eventTablesV2Migration('442_events_v2'),
+  eventTablesV3Migration('443_events_v3'),
+  callLogsMigration,
 ];
