@@ -74,7 +74,7 @@ function walk(dir: string, files: string[] = []): string[] {
 
 /**
  * Tests, test helpers, the browser code of the explorer (bundled separately) and this script (a development tool that
- * needs esbuild) are not part of the server build; they still count as inputs.
+ * needs esbuild) are not part of the server build; the explorer's sources and this script still count as inputs.
  */
 function isServerModule(rel: string): boolean {
   if (!rel.endsWith('.ts') || rel.endsWith('.d.ts') || rel.endsWith('.test.ts')) return false;
@@ -90,7 +90,8 @@ export function collectInputs(projectDir: string = PROJECT_DIR): Inputs {
   const runtimeFiles = files.filter((file) => RUNTIME_FILE.test(file)).sort();
   const explorerSources = walk(path.join(projectDir, toPosix(path.relative(PROJECT_DIR, EXPLORER_SOURCE_DIR)))).map(relative);
   const manifests = ['package.json', 'package-lock.json', 'tsconfig.json'].filter((file) => fs.existsSync(path.join(projectDir, file)));
-  const all = [...new Set([...modules, ...runtimeFiles, ...explorerSources, ...manifests, 'scripts/build.ts'])].sort();
+  const buildScript = files.filter((file) => file === 'scripts/build.ts');
+  const all = [...new Set([...modules, ...runtimeFiles, ...explorerSources, ...manifests, ...buildScript])].sort();
   return { modules, runtimeFiles, all };
 }
 
@@ -115,12 +116,12 @@ export function readBuildInfo(outDir: string): BuildInfo | undefined {
 export type DistStatus = { fresh: true } | { fresh: false; reason: string };
 
 /** Is `outDir` a complete build of the current inputs? */
-export function distStatus(projectDir: string, outDir: string, inputs: Inputs = collectInputs(projectDir)): DistStatus {
+export function distStatus(projectDir: string, outDir: string, entryPoints: string[] = ENTRY_POINTS): DistStatus {
   const info = readBuildInfo(outDir);
   if (!info) return { fresh: false, reason: `${path.relative(projectDir, outDir) || outDir} has not been built` };
-  const missing = ENTRY_POINTS.find((file) => !fs.existsSync(path.join(outDir, file)));
+  const missing = entryPoints.find((file) => !fs.existsSync(path.join(outDir, file)));
   if (missing) return { fresh: false, reason: `${missing} is missing` };
-  if (info.fingerprint !== fingerprint(projectDir, inputs.all)) return { fresh: false, reason: 'sources changed since the last build' };
+  if (info.fingerprint !== fingerprint(projectDir, collectInputs(projectDir).all)) return { fresh: false, reason: 'sources changed since the last build' };
   return { fresh: true };
 }
 
