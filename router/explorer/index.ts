@@ -180,7 +180,8 @@ function unavailablePage(message: string, endpoint: string): string {
 <p>${escapeHtml(message)}</p>
 <p>Build it where the devDependencies are installed, then restart the router:</p>
 <pre>npm install
-npm run build:explorer</pre>
+npm run build            # the compiled router (dist/)
+npm run build:explorer   # a router run from the TypeScript sources</pre>
 <p>The GraphQL endpoint itself works: <code>POST ${escapeHtml(endpoint)}</code>.</p>
 </body>
 </html>
