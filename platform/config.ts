@@ -343,7 +343,7 @@ export interface PaymentConfig {
    * the methods without keys. Never in production; by default only on a loopback HOST; off it only with `true`.
    */
   sandbox: boolean;
-  /** Enabled methods in display order (PAYMENT_METHODS, default WECHAT,ALIPAY,BALANCE). */
+  /** Enabled methods in display order (PAYMENT_METHODS, default WECHAT,ALIPAY,BALANCE,FAMILY_BALANCE). */
   methods: string[];
   /** Public origin providers and clients reach (PAYMENT_PUBLIC_URL, default http://127.0.0.1:<router port>). */
   publicUrl: string;
@@ -937,7 +937,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     payment: {
       sandbox: paymentSandbox,
-      methods: (env.PAYMENT_METHODS || 'WECHAT,ALIPAY,BALANCE').split(',').map((m) => m.trim().toUpperCase()).filter(Boolean),
+      methods: (env.PAYMENT_METHODS || 'WECHAT,ALIPAY,BALANCE,FAMILY_BALANCE').split(',').map((m) => m.trim().toUpperCase()).filter(Boolean),
       publicUrl: (env.PAYMENT_PUBLIC_URL || `http://127.0.0.1:${ports.router}`).replace(/\/+$/, ''),
       notifyMaxSkewSeconds: int(env, 'PAYMENT_NOTIFY_MAX_SKEW_SECONDS', 300),
       reconcileAfterSeconds: int(env, 'PAYMENT_RECONCILE_AFTER_SECONDS', 300),

@@ -8,6 +8,7 @@ import { passportResolvers } from './passport-resolvers';
 import type { UserContext } from './context';
 import type { AddressRow } from './data/addresses';
 import { familyResolvers } from './families-resolvers';
+import { membershipGrantResolvers } from './membership-grants-resolvers';
 import { favoriteResolvers } from './favorites-resolvers';
 import type { UserRow } from './data/users';
 import type { Resolvers } from './generated/resolvers-types';
@@ -33,6 +34,7 @@ export const resolvers: Resolvers = {
     },
     ...messageQueryResolvers,
     ...familyResolvers.Query,
+    ...membershipGrantResolvers.Query,
   },
   Mutation: {
     register: async (_parent, { input }, context) => signedIn(context, await accounts.register(context.services, input, context.identity.clientIp)),
@@ -60,6 +62,7 @@ export const resolvers: Resolvers = {
     ...passportResolvers.Mutation,
     ...favoriteResolvers.Mutation,
     ...familyResolvers.Mutation,
+    ...membershipGrantResolvers.Mutation,
   },
   User: {
     async __resolveReference(reference: { id: string }, context: UserContext) {
