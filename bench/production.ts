@@ -24,6 +24,8 @@
  *                       config.serviceNodeFlags, what `npm run start:subgraph` and `npm run start:router` run with
  *   BENCH_ROUTERS       comma-separated routers to measure: ours, stock, hive (default all that are available)
  *   BENCH_MIX_PARTS     1: also run each kind of the browse mix's requests on its own (where the mix's CPU goes)
+ *   BENCH_RUNTIME       `compiled` (default): our services run `node dist/...` as production does (`npm run build` first,
+ *                       done here when dist/ is stale); `tsx`: they run the TypeScript sources through tsx, to compare
  */
 import crypto from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -38,6 +40,7 @@ import { SERVICE_NAMES, serviceKeysFromEnv } from '../platform/service-keys';
 import { subgraphRoleName } from '../platform/db';
 import { IDENTITY_HEADER, signIdentity } from '../platform/identity';
 import { cpuMs, cpuMsOfCommand, loadAverage, watchRss } from './proc';
+import { build, distStatus } from '../scripts/build';
 import type { LoadRequest, LoadResult, LoadSpec } from './load';
 
 const root = path.resolve(__dirname, '..');
@@ -85,11 +88,22 @@ const ROUTER_NODE_ARGS = process.env.BENCH_ROUTER_NODE_ARGS?.split(' ').filter(B
 const packageJson = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { config: { serviceNodeFlags: string } };
 const SERVICE_NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? packageJson.config.serviceNodeFlags).split(' ').filter(Boolean);
 const OUR_SERVICES = new Set<string>(['router', ...SUBGRAPH_NAMES]);
+const RUNTIME = process.env.BENCH_RUNTIME ?? 'compiled';
+if (RUNTIME !== 'compiled' && RUNTIME !== 'tsx') throw new Error(`BENCH_RUNTIME must be compiled or tsx, got ${RUNTIME}`);
+/** Milliseconds from spawning each of our services to its "Ready" line. */
+const startMs = new Map<string, number>();
+
+/** Our entry points from dist/ (compiled), else through tsx; the stock and Hive gateways always run through tsx. */
+function command(name: string, script: string): string[] {
+  if (RUNTIME === 'compiled' && OUR_SERVICES.has(name.replace(/^seed-/, ''))) return [path.join('dist', script.replace(/\.ts$/, '.js'))];
+  return ['--import', 'tsx', script];
+}
 
 function start(name: string, script: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<Service> {
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env.BENCH_CPU_PROF, name)}`] : [];
   const nodeArgs = [...(OUR_SERVICES.has(name) ? SERVICE_NODE_ARGS : []), ...(name === 'router' ? ROUTER_NODE_ARGS : [])];
-  const child = spawn(process.execPath, [...profile, ...nodeArgs, '--import', 'tsx', script, ...args], {
+  const spawned = Date.now();
+  const child = spawn(process.execPath, [...profile, ...nodeArgs, ...command(name, script), ...args], {
     cwd: root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -100,7 +114,10 @@ function start(name: string, script: string, args: string[], env: Record<string,
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      if (ready.test(output)) resolve(service);
+      if (ready.test(output)) {
+        if (!startMs.has(name)) startMs.set(name, Date.now() - spawned);
+        resolve(service);
+      }
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
@@ -339,6 +356,16 @@ async function main() {
     console.log(`PostgreSQL ${new URL(ADMIN_URL).host}/${database}, Redis ${REDIS_URL}`);
     if (ROUTER_NODE_ARGS.length) console.log(`our router runs with node ${ROUTER_NODE_ARGS.join(' ')}`);
     if (SERVICE_NODE_ARGS.length) console.log(`our subgraphs and router run with node ${SERVICE_NODE_ARGS.join(' ')}`);
+    if (RUNTIME === 'compiled') {
+      const status = distStatus(root, path.join(root, 'dist'));
+      if (!status.fresh) {
+        console.log(`building dist/ (${status.reason}) …`);
+        await build({ projectDir: root, outDir: path.join(root, 'dist'), log: () => undefined });
+      }
+      console.log('our subgraphs and router run compiled: node dist/... (BENCH_RUNTIME=tsx to run the sources through tsx)');
+    } else {
+      console.log('our subgraphs and router run the TypeScript sources through tsx (BENCH_RUNTIME=tsx)');
+    }
 
     // Production never seeds demo data: a first development start migrates and seeds, then every service runs with
     // NODE_ENV=production (graphql-js skips its development-only checks, which cost the subgraphs several % of CPU).
@@ -355,8 +382,15 @@ async function main() {
     const passed = (names: string[]) => Object.fromEntries(names.filter((name) => process.env[name]).map((name) => [name, process.env[name]!]));
     const routerEnv = { ...env, ROUTER_PORT: String(PORT_BASE), ...passed(['ROUTER_DEDUP', 'ROUTER_RESPONSE_CACHE', 'ROUTER_PASS_THROUGH']) };
     const url = (port: number) => `http://127.0.0.1:${port}/graphql`;
+    const ourRouter = await start('router', 'router/main.ts', [], routerEnv, /Ready in/);
+    const subgraphStarts = SUBGRAPH_NAMES.map((name) => startMs.get(name)!);
+    console.log(
+      `start to "Ready" (${RUNTIME}, production, migrated database): router ${startMs.get('router')} ms, subgraphs ` +
+        `${Math.min(...subgraphStarts)}–${Math.max(...subgraphStarts)} ms (seven started together); first start with migrations ` +
+        `and seeding ${Math.max(...SUBGRAPH_NAMES.map((name) => startMs.get(`seed-${name}`)!))} ms`,
+    );
     const routers: Router[] = [
-      { via: 'ours', url: url(PORT_BASE), service: await start('router', 'router/main.ts', [], routerEnv, /Ready in/) },
+      { via: 'ours', url: url(PORT_BASE), service: ourRouter },
       {
         via: 'stock',
         url: url(STOCK_PORT),

@@ -5,6 +5,7 @@ import { serviceKeysFromEnv, type ServiceKeys } from './service-keys';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { codeDir, projectDir } from './code-layout';
 import { assertMoneyLimits, DEFAULT_MONEY_LIMITS, type MoneyLimits } from './money';
 import { assertCompleteKeySets, developmentMode, KEY_SETS } from './modes';
 import { checkDevelopmentSecrets, publicReason, reachableOnlyLocally, warnDevelopmentSecrets } from './secrets';
@@ -35,7 +36,7 @@ export const DEV_ADMIN_PASSWORD = 'admin12345';
 export interface Config {
   env: 'production' | 'development' | 'test';
   isProduction: boolean;
-  /** Root of the repository (where package.json lives). */
+  /** The project folder (where package.json lives), also when running compiled from dist/ (code-layout.ts). */
   rootDir: string;
   /** Where the embedded database and other local state live. */
   dataDir: string;
@@ -862,7 +863,7 @@ function bool(env: NodeJS.ProcessEnv, name: string, fallback: boolean): boolean 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = env.NODE_ENV === 'production' ? 'production' : env.NODE_ENV === 'test' ? 'test' : 'development';
   const isProduction = nodeEnv === 'production';
-  const rootDir = path.resolve(__dirname, '..');
+  const rootDir = projectDir;
 
   if (isProduction) {
     // INTERNAL_SECRET is not needed: production signs with per-service keys (SERVICE_KEY_<NAME>), checked per process
@@ -932,7 +933,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       collectTimeoutMs: int(env, 'METRICS_COLLECT_TIMEOUT_MS', 1000),
     },
     subgraphUrls,
-    supergraphPath: path.resolve(rootDir, env.SUPERGRAPH_PATH || 'schema/supergraph.graphql'),
+    // The default is the copy next to the code (dist/schema/ when compiled); a path from the environment is the project's.
+    supergraphPath: env.SUPERGRAPH_PATH ? path.resolve(rootDir, env.SUPERGRAPH_PATH) : path.join(codeDir, 'schema', 'supergraph.graphql'),
     subgraphTimeoutMs: int(env, 'SUBGRAPH_TIMEOUT_MS', 10_000),
     subgraphTimeouts,
     subgraphMaxSockets: int(env, 'SUBGRAPH_MAX_SOCKETS', 64),

@@ -49,7 +49,8 @@ async function main(config: Config) {
   if (router.explorer) {
     // Build (if needed) before announcing the explorer, so the first visit does not wait.
     await router.explorer.prepare();
-    console.log(`explorer   ${new URL('/explorer', router.url)}`);
+    // One name for it everywhere: the endpoint's own URL, which a browser gets the explorer from (also at /explorer).
+    console.log(`explorer   ${router.url} (open in a browser)`);
   }
   console.log(`Ready in ${Date.now() - started} ms.`);
 }

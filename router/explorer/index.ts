@@ -1,10 +1,13 @@
 /**
  * Serves the developer explorer from the router's own origin: the page at GET /explorer and at GET /graphql when a
- * browser asks for HTML, the bundle under /explorer/assets. The bundle is built with esbuild on first use when it is
- * missing or older than its sources; without esbuild (production install) a short page says how to build it.
+ * browser asks for HTML, the bundle under /explorer/assets. Compiled (`npm run build`), the router serves the bundle
+ * the build put next to it and never builds at run time. From the TypeScript sources (tests, tsx) the bundle is
+ * built with esbuild on first use when it is missing or older than its sources; without esbuild (production install)
+ * a short page says how to build it.
  */
 import path from 'node:path';
 import express from 'express';
+import { runsCompiled } from '../../platform/code-layout';
 import {
   buildExplorer,
   explorerBundleStatus,
@@ -22,6 +25,8 @@ export interface ExplorerOptions {
   endpoint?: string;
   /** How to load esbuild; returns undefined when it is not installed. */
   loadEsbuild?: () => EsbuildModule | undefined;
+  /** Build a missing or stale bundle on first use (default: only when running from the TypeScript sources). */
+  buildOnDemand?: boolean;
   log?: (message: string) => void;
 }
 
@@ -57,6 +62,12 @@ export function createExplorer(options: ExplorerOptions = {}): Explorer {
   async function ensureBundle(): Promise<Availability> {
     const status = explorerBundleStatus(outDir);
     if (status.state === 'fresh') return { kind: 'bundle' };
+    if (!(options.buildOnDemand ?? !runsCompiled)) {
+      // The compiled output carries the bundle `npm run build` made; building belongs to the build, not to a server.
+      if (status.state === 'stale') return { kind: 'bundle' };
+      log(`no explorer bundle next to the compiled router (${status.reason}): run \`npm run build\``);
+      return { kind: 'unavailable', message: 'The explorer bundle is missing from the compiled output.' };
+    }
     const esbuild = (options.loadEsbuild ?? loadEsbuild)();
     if (!esbuild) {
       if (status.state === 'stale') {
@@ -169,7 +180,8 @@ function unavailablePage(message: string, endpoint: string): string {
 <p>${escapeHtml(message)}</p>
 <p>Build it where the devDependencies are installed, then restart the router:</p>
 <pre>npm install
-npm run build:explorer</pre>
+npm run build            # the compiled router (dist/)
+npm run build:explorer   # a router run from the TypeScript sources</pre>
 <p>The GraphQL endpoint itself works: <code>POST ${escapeHtml(endpoint)}</code>.</p>
 </body>
 </html>

@@ -22,8 +22,9 @@ const running = new Set<ChildProcess>();
 // A failed assertion must not leave a server behind.
 afterAll(() => running.forEach((child) => child.kill('SIGKILL')));
 
-export function run(args: string[], env: Record<string, string | undefined>): Run {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `compiled`: run JavaScript as production does (`node dist/...`), without tsx's loader. */
+export function run(args: string[], env: Record<string, string | undefined>, options: { compiled?: boolean } = {}): Run {
+  const child = spawn(process.execPath, options.compiled ? args : ['--import', 'tsx', ...args], { cwd: root, env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   child.on('close', () => running.delete(child));
   let output = '';
