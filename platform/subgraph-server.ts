@@ -5,7 +5,6 @@
  * Identity comes only from a verified `x-shop-identity` header signed for this subgraph (see identity.ts); /graphql
  * refuses callers without one (identity-gate.ts).
  */
-import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -25,6 +24,9 @@ import { installErrorHandlers, operationResolutionPlugin } from './http-errors';
 import { identityGate, type IdentityGateOptions } from './identity-gate';
 import type { ServiceClient } from './service-client';
 import { requireServiceKeys } from './service-keys';
+import { observeRequests, requestContextPlugin } from './observe';
+import { currentRequestId, requestIdOf } from './request-context';
+import { traceQueries } from './tracing';
 
 /** What a subgraph needs to run: built by the launcher, handed to the subgraph's factory. */
 export interface SubgraphDeps {
@@ -94,6 +96,7 @@ export async function startSubgraphServer(
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       operationResolutionPlugin,
+      requestContextPlugin,
       ...((definition.plugins ?? []) as ApolloServerPlugin<BaseContext>[]),
     ],
   });
@@ -126,10 +129,13 @@ export async function startSubgraphServer(
       definition.createContext({
         identity: verified,
         config: deps.config,
-        requestId: String(req.headers['x-request-id'] ?? crypto.randomUUID()),
+        requestId: currentRequestId() ?? requestIdOf(req.headers['x-request-id']),
       }),
   });
-  httpServer.on('request', (req, res) => (isGraphQLPath(req.url) ? graphql(req, res) : app(req, res)));
+  // Every request: the router's x-request-id, a span continuing its traceparent, one access line (platform/observe.ts).
+  httpServer.on('request', observeRequests(definition.name, (req, res) => (isGraphQLPath(req.url) ? graphql(req, res) : app(req, res))));
+  // A span per SQL statement when tracing is on (a no-op otherwise).
+  traceQueries(deps.db, definition.name);
 
   await new Promise<void>((resolve) => httpServer.listen(listen.port, listen.host, resolve));
   const { port } = httpServer.address() as AddressInfo;

@@ -9,6 +9,8 @@ import { loadConfig, type Config, type SubgraphName } from '../platform/config';
 import { onShutdownSignals, startupFailure } from '../platform/process';
 import { supergraphSubgraphs } from './health';
 import { startRouter } from './server';
+import { announce, configureLogging } from '../platform/log';
+import { startTracing, stopTracing } from '../platform/tracing';
 
 /**
  * How far V8 lets the old generation grow past what survived the last full GC before collecting again: 1.5×. V8's
@@ -21,29 +23,35 @@ const HEAP_GROWING_PERCENT = 50;
 async function main(config: Config) {
   v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const started = Date.now();
+  startTracing(config.tracing, 'router');
   const router = await startRouter({ config, host: config.host, port: config.ports.router });
-  onShutdownSignals('router', () => router.close());
+  onShutdownSignals('router', async () => {
+    await router.close();
+    await stopTracing();
+  });
+  const say = (line: string) => announce(line, config.isProduction);
 
   const sdl = fs.readFileSync(config.supergraphPath, 'utf8');
-  console.log(`supergraph ${config.supergraphPath}`);
+  say(`supergraph ${config.supergraphPath}`);
   for (const { name, url } of supergraphSubgraphs(sdl)) {
     const override = config.subgraphUrls[name as SubgraphName];
-    console.log(`${name.padEnd(10)} ${override ?? url}${override ? ` (${name.toUpperCase()}_URL)` : ''}`);
+    say(`${name.padEnd(10)} ${override ?? url}${override ? ` (${name.toUpperCase()}_URL)` : ''}`);
   }
-  console.log(`router     ${router.url}`);
+  say(`router     ${router.url}`);
   // Which provider callbacks reach payment through this router (router/notify-proxy.ts).
-  console.log(`notify     /notify/wechat, /notify/alipay (payment), /notify/kuaidi100 (order)${config.payment.sandbox ? ' and the payment SANDBOX cashier (/notify/sandbox/...)' : ''}`);
+  say(`notify     /notify/wechat, /notify/alipay (payment), /notify/kuaidi100 (order)${config.payment.sandbox ? ' and the payment SANDBOX cashier (/notify/sandbox/...)' : ''}`);
   if (router.explorer) {
     // Build (if needed) before announcing the explorer, so the first visit does not wait.
     await router.explorer.prepare();
-    console.log(`explorer   ${new URL('/explorer', router.url)}`);
+    say(`explorer   ${new URL('/explorer', router.url)}`);
   }
-  console.log(`Ready in ${Date.now() - started} ms.`);
+  say(`Ready in ${Date.now() - started} ms.`);
 }
 
 let config: Config;
 try {
   config = loadConfig();
+  configureLogging(config.log);
 } catch (error) {
   startupFailure('router', error);
 }

@@ -4,7 +4,6 @@
  * (queries over GET, and the explorer for browsers), GET /health for each subgraph's reachability, and (EXPLORER, on
  * outside production) the self-hosted explorer at GET /explorer.
  */
-import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
@@ -37,6 +36,11 @@ import { attachSubscriptions } from './subscriptions';
 import { notifyProxy } from './notify-proxy';
 import { requireServiceKeys } from '../platform/service-keys';
 import { createSessionRevocations } from '../platform/session-revocation';
+import { log } from '../platform/log';
+import { observeRequests, requestContextPlugin } from '../platform/observe';
+import { currentRequestId, requestIdOf } from '../platform/request-context';
+
+const routerLog = log.child({ service: 'router' });
 
 export interface RouterOptions {
   config: Config;
@@ -69,8 +73,8 @@ export interface RunningRouter extends RunningServer {
  */
 function logUnexpectedError(error: unknown) {
   const deliberate = error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError);
-  if (deliberate) console.error(`[router] ${error.message}`);
-  else console.error('[router] unexpected error:', error);
+  if (deliberate) routerLog.error(error.message);
+  else routerLog.error({ err: error }, 'unexpected error');
 }
 
 /**
@@ -132,6 +136,8 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // The default landing page loads Apollo Sandbox from a CDN; the router serves its own explorer instead.
       ApolloServerPluginLandingPageDisabled(),
+      // Operation, user and error codes into the request's access line (platform/observe.ts).
+      requestContextPlugin,
       retryAfterPlugin(),
       // Before operation resolution, whose message names an unknown operationName.
       inputHygienePlugin({ maxOperationNameLength: config.maxOperationNameLength, maxFields: config.operationLimits.maxFields }),
@@ -174,7 +180,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     expressMiddleware(server, {
       context: async ({ req }) => ({
         identity: identityFromRequest(req, config, revocations),
-        requestId: String(req.headers['x-request-id'] ?? crypto.randomUUID()),
+        requestId: currentRequestId() ?? requestIdOf(req.headers['x-request-id']),
       }),
     }),
   );
@@ -191,11 +197,12 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     caller: () => undefined,
     context: (req) => ({
       identity: identityFromRequest(req, config, revocations),
-      requestId: String(req.headers['x-request-id'] ?? crypto.randomUUID()),
+      requestId: currentRequestId() ?? requestIdOf(req.headers['x-request-id']),
     }),
     log: logUnexpectedError,
   });
-  httpServer.on('request', (req, res) => (req.method === 'POST' && isGraphQLPath(req.url) ? graphql(req, res) : app(req, res)));
+  // Every request: its x-request-id, a span when tracing is on, and one access line (platform/observe.ts).
+  httpServer.on('request', observeRequests('router', (req, res) => (req.method === 'POST' && isGraphQLPath(req.url) ? graphql(req, res) : app(req, res))));
 
   await new Promise<void>((resolve) => httpServer.listen(options.port, options.host, resolve));
   const { port } = httpServer.address() as AddressInfo;
