@@ -692,7 +692,14 @@ function tracingConfig(env: NodeJS.ProcessEnv, nodeEnv: Config['env'], rootDir: 
   } catch {
     // A trimmed image without package.json: spans say `unknown`.
   }
-  return { endpoint, headers: otlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS), sampleRatio: ratio, environment: nodeEnv, version };
+  return {
+    endpoint,
+    headers: otlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS),
+    sampleRatio: ratio,
+    environment: nodeEnv,
+    version,
+    exportDelayMs: positive(env, 'OTEL_BSP_SCHEDULE_DELAY', 5000),
+  };
 }
 
 /**

@@ -27,7 +27,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { ATTR_DB_NAMESPACE, ATTR_DB_QUERY_TEXT, ATTR_DB_SYSTEM_NAME, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { ATTR_DB_NAMESPACE, ATTR_DB_OPERATION_NAME, ATTR_DB_QUERY_TEXT, ATTR_DB_SYSTEM_NAME, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { Knex } from 'knex';
 
 export interface TracingConfig {
@@ -40,6 +40,8 @@ export interface TracingConfig {
   /** deployment.environment.name on every span (NODE_ENV). */
   environment: string;
   version: string;
+  /** How long ended spans wait to be sent in one batch (OTEL_BSP_SCHEDULE_DELAY, default 5000 ms). */
+  exportDelayMs: number;
 }
 
 interface State {
@@ -68,7 +70,7 @@ function providerFor(current: State, service: string): NodeTracerProvider {
         'deployment.environment.name': current.config.environment,
       }),
       sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(current.config.sampleRatio) }),
-      spanProcessors: [new BatchSpanProcessor(current.exporter)],
+      spanProcessors: [new BatchSpanProcessor(current.exporter, { scheduledDelayMillis: current.config.exportDelayMs })],
     });
     current.providers.set(service, provider);
   }
@@ -169,11 +171,13 @@ export function traceQueries(db: Knex, service: string, database?: string): void
   type QueryEvent = { __knexQueryUid?: string; sql?: string; method?: string };
   db.on('query', (query: QueryEvent) => {
     if (!state || !query.__knexQueryUid) return;
-    const operation = (query.method ?? query.sql?.trim().split(/\s+/, 1)[0] ?? 'query').toLowerCase();
+    // The statement's first keyword (SELECT, INSERT, WITH, BEGIN…), as the semantic conventions name DB spans.
+    const operation = (query.sql?.trim().split(/\s+/, 1)[0] || query.method || 'query').replace(/;$/, '').toUpperCase();
     const span = tracer.startSpan(`${operation} ${database ?? service}`, {
       kind: SpanKind.CLIENT,
       attributes: {
         [ATTR_DB_SYSTEM_NAME]: 'postgresql',
+        [ATTR_DB_OPERATION_NAME]: operation,
         [ATTR_DB_QUERY_TEXT]: query.sql?.slice(0, 2000),
         ...(database ? { [ATTR_DB_NAMESPACE]: database } : {}),
       },
