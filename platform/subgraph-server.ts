@@ -24,6 +24,7 @@ import { installErrorHandlers, operationResolutionPlugin } from './http-errors';
 import { identityGate, type IdentityGateOptions } from './identity-gate';
 import type { ServiceClient } from './service-client';
 import { requireServiceKeys } from './service-keys';
+import { configureLoggingOnce } from './log';
 import { observeRequests, requestContextPlugin } from './observe';
 import { currentRequestId, requestIdOf } from './request-context';
 import { traceQueries } from './tracing';
@@ -79,6 +80,8 @@ export async function startSubgraphServer(
 ): Promise<RunningServer> {
   // Production: this subgraph's own signing key and its callers' verification keys, before anything listens.
   requireServiceKeys(deps.config.serviceKeys, definition.name, deps.config.isProduction);
+  // LOG_LEVEL / LOG_FORMAT, unless the entry point or a test configured the logger already.
+  configureLoggingOnce(deps.config.log);
   const app = express();
   // The request listener is added once Apollo Server has started (below); the drain plugin needs the server first.
   const httpServer = http.createServer();

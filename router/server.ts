@@ -36,7 +36,7 @@ import { attachSubscriptions } from './subscriptions';
 import { notifyProxy } from './notify-proxy';
 import { requireServiceKeys } from '../platform/service-keys';
 import { createSessionRevocations } from '../platform/session-revocation';
-import { log } from '../platform/log';
+import { configureLoggingOnce, log } from '../platform/log';
 import { observeRequests, requestContextPlugin } from '../platform/observe';
 import { currentRequestId, requestIdOf } from '../platform/request-context';
 
@@ -110,6 +110,8 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   const { config } = options;
   // Production: the router's own signing key, configured (never derived); refused before anything listens.
   requireServiceKeys(config.serviceKeys, 'router', config.isProduction);
+  // LOG_LEVEL / LOG_FORMAT, unless the entry point or a test configured the logger already.
+  configureLoggingOnce(config.log);
   const app = express();
   app.disable('x-powered-by');
   // The request listener is added once everything is set up (below); the drain plugin and subscriptions need it first.
