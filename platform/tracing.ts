@@ -21,12 +21,9 @@ import {
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import type { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_DB_NAMESPACE, ATTR_DB_OPERATION_NAME, ATTR_DB_QUERY_TEXT, ATTR_DB_SYSTEM_NAME, ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import type { Knex } from 'knex';
 
@@ -60,9 +57,25 @@ export function tracingEnabled(): boolean {
 
 export const serviceNameOf = (service: string) => `shop-${service}`;
 
+/**
+ * The SDK, loaded only when tracing starts: a process with tracing off never loads it (start-up time and memory).
+ */
+function sdk() {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return {
+    ...(require('@opentelemetry/context-async-hooks') as typeof import('@opentelemetry/context-async-hooks')),
+    ...(require('@opentelemetry/core') as typeof import('@opentelemetry/core')),
+    ...(require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http')),
+    ...(require('@opentelemetry/resources') as typeof import('@opentelemetry/resources')),
+    ...(require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base')),
+    ...(require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node')),
+  };
+}
+
 function providerFor(current: State, service: string): NodeTracerProvider {
   let provider = current.providers.get(service);
   if (!provider) {
+    const { NodeTracerProvider, resourceFromAttributes, ParentBasedSampler, TraceIdRatioBasedSampler, BatchSpanProcessor } = sdk();
     provider = new NodeTracerProvider({
       resource: resourceFromAttributes({
         [ATTR_SERVICE_NAME]: serviceNameOf(service),
@@ -85,6 +98,7 @@ function providerFor(current: State, service: string): NodeTracerProvider {
 export function startTracing(config: TracingConfig, main: string, exporter?: SpanExporter): boolean {
   if (state) return true;
   if (!config.endpoint && !exporter) return false;
+  const { AsyncLocalStorageContextManager, W3CTraceContextPropagator, OTLPTraceExporter } = sdk();
   const contextManager = new AsyncLocalStorageContextManager().enable();
   context.setGlobalContextManager(contextManager);
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
