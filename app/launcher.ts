@@ -20,6 +20,8 @@ import { migrationsCheck, Readiness, redisCheck } from '../platform/health';
 import { createMetrics, serveMetrics, type Metrics, type MetricsServer } from '../platform/metrics';
 import { watchDbPool, watchEventTables, watchStreams } from '../platform/metrics-sources';
 import { KNOWN_OPERATIONS } from '../router/known-operations';
+import { configureLoggingOnce } from '../platform/log';
+import { startTracing, stopTracing, tracingEnabled } from '../platform/tracing';
 
 export interface LaunchOptions {
   config: Config;
@@ -77,6 +79,12 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
   // Production: every service started here has its own key and its callers' keys, refused before any database opens.
   for (const name of names) requireServiceKeys(config.serviceKeys, name, config.isProduction);
   if (options.router ?? names.length === SUBGRAPH_NAMES.length) requireServiceKeys(config.serviceKeys, 'router', config.isProduction);
+  // Logs as configured, unless the entry point or a test set them already (platform/log.ts).
+  configureLoggingOnce(config.log);
+  // Traces when OTEL_EXPORTER_OTLP_ENDPOINT is set, before any server or database: the router's provider is the
+  // process's global one when it runs here (the gateway's own spans), else the first subgraph's.
+  const withRouter = options.router ?? names.length === SUBGRAPH_NAMES.length;
+  const ownsTracing = !tracingEnabled() && startTracing(config.tracing, withRouter ? 'router' : names[0]!);
   const databases = options.databases ?? (await openDatabases(config, names));
   const ownsDatabases = !options.databases;
 
@@ -189,6 +197,8 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
         await Promise.all(clients.map((client) => client.close()));
         await closeEvents();
         if (ownsDatabases) await databases.close();
+        // The last spans (the shutdown's own requests) are exported before the process exits.
+        if (ownsTracing) await stopTracing();
       },
     };
   } catch (error) {
@@ -198,6 +208,7 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
     await redisProbe?.close().catch(() => undefined);
     await closeEvents().catch(() => undefined);
     if (ownsDatabases) await databases.close().catch(() => undefined);
+    if (ownsTracing) await stopTracing().catch(() => undefined);
     throw error;
   }
 }

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { codeDir, projectDir } from './code-layout';
 import { assertMoneyLimits, DEFAULT_MONEY_LIMITS, type MoneyLimits } from './money';
 import { assertCompleteKeySets, developmentMode, KEY_SETS } from './modes';
+import { LOG_LEVELS, type LogOptions } from './log';
+import type { TracingConfig } from './tracing';
 import { checkDevelopmentSecrets, publicReason, reachableOnlyLocally, warnDevelopmentSecrets } from './secrets';
 
 export const SUBGRAPH_NAMES = ['user', 'product', 'cart', 'order', 'promote', 'payment', 'review', 'open'] as const;
@@ -95,6 +97,10 @@ export interface Config {
    * APOLLO_TELEMETRY_DISABLED is set to `false`: a shop's router does not report to a third party by default.
    */
   apolloTelemetry: boolean;
+  /** LOG_LEVEL (default info; warn under jest) and LOG_FORMAT (json in production; pretty elsewhere unless json): platform/log.ts. */
+  log: LogOptions;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT and friends: traces are off unless the endpoint is set (platform/tracing.ts). */
+  tracing: TracingConfig;
   /** The product subgraph's cache of public catalog reads (docs/catalog-cache.md). */
   catalogCache: CatalogCacheConfig;
   /** The router's cache of answers declared public (docs/catalog-cache.md). */
@@ -751,6 +757,48 @@ export interface EventsRetentionConfig {
 
 const HOUR_MS = 3600_000;
 
+function logConfig(env: NodeJS.ProcessEnv, nodeEnv: Config['env']): LogOptions {
+  const level = (env.LOG_LEVEL || (nodeEnv === 'test' ? 'warn' : 'info')).toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(level)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${level}")`);
+  const format = (env.LOG_FORMAT || (nodeEnv === 'production' ? 'json' : 'pretty')).toLowerCase();
+  if (format !== 'json' && format !== 'pretty') throw new Error(`LOG_FORMAT must be json or pretty (got "${format}")`);
+  // pino-pretty is a devDependency: absent from a production install, and one JSON object per line is what log stores read.
+  if (format === 'pretty' && nodeEnv === 'production') throw new Error('LOG_FORMAT=pretty is for development; production logs are JSON lines');
+  return { level: level as LogOptions['level'], pretty: format === 'pretty' };
+}
+
+/** `key=value,key2=value2` (values URL-encoded), as the OpenTelemetry specification has OTEL_EXPORTER_OTLP_HEADERS. */
+function otlpHeaders(text: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const pair of (text ?? '').split(',')) {
+    const at = pair.indexOf('=');
+    if (at <= 0) continue;
+    headers[pair.slice(0, at).trim()] = decodeURIComponent(pair.slice(at + 1).trim());
+  }
+  return headers;
+}
+
+function tracingConfig(env: NodeJS.ProcessEnv, nodeEnv: Config['env'], rootDir: string): TracingConfig {
+  const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim() || undefined;
+  if (endpoint && !/^https?:\/\//i.test(endpoint)) throw new Error(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL (got "${endpoint}")`);
+  const ratio = env.OTEL_TRACES_SAMPLER_ARG ? Number(env.OTEL_TRACES_SAMPLER_ARG) : 1;
+  if (!(ratio >= 0 && ratio <= 1)) throw new Error(`OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1 (got "${env.OTEL_TRACES_SAMPLER_ARG}")`);
+  let version = 'unknown';
+  try {
+    version = (JSON.parse(fs.readFileSync(path.join(rootDir, 'package.json'), 'utf8')) as { version?: string }).version ?? version;
+  } catch {
+    // A trimmed image without package.json: spans say `unknown`.
+  }
+  return {
+    endpoint,
+    headers: otlpHeaders(env.OTEL_EXPORTER_OTLP_HEADERS),
+    sampleRatio: ratio,
+    environment: nodeEnv,
+    version,
+    exportDelayMs: positive(env, 'OTEL_BSP_SCHEDULE_DELAY', 5000),
+  };
+}
+
 /**
  * A processed event id may be pruned only when no redelivery of that event can come any more: a stream entry lives at
  * most the stream retention plus one prune interval (the trim runs with the prune job), so ids must be kept longer
@@ -941,6 +989,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     routerDedup: bool(env, 'ROUTER_DEDUP', true),
     routerPassThrough: bool(env, 'ROUTER_PASS_THROUGH', true),
     apolloTelemetry: !bool(env, 'APOLLO_TELEMETRY_DISABLED', true),
+    log: logConfig(env, nodeEnv),
+    tracing: tracingConfig(env, nodeEnv, rootDir),
     catalogCache: {
       enabled: bool(env, 'CATALOG_CACHE', true),
       stockMaxAgeMs: int(env, 'CATALOG_STOCK_MAX_AGE_MS', 2000),

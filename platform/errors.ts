@@ -3,6 +3,7 @@
  * Resolvers and data access throw these; anything else becomes INTERNAL_SERVER_ERROR for clients.
  */
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { log } from './log';
 
 export type ErrorCode =
   | 'UNAUTHENTICATED'
@@ -56,7 +57,8 @@ export function makeFormatError(options: { isProduction: boolean; log?: (error: 
     if (KNOWN_CODES.has(code) && code !== 'INTERNAL_SERVER_ERROR') {
       return { ...formatted, extensions: { ...extensions, code } };
     }
-    (options.log ?? ((e) => console.error('[graphql] unexpected error:', e)))(error);
+    // One error line with the stack, the service and the request id (platform/log.ts).
+    (options.log ?? ((e) => log.error({ err: e }, 'unexpected GraphQL error')))(error);
     if (options.isProduction) {
       return { message: 'Internal server error', path: formatted.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
     }

@@ -9,6 +9,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import express from 'express';
 import type { ErrorCode } from './errors';
 import { shopError } from './errors';
+import { log } from './log';
 
 export interface ErrorBody {
   errors: { message: string; extensions: { code: string; [key: string]: unknown } }[];
@@ -124,7 +125,8 @@ export function refusalOfError(error: { type?: string; status?: number; limit?: 
   }
 }
 
-export const logUnexpectedHttpError = (error: unknown) => console.error('[http] unexpected error:', error);
+/** Unexpected errors answered 500: one error line with the stack (and the request id, platform/log.ts). */
+export const logUnexpectedHttpError = (error: unknown) => log.error({ err: error }, 'unexpected HTTP error');
 
 /**
  * Mount last: a JSON 404 for unknown routes and a JSON error handler for everything passed to `next(error)`.

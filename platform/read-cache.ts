@@ -16,6 +16,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import { createClient } from 'redis';
+import { log } from './log';
 
 /**
  * The public catalog's cache (product's): the router's response cache follows its generation, so a staff write drops
@@ -82,7 +83,7 @@ export function rateLimitedErrorLog(label: string, now: () => number = Date.now)
   return (what, error) => {
     if (now() - last < 10_000) return;
     last = now();
-    console.error(`${label} ${what}:`, error.message);
+    log.error({ err: error }, `${label} ${what}`);
   };
 }
 

@@ -5,6 +5,7 @@
  * degrade. As platform/rate-limit.ts does for its own client.
  */
 import { createClient } from 'redis';
+import { log } from './log';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
@@ -26,7 +27,7 @@ export function sharedRedis(url: string, options: { label: string; namespace?: s
     // Without a listener a socket error would crash the process; reconnecting is the client's job.
     if (Date.now() - lastErrorLog > 10_000) {
       lastErrorLog = Date.now();
-      console.error(`[${options.label}] redis error:`, error.message);
+      log.error({ redis: options.label, err: error }, `${options.label}: redis error`);
     }
   });
   const reconnectListeners: (() => void)[] = [];

@@ -13,6 +13,9 @@ import { Agent } from 'undici';
 import { bufferedRequest, findCause, SubgraphResponseTooLargeError } from './buffered-request';
 import type { Config, SubgraphName } from './config';
 import { IDENTITY_HEADER, signIdentity } from './identity';
+import { currentRequestId, runOutsideRequest } from './request-context';
+import { injectTraceHeaders, inSpan, otelContext, SpanKind, tracingEnabled } from './tracing';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
 
 /** Where each subgraph listens; filled by whoever started them (ephemeral ports in tests). */
 export interface ServiceDirectory {
@@ -28,7 +31,10 @@ export function staticDirectory(config: Config): ServiceDirectory {
 export interface CallOptions {
   /** The user on whose behalf the call is made, forwarded in the signed identity. */
   userId?: string;
-  /** The caller's request id, forwarded as `x-request-id` so one client request can be followed across services. */
+  /**
+   * The caller's request id, forwarded as `x-request-id` so one client request can be followed across services;
+   * default: the id of the request being served (platform/request-context.ts).
+   */
   requestId?: string;
   /** This call's timeout; default SUBGRAPH_TIMEOUT_MS (the callee's `<NAME>_TIMEOUT_MS` when set). */
   timeoutMs?: number;
@@ -72,7 +78,10 @@ export function createServiceClient(config: Config, caller: SubgraphName, direct
     // Signed for the target only (`aud`), so the callee cannot replay it at a third subgraph.
     const identity = signIdentity({ service: caller, userId: options.userId, scopes: [], audience: target }, config.serviceKeys);
     const headers: Record<string, string> = { 'content-type': 'application/json', [IDENTITY_HEADER]: identity };
-    if (options.requestId) headers[REQUEST_ID_HEADER] = options.requestId;
+    const requestId = options.requestId ?? currentRequestId();
+    if (requestId) headers[REQUEST_ID_HEADER] = requestId;
+    // The active span's traceparent (this call's, see request()), when tracing is on.
+    injectTraceHeaders(headers);
     const timeoutMs = options.timeoutMs ?? config.subgraphTimeouts[target] ?? config.subgraphTimeoutMs;
     let response;
     let text: string;
@@ -115,20 +124,28 @@ export function createServiceClient(config: Config, caller: SubgraphName, direct
     return body.data;
   }
 
-  return {
-    async request<T>(target: SubgraphName, query: string, variables: Record<string, unknown> = {}, options: CallOptions = {}) {
-      const idempotent = options.idempotent ?? !isMutation(query);
-      const attempts = 1 + (idempotent ? Math.max(0, options.retries ?? DEFAULT_RETRIES) : 0);
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          return await send<T>(target, query, variables, options);
-        } catch (error) {
-          if (!(error instanceof RetryableFailure)) throw error;
-          if (attempt >= attempts) throw error.failure;
-          // Short backoff: a restarting instance or a full pool usually clears within milliseconds.
-          await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** (attempt - 1)));
-        }
+  async function withRetries<T>(target: SubgraphName, query: string, variables: Record<string, unknown>, options: CallOptions): Promise<T> {
+    const idempotent = options.idempotent ?? !isMutation(query);
+    const attempts = 1 + (idempotent ? Math.max(0, options.retries ?? DEFAULT_RETRIES) : 0);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await send<T>(target, query, variables, options);
+      } catch (error) {
+        if (!(error instanceof RetryableFailure)) throw error;
+        if (attempt >= attempts) throw error.failure;
+        // Short backoff: a restarting instance or a full pool usually clears within milliseconds.
+        await new Promise((resolve) => setTimeout(resolve, 25 * 2 ** (attempt - 1)));
       }
+    }
+  }
+
+  return {
+    request<T>(target: SubgraphName, query: string, variables: Record<string, unknown> = {}, options: CallOptions = {}) {
+      if (!tracingEnabled()) return withRetries<T>(target, query, variables, options);
+      // One CLIENT span per call (its retries inside), child of whatever this service is doing.
+      return inSpan(caller, `call ${target}`, { kind: SpanKind.CLIENT, attributes: { 'shop.callee': target } }, () =>
+        withRetries<T>(target, query, variables, options),
+      );
     },
     close: () => dispatcher.close(),
   };
@@ -185,7 +202,10 @@ function sharedEntityLoader<T>(client: ServiceClient, target: SubgraphName, type
         stats.keysAsked += ids.length;
         stats.keysSent += distinct.length;
         const representations = distinct.map((id) => ({ __typename: typename, id }));
-        const data = await client.request<{ _entities: unknown[] }>(target, query, { representations });
+        // Shared by many requests: sent as none of them (no request id, a trace of its own), not as the first that asked.
+        const data = await runOutsideRequest(() =>
+          otelContext.with(ROOT_CONTEXT, () => client.request<{ _entities: unknown[] }>(target, query, { representations })),
+        );
         const byId = new Map(distinct.map((id, index) => [id, data._entities[index] ?? null]));
         return ids.map((id) => byId.get(id) ?? null);
       },

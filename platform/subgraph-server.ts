@@ -5,7 +5,6 @@
  * Identity comes only from a verified `x-shop-identity` header signed for this subgraph (see identity.ts); /graphql
  * refuses callers without one (identity-gate.ts).
  */
-import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -27,6 +26,10 @@ import { createHealth, databaseCheck, isProbePath, Readiness, refuseClosing, typ
 import type { ServiceClient } from './service-client';
 import { requireServiceKeys } from './service-keys';
 import { requestMetricsPlugin, type Metrics } from './metrics';
+import { configureLoggingOnce } from './log';
+import { observeRequests, requestContextPlugin } from './observe';
+import { currentRequestId, requestIdOf } from './request-context';
+import { traceQueries } from './tracing';
 
 /** What a subgraph needs to run: built by the launcher, handed to the subgraph's factory. */
 export interface SubgraphDeps {
@@ -89,6 +92,8 @@ export async function startSubgraphServer(
 ): Promise<RunningServer> {
   // Production: this subgraph's own signing key and its callers' verification keys, before anything listens.
   requireServiceKeys(deps.config.serviceKeys, definition.name, deps.config.isProduction);
+  // LOG_LEVEL / LOG_FORMAT, unless the entry point or a test configured the logger already.
+  configureLoggingOnce(deps.config.log);
   const app = express();
   // The request listener is added once Apollo Server has started (below); the drain plugin needs the server first.
   const httpServer = http.createServer();
@@ -108,6 +113,7 @@ export async function startSubgraphServer(
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       operationResolutionPlugin,
+      requestContextPlugin,
       ...((definition.plugins ?? []) as ApolloServerPlugin<BaseContext>[]),
     ],
   });
@@ -147,15 +153,21 @@ export async function startSubgraphServer(
       definition.createContext({
         identity: verified,
         config: deps.config,
-        requestId: String(req.headers['x-request-id'] ?? crypto.randomUUID()),
+        requestId: currentRequestId() ?? requestIdOf(req.headers['x-request-id']),
       }),
     onRefused: deps.metrics && ((refusal) => deps.metrics!.countRefusedRequest(definition.name, refusal.status, undefined)),
   });
   let closing = false;
-  httpServer.on('request', (req, res) => {
-    if (closing && !isProbePath(req.url)) return refuseClosing(res);
-    return isGraphQLPath(req.url) ? graphql(req, res) : app(req, res);
-  });
+  // Every request: the router's x-request-id, a span continuing its traceparent, one access line (platform/observe.ts).
+  httpServer.on(
+    'request',
+    observeRequests(definition.name, (req, res) => {
+      if (closing && !isProbePath(req.url)) return refuseClosing(res);
+      return isGraphQLPath(req.url) ? graphql(req, res) : app(req, res);
+    }),
+  );
+  // A span per SQL statement when tracing is on (a no-op otherwise).
+  traceQueries(deps.db, definition.name);
 
   await new Promise<void>((resolve) => httpServer.listen(listen.port, listen.host, resolve));
   const { port } = httpServer.address() as AddressInfo;

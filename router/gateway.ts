@@ -15,6 +15,7 @@ import { IDENTITY_HEADER, SameSecondIdentitySigner, type Identity } from '../pla
 import { costDirectivesFromSupergraph, type CostDirectives } from './cost-directives';
 import { dedupKey, type InFlightDedup } from './dedup';
 import { createPassThrough, type PassThrough } from './pass-through';
+import { injectTraceHeaders, inSpan, SpanKind, tracingEnabled } from '../platform/tracing';
 
 export { networkErrorCode, SubgraphResponseTooLargeError, SubgraphTimeoutError } from '../platform/buffered-request';
 
@@ -70,9 +71,12 @@ class SignedIdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<RouterContext>) {
+    // An open-platform call goes through that subgraph's breaker (router/open/isolation.ts).
     const open = 'incomingRequestContext' in options ? options.context?.open : undefined;
-    if (open) return open.fetch(this.subgraph, () => this.processShared(options));
-    return this.processShared(options);
+    const fetch = () => (open ? open.fetch(this.subgraph, () => this.processShared(options)) : this.processShared(options));
+    // A CLIENT span per subgraph request of an operation (its traceparent goes out in willSendRequest), when tracing is on.
+    if (!tracingEnabled() || !('incomingRequestContext' in options)) return fetch();
+    return inSpan('router', `fetch ${this.subgraph}`, { kind: SpanKind.CLIENT, attributes: { 'shop.subgraph': this.subgraph } }, fetch);
   }
 
   private async processShared(options: GraphQLDataSourceProcessOptions<RouterContext>) {
@@ -99,6 +103,8 @@ class SignedIdentityDataSource extends RemoteGraphQLDataSource<RouterContext> {
     // Signed for this subgraph only (`aud`): the header cannot be replayed at another one.
     request.http?.headers.set(IDENTITY_HEADER, this.signer.sign(context?.identity ?? ANONYMOUS));
     if (context?.requestId) request.http?.headers.set('x-request-id', context.requestId);
+    // W3C traceparent of the active span (this fetch's), so the subgraph's spans join the client's trace.
+    if (request.http) injectTraceHeaders(request.http.headers);
   }
 
   override didEncounterError(error: Error): never {

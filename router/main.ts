@@ -11,6 +11,8 @@ import { supergraphSubgraphs } from './health';
 import { startRouter } from './server';
 import { createMetrics, serveMetrics } from '../platform/metrics';
 import { KNOWN_OPERATIONS } from './known-operations';
+import { announce, configureLogging } from '../platform/log';
+import { startTracing, stopTracing } from '../platform/tracing';
 
 /**
  * How far V8 lets the old generation grow past what survived the last full GC before collecting again: 1.5×. V8's
@@ -23,6 +25,7 @@ const HEAP_GROWING_PERCENT = 50;
 async function main(config: Config) {
   v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const started = Date.now();
+  startTracing(config.tracing, 'router');
   const metrics = createMetrics(config, KNOWN_OPERATIONS);
   const router = await startRouter({ config, host: config.host, port: config.ports.router, metrics });
   const metricsServer = await serveMetrics(metrics, config, config.ports.router);
@@ -32,32 +35,35 @@ async function main(config: Config) {
       await router.close();
       // Metrics last: the drain itself stays observable.
       await metricsServer?.close();
+      await stopTracing();
     },
     shutdownDeadlineMs(config),
   );
+  const say = (line: string) => announce(line, config.isProduction);
 
   const sdl = fs.readFileSync(config.supergraphPath, 'utf8');
-  console.log(`supergraph ${config.supergraphPath}`);
+  say(`supergraph ${config.supergraphPath}`);
   for (const { name, url } of supergraphSubgraphs(sdl)) {
     const override = config.subgraphUrls[name as SubgraphName];
-    console.log(`${name.padEnd(10)} ${override ?? url}${override ? ` (${name.toUpperCase()}_URL)` : ''}`);
+    say(`${name.padEnd(10)} ${override ?? url}${override ? ` (${name.toUpperCase()}_URL)` : ''}`);
   }
-  console.log(`router     ${router.url}`);
-  if (metricsServer) console.log(`metrics    ${metricsServer.url}`);
+  say(`router     ${router.url}`);
+  if (metricsServer) say(`metrics    ${metricsServer.url}`);
   // Which provider callbacks reach payment through this router (router/notify-proxy.ts).
-  console.log(`notify     /notify/wechat, /notify/alipay (payment), /notify/kuaidi100 (order)${config.payment.sandbox ? ' and the payment SANDBOX cashier (/notify/sandbox/...)' : ''}`);
+  say(`notify     /notify/wechat, /notify/alipay (payment), /notify/kuaidi100 (order)${config.payment.sandbox ? ' and the payment SANDBOX cashier (/notify/sandbox/...)' : ''}`);
   if (router.explorer) {
     // Build (if needed) before announcing the explorer, so the first visit does not wait.
     await router.explorer.prepare();
     // One name for it everywhere: the endpoint's own URL, which a browser gets the explorer from (also at /explorer).
-    console.log(`explorer   ${router.url} (open in a browser)`);
+    say(`explorer   ${router.url} (open in a browser)`);
   }
-  console.log(`Ready in ${Date.now() - started} ms.`);
+  say(`Ready in ${Date.now() - started} ms.`);
 }
 
 let config: Config;
 try {
   config = loadConfig();
+  configureLogging(config.log);
 } catch (error) {
   startupFailure('router', error);
 }

@@ -4,7 +4,6 @@
  * (queries over GET, and the explorer for browsers), GET /health for each subgraph's reachability, and (EXPLORER, on
  * outside production) the self-hosted explorer at GET /explorer.
  */
-import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
@@ -41,6 +40,11 @@ import { measuredFetchers, watchRouterParts } from './metrics';
 import { createSessionRevocations } from '../platform/session-revocation';
 import { createOpenGateway, isOpenPath } from './open/gateway';
 import { createHealth, isProbePath, Readiness, redisCheck, refuseClosing, ReadinessError } from '../platform/health';
+import { configureLoggingOnce, log } from '../platform/log';
+import { observeRequests, requestContextPlugin } from '../platform/observe';
+import { currentRequestId, requestIdOf } from '../platform/request-context';
+
+const routerLog = log.child({ service: 'router' });
 
 export interface RouterOptions {
   config: Config;
@@ -77,8 +81,8 @@ export interface RunningRouter extends RunningServer {
  */
 function logUnexpectedError(error: unknown) {
   const deliberate = error instanceof GraphQLError && (!error.originalError || error.originalError instanceof GraphQLError);
-  if (deliberate) console.error(`[router] ${error.message}`);
-  else console.error('[router] unexpected error:', error);
+  if (deliberate) routerLog.error(error.message);
+  else routerLog.error({ err: error }, 'unexpected error');
 }
 
 /**
@@ -114,6 +118,8 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   const { config } = options;
   // Production: the router's own signing key, configured (never derived); refused before anything listens.
   requireServiceKeys(config.serviceKeys, 'router', config.isProduction);
+  // LOG_LEVEL / LOG_FORMAT, unless the entry point or a test configured the logger already.
+  configureLoggingOnce(config.log);
   const app = express();
   app.disable('x-powered-by');
   // The request listener is added once everything is set up (below); the drain plugin and subscriptions need it first.
@@ -143,6 +149,8 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.lifecycle.shutdownGraceMs }),
       // The default landing page loads Apollo Sandbox from a CDN; the router serves its own explorer instead.
       ApolloServerPluginLandingPageDisabled(),
+      // Operation, user and error codes into the request's access line (platform/observe.ts).
+      requestContextPlugin,
       retryAfterPlugin(),
       // Before operation resolution, whose message names an unknown operationName.
       inputHygienePlugin({ maxOperationNameLength: config.maxOperationNameLength, maxFields: config.operationLimits.maxFields }),
@@ -171,7 +179,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   });
   // The open platform's signed endpoint (router/open/gateway.ts): registered operations only, never free-form GraphQL.
   // Without OPEN_SECRET_KEY (production only) no app secret opens: every call answers REGISTRY_UNAVAILABLE.
-  if (!config.open.secretKey) console.warn('[router] OPEN_SECRET_KEY is not set: the open platform (/open/v1) refuses every call');
+  if (!config.open.secretKey) routerLog.warn('OPEN_SECRET_KEY is not set: the open platform (/open/v1) refuses every call');
   let listeningPort = options.port;
   const open = createOpenGateway({
     config,
@@ -217,7 +225,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     expressMiddleware(server, {
       context: async ({ req }) => ({
         identity: identityFromRequest(req, config, revocations),
-        requestId: String(req.headers['x-request-id'] ?? crypto.randomUUID()),
+        requestId: currentRequestId() ?? requestIdOf(req.headers['x-request-id']),
       }),
     }),
   );
@@ -234,16 +242,20 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     caller: () => undefined,
     context: (req) => ({
       identity: identityFromRequest(req, config, revocations),
-      requestId: String(req.headers['x-request-id'] ?? crypto.randomUUID()),
+      requestId: currentRequestId() ?? requestIdOf(req.headers['x-request-id']),
     }),
     log: logUnexpectedError,
     onRefused: metrics && ((refusal) => metrics.countRefusedRequest('router', refusal.status, refusal.body.errors, { countRefusals: true })),
   });
   let closing = false;
-  httpServer.on('request', (req, res) => {
-    if (closing && !isProbePath(req.url)) return refuseClosing(res);
-    return req.method === 'POST' && isGraphQLPath(req.url) ? graphql(req, res) : isOpenPath(req.url) ? open.handle(req, res) : app(req, res);
-  });
+  // Every request: its x-request-id, a span when tracing is on, and one access line (platform/observe.ts).
+  httpServer.on(
+    'request',
+    observeRequests('router', (req, res) => {
+      if (closing && !isProbePath(req.url)) return refuseClosing(res);
+      return req.method === 'POST' && isGraphQLPath(req.url) ? graphql(req, res) : isOpenPath(req.url) ? open.handle(req, res) : app(req, res);
+    }),
+  );
 
   await new Promise<void>((resolve) => httpServer.listen(options.port, options.host, resolve));
   const { port } = httpServer.address() as AddressInfo;

@@ -4,6 +4,7 @@
  */
 import { DEV_ADMIN_PASSWORD, loadConfig, type Config } from '../platform/config';
 import { launch } from '../app/launcher';
+import { announce, configureLogging } from '../platform/log';
 import { onShutdownSignals, shutdownDeadlineMs, startupFailure } from '../platform/process';
 
 async function main(config: Config) {
@@ -13,27 +14,28 @@ async function main(config: Config) {
   const mode = supergraph.databases.embedded.length
     ? `embedded PostgreSQL (PGlite, one per subgraph, data in ${config.dataDir})`
     : `PostgreSQL at ${new URL(config.databaseUrl!).host}`;
-  console.log(`database   ${mode}`);
-  console.log(`redis      ${config.redisUrl ? new URL(config.redisUrl).host : 'none (in-process rate limits)'}`);
-  for (const [name, subgraph] of Object.entries(supergraph.subgraphs)) console.log(`${name.padEnd(10)} ${subgraph.url}`);
-  console.log(`router     ${supergraph.routerUrl}`);
-  if (supergraph.metricsUrl) console.log(`metrics    ${supergraph.metricsUrl} (every service; not for the public)`);
+  announce(`database   ${mode}`, config.isProduction);
+  announce(`redis      ${config.redisUrl ? new URL(config.redisUrl).host : 'none (in-process rate limits)'}`, config.isProduction);
+  for (const [name, subgraph] of Object.entries(supergraph.subgraphs)) announce(`${name.padEnd(10)} ${subgraph.url}`, config.isProduction);
+  announce(`router     ${supergraph.routerUrl}`, config.isProduction);
+  if (supergraph.metricsUrl) announce(`metrics    ${supergraph.metricsUrl} (every service; not for the public)`, config.isProduction);
   if (!config.isProduction) {
     const password = config.adminPassword === DEV_ADMIN_PASSWORD ? `${DEV_ADMIN_PASSWORD} (development default)` : 'ADMIN_PASSWORD as set';
-    console.log(`staff      login account "admin", password ${password}`);
+    announce(`staff      login account "admin", password ${password}`, config.isProduction);
   }
   if (supergraph.router?.explorer) {
     // Build the explorer bundle now (first start only) so the first visit does not wait.
     await supergraph.router.explorer.prepare();
-    console.log(`\nReady in ${Date.now() - started} ms. Open the explorer: ${supergraph.routerUrl}`);
+    announce(`\nReady in ${Date.now() - started} ms. Open the explorer: ${supergraph.routerUrl}`, config.isProduction);
   } else {
-    console.log(`\nReady in ${Date.now() - started} ms.`);
+    announce(`\nReady in ${Date.now() - started} ms.`, config.isProduction);
   }
 }
 
 let config: Config;
 try {
   config = loadConfig();
+  configureLogging(config.log);
 } catch (error) {
   startupFailure('supergraph', error);
 }

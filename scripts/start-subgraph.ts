@@ -5,6 +5,7 @@
  */
 import { loadConfig, SUBGRAPH_NAMES, type Config, type SubgraphName } from '../platform/config';
 import { launch } from '../app/launcher';
+import { announce, configureLogging } from '../platform/log';
 import { assertPortFree, onShutdownSignals, shutdownDeadlineMs, startupFailure } from '../platform/process';
 
 const USAGE = `Usage: npm run start:subgraph -- <name>   (one of: ${SUBGRAPH_NAMES.join(', ')})`;
@@ -26,6 +27,7 @@ async function main() {
   try {
     name = parseName(process.argv.slice(2));
     config = loadConfig();
+    configureLogging(config.log);
     if (usesEmbeddedDatabase(config, name)) {
       // Instances behind a load balancer must share one database; an embedded one is per process.
       if (config.isProduction) {
@@ -43,10 +45,10 @@ async function main() {
   const database = running.databases.embedded.length
     ? `embedded PostgreSQL (PGlite, data in ${config.dataDir})`
     : `PostgreSQL at ${new URL(config.subgraphDatabaseUrls[name] ?? config.databaseUrl!).host}`;
-  console.log(`database   ${database}`);
-  console.log(`${name.padEnd(10)} ${running.subgraphs[name]!.url}`);
-  if (running.metricsUrl) console.log(`metrics    ${running.metricsUrl}`);
-  console.log(`Ready in ${Date.now() - started} ms.`);
+  announce(`database   ${database}`, config.isProduction);
+  announce(`${name.padEnd(10)} ${running.subgraphs[name]!.url}`, config.isProduction);
+  if (running.metricsUrl) announce(`metrics    ${running.metricsUrl}`, config.isProduction);
+  announce(`Ready in ${Date.now() - started} ms.`, config.isProduction);
 }
 
 main().catch((error: unknown) => startupFailure('subgraph', error));

@@ -18,6 +18,7 @@ import {
   type GraphQLError,
 } from 'graphql';
 import { shopError } from '../../platform/errors';
+import { log } from '../../platform/log';
 
 export const ORDER_STATUS_FIELD = 'orderStatusChanged';
 
@@ -130,7 +131,7 @@ export async function orderStateStream(options: OrderStateStreamOptions): Promis
         try {
           result = await options.read();
         } catch (error) {
-          console.error('[router] reading an order for a subscription failed:', error);
+          log.error({ service: 'router', err: error }, 'reading an order for a subscription failed');
           result = { data: null, errors: [{ message: 'Could not read the order; it is read again at its next change', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
         }
         if (!ended) deliver(result);
@@ -149,7 +150,7 @@ export async function orderStateStream(options: OrderStateStreamOptions): Promis
     waiting = undefined;
     pending.length = 0;
     options.onEnd();
-    await unlisten?.().catch((error: unknown) => console.error('[router] unsubscribing from an order channel failed:', error));
+    await unlisten?.().catch((error: unknown) => log.error({ service: 'router', err: error }, 'unsubscribing from an order channel failed'));
   };
 
   // Listen first, read next: a change committed between the two is seen by the read or by the message after it.

@@ -15,6 +15,7 @@
 import crypto from 'node:crypto';
 import type { Config } from '../../platform/config';
 import { sharedRedis, type SharedRedis } from '../../platform/redis-connection';
+import { log } from '../../platform/log';
 
 export type SlotRefusal = 'user' | 'address';
 
@@ -113,7 +114,7 @@ export function createSubscriptionSlots(config: Config): SubscriptionSlots {
   const logFailure = (what: string, error: unknown) => {
     if (Date.now() - lastFailureLog < 10_000) return;
     lastFailureLog = Date.now();
-    console.error(`[subscriptions] ${what} (caps hold per instance meanwhile):`, (error as Error).message);
+    log.error({ service: 'router', err: error }, `subscriptions: ${what} (caps hold per instance meanwhile)`);
   };
 
   const renew = async () => {
