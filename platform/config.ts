@@ -112,6 +112,8 @@ export interface Config {
   redPackets: RedPacketConfig;
   /** Promote: invitations (docs/invites.md). */
   invites: InviteConfig;
+  /** Promote: family coupon wallets and members' free-shipping coupons (docs/family-coupons.md). */
+  familyCoupons: FamilyCouponConfig;
   /**
    * The SMS provider (docs/passport.md): Tencent Cloud SMS with TENCENT_SMS_* (all or none); else, when SMS_DEV_LOG is
    * on (platform/modes.ts: never in production, by default only on a loopback HOST), codes are written to the log
@@ -491,6 +493,17 @@ function inviteConfig(env: NodeJS.ProcessEnv): InviteConfig {
   return config;
 }
 
+export interface FamilyCouponConfig {
+  /** Free-shipping coupons a member family gets per 30-day slot of its membership (FAMILY_FREE_SHIPPING_PER_MONTH, default 4, 0 = none). */
+  freeShippingPerMonth: number;
+}
+
+function familyCouponConfig(env: NodeJS.ProcessEnv): FamilyCouponConfig {
+  const config = { freeShippingPerMonth: int(env, 'FAMILY_FREE_SHIPPING_PER_MONTH', 4) };
+  if (config.freeShippingPerMonth < 0 || config.freeShippingPerMonth > 31) throw new Error('FAMILY_FREE_SHIPPING_PER_MONTH must be 0-31');
+  return config;
+}
+
 /** Bounds keep a packet's split cheap and each share at least 1 fen. */
 export const MAX_RED_PACKET_SHARES = 100;
 
@@ -807,6 +820,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     redPackets: redPacketConfig(env),
     invites: inviteConfig(env),
+    familyCoupons: familyCouponConfig(env),
     passport: {
       wechatSessionKeyTtlSeconds: positive(env, 'WECHAT_SESSION_KEY_TTL_SECONDS', 24 * 3600),
       smsCodeTtlSeconds: positive(env, 'SMS_CODE_TTL_SECONDS', 300),
