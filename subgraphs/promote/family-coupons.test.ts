@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { RunningSupergraph } from '../../app/launcher';
+import { countStatements } from '../../platform/db';
 import { consumerEffect, type EventEnvelope } from '../../platform/events';
 import { asIdentity, codes, gql, startSupergraph, testConfig, type GraphQLResponse } from '../../test/support/harness';
 import { FAMILY_STREAM, issueFamilyCoupons, MEMBERSHIP_CHANGED, type MembershipChangedPayload } from './family-coupons';
@@ -149,5 +150,27 @@ describe('family coupons at checkout', () => {
     const r = [{ __typename: 'Coupon', id: coupon.id }];
     expect(ok(await gql(url, entities, { r }, as(memberA)))._entities).toEqual([{ id: coupon.id, familyId: trial.familyId }]);
     expect(ok(await gql(url, entities, { r }, as(memberB)))._entities).toEqual([null]);
+  });
+});
+
+describe('statements', () => {
+  it('a quote costs one statement and a wallet two (access, coupons) however many families and coupons', async () => {
+    const member = newId();
+    const families = [family('TRIAL', 7, [member]), family('FORMAL', 365, [member])];
+    for (const f of families) await deliver(changed(f));
+    const items = [{ skuId: '1', productId: '1', categoryId: '2', unitPrice: 5000, quantity: 1 }];
+    const measure = async (run: () => Promise<unknown>) => {
+      const counter = countStatements(db);
+      try {
+        await run();
+        return counter.count;
+      } finally {
+        counter.stop();
+      }
+    };
+    const quote = () => gql(url, QUOTE, { input: { items, shippingFee: 800 } }, asIdentity({ service: 'cart', userId: member }, 'promote'));
+    expect(ok(await quote()).couponQuote.applicable).toHaveLength(2 * PER_MONTH);
+    expect(await measure(quote)).toBe(1);
+    expect(await measure(() => gql(url, WALLET, { familyId: families[1].familyId }, as(member)))).toBe(2);
   });
 });
