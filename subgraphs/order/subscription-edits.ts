@@ -19,7 +19,7 @@ import { addressOf } from './checkout/summary';
 import type { OrderContext } from './context';
 import { lockOrder } from './data/checkout';
 import type { OrderRow } from './data/orders';
-import { EDITABLE, lockPackage, setSubscriptionDelivery, updatePackage, type ErpStatus, type PackageRow } from './data/subscriptions';
+import { EDITABLE, lockPackage, lockSubscription, setSubscriptionDelivery, updatePackage, type ErpStatus, type PackageRow } from './data/subscriptions';
 import { createPackages, chinaDay } from './subscription-jobs';
 import { forgetPackages } from './subscription-loaders';
 import { requirePackageStaff, visiblePackage } from './subscriptions';
@@ -54,7 +54,7 @@ export async function updateSubscriptionDelivery(
   const address = input.addressId ? await addressOf(context, userId, input.addressId) : undefined;
   const result = await context.db.transaction(async (trx) => {
     const order = (await lockOrder(trx, current.id))!;
-    const subscription = await trx('subscriptions').where('order_id', order.id).forUpdate().first();
+    const subscription = (await lockSubscription(trx, order.id))!;
     if (subscription.cancelled_at) throw shopError('CONFLICT', 'This subscription is cancelled', { reason: 'ALREADY_CANCELLED' });
     if (order.status !== 'PAID' && order.status !== 'PENDING_PAYMENT') {
       throw shopError('CONFLICT', `Order ${order.id} is ${order.status}: its delivery cannot change`, { currentStatus: order.status });

@@ -79,8 +79,13 @@ export async function findSubscriptionsByOrderIds(db: Knex, orderIds: readonly s
   return db('subscriptions').select(db.raw(SUBSCRIPTION_SELECT)).whereRaw('order_id = ANY(?::bigint[])', [[...orderIds]]);
 }
 
+/**
+ * FOR NO KEY UPDATE, not FOR UPDATE: a package insert takes KEY SHARE on its subscription (the foreign key) after
+ * placing its row, so a FOR UPDATE holder inserting the same period (cancel, delivery edit: createPackages) would
+ * deadlock with a packages runner. NO KEY UPDATE still serializes the holders among themselves.
+ */
 export async function lockSubscription(trx: Knex, orderId: string): Promise<SubscriptionRow | undefined> {
-  return trx('subscriptions').select(trx.raw(SUBSCRIPTION_SELECT)).where('order_id', orderId).forUpdate().first();
+  return trx('subscriptions').select(trx.raw(SUBSCRIPTION_SELECT)).where('order_id', orderId).forNoKeyUpdate().first();
 }
 
 /**
