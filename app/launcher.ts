@@ -16,6 +16,9 @@ import { startEventRuntimes, type EventRuntime } from '../platform/events/runtim
 import { deferredJobTrigger } from '../platform/events/jobs';
 import { checkDemoAdminPassword } from '../platform/secrets';
 import { requireServiceKeys } from '../platform/service-keys';
+import { createMetrics, serveMetrics, type Metrics, type MetricsServer } from '../platform/metrics';
+import { watchDbPool, watchEventTables, watchStreams } from '../platform/metrics-sources';
+import { KNOWN_OPERATIONS } from '../router/known-operations';
 
 export interface LaunchOptions {
   config: Config;
@@ -30,6 +33,11 @@ export interface LaunchOptions {
   databases?: OpenDatabases;
   /** An event bus to use (closed by the caller); otherwise one is created for this process and closed on stop. */
   events?: EventBus;
+  /**
+   * Metrics to report to (served by the caller); otherwise one registry for this process, served on its own listener
+   * (METRICS_PORT, default the main port + 1000; an OS-picked port with `ephemeralPorts`; none when METRICS_PORT=0).
+   */
+  metrics?: Metrics;
 }
 
 export interface RunningSupergraph {
@@ -38,6 +46,9 @@ export interface RunningSupergraph {
   subgraphs: Partial<Record<SubgraphName, { url: string; db: Knex }>>;
   databases: OpenDatabases;
   events: EventBus;
+  /** The process's metrics, and where they are served (GET), when this launch serves them. */
+  metrics: Metrics;
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -83,6 +94,8 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
   const servers: RunningServer[] = [];
   const clients: ServiceClient[] = [];
   const subgraphs: RunningSupergraph['subgraphs'] = {};
+  const metrics = options.metrics ?? createMetrics(config, KNOWN_OPERATIONS);
+  let metricsServer: MetricsServer | undefined;
   try {
     for (const name of names) {
       const services = createServiceClient(config, name, directory);
@@ -101,7 +114,10 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
         });
       }
       definitions.push({ name, db, definition, jobs });
-      const server = await startSubgraphServer(definition, { config, db }, {
+      watchDbPool(metrics, name, db);
+      if (definition.events) watchEventTables(metrics, name, db, { outbox: Boolean(definition.events.relayOutbox) });
+      definition.metrics?.(metrics);
+      const server = await startSubgraphServer(definition, { config, db, metrics }, {
         host: config.host,
         port: options.ephemeralPorts ? 0 : config.ports[name],
       });
@@ -117,6 +133,7 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
         port: options.ephemeralPorts ? 0 : config.ports.router,
         subgraphUrls: started,
         events,
+        metrics,
       });
       servers.push(router);
     }
@@ -128,13 +145,22 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
     );
     const runtime = eventRuntime;
     for (const { name, jobs } of definitions) jobs.bind(runtime.jobs(name));
+    watchStreams(metrics, events);
+    if (!options.metrics) {
+      // The process's main port: the router's when it runs here, else its (first) subgraph's.
+      metricsServer = await serveMetrics(metrics, config, router ? config.ports.router : config.ports[names[0]], { ephemeral: options.ephemeralPorts });
+    }
+    const served = metricsServer;
     return {
       routerUrl: router?.url,
       router,
       subgraphs,
       databases,
       events,
+      metrics,
+      metricsUrl: served?.url,
       async stop() {
+        await served?.close();
         // Background event work first, router next (it calls the subgraphs), then subgraphs, clients, bus, databases.
         await runtime.stop();
         for (const server of [...servers].reverse()) await server.close();
@@ -144,6 +170,7 @@ export async function launch(options: LaunchOptions): Promise<RunningSupergraph>
       },
     };
   } catch (error) {
+    await metricsServer?.close().catch(() => undefined);
     await eventRuntime?.stop().catch(() => undefined);
     for (const server of servers.reverse()) await server.close().catch(() => undefined);
     await closeEvents().catch(() => undefined);

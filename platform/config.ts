@@ -68,6 +68,8 @@ export interface Config {
    */
   trustProxyHops: number;
   ports: Record<SubgraphName | 'router', number>;
+  /** Prometheus metrics (platform/metrics.ts, docs/operations.md "Metrics"). */
+  metrics: MetricsConfig;
   /** Where the router sends each subgraph's requests; defaults to the routing_url of the supergraph. */
   subgraphUrls: Partial<Record<SubgraphName, string>>;
   supergraphPath: string;
@@ -300,6 +302,22 @@ function messageRetention(env: NodeJS.ProcessEnv, processedMs: number): number {
   return retentionMs;
 }
 
+export interface MetricsConfig {
+  /**
+   * The metrics listener's port (METRICS_PORT): undefined = the process's main port + 1000 (router 5000, user 5001,
+   * the all-in-one process the router's); 0 = no listener. Bound to HOST, path /metrics, no identity: keep it off
+   * the load balancer.
+   */
+  port: number | undefined;
+  /**
+   * Operation names counted under their own `operation` label besides the built-in list (METRICS_OPERATIONS,
+   * comma-separated): a client's names, until persisted operations register them. Any other name counts as `unknown`.
+   */
+  operations: string[];
+  /** Longest a scrape waits for a gauge read from PostgreSQL or Redis (METRICS_COLLECT_TIMEOUT_MS, default 1000). */
+  collectTimeoutMs: number;
+}
+
 export interface HttpServerConfig {
   /** Time to receive a request's headers, from its first byte (HTTP_HEADERS_TIMEOUT_MS, default 10000). */
   headersTimeoutMs: number;
@@ -346,7 +364,7 @@ export interface PaymentConfig {
    * the methods without keys. Never in production; by default only on a loopback HOST; off it only with `true`.
    */
   sandbox: boolean;
-  /** Enabled methods in display order (PAYMENT_METHODS, default WECHAT,ALIPAY,BALANCE). */
+  /** Enabled methods in display order (PAYMENT_METHODS, default WECHAT,ALIPAY,BALANCE,FAMILY_BALANCE). */
   methods: string[];
   /** Public origin providers and clients reach (PAYMENT_PUBLIC_URL, default http://127.0.0.1:<router port>). */
   publicUrl: string;
@@ -737,6 +755,13 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   return value;
 }
 
+/** A TCP port (0 allowed: what it means is the caller's). */
+function port(env: NodeJS.ProcessEnv, name: string): number {
+  const value = int(env, name, 0);
+  if (value < 0 || value > 65535) throw new Error(`${name} must be a port (0-65535), got "${env[name]}"`);
+  return value;
+}
+
 /** A positive number of days; fractions allowed (0.5 = 12 hours), so short periods can be tried out. */
 function days(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
@@ -825,6 +850,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     trustProxyHops: int(env, 'TRUST_PROXY_HOPS', 0),
     ports,
+    metrics: {
+      port: env.METRICS_PORT === undefined || env.METRICS_PORT === '' ? undefined : port(env, 'METRICS_PORT'),
+      operations: (env.METRICS_OPERATIONS ?? '').split(',').map((name) => name.trim()).filter(Boolean),
+      collectTimeoutMs: int(env, 'METRICS_COLLECT_TIMEOUT_MS', 1000),
+    },
     subgraphUrls,
     supergraphPath: path.resolve(rootDir, env.SUPERGRAPH_PATH || 'schema/supergraph.graphql'),
     subgraphTimeoutMs: int(env, 'SUBGRAPH_TIMEOUT_MS', 10_000),
@@ -987,7 +1017,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     payment: {
       sandbox: paymentSandbox,
-      methods: (env.PAYMENT_METHODS || 'WECHAT,ALIPAY,BALANCE').split(',').map((m) => m.trim().toUpperCase()).filter(Boolean),
+      methods: (env.PAYMENT_METHODS || 'WECHAT,ALIPAY,BALANCE,FAMILY_BALANCE').split(',').map((m) => m.trim().toUpperCase()).filter(Boolean),
       publicUrl: (env.PAYMENT_PUBLIC_URL || `http://127.0.0.1:${ports.router}`).replace(/\/+$/, ''),
       notifyMaxSkewSeconds: int(env, 'PAYMENT_NOTIFY_MAX_SKEW_SECONDS', 300),
       reconcileAfterSeconds: int(env, 'PAYMENT_RECONCILE_AFTER_SECONDS', 300),

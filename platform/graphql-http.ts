@@ -37,6 +37,8 @@ export interface GraphQLHttpOptions<TContext extends BaseContext, TCaller> {
   context(req: http.IncomingMessage, caller: TCaller): TContext | Promise<TContext>;
   /** Unexpected errors (answered 500); default as installErrorHandlers logs them. */
   log?: (error: unknown) => void;
+  /** Told of every request answered here before Apollo Server ran it (metrics: platform/metrics.ts). */
+  onRefused?: (refusal: Refusal) => void;
 }
 
 /** A request answered before Apollo Server runs it. */
@@ -281,10 +283,11 @@ export function graphqlHttpHandler<TContext extends BaseContext, TCaller>(option
 
   return (req: http.IncomingMessage, res: http.ServerResponse): void => {
     serve(req, res).catch((error: unknown) => {
+      const refusal = error instanceof Refused ? error.refusal : refusalOfError((error ?? {}) as Parameters<typeof refusalOfError>[0]);
+      options.onRefused?.(refusal ?? refusals.internal());
       if (error instanceof Refused) return answer(res, error.refusal, req);
       // As installErrorHandlers: a deliberate 4xx keeps its status; anything else is logged and a bare 500.
-      const known = refusalOfError((error ?? {}) as Parameters<typeof refusalOfError>[0]);
-      if (known) return answer(res, known);
+      if (refusal) return answer(res, refusal);
       log(error);
       answer(res, refusals.internal());
     });

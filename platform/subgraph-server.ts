@@ -25,6 +25,7 @@ import { installErrorHandlers, operationResolutionPlugin } from './http-errors';
 import { identityGate, type IdentityGateOptions } from './identity-gate';
 import type { ServiceClient } from './service-client';
 import { requireServiceKeys } from './service-keys';
+import { requestMetricsPlugin, type Metrics } from './metrics';
 
 /** What a subgraph needs to run: built by the launcher, handed to the subgraph's factory. */
 export interface SubgraphDeps {
@@ -58,6 +59,8 @@ export interface SubgraphDefinition<TContext extends BaseContext = BaseContext> 
    * the same identity gate as /graphql: a caller must sign with its own service key for this subgraph.
    */
   stats?(): Record<string, unknown>;
+  /** Reports this subgraph's own parts to the process's metrics (e.g. product's catalog cache hits and misses). */
+  metrics?(metrics: Metrics): void;
   /** Apollo Server plugins of this subgraph (e.g. product's Cache-Control on public answers). */
   plugins?: ApolloServerPlugin<TContext>[];
   /** Background work (timers, consumers) to stop on shutdown. */
@@ -72,7 +75,7 @@ export interface RunningServer {
 
 export async function startSubgraphServer(
   definition: SubgraphDefinition,
-  deps: Pick<SubgraphDeps, 'config' | 'db'>,
+  deps: Pick<SubgraphDeps, 'config' | 'db'> & { metrics?: Metrics },
   listen: { host: string; port: number },
 ): Promise<RunningServer> {
   // Production: this subgraph's own signing key and its callers' verification keys, before anything listens.
@@ -90,6 +93,7 @@ export async function startSubgraphServer(
     // Cache control is on by default and hooks every resolved field (willResolveField wraps each resolver), for
     // hints no schema of ours gives: ~2% of a product list's CPU for nothing (docs/performance.md).
     plugins: [
+      ...(deps.metrics ? [requestMetricsPlugin<BaseContext>(deps.metrics, definition.name)] : []),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginCacheControlDisabled(),
@@ -128,6 +132,7 @@ export async function startSubgraphServer(
         config: deps.config,
         requestId: String(req.headers['x-request-id'] ?? crypto.randomUUID()),
       }),
+    onRefused: deps.metrics && ((refusal) => deps.metrics!.countRefusedRequest(definition.name, refusal.status, undefined)),
   });
   httpServer.on('request', (req, res) => (isGraphQLPath(req.url) ? graphql(req, res) : app(req, res)));
 

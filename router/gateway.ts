@@ -32,8 +32,8 @@ export function subgraphTimeoutMs(config: Config, name: string): number {
 }
 
 export interface SubgraphFetchers {
-  /** A fetch that gives up after `timeoutMs`, over the shared bounded socket pool. */
-  fetcher(timeoutMs: number): Fetcher;
+  /** A fetch that gives up after `timeoutMs`, over the shared bounded socket pool; `subgraph` names whose (metrics). */
+  fetcher(timeoutMs: number, subgraph?: string): Fetcher;
   close(): Promise<void>;
 }
 
@@ -144,7 +144,7 @@ export function createGateway(
     buildService: ({ name, url }) => {
       const timeoutMs = subgraphTimeoutMs(config, name);
       const dataSource = new SignedIdentityDataSource(
-        { url: resolveUrl(name, url ?? ''), fetcher: fetchers.fetcher(timeoutMs) },
+        { url: resolveUrl(name, url ?? ''), fetcher: fetchers.fetcher(timeoutMs, name) },
         name,
         timeoutMs,
         config,

@@ -9,6 +9,8 @@ import { loadConfig, type Config, type SubgraphName } from '../platform/config';
 import { onShutdownSignals, startupFailure } from '../platform/process';
 import { supergraphSubgraphs } from './health';
 import { startRouter } from './server';
+import { createMetrics, serveMetrics } from '../platform/metrics';
+import { KNOWN_OPERATIONS } from './known-operations';
 
 /**
  * How far V8 lets the old generation grow past what survived the last full GC before collecting again: 1.5×. V8's
@@ -21,8 +23,13 @@ const HEAP_GROWING_PERCENT = 50;
 async function main(config: Config) {
   v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   const started = Date.now();
-  const router = await startRouter({ config, host: config.host, port: config.ports.router });
-  onShutdownSignals('router', () => router.close());
+  const metrics = createMetrics(config, KNOWN_OPERATIONS);
+  const router = await startRouter({ config, host: config.host, port: config.ports.router, metrics });
+  const metricsServer = await serveMetrics(metrics, config, config.ports.router);
+  onShutdownSignals('router', async () => {
+    await metricsServer?.close();
+    await router.close();
+  });
 
   const sdl = fs.readFileSync(config.supergraphPath, 'utf8');
   console.log(`supergraph ${config.supergraphPath}`);
@@ -31,6 +38,7 @@ async function main(config: Config) {
     console.log(`${name.padEnd(10)} ${override ?? url}${override ? ` (${name.toUpperCase()}_URL)` : ''}`);
   }
   console.log(`router     ${router.url}`);
+  if (metricsServer) console.log(`metrics    ${metricsServer.url}`);
   // Which provider callbacks reach payment through this router (router/notify-proxy.ts).
   console.log(`notify     /notify/wechat, /notify/alipay (payment), /notify/kuaidi100 (order)${config.payment.sandbox ? ' and the payment SANDBOX cashier (/notify/sandbox/...)' : ''}`);
   if (router.explorer) {

@@ -36,6 +36,8 @@ import { createEventBus, type EventBus } from '../platform/events/bus';
 import { attachSubscriptions } from './subscriptions';
 import { notifyProxy } from './notify-proxy';
 import { requireServiceKeys } from '../platform/service-keys';
+import { requestMetricsPlugin, type Metrics } from '../platform/metrics';
+import { measuredFetchers, watchRouterParts } from './metrics';
 import { createSessionRevocations } from '../platform/session-revocation';
 
 export interface RouterOptions {
@@ -48,6 +50,8 @@ export interface RouterOptions {
   explorer?: ExplorerOptions;
   /** The process's event bus (subscriptions listen on it); otherwise the router creates its own and closes it. */
   events?: EventBus;
+  /** The process's metrics (platform/metrics.ts), served by whoever started the router; none when absent. */
+  metrics?: Metrics;
 }
 
 export interface RunningRouter extends RunningServer {
@@ -111,7 +115,8 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   // The request listener is added once everything is set up (below); the drain plugin and subscriptions need it first.
   const httpServer = http.createServer(httpServerOptions(config.http));
   const connectionCap = capConnectionsPerAddress(httpServer, config.http);
-  const fetchers = boundedFetchers(config);
+  const { metrics } = options;
+  const fetchers = metrics ? measuredFetchers(boundedFetchers(config), metrics) : boundedFetchers(config);
   const resolveUrl = urlResolver(config, options.subgraphUrls);
   const dedup = config.routerDedup ? new InFlightDedup() : undefined;
   const { gateway, passThrough, costDirectives } = createGateway(config, resolveUrl, fetchers, dedup);
@@ -129,6 +134,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     // Whoever started the router decides when to stop it (entry points handle SIGTERM/SIGINT).
     stopOnTerminationSignals: false,
     plugins: [
+      ...(metrics ? [requestMetricsPlugin<RouterContext>(metrics, 'router', { countRefusals: true })] : []),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // The default landing page loads Apollo Sandbox from a CDN; the router serves its own explorer instead.
       ApolloServerPluginLandingPageDisabled(),
@@ -147,6 +153,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   const bus = options.events ?? createEventBus(config);
   const subscriptions = attachSubscriptions({ httpServer, path: '/graphql', config, server, gateway, bus, revocations });
   await server.start();
+  if (metrics) watchRouterParts(metrics, { dedup: dedup?.stats, responseCache: responseCache?.stats, connectionCap, subscriptions });
 
   // Counters for operators and the bench (docs/catalog-cache.md), for callers that sign with the router's key for
   // the audience `router`, as subgraphs' /stats: the router is public, its counters are not for everyone.
@@ -194,6 +201,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
       requestId: String(req.headers['x-request-id'] ?? crypto.randomUUID()),
     }),
     log: logUnexpectedError,
+    onRefused: metrics && ((refusal) => metrics.countRefusedRequest('router', refusal.status, refusal.body.errors, { countRefusals: true })),
   });
   httpServer.on('request', (req, res) => (req.method === 'POST' && isGraphQLPath(req.url) ? graphql(req, res) : app(req, res)));
 

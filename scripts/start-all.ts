@@ -17,6 +17,7 @@ async function main(config: Config) {
   console.log(`redis      ${config.redisUrl ? new URL(config.redisUrl).host : 'none (in-process rate limits)'}`);
   for (const [name, subgraph] of Object.entries(supergraph.subgraphs)) console.log(`${name.padEnd(10)} ${subgraph.url}`);
   console.log(`router     ${supergraph.routerUrl}`);
+  if (supergraph.metricsUrl) console.log(`metrics    ${supergraph.metricsUrl} (every service; not for the public)`);
   if (!config.isProduction) {
     const password = config.adminPassword === DEV_ADMIN_PASSWORD ? `${DEV_ADMIN_PASSWORD} (development default)` : 'ADMIN_PASSWORD as set';
     console.log(`staff      login account "admin", password ${password}`);

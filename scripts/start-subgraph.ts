@@ -45,6 +45,7 @@ async function main() {
     : `PostgreSQL at ${new URL(config.subgraphDatabaseUrls[name] ?? config.databaseUrl!).host}`;
   console.log(`database   ${database}`);
   console.log(`${name.padEnd(10)} ${running.subgraphs[name]!.url}`);
+  if (running.metricsUrl) console.log(`metrics    ${running.metricsUrl}`);
   console.log(`Ready in ${Date.now() - started} ms.`);
 }
 

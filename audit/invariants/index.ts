@@ -14,10 +14,11 @@ import { refundsCheck } from './refunds';
 import { stockCheck } from './stock';
 import type { AuditDatabases, CheckResult, InvariantCheck, InvariantReport } from './types';
 import { walletCheck } from './wallet';
+import { familyWalletCheck } from './family-wallet';
 
 export type { AuditDatabases, CheckResult, InvariantCheck, InvariantReport, Violation } from './types';
 
-export const CHECKS: readonly InvariantCheck[] = [stockCheck, holdsCheck, couponsCheck, paymentsCheck, refundsCheck, walletCheck, ratingsCheck, favoritesCheck, issuedCheck];
+export const CHECKS: readonly InvariantCheck[] = [stockCheck, holdsCheck, couponsCheck, paymentsCheck, refundsCheck, walletCheck, familyWalletCheck, ratingsCheck, favoritesCheck, issuedCheck];
 export const CHECK_NAMES = CHECKS.map((check) => check.name);
 
 /** Default grace: longer than a release/commit job's first retries and the 60 s bound on late holds. */

@@ -47,6 +47,11 @@ export interface EventBus {
    * while it was down are gone, so listeners read again what they watch. Never called in process.
    */
   onClientReconnect(listener: () => void): () => void;
+  /**
+   * Entries delivered and not yet acknowledged, per stream and consumer group joined in this process (Redis: XPENDING
+   * summary; metrics). Absent in process, where nothing stays pending.
+   */
+  pendingCounts?(): Promise<{ stream: string; group: string; pending: number }[]>;
   close(): Promise<void>;
 }
 

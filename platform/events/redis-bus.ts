@@ -74,11 +74,14 @@ export function createRedisEventBus(url: string, options: EventBusOptions = {}):
   let subscriberConnecting: Promise<unknown> | undefined;
   const channelHandlers = new Map<string, Set<(message: unknown) => void>>();
   const consumptions = new Set<Consumption>();
+  /** The (stream, group) pairs joined here, for pendingCounts. */
+  const joined = new Map<string, { stream: string; group: string }>();
   let closed = false;
 
   function consume(consume: ConsumeOptions): Consumption {
     const consumer = consume.consumer ?? defaultConsumerName(consume.group);
     const streamKey = key(consume.stream);
+    joined.set(`${consume.stream}\n${consume.group}`, { stream: consume.stream, group: consume.group });
     const client: Client = main.duplicate();
     client.on('error', errorLogger(`consumer ${consumer}`));
     let stopping = false;
@@ -287,6 +290,22 @@ export function createRedisEventBus(url: string, options: EventBusOptions = {}):
         channelHandlers.delete(channel);
         if (subscriber?.isOpen) await subscriber.unsubscribe(key(channel));
       };
+    },
+    async pendingCounts() {
+      await ready();
+      // Summary form: [count, smallest id, greatest id, per-consumer counts]; one round trip for all (pipelined).
+      return Promise.all(
+        [...joined.values()].map(async ({ stream, group }) => {
+          try {
+            const summary = (await main.sendCommand(['XPENDING', key(stream), group])) as [number | string, ...unknown[]];
+            return { stream, group, pending: Number(summary[0]) };
+          } catch (error) {
+            // The group is created by its consumer's first read: not yet there means nothing pending.
+            if (String((error as Error).message).includes('NOGROUP')) return { stream, group, pending: 0 };
+            throw error;
+          }
+        }),
+      );
     },
     onClientReconnect(listener) {
       reconnectListeners.add(listener);

@@ -12,6 +12,7 @@ import type http from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import type { ApolloGateway } from '@apollo/gateway';
 import { GraphQLError, parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import type { ServerOptions } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../../platform/config';
@@ -40,6 +41,28 @@ export const SESSION_REVOKED_REASON = 'Unauthorized: session ended (signed out);
 export interface SubscriptionServer {
   /** Closes every socket (1001 Going away) and stops accepting new ones. */
   close(): Promise<void>;
+  /** Sockets and subscriptions open now, subscribes refused by a limit so far (by `extensions.limit`): metrics. */
+  stats(): { sockets: number; subscriptions: number; refusals: Record<string, number> };
+}
+
+type SocketExtra = { socket: WebSocket; request: http.IncomingMessage };
+
+/** The options, with the subscribes refused by a limit (errors naming it in `extensions.limit`) counted in `refusals`. */
+function tallyingRefusals(refusals: Record<string, number>, options: ServerOptions<Record<string, unknown>, SocketExtra>) {
+  const check = options.onSubscribe!;
+  return {
+    ...options,
+    async onSubscribe(...args: Parameters<typeof check>) {
+      const result = await check(...args);
+      if (Array.isArray(result)) {
+        for (const error of result as readonly GraphQLError[]) {
+          const limit = error.extensions?.limit;
+          if (typeof limit === 'string') refusals[limit] = (refusals[limit] ?? 0) + 1;
+        }
+      }
+      return result;
+    },
+  };
 }
 
 interface ConnectionState {
@@ -126,8 +149,9 @@ export function attachSubscriptions(options: {
     }, delay);
   };
 
-  const handle = useServer<Record<string, unknown>, { socket: WebSocket; request: http.IncomingMessage }>(
-    {
+  const refusals: Record<string, number> = {};
+  const handle = useServer<Record<string, unknown>, SocketExtra>(
+    tallyingRefusals(refusals, {
       async onConnect(ctx) {
         const { socket, request } = ctx.extra;
         try {
@@ -246,12 +270,14 @@ export function attachSubscriptions(options: {
         if (sockets?.delete(ctx.extra.socket) && !sockets.size) bySession.delete(sessionId!);
         connections.delete(ctx.extra.socket);
       },
-    },
+    }),
     wss,
     limits.keepAliveMs,
   );
 
   return {
+    // An open subscription is one reading its order again on reconnects (order-status.ts registers it until it ends).
+    stats: () => ({ sockets: wss.clients.size, subscriptions: rereads.size, refusals }),
     async close() {
       stopRevocations();
       stopReconnects();

@@ -11,6 +11,7 @@ import { JOB_REFUND_SETTLED, refundSettledJob } from './refund-outcome';
 import { JOB_ORDER_REFUNDED, JOB_RECONCILE, JOB_REFUND, JOB_REFUND_QUERY, JOB_SETTLE_ORDER, orderRefundedJob, refundJob, settleOrderJob, type PaymentRuntime } from './settlement';
 import { handleWechatNotification } from './notify';
 import { reconcileJob, refundQueryJob } from './reconcile';
+import { grantMemberCardJob, JOB_GRANT_MEMBER_CARD, JOB_MEMBER_CARD_QUERY, memberCardQueryJob } from './member-card';
 import { closeTradeJob, closeTradesOfCancelledOrders, JOB_CLOSE_TRADE } from './trade-close';
 
 export { migrations } from './migrations';
@@ -28,7 +29,7 @@ export function createPaymentSubgraph(deps: SubgraphDeps): SubgraphDefinition<Pa
     name: 'payment',
     stop: async () => detachSandbox?.(),
     schema: buildPaymentSchema(),
-    createContext: (base) => ({ ...base, db: deps.db, services: deps.services, providers, loaders: createPaymentLoaders(deps.db) }),
+    createContext: (base) => ({ ...base, db: deps.db, services: deps.services, providers, loaders: createPaymentLoaders(deps.db, deps.services, base.requestId) }),
     mountRoutes: (app) => mountPaymentRoutes(app, runtime),
     events: {
       relayOutbox: true,
@@ -43,6 +44,9 @@ export function createPaymentSubgraph(deps: SubgraphDeps): SubgraphDefinition<Pa
         [JOB_CLOSE_TRADE]: (job, ctx) => closeTradeJob(runtime, job, ctx),
         [JOB_REFUND_QUERY]: (job, ctx) => refundQueryJob(runtime, job, ctx),
         [JOB_REFUND_SETTLED]: refundSettledJob(deps.services),
+        // The member card: the year at user once paid, and the query/close of open card trades (member-card.ts).
+        [JOB_GRANT_MEMBER_CARD]: (job, ctx) => grantMemberCardJob(runtime, job, ctx),
+        [JOB_MEMBER_CARD_QUERY]: (job, ctx) => memberCardQueryJob(runtime, job, ctx),
       },
     },
   };

@@ -1,10 +1,16 @@
 import DataLoader from 'dataloader';
 import type { Knex } from 'knex';
 import { byIds, groupedBy, isBigintId } from '../../platform/loaders';
+import type { ServiceClient } from '../../platform/service-client';
+import { familyForPayment, type FamilyForPayment } from './user-client';
 import { findLatestPaymentsByOrderIds, findPaymentsByIds, findRefundsByPaymentIds, type PaymentRow, type RefundRow } from './data/payments';
 
-export function createPaymentLoaders(db: Knex) {
+export function createPaymentLoaders(db: Knex, services?: ServiceClient, requestId?: string) {
   return {
+    /** A family's owner and members, from user: asked once per family per request (family wallets). */
+    familyForPayment: new DataLoader<string, FamilyForPayment | null>((ids) =>
+      Promise.all(ids.map((id) => (services && isBigintId(id) ? familyForPayment(services, id, requestId) : Promise.resolve(null)))),
+    ),
     paymentById: new DataLoader<string, PaymentRow | null>(byIds((ids) => findPaymentsByIds(db, ids))),
     latestPaymentByOrderId: new DataLoader<string, PaymentRow | null>(async (orderIds) => {
       const valid = orderIds.filter(isBigintId);

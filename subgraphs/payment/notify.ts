@@ -10,6 +10,7 @@
  * provider deliver its signed notification to the endpoints above.
  */
 import express from 'express';
+import { isMemberCardTrade, nudgeGrant, recordMemberCardPaid } from './member-card';
 import { markOrderPaid } from './order-client';
 import { recordRefundNotification } from './refund-notify';
 import { recordProviderSuccess, SettlementRefused, type PaymentRuntime } from './settlement';
@@ -58,6 +59,19 @@ export async function handleWechatNotification(
     }
     const { transaction } = check;
     if (check.eventType !== 'TRANSACTION.SUCCESS' || transaction.trade_state !== 'SUCCESS') return { status: 204 };
+    if (isMemberCardTrade(transaction.out_trade_no)) {
+      // A member card (member-card.ts): the same verified notification, its own trade.
+      const card = await runtime.db.transaction((trx) =>
+        recordMemberCardPaid(trx, {
+          outTradeNo: transaction.out_trade_no,
+          amount: transaction.amount?.total ?? -1,
+          providerTxnId: transaction.transaction_id ?? null,
+          paidAt: transaction.success_time ? new Date(transaction.success_time) : undefined,
+        }),
+      );
+      if (!card.duplicate) await nudgeGrant(runtime, card.order);
+      return { status: 204 };
+    }
     const result = await runtime.db.transaction((trx) =>
       recordProviderSuccess(trx, {
         outTradeNo: transaction.out_trade_no,

@@ -16,8 +16,9 @@ import { JOB_RECONCILE, succeed } from './settlement';
 import { findPayment, setTradeDeadline, type TradePaymentRow } from './data/trades';
 import { JOB_CLOSE_TRADE } from './trade-close';
 import type { WechatClientParams } from './providers/wechat-protocol';
+import { familyMethodState, payWithFamilyBalance, spendableFamily } from './family-balance-pay';
 
-export const METHOD_TYPES = ['WECHAT', 'ALIPAY', 'BALANCE'] as const;
+export const METHOD_TYPES = ['WECHAT', 'ALIPAY', 'BALANCE', 'FAMILY_BALANCE'] as const;
 export type MethodType = (typeof METHOD_TYPES)[number];
 
 /** How each method is shown; which are offered, and in what order, is configuration (PAYMENT_METHODS). */
@@ -25,6 +26,7 @@ const DISPLAY: Record<MethodType, { title: string; description: string; icon: st
   WECHAT: { title: '微信支付', description: '使用微信支付付款', icon: 'wechat-pay' },
   ALIPAY: { title: '支付宝', description: '使用支付宝付款', icon: 'alipay' },
   BALANCE: { title: '余额支付', description: '使用账户余额付款', icon: 'wallet' },
+  FAMILY_BALANCE: { title: '家庭余额支付', description: '使用家庭账户余额付款', icon: 'family-wallet' },
 };
 
 export interface PaymentMethodView {
@@ -63,20 +65,30 @@ function unavailable(context: PaymentContext, method: MethodType): string | null
   return null;
 }
 
-export async function paymentMethods(context: PaymentContext, orderId: string): Promise<PaymentMethodView[]> {
+export async function paymentMethods(context: PaymentContext, orderId: string, familyId?: string | null): Promise<PaymentMethodView[]> {
   const order = await ownOrder(context, orderId);
+  const methods = enabledMethods(context);
   const balance = await walletBalance(context.db, order.buyerId);
+  const family = methods.includes('FAMILY_BALANCE') ? await familyMethodState(context, familyId) : null;
   const notPayable = order.status === 'PENDING_PAYMENT' ? null : `The order is ${order.status}`;
-  return enabledMethods(context).map((type) => {
+  return methods.map((type) => {
     const reason =
-      notPayable ?? unavailable(context, type) ?? (type === 'BALANCE' && balance < order.total ? 'Insufficient wallet balance' : null);
+      notPayable ??
+      unavailable(context, type) ??
+      (type === 'BALANCE' && balance < order.total ? 'Insufficient wallet balance' : null) ??
+      (type === 'FAMILY_BALANCE' ? (family!.reason ?? (family!.balance! < order.total ? 'Insufficient family balance' : null)) : null);
     const mode = type === 'WECHAT' ? context.providers.mode.wechat : type === 'ALIPAY' ? context.providers.mode.alipay : 'live';
-    return { type, ...DISPLAY[type], available: reason === null, unavailableReason: reason, balance: type === 'BALANCE' ? balance : null, sandbox: mode === 'sandbox' };
+    const shownBalance = type === 'BALANCE' ? balance : type === 'FAMILY_BALANCE' ? family!.balance : null;
+    return { type, ...DISPLAY[type], available: reason === null, unavailableReason: reason, balance: shownBalance, sandbox: mode === 'sandbox' };
   });
 }
 
-export async function payOrder(context: PaymentContext, orderId: string, method: MethodType): Promise<PayOrderResultView> {
+export async function payOrder(context: PaymentContext, orderId: string, method: MethodType, familyId?: string | null): Promise<PayOrderResultView> {
   if (!enabledMethods(context).includes(method)) throw badInput(`${method} is not offered`, 'method');
+  if (method === 'FAMILY_BALANCE' && !familyId) throw badInput('FAMILY_BALANCE needs the family to pay from (familyId)', 'familyId');
+  if (method !== 'FAMILY_BALANCE' && familyId) throw badInput('familyId is only for FAMILY_BALANCE', 'familyId');
+  // The family before the order: naming a family that is not yours is NOT_FOUND whatever the order.
+  const payer = method === 'FAMILY_BALANCE' ? await spendableFamily(context, familyId!) : null;
   const order = await ownOrder(context, orderId);
   if (order.status !== 'PENDING_PAYMENT') {
     throw shopError('CONFLICT', `Order ${order.id} is ${order.status}: only orders waiting for payment can be paid`, { currentStatus: order.status });
@@ -90,6 +102,7 @@ export async function payOrder(context: PaymentContext, orderId: string, method:
     });
   }
   if (method === 'BALANCE') return { payment: await payWithBalance(context, order), wechat: null, alipayOrderString: null, sandboxPayUrl: null };
+  if (payer) return { payment: await payWithFamilyBalance(context, order, payer.id), wechat: null, alipayOrderString: null, sandboxPayUrl: null };
   return method === 'WECHAT' ? payWithWechat(context, order) : payWithAlipay(context, order);
 }
 

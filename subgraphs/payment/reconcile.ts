@@ -23,7 +23,7 @@ import { JOB_RECONCILE, JOB_REFUND_QUERY, recordProviderSuccess, type PaymentRun
 import { settleRefund } from './refund-outcome';
 import { closeOpenTrade } from './trade-close';
 import { fenOf } from './providers/alipay';
-import { lockPayment } from './data/payments';
+import { LEDGER_METHODS, lockPayment } from './data/payments';
 
 /** Payments opened before trades had a deadline (no expires_at) are closed a day after they opened, as before. */
 const LEGACY_DEADLINE_MS = 24 * 3600_000;
@@ -61,7 +61,7 @@ export async function reconcileJob(
 ): Promise<void> {
   const payment = await findPayment(ctx.db, job.payload.paymentId);
   // Final (or not a provider trade): nothing to ask, ever again.
-  if (!payment || payment.status !== 'PENDING' || !payment.out_trade_no || payment.method === 'BALANCE') return;
+  if (!payment || payment.status !== 'PENDING' || !payment.out_trade_no || LEDGER_METHODS.includes(payment.method)) return;
   const deadline = tradeDeadline(payment);
   if (Date.now() >= deadline.getTime()) {
     await closeOpenTrade(runtime, ctx, payment.id, 'payment deadline passed');

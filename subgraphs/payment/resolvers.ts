@@ -11,6 +11,7 @@ import { creditWallet, failedRefunds, refundAfterSale, refundOrder, refundOutcom
 import { flaggedPayments, resolveFlaggedPayment } from './flagged';
 import type { TradePaymentRow } from './data/trades';
 import { shopperHoldsMoney } from './account-activity';
+import { familyPaymentResolvers } from './family-resolvers';
 
 /** The wallet of one user; its fields load what is asked for. */
 export interface WalletRef {
@@ -21,19 +22,21 @@ const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
 export const resolvers: Resolvers = {
   Query: {
-    paymentMethods: (_parent, { orderId }, context) => paymentMethods(context, orderId),
+    paymentMethods: (_parent, { orderId, familyId }, context) => paymentMethods(context, orderId, familyId),
     wallet: (_parent, _args, context) => ({ userId: requireUser(context) }),
     failedRefunds: (_parent, { first, before }, context) => failedRefunds(context, first, before),
     flaggedPayments: (_parent, args, context) => flaggedPayments(context, args),
     shopperHoldsMoney: (_parent, { userId }, context) => shopperHoldsMoney(context, userId),
+    ...familyPaymentResolvers.Query,
   },
   Mutation: {
-    payOrder: (_parent, { orderId, method }, context) => payOrder(context, orderId, method),
+    payOrder: (_parent, { orderId, method, familyId }, context) => payOrder(context, orderId, method, familyId),
     refundOrder: (_parent, args, context) => refundOrder(context, args),
     creditWallet: (_parent, args, context) => creditWallet(context, args),
     refundAfterSale: (_parent, args, context) => refundAfterSale(context, args),
     refundOutcome: (_parent, args, context) => refundOutcome(context, args),
     resolveFlaggedPayment: (_parent, { paymentId, note }, context) => resolveFlaggedPayment(context, paymentId, note),
+    ...familyPaymentResolvers.Mutation,
   },
   Payment: {
     async __resolveReference(reference: { id: string }, context: PaymentContext) {
@@ -76,6 +79,10 @@ export const resolvers: Resolvers = {
     kind: (entry: WalletEntryRow) => entry.kind as never,
     createdAt: (entry: WalletEntryRow) => entry.created_at.toISOString(),
   },
+  FamilyWallet: familyPaymentResolvers.FamilyWallet,
+  FamilyWalletBill: familyPaymentResolvers.FamilyWalletBill,
+  MemberCardPrice: familyPaymentResolvers.MemberCardPrice,
+  MemberCardOrder: familyPaymentResolvers.MemberCardOrder,
   Order: {
     async payment(order: { id: string }, _args: unknown, context: PaymentContext) {
       const payment = await context.loaders.latestPaymentByOrderId.load(order.id);

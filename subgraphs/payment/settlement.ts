@@ -29,6 +29,7 @@ import {
   type RefundRow,
 } from './data/payments';
 import { book } from './data/wallet';
+import { bookFamily } from './data/family-wallet';
 import { isRefusal, markOrderPaid, markOrderRefunded } from './order-client';
 import type { Providers } from './providers';
 import { flagPayment } from './data/trades';
@@ -168,13 +169,23 @@ export async function refundJob(runtime: PaymentRuntime, job: Job<{ refundNo: st
   if (!refund || refund.status !== 'PENDING') return;
   const [payment] = await findPaymentsByIds(ctx.db, [refund.payment_id]);
   const complete = (outcome: RefundOutcome) => ctx.fenced(async (trx) => void (await settleRefund(trx, refund.refund_no, outcome)), { complete: true });
-  if (payment.method === 'BALANCE') {
-    // No provider: the wallet credit (unique ref) commits with the verdict.
+  if (payment.method === 'BALANCE' || payment.method === 'FAMILY_BALANCE') {
+    // No provider: the wallet credit (unique ref) commits with the verdict — back to the wallet that paid.
     await ctx.fenced(async (trx) => {
       const pending = await trx<RefundRow>('refunds').where({ refund_no: refund.refund_no, status: 'PENDING' }).forUpdate().first();
       if (!pending) return;
-      const entry = await book(trx, { userId: payment.user_id, amount: refund.amount, kind: 'REFUND', ref: `refund:${refund.refund_no}`, note: refund.reason });
-      await settleRefund(trx, refund.refund_no, { status: 'SUCCEEDED', providerRefundId: entry ? `wallet:${entry.id}` : null });
+      const ref = `refund:${refund.refund_no}`;
+      let providerRefundId: string | null;
+      if (payment.method === 'BALANCE') {
+        const entry = await book(trx, { userId: payment.user_id, amount: refund.amount, kind: 'REFUND', ref, note: refund.reason });
+        providerRefundId = entry ? `wallet:${entry.id}` : null;
+      } else {
+        const entry = await bookFamily(trx, { familyId: String(payment.family_id), amount: refund.amount, kind: 'REFUND', ref, note: refund.reason, actor: 'system' });
+        // Only past the Int column's range: never mark it paid back without the money; the job retries (staff see it).
+        if (!entry) throw new Error(`family wallet ${payment.family_id} cannot take refund ${refund.refund_no}`);
+        providerRefundId = `family-wallet:${entry.id}`;
+      }
+      await settleRefund(trx, refund.refund_no, { status: 'SUCCEEDED', providerRefundId });
     }, { complete: true });
     return;
   }

@@ -18,6 +18,7 @@ import type { EventConsumerSpec } from '../../platform/events';
 import { scheduleJob } from '../../platform/events';
 import type { Knex } from 'knex';
 import type { Job } from '../../platform/events';
+import { LEDGER_METHODS } from './data/payments';
 import { findOpenProviderPayments, findPayment, closeTrade, type TradePaymentRow } from './data/trades';
 import type { JobContext } from '../../platform/events';
 import { recordProviderSuccess, type PaymentRuntime } from './settlement';
@@ -111,7 +112,7 @@ export async function closeOpenTrade(
   const payment = await findPayment(ctx.db, paymentId);
   // evenIfClosed: a payment we closed before its prepay reached the provider (pay.ts): close the provider's trade too.
   const open = payment?.status === 'PENDING' || (options.evenIfClosed && payment?.status === 'CLOSED');
-  if (!payment || !open || !payment.out_trade_no || payment.method === 'BALANCE') return 'skipped';
+  if (!payment || !open || !payment.out_trade_no || LEDGER_METHODS.includes(payment.method)) return 'skipped';
   const outcome = await closeAtProvider(runtime, payment);
   if (outcome.kind === 'open') throw new Error(`trade ${payment.out_trade_no} cannot be closed yet: ${outcome.state}`);
   return ctx.fenced(

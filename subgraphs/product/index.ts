@@ -14,6 +14,7 @@ import { withMemberPrices } from './member-prices';
 import { withSubscriptionWares } from './subscription-wares/resolvers';
 import { seedDemoCatalog } from './data/demo-catalog';
 import { seedDemoHomePage } from './data/demo-home-page';
+import { watchReadCache } from '../../platform/metrics-sources';
 import type { Knex } from 'knex';
 import type { Config } from '../../platform/config';
 
@@ -43,6 +44,7 @@ export function createProductSubgraph(deps: SubgraphDeps): SubgraphDefinition<Pr
     },
     plugins: [publicAnswersPlugin(deps.config.catalogCache.responseMaxAgeSeconds)],
     // Hit rates per kind (docs/catalog-cache.md), at GET /stats for signed callers.
+    metrics: (metrics) => catalogCache && watchReadCache(metrics, 'catalog', catalogCache.cache),
     stats: () => ({ catalogCache: catalogCache ? { enabled: true, ...catalogCache.cache.stats() } : { enabled: false } }),
     stop: async () => {
       await sweep.stop();

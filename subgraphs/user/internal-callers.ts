@@ -8,4 +8,8 @@ export const internalCallers: InternalCallers = {
   'Query.addressForOrder': ['order'],
   /** Users' membership, for member prices and member coupons (docs/families.md). */
   'Query.membershipsOfUsers': ['cart', 'order', 'product', 'promote'],
+  /** A family's owner and members: payment's family wallet access (docs/family-wallets.md). */
+  'Query.familyForPayment': ['payment'],
+  /** A paid membership year, once per key: payment's member card. */
+  'Mutation.grantPaidMembership': ['payment'],
 };

@@ -8,6 +8,7 @@ import { passportResolvers } from './passport-resolvers';
 import type { UserContext } from './context';
 import type { AddressRow } from './data/addresses';
 import { familyResolvers } from './families-resolvers';
+import { membershipGrantResolvers } from './membership-grants-resolvers';
 import { favoriteResolvers } from './favorites-resolvers';
 import type { UserRow } from './data/users';
 import type { Resolvers } from './generated/resolvers-types';
@@ -38,6 +39,7 @@ export const resolvers: Resolvers = {
       if (!context.services.codes) throw new Error('mini-program codes are not set up');
       return context.services.codes.get(userId, page, scene, context.services.limiter);
     },
+    ...membershipGrantResolvers.Query,
   },
   Mutation: {
     register: async (_parent, { input }, context) => signedIn(context, await accounts.register(context.services, input, context.identity.clientIp)),
@@ -65,6 +67,7 @@ export const resolvers: Resolvers = {
     ...passportResolvers.Mutation,
     ...favoriteResolvers.Mutation,
     ...familyResolvers.Mutation,
+    ...membershipGrantResolvers.Mutation,
   },
   User: {
     async __resolveReference(reference: { id: string }, context: UserContext) {

@@ -25,7 +25,7 @@ export interface Shopper {
   call<T = any>(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse<T>>;
 }
 
-export async function newShopper(shop: Shop): Promise<Shopper> {
+export async function newShopper(shop: Pick<Shop, 'routerUrl'>): Promise<Shopper> {
   const phone = uniquePhone();
   const password = 'faults-pass-123';
   const registered = ok(
@@ -46,7 +46,7 @@ export async function newShopper(shop: Shop): Promise<Shopper> {
 }
 
 /** An on-shelf product of the test's own (staff catalog:write through the router). */
-export const newProduct = (shop: Shop, skus: { price: number; stock: number }[]) => createTestProduct(viaRouter(shop.routerUrl), skus);
+export const newProduct = (shop: Pick<Shop, 'routerUrl'>, skus: { price: number; stock: number }[]) => createTestProduct(viaRouter(shop.routerUrl), skus);
 
 /** A CASH coupon template claimed by the shopper; returns the coupon id. */
 export const newCoupon = (shop: Shop, userId: string, amount = 500, minSpend = 1000) =>

@@ -200,3 +200,60 @@ export async function walletDiscrepancies(db: Knex): Promise<WalletDiscrepancy[]
   );
   return rows;
 }
+
+export interface FamilyWalletDiscrepancy {
+  familyId: string;
+  problem: 'BALANCE_NOT_LEDGER_SUM' | 'BALANCE_NOT_LAST_ENTRY' | 'LEDGER_CHAIN_BROKEN' | 'NEGATIVE_BALANCE' | 'FAMILY_PAYMENT_UNBOOKED' | 'BOOKED_PAYMENT_NOT_CAPTURED';
+  balance: number | null;
+  ledger: number | null;
+  ref: string | null;
+}
+
+/**
+ * Family wallets whose books do not balance (the same rules as walletDiscrepancies, per family): balance ≠ sum of
+ * entries or ≠ the last balance_after, a broken chain, a negative balance; a FAMILY_BALANCE payment that took money
+ * without its `pay:<payment id>` debit on its family, or a debit for a payment that never succeeded.
+ */
+export async function familyWalletDiscrepancies(db: Knex): Promise<FamilyWalletDiscrepancy[]> {
+  const { rows } = await db.raw(
+    `WITH sums AS (
+       SELECT family_id, sum(amount)::bigint AS ledger, (array_agg(balance_after ORDER BY id DESC))[1] AS last_after
+       FROM family_wallet_entries GROUP BY family_id),
+     chain AS (
+       SELECT family_id, ref, balance_after, amount,
+              COALESCE(lag(balance_after) OVER (PARTITION BY family_id ORDER BY id), 0) AS before
+       FROM family_wallet_entries)
+     SELECT a.family_id::text AS "familyId", 'BALANCE_NOT_LEDGER_SUM' AS problem, a.balance, COALESCE(s.ledger, 0)::int AS ledger, NULL AS ref
+       FROM family_wallet_accounts a LEFT JOIN sums s ON s.family_id = a.family_id WHERE a.balance <> COALESCE(s.ledger, 0)
+     UNION ALL
+     SELECT a.family_id::text, 'BALANCE_NOT_LAST_ENTRY', a.balance, s.last_after, NULL
+       FROM family_wallet_accounts a JOIN sums s ON s.family_id = a.family_id WHERE a.balance <> s.last_after
+     UNION ALL
+     SELECT s.family_id::text, 'BALANCE_NOT_LEDGER_SUM', NULL, s.ledger::int, NULL
+       FROM sums s WHERE NOT EXISTS (SELECT 1 FROM family_wallet_accounts a WHERE a.family_id = s.family_id)
+     UNION ALL
+     SELECT c.family_id::text, 'LEDGER_CHAIN_BROKEN', c.balance_after, c.before + c.amount, c.ref
+       FROM chain c WHERE c.balance_after <> c.before + c.amount
+     UNION ALL
+     SELECT a.family_id::text, 'NEGATIVE_BALANCE', a.balance, NULL, NULL FROM family_wallet_accounts a WHERE a.balance < 0
+     UNION ALL
+     SELECT p.family_id::text, 'FAMILY_PAYMENT_UNBOOKED', NULL, NULL, p.id::text
+       FROM payments p WHERE p.method = 'FAMILY_BALANCE' AND p.status IN ('SUCCEEDED', 'REFUNDED')
+        AND NOT EXISTS (SELECT 1 FROM family_wallet_entries e WHERE e.ref = 'pay:' || p.id AND e.amount = -p.amount AND e.family_id = p.family_id)
+     UNION ALL
+     SELECT e.family_id::text, 'BOOKED_PAYMENT_NOT_CAPTURED', NULL, e.amount, e.ref
+       FROM family_wallet_entries e WHERE e.kind = 'PAYMENT'
+        AND NOT EXISTS (SELECT 1 FROM payments p WHERE 'pay:' || p.id = e.ref AND p.method = 'FAMILY_BALANCE' AND p.status IN ('SUCCEEDED', 'REFUNDED'))`,
+  );
+  return rows;
+}
+
+/** Member card orders PAID before `settledBefore` whose year is not recorded as granted (payment's side of the grant). */
+export async function ungrantedMemberCards(db: Knex, settledBefore: Date): Promise<{ id: string; familyId: string; paidAt: Date }[]> {
+  const { rows } = await db.raw(
+    `SELECT id::text, family_id::text AS "familyId", paid_at AS "paidAt" FROM member_card_orders
+      WHERE status = 'PAID' AND granted_at IS NULL AND paid_at < ? ORDER BY id LIMIT 1000`,
+    [settledBefore],
+  );
+  return rows;
+}

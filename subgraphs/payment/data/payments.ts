@@ -2,6 +2,9 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 
+/** Methods paid from one of our own ledgers (no provider trade, no reconciliation, refunds booked back). */
+export const LEDGER_METHODS: readonly string[] = ['BALANCE', 'FAMILY_BALANCE'];
+
 export interface PaymentRow {
   id: string;
   order_id: string;
@@ -17,6 +20,8 @@ export interface PaymentRow {
   refunded_amount: number;
   closed_at: Date | null;
   updated_at: Date;
+  /** FAMILY_BALANCE: the family whose wallet paid. */
+  family_id?: string | null;
 }
 
 export interface RefundRow {
@@ -65,13 +70,13 @@ export function newOutTradeNo(method: string): string {
  */
 export async function openPayment(
   trx: Knex | Knex.Transaction,
-  input: { orderId: string; userId: string; method: string; amount: number },
+  input: { orderId: string; userId: string; method: string; amount: number; familyId?: string | null },
 ): Promise<PaymentRow> {
   await trx.raw(
-    `INSERT INTO payments (order_id, user_id, amount, method, status, out_trade_no)
-     VALUES (?, ?, ?, ?, 'PENDING', ?)
+    `INSERT INTO payments (order_id, user_id, amount, method, status, out_trade_no, family_id)
+     VALUES (?, ?, ?, ?, 'PENDING', ?, ?)
      ON CONFLICT (order_id, method) WHERE status = 'PENDING' DO NOTHING`,
-    [input.orderId, input.userId, input.amount, input.method, newOutTradeNo(input.method)],
+    [input.orderId, input.userId, input.amount, input.method, newOutTradeNo(input.method), input.familyId ?? null],
   );
   const row = await trx<PaymentRow>('payments').where({ order_id: input.orderId, method: input.method, status: 'PENDING' }).first();
   if (!row) throw new Error('open payment vanished');

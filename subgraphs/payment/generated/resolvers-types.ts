@@ -5,6 +5,10 @@ import type { PaymentRow, RefundRow } from '../data/payments';
 import type { WalletEntryRow } from '../data/wallet';
 import type { PaymentMethodView, PayOrderResultView } from '../pay';
 import type { WalletRef } from '../resolvers';
+import type { FamilyWalletRef } from '../family-wallet';
+import type { FamilyWalletEntryRow } from '../data/family-wallet';
+import type { MemberCardPriceRow, MemberCardOrderRow } from '../data/member-cards';
+import type { MemberCardPurchaseView } from '../member-card';
 import type { PaymentContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -20,14 +24,144 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/**
+ * A family's wallet (seed /wallet/family/*): its own balance and ledger. Read by the family's owner and members; spent
+ * by the owner only (payOrder FAMILY_BALANCE); funded by staff credits and by refunds of payments made from it.
+ */
+export type FamilyWallet = {
+  __typename?: 'FamilyWallet';
+  /** Balance in fen (the sum of every bill; never negative). */
+  balance: Scalars['Int']['output'];
+  /** Ledger entries, newest first. Keyset pagination: `first` 1..100 (default 20), `after` an `endCursor`. */
+  bills: FamilyWalletBillConnection;
+  /** Whether the viewer may pay with it (the family's owner). */
+  canSpend: Scalars['Boolean']['output'];
+  /** The family. */
+  familyId: Scalars['ID']['output'];
+};
+
+
+/**
+ * A family's wallet (seed /wallet/family/*): its own balance and ledger. Read by the family's owner and members; spent
+ * by the owner only (payOrder FAMILY_BALANCE); funded by staff credits and by refunds of payments made from it.
+ */
+export type FamilyWalletBillsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** One family wallet ledger entry (append-only). */
+export type FamilyWalletBill = {
+  __typename?: 'FamilyWalletBill';
+  /** Signed amount in fen: positive adds, negative takes. */
+  amount: Scalars['Int']['output'];
+  /** Balance right after this entry. */
+  balanceAfter: Scalars['Int']['output'];
+  /** When (ISO 8601). */
+  createdAt: Scalars['String']['output'];
+  /** Entry id. */
+  id: Scalars['ID']['output'];
+  /** What it was (CREDIT by staff, PAYMENT of an order, REFUND of such a payment). */
+  kind: WalletBillKind;
+  /** Description (the order number for payments, the reason for refunds and credits). */
+  note: Maybe<Scalars['String']['output']>;
+  /** Who paid, for PAYMENT entries (the family's owner); null otherwise. */
+  paidBy: Maybe<Scalars['ID']['output']>;
+};
+
+/** A page of family wallet bills. */
+export type FamilyWalletBillConnection = {
+  __typename?: 'FamilyWalletBillConnection';
+  /** The bills of this page. */
+  edges: Array<FamilyWalletBillEdge>;
+  /** Where the page ends. */
+  pageInfo: WalletPageInfo;
+};
+
+/** A family wallet bill and its cursor. */
+export type FamilyWalletBillEdge = {
+  __typename?: 'FamilyWalletBillEdge';
+  /** Cursor of this bill. */
+  cursor: Scalars['String']['output'];
+  /** The bill. */
+  node: FamilyWalletBill;
+};
+
+/** A member card bought for a family: one WeChat Pay trade for a year of FORMAL membership. */
+export type MemberCardOrder = {
+  __typename?: 'MemberCardOrder';
+  /** Amount in fen (the card price when the order was opened). */
+  amount: Scalars['Int']['output'];
+  /** When it was opened (ISO 8601). */
+  createdAt: Scalars['String']['output'];
+  /** When the trade stops taking payment (ISO 8601). */
+  expiresAt: Scalars['String']['output'];
+  /** The family the year is for. */
+  familyId: Scalars['ID']['output'];
+  /** Card order id. */
+  id: Scalars['ID']['output'];
+  /** The family's FORMAL membership end after this card, once granted (ISO 8601); null until then. */
+  membershipExpiresAt: Maybe<Scalars['String']['output']>;
+  /** The merchant order number sent to WeChat (out_trade_no). */
+  outTradeNo: Scalars['String']['output'];
+  /** When WeChat confirmed the payment (ISO 8601). */
+  paidAt: Maybe<Scalars['String']['output']>;
+  /** Where it stands. */
+  status: MemberCardOrderStatus;
+};
+
+/** State of a member card order. */
+export type MemberCardOrderStatus =
+  /** Not paid in time: the WeChat trade was closed. */
+  | 'EXPIRED'
+  /** WeChat reported another amount than the order's: not granted, staff resolve it. */
+  | 'FLAGGED'
+  /** Paid: the family's membership is FORMAL for the year (see membershipExpiresAt). */
+  | 'PAID'
+  /** Waiting for the WeChat payment (until expiresAt). */
+  | 'PENDING';
+
+/** The member card's price (seed /family/member/price: the retail price of a year of membership). */
+export type MemberCardPrice = {
+  __typename?: 'MemberCardPrice';
+  /** Months of FORMAL membership a card gives (12). */
+  months: Scalars['Int']['output'];
+  /** Price of one year, in fen. */
+  price: Scalars['Int']['output'];
+  /** Since when this price applies (ISO 8601). */
+  since: Scalars['String']['output'];
+};
+
+/** What the mini-program needs to pay a member card. */
+export type MemberCardPurchase = {
+  __typename?: 'MemberCardPurchase';
+  /** The card order (PENDING until WeChat confirms; a retry answers the same open order). */
+  order: MemberCardOrder;
+  /** Sandbox only: POST here to pay (the sandbox then delivers its signed notification). */
+  sandboxPayUrl: Maybe<Scalars['String']['output']>;
+  /** The parameters for wx.requestPayment. */
+  wechat: Maybe<WechatPayParams>;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Buys a year of FORMAL membership for a family the signed-in shopper owns (seed /pay/wx/member), with WeChat Pay at
+   * the current card price: answers the WeChat parameters; the verified payment notification (seed
+   * /pay/wx/member-callback is /notify/wechat) makes the membership FORMAL for a year, extending a FORMAL one. A retry
+   * reuses the open order. CONFLICT reason NOT_ON_SALE without a price; FORBIDDEN (reason NOT_FAMILY_OWNER) for a member;
+   * NOT_FOUND for anyone else's family.
+   */
+  buyMemberCard: MemberCardPurchase;
+  /** Staff (payment:refund): adds money to a family's wallet, once per idempotency key (NOT_FOUND for an unknown family). */
+  creditFamilyWallet: FamilyWalletBill;
   /** Staff (payment:refund): adds money to a shopper's wallet, once per idempotency key. */
   creditWallet: WalletBill;
   /**
    * Pays the signed-in shopper's order with a method: always the order's total as the server knows it. CONFLICT
    * unless the order is PENDING_PAYMENT (or when it is already paid); a retry reuses the open payment of that order
-   * and method. BALANCE debits the wallet at once (CONFLICT when it does not cover the total).
+   * and method. BALANCE debits the wallet at once (CONFLICT when it does not cover the total); FAMILY_BALANCE debits the
+   * wallet of the family named by `familyId` the same way (CONFLICT reason INSUFFICIENT_BALANCE).
    */
   payOrder: PayOrderResult;
   /** Internal (order subgraph only): pay back an approved after-sales request from the order's payment; idempotent per request. */
@@ -49,6 +183,21 @@ export type Mutation = {
    * answers it unchanged. NOT_FOUND for a payment that is not flagged.
    */
   resolveFlaggedPayment: Payment;
+  /** Staff (member:write): the member card's price of one year, in fen (1..MAX_UNIT_PRICE_FEN), from now on. */
+  setMemberCardPrice: MemberCardPrice;
+};
+
+
+export type MutationBuyMemberCardArgs = {
+  familyId: Scalars['ID']['input'];
+};
+
+
+export type MutationCreditFamilyWalletArgs = {
+  amount: Scalars['Int']['input'];
+  familyId: Scalars['ID']['input'];
+  idempotencyKey: Scalars['String']['input'];
+  note: Scalars['String']['input'];
 };
 
 
@@ -61,6 +210,7 @@ export type MutationCreditWalletArgs = {
 
 
 export type MutationPayOrderArgs = {
+  familyId?: InputMaybe<Scalars['ID']['input']>;
   method: PaymentMethodType;
   orderId: Scalars['ID']['input'];
 };
@@ -97,6 +247,11 @@ export type MutationRefundOutcomeArgs = {
 export type MutationResolveFlaggedPaymentArgs = {
   note: Scalars['String']['input'];
   paymentId: Scalars['ID']['input'];
+};
+
+
+export type MutationSetMemberCardPriceArgs = {
+  price: Scalars['Int']['input'];
 };
 
 /** The order, as the payment subgraph knows it: only its id, to attach the payment. */
@@ -165,7 +320,7 @@ export type PaymentMethod = {
   __typename?: 'PaymentMethod';
   /** Whether this order can be paid with it now. */
   available: Scalars['Boolean']['output'];
-  /** The wallet balance in fen (BALANCE only). */
+  /** The wallet balance in fen (BALANCE; FAMILY_BALANCE: the named family's). */
   balance: Maybe<Scalars['Int']['output']>;
   /** One line under the name. */
   description: Scalars['String']['output'];
@@ -187,6 +342,8 @@ export type PaymentMethodType =
   | 'ALIPAY'
   /** The shopper's wallet balance. */
   | 'BALANCE'
+  /** A family's wallet balance (payOrder with familyId; the family's owner only). */
+  | 'FAMILY_BALANCE'
   /** WeChat Pay (JSAPI / mini-program). */
   | 'WECHAT';
 
@@ -217,12 +374,18 @@ export type Query = {
    * `failureReason` says "stuck: …" and which job to requeue once the cause is fixed.
    */
   failedRefunds: Array<Refund>;
+  /** A family's wallet (seed /wallet/family/balance, /wallet/family/bills): the family's owner and members; NOT_FOUND for anyone else. */
+  familyWallet: FamilyWallet;
   /**
    * Staff (payment:refund): payments FLAGGED for review (the provider reported an amount other than the order's),
    * newest first; unresolved ones unless `includeResolved`. `first` 1..100 (default 50); `before` a payment id to
    * continue after the last one seen.
    */
   flaggedPayments: Array<Payment>;
+  /** One of the signed-in shopper's member card orders; null for any other. */
+  memberCardOrder: Maybe<MemberCardOrder>;
+  /** The member card's price now (seed /family/member/price); null while staff have not put it on sale. Public. */
+  memberCardPrice: Maybe<MemberCardPrice>;
   /** The ways the signed-in shopper can pay this order of theirs (configured by PAYMENT_METHODS), in display order. */
   paymentMethods: Array<PaymentMethod>;
   /**
@@ -241,6 +404,11 @@ export type QueryFailedRefundsArgs = {
 };
 
 
+export type QueryFamilyWalletArgs = {
+  familyId: Scalars['ID']['input'];
+};
+
+
 export type QueryFlaggedPaymentsArgs = {
   before?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -248,7 +416,13 @@ export type QueryFlaggedPaymentsArgs = {
 };
 
 
+export type QueryMemberCardOrderArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type QueryPaymentMethodsArgs = {
+  familyId?: InputMaybe<Scalars['ID']['input']>;
   orderId: Scalars['ID']['input'];
 };
 
@@ -507,15 +681,23 @@ export type FederationReferenceTypes = {
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  FamilyWallet: ResolverTypeWrapper<FamilyWalletRef>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  FamilyWalletBill: ResolverTypeWrapper<FamilyWalletEntryRow>;
+  FamilyWalletBillConnection: ResolverTypeWrapper<Omit<FamilyWalletBillConnection, 'edges'> & { edges: Array<ResolversTypes['FamilyWalletBillEdge']> }>;
+  FamilyWalletBillEdge: ResolverTypeWrapper<Omit<FamilyWalletBillEdge, 'node'> & { node: ResolversTypes['FamilyWalletBill'] }>;
+  MemberCardOrder: ResolverTypeWrapper<MemberCardOrderRow>;
+  MemberCardOrderStatus: MemberCardOrderStatus;
+  MemberCardPrice: ResolverTypeWrapper<MemberCardPriceRow>;
+  MemberCardPurchase: ResolverTypeWrapper<MemberCardPurchaseView>;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Order: ResolverTypeWrapper<Omit<Order, 'payment'> & { payment?: Maybe<ResolversTypes['Payment']> }>;
   PayOrderResult: ResolverTypeWrapper<PayOrderResultView>;
   Payment: ResolverTypeWrapper<PaymentRow>;
   PaymentMethod: ResolverTypeWrapper<PaymentMethodView>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   PaymentMethodType: PaymentMethodType;
   PaymentStatus: PaymentStatus;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -535,15 +717,22 @@ export type ResolversTypes = {
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  Mutation: Record<PropertyKey, never>;
+  FamilyWallet: FamilyWalletRef;
   Int: Scalars['Int']['output'];
   String: Scalars['String']['output'];
+  Boolean: Scalars['Boolean']['output'];
   ID: Scalars['ID']['output'];
+  FamilyWalletBill: FamilyWalletEntryRow;
+  FamilyWalletBillConnection: Omit<FamilyWalletBillConnection, 'edges'> & { edges: Array<ResolversParentTypes['FamilyWalletBillEdge']> };
+  FamilyWalletBillEdge: Omit<FamilyWalletBillEdge, 'node'> & { node: ResolversParentTypes['FamilyWalletBill'] };
+  MemberCardOrder: MemberCardOrderRow;
+  MemberCardPrice: MemberCardPriceRow;
+  MemberCardPurchase: MemberCardPurchaseView;
+  Mutation: Record<PropertyKey, never>;
   Order: Omit<Order, 'payment'> & { payment?: Maybe<ResolversParentTypes['Payment']> } | FederationReferenceTypes['Order'];
   PayOrderResult: PayOrderResultView;
   Payment: PaymentRow;
   PaymentMethod: PaymentMethodView;
-  Boolean: Scalars['Boolean']['output'];
   Query: Record<PropertyKey, never>;
   Refund: RefundRow;
   RefundLine: RefundLine;
@@ -556,13 +745,67 @@ export type ResolversParentTypes = {
   WechatPayParams: WechatPayParams;
 };
 
+export type FamilyWalletResolvers<ContextType = PaymentContext, ParentType extends ResolversParentTypes['FamilyWallet'] = ResolversParentTypes['FamilyWallet']> = {
+  balance?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  bills?: Resolver<ResolversTypes['FamilyWalletBillConnection'], ParentType, ContextType, Partial<FamilyWalletBillsArgs>>;
+  canSpend?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  familyId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type FamilyWalletBillResolvers<ContextType = PaymentContext, ParentType extends ResolversParentTypes['FamilyWalletBill'] = ResolversParentTypes['FamilyWalletBill']> = {
+  amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  balanceAfter?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['WalletBillKind'], ParentType, ContextType>;
+  note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  paidBy?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+};
+
+export type FamilyWalletBillConnectionResolvers<ContextType = PaymentContext, ParentType extends ResolversParentTypes['FamilyWalletBillConnection'] = ResolversParentTypes['FamilyWalletBillConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['FamilyWalletBillEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['WalletPageInfo'], ParentType, ContextType>;
+};
+
+export type FamilyWalletBillEdgeResolvers<ContextType = PaymentContext, ParentType extends ResolversParentTypes['FamilyWalletBillEdge'] = ResolversParentTypes['FamilyWalletBillEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['FamilyWalletBill'], ParentType, ContextType>;
+};
+
+export type MemberCardOrderResolvers<ContextType = PaymentContext, ParentType extends ResolversParentTypes['MemberCardOrder'] = ResolversParentTypes['MemberCardOrder']> = {
+  amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  familyId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  membershipExpiresAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  outTradeNo?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  paidAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['MemberCardOrderStatus'], ParentType, ContextType>;
+};
+
+export type MemberCardPriceResolvers<ContextType = PaymentContext, ParentType extends ResolversParentTypes['MemberCardPrice'] = ResolversParentTypes['MemberCardPrice']> = {
+  months?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  price?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  since?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type MemberCardPurchaseResolvers<ContextType = PaymentContext, ParentType extends ResolversParentTypes['MemberCardPurchase'] = ResolversParentTypes['MemberCardPurchase']> = {
+  order?: Resolver<ResolversTypes['MemberCardOrder'], ParentType, ContextType>;
+  sandboxPayUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  wechat?: Resolver<Maybe<ResolversTypes['WechatPayParams']>, ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = PaymentContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  buyMemberCard?: Resolver<ResolversTypes['MemberCardPurchase'], ParentType, ContextType, RequireFields<MutationBuyMemberCardArgs, 'familyId'>>;
+  creditFamilyWallet?: Resolver<ResolversTypes['FamilyWalletBill'], ParentType, ContextType, RequireFields<MutationCreditFamilyWalletArgs, 'amount' | 'familyId' | 'idempotencyKey' | 'note'>>;
   creditWallet?: Resolver<ResolversTypes['WalletBill'], ParentType, ContextType, RequireFields<MutationCreditWalletArgs, 'amount' | 'idempotencyKey' | 'note' | 'userId'>>;
   payOrder?: Resolver<ResolversTypes['PayOrderResult'], ParentType, ContextType, RequireFields<MutationPayOrderArgs, 'method' | 'orderId'>>;
   refundAfterSale?: Resolver<ResolversTypes['Refund'], ParentType, ContextType, RequireFields<MutationRefundAfterSaleArgs, 'afterSaleId' | 'amount' | 'orderId' | 'reason'>>;
   refundOrder?: Resolver<ResolversTypes['Refund'], ParentType, ContextType, RequireFields<MutationRefundOrderArgs, 'amount' | 'orderId' | 'reason'>>;
   refundOutcome?: Resolver<ResolversTypes['Refund'], ParentType, ContextType, RequireFields<MutationRefundOutcomeArgs, 'amount' | 'orderId' | 'paymentId' | 'refundNo'>>;
   resolveFlaggedPayment?: Resolver<ResolversTypes['Payment'], ParentType, ContextType, RequireFields<MutationResolveFlaggedPaymentArgs, 'note' | 'paymentId'>>;
+  setMemberCardPrice?: Resolver<ResolversTypes['MemberCardPrice'], ParentType, ContextType, RequireFields<MutationSetMemberCardPriceArgs, 'price'>>;
 };
 
 export type OrderResolvers<ContextType = PaymentContext, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order'], FederationReferenceType extends FederationReferenceTypes['Order'] = FederationReferenceTypes['Order']> = {
@@ -611,7 +854,10 @@ export type PaymentMethodResolvers<ContextType = PaymentContext, ParentType exte
 
 export type QueryResolvers<ContextType = PaymentContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   failedRefunds?: Resolver<Array<ResolversTypes['Refund']>, ParentType, ContextType, Partial<QueryFailedRefundsArgs>>;
+  familyWallet?: Resolver<ResolversTypes['FamilyWallet'], ParentType, ContextType, RequireFields<QueryFamilyWalletArgs, 'familyId'>>;
   flaggedPayments?: Resolver<Array<ResolversTypes['Payment']>, ParentType, ContextType, RequireFields<QueryFlaggedPaymentsArgs, 'includeResolved'>>;
+  memberCardOrder?: Resolver<Maybe<ResolversTypes['MemberCardOrder']>, ParentType, ContextType, RequireFields<QueryMemberCardOrderArgs, 'id'>>;
+  memberCardPrice?: Resolver<Maybe<ResolversTypes['MemberCardPrice']>, ParentType, ContextType>;
   paymentMethods?: Resolver<Array<ResolversTypes['PaymentMethod']>, ParentType, ContextType, RequireFields<QueryPaymentMethodsArgs, 'orderId'>>;
   shopperHoldsMoney?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<QueryShopperHoldsMoneyArgs, 'userId'>>;
   wallet?: Resolver<ResolversTypes['Wallet'], ParentType, ContextType>;
@@ -676,6 +922,13 @@ export type WechatPayParamsResolvers<ContextType = PaymentContext, ParentType ex
 };
 
 export type Resolvers<ContextType = PaymentContext> = {
+  FamilyWallet?: FamilyWalletResolvers<ContextType>;
+  FamilyWalletBill?: FamilyWalletBillResolvers<ContextType>;
+  FamilyWalletBillConnection?: FamilyWalletBillConnectionResolvers<ContextType>;
+  FamilyWalletBillEdge?: FamilyWalletBillEdgeResolvers<ContextType>;
+  MemberCardOrder?: MemberCardOrderResolvers<ContextType>;
+  MemberCardPrice?: MemberCardPriceResolvers<ContextType>;
+  MemberCardPurchase?: MemberCardPurchaseResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Order?: OrderResolvers<ContextType>;
   PayOrderResult?: PayOrderResultResolvers<ContextType>;

@@ -140,4 +140,79 @@ export const migrations: Migration[] = [
   },
   // Dead letters of event consumers (platform/events/consumer.ts, docs/events.md).
   eventTablesV3Migration('101_events_v3'),
+  {
+    // Family wallets (docs/family-wallets.md): the user wallet's ledger design, one account per family.
+    name: '300_family_wallets',
+    async up(knex: Knex) {
+      await knex.schema.createTable('family_wallet_accounts', (t) => {
+        t.bigInteger('family_id').primary();
+        t.integer('balance').notNullable().defaultTo(0);
+        t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+      });
+      await knex.raw(`ALTER TABLE family_wallet_accounts ADD CONSTRAINT family_wallet_balance_nonnegative CHECK (balance >= 0)`);
+      await knex.schema.createTable('family_wallet_entries', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('family_id').notNullable();
+        t.integer('amount').notNullable();
+        t.integer('balance_after').notNullable();
+        // CREDIT (staff), PAYMENT (an order paid from it), REFUND (such a payment paid back).
+        t.string('kind', 16).notNullable();
+        // credit:<key>, pay:<payment id>, refund:<refund no>: unique, so nothing is booked twice.
+        t.string('ref', 100).notNullable().unique();
+        t.string('note', 200);
+        // Who caused it: the paying shopper, or staff:<id> for a credit.
+        t.string('actor', 64);
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.index(['family_id', 'id']);
+      });
+      await knex.raw(`ALTER TABLE family_wallet_entries ADD CONSTRAINT family_wallet_entry_after_nonnegative CHECK (balance_after >= 0)`);
+      await knex.schema.alterTable('payments', (t) => {
+        // FAMILY_BALANCE payments: the family whose wallet paid (refunds go back there).
+        t.bigInteger('family_id');
+      });
+    },
+    async down(knex: Knex) {
+      await knex.schema.alterTable('payments', (t) => t.dropColumn('family_id'));
+      await knex.schema.dropTable('family_wallet_entries');
+      await knex.schema.dropTable('family_wallet_accounts');
+    },
+  },
+  {
+    // The member card (docs/family-wallets.md, "Member card"): its price history and its WeChat Pay orders.
+    name: '301_member_cards',
+    async up(knex: Knex) {
+      await knex.schema.createTable('member_card_prices', (t) => {
+        t.bigIncrements('id');
+        t.integer('price').notNullable();
+        t.string('set_by', 64).notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+      });
+      await knex.raw(`ALTER TABLE member_card_prices ADD CONSTRAINT member_card_price_positive CHECK (price > 0)`);
+      await knex.schema.createTable('member_card_orders', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('family_id').notNullable();
+        t.bigInteger('user_id').notNullable();
+        t.integer('amount').notNullable();
+        // PENDING → PAID | EXPIRED (EXPIRED → PAID when the money arrived before the trade closed); FLAGGED: paid another amount.
+        t.string('status', 16).notNullable().defaultTo('PENDING');
+        t.string('out_trade_no', 32).notNullable().unique();
+        t.string('prepay_id', 128);
+        t.string('provider_txn_id', 64);
+        t.timestamp('expires_at', { useTz: true }).notNullable();
+        t.timestamp('paid_at', { useTz: true });
+        // When user confirmed the year (the grant is idempotent at user by MC<id>).
+        t.timestamp('granted_at', { useTz: true });
+        t.timestamp('membership_expires_at', { useTz: true });
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.index(['family_id', 'id']);
+      });
+      await knex.raw(`ALTER TABLE member_card_orders ADD CONSTRAINT member_card_orders_status CHECK (status IN ('PENDING', 'PAID', 'EXPIRED', 'FLAGGED'))`);
+      // One open card order per family and buyer: a retry reuses it (and its prepay).
+      await knex.raw(`CREATE UNIQUE INDEX member_card_orders_one_open ON member_card_orders (family_id, user_id) WHERE status = 'PENDING'`);
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTable('member_card_orders');
+      await knex.schema.dropTable('member_card_prices');
+    },
+  },
 ];

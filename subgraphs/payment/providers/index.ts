@@ -97,6 +97,7 @@ export function describeProviders(providers: Providers, methods: readonly string
     if (method === 'WECHAT') return `WECHAT   ${SERVED_BY[providers.mode.wechat]} (${why(providers.mode.wechat, 'WECHATPAY_* keys')})`;
     if (method === 'ALIPAY') return `ALIPAY   ${SERVED_BY[providers.mode.alipay]} (${why(providers.mode.alipay, 'ALIPAY_* keys')})`;
     if (method === 'BALANCE') return 'BALANCE  wallet (the shop\'s own ledger)';
+    if (method === 'FAMILY_BALANCE') return 'FAMILY_BALANCE  family wallets (the shop\'s own ledger)';
     return `${method.padEnd(8)} unknown method, not offered`;
   }).map((line) => `[payment] ${line}`);
 }

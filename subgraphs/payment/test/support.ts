@@ -106,13 +106,13 @@ export const STAFF = (userId = '1') => asIdentity({ userId, scopes: ['payment:re
 
 /**
  * Waits until no payment job is left to run (settling, refunds, order updates, closing trades), reconciliation aside
- * (trade queries, and refund queries, which a refund finished by its notification leaves to run later as a no-op) and
+ * (trade queries, member card queries, and refund queries, which a refund finished by its notification leaves to run later as a no-op) and
  * periodic jobs.
  */
 export async function untilJobsSettled(world: Pick<PaymentWorld, 'paymentDb'>) {
   await waitFor(async () => {
     const open = await world.paymentDb('jobs')
-      .whereNotIn('kind', ['payment.reconcile', 'payment.refundQuery'])
+      .whereNotIn('kind', ['payment.reconcile', 'payment.refundQuery', 'payment.memberCardQuery'])
       .whereNot({ key: PERIODIC_KEY }) // a periodic job (retention) is never done: it is rescheduled
       .whereNull('done_at')
       .whereNull('cancelled_at');

@@ -10,6 +10,7 @@ import type { ProductRef } from '../favorites';
 import type { FamilyRow, BatchRow } from '../data/families';
 import type { MembershipView } from '../membership';
 import type { UserMembershipView, NewBatchView } from '../families-resolvers';
+import type { FamilyForPaymentView, MembershipGrantView } from '../membership-grants';
 import type { UserContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -201,6 +202,17 @@ export type Family = {
   province: Scalars['String']['output'];
 };
 
+/** Internal (payment): who a family belongs to, to decide who may read and spend its wallet. */
+export type FamilyForPayment = {
+  __typename?: 'FamilyForPayment';
+  /** Family id. */
+  id: Scalars['ID']['output'];
+  /** The members added by the owner (the owner not included). */
+  memberUserIds: Array<Scalars['ID']['output']>;
+  /** The owner. */
+  ownerId: Scalars['ID']['output'];
+};
+
 /** A family's details. Text fields are trimmed and must not be empty. */
 export type FamilyInput = {
   /** City (at most 32 characters). */
@@ -281,6 +293,19 @@ export type Membership = {
   familyId: Maybe<Scalars['ID']['output']>;
   /** NONE when there never was one or it has expired. */
   level: MembershipLevel;
+};
+
+/** Internal (payment): a paid membership grant (member card). */
+export type MembershipGrant = {
+  __typename?: 'MembershipGrant';
+  /** The FORMAL membership's end after this grant (ISO 8601). */
+  expiresAt: Scalars['String']['output'];
+  /** The family. */
+  familyId: Scalars['ID']['output'];
+  /** The caller's key (MC<member card order id>). */
+  grantKey: Scalars['String']['output'];
+  /** False when the key had been granted before: nothing changed now. */
+  granted: Scalars['Boolean']['output'];
 };
 
 /**
@@ -414,6 +439,11 @@ export type Mutation = {
   createFamily: Family;
   /** Deletes one of the signed-in user's addresses; if it was the default, the most recent remaining one becomes it. */
   deleteAddress: Scalars['Boolean']['output'];
+  /**
+   * Internal (payment): FORMAL membership for `months` months (from the current FORMAL expiry when later than now),
+   * once per `grantKey`; a repeated key answers the recorded grant and changes nothing.
+   */
+  grantPaidMembership: MembershipGrant;
   /**
    * Signs in with a phone, an email or a username and a password. Any mismatch is the same UNAUTHENTICATED error;
    * too many failures for one account, or from one client address, within 15 minutes answer RATE_LIMITED (with
@@ -556,6 +586,13 @@ export type MutationDeleteAddressArgs = {
 };
 
 
+export type MutationGrantPaidMembershipArgs = {
+  familyId: Scalars['ID']['input'];
+  grantKey: Scalars['String']['input'];
+  months: Scalars['Int']['input'];
+};
+
+
 export type MutationLoginArgs = {
   input: LoginInput;
 };
@@ -681,6 +718,8 @@ export type Query = {
   addressForOrder: Maybe<Address>;
   /** One of the signed-in user's families (owned or joined); NOT_FOUND for any other family. */
   family: Family;
+  /** Internal (payment): a family's owner and members; null for an unknown family. */
+  familyForPayment: Maybe<FamilyForPayment>;
   /** The signed-in user, or null when not signed in. */
   me: Maybe<User>;
   /**
@@ -713,6 +752,11 @@ export type QueryAddressForOrderArgs = {
 
 export type QueryFamilyArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryFamilyForPaymentArgs = {
+  familyId: Scalars['ID']['input'];
 };
 
 
@@ -964,6 +1008,7 @@ export type ResolversTypes = {
   BindWechatPhoneInput: BindWechatPhoneInput;
   BindWechatUnionIdInput: BindWechatUnionIdInput;
   Family: ResolverTypeWrapper<FamilyRow>;
+  FamilyForPayment: ResolverTypeWrapper<FamilyForPaymentView>;
   FamilyInput: FamilyInput;
   FavoriteConnection: ResolverTypeWrapper<Omit<FavoriteConnection, 'edges'> & { edges: Array<ResolversTypes['FavoriteEdge']> }>;
   FavoriteEdge: ResolverTypeWrapper<Omit<FavoriteEdge, 'node'> & { node: ResolversTypes['Product'] }>;
@@ -972,6 +1017,7 @@ export type ResolversTypes = {
   LinkedIdentity: ResolverTypeWrapper<IdentityRow>;
   LoginInput: LoginInput;
   Membership: ResolverTypeWrapper<MembershipView>;
+  MembershipGrant: ResolverTypeWrapper<MembershipGrantView>;
   MembershipLevel: MembershipLevel;
   MessageConsent: ResolverTypeWrapper<MessageConsent>;
   MessageKind: MessageKind;
@@ -1006,6 +1052,7 @@ export type ResolversParentTypes = {
   BindWechatPhoneInput: BindWechatPhoneInput;
   BindWechatUnionIdInput: BindWechatUnionIdInput;
   Family: FamilyRow;
+  FamilyForPayment: FamilyForPaymentView;
   FamilyInput: FamilyInput;
   FavoriteConnection: Omit<FavoriteConnection, 'edges'> & { edges: Array<ResolversParentTypes['FavoriteEdge']> };
   FavoriteEdge: Omit<FavoriteEdge, 'node'> & { node: ResolversParentTypes['Product'] };
@@ -1013,6 +1060,7 @@ export type ResolversParentTypes = {
   LinkedIdentity: IdentityRow;
   LoginInput: LoginInput;
   Membership: MembershipView;
+  MembershipGrant: MembershipGrantView;
   MessageConsent: MessageConsent;
   MessageTemplate: MessageTemplate;
   MiniProgramCode: MiniProgramCode;
@@ -1081,6 +1129,12 @@ export type FamilyResolvers<ContextType = UserContext, ParentType extends Resolv
   province?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type FamilyForPaymentResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['FamilyForPayment'] = ResolversParentTypes['FamilyForPayment']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  memberUserIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  ownerId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
 export type FavoriteConnectionResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['FavoriteConnection'] = ResolversParentTypes['FavoriteConnection']> = {
   edges?: Resolver<Array<ResolversTypes['FavoriteEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['FavoritePageInfo'], ParentType, ContextType>;
@@ -1106,6 +1160,13 @@ export type MembershipResolvers<ContextType = UserContext, ParentType extends Re
   expiresAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   familyId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   level?: Resolver<ResolversTypes['MembershipLevel'], ParentType, ContextType>;
+};
+
+export type MembershipGrantResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['MembershipGrant'] = ResolversParentTypes['MembershipGrant']> = {
+  expiresAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  familyId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  grantKey?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  granted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type MessageConsentResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['MessageConsent'] = ResolversParentTypes['MessageConsent']> = {
@@ -1141,6 +1202,7 @@ export type MutationResolvers<ContextType = UserContext, ParentType extends Reso
   createActivationCodeBatch?: Resolver<ResolversTypes['NewActivationCodeBatch'], ParentType, ContextType, RequireFields<MutationCreateActivationCodeBatchArgs, 'input'>>;
   createFamily?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<MutationCreateFamilyArgs, 'input'>>;
   deleteAddress?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAddressArgs, 'id'>>;
+  grantPaidMembership?: Resolver<ResolversTypes['MembershipGrant'], ParentType, ContextType, RequireFields<MutationGrantPaidMembershipArgs, 'familyId' | 'grantKey' | 'months'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
   loginWithSmsCode?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginWithSmsCodeArgs, 'code' | 'phone'>>;
   loginWithWechat?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginWithWechatArgs, 'code'>>;
@@ -1177,6 +1239,7 @@ export type QueryResolvers<ContextType = UserContext, ParentType extends Resolve
   activationCodeBatches?: Resolver<Array<ResolversTypes['ActivationCodeBatch']>, ParentType, ContextType, Partial<QueryActivationCodeBatchesArgs>>;
   addressForOrder?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType, RequireFields<QueryAddressForOrderArgs, 'id' | 'userId'>>;
   family?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<QueryFamilyArgs, 'id'>>;
+  familyForPayment?: Resolver<Maybe<ResolversTypes['FamilyForPayment']>, ParentType, ContextType, RequireFields<QueryFamilyForPaymentArgs, 'familyId'>>;
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   membershipsOfUsers?: Resolver<Array<ResolversTypes['UserMembership']>, ParentType, ContextType, RequireFields<QueryMembershipsOfUsersArgs, 'userIds'>>;
   messageTemplates?: Resolver<Array<ResolversTypes['MessageTemplate']>, ParentType, ContextType>;
@@ -1218,11 +1281,13 @@ export type Resolvers<ContextType = UserContext> = {
   Address?: AddressResolvers<ContextType>;
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   Family?: FamilyResolvers<ContextType>;
+  FamilyForPayment?: FamilyForPaymentResolvers<ContextType>;
   FavoriteConnection?: FavoriteConnectionResolvers<ContextType>;
   FavoriteEdge?: FavoriteEdgeResolvers<ContextType>;
   FavoritePageInfo?: FavoritePageInfoResolvers<ContextType>;
   LinkedIdentity?: LinkedIdentityResolvers<ContextType>;
   Membership?: MembershipResolvers<ContextType>;
+  MembershipGrant?: MembershipGrantResolvers<ContextType>;
   MessageConsent?: MessageConsentResolvers<ContextType>;
   MessageTemplate?: MessageTemplateResolvers<ContextType>;
   MiniProgramCode?: MiniProgramCodeResolvers<ContextType>;

@@ -285,4 +285,23 @@ export const migrations: Migration[] = [
       }
     },
   },
+  {
+    // Paid membership years granted by payment's member card (membership-grants.ts): the key makes a grant happen once.
+    name: '302_membership_grants',
+    async up(knex: Knex) {
+      await knex.schema.createTable('membership_grants', (t) => {
+        // MC<member card order id>: payment's reference; a repeated call finds it and changes nothing.
+        t.string('grant_key', 64).primary();
+        t.bigInteger('family_id').notNullable().references('id').inTable('families');
+        t.integer('months').notNullable();
+        t.timestamp('expires_before', { useTz: true });
+        t.timestamp('expires_after', { useTz: true }).notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.index(['family_id']);
+      });
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTableIfExists('membership_grants');
+    },
+  },
 ];

@@ -17,124 +17,33 @@
  * and ends with `await shop.expectInvariants()` (audit/invariants over the shop's database).
  * `shop.stop()` SIGKILLs every process (SIGCONT first), closes the proxies, drops the database and its roles.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import knexFactory, { type Knex } from 'knex';
-import { loadConfig, SUBGRAPH_NAMES, type SubgraphName } from '../../../platform/config';
-import { createSubgraphKnex, subgraphRoleName } from '../../../platform/db';
-import { openDatabases } from '../../../app/databases';
-import { subgraphModules } from '../../../subgraphs';
+import type { Knex } from 'knex';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../../../platform/config';
+import { createSubgraphKnex } from '../../../platform/db';
 import { checkInvariants, formatReport, type CheckOptions, type InvariantReport } from '../../../audit/invariants';
 import type { AuditDatabases } from '../../../audit/invariants/types';
+import { createShopDatabase, type ShopDatabase } from '../../../scripts/lib/shop-database';
+import { ServiceProcess, type ServiceName } from '../../../scripts/lib/service-process';
 import { FaultProxy } from './proxy';
 import { RedisChild } from './redis';
-import { until } from './util';
 
-export type ServiceName = SubgraphName | 'router';
+export type { ServiceName };
 
-const root = path.resolve(__dirname, '..', '..', '..');
-const packageJson = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-/** The node flags `npm run start:*` runs services with (package.json config.serviceNodeFlags). */
-const SERVICE_NODE_FLAGS: string[] = String(packageJson.config?.serviceNodeFlags ?? '').split(/\s+/).filter(Boolean);
-
-const ENTRY: Record<ServiceName, string[]> = {
-  router: ['router/main.ts'],
-  ...(Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, ['scripts/start-subgraph.ts', name]])) as Record<SubgraphName, string[]>),
-};
-
-/** Every started child of this test process, so nothing outlives it even if a test forgets `stop()`. */
-const children = new Set<ChildProcess>();
-process.once('exit', () => children.forEach((child) => child.kill('SIGKILL')));
-
-export class Service {
-  private child: ChildProcess | null = null;
-  private log = '';
-  /** Environment of the last start (restart reuses it). */
-  private env: NodeJS.ProcessEnv = {};
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> = Promise.resolve({ code: null, signal: null });
-
+/** A service of the shop behind its FaultProxy: callers use the proxy's address, which follows the process. */
+export class Service extends ServiceProcess {
   constructor(
-    readonly name: ServiceName,
+    name: ServiceName,
     readonly proxy: FaultProxy,
-  ) {}
+  ) {
+    super(name, (address) => proxy.retarget(address));
+  }
 
   /** The address callers use (through the proxy). */
   get url(): string {
     return `${this.proxy.url}/graphql`;
-  }
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-  get running(): boolean {
-    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
-  }
-  output(): string {
-    return this.log;
-  }
-
-  async start(env: NodeJS.ProcessEnv, timeoutMs = 240_000): Promise<void> {
-    if (this.running) throw new Error(`${this.name} is already running`);
-    this.env = env;
-    this.log = '';
-    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, '--import', 'tsx', ...ENTRY[this.name]], {
-      cwd: root,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    children.add(child);
-    const onData = (chunk: Buffer) => {
-      // Bounded: a chatty service must not grow the test process without limit.
-      this.log = (this.log + chunk.toString()).slice(-200_000);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    this.exited = new Promise((resolve) =>
-      child.once('close', (code, signal) => {
-        children.delete(child);
-        if (this.child === child) this.proxy.retarget(null);
-        resolve({ code, signal });
-      }),
-    );
-    const pattern = new RegExp(`(?:^|\\n)${this.name}\\s+(http://\\S+)[\\s\\S]*Ready in`);
-    let url: string | undefined;
-    await until(
-      () => {
-        url = this.log.match(pattern)?.[1];
-        return url || child.exitCode !== null || child.signalCode !== null;
-      },
-      { timeoutMs, what: `${this.name} to start` },
-    ).catch((error: Error) => {
-      throw new Error(`${error.message}; it printed:\n${this.log}`);
-    });
-    if (!url) throw new Error(`${this.name} exited during start-up:\n${this.log}`);
-    const address = new URL(url);
-    this.proxy.retarget({ host: address.hostname, port: Number(address.port) });
-  }
-
-  /** Starts it again after a kill (same environment, plus `env`). */
-  async restart(env: Record<string, string | undefined> = {}): Promise<void> {
-    await this.start({ ...this.env, ...env });
-  }
-
-  /** SIGKILL: the process dies mid-whatever; resolves once it is gone. */
-  async kill(): Promise<void> {
-    if (!this.running) return;
-    this.child!.kill('SIGCONT');
-    this.child!.kill('SIGKILL');
-    await this.exited;
-  }
-
-  /** SIGSTOP: frozen (connections are still accepted by the kernel, nothing is answered, timers do not fire). */
-  pause(): void {
-    if (!this.child?.kill('SIGSTOP')) throw new Error(`${this.name} is not running`);
-  }
-
-  /** SIGCONT after `pause`. */
-  resume(): void {
-    if (!this.child?.kill('SIGCONT')) throw new Error(`${this.name} is not running`);
   }
 }
 
@@ -162,6 +71,7 @@ export class Shop {
   dataDir = '';
   databaseUrl = '';
   private database = '';
+  private shopDatabase?: ShopDatabase;
 
   private constructor(private readonly options: ShopOptions) {}
 
@@ -196,23 +106,8 @@ export class Shop {
     // (`<database>_<subgraph>`). 63 bytes is PostgreSQL's limit, and the role names add up to 8.
     const prefix = process.env.SHOP_FAULTS_DB_PREFIX || 'shop_faults';
     this.database = `${prefix}_${this.options.label.replace(/\W+/g, '_')}_${Date.now().toString(36)}`.slice(0, 54);
-    const server = knexFactory({ client: 'pg', connection: adminUrl, pool: { min: 0, max: 1 } });
-    try {
-      await server.raw('CREATE DATABASE ??', [this.database]);
-    } finally {
-      await server.destroy();
-    }
-    const url = new URL(adminUrl);
-    url.pathname = `/${this.database}`;
-    this.databaseUrl = url.toString();
-    // Roles, migrations and demo data once, here (as `npm run migrate` and a first start would).
-    const config = loadConfig({ ...process.env, NODE_ENV: 'test', DATABASE_URL: this.databaseUrl, DB_POOL_MAX: '2' });
-    const opened = await openDatabases(config, SUBGRAPH_NAMES, { separateRoles: true });
-    try {
-      for (const name of SUBGRAPH_NAMES) await subgraphModules[name].seedDemo?.(opened.dbs[name], config);
-    } finally {
-      await opened.close();
-    }
+    this.shopDatabase = await createShopDatabase(adminUrl, this.database, { seed: true });
+    this.databaseUrl = this.shopDatabase.url;
     for (const name of SUBGRAPH_NAMES) this.dbs[name] = createSubgraphKnex(this.databaseUrl, name, 3);
 
     if (this.options.redis === 'own') this.redis = await new RedisChild().start();
@@ -271,14 +166,6 @@ export class Shop {
     await this.redis?.kill();
     await Promise.all(Object.values(this.dbs).map((db) => db.destroy()));
     if (this.dataDir) fs.rmSync(this.dataDir, { recursive: true, force: true });
-    if (this.database && !process.env.KEEP_TEST_DATABASE) {
-      const server = knexFactory({ client: 'pg', connection: process.env.SHOP_TEST_ADMIN_URL!, pool: { min: 0, max: 1 } });
-      try {
-        await server.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [this.database]);
-        for (const name of SUBGRAPH_NAMES) await server.raw('DROP ROLE IF EXISTS ??', [subgraphRoleName(this.databaseUrl, name)]);
-      } finally {
-        await server.destroy();
-      }
-    }
+    if (this.shopDatabase && !process.env.KEEP_TEST_DATABASE) await this.shopDatabase.drop();
   }
 }
