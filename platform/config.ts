@@ -123,6 +123,10 @@ export interface Config {
   redPackets: RedPacketConfig;
   /** Promote: invitations (docs/invites.md). */
   invites: InviteConfig;
+  /** User: WeChat mini-program code images (docs/mini-program-codes.md). */
+  miniProgramCodes: MiniProgramCodeConfig;
+  /** Promote: family coupon wallets and members' free-shipping coupons (docs/family-coupons.md). */
+  familyCoupons: FamilyCouponConfig;
   /**
    * The SMS provider (docs/passport.md): Tencent Cloud SMS with TENCENT_SMS_* (all or none); else, when SMS_DEV_LOG is
    * on (platform/modes.ts: never in production, by default only on a loopback HOST), codes are written to the log
@@ -594,6 +598,52 @@ function inviteConfig(env: NodeJS.ProcessEnv): InviteConfig {
   return config;
 }
 
+export interface MiniProgramCodeConfig {
+  /** Mini-program page each code kind opens (WECHAT_CODE_PAGE_INVITE, WECHAT_CODE_PAGE_SUBSCRIPTION). */
+  pages: { INVITE: string; SUBSCRIPTION_WARES: string };
+  /** Which version of the mini-program codes open: release / trial / develop (WECHAT_CODE_ENV_VERSION, default release). */
+  envVersion: 'release' | 'trial' | 'develop';
+  /** Image width in pixels, 280-1280 (WECHAT_CODE_WIDTH, default 430). */
+  width: number;
+  /** How long a code image is kept and answered again (WECHAT_CODE_CACHE_DAYS, default 30). */
+  cacheTtlMs: number;
+  /** Codes one shopper may have made (cache misses) per window (WECHAT_CODE_MAX_PER_USER per WECHAT_CODE_WINDOW_SECONDS; default 20 per hour). */
+  perUser: ThrottleRule;
+  /** Timeout of one call to WeChat (WECHAT_CODE_TIMEOUT_MS, default WECHAT_TIMEOUT_MS). */
+  timeoutMs: number;
+}
+
+const PAGE_PATH = /^[a-z0-9_\-]+(\/[a-zA-Z0-9_\-]+)*$/;
+
+function miniProgramCodeConfig(env: NodeJS.ProcessEnv): MiniProgramCodeConfig {
+  const envVersion = env.WECHAT_CODE_ENV_VERSION || 'release';
+  if (!['release', 'trial', 'develop'].includes(envVersion)) throw new Error('WECHAT_CODE_ENV_VERSION must be release, trial or develop');
+  const config: MiniProgramCodeConfig = {
+    pages: { INVITE: env.WECHAT_CODE_PAGE_INVITE || 'pages/invite/index', SUBSCRIPTION_WARES: env.WECHAT_CODE_PAGE_SUBSCRIPTION || 'pages/subscribe/wares' },
+    envVersion: envVersion as MiniProgramCodeConfig['envVersion'],
+    width: int(env, 'WECHAT_CODE_WIDTH', 430),
+    cacheTtlMs: int(env, 'WECHAT_CODE_CACHE_DAYS', 30) * 86_400_000,
+    perUser: { limit: int(env, 'WECHAT_CODE_MAX_PER_USER', 20), windowSeconds: int(env, 'WECHAT_CODE_WINDOW_SECONDS', 3600) },
+    timeoutMs: int(env, 'WECHAT_CODE_TIMEOUT_MS', int(env, 'WECHAT_TIMEOUT_MS', 5000)),
+  };
+  // WeChat's page paths have no leading slash and no query (the scene carries the parameters).
+  for (const page of Object.values(config.pages)) if (!PAGE_PATH.test(page)) throw new Error(`Mini-program page "${page}" must be a path like pages/invite/index`);
+  if (config.width < 280 || config.width > 1280) throw new Error('WECHAT_CODE_WIDTH must be 280-1280');
+  if (config.cacheTtlMs < 86_400_000) throw new Error('WECHAT_CODE_CACHE_DAYS must be at least 1');
+  return config;
+}
+
+export interface FamilyCouponConfig {
+  /** Free-shipping coupons a member family gets per 30-day slot of its membership (FAMILY_FREE_SHIPPING_PER_MONTH, default 4, 0 = none). */
+  freeShippingPerMonth: number;
+}
+
+function familyCouponConfig(env: NodeJS.ProcessEnv): FamilyCouponConfig {
+  const config = { freeShippingPerMonth: int(env, 'FAMILY_FREE_SHIPPING_PER_MONTH', 4) };
+  if (config.freeShippingPerMonth < 0 || config.freeShippingPerMonth > 31) throw new Error('FAMILY_FREE_SHIPPING_PER_MONTH must be 0-31');
+  return config;
+}
+
 /** Bounds keep a packet's split cheap and each share at least 1 fen. */
 export const MAX_RED_PACKET_SHARES = 100;
 
@@ -1015,6 +1065,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     redPackets: redPacketConfig(env),
     invites: inviteConfig(env),
+    familyCoupons: familyCouponConfig(env),
+    miniProgramCodes: miniProgramCodeConfig(env),
     passport: {
       wechatSessionKeyTtlSeconds: positive(env, 'WECHAT_SESSION_KEY_TTL_SECONDS', 24 * 3600),
       smsCodeTtlSeconds: positive(env, 'SMS_CODE_TTL_SECONDS', 300),

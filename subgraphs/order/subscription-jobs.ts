@@ -64,16 +64,19 @@ export async function preparePackage(db: Knex, services: ServiceClient, packageI
   let key: string;
   try {
     // Idempotent per key: a rerun after a crash between the call and the update takes nothing twice.
-    key = await takeReplacementStock(services, `SP${row.id}`, [{ skuId: String(row.sku_id), quantity: row.quantity }]);
+    // A staff edit gives the package a key of its own (pieces taken under the old one were given back).
+    key = await takeReplacementStock(services, row.edits ? `SP${row.id}e${row.edits}` : `SP${row.id}`, [{ skuId: String(row.sku_id), quantity: row.quantity }]);
   } catch (error) {
     if (!isOutOfStock(error)) throw error; // product unreachable: the next run retries
     await updatePackage(db, row.id, ['SCHEDULED', 'FLAGGED'], { status: 'FLAGGED', flag_reason: `stock: ${(error as Error).message}`.slice(0, 200) });
     return;
   }
   // The hold key that took the stock is what a cancellation gives back (returnStock).
-  const prepared = await updatePackage(db, row.id, ['SCHEDULED', 'FLAGGED'], { status: 'TO_SHIP', flag_reason: null, stock_key: key });
+  // Only if no staff edit came in meanwhile (the pieces taken may no longer be what the package holds).
+  const prepared = await updatePackage(db, row.id, { statuses: ['SCHEDULED', 'FLAGGED'], edits: row.edits }, { status: 'TO_SHIP', flag_reason: null, stock_key: key });
   if (!prepared) {
-    // Cancelled while its stock was being taken: the pieces go back, durably (order.returnStock, idempotent per key).
+    // Cancelled or edited while its stock was being taken: the pieces go back, durably (order.returnStock, idempotent
+    // per key); an edited package is taken again, as edited, by the next run.
     const lines = [{ skuId: String(row.sku_id), quantity: row.quantity }];
     await scheduleJob(db, { kind: JOB_RETURN_STOCK, key, runAt: new Date(), payload: { orderId: key, key, lines } });
   }

@@ -10,6 +10,7 @@ import type { OrderRow } from './data/orders';
 import { findPackagePage, type PackageRow, type PackageStatus, type SubscriptionRow } from './data/subscriptions';
 import type { Resolvers } from './generated/resolvers-types';
 import { subscriptionLoaders } from './subscription-loaders';
+import { reportPackageErpStatus, updateSubscriptionDelivery, updateSubscriptionPackage } from './subscription-edits';
 import { cancelSubscription, confirmPackageReceipt, createSubscriptionOrder, requirePackageStaff, shipSubscriptionPackage, SUBSCRIPTION_ERP, visiblePackage } from './subscriptions';
 
 const iso = (value: Date | null) => (value ? new Date(value).toISOString() : null);
@@ -59,6 +60,9 @@ export const subscriptionResolvers: Resolvers = {
     cancelSubscription: (_parent, { orderId, reason }, context) => cancelSubscription(context, orderId, reason),
     shipSubscriptionPackage: (_parent, args, context) => shipSubscriptionPackage(context, args),
     confirmPackageReceipt: (_parent, { packageId }, context) => confirmPackageReceipt(context, packageId),
+    updateSubscriptionDelivery: (_parent, { orderId, input }, context) => updateSubscriptionDelivery(context, orderId, input),
+    updateSubscriptionPackage: (_parent, { packageId, input }, context) => updateSubscriptionPackage(context, packageId, input),
+    reportPackageErpStatus: (_parent, { packageId, status, note }, context) => reportPackageErpStatus(context, packageId, status, note),
   },
   Order: {
     kind: (order: OrderRow) => order.kind ?? 'GOODS',
@@ -84,6 +88,13 @@ export const subscriptionResolvers: Resolvers = {
       row.shipment_id ? ((await context.loaders.shipmentsByOrder.load(String(row.order_id))).find((s) => String(s.id) === String(row.shipment_id)) ?? null) : null,
     shippedAt: (row: PackageRow) => iso(row.shipped_at),
     receivedAt: (row: PackageRow) => iso(row.received_at),
+    deliveryAddress: async (row: PackageRow, _args, context: OrderContext) =>
+      (row.delivery_address as OrderRow['shipping_address'] | null) ?? (await context.loaders.orderById.load(String(row.order_id)))?.shipping_address ?? null,
+    deliveryNote: (row: PackageRow) => row.delivery_note,
+    erpStatus: (row: PackageRow) => row.erp_status,
+    erpNote: (row: PackageRow, _args, context: OrderContext) =>
+      isOrderStaff(context.identity) || context.identity.scopes.includes(SUBSCRIPTION_ERP) || context.identity.service ? row.erp_note : null,
+    erpStatusAt: (row: PackageRow) => iso(row.erp_status_at),
   },
 };
 

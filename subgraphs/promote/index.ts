@@ -8,6 +8,7 @@ import { releaseMarkerRetention } from './marker-retention';
 import { createPromoteLoaders } from './loaders';
 import { resolvers } from './resolvers';
 import { recordInvitations } from './invitations';
+import { issueFamilyCoupons } from './family-coupons';
 
 export { migrations } from './migrations';
 export { seedDemo } from './seed';
@@ -21,8 +22,11 @@ export function createPromoteSubgraph(deps: SubgraphDeps): SubgraphDefinition<Pr
   const markers = releaseMarkerRetention(deps.db, deps.config);
   return {
     name: 'promote',
-    // Invitations from the user subgraph's UserRegistered (invitations.ts).
-    events: { periodic: [sweep.job, markers.job], consumers: [recordInvitations(deps.config.invites)] },
+    // Invitations from the user subgraph's UserRegistered (invitations.ts); family coupons from its MembershipChanged (family-coupons.ts).
+    events: {
+      periodic: [sweep.job, markers.job],
+      consumers: [recordInvitations(deps.config.invites), issueFamilyCoupons(deps.config.familyCoupons)],
+    },
     stop: async () => {
       await sweep.stop();
       await markers.stop();

@@ -12,6 +12,11 @@ export function createPromoteLoaders(db: Knex) {
     redPacketById: new DataLoader<string, RedPacketRow | null>(byIds((ids) => findPacketsByIds(db, ids))),
     /** A packet's openings, best luck first. */
     openingsByPacket: new DataLoader<string, OpeningRow[]>(groupedBy((row) => String(row.packet_id), (ids) => findOpeningsOfPackets(db, ids))),
+    /** The families (promote's copy) each user belongs to: one statement for all users of a request. */
+    familiesOfUser: new DataLoader<string, Set<string>>(async (userIds) => {
+      const rows = (await db('promote_family_members').whereIn('user_id', [...userIds]).select('user_id', 'family_id')) as { user_id: string; family_id: string }[];
+      return userIds.map((id) => new Set(rows.filter((row) => String(row.user_id) === id).map((row) => String(row.family_id))));
+    }),
     templateById: new DataLoader<string, CouponTemplateRow | null>(byIds((ids) => findTemplatesByIds(db, ids))),
   };
 }

@@ -3,7 +3,7 @@ import { requireScope, requireService, requireUser } from '../../platform/contex
 import { pageRequest, toConnection } from '../../platform/connection';
 import { badInput, conflict, notFound, shopError } from '../../platform/errors';
 import { isBigintId } from '../../platform/loaders';
-import { ownedOrNull } from '../../platform/ownership';
+import { mayRead, ownedOrNull } from '../../platform/ownership';
 import { adminResolvers, systemTemplateError } from './admin-resolvers';
 import type { PromoteContext } from './context';
 import {
@@ -28,6 +28,8 @@ import type { Resolvers } from './generated/resolvers-types';
 import { activityResolvers } from './activities';
 import { redPacketResolvers } from './red-packet-resolvers';
 import { inviteResolvers } from './invite-resolvers';
+import { familyCouponResolvers } from './family-coupon-resolvers';
+import { usableByUser } from './data/family-coupons';
 import { quoteCoupons, type QuoteItem } from './quote';
 import { generateCodes, normalizeCode } from './redeem-codes';
 import { parseTemplateFilter } from './template-admin';
@@ -115,6 +117,7 @@ export const resolvers: Resolvers = {
     ...redPacketResolvers.Query,
     ...activityResolvers.Query,
     ...inviteResolvers.Query,
+    ...familyCouponResolvers.Query,
     async couponQuote(_parent, { input }, context) {
       requireService(context, 'cart', 'order');
       const userId = forwardedUser(context);
@@ -172,6 +175,7 @@ export const resolvers: Resolvers = {
     ...adminResolvers.Mutation,
     ...redPacketResolvers.Mutation,
     ...activityResolvers.Mutation,
+    ...familyCouponResolvers.Mutation,
 
     async lockCoupon(_parent, { couponId, orderId }, context) {
       requireService(context, 'order');
@@ -184,7 +188,7 @@ export const resolvers: Resolvers = {
         if ('coupon' in result) return result.coupon;
         if ('refusal' in result && result.refusal === 'RELEASED') throw holdReleased();
         const current = await context.loaders.couponById.clear(couponId).load(couponId);
-        if (!current || current.user_id !== userId) throw notFound('No such coupon');
+        if (!current || !(await usableByUser(context.db, [current], userId)).size) throw notFound('No such coupon');
         if ('repeated' in result) return current;
         if (current.status === 'LOCKED') throw conflict('This coupon is held by another order');
         if (current.status === 'USED') throw conflict('This coupon has already been used');
@@ -219,7 +223,7 @@ export const resolvers: Resolvers = {
       const userId = context.identity.userId ?? null;
       await settleCouponHold(context.db, orderId, 'USED', { userId });
       const current = await context.loaders.couponById.clear(couponId).load(couponId);
-      if (!current || (userId && current.user_id !== userId)) throw notFound('No such coupon');
+      if (!current || (userId && !(await usableByUser(context.db, [current], userId)).size)) throw notFound('No such coupon');
       if (current.status === 'USED' && current.order_id === orderId) return current;
       throw conflict('This coupon is not held by this order');
     },
@@ -230,7 +234,7 @@ export const resolvers: Resolvers = {
       // Leaves a marker when the order never locked: a lock of this order arriving later is refused (HOLD_RELEASED).
       const hold = await releaseCouponHold(context.db, couponId, orderId, userId);
       const current = await context.loaders.couponById.clear(couponId).load(couponId);
-      if (!current || (userId && current.user_id !== userId)) throw notFound('No such coupon');
+      if (!current || (userId && !(await usableByUser(context.db, [current], userId)).size)) throw notFound('No such coupon');
       if (hold.status === 'USED' && String(hold.coupon_id) === String(couponId)) throw conflict('This coupon was already used by this order');
       // Given back now, or not held by this order (already released, or held by another): nothing more to give back.
       return current;
@@ -240,8 +244,13 @@ export const resolvers: Resolvers = {
   Coupon: {
     async __resolveReference(reference: { id: string }, context: PromoteContext) {
       const coupon = await context.loaders.couponById.load(reference.id);
-      return ownedOrNull(context.identity, coupon, (row) => row.user_id, 'promote:write');
+      if (!coupon || coupon.family_id == null) return ownedOrNull(context.identity, coupon, (row) => row.user_id, 'promote:write');
+      // A family's coupon is its members' to see (e.g. in a member's order that used it), besides services and staff.
+      if (mayRead(context.identity, null, 'promote:write')) return coupon;
+      const userId = context.identity.userId;
+      return userId && (await context.loaders.familiesOfUser.load(userId)).has(String(coupon.family_id)) ? coupon : null;
     },
+    familyId: (coupon) => (coupon.family_id == null ? null : String(coupon.family_id)),
     templateId: (coupon) => coupon.template_id,
     minSpend: (coupon) => coupon.min_spend,
     categoryIds: (coupon) => coupon.category_ids,

@@ -4,6 +4,7 @@
  */
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import type { MiniProgramCodes } from './mini-program-codes';
 import type { Config } from '../../platform/config';
 import type { SessionRevocations } from '../../platform/session-revocation';
 import { badInput, conflict, notFound, rateLimited, unauthenticated } from '../../platform/errors';
@@ -33,6 +34,8 @@ export interface UserServices {
   sms: SmsSender;
   /** Signed calls to other subgraphs (order, payment: passport's merge rule). */
   peers: ServiceClient;
+  /** Mini-program code images for sharing (mini-program-codes.ts). */
+  codes?: MiniProgramCodes;
 }
 
 /** One message for every sign-in mismatch (unknown account, wrong password, no password): no account enumeration. */

@@ -14,6 +14,7 @@ import { resolvers } from './resolvers';
 import { createSmsSender, describeSms } from './sms-provider';
 import { createWechatProvider, describeWechatLogin } from './wechat';
 import { createShopperMessages } from './messages';
+import { createMiniProgramCodes } from './mini-program-codes';
 
 export { migrations } from './migrations';
 export { seedDemo } from './seed';
@@ -33,6 +34,8 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
     // Tencent Cloud SMS with TENCENT_SMS_*, else the logging stand-in if SMS_DEV_LOG, else refused.
     sms: createSmsSender(deps.config),
     peers: deps.services,
+    // WeChat's getwxacodeunlimit with the messages' shared access token; images cached per scene.
+    codes: createMiniProgramCodes(deps.config),
   };
   // Said once per process (jest starts many: not there).
   if (deps.config.env !== 'test') console.log(`${describeWechatLogin(services.wechat)}\n${describeSms(services.sms)}`);
@@ -62,6 +65,7 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
       await services.limiter.close();
       await services.revocations.close();
       await messages.stop();
+      await services.codes?.stop();
       await accessRisks.stop();
     },
   };

@@ -34,6 +34,11 @@ export const resolvers: Resolvers = {
     },
     ...messageQueryResolvers,
     ...familyResolvers.Query,
+    async miniProgramCode(_parent, { page, scene }, context) {
+      const userId = requireUser(context);
+      if (!context.services.codes) throw new Error('mini-program codes are not set up');
+      return context.services.codes.get(userId, page, scene, context.services.limiter);
+    },
     ...membershipGrantResolvers.Query,
   },
   Mutation: {

@@ -4,6 +4,9 @@
  * POST /cgi-bin/stable_token, POST /wxa/business/getuserphonenumber?access_token=…; plus what the WeChat client does
  * on the phone: encrypt user data (AES-128-CBC, PKCS#7, base64) under the login's session key with a watermark.
  * Codes: `good-<suffix>` logs in openid `o-<suffix>` (with unionid `union-<suffix>` when the suffix starts with `u`).
+ * Mini-program codes: POST /wxa/getwxacodeunlimit?access_token=… answers image/jpeg bytes (a small JPEG naming the
+ * scene and page), or JSON {errcode, errmsg} as WeChat does: 40001 for a token it does not know, 40169 for a scene over
+ * 32 characters, 41030 for a page not in `pages` when check_path is not false, 40097 for a bad width or env_version.
  */
 import crypto from 'node:crypto';
 import http from 'node:http';
@@ -19,6 +22,14 @@ export interface FakeWechatApi {
   phoneCodes: Map<string, string>;
   /** Paths requested, in order. */
   requests: string[];
+  /** Published pages getwxacodeunlimit accepts with check_path (default true). */
+  pages: Set<string>;
+  /** Bodies of the getwxacodeunlimit calls, in order. */
+  codeRequests: Record<string, unknown>[];
+  /** Forgets every access token handed out (as when WeChat expires them): the next call with one gets 40001. */
+  expireTokens(): void;
+  /** The next `count` getwxacodeunlimit calls answer this errcode (e.g. 45009 quota, -1 busy). */
+  failCodes(errcode: number, count?: number): void;
   /** Encrypts `payload` (plus a watermark of `appid`, ours by default) under the openid's current session key. */
   encryptFor(openid: string, payload: Record<string, unknown>, appid?: string): { encryptedData: string; iv: string };
   /** The environment that points the user subgraph at this fake. */
@@ -33,6 +44,9 @@ export async function startFakeWechatApi(): Promise<FakeWechatApi> {
   const phoneCodes = new Map<string, string>();
   const requests: string[] = [];
   const tokens = new Set<string>();
+  const pages = new Set(['pages/index/index', 'pages/invite/index', 'pages/subscribe/wares']);
+  const codeRequests: Record<string, unknown>[] = [];
+  let failing: { errcode: number; count: number } | null = null;
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -81,6 +95,26 @@ export async function startFakeWechatApi(): Promise<FakeWechatApi> {
           phone_info: { phoneNumber: phone, purePhoneNumber: phone, countryCode: '86', watermark: { timestamp: Math.floor(Date.now() / 1000), appid: appId } },
         });
       }
+      if (req.method === 'POST' && url.pathname === '/wxa/getwxacodeunlimit') {
+        if (!tokens.has(url.searchParams.get('access_token') ?? '')) return reply({ errcode: 40001, errmsg: 'invalid credential, access_token is invalid or not latest' });
+        const body = json();
+        codeRequests.push(body);
+        if (failing && failing.count > 0) {
+          failing.count -= 1;
+          return reply({ errcode: failing.errcode, errmsg: failing.errcode === 45009 ? 'reach max api daily quota limit' : 'system error' });
+        }
+        const scene = String(body.scene ?? '');
+        if (!scene || scene.length > 32) return reply({ errcode: 40169, errmsg: 'invalid length for scene, or the data is not json string' });
+        const page = String(body.page ?? 'pages/index/index');
+        if (body.check_path !== false && !pages.has(page)) return reply({ errcode: 41030, errmsg: 'invalid page hint' });
+        const width = body.width === undefined ? 430 : Number(body.width);
+        const env = body.env_version === undefined ? 'release' : String(body.env_version);
+        if (!(width >= 280 && width <= 1280) || !['release', 'trial', 'develop'].includes(env)) return reply({ errcode: 40097, errmsg: 'invalid args' });
+        // A JPEG's start and end markers around the request, so a test can tell which code it got.
+        const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.from(`${page}|${scene}|${width}|${env}`, 'utf8'), Buffer.from([0xff, 0xd9])]);
+        res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': String(jpeg.length) });
+        return res.end(jpeg);
+      }
       reply({ errcode: 404, errmsg: 'not found' });
     });
   });
@@ -93,6 +127,12 @@ export async function startFakeWechatApi(): Promise<FakeWechatApi> {
     sessionKeys,
     phoneCodes,
     requests,
+    pages,
+    codeRequests,
+    expireTokens: () => tokens.clear(),
+    failCodes(errcode, count = 1) {
+      failing = { errcode, count };
+    },
     encryptFor(openid, payload, appid = appId) {
       const key = sessionKeys.get(openid);
       if (!key) throw new Error(`no WeChat login of ${openid}`);

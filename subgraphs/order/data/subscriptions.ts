@@ -18,6 +18,9 @@ export interface SubscriptionRow {
   quantity_per_period: number;
   /** YYYY-MM-DD (pg date parsed as text, see `DATE_AS_TEXT`). */
   start_date: string;
+  /** The shopper's delivery for packages not handed to the ERP yet (null: the order's address). */
+  delivery_address: unknown | null;
+  delivery_note: string | null;
   cancelled_at: Date | null;
   cancelled_by: string | null;
   created_at: Date;
@@ -38,9 +41,22 @@ export interface PackageRow {
   shipment_id: string | null;
   shipped_at: Date | null;
   received_at: Date | null;
+  /** This package's delivery (null: the order's address). */
+  delivery_address: unknown | null;
+  delivery_note: string | null;
+  erp_status: ErpStatus | null;
+  erp_note: string | null;
+  erp_status_at: Date | null;
+  /** Staff edits so far (part of the stock key; the scheduler's update requires it unchanged). */
+  edits: number;
   created_at: Date;
   updated_at: Date;
 }
+
+/** What the ERP reports beyond "shipped" (docs/subscriptions-purchase.md, "ERP statuses"). */
+export type ErpStatus = 'PICKING' | 'PACKED' | 'EXCEPTION' | 'DELIVERED';
+/** Packages the shopper's and staff's edits may still change: not handed to the ERP (TO_SHIP and on) yet. */
+export const EDITABLE: readonly PackageStatus[] = ['SCHEDULED', 'FLAGGED'];
 
 /** Dates are read as YYYY-MM-DD text (no time-zone shift through a JS Date). */
 const PACKAGE_SELECT = `*, to_char(due_date, 'YYYY-MM-DD') AS due_date`;
@@ -55,7 +71,7 @@ export function periodAmount(total: number, periods: number, periodNo: number): 
   return periodNo === periods ? total - share * (periods - 1) : share;
 }
 
-export async function insertSubscription(trx: Knex, row: Omit<SubscriptionRow, 'cancelled_at' | 'cancelled_by' | 'created_at'>): Promise<void> {
+export async function insertSubscription(trx: Knex, row: Omit<SubscriptionRow, 'cancelled_at' | 'cancelled_by' | 'created_at' | 'delivery_address' | 'delivery_note'>): Promise<void> {
   await trx('subscriptions').insert(row);
 }
 
@@ -63,8 +79,13 @@ export async function findSubscriptionsByOrderIds(db: Knex, orderIds: readonly s
   return db('subscriptions').select(db.raw(SUBSCRIPTION_SELECT)).whereRaw('order_id = ANY(?::bigint[])', [[...orderIds]]);
 }
 
+/**
+ * FOR NO KEY UPDATE, not FOR UPDATE: a package insert takes KEY SHARE on its subscription (the foreign key) after
+ * placing its row, so a FOR UPDATE holder inserting the same period (cancel, delivery edit: createPackages) would
+ * deadlock with a packages runner. NO KEY UPDATE still serializes the holders among themselves.
+ */
 export async function lockSubscription(trx: Knex, orderId: string): Promise<SubscriptionRow | undefined> {
-  return trx('subscriptions').select(trx.raw(SUBSCRIPTION_SELECT)).where('order_id', orderId).forUpdate().first();
+  return trx('subscriptions').select(trx.raw(SUBSCRIPTION_SELECT)).where('order_id', orderId).forNoKeyUpdate().first();
 }
 
 /**
@@ -75,8 +96,10 @@ export async function lockSubscription(trx: Knex, orderId: string): Promise<Subs
 export async function insertPackageOnce(db: Knex, subscription: SubscriptionRow, total: number, periodNo: number): Promise<boolean> {
   const step = subscription.cycle === 'WEEKLY' ? '1 week' : '1 month';
   const result = await db.raw(
-    `INSERT INTO subscription_packages (order_id, user_id, period_no, due_date, sku_id, quantity, amount)
-     VALUES (?, ?, ?, (?::date + (? * ?::interval))::date, ?, ?, ?)
+    // The delivery is read from the subscription row in the same statement: an edit committed before is never lost.
+    `INSERT INTO subscription_packages (order_id, user_id, period_no, due_date, sku_id, quantity, amount, delivery_address, delivery_note)
+     SELECT ?::bigint, ?::bigint, ?::int, (?::date + (?::int * ?::interval))::date, ?::bigint, ?::int, ?::int, s.delivery_address, s.delivery_note
+       FROM subscriptions s WHERE s.order_id = ?::bigint
      ON CONFLICT (order_id, period_no) DO NOTHING`,
     [
       subscription.order_id,
@@ -88,6 +111,7 @@ export async function insertPackageOnce(db: Knex, subscription: SubscriptionRow,
       subscription.sku_id,
       subscription.quantity_per_period,
       periodAmount(total, subscription.periods, periodNo),
+      subscription.order_id,
     ],
   );
   return (result.rowCount ?? 0) > 0;
@@ -131,13 +155,16 @@ export async function findDuePackageIds(db: Knex, day: string, limit: number): P
 export async function updatePackage(
   trx: Knex,
   id: string,
-  from: readonly PackageStatus[],
-  changes: Partial<Pick<PackageRow, 'status' | 'flag_reason' | 'stock_key' | 'shipment_id' | 'shipped_at' | 'received_at'>>,
+  from: readonly PackageStatus[] | { statuses: readonly PackageStatus[]; edits: number },
+  changes: Partial<
+    Pick<PackageRow, 'status' | 'flag_reason' | 'stock_key' | 'shipment_id' | 'shipped_at' | 'received_at' | 'due_date' | 'quantity' | 'delivery_note' | 'edits' | 'erp_status' | 'erp_note' | 'erp_status_at'>
+  > & { delivery_address?: unknown },
 ): Promise<PackageRow | undefined> {
-  const [row] = await trx('subscription_packages')
-    .where('id', id)
-    .whereIn('status', [...from])
-    .update({ ...changes, updated_at: trx.fn.now() })
+  const statuses = 'statuses' in from ? from.statuses : from;
+  const query = trx('subscription_packages').where('id', id).whereIn('status', [...statuses]);
+  if ('edits' in from) query.where('edits', from.edits);
+  const [row] = await query
+    .update({ ...changes, ...(changes.delivery_address !== undefined ? { delivery_address: JSON.stringify(changes.delivery_address) } : {}), updated_at: trx.fn.now() } as never)
     .returning(trx.raw(PACKAGE_SELECT) as never);
   return row;
 }
@@ -153,4 +180,19 @@ export async function findPackagePage(
   if (query.to) q.where('subscription_packages.due_date', '<=', query.to);
   if (query.after) q.whereRaw('(subscription_packages.due_date, id) > (?::date, ?::bigint)', [query.after.dueDate, query.after.id]);
   return q;
+}
+
+/**
+ * The shopper's new delivery: kept on the subscription (packages created later copy it) and written to every package
+ * of the order not handed to the ERP yet. Callers hold the order's row lock and made sure every period exists. Answers
+ * the packages changed.
+ */
+export async function setSubscriptionDelivery(trx: Knex, orderId: string, address: unknown, note: string | null): Promise<PackageRow[]> {
+  const json = address === null ? null : JSON.stringify(address);
+  await trx('subscriptions').where('order_id', orderId).update({ delivery_address: json, delivery_note: note } as never);
+  return trx('subscription_packages')
+    .where('order_id', orderId)
+    .whereIn('status', [...EDITABLE])
+    .update({ delivery_address: json, delivery_note: note, updated_at: trx.fn.now() } as never)
+    .returning(trx.raw(PACKAGE_SELECT) as never);
 }

@@ -345,6 +345,12 @@ export type Mutation = {
   registerOrderRefund: Order;
   /** Staff (order:write): rejects a refund request; the order is unchanged. */
   rejectRefundRequest: AfterSale;
+  /**
+   * The ERP account (subscription:erp) or order staff: report PICKING / PACKED (TO_SHIP packages, never backwards),
+   * EXCEPTION with a note (TO_SHIP or SHIPPED), DELIVERED (SHIPPED → RECEIVED). A repeat changes nothing; anything else
+   * CONFLICT with extensions.currentStatus.
+   */
+  reportPackageErpStatus: SubscriptionPackage;
   /** The shopper asks to exchange pieces of a shipped or received order (one open request per order). */
   requestExchange: AfterSale;
   /**
@@ -378,6 +384,17 @@ export type Mutation = {
   updateCarrier: CarrierSettings;
   /** Staff (order:write): changes a return address (requests approved with it keep their copy). */
   updateReturnAddress: ReturnAddress;
+  /**
+   * The shopper: a new address and/or courier note for every package of the subscription not handed to the ERP yet
+   * (SCHEDULED, FLAGGED), and for packages created later. BAD_USER_INPUT for an unknown address or a bad note;
+   * CONFLICT when cancelled or no longer PAID (or PENDING_PAYMENT); someone else's order NOT_FOUND.
+   */
+  updateSubscriptionDelivery: SubscriptionDeliveryUpdate;
+  /**
+   * Order staff (order:write): change one package's due date, quantity or note while it is SCHEDULED or FLAGGED
+   * (CONFLICT once TO_SHIP or later).
+   */
+  updateSubscriptionPackage: SubscriptionPackage;
 };
 
 
@@ -491,6 +508,13 @@ export type MutationRejectRefundRequestArgs = {
 };
 
 
+export type MutationReportPackageErpStatusArgs = {
+  note?: InputMaybe<Scalars['String']['input']>;
+  packageId: Scalars['ID']['input'];
+  status: PackageErpStatus;
+};
+
+
 export type MutationRequestExchangeArgs = {
   input: ExchangeRequestInput;
 };
@@ -548,6 +572,18 @@ export type MutationUpdateCarrierArgs = {
 export type MutationUpdateReturnAddressArgs = {
   id: Scalars['ID']['input'];
   input: ReturnAddressInput;
+};
+
+
+export type MutationUpdateSubscriptionDeliveryArgs = {
+  input: SubscriptionDeliveryInput;
+  orderId: Scalars['ID']['input'];
+};
+
+
+export type MutationUpdateSubscriptionPackageArgs = {
+  input: SubscriptionPackageUpdateInput;
+  packageId: Scalars['ID']['input'];
 };
 
 /**
@@ -875,6 +911,17 @@ export type OrderSubscription = {
   /** The wares bought. */
   wares: SubscriptionWares;
 };
+
+/** What the warehouse ERP last reported about a package, beyond TO_SHIP / SHIPPED. */
+export type PackageErpStatus =
+  /** Delivered to the recipient: the package is RECEIVED. */
+  | 'DELIVERED'
+  /** Something went wrong (damaged, lost, refused); erpNote says what. Staff follow up. */
+  | 'EXCEPTION'
+  /** Packed, waiting for the courier (TO_SHIP). */
+  | 'PACKED'
+  /** Being picked (the package is TO_SHIP). */
+  | 'PICKING';
 
 /** Pagination state of a Relay connection. */
 export type PageInfo = {
@@ -1228,13 +1275,40 @@ export type SubscriptionDeliveryCycle =
   /** Once a week. */
   | 'WEEKLY';
 
+/** The shopper's new delivery for the packages of a subscription not handed to the ERP yet. */
+export type SubscriptionDeliveryInput = {
+  /** An address of the shopper's address book (copied now); left out: the address stays as it is. */
+  addressId?: InputMaybe<Scalars['ID']['input']>;
+  /** A note for the courier, at most 200 characters; empty clears it; left out: stays. */
+  note?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** What a change of a subscription's delivery did. */
+export type SubscriptionDeliveryUpdate = {
+  __typename?: 'SubscriptionDeliveryUpdate';
+  /** The subscription order. */
+  order: Order;
+  /** The packages changed: every one not handed to the ERP yet (SCHEDULED, FLAGGED). Packages TO_SHIP or later keep theirs. */
+  updated: Array<SubscriptionPackage>;
+};
+
 /** One period's delivery of a subscription. */
 export type SubscriptionPackage = {
   __typename?: 'SubscriptionPackage';
   /** This period's share of the order total in fen: total / periods rounded down, the last period takes the remainder. */
   amount: Scalars['Int']['output'];
+  /** Where it goes: the shopper's changed delivery address, else the order's address. */
+  deliveryAddress: Maybe<OrderAddress>;
+  /** The note for the courier (the shopper's, or staff's); null when none. */
+  deliveryNote: Maybe<Scalars['String']['output']>;
   /** When it is due to ship (YYYY-MM-DD, China time). */
   dueDate: Scalars['String']['output'];
+  /** The ERP's note with its last report (staff and the ERP only; null for the shopper). */
+  erpNote: Maybe<Scalars['String']['output']>;
+  /** What the ERP last reported; null before any report beyond shipping. */
+  erpStatus: Maybe<PackageErpStatus>;
+  /** When the ERP last reported (ISO 8601). */
+  erpStatusAt: Maybe<Scalars['String']['output']>;
   /** Why it is FLAGGED (staff). */
   flagReason: Maybe<Scalars['String']['output']>;
   /** Package id. */
@@ -1293,6 +1367,16 @@ export type SubscriptionPackageStatus =
   | 'SHIPPED'
   /** Its stock is taken; staff ship it. */
   | 'TO_SHIP';
+
+/** Staff's change of one package; fields left out stay. */
+export type SubscriptionPackageUpdateInput = {
+  /** New due date (YYYY-MM-DD, China time), from tomorrow to 400 days ahead. */
+  dueDate?: InputMaybe<Scalars['String']['input']>;
+  /** A note for the courier, at most 200 characters; empty clears it. */
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** New number of pieces, 1..99 (the amount paid does not change). */
+  quantity?: InputMaybe<Scalars['Int']['input']>;
+};
 
 /** A subscribable wares of the product subgraph. */
 export type SubscriptionWares = {
@@ -1437,6 +1521,7 @@ export type ResolversTypes = {
   OrderStatus: OrderStatus;
   OrderStatusChange: ResolverTypeWrapper<StatusHistoryRow>;
   OrderSubscription: ResolverTypeWrapper<SubscriptionRow>;
+  PackageErpStatus: PackageErpStatus;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Product: ResolverTypeWrapper<ProductReference>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1455,10 +1540,13 @@ export type ResolversTypes = {
   Sku: ResolverTypeWrapper<SkuReference>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SubscriptionDeliveryCycle: SubscriptionDeliveryCycle;
+  SubscriptionDeliveryInput: SubscriptionDeliveryInput;
+  SubscriptionDeliveryUpdate: ResolverTypeWrapper<Omit<SubscriptionDeliveryUpdate, 'order' | 'updated'> & { order: ResolversTypes['Order'], updated: Array<ResolversTypes['SubscriptionPackage']> }>;
   SubscriptionPackage: ResolverTypeWrapper<PackageRow>;
   SubscriptionPackageConnection: ResolverTypeWrapper<Omit<SubscriptionPackageConnection, 'edges'> & { edges: Array<ResolversTypes['SubscriptionPackageEdge']> }>;
   SubscriptionPackageEdge: ResolverTypeWrapper<Omit<SubscriptionPackageEdge, 'node'> & { node: ResolversTypes['SubscriptionPackage'] }>;
   SubscriptionPackageStatus: SubscriptionPackageStatus;
+  SubscriptionPackageUpdateInput: SubscriptionPackageUpdateInput;
   SubscriptionWares: ResolverTypeWrapper<SubscriptionWares>;
 };
 
@@ -1514,9 +1602,12 @@ export type ResolversParentTypes = {
   ShipmentLineInput: ShipmentLineInput;
   Sku: SkuReference;
   Subscription: Record<PropertyKey, never>;
+  SubscriptionDeliveryInput: SubscriptionDeliveryInput;
+  SubscriptionDeliveryUpdate: Omit<SubscriptionDeliveryUpdate, 'order' | 'updated'> & { order: ResolversParentTypes['Order'], updated: Array<ResolversParentTypes['SubscriptionPackage']> };
   SubscriptionPackage: PackageRow;
   SubscriptionPackageConnection: Omit<SubscriptionPackageConnection, 'edges'> & { edges: Array<ResolversParentTypes['SubscriptionPackageEdge']> };
   SubscriptionPackageEdge: Omit<SubscriptionPackageEdge, 'node'> & { node: ResolversParentTypes['SubscriptionPackage'] };
+  SubscriptionPackageUpdateInput: SubscriptionPackageUpdateInput;
   SubscriptionWares: SubscriptionWares;
 };
 
@@ -1592,6 +1683,7 @@ export type MutationResolvers<ContextType = OrderContext, ParentType extends Res
   markReturnReceived?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationMarkReturnReceivedArgs, 'id'>>;
   registerOrderRefund?: Resolver<ResolversTypes['Order'], ParentType, ContextType, RequireFields<MutationRegisterOrderRefundArgs, 'amount' | 'orderId' | 'reason' | 'refundNo'>>;
   rejectRefundRequest?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationRejectRefundRequestArgs, 'id'>>;
+  reportPackageErpStatus?: Resolver<ResolversTypes['SubscriptionPackage'], ParentType, ContextType, RequireFields<MutationReportPackageErpStatusArgs, 'packageId' | 'status'>>;
   requestExchange?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationRequestExchangeArgs, 'input'>>;
   requestRefund?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationRequestRefundArgs, 'input'>>;
   revokeRefundRequest?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationRevokeRefundRequestArgs, 'id'>>;
@@ -1602,6 +1694,8 @@ export type MutationResolvers<ContextType = OrderContext, ParentType extends Res
   submitReturnShipment?: Resolver<ResolversTypes['AfterSale'], ParentType, ContextType, RequireFields<MutationSubmitReturnShipmentArgs, 'input'>>;
   updateCarrier?: Resolver<ResolversTypes['CarrierSettings'], ParentType, ContextType, RequireFields<MutationUpdateCarrierArgs, 'code' | 'input'>>;
   updateReturnAddress?: Resolver<ResolversTypes['ReturnAddress'], ParentType, ContextType, RequireFields<MutationUpdateReturnAddressArgs, 'id' | 'input'>>;
+  updateSubscriptionDelivery?: Resolver<ResolversTypes['SubscriptionDeliveryUpdate'], ParentType, ContextType, RequireFields<MutationUpdateSubscriptionDeliveryArgs, 'input' | 'orderId'>>;
+  updateSubscriptionPackage?: Resolver<ResolversTypes['SubscriptionPackage'], ParentType, ContextType, RequireFields<MutationUpdateSubscriptionPackageArgs, 'input' | 'packageId'>>;
 };
 
 export type OrderResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['Order'] = ResolversParentTypes['Order'], FederationReferenceType extends FederationReferenceTypes['Order'] = FederationReferenceTypes['Order']> = {
@@ -1823,9 +1917,19 @@ export type SubscriptionResolvers<ContextType = OrderContext, ParentType extends
   orderStatusChanged?: SubscriptionResolver<ResolversTypes['Order'], "orderStatusChanged", ParentType, ContextType, RequireFields<SubscriptionOrderStatusChangedArgs, 'orderId'>>;
 };
 
+export type SubscriptionDeliveryUpdateResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['SubscriptionDeliveryUpdate'] = ResolversParentTypes['SubscriptionDeliveryUpdate']> = {
+  order?: Resolver<ResolversTypes['Order'], ParentType, ContextType>;
+  updated?: Resolver<Array<ResolversTypes['SubscriptionPackage']>, ParentType, ContextType>;
+};
+
 export type SubscriptionPackageResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['SubscriptionPackage'] = ResolversParentTypes['SubscriptionPackage']> = {
   amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  deliveryAddress?: Resolver<Maybe<ResolversTypes['OrderAddress']>, ParentType, ContextType>;
+  deliveryNote?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   dueDate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  erpNote?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  erpStatus?: Resolver<Maybe<ResolversTypes['PackageErpStatus']>, ParentType, ContextType>;
+  erpStatusAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   flagReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   order?: Resolver<ResolversTypes['Order'], ParentType, ContextType>;
@@ -1884,6 +1988,7 @@ export type Resolvers<ContextType = OrderContext> = {
   ShipmentLine?: ShipmentLineResolvers<ContextType>;
   Sku?: SkuResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
+  SubscriptionDeliveryUpdate?: SubscriptionDeliveryUpdateResolvers<ContextType>;
   SubscriptionPackage?: SubscriptionPackageResolvers<ContextType>;
   SubscriptionPackageConnection?: SubscriptionPackageConnectionResolvers<ContextType>;
   SubscriptionPackageEdge?: SubscriptionPackageEdgeResolvers<ContextType>;

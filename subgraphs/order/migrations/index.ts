@@ -4,6 +4,7 @@ import { eventTablesMigration, eventTablesV2Migration, eventTablesV3Migration } 
 import { exchangeRestockMigration } from './exchange-restock';
 import { logisticsMigration } from './logistics';
 import { subscriptionsMigration } from './subscriptions';
+import { subscriptionEditsMigration } from './subscription-edits';
 
 export const migrations: Migration[] = [
   {
@@ -199,4 +200,5 @@ export const migrations: Migration[] = [
       });
     },
   },
+  subscriptionEditsMigration,
 ];

@@ -15,7 +15,9 @@ export interface CouponRow {
   user_id: string;
   status: StoredCouponStatus;
   order_id: string | null;
-  source: 'CLAIM' | 'CODE' | 'PACKET' | 'INVITE';
+  source: 'CLAIM' | 'CODE' | 'PACKET' | 'INVITE' | 'MEMBER';
+  /** A family's coupon (docs/family-coupons.md): usable by its members; `user_id` is then the family's owner. */
+  family_id: string | null;
   code_id: string | null;
   valid_from: Date;
   valid_until: Date;
@@ -37,10 +39,16 @@ export interface CouponRow {
 }
 
 // A red packet share (share_amount) carries its own amount and needs at least that much spend (docs/invites.md).
-const COUPON_COLUMNS = `c.*, t.name, t.type, COALESCE(c.share_amount, t.amount) AS amount,
+export const COUPON_COLUMNS = `c.*, t.name, t.type, COALESCE(c.share_amount, t.amount) AS amount,
   GREATEST(t.min_spend, COALESCE(c.share_amount, 0)) AS min_spend, t.scope, t.category_ids, t.product_ids,
   (c.status = 'AVAILABLE' AND c.valid_until < now()) AS expired,
   (c.valid_from > now()) AS not_yet_valid`;
+
+/**
+ * Coupon `c` may be used by the user bound twice after it: a personal coupon of theirs, or a coupon of a family they
+ * belong to (promote's copy of the family, docs/family-coupons.md).
+ */
+const USABLE_BY_USER = `((c.family_id IS NULL AND c.user_id = ?) OR c.family_id IN (SELECT m.family_id FROM promote_family_members m WHERE m.user_id = ?))`;
 
 /** AVAILABLE and within its validity right now. */
 const USABLE = `c.status = 'AVAILABLE' AND c.valid_from <= now() AND c.valid_until >= now()`;
@@ -53,30 +61,30 @@ export async function findCouponsByIds(db: Knex, ids: readonly string[]): Promis
   return rows as CouponRow[];
 }
 
-const STATUS_FILTERS: Record<CouponStatusFilter, string> = {
+export const STATUS_FILTERS: Record<CouponStatusFilter, string> = {
   AVAILABLE: `c.status = 'AVAILABLE' AND c.valid_until >= now()`,
   EXPIRED: `c.status = 'AVAILABLE' AND c.valid_until < now()`,
   LOCKED: `c.status = 'LOCKED'`,
   USED: `c.status = 'USED'`,
 };
 
-/** A user's coupons, newest first, optionally with one (derived) status. */
+/** A user's own coupons (not their families'), newest first, optionally with one (derived) status. */
 export async function findUserCoupons(db: Knex, userId: string, status: CouponStatusFilter | null): Promise<CouponRow[]> {
   const { rows } = await db.raw(
     `SELECT ${COUPON_COLUMNS} FROM coupons c JOIN coupon_templates t ON t.id = c.template_id
-      WHERE c.user_id = ? ${status ? `AND ${STATUS_FILTERS[status]}` : ''}
+      WHERE c.user_id = ? AND c.family_id IS NULL ${status ? `AND ${STATUS_FILTERS[status]}` : ''}
       ORDER BY c.id DESC`,
     [userId],
   );
   return rows as CouponRow[];
 }
 
-/** Every coupon the user can use right now, with its template's terms: one statement for a whole quote. */
+/** Every coupon the user can use right now (theirs and their families'), with its template's terms: one statement for a whole quote. */
 export async function findUsableCoupons(db: Knex, userId: string): Promise<CouponRow[]> {
   const { rows } = await db.raw(
     `SELECT ${COUPON_COLUMNS} FROM coupons c JOIN coupon_templates t ON t.id = c.template_id
-      WHERE c.user_id = ? AND ${USABLE}`,
-    [userId],
+      WHERE ${USABLE_BY_USER} AND ${USABLE}`,
+    [userId, userId],
   );
   return rows as CouponRow[];
 }
@@ -281,13 +289,16 @@ async function updateCouponWhere(db: Knex, set: string, where: string, bindings:
   return (rows[0] as CouponRow | undefined) ?? null;
 }
 
-/** AVAILABLE, valid now and the user's -> LOCKED by the order. Null when any condition fails. */
+/**
+ * AVAILABLE, valid now and usable by the user (theirs, or their family's) -> LOCKED by the order. Null when any
+ * condition fails. The conditional UPDATE lets one of concurrent lockers win, family members included.
+ */
 export async function lockCouponForOrder(db: Knex, couponId: string, userId: string, orderId: string): Promise<CouponRow | null> {
   return updateCouponWhere(
     db,
     `status = 'LOCKED', order_id = ?, locked_at = now()`,
-    `id = ? AND user_id = ? AND status = 'AVAILABLE' AND valid_from <= now() AND valid_until >= now()`,
-    [orderId, couponId, userId],
+    `id = ? AND ${USABLE_BY_USER.replace(/\bc\./g, 'coupons.')} AND status = 'AVAILABLE' AND valid_from <= now() AND valid_until >= now()`,
+    [orderId, couponId, userId, userId],
   );
 }
 

@@ -65,6 +65,8 @@ export type Coupon = {
   categoryIds: Array<Scalars['ID']['output']>;
   /** When the shopper got the coupon (ISO 8601). */
   claimedAt: Scalars['String']['output'];
+  /** The family whose wallet holds the coupon (any member may use it); null for a shopper's own coupon. */
+  familyId: Maybe<Scalars['ID']['output']>;
   /** Coupon id. */
   id: Scalars['ID']['output'];
   /** Least subtotal of the items in scope for the coupon to apply, in fen. */
@@ -353,6 +355,17 @@ export type CouponType =
   /** The order's shipping fee is waived. */
   | 'FREE_SHIPPING';
 
+/** What activating a family's free-shipping coupons did. */
+export type FreeShippingActivation = {
+  __typename?: 'FreeShippingActivation';
+  /** The family's free-shipping coupons usable now (issued before or by this call), expiring soonest first. */
+  available: Array<Coupon>;
+  /** The family. */
+  familyId: Scalars['ID']['output'];
+  /** Coupons issued by this call; empty when everything the family is entitled to now was issued before. */
+  issued: Array<Coupon>;
+};
+
 /** Someone the caller invited: an account created with the caller's invite code. */
 export type Invitation = {
   __typename?: 'Invitation';
@@ -410,6 +423,12 @@ export type InviteRank = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Issues the member free-shipping coupons the family is entitled to now and does not hold yet (one batch per 30-day
+   * slot of its membership, FAMILY_FREE_SHIPPING_PER_MONTH each), once however often or concurrently it is called.
+   * Members of the family, or staff with promote:write; anyone else NOT_FOUND.
+   */
+  activateFamilyFreeShippingCoupons: FreeShippingActivation;
   /**
    * Claims one coupon of a template for the signed-in shopper. CONFLICT when it is sold out, the shopper holds the
    * per-user limit, or the template is inactive, not claimable, not started or ended; NOT_FOUND for an unknown template.
@@ -483,6 +502,11 @@ export type Mutation = {
   updateCouponTemplate: CouponTemplate;
   /** Internal (order): marks the coupon locked by this order USED (after payment). Idempotent per order. */
   useCoupon: Coupon;
+};
+
+
+export type MutationActivateFamilyFreeShippingCouponsArgs = {
+  familyId: Scalars['ID']['input'];
 };
 
 
@@ -592,6 +616,11 @@ export type Query = {
   couponTemplate: Maybe<CouponTemplate>;
   /** Templates, newest first, optionally filtered (staff, scope promote:write; seed template/list and template/search). */
   couponTemplates: CouponTemplateConnection;
+  /**
+   * A family's coupon wallet, newest first, optionally of one status. Any member of the family (owner included) may read
+   * it; anyone else gets NOT_FOUND. A family promote has not heard of yet (no membership, no member change) has none.
+   */
+  familyCoupons: Array<Coupon>;
   /** Top inviters by counted invitations (first: 1..100). Anyone signed in may read it. */
   inviteRanking: Array<InviteRank>;
   /** The signed-in shopper's coupons, newest first, optionally only those with one status. */
@@ -637,6 +666,12 @@ export type QueryCouponTemplatesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<CouponTemplateFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryFamilyCouponsArgs = {
+  familyId: Scalars['ID']['input'];
+  status?: InputMaybe<CouponStatus>;
 };
 
 
@@ -926,6 +961,7 @@ export type ResolversTypes = {
   CouponTemplateInput: CouponTemplateInput;
   CouponTemplatePageInfo: ResolverTypeWrapper<CouponTemplatePageInfo>;
   CouponType: CouponType;
+  FreeShippingActivation: ResolverTypeWrapper<Omit<FreeShippingActivation, 'available' | 'issued'> & { available: Array<ResolversTypes['Coupon']>, issued: Array<ResolversTypes['Coupon']> }>;
   Invitation: ResolverTypeWrapper<InvitationRow>;
   InvitationPage: ResolverTypeWrapper<Omit<InvitationPage, 'nodes'> & { nodes: Array<ResolversTypes['Invitation']> }>;
   InviteProgress: ResolverTypeWrapper<ProgressView>;
@@ -965,6 +1001,7 @@ export type ResolversParentTypes = {
   CouponTemplateFilter: CouponTemplateFilter;
   CouponTemplateInput: CouponTemplateInput;
   CouponTemplatePageInfo: CouponTemplatePageInfo;
+  FreeShippingActivation: Omit<FreeShippingActivation, 'available' | 'issued'> & { available: Array<ResolversParentTypes['Coupon']>, issued: Array<ResolversParentTypes['Coupon']> };
   Invitation: InvitationRow;
   InvitationPage: Omit<InvitationPage, 'nodes'> & { nodes: Array<ResolversParentTypes['Invitation']> };
   InviteProgress: ProgressView;
@@ -994,6 +1031,7 @@ export type CouponResolvers<ContextType = PromoteContext, ParentType extends Res
   amount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   categoryIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
   claimedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  familyId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   minSpend?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1080,6 +1118,12 @@ export type CouponTemplatePageInfoResolvers<ContextType = PromoteContext, Parent
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type FreeShippingActivationResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['FreeShippingActivation'] = ResolversParentTypes['FreeShippingActivation']> = {
+  available?: Resolver<Array<ResolversTypes['Coupon']>, ParentType, ContextType>;
+  familyId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  issued?: Resolver<Array<ResolversTypes['Coupon']>, ParentType, ContextType>;
+};
+
 export type InvitationResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['Invitation'] = ResolversParentTypes['Invitation']> = {
   counted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   invitedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1112,6 +1156,7 @@ export type InviteRankResolvers<ContextType = PromoteContext, ParentType extends
 };
 
 export type MutationResolvers<ContextType = PromoteContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  activateFamilyFreeShippingCoupons?: Resolver<ResolversTypes['FreeShippingActivation'], ParentType, ContextType, RequireFields<MutationActivateFamilyFreeShippingCouponsArgs, 'familyId'>>;
   claimCoupon?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationClaimCouponArgs, 'templateId'>>;
   confirmCouponHold?: Resolver<ResolversTypes['Coupon'], ParentType, ContextType, RequireFields<MutationConfirmCouponHoldArgs, 'couponId' | 'holdUntil' | 'orderId'>>;
   createActivity?: Resolver<ResolversTypes['Activity'], ParentType, ContextType, RequireFields<MutationCreateActivityArgs, 'input'>>;
@@ -1138,6 +1183,7 @@ export type QueryResolvers<ContextType = PromoteContext, ParentType extends Reso
   couponQuote?: Resolver<ResolversTypes['CouponQuote'], ParentType, ContextType, RequireFields<QueryCouponQuoteArgs, 'input'>>;
   couponTemplate?: Resolver<Maybe<ResolversTypes['CouponTemplate']>, ParentType, ContextType, RequireFields<QueryCouponTemplateArgs, 'id'>>;
   couponTemplates?: Resolver<ResolversTypes['CouponTemplateConnection'], ParentType, ContextType, Partial<QueryCouponTemplatesArgs>>;
+  familyCoupons?: Resolver<Array<ResolversTypes['Coupon']>, ParentType, ContextType, RequireFields<QueryFamilyCouponsArgs, 'familyId'>>;
   inviteRanking?: Resolver<Array<ResolversTypes['InviteRank']>, ParentType, ContextType, RequireFields<QueryInviteRankingArgs, 'first'>>;
   myCoupons?: Resolver<Array<ResolversTypes['Coupon']>, ParentType, ContextType, Partial<QueryMyCouponsArgs>>;
   myInvitation?: Resolver<Maybe<ResolversTypes['ReceivedInvitation']>, ParentType, ContextType>;
@@ -1204,6 +1250,7 @@ export type Resolvers<ContextType = PromoteContext> = {
   CouponTemplateConnection?: CouponTemplateConnectionResolvers<ContextType>;
   CouponTemplateEdge?: CouponTemplateEdgeResolvers<ContextType>;
   CouponTemplatePageInfo?: CouponTemplatePageInfoResolvers<ContextType>;
+  FreeShippingActivation?: FreeShippingActivationResolvers<ContextType>;
   Invitation?: InvitationResolvers<ContextType>;
   InvitationPage?: InvitationPageResolvers<ContextType>;
   InviteProgress?: InviteProgressResolvers<ContextType>;

@@ -290,4 +290,71 @@ export const migrations: Migration[] = [
       }
     },
   },
+  {
+    name: '320_family_coupons',
+    async up(knex: Knex) {
+      // Promote's copy of who belongs to which family, kept from the user subgraph's MembershipChanged
+      // (docs/family-coupons.md): family coupons are usable by exactly these users.
+      await knex.schema.createTable('promote_families', (t) => {
+        t.bigInteger('family_id').primary();
+        t.bigInteger('owner_id').notNullable();
+        t.string('level', 8).notNullable();
+        t.timestamp('expires_at', { useTz: true });
+        // occurredAt of the event applied last: an older event delivered late changes nothing.
+        t.timestamp('event_at', { useTz: true }).notNullable();
+      });
+      await knex.schema.createTable('promote_family_members', (t) => {
+        t.bigInteger('family_id').notNullable().references('family_id').inTable('promote_families');
+        t.bigInteger('user_id').notNullable();
+        t.primary(['family_id', 'user_id']);
+        t.index(['user_id', 'family_id']);
+      });
+      // One membership period (family, level, end) entitles the family to free-shipping coupons per 30-day slot of
+      // [starts_at, ends_at); a period's row exists once whatever the redelivery.
+      await knex.schema.createTable('family_coupon_grants', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('family_id').notNullable().references('family_id').inTable('promote_families');
+        t.string('level', 8).notNullable();
+        t.timestamp('starts_at', { useTz: true }).notNullable();
+        t.timestamp('ends_at', { useTz: true }).notNullable();
+        t.integer('per_slot').notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.unique(['family_id', 'level', 'ends_at']);
+      });
+      await knex.raw('ALTER TABLE family_coupon_grants ADD CONSTRAINT family_coupon_grants_window CHECK (ends_at > starts_at AND per_slot >= 0)');
+      // A slot's coupons are issued once: the primary key decides between concurrent activations.
+      await knex.schema.createTable('family_coupon_slots', (t) => {
+        t.bigInteger('grant_id').notNullable().references('id').inTable('family_coupon_grants');
+        t.integer('slot').notNullable();
+        t.timestamp('issued_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.primary(['grant_id', 'slot']);
+      });
+      await knex.schema.alterTable('coupons', (t) => {
+        // A family's coupon: usable by the family's members; user_id is then the family's owner at issue time.
+        t.bigInteger('family_id');
+        t.index(['family_id', 'id']);
+      });
+      const { rows } = await knex.raw(`INSERT INTO coupon_templates
+          (name, type, amount, min_spend, scope, per_user_limit, valid_days, claimable, active, description)
+        VALUES ('Member free shipping', 'FREE_SHIPPING', 0, 0, 'ALL', 2147483647, 30, false, false, 'Free-shipping coupons of member families')
+        RETURNING id`);
+      await knex('promote_system_templates').insert({ purpose: 'MEMBER_FREE_SHIPPING', template_id: rows[0].id });
+    },
+    async down(knex: Knex) {
+      const purpose = await knex('promote_system_templates').where({ purpose: 'MEMBER_FREE_SHIPPING' }).first('template_id');
+      if (purpose) {
+        await knex('promote_system_templates').where({ purpose: 'MEMBER_FREE_SHIPPING' }).delete();
+        await knex('coupons').where({ template_id: purpose.template_id }).delete();
+        await knex('coupon_templates').where({ id: purpose.template_id }).delete();
+      }
+      await knex.schema.alterTable('coupons', (t) => {
+        t.dropIndex(['family_id', 'id']);
+        t.dropColumn('family_id');
+      });
+      await knex.schema.dropTable('family_coupon_slots');
+      await knex.schema.dropTable('family_coupon_grants');
+      await knex.schema.dropTable('promote_family_members');
+      await knex.schema.dropTable('promote_families');
+    },
+  },
 ];

@@ -359,6 +359,28 @@ export type MessageTemplate = {
   templateId: Scalars['String']['output'];
 };
 
+/** A WeChat mini-program code image (getwxacodeunlimit): scanning it opens `path` with `scene`. */
+export type MiniProgramCode = {
+  __typename?: 'MiniProgramCode';
+  /** The image's media type (image/jpeg, as WeChat answers). */
+  contentType: Scalars['String']['output'];
+  /** The image as a data: URL (base64), ready for an <image src>. */
+  dataUrl: Scalars['String']['output'];
+  /** The page asked for. */
+  page: MiniProgramCodePage;
+  /** The mini-program page path the code opens. */
+  path: Scalars['String']['output'];
+  /** The scene the page receives (normalized: invite codes upper-cased). */
+  scene: Scalars['String']['output'];
+};
+
+/** The mini-program pages a share code can open. */
+export type MiniProgramCodePage =
+  /** The invitation page; the scene is the sharer's invite code (myInviteCode). */
+  | 'INVITE'
+  /** A subscribable wares' page; the scene is the wares id. */
+  | 'SUBSCRIPTION_WARES';
+
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -707,6 +729,13 @@ export type Query = {
   membershipsOfUsers: Array<UserMembership>;
   /** The kinds of messages this server sends and their template ids (what the mini-program asks the shopper about). */
   messageTemplates: Array<MessageTemplate>;
+  /**
+   * A signed-in shopper's share code for a page and scene (seed /wx/invite/get/wx_code, /subscribe/scene/wares/wx/code).
+   * BAD_USER_INPUT (field scene) unless the scene fits the page; RATE_LIMITED past WECHAT_CODE_MAX_PER_USER new codes
+   * per window (codes made before are answered from the cache and not counted); INTERNAL_SERVER_ERROR with reason
+   * WECHAT_UNAVAILABLE when WeChat refuses or cannot be reached, WECHAT_NOT_CONFIGURED without WECHAT_APPID/SECRET.
+   */
+  miniProgramCode: MiniProgramCode;
 };
 
 
@@ -733,6 +762,12 @@ export type QueryFamilyForPaymentArgs = {
 
 export type QueryMembershipsOfUsersArgs = {
   userIds: Array<Scalars['ID']['input']>;
+};
+
+
+export type QueryMiniProgramCodeArgs = {
+  page: MiniProgramCodePage;
+  scene: Scalars['String']['input'];
 };
 
 /** Sign-up with a mainland mobile number. */
@@ -987,6 +1022,8 @@ export type ResolversTypes = {
   MessageConsent: ResolverTypeWrapper<MessageConsent>;
   MessageKind: MessageKind;
   MessageTemplate: ResolverTypeWrapper<MessageTemplate>;
+  MiniProgramCode: ResolverTypeWrapper<MiniProgramCode>;
+  MiniProgramCodePage: MiniProgramCodePage;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NewActivationCodeBatch: ResolverTypeWrapper<NewBatchView>;
   Product: ResolverTypeWrapper<ProductRef>;
@@ -1026,6 +1063,7 @@ export type ResolversParentTypes = {
   MembershipGrant: MembershipGrantView;
   MessageConsent: MessageConsent;
   MessageTemplate: MessageTemplate;
+  MiniProgramCode: MiniProgramCode;
   Mutation: Record<PropertyKey, never>;
   NewActivationCodeBatch: NewBatchView;
   Product: ProductRef;
@@ -1143,6 +1181,14 @@ export type MessageTemplateResolvers<ContextType = UserContext, ParentType exten
   templateId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type MiniProgramCodeResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['MiniProgramCode'] = ResolversParentTypes['MiniProgramCode']> = {
+  contentType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  dataUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  page?: Resolver<ResolversTypes['MiniProgramCodePage'], ParentType, ContextType>;
+  path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  scene?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type MutationResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   activateMembershipCode?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<MutationActivateMembershipCodeArgs, 'code' | 'familyId'>>;
   addAddress?: Resolver<ResolversTypes['Address'], ParentType, ContextType, RequireFields<MutationAddAddressArgs, 'input'>>;
@@ -1197,6 +1243,7 @@ export type QueryResolvers<ContextType = UserContext, ParentType extends Resolve
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   membershipsOfUsers?: Resolver<Array<ResolversTypes['UserMembership']>, ParentType, ContextType, RequireFields<QueryMembershipsOfUsersArgs, 'userIds'>>;
   messageTemplates?: Resolver<Array<ResolversTypes['MessageTemplate']>, ParentType, ContextType>;
+  miniProgramCode?: Resolver<ResolversTypes['MiniProgramCode'], ParentType, ContextType, RequireFields<QueryMiniProgramCodeArgs, 'page' | 'scene'>>;
 };
 
 export type SmsCodeTicketResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['SmsCodeTicket'] = ResolversParentTypes['SmsCodeTicket']> = {
@@ -1243,6 +1290,7 @@ export type Resolvers<ContextType = UserContext> = {
   MembershipGrant?: MembershipGrantResolvers<ContextType>;
   MessageConsent?: MessageConsentResolvers<ContextType>;
   MessageTemplate?: MessageTemplateResolvers<ContextType>;
+  MiniProgramCode?: MiniProgramCodeResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   NewActivationCodeBatch?: NewActivationCodeBatchResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
