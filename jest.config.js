@@ -3,8 +3,9 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/subgraphs/**/*.test.ts', '<rootDir>/router/**/*.test.ts'],
-  // The fault tests run separately (`npm run test:faults`, jest.faults.config.js): whole shops of processes.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/'],
+  // The fault tests (`npm run test:faults`, jest.faults.config.js) and the cluster test (`npm run test:cluster`) run
+  // separately: whole shops of processes, minutes each.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/', '<rootDir>/test/cluster/'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,

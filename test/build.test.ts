@@ -148,11 +148,11 @@ it('the compiled product subgraph and router start in production from their own 
     }
     const production = { NODE_ENV: 'production', ...SECRETS, ...testDatabaseEnv() };
     const product = run([path.join(outDir, 'scripts/start-subgraph.js'), 'product'], bareEnv({ ...production, PRODUCT_PORT: '0' }), { compiled: true });
-    const [, productUrl] = await product.waitFor(/product\s+(http:\/\/\S+)/);
+    const [, productUrl] = await product.waitFor(/product\s+(http:\/\/[^\s"]+)/);
     await product.waitFor(/Ready in/);
     // No SUPERGRAPH_PATH: the router reads the supergraph the build put next to it.
     const router = run([path.join(outDir, 'router/main.js')], bareEnv({ ...production, ROUTER_PORT: '0', PRODUCT_URL: productUrl }), { compiled: true });
-    const [, routerUrl] = await router.waitFor(/router\s+(http:\/\/\S+)/);
+    const [, routerUrl] = await router.waitFor(/router\s+(http:\/\/[^\s"]+)/);
     await router.waitFor(/Ready in/);
     expect(router.output()).toContain(`supergraph ${path.join(outDir, 'schema', 'supergraph.graphql')}`);
     const answer = await gql(routerUrl, '{ products(first: 2) { edges { node { id title } } } }');

@@ -104,7 +104,7 @@ describe('the router process', () => {
         ['router/main.ts'],
         bareEnv({ NODE_ENV: 'production', ...SECRETS, SUPERGRAPH_PATH: supergraphPath, ORDER_URL: subgraph.url, ROUTER_PORT: '0', SHUTDOWN_GRACE_MS: '30000' }),
       );
-      const [, url] = await router.waitFor(/router\s+(http:\/\/\S+)/);
+      const [, url] = await router.waitFor(/router\s+(http:\/\/[^\s"]+)/);
       await router.waitFor(/Ready in/);
       const origin = new URL(url).origin;
 
@@ -178,7 +178,7 @@ describe('one subgraph process on PostgreSQL', () => {
       ['scripts/start-subgraph.ts', 'review'],
       bareEnv({ NODE_ENV: 'development', REVIEW_PORT: '0', READINESS_TIMEOUT_MS: '500', SHUTDOWN_DELAY_MS: '3000', ...env }),
     );
-    const [, url] = await subgraph.waitFor(/review\s+(http:\/\/\S+)/);
+    const [, url] = await subgraph.waitFor(/review\s+(http:\/\/[^\s"]+)/);
     await subgraph.waitFor(/Ready in/);
     const origin = new URL(url).origin;
     const readyz = () => freshRequest(`${origin}/readyz`);

@@ -148,6 +148,7 @@ describe('who serves each method and the WeChat login, per mode', () => {
       '[payment] WECHAT   SANDBOX (no money moves) (no WECHATPAY_* keys, PAYMENT_SANDBOX on)',
       '[payment] ALIPAY   SANDBOX (no money moves) (no ALIPAY_* keys, PAYMENT_SANDBOX on)',
       "[payment] BALANCE  wallet (the shop's own ledger)",
+      "[payment] FAMILY_BALANCE  family wallets (the shop's own ledger)",
     ]);
   });
 

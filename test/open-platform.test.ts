@@ -109,7 +109,7 @@ function routerEnv(extra: Record<string, string> = {}): Record<string, string | 
 
 async function startRouterProcess(extra: Record<string, string> = {}) {
   const child = run(['router/main.ts'], routerEnv(extra));
-  const [, url] = await child.waitFor(/router\s+(http:\/\/\S+)\/graphql/);
+  const [, url] = await child.waitFor(/router\s+(http:\/\/[^\s"]+)\/graphql/);
   await child.waitFor(/Ready in/);
   return { process: child, origin: url };
 }

@@ -46,6 +46,8 @@ async function payWithWechatSandbox(user: RegisteredUser, orderId: string, amoun
     { type: 'WECHAT', title: '微信支付', available: true, sandbox: true },
     { type: 'ALIPAY', title: '支付宝', available: true, sandbox: true },
     { type: 'BALANCE', title: '余额支付', available: false, sandbox: false },
+    // Without a familyId nothing says which family's wallet: listed, not available (docs/family-wallets.md).
+    { type: 'FAMILY_BALANCE', title: '家庭余额支付', available: false, sandbox: false },
   ]);
   const paid = await gql(
     router,

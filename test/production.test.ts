@@ -65,7 +65,7 @@ it('npm run start:router serves SUPERGRAPH_PATH with <NAME>_URL overrides, in pr
       ORDER_URL: subgraph.url,
       ROUTER_PORT: '0',
     }));
-    const [, url] = await router.waitFor(/router\s+(http:\/\/\S+)/);
+    const [, url] = await router.waitFor(/router\s+(http:\/\/[^\s"]+)/);
     await router.waitFor(/Ready in/);
     expect(router.output()).toContain(`order      ${subgraph.url} (ORDER_URL)`);
     // Production never forwards the payment sandbox's cashier.
@@ -92,7 +92,7 @@ function testDatabaseEnv(): Record<string, string> {
 it('npm run start:subgraph -- order serves the order subgraph alone and stops cleanly on SIGTERM', async () => {
   // development (not test): Apollo Server then handles SIGTERM itself too, which the entry point must survive.
   const subgraph = run(['scripts/start-subgraph.ts', 'order'], bareEnv({ NODE_ENV: 'development', ORDER_PORT: '0', ...testDatabaseEnv() }));
-  const [, url] = await subgraph.waitFor(/order\s+(http:\/\/\S+)/);
+  const [, url] = await subgraph.waitFor(/order\s+(http:\/\/[^\s"]+)/);
   expect(await gql(url, '{ order(id: "1") { id } }', {}, asIdentity({ userId: '1' }, 'order'))).toEqual({ status: 200, data: { order: null } });
   // No JWT_SECRET / INTERNAL_SECRET on loopback: allowed, with a one-line warning.
   expect(subgraph.output()).toContain('Warning: JWT_SECRET and INTERNAL_SECRET not set: using the public development secrets');

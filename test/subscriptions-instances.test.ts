@@ -40,11 +40,11 @@ withRedis('a client on router A sees changes made through router B and order ins
   const env = (extra: Record<string, string>) => bareEnv({ NODE_ENV: 'development', EXPLORER: 'false', ...sharedEnv(), ...others, ...extra });
 
   const orderProcesses = [0, 1].map(() => run(['scripts/start-subgraph.ts', 'order'], env({ ORDER_PORT: '0' })));
-  const [orderA, orderB] = await Promise.all(orderProcesses.map(async (p) => (await p.waitFor(/^order\s+(http:\/\/\S+)/m))[1]));
+  const [orderA, orderB] = await Promise.all(orderProcesses.map(async (p) => (await p.waitFor(/^order\s+(http:\/\/[^\s"]+)/m))[1]));
   const routerProcesses = [orderA, orderB].map((orderUrl) => run(['router/main.ts'], env({ ROUTER_PORT: '0', ORDER_URL: orderUrl })));
   const [routerA, routerB] = await Promise.all(
     routerProcesses.map(async (p) => {
-      const [, url] = await p.waitFor(/^router\s+(http:\/\/\S+)/m);
+      const [, url] = await p.waitFor(/^router\s+(http:\/\/[^\s"]+)/m);
       await p.waitFor(/Ready in/);
       return url;
     }),

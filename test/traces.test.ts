@@ -75,7 +75,7 @@ withPostgres('with OTEL_EXPORTER_OTLP_ENDPOINT (the shop as a process)', () => {
         ...ports,
       }),
     );
-    router = (await shop.waitFor(/^router\s+(http:\/\/\S+)/m))[1]!;
+    router = (await shop.waitFor(/^router\s+(http:\/\/[^\s"]+)/m))[1]!;
     await shop.waitFor(/Ready in/);
   }, 240_000);
   afterAll(async () => {

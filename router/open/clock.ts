@@ -3,8 +3,7 @@
  * no daylight saving), so a daily limit resets at 00:00 China time, not at 08:00 as a UTC day would.
  * Tests move the clock of a real router process with OPEN_TEST_CLOCK_START_MS (NODE_ENV=test only, config.ts).
  */
-const SHANGHAI_OFFSET_MS = 8 * 3600_000;
-const DAY_MS = 86_400_000;
+import { DAY_MS, shanghaiDate, shanghaiDayStart } from '../../platform/shanghai-time';
 
 export interface OpenClock {
   now(): number;
@@ -20,7 +19,7 @@ export function minuteWindow(now: number): { id: number; resetSeconds: number } 
 
 /** The Asia/Shanghai date (YYYY-MM-DD) and the seconds until its midnight (at least 1). */
 export function shanghaiDay(now: number): { id: string; resetSeconds: number } {
-  const local = now + SHANGHAI_OFFSET_MS;
-  const dayStart = Math.floor(local / DAY_MS) * DAY_MS;
-  return { id: new Date(dayStart).toISOString().slice(0, 10), resetSeconds: Math.max(1, Math.ceil((dayStart + DAY_MS - local) / 1000)) };
+  const id = shanghaiDate(now);
+  const nextMidnight = shanghaiDayStart(id).getTime() + DAY_MS;
+  return { id, resetSeconds: Math.max(1, Math.ceil((nextMidnight - now) / 1000)) };
 }

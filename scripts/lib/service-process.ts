@@ -94,7 +94,8 @@ export class ServiceProcess {
         resolve({ code, signal });
       }),
     );
-    const pattern = new RegExp(`(?:^|\\n)${this.name}\\s+(http://\\S+)[\\s\\S]*Ready in`);
+    // Plain lines in development, JSON lines in production ({"msg":"product    http://…"}, platform/log.ts announce).
+    const pattern = new RegExp(`(?:^|\\n)(?:\\{[^\\n]*?"msg":")?${this.name}\\s+(http://[^\\s"]+)[\\s\\S]*Ready in`);
     let url: string | undefined;
     await until(
       () => {
