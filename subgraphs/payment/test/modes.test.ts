@@ -48,6 +48,7 @@ it('WECHAT and ALIPAY are unavailable and say why; payOrder refuses them clearly
     { type: 'WECHAT', available: false, unavailableReason: 'WeChat Pay is not configured on this server', sandbox: false },
     { type: 'ALIPAY', available: false, unavailableReason: 'Alipay is not configured on this server', sandbox: false },
     { type: 'BALANCE', available: false, unavailableReason: 'Insufficient wallet balance', sandbox: false },
+    { type: 'FAMILY_BALANCE', available: false, unavailableReason: 'Choose a family to pay from (familyId)', sandbox: false },
   ]);
   const PAY = `mutation($o: ID!, $m: PaymentMethodType!) { payOrder(orderId: $o, method: $m) { sandboxPayUrl payment { status } } }`;
   for (const method of ['WECHAT', 'ALIPAY']) {
