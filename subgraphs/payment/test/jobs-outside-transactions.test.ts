@@ -22,7 +22,8 @@ import {
 } from './support';
 
 let world: PaymentWorld;
-paymentWorldForFile((started) => (world = started));
+// Its own database: it changes what this process's WeChat sandbox answers (see startPaymentWorld).
+paymentWorldForFile((started) => (world = started), {}, { isolated: true });
 
 const REFUND = `mutation($o: ID!, $a: Int!, $r: String!, $n: String) { refundOrder(orderId: $o, amount: $a, reason: $r, refundNo: $n) { id status } }`;
 

@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import { asIdentity, gql, startSupergraph, testConfig, type GraphQLResponse } from '../../../test/support/harness';
+import { startIsolatedSupergraph } from '../../../test/support/isolated-supergraph';
 import { waitFor } from '../../../test/support/events-db';
 import { PERIODIC_KEY } from '../../../platform/events';
 import type { RunningSupergraph } from '../../../app/launcher';
@@ -31,8 +32,15 @@ export interface PaymentWorld {
   stop(): Promise<void>;
 }
 
-export async function startPaymentWorld(overrides: Record<string, string> = {}): Promise<PaymentWorld> {
-  const running = await startSupergraph({ subgraphs: ['user', 'order', 'payment'], router: false, config: paymentTestConfig(overrides) });
+export async function startPaymentWorld(overrides: Record<string, string> = {}, options: { isolated?: boolean } = {}): Promise<PaymentWorld> {
+  // Isolated: a database of the file's own, for a file that changes what its process's provider sandbox answers — in
+  // the run's shared database another worker's payment instance could claim its jobs and call an unchanged sandbox.
+  const running = options.isolated
+    ? await startIsolatedSupergraph(
+        { EVENTS_JOB_POLL_INTERVAL_MS: '25', EVENTS_POLL_INTERVAL_MS: '25', PAYMENT_RECONCILE_AFTER_SECONDS: '3600', ...overrides },
+        { subgraphs: ['user', 'order', 'payment'], router: false },
+      )
+    : await startSupergraph({ subgraphs: ['user', 'order', 'payment'], router: false, config: paymentTestConfig(overrides) });
   const paymentUrl = running.subgraphs.payment!.url;
   return {
     running,
@@ -159,10 +167,14 @@ export function sharedSandboxes(config: ReturnType<typeof paymentTestConfig>) {
  * A test file's world: started before its tests, stopped after them, and checked for the money invariants before it
  * stops. `use` receives the started world (assign it to the file's `world`).
  */
-export function paymentWorldForFile(use: (world: PaymentWorld) => void, overrides: Record<string, string> = {}): void {
+export function paymentWorldForFile(
+  use: (world: PaymentWorld) => void,
+  overrides: Record<string, string> = {},
+  options: { isolated?: boolean } = {},
+): void {
   let started: PaymentWorld | undefined;
   beforeAll(async () => {
-    started = await startPaymentWorld(overrides);
+    started = await startPaymentWorld(overrides, options);
     use(started);
   });
   afterAll(async () => {
