@@ -12,6 +12,7 @@
 import crypto from 'node:crypto';
 import type { EventBus } from '../../platform/events/bus';
 import { shanghaiDate } from '../../platform/shanghai-time';
+import type { OpenErrorCode } from './protocol';
 
 export interface OpenCallRecord {
   /** The call's id (X-Request-Id when the caller sent a sane one, else a fresh UUID); also answered as X-Request-Id. */
@@ -49,13 +50,14 @@ const RANKING_TTL_SECONDS = 2 * 86_400;
 
 /**
  * Refusals before the operation ran (parameters, signature, replay, session, grant, limits): such a call is recorded
- * but neither ranked nor averaged by the monitor, and an unknown method's name never becomes a ranking entry.
+ * but neither ranked nor averaged by the monitor, and an unknown method's name never becomes a ranking entry. Typed
+ * against the gateway's codes (protocol.ts), so a renamed code fails to compile here.
  */
-const REFUSED_BEFORE_RUNNING = new Set([
+const REFUSED_BEFORE_RUNNING = new Set<string>([
   'METHOD_NOT_ALLOWED', 'MISSING_PARAMETER', 'INVALID_PARAMETER', 'BODY_TOO_LARGE', 'UNKNOWN_METHOD', 'API_DISABLED',
   'INVALID_APP_KEY', 'APP_DISABLED', 'TIMESTAMP_OUT_OF_RANGE', 'INVALID_SIGNATURE', 'NONCE_REPLAYED', 'INVALID_SESSION',
   'SESSION_APP_MISMATCH', 'METHOD_NOT_GRANTED', 'MINUTE_LIMIT_EXCEEDED', 'DAILY_LIMIT_EXCEEDED', 'REGISTRY_UNAVAILABLE',
-]);
+] satisfies OpenErrorCode[]);
 
 /** Whether a call passed every check and ran (or tried to run) its operation. */
 export function wasAdmitted(record: Pick<OpenCallRecord, 'method' | 'errorCode'>): boolean {
