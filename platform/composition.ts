@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { composeServices } from '@apollo/composition';
-import { parse } from 'graphql';
+import { Supergraph } from '@apollo/federation-internals';
+import { lexicographicSortSchema, parse, printSchema } from 'graphql';
 import YAML from 'yaml';
 
 interface SupergraphYaml {
@@ -28,4 +29,14 @@ export function composeSupergraph(configPath: string): string {
     throw new CompositionError(`Composition failed with ${result.errors.length} error(s):\n${lines.join('\n')}`);
   }
   return result.supergraphSdl.endsWith('\n') ? result.supergraphSdl : `${result.supergraphSdl}\n`;
+}
+
+/**
+ * The schema clients see (the supergraph's API schema: no join directives, no @inaccessible fields), printed in a
+ * stable order. Client documents are typed and validated against it (codegen.ts), never against the supergraph SDL,
+ * which still holds the internal service-to-service fields.
+ */
+export function apiSchemaSdl(supergraphSdl: string): string {
+  const apiSchema = Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
+  return `${printSchema(lexicographicSortSchema(apiSchema))}\n`;
 }

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { composeSupergraph, CompositionError } from '../platform/composition';
+import { apiSchemaSdl, composeSupergraph, CompositionError } from '../platform/composition';
 
 const root = path.resolve(__dirname, '..');
 
@@ -11,6 +11,15 @@ describe('composition', () => {
   it('committed schema/supergraph.graphql is what supergraph.yaml composes to (run `npm run compose`)', () => {
     const committed = fs.readFileSync(path.join(root, 'schema/supergraph.graphql'), 'utf8');
     expect(composeSupergraph(path.join(root, 'supergraph.yaml'))).toBe(committed);
+  });
+
+  it('committed schema/api.graphql is the API schema clients see: no internal fields, no federation machinery', () => {
+    const supergraph = fs.readFileSync(path.join(root, 'schema/supergraph.graphql'), 'utf8');
+    const committed = fs.readFileSync(path.join(root, 'schema/api.graphql'), 'utf8');
+    expect(apiSchemaSdl(supergraph)).toBe(committed);
+    expect(committed).not.toMatch(/join__|@inaccessible|_entities|_service/);
+    // Service-to-service fields stay out of what client documents are validated against.
+    expect(supergraph).toMatch(/@inaccessible/);
   });
 
   it('fails readably on a broken composition', () => {
