@@ -4,7 +4,8 @@
  * and for each client app, typed documents (the client preset) from its `operations/*.graphql`, validated against
  * the API schema clients see (schema/api.graphql, written by `npm run compose`), with a sha256 id per operation
  * (`persisted-documents.json`: the persisted-operation ids the app sends).
- * `npm run codegen` is deterministic; test/generated.test.ts fails when the committed output is stale.
+ * `npm run codegen` is deterministic (then writes each app's persisted-query-manifest.json: scripts/persisted-manifests.ts);
+ * test/composition.test.ts fails when the committed output, client apps' included, is stale or no longer validates.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -135,18 +136,16 @@ export const clientApps = ['clients/web', 'clients/miniprogram', 'console'].filt
   fs.existsSync(path.join(__dirname, app, 'operations')),
 );
 
-const clientOutputs = Object.fromEntries(
-  clientApps.map((app) => [
-    `${app}/src/gql/`,
-    {
-      schema: 'schema/api.graphql',
-      documents: `${app}/operations/**/*.graphql`,
-      preset: 'client' as const,
-      presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' } },
-      config: { enumsAsTypes: true, useTypeImports: true, scalars: { ID: 'string' }, avoidOptionals: false },
-    },
-  ]),
-);
+/** The client preset's output for one app folder (also used by scripts/codegen-check.ts on fixture apps). */
+export const clientOutput = (app: string) => ({
+  schema: 'schema/api.graphql',
+  documents: `${app}/operations/**/*.graphql`,
+  preset: 'client' as const,
+  presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' as const } },
+  config: { enumsAsTypes: true, useTypeImports: true, scalars: { ID: 'string' }, avoidOptionals: false },
+});
+
+const clientOutputs = Object.fromEntries(clientApps.map((app) => [`${app}/src/gql/`, clientOutput(app)]));
 
 const subgraphOutputs = Object.fromEntries(
   Object.entries(subgraphs).map(([name, { context, mappers }]) => [
