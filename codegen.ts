@@ -127,6 +127,7 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       OpenApp: '../data/apps#AppRow',
       OpenApi: '../data/apis#OpenApiRow',
       OpenSession: '../data/sessions#SessionView',
+      ClientRelease: '../client-releases#ReleaseView',
     },
   },
 };

@@ -105,6 +105,8 @@ export interface Config {
   catalogCache: CatalogCacheConfig;
   /** The router's cache of answers declared public (docs/catalog-cache.md). */
   routerResponseCache: RouterResponseCacheConfig;
+  /** Persisted operations and the safelist at the router (docs/persisted-operations.md). */
+  safelist: SafelistConfig;
   explorerEnabled: boolean;
   adminPassword: string;
   /** Whether ADMIN_PASSWORD was set (otherwise the development default; seeding it off loopback is refused). */
@@ -198,6 +200,20 @@ export interface Config {
   lifecycle: LifecycleConfig;
   /** The open platform's call logs, ranking and slow-API monitor (docs/open-platform.md, "Call logs"). */
   openLogs: OpenLogsConfig;
+}
+
+export type SafelistModeName = 'off' | 'audit' | 'enforce';
+
+export interface SafelistConfig {
+  /**
+   * The mode of clients without one set by staff, and of unnamed clients (SAFELIST_DEFAULT_MODE: off, audit or
+   * enforce; default off outside production, audit in production: enforce once audit has shown only listed traffic).
+   */
+  defaultMode: SafelistModeName;
+  /** How often each router reports its request counts per client version to the open subgraph (SAFELIST_TRAFFIC_FLUSH_MS, default 60000). */
+  trafficFlushMs: number;
+  /** Upper bound of `max-age` on public answers to GET /graphql (PERSISTED_GET_MAX_AGE_SECONDS, default 10; 0: never public). */
+  getMaxAgeSeconds: number;
 }
 
 export interface LifecycleConfig {
@@ -904,6 +920,16 @@ function positive(env: NodeJS.ProcessEnv, name: string, fallback: number): numbe
   return value;
 }
 
+function safelistConfig(env: NodeJS.ProcessEnv, isProduction: boolean): SafelistConfig {
+  const mode = (env.SAFELIST_DEFAULT_MODE || (isProduction ? 'audit' : 'off')).toLowerCase();
+  if (mode !== 'off' && mode !== 'audit' && mode !== 'enforce') throw new Error(`SAFELIST_DEFAULT_MODE must be off, audit or enforce, got ${mode}`);
+  return {
+    defaultMode: mode,
+    trafficFlushMs: positive(env, 'SAFELIST_TRAFFIC_FLUSH_MS', 60_000),
+    getMaxAgeSeconds: nonNegative(env, 'PERSISTED_GET_MAX_AGE_SECONDS', 10),
+  };
+}
+
 function openConfig(env: NodeJS.ProcessEnv, isProduction: boolean): OpenConfig {
   const raw = env.OPEN_SECRET_KEY;
   let secretKey: Buffer | null = null;
@@ -1048,6 +1074,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxEntries: int(env, 'CATALOG_CACHE_MAX_ENTRIES', 50_000),
       responseMaxAgeSeconds: int(env, 'CATALOG_RESPONSE_MAX_AGE_SECONDS', 1),
     },
+    safelist: safelistConfig(env, isProduction),
     routerResponseCache: {
       enabled: bool(env, 'ROUTER_RESPONSE_CACHE', true),
       maxBytes: int(env, 'ROUTER_RESPONSE_CACHE_MAX_MB', 32) * 1024 * 1024,

@@ -160,6 +160,11 @@ export class Metrics {
     this.fetchErrors = this.counter('shop_subgraph_fetch_errors_total', 'Subgraph requests of the router that got no answer or a 5xx.', ['subgraph']);
     this.refusals = this.counter('shop_limit_refusals_total', 'Requests, operations and connections refused by a limit, by limit name.', ['limit']);
     this.counter('shop_cache_requests_total', 'Cache lookups by cache and result.', ['cache', 'result']);
+    this.counter(
+      'shop_safelist_operations_total',
+      "Operations checked by the router's safelist, by client name (registered names, else unknown), mode and result (listed, unlisted, refused).",
+      ['client', 'mode', 'result'],
+    );
     this.counter('shop_dedup_joins_total', "Subgraph requests not sent: they joined an identical one in flight (router's dedup).", []);
     this.gauge('shop_subscriptions_active', 'Subscriptions open on this router.', []);
     this.gauge('shop_websockets_open', 'WebSocket connections open on this router.', []);

@@ -61,7 +61,7 @@ export function createResponseCache(config: Config): ResponseCache {
       let key: string | undefined;
       let served = false;
       return {
-        async responseForOperation({ operation, queryHash, operationName, request, contextValue }) {
+        async responseForOperation({ operation, queryHash, operationName, request, contextValue, overallCachePolicy }) {
           if (operation.operation !== 'query') return null;
           const current = await generation.current();
           if (current === null) {
@@ -77,6 +77,8 @@ export function createResponseCache(config: Config): ResponseCache {
           }
           stats.hits += 1;
           served = true;
+          // What is left of its life: a GET answer's Cache-Control (router/safelist/cache-headers.ts) never outlives it.
+          overallCachePolicy.replace({ maxAge: Math.floor(kept.getRemainingTTL(key) / 1000), scope: 'PUBLIC' });
           // Kept objects are only ever serialized, never changed, so every hit can share them.
           return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { data: entry.data } } };
         },

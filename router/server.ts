@@ -31,6 +31,7 @@ import { operationLimitsPlugin, tagTokenLimit } from './limits';
 import { inputHygienePlugin, tagValidationAborted } from './input-hygiene';
 import { capConnectionsPerAddress, httpServerOptions, type ConnectionCapStats } from './connection-limits';
 import { createResponseCache, type ResponseCacheStats } from './response-cache';
+import { createSafelist } from './safelist';
 import { createEventBus, type EventBus } from '../platform/events/bus';
 import { attachSubscriptions } from './subscriptions';
 import { notifyProxy } from './notify-proxy';
@@ -131,6 +132,8 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   const dedup = config.routerDedup ? new InFlightDedup() : undefined;
   const { gateway, passThrough, costDirectives } = createGateway(config, resolveUrl, fetchers, dedup);
   const responseCache = config.routerResponseCache.enabled ? createResponseCache(config) : undefined;
+  // Persisted operations and the per-client safelist (docs/persisted-operations.md).
+  const safelist = createSafelist({ config, metrics, openUrl: () => resolveUrl('open', `http://${config.host}:${config.ports.open}/graphql`) });
   // Sessions ended by the user subgraph (logout, refresh-token reuse), followed in memory: their tokens are refused.
   const revocations = createSessionRevocations(config, { read: true });
 
@@ -145,6 +148,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
     stopOnTerminationSignals: false,
     plugins: [
       ...(metrics ? [requestMetricsPlugin<RouterContext>(metrics, 'router', { countRefusals: true })] : []),
+      safelist.plugin,
       // In-flight requests finish within SHUTDOWN_GRACE_MS once the router closes; then their sockets are cut.
       ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: config.lifecycle.shutdownGraceMs }),
       // The default landing page loads Apollo Sandbox from a CDN; the router serves its own explorer instead.
@@ -157,7 +161,8 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
       operationResolutionPlugin,
       operationLimitsPlugin(config.operationLimits, config.maxPageSize, costDirectives),
       // Folds the subgraphs' Cache-Control into each operation's cache policy (what the response cache keeps); no
-      // header to clients: a browser or CDN keeping an answer would not see the catalog's invalidation.
+      // header from it: a browser or CDN keeping an answer would not see the catalog's invalidation. GET answers get a
+      // short one from the safelist (router/safelist/cache-headers.ts, docs/persisted-operations.md).
       ApolloServerPluginCacheControl({ calculateHttpHeaders: false }),
       ...(responseCache ? [responseCache.plugin] : []),
     ],
@@ -284,6 +289,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
       await responseCache?.close();
       await revocations.close();
       await open.close();
+      await safelist.close();
     },
   };
 }

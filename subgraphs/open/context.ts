@@ -9,6 +9,8 @@ export interface OpenContext extends BaseContext {
   loaders: OpenLoaders;
   /** Tells every router instance the registry changed (invalidation.ts). */
   changes: RegistryChanges;
+  /** Tells every router instance the client releases or safelist modes changed (invalidation.ts). */
+  safelistChanges: RegistryChanges;
   /** Today's ranking (call-logs/ranking.ts); null without REDIS_URL. */
   redis: SharedRedis | null;
 }

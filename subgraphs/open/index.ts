@@ -1,6 +1,7 @@
 /**
  * The open subgraph: the open platform's registry (apps, open APIs, grants, merchant sessions), managed by staff with
- * open:admin and read by the router's gateway (router/open/). docs/open-platform.md.
+ * open:admin and read by the router's gateway (router/open/). docs/open-platform.md. Also the client releases and their
+ * persisted-operation manifests (clients:admin), read by the router's safelist (router/safelist/): docs/persisted-operations.md.
  */
 import { sharedRedis } from '../../platform/redis-connection';
 import { buildFederatedSchema } from '../../platform/schema-loader';
@@ -11,7 +12,7 @@ import { recordOpenCalls } from './call-logs/consumer';
 import { monitorJob } from './call-logs/monitor';
 import { callLogPartitionsTask } from './call-logs/partitions';
 import { internalCallers } from './internal-callers';
-import { registryChanges } from './invalidation';
+import { registryChanges, safelistChanges } from './invalidation';
 import { createOpenLoaders } from './loaders';
 import { resolvers } from './resolvers';
 
@@ -24,6 +25,7 @@ export function createOpenSubgraph(deps: SubgraphDeps): SubgraphDefinition<OpenC
   // Production seals and opens app secrets with a configured key only (config.ts derives one outside production).
   if (!deps.config.open.secretKey) console.warn('[open] OPEN_SECRET_KEY is not set: apps cannot be created nor their secrets rotated');
   const changes = registryChanges(deps.config);
+  const releases = safelistChanges(deps.config);
   const { config, db } = deps;
   const redis = config.redisUrl ? sharedRedis(config.redisUrl, { label: 'open', namespace: config.events.namespace }) : null;
   const partitions = callLogPartitionsTask(db, config);
@@ -36,10 +38,10 @@ export function createOpenSubgraph(deps: SubgraphDeps): SubgraphDefinition<OpenC
       jobs: { [NOTIFY_ALERT_JOB]: notifyAlertJob(db, config) },
       periodic: [partitions.job, monitorJob(db, config)],
     },
-    createContext: (base) => ({ ...base, db, loaders: createOpenLoaders(db), changes, redis }),
+    createContext: (base) => ({ ...base, db, loaders: createOpenLoaders(db), changes, safelistChanges: releases, redis }),
     stop: async () => {
       await partitions.stop();
-      await Promise.all([changes.close(), redis?.close()]);
+      await Promise.all([changes.close(), releases.close(), redis?.close()]);
     },
   };
 }

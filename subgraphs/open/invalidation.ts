@@ -32,3 +32,23 @@ export function registryChanges(config: Config): RegistryChanges {
     close: () => generation.close(),
   };
 }
+
+/**
+ * The safelist's own generation (`shop.open.safelist`): bumped after a manifest is registered, a release retired or a
+ * client's mode set; the routers' manifest caches (router/safelist/registry.ts) poll it like the registry's.
+ */
+export const OPEN_SAFELIST_CACHE = 'shop.open.safelist';
+
+export function safelistGeneration(config: Config, label: string): SharedGeneration {
+  return new SharedGeneration({
+    name: OPEN_SAFELIST_CACHE,
+    redisUrl: config.redisUrl,
+    namespace: config.events.namespace,
+    onError: rateLimitedErrorLog(`[${label}] safelist generation:`),
+  });
+}
+
+export function safelistChanges(config: Config): RegistryChanges {
+  const generation = safelistGeneration(config, 'open');
+  return { changed: () => generation.bump(), close: () => generation.close() };
+}

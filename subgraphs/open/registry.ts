@@ -19,8 +19,8 @@ export const OPEN_ADMIN = 'open:admin' as const;
 export const METHOD_PATTERN = /^[a-z][a-z0-9_]{0,30}(\.[a-z][a-z0-9_]{0,30}){1,3}$/;
 const APP_KEY_PATTERN = /^ak_[0-9a-f]{24}$/;
 const MAX_DOCUMENT_CHARS = 10_000;
-/** Scopes a merchant session may carry: staff scopes, never the registry's own. */
-export const SESSION_SCOPES: readonly string[] = ALL_SCOPES.filter((scope) => scope !== OPEN_ADMIN);
+/** Scopes a merchant session may carry: staff scopes, never the registry's own nor the client releases'. */
+export const SESSION_SCOPES: readonly string[] = ALL_SCOPES.filter((scope) => scope !== OPEN_ADMIN && scope !== 'clients:admin');
 
 export const newAppKey = () => `ak_${crypto.randomBytes(12).toString('hex')}`;
 export const newAppSecret = () => `sk_${crypto.randomBytes(32).toString('hex')}`;

@@ -8,9 +8,12 @@ import { grantedMethodsOf } from './data/grants';
 import { findLiveSessionByHash, listSessions, type SessionView } from './data/sessions';
 import { callLogQueries } from './call-logs/resolvers';
 import type { Resolvers } from './generated/resolvers-types';
+import { allModes, liveOperations, type ModeRow } from './data/client-releases';
+import { CLIENTS_ADMIN, recordTraffic, registerManifest, releasesWithTraffic, retireRelease, setMode, type ReleaseView } from './client-releases';
 import { appOrNotFound, changeApp, createApp, createSession, endSession, OPEN_ADMIN, rotateAppSecret, saveApi, setGrant } from './registry';
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
+const modeView = (m: ModeRow) => ({ clientName: m.client_name, mode: m.mode, updatedAt: m.updated_at.toISOString(), updatedBy: m.updated_by });
 
 export const resolvers: Resolvers = {
   Query: {
@@ -58,6 +61,19 @@ export const resolvers: Resolvers = {
         }),
       };
     },
+    clientReleases: (_parent, { clientName }, context) => releasesWithTraffic(context, clientName),
+    async clientSafelistModes(_parent, _args, context) {
+      requireScope(context, CLIENTS_ADMIN);
+      return (await allModes(context.db)).map(modeView);
+    },
+    // Internal (router only): two statements whatever the number of releases.
+    async safelistRegistry(_parent, _args, context) {
+      const [modes, operations] = await Promise.all([allModes(context.db), liveOperations(context.db)]);
+      return {
+        modes: modes.map((m) => ({ clientName: m.client_name, mode: m.mode })),
+        operations: operations.map((o) => ({ clientName: o.client_name, version: o.version, id: o.operation_id, body: o.body })),
+      };
+    },
     async openGatewaySession(_parent, { tokenHash }, context) {
       if (!/^[0-9a-f]{64}$/.test(tokenHash)) throw badInput('tokenHash must be 64 hex digits', 'tokenHash');
       const session = await findLiveSessionByHash(context.db, tokenHash);
@@ -74,6 +90,22 @@ export const resolvers: Resolvers = {
     revokeOpenApiGrant: (_parent, { appKey, method }, context) => setGrant(context, appKey, method, false),
     createOpenSession: (_parent, { input }, context) => createSession(context, input),
     revokeOpenSession: (_parent, { id }, context) => endSession(context, id),
+    registerClientManifest: (_parent, args, context) => registerManifest(context, args).then(({ release, created }) => ({ release: { row: release, lastSeenAt: null, recentRequests: 0 }, created })),
+    setClientSafelistMode: async (_parent, { clientName, mode }, context) => modeView(await setMode(context, clientName, mode)),
+    retireClientRelease: async (_parent, { clientName, version }, context) => ({ row: await retireRelease(context, clientName, version), lastSeenAt: null, recentRequests: 0 }),
+    recordClientTraffic: (_parent, { entries }, context) => recordTraffic(context, entries),
+  },
+  ClientRelease: {
+    id: (r: ReleaseView) => String(r.row.id),
+    clientName: (r: ReleaseView) => r.row.client_name,
+    version: (r: ReleaseView) => r.row.version,
+    operationCount: (r: ReleaseView) => r.row.operation_count,
+    contentHash: (r: ReleaseView) => r.row.content_hash,
+    registeredAt: (r: ReleaseView) => r.row.registered_at.toISOString(),
+    registeredBy: (r: ReleaseView) => r.row.registered_by,
+    retiredAt: (r: ReleaseView) => iso(r.row.retired_at),
+    lastSeenAt: (r: ReleaseView) => iso(r.lastSeenAt),
+    requestsLast7Days: (r: ReleaseView) => Math.min(r.recentRequests, 2_147_483_647),
   },
   OpenApp: {
     id: (app: AppRow) => String(app.id),

@@ -31,6 +31,8 @@ export const STAFF_ROLES: Record<string, readonly Scope[]> = {
   erp: ['subscription:erp'],
   /** The open platform's operators: apps, open APIs, grants, merchant sessions (docs/open-platform.md). */
   open: ['open:admin'],
+  /** Client releases and their persisted-operation manifests, safelist modes (docs/persisted-operations.md). */
+  releases: ['clients:admin'],
 };
 
 /** Creates the roles above (and makes their scopes exactly as listed). Idempotent. Returns role ids by name. */

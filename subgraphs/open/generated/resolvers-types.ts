@@ -4,6 +4,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { AppRow } from '../data/apps';
 import type { OpenApiRow } from '../data/apis';
 import type { SessionView } from '../data/sessions';
+import type { ReleaseView } from '../client-releases';
 import type { OpenContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -17,6 +18,58 @@ export type Scalars = {
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
   _FieldSet: { input: unknown; output: unknown; }
+};
+
+/** A client release (client name and version) and its persisted-operation manifest. */
+export type ClientRelease = {
+  __typename?: 'ClientRelease';
+  /** The client name (`apollographql-client-name`, or `miniprogram` for the WeChat mini-program). */
+  clientName: Scalars['String']['output'];
+  /** sha256 of the manifest's sorted operation ids: equal for equal content. */
+  contentHash: Scalars['String']['output'];
+  /** Registry id. */
+  id: Scalars['ID']['output'];
+  /** The last request the routers counted for this client and version (ISO 8601), null when none; up to a minute late. */
+  lastSeenAt: Maybe<Scalars['String']['output']>;
+  /** Operations in its manifest. */
+  operationCount: Scalars['Int']['output'];
+  /** When it was registered (ISO 8601). */
+  registeredAt: Scalars['String']['output'];
+  /** The staff account that registered it. */
+  registeredBy: Maybe<Scalars['String']['output']>;
+  /** Requests counted over the last 7 Asia/Shanghai days, today included (retirement is refused while above 0). */
+  requestsLast7Days: Scalars['Int']['output'];
+  /** When it was retired (ISO 8601); null while live (its operations are accepted). */
+  retiredAt: Maybe<Scalars['String']['output']>;
+  /** The version (`apollographql-client-version`, or the version in the mini-program's Referer). */
+  version: Scalars['String']['output'];
+};
+
+/** A client name's safelist mode as set by staff (names without one use the router's SAFELIST_DEFAULT_MODE). */
+export type ClientSafelistMode = {
+  __typename?: 'ClientSafelistMode';
+  /** The client name. */
+  clientName: Scalars['String']['output'];
+  /** Its mode. */
+  mode: SafelistMode;
+  /** When it was last set (ISO 8601). */
+  updatedAt: Scalars['String']['output'];
+  /** Who set it. */
+  updatedBy: Maybe<Scalars['String']['output']>;
+};
+
+/** Internal: requests the router counted for one client version on one day. */
+export type ClientTrafficInput = {
+  /** Client name. */
+  clientName: Scalars['String']['input'];
+  /** Asia/Shanghai date, YYYY-MM-DD. */
+  day: Scalars['String']['input'];
+  /** The last of them (ISO 8601). */
+  lastSeenAt: Scalars['String']['input'];
+  /** Requests counted since the last report. */
+  requests: Scalars['Int']['input'];
+  /** Version. */
+  version: Scalars['String']['input'];
 };
 
 /** A new app. */
@@ -43,7 +96,7 @@ export type CreateOpenSessionInput = {
   expiresAt: Scalars['String']['input'];
   /** The merchant's staff account (a user id). */
   merchant: Scalars['ID']['input'];
-  /** Scopes the calls carry (each a staff scope; open:admin is never allowed). */
+  /** Scopes the calls carry (each a staff scope; open:admin and clients:admin are never allowed). */
   scopes: Array<Scalars['String']['input']>;
 };
 
@@ -55,6 +108,20 @@ export type Mutation = {
   createOpenSession: NewOpenSession;
   /** Staff (open:admin): lets the app call the method (idempotent). */
   grantOpenApi: OpenApp;
+  /** Internal (the routers): adds counted requests per client version and day; answers how many entries were kept. */
+  recordClientTraffic: Scalars['Int']['output'];
+  /**
+   * Staff (clients:admin): registers the persisted-query manifest (Apollo's format, as JSON text) of a client release.
+   * Idempotent for the same operations; CONFLICT when the version is registered with other operations or was retired;
+   * BAD_USER_INPUT for a malformed manifest (an id that is not the sha256 of its body, a body that is not one operation).
+   * Every router accepts its operations within about a second.
+   */
+  registerClientManifest: RegisterClientManifestResult;
+  /**
+   * Staff (clients:admin): retires a release: its operations are no longer accepted for it. CONFLICT when the version
+   * served requests in the last 7 Asia/Shanghai days (today included); NOT_FOUND for an unknown release; idempotent.
+   */
+  retireClientRelease: ClientRelease;
   /** Staff (open:admin): takes the method from the app (idempotent). */
   revokeOpenApiGrant: OpenApp;
   /** Staff (open:admin): ends a session now (idempotent). NOT_FOUND for an unknown id. */
@@ -66,6 +133,8 @@ export type Mutation = {
   rotateOpenAppSecret: OpenAppSecret;
   /** Staff (open:admin): registers a method or changes the one of that name. */
   saveOpenApi: OpenApi;
+  /** Staff (clients:admin): sets how the router treats this client's operations outside its manifests. */
+  setClientSafelistMode: ClientSafelistMode;
   /** Staff (open:admin): changes an app's name, limits or state. NOT_FOUND for an unknown app key. */
   updateOpenApp: OpenApp;
 };
@@ -84,6 +153,24 @@ export type MutationCreateOpenSessionArgs = {
 export type MutationGrantOpenApiArgs = {
   appKey: Scalars['String']['input'];
   method: Scalars['String']['input'];
+};
+
+
+export type MutationRecordClientTrafficArgs = {
+  entries: Array<ClientTrafficInput>;
+};
+
+
+export type MutationRegisterClientManifestArgs = {
+  clientName: Scalars['String']['input'];
+  manifest: Scalars['String']['input'];
+  version: Scalars['String']['input'];
+};
+
+
+export type MutationRetireClientReleaseArgs = {
+  clientName: Scalars['String']['input'];
+  version: Scalars['String']['input'];
 };
 
 
@@ -106,6 +193,12 @@ export type MutationRotateOpenAppSecretArgs = {
 
 export type MutationSaveOpenApiArgs = {
   input: SaveOpenApiInput;
+};
+
+
+export type MutationSetClientSafelistModeArgs = {
+  clientName: Scalars['String']['input'];
+  mode: SafelistMode;
 };
 
 
@@ -483,6 +576,10 @@ export type OpenTextFragment = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Staff (clients:admin): releases, per client name then newest first, retired ones included; of one client when given. */
+  clientReleases: Array<ClientRelease>;
+  /** Staff (clients:admin): the safelist modes set per client name. */
+  clientSafelistModes: Array<ClientSafelistMode>;
   /** The slow-API monitor's alerts, newest first (open:admin). */
   openAlerts: OpenAlertConnection;
   /** Staff (open:admin): every registered open API, by method name (at most a few hundred exist). */
@@ -503,6 +600,13 @@ export type Query = {
   openSessions: OpenSessionConnection;
   /** Today's most called methods (open:admin). */
   openTodayRanking: OpenRanking;
+  /** Internal (the router's safelist): modes and the live releases' operations. */
+  safelistRegistry: SafelistRegistry;
+};
+
+
+export type QueryClientReleasesArgs = {
+  clientName?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -553,6 +657,59 @@ export type QueryOpenSessionsArgs = {
 
 export type QueryOpenTodayRankingArgs = {
   limit?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** What registering a manifest did. */
+export type RegisterClientManifestResult = {
+  __typename?: 'RegisterClientManifestResult';
+  /** False when the same content was registered before for this version (nothing changed). */
+  created: Scalars['Boolean']['output'];
+  /** The release. */
+  release: ClientRelease;
+};
+
+/**
+ * How the router treats a client's operations that are not in any of its live manifests: OFF runs anything
+ * (automatic persisted queries included), AUDIT runs them but logs and counts them, ENFORCE refuses them with
+ * PERSISTED_QUERY_NOT_IN_LIST before anything is planned.
+ */
+export type SafelistMode =
+  /** Anything runs; operations outside the manifests are logged once and counted (shop_safelist_operations_total). */
+  | 'AUDIT'
+  /** Only operations of the client's live manifests run. */
+  | 'ENFORCE'
+  /** Anything runs, automatic persisted queries included (development). */
+  | 'OFF';
+
+/** Internal: what the routers check persisted-operation ids against. */
+export type SafelistRegistry = {
+  __typename?: 'SafelistRegistry';
+  /** Modes set per client name. */
+  modes: Array<SafelistRegistryMode>;
+  /** Every operation of every live release. */
+  operations: Array<SafelistRegistryOperation>;
+};
+
+/** Internal: a client's mode. */
+export type SafelistRegistryMode = {
+  __typename?: 'SafelistRegistryMode';
+  /** Client name. */
+  clientName: Scalars['String']['output'];
+  /** Mode. */
+  mode: SafelistMode;
+};
+
+/** Internal: one operation of a live release. */
+export type SafelistRegistryOperation = {
+  __typename?: 'SafelistRegistryOperation';
+  /** The operation's text. */
+  body: Scalars['String']['output'];
+  /** Client name. */
+  clientName: Scalars['String']['output'];
+  /** sha256 of the body (hex). */
+  id: Scalars['String']['output'];
+  /** Version. */
+  version: Scalars['String']['output'];
 };
 
 /** An open API to register or change (by method). */
@@ -664,12 +821,15 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
-  CreateOpenAppInput: CreateOpenAppInput;
+  ClientRelease: ResolverTypeWrapper<ReleaseView>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  ClientSafelistMode: ResolverTypeWrapper<ClientSafelistMode>;
+  ClientTrafficInput: ClientTrafficInput;
+  CreateOpenAppInput: CreateOpenAppInput;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CreateOpenSessionInput: CreateOpenSessionInput;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NewOpenSession: ResolverTypeWrapper<Omit<NewOpenSession, 'session'> & { session: ResolversTypes['OpenSession'] }>;
   OpenAlert: ResolverTypeWrapper<OpenAlert>;
@@ -696,18 +856,26 @@ export type ResolversTypes = {
   OpenSessionEdge: ResolverTypeWrapper<Omit<OpenSessionEdge, 'node'> & { node: ResolversTypes['OpenSession'] }>;
   OpenTextFragment: ResolverTypeWrapper<OpenTextFragment>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RegisterClientManifestResult: ResolverTypeWrapper<Omit<RegisterClientManifestResult, 'release'> & { release: ResolversTypes['ClientRelease'] }>;
+  SafelistMode: SafelistMode;
+  SafelistRegistry: ResolverTypeWrapper<SafelistRegistry>;
+  SafelistRegistryMode: ResolverTypeWrapper<SafelistRegistryMode>;
+  SafelistRegistryOperation: ResolverTypeWrapper<SafelistRegistryOperation>;
   SaveOpenApiInput: SaveOpenApiInput;
   UpdateOpenAppInput: UpdateOpenAppInput;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = {
-  CreateOpenAppInput: CreateOpenAppInput;
+  ClientRelease: ReleaseView;
   String: Scalars['String']['output'];
+  ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
+  ClientSafelistMode: ClientSafelistMode;
+  ClientTrafficInput: ClientTrafficInput;
+  CreateOpenAppInput: CreateOpenAppInput;
   Boolean: Scalars['Boolean']['output'];
   CreateOpenSessionInput: CreateOpenSessionInput;
-  ID: Scalars['ID']['output'];
   Mutation: Record<PropertyKey, never>;
   NewOpenSession: Omit<NewOpenSession, 'session'> & { session: ResolversParentTypes['OpenSession'] };
   OpenAlert: OpenAlert;
@@ -734,18 +902,46 @@ export type ResolversParentTypes = {
   OpenSessionEdge: Omit<OpenSessionEdge, 'node'> & { node: ResolversParentTypes['OpenSession'] };
   OpenTextFragment: OpenTextFragment;
   Query: Record<PropertyKey, never>;
+  RegisterClientManifestResult: Omit<RegisterClientManifestResult, 'release'> & { release: ResolversParentTypes['ClientRelease'] };
+  SafelistRegistry: SafelistRegistry;
+  SafelistRegistryMode: SafelistRegistryMode;
+  SafelistRegistryOperation: SafelistRegistryOperation;
   SaveOpenApiInput: SaveOpenApiInput;
   UpdateOpenAppInput: UpdateOpenAppInput;
+};
+
+export type ClientReleaseResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['ClientRelease'] = ResolversParentTypes['ClientRelease']> = {
+  clientName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  contentHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastSeenAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  operationCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  registeredAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  registeredBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  requestsLast7Days?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  retiredAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ClientSafelistModeResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['ClientSafelistMode'] = ResolversParentTypes['ClientSafelistMode']> = {
+  clientName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  mode?: Resolver<ResolversTypes['SafelistMode'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  updatedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type MutationResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   createOpenApp?: Resolver<ResolversTypes['OpenAppSecret'], ParentType, ContextType, RequireFields<MutationCreateOpenAppArgs, 'input'>>;
   createOpenSession?: Resolver<ResolversTypes['NewOpenSession'], ParentType, ContextType, RequireFields<MutationCreateOpenSessionArgs, 'input'>>;
   grantOpenApi?: Resolver<ResolversTypes['OpenApp'], ParentType, ContextType, RequireFields<MutationGrantOpenApiArgs, 'appKey' | 'method'>>;
+  recordClientTraffic?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationRecordClientTrafficArgs, 'entries'>>;
+  registerClientManifest?: Resolver<ResolversTypes['RegisterClientManifestResult'], ParentType, ContextType, RequireFields<MutationRegisterClientManifestArgs, 'clientName' | 'manifest' | 'version'>>;
+  retireClientRelease?: Resolver<ResolversTypes['ClientRelease'], ParentType, ContextType, RequireFields<MutationRetireClientReleaseArgs, 'clientName' | 'version'>>;
   revokeOpenApiGrant?: Resolver<ResolversTypes['OpenApp'], ParentType, ContextType, RequireFields<MutationRevokeOpenApiGrantArgs, 'appKey' | 'method'>>;
   revokeOpenSession?: Resolver<ResolversTypes['OpenSession'], ParentType, ContextType, RequireFields<MutationRevokeOpenSessionArgs, 'id'>>;
   rotateOpenAppSecret?: Resolver<ResolversTypes['OpenAppSecret'], ParentType, ContextType, RequireFields<MutationRotateOpenAppSecretArgs, 'appKey'>>;
   saveOpenApi?: Resolver<ResolversTypes['OpenApi'], ParentType, ContextType, RequireFields<MutationSaveOpenApiArgs, 'input'>>;
+  setClientSafelistMode?: Resolver<ResolversTypes['ClientSafelistMode'], ParentType, ContextType, RequireFields<MutationSetClientSafelistModeArgs, 'clientName' | 'mode'>>;
   updateOpenApp?: Resolver<ResolversTypes['OpenApp'], ParentType, ContextType, RequireFields<MutationUpdateOpenAppArgs, 'appKey' | 'input'>>;
 };
 
@@ -925,6 +1121,8 @@ export type OpenTextFragmentResolvers<ContextType = OpenContext, ParentType exte
 };
 
 export type QueryResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  clientReleases?: Resolver<Array<ResolversTypes['ClientRelease']>, ParentType, ContextType, Partial<QueryClientReleasesArgs>>;
+  clientSafelistModes?: Resolver<Array<ResolversTypes['ClientSafelistMode']>, ParentType, ContextType>;
   openAlerts?: Resolver<ResolversTypes['OpenAlertConnection'], ParentType, ContextType, Partial<QueryOpenAlertsArgs>>;
   openApis?: Resolver<Array<ResolversTypes['OpenApi']>, ParentType, ContextType>;
   openApp?: Resolver<Maybe<ResolversTypes['OpenApp']>, ParentType, ContextType, RequireFields<QueryOpenAppArgs, 'appKey'>>;
@@ -935,9 +1133,34 @@ export type QueryResolvers<ContextType = OpenContext, ParentType extends Resolve
   openGatewaySession?: Resolver<Maybe<ResolversTypes['OpenGatewaySession']>, ParentType, ContextType, RequireFields<QueryOpenGatewaySessionArgs, 'tokenHash'>>;
   openSessions?: Resolver<ResolversTypes['OpenSessionConnection'], ParentType, ContextType, RequireFields<QueryOpenSessionsArgs, 'appKey'>>;
   openTodayRanking?: Resolver<ResolversTypes['OpenRanking'], ParentType, ContextType, Partial<QueryOpenTodayRankingArgs>>;
+  safelistRegistry?: Resolver<ResolversTypes['SafelistRegistry'], ParentType, ContextType>;
+};
+
+export type RegisterClientManifestResultResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['RegisterClientManifestResult'] = ResolversParentTypes['RegisterClientManifestResult']> = {
+  created?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  release?: Resolver<ResolversTypes['ClientRelease'], ParentType, ContextType>;
+};
+
+export type SafelistRegistryResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['SafelistRegistry'] = ResolversParentTypes['SafelistRegistry']> = {
+  modes?: Resolver<Array<ResolversTypes['SafelistRegistryMode']>, ParentType, ContextType>;
+  operations?: Resolver<Array<ResolversTypes['SafelistRegistryOperation']>, ParentType, ContextType>;
+};
+
+export type SafelistRegistryModeResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['SafelistRegistryMode'] = ResolversParentTypes['SafelistRegistryMode']> = {
+  clientName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  mode?: Resolver<ResolversTypes['SafelistMode'], ParentType, ContextType>;
+};
+
+export type SafelistRegistryOperationResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['SafelistRegistryOperation'] = ResolversParentTypes['SafelistRegistryOperation']> = {
+  body?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  clientName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
 export type Resolvers<ContextType = OpenContext> = {
+  ClientRelease?: ClientReleaseResolvers<ContextType>;
+  ClientSafelistMode?: ClientSafelistModeResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   NewOpenSession?: NewOpenSessionResolvers<ContextType>;
   OpenAlert?: OpenAlertResolvers<ContextType>;
@@ -963,5 +1186,9 @@ export type Resolvers<ContextType = OpenContext> = {
   OpenSessionEdge?: OpenSessionEdgeResolvers<ContextType>;
   OpenTextFragment?: OpenTextFragmentResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RegisterClientManifestResult?: RegisterClientManifestResultResolvers<ContextType>;
+  SafelistRegistry?: SafelistRegistryResolvers<ContextType>;
+  SafelistRegistryMode?: SafelistRegistryModeResolvers<ContextType>;
+  SafelistRegistryOperation?: SafelistRegistryOperationResolvers<ContextType>;
 };
 

@@ -2,8 +2,9 @@ import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
 import { eventTablesMigration, eventTablesV2Migration, eventTablesV3Migration } from '../../../platform/events';
 import { callLogsMigration } from './call-logs';
+import { clientReleasesMigration } from './client-releases';
 
-/** The open platform's registry (docs/open-platform.md). Numbers 400–439 are this subgraph's (440–469: call logs). */
+/** The open platform's registry (docs/open-platform.md). Numbers 400–439 are this subgraph's (440–459: call logs; 460–469: client releases). */
 export const migrations: Migration[] = [
   {
     name: '400_open_registry',
@@ -76,4 +77,6 @@ export const migrations: Migration[] = [
   eventTablesV2Migration('442_events_v2'),
   eventTablesV3Migration('443_events_v3'),
   callLogsMigration,
+  // Client releases, manifests and safelist modes (docs/persisted-operations.md).
+  clientReleasesMigration,
 ];
