@@ -78,7 +78,7 @@ export function createResponseCache(config: Config): ResponseCache {
           stats.hits += 1;
           served = true;
           // What is left of its life: a GET answer's Cache-Control (router/safelist/cache-headers.ts) never outlives it.
-          overallCachePolicy.replace({ maxAge: Math.floor(kept.getRemainingTTL(key) / 1000), scope: 'PUBLIC' });
+          overallCachePolicy.replace({ maxAge: Math.ceil(kept.getRemainingTTL(key) / 1000), scope: 'PUBLIC' });
           // Kept objects are only ever serialized, never changed, so every hit can share them.
           return { http: { status: undefined, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { data: entry.data } } };
         },

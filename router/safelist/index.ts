@@ -5,7 +5,8 @@
  *   so a listed id never touches Apollo's APQ cache;
  * - per client name a mode (staff set it; else SAFELIST_DEFAULT_MODE): `off` runs anything (APQ included), `audit`
  *   runs operations outside the manifests but logs each (client, operation hash) once and counts it, `enforce` refuses
- *   them with PERSISTED_QUERY_NOT_IN_LIST (HTTP 400) in `requestDidStart`: before parsing, validation or planning. A
+ *   them with PERSISTED_QUERY_NOT_IN_LIST (HTTP 400): decided in `requestDidStart`, before the client's document is
+ *   parsed, validated or planned (it is swapped for a trivial one, refused in `didResolveOperation`). A
  *   free-form query whose text is a listed body counts as listed (clients that cannot send ids still work);
  * - requests of a named client version are counted for retirement (router/safelist/traffic.ts);
  * - GET /graphql answers carry `Cache-Control` from the operation's cache policy (cache-headers.ts).
@@ -27,6 +28,8 @@ import { TrafficCounter } from './traffic';
 
 const routerLog = log.child({ service: 'router' });
 const CLIENTS_ADMIN = 'clients:admin';
+/** What an enforce refusal leaves Apollo Server to parse instead of the client's document. */
+const REFUSED_PLACEHOLDER = '{ __typename }';
 /** Audit lines remembered (one per client and operation hash); beyond this the oldest are forgotten and may log again. */
 const MAX_AUDITED = 10_000;
 
@@ -96,7 +99,18 @@ export function createSafelist(options: { config: Config; openUrl: () => string;
       }
       if (mode !== 'off') {
         count(label, mode, listed ? 'listed' : mode === 'enforce' ? 'refused' : 'unlisted');
-        if (!listed && mode === 'enforce') throw notInList();
+        if (!listed && mode === 'enforce') {
+          // Apollo Server answers a throw here with a 500: the client's document is swapped for a trivial one
+          // (never parsed, never stored by APQ) and refused in didResolveOperation, before any planning.
+          request.query = REFUSED_PLACEHOLDER;
+          request.operationName = undefined;
+          request.variables = {};
+          if (request.extensions?.persistedQuery) {
+            const { persistedQuery: _refused, ...rest } = request.extensions;
+            request.extensions = rest;
+          }
+          return { ...cacheHeaders(config), didResolveOperation: async () => Promise.reject(notInList()) };
+        }
         if (!listed) {
           const key = `${client.name ?? ''}\n${id ?? ''}`;
           if (!audited.has(key)) {
