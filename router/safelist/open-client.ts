@@ -42,7 +42,8 @@ export class SafelistOpenClient {
       method: 'POST',
       headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity({ scopes: [], audience: 'open' }, this.config.serviceKeys) },
       body: JSON.stringify({ query, variables }),
-      signal: AbortSignal.timeout(5000),
+      // Requests may wait on the first read: bounded well below a client's patience.
+      signal: AbortSignal.timeout(2000),
     });
     const body = (await response.json()) as { data?: T; errors?: { message: string }[] };
     if (!response.ok || body.errors?.length || !body.data) {

@@ -3,7 +3,8 @@
  * safelist's generation moves (polled every OPEN_REGISTRY_POLL_MS, 500 ms by default: a registration, retirement or
  * mode change reaches every router instance within about a second), and read again at least every minute.
  * When the open subgraph cannot be read, the last copy is kept; with none, an empty one (no manifests, no modes set:
- * every client in SAFELIST_DEFAULT_MODE) is used and the read is tried again after a second.
+ * every client in SAFELIST_DEFAULT_MODE) is used; either way the read is tried again after a second (requests in
+ * between do not wait for it).
  */
 import type { Config, SafelistModeName } from '../../platform/config';
 import { rateLimitedErrorLog, type SharedGeneration } from '../../platform/read-cache';
@@ -32,6 +33,8 @@ export function lookup(snapshot: SafelistSnapshot, client: string | null, id: st
 
 export class SafelistRegistryCache {
   private snapshot?: SafelistSnapshot;
+  /** False once the generation moved: the copy is read again before it answers (kept only if that read fails). */
+  private fresh = false;
   private loading?: Promise<SafelistSnapshot>;
   private failedAt = 0;
   private readonly generation: SharedGeneration;
@@ -55,7 +58,7 @@ export class SafelistRegistryCache {
     if (current === null) return;
     if (this.lastGeneration !== null && current !== this.lastGeneration) {
       this.invalidations++;
-      this.snapshot = undefined;
+      this.fresh = false;
       this.failedAt = 0;
     }
     this.lastGeneration = current;
@@ -64,8 +67,9 @@ export class SafelistRegistryCache {
   /** The current copy; never throws (see the file's comment). */
   async current(): Promise<SafelistSnapshot> {
     const snapshot = this.snapshot;
-    if (snapshot && Date.now() - snapshot.loadedAt < MAX_SNAPSHOT_AGE_MS) return snapshot;
-    if (!snapshot && Date.now() - this.failedAt < RETRY_AFTER_FAILURE_MS) return emptySnapshot();
+    if (snapshot && this.fresh && Date.now() - snapshot.loadedAt < MAX_SNAPSHOT_AGE_MS) return snapshot;
+    // A read failed a moment ago: requests do not wait on the open subgraph again before a second has passed.
+    if (Date.now() - this.failedAt < RETRY_AFTER_FAILURE_MS) return snapshot ?? emptySnapshot();
     this.loading ??= this.load().finally(() => (this.loading = undefined));
     try {
       return await this.loading;
@@ -90,6 +94,7 @@ export class SafelistRegistryCache {
       snapshot.all.set(id, body);
     }
     this.snapshot = snapshot;
+    this.fresh = true;
     return snapshot;
   }
 
