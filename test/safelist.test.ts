@@ -4,7 +4,12 @@
  * modes, the mini-program named by its Referer (an old version still served after a new one ships), retirement
  * refused after recent traffic, enforce refusing before anything is planned, and GET with Cache-Control.
  */
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { signAccessToken } from '../platform/access-token';
 import { captureLogs } from './support/log-capture';
 import { bearer, codes, gql, startSupergraph, testConfig, type GraphQLResponse } from './support/harness';
@@ -125,6 +130,23 @@ describe('registering a manifest', () => {
     expect(codes(await gql(url, REGISTER, { c: client, v: '3.0.0', m: manifest(CATEGORIES) }, shopper))).toEqual(['FORBIDDEN']);
     const listed = await admin(RELEASES, { c: client });
     expect(listed.data.clientReleases).toEqual([{ version: '1.0.0', retiredAt: null, lastSeenAt: null, requestsLast7Days: 0, operationCount: 2 }]);
+  });
+});
+
+describe('npm run register-manifest', () => {
+  it('registers an app folder’s manifest through the router, idempotently; a changed manifest for the same version fails', async () => {
+    const app = fs.mkdtempSync(path.join(os.tmpdir(), 'release-'));
+    const client = `cli${run}`;
+    fs.writeFileSync(path.join(app, 'persisted-query-manifest.json'), manifest(CATEGORIES));
+    const token = staff.authorization.replace('Bearer ', '');
+    const cli = (...args: string[]) =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(__dirname, '../scripts/register-manifest.ts'), app, ...args, '--client', client], {
+        env: { ...process.env, ROUTER_URL: url, SHOP_ACCESS_TOKEN: token },
+      });
+    expect((await cli('1.0.0')).stdout).toMatch(new RegExp(`^Registered: ${client} 1.0.0, 1 operations`));
+    expect((await cli('1.0.0')).stdout).toMatch(/^Already registered \(same operations\)/);
+    fs.writeFileSync(path.join(app, 'persisted-query-manifest.json'), manifest(CATEGORIES, PRODUCT));
+    await expect(cli('1.0.0')).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/CONFLICT/) });
   });
 });
 
