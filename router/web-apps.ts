@@ -116,7 +116,8 @@ function webAppRouter(spec: WebAppSpec, options: WebAppRouteOptions): express.Ro
         res.status(503).type('text/plain; charset=utf-8').send(problem);
         return;
       }
-      res.sendFile(path.join(outDir, 'index.html'), { cacheControl: false, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
+      // dotfiles: the build may live under a hidden folder (a test's .dist-test-*).
+      res.sendFile(path.join(outDir, 'index.html'), { cacheControl: false, dotfiles: 'allow', headers: { 'Content-Type': 'text/html; charset=utf-8' } });
     })().catch(next);
   });
   return router;

@@ -217,6 +217,8 @@ export async function buildWebApps(options: {
   previousRoot?: string;
 }): Promise<void> {
   for (const spec of WEB_APPS) {
+    // A project without the app's sources (a test's fixture) has nothing to build.
+    if (webAppInputs(options.projectDir, spec).length === 0) continue;
     const target = webAppOutDir(spec, options.outRoot);
     const previous = options.previousRoot ? webAppOutDir(spec, options.previousRoot) : undefined;
     const status = previous ? webAppStatus(options.projectDir, spec, previous) : undefined;

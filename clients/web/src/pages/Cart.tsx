@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { useMutation, useQuery, type CombinedError } from 'urql';
 import { Link, useLocation } from 'wouter';
 import {
   CartDocument,
@@ -90,6 +90,8 @@ function Coupons({ onChange }: { onChange: () => void }) {
   const [redeemed, redeem] = useMutation(RedeemCouponCodeDocument);
   const [code, setCode] = useState('');
   const [message, setMessage] = useState<string>();
+  // The refusal of the last coupon action only: a later success clears it.
+  const [failure, setFailure] = useState<CombinedError>();
   const changed = (text: string) => {
     setMessage(text);
     refetch({ requestPolicy: 'network-only' });
@@ -99,6 +101,7 @@ function Coupons({ onChange }: { onChange: () => void }) {
     event.preventDefault();
     setMessage(undefined);
     const result = await redeem({ code: code.trim() });
+    setFailure(result.error);
     if (result.data) {
       setCode('');
       changed(`已兑换：${result.data.redeemCouponCode.name}`);
@@ -119,6 +122,7 @@ function Coupons({ onChange }: { onChange: () => void }) {
               onClick={async () => {
                 setMessage(undefined);
                 const result = await claim({ templateId: template.id });
+                setFailure(result.error);
                 if (result.data) changed(`已领取：${result.data.claimCoupon.name}`);
               }}
             >
@@ -131,7 +135,7 @@ function Coupons({ onChange }: { onChange: () => void }) {
         <input aria-label="优惠码" placeholder="输入优惠码" value={code} onChange={(e) => setCode(e.target.value)} required />
         <button type="submit" className="secondary" disabled={redeemed.fetching}>兑换</button>
       </form>
-      <ErrorMessage message={describeError(claimed.error ?? redeemed.error)} />
+      <ErrorMessage message={describeError(failure)} />
       {message && <p className="success" role="status">{message}</p>}
       {data && (
         <p className="muted">
