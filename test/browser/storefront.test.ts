@@ -178,6 +178,27 @@ describe('web storefront in Chromium', () => {
     expect(page.errors).toEqual([]);
   });
 
+  it('exchanges the refresh token when the access token is refused, and carries on', async () => {
+    const page = await session.newPage();
+    const sent = recordGraphql(page);
+    await signInAsDemoShopper(page);
+    const before = await page.evaluate(() => JSON.parse(localStorage.getItem('shop.session')!));
+    // As after the access token expired: the router refuses it (UNAUTHENTICATED).
+    await page.evaluate(() => {
+      const session = JSON.parse(localStorage.getItem('shop.session')!);
+      localStorage.setItem('shop.session', JSON.stringify({ ...session, accessToken: 'expired.access.token' }));
+    });
+    await page.goto(`${origin}/shop/cart`);
+    await page.getByRole('heading', { name: '购物车' }).waitFor();
+    await page.getByRole('complementary', { name: '价格明细' }).waitFor();
+    const after = await page.evaluate(() => JSON.parse(localStorage.getItem('shop.session')!));
+    expect(after.accessToken).not.toBe('expired.access.token');
+    expect(after.refreshToken).not.toBe(before.refreshToken);
+    expect(sent.filter((request) => request.body.operationName === 'RefreshToken')).toHaveLength(1);
+    // The refused request is logged by Chromium as a failed resource (HTTP 401); nothing else went wrong.
+    expect(page.errors.filter((error) => !/status of 401/.test(error))).toEqual([]);
+  });
+
   it('says in Chinese why a bad coupon code and more than the stock are refused, and changes nothing', async () => {
     const page = await session.newPage();
     await signInAsDemoShopper(page);
