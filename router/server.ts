@@ -22,6 +22,7 @@ import { identityGate } from '../platform/identity-gate';
 import type { RunningServer } from '../platform/subgraph-server';
 import { identityFromRequest } from './auth';
 import { createExplorer, type Explorer, type ExplorerOptions } from './explorer';
+import { webAppRoutes } from './web-apps';
 import { InFlightDedup, type DedupStats } from './dedup';
 import { boundedFetchers, createGateway, urlResolver, type RouterContext } from './gateway';
 import type { PassThroughStats } from './pass-through';
@@ -220,6 +221,8 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   // The bundle is built on the first visit, not here: routers started by tests never pay for it.
   const explorer = config.explorerEnabled ? createExplorer({ endpoint: '/graphql', ...options.explorer }) : undefined;
   if (explorer) app.use(explorer.routes);
+  // The storefront at /shop (router/web-apps.ts).
+  app.use(webAppRoutes());
   // Provider callbacks, known paths only: forwarded as they are to payment (and carrier pushes to order): router/notify-proxy.ts.
   const notify = notifyProxy(config, (service) => new URL(resolveUrl(service, `http://${config.host}:${config.ports[service]}/graphql`)).origin);
   app.use('/notify', notify.router);

@@ -9,6 +9,8 @@
  *   schema/supergraph.graphql; migrations are code and come with it.
  * - The explorer bundle (router/explorer/build.ts) goes to dist/router/explorer/public; a fresh bundle from the
  *   previous build is kept rather than rebuilt.
+ * - Each browser app (router/web-apps.ts: the storefront) goes to dist/<its folder>/public (scripts/lib/web-app-build.ts),
+ *   kept like the explorer when its fingerprint still matches; `--web` builds only them (`npm run build:web`).
  * - dist/build-info.json, written last, records a fingerprint of every input (contents of the sources, run-time files,
  *   explorer sources, package.json and the lock file). `--if-stale` (what `npm start` runs) builds only when that
  *   fingerprint changed or an entry point is missing, so a second start costs a hash of the sources (~0.1 s).
@@ -21,6 +23,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type * as Esbuild from 'esbuild';
 import { buildExplorer, explorerBundleStatus, EXPLORER_SOURCE_DIR, loadEsbuild } from '../router/explorer/build';
+import { WEB_APPS, webAppOutDir } from '../router/web-apps';
+import { buildWebApp, webAppInputs, webAppStatus } from './lib/web-app-build';
 
 export const PROJECT_DIR = path.resolve(__dirname, '..');
 /** Source folders compiled into dist/ (relative to the project). */
@@ -91,7 +95,8 @@ export function collectInputs(projectDir: string = PROJECT_DIR): Inputs {
   const explorerSources = walk(path.join(projectDir, toPosix(path.relative(PROJECT_DIR, EXPLORER_SOURCE_DIR)))).map(relative);
   const manifests = ['package.json', 'package-lock.json', 'tsconfig.json'].filter((file) => fs.existsSync(path.join(projectDir, file)));
   const buildScript = files.filter((file) => file === 'scripts/build.ts');
-  const all = [...new Set([...modules, ...runtimeFiles, ...explorerSources, ...manifests, ...buildScript])].sort();
+  const webSources = WEB_APPS.flatMap((spec) => webAppInputs(projectDir, spec));
+  const all = [...new Set([...modules, ...runtimeFiles, ...explorerSources, ...webSources, ...manifests, ...buildScript])].sort();
   return { modules, runtimeFiles, all };
 }
 
@@ -130,6 +135,8 @@ export interface BuildOptions {
   outDir?: string;
   /** Build the explorer bundle too (default true). */
   explorer?: boolean;
+  /** Build the browser apps (the storefront) too (default true). */
+  webApps?: boolean;
   esbuild?: typeof Esbuild;
   log?: (message: string) => void;
 }
@@ -181,6 +188,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildInfo> {
         log(`explorer: ${(manifest.bytes / 1e6).toFixed(1)} MB in ${(ms / 1000).toFixed(1)} s`);
       }
     }
+    if (options.webApps ?? true) await buildWebApps({ projectDir, esbuild, log, previousRoot: outDir, outRoot: next });
     const info: BuildInfo = {
       fingerprint: print,
       builtAt: new Date().toISOString(),
@@ -197,6 +205,33 @@ export async function build(options: BuildOptions = {}): Promise<BuildInfo> {
   }
 }
 
+/**
+ * Builds each browser app into `<outRoot>/<app folder>/public`, moving a fresh build from `previousRoot` instead when
+ * there is one (its fingerprint matches the sources).
+ */
+export async function buildWebApps(options: {
+  projectDir: string;
+  esbuild: typeof Esbuild;
+  log: (message: string) => void;
+  outRoot: string;
+  previousRoot?: string;
+}): Promise<void> {
+  for (const spec of WEB_APPS) {
+    // A project without the app's sources (a test's fixture) has nothing to build.
+    if (webAppInputs(options.projectDir, spec).length === 0) continue;
+    const target = webAppOutDir(spec, options.outRoot);
+    const previous = options.previousRoot ? webAppOutDir(spec, options.previousRoot) : undefined;
+    const status = previous ? webAppStatus(options.projectDir, spec, previous) : undefined;
+    if (previous && previous !== target && status?.state === 'fresh') {
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.renameSync(previous, target);
+      continue;
+    }
+    const { manifest, ms } = await buildWebApp(options.projectDir, spec, { outDir: target, esbuild: options.esbuild });
+    options.log(`${spec.source}: ${(manifest.bytes / 1e3).toFixed(0)} kB in ${(ms / 1000).toFixed(1)} s (${spec.mount})`);
+  }
+}
+
 /** Replaces `outDir` by `next` with two renames; the old tree is deleted afterwards. */
 function swapIn(next: string, outDir: string) {
   const old = `${outDir}.old-${process.pid}`;
@@ -209,6 +244,15 @@ function swapIn(next: string, outDir: string) {
 async function main(args: string[]) {
   const ifStale = args.includes('--if-stale');
   const outDir = path.join(PROJECT_DIR, 'dist');
+  if (args.includes('--web')) {
+    // Only the browser apps, in place under dist/ (a compiled router serves them from there).
+    const esbuild = loadEsbuild();
+    if (!esbuild) throw new Error('esbuild is not installed (a devDependency): run `npm install` first');
+    const started = Date.now();
+    await buildWebApps({ projectDir: PROJECT_DIR, esbuild, log: (message) => console.log(`build:web  ${message}`), outRoot: outDir });
+    console.log(`build:web  done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return;
+  }
   if (ifStale) {
     const status = distStatus(PROJECT_DIR, outDir);
     if (status.fresh) return;

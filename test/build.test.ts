@@ -159,6 +159,12 @@ it('the compiled product subgraph and router start in production from their own 
     expect(answer.status).toBe(200);
     expect(answer.errors).toBeUndefined();
     expect((answer.data as { products: { edges: { node: { title: string } }[] } }).products.edges.length).toBe(2);
+    // The storefront the build made, served by the compiled router from dist/ (it never builds at run time).
+    expect(fs.existsSync(path.join(outDir, 'clients/web/public/manifest.json'))).toBe(true);
+    const page = await fetch(`${new URL(routerUrl).origin}/shop/orders/1`);
+    expect(page.status).toBe(200);
+    const script = (await page.text()).match(/\/shop\/assets\/main-[A-Z0-9]+\.js/)![0];
+    expect((await fetch(`${new URL(routerUrl).origin}${script}`)).status).toBe(200);
     router.child.kill('SIGTERM');
     product.child.kill('SIGTERM');
     expect(await router.exited).toBe(0);
