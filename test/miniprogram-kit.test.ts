@@ -18,6 +18,7 @@ import {
   AddToCartDocument,
   CreateOrderDocument,
   MyCartDocument,
+  OrderDetailDocument,
   OrderStatusDocument,
   ProductDetailDocument,
   type OrderViewFragment,
@@ -55,11 +56,11 @@ afterAll(async () => {
 });
 
 /** A phone with the mini-program: its own `wx` (own WeChat user, own storage) and the kit on it. */
-function miniProgram(options: { onSignedOut?: () => void } = {}) {
+function miniProgram(options: { onSignedOut?: () => void; merchantKey?: string } = {}) {
   const wx = fakeWx({
     appId: sandbox.appId,
     openidSuffix: crypto.randomBytes(6).toString('hex'),
-    payment: { merchantPublicKey, cashierOrigin: new URL(router).origin },
+    payment: { merchantPublicKey: options.merchantKey ?? merchantPublicKey, cashierOrigin: new URL(router).origin },
   });
   const shop = createShop({ wx, endpoint: router, onSignedOut: options.onSignedOut });
   shops.push(shop);
@@ -192,6 +193,18 @@ describe('the shopper journey in the mini-program', () => {
     });
     expect(wx.requests.filter((request) => request.response !== undefined && !codeOf(request)).length).toBeGreaterThanOrEqual(8);
   });
+});
+
+it('parameters WeChat cannot verify (signed with another merchant key) are refused at the cashier: FAILED, the order still waits', async () => {
+  const otherKey = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const { wx, shop } = miniProgram({ merchantKey: otherKey });
+  const session = ok(await shop.auth.login());
+  const orderId = await placeTestOrder(supergraph.subgraphs.order!.db, { userId: session.userId });
+  const outcome = await shop.pay(orderId, { waitMs: 1000 });
+  expect(outcome).toMatchObject({ status: 'FAILED', error: { message: 'requestPayment:fail 支付验证签名失败' } });
+  expect(wx.payments).toHaveLength(1);
+  const order = ok(await shop.request(OrderDetailDocument, { id: orderId })).order;
+  expect(order?.status).toBe('PENDING_PAYMENT');
 });
 
 describe('tokens', () => {

@@ -36,12 +36,12 @@ interface OrderPageData {
   error: string;
 }
 
-let stopWatching: (() => void) | null = null;
-
 Page({
   data: { order: null, paying: false, message: '', error: '' } as OrderPageData,
 
   orderId: '',
+  /** Stops this page's subscription (per instance: the same page may be open twice in the page stack). */
+  stopWatching: null as (() => void) | null,
 
   shop(): Shop {
     return getApp<{ shop: Shop }>().shop;
@@ -54,13 +54,13 @@ Page({
   },
 
   onUnload() {
-    stopWatching?.();
-    stopWatching = null;
+    this.stopWatching?.();
+    this.stopWatching = null;
   },
 
   watch() {
-    stopWatching?.();
-    stopWatching = this.shop().subscriptions.subscribe(OrderStatusDocument, { orderId: this.orderId }, {
+    this.stopWatching?.();
+    this.stopWatching = this.shop().subscriptions.subscribe(OrderStatusDocument, { orderId: this.orderId }, {
       next: ({ orderStatusChanged: order }) => {
         this.setData({ order: { ...order, totalText: yuan(order.total), statusText: STATUS_TEXT[order.status] ?? order.status }, error: '' });
       },
