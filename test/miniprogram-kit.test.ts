@@ -30,6 +30,7 @@ import { createTestProduct, viaRouter } from '../subgraphs/cart/test/fixtures';
 import { paymentTestConfig, sharedSandboxes, waitFor } from '../subgraphs/payment/test/support';
 import { startFakeWechatApi, type FakeWechatApi } from './support/fake-wechat-api';
 import { fakeWx, type FakeWx, type RecordedRequest } from './support/fake-wx';
+import { FaultProxy } from './support/faults/proxy';
 import { startSupergraph } from './support/harness';
 
 const base = paymentTestConfig();
@@ -43,15 +44,21 @@ let supergraph: RunningSupergraph;
 let router: string;
 const shops: Shop[] = [];
 
+/** The shop's public origin (PAYMENT_PUBLIC_URL: notify and sandbox cashier URLs), a proxy in front of the router. */
+const publicOrigin = new FaultProxy('public origin');
+
 beforeAll(async () => {
   wechat = await startFakeWechatApi({ appId: sandbox.appId });
-  config = paymentTestConfig(wechat.env);
+  await publicOrigin.listen();
+  config = paymentTestConfig({ ...wechat.env, PAYMENT_PUBLIC_URL: `http://127.0.0.1:${publicOrigin.port}` });
   supergraph = await startSupergraph({ config });
   router = supergraph.routerUrl!;
+  publicOrigin.retarget({ host: '127.0.0.1', port: Number(new URL(router).port) });
 });
 afterAll(async () => {
   await Promise.all(shops.map((shop) => shop.close()));
   await supergraph?.stop();
+  await publicOrigin.close();
   await wechat?.close();
 });
 
@@ -205,6 +212,18 @@ it('parameters WeChat cannot verify (signed with another merchant key) are refus
   expect(wx.payments).toHaveLength(1);
   const order = ok(await shop.request(OrderDetailDocument, { id: orderId })).order;
   expect(order?.status).toBe('PENDING_PAYMENT');
+});
+
+it('development: with sandboxCashier the kit pays at the sandbox cashier (sandboxPayUrl) instead of wx.requestPayment, then waits for PAID', async () => {
+  const { wx, shop } = miniProgram();
+  const session = ok(await shop.auth.login());
+  const orderId = await placeTestOrder(supergraph.subgraphs.order!.db, { userId: session.userId });
+  const outcome = await shop.pay(orderId, { sandboxCashier: true });
+  expect(outcome).toMatchObject({ status: 'PAID', order: { id: orderId, status: 'PAID' } });
+  expect(wx.payments).toHaveLength(0);
+  const cashier = wx.requests.find((request) => request.url.includes('/notify/sandbox/wechat/'))!;
+  expect(cashier).toMatchObject({ method: 'POST', statusCode: 200, response: { paid: true } });
+  expect(new URL(cashier.url).origin).toBe(`http://127.0.0.1:${publicOrigin.port}`);
 });
 
 describe('tokens', () => {

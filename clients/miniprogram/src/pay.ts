@@ -25,6 +25,12 @@ export interface PayOptions {
   waitMs?: number;
   /** Poll interval when the socket is not available (default 2 s). */
   pollMs?: number;
+  /**
+   * Development against a shop whose payment sandbox is on (no merchant keys): WeChat's real cashier does not know
+   * the sandbox's prepay ids, so pay at the sandbox's cashier instead (POST `sandboxPayUrl`, which sends the signed
+   * notification as WeChat Pay would). Ignored when the shop answers no sandbox URL (real merchant keys).
+   */
+  sandboxCashier?: boolean;
 }
 
 const settled = (order: OrderViewFragment | null | undefined) => !!order && order.status !== 'PENDING_PAYMENT' && order.status !== 'CANCELLED';
@@ -38,6 +44,19 @@ function requestPayment(wx: WxApi, params: { timeStamp: string; nonceStr: string
       signType: params.signType as 'RSA',
       paySign: params.paySign,
       success: () => resolve({ ok: true }),
+      fail: ({ errMsg }) => resolve({ ok: false, errMsg }),
+    }),
+  );
+}
+
+/** The sandbox's cashier (development): answers like requestPayment's callbacks. */
+function sandboxPay(wx: WxApi, url: string) {
+  return new Promise<{ ok: true } | { ok: false; errMsg: string }>((resolve) =>
+    wx.request({
+      url,
+      method: 'POST',
+      success: ({ statusCode, data }) =>
+        resolve(statusCode === 200 && (data as { paid?: boolean } | null)?.paid ? { ok: true } : { ok: false, errMsg: `sandbox cashier: ${JSON.stringify(data)}` }),
       fail: ({ errMsg }) => resolve({ ok: false, errMsg }),
     }),
   );
@@ -94,7 +113,8 @@ export async function payWithWechat(
   if (!answer.ok) return { status: 'FAILED', error: answer.error };
   const params = answer.data.payOrder.wechat;
   if (!params) return { status: 'FAILED', error: { code: 'BAD_RESPONSE', message: 'payOrder answered no WeChat parameters', extensions: {}, errors: [] } };
-  const cashier = await requestPayment(deps.wx, params);
+  const sandboxUrl = options.sandboxCashier ? answer.data.payOrder.sandboxPayUrl : null;
+  const cashier = sandboxUrl ? await sandboxPay(deps.wx, sandboxUrl) : await requestPayment(deps.wx, params);
   if (!cashier.ok && /cancel/.test(cashier.errMsg)) return { status: 'CANCELLED' };
   if (!cashier.ok) {
     // The cashier failed, yet the money may have moved before it did (a dropped connection): ask the order once.

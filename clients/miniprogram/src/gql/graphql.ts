@@ -205,7 +205,7 @@ export type PayWithWechatMutationVariables = Exact<{
 }>;
 
 
-export type PayWithWechatMutation = { payOrder: { payment: { id: string, status: PaymentStatus, amount: number }, wechat: { appId: string, timeStamp: string, nonceStr: string, package: string, signType: string, paySign: string } | null } };
+export type PayWithWechatMutation = { payOrder: { sandboxPayUrl: string | null, payment: { id: string, status: PaymentStatus, amount: number }, wechat: { appId: string, timeStamp: string, nonceStr: string, package: string, signType: string, paySign: string } | null } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -422,6 +422,7 @@ export const PayWithWechatDocument = new TypedDocumentString(`
       signType
       paySign
     }
+    sandboxPayUrl
   }
 }
-    `, {"body":"mutation PayWithWechat($orderId: ID!) { payOrder(orderId: $orderId, method: WECHAT) { payment { amount id status } wechat { appId nonceStr package paySign signType timeStamp } } }","hash":"sha256:f0cbc56ea1e1a6f0bcc358e119c6a754b1584e2bdaf121b72f84bd6f763d7f03"}) as unknown as TypedDocumentString<PayWithWechatMutation, PayWithWechatMutationVariables>;
+    `, {"body":"mutation PayWithWechat($orderId: ID!) { payOrder(orderId: $orderId, method: WECHAT) { payment { amount id status } sandboxPayUrl wechat { appId nonceStr package paySign signType timeStamp } } }","hash":"sha256:a51898f908d57731d316a37a31558d0af5a1c94fe25e77420c50a7cc44a884f2"}) as unknown as TypedDocumentString<PayWithWechatMutation, PayWithWechatMutationVariables>;
