@@ -10,6 +10,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import { printExecutableGraphQLDocument } from '@graphql-tools/documents';
+import type { DocumentNode } from 'graphql';
 
 /** Per subgraph: its context type and the row type behind each GraphQL object (paths relative to generated/). */
 const subgraphs: Record<string, { context: string; mappers: Record<string, string> }> = {
@@ -142,8 +144,22 @@ export const clientOutput = (app: string) => ({
   schema: 'schema/api.graphql',
   documents: `${app}/operations/**/*.graphql`,
   preset: 'client' as const,
-  presetConfig: { fragmentMasking: false, persistedDocuments: { hashAlgorithm: 'sha256' as const } },
-  config: { enumsAsTypes: true, useTypeImports: true, scalars: { ID: 'string' }, avoidOptionals: false },
+  presetConfig: {
+    fragmentMasking: false,
+    persistedDocuments: { hashAlgorithm: 'sha256' as const },
+    // The mini-program kit retries an id the router does not know (APQ, development) with the text the id hashes:
+    // the normalized body, as persisted-documents.json has it, kept in each document's `__meta__.body`.
+    ...(app === 'clients/miniprogram' ? { onExecutableDocumentNode: (document: DocumentNode) => ({ body: printExecutableGraphQLDocument(document) }) } : {}),
+  },
+  config: {
+    enumsAsTypes: true,
+    useTypeImports: true,
+    scalars: { ID: 'string' },
+    avoidOptionals: false,
+    // The mini-program kit sends ids and, on PERSISTED_QUERY_NOT_FOUND, the text: documents as typed strings
+    // (text + `__meta__.hash`) need no graphql package in the mini-program's bundle to print them.
+    ...(app === 'clients/miniprogram' ? { documentMode: 'string' as const } : {}),
+  },
 });
 
 const clientOutputs = Object.fromEntries(clientApps.map((app) => [`${app}/src/gql/`, clientOutput(app)]));

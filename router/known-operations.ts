@@ -28,7 +28,7 @@ export const KNOWN_OPERATIONS: readonly string[] = [
   'Orders',
   'Order',
   'MyCoupons',
-  // Subscriptions (clients/wechat-graphql-ws.ts, docs/subscriptions.md)
+  // Subscriptions (clients/miniprogram/src/wechat-graphql-ws.ts, docs/subscriptions.md)
   'Watch',
   'OrderStatus',
   // The router's own reads for subscriptions (router/subscriptions/order-status.ts)

@@ -37,8 +37,9 @@ export interface FakeWechatApi {
   close(): Promise<void>;
 }
 
-export async function startFakeWechatApi(): Promise<FakeWechatApi> {
-  const appId = `wx${crypto.randomBytes(8).toString('hex')}`;
+/** `appId`: the mini-program's (default: a random one), e.g. the one its WeChat Pay parameters are signed for. */
+export async function startFakeWechatApi(options: { appId?: string } = {}): Promise<FakeWechatApi> {
+  const appId = options.appId ?? `wx${crypto.randomBytes(8).toString('hex')}`;
   const secret = crypto.randomBytes(16).toString('hex');
   const sessionKeys = new Map<string, string>();
   const phoneCodes = new Map<string, string>();
