@@ -10,6 +10,7 @@ import { accessRiskRetention } from './access-risk-retention';
 import { createFamilyLoaders } from './families-loaders';
 import { createFavoriteLoaders } from './favorites-loaders';
 import { createUserLoaders } from './loaders';
+import { createBackOfficeLoaders } from './back-office-loaders';
 import { resolvers } from './resolvers';
 import { createSmsSender, describeSms } from './sms-provider';
 import { createWechatProvider, describeWechatLogin } from './wechat';
@@ -59,6 +60,7 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
       services,
       favorites: createFavoriteLoaders(deps.db, deps.services, base.identity.userId),
       families: createFamilyLoaders(deps.db),
+      backOffice: createBackOfficeLoaders(deps.db),
       selfIds: new Set(base.identity.userId ? [base.identity.userId] : []),
     }),
     stop: async () => {

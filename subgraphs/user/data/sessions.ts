@@ -2,9 +2,9 @@
 import type { Knex } from 'knex';
 
 /** sms: a code sent to the phone (register or quick login); merge: the caller's half account was folded into this one. */
-export type SessionMethod = 'password' | 'register' | 'wechat' | 'sms' | 'merge';
+export type SessionMethod = 'password' | 'register' | 'wechat' | 'sms' | 'merge' | 'terminal';
 /** password_reset: every session of the account, when its password is reset; merged: the folded account's sessions. */
-export type RevokeReason = 'logout' | 'reuse' | 'password_reset' | 'merged';
+export type RevokeReason = 'logout' | 'reuse' | 'password_reset' | 'merged' | 'disabled';
 
 export async function insertSession(db: Knex, userId: string, method: SessionMethod): Promise<string> {
   const [row] = await db('sessions').insert({ user_id: userId, method }).returning('id');

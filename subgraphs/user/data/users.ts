@@ -44,7 +44,14 @@ export interface Credentials {
 
 /** The id and password hash of the account whose phone, email or username is `value` (already normalized). */
 export async function findCredentials(db: Knex, column: AccountColumn, value: string): Promise<Credentials | undefined> {
-  return db('users').select('id', 'password_hash').where(column, value).first();
+  return (
+    db('users')
+      .select('id', 'password_hash')
+      .where(column, value)
+      // A disabled back office account signs in no more (back-office.ts).
+      .whereNotExists(db('staff_accounts').whereRaw('staff_accounts.user_id = users.id').whereNotNull('disabled_at'))
+      .first()
+  );
 }
 
 export async function phoneExists(db: Knex, phone: string): Promise<boolean> {
