@@ -39,6 +39,8 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       MemberIdentification: '../member-identification#MemberIdentificationView',
       MemberCard: '../data/member-cards#MemberCardRow',
       StoreAccess: '../back-office#StoreAccessView',
+      StoreStatisticsOverview: '../store-stats#OverviewView',
+      StoreDayStatistics: '../store-stats#DayView',
     },
   },
   product: {

@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { RunningSupergraph } from '../app/launcher';
+import { shanghaiDate } from '../platform/shanghai-time';
 import { bearer, codes, gql, startSupergraph, testConfig, uniquePhone, type GraphQLResponse } from './support/harness';
 
 const config = testConfig();
@@ -115,6 +116,19 @@ it('identifies a member by coupon code and redeems the coupon once at a store; 2
   ).storeRedemptions.edges;
   expect(listed).toEqual([{ node: { couponId: coupon.id, storeCode: STORE_A } }]);
   expect(codes(await gql(router, 'query($s: String!) { storeRedemptions(storeCode: $s, from: "2026-01-01T00:00:00Z", to: "2026-02-01T00:00:00Z") { edges { cursor } } }', { s: STORE_A }, clerkB))).toEqual(['FORBIDDEN']);
+
+  // The statistics read model (user) learns the redemption from promote's event.
+  const today = shanghaiDate(Date.now());
+  const STATS = 'query($s: String, $d: String!) { storeStatistics(storeCode: $s, from: $d, to: $d) { totals { couponsRedeemed couponAmount } days { day } } }';
+  let totals: any;
+  for (let i = 0; i < 100; i++) {
+    totals = ok(await gql(router, STATS, { s: STORE_A, d: today }, clerkA)).storeStatistics.totals;
+    if (totals.couponsRedeemed > 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  expect(totals).toEqual({ couponsRedeemed: 1, couponAmount: 300 });
+  expect(codes(await gql(router, STATS, { s: STORE_A, d: today }, clerkB))).toEqual(['FORBIDDEN']);
+  expect(codes(await gql(router, STATS, { s: 'ONLINE', d: today }, clerkA))).toEqual(['FORBIDDEN']);
 });
 
 it('lets a terminal bound to a store redeem there and nowhere else, until it is revoked', async () => {

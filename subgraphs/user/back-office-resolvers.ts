@@ -14,6 +14,7 @@ import { findUserById } from './data/users';
 import type { MutationResolvers, QueryResolvers, Resolvers, StoreBusinessStatus } from './generated/resolvers-types';
 import { identifyMember } from './member-identification';
 import * as terminals from './terminals';
+import * as stats from './store-stats';
 
 export interface BoundTerminalView {
   terminal: TerminalRow;
@@ -34,6 +35,17 @@ async function anyReach(context: UserContext): Promise<{ userId: string; reach: 
   const { scopes } = context.identity;
   if (!scopes.includes(ADMIN_SCOPE) && !scopes.includes(OPERATE_SCOPE)) throw forbidden(`This needs the ${ADMIN_SCOPE} or ${OPERATE_SCOPE} permission`);
   return { userId, reach: await backOffice.reachOf(context.db, userId) };
+}
+
+/** A store whose statistics the caller may see: its own (store:operate), any in reach (store:admin), ONLINE for super-admins. */
+async function statsStore(context: UserContext, storeCode: string): Promise<string> {
+  const { userId, reach } = await anyReach(context);
+  if (storeCode === stats.ONLINE_STORE) {
+    if (!reach.all) throw forbidden('Only a super-admin sees the online shop');
+    return storeCode;
+  }
+  if (context.identity.scopes.includes(ADMIN_SCOPE)) return (await backOffice.storeByCode(context.db, reach, storeCode)).code;
+  return (await backOffice.requireStoreAccess(context.db, userId, storeCode)).storeCode;
 }
 
 function page(context: UserContext, kind: string, args: { first?: number | null; after?: string | null }) {
@@ -62,6 +74,8 @@ type Query = Pick<
   | 'identifyMember'
   | 'memberCards'
   | 'storeAccess'
+  | 'storeStatistics'
+  | 'storeSkuSales'
 >;
 type Mutation = Pick<
   MutationResolvers,
@@ -168,6 +182,19 @@ export const backOfficeResolvers: {
     async memberCards(_parent, { userId }, context) {
       requireScope(context, ADMIN_SCOPE);
       return findCardsOfUser(context.db, userId);
+    },
+    async storeStatistics(_parent, { storeCode, from, to }, context) {
+      const range = stats.period(from, to);
+      if (storeCode) return stats.overview(context.db, [await statsStore(context, storeCode)], storeCode, range);
+      const { reach } = await anyReach(context);
+      const codes = reach.all ? null : (await context.backOffice.storeById.loadMany(reach.storeIds)).flatMap((s) => (s && !(s instanceof Error) ? [s.code] : []));
+      return stats.overview(context.db, codes, null, range);
+    },
+    async storeSkuSales(_parent, { storeCode, from, to, first }, context) {
+      const range = stats.period(from, to);
+      const size = first ?? 20;
+      if (size < 1 || size > context.config.maxPageSize) throw badInput(`first must be between 1 and ${context.config.maxPageSize}`, 'first');
+      return stats.skuSales(context.db, await statsStore(context, storeCode), range, size);
     },
     async storeAccess(_parent, { checks }, context) {
       requireService(context, 'promote');

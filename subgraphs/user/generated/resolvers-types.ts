@@ -18,6 +18,7 @@ import type { TerminalRow } from '../data/terminals';
 import type { BoundTerminalView } from '../back-office-resolvers';
 import type { MemberIdentificationView } from '../member-identification';
 import type { MemberCardRow } from '../data/member-cards';
+import type { OverviewView, DayView } from '../store-stats';
 import type { UserContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -1046,6 +1047,14 @@ export type Query = {
   store: Store;
   /** Internal (promote): store access of (account, store) pairs, in the order asked (at most 500). */
   storeAccess: Array<StoreAccess>;
+  /** Staff: 销售统计列表 — units per SKU at a store over a period, best sellers first (first: at most MAX_PAGE_SIZE, default 20). */
+  storeSkuSales: Array<SkuSalesLine>;
+  /**
+   * Staff: 经营统计概览 of a store between two Shanghai dates (inclusive, at most 366 days). store:operate for a store the
+   * account acts for, store:admin for any store it reaches; storeCode null sums every store the caller reaches. Online
+   * orders count under the store code ONLINE (super-admins only).
+   */
+  storeStatistics: StoreStatisticsOverview;
   /** Staff (store:admin, or store:operate for their own stores): stores by batch of codes, franchisee, branch, status; keyset pages. */
   stores: StoreConnection;
   /** Staff (store:operate for its store, or store:admin): one terminal; NOT_FOUND otherwise. */
@@ -1136,6 +1145,21 @@ export type QueryStoreArgs = {
 
 export type QueryStoreAccessArgs = {
   checks: Array<StoreAccessCheck>;
+};
+
+
+export type QueryStoreSkuSalesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  from: Scalars['String']['input'];
+  storeCode: Scalars['String']['input'];
+  to: Scalars['String']['input'];
+};
+
+
+export type QueryStoreStatisticsArgs = {
+  from: Scalars['String']['input'];
+  storeCode?: InputMaybe<Scalars['String']['input']>;
+  to: Scalars['String']['input'];
 };
 
 
@@ -1232,6 +1256,19 @@ export type SalesBranchInput = {
   name: Scalars['String']['input'];
   /** ACTIVE (default) or DISABLED. */
   status?: InputMaybe<DirectoryStatus>;
+};
+
+/** 销售统计列表: one SKU's units sold (completed orders) over a period. */
+export type SkuSalesLine = {
+  __typename?: 'SkuSalesLine';
+  /** Orders (counted per day) that held it. */
+  orders: Scalars['Int']['output'];
+  /** Its product. */
+  productId: Scalars['ID']['output'];
+  /** Units sold. */
+  quantity: Scalars['Int']['output'];
+  /** SKU id (product subgraph). */
+  skuId: Scalars['ID']['output'];
 };
 
 /** What an SMS code is for; a code works only for its purpose (and for BIND_PHONE only for the account that asked). */
@@ -1401,6 +1438,29 @@ export type StoreConnection = {
   pageInfo: BackOfficePageInfo;
 };
 
+/** One Shanghai day of a store's figures (or the sum of a period / of several stores). Amounts in fen. */
+export type StoreDayStatistics = {
+  __typename?: 'StoreDayStatistics';
+  /** Face amounts of the coupons redeemed. */
+  couponAmount: Scalars['Int']['output'];
+  /** Coupons redeemed at the store (核销). */
+  couponsRedeemed: Scalars['Int']['output'];
+  /** The date (YYYY-MM-DD), or 'from..to' for a period's totals. */
+  day: Scalars['String']['output'];
+  /** Orders cancelled. */
+  ordersCancelled: Scalars['Int']['output'];
+  /** Orders paid. */
+  ordersPaid: Scalars['Int']['output'];
+  /** Orders placed (online shop only). */
+  ordersPlaced: Scalars['Int']['output'];
+  /** Orders refunded in full. */
+  ordersRefunded: Scalars['Int']['output'];
+  /** Totals of the orders refunded. */
+  refundedAmount: Scalars['Int']['output'];
+  /** Totals of the orders paid. */
+  salesAmount: Scalars['Int']['output'];
+};
+
 /** An edge of the store list. */
 export type StoreEdge = {
   __typename?: 'StoreEdge';
@@ -1444,6 +1504,21 @@ export type StoreInput = {
   phone?: InputMaybe<Scalars['String']['input']>;
   /** ACTIVE (default) or DISABLED. */
   status?: InputMaybe<DirectoryStatus>;
+};
+
+/** 经营统计概览: a store's (or every reachable store's) figures per day over a period, and the totals. */
+export type StoreStatisticsOverview = {
+  __typename?: 'StoreStatisticsOverview';
+  /** Every day of the period, oldest first (days without activity are zeros). */
+  days: Array<StoreDayStatistics>;
+  /** First date (YYYY-MM-DD, Asia/Shanghai). */
+  from: Scalars['String']['output'];
+  /** The store asked for; null for every store the caller reaches, summed. */
+  storeCode: Maybe<Scalars['String']['output']>;
+  /** Last date (inclusive). */
+  to: Scalars['String']['output'];
+  /** The period's sums. */
+  totals: StoreDayStatistics;
 };
 
 /** A device bound to a store (设备/终端); it signs in with its device secret. */
@@ -1733,6 +1808,7 @@ export type ResolversTypes = {
   SalesBranchConnection: ResolverTypeWrapper<Omit<SalesBranchConnection, 'edges'> & { edges: Array<ResolversTypes['SalesBranchEdge']> }>;
   SalesBranchEdge: ResolverTypeWrapper<Omit<SalesBranchEdge, 'node'> & { node: ResolversTypes['SalesBranch'] }>;
   SalesBranchInput: SalesBranchInput;
+  SkuSalesLine: ResolverTypeWrapper<SkuSalesLine>;
   SmsCodePurpose: SmsCodePurpose;
   SmsCodeTicket: ResolverTypeWrapper<SmsCodeTicket>;
   StaffAccount: ResolverTypeWrapper<StaffAccountRow>;
@@ -1746,9 +1822,11 @@ export type ResolversTypes = {
   StoreAccessCheck: StoreAccessCheck;
   StoreBusinessStatus: StoreBusinessStatus;
   StoreConnection: ResolverTypeWrapper<Omit<StoreConnection, 'edges'> & { edges: Array<ResolversTypes['StoreEdge']> }>;
+  StoreDayStatistics: ResolverTypeWrapper<DayView>;
   StoreEdge: ResolverTypeWrapper<Omit<StoreEdge, 'node'> & { node: ResolversTypes['Store'] }>;
   StoreFilter: StoreFilter;
   StoreInput: StoreInput;
+  StoreStatisticsOverview: ResolverTypeWrapper<OverviewView>;
   Terminal: ResolverTypeWrapper<TerminalRow>;
   TerminalBindingCode: ResolverTypeWrapper<TerminalBindingCode>;
   TerminalConnection: ResolverTypeWrapper<Omit<TerminalConnection, 'edges'> & { edges: Array<ResolversTypes['TerminalEdge']> }>;
@@ -1806,6 +1884,7 @@ export type ResolversParentTypes = {
   SalesBranchConnection: Omit<SalesBranchConnection, 'edges'> & { edges: Array<ResolversParentTypes['SalesBranchEdge']> };
   SalesBranchEdge: Omit<SalesBranchEdge, 'node'> & { node: ResolversParentTypes['SalesBranch'] };
   SalesBranchInput: SalesBranchInput;
+  SkuSalesLine: SkuSalesLine;
   SmsCodeTicket: SmsCodeTicket;
   StaffAccount: StaffAccountRow;
   StaffAccountConnection: Omit<StaffAccountConnection, 'edges'> & { edges: Array<ResolversParentTypes['StaffAccountEdge']> };
@@ -1817,9 +1896,11 @@ export type ResolversParentTypes = {
   StoreAccess: StoreAccessView;
   StoreAccessCheck: StoreAccessCheck;
   StoreConnection: Omit<StoreConnection, 'edges'> & { edges: Array<ResolversParentTypes['StoreEdge']> };
+  StoreDayStatistics: DayView;
   StoreEdge: Omit<StoreEdge, 'node'> & { node: ResolversParentTypes['Store'] };
   StoreFilter: StoreFilter;
   StoreInput: StoreInput;
+  StoreStatisticsOverview: OverviewView;
   Terminal: TerminalRow;
   TerminalBindingCode: TerminalBindingCode;
   TerminalConnection: Omit<TerminalConnection, 'edges'> & { edges: Array<ResolversParentTypes['TerminalEdge']> };
@@ -2071,6 +2152,8 @@ export type QueryResolvers<ContextType = UserContext, ParentType extends Resolve
   staffRoles?: Resolver<Array<ResolversTypes['StaffRole']>, ParentType, ContextType>;
   store?: Resolver<ResolversTypes['Store'], ParentType, ContextType, RequireFields<QueryStoreArgs, 'code'>>;
   storeAccess?: Resolver<Array<ResolversTypes['StoreAccess']>, ParentType, ContextType, RequireFields<QueryStoreAccessArgs, 'checks'>>;
+  storeSkuSales?: Resolver<Array<ResolversTypes['SkuSalesLine']>, ParentType, ContextType, RequireFields<QueryStoreSkuSalesArgs, 'from' | 'storeCode' | 'to'>>;
+  storeStatistics?: Resolver<ResolversTypes['StoreStatisticsOverview'], ParentType, ContextType, RequireFields<QueryStoreStatisticsArgs, 'from' | 'to'>>;
   stores?: Resolver<ResolversTypes['StoreConnection'], ParentType, ContextType, Partial<QueryStoresArgs>>;
   terminal?: Resolver<ResolversTypes['Terminal'], ParentType, ContextType, RequireFields<QueryTerminalArgs, 'id'>>;
   terminals?: Resolver<ResolversTypes['TerminalConnection'], ParentType, ContextType, RequireFields<QueryTerminalsArgs, 'storeCode'>>;
@@ -2093,6 +2176,13 @@ export type SalesBranchConnectionResolvers<ContextType = UserContext, ParentType
 export type SalesBranchEdgeResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['SalesBranchEdge'] = ResolversParentTypes['SalesBranchEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['SalesBranch'], ParentType, ContextType>;
+};
+
+export type SkuSalesLineResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['SkuSalesLine'] = ResolversParentTypes['SkuSalesLine']> = {
+  orders?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  productId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  skuId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export type SmsCodeTicketResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['SmsCodeTicket'] = ResolversParentTypes['SmsCodeTicket']> = {
@@ -2163,9 +2253,29 @@ export type StoreConnectionResolvers<ContextType = UserContext, ParentType exten
   pageInfo?: Resolver<ResolversTypes['BackOfficePageInfo'], ParentType, ContextType>;
 };
 
+export type StoreDayStatisticsResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['StoreDayStatistics'] = ResolversParentTypes['StoreDayStatistics']> = {
+  couponAmount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  couponsRedeemed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  day?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ordersCancelled?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ordersPaid?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ordersPlaced?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ordersRefunded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  refundedAmount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  salesAmount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type StoreEdgeResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['StoreEdge'] = ResolversParentTypes['StoreEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Store'], ParentType, ContextType>;
+};
+
+export type StoreStatisticsOverviewResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['StoreStatisticsOverview'] = ResolversParentTypes['StoreStatisticsOverview']> = {
+  days?: Resolver<Array<ResolversTypes['StoreDayStatistics']>, ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  storeCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  totals?: Resolver<ResolversTypes['StoreDayStatistics'], ParentType, ContextType>;
 };
 
 export type TerminalResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Terminal'] = ResolversParentTypes['Terminal']> = {
@@ -2248,6 +2358,7 @@ export type Resolvers<ContextType = UserContext> = {
   SalesBranch?: SalesBranchResolvers<ContextType>;
   SalesBranchConnection?: SalesBranchConnectionResolvers<ContextType>;
   SalesBranchEdge?: SalesBranchEdgeResolvers<ContextType>;
+  SkuSalesLine?: SkuSalesLineResolvers<ContextType>;
   SmsCodeTicket?: SmsCodeTicketResolvers<ContextType>;
   StaffAccount?: StaffAccountResolvers<ContextType>;
   StaffAccountConnection?: StaffAccountConnectionResolvers<ContextType>;
@@ -2257,7 +2368,9 @@ export type Resolvers<ContextType = UserContext> = {
   Store?: StoreResolvers<ContextType>;
   StoreAccess?: StoreAccessResolvers<ContextType>;
   StoreConnection?: StoreConnectionResolvers<ContextType>;
+  StoreDayStatistics?: StoreDayStatisticsResolvers<ContextType>;
   StoreEdge?: StoreEdgeResolvers<ContextType>;
+  StoreStatisticsOverview?: StoreStatisticsOverviewResolvers<ContextType>;
   Terminal?: TerminalResolvers<ContextType>;
   TerminalBindingCode?: TerminalBindingCodeResolvers<ContextType>;
   TerminalConnection?: TerminalConnectionResolvers<ContextType>;

@@ -432,4 +432,47 @@ export const migrations: Migration[] = [
       await knex.schema.dropTableIfExists('member_cards');
     },
   },
+  {
+    // The back office's statistics read model (docs/back-office.md, "Statistics"): per store and Shanghai day, built
+    // by idempotent consumers of order's and promote's events (store-stats.ts). Online orders have no store: they
+    // count under the store code ONLINE (the online shop as its own store).
+    name: '540_store_statistics',
+    async up(knex: Knex) {
+      await knex.schema.createTable('stats_store_days', (t) => {
+        t.string('store_code', 32).notNullable();
+        t.date('day').notNullable();
+        t.integer('orders_placed').notNullable().defaultTo(0);
+        t.integer('orders_paid').notNullable().defaultTo(0);
+        /** Fen: totals of the orders paid that day. */
+        t.bigInteger('sales_amount').notNullable().defaultTo(0);
+        t.integer('orders_cancelled').notNullable().defaultTo(0);
+        t.integer('orders_refunded').notNullable().defaultTo(0);
+        t.bigInteger('refunded_amount').notNullable().defaultTo(0);
+        t.integer('coupons_redeemed').notNullable().defaultTo(0);
+        /** Fen: face amounts of the coupons redeemed at the store that day. */
+        t.bigInteger('coupon_amount').notNullable().defaultTo(0);
+        t.primary(['store_code', 'day']);
+      });
+      // Each order's total and day, from OrderPlaced: what PAID / REFUNDED add to the day they happen.
+      await knex.schema.createTable('stats_orders', (t) => {
+        t.bigInteger('order_id').primary();
+        t.string('store_code', 32).notNullable();
+        t.bigInteger('total').notNullable();
+        t.timestamp('placed_at', { useTz: true }).notNullable();
+      });
+      await knex.schema.createTable('stats_store_sku_days', (t) => {
+        t.string('store_code', 32).notNullable();
+        t.date('day').notNullable();
+        t.bigInteger('sku_id').notNullable();
+        t.bigInteger('product_id').notNullable();
+        /** Units of completed orders (received by the shopper) that day. */
+        t.integer('quantity').notNullable().defaultTo(0);
+        t.integer('orders').notNullable().defaultTo(0);
+        t.primary(['store_code', 'day', 'sku_id']);
+      });
+    },
+    async down(knex: Knex) {
+      for (const table of ['stats_store_sku_days', 'stats_orders', 'stats_store_days']) await knex.schema.dropTableIfExists(table);
+    },
+  },
 ];
