@@ -9,7 +9,10 @@ import type { Knex } from 'knex';
 import { verifyAccessToken } from '../../platform/access-token';
 import type { RunningSupergraph } from '../../app/launcher';
 import { anonymousTo, asIdentity, codes, gql, startSupergraph, testConfig, uniquePhone, type GraphQLResponse } from '../../test/support/harness';
+import { idempotent, type EventEnvelope } from '../../platform/events';
+import { addDays, shanghaiDate } from '../../platform/shanghai-time';
 import { insertMany } from './data/directory';
+import { storeStatsConsumers } from './store-stats';
 
 const config = testConfig();
 let supergraph: RunningSupergraph;
@@ -243,5 +246,33 @@ describe('member identification', () => {
     expect(ok(await gql(url, IDENTIFY, { s: `S${tag}-1`, c: card }, staff)).identifyMember).toMatchObject({ kind: 'ALIPAY_CARD', userId: member.id });
     expect(codes(await gql(url, IDENTIFY, { s: `S${tag}-2`, c: phone }, staff))).toEqual(['FORBIDDEN']);
     expect(codes(await gql(url, IDENTIFY, { s: `S${tag}-1`, c: '1' }, staff))).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
+describe('statistics', () => {
+  it('counts an online order placed, paid, completed and a refund, once each even when an event comes twice', async () => {
+    const [orders] = storeStatsConsumers();
+    const handle = idempotent(db, 'store-stats', orders.effect);
+    // A day of its own far in the past, so other tests' events do not mix in.
+    const day = addDays(shanghaiDate(Date.now()), -1000 - crypto.randomInt(0, 5000));
+    const at = new Date(`${day}T04:00:00.000Z`).toISOString();
+    const orderId = String(crypto.randomInt(1, 2 ** 47));
+    const skuId = String(crypto.randomInt(1, 2 ** 47));
+    const envelope = (type: string, payload: unknown): EventEnvelope => ({ id: crypto.randomUUID(), stream: 'shop.order.order', type, aggregateId: orderId, payload, occurredAt: at } as EventEnvelope);
+    const placed = envelope('OrderPlaced', { orderId, userId: '1', cartItemIds: [], total: 12_345 });
+    expect(await handle(placed)).toBe(true);
+    expect(await handle(placed)).toBe(false);
+    await handle(envelope('OrderStatusChanged', { orderId, userId: '1', from: 'PENDING_PAYMENT', to: 'PAID', at, actor: 'payment', reason: null }));
+    await handle(envelope('OrderCompleted', { orderId, userId: '1', completedAt: at, lines: [{ orderItemId: '1', productId: '7', skuId, quantity: 3 }] }));
+    await handle(envelope('OrderStatusChanged', { orderId, userId: '1', from: 'REFUNDING', to: 'REFUNDED', at, actor: 'staff', reason: null }));
+
+    const STATS = 'query($d: String!) { storeStatistics(storeCode: "ONLINE", from: $d, to: $d) { totals { ordersPlaced ordersPaid salesAmount ordersRefunded refundedAmount } days { day } } }';
+    const overview = ok(await gql(url, STATS, { d: day }, admin())).storeStatistics;
+    expect(overview.totals).toEqual({ ordersPlaced: 1, ordersPaid: 1, salesAmount: 12_345, ordersRefunded: 1, refundedAmount: 12_345 });
+    expect(overview.days).toEqual([{ day }]);
+    const sales = ok(await gql(url, 'query($d: String!) { storeSkuSales(storeCode: "ONLINE", from: $d, to: $d) { skuId quantity orders } }', { d: day }, admin()));
+    expect(sales.storeSkuSales).toEqual([{ skuId, quantity: 3, orders: 1 }]);
+    const bad = await gql(url, 'query { storeStatistics(storeCode: "ONLINE", from: "2026-01-01", to: "2027-06-01") { from } }', {}, admin());
+    expect(bad.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'to' });
   });
 });
