@@ -95,6 +95,7 @@ type Mutation = Pick<
   | 'terminalSignIn'
   | 'revokeTerminal'
   | 'setMemberCard'
+  | 'changeMyPassword'
 >;
 
 export const backOfficeResolvers: {
@@ -253,6 +254,10 @@ export const backOfficeResolvers: {
       const { reach } = await adminReach(context);
       await backOffice.resetPassword(context.db, context.services.revocations, reach, id, password);
       return account(context, id);
+    },
+    async changeMyPassword(_parent, { currentPassword, newPassword }, context) {
+      const userId = requireUser(context);
+      return backOffice.changeOwnPassword(context.db, context.services.revocations, userId, context.identity.sessionId, currentPassword, newPassword);
     },
     async issueTerminalBindingCode(_parent, { storeCode }, context) {
       return terminals.issueBindingCode(context.db, requireScope(context, OPERATE_SCOPE), storeCode);

@@ -164,7 +164,18 @@ describe('staff accounts scoped to stores', () => {
     ok(await gql(url, 'mutation($id: ID!) { setStaffAccountDisabled(id: $id, disabled: false) { disabled } }', { id: clerk.id }, fa));
     ok(await gql(url, 'mutation($id: ID!) { resetStaffPassword(id: $id, password: "NewPassw0rd") { id } }', { id: clerk.id }, fa));
     const signedIn = ok(await gql(url, LOGIN, { a: `clerk_${tag.toLowerCase()}`, p: 'NewPassw0rd' }, anonymousTo('user'))).login;
-    expect(verifyAccessToken(signedIn.accessToken, config).scopes).toEqual(['store:operate']);
+    const claims = verifyAccessToken(signedIn.accessToken, config);
+    expect(claims.scopes).toEqual(['store:operate']);
+    // 修改当前账号密码: the current one is needed; the session making the change goes on, the others end.
+    const self = asIdentity({ userId: clerk.id, scopes: claims.scopes, sessionId: claims.sessionId }, 'user');
+    const CHANGE = 'mutation($c: String!, $n: String!) { changeMyPassword(currentPassword: $c, newPassword: $n) }';
+    const second = ok(await gql(url, LOGIN, { a: `clerk_${tag.toLowerCase()}`, p: 'NewPassw0rd' }, anonymousTo('user'))).login;
+    expect(codes(await gql(url, CHANGE, { c: 'Wrong0000', n: 'Third0ne99' }, self))).toEqual(['UNAUTHENTICATED']);
+    expect(ok(await gql(url, CHANGE, { c: 'NewPassw0rd', n: 'Third0ne99' }, self)).changeMyPassword).toBe(true);
+    const open = await db('sessions').where({ user_id: clerk.id }).whereNull('revoked_at').select('id');
+    expect(open.map((row: { id: string }) => String(row.id))).toEqual([claims.sessionId]);
+    expect(verifyAccessToken(second.accessToken, config).sessionId).not.toBe(claims.sessionId);
+    ok(await gql(url, LOGIN, { a: `clerk_${tag.toLowerCase()}`, p: 'Third0ne99' }, anonymousTo('user')));
 
     // Its own detail: stores and permissions.
     const me = ok(await gql(url, '{ myStaffAccount { realName stores { code } permissions allStores } }', {}, as(clerk.id, ['store:operate']))).myStaffAccount;

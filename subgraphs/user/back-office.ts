@@ -10,9 +10,9 @@
  */
 import type { Knex } from 'knex';
 import { ALL_SCOPES, type Scope } from '../../platform/identity';
-import { badInput, conflict, forbidden, notFound, shopError } from '../../platform/errors';
+import { badInput, conflict, forbidden, notFound, shopError, unauthenticated } from '../../platform/errors';
 import { isBigintId } from '../../platform/loaders';
-import { hashPassword } from '../../platform/password';
+import { hashPassword, verifyPassword } from '../../platform/password';
 import type { SessionRevocations } from '../../platform/session-revocation';
 import {
   findByCodes,
@@ -27,7 +27,7 @@ import {
   type StoreRow,
 } from './data/directory';
 import { findRoleId, upsertRole } from './data/roles';
-import { revokeUserSessions } from './data/sessions';
+import { revokeOtherSessions, revokeUserSessions } from './data/sessions';
 import {
   deleteRole,
   findRolesByNames,
@@ -45,7 +45,7 @@ import {
   type StaffAccountFilter,
   type StaffAccountRow,
 } from './data/staff-accounts';
-import { insertUser, setPasswordHash } from './data/users';
+import { findPasswordHashById, insertUser, setPasswordHash } from './data/users';
 import { STAFF_ROLES } from './staff';
 import { validatePassword, validatePhone, validateUsername } from './validation';
 
@@ -443,4 +443,25 @@ export async function resetPassword(db: Knex, revocations: SessionRevocations, r
   validatePassword(password);
   await setPasswordHash(db, id, await hashPassword(password));
   await endSessions(db, revocations, id, 'password_reset');
+}
+
+/**
+ * 修改当前账号密码: the signed-in account changes its own password, knowing the current one; every other session ends
+ * (the one making the change goes on).
+ */
+export async function changeOwnPassword(
+  db: Knex,
+  revocations: SessionRevocations,
+  userId: string,
+  sessionId: string | undefined,
+  currentPassword: string,
+  newPassword: string,
+): Promise<boolean> {
+  const hash = await findPasswordHashById(db, userId);
+  if (!hash || !(await verifyPassword(currentPassword, hash))) throw unauthenticated('The current password is wrong');
+  validatePassword(newPassword, 'newPassword');
+  await setPasswordHash(db, userId, await hashPassword(newPassword));
+  const keep = sessionId && isBigintId(sessionId) ? sessionId : null;
+  for (const id of await revokeOtherSessions(db, userId, keep, 'password_reset')) await revocations.revoke(id);
+  return true;
 }

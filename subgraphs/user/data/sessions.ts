@@ -62,3 +62,11 @@ export async function revokeUserSessions(db: Knex, userId: string, reason: Revok
     .returning('id');
   return rows.map((row: { id: string | number }) => String(row.id));
 }
+
+/** Revokes every open session of the user but `keepSessionId` (the one asking); returns the ids it revoked. */
+export async function revokeOtherSessions(db: Knex, userId: string, keepSessionId: string | null, reason: RevokeReason): Promise<string[]> {
+  const query = db('sessions').where({ user_id: userId }).whereNull('revoked_at');
+  if (keepSessionId) query.whereNot({ id: keepSessionId });
+  const rows = await query.update({ revoked_at: db.fn.now(), revoked_reason: reason }).returning('id');
+  return rows.map((row: { id: string | number }) => String(row.id));
+}

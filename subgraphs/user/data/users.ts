@@ -54,6 +54,12 @@ export async function findCredentials(db: Knex, column: AccountColumn, value: st
   );
 }
 
+/** The account's password hash (null without one), for checking the current password before a change. */
+export async function findPasswordHashById(db: Knex, id: string): Promise<string | null | undefined> {
+  const row = await db('users').select('password_hash').where({ id }).first();
+  return row ? row.password_hash : undefined;
+}
+
 export async function phoneExists(db: Knex, phone: string): Promise<boolean> {
   return Boolean(await db('users').select('id').where({ phone }).first());
 }

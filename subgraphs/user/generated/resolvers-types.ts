@@ -196,7 +196,7 @@ export type BoundTerminal = {
 export type CreateStaffAccountInput = {
   /** Super-admin: acts for every store (only a super-admin may give this). */
   allStores?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Initial password (8–64 characters with a letter and a digit). */
+  /** Initial password (8–72 characters with a letter and a digit). */
   password: Scalars['String']['input'];
   /** Contact phone. */
   phone?: InputMaybe<Scalars['String']['input']>;
@@ -592,6 +592,11 @@ export type Mutation = {
    * used or unknown ones are skipped), or every unused code when `codes` is left out. Returns how many were canceled.
    */
   cancelActivationCodes: Scalars['Int']['output'];
+  /**
+   * The signed-in account changes its own password (修改当前账号密码), giving the current one (UNAUTHENTICATED when
+   * wrong); every other session of the account ends.
+   */
+  changeMyPassword: Scalars['Boolean']['output'];
   /** Empties the signed-in shopper's favorites. Returns how many were removed. */
   clearFavorites: Scalars['Int']['output'];
   /** Staff (scope member:write): creates a batch of random activation codes, returned this once. */
@@ -768,6 +773,12 @@ export type MutationBindWechatUnionIdArgs = {
 export type MutationCancelActivationCodesArgs = {
   batchId: Scalars['ID']['input'];
   codes?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+
+export type MutationChangeMyPasswordArgs = {
+  currentPassword: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
 };
 
 
@@ -2079,6 +2090,7 @@ export type MutationResolvers<ContextType = UserContext, ParentType extends Reso
   bindWechatPhone?: Resolver<ResolversTypes['AccountBindingPayload'], ParentType, ContextType, RequireFields<MutationBindWechatPhoneArgs, 'input'>>;
   bindWechatUnionId?: Resolver<ResolversTypes['AccountBindingPayload'], ParentType, ContextType, RequireFields<MutationBindWechatUnionIdArgs, 'input'>>;
   cancelActivationCodes?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationCancelActivationCodesArgs, 'batchId'>>;
+  changeMyPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangeMyPasswordArgs, 'currentPassword' | 'newPassword'>>;
   clearFavorites?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   createActivationCodeBatch?: Resolver<ResolversTypes['NewActivationCodeBatch'], ParentType, ContextType, RequireFields<MutationCreateActivationCodeBatchArgs, 'input'>>;
   createFamily?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<MutationCreateFamilyArgs, 'input'>>;
