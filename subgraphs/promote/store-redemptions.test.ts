@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { RunningSupergraph } from '../../app/launcher';
+import { couponHoldMismatches, couponHolds } from './data/audit';
 import { asIdentity, codes, gql, startSupergraph, type GraphQLResponse } from '../../test/support/harness';
 
 let supergraph: RunningSupergraph;
@@ -70,6 +71,10 @@ it('redeems a coupon once when 12 redemptions race, and refuses the account of a
   expect(results.filter((r) => r.errors?.[0].extensions?.reason === 'ALREADY_REDEEMED')).toHaveLength(11);
   expect(await db('coupons').where({ id: coupon.id }).first()).toMatchObject({ status: 'USED', order_id: null, used_at_store: `PA${tag}` });
   expect(await db('outbox').where({ type: 'CouponRedeemedAtStore', aggregate_id: coupon.id })).toHaveLength(1);
+  // The invariant checker's coupon checks are about orders: a store's redemption is neither a hold nor a mismatch.
+  expect((await couponHoldMismatches(db)).filter((m) => m.couponId === coupon.id)).toEqual([]);
+  const holds = await couponHolds(db, 'USED', { afterId: String(Number(coupon.id) - 1), limit: 1 });
+  expect(holds.filter((hold) => hold.couponId === coupon.id)).toEqual([]);
 });
 
 it('redeems by the redeem code a coupon came from, and never a coupon an order holds', async () => {

@@ -21,9 +21,9 @@ const toHold = (row: { id: string; user_id: string; status: 'LOCKED' | 'USED'; o
   since: row.status === 'USED' ? row.used_at : row.locked_at,
 });
 
-/** One page (keyset by id) of the coupons an order holds (LOCKED) or used (USED). */
+/** One page (keyset by id) of the coupons an order holds (LOCKED) or used (USED); a store's redemptions are not orders'. */
 export async function couponHolds(db: Knex, status: 'LOCKED' | 'USED', page: { afterId?: string; limit: number }): Promise<CouponHold[]> {
-  const query = db('coupons').where({ status }).select('id', 'user_id', 'status', 'order_id', 'locked_at', 'used_at').orderBy('id').limit(page.limit);
+  const query = db('coupons').where({ status }).whereNull('used_at_store').select('id', 'user_id', 'status', 'order_id', 'locked_at', 'used_at').orderBy('id').limit(page.limit);
   if (page.afterId) query.where('id', '>', page.afterId);
   return (await query).map(toHold);
 }
