@@ -345,9 +345,11 @@ export function accountFilter(
   filter: { realName?: string | null; phone?: string | null; disabled?: boolean | null } | null | undefined,
   storeId: string | undefined,
 ): StaffAccountFilter {
+  const phone = filter?.phone?.trim() || undefined;
+  if (phone && !/^\d{1,20}$/.test(phone)) throw badInput('Search a phone by its digits (its beginning)', 'phone');
   return {
     realName: validateText(filter?.realName, 'realName', 32, false) ?? undefined,
-    phone: filter?.phone ? (/^\d{1,20}$/.test(filter.phone) ? filter.phone : (() => { throw badInput('phone is digits', 'phone'); })()) : undefined,
+    phone,
     disabled: filter?.disabled ?? undefined,
     storeId,
     withinStoreIds: reach.all ? undefined : reach.storeIds,
@@ -380,6 +382,8 @@ export async function createAccount(
   if (input.allStores && !reach.all) throw forbidden('Only a super-admin may create super-admins');
   const roleIdList = await roleIds(db, input.roles);
   const stores = await storeIds(db, reach, input.storeCodes);
+  // An account made by a franchisee's admin with no store would be out of its own reach at once.
+  if (!reach.all && !stores.length) throw badInput('Give the account at least one of your stores', 'storeCodes');
   const passwordHash = await hashPassword(input.password);
   try {
     return await db.transaction(async (trx) => {
