@@ -31,6 +31,19 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       MembershipGrant: '../membership-grants#MembershipGrantView',
       ActivationCodeBatch: '../data/families#BatchRow',
       NewActivationCodeBatch: '../families-resolvers#NewBatchView',
+      // The merchant back office (docs/back-office.md).
+      Store: '../data/directory#StoreRow',
+      Franchisee: '../data/directory#FranchiseeRow',
+      SalesBranch: '../data/directory#BranchRow',
+      StaffAccount: '../data/staff-accounts#StaffAccountRow',
+      StaffRole: '../back-office#RoleView',
+      Terminal: '../data/terminals#TerminalRow',
+      BoundTerminal: '../back-office-resolvers#BoundTerminalView',
+      MemberIdentification: '../member-identification#MemberIdentificationView',
+      MemberCard: '../data/member-cards#MemberCardRow',
+      StoreAccess: '../back-office#StoreAccessView',
+      StoreStatisticsOverview: '../store-stats#OverviewView',
+      StoreDayStatistics: '../store-stats#DayView',
     },
   },
   product: {
@@ -85,7 +98,10 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
   },
   promote: {
     context: '../context#PromoteContext',
-    mappers: { Coupon: '../data/coupons#CouponRow', CouponTemplate: '../data/templates#CouponTemplateRow', CouponCode: '../data/code-admin#CouponCodeRow',
+    mappers: {
+      StoreRedemption: '../data/store-redemptions#StoreRedemptionRow',
+      CouponOwner: '../store-redemption-resolvers#CouponOwnerView',
+      Coupon: '../data/coupons#CouponRow', CouponTemplate: '../data/templates#CouponTemplateRow', CouponCode: '../data/code-admin#CouponCodeRow',
       RedPacket: '../data/red-packets#RedPacketRow',
       RedPacketOpening: '../data/red-packets#OpeningView',
       Activity: '../data/activities#ActivityRow',

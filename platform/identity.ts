@@ -17,8 +17,34 @@ import { ROUTER, SERVICE_NAMES, ServiceKeys } from './service-keys';
 
 export const IDENTITY_HEADER = 'x-shop-identity';
 
-export type Scope = 'catalog:write' | 'promote:write' | 'order:write' | 'payment:refund' | 'review:moderate' | 'member:write' | 'subscription:erp' | 'open:admin' | 'clients:admin';
-export const ALL_SCOPES: Scope[] = ['catalog:write', 'promote:write', 'order:write', 'payment:refund', 'review:moderate', 'member:write', 'subscription:erp', 'open:admin', 'clients:admin'];
+export type Scope =
+  | 'catalog:write'
+  | 'promote:write'
+  | 'order:write'
+  | 'payment:refund'
+  | 'review:moderate'
+  | 'member:write'
+  | 'subscription:erp'
+  | 'open:admin'
+  /** Client releases, their persisted-operation manifests and safelist modes (docs/persisted-operations.md). */
+  | 'clients:admin'
+  /** The back office's directory, staff accounts and roles (docs/back-office.md). */
+  | 'store:admin'
+  /** Acting at one's own stores: member identification, coupon redemption, terminals, store statistics. */
+  | 'store:operate';
+export const ALL_SCOPES: Scope[] = [
+  'catalog:write',
+  'promote:write',
+  'order:write',
+  'payment:refund',
+  'review:moderate',
+  'member:write',
+  'subscription:erp',
+  'open:admin',
+  'clients:admin',
+  'store:admin',
+  'store:operate',
+];
 
 export interface Identity {
   /** Signed-in user id, absent for anonymous requests and pure service calls. */

@@ -19,8 +19,12 @@ export const OPEN_ADMIN = 'open:admin' as const;
 export const METHOD_PATTERN = /^[a-z][a-z0-9_]{0,30}(\.[a-z][a-z0-9_]{0,30}){1,3}$/;
 const APP_KEY_PATTERN = /^ak_[0-9a-f]{24}$/;
 const MAX_DOCUMENT_CHARS = 10_000;
-/** Scopes a merchant session may carry: staff scopes, never the registry's own nor the client releases'. */
-export const SESSION_SCOPES: readonly string[] = ALL_SCOPES.filter((scope) => scope !== OPEN_ADMIN && scope !== 'clients:admin');
+/**
+ * Scopes a merchant session may carry: staff scopes for business operations, never the administration of the
+ * platform itself (the registry, client releases, the back office's accounts and roles).
+ */
+const NOT_FOR_SESSIONS: readonly string[] = [OPEN_ADMIN, 'clients:admin', 'store:admin'];
+export const SESSION_SCOPES: readonly string[] = ALL_SCOPES.filter((scope) => !NOT_FOR_SESSIONS.includes(scope));
 
 export const newAppKey = () => `ak_${crypto.randomBytes(12).toString('hex')}`;
 export const newAppSecret = () => `sk_${crypto.randomBytes(32).toString('hex')}`;

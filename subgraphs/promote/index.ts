@@ -6,6 +6,7 @@ import type { PromoteContext } from './context';
 import { couponHoldSweep } from './holds-sweep';
 import { releaseMarkerRetention } from './marker-retention';
 import { createPromoteLoaders } from './loaders';
+import { createStoreAccessLoader } from './user-client';
 import { resolvers } from './resolvers';
 import { recordInvitations } from './invitations';
 import { issueFamilyCoupons } from './family-coupons';
@@ -26,12 +27,19 @@ export function createPromoteSubgraph(deps: SubgraphDeps): SubgraphDefinition<Pr
     events: {
       periodic: [sweep.job, markers.job],
       consumers: [recordInvitations(deps.config.invites), issueFamilyCoupons(deps.config.familyCoupons)],
+      // CouponRedeemedAtStore (store-redemptions.ts) leaves through the outbox.
+      relayOutbox: true,
     },
     stop: async () => {
       await sweep.stop();
       await markers.stop();
     },
     schema: buildPromoteSchema(),
-    createContext: (base) => ({ ...base, db: deps.db, loaders: createPromoteLoaders(deps.db) }),
+    createContext: (base) => ({
+      ...base,
+      db: deps.db,
+      loaders: createPromoteLoaders(deps.db),
+      storeAccess: createStoreAccessLoader(deps.services, base.requestId),
+    }),
   };
 }

@@ -9,4 +9,6 @@ export const internalCallers: InternalCallers = {
   'Mutation.confirmCouponHold': ['order'],
   'Mutation.useCoupon': ['order'],
   'Mutation.releaseCoupon': ['order'],
+  /** Whose coupon a code is: user's member identification at a store (docs/back-office.md). */
+  'Query.couponOwnerByCode': ['user'],
 };

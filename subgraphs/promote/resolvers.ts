@@ -29,6 +29,7 @@ import { activityResolvers } from './activities';
 import { redPacketResolvers } from './red-packet-resolvers';
 import { inviteResolvers } from './invite-resolvers';
 import { familyCouponResolvers } from './family-coupon-resolvers';
+import { storeRedemptionResolvers } from './store-redemption-resolvers';
 import { usableByUser } from './data/family-coupons';
 import { quoteCoupons, type QuoteItem } from './quote';
 import { generateCodes, normalizeCode } from './redeem-codes';
@@ -118,6 +119,7 @@ export const resolvers: Resolvers = {
     ...activityResolvers.Query,
     ...inviteResolvers.Query,
     ...familyCouponResolvers.Query,
+    ...storeRedemptionResolvers.Query,
     async couponQuote(_parent, { input }, context) {
       requireService(context, 'cart', 'order');
       const userId = forwardedUser(context);
@@ -135,6 +137,7 @@ export const resolvers: Resolvers = {
   },
 
   Mutation: {
+    ...storeRedemptionResolvers.Mutation,
     async claimCoupon(_parent, { templateId }, context) {
       const userId = requireUser(context);
       if (!isBigintId(templateId)) throw refusalError({ refusal: 'TEMPLATE_NOT_FOUND', template: null });
@@ -260,6 +263,8 @@ export const resolvers: Resolvers = {
     validUntil: (coupon) => coupon.valid_until.toISOString(),
     claimedAt: (coupon) => coupon.claimed_at.toISOString(),
     usedAt: (coupon) => iso(coupon.used_at),
+    counterCode: (coupon) => coupon.counter_code,
+    usedAtStore: (coupon) => coupon.used_at_store,
   },
 
   CouponCode: adminResolvers.CouponCode,
@@ -270,6 +275,7 @@ export const resolvers: Resolvers = {
   InviteProgress: inviteResolvers.InviteProgress,
   ReceivedInvitation: inviteResolvers.ReceivedInvitation,
   Activity: activityResolvers.Activity,
+  StoreRedemption: storeRedemptionResolvers.StoreRedemption,
 
   CouponTemplate: {
     minSpend: (template: CouponTemplateRow) => template.min_spend,

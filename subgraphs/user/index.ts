@@ -10,6 +10,8 @@ import { accessRiskRetention } from './access-risk-retention';
 import { createFamilyLoaders } from './families-loaders';
 import { createFavoriteLoaders } from './favorites-loaders';
 import { createUserLoaders } from './loaders';
+import { createBackOfficeLoaders } from './back-office-loaders';
+import { storeStatsConsumers } from './store-stats';
 import { resolvers } from './resolvers';
 import { createSmsSender, describeSms } from './sms-provider';
 import { createWechatProvider, describeWechatLogin } from './wechat';
@@ -47,6 +49,8 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
     name: 'user',
     events: {
       ...messages.events,
+      // The back office's statistics from order's and promote's events (store-stats.ts).
+      consumers: [...messages.events.consumers, ...storeStatsConsumers()],
       // MembershipChanged (families.ts, activation-codes.ts) and UserRegistered (registration.ts) leave through the outbox.
       relayOutbox: true,
       periodic: [...messages.events.periodic, accessRisks.job],
@@ -59,6 +63,7 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
       services,
       favorites: createFavoriteLoaders(deps.db, deps.services, base.identity.userId),
       families: createFamilyLoaders(deps.db),
+      backOffice: createBackOfficeLoaders(deps.db),
       selfIds: new Set(base.identity.userId ? [base.identity.userId] : []),
     }),
     stop: async () => {

@@ -12,4 +12,6 @@ export const internalCallers: InternalCallers = {
   'Query.familyForPayment': ['payment'],
   /** A paid membership year, once per key: payment's member card. */
   'Mutation.grantPaidMembership': ['payment'],
+  /** Whether staff accounts may act for stores: promote's redemption at a store (docs/back-office.md). */
+  'Query.storeAccess': ['promote'],
 };

@@ -10,6 +10,7 @@ import type { AddressRow } from './data/addresses';
 import { familyResolvers } from './families-resolvers';
 import { membershipGrantResolvers } from './membership-grants-resolvers';
 import { favoriteResolvers } from './favorites-resolvers';
+import { backOfficeResolvers } from './back-office-resolvers';
 import type { UserRow } from './data/users';
 import type { Resolvers } from './generated/resolvers-types';
 import type { AuthResult } from './tokens';
@@ -40,6 +41,7 @@ export const resolvers: Resolvers = {
       return context.services.codes.get(userId, page, scene, context.services.limiter);
     },
     ...membershipGrantResolvers.Query,
+    ...backOfficeResolvers.Query,
   },
   Mutation: {
     register: async (_parent, { input }, context) => signedIn(context, await accounts.register(context.services, input, context.identity.clientIp)),
@@ -68,6 +70,7 @@ export const resolvers: Resolvers = {
     ...favoriteResolvers.Mutation,
     ...familyResolvers.Mutation,
     ...membershipGrantResolvers.Mutation,
+    ...backOfficeResolvers.Mutation,
   },
   User: {
     async __resolveReference(reference: { id: string }, context: UserContext) {
@@ -98,6 +101,11 @@ export const resolvers: Resolvers = {
   Family: familyResolvers.Family,
   Membership: familyResolvers.Membership,
   ActivationCodeBatch: familyResolvers.ActivationCodeBatch,
+  Store: backOfficeResolvers.Store,
+  Franchisee: backOfficeResolvers.Franchisee,
+  SalesBranch: backOfficeResolvers.SalesBranch,
+  StaffAccount: backOfficeResolvers.StaffAccount,
+  Terminal: backOfficeResolvers.Terminal,
   Address: {
     contactName: (address: AddressRow) => address.contact_name,
     isDefault: (address: AddressRow) => address.is_default,

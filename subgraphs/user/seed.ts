@@ -1,7 +1,8 @@
 /**
  * Development demo data (never with NODE_ENV=production), idempotent:
  * - the staff roles, and the `admin` account (role admin: every scope) with password ADMIN_PASSWORD;
- * - a demo shopper, phone 13800138000 / email shopper@example.com, password `shopper123`, with one default address.
+ * - a demo shopper, phone 13800138000 / email shopper@example.com, password `shopper123`, with one default address;
+ * - the back office's demo directory, store manager and the shopper's shop card (back-office-seed.ts).
  */
 import type { Knex } from 'knex';
 import type { Config } from '../../platform/config';
@@ -9,6 +10,7 @@ import { hashPassword } from '../../platform/password';
 import { insertAddress } from './data/addresses';
 import { findCredentials, insertUser } from './data/users';
 import { createStaff } from './staff';
+import { seedBackOffice } from './back-office-seed';
 
 export const DEMO_SHOPPER = { phone: '13800138000', email: 'shopper@example.com', password: 'shopper123', nickname: '演示买家' };
 
@@ -17,9 +19,10 @@ export async function seedDemo(db: Knex, config: Config): Promise<void> {
   // Sets the password every time: the admin password is whatever ADMIN_PASSWORD says now.
   await createStaff(db, { username: 'admin', role: 'admin', password: config.adminPassword });
 
-  if (await findCredentials(db, 'phone', DEMO_SHOPPER.phone)) return;
+  const known = await findCredentials(db, 'phone', DEMO_SHOPPER.phone);
+  if (known) return seedBackOffice(db, known.id);
   const passwordHash = await hashPassword(DEMO_SHOPPER.password);
-  await db.transaction(async (trx) => {
+  const shopperId = await db.transaction(async (trx) => {
     const shopper = await insertUser(trx, {
       phone: DEMO_SHOPPER.phone,
       email: DEMO_SHOPPER.email,
@@ -32,5 +35,7 @@ export async function seedDemo(db: Knex, config: Config): Promise<void> {
       { contact_name: '张三', phone: DEMO_SHOPPER.phone, province: '广东省', city: '深圳市', district: '南山区', detail: '科技园科苑路 15 号 1 栋 101' },
       true,
     );
+    return shopper.id;
   });
+  await seedBackOffice(db, shopperId);
 }

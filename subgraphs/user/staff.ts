@@ -8,6 +8,7 @@ import type { Knex } from 'knex';
 import { ALL_SCOPES, type Scope } from '../../platform/identity';
 import { hashPassword } from '../../platform/password';
 import { grantRole, upsertRole } from './data/roles';
+import { ensureStaffAccount } from './data/staff-accounts';
 import { upsertUsernameAccount, type UserRow } from './data/users';
 import { scopesOf } from './tokens';
 import { validatePassword, validateUsername } from './validation';
@@ -33,6 +34,12 @@ export const STAFF_ROLES: Record<string, readonly Scope[]> = {
   open: ['open:admin'],
   /** Client releases and their persisted-operation manifests, safelist modes (docs/persisted-operations.md). */
   releases: ['clients:admin'],
+  /** The back office's administrators: stores, franchisees, branches, staff accounts and roles (docs/back-office.md). */
+  backoffice: ['store:admin'],
+  /** Store staff: identify members, redeem coupons, bind terminals, see statistics — at their own stores only. */
+  store: ['store:operate'],
+  /** What a terminal signs in as (bound to one store; terminals.ts). */
+  terminal: ['store:operate'],
 };
 
 /** Creates the roles above (and makes their scopes exactly as listed). Idempotent. Returns role ids by name. */
@@ -68,6 +75,8 @@ export async function createStaff(db: Knex, input: { username: string; role: str
     const roleIds = await ensureStaffRoles(trx);
     const user = await upsertUsernameAccount(trx, username, passwordHash, username);
     await grantRole(trx, user.id, roleIds[input.role]);
+    // A back office account too (docs/back-office.md): the admin role is a super-admin acting for every store.
+    await ensureStaffAccount(trx, user.id, username, input.role === 'admin');
     return { user, scopes: await scopesOf(trx, user.id) };
   });
 }

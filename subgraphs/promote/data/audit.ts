@@ -21,9 +21,9 @@ const toHold = (row: { id: string; user_id: string; status: 'LOCKED' | 'USED'; o
   since: row.status === 'USED' ? row.used_at : row.locked_at,
 });
 
-/** One page (keyset by id) of the coupons an order holds (LOCKED) or used (USED). */
+/** One page (keyset by id) of the coupons an order holds (LOCKED) or used (USED); a store's redemptions are not orders'. */
 export async function couponHolds(db: Knex, status: 'LOCKED' | 'USED', page: { afterId?: string; limit: number }): Promise<CouponHold[]> {
-  const query = db('coupons').where({ status }).select('id', 'user_id', 'status', 'order_id', 'locked_at', 'used_at').orderBy('id').limit(page.limit);
+  const query = db('coupons').where({ status }).whereNull('used_at_store').select('id', 'user_id', 'status', 'order_id', 'locked_at', 'used_at').orderBy('id').limit(page.limit);
   if (page.afterId) query.where('id', '>', page.afterId);
   return (await query).map(toHold);
 }
@@ -57,7 +57,8 @@ export interface CouponHoldMismatch {
 /**
  * Where the hold ledger (`coupon_holds`, one row per order: LOCKED / USED / RELEASED) and the coupons disagree: a
  * LOCKED or USED hold whose coupon is not in that state for that order, or a LOCKED / USED coupon without the
- * matching hold of its order. One statement; empty = consistent.
+ * matching hold of its order (a coupon redeemed at a store has no order: store-redemptions.ts). One statement; empty =
+ * consistent.
  */
 export async function couponHoldMismatches(db: Knex): Promise<CouponHoldMismatch[]> {
   const { rows } = await db.raw(
@@ -68,7 +69,8 @@ export async function couponHoldMismatches(db: Knex): Promise<CouponHoldMismatch
      UNION ALL
      SELECT c.id::text, c.order_id::text, h.status, c.status, c.order_id::text
        FROM coupons c LEFT JOIN coupon_holds h ON h.order_id = c.order_id
-      WHERE c.status IN ('LOCKED', 'USED') AND (h.order_id IS NULL OR h.status <> c.status OR h.coupon_id IS DISTINCT FROM c.id)`,
+      WHERE c.status IN ('LOCKED', 'USED') AND c.used_at_store IS NULL
+        AND (h.order_id IS NULL OR h.status <> c.status OR h.coupon_id IS DISTINCT FROM c.id)`,
   );
   return rows;
 }

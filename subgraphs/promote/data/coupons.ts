@@ -24,6 +24,10 @@ export interface CouponRow {
   claimed_at: Date;
   locked_at: Date | null;
   used_at: Date | null;
+  /** Shown at a store's counter to have the coupon redeemed there (store-redemptions.ts). */
+  counter_code: string;
+  /** The store that redeemed it (USED without an order). */
+  used_at_store: string | null;
   // From the template:
   name: string;
   type: CouponType;

@@ -357,4 +357,41 @@ export const migrations: Migration[] = [
       await knex.schema.dropTable('promote_families');
     },
   },
+  {
+    // Coupons redeemed at a store by its staff or terminal (核销, docs/back-office.md): each coupon gets a counter
+    // code the shopper shows (random, unguessable), a USED coupon may have no order when a store redeemed it, and
+    // every store redemption is recorded once (the primary key backs the conditional UPDATE).
+    name: '530_store_redemptions',
+    async up(knex: Knex) {
+      const randomCode = `upper(substr(md5(gen_random_uuid()::text), 1, 16))`;
+      await knex.raw(`ALTER TABLE coupons ADD COLUMN counter_code varchar(16), ADD COLUMN used_at_store varchar(32)`);
+      await knex.raw(`UPDATE coupons SET counter_code = ${randomCode}`);
+      await knex.raw(`ALTER TABLE coupons ALTER COLUMN counter_code SET DEFAULT ${randomCode}, ALTER COLUMN counter_code SET NOT NULL`);
+      await knex.raw(`CREATE UNIQUE INDEX coupons_counter_code ON coupons (counter_code)`);
+      await knex.raw(`ALTER TABLE coupons DROP CONSTRAINT coupons_order_when_held,
+        ADD CONSTRAINT coupons_order_when_held CHECK (
+          ((status = 'AVAILABLE') = (order_id IS NULL) AND used_at_store IS NULL)
+          OR (status = 'USED' AND order_id IS NULL AND used_at_store IS NOT NULL))`);
+      await knex.schema.createTable('coupon_store_redemptions', (t) => {
+        t.bigInteger('coupon_id').primary().references('id').inTable('coupons');
+        t.string('store_code', 32).notNullable();
+        /** The user subgraph's store id (kept as a value, never joined). */
+        t.bigInteger('store_id').notNullable();
+        /** The staff account (or the terminal's account) that redeemed it. */
+        t.bigInteger('staff_user_id').notNullable();
+        t.bigInteger('terminal_id');
+        t.bigInteger('user_id').notNullable();
+        t.bigInteger('template_id').notNullable();
+        t.integer('amount').notNullable();
+        t.timestamp('redeemed_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.index(['store_code', 'redeemed_at']);
+      });
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTable('coupon_store_redemptions');
+      await knex.raw(`ALTER TABLE coupons DROP CONSTRAINT coupons_order_when_held,
+        ADD CONSTRAINT coupons_order_when_held CHECK ((status = 'AVAILABLE') = (order_id IS NULL))`);
+      await knex.raw(`ALTER TABLE coupons DROP COLUMN counter_code, DROP COLUMN used_at_store`);
+    },
+  },
 ];

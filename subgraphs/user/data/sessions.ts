@@ -2,9 +2,9 @@
 import type { Knex } from 'knex';
 
 /** sms: a code sent to the phone (register or quick login); merge: the caller's half account was folded into this one. */
-export type SessionMethod = 'password' | 'register' | 'wechat' | 'sms' | 'merge';
+export type SessionMethod = 'password' | 'register' | 'wechat' | 'sms' | 'merge' | 'terminal';
 /** password_reset: every session of the account, when its password is reset; merged: the folded account's sessions. */
-export type RevokeReason = 'logout' | 'reuse' | 'password_reset' | 'merged';
+export type RevokeReason = 'logout' | 'reuse' | 'password_reset' | 'merged' | 'disabled';
 
 export async function insertSession(db: Knex, userId: string, method: SessionMethod): Promise<string> {
   const [row] = await db('sessions').insert({ user_id: userId, method }).returning('id');
@@ -60,5 +60,13 @@ export async function revokeUserSessions(db: Knex, userId: string, reason: Revok
     .whereNull('revoked_at')
     .update({ revoked_at: db.fn.now(), revoked_reason: reason })
     .returning('id');
+  return rows.map((row: { id: string | number }) => String(row.id));
+}
+
+/** Revokes every open session of the user but `keepSessionId` (the one asking); returns the ids it revoked. */
+export async function revokeOtherSessions(db: Knex, userId: string, keepSessionId: string | null, reason: RevokeReason): Promise<string[]> {
+  const query = db('sessions').where({ user_id: userId }).whereNull('revoked_at');
+  if (keepSessionId) query.whereNot({ id: keepSessionId });
+  const rows = await query.update({ revoked_at: db.fn.now(), revoked_reason: reason }).returning('id');
   return rows.map((row: { id: string | number }) => String(row.id));
 }

@@ -44,7 +44,20 @@ export interface Credentials {
 
 /** The id and password hash of the account whose phone, email or username is `value` (already normalized). */
 export async function findCredentials(db: Knex, column: AccountColumn, value: string): Promise<Credentials | undefined> {
-  return db('users').select('id', 'password_hash').where(column, value).first();
+  return (
+    db('users')
+      .select('id', 'password_hash')
+      .where(column, value)
+      // A disabled back office account signs in no more (back-office.ts).
+      .whereNotExists(db('staff_accounts').whereRaw('staff_accounts.user_id = users.id').whereNotNull('disabled_at'))
+      .first()
+  );
+}
+
+/** The account's password hash (null without one), for checking the current password before a change. */
+export async function findPasswordHashById(db: Knex, id: string): Promise<string | null | undefined> {
+  const row = await db('users').select('password_hash').where({ id }).first();
+  return row ? row.password_hash : undefined;
 }
 
 export async function phoneExists(db: Knex, phone: string): Promise<boolean> {

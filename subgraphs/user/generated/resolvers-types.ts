@@ -11,6 +11,14 @@ import type { FamilyRow, BatchRow } from '../data/families';
 import type { MembershipView } from '../membership';
 import type { UserMembershipView, NewBatchView } from '../families-resolvers';
 import type { FamilyForPaymentView, MembershipGrantView } from '../membership-grants';
+import type { StoreRow, FranchiseeRow, BranchRow } from '../data/directory';
+import type { StaffAccountRow } from '../data/staff-accounts';
+import type { RoleView, StoreAccessView } from '../back-office';
+import type { TerminalRow } from '../data/terminals';
+import type { BoundTerminalView } from '../back-office-resolvers';
+import type { MemberIdentificationView } from '../member-identification';
+import type { MemberCardRow } from '../data/member-cards';
+import type { OverviewView, DayView } from '../store-stats';
 import type { UserContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -145,6 +153,15 @@ export type AuthPayload = {
   user: User;
 };
 
+/** Where a back office list page ends. */
+export type BackOfficePageInfo = {
+  __typename?: 'BackOfficePageInfo';
+  /** Cursor of the last item of this page (pass it as `after`); null for an empty page. */
+  endCursor: Maybe<Scalars['String']['output']>;
+  /** Whether more items follow this page. */
+  hasNextPage: Scalars['Boolean']['output'];
+};
+
 /**
  * The mini-program's getPhoneNumber button result: either `encryptedData` and `iv` (decrypted with the session key of the
  * caller's latest loginWithWechat), or the newer `code` (exchanged at WeChat).
@@ -165,6 +182,50 @@ export type BindWechatUnionIdInput = {
   /** Base64 16-byte IV. */
   iv: Scalars['String']['input'];
 };
+
+/** A terminal just bound, with its device secret (shown this once: the device keeps it to sign in). */
+export type BoundTerminal = {
+  __typename?: 'BoundTerminal';
+  /** The device secret for terminalSignIn. */
+  deviceSecret: Scalars['String']['output'];
+  /** The terminal. */
+  terminal: Terminal;
+};
+
+/** A new staff account. */
+export type CreateStaffAccountInput = {
+  /** Super-admin: acts for every store (only a super-admin may give this). */
+  allStores?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Initial password (8–72 characters with a letter and a digit). */
+  password: Scalars['String']['input'];
+  /** Contact phone. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+  /** Real name, 1–32 characters. */
+  realName: Scalars['String']['input'];
+  /** Role names (existing roles). */
+  roles: Array<Scalars['String']['input']>;
+  /** Store codes it may act for (at most 500). */
+  storeCodes: Array<Scalars['String']['input']>;
+  /** Sign-in name (see register's rules for usernames). */
+  username: Scalars['String']['input'];
+};
+
+/** Conditions of a directory list; all given ones must hold. */
+export type DirectoryFilter = {
+  /** Exact business codes, at most 500 (a batch look-up). */
+  codes?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Part of the name (case-insensitive). */
+  keyword?: InputMaybe<Scalars['String']['input']>;
+  /** ACTIVE or DISABLED. */
+  status?: InputMaybe<DirectoryStatus>;
+};
+
+/** Whether a directory entry (branch, franchisee, store) is part of the shop. */
+export type DirectoryStatus =
+  /** In use. */
+  | 'ACTIVE'
+  /** Kept for history; staff cannot act for a disabled store. */
+  | 'DISABLED';
 
 /**
  * A shopper's family: a delivery contact and address, members who share its membership. A shopper owns at most 3
@@ -260,6 +321,59 @@ export type FavoritePageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+/** A franchisee (加盟商): owns stores. */
+export type Franchisee = {
+  __typename?: 'Franchisee';
+  /** The franchisee's business code (unique). */
+  code: Scalars['String']['output'];
+  /** Contact person. */
+  contactName: Maybe<Scalars['String']['output']>;
+  /** Contact phone. */
+  contactPhone: Maybe<Scalars['String']['output']>;
+  /** When it was added (ISO 8601). */
+  createdAt: Scalars['String']['output'];
+  /** Internal id (use `code` between systems). */
+  id: Scalars['ID']['output'];
+  /** Name. */
+  name: Scalars['String']['output'];
+  /** ACTIVE or DISABLED. */
+  status: DirectoryStatus;
+  /** When it last changed (ISO 8601). */
+  updatedAt: Scalars['String']['output'];
+};
+
+/** A page of franchisees, newest first. */
+export type FranchiseeConnection = {
+  __typename?: 'FranchiseeConnection';
+  /** The franchisees of this page. */
+  edges: Array<FranchiseeEdge>;
+  /** Whether more follow. */
+  pageInfo: BackOfficePageInfo;
+};
+
+/** An edge of the franchisee list. */
+export type FranchiseeEdge = {
+  __typename?: 'FranchiseeEdge';
+  /** Opaque cursor. */
+  cursor: Scalars['String']['output'];
+  /** The franchisee. */
+  node: Franchisee;
+};
+
+/** A franchisee to add or change (by code). */
+export type FranchiseeInput = {
+  /** Business code: 1–32 letters, digits, '-' or '_'. */
+  code: Scalars['String']['input'];
+  /** Contact person. */
+  contactName?: InputMaybe<Scalars['String']['input']>;
+  /** Contact phone. */
+  contactPhone?: InputMaybe<Scalars['String']['input']>;
+  /** Name, 1–64 characters. */
+  name: Scalars['String']['input'];
+  /** ACTIVE (default) or DISABLED. */
+  status?: InputMaybe<DirectoryStatus>;
+};
+
 /** A kind of third-party identity an account can hold (at most one of each kind). */
 export type IdentityPlatform =
   /** The openid of this shop's WeChat mini-program (loginWithWechat). */
@@ -282,6 +396,54 @@ export type LoginInput = {
   account: Scalars['String']['input'];
   /** The account's password. */
   password: Scalars['String']['input'];
+};
+
+/** A member card number held by an account. */
+export type MemberCard = {
+  __typename?: 'MemberCard';
+  /** Which card. */
+  kind: MemberCardKind;
+  /** Its number. */
+  number: Scalars['String']['output'];
+};
+
+/** Which member card. */
+export type MemberCardKind =
+  /** Alipay member card. */
+  | 'ALIPAY'
+  /** The shop's own card. */
+  | 'SHOP'
+  /** WeChat member card. */
+  | 'WECHAT';
+
+/** What a member code was recognised as. */
+export type MemberCodeKind =
+  /** An Alipay member card number. */
+  | 'ALIPAY_CARD'
+  /** A coupon's code (a coupon in the shopper's wallet, or the redeem code it came from). */
+  | 'COUPON'
+  /** A mainland mobile number of an account. */
+  | 'PHONE'
+  /** The shop's own member card number. */
+  | 'SHOP_CARD'
+  /** A WeChat member card number. */
+  | 'WECHAT_CARD';
+
+/** A member recognised from a code shown at a store. */
+export type MemberIdentification = {
+  __typename?: 'MemberIdentification';
+  /** For kind COUPON: the coupon's id (promote's Coupon; redeem it with redeemCouponAtStore). */
+  couponId: Maybe<Scalars['ID']['output']>;
+  /** What the code was. */
+  kind: MemberCodeKind;
+  /** The member's phone with the middle four digits masked (138****5678); null without one. */
+  maskedPhone: Maybe<Scalars['String']['output']>;
+  /** The member's current membership (level NONE when not a member). */
+  membership: Membership;
+  /** The member's display name. */
+  nickname: Maybe<Scalars['String']['output']>;
+  /** The member's user id. */
+  userId: Scalars['ID']['output'];
 };
 
 /** A family's membership as of now. */
@@ -411,6 +573,8 @@ export type Mutation = {
    * and the code stays usable.
    */
   bindPhoneWithSmsCode: AccountBindingPayload;
+  /** A device binds itself with a one-time code (signed out); BAD_USER_INPUT (reason CODE_INVALID) for an unknown, used or expired code. */
+  bindTerminal: BoundTerminal;
   /**
    * Binds the phone of the mini-program's getPhoneNumber button (seed /passport/user/tel-update-wa). BAD_USER_INPUT when
    * the data does not decrypt (reason UNDECRYPTABLE), was made for another app (WATERMARK_MISMATCH) or is not a mainland
@@ -428,6 +592,11 @@ export type Mutation = {
    * used or unknown ones are skipped), or every unused code when `codes` is left out. Returns how many were canceled.
    */
   cancelActivationCodes: Scalars['Int']['output'];
+  /**
+   * The signed-in account changes its own password (修改当前账号密码), giving the current one (UNAUTHENTICATED when
+   * wrong); every other session of the account ends.
+   */
+  changeMyPassword: Scalars['Boolean']['output'];
   /** Empties the signed-in shopper's favorites. Returns how many were removed. */
   clearFavorites: Scalars['Int']['output'];
   /** Staff (scope member:write): creates a batch of random activation codes, returned this once. */
@@ -437,13 +606,21 @@ export type Mutation = {
    * default. CONFLICT with reason FAMILIES_FULL when the shopper already owns 3.
    */
   createFamily: Family;
+  /** Staff (store:admin): creates a staff account with roles and stores; CONFLICT when the username is taken. */
+  createStaffAccount: StaffAccount;
+  /** Staff (store:admin): creates a custom role of known permissions; CONFLICT when the name is taken. */
+  createStaffRole: StaffRole;
   /** Deletes one of the signed-in user's addresses; if it was the default, the most recent remaining one becomes it. */
   deleteAddress: Scalars['Boolean']['output'];
+  /** Staff (store:admin): deletes a custom role (its accounts lose it); CONFLICT for a built-in role. Returns whether it existed. */
+  deleteStaffRole: Scalars['Boolean']['output'];
   /**
    * Internal (payment): FORMAL membership for `months` months (from the current FORMAL expiry when later than now),
    * once per `grantKey`; a repeated key answers the recorded grant and changes nothing.
    */
   grantPaidMembership: MembershipGrant;
+  /** Staff (store:operate for the store): a one-time code (valid 10 minutes) to bind a terminal to it. */
+  issueTerminalBindingCode: TerminalBindingCode;
   /**
    * Signs in with a phone, an email or a username and a password. Any mismatch is the same UNAUTHENTICATED error;
    * too many failures for one account, or from one client address, within 15 minutes answer RATE_LIMITED (with
@@ -502,6 +679,10 @@ export type Mutation = {
    * by the routers within seconds). Code errors as for registerWithSmsCode.
    */
   resetPasswordWithSmsCode: Scalars['Boolean']['output'];
+  /** Staff (store:admin): sets a new password for an account and ends its sessions. */
+  resetStaffPassword: StaffAccount;
+  /** Staff (store:operate for its store, or store:admin): revokes a terminal; its sessions end at once. */
+  revokeTerminal: Terminal;
   /**
    * Sends a 6-digit code to a mainland phone for `purpose` (valid SMS_CODE_TTL_SECONDS; only the latest code of a phone
    * and purpose works). Limited to one per phone and purpose per SMS_SEND_COOLDOWN_SECONDS, SMS_SEND_MAX_PER_PHONE per
@@ -511,18 +692,36 @@ export type Mutation = {
   sendSmsCode: SmsCodeTicket;
   /** Makes one of the signed-in shopper's own families their default (the previous default stops being it). */
   setDefaultFamily: Family;
+  /** Staff (store:admin): gives an account a member card number (replacing its card of that kind); CONFLICT when another account holds it. */
+  setMemberCard: Array<MemberCard>;
+  /** Staff (store:admin): disables (its sessions end at once, it cannot sign in) or enables an account (the seed's delete is a disable). */
+  setStaffAccountDisabled: StaffAccount;
+  /** Staff (store:operate for the store, or store:admin): sets the store's business status (营业状态). */
+  setStoreBusinessStatus: Store;
   /**
    * Starts the free trial (MEMBER_TRIAL_DAYS) for a family the signed-in shopper owns: only when neither the shopper nor
    * the family has had one (CONFLICT with reason TRIAL_TAKEN) and the family is not a FORMAL member now (CONFLICT with
    * reason ALREADY_MEMBER).
    */
   startMemberTrial: Family;
+  /** A bound terminal signs in with its device secret: a session acting for its store only. UNAUTHENTICATED when revoked or unknown. */
+  terminalSignIn: AuthPayload;
   /** Replaces one of the signed-in user's addresses. */
   updateAddress: Address;
   /** Replaces a family's details (owner only; NOT_FOUND otherwise). The default stays as it is (see setDefaultFamily). */
   updateFamily: Family;
   /** Changes the signed-in user's nickname and avatar. */
   updateProfile: User;
+  /** Staff (store:admin): changes an account's details, roles and stores (门店权限). */
+  updateStaffAccount: StaffAccount;
+  /** Staff (store:admin): replaces a custom role's permissions; CONFLICT (reason BUILT_IN_ROLE) for a built-in role. */
+  updateStaffRole: StaffRole;
+  /** Staff (store:admin): adds or changes a franchisee by code. */
+  upsertFranchisee: Franchisee;
+  /** Staff (store:admin): adds or changes a sales branch by code (the directory sync of seed 001). */
+  upsertSalesBranch: SalesBranch;
+  /** Staff (store:admin): adds or changes a store by code; BAD_USER_INPUT for an unknown franchisee or branch code. */
+  upsertStore: Store;
 };
 
 
@@ -554,6 +753,13 @@ export type MutationBindPhoneWithSmsCodeArgs = {
 };
 
 
+export type MutationBindTerminalArgs = {
+  code: Scalars['String']['input'];
+  deviceId?: InputMaybe<Scalars['String']['input']>;
+  name: Scalars['String']['input'];
+};
+
+
 export type MutationBindWechatPhoneArgs = {
   input: BindWechatPhoneInput;
 };
@@ -570,6 +776,12 @@ export type MutationCancelActivationCodesArgs = {
 };
 
 
+export type MutationChangeMyPasswordArgs = {
+  currentPassword: Scalars['String']['input'];
+  newPassword: Scalars['String']['input'];
+};
+
+
 export type MutationCreateActivationCodeBatchArgs = {
   input: ActivationCodeBatchInput;
 };
@@ -581,8 +793,24 @@ export type MutationCreateFamilyArgs = {
 };
 
 
+export type MutationCreateStaffAccountArgs = {
+  input: CreateStaffAccountInput;
+};
+
+
+export type MutationCreateStaffRoleArgs = {
+  name: Scalars['String']['input'];
+  scopes: Array<Scalars['String']['input']>;
+};
+
+
 export type MutationDeleteAddressArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteStaffRoleArgs = {
+  name: Scalars['String']['input'];
 };
 
 
@@ -590,6 +818,11 @@ export type MutationGrantPaidMembershipArgs = {
   familyId: Scalars['ID']['input'];
   grantKey: Scalars['String']['input'];
   months: Scalars['Int']['input'];
+};
+
+
+export type MutationIssueTerminalBindingCodeArgs = {
+  storeCode: Scalars['String']['input'];
 };
 
 
@@ -656,6 +889,17 @@ export type MutationResetPasswordWithSmsCodeArgs = {
 };
 
 
+export type MutationResetStaffPasswordArgs = {
+  id: Scalars['ID']['input'];
+  password: Scalars['String']['input'];
+};
+
+
+export type MutationRevokeTerminalArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationSendSmsCodeArgs = {
   phone: Scalars['String']['input'];
   purpose: SmsCodePurpose;
@@ -667,8 +911,32 @@ export type MutationSetDefaultFamilyArgs = {
 };
 
 
+export type MutationSetMemberCardArgs = {
+  kind: MemberCardKind;
+  number: Scalars['String']['input'];
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationSetStaffAccountDisabledArgs = {
+  disabled: Scalars['Boolean']['input'];
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationSetStoreBusinessStatusArgs = {
+  businessStatus: StoreBusinessStatus;
+  code: Scalars['String']['input'];
+};
+
+
 export type MutationStartMemberTrialArgs = {
   familyId: Scalars['ID']['input'];
+};
+
+
+export type MutationTerminalSignInArgs = {
+  deviceSecret: Scalars['String']['input'];
 };
 
 
@@ -686,6 +954,33 @@ export type MutationUpdateFamilyArgs = {
 
 export type MutationUpdateProfileArgs = {
   input: UpdateProfileInput;
+};
+
+
+export type MutationUpdateStaffAccountArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateStaffAccountInput;
+};
+
+
+export type MutationUpdateStaffRoleArgs = {
+  name: Scalars['String']['input'];
+  scopes: Array<Scalars['String']['input']>;
+};
+
+
+export type MutationUpsertFranchiseeArgs = {
+  input: FranchiseeInput;
+};
+
+
+export type MutationUpsertSalesBranchArgs = {
+  input: SalesBranchInput;
+};
+
+
+export type MutationUpsertStoreArgs = {
+  input: StoreInput;
 };
 
 /** A new batch with its codes: the only time the codes are shown (they are stored hashed). */
@@ -720,8 +1015,17 @@ export type Query = {
   family: Family;
   /** Internal (payment): a family's owner and members; null for an unknown family. */
   familyForPayment: Maybe<FamilyForPayment>;
+  /** Staff (store:admin): franchisees by batch of codes, name, status; keyset pages. */
+  franchisees: FranchiseeConnection;
+  /**
+   * Staff (store:operate for the store): the member a code shown at `storeCode` belongs to — a phone number, a WeChat /
+   * Alipay / shop member card number, or a coupon's code. NOT_FOUND when nothing matches; FORBIDDEN for another store.
+   */
+  identifyMember: MemberIdentification;
   /** The signed-in user, or null when not signed in. */
   me: Maybe<User>;
+  /** Staff (store:admin): an account's member cards. */
+  memberCards: Array<MemberCard>;
   /**
    * Internal (cart, order, product, promote): the membership of each user asked for, in the order asked (at most 500
    * ids; ids that are not users answer level NONE).
@@ -736,6 +1040,38 @@ export type Query = {
    * WECHAT_UNAVAILABLE when WeChat refuses or cannot be reached, WECHAT_NOT_CONFIGURED without WECHAT_APPID/SECRET.
    */
   miniProgramCode: MiniProgramCode;
+  /** The signed-in staff account (its stores and permissions); null for anyone else. */
+  myStaffAccount: Maybe<StaffAccount>;
+  /** Staff (store:admin): sales branches by batch of codes, name, status; keyset pages. */
+  salesBranches: SalesBranchConnection;
+  /** Staff (store:admin): one account; NOT_FOUND for a user that is not a staff account (or outside a non-super-admin's stores). */
+  staffAccount: StaffAccount;
+  /** Staff (store:admin): staff accounts by real name, phone, store, disabled; keyset pages. A non-super-admin sees accounts of its own stores. */
+  staffAccounts: StaffAccountConnection;
+  /** Staff (store:admin): the permissions custom roles can be made of. */
+  staffPermissions: Array<StaffPermission>;
+  /** Staff (store:admin): one role by name; NOT_FOUND otherwise. */
+  staffRole: StaffRole;
+  /** Staff (store:admin): every role with its permissions. */
+  staffRoles: Array<StaffRole>;
+  /** Staff (store:admin or store:operate): one store by code; NOT_FOUND for an unknown code or another store of a store:operate account. */
+  store: Store;
+  /** Internal (promote): store access of (account, store) pairs, in the order asked (at most 500). */
+  storeAccess: Array<StoreAccess>;
+  /** Staff: 销售统计列表 — units per SKU at a store over a period, best sellers first (first: at most MAX_PAGE_SIZE, default 20). */
+  storeSkuSales: Array<SkuSalesLine>;
+  /**
+   * Staff: 经营统计概览 of a store between two Shanghai dates (inclusive, at most 366 days). store:operate for a store the
+   * account acts for, store:admin for any store it reaches; storeCode null sums every store the caller reaches. Online
+   * orders count under the store code ONLINE (super-admins only).
+   */
+  storeStatistics: StoreStatisticsOverview;
+  /** Staff (store:admin, or store:operate for their own stores): stores by batch of codes, franchisee, branch, status; keyset pages. */
+  stores: StoreConnection;
+  /** Staff (store:operate for its store, or store:admin): one terminal; NOT_FOUND otherwise. */
+  terminal: Terminal;
+  /** Staff (store:operate for the store, or store:admin): the store's terminals, newest first. */
+  terminals: TerminalConnection;
 };
 
 
@@ -760,6 +1096,24 @@ export type QueryFamilyForPaymentArgs = {
 };
 
 
+export type QueryFranchiseesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<DirectoryFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryIdentifyMemberArgs = {
+  code: Scalars['String']['input'];
+  storeCode: Scalars['String']['input'];
+};
+
+
+export type QueryMemberCardsArgs = {
+  userId: Scalars['ID']['input'];
+};
+
+
 export type QueryMembershipsOfUsersArgs = {
   userIds: Array<Scalars['ID']['input']>;
 };
@@ -768,6 +1122,74 @@ export type QueryMembershipsOfUsersArgs = {
 export type QueryMiniProgramCodeArgs = {
   page: MiniProgramCodePage;
   scene: Scalars['String']['input'];
+};
+
+
+export type QuerySalesBranchesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<DirectoryFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryStaffAccountArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryStaffAccountsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<StaffAccountFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryStaffRoleArgs = {
+  name: Scalars['String']['input'];
+};
+
+
+export type QueryStoreArgs = {
+  code: Scalars['String']['input'];
+};
+
+
+export type QueryStoreAccessArgs = {
+  checks: Array<StoreAccessCheck>;
+};
+
+
+export type QueryStoreSkuSalesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  from: Scalars['String']['input'];
+  storeCode: Scalars['String']['input'];
+  to: Scalars['String']['input'];
+};
+
+
+export type QueryStoreStatisticsArgs = {
+  from: Scalars['String']['input'];
+  storeCode?: InputMaybe<Scalars['String']['input']>;
+  to: Scalars['String']['input'];
+};
+
+
+export type QueryStoresArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<StoreFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryTerminalArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryTerminalsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  storeCode: Scalars['String']['input'];
 };
 
 /** Sign-up with a mainland mobile number. */
@@ -802,6 +1224,64 @@ export type RegisterWithSmsCodeInput = {
   phone: Scalars['String']['input'];
 };
 
+/** A sales branch (销售型分公司): stores belong to one. */
+export type SalesBranch = {
+  __typename?: 'SalesBranch';
+  /** The branch's business code (unique). */
+  code: Scalars['String']['output'];
+  /** When it was added (ISO 8601). */
+  createdAt: Scalars['String']['output'];
+  /** Internal id (use `code` between systems). */
+  id: Scalars['ID']['output'];
+  /** Name. */
+  name: Scalars['String']['output'];
+  /** ACTIVE or DISABLED. */
+  status: DirectoryStatus;
+  /** When it last changed (ISO 8601). */
+  updatedAt: Scalars['String']['output'];
+};
+
+/** A page of sales branches, newest first. */
+export type SalesBranchConnection = {
+  __typename?: 'SalesBranchConnection';
+  /** The branches of this page. */
+  edges: Array<SalesBranchEdge>;
+  /** Whether more follow. */
+  pageInfo: BackOfficePageInfo;
+};
+
+/** An edge of a directory list. */
+export type SalesBranchEdge = {
+  __typename?: 'SalesBranchEdge';
+  /** Opaque cursor. */
+  cursor: Scalars['String']['output'];
+  /** The branch. */
+  node: SalesBranch;
+};
+
+/** A sales branch to add or change (by code). */
+export type SalesBranchInput = {
+  /** Business code: 1–32 letters, digits, '-' or '_'. */
+  code: Scalars['String']['input'];
+  /** Name, 1–64 characters. */
+  name: Scalars['String']['input'];
+  /** ACTIVE (default) or DISABLED. */
+  status?: InputMaybe<DirectoryStatus>;
+};
+
+/** 销售统计列表: one SKU's units sold (completed orders) over a period. */
+export type SkuSalesLine = {
+  __typename?: 'SkuSalesLine';
+  /** Orders (counted per day) that held it. */
+  orders: Scalars['Int']['output'];
+  /** Its product. */
+  productId: Scalars['ID']['output'];
+  /** Units sold. */
+  quantity: Scalars['Int']['output'];
+  /** SKU id (product subgraph). */
+  skuId: Scalars['ID']['output'];
+};
+
 /** What an SMS code is for; a code works only for its purpose (and for BIND_PHONE only for the account that asked). */
 export type SmsCodePurpose =
   /** bindPhoneWithSmsCode (signed in). CONFLICT with reason ALREADY_BOUND when the phone is already the caller's. */
@@ -822,12 +1302,304 @@ export type SmsCodeTicket = {
   resendAfterSeconds: Scalars['Int']['output'];
 };
 
+/** A back office staff account: a shop account that signs in with `login`, acting for its stores. */
+export type StaffAccount = {
+  __typename?: 'StaffAccount';
+  /** True for a super-admin (the seed's pid = 0): acts for every store. */
+  allStores: Scalars['Boolean']['output'];
+  /** When it was created (ISO 8601). */
+  createdAt: Scalars['String']['output'];
+  /** Whether it is disabled (cannot sign in). */
+  disabled: Scalars['Boolean']['output'];
+  /** The account's user id. */
+  id: Scalars['ID']['output'];
+  /** The permissions its roles grant (take effect at the next sign-in or token refresh). */
+  permissions: Array<Scalars['String']['output']>;
+  /** Contact phone. */
+  phone: Maybe<Scalars['String']['output']>;
+  /** Real name. */
+  realName: Scalars['String']['output'];
+  /** Its roles' names. */
+  roles: Array<Scalars['String']['output']>;
+  /** The stores it may act for (empty for a super-admin: all). */
+  stores: Array<Store>;
+  /** The sign-in name. */
+  username: Maybe<Scalars['String']['output']>;
+};
+
+/** A page of staff accounts, newest first. */
+export type StaffAccountConnection = {
+  __typename?: 'StaffAccountConnection';
+  /** The accounts of this page. */
+  edges: Array<StaffAccountEdge>;
+  /** Whether more follow. */
+  pageInfo: BackOfficePageInfo;
+};
+
+/** An edge of the staff account list. */
+export type StaffAccountEdge = {
+  __typename?: 'StaffAccountEdge';
+  /** Opaque cursor. */
+  cursor: Scalars['String']['output'];
+  /** The account. */
+  node: StaffAccount;
+};
+
+/** Conditions of the staff account list; all given ones must hold. */
+export type StaffAccountFilter = {
+  /** Only disabled (true) or only enabled (false) accounts. */
+  disabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The beginning of the contact phone. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+  /** Part of the real name (case-insensitive). */
+  realName?: InputMaybe<Scalars['String']['input']>;
+  /** Accounts assigned to this store (its code). */
+  storeCode?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A permission: one of the scopes the services check (custom roles are made of these). */
+export type StaffPermission = {
+  __typename?: 'StaffPermission';
+  /** What it allows. */
+  description: Scalars['String']['output'];
+  /** The scope, e.g. store:operate. */
+  scope: Scalars['String']['output'];
+};
+
+/** A role: a named set of permissions given to staff accounts. */
+export type StaffRole = {
+  __typename?: 'StaffRole';
+  /** Built-in roles (admin, catalog, ..., store, terminal) are kept by the shop itself and cannot be changed or deleted. */
+  builtIn: Scalars['Boolean']['output'];
+  /** Role id. */
+  id: Scalars['ID']['output'];
+  /** Unique name. */
+  name: Scalars['String']['output'];
+  /** The permissions (scopes) it grants. */
+  scopes: Array<Scalars['String']['output']>;
+};
+
+/** A store (门店): belongs to a franchisee and a sales branch. */
+export type Store = {
+  __typename?: 'Store';
+  /** Street address. */
+  address: Maybe<Scalars['String']['output']>;
+  /** The sales branch it belongs to; null when none is recorded. */
+  branch: Maybe<SalesBranch>;
+  /** OPEN, PAUSED or CLOSED. */
+  businessStatus: StoreBusinessStatus;
+  /** The store's business code (unique): what staff, terminals and other subgraphs name it by. */
+  code: Scalars['String']['output'];
+  /** When it was added (ISO 8601). */
+  createdAt: Scalars['String']['output'];
+  /** The franchisee that owns it; null when none is recorded. */
+  franchisee: Maybe<Franchisee>;
+  /** Internal id (use `code` between systems). */
+  id: Scalars['ID']['output'];
+  /** Name. */
+  name: Scalars['String']['output'];
+  /** The store's phone. */
+  phone: Maybe<Scalars['String']['output']>;
+  /** ACTIVE or DISABLED. */
+  status: DirectoryStatus;
+  /** When it last changed (ISO 8601). */
+  updatedAt: Scalars['String']['output'];
+};
+
+/** Internal (promote, user's own checks): whether a staff account may act for a store, and as what. */
+export type StoreAccess = {
+  __typename?: 'StoreAccess';
+  /** True when the account may act for the store now. */
+  allowed: Scalars['Boolean']['output'];
+  /** Why not (NO_SUCH_STORE, STORE_DISABLED, NOT_STAFF, ACCOUNT_DISABLED, NOT_ASSIGNED, TERMINAL_REVOKED); null when allowed. */
+  reason: Maybe<Scalars['String']['output']>;
+  /** The store code asked about. */
+  storeCode: Scalars['String']['output'];
+  /** The store's id; null when there is no such store. */
+  storeId: Maybe<Scalars['ID']['output']>;
+  /** Set when the account is a terminal's: its id. */
+  terminalId: Maybe<Scalars['ID']['output']>;
+  /** The account asked about. */
+  userId: Scalars['ID']['output'];
+};
+
+/** One (account, store) pair to check. */
+export type StoreAccessCheck = {
+  /** The store's code. */
+  storeCode: Scalars['String']['input'];
+  /** The account. */
+  userId: Scalars['ID']['input'];
+};
+
+/** A store's business status (营业状态). */
+export type StoreBusinessStatus =
+  /** Closed for good or for a long time. */
+  | 'CLOSED'
+  /** Serving customers. */
+  | 'OPEN'
+  /** Temporarily not serving (rest day, stock-taking). */
+  | 'PAUSED';
+
+/** A page of stores, newest first. */
+export type StoreConnection = {
+  __typename?: 'StoreConnection';
+  /** The stores of this page. */
+  edges: Array<StoreEdge>;
+  /** Whether more follow. */
+  pageInfo: BackOfficePageInfo;
+};
+
+/** One Shanghai day of a store's figures (or the sum of a period / of several stores). Amounts in fen. */
+export type StoreDayStatistics = {
+  __typename?: 'StoreDayStatistics';
+  /** Face amounts of the coupons redeemed. */
+  couponAmount: Scalars['Int']['output'];
+  /** Coupons redeemed at the store (核销). */
+  couponsRedeemed: Scalars['Int']['output'];
+  /** The date (YYYY-MM-DD), or 'from..to' for a period's totals. */
+  day: Scalars['String']['output'];
+  /** Orders cancelled. */
+  ordersCancelled: Scalars['Int']['output'];
+  /** Orders paid. */
+  ordersPaid: Scalars['Int']['output'];
+  /** Orders placed (online shop only). */
+  ordersPlaced: Scalars['Int']['output'];
+  /** Orders refunded in full. */
+  ordersRefunded: Scalars['Int']['output'];
+  /** Totals of the orders refunded. */
+  refundedAmount: Scalars['Int']['output'];
+  /** Totals of the orders paid. */
+  salesAmount: Scalars['Int']['output'];
+};
+
+/** An edge of the store list. */
+export type StoreEdge = {
+  __typename?: 'StoreEdge';
+  /** Opaque cursor. */
+  cursor: Scalars['String']['output'];
+  /** The store. */
+  node: Store;
+};
+
+/** Conditions of the store list; all given ones must hold. */
+export type StoreFilter = {
+  /** Stores of this sales branch (its code). */
+  branchCode?: InputMaybe<Scalars['String']['input']>;
+  /** OPEN, PAUSED or CLOSED. */
+  businessStatus?: InputMaybe<StoreBusinessStatus>;
+  /** Exact store codes, at most 500 (a batch look-up). */
+  codes?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Stores of this franchisee (its code). */
+  franchiseeCode?: InputMaybe<Scalars['String']['input']>;
+  /** Part of the name (case-insensitive). */
+  keyword?: InputMaybe<Scalars['String']['input']>;
+  /** ACTIVE or DISABLED. */
+  status?: InputMaybe<DirectoryStatus>;
+};
+
+/** A store to add or change (by code). */
+export type StoreInput = {
+  /** Street address. */
+  address?: InputMaybe<Scalars['String']['input']>;
+  /** The sales branch's code (must exist). */
+  branchCode?: InputMaybe<Scalars['String']['input']>;
+  /** OPEN (default), PAUSED or CLOSED. */
+  businessStatus?: InputMaybe<StoreBusinessStatus>;
+  /** Business code: 1–32 letters, digits, '-' or '_'. */
+  code: Scalars['String']['input'];
+  /** The owning franchisee's code (must exist). */
+  franchiseeCode?: InputMaybe<Scalars['String']['input']>;
+  /** Name, 1–64 characters. */
+  name: Scalars['String']['input'];
+  /** The store's phone. */
+  phone?: InputMaybe<Scalars['String']['input']>;
+  /** ACTIVE (default) or DISABLED. */
+  status?: InputMaybe<DirectoryStatus>;
+};
+
+/** 经营统计概览: a store's (or every reachable store's) figures per day over a period, and the totals. */
+export type StoreStatisticsOverview = {
+  __typename?: 'StoreStatisticsOverview';
+  /** Every day of the period, oldest first (days without activity are zeros). */
+  days: Array<StoreDayStatistics>;
+  /** First date (YYYY-MM-DD, Asia/Shanghai). */
+  from: Scalars['String']['output'];
+  /** The store asked for; null for every store the caller reaches, summed. */
+  storeCode: Maybe<Scalars['String']['output']>;
+  /** Last date (inclusive). */
+  to: Scalars['String']['output'];
+  /** The period's sums. */
+  totals: StoreDayStatistics;
+};
+
+/** A device bound to a store (设备/终端); it signs in with its device secret. */
+export type Terminal = {
+  __typename?: 'Terminal';
+  /** When it was bound (ISO 8601). */
+  boundAt: Scalars['String']['output'];
+  /** The device's own identifier, if it gave one. */
+  deviceId: Maybe<Scalars['String']['output']>;
+  /** Terminal id. */
+  id: Scalars['ID']['output'];
+  /** When it last signed in or reported (ISO 8601); null when never. */
+  lastSeenAt: Maybe<Scalars['String']['output']>;
+  /** Its name, as given at binding. */
+  name: Scalars['String']['output'];
+  /** When it was revoked (ISO 8601); a revoked terminal cannot sign in and its sessions were ended. */
+  revokedAt: Maybe<Scalars['String']['output']>;
+  /** The store it is bound to. */
+  store: Store;
+};
+
+/** A one-time code for binding a terminal to a store. */
+export type TerminalBindingCode = {
+  __typename?: 'TerminalBindingCode';
+  /** The code (shown this once; 10 characters). */
+  code: Scalars['String']['output'];
+  /** When it stops working (ISO 8601). */
+  expiresAt: Scalars['String']['output'];
+  /** The store it binds to. */
+  storeCode: Scalars['String']['output'];
+};
+
+/** A page of a store's terminals, newest first. */
+export type TerminalConnection = {
+  __typename?: 'TerminalConnection';
+  /** The terminals of this page. */
+  edges: Array<TerminalEdge>;
+  /** Whether more follow. */
+  pageInfo: BackOfficePageInfo;
+};
+
+/** An edge of the terminal list. */
+export type TerminalEdge = {
+  __typename?: 'TerminalEdge';
+  /** Opaque cursor. */
+  cursor: Scalars['String']['output'];
+  /** The terminal. */
+  node: Terminal;
+};
+
 /** Profile changes: a field left out stays as it is; null clears it. */
 export type UpdateProfileInput = {
   /** Avatar image URL, http or https, at most 512 characters. */
   avatarUrl?: InputMaybe<Scalars['String']['input']>;
   /** Display name, 1 to 32 characters. */
   nickname?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Changes to a staff account; fields left out stay. */
+export type UpdateStaffAccountInput = {
+  /** Super-admin or not (only a super-admin may change this). */
+  allStores?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Contact phone (null clears it). */
+  phone?: InputMaybe<Scalars['String']['input']>;
+  /** Real name. */
+  realName?: InputMaybe<Scalars['String']['input']>;
+  /** Replaces its roles. */
+  roles?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Replaces its stores (at most 500 codes). */
+  storeCodes?: InputMaybe<Array<Scalars['String']['input']>>;
 };
 
 /**
@@ -1005,17 +1777,30 @@ export type ResolversTypes = {
   Address: ResolverTypeWrapper<AddressRow>;
   AddressInput: AddressInput;
   AuthPayload: ResolverTypeWrapper<AuthResult>;
+  BackOfficePageInfo: ResolverTypeWrapper<BackOfficePageInfo>;
   BindWechatPhoneInput: BindWechatPhoneInput;
   BindWechatUnionIdInput: BindWechatUnionIdInput;
+  BoundTerminal: ResolverTypeWrapper<BoundTerminalView>;
+  CreateStaffAccountInput: CreateStaffAccountInput;
+  DirectoryFilter: DirectoryFilter;
+  DirectoryStatus: DirectoryStatus;
   Family: ResolverTypeWrapper<FamilyRow>;
   FamilyForPayment: ResolverTypeWrapper<FamilyForPaymentView>;
   FamilyInput: FamilyInput;
   FavoriteConnection: ResolverTypeWrapper<Omit<FavoriteConnection, 'edges'> & { edges: Array<ResolversTypes['FavoriteEdge']> }>;
   FavoriteEdge: ResolverTypeWrapper<Omit<FavoriteEdge, 'node'> & { node: ResolversTypes['Product'] }>;
   FavoritePageInfo: ResolverTypeWrapper<FavoritePageInfo>;
+  Franchisee: ResolverTypeWrapper<FranchiseeRow>;
+  FranchiseeConnection: ResolverTypeWrapper<Omit<FranchiseeConnection, 'edges'> & { edges: Array<ResolversTypes['FranchiseeEdge']> }>;
+  FranchiseeEdge: ResolverTypeWrapper<Omit<FranchiseeEdge, 'node'> & { node: ResolversTypes['Franchisee'] }>;
+  FranchiseeInput: FranchiseeInput;
   IdentityPlatform: IdentityPlatform;
   LinkedIdentity: ResolverTypeWrapper<IdentityRow>;
   LoginInput: LoginInput;
+  MemberCard: ResolverTypeWrapper<MemberCardRow>;
+  MemberCardKind: MemberCardKind;
+  MemberCodeKind: MemberCodeKind;
+  MemberIdentification: ResolverTypeWrapper<MemberIdentificationView>;
   Membership: ResolverTypeWrapper<MembershipView>;
   MembershipGrant: ResolverTypeWrapper<MembershipGrantView>;
   MembershipLevel: MembershipLevel;
@@ -1030,9 +1815,35 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RegisterInput: RegisterInput;
   RegisterWithSmsCodeInput: RegisterWithSmsCodeInput;
+  SalesBranch: ResolverTypeWrapper<BranchRow>;
+  SalesBranchConnection: ResolverTypeWrapper<Omit<SalesBranchConnection, 'edges'> & { edges: Array<ResolversTypes['SalesBranchEdge']> }>;
+  SalesBranchEdge: ResolverTypeWrapper<Omit<SalesBranchEdge, 'node'> & { node: ResolversTypes['SalesBranch'] }>;
+  SalesBranchInput: SalesBranchInput;
+  SkuSalesLine: ResolverTypeWrapper<SkuSalesLine>;
   SmsCodePurpose: SmsCodePurpose;
   SmsCodeTicket: ResolverTypeWrapper<SmsCodeTicket>;
+  StaffAccount: ResolverTypeWrapper<StaffAccountRow>;
+  StaffAccountConnection: ResolverTypeWrapper<Omit<StaffAccountConnection, 'edges'> & { edges: Array<ResolversTypes['StaffAccountEdge']> }>;
+  StaffAccountEdge: ResolverTypeWrapper<Omit<StaffAccountEdge, 'node'> & { node: ResolversTypes['StaffAccount'] }>;
+  StaffAccountFilter: StaffAccountFilter;
+  StaffPermission: ResolverTypeWrapper<StaffPermission>;
+  StaffRole: ResolverTypeWrapper<RoleView>;
+  Store: ResolverTypeWrapper<StoreRow>;
+  StoreAccess: ResolverTypeWrapper<StoreAccessView>;
+  StoreAccessCheck: StoreAccessCheck;
+  StoreBusinessStatus: StoreBusinessStatus;
+  StoreConnection: ResolverTypeWrapper<Omit<StoreConnection, 'edges'> & { edges: Array<ResolversTypes['StoreEdge']> }>;
+  StoreDayStatistics: ResolverTypeWrapper<DayView>;
+  StoreEdge: ResolverTypeWrapper<Omit<StoreEdge, 'node'> & { node: ResolversTypes['Store'] }>;
+  StoreFilter: StoreFilter;
+  StoreInput: StoreInput;
+  StoreStatisticsOverview: ResolverTypeWrapper<OverviewView>;
+  Terminal: ResolverTypeWrapper<TerminalRow>;
+  TerminalBindingCode: ResolverTypeWrapper<TerminalBindingCode>;
+  TerminalConnection: ResolverTypeWrapper<Omit<TerminalConnection, 'edges'> & { edges: Array<ResolversTypes['TerminalEdge']> }>;
+  TerminalEdge: ResolverTypeWrapper<Omit<TerminalEdge, 'node'> & { node: ResolversTypes['Terminal'] }>;
   UpdateProfileInput: UpdateProfileInput;
+  UpdateStaffAccountInput: UpdateStaffAccountInput;
   User: ResolverTypeWrapper<UserRow>;
   UserMembership: ResolverTypeWrapper<UserMembershipView>;
 };
@@ -1049,16 +1860,26 @@ export type ResolversParentTypes = {
   Address: AddressRow;
   AddressInput: AddressInput;
   AuthPayload: AuthResult;
+  BackOfficePageInfo: BackOfficePageInfo;
   BindWechatPhoneInput: BindWechatPhoneInput;
   BindWechatUnionIdInput: BindWechatUnionIdInput;
+  BoundTerminal: BoundTerminalView;
+  CreateStaffAccountInput: CreateStaffAccountInput;
+  DirectoryFilter: DirectoryFilter;
   Family: FamilyRow;
   FamilyForPayment: FamilyForPaymentView;
   FamilyInput: FamilyInput;
   FavoriteConnection: Omit<FavoriteConnection, 'edges'> & { edges: Array<ResolversParentTypes['FavoriteEdge']> };
   FavoriteEdge: Omit<FavoriteEdge, 'node'> & { node: ResolversParentTypes['Product'] };
   FavoritePageInfo: FavoritePageInfo;
+  Franchisee: FranchiseeRow;
+  FranchiseeConnection: Omit<FranchiseeConnection, 'edges'> & { edges: Array<ResolversParentTypes['FranchiseeEdge']> };
+  FranchiseeEdge: Omit<FranchiseeEdge, 'node'> & { node: ResolversParentTypes['Franchisee'] };
+  FranchiseeInput: FranchiseeInput;
   LinkedIdentity: IdentityRow;
   LoginInput: LoginInput;
+  MemberCard: MemberCardRow;
+  MemberIdentification: MemberIdentificationView;
   Membership: MembershipView;
   MembershipGrant: MembershipGrantView;
   MessageConsent: MessageConsent;
@@ -1070,8 +1891,33 @@ export type ResolversParentTypes = {
   Query: Record<PropertyKey, never>;
   RegisterInput: RegisterInput;
   RegisterWithSmsCodeInput: RegisterWithSmsCodeInput;
+  SalesBranch: BranchRow;
+  SalesBranchConnection: Omit<SalesBranchConnection, 'edges'> & { edges: Array<ResolversParentTypes['SalesBranchEdge']> };
+  SalesBranchEdge: Omit<SalesBranchEdge, 'node'> & { node: ResolversParentTypes['SalesBranch'] };
+  SalesBranchInput: SalesBranchInput;
+  SkuSalesLine: SkuSalesLine;
   SmsCodeTicket: SmsCodeTicket;
+  StaffAccount: StaffAccountRow;
+  StaffAccountConnection: Omit<StaffAccountConnection, 'edges'> & { edges: Array<ResolversParentTypes['StaffAccountEdge']> };
+  StaffAccountEdge: Omit<StaffAccountEdge, 'node'> & { node: ResolversParentTypes['StaffAccount'] };
+  StaffAccountFilter: StaffAccountFilter;
+  StaffPermission: StaffPermission;
+  StaffRole: RoleView;
+  Store: StoreRow;
+  StoreAccess: StoreAccessView;
+  StoreAccessCheck: StoreAccessCheck;
+  StoreConnection: Omit<StoreConnection, 'edges'> & { edges: Array<ResolversParentTypes['StoreEdge']> };
+  StoreDayStatistics: DayView;
+  StoreEdge: Omit<StoreEdge, 'node'> & { node: ResolversParentTypes['Store'] };
+  StoreFilter: StoreFilter;
+  StoreInput: StoreInput;
+  StoreStatisticsOverview: OverviewView;
+  Terminal: TerminalRow;
+  TerminalBindingCode: TerminalBindingCode;
+  TerminalConnection: Omit<TerminalConnection, 'edges'> & { edges: Array<ResolversParentTypes['TerminalEdge']> };
+  TerminalEdge: Omit<TerminalEdge, 'node'> & { node: ResolversParentTypes['Terminal'] };
   UpdateProfileInput: UpdateProfileInput;
+  UpdateStaffAccountInput: UpdateStaffAccountInput;
   User: UserRow;
   UserMembership: UserMembershipView;
 };
@@ -1110,6 +1956,16 @@ export type AuthPayloadResolvers<ContextType = UserContext, ParentType extends R
   expiresIn?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   refreshToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+};
+
+export type BackOfficePageInfoResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['BackOfficePageInfo'] = ResolversParentTypes['BackOfficePageInfo']> = {
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type BoundTerminalResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['BoundTerminal'] = ResolversParentTypes['BoundTerminal']> = {
+  deviceSecret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  terminal?: Resolver<ResolversTypes['Terminal'], ParentType, ContextType>;
 };
 
 export type FamilyResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Family'] = ResolversParentTypes['Family']> = {
@@ -1151,9 +2007,44 @@ export type FavoritePageInfoResolvers<ContextType = UserContext, ParentType exte
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
+export type FranchiseeResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Franchisee'] = ResolversParentTypes['Franchisee']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  contactName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  contactPhone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['DirectoryStatus'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type FranchiseeConnectionResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['FranchiseeConnection'] = ResolversParentTypes['FranchiseeConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['FranchiseeEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['BackOfficePageInfo'], ParentType, ContextType>;
+};
+
+export type FranchiseeEdgeResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['FranchiseeEdge'] = ResolversParentTypes['FranchiseeEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Franchisee'], ParentType, ContextType>;
+};
+
 export type LinkedIdentityResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['LinkedIdentity'] = ResolversParentTypes['LinkedIdentity']> = {
   boundAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   platform?: Resolver<ResolversTypes['IdentityPlatform'], ParentType, ContextType>;
+};
+
+export type MemberCardResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['MemberCard'] = ResolversParentTypes['MemberCard']> = {
+  kind?: Resolver<ResolversTypes['MemberCardKind'], ParentType, ContextType>;
+  number?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type MemberIdentificationResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['MemberIdentification'] = ResolversParentTypes['MemberIdentification']> = {
+  couponId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['MemberCodeKind'], ParentType, ContextType>;
+  maskedPhone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  membership?: Resolver<ResolversTypes['Membership'], ParentType, ContextType>;
+  nickname?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export type MembershipResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Membership'] = ResolversParentTypes['Membership']> = {
@@ -1195,14 +2086,20 @@ export type MutationResolvers<ContextType = UserContext, ParentType extends Reso
   addFamilyMember?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<MutationAddFamilyMemberArgs, 'familyId' | 'phone'>>;
   addFavorite?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationAddFavoriteArgs, 'productId'>>;
   bindPhoneWithSmsCode?: Resolver<ResolversTypes['AccountBindingPayload'], ParentType, ContextType, RequireFields<MutationBindPhoneWithSmsCodeArgs, 'code' | 'phone'>>;
+  bindTerminal?: Resolver<ResolversTypes['BoundTerminal'], ParentType, ContextType, RequireFields<MutationBindTerminalArgs, 'code' | 'name'>>;
   bindWechatPhone?: Resolver<ResolversTypes['AccountBindingPayload'], ParentType, ContextType, RequireFields<MutationBindWechatPhoneArgs, 'input'>>;
   bindWechatUnionId?: Resolver<ResolversTypes['AccountBindingPayload'], ParentType, ContextType, RequireFields<MutationBindWechatUnionIdArgs, 'input'>>;
   cancelActivationCodes?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationCancelActivationCodesArgs, 'batchId'>>;
+  changeMyPassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangeMyPasswordArgs, 'currentPassword' | 'newPassword'>>;
   clearFavorites?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   createActivationCodeBatch?: Resolver<ResolversTypes['NewActivationCodeBatch'], ParentType, ContextType, RequireFields<MutationCreateActivationCodeBatchArgs, 'input'>>;
   createFamily?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<MutationCreateFamilyArgs, 'input'>>;
+  createStaffAccount?: Resolver<ResolversTypes['StaffAccount'], ParentType, ContextType, RequireFields<MutationCreateStaffAccountArgs, 'input'>>;
+  createStaffRole?: Resolver<ResolversTypes['StaffRole'], ParentType, ContextType, RequireFields<MutationCreateStaffRoleArgs, 'name' | 'scopes'>>;
   deleteAddress?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAddressArgs, 'id'>>;
+  deleteStaffRole?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteStaffRoleArgs, 'name'>>;
   grantPaidMembership?: Resolver<ResolversTypes['MembershipGrant'], ParentType, ContextType, RequireFields<MutationGrantPaidMembershipArgs, 'familyId' | 'grantKey' | 'months'>>;
+  issueTerminalBindingCode?: Resolver<ResolversTypes['TerminalBindingCode'], ParentType, ContextType, RequireFields<MutationIssueTerminalBindingCodeArgs, 'storeCode'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
   loginWithSmsCode?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginWithSmsCodeArgs, 'code' | 'phone'>>;
   loginWithWechat?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginWithWechatArgs, 'code'>>;
@@ -1215,12 +2112,23 @@ export type MutationResolvers<ContextType = UserContext, ParentType extends Reso
   removeFavorites?: Resolver<ResolversTypes['Int'], ParentType, ContextType, RequireFields<MutationRemoveFavoritesArgs, 'productIds'>>;
   reportMessageConsent?: Resolver<Array<ResolversTypes['MessageConsent']>, ParentType, ContextType, RequireFields<MutationReportMessageConsentArgs, 'accepted'>>;
   resetPasswordWithSmsCode?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordWithSmsCodeArgs, 'code' | 'newPassword' | 'phone'>>;
+  resetStaffPassword?: Resolver<ResolversTypes['StaffAccount'], ParentType, ContextType, RequireFields<MutationResetStaffPasswordArgs, 'id' | 'password'>>;
+  revokeTerminal?: Resolver<ResolversTypes['Terminal'], ParentType, ContextType, RequireFields<MutationRevokeTerminalArgs, 'id'>>;
   sendSmsCode?: Resolver<ResolversTypes['SmsCodeTicket'], ParentType, ContextType, RequireFields<MutationSendSmsCodeArgs, 'phone' | 'purpose'>>;
   setDefaultFamily?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<MutationSetDefaultFamilyArgs, 'id'>>;
+  setMemberCard?: Resolver<Array<ResolversTypes['MemberCard']>, ParentType, ContextType, RequireFields<MutationSetMemberCardArgs, 'kind' | 'number' | 'userId'>>;
+  setStaffAccountDisabled?: Resolver<ResolversTypes['StaffAccount'], ParentType, ContextType, RequireFields<MutationSetStaffAccountDisabledArgs, 'disabled' | 'id'>>;
+  setStoreBusinessStatus?: Resolver<ResolversTypes['Store'], ParentType, ContextType, RequireFields<MutationSetStoreBusinessStatusArgs, 'businessStatus' | 'code'>>;
   startMemberTrial?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<MutationStartMemberTrialArgs, 'familyId'>>;
+  terminalSignIn?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationTerminalSignInArgs, 'deviceSecret'>>;
   updateAddress?: Resolver<ResolversTypes['Address'], ParentType, ContextType, RequireFields<MutationUpdateAddressArgs, 'id' | 'input'>>;
   updateFamily?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<MutationUpdateFamilyArgs, 'id' | 'input'>>;
   updateProfile?: Resolver<ResolversTypes['User'], ParentType, ContextType, RequireFields<MutationUpdateProfileArgs, 'input'>>;
+  updateStaffAccount?: Resolver<ResolversTypes['StaffAccount'], ParentType, ContextType, RequireFields<MutationUpdateStaffAccountArgs, 'id' | 'input'>>;
+  updateStaffRole?: Resolver<ResolversTypes['StaffRole'], ParentType, ContextType, RequireFields<MutationUpdateStaffRoleArgs, 'name' | 'scopes'>>;
+  upsertFranchisee?: Resolver<ResolversTypes['Franchisee'], ParentType, ContextType, RequireFields<MutationUpsertFranchiseeArgs, 'input'>>;
+  upsertSalesBranch?: Resolver<ResolversTypes['SalesBranch'], ParentType, ContextType, RequireFields<MutationUpsertSalesBranchArgs, 'input'>>;
+  upsertStore?: Resolver<ResolversTypes['Store'], ParentType, ContextType, RequireFields<MutationUpsertStoreArgs, 'input'>>;
 };
 
 export type NewActivationCodeBatchResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['NewActivationCodeBatch'] = ResolversParentTypes['NewActivationCodeBatch']> = {
@@ -1240,15 +2148,172 @@ export type QueryResolvers<ContextType = UserContext, ParentType extends Resolve
   addressForOrder?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType, RequireFields<QueryAddressForOrderArgs, 'id' | 'userId'>>;
   family?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<QueryFamilyArgs, 'id'>>;
   familyForPayment?: Resolver<Maybe<ResolversTypes['FamilyForPayment']>, ParentType, ContextType, RequireFields<QueryFamilyForPaymentArgs, 'familyId'>>;
+  franchisees?: Resolver<ResolversTypes['FranchiseeConnection'], ParentType, ContextType, Partial<QueryFranchiseesArgs>>;
+  identifyMember?: Resolver<ResolversTypes['MemberIdentification'], ParentType, ContextType, RequireFields<QueryIdentifyMemberArgs, 'code' | 'storeCode'>>;
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  memberCards?: Resolver<Array<ResolversTypes['MemberCard']>, ParentType, ContextType, RequireFields<QueryMemberCardsArgs, 'userId'>>;
   membershipsOfUsers?: Resolver<Array<ResolversTypes['UserMembership']>, ParentType, ContextType, RequireFields<QueryMembershipsOfUsersArgs, 'userIds'>>;
   messageTemplates?: Resolver<Array<ResolversTypes['MessageTemplate']>, ParentType, ContextType>;
   miniProgramCode?: Resolver<ResolversTypes['MiniProgramCode'], ParentType, ContextType, RequireFields<QueryMiniProgramCodeArgs, 'page' | 'scene'>>;
+  myStaffAccount?: Resolver<Maybe<ResolversTypes['StaffAccount']>, ParentType, ContextType>;
+  salesBranches?: Resolver<ResolversTypes['SalesBranchConnection'], ParentType, ContextType, Partial<QuerySalesBranchesArgs>>;
+  staffAccount?: Resolver<ResolversTypes['StaffAccount'], ParentType, ContextType, RequireFields<QueryStaffAccountArgs, 'id'>>;
+  staffAccounts?: Resolver<ResolversTypes['StaffAccountConnection'], ParentType, ContextType, Partial<QueryStaffAccountsArgs>>;
+  staffPermissions?: Resolver<Array<ResolversTypes['StaffPermission']>, ParentType, ContextType>;
+  staffRole?: Resolver<ResolversTypes['StaffRole'], ParentType, ContextType, RequireFields<QueryStaffRoleArgs, 'name'>>;
+  staffRoles?: Resolver<Array<ResolversTypes['StaffRole']>, ParentType, ContextType>;
+  store?: Resolver<ResolversTypes['Store'], ParentType, ContextType, RequireFields<QueryStoreArgs, 'code'>>;
+  storeAccess?: Resolver<Array<ResolversTypes['StoreAccess']>, ParentType, ContextType, RequireFields<QueryStoreAccessArgs, 'checks'>>;
+  storeSkuSales?: Resolver<Array<ResolversTypes['SkuSalesLine']>, ParentType, ContextType, RequireFields<QueryStoreSkuSalesArgs, 'from' | 'storeCode' | 'to'>>;
+  storeStatistics?: Resolver<ResolversTypes['StoreStatisticsOverview'], ParentType, ContextType, RequireFields<QueryStoreStatisticsArgs, 'from' | 'to'>>;
+  stores?: Resolver<ResolversTypes['StoreConnection'], ParentType, ContextType, Partial<QueryStoresArgs>>;
+  terminal?: Resolver<ResolversTypes['Terminal'], ParentType, ContextType, RequireFields<QueryTerminalArgs, 'id'>>;
+  terminals?: Resolver<ResolversTypes['TerminalConnection'], ParentType, ContextType, RequireFields<QueryTerminalsArgs, 'storeCode'>>;
+};
+
+export type SalesBranchResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['SalesBranch'] = ResolversParentTypes['SalesBranch']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['DirectoryStatus'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type SalesBranchConnectionResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['SalesBranchConnection'] = ResolversParentTypes['SalesBranchConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['SalesBranchEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['BackOfficePageInfo'], ParentType, ContextType>;
+};
+
+export type SalesBranchEdgeResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['SalesBranchEdge'] = ResolversParentTypes['SalesBranchEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['SalesBranch'], ParentType, ContextType>;
+};
+
+export type SkuSalesLineResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['SkuSalesLine'] = ResolversParentTypes['SkuSalesLine']> = {
+  orders?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  productId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  skuId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 };
 
 export type SmsCodeTicketResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['SmsCodeTicket'] = ResolversParentTypes['SmsCodeTicket']> = {
   expiresInSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   resendAfterSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type StaffAccountResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['StaffAccount'] = ResolversParentTypes['StaffAccount']> = {
+  allStores?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  disabled?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  permissions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  realName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  roles?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  stores?: Resolver<Array<ResolversTypes['Store']>, ParentType, ContextType>;
+  username?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type StaffAccountConnectionResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['StaffAccountConnection'] = ResolversParentTypes['StaffAccountConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['StaffAccountEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['BackOfficePageInfo'], ParentType, ContextType>;
+};
+
+export type StaffAccountEdgeResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['StaffAccountEdge'] = ResolversParentTypes['StaffAccountEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['StaffAccount'], ParentType, ContextType>;
+};
+
+export type StaffPermissionResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['StaffPermission'] = ResolversParentTypes['StaffPermission']> = {
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  scope?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type StaffRoleResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['StaffRole'] = ResolversParentTypes['StaffRole']> = {
+  builtIn?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type StoreResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Store'] = ResolversParentTypes['Store']> = {
+  address?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  branch?: Resolver<Maybe<ResolversTypes['SalesBranch']>, ParentType, ContextType>;
+  businessStatus?: Resolver<ResolversTypes['StoreBusinessStatus'], ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  franchisee?: Resolver<Maybe<ResolversTypes['Franchisee']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['DirectoryStatus'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type StoreAccessResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['StoreAccess'] = ResolversParentTypes['StoreAccess']> = {
+  allowed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  storeCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  storeId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  terminalId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type StoreConnectionResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['StoreConnection'] = ResolversParentTypes['StoreConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['StoreEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['BackOfficePageInfo'], ParentType, ContextType>;
+};
+
+export type StoreDayStatisticsResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['StoreDayStatistics'] = ResolversParentTypes['StoreDayStatistics']> = {
+  couponAmount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  couponsRedeemed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  day?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ordersCancelled?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ordersPaid?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ordersPlaced?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  ordersRefunded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  refundedAmount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  salesAmount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type StoreEdgeResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['StoreEdge'] = ResolversParentTypes['StoreEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Store'], ParentType, ContextType>;
+};
+
+export type StoreStatisticsOverviewResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['StoreStatisticsOverview'] = ResolversParentTypes['StoreStatisticsOverview']> = {
+  days?: Resolver<Array<ResolversTypes['StoreDayStatistics']>, ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  storeCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  totals?: Resolver<ResolversTypes['StoreDayStatistics'], ParentType, ContextType>;
+};
+
+export type TerminalResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Terminal'] = ResolversParentTypes['Terminal']> = {
+  boundAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  deviceId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastSeenAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  revokedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  store?: Resolver<ResolversTypes['Store'], ParentType, ContextType>;
+};
+
+export type TerminalBindingCodeResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['TerminalBindingCode'] = ResolversParentTypes['TerminalBindingCode']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  storeCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type TerminalConnectionResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['TerminalConnection'] = ResolversParentTypes['TerminalConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['TerminalEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['BackOfficePageInfo'], ParentType, ContextType>;
+};
+
+export type TerminalEdgeResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['TerminalEdge'] = ResolversParentTypes['TerminalEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Terminal'], ParentType, ContextType>;
 };
 
 export type UserResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = {
@@ -1280,12 +2345,19 @@ export type Resolvers<ContextType = UserContext> = {
   ActivationCodeBatch?: ActivationCodeBatchResolvers<ContextType>;
   Address?: AddressResolvers<ContextType>;
   AuthPayload?: AuthPayloadResolvers<ContextType>;
+  BackOfficePageInfo?: BackOfficePageInfoResolvers<ContextType>;
+  BoundTerminal?: BoundTerminalResolvers<ContextType>;
   Family?: FamilyResolvers<ContextType>;
   FamilyForPayment?: FamilyForPaymentResolvers<ContextType>;
   FavoriteConnection?: FavoriteConnectionResolvers<ContextType>;
   FavoriteEdge?: FavoriteEdgeResolvers<ContextType>;
   FavoritePageInfo?: FavoritePageInfoResolvers<ContextType>;
+  Franchisee?: FranchiseeResolvers<ContextType>;
+  FranchiseeConnection?: FranchiseeConnectionResolvers<ContextType>;
+  FranchiseeEdge?: FranchiseeEdgeResolvers<ContextType>;
   LinkedIdentity?: LinkedIdentityResolvers<ContextType>;
+  MemberCard?: MemberCardResolvers<ContextType>;
+  MemberIdentification?: MemberIdentificationResolvers<ContextType>;
   Membership?: MembershipResolvers<ContextType>;
   MembershipGrant?: MembershipGrantResolvers<ContextType>;
   MessageConsent?: MessageConsentResolvers<ContextType>;
@@ -1295,7 +2367,26 @@ export type Resolvers<ContextType = UserContext> = {
   NewActivationCodeBatch?: NewActivationCodeBatchResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  SalesBranch?: SalesBranchResolvers<ContextType>;
+  SalesBranchConnection?: SalesBranchConnectionResolvers<ContextType>;
+  SalesBranchEdge?: SalesBranchEdgeResolvers<ContextType>;
+  SkuSalesLine?: SkuSalesLineResolvers<ContextType>;
   SmsCodeTicket?: SmsCodeTicketResolvers<ContextType>;
+  StaffAccount?: StaffAccountResolvers<ContextType>;
+  StaffAccountConnection?: StaffAccountConnectionResolvers<ContextType>;
+  StaffAccountEdge?: StaffAccountEdgeResolvers<ContextType>;
+  StaffPermission?: StaffPermissionResolvers<ContextType>;
+  StaffRole?: StaffRoleResolvers<ContextType>;
+  Store?: StoreResolvers<ContextType>;
+  StoreAccess?: StoreAccessResolvers<ContextType>;
+  StoreConnection?: StoreConnectionResolvers<ContextType>;
+  StoreDayStatistics?: StoreDayStatisticsResolvers<ContextType>;
+  StoreEdge?: StoreEdgeResolvers<ContextType>;
+  StoreStatisticsOverview?: StoreStatisticsOverviewResolvers<ContextType>;
+  Terminal?: TerminalResolvers<ContextType>;
+  TerminalBindingCode?: TerminalBindingCodeResolvers<ContextType>;
+  TerminalConnection?: TerminalConnectionResolvers<ContextType>;
+  TerminalEdge?: TerminalEdgeResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserMembership?: UserMembershipResolvers<ContextType>;
 };

@@ -304,4 +304,175 @@ export const migrations: Migration[] = [
       await knex.schema.dropTableIfExists('membership_grants');
     },
   },
+  {
+    // The merchant back office (docs/back-office.md): the directory of sales branches, franchisees and stores (looked up
+    // by their business codes, never by id), staff accounts scoped to stores, and the account ↔ store relation.
+    name: '510_back_office_directory_and_accounts',
+    async up(knex: Knex) {
+      await knex.schema.createTable('sales_branches', (t) => {
+        t.bigIncrements('id');
+        t.string('code', 32).notNullable().unique();
+        t.string('name', 64).notNullable();
+        /** ACTIVE or DISABLED. */
+        t.string('status', 16).notNullable().defaultTo('ACTIVE');
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+      });
+      await knex.schema.createTable('franchisees', (t) => {
+        t.bigIncrements('id');
+        t.string('code', 32).notNullable().unique();
+        t.string('name', 64).notNullable();
+        t.string('contact_name', 32);
+        t.string('contact_phone', 20);
+        t.string('status', 16).notNullable().defaultTo('ACTIVE');
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+      });
+      await knex.schema.createTable('stores', (t) => {
+        t.bigIncrements('id');
+        t.string('code', 32).notNullable().unique();
+        t.string('name', 64).notNullable();
+        t.bigInteger('franchisee_id').references('id').inTable('franchisees');
+        t.bigInteger('branch_id').references('id').inTable('sales_branches');
+        t.string('address', 200);
+        t.string('phone', 20);
+        /** ACTIVE or DISABLED: whether the store is part of the shop at all. */
+        t.string('status', 16).notNullable().defaultTo('ACTIVE');
+        /** OPEN, PAUSED or CLOSED (营业状态): whether it serves customers now. */
+        t.string('business_status', 16).notNullable().defaultTo('OPEN');
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.index(['franchisee_id', 'id']);
+        t.index(['branch_id', 'id']);
+      });
+      for (const table of ['sales_branches', 'franchisees', 'stores']) {
+        await knex.raw(`ALTER TABLE ${table} ADD CONSTRAINT ${table}_status CHECK (status IN ('ACTIVE', 'DISABLED'))`);
+      }
+      await knex.raw(`ALTER TABLE stores ADD CONSTRAINT stores_business_status CHECK (business_status IN ('OPEN', 'PAUSED', 'CLOSED'))`);
+
+      // A staff account of the back office: a users row (signs in with `login`) plus who it is and where it may act.
+      await knex.schema.createTable('staff_accounts', (t) => {
+        t.bigInteger('user_id').primary().references('id').inTable('users').onDelete('CASCADE');
+        t.string('real_name', 32).notNullable();
+        t.string('phone', 20);
+        /** The seed's pid = 0: a super-admin acts for every store. */
+        t.boolean('all_stores').notNullable().defaultTo(false);
+        /** Set while the account is disabled: it cannot sign in and its sessions were ended. */
+        t.timestamp('disabled_at', { useTz: true });
+        t.bigInteger('created_by');
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.timestamp('updated_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.index(['real_name']);
+        t.index(['phone']);
+      });
+      await knex.schema.createTable('staff_account_stores', (t) => {
+        t.bigInteger('user_id').notNullable().references('user_id').inTable('staff_accounts').onDelete('CASCADE');
+        t.bigInteger('store_id').notNullable().references('id').inTable('stores').onDelete('CASCADE');
+        t.primary(['user_id', 'store_id']);
+        t.index(['store_id']);
+      });
+    },
+    async down(knex: Knex) {
+      for (const table of ['staff_account_stores', 'staff_accounts', 'stores', 'franchisees', 'sales_branches']) {
+        await knex.schema.dropTableIfExists(table);
+      }
+    },
+  },
+  {
+    // Terminals (设备) bound to a store with a one-time code; each signs in as its own account (docs/back-office.md).
+    name: '511_terminals',
+    async up(knex: Knex) {
+      await knex.schema.createTable('terminals', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('store_id').notNullable().references('id').inTable('stores');
+        /** The account the terminal signs in as: a staff account acting for this one store. */
+        t.bigInteger('user_id').notNullable().unique().references('id').inTable('users');
+        t.string('name', 64).notNullable();
+        t.string('device_id', 64);
+        /** Hex sha256 of the device secret given once at binding: the secret itself is never stored. */
+        t.string('secret_hash', 64).notNullable().unique();
+        t.bigInteger('bound_by').notNullable();
+        t.timestamp('bound_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.timestamp('last_seen_at', { useTz: true });
+        t.timestamp('revoked_at', { useTz: true });
+        t.index(['store_id', 'id']);
+      });
+      await knex.schema.createTable('terminal_binding_codes', (t) => {
+        /** Hex sha256 of the one-time code. */
+        t.string('code_hash', 64).primary();
+        t.bigInteger('store_id').notNullable().references('id').inTable('stores');
+        t.bigInteger('issued_by').notNullable();
+        t.timestamp('expires_at', { useTz: true }).notNullable();
+        t.timestamp('used_at', { useTz: true });
+        t.bigInteger('terminal_id').references('id').inTable('terminals');
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+      });
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTableIfExists('terminal_binding_codes');
+      await knex.schema.dropTableIfExists('terminals');
+    },
+  },
+  {
+    // Member card numbers (WeChat card, Alipay card, the shop's own card) per account, for member identification.
+    name: '512_member_cards',
+    async up(knex: Knex) {
+      await knex.schema.createTable('member_cards', (t) => {
+        /** WECHAT, ALIPAY or SHOP. */
+        t.string('kind', 8).notNullable();
+        t.string('number', 32).notNullable();
+        t.bigInteger('user_id').notNullable().references('id').inTable('users').onDelete('CASCADE');
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.primary(['kind', 'number']);
+        t.unique(['user_id', 'kind']);
+      });
+      await knex.raw(`ALTER TABLE member_cards ADD CONSTRAINT member_cards_kind CHECK (kind IN ('WECHAT', 'ALIPAY', 'SHOP'))`);
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTableIfExists('member_cards');
+    },
+  },
+  {
+    // The back office's statistics read model (docs/back-office.md, "Statistics"): per store and Shanghai day, built
+    // by idempotent consumers of order's and promote's events (store-stats.ts). Online orders have no store: they
+    // count under the store code ONLINE (the online shop as its own store).
+    name: '540_store_statistics',
+    async up(knex: Knex) {
+      await knex.schema.createTable('stats_store_days', (t) => {
+        t.string('store_code', 32).notNullable();
+        t.date('day').notNullable();
+        t.integer('orders_placed').notNullable().defaultTo(0);
+        t.integer('orders_paid').notNullable().defaultTo(0);
+        /** Fen: totals of the orders paid that day. */
+        t.bigInteger('sales_amount').notNullable().defaultTo(0);
+        t.integer('orders_cancelled').notNullable().defaultTo(0);
+        t.integer('orders_refunded').notNullable().defaultTo(0);
+        t.bigInteger('refunded_amount').notNullable().defaultTo(0);
+        t.integer('coupons_redeemed').notNullable().defaultTo(0);
+        /** Fen: face amounts of the coupons redeemed at the store that day. */
+        t.bigInteger('coupon_amount').notNullable().defaultTo(0);
+        t.primary(['store_code', 'day']);
+      });
+      // Each order's total and day, from OrderPlaced: what PAID / REFUNDED add to the day they happen.
+      await knex.schema.createTable('stats_orders', (t) => {
+        t.bigInteger('order_id').primary();
+        t.string('store_code', 32).notNullable();
+        t.bigInteger('total').notNullable();
+        t.timestamp('placed_at', { useTz: true }).notNullable();
+      });
+      await knex.schema.createTable('stats_store_sku_days', (t) => {
+        t.string('store_code', 32).notNullable();
+        t.date('day').notNullable();
+        t.bigInteger('sku_id').notNullable();
+        t.bigInteger('product_id').notNullable();
+        /** Units of completed orders (received by the shopper) that day. */
+        t.integer('quantity').notNullable().defaultTo(0);
+        t.integer('orders').notNullable().defaultTo(0);
+        t.primary(['store_code', 'day', 'sku_id']);
+      });
+    },
+    async down(knex: Knex) {
+      for (const table of ['stats_store_sku_days', 'stats_orders', 'stats_store_days']) await knex.schema.dropTableIfExists(table);
+    },
+  },
 ];
