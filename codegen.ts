@@ -28,6 +28,8 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       MembershipGrant: '../membership-grants#MembershipGrantView',
       ActivationCodeBatch: '../data/families#BatchRow',
       NewActivationCodeBatch: '../families-resolvers#NewBatchView',
+      ConsoleMenu: '../data/menus#MenuRow',
+      StaffRole: '../data/menus#RoleRow',
     },
   },
   product: {

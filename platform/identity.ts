@@ -17,8 +17,8 @@ import { ROUTER, SERVICE_NAMES, ServiceKeys } from './service-keys';
 
 export const IDENTITY_HEADER = 'x-shop-identity';
 
-export type Scope = 'catalog:write' | 'promote:write' | 'order:write' | 'payment:refund' | 'review:moderate' | 'member:write' | 'subscription:erp' | 'open:admin';
-export const ALL_SCOPES: Scope[] = ['catalog:write', 'promote:write', 'order:write', 'payment:refund', 'review:moderate', 'member:write', 'subscription:erp', 'open:admin'];
+export type Scope = 'catalog:write' | 'promote:write' | 'order:write' | 'payment:refund' | 'review:moderate' | 'member:write' | 'subscription:erp' | 'open:admin' | 'staff:admin';
+export const ALL_SCOPES: Scope[] = ['catalog:write', 'promote:write', 'order:write', 'payment:refund', 'review:moderate', 'member:write', 'subscription:erp', 'open:admin', 'staff:admin'];
 
 export interface Identity {
   /** Signed-in user id, absent for anonymous requests and pure service calls. */

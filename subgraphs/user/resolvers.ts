@@ -3,6 +3,8 @@ import { requireService, requireUser } from '../../platform/context';
 import { ALL_SCOPES } from '../../platform/identity';
 import * as accounts from './accounts';
 import * as addressBook from './address-book';
+import * as consoleMenus from './console-menus';
+import type { MenuRow, RoleRow } from './data/menus';
 import { messageMutationResolvers, messageQueryResolvers, messageUserResolvers } from './messages/resolvers';
 import { passportResolvers } from './passport-resolvers';
 import type { UserContext } from './context';
@@ -40,6 +42,9 @@ export const resolvers: Resolvers = {
       return context.services.codes.get(userId, page, scene, context.services.limiter);
     },
     ...membershipGrantResolvers.Query,
+    myConsoleMenus: (_parent, _args, context) => consoleMenus.myMenus(context),
+    consoleMenus: (_parent, _args, context) => consoleMenus.allMenus(context),
+    staffRoles: (_parent, _args, context) => consoleMenus.roles(context),
   },
   Mutation: {
     register: async (_parent, { input }, context) => signedIn(context, await accounts.register(context.services, input, context.identity.clientIp)),
@@ -68,6 +73,7 @@ export const resolvers: Resolvers = {
     ...favoriteResolvers.Mutation,
     ...familyResolvers.Mutation,
     ...membershipGrantResolvers.Mutation,
+    setRoleMenus: (_parent, { role, menuKeys }, context) => consoleMenus.setRoleMenus(context, role, menuKeys),
   },
   User: {
     async __resolveReference(reference: { id: string }, context: UserContext) {
@@ -92,6 +98,14 @@ export const resolvers: Resolvers = {
     ...messageUserResolvers,
     ...favoriteResolvers.User,
     ...familyResolvers.User,
+  },
+  ConsoleMenu: {
+    parentKey: (menu: MenuRow) => menu.parent_key,
+  },
+  StaffRole: {
+    scopes: async (role: RoleRow, _args, context) => (await context.loaders.scopesByRoleId.load(role.id)).map((row) => row.scope),
+    menus: (role: RoleRow, _args, context) => context.loaders.menusByRoleId.load(role.id),
+    members: async (role: RoleRow, _args, context) => (await context.loaders.membersByRoleId.load(role.id)).map((row) => row.username),
   },
   LinkedIdentity: passportResolvers.LinkedIdentity,
   Product: favoriteResolvers.Product,

@@ -11,6 +11,7 @@ import type { FamilyRow, BatchRow } from '../data/families';
 import type { MembershipView } from '../membership';
 import type { UserMembershipView, NewBatchView } from '../families-resolvers';
 import type { FamilyForPaymentView, MembershipGrantView } from '../membership-grants';
+import type { MenuRow, RoleRow } from '../data/menus';
 import type { UserContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -164,6 +165,21 @@ export type BindWechatUnionIdInput = {
   encryptedData: Scalars['String']['input'];
   /** Base64 16-byte IV. */
   iv: Scalars['String']['input'];
+};
+
+/** A menu of the operations console: a directory (no path) or a page in one. */
+export type ConsoleMenu = {
+  __typename?: 'ConsoleMenu';
+  /** Stable key (e.g. orders, open-logs). */
+  key: Scalars['ID']['output'];
+  /** Its name as shown (Chinese). */
+  name: Scalars['String']['output'];
+  /** The directory it sits in; null for a directory. */
+  parentKey: Maybe<Scalars['ID']['output']>;
+  /** The console's path of the page (e.g. /orders); null for a directory. */
+  path: Maybe<Scalars['String']['output']>;
+  /** The scope the page's operations need (e.g. order:write); the API refuses them without it whatever the menus say. */
+  scope: Maybe<Scalars['String']['output']>;
 };
 
 /**
@@ -512,6 +528,11 @@ export type Mutation = {
   /** Makes one of the signed-in shopper's own families their default (the previous default stops being it). */
   setDefaultFamily: Family;
   /**
+   * Staff (staff:admin): makes the console menus of `role` exactly `menuKeys` (a page's directory is added with it).
+   * NOT_FOUND for an unknown role; BAD_USER_INPUT (field menuKeys) for an unknown key or more than 100 keys.
+   */
+  setRoleMenus: StaffRole;
+  /**
    * Starts the free trial (MEMBER_TRIAL_DAYS) for a family the signed-in shopper owns: only when neither the shopper nor
    * the family has had one (CONFLICT with reason TRIAL_TAKEN) and the family is not a FORMAL member now (CONFLICT with
    * reason ALREADY_MEMBER).
@@ -667,6 +688,12 @@ export type MutationSetDefaultFamilyArgs = {
 };
 
 
+export type MutationSetRoleMenusArgs = {
+  menuKeys: Array<Scalars['ID']['input']>;
+  role: Scalars['String']['input'];
+};
+
+
 export type MutationStartMemberTrialArgs = {
   familyId: Scalars['ID']['input'];
 };
@@ -716,6 +743,8 @@ export type Query = {
    * does not exist or belongs to someone else.
    */
   addressForOrder: Maybe<Address>;
+  /** Staff (staff:admin): every console menu, in menu order. */
+  consoleMenus: Array<ConsoleMenu>;
   /** One of the signed-in user's families (owned or joined); NOT_FOUND for any other family. */
   family: Family;
   /** Internal (payment): a family's owner and members; null for an unknown family. */
@@ -736,6 +765,13 @@ export type Query = {
    * WECHAT_UNAVAILABLE when WeChat refuses or cannot be reached, WECHAT_NOT_CONFIGURED without WECHAT_APPID/SECRET.
    */
   miniProgramCode: MiniProgramCode;
+  /**
+   * The console menus the signed-in viewer's roles grant, directories included, in menu order; empty for shoppers and
+   * anonymous viewers.
+   */
+  myConsoleMenus: Array<ConsoleMenu>;
+  /** Staff (staff:admin): every staff role with its scopes, menus and members. */
+  staffRoles: Array<StaffRole>;
 };
 
 
@@ -820,6 +856,21 @@ export type SmsCodeTicket = {
   expiresInSeconds: Scalars['Int']['output'];
   /** Seconds before another code for this phone and purpose may be asked for. */
   resendAfterSeconds: Scalars['Int']['output'];
+};
+
+/** A staff role: the scopes it grants, the console menus it sees and the accounts holding it. */
+export type StaffRole = {
+  __typename?: 'StaffRole';
+  /** Role id. */
+  id: Scalars['ID']['output'];
+  /** Usernames of the staff accounts holding the role. */
+  members: Array<Scalars['String']['output']>;
+  /** The console menus the role sees, in menu order. */
+  menus: Array<ConsoleMenu>;
+  /** Role name (admin, catalog, marketing, fulfillment, finance, moderation, membership, erp, open). */
+  name: Scalars['String']['output'];
+  /** The scopes the role grants, sorted. */
+  scopes: Array<Scalars['String']['output']>;
 };
 
 /** Profile changes: a field left out stays as it is; null clears it. */
@@ -1007,6 +1058,7 @@ export type ResolversTypes = {
   AuthPayload: ResolverTypeWrapper<AuthResult>;
   BindWechatPhoneInput: BindWechatPhoneInput;
   BindWechatUnionIdInput: BindWechatUnionIdInput;
+  ConsoleMenu: ResolverTypeWrapper<MenuRow>;
   Family: ResolverTypeWrapper<FamilyRow>;
   FamilyForPayment: ResolverTypeWrapper<FamilyForPaymentView>;
   FamilyInput: FamilyInput;
@@ -1032,6 +1084,7 @@ export type ResolversTypes = {
   RegisterWithSmsCodeInput: RegisterWithSmsCodeInput;
   SmsCodePurpose: SmsCodePurpose;
   SmsCodeTicket: ResolverTypeWrapper<SmsCodeTicket>;
+  StaffRole: ResolverTypeWrapper<RoleRow>;
   UpdateProfileInput: UpdateProfileInput;
   User: ResolverTypeWrapper<UserRow>;
   UserMembership: ResolverTypeWrapper<UserMembershipView>;
@@ -1051,6 +1104,7 @@ export type ResolversParentTypes = {
   AuthPayload: AuthResult;
   BindWechatPhoneInput: BindWechatPhoneInput;
   BindWechatUnionIdInput: BindWechatUnionIdInput;
+  ConsoleMenu: MenuRow;
   Family: FamilyRow;
   FamilyForPayment: FamilyForPaymentView;
   FamilyInput: FamilyInput;
@@ -1071,6 +1125,7 @@ export type ResolversParentTypes = {
   RegisterInput: RegisterInput;
   RegisterWithSmsCodeInput: RegisterWithSmsCodeInput;
   SmsCodeTicket: SmsCodeTicket;
+  StaffRole: RoleRow;
   UpdateProfileInput: UpdateProfileInput;
   User: UserRow;
   UserMembership: UserMembershipView;
@@ -1110,6 +1165,14 @@ export type AuthPayloadResolvers<ContextType = UserContext, ParentType extends R
   expiresIn?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   refreshToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+};
+
+export type ConsoleMenuResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['ConsoleMenu'] = ResolversParentTypes['ConsoleMenu']> = {
+  key?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  parentKey?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  path?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  scope?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type FamilyResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Family'] = ResolversParentTypes['Family']> = {
@@ -1217,6 +1280,7 @@ export type MutationResolvers<ContextType = UserContext, ParentType extends Reso
   resetPasswordWithSmsCode?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationResetPasswordWithSmsCodeArgs, 'code' | 'newPassword' | 'phone'>>;
   sendSmsCode?: Resolver<ResolversTypes['SmsCodeTicket'], ParentType, ContextType, RequireFields<MutationSendSmsCodeArgs, 'phone' | 'purpose'>>;
   setDefaultFamily?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<MutationSetDefaultFamilyArgs, 'id'>>;
+  setRoleMenus?: Resolver<ResolversTypes['StaffRole'], ParentType, ContextType, RequireFields<MutationSetRoleMenusArgs, 'menuKeys' | 'role'>>;
   startMemberTrial?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<MutationStartMemberTrialArgs, 'familyId'>>;
   updateAddress?: Resolver<ResolversTypes['Address'], ParentType, ContextType, RequireFields<MutationUpdateAddressArgs, 'id' | 'input'>>;
   updateFamily?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<MutationUpdateFamilyArgs, 'id' | 'input'>>;
@@ -1238,17 +1302,28 @@ export type ProductResolvers<ContextType = UserContext, ParentType extends Resol
 export type QueryResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   activationCodeBatches?: Resolver<Array<ResolversTypes['ActivationCodeBatch']>, ParentType, ContextType, Partial<QueryActivationCodeBatchesArgs>>;
   addressForOrder?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType, RequireFields<QueryAddressForOrderArgs, 'id' | 'userId'>>;
+  consoleMenus?: Resolver<Array<ResolversTypes['ConsoleMenu']>, ParentType, ContextType>;
   family?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<QueryFamilyArgs, 'id'>>;
   familyForPayment?: Resolver<Maybe<ResolversTypes['FamilyForPayment']>, ParentType, ContextType, RequireFields<QueryFamilyForPaymentArgs, 'familyId'>>;
   me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   membershipsOfUsers?: Resolver<Array<ResolversTypes['UserMembership']>, ParentType, ContextType, RequireFields<QueryMembershipsOfUsersArgs, 'userIds'>>;
   messageTemplates?: Resolver<Array<ResolversTypes['MessageTemplate']>, ParentType, ContextType>;
   miniProgramCode?: Resolver<ResolversTypes['MiniProgramCode'], ParentType, ContextType, RequireFields<QueryMiniProgramCodeArgs, 'page' | 'scene'>>;
+  myConsoleMenus?: Resolver<Array<ResolversTypes['ConsoleMenu']>, ParentType, ContextType>;
+  staffRoles?: Resolver<Array<ResolversTypes['StaffRole']>, ParentType, ContextType>;
 };
 
 export type SmsCodeTicketResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['SmsCodeTicket'] = ResolversParentTypes['SmsCodeTicket']> = {
   expiresInSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   resendAfterSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type StaffRoleResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['StaffRole'] = ResolversParentTypes['StaffRole']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  members?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  menus?: Resolver<Array<ResolversTypes['ConsoleMenu']>, ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type UserResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = {
@@ -1280,6 +1355,7 @@ export type Resolvers<ContextType = UserContext> = {
   ActivationCodeBatch?: ActivationCodeBatchResolvers<ContextType>;
   Address?: AddressResolvers<ContextType>;
   AuthPayload?: AuthPayloadResolvers<ContextType>;
+  ConsoleMenu?: ConsoleMenuResolvers<ContextType>;
   Family?: FamilyResolvers<ContextType>;
   FamilyForPayment?: FamilyForPaymentResolvers<ContextType>;
   FavoriteConnection?: FavoriteConnectionResolvers<ContextType>;
@@ -1296,6 +1372,7 @@ export type Resolvers<ContextType = UserContext> = {
   Product?: ProductResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   SmsCodeTicket?: SmsCodeTicketResolvers<ContextType>;
+  StaffRole?: StaffRoleResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
   UserMembership?: UserMembershipResolvers<ContextType>;
 };
