@@ -186,7 +186,7 @@ export async function build(options: BuildOptions = {}): Promise<BuildInfo> {
         log(`explorer: ${(manifest.bytes / 1e6).toFixed(1)} MB in ${(ms / 1000).toFixed(1)} s`);
       }
     }
-    if (options.console ?? true) {
+    if ((options.console ?? true) && fs.existsSync(path.join(projectDir, 'console', 'src'))) {
       // The operations console (router/console/build.ts), kept when the previous build's is fresh, like the explorer.
       const previous = path.join(outDir, CONSOLE_OUT);
       const target = path.join(next, CONSOLE_OUT);

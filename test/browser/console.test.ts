@@ -130,7 +130,7 @@ it('finds a paid order by its number and ships it', async () => {
   await browser.screenshot(page, 'order-ship-form');
   await page.getByRole('button', { name: '确认发货' }).click();
   await page.getByTestId('order-status').getByText('已发货').waitFor();
-  await page.getByText(`顺丰速运 ${tracking}`).waitFor();
+  await page.getByText(`顺丰速运 ${tracking}`, { exact: true }).waitFor();
   await browser.screenshot(page, 'order-shipped');
   const stored = await supergraph.subgraphs.order!.db('orders').where({ id: orderId }).first();
   expect({ status: stored.status, tracking: stored.tracking_no }).toEqual({ status: 'SHIPPED', tracking });
@@ -203,11 +203,11 @@ it('creates an app (secret shown once), finds its signed call in the log search 
   await page.getByRole('button', { name: '我已保存' }).click();
   await expect(page.getByTestId('app-secret').count()).resolves.toBe(0);
 
-  // Grant order.query in the app's detail.
+  // Grant order.cancel in the app's detail.
   await page.getByRole('button', { name: appName }).click();
-  await page.getByRole('form', { name: '授权接口' }).getByRole('combobox').selectOption('order.query');
+  await page.getByRole('form', { name: '授权接口' }).getByRole('combobox').selectOption('order.cancel');
   await page.getByRole('form', { name: '授权接口' }).getByRole('button', { name: '授权' }).click();
-  await page.getByRole('table', { name: '应用列表' }).getByText('order.query').waitFor();
+  await page.getByRole('table', { name: '应用列表' }).getByText('order.cancel').waitFor();
   await browser.screenshot(page, 'app-granted');
 
   // A merchant session (an operator's API call: its token is shown once, to hand to the ISV), then a real signed call.
@@ -216,13 +216,13 @@ it('creates an app (secret shown once), finds its signed call in the log search 
   expect(session.errors).toBeUndefined();
   const marker = `控制台关键词${Date.now()}`;
   const client = new OpenClient({ baseUrl: origin, appKey, appSecret: secret, session: session.data.createOpenSession.token });
-  // The registry reaches the router's gateway within about a second.
-  let answer = await client.call('order.query', { id: '999999999', note: marker });
-  for (let i = 0; i < 20 && answer.status !== 200; i += 1) {
+  // The registry reaches the router's gateway within about a second. The call runs: the order does not exist (404).
+  let answer = await client.call('order.cancel', { id: '999999999', reason: marker });
+  for (let i = 0; i < 20 && answer.status !== 404; i += 1) {
     await new Promise((resolve) => setTimeout(resolve, 250));
-    answer = await client.call('order.query', { id: '999999999', note: marker });
+    answer = await client.call('order.cancel', { id: '999999999', reason: marker });
   }
-  expect(answer.status).toBe(200);
+  expect(answer.body.error?.code).toBe('NOT_FOUND');
 
   await page.getByRole('navigation', { name: '菜单' }).getByRole('link', { name: '调用日志' }).click();
   await page.getByLabel('AppKey').fill(appKey);
@@ -235,12 +235,12 @@ it('creates an app (secret shown once), finds its signed call in the log search 
   }
   await expect(mark.first().textContent()).resolves.toBe(marker);
   const row = page.getByRole('table', { name: '调用记录' }).locator('tbody tr').filter({ has: page.locator('mark') }).first();
-  await expect(row.textContent()).resolves.toContain('order.query');
+  await expect(row.textContent()).resolves.toContain('order.cancel');
   await browser.screenshot(page, 'call-log-highlighted');
 
   await page.getByRole('navigation', { name: '菜单' }).getByRole('link', { name: '调用统计' }).click();
   const top = page.getByRole('table', { name: '今日 Top 10' });
-  await top.getByText('order.query').waitFor();
+  await top.getByText('order.cancel').waitFor();
   const rows = await top.locator('tbody tr').count();
   expect(rows).toBeGreaterThanOrEqual(1);
   expect(rows).toBeLessThanOrEqual(10);
