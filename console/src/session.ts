@@ -3,6 +3,9 @@
  * refreshed shortly before it expires, once at a time however many requests wait for it (a refresh token is single
  * use: two parallel refreshes would end the session as a reuse).
  */
+import { Client, fetchExchange } from 'urql';
+import { RefreshTokenDocument } from './gql/graphql';
+
 export interface Session {
   accessToken: string;
   refreshToken: string;
@@ -48,28 +51,20 @@ export function sessionFrom(payload: { accessToken: string; refreshToken: string
   return { accessToken: payload.accessToken, refreshToken: payload.refreshToken, expiresAt: Date.now() + payload.expiresIn * 1000 };
 }
 
-const REFRESH = `mutation RefreshToken($refreshToken: String!) {
-  refreshToken(refreshToken: $refreshToken) { accessToken refreshToken expiresIn }
-}`;
-
 /** Trades the refresh token for new tokens; a refused refresh signs out. */
 export function refreshSession(endpoint: string): Promise<Session | null> {
   const session = current;
   if (!session) return Promise.resolve(null);
   refreshing ??= (async () => {
     try {
-      const response = await fetch(endpoint, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'apollographql-client-name': 'console' },
-        body: JSON.stringify({ operationName: 'RefreshToken', query: REFRESH, variables: { refreshToken: session.refreshToken } }),
-      });
-      const body = (await response.json()) as { data?: { refreshToken?: { accessToken: string; refreshToken: string; expiresIn: number } } };
-      const next = body.data?.refreshToken ? sessionFrom(body.data.refreshToken) : null;
+      // A bare client (no auth exchange, no cache): the refresh must not wait for itself.
+      const client = new Client({ url: endpoint, exchanges: [fetchExchange], fetchOptions: { headers: { 'apollographql-client-name': 'console' } } });
+      const result = await client.mutation(RefreshTokenDocument, { refreshToken: session.refreshToken }).toPromise();
+      // Network trouble: keep the session and try again with the next request. A refused token: signed out.
+      if (result.error?.networkError) return current;
+      const next = result.data ? sessionFrom(result.data.refreshToken) : null;
       setSession(next);
       return next;
-    } catch {
-      // Network trouble: keep the session and try again with the next request.
-      return current;
     } finally {
       refreshing = null;
     }

@@ -90,6 +90,28 @@ it('signs a staff member in, shows the menus of their roles, and signs out', asy
   expect(page.errors).toEqual([]);
 });
 
+it('refreshes an access token about to expire before the next request, and keeps working', async () => {
+  const admin = await newStaff('admin');
+  const page = await browser.newPage();
+  await signIn(page, admin.username);
+  const KEY = 'shop-console-session';
+  const before = await page.evaluate((key) => JSON.parse(sessionStorage.getItem(key)!), KEY);
+  // As if the token were 10 s from expiry (the console refreshes within 60 s of it). Reloading reads the session again.
+  await page.evaluate(([key, session]) => sessionStorage.setItem(key, JSON.stringify({ ...session, expiresAt: Date.now() + 10_000 })), [KEY, before] as const);
+  await page.reload();
+  await page.getByRole('navigation', { name: '菜单' }).getByRole('link', { name: '订单' }).click();
+  await page.getByRole('table', { name: '订单列表' }).waitFor();
+  const after = await page.evaluate((key) => JSON.parse(sessionStorage.getItem(key)!), KEY);
+  expect(after.accessToken).not.toBe(before.accessToken);
+  expect(after.refreshToken).not.toBe(before.refreshToken);
+  expect(after.expiresAt).toBeGreaterThan(Date.now() + 60_000);
+  // The old refresh token was spent by the console: the API refuses it now.
+  const reused = await gql(graphqlUrl, 'mutation($t: String!) { refreshToken(refreshToken: $t) { accessToken } }', { t: before.refreshToken });
+  expect(reused.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  await browser.screenshot(page, 'after-token-refresh');
+  expect(page.errors).toEqual([]);
+});
+
 it('shows a catalog clerk only the catalog, and refuses the orders page typed in by hand', async () => {
   const clerk = await newStaff('catalog');
   const page = await browser.newPage();
