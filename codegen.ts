@@ -44,6 +44,7 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       StoreAccess: '../back-office#StoreAccessView',
       StoreStatisticsOverview: '../store-stats#OverviewView',
       StoreDayStatistics: '../store-stats#DayView',
+      ConsoleMenu: '../data/menus#MenuRow',
     },
   },
   product: {

@@ -31,7 +31,9 @@ export type Scope =
   /** The back office's directory, staff accounts and roles (docs/back-office.md). */
   | 'store:admin'
   /** Acting at one's own stores: member identification, coupon redemption, terminals, store statistics. */
-  | 'store:operate';
+  | 'store:operate'
+  /** The operations console's menus per role (docs/console.md). */
+  | 'staff:admin';
 export const ALL_SCOPES: Scope[] = [
   'catalog:write',
   'promote:write',
@@ -44,6 +46,7 @@ export const ALL_SCOPES: Scope[] = [
   'clients:admin',
   'store:admin',
   'store:operate',
+  'staff:admin',
 ];
 
 export interface Identity {

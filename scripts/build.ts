@@ -22,6 +22,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as Esbuild from 'esbuild';
+import { buildConsole, consoleBundleStatus, CONSOLE_SOURCE_DIR } from '../router/console/build';
 import { buildExplorer, explorerBundleStatus, EXPLORER_SOURCE_DIR, loadEsbuild } from '../router/explorer/build';
 import { WEB_APPS, webAppOutDir } from '../router/web-apps';
 import { buildWebApp, webAppInputs, webAppStatus } from './lib/web-app-build';
@@ -44,6 +45,7 @@ export const ENTRY_POINTS = [
 ];
 const BUILD_INFO = 'build-info.json';
 const EXPLORER_OUT = path.join('router', 'explorer', 'public');
+const CONSOLE_OUT = path.join('router', 'console', 'public');
 
 export interface BuildInfo {
   fingerprint: string;
@@ -83,7 +85,7 @@ function walk(dir: string, files: string[] = []): string[] {
 function isServerModule(rel: string): boolean {
   if (!rel.endsWith('.ts') || rel.endsWith('.d.ts') || rel.endsWith('.test.ts')) return false;
   if (rel.split('/').includes('test') || rel === 'scripts/build.ts') return false;
-  return !rel.startsWith('router/explorer/client/') && !rel.startsWith('router/explorer/public/');
+  return !rel.startsWith('router/explorer/client/') && !rel.startsWith('router/explorer/public/') && !rel.startsWith('router/console/public/');
 }
 
 export function collectInputs(projectDir: string = PROJECT_DIR): Inputs {
@@ -96,7 +98,8 @@ export function collectInputs(projectDir: string = PROJECT_DIR): Inputs {
   const manifests = ['package.json', 'package-lock.json', 'tsconfig.json'].filter((file) => fs.existsSync(path.join(projectDir, file)));
   const buildScript = files.filter((file) => file === 'scripts/build.ts');
   const webSources = WEB_APPS.flatMap((spec) => webAppInputs(projectDir, spec));
-  const all = [...new Set([...modules, ...runtimeFiles, ...explorerSources, ...webSources, ...manifests, ...buildScript])].sort();
+  const consoleSources = walk(path.join(projectDir, toPosix(path.relative(PROJECT_DIR, CONSOLE_SOURCE_DIR)))).map(relative);
+  const all = [...new Set([...modules, ...runtimeFiles, ...explorerSources, ...webSources, ...consoleSources, ...manifests, ...buildScript])].sort();
   return { modules, runtimeFiles, all };
 }
 
@@ -137,6 +140,8 @@ export interface BuildOptions {
   explorer?: boolean;
   /** Build the browser apps (the storefront) too (default true). */
   webApps?: boolean;
+  /** Build the operations console too (default true). */
+  console?: boolean;
   esbuild?: typeof Esbuild;
   log?: (message: string) => void;
 }
@@ -189,6 +194,18 @@ export async function build(options: BuildOptions = {}): Promise<BuildInfo> {
       }
     }
     if (options.webApps ?? true) await buildWebApps({ projectDir, esbuild, log, previousRoot: outDir, outRoot: next });
+    if ((options.console ?? true) && fs.existsSync(path.join(projectDir, 'console', 'src'))) {
+      // The operations console (router/console/build.ts), kept when the previous build's is fresh, like the explorer.
+      const previous = path.join(outDir, CONSOLE_OUT);
+      const target = path.join(next, CONSOLE_OUT);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      if (consoleBundleStatus(previous).state === 'fresh') {
+        fs.renameSync(previous, target);
+      } else {
+        const { manifest, ms } = await buildConsole({ outDir: target, esbuild });
+        log(`console: ${(manifest.bytes / 1e3).toFixed(0)} kB in ${(ms / 1000).toFixed(1)} s`);
+      }
+    }
     const info: BuildInfo = {
       fingerprint: print,
       builtAt: new Date().toISOString(),
@@ -259,7 +276,7 @@ async function main(args: string[]) {
     console.log(`build      ${status.reason}: building dist/ (once; \`npm run build\` does it by hand)`);
   }
   const info = await build({ outDir, log: (message) => console.log(`build      ${message}`) });
-  console.log(`build      dist/: ${info.modules} modules, run-time files and the explorer in ${(info.ms / 1000).toFixed(1)} s`);
+  console.log(`build      dist/: ${info.modules} modules, run-time files, the explorer and the console in ${(info.ms / 1000).toFixed(1)} s`);
 }
 
 if (require.main === module) {

@@ -23,7 +23,7 @@ const MAX_DOCUMENT_CHARS = 10_000;
  * Scopes a merchant session may carry: staff scopes for business operations, never the administration of the
  * platform itself (the registry, client releases, the back office's accounts and roles).
  */
-const NOT_FOR_SESSIONS: readonly string[] = [OPEN_ADMIN, 'clients:admin', 'store:admin'];
+const NOT_FOR_SESSIONS: readonly string[] = [OPEN_ADMIN, 'clients:admin', 'store:admin', 'staff:admin'];
 export const SESSION_SCOPES: readonly string[] = ALL_SCOPES.filter((scope) => !NOT_FOR_SESSIONS.includes(scope));
 
 export const newAppKey = () => `ak_${crypto.randomBytes(12).toString('hex')}`;

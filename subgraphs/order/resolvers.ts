@@ -10,6 +10,7 @@ import type { OrderItemRow } from './data/order-items';
 import { countOrders, listOrders, type OrderCountsRow, type OrderRow } from './data/orders';
 import type { StatusHistoryRow } from './data/status-history';
 import type { Resolvers } from './generated/resolvers-types';
+import { orderSalesToday, staffOrders } from './staff-orders';
 import { cancelOrder, confirmReceipt, deleteOrder, markOrderPaid, markOrderRefunded } from './orders';
 import { shipOrder } from './shipments';
 import { isBigintId } from '../../platform/loaders';
@@ -46,6 +47,8 @@ export const resolvers: Resolvers = {
       return toConnection('order', rows, page);
     },
     orderCounts: (_parent, _args, context) => countOrders(context.db, requireUser(context)),
+    staffOrders: (_parent, { filter, first, after }, context) => staffOrders(context, filter, { first, after }),
+    orderSalesToday: (_parent, _args, context) => orderSalesToday(context),
     previewOrder: (_parent, { input }, context) => previewOrder(context, input),
     orderHoldStates: (_parent, { ids }, context) => orderHoldStates(context, ids),
     shopperHasOrders: (_parent, { userId }, context) => shopperHasOrders(context, userId),
@@ -75,6 +78,8 @@ export const resolvers: Resolvers = {
       return order && canSee(order, context.identity) ? order : null;
     },
     orderNo: (order: OrderRow) => order.order_no,
+    // Only reachable through `order`/`orders`/`staffOrders`, which show the owner and staff only.
+    shopperId: (order: OrderRow) => order.user_id,
     status: (order: OrderRow) => order.status as never,
     items: (order: OrderRow, _args, context) => context.loaders.itemsByOrder.load(order.id),
     shippingFee: (order: OrderRow) => order.shipping_fee,

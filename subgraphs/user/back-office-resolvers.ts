@@ -135,7 +135,8 @@ export const backOfficeResolvers: {
       return ALL_SCOPES.map((scope) => ({ scope, description: PERMISSIONS[scope] }));
     },
     async staffRoles(_parent, _args, context) {
-      requireScope(context, ADMIN_SCOPE);
+      // The back office's administrators (roles' scopes) and the console's (roles' menus) both read the roles.
+      if (!context.identity.scopes.includes('staff:admin')) requireScope(context, ADMIN_SCOPE);
       return backOffice.roles(context.db);
     },
     async staffRole(_parent, { name }, context) {

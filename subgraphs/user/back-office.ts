@@ -257,6 +257,7 @@ export const PERMISSIONS: Record<Scope, string> = {
   'clients:admin': 'Client releases: persisted-operation manifests and safelist modes',
   'store:admin': 'Back office: stores, franchisees, branches, staff accounts, roles',
   'store:operate': 'At one’s own stores: member identification, coupon redemption, terminals, statistics',
+  'staff:admin': 'The operations console: which menus each role sees',
 };
 
 export interface RoleView {

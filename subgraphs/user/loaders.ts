@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { byIds, groupedBy, isBigintId } from '../../platform/loaders';
 import { findAddressesByUserIds, type AddressRow } from './data/addresses';
 import { findIdentitiesByUserIds, type IdentityRow } from './data/identities';
+import { findMembersByRoleIds, findMenusByRoleIds, type MenuRow } from './data/menus';
 import { findScopesByUserIds, type UserScopeRow } from './data/roles';
 import { findUsersByIds, type UserRow } from './data/users';
 import { createMessageLoaders } from './messages/loaders';
@@ -27,6 +28,13 @@ export function createUserLoaders(db: Knex) {
     ),
     scopesByUserId: new DataLoader<string, UserScopeRow[]>(
       groupedBy((row: UserScopeRow) => String(row.user_id), validOnly((ids) => findScopesByUserIds(db, ids))),
+    ),
+    // The console's roles page (console-menus.ts): per role, its menus and members.
+    menusByRoleId: new DataLoader<string, MenuRow[]>(
+      groupedBy((row: MenuRow & { role_id: string }) => String(row.role_id), validOnly((ids) => findMenusByRoleIds(db, ids))),
+    ),
+    membersByRoleId: new DataLoader<string, { role_id: string; username: string }[]>(
+      groupedBy((row: { role_id: string }) => String(row.role_id), validOnly((ids) => findMembersByRoleIds(db, ids))),
     ),
     ...createMessageLoaders(db),
   };

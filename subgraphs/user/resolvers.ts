@@ -3,6 +3,9 @@ import { requireService, requireUser } from '../../platform/context';
 import { ALL_SCOPES } from '../../platform/identity';
 import * as accounts from './accounts';
 import * as addressBook from './address-book';
+import * as consoleMenus from './console-menus';
+import type { RoleView } from './back-office';
+import type { MenuRow } from './data/menus';
 import { messageMutationResolvers, messageQueryResolvers, messageUserResolvers } from './messages/resolvers';
 import { passportResolvers } from './passport-resolvers';
 import type { UserContext } from './context';
@@ -42,6 +45,8 @@ export const resolvers: Resolvers = {
     },
     ...membershipGrantResolvers.Query,
     ...backOfficeResolvers.Query,
+    myConsoleMenus: (_parent, _args, context) => consoleMenus.myMenus(context),
+    consoleMenus: (_parent, _args, context) => consoleMenus.allMenus(context),
   },
   Mutation: {
     register: async (_parent, { input }, context) => signedIn(context, await accounts.register(context.services, input, context.identity.clientIp)),
@@ -71,6 +76,7 @@ export const resolvers: Resolvers = {
     ...familyResolvers.Mutation,
     ...membershipGrantResolvers.Mutation,
     ...backOfficeResolvers.Mutation,
+    setRoleMenus: (_parent, { role, menuKeys }, context) => consoleMenus.setRoleMenus(context, role, menuKeys),
   },
   User: {
     async __resolveReference(reference: { id: string }, context: UserContext) {
@@ -95,6 +101,13 @@ export const resolvers: Resolvers = {
     ...messageUserResolvers,
     ...favoriteResolvers.User,
     ...familyResolvers.User,
+  },
+  ConsoleMenu: {
+    parentKey: (menu: MenuRow) => menu.parent_key,
+  },
+  StaffRole: {
+    menus: (role: RoleView, _args, context) => context.loaders.menusByRoleId.load(role.id),
+    members: async (role: RoleView, _args, context) => (await context.loaders.membersByRoleId.load(role.id)).map((row) => row.username),
   },
   LinkedIdentity: passportResolvers.LinkedIdentity,
   Product: favoriteResolvers.Product,

@@ -7,7 +7,8 @@ import { GraphQLError } from 'graphql';
 import type { Knex } from 'knex';
 import { ALL_SCOPES, type Scope } from '../../platform/identity';
 import { hashPassword } from '../../platform/password';
-import { grantRole, upsertRole } from './data/roles';
+import { grantDefaultMenus, syncConsoleMenus } from './data/menus';
+import { findRoleId, grantRole, upsertRole } from './data/roles';
 import { ensureStaffAccount } from './data/staff-accounts';
 import { upsertUsernameAccount, type UserRow } from './data/users';
 import { scopesOf } from './tokens';
@@ -42,10 +43,18 @@ export const STAFF_ROLES: Record<string, readonly Scope[]> = {
   terminal: ['store:operate'],
 };
 
-/** Creates the roles above (and makes their scopes exactly as listed). Idempotent. Returns role ids by name. */
+/**
+ * Creates the roles above (and makes their scopes exactly as listed) and the console's menu list. Idempotent. A role
+ * created here gets its default console menus; an existing role keeps the menus an admin gave it. Returns role ids.
+ */
 export async function ensureStaffRoles(db: Knex): Promise<Record<string, string>> {
+  await syncConsoleMenus(db);
   const ids: Record<string, string> = {};
-  for (const [name, scopes] of Object.entries(STAFF_ROLES)) ids[name] = await upsertRole(db, name, scopes);
+  for (const [name, scopes] of Object.entries(STAFF_ROLES)) {
+    const existed = await findRoleId(db, name);
+    ids[name] = await upsertRole(db, name, scopes);
+    if (!existed) await grantDefaultMenus(db, ids[name], name);
+  }
   return ids;
 }
 

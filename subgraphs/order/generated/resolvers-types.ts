@@ -648,6 +648,8 @@ export type Order = {
   shippingAddress: Maybe<OrderAddress>;
   /** Shipping fee, in fen. */
   shippingFee: Scalars['Int']['output'];
+  /** The shopper's user id (for the owner and staff). */
+  shopperId: Scalars['ID']['output'];
   /** Where the order is in its lifecycle. */
   status: OrderStatus;
   /** Every status change, oldest first (the first entry is the order's creation). */
@@ -730,6 +732,17 @@ export type OrderHoldState = {
   status: Scalars['String']['output'];
   /** KEEP (being placed or can still be paid), COMMIT (paid) or RELEASE (cancelled). */
   verdict: HoldVerdict;
+};
+
+/** One hour of today's orders (Asia/Shanghai). */
+export type OrderHourFigures = {
+  __typename?: 'OrderHourFigures';
+  /** Hour of the day, 0..23 (China time). */
+  hour: Scalars['Int']['output'];
+  /** Orders placed in that hour. */
+  orders: Scalars['Int']['output'];
+  /** Sum of the totals of the orders paid in that hour, in fen. */
+  sales: Scalars['Int']['output'];
 };
 
 /** One line of an order. */
@@ -856,6 +869,23 @@ export type OrderRefundStatus =
   /** Paid back (counted in refundedAmount). */
   | 'SUCCEEDED';
 
+/** Today's orders and sales (the Asia/Shanghai day), for the console's dashboard. */
+export type OrderSalesToday = {
+  __typename?: 'OrderSalesToday';
+  /** The date (YYYY-MM-DD, China time). */
+  date: Scalars['String']['output'];
+  /** Per hour, 0..23 (hours still to come are zeros). */
+  hours: Array<OrderHourFigures>;
+  /** Orders placed today (checkouts still running left out). */
+  orders: Scalars['Int']['output'];
+  /** Orders paid today. */
+  paidOrders: Scalars['Int']['output'];
+  /** Sum of the refunds that succeeded today, in fen. */
+  refunded: Scalars['Int']['output'];
+  /** Sum of the totals of the orders paid today, in fen. */
+  sales: Scalars['Int']['output'];
+};
+
 /**
  * Lifecycle of an order: PENDING_PAYMENT → PAID → SHIPPED → COMPLETED; PENDING_PAYMENT → CANCELLED;
  * PAID/SHIPPED/COMPLETED → REFUNDING → REFUNDED (or back, when a refund fails); partial refunds keep the status.
@@ -955,6 +985,8 @@ export type Query = {
    * orders (1-500 ids). Unknown ids are left out.
    */
   orderHoldStates: Array<OrderHoldState>;
+  /** Staff (order:write): today's orders and sales, per hour (Asia/Shanghai). */
+  orderSalesToday: OrderSalesToday;
   /**
    * The signed-in shopper's orders, newest first (deleted orders left out), optionally of one status.
    * Keyset pagination: `first` 1..100 (default 20), `after` an `endCursor`.
@@ -981,6 +1013,12 @@ export type Query = {
    * folds an empty half account into an existing one only when this is false (docs/passport.md).
    */
   shopperHasOrders: Scalars['Boolean']['output'];
+  /**
+   * Staff (order:write): every shopper's orders, newest first, by number, shopper, status and time placed (deleted
+   * ones included; checkouts still running left out). Keyset pagination: `first` 1..100 (default 20), `after` an
+   * `endCursor`. BAD_USER_INPUT for a malformed time (field createdFrom or createdTo) or shopper id.
+   */
+  staffOrders: OrderConnection;
   /** A package of one of your subscriptions (order staff and the ERP: any); null when it does not exist or is not yours. */
   subscriptionPackage: Maybe<SubscriptionPackage>;
   /**
@@ -1025,6 +1063,13 @@ export type QueryShipmentArgs = {
 
 export type QueryShopperHasOrdersArgs = {
   userId: Scalars['ID']['input'];
+};
+
+
+export type QueryStaffOrdersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<StaffOrderFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1243,6 +1288,20 @@ export type Sku = {
   name: Scalars['String']['output'];
   /** The product subgraph's Sku.price. */
   price: Scalars['Int']['output'];
+};
+
+/** What to search orders by (staff); every given criterion must hold. */
+export type StaffOrderFilter = {
+  /** Placed at or after this instant (ISO 8601). */
+  createdFrom?: InputMaybe<Scalars['String']['input']>;
+  /** Placed before this instant (ISO 8601). */
+  createdTo?: InputMaybe<Scalars['String']['input']>;
+  /** The exact order number. */
+  orderNo?: InputMaybe<Scalars['String']['input']>;
+  /** The shopper's user id. */
+  shopperId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only orders in this status. */
+  status?: InputMaybe<OrderStatus>;
 };
 
 /**
@@ -1510,6 +1569,7 @@ export type ResolversTypes = {
   OrderCounts: ResolverTypeWrapper<OrderCountsRow>;
   OrderEdge: ResolverTypeWrapper<Omit<OrderEdge, 'node'> & { node: ResolversTypes['Order'] }>;
   OrderHoldState: ResolverTypeWrapper<OrderHoldState>;
+  OrderHourFigures: ResolverTypeWrapper<OrderHourFigures>;
   OrderItem: ResolverTypeWrapper<OrderItemRow>;
   OrderKind: OrderKind;
   OrderPreview: ResolverTypeWrapper<Omit<OrderPreview, 'address' | 'items'> & { address: ResolversTypes['OrderAddress'], items: Array<ResolversTypes['OrderPreviewItem']> }>;
@@ -1518,6 +1578,7 @@ export type ResolversTypes = {
   OrderRefundLine: ResolverTypeWrapper<RefundLine>;
   OrderRefundLineInput: OrderRefundLineInput;
   OrderRefundStatus: OrderRefundStatus;
+  OrderSalesToday: ResolverTypeWrapper<OrderSalesToday>;
   OrderStatus: OrderStatus;
   OrderStatusChange: ResolverTypeWrapper<StatusHistoryRow>;
   OrderSubscription: ResolverTypeWrapper<SubscriptionRow>;
@@ -1538,6 +1599,7 @@ export type ResolversTypes = {
   ShipmentLineInput: ShipmentLineInput;
   ShipmentStatus: ShipmentStatus;
   Sku: ResolverTypeWrapper<SkuReference>;
+  StaffOrderFilter: StaffOrderFilter;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SubscriptionDeliveryCycle: SubscriptionDeliveryCycle;
   SubscriptionDeliveryInput: SubscriptionDeliveryInput;
@@ -1579,12 +1641,14 @@ export type ResolversParentTypes = {
   OrderCounts: OrderCountsRow;
   OrderEdge: Omit<OrderEdge, 'node'> & { node: ResolversParentTypes['Order'] };
   OrderHoldState: OrderHoldState;
+  OrderHourFigures: OrderHourFigures;
   OrderItem: OrderItemRow;
   OrderPreview: Omit<OrderPreview, 'address' | 'items'> & { address: ResolversParentTypes['OrderAddress'], items: Array<ResolversParentTypes['OrderPreviewItem']> };
   OrderPreviewItem: Omit<OrderPreviewItem, 'product' | 'sku'> & { product: ResolversParentTypes['Product'], sku: ResolversParentTypes['Sku'] };
   OrderRefund: OrderRefundRow;
   OrderRefundLine: RefundLine;
   OrderRefundLineInput: OrderRefundLineInput;
+  OrderSalesToday: OrderSalesToday;
   OrderStatusChange: StatusHistoryRow;
   OrderSubscription: SubscriptionRow;
   PageInfo: PageInfo;
@@ -1601,6 +1665,7 @@ export type ResolversParentTypes = {
   ShipmentLine: ShipmentLineRow;
   ShipmentLineInput: ShipmentLineInput;
   Sku: SkuReference;
+  StaffOrderFilter: StaffOrderFilter;
   Subscription: Record<PropertyKey, never>;
   SubscriptionDeliveryInput: SubscriptionDeliveryInput;
   SubscriptionDeliveryUpdate: Omit<SubscriptionDeliveryUpdate, 'order' | 'updated'> & { order: ResolversParentTypes['Order'], updated: Array<ResolversParentTypes['SubscriptionPackage']> };
@@ -1723,6 +1788,7 @@ export type OrderResolvers<ContextType = OrderContext, ParentType extends Resolv
   shippedAt?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   shippingAddress?: Resolver<Maybe<ResolversTypes['OrderAddress']>, ParentType, ContextType>;
   shippingFee?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  shopperId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['OrderStatus'], ParentType, ContextType>;
   statusHistory?: Resolver<Array<ResolversTypes['OrderStatusChange']>, ParentType, ContextType>;
   subscription?: Resolver<Maybe<ResolversTypes['OrderSubscription']>, ParentType, ContextType>;
@@ -1762,6 +1828,12 @@ export type OrderHoldStateResolvers<ContextType = OrderContext, ParentType exten
   orderId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   verdict?: Resolver<ResolversTypes['HoldVerdict'], ParentType, ContextType>;
+};
+
+export type OrderHourFiguresResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['OrderHourFigures'] = ResolversParentTypes['OrderHourFigures']> = {
+  hour?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  orders?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sales?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type OrderItemResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['OrderItem'] = ResolversParentTypes['OrderItem']> = {
@@ -1814,6 +1886,15 @@ export type OrderRefundLineResolvers<ContextType = OrderContext, ParentType exte
   sku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType>;
 };
 
+export type OrderSalesTodayResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['OrderSalesToday'] = ResolversParentTypes['OrderSalesToday']> = {
+  date?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  hours?: Resolver<Array<ResolversTypes['OrderHourFigures']>, ParentType, ContextType>;
+  orders?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  paidOrders?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  refunded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sales?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
 export type OrderStatusChangeResolvers<ContextType = OrderContext, ParentType extends ResolversParentTypes['OrderStatusChange'] = ResolversParentTypes['OrderStatusChange']> = {
   actor?: Resolver<ResolversTypes['OrderActor'], ParentType, ContextType>;
   at?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1849,12 +1930,14 @@ export type QueryResolvers<ContextType = OrderContext, ParentType extends Resolv
   order?: Resolver<Maybe<ResolversTypes['Order']>, ParentType, ContextType, RequireFields<QueryOrderArgs, 'id'>>;
   orderCounts?: Resolver<ResolversTypes['OrderCounts'], ParentType, ContextType>;
   orderHoldStates?: Resolver<Array<ResolversTypes['OrderHoldState']>, ParentType, ContextType, RequireFields<QueryOrderHoldStatesArgs, 'ids'>>;
+  orderSalesToday?: Resolver<ResolversTypes['OrderSalesToday'], ParentType, ContextType>;
   orders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, Partial<QueryOrdersArgs>>;
   previewOrder?: Resolver<ResolversTypes['OrderPreview'], ParentType, ContextType, RequireFields<QueryPreviewOrderArgs, 'input'>>;
   refundedLineQuantities?: Resolver<Array<ResolversTypes['Int']>, ParentType, ContextType, RequireFields<QueryRefundedLineQuantitiesArgs, 'orderItemIds'>>;
   returnAddresses?: Resolver<Array<ResolversTypes['ReturnAddress']>, ParentType, ContextType>;
   shipment?: Resolver<Maybe<ResolversTypes['Shipment']>, ParentType, ContextType, RequireFields<QueryShipmentArgs, 'id'>>;
   shopperHasOrders?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<QueryShopperHasOrdersArgs, 'userId'>>;
+  staffOrders?: Resolver<ResolversTypes['OrderConnection'], ParentType, ContextType, Partial<QueryStaffOrdersArgs>>;
   subscriptionPackage?: Resolver<Maybe<ResolversTypes['SubscriptionPackage']>, ParentType, ContextType, RequireFields<QuerySubscriptionPackageArgs, 'id'>>;
   subscriptionPackages?: Resolver<ResolversTypes['SubscriptionPackageConnection'], ParentType, ContextType, Partial<QuerySubscriptionPackagesArgs>>;
 };
@@ -1971,11 +2054,13 @@ export type Resolvers<ContextType = OrderContext> = {
   OrderCounts?: OrderCountsResolvers<ContextType>;
   OrderEdge?: OrderEdgeResolvers<ContextType>;
   OrderHoldState?: OrderHoldStateResolvers<ContextType>;
+  OrderHourFigures?: OrderHourFiguresResolvers<ContextType>;
   OrderItem?: OrderItemResolvers<ContextType>;
   OrderPreview?: OrderPreviewResolvers<ContextType>;
   OrderPreviewItem?: OrderPreviewItemResolvers<ContextType>;
   OrderRefund?: OrderRefundResolvers<ContextType>;
   OrderRefundLine?: OrderRefundLineResolvers<ContextType>;
+  OrderSalesToday?: OrderSalesTodayResolvers<ContextType>;
   OrderStatusChange?: OrderStatusChangeResolvers<ContextType>;
   OrderSubscription?: OrderSubscriptionResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;

@@ -19,6 +19,7 @@ import type { BoundTerminalView } from '../back-office-resolvers';
 import type { MemberIdentificationView } from '../member-identification';
 import type { MemberCardRow } from '../data/member-cards';
 import type { OverviewView, DayView } from '../store-stats';
+import type { MenuRow } from '../data/menus';
 import type { UserContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -190,6 +191,21 @@ export type BoundTerminal = {
   deviceSecret: Scalars['String']['output'];
   /** The terminal. */
   terminal: Terminal;
+};
+
+/** A menu of the operations console: a directory (no path) or a page in one. */
+export type ConsoleMenu = {
+  __typename?: 'ConsoleMenu';
+  /** Stable key (e.g. orders, open-logs). */
+  key: Scalars['ID']['output'];
+  /** Its name as shown (Chinese). */
+  name: Scalars['String']['output'];
+  /** The directory it sits in; null for a directory. */
+  parentKey: Maybe<Scalars['ID']['output']>;
+  /** The console's path of the page (e.g. /orders); null for a directory. */
+  path: Maybe<Scalars['String']['output']>;
+  /** The scope the page's operations need (e.g. order:write); the API refuses them without it whatever the menus say. */
+  scope: Maybe<Scalars['String']['output']>;
 };
 
 /** A new staff account. */
@@ -694,6 +710,11 @@ export type Mutation = {
   setDefaultFamily: Family;
   /** Staff (store:admin): gives an account a member card number (replacing its card of that kind); CONFLICT when another account holds it. */
   setMemberCard: Array<MemberCard>;
+  /**
+   * Staff (staff:admin): makes the console menus of `role` exactly `menuKeys` (a page's directory is added with it).
+   * NOT_FOUND for an unknown role; BAD_USER_INPUT (field menuKeys) for an unknown key or more than 100 keys.
+   */
+  setRoleMenus: StaffRole;
   /** Staff (store:admin): disables (its sessions end at once, it cannot sign in) or enables an account (the seed's delete is a disable). */
   setStaffAccountDisabled: StaffAccount;
   /** Staff (store:operate for the store, or store:admin): sets the store's business status (营业状态). */
@@ -918,6 +939,12 @@ export type MutationSetMemberCardArgs = {
 };
 
 
+export type MutationSetRoleMenusArgs = {
+  menuKeys: Array<Scalars['ID']['input']>;
+  role: Scalars['String']['input'];
+};
+
+
 export type MutationSetStaffAccountDisabledArgs = {
   disabled: Scalars['Boolean']['input'];
   id: Scalars['ID']['input'];
@@ -1011,6 +1038,8 @@ export type Query = {
    * does not exist or belongs to someone else.
    */
   addressForOrder: Maybe<Address>;
+  /** Staff (staff:admin): every console menu, in menu order. */
+  consoleMenus: Array<ConsoleMenu>;
   /** One of the signed-in user's families (owned or joined); NOT_FOUND for any other family. */
   family: Family;
   /** Internal (payment): a family's owner and members; null for an unknown family. */
@@ -1040,6 +1069,11 @@ export type Query = {
    * WECHAT_UNAVAILABLE when WeChat refuses or cannot be reached, WECHAT_NOT_CONFIGURED without WECHAT_APPID/SECRET.
    */
   miniProgramCode: MiniProgramCode;
+  /**
+   * The console menus the signed-in viewer's roles grant, directories included, in menu order; empty for shoppers and
+   * anonymous viewers.
+   */
+  myConsoleMenus: Array<ConsoleMenu>;
   /** The signed-in staff account (its stores and permissions); null for anyone else. */
   myStaffAccount: Maybe<StaffAccount>;
   /** Staff (store:admin): sales branches by batch of codes, name, status; keyset pages. */
@@ -1052,7 +1086,7 @@ export type Query = {
   staffPermissions: Array<StaffPermission>;
   /** Staff (store:admin): one role by name; NOT_FOUND otherwise. */
   staffRole: StaffRole;
-  /** Staff (store:admin): every role with its permissions. */
+  /** Staff (store:admin or staff:admin): every role with its permissions, console menus and members. */
   staffRoles: Array<StaffRole>;
   /** Staff (store:admin or store:operate): one store by code; NOT_FOUND for an unknown code or another store of a store:operate account. */
   store: Store;
@@ -1373,6 +1407,10 @@ export type StaffRole = {
   builtIn: Scalars['Boolean']['output'];
   /** Role id. */
   id: Scalars['ID']['output'];
+  /** Usernames of the staff accounts holding the role. */
+  members: Array<Scalars['String']['output']>;
+  /** The operations console's menus the role sees, in menu order (set with setRoleMenus). */
+  menus: Array<ConsoleMenu>;
   /** Unique name. */
   name: Scalars['String']['output'];
   /** The permissions (scopes) it grants. */
@@ -1781,6 +1819,7 @@ export type ResolversTypes = {
   BindWechatPhoneInput: BindWechatPhoneInput;
   BindWechatUnionIdInput: BindWechatUnionIdInput;
   BoundTerminal: ResolverTypeWrapper<BoundTerminalView>;
+  ConsoleMenu: ResolverTypeWrapper<MenuRow>;
   CreateStaffAccountInput: CreateStaffAccountInput;
   DirectoryFilter: DirectoryFilter;
   DirectoryStatus: DirectoryStatus;
@@ -1864,6 +1903,7 @@ export type ResolversParentTypes = {
   BindWechatPhoneInput: BindWechatPhoneInput;
   BindWechatUnionIdInput: BindWechatUnionIdInput;
   BoundTerminal: BoundTerminalView;
+  ConsoleMenu: MenuRow;
   CreateStaffAccountInput: CreateStaffAccountInput;
   DirectoryFilter: DirectoryFilter;
   Family: FamilyRow;
@@ -1966,6 +2006,14 @@ export type BackOfficePageInfoResolvers<ContextType = UserContext, ParentType ex
 export type BoundTerminalResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['BoundTerminal'] = ResolversParentTypes['BoundTerminal']> = {
   deviceSecret?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   terminal?: Resolver<ResolversTypes['Terminal'], ParentType, ContextType>;
+};
+
+export type ConsoleMenuResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['ConsoleMenu'] = ResolversParentTypes['ConsoleMenu']> = {
+  key?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  parentKey?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  path?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  scope?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type FamilyResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Family'] = ResolversParentTypes['Family']> = {
@@ -2117,6 +2165,7 @@ export type MutationResolvers<ContextType = UserContext, ParentType extends Reso
   sendSmsCode?: Resolver<ResolversTypes['SmsCodeTicket'], ParentType, ContextType, RequireFields<MutationSendSmsCodeArgs, 'phone' | 'purpose'>>;
   setDefaultFamily?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<MutationSetDefaultFamilyArgs, 'id'>>;
   setMemberCard?: Resolver<Array<ResolversTypes['MemberCard']>, ParentType, ContextType, RequireFields<MutationSetMemberCardArgs, 'kind' | 'number' | 'userId'>>;
+  setRoleMenus?: Resolver<ResolversTypes['StaffRole'], ParentType, ContextType, RequireFields<MutationSetRoleMenusArgs, 'menuKeys' | 'role'>>;
   setStaffAccountDisabled?: Resolver<ResolversTypes['StaffAccount'], ParentType, ContextType, RequireFields<MutationSetStaffAccountDisabledArgs, 'disabled' | 'id'>>;
   setStoreBusinessStatus?: Resolver<ResolversTypes['Store'], ParentType, ContextType, RequireFields<MutationSetStoreBusinessStatusArgs, 'businessStatus' | 'code'>>;
   startMemberTrial?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<MutationStartMemberTrialArgs, 'familyId'>>;
@@ -2146,6 +2195,7 @@ export type ProductResolvers<ContextType = UserContext, ParentType extends Resol
 export type QueryResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   activationCodeBatches?: Resolver<Array<ResolversTypes['ActivationCodeBatch']>, ParentType, ContextType, Partial<QueryActivationCodeBatchesArgs>>;
   addressForOrder?: Resolver<Maybe<ResolversTypes['Address']>, ParentType, ContextType, RequireFields<QueryAddressForOrderArgs, 'id' | 'userId'>>;
+  consoleMenus?: Resolver<Array<ResolversTypes['ConsoleMenu']>, ParentType, ContextType>;
   family?: Resolver<ResolversTypes['Family'], ParentType, ContextType, RequireFields<QueryFamilyArgs, 'id'>>;
   familyForPayment?: Resolver<Maybe<ResolversTypes['FamilyForPayment']>, ParentType, ContextType, RequireFields<QueryFamilyForPaymentArgs, 'familyId'>>;
   franchisees?: Resolver<ResolversTypes['FranchiseeConnection'], ParentType, ContextType, Partial<QueryFranchiseesArgs>>;
@@ -2155,6 +2205,7 @@ export type QueryResolvers<ContextType = UserContext, ParentType extends Resolve
   membershipsOfUsers?: Resolver<Array<ResolversTypes['UserMembership']>, ParentType, ContextType, RequireFields<QueryMembershipsOfUsersArgs, 'userIds'>>;
   messageTemplates?: Resolver<Array<ResolversTypes['MessageTemplate']>, ParentType, ContextType>;
   miniProgramCode?: Resolver<ResolversTypes['MiniProgramCode'], ParentType, ContextType, RequireFields<QueryMiniProgramCodeArgs, 'page' | 'scene'>>;
+  myConsoleMenus?: Resolver<Array<ResolversTypes['ConsoleMenu']>, ParentType, ContextType>;
   myStaffAccount?: Resolver<Maybe<ResolversTypes['StaffAccount']>, ParentType, ContextType>;
   salesBranches?: Resolver<ResolversTypes['SalesBranchConnection'], ParentType, ContextType, Partial<QuerySalesBranchesArgs>>;
   staffAccount?: Resolver<ResolversTypes['StaffAccount'], ParentType, ContextType, RequireFields<QueryStaffAccountArgs, 'id'>>;
@@ -2233,6 +2284,8 @@ export type StaffPermissionResolvers<ContextType = UserContext, ParentType exten
 export type StaffRoleResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['StaffRole'] = ResolversParentTypes['StaffRole']> = {
   builtIn?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  members?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  menus?: Resolver<Array<ResolversTypes['ConsoleMenu']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
@@ -2347,6 +2400,7 @@ export type Resolvers<ContextType = UserContext> = {
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   BackOfficePageInfo?: BackOfficePageInfoResolvers<ContextType>;
   BoundTerminal?: BoundTerminalResolvers<ContextType>;
+  ConsoleMenu?: ConsoleMenuResolvers<ContextType>;
   Family?: FamilyResolvers<ContextType>;
   FamilyForPayment?: FamilyForPaymentResolvers<ContextType>;
   FavoriteConnection?: FavoriteConnectionResolvers<ContextType>;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Migration } from '../../../platform/db';
+import { grantDefaultMenus, syncConsoleMenus } from '../data/menus';
 import { messageMigrations } from '../messages/migrations';
 
 export const migrations: Migration[] = [
@@ -302,6 +303,37 @@ export const migrations: Migration[] = [
     },
     async down(knex: Knex) {
       await knex.schema.dropTableIfExists('membership_grants');
+    },
+  },
+  {
+    // The operations console's menus and which roles see them (seed 004 §3.1.1: menu, role_menu). The menu list is
+    // the console's: rows are (re)written from CONSOLE_MENUS at every start (console-menus.ts); role_menus is edited
+    // by staff admins. Roles that exist already get their default menus here; roles made later, at their creation.
+    name: '500_console_menus',
+    async up(knex: Knex) {
+      await knex.schema.createTable('console_menus', (t) => {
+        t.string('key', 32).primary();
+        t.string('name', 50).notNullable();
+        /** The directory (type 0 in the seed) this menu sits in; null for a directory itself. */
+        t.string('parent_key', 32);
+        /** The console's path (the seed's url); null for a directory. */
+        t.string('path', 100);
+        /** The scope the menu's operations need (the seed's perms); null when none. */
+        t.string('scope', 32);
+        t.integer('sort_order').notNullable();
+      });
+      await knex.schema.createTable('role_menus', (t) => {
+        t.bigInteger('role_id').notNullable().references('id').inTable('roles').onDelete('CASCADE');
+        t.string('menu_key', 32).notNullable().references('key').inTable('console_menus').onDelete('CASCADE');
+        t.primary(['role_id', 'menu_key']);
+      });
+      await syncConsoleMenus(knex);
+      const roles: { id: string; name: string }[] = await knex('roles').select('id', 'name');
+      for (const role of roles) await grantDefaultMenus(knex, String(role.id), role.name);
+    },
+    async down(knex: Knex) {
+      await knex.schema.dropTableIfExists('role_menus');
+      await knex.schema.dropTableIfExists('console_menus');
     },
   },
   {

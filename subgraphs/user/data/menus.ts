@@ -1,0 +1,105 @@
+/**
+ * Data access for the operations console's menus (seed 004 §3.1.1: menu, role_menu): the menu list and which roles
+ * see which menus. Knows knex, not GraphQL.
+ */
+import type { Knex } from 'knex';
+
+export interface MenuRow {
+  key: string;
+  name: string;
+  parent_key: string | null;
+  path: string | null;
+  scope: string | null;
+  sort_order: number;
+}
+
+/**
+ * The console's menus: directories (no path) and the pages in them. `scope` is what the page's operations need: the
+ * API refuses them without it whatever the menus say. `roles` are the staff roles (staff.ts) that see the menu by
+ * default; an admin edits that afterwards (setRoleMenus).
+ */
+export const CONSOLE_MENUS: readonly (Omit<MenuRow, 'sort_order'> & { roles: readonly string[] })[] = [
+  { key: 'shop', name: '店铺运营', parent_key: null, path: null, scope: null, roles: ['admin', 'catalog', 'marketing', 'fulfillment', 'finance'] },
+  { key: 'dashboard', name: '经营看板', parent_key: 'shop', path: '/', scope: 'order:write', roles: ['admin', 'fulfillment', 'finance'] },
+  { key: 'orders', name: '订单', parent_key: 'shop', path: '/orders', scope: 'order:write', roles: ['admin', 'fulfillment', 'finance'] },
+  { key: 'catalog', name: '商品', parent_key: 'shop', path: '/catalog', scope: 'catalog:write', roles: ['admin', 'catalog'] },
+  { key: 'coupons', name: '优惠券', parent_key: 'shop', path: '/coupons', scope: 'promote:write', roles: ['admin', 'marketing'] },
+  { key: 'open', name: '开放平台', parent_key: null, path: null, scope: null, roles: ['admin', 'open'] },
+  { key: 'open-apps', name: '应用', parent_key: 'open', path: '/open/apps', scope: 'open:admin', roles: ['admin', 'open'] },
+  { key: 'open-apis', name: '接口', parent_key: 'open', path: '/open/apis', scope: 'open:admin', roles: ['admin', 'open'] },
+  { key: 'open-logs', name: '调用日志', parent_key: 'open', path: '/open/logs', scope: 'open:admin', roles: ['admin', 'open'] },
+  { key: 'open-stats', name: '调用统计', parent_key: 'open', path: '/open/stats', scope: 'open:admin', roles: ['admin', 'open'] },
+  { key: 'system', name: '系统', parent_key: null, path: null, scope: null, roles: ['admin'] },
+  { key: 'roles', name: '员工与角色', parent_key: 'system', path: '/system/roles', scope: 'staff:admin', roles: ['admin'] },
+];
+
+/** Writes CONSOLE_MENUS into console_menus (new menus added, changed ones updated). Idempotent. */
+export async function syncConsoleMenus(db: Knex): Promise<void> {
+  const rows = CONSOLE_MENUS.map(({ roles: _roles, ...menu }, index) => ({ ...menu, sort_order: index + 1 }));
+  await db('console_menus').insert(rows).onConflict('key').merge();
+}
+
+/** Gives a role its default menus (those naming it in CONSOLE_MENUS). */
+export async function grantDefaultMenus(db: Knex, roleId: string, roleName: string): Promise<void> {
+  const keys = CONSOLE_MENUS.filter((menu) => menu.roles.includes(roleName)).map((menu) => menu.key);
+  if (!keys.length) return;
+  await db('role_menus')
+    .insert(keys.map((menu_key) => ({ role_id: roleId, menu_key })))
+    .onConflict(['role_id', 'menu_key'])
+    .ignore();
+}
+
+export async function listMenus(db: Knex): Promise<MenuRow[]> {
+  return db('console_menus').select('*').orderBy('sort_order');
+}
+
+/** The menus any of the user's roles grant, in menu order. */
+export async function findMenusOfUser(db: Knex, userId: string): Promise<MenuRow[]> {
+  return db('console_menus as m')
+    .distinct('m.*')
+    .join('role_menus as rm', 'rm.menu_key', 'm.key')
+    .join('user_roles as ur', 'ur.role_id', 'rm.role_id')
+    .where('ur.user_id', userId)
+    .orderBy('m.sort_order');
+}
+
+export interface RoleRow {
+  id: string;
+  name: string;
+}
+
+export async function findRoleByName(db: Knex, name: string): Promise<RoleRow | undefined> {
+  const row = await db('roles').select('id', 'name').where({ name }).first();
+  return row ? { id: String(row.id), name: row.name } : undefined;
+}
+
+/** Menus per role, for a batch of roles, in menu order. */
+export async function findMenusByRoleIds(db: Knex, roleIds: readonly string[]): Promise<(MenuRow & { role_id: string })[]> {
+  return db('role_menus as rm')
+    .join('console_menus as m', 'm.key', 'rm.menu_key')
+    .select('m.*', 'rm.role_id')
+    .whereRaw('rm.role_id = ANY(?::bigint[])', [[...roleIds]])
+    .orderBy('m.sort_order');
+}
+
+/** Usernames of the accounts holding each role, for a batch of roles. */
+export async function findMembersByRoleIds(db: Knex, roleIds: readonly string[]): Promise<{ role_id: string; username: string }[]> {
+  return db('user_roles as ur')
+    .join('users as u', 'u.id', 'ur.user_id')
+    .select('ur.role_id', 'u.username')
+    .whereRaw('ur.role_id = ANY(?::bigint[])', [[...roleIds]])
+    .whereNotNull('u.username')
+    .orderBy('u.username');
+}
+
+/**
+ * Makes the role's menus exactly `keys`, in one transaction; the role row is locked so two admins editing the same
+ * role at once apply one after the other (the last one wins whole, never a mix).
+ */
+export async function replaceRoleMenus(db: Knex, roleId: string, keys: readonly string[]): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('roles').where({ id: roleId }).forUpdate().first();
+    await trx('role_menus').where({ role_id: roleId }).delete();
+    if (keys.length) await trx('role_menus').insert(keys.map((menu_key) => ({ role_id: roleId, menu_key })));
+  });
+}
