@@ -73,10 +73,12 @@ export function createSafelist(options: { config: Config; openUrl: () => string;
   const plugin: ApolloServerPlugin<RouterContext> = {
     async requestDidStart({ request, contextValue }) {
       const client = clientOf(request.http?.headers, config);
-      if (client.name && client.version) traffic.count(client.name, client.version);
+      const snapshot = await registry.current();
+      // Only names with registered releases are counted: a name is a claim anyone can make, and invented names must
+      // not become rows in the open subgraph's traffic table.
+      if (client.name && client.version && snapshot.byClient.has(client.name)) traffic.count(client.name, client.version);
       // Whoever manages the safelist is not held to it: a release pipeline registers a manifest whatever the mode.
       if (contextValue.identity.scopes.includes(CLIENTS_ADMIN)) return cacheHeaders(config);
-      const snapshot = await registry.current();
       const mode = (client.name && snapshot.modes.get(client.name)) || config.safelist.defaultMode;
       // Bounded label: a name staff know (a mode set or a release registered), else `unknown`.
       const label = client.name && (snapshot.modes.has(client.name) || snapshot.byClient.has(client.name)) ? client.name : 'unknown';

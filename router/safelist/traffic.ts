@@ -8,7 +8,7 @@ import { shanghaiDate } from '../../platform/shanghai-time';
 import { log } from '../../platform/log';
 import type { SafelistOpenClient, TrafficReport } from './open-client';
 
-const MAX_KEYS = 10_000;
+const MAX_KEYS = 2_000;
 const routerLog = log.child({ service: 'router' });
 
 export class TrafficCounter {
