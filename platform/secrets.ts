@@ -7,6 +7,9 @@
  */
 import net from 'node:net';
 import { SERVICE_NAMES } from './service-keys';
+import { logger } from './log';
+
+const log = logger({ component: 'secrets' });
 
 export const SECRET_VARIABLES = ['JWT_SECRET', 'INTERNAL_SECRET'] as const;
 
@@ -71,7 +74,7 @@ let warned = false;
 export function warnDevelopmentSecrets(missing: readonly string[], host: string): void {
   if (warned || !missing.length) return;
   warned = true;
-  console.warn(`Warning: ${missing.join(' and ')} not set: using the public development secrets (allowed only when nothing but this machine can reach us, HOST=${host}).`);
+  log.warn(`Warning: ${missing.join(' and ')} not set: using the public development secrets (allowed only when nothing but this machine can reach us, HOST=${host}).`);
 }
 
 /**
