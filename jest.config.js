@@ -4,8 +4,14 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/subgraphs/**/*.test.ts', '<rootDir>/router/**/*.test.ts'],
   // The fault tests (`npm run test:faults`, jest.faults.config.js) and the cluster test (`npm run test:cluster`) run
-  // separately: whole shops of processes, minutes each.
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/faults/', '<rootDir>/test/cluster/'],
+  // separately: whole shops of processes, minutes each. So do the suites that start processes of their own
+  // (`npm run test:slow`, jest.slow.config.js, the list in jest.slow-files.js).
+  testPathIgnorePatterns: [
+    '/node_modules/',
+    '<rootDir>/test/faults/',
+    '<rootDir>/test/cluster/',
+    ...require('./jest.slow-files.js').map((file) => `<rootDir>/${file.replace(/\./g, '\\.')}$`),
+  ],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,

@@ -406,10 +406,15 @@ function messageRetention(env: NodeJS.ProcessEnv, processedMs: number): number {
 export interface MetricsConfig {
   /**
    * The metrics listener's port (METRICS_PORT): undefined = the process's main port + 1000 (router 5000, user 5001,
-   * the all-in-one process the router's); 0 = no listener. Bound to HOST, path /metrics, no identity: keep it off
-   * the load balancer.
+   * the all-in-one process the router's); 0 = no listener. Path /metrics, no identity: keep it off the load balancer.
    */
   port: number | undefined;
+  /**
+   * Where the metrics listener binds (METRICS_HOST): 127.0.0.1 unless set, whatever HOST is — /metrics has no identity
+   * and tells much about the shop (operation names, error rates), so reaching it from elsewhere is an explicit choice
+   * (a container's scraper on the private network sets 0.0.0.0; docs/operations.md, "Metrics").
+   */
+  host: string;
   /**
    * Operation names counted under their own `operation` label besides the built-in list (METRICS_OPERATIONS,
    * comma-separated): a client's names, until persisted operations register them. Any other name counts as `unknown`.
@@ -1053,6 +1058,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ports,
     metrics: {
       port: env.METRICS_PORT === undefined || env.METRICS_PORT === '' ? undefined : port(env, 'METRICS_PORT'),
+      host: env.METRICS_HOST || '127.0.0.1',
       operations: (env.METRICS_OPERATIONS ?? '').split(',').map((name) => name.trim()).filter(Boolean),
       collectTimeoutMs: int(env, 'METRICS_COLLECT_TIMEOUT_MS', 1000),
     },

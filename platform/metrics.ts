@@ -11,6 +11,9 @@ import type { AddressInfo } from 'node:net';
 import type { ApolloServerPlugin, BaseContext, GraphQLRequestContextWillSendResponse } from '@apollo/server';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Config } from './config';
+import { logger } from './log';
+
+const log = logger({ component: 'metrics' });
 
 /** `kind` label values: the operation's type; `other` for requests refused before an operation was known. */
 export type OperationKind = 'query' | 'mutation' | 'subscription' | 'other';
@@ -343,8 +346,9 @@ export interface MetricsServer {
 }
 
 /**
- * GET /metrics (HEAD too) on its own listener; anything else 404. No identity: the port is for the scraper on the
- * private network, never routed by the load balancer (docs/operations.md).
+ * GET /metrics (HEAD too) on its own listener; anything else 404. No identity: the listener binds loopback unless
+ * METRICS_HOST says otherwise (for the scraper on the private network), and is never routed by the load balancer
+ * (docs/operations.md).
  */
 export async function startMetricsServer(metrics: Metrics, listen: { host: string; port: number }): Promise<MetricsServer> {
   const server = http.createServer((req, res) => {
@@ -359,7 +363,7 @@ export async function startMetricsServer(metrics: Metrics, listen: { host: strin
         res.end(req.method === 'HEAD' ? undefined : text);
       },
       (error: unknown) => {
-        console.error('[metrics] scrape failed:', error);
+        log.error({ err: error }, 'scrape failed');
         res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('scrape failed\n');
       },
     );
@@ -393,7 +397,7 @@ export async function startMetricsServer(metrics: Metrics, listen: { host: strin
  */
 export async function serveMetrics(
   metrics: Metrics,
-  config: Pick<Config, 'metrics' | 'host' | 'isProduction'>,
+  config: Pick<Config, 'metrics' | 'isProduction'>,
   mainPort: number,
   options: { ephemeral?: boolean } = {},
 ): Promise<MetricsServer | undefined> {
@@ -402,11 +406,11 @@ export async function serveMetrics(
   const port = metricsPortFor(config, mainPort);
   if (config.metrics.port === 0) return undefined;
   try {
-    return await startMetricsServer(metrics, { host: config.host, port: ephemeral ? 0 : port });
+    return await startMetricsServer(metrics, { host: config.metrics.host, port: ephemeral ? 0 : port });
   } catch (error) {
     const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
     if (!inUse || config.isProduction || config.metrics.port !== undefined) throw error;
-    console.warn(`[metrics] port ${port} is in use: no /metrics in this process (set METRICS_PORT to another port, or 0)`);
+    log.warn(`port ${port} is in use: no /metrics in this process (set METRICS_PORT to another port, or 0)`);
     return undefined;
   }
 }

@@ -4,6 +4,9 @@
  */
 import net from 'node:net';
 import type { Config } from './config';
+import { logger } from './log';
+
+const log = logger({ component: 'process' });
 
 /**
  * How long a stop may take in all before the process exits 1 anyway: the drain delay, the in-flight grace, and 5 s for
@@ -16,7 +19,7 @@ export function shutdownDeadlineMs(config: Pick<Config, 'lifecycle'>): number {
 /** Prints why `what` cannot start and exits with status 1. */
 export function startupFailure(what: string, error: unknown): never {
   const message = error instanceof Error ? error.message : String(error);
-  console.error(`Cannot start the ${what}: ${message}`);
+  log.fatal({ err: error instanceof Error ? error : undefined }, `Cannot start the ${what}: ${message}`);
   process.exit(1);
 }
 
@@ -32,16 +35,16 @@ export function onShutdownSignals(what: string, stop: () => Promise<void>, grace
   const handle = (signal: NodeJS.Signals) => {
     if (!stopping) {
       stopping = true;
-      console.log(`${signal}: stopping the ${what}…`);
+      log.info({ signal }, `${signal}: stopping the ${what}…`);
       setTimeout(() => {
-        console.error(`The ${what} did not stop within ${graceMs} ms; exiting`);
+        log.error(`The ${what} did not stop within ${graceMs} ms; exiting`);
         process.exit(1);
       }, graceMs).unref();
     }
     stop().then(
       () => process.exit(0),
       (error: unknown) => {
-        console.error(`Stopping the ${what} failed:`, error instanceof Error ? error.message : error);
+        log.error({ err: error }, `Stopping the ${what} failed: ${error instanceof Error ? error.message : String(error)}`);
         process.exit(1);
       },
     );

@@ -9,6 +9,9 @@
 import { createClient } from 'redis';
 import type { Config, ThrottleRule } from './config';
 import { rateLimited } from './errors';
+import { logger } from './log';
+
+const rateLimitLog = logger({ component: 'rate-limit' });
 
 export interface RateLimitRule {
   limit: number;
@@ -53,7 +56,7 @@ export interface RateLimiterOptions {
   probeEveryMs?: number;
   /** Redis: while degraded, the "counting in memory" line is repeated at most this often (default 60 s). */
   logEveryMs?: number;
-  /** Redis: where the degraded / recovered lines go (default console.warn). */
+  /** Redis: where the degraded / recovered lines go (default: the process log, at warn). */
   log?: (line: string) => void;
 }
 
@@ -159,7 +162,7 @@ export function createRedisRateLimiter(url: string, options: RateLimiterOptions 
   const commandTimeoutMs = options.commandTimeoutMs ?? 1000;
   const logEveryMs = options.logEveryMs ?? 60_000;
   const probeEveryMs = options.probeEveryMs ?? 2000;
-  const log = options.log ?? ((line: string) => console.warn(line));
+  const log = options.log ?? ((line: string) => rateLimitLog.warn(line));
   const fallback = createMemoryRateLimiter({ now });
   const client = createClient({ url, disableOfflineQueue: true });
   let lastErrorLog = 0;
@@ -167,7 +170,7 @@ export function createRedisRateLimiter(url: string, options: RateLimiterOptions 
     // Without a listener a socket error would crash the process; reconnecting is the client's job.
     if (Date.now() - lastErrorLog > 10_000) {
       lastErrorLog = Date.now();
-      console.error('[rate-limit] redis error:', error.message);
+      rateLimitLog.error({ err: error }, `redis error: ${error.message}`);
     }
   });
   let connecting: Promise<unknown> | undefined;

@@ -7,6 +7,7 @@
  */
 import net from 'node:net';
 import { SERVICE_NAMES } from './service-keys';
+import { announce } from './log';
 
 export const SECRET_VARIABLES = ['JWT_SECRET', 'INTERNAL_SECRET'] as const;
 
@@ -71,7 +72,8 @@ let warned = false;
 export function warnDevelopmentSecrets(missing: readonly string[], host: string): void {
   if (warned || !missing.length) return;
   warned = true;
-  console.warn(`Warning: ${missing.join(' and ')} not set: using the public development secrets (allowed only when nothing but this machine can reach us, HOST=${host}).`);
+  // Development only (config.ts): a start-up line for the developer at the terminal, plain text like the others.
+  announce(`Warning: ${missing.join(' and ')} not set: using the public development secrets (allowed only when nothing but this machine can reach us, HOST=${host}).`, false);
 }
 
 /**

@@ -20,6 +20,9 @@
  */
 import type { Config } from './config';
 import { sharedRedis, type SharedRedis } from './redis-connection';
+import { logger } from './log';
+
+const log = logger({ component: 'sessions' });
 
 export interface SessionRevocations {
   /** Records that `sessionId` ended. Resolves once shared; never rejects (a failed write is retried in the background). */
@@ -54,7 +57,7 @@ class RevokedSet {
       try {
         listener(sessionId);
       } catch (error) {
-        console.error('[sessions] revocation listener failed:', error);
+        log.error({ err: error, sessionId }, 'revocation listener failed');
       }
     }
   }
@@ -143,7 +146,7 @@ function redisRevocations(config: Config, options: { read: boolean }): SessionRe
     } catch (error) {
       if (Date.now() - lastFailureLog > 10_000) {
         lastFailureLog = Date.now();
-        console.error('[sessions] could not read revoked sessions (tokens of sessions revoked meanwhile stay accepted until Redis answers):', (error as Error).message);
+        log.error({ err: error }, `could not read revoked sessions (tokens of sessions revoked meanwhile stay accepted until Redis answers): ${(error as Error).message}`);
       }
     }
     if (!closed) {
@@ -159,7 +162,7 @@ function redisRevocations(config: Config, options: { read: boolean }): SessionRe
         await write(sessionId);
         return;
       } catch (error) {
-        console.error(`[sessions] could not share the revocation of session ${sessionId}; retrying:`, (error as Error).message);
+        log.error({ err: error, sessionId }, `could not share the revocation of session ${sessionId}; retrying: ${(error as Error).message}`);
       }
       const giveUpAt = Date.now() + retention;
       const retry = () => {

@@ -125,6 +125,8 @@ function serviceEnv(service: string): Env[] {
   const env: Env[] = [
     { name: 'NODE_OPTIONS', value: `--max-old-space-size=${(service === 'router' ? RESOURCES.router : RESOURCES.subgraph).heapMb}` },
     { name: 'METRICS_PORT', value: String(metricsPortOf(service)) },
+    // The metrics listener binds loopback unless told otherwise; Prometheus scrapes the pod's address.
+    { name: 'METRICS_HOST', value: '0.0.0.0' },
     secretRef('JWT_SECRET', SECRETS.jwt),
     secretRef(`SERVICE_KEY_${service.toUpperCase()}`, SECRETS.keys(service)),
     // The router verifies only operators' /stats calls signed as router (its own key); a subgraph every caller.
@@ -400,6 +402,8 @@ function composeService(service: string, replica?: number) {
     HOST: '0.0.0.0',
     LOG_LEVEL: '${LOG_LEVEL:-info}',
     METRICS_PORT: String(metricsPortOf(service)),
+    // Loopback by default; the compose network's Prometheus scrapes the container's address (never published).
+    METRICS_HOST: '0.0.0.0',
     // nginx refuses nothing while an instance drains; it retries a refused connection on the other one at once.
     SHUTDOWN_DELAY_MS: '0',
     SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE_MS),

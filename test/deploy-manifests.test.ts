@@ -78,6 +78,8 @@ describe.each(renderings)('Kubernetes: %s', (_what, dir) => {
       const annotations = deployment.spec.template.metadata.annotations;
       expect(annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(portOf(service) + 1000), 'prometheus.io/path': '/metrics' });
       expect(container.env).toContainEqual({ name: 'METRICS_PORT', value: String(portOf(service) + 1000) });
+      // The listener binds loopback unless told otherwise: the scraper reaches the pod's address.
+      expect(container.env).toContainEqual({ name: 'METRICS_HOST', value: '0.0.0.0' });
       const selector = deployment.spec.selector.matchLabels;
       const kubeService = ofKind('Service').find((s) => s.metadata.name === `shop-${service}`)!;
       expect(kubeService.spec.selector).toEqual(selector);

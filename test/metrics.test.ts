@@ -5,6 +5,7 @@
  * misses; job queue depth and dead letters of real jobs; bounded operation labels under 1,000 invented names; a slow
  * PostgreSQL read never hangs a scrape.
  */
+import os from 'node:os';
 import net from 'node:net';
 import knexFactory from 'knex';
 import type { RunningSupergraph } from '../app/launcher';
@@ -95,6 +96,30 @@ describe('the metrics listener', () => {
       await server.close();
     }
     expect(await serveMetrics(metrics, loadConfig({ NODE_ENV: 'test', METRICS_PORT: '0' }), 4000)).toBeUndefined();
+  });
+
+  it('binds loopback even when HOST is public, unless METRICS_HOST says otherwise', async () => {
+    const metrics = new Metrics();
+    const publicHost = { NODE_ENV: 'test', HOST: '0.0.0.0', JWT_SECRET: 'x'.repeat(32), INTERNAL_SECRET: 'y'.repeat(32) };
+    const local = (await serveMetrics(metrics, loadConfig(publicHost), 0))!;
+    try {
+      expect(loadConfig(publicHost).metrics.host).toBe('127.0.0.1');
+      expect(new URL(local.url).hostname).toBe('127.0.0.1');
+      // Not on the machine's other addresses: a connection to a non-loopback interface is refused.
+      const outside = Object.values(os.networkInterfaces())
+        .flat()
+        .find((address) => address && address.family === 'IPv4' && !address.internal)?.address;
+      if (outside) await expect(fetch(`http://${outside}:${local.port}/metrics`)).rejects.toThrow();
+    } finally {
+      await local.close();
+    }
+    const exposed = (await serveMetrics(metrics, loadConfig({ ...publicHost, METRICS_HOST: '0.0.0.0' }), 0))!;
+    try {
+      expect(new URL(exposed.url).hostname).toBe('0.0.0.0');
+      expect((await fetch(`http://127.0.0.1:${exposed.port}/metrics`)).status).toBe(200);
+    } finally {
+      await exposed.close();
+    }
   });
 });
 

@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { createClient } from 'redis';
 import type { RunningSupergraph } from '../app/launcher';
+import { configureLogging } from '../platform/log';
 import { anonymousTo, codes, gql, startSupergraph, testConfig, uniquePhone } from './support/harness';
 
 const LOGIN = `mutation($input: LoginInput!) { login(input: $input) { accessToken user { id } } }`;
@@ -54,15 +55,16 @@ let port: number;
 let supergraph: RunningSupergraph;
 let userUrl: string;
 const warnings: string[] = [];
-let warn: jest.SpyInstance;
-let error: jest.SpyInstance;
 
 beforeAll(async () => {
   port = await freePort();
   redis = await startRedis(port);
-  warn = jest.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => void warnings.push(args.map(String).join(' ')));
-  // The client's reconnect errors while Redis is down.
-  error = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  // The process log's warnings (platform/log.ts), read back; its errors (the client's reconnects while Redis is down) kept quiet.
+  const keep = (line: string) => {
+    const { level, msg } = JSON.parse(line) as { level: string; msg: string };
+    if (level === 'warn') warnings.push(msg);
+  };
+  configureLogging({ level: 'warn', pretty: false, destination: { write: keep } });
   const config = testConfig({ REDIS_URL: `redis://127.0.0.1:${port}`, LOGIN_MAX_FAILURES: '3', LOGIN_MAX_FAILURES_PER_IP: '1000' });
   supergraph = await startSupergraph({ subgraphs: ['user'], router: false, config });
   userUrl = supergraph.subgraphs.user!.url;
@@ -71,8 +73,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await supergraph?.stop();
   if (redis) await stopRedis(redis);
-  warn?.mockRestore();
-  error?.mockRestore();
 });
 
 const login = (phone: string, password: string) => gql(userUrl, LOGIN, { input: { account: phone, password } }, anonymousTo('user'));

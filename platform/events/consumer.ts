@@ -7,6 +7,9 @@ import type { Knex } from 'knex';
 import type { Consumption, EventBus } from './bus';
 import { eventTable, type EventTablesOptions } from './tables';
 import type { EventEnvelope } from './types';
+import { logger } from '../log';
+
+const log = logger({ component: 'events' });
 
 /** Applies one event's effect inside `trx` (the transaction that also records the event as processed). */
 export type EventEffect<TPayload = any> = (event: EventEnvelope<TPayload>, trx: Knex.Transaction) => Promise<void>;
@@ -128,8 +131,9 @@ export function startEventConsumer(options: EventConsumerOptions): Consumption {
         const parked = await parkDeadEvent(options.db, { consumer, group, event, attempts: delivery.deliveries, error }, options);
         if (parked) {
           if (options.stats) options.stats.deadLettered += 1;
-          console.error(
-            `[events] ${consumer} ${event.stream} ${event.type} ${event.id} DEAD-LETTERED after ${delivery.deliveries} deliveries: ${
+          log.error(
+            { err: error, consumer, stream: event.stream, eventType: event.type, eventId: event.id, deliveries: delivery.deliveries },
+            `${consumer} ${event.stream} ${event.type} ${event.id} DEAD-LETTERED after ${delivery.deliveries} deliveries: ${
               (error as Error)?.message ?? error
             } (npm run jobs -- dead-events)`,
           );

@@ -7,6 +7,9 @@ import type { Knex } from 'knex';
 import type { JobHandler } from './jobs';
 import { eventTable, type EventTablesOptions } from './tables';
 import type { EventEnvelope } from './types';
+import { logger } from '../log';
+
+const log = logger({ component: 'events' });
 
 export interface DeadJob {
   id: string;
@@ -127,8 +130,9 @@ export function redeliverDeadEventJob(
     const envelope = (typeof row.envelope === 'string' ? JSON.parse(row.envelope) : row.envelope) as EventEnvelope;
     const applied = await apply(envelope);
     await ctx.fenced((trx) => trx(table).where({ id: row.id }).delete(), { complete: true });
-    console.log(
-      `[events] ${options.subgraph ? `${options.subgraph} ` : ''}dead event ${job.key} (${row.consumer} ${envelope.type} ${envelope.id}) redelivered: ${
+    log.info(
+      { subgraph: options.subgraph, consumer: row.consumer, eventType: envelope.type, eventId: envelope.id, applied },
+      `${options.subgraph ? `${options.subgraph} ` : ''}dead event ${job.key} (${row.consumer} ${envelope.type} ${envelope.id}) redelivered: ${
         applied ? 'applied' : 'already applied'
       }`,
     );

@@ -23,6 +23,9 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { eventTable, type EventTablesOptions } from './tables';
+import { logger } from '../log';
+
+const jobsLog = logger({ component: 'jobs' });
 
 export interface Job<TPayload = any> {
   id: string;
@@ -250,7 +253,7 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
   let idleWaiters: (() => void)[] = [];
 
   const log = (level: 'warn' | 'error', row: ClaimedJobRow, message: string) =>
-    console[level](`[jobs] ${name}${row.kind}/${row.key} (job ${row.id}, attempt ${row.attempts}): ${message}`);
+    jobsLog[level]({ runner: options.name, kind: row.kind, key: row.key, jobId: row.id, attempt: row.attempts }, `${name}${row.kind}/${row.key} (job ${row.id}, attempt ${row.attempts}): ${message}`);
 
   /** Conditional on the token: an update by a run that lost its claim changes nothing. */
   const ours = (row: ClaimedJobRow, q: Knex | Knex.Transaction = db) =>
@@ -382,7 +385,7 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
         waiters.forEach((resolve) => resolve());
       }
     } catch (error) {
-      if (!stopped) console.error(`[jobs] ${name}runner:`, (error as Error).message);
+      if (!stopped) jobsLog.error({ err: error, runner: options.name }, `${name}runner: ${(error as Error).message}`);
     }
   };
 
@@ -411,14 +414,14 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
     }
   };
   void declarePeriodic()
-    .catch((error) => console.error(`[jobs] ${name}declaring periodic jobs:`, (error as Error).message))
+    .catch((error) => jobsLog.error({ err: error, runner: options.name }, `${name}declaring periodic jobs: ${(error as Error).message}`))
     .finally(tick);
 
   return {
     async runNow(kind, key) {
       if (stopped || !handlers[kind]) return;
       const row = await claimJob(db, kind, String(key), leaseMs, options).catch((error) => {
-        console.error(`[jobs] ${name}runNow ${kind}/${key}:`, (error as Error).message);
+        jobsLog.error({ err: error, runner: options.name, kind, key: String(key) }, `${name}runNow ${kind}/${key}: ${(error as Error).message}`);
         return undefined;
       });
       if (!row) return;

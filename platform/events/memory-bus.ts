@@ -8,6 +8,9 @@
 import type { ConsumeOptions, Consumption, EventBus, EventBusOptions } from './bus';
 import { defaultConsumerName } from './bus';
 import type { DeliveredEventHandler, EventEnvelope } from './types';
+import { logger } from '../log';
+
+const log = logger({ component: 'events' });
 
 interface Member {
   name: string;
@@ -54,7 +57,7 @@ export function createMemoryEventBus(options: EventBusOptions = {}): EventBus {
         return;
       } catch (error) {
         if (attempt === 1 || attempt % 10 === 0) {
-          console.error(`[events] ${groupName} failed on ${event.stream} ${event.type} ${event.id} (attempt ${attempt}):`, error);
+          log.error({ err: error, group: groupName, stream: event.stream, eventType: event.type, eventId: event.id, attempt }, `${groupName} failed on ${event.stream} ${event.type} ${event.id} (attempt ${attempt})`);
         }
         await sleep(Math.min(5000, baseDelay * 2 ** Math.min(attempt - 1, 10)));
       } finally {
@@ -107,7 +110,7 @@ export function createMemoryEventBus(options: EventBusOptions = {}): EventBus {
           try {
             handler(message);
           } catch (error) {
-            console.error(`[events] client subscriber on ${channel} failed:`, error);
+            log.error({ err: error, channel }, `client subscriber on ${channel} failed`);
           }
         });
       }

@@ -11,6 +11,9 @@ import { createClient } from 'redis';
 import type { ConsumeOptions, Consumption, EventBus, EventBusOptions } from './bus';
 import { defaultConsumerName } from './bus';
 import type { EventEnvelope } from './types';
+import { logger } from '../log';
+
+const log = logger({ component: 'events' });
 
 type Client = ReturnType<typeof createClient>;
 type RawEntry = [string, string[]] | null;
@@ -23,7 +26,7 @@ function errorLogger(label: string) {
     // Without a listener a socket error would crash the process; reconnecting is the client's job.
     if (Date.now() - last > 10_000) {
       last = Date.now();
-      console.error(`[events] redis ${label} error:`, error.message);
+      log.error({ redis: label, err: error }, `redis ${label} error: ${error.message}`);
     }
   };
 }
@@ -102,7 +105,7 @@ export function createRedisEventBus(url: string, options: EventBusOptions = {}):
         if (!parsed) continue;
         if (!parsed.event) {
           // Not one of ours (or corrupt): acknowledge so it does not come back forever.
-          console.error(`[events] ${consume.group} dropped malformed entry ${parsed.entryId} on ${consume.stream}`);
+          log.error({ group: consume.group, stream: consume.stream, entryId: parsed.entryId }, `${consume.group} dropped malformed entry ${parsed.entryId} on ${consume.stream}`);
           await client.sendCommand(['XACK', streamKey, consume.group, parsed.entryId]);
           continue;
         }
@@ -111,9 +114,9 @@ export function createRedisEventBus(url: string, options: EventBusOptions = {}):
           await consume.handler(parsed.event, { deliveries });
         } catch (error) {
           // Left pending: reclaimed once idle for its backoff (below).
-          console.error(
-            `[events] ${consume.group} failed on ${consume.stream} ${parsed.event.type} ${parsed.event.id} (delivery ${deliveries}):`,
-            (error as Error)?.message ?? error,
+          log.error(
+            { err: error, group: consume.group, stream: consume.stream, eventType: parsed.event.type, eventId: parsed.event.id, deliveries },
+            `${consume.group} failed on ${consume.stream} ${parsed.event.type} ${parsed.event.id} (delivery ${deliveries}): ${(error as Error)?.message ?? String(error)}`,
           );
           continue;
         }
@@ -184,7 +187,7 @@ export function createRedisEventBus(url: string, options: EventBusOptions = {}):
           reading = false;
           if (stopping) break;
           if (String((error as Error).message).includes('NOGROUP')) groupReady = false;
-          else console.error(`[events] consumer ${consumer} on ${consume.stream}:`, (error as Error).message);
+          else log.error({ err: error, consumer, stream: consume.stream }, `consumer ${consumer} on ${consume.stream}: ${(error as Error).message}`);
           await sleep(500);
         }
       }
@@ -277,7 +280,7 @@ export function createRedisEventBus(url: string, options: EventBusOptions = {}):
             try {
               h(message);
             } catch (error) {
-              console.error(`[events] client subscriber on ${channel} failed:`, error);
+              log.error({ err: error, channel }, `client subscriber on ${channel} failed`);
             }
           }
         });

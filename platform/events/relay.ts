@@ -14,6 +14,9 @@ import type { Knex } from 'knex';
 import type { EventBus } from './bus';
 import { envelopeFromRow } from './outbox';
 import { eventTable, type EventTablesOptions } from './tables';
+import { logger } from '../log';
+
+const log = logger({ component: 'events' });
 
 export interface OutboxRelayOptions extends EventTablesOptions {
   db: Knex;
@@ -114,7 +117,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       idleWaiters = [];
       waiters.forEach((resolve) => resolve());
     } catch (error) {
-      if (!stopped) console.error(`[events] outbox relay ${options.name}:`, (error as Error).message);
+      if (!stopped) log.error({ err: error, relay: options.name }, `outbox relay ${options.name}: ${(error as Error).message}`);
     }
   };
 

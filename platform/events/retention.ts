@@ -12,6 +12,9 @@ import type { Knex } from 'knex';
 import type { EventBus } from './bus';
 import { PERIODIC_KEY, type JobHandler } from './jobs';
 import { eventTable, type EventTablesOptions } from './tables';
+import { logger } from '../log';
+
+const log = logger({ component: 'events' });
 
 export const PRUNE_JOB = 'events.prune';
 
@@ -105,8 +108,9 @@ export function pruneJob(name: string, policy: RetentionPolicy, bus?: EventBus, 
   return async (_job, ctx) => {
     const result = await pruneEvents(ctx.db, policy, { ...tables, streams: bus ? { bus, prefix: `shop.${name}.` } : undefined });
     if (result.outbox || result.processedEvents || result.jobs || result.deadEvents || result.streamEntries) {
-      console.log(
-        `[events] ${name} pruned ${result.outbox} outbox rows, ${result.processedEvents} processed ids, ${result.jobs} jobs, ${result.deadEvents} dead events, ${result.streamEntries} stream entries`,
+      log.info(
+        { subgraph: name, ...result },
+        `${name} pruned ${result.outbox} outbox rows, ${result.processedEvents} processed ids, ${result.jobs} jobs, ${result.deadEvents} dead events, ${result.streamEntries} stream entries`,
       );
     }
   };

@@ -17,6 +17,9 @@ import {
   readManifest,
   type EsbuildModule,
 } from './build';
+import { logger } from '../../platform/log';
+
+const explorerLog = logger({ component: 'explorer' });
 
 export interface ExplorerOptions {
   /** Where the built bundle lives (tests point it elsewhere). */
@@ -56,7 +59,7 @@ const CONTENT_SECURITY_POLICY = [
 export function createExplorer(options: ExplorerOptions = {}): Explorer {
   const outDir = options.outDir ?? EXPLORER_PUBLIC_DIR;
   const endpoint = options.endpoint ?? '/graphql';
-  const log = options.log ?? ((message: string) => console.log(`[explorer] ${message}`));
+  const log = options.log ?? ((message: string) => explorerLog.info(message));
   let prepared: Promise<Availability> | undefined;
 
   async function ensureBundle(): Promise<Availability> {

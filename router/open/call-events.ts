@@ -13,6 +13,9 @@ import crypto from 'node:crypto';
 import type { EventBus } from '../../platform/events/bus';
 import { shanghaiDate } from '../../platform/shanghai-time';
 import type { OpenErrorCode } from './protocol';
+import { logger } from '../../platform/log';
+
+const callLog = logger({ component: 'open-calls' });
 
 export interface OpenCallRecord {
   /** The call's id (X-Request-Id when the caller sent a sane one, else a fresh UUID); also answered as X-Request-Id. */
@@ -95,7 +98,8 @@ export function createOpenCallRecorder(options: {
   const inFlight = new Set<Promise<void>>();
   let dropped = 0;
   let lastWarning = 0;
-  const log = options.log ?? ((line) => process.stdout.write(`${JSON.stringify(line)}\n`));
+  // Through the process's logger (JSON lines in production), at the line's own level; the fields stay top-level.
+  const log = options.log ?? (({ level, msg, ...fields }) => callLog[level === 'warn' ? 'warn' : 'info'](fields, String(msg)));
   const track = (work: Promise<void>) => {
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));

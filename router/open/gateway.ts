@@ -24,6 +24,9 @@ import { NonceStore } from './replay';
 import { Quotas, type QuotaState } from './quotas';
 import { OpenRedis } from './redis';
 import { OpenRegistryCache, type GatewayApp, type Snapshot } from './registry';
+import { logger } from '../../platform/log';
+
+const log = logger({ component: 'open-gateway' });
 
 const METHOD_PATTERN = /^[a-z][a-z0-9_]{0,30}(\.[a-z][a-z0-9_]{0,30}){1,3}$/;
 const APP_KEY = /^[A-Za-z0-9_-]{1,64}$/;
@@ -238,7 +241,7 @@ export function createOpenGateway(options: {
     if (!first) return { status: 200, body: { data, error: null }, headers: {} };
     const graphqlCode = String(first.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
     if (graphqlCode === 'GRAPHQL_VALIDATION_FAILED' || graphqlCode === 'GRAPHQL_PARSE_FAILED') {
-      console.error(`[router] open platform: the document of ${method} does not validate against the supergraph: ${first.message}`);
+      log.error({ method }, `open platform: the document of ${method} does not validate against the supergraph: ${first.message}`);
       throw new OpenRefusal('API_DEFINITION_INVALID', `The open API ${method} is misconfigured; the platform has been told`);
     }
     const status = GRAPHQL_CODE_STATUS[graphqlCode];
@@ -280,7 +283,7 @@ export function createOpenGateway(options: {
         errorCode = (body as { error: { code: string } | null }).error?.code ?? null;
       } catch (error) {
         const refusal = error instanceof OpenRefusal ? error : new OpenRefusal('SERVICE_ERROR', 'The service behind this API failed; try again later');
-        if (!(error instanceof OpenRefusal)) console.error('[router] open platform: unexpected error:', error);
+        if (!(error instanceof OpenRefusal)) log.error({ err: error }, 'open platform: unexpected error');
         status = refusal.status;
         body = { data: null, error: { code: refusal.code, message: refusal.message } };
         headers = refusal.extraHeaders;
@@ -303,7 +306,7 @@ export function createOpenGateway(options: {
           res.end(payload);
         }
       } catch (error) {
-        console.error('[router] open platform: writing the answer failed:', error);
+        log.error({ err: error }, 'open platform: writing the answer failed');
         res.destroy();
       }
       // Exactly once per call, after the answer, never awaited (call-events.ts).

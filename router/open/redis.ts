@@ -5,6 +5,9 @@
  */
 import { createClient } from 'redis';
 import type { Config } from '../../platform/config';
+import { logger } from '../../platform/log';
+
+const log = logger({ component: 'open-gateway' });
 
 export type RedisClient = ReturnType<typeof createClient>;
 
@@ -45,7 +48,7 @@ export class OpenRedis {
   degradedLog(what: string) {
     if (Date.now() - this.lastLog < 10_000) return;
     this.lastLog = Date.now();
-    console.warn(`[router] open platform: Redis unavailable, ${what} (limits per instance: limit ÷ ${this.config.open.routerInstances})`);
+    log.warn(`open platform: Redis unavailable, ${what} (limits per instance: limit ÷ ${this.config.open.routerInstances})`);
   }
 
   async close() {

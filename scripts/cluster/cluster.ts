@@ -16,7 +16,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../platform/config';
 import { SERVICE_NAMES } from '../../platform/service-keys';
-import { ServiceProcess, type ServiceName } from '../lib/service-process';
+import { build, distStatus, PROJECT_DIR } from '../build';
+import { ServiceProcess, type ServiceName, type ServiceRuntime } from '../lib/service-process';
 import { Nginx, type Upstream } from './nginx';
 
 export const CLUSTER_SERVICES: readonly ServiceName[] = ['router', ...SUBGRAPH_NAMES];
@@ -64,6 +65,13 @@ export interface ClusterOptions {
   dbPoolMax?: number;
   /** Hears each instance's output as it comes (e.g. to print it prefixed with the label); default memory only. */
   onOutput?: (label: string, text: string) => void;
+  /**
+   * `compiled` (default): every instance runs `node dist/...` as production does, dist/ built first when stale;
+   * `tsx`: the TypeScript sources (a start then costs several times the CPU).
+   */
+  runtime?: ServiceRuntime;
+  /** How long one instance may take to start (default 240 s: sixteen starts share the machine's cores). */
+  startTimeoutMs?: number;
 }
 
 export class Cluster {
@@ -90,7 +98,7 @@ export class Cluster {
       this.instances.set(
         name,
         ports.instances[name].map((_, i) => {
-          const instance = new ServiceProcess(name, undefined, `${name}#${i + 1}`);
+          const instance = new ServiceProcess(name, undefined, `${name}#${i + 1}`, options.runtime ?? 'compiled');
           if (options.onOutput) instance.echo = (text) => options.onOutput!(instance.label, text);
           return instance;
         }),
@@ -152,6 +160,13 @@ export class Cluster {
    * one, so the cluster can answer as early as possible. Resolves when all are ready.
    */
   async start(startConcurrency = Math.max(2, os.cpus().length)): Promise<void> {
+    if ((this.options.runtime ?? 'compiled') === 'compiled') {
+      const status = distStatus(PROJECT_DIR, path.join(PROJECT_DIR, 'dist'));
+      if (!status.fresh) {
+        this.options.onOutput?.('build', `building dist/ (${status.reason})…\n`);
+        await build({ projectDir: PROJECT_DIR, log: (line) => this.options.onOutput?.('build', `${line}\n`) });
+      }
+    }
     await this.nginx.start();
     const queue: (() => Promise<void>)[] = [];
     const rounds = Math.max(...[...this.instances.values()].map((instances) => instances.length));
@@ -162,7 +177,7 @@ export class Cluster {
         queue.push(() => {
           const env = this.envOf(name, index);
           fs.mkdirSync(env.DATA_DIR!, { recursive: true });
-          return instance.start(env);
+          return instance.start(env, this.options.startTimeoutMs);
         });
       }
     }
@@ -179,6 +194,17 @@ export class Cluster {
   /** Starts an instance again (after `kill()`), with the environment it had. */
   async restart(name: ServiceName, index: number, timeoutMs?: number): Promise<void> {
     await this.instance(name, index).start(this.envOf(name, index), timeoutMs);
+  }
+
+  /** The warning and error lines every instance printed (JSON log lines: production), labelled, for a diagnosis. */
+  problems(): string[] {
+    const lines: string[] = [];
+    for (const instances of this.instances.values()) {
+      for (const instance of instances) {
+        for (const line of instance.output().split('\n')) if (/"level":"(warn|error|fatal)"/.test(line)) lines.push(`${instance.label} ${line}`);
+      }
+    }
+    return lines;
   }
 
   /** The last lines each instance printed, for a failing test's message. */

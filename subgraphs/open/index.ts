@@ -15,6 +15,9 @@ import { internalCallers } from './internal-callers';
 import { registryChanges, safelistChanges } from './invalidation';
 import { createOpenLoaders } from './loaders';
 import { resolvers } from './resolvers';
+import { logger } from '../../platform/log';
+
+const log = logger({ component: 'open' });
 
 export { migrations } from './migrations';
 export { seedDemoOpenPlatform as seedDemo } from './seed';
@@ -23,7 +26,7 @@ export const buildOpenSchema = () => buildFederatedSchema(__dirname, resolvers, 
 
 export function createOpenSubgraph(deps: SubgraphDeps): SubgraphDefinition<OpenContext> {
   // Production seals and opens app secrets with a configured key only (config.ts derives one outside production).
-  if (!deps.config.open.secretKey) console.warn('[open] OPEN_SECRET_KEY is not set: apps cannot be created nor their secrets rotated');
+  if (!deps.config.open.secretKey) log.warn('OPEN_SECRET_KEY is not set: apps cannot be created nor their secrets rotated');
   const changes = registryChanges(deps.config);
   const releases = safelistChanges(deps.config);
   const { config, db } = deps;

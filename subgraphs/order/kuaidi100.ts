@@ -21,6 +21,9 @@ import type { Knex } from 'knex';
 import type { LogisticsConfig } from '../../platform/config';
 import { lockShipmentsByTracking, type NewShipmentEvent, type ShipmentStatus } from './data/shipments';
 import { mergeTracking, type MergeResult } from './tracking';
+import { logger } from '../../platform/log';
+
+const log = logger({ component: 'order' });
 
 export const KUAIDI100_PATH = '/notify/kuaidi100';
 
@@ -162,7 +165,7 @@ export function mountKuaidi100(app: express.Express, deps: { db: Knex; config: L
       if (outcome.kind === 'refused') return answer(res, 400, false, outcome.reason);
       return answer(res, 200, true, '成功');
     } catch (error) {
-      console.error('[order] kuaidi100 push failed:', (error as Error).message);
+      log.error({ err: error }, `kuaidi100 push failed: ${(error as Error).message}`);
       return answer(res, 500, false, '处理失败');
     }
   });

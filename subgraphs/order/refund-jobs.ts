@@ -23,6 +23,9 @@ import { actors } from './lifecycle';
 import { isRefusal, refundAfterSale, refundOutcome } from './payment-client';
 import { returnStock } from './product-client';
 import { autoConfirmReceipt, JOB_AUTO_CONFIRM, JOB_REFUND_WATCH, JOB_REQUEST_REFUND, JOB_RETURN_STOCK, settleRefund } from './refunds';
+import { logger } from '../../platform/log';
+
+const log = logger({ component: 'order' });
 
 export interface RequestRefundPayload {
   orderId: string;
@@ -76,7 +79,7 @@ export function refundJobHandlers(deps: { services: ServiceClient; config: Confi
     } catch (error) {
       if (!isRefusal(error)) throw error;
       // Product's books say these pieces cannot come back (e.g. never sold): staff look at the log, no retry helps.
-      console.error(`[order] product refused to restock ${job.payload.key} of order ${job.payload.orderId}:`, (error as Error).message);
+      log.error({ err: error, orderId: job.payload.orderId }, `product refused to restock ${job.payload.key} of order ${job.payload.orderId}: ${(error as Error).message}`);
     }
   };
 

@@ -34,6 +34,9 @@ import {
 } from './data/refunds';
 import { holdsSomething } from './holds';
 import { actors, transition } from './lifecycle';
+import { logger } from '../../platform/log';
+
+const log = logger({ component: 'order' });
 
 /** Job kinds of the refund flow (handlers in refund-jobs.ts). */
 export const JOB_REQUEST_REFUND = 'order.requestRefund';
@@ -230,7 +233,7 @@ export async function settleRefund(
     });
   }
   if (refund.status === verdict.status || (refund.status === 'SUCCEEDED' && verdict.status === 'FAILED')) {
-    if (refund.status !== verdict.status) console.error(`[order] refund ${refund.refund_no} reported FAILED after SUCCEEDED: ignored`);
+    if (refund.status !== verdict.status) log.error({ refundNo: refund.refund_no }, `refund ${refund.refund_no} reported FAILED after SUCCEEDED: ignored`);
     return { order, refund, changed: false };
   }
   const failureReason = verdict.status === 'FAILED' ? (verdict.failureReason ?? 'refused by the payment channel').slice(0, 200) : null;

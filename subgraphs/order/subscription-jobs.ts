@@ -19,6 +19,9 @@ import type { OrderRow } from './data/orders';
 import { findDuePackageIds, findPackage, findSubscriptionsByOrderIds, insertPackageOnce, updatePackage } from './data/subscriptions';
 import { takeReplacementStock } from './product-client';
 import { JOB_RETURN_STOCK } from './refunds';
+import { logger } from '../../platform/log';
+
+const log = logger({ component: 'order' });
 
 export const JOB_SUBSCRIPTION_PACKAGES = 'order.subscriptionPackages';
 export const JOB_SUBSCRIPTION_PREPARE = 'order.subscriptionPrepare';
@@ -89,7 +92,7 @@ export function subscriptionJobs(deps: { services: ServiceClient; config: Config
     if (!order) return;
     await createPackages(ctx.db, order, (count) => {
       if (crashAfter !== null && count >= crashAfter) {
-        console.error(`[order] ORDER_SUBSCRIPTION_CRASH_AFTER_PACKAGES=${crashAfter}: exiting mid-run`);
+        log.error(`ORDER_SUBSCRIPTION_CRASH_AFTER_PACKAGES=${crashAfter}: exiting mid-run`);
         process.exit(CRASH_EXIT_CODE);
       }
     });
@@ -100,7 +103,7 @@ export function subscriptionJobs(deps: { services: ServiceClient; config: Config
       try {
         await preparePackage(ctx.db, deps.services, id);
       } catch (error) {
-        console.error(`[order] preparing package ${id}:`, (error as Error).message);
+        log.error({ err: error, packageId: id }, `preparing package ${id}: ${(error as Error).message}`);
       }
     }
   };

@@ -1,4 +1,5 @@
 /** The payment subgraph: builds its schema and per-request context; starting a server is the launcher's job. */
+import { announce } from '../../platform/log';
 import { buildFederatedSchema } from '../../platform/schema-loader';
 import { internalCallers } from './internal-callers';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
@@ -21,7 +22,7 @@ export const buildPaymentSchema = () => buildFederatedSchema(__dirname, resolver
 export function createPaymentSubgraph(deps: SubgraphDeps): SubgraphDefinition<PaymentContext> {
   const providers = createProviders(deps.config);
   // Which provider takes each method's money, said once per process (jest runs many: not there).
-  if (deps.config.env !== 'test') for (const line of describeProviders(providers, deps.config.payment.methods)) console.log(line);
+  if (deps.config.env !== 'test') for (const line of describeProviders(providers, deps.config.payment.methods)) announce(line, deps.config.isProduction);
   const runtime: PaymentRuntime = { db: deps.db, services: deps.services, providers, config: deps.config };
   // The WeChat sandbox delivers its refund notifications to this server's notify handler (the same signed bytes).
   const detachSandbox = providers.mode.wechat === 'sandbox' ? providers.wechatSandbox?.receiveNotifications(async (headers, body) => (await handleWechatNotification(runtime, headers, Buffer.from(body))).status) : undefined;

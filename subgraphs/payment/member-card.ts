@@ -34,6 +34,9 @@ import { closeAtProvider } from './trade-close';
 import type { TradePaymentRow } from './data/trades';
 import type { WechatClientParams } from './providers/wechat-protocol';
 import { grantPaidMembership } from './user-client';
+import { logger } from '../../platform/log';
+
+const log = logger({ component: 'payment' });
 
 /** A member card is a year. */
 export const MEMBER_CARD_MONTHS = 12;
@@ -131,7 +134,7 @@ export async function recordMemberCardPaid(
   if (!order) throw new SettlementRefused('UNKNOWN_ORDER', 404);
   if (order.status === 'PAID' || order.status === 'FLAGGED') return { order, duplicate: true };
   if (input.amount !== order.amount) {
-    console.error(`[payment] FLAGGED member card order ${order.id} (${input.outTradeNo}): WeChat reports ${input.amount} fen, expected ${order.amount}; not granted`);
+    log.error({ orderId: order.id, outTradeNo: input.outTradeNo }, `FLAGGED member card order ${order.id} (${input.outTradeNo}): WeChat reports ${input.amount} fen, expected ${order.amount}; not granted`);
     return { order: await updateMemberCardOrder(trx, order.id, { status: 'FLAGGED', provider_txn_id: input.providerTxnId }), duplicate: false };
   }
   const paidAt = input.paidAt ?? new Date();
@@ -171,7 +174,7 @@ export async function grantMemberCardJob(runtime: PaymentRuntime, job: Job<{ car
   } catch (error) {
     // A refusal (family gone, which families never are) is not fixed by retrying soon, but the money is paid: keep
     // retrying with backoff until the job runner dead-letters it for staff.
-    if (isRefusal(error)) console.error(`[payment] user refused the member card year of ${order.id}: ${(error as Error).message}`);
+    if (isRefusal(error)) log.error({ orderId: order.id }, `user refused the member card year of ${order.id}: ${(error as Error).message}`);
     throw error;
   }
 }

@@ -14,6 +14,9 @@ import { isMemberCardTrade, nudgeGrant, recordMemberCardPaid } from './member-ca
 import { markOrderPaid } from './order-client';
 import { recordRefundNotification } from './refund-notify';
 import { recordProviderSuccess, SettlementRefused, type PaymentRuntime } from './settlement';
+import { logger } from '../../platform/log';
+
+const log = logger({ component: 'payment' });
 
 const NOTIFY_BODY_LIMIT = 64 * 1024;
 
@@ -47,14 +50,14 @@ export async function handleWechatNotification(
   if (!wechat) return { status: 404, message: 'WeChat Pay is not configured' };
   const check = wechat.verifyNotification(headers, body);
   if (!check.ok) {
-    console.warn(`[payment] WeChat notification refused: ${check.reason}`);
+    log.warn({ reason: check.reason }, `WeChat notification refused: ${check.reason}`);
     return { status: check.reason === 'BAD_BODY' || check.reason === 'DECRYPT_FAILED' || check.reason === 'WRONG_MERCHANT' ? 400 : 401, message: check.reason };
   }
   const reference = check.kind === 'refund' ? check.refund.out_refund_no : check.transaction.out_trade_no;
   try {
     if (check.kind === 'refund') {
       const result = await runtime.db.transaction((trx) => recordRefundNotification(trx, check.eventType, check.refund));
-      if (!result.duplicate) console.info(`[payment] ${check.eventType}: refund ${result.refundNo} ${result.status}`);
+      if (!result.duplicate) log.info({ refundNo: result.refundNo }, `${check.eventType}: refund ${result.refundNo} ${result.status}`);
       return { status: 204 };
     }
     const { transaction } = check;
@@ -85,10 +88,10 @@ export async function handleWechatNotification(
     return { status: 204 };
   } catch (error) {
     if (error instanceof SettlementRefused) {
-      console.warn(`[payment] WeChat ${check.eventType} notification for ${reference} refused: ${error.reason}`);
+      log.warn({ reference, reason: error.reason }, `WeChat ${check.eventType} notification for ${reference} refused: ${error.reason}`);
       return { status: error.status, message: error.reason };
     }
-    console.error('[payment] WeChat notification failed:', error);
+    log.error({ err: error }, 'WeChat notification failed');
     return { status: 500, message: 'internal error' };
   }
 }
@@ -110,7 +113,7 @@ export function mountPaymentRoutes(app: express.Express, runtime: PaymentRuntime
     const params = Object.fromEntries(new URLSearchParams(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : ''));
     const check = alipay.verifyNotification(params);
     if (!check.ok) {
-      console.warn(`[payment] Alipay notification refused: ${check.reason}`);
+      log.warn({ reason: check.reason }, `Alipay notification refused: ${check.reason}`);
       return res.status(400).type('text/plain').send('fail');
     }
     if (params.trade_status !== 'TRADE_SUCCESS' && params.trade_status !== 'TRADE_FINISHED') return res.type('text/plain').send('success');
@@ -122,10 +125,10 @@ export function mountPaymentRoutes(app: express.Express, runtime: PaymentRuntime
       res.type('text/plain').send('success');
     } catch (error) {
       if (error instanceof SettlementRefused) {
-        console.warn(`[payment] Alipay notification for ${params.out_trade_no} refused: ${error.reason}`);
+        log.warn({ outTradeNo: params.out_trade_no, reason: error.reason }, `Alipay notification for ${params.out_trade_no} refused: ${error.reason}`);
         return res.status(error.status).type('text/plain').send('fail');
       }
-      console.error('[payment] Alipay notification failed:', error);
+      log.error({ err: error }, 'Alipay notification failed');
       res.status(500).type('text/plain').send('fail');
     }
   });

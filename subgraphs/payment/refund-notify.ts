@@ -13,6 +13,9 @@ import { lockPayment } from './data/payments';
 import type { WechatRefundNotice } from './providers/wechat';
 import { settleRefund } from './refund-outcome';
 import { SettlementRefused } from './settlement';
+import { logger } from '../../platform/log';
+
+const log = logger({ component: 'payment' });
 
 const OUTCOMES: Record<string, { status: 'SUCCEEDED' | 'FAILED'; refundStatus: WechatRefundNotice['refund_status'] }> = {
   'REFUND.SUCCESS': { status: 'SUCCEEDED', refundStatus: 'SUCCESS' },
@@ -35,7 +38,7 @@ export async function recordRefundNotification(
   if (notice.amount?.refund !== refund.amount) throw new SettlementRefused('AMOUNT_MISMATCH');
   if (refund.status !== 'PENDING') {
     const expected = outcome.status;
-    if (refund.status !== expected) console.error(`[payment] ${eventType} for refund ${refund.refund_no}, which is ${refund.status}: for staff`);
+    if (refund.status !== expected) log.error({ refundNo: refund.refund_no }, `${eventType} for refund ${refund.refund_no}, which is ${refund.status}: for staff`);
     return { refundNo: refund.refund_no, duplicate: true };
   }
   await settleRefund(trx, refund.refund_no, { status: outcome.status, providerRefundId: notice.refund_id ?? null, failureReason: `WeChat ${eventType}` });

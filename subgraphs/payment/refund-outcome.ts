@@ -16,6 +16,9 @@ import type { ServiceClient } from '../../platform/service-client';
 import { completeRefund, type RefundRow } from './data/payments';
 import { isRefusal, settleOrderRefund } from './order-client';
 import { PAYMENT_STREAM } from './settlement';
+import { logger } from '../../platform/log';
+
+const log = logger({ component: 'payment' });
 
 export const JOB_REFUND_SETTLED = 'payment.refundSettled';
 
@@ -48,7 +51,7 @@ export async function settleRefund(trx: Knex.Transaction, refundNo: string, outc
       payload: { paymentId: refund.payment_id, orderId: refund.order_id, refundNo: refund.refund_no, amount: refund.amount, source: refund.source },
     });
   } else {
-    console.warn(`[payment] refund ${refund.refund_no} of order ${refund.order_id} FAILED: ${failureReason}`);
+    log.warn({ refundNo: refund.refund_no, orderId: refund.order_id }, `refund ${refund.refund_no} of order ${refund.order_id} FAILED: ${failureReason}`);
   }
   if (refund.source !== 'AUTO') await scheduleOrderVerdict(trx, row);
   return row;
@@ -73,7 +76,7 @@ export function refundSettledJob(services: ServiceClient): ContractJobHandler<Re
       await settleOrderRefund(services, job.payload);
     } catch (error) {
       if (!isRefusal(error)) throw error;
-      console.error(`[payment] order ${job.payload.orderId} refused the verdict on refund ${job.payload.refundNo}: ${(error as Error).message}`);
+      log.error({ orderId: job.payload.orderId, refundNo: job.payload.refundNo }, `order ${job.payload.orderId} refused the verdict on refund ${job.payload.refundNo}: ${(error as Error).message}`);
     }
   };
 }

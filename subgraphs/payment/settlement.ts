@@ -35,6 +35,9 @@ import type { Providers } from './providers';
 import { flagPayment } from './data/trades';
 import { ProviderError } from './providers/http';
 import { settleRefund, type RefundOutcome } from './refund-outcome';
+import { logger } from '../../platform/log';
+
+const log = logger({ component: 'payment' });
 
 export const PAYMENT_STREAM = 'shop.payment.payment';
 export const JOB_SETTLE_ORDER = 'payment.settleOrder';
@@ -75,14 +78,15 @@ export async function recordProviderSuccess(
   if (!payment || payment.method !== input.method) throw new SettlementRefused('UNKNOWN_ORDER', 404);
   if (payment.status === 'SUCCEEDED' || payment.status === 'REFUNDED' || payment.status === 'FLAGGED') {
     if (input.amount !== payment.amount && payment.status !== 'FLAGGED') {
-      console.error(`[payment] ${input.method} reports ${input.outTradeNo} paid ${input.amount}, recorded ${payment.amount} (${payment.status}): for staff`);
+      log.error({ outTradeNo: input.outTradeNo, paymentId: payment.id }, `${input.method} reports ${input.outTradeNo} paid ${input.amount}, recorded ${payment.amount} (${payment.status}): for staff`);
     }
     return { payment, duplicate: true };
   }
   if (input.amount !== payment.amount) {
     const flagged = await flagPayment(trx, payment.id, { reason: 'AMOUNT_MISMATCH', providerAmount: input.amount, providerTxnId: input.providerTxnId });
-    console.error(
-      `[payment] FLAGGED payment ${payment.id} (order ${payment.order_id}, ${input.method} ${input.outTradeNo}): provider reports ${input.amount} fen paid, expected ${payment.amount}; not credited, staff to resolve (flaggedPayments)`,
+    log.error(
+      { paymentId: payment.id, orderId: payment.order_id, outTradeNo: input.outTradeNo },
+      `FLAGGED payment ${payment.id} (order ${payment.order_id}, ${input.method} ${input.outTradeNo}): provider reports ${input.amount} fen paid, expected ${payment.amount}; not credited, staff to resolve (flaggedPayments)`,
     );
     return { payment: flagged, duplicate: false, flagged: true };
   }
@@ -112,7 +116,7 @@ export async function settleOrderJob(runtime: PaymentRuntime, job: Job<{ payment
     await markOrderPaid(runtime.services, { orderId: payment.order_id, paymentId: payment.id, amount: payment.amount });
   } catch (error) {
     if (!isRefusal(error)) throw error; // order unreachable: the job retries with backoff
-    console.warn(`[payment] order ${payment.order_id} refused payment ${payment.id} (${(error as Error).message}): refunding it`);
+    log.warn({ orderId: payment.order_id, paymentId: payment.id }, `order ${payment.order_id} refused payment ${payment.id} (${(error as Error).message}): refunding it`);
     // The refund (its number is unique) and "done" commit together.
     await ctx.fenced(async (trx) => {
       const locked = (await lockPayment(trx, { id: payment.id }))!;
@@ -246,7 +250,7 @@ export async function orderRefundedJob(runtime: PaymentRuntime, job: Job<{ order
     await markOrderRefunded(runtime.services, job.payload.orderId);
   } catch (error) {
     if (!isRefusal(error)) throw error;
-    console.warn(`[payment] order ${job.payload.orderId} did not take the refund completion: ${(error as Error).message}`);
+    log.warn({ orderId: job.payload.orderId }, `order ${job.payload.orderId} did not take the refund completion: ${(error as Error).message}`);
   }
 }
 

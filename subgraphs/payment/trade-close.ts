@@ -24,6 +24,9 @@ import type { JobContext } from '../../platform/events';
 import { recordProviderSuccess, type PaymentRuntime } from './settlement';
 import { fenOf } from './providers/alipay';
 import { ProviderError } from './providers/http';
+import { logger } from '../../platform/log';
+
+const log = logger({ component: 'payment' });
 
 /** Order's stream and event (subgraphs/order/events.ts, docs/events.md); payment only reads them. */
 export const ORDER_STREAM = 'shop.order.order';
@@ -118,7 +121,7 @@ export async function closeOpenTrade(
   return ctx.fenced(
     async (trx) => {
       if (outcome.kind === 'closed') {
-        if (await closeTrade(trx, payment.id, reason)) console.info(`[payment] closed trade ${payment.out_trade_no} of order ${payment.order_id} (${reason})`);
+        if (await closeTrade(trx, payment.id, reason)) log.info({ orderId: payment.order_id, outTradeNo: payment.out_trade_no }, `closed trade ${payment.out_trade_no} of order ${payment.order_id} (${reason})`);
         return 'closed' as const;
       }
       // Paid before it could be closed: recorded like its notification (a cancelled order refuses it → refunded).

@@ -20,6 +20,9 @@ import { stockChanged, type CatalogCache } from './catalog-cache';
 import { findHoldsToCheck, findLapsedHolds, markHoldsChecked } from './data/stock';
 import { HOLD_STATES_BATCH, orderHoldStates } from './order-client';
 import { settle } from './stock';
+import { logger } from '../../platform/log';
+
+const log = logger({ component: 'product' });
 
 export const SWEEP_HOLDS = 'product.sweepHolds';
 
@@ -56,7 +59,7 @@ export async function sweepStockHolds(db: Knex, deps: SweepDeps): Promise<SweepR
   if (held.length) {
     try {
       const states = await orderHoldStates(deps.services, held.map((row) => row.order_id));
-      if (orderUnreachableSince !== null) console.error('[product] hold sweep: order answers again');
+      if (orderUnreachableSince !== null) log.warn('hold sweep: order answers again');
       orderUnreachableSince = null;
       const live: string[] = [];
       for (const row of held) {
@@ -71,7 +74,7 @@ export async function sweepStockHolds(db: Knex, deps: SweepDeps): Promise<SweepR
       // Logged once per outage: the leases keep working meanwhile.
       if (orderUnreachableSince === null) {
         orderUnreachableSince = Date.now();
-        console.error('[product] hold sweep: cannot ask order, only lapsed leases are given back:', (error as Error).message);
+        log.error({ err: error }, `hold sweep: cannot ask order, only lapsed leases are given back: ${(error as Error).message}`);
       }
     }
   }
@@ -91,7 +94,7 @@ export function stockHoldSweep(db: Knex, deps: SweepDeps): PeriodicTask {
     intervalMs: deps.config.holds.sweepIntervalMs,
     body: async (database) => {
       const result = await sweepStockHolds(database, deps);
-      if (result.released || result.committed) console.log(`[product] hold sweep: ${result.released} released, ${result.committed} committed`);
+      if (result.released || result.committed) log.info({ released: result.released, committed: result.committed }, `hold sweep: ${result.released} released, ${result.committed} committed`);
     },
   });
 }

@@ -7,6 +7,9 @@ import type { Knex } from 'knex';
 import type { Config } from '../../platform/config';
 import { periodicTask, type PeriodicTask } from '../../platform/events/periodic';
 import { pruneReleaseMarkers } from './data/stock';
+import { logger } from '../../platform/log';
+
+const log = logger({ component: 'product' });
 
 export const PRUNE_RELEASE_MARKERS = 'product.pruneReleaseMarkers';
 
@@ -17,7 +20,7 @@ export function releaseMarkerRetention(db: Knex, config: Pick<Config, 'holds'>):
     intervalMs: config.holds.markerPruneIntervalMs,
     body: async (database) => {
       const pruned = await pruneReleaseMarkers(database, config.holds.markerRetentionMs);
-      if (pruned) console.log(`[product] pruned ${pruned} release markers`);
+      if (pruned) log.info({ pruned }, `pruned ${pruned} release markers`);
     },
   });
 }

@@ -11,6 +11,9 @@ import { periodicTask, type PeriodicTask } from '../../platform/events/periodic'
 import type { ServiceClient } from '../../platform/service-client';
 import { findCouponHoldsToCheck, findLapsedCouponHolds, markCouponHoldsChecked, settleCouponHold } from './data/coupon-holds';
 import { HOLD_STATES_BATCH, orderHoldStates } from './order-client';
+import { logger } from '../../platform/log';
+
+const log = logger({ component: 'promote' });
 
 export const SWEEP_COUPON_HOLDS = 'promote.sweepHolds';
 
@@ -40,7 +43,7 @@ export async function sweepCouponHolds(db: Knex, deps: SweepDeps): Promise<Sweep
   if (held.length) {
     try {
       const states = await orderHoldStates(deps.services, held.map((row) => String(row.order_id)));
-      if (orderUnreachableSince !== null) console.error('[promote] hold sweep: order answers again');
+      if (orderUnreachableSince !== null) log.warn('hold sweep: order answers again');
       orderUnreachableSince = null;
       const live: string[] = [];
       for (const row of held) {
@@ -55,7 +58,7 @@ export async function sweepCouponHolds(db: Knex, deps: SweepDeps): Promise<Sweep
       result.orderAnswered = false;
       if (orderUnreachableSince === null) {
         orderUnreachableSince = Date.now();
-        console.error('[promote] hold sweep: cannot ask order, only lapsed leases are given back:', (error as Error).message);
+        log.error({ err: error }, `hold sweep: cannot ask order, only lapsed leases are given back: ${(error as Error).message}`);
       }
     }
   }
@@ -73,7 +76,7 @@ export function couponHoldSweep(db: Knex, deps: SweepDeps): PeriodicTask {
     intervalMs: deps.config.holds.sweepIntervalMs,
     body: async (database) => {
       const result = await sweepCouponHolds(database, deps);
-      if (result.released || result.used) console.log(`[promote] hold sweep: ${result.released} released, ${result.used} used`);
+      if (result.released || result.used) log.info({ released: result.released, used: result.used }, `hold sweep: ${result.released} released, ${result.used} used`);
     },
   });
 }

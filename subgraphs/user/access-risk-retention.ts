@@ -6,6 +6,9 @@ import type { Knex } from 'knex';
 import type { Config } from '../../platform/config';
 import { periodicTask, type PeriodicTask } from '../../platform/events/periodic';
 import { pruneAccessRisks } from './data/families';
+import { logger } from '../../platform/log';
+
+const log = logger({ component: 'user' });
 
 export const PRUNE_ACCESS_RISKS = 'user.pruneAccessRisks';
 const HOURLY = 3600 * 1000;
@@ -17,7 +20,7 @@ export function accessRiskRetention(db: Knex, config: Pick<Config, 'family'>): P
     intervalMs: HOURLY,
     body: async (database) => {
       const pruned = await pruneAccessRisks(database, config.family.accessRiskRetentionDays);
-      if (pruned) console.log(`[user] pruned ${pruned} activation attempts`);
+      if (pruned) log.info({ pruned }, `pruned ${pruned} activation attempts`);
     },
   });
 }

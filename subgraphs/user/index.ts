@@ -1,6 +1,7 @@
 /** The user subgraph: builds its schema and per-request context; starting a server is the launcher's job. */
 import { createRateLimiter } from '../../platform/rate-limit';
 import { createSessionRevocations } from '../../platform/session-revocation';
+import { announce } from '../../platform/log';
 import { buildFederatedSchema } from '../../platform/schema-loader';
 import { internalCallers } from './internal-callers';
 import type { SubgraphDefinition, SubgraphDeps } from '../../platform/subgraph-server';
@@ -40,7 +41,7 @@ export function createUserSubgraph(deps: SubgraphDeps): SubgraphDefinition<UserC
     codes: createMiniProgramCodes(deps.config),
   };
   // Said once per process (jest starts many: not there).
-  if (deps.config.env !== 'test') console.log(`${describeWechatLogin(services.wechat)}\n${describeSms(services.sms)}`);
+  if (deps.config.env !== 'test') for (const line of [describeWechatLogin(services.wechat), describeSms(services.sms)]) announce(line, deps.config.isProduction);
   // Subscribe messages on order events (docs/messages.md): a consumer of shop.order.order and the send job.
   const messages = createShopperMessages(deps.config, deps.services);
   // Deletes activation attempts past MEMBER_ACCESS_RISK_RETENTION_DAYS (access-risk-retention.ts).

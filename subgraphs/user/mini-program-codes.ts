@@ -12,6 +12,9 @@ import { hitOrThrow, type RateLimiter } from '../../platform/rate-limit';
 import { sharedRedis, type SharedRedis } from '../../platform/redis-connection';
 import { memoryTokenStore, redisTokenStore } from './messages/access-token';
 import { createWxacodeClient, WxacodeError, type WxacodeClient, type WxacodeImage } from './wxacode-client';
+import { logger } from '../../platform/log';
+
+const log = logger({ component: 'user' });
 
 export type CodePage = 'INVITE' | 'SUBSCRIPTION_WARES';
 
@@ -91,7 +94,7 @@ export function createMiniProgramCodes(config: Config): MiniProgramCodes {
           image = await call;
         } catch (error) {
           if (error instanceof WxacodeError) {
-            console.error(`[user] mini-program code for ${path}: ${error.message}`);
+            log.error({ path }, `mini-program code for ${path}: ${error.message}`);
             throw shopError('INTERNAL_SERVER_ERROR', 'WeChat could not make the code now, please try again later', { reason: 'WECHAT_UNAVAILABLE' });
           }
           throw error;

@@ -25,6 +25,9 @@ import { scopesOf, startSession, type AuthResult } from './tokens';
 import { validateNickname, validatePassword, validatePhone } from './validation';
 import { decryptWechatData } from './wechat-crypto';
 import { liveSessionKey } from './wechat-session-keys';
+import { logger } from '../../platform/log';
+
+const log = logger({ component: 'user' });
 
 export type AccountState = 'HALF' | 'FULL';
 
@@ -241,7 +244,7 @@ async function planBinding(services: UserServices, userId: string, target: Targe
   try {
     [hasOrders, holdsMoney] = await Promise.all([shopperHasOrders(services.peers, userId), shopperHoldsMoney(services.peers, userId)]);
   } catch (error) {
-    console.error('[user] passport: cannot tell whether the account is empty:', error instanceof Error ? error.message : error);
+    log.error({ err: error }, `passport: cannot tell whether the account is empty: ${error instanceof Error ? error.message : String(error)}`);
     throw shopError('INTERNAL_SERVER_ERROR', 'Cannot bind right now (the account check is unavailable); try again later');
   }
   if (hasOrders || holdsMoney) throw accountExists(what);

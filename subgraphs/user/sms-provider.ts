@@ -6,6 +6,9 @@
 import type { Config } from '../../platform/config';
 import { shopError } from '../../platform/errors';
 import { createTencentSmsSender } from './tencent-sms';
+import { logger } from '../../platform/log';
+
+const smsLog = logger({ component: 'user' });
 
 export interface SmsSender {
   readonly kind: 'tencent' | 'development' | 'unconfigured';
@@ -13,12 +16,12 @@ export interface SmsSender {
   sendCode(phone: string, code: string, validMinutes: number): Promise<void>;
 }
 
-export function createDevSmsSender(config: Pick<Config, 'isProduction'>, log: (line: string) => void = console.log): SmsSender {
+export function createDevSmsSender(config: Pick<Config, 'isProduction'>, log: (line: string) => void = (line) => smsLog.info(line)): SmsSender {
   if (config.isProduction) throw new Error('The development SMS stand-in is refused with NODE_ENV=production: set TENCENT_SMS_*');
   return {
     kind: 'development',
     async sendCode(phone, code, validMinutes) {
-      log(`[user] SMS_DEV_LOG: code ${code} for ${phone.slice(0, 3)}****${phone.slice(-4)} (valid ${validMinutes} min; not sent, no SMS provider)`);
+      log(`SMS_DEV_LOG: code ${code} for ${phone.slice(0, 3)}****${phone.slice(-4)} (valid ${validMinutes} min; not sent, no SMS provider)`);
     },
   };
 }

@@ -11,6 +11,9 @@ import crypto from 'node:crypto';
 import type { SmsConfig } from '../../platform/config';
 import { rateLimited, shopError } from '../../platform/errors';
 import type { SmsSender } from './sms-provider';
+import { logger } from '../../platform/log';
+
+const log = logger({ component: 'user' });
 
 type TencentSmsConfig = NonNullable<SmsConfig['tencent']>;
 
@@ -82,13 +85,13 @@ export function createTencentSmsSender(config: TencentSmsConfig): SmsSender {
       const failure = answer.Response?.Error;
       if (failure) {
         // Our fault (keys, signature, template): logged for operators, a generic error for the shopper.
-        console.error(`[user] Tencent SMS refused SendSms: ${failure.Code} ${failure.Message ?? ''} (RequestId ${answer.Response?.RequestId ?? '?'})`);
+        log.error(`Tencent SMS refused SendSms: ${failure.Code} ${failure.Message ?? ''} (RequestId ${answer.Response?.RequestId ?? '?'})`);
         throw shopError('INTERNAL_SERVER_ERROR', 'The SMS service refused the message');
       }
       const status = answer.Response?.SendStatusSet?.[0];
       if (status?.Code === 'Ok') return;
       if (status?.Code && NUMBER_LIMITS.has(status.Code)) throw rateLimited('Too many text messages to this phone number today; try again later');
-      console.error(`[user] Tencent SMS did not send: ${status?.Code ?? 'no status'} ${status?.Message ?? ''}`);
+      log.error(`Tencent SMS did not send: ${status?.Code ?? 'no status'} ${status?.Message ?? ''}`);
       throw shopError('INTERNAL_SERVER_ERROR', 'The SMS service could not send the message');
     },
   };

@@ -79,7 +79,9 @@ async function getQuery(url: string, query: string, variables: Record<string, un
   try {
     const response = await fetch(target, {
       headers: { 'apollo-require-preflight': 'true', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      signal: AbortSignal.timeout(15_000),
+      // As long as a mutation's: on a shared two-core machine at a load of 20-30 a query can wait seconds for CPU;
+      // it is still answered, which is what this test is about.
+      signal: AbortSignal.timeout(30_000),
     });
     const text = await response.text();
     if (response.status !== 200) return { ok: false, why: `HTTP ${response.status}: ${text.slice(0, 200)}` };
@@ -142,6 +144,9 @@ run('the cluster: two routers and two instances of each subgraph behind nginx', 
         // The writers keep ordering without paying.
         MAX_UNPAID_ORDERS_PER_SHOPPER: '1000',
         MAX_UNPAID_UNITS_PER_SKU: '100000',
+        // Sixteen processes and the load on a shared two-core machine: a service call may wait for CPU far longer
+        // than on a production host. The test is about instances dying, not about a slow machine's timeouts.
+        SUBGRAPH_TIMEOUT_MS: '30000',
       },
     });
     const started = Date.now();
@@ -181,7 +186,7 @@ run('the cluster: two routers and two instances of each subgraph behind nginx', 
     const orderIds: string[] = [];
     for (const shopper of shoppers) {
       const placed = await checkout(shopper, crypto.randomUUID());
-      if (!placed.data) throw new Error(`checkout before the load failed: ${placed.why}`);
+      if (!placed.data) throw new Error(`checkout before the load failed: ${placed.why}\n${cluster.problems().slice(-40).join('\n')}`);
       orderIds.push(placed.data.createOrder.id);
     }
     const watched: { orderId: string; client: Client; statuses: string[]; closes: number; connects: number; error?: unknown }[] = [];
@@ -218,13 +223,15 @@ run('the cluster: two routers and two instances of each subgraph behind nginx', 
     // --- Load.
     let stop = false;
     let killedAt = 0;
-    const queries: { at: number; ok: boolean; why?: string }[] = [];
+    /** `sent`: when the query left the client (what the rules below are about); `at`: when it was answered. */
+    const queries: { sent: number; at: number; ok: boolean; why?: string }[] = [];
     const readers = Array.from({ length: READERS }, async (_, r) => {
       for (let i = 0; !stop; i++) {
         const shopper = shoppers[(r + i) % shoppers.length];
+        const sent = Date.now();
         const outcome =
           i % 2 === 0 ? await getQuery(url, PRODUCT_QUERY, { id: product.productId }) : await getQuery(url, CART_QUERY, {}, shopper.token);
-        queries.push({ at: Date.now(), ok: outcome.ok, why: outcome.ok ? undefined : outcome.why });
+        queries.push({ sent, at: Date.now(), ok: outcome.ok, why: outcome.ok ? undefined : outcome.why });
       }
     });
     const keys: { userId: string; key: string; orderId?: string; error?: string; attempts: number; transient: string[] }[] = [];
@@ -295,7 +302,7 @@ run('the cluster: two routers and two instances of each subgraph behind nginx', 
     const measured = {
       queries: queries.length,
       queryFailures: failed.length,
-      queryFailuresAfterKill: failed.filter((q) => q.at >= killedAt).map((q) => `${q.at - killedAt} ms: ${q.why}`),
+      queryFailuresAfterKill: failed.filter((q) => q.at >= killedAt).map((q) => `sent ${q.sent - killedAt} ms, answered ${q.at - killedAt} ms: ${q.why}`),
       lastQueryFailureMsAfterKill: failed.length ? Math.max(...failed.map((q) => q.at - killedAt)) : null,
       nginxRetriesToRouters: retried(ports.front),
       nginxRetriesToProduct: retried(ports.balancers.product),
@@ -310,10 +317,15 @@ run('the cluster: two routers and two instances of each subgraph behind nginx', 
       productServesAgainMsAfterRestart: backProduct ? backProduct.at - restartAt : null,
     };
     console.log(`cluster under load, one router and one product instance SIGKILLed:\n${JSON.stringify(measured, null, 2)}`);
+    // What the instances themselves said went wrong (their JSON warn/error lines), to diagnose a failure below.
+    const problems = cluster.problems();
+    if (failed.length || clearErrors.length) console.log(`cluster: instances' warnings and errors (last 60 of ${problems.length}):\n${problems.slice(-60).join('\n')}`);
 
-    // Queries: at most the in-flight ones of the moment of the kill (one per reader); none later.
+    // Queries: at most the in-flight ones of the moment of the kill (one per reader); none sent later (5 s for the
+    // balancers to learn of the dead instances: nginx's first refused connect marks each down). A query's answer can
+    // come long after it was sent on a loaded machine, hence `sent`, not `at`.
     expect(failed.length).toBeLessThanOrEqual(READERS);
-    expect(failed.filter((q) => q.at > killedAt + 5_000)).toEqual([]);
+    expect(failed.filter((q) => q.sent > killedAt + 5_000)).toEqual([]);
     expect(queries.filter((q) => q.ok && q.at > killedAt).length).toBeGreaterThan(READERS * 10);
 
     // Checkouts: every key settled — an order, or a clear GraphQL error (with a code) — and never two orders.

@@ -14,6 +14,7 @@ import { listDeadEvents, redeliverDeadEventJob, REDELIVER_EVENT_JOB, requeueDead
 import { startJobRunner } from '../../platform/events/jobs';
 import type { EventEnvelope } from '../../platform/events/types';
 import { testConfig } from '../support/harness';
+import { captureLogs } from '../support/log-capture';
 import { createEventsTestDb, waitFor, type EventsTestDb } from '../support/events-db';
 
 let env: EventsTestDb;
@@ -70,8 +71,9 @@ describe.each(modes)('%s', (mode, makeBus, timing) => {
       },
     };
     const stats = newConsumerStats();
-    const errors: string[] = [];
-    const spy = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void errors.push(args.map(String).join(' ')));
+    // The process log's error lines (platform/log.ts), read back.
+    const logs = captureLogs('error');
+    const errors = () => logs.lines().map((line) => String(line.msg));
     const consumption = startEventConsumer({ ...spec, bus, maxDeliveries: MAX, stats });
     const event = (n: number, poison = false): EventEnvelope => ({
       id: crypto.randomUUID(),
@@ -113,7 +115,7 @@ describe.each(modes)('%s', (mode, makeBus, timing) => {
       expect(mine[0]).toMatchObject({ consumer: group, stream, group, attempts: MAX, type: 'Poison', requeuedAt: null });
       expect(mine[0].lastError).toContain('the callee is down');
       expect(mine[0].envelope).toMatchObject({ id: poison.id, payload: { n: 2, poison: true } });
-      expect(errors.filter((line) => line.includes('DEAD-LETTERED'))).toHaveLength(1);
+      expect(errors().filter((line) => line.includes('DEAD-LETTERED'))).toHaveLength(1);
       expect(stats).toEqual({ failures: MAX, deadLettered: 1 });
       if (redisUrl && mode === 'Redis Streams') {
         // Acknowledged: nothing of this group is pending on the stream.
@@ -152,7 +154,6 @@ describe.each(modes)('%s', (mode, makeBus, timing) => {
     } finally {
       await consumption.stop();
       await bus.close();
-      spy.mockRestore();
     }
   });
 });

@@ -21,6 +21,7 @@ import {
 } from '../../platform/events/jobs';
 import { listDeadJobs, requeueDeadJob } from '../../platform/events/dead-letters';
 import { createEventsTestDb, waitFor, type EventsTestDb } from '../support/events-db';
+import { captureLogs } from '../support/log-capture';
 
 let env: EventsTestDb;
 const runners: JobRunner[] = [];
@@ -291,8 +292,8 @@ describe('jobs', () => {
   it('dead-letters a job after JOB_MAX_ATTEMPTS failures: never claimed again, logged once, counted; then requeued', async () => {
     const kind = 'poison';
     await scheduleJob(env.db, { kind, key: 13, runAt: due(), payload: { why: 'test' } }, opts());
-    const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    // The process log's error lines (platform/log.ts), read back; the retries' warnings are not kept.
+    const logs = captureLogs('error');
     let fixed = false;
     const handler: JobHandler = async (job, ctx) => {
       if (!fixed) throw new Error(`callee down (attempt ${job.attempts})`);
@@ -305,7 +306,7 @@ describe('jobs', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     const row = await jobs().where({ kind }).first();
     expect(row).toMatchObject({ attempts: 3, done_at: null, locked_until: null, last_error: 'callee down (attempt 3)' });
-    const deadLines = errors.mock.calls.map((c) => String(c[0])).filter((line) => line.includes(`${kind}/13`) && line.includes('DEAD-LETTERED'));
+    const deadLines = logs.lines().map((line) => String(line.msg)).filter((line) => line.includes(`${kind}/13`) && line.includes('DEAD-LETTERED'));
     expect(deadLines).toHaveLength(1);
     expect(pair[0].stats().deadLettered + pair[1].stats().deadLettered).toBe(1);
 

@@ -30,6 +30,9 @@ import { confirmHolds, holdUntilOf } from './hold-lease';
 import { fingerprint, normalizeInput, resolveCartLines, type CheckoutInputArgs } from './input';
 import { takeCheckoutSlot } from './caps';
 import { assertExpectedTotal, quoteCheckout, type CheckoutQuote } from './summary';
+import { logger } from '../../../platform/log';
+
+const log = logger({ component: 'order' });
 
 export const ORDER_PLACED = 'OrderPlaced';
 
@@ -59,7 +62,7 @@ function checkKey(key: string): string {
 /** Test-only fault injection (config.order.sagaCrashAfter is null unless NODE_ENV=test). */
 function crashPoint(context: OrderContext, step: 'created' | 'reserve' | 'coupon'): void {
   if (context.config.order.sagaCrashAfter === step) {
-    console.error(`[order] ORDER_SAGA_CRASH_AFTER=${step}: exiting mid-saga`);
+    log.error(`ORDER_SAGA_CRASH_AFTER=${step}: exiting mid-saga`);
     process.exit(86);
   }
 }
@@ -175,7 +178,7 @@ async function compensate(context: OrderContext, order: OrderRow, error: unknown
     });
   } catch (failure) {
     // The recovery job fails the order later; the client still gets the original error.
-    console.error(`[order] compensating order ${order.id} failed:`, (failure as Error).message);
+    log.error({ err: failure, orderId: order.id }, `compensating order ${order.id} failed: ${(failure as Error).message}`);
     return;
   }
   if (key) await context.holds?.runNow(RELEASE_HOLDS, key);

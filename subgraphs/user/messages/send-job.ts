@@ -23,6 +23,9 @@ import { findOpenid } from './data/recipients';
 import { orderForMessage } from './order-client';
 import { DECISION_TEXT, itemsSummary, messagePage, STATUS_TEXT, templateData, type MessageFields } from './templates';
 import type { SubscribeMessage, WechatMessageClient } from './wechat-client';
+import { logger } from '../../../platform/log';
+
+const log = logger({ component: 'messages' });
 
 export interface MessageRuntime {
   config: MessagesConfig;
@@ -109,7 +112,7 @@ export async function sendMessageJob(runtime: MessageRuntime, job: Job<{ message
       await ctx.fenced((trx) => finishSending(trx, message.id, { status: 'DROPPED', errcode: outcome.errcode, error: outcome.error }), { complete: true });
       return;
     case 'uncertain':
-      console.warn(`[messages] message ${message.id} (${message.kind}): ${outcome.error}; recorded UNCERTAIN, not sent again`);
+      log.warn({ messageId: message.id, kind: message.kind }, `message ${message.id} (${message.kind}): ${outcome.error}; recorded UNCERTAIN, not sent again`);
       await ctx.fenced((trx) => endMessage(trx, message.id, 'UNCERTAIN', outcome.error), { complete: true });
       return;
     case 'notSent':
