@@ -12,6 +12,7 @@
 import path from 'node:path';
 import express from 'express';
 import { codeDir, projectDir, runsCompiled } from '../platform/code-layout';
+import { log as platformLog } from '../platform/log';
 import { buildWebApp, webAppStatus, ASSETS, type WebAppSpec } from '../scripts/lib/web-app-build';
 import { loadEsbuild } from './explorer/build';
 
@@ -65,7 +66,7 @@ export function webAppRoutes(options: WebAppRouteOptions = {}): express.Router {
 
 function webAppRouter(spec: WebAppSpec, options: WebAppRouteOptions): express.Router {
   const outDir = options.outDir?.(spec) ?? webAppOutDir(spec);
-  const log = options.log ?? ((message: string) => console.log(`[${spec.mount.slice(1)}] ${message}`));
+  const log = options.log ?? ((message: string) => platformLog.child({ component: `web-app${spec.mount}` }).info(message));
   const buildOnDemand = options.buildOnDemand ?? !runsCompiled;
   let building: Promise<void> | undefined;
 

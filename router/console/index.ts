@@ -7,6 +7,7 @@
  */
 import express from 'express';
 import { runsCompiled } from '../../platform/code-layout';
+import { log as platformLog } from '../../platform/log';
 import { loadEsbuild } from '../explorer/build';
 import { buildConsole, consoleBundleStatus, CONSOLE_ASSET_PATH, CONSOLE_PUBLIC_DIR, readConsoleManifest } from './build';
 
@@ -32,7 +33,7 @@ const CONTENT_SECURITY_POLICY = [
 
 export function createConsole(options: ConsoleOptions = {}): express.Router {
   const outDir = options.outDir ?? CONSOLE_PUBLIC_DIR;
-  const log = options.log ?? ((message: string) => console.log(`[console] ${message}`));
+  const log = options.log ?? ((message: string) => platformLog.child({ component: 'console' }).info(message));
   let prepared: Promise<string | undefined> | undefined;
 
   /** Makes sure a bundle exists; answers why not when none can be served. */
