@@ -17,7 +17,8 @@ import { addDays, shanghaiDate, shanghaiDayStart } from '../../../platform/shang
 import { createOpenCallRecorder, OPEN_CALL_RECORDED, OPEN_CALLS_STREAM, type OpenCallRecord } from '../../../router/open/call-events';
 import { asIdentity, codes, gql, type GraphQLResponse } from '../../../test/support/harness';
 import { startIsolatedSupergraph, type IsolatedSupergraph } from '../../../test/support/isolated-supergraph';
-import { recordOpenCalls, type OpenCallRecordedPayload } from '../call-logs/consumer';
+import { recordOpenCalls } from '../call-logs/consumer';
+import type { OpenCallPayload } from '../../../platform/open-call-record';
 import { runMonitor } from '../call-logs/monitor';
 import { maintainCallLogPartitions } from '../call-logs/partitions';
 import { highlight } from '../call-logs/search';
@@ -176,8 +177,8 @@ describe('call records → call logs', () => {
 
   it('keeps a redelivered record once', async () => {
     const name = method('redelivered');
-    const payload: OpenCallRecordedPayload = { ...record({ method: name }), receivedAt: new Date().toISOString(), admitted: true };
-    const event: EventEnvelope<OpenCallRecordedPayload> = {
+    const payload: OpenCallPayload = { ...record({ method: name }), receivedAt: new Date().toISOString(), admitted: true };
+    const event: EventEnvelope<OpenCallPayload> = {
       id: crypto.randomUUID(), stream: OPEN_CALLS_STREAM, type: OPEN_CALL_RECORDED, aggregateId: name, payload, occurredAt: payload.receivedAt,
     };
     const deliver = consumerEffect({ db: db(), group: 'open', ...recordOpenCalls() });
