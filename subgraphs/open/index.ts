@@ -14,6 +14,7 @@ import { internalCallers } from './internal-callers';
 import { registryChanges } from './invalidation';
 import { createOpenLoaders } from './loaders';
 import { resolvers } from './resolvers';
+import { log } from '../../platform/log';
 
 export { migrations } from './migrations';
 export { seedDemoOpenPlatform as seedDemo } from './seed';
@@ -22,7 +23,7 @@ export const buildOpenSchema = () => buildFederatedSchema(__dirname, resolvers, 
 
 export function createOpenSubgraph(deps: SubgraphDeps): SubgraphDefinition<OpenContext> {
   // Production seals and opens app secrets with a configured key only (config.ts derives one outside production).
-  if (!deps.config.open.secretKey) console.warn('[open] OPEN_SECRET_KEY is not set: apps cannot be created nor their secrets rotated');
+  if (!deps.config.open.secretKey) log.warn('[open] OPEN_SECRET_KEY is not set: apps cannot be created nor their secrets rotated');
   const changes = registryChanges(deps.config);
   const { config, db } = deps;
   const redis = config.redisUrl ? sharedRedis(config.redisUrl, { label: 'open', namespace: config.events.namespace }) : null;

@@ -12,6 +12,7 @@ import { scheduleJob, type JobContext, type PeriodicJob } from '../../../platfor
 import { alertThresholds, insertAlertUnlessOverlapping, type AlertRow } from '../data/alerts';
 import { windowAverages } from '../data/call-logs';
 import { NOTIFY_ALERT_JOB } from './alert-notify';
+import { log } from '../../../platform/log';
 
 export const MONITOR_JOB = 'open.monitor';
 
@@ -55,7 +56,7 @@ export function monitorJob(db: Knex, config: Pick<Config, 'open' | 'openLogs'>):
     handler: async (_job, ctx) => {
       const raised = await runMonitor(db, config, { fenced: (fn) => ctx.fenced(fn) });
       for (const alert of raised) {
-        console.warn(`[open] slow API ${alert.method}: ${alert.average_ms} ms average over ${alert.calls} calls (threshold ${alert.threshold_ms} ms)`);
+        log.warn({ method: alert.method, averageMs: alert.average_ms, calls: alert.calls, thresholdMs: alert.threshold_ms }, `[open] slow API ${alert.method}: ${alert.average_ms} ms average over ${alert.calls} calls (threshold ${alert.threshold_ms} ms)`);
       }
     },
   };
