@@ -442,16 +442,30 @@ it('the breaker opens when a subgraph fails, fails fast, leaves other subgraphs 
   expect((await client.call('order.query', { id: '1' })).status).toBe(200);
 });
 
+/**
+ * A router of the isolation tests alone: its breakers and bulkheads are its own, and its times are long enough that a
+ * very busy machine (a call taking a second or more) cannot make a half-open wait or a subgraph timeout elapse by
+ * itself: half-open after 5 s, order timeout 8 s.
+ */
+let isolated: number | undefined;
+async function isolationRouter(): Promise<number> {
+  if (isolated === undefined) {
+    routers.push(await startRouterProcess({ OPEN_BREAKER_HALF_OPEN_MS: '5000', ORDER_TIMEOUT_MS: '8000', PRODUCT_TIMEOUT_MS: '8000' }));
+    isolated = routers.length - 1;
+  }
+  return isolated;
+}
+
 it('a half-open probe that fails reopens the breaker, which fails fast again; a good probe then closes it', async () => {
   const app = await newApp({ methods: ['order.query'] });
-  const client = clientOf(app, 1); // the other instance: its breakers are its own
+  const client = clientOf(app, await isolationRouter());
   proxy.setDown(true);
   try {
     const failures = [];
     for (let i = 0; i < 3; i++) failures.push(await client.call('order.query', { id: '1' }));
     expect(failures.map((answer) => answer.body.error?.code)).toEqual(Array(3).fill('SERVICE_ERROR'));
     expect((await client.call('order.query', { id: '1' })).body.error?.code).toBe('SERVICE_UNAVAILABLE');
-    await sleep(1700); // OPEN_BREAKER_HALF_OPEN_MS = 1500
+    await sleep(5500); // OPEN_BREAKER_HALF_OPEN_MS = 5000
     // Half-open: one probe reaches the (still dead) subgraph and fails.
     const before = proxy.state.connections;
     const probe = await client.call('order.query', { id: '1' });
@@ -465,7 +479,7 @@ it('a half-open probe that fails reopens the breaker, which fails fast again; a 
   } finally {
     proxy.setDown(false);
   }
-  await sleep(1700);
+  await sleep(5500);
   // The next probe finds the subgraph back: the circuit closes and stays closed.
   expect((await client.call('order.query', { id: '1' })).status).toBe(200);
   expect((await client.call('order.query', { id: '1' })).status).toBe(200);
@@ -479,8 +493,8 @@ it('a slow method saturates its concurrency cap: the extra calls get API_BUSY (5
   });
   expect(saved.errors).toBeUndefined();
   const app = await newApp({ methods: [method, 'product.get'], minuteLimit: 1000 });
-  const client = clientOf(app, 0);
-  proxy.state.delayMs = 1000; // the order subgraph answers a second late (ORDER_TIMEOUT_MS is 2000)
+  const client = clientOf(app, await isolationRouter());
+  proxy.state.delayMs = 3000; // the order subgraph answers 3 s late (this router's ORDER_TIMEOUT_MS is 8000)
   try {
     const slow = Array.from({ length: 6 }, () => client.call(method, { id: '1' }));
     // While the slow calls hold the cap, another method (another subgraph) answers at once.

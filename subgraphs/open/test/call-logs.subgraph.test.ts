@@ -190,6 +190,23 @@ describe('call records → call logs', () => {
     expect(Number((await db()('call_logs').where({ method: name }).count('* as n'))[0].n)).toBe(1);
   });
 
+  it('refuses a record that breaks the wire contract (zod, platform/open-call-record.ts) and writes nothing', async () => {
+    const name = method('malformed');
+    const deliver = consumerEffect({ db: db(), group: 'open', ...recordOpenCalls() });
+    const envelope = (payload: unknown) => ({
+      id: crypto.randomUUID(), stream: OPEN_CALLS_STREAM, type: OPEN_CALL_RECORDED, aggregateId: name, payload, occurredAt: new Date().toISOString(),
+    });
+    const good: OpenCallPayload = { ...record({ method: name }), receivedAt: new Date().toISOString(), admitted: true };
+    await expect(deliver(envelope({ ...good, receivedAt: 'yesterday' }))).rejects.toThrow(/malformed: receivedAt/);
+    await expect(deliver(envelope({ ...good, responseTimeMs: '12' }))).rejects.toThrow(/malformed: responseTimeMs/);
+    const { admitted: _admitted, ...withoutAdmitted } = good;
+    await expect(deliver(envelope(withoutAdmitted))).rejects.toThrow(/malformed: admitted/);
+    expect(Number((await db()('call_logs').where({ method: name }).count('* as n'))[0].n)).toBe(0);
+    // The contract's own fields only: an extra one is dropped, the record kept.
+    expect(await deliver(envelope({ ...good, extra: 'ignored' }))).toBe(true);
+    expect(Number((await db()('call_logs').where({ method: name }).count('* as n'))[0].n)).toBe(1);
+  });
+
   it('filters by app, method, errors and time to the second; pages newest first with one statement per page', async () => {
     const name = method('paging');
     const base = Date.parse('2026-12-01T10:00:00+08:00');
