@@ -14,12 +14,19 @@
  */
 import fs from 'node:fs';
 import { Agent, type Dispatcher } from 'undici';
+import { OpenClient } from '../clients/open-client';
 
 export interface LoadRequest {
   /** The JSON body, already serialised. */
   body: string;
   /** Access token sent as `Authorization: Bearer`. */
   token?: string;
+  /**
+   * A signed open-platform call instead (docs/open-platform.md): POSTed to /open/v1/{method} on the spec's origin with
+   * `body` as the business parameters, signed by clients/open-client.ts with a fresh nonce and timestamp per request
+   * (the gateway accepts a nonce once), so its headers cannot be prepared once.
+   */
+  open?: { method: string; appKey: string; appSecret: string; session: string };
 }
 
 export interface LoadSpec {
@@ -52,6 +59,10 @@ interface Prepared {
   body: Buffer;
   headers: string[];
   text: string;
+  /** Path to POST to instead of the spec's (open calls). */
+  path?: string;
+  /** Fresh signed headers for each send (open calls). */
+  sign?: () => string[];
 }
 
 const ERRORS = Buffer.from('"errors"');
@@ -76,7 +87,7 @@ function send(dispatcher: Agent, origin: string, path: string, request: Prepared
         resolve({ status, body: chunks.length === 1 ? chunks[0] : Buffer.concat(chunks) });
       },
     };
-    dispatcher.dispatch({ origin, path, method: 'POST', headers: request.headers, body: request.body }, handler);
+    dispatcher.dispatch({ origin, path: request.path ?? path, method: 'POST', headers: request.sign ? request.sign() : request.headers, body: request.body }, handler);
   });
 }
 
@@ -167,11 +178,18 @@ function nextLine(): Promise<void> {
 async function main() {
   const spec = JSON.parse(fs.readFileSync(process.argv[2], 'utf8')) as LoadSpec;
   const dispatcher = new Agent({ connections: spec.concurrency, keepAliveTimeout: 30_000 });
-  const prepared: Prepared[] = spec.requests.map((request) => ({
-    body: Buffer.from(request.body),
-    headers: ['content-type', 'application/json', ...(request.token ? ['authorization', `Bearer ${request.token}`] : [])],
-    text: request.body,
-  }));
+  const prepared: Prepared[] = spec.requests.map((request) => {
+    const open = request.open;
+    const client = open && new OpenClient({ baseUrl: new URL(spec.url).origin, appKey: open.appKey, appSecret: open.appSecret, session: open.session });
+    return {
+      body: Buffer.from(request.body),
+      headers: ['content-type', 'application/json', ...(request.token ? ['authorization', `Bearer ${request.token}`] : [])],
+      text: request.body,
+      ...(open && client
+        ? { path: `/open/v1/${open.method}`, sign: () => Object.entries(client.prepare(open.method, {}, { rawBody: request.body }).headers).flat() }
+        : {}),
+    };
+  });
   if (spec.warmup) {
     await run(spec, dispatcher, prepared, spec.warmup);
     process.stdout.write('warm\n');

@@ -24,6 +24,8 @@
  *                       config.serviceNodeFlags, what `npm run start:subgraph` and `npm run start:router` run with
  *   BENCH_ROUTERS       comma-separated routers to measure: ours, stock, hive (default all that are available)
  *   BENCH_MIX_PARTS     1: also run each kind of the browse mix's requests on its own (where the mix's CPU goes)
+ *   (the open-platform pair, "open: …", signs order.query calls to /open/v1 and sends the same operation as GraphQL,
+ *   our router only: the open endpoint's router CPU per call over GraphQL's, docs/open-platform.md "Cost")
  *   BENCH_RUNTIME       `compiled` (default): our services run `node dist/...` as production does (`npm run build` first,
  *                       done here when dist/ is stale); `tsx`: they run the TypeScript sources through tsx, to compare
  */
@@ -160,6 +162,10 @@ function random(seed: number): () => number {
   };
 }
 
+/** The open-platform pair (BENCH_ONLY=open runs just these). */
+const OPEN_SIGNED = 'open: order.query signed via /open/v1';
+const OPEN_AS_GRAPHQL = 'open: order.query as GraphQL (same operation)';
+
 const body = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
 
 const LIST_20 =
@@ -187,6 +193,8 @@ interface Scenario {
   rate?: number;
   /** Warm-up as a multiple of `count` (default BENCH_WARMUP). */
   warmup?: number;
+  /** Only these routers can serve it (the open endpoint is ours alone); default every measured one. */
+  routers?: Via[];
 }
 
 type Via = 'ours' | 'stock' | 'hive';
@@ -345,6 +353,8 @@ async function main() {
       ADMIN_PASSWORD: 'bench-admin-password-1',
       // The stock gateway would report each run's host to Apollo (our router never does by default: config.ts).
       APOLLO_TELEMETRY_DISABLED: 'true',
+      // Production seals open apps' secrets with it (docs/open-platform.md); the bench's app is made for the run.
+      OPEN_SECRET_KEY: crypto.randomBytes(32).toString('hex'),
     };
     for (const name of SUBGRAPH_NAMES) {
       env[`${name.toUpperCase()}_PORT`] = String(ports[name]);
@@ -500,6 +510,38 @@ async function main() {
       previewLines.set(Number(row.user_id), list);
     }
 
+    // Open platform: an app with limits the bench cannot reach, granted order.query, acting for shopper 1, who has one
+    // real order (placed through the router as the shop would). The same operation is also sent as GraphQL with that
+    // shopper's token: the two differ only by what the open endpoint adds (docs/open-platform.md, "Cost").
+    const shopper1 = FIRST_SHOPPER_ID + 1;
+    const placed = await graphql<{ createOrder: { id: string } }>(
+      oursUrl,
+      'mutation($input: CheckoutInput!, $key: String!) { createOrder(input: $input, idempotencyKey: $key) { id } }',
+      { input: { items: [{ skuId: skuIds[0], quantity: 1 }], addressId: addressOf.get(String(shopper1)), couponId: null }, key: crypto.randomUUID() },
+      tokens[1],
+    );
+    const openAdmin = signAccessToken({ userId: '1', scopes: ['open:admin'] }, config);
+    const openApp = await graphql<{ createOpenApp: { secret: string; app: { appKey: string } } }>(
+      oursUrl,
+      'mutation($input: CreateOpenAppInput!) { createOpenApp(input: $input) { secret app { appKey } } }',
+      { input: { name: 'bench ERP', minuteLimit: 1_000_000, dailyLimit: 100_000_000 } },
+      openAdmin,
+    );
+    const appKey = openApp.createOpenApp.app.appKey;
+    await graphql(oursUrl, 'mutation($k: String!) { grantOpenApi(appKey: $k, method: "order.query") { grantedMethods } }', { k: appKey }, openAdmin);
+    const openSession = await graphql<{ createOpenSession: { token: string } }>(
+      oursUrl,
+      'mutation($input: CreateOpenSessionInput!) { createOpenSession(input: $input) { token } }',
+      { input: { appKey, merchant: String(shopper1), scopes: [], expiresAt: new Date(Date.now() + 86_400_000).toISOString() } },
+      openAdmin,
+    );
+    const orderQuery = await data.withSchema('open').table('open_apis').where({ method: 'order.query' }).first('document');
+    const openCall = { method: 'order.query', appKey, appSecret: openApp.createOpenApp.secret, session: openSession.createOpenSession.token };
+    const orderVariables = JSON.stringify({ id: placed.createOrder.id });
+    // The routers see registry changes within about a second (docs/open-platform.md, "Registry").
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    console.log(`open platform: app ${appKey} granted order.query for shopper ${shopper1}, order ${placed.createOrder.id}`);
+
     // --- Scenarios.
     const rand = random(3);
     const pick = <T>(list: T[]) => list[Math.floor(rand() * list.length)];
@@ -556,13 +598,16 @@ async function main() {
       // the mix, on warm services: a shorter warm-up (for the load generator, and a router's first turn) is enough.
       { name: `browse mix at ${MIX_RATE} req/s`, count: 5000 * SCALE, concurrency: 64, requests: mix, rate: MIX_RATE, warmup: 1 },
       ...parts,
+      // Same operation, same variables, same merchant: the router CPU per call of each, and their difference.
+      { name: OPEN_SIGNED, count: 2000 * SCALE, concurrency: 10, requests: [{ body: orderVariables, open: openCall }], routers: ['ours' as Via] },
+      { name: OPEN_AS_GRAPHQL, count: 2000 * SCALE, concurrency: 10, requests: [{ body: JSON.stringify({ query: orderQuery.document, variables: JSON.parse(orderVariables) }), token: tokens[1] }], routers: ['ours' as Via] },
     ].filter((s) => !ONLY || ONLY.some((o) => s.name.startsWith(o)));
 
     const rows: Row[] = [];
     const benchData: Knex = data;
     for (const scenario of scenarios) {
       console.log(`running: ${scenario.name} (${scenario.count} requests, concurrency ${scenario.concurrency}) …`);
-      for (const router of measured) {
+      for (const router of measured.filter((r) => !scenario.routers || scenario.routers.includes(r.via))) {
         // Every router's warm-up and measured run start from the same carts: the adds of earlier runs are undone (each
         // line back to 1), so no run finds a line grown past the stock left (a CONFLICT) or a heavier cart than the
         // others did.
@@ -626,7 +671,7 @@ async function main() {
     const row = (scenario: Scenario, via: Via) => rows.find((r) => r.scenario === scenario.name && r.router === via)!;
     console.table(
       scenarios.flatMap((scenario) =>
-        others.map((via) => {
+        others.filter((via) => !scenario.routers || scenario.routers.includes(via)).map((via) => {
           const o = row(scenario, 'ours');
           const other = row(scenario, via);
           return {
@@ -640,6 +685,17 @@ async function main() {
         }),
       ),
     );
+    const signed = rows.find((r) => r.scenario === OPEN_SIGNED && r.router === 'ours');
+    const plain = rows.find((r) => r.scenario === OPEN_AS_GRAPHQL && r.router === 'ours');
+    if (signed && plain) {
+      const cpu = (r: Row) => r.cpuPerRequest.get(r.routerProcess)!;
+      const extra = cpu(signed) - cpu(plain);
+      console.log(
+        `open endpoint: router CPU ${fixed(cpu(signed), 3)} ms per signed order.query call, ${fixed(cpu(plain), 3)} ms per the same operation as ` +
+          `GraphQL: ${extra >= 0 ? '+' : ''}${fixed(extra, 3)} ms per call (the issue allows at most +2 ms); p50 ${fixed(signed.result.latencies.p50)} vs ` +
+          `${fixed(plain.result.latencies.p50)} ms; errors ${signed.result.errors} / ${plain.result.errors}`,
+      );
+    }
     const routerStats = await fetch(`${oursUrl.replace('/graphql', '')}/health`).then((r) => r.status).catch(() => 'unreachable');
     console.log(`router /health: ${routerStats}; load average at the end ${loadAverage()}`);
   } finally {

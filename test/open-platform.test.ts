@@ -45,16 +45,23 @@ async function startRedis(port: number): Promise<ChildProcess> {
   }
 }
 
-/** A TCP proxy in front of a subgraph: `down` refuses every connection (and cuts the open ones), as a dead host would. */
+/**
+ * A TCP proxy in front of a subgraph: `down` refuses every connection (and cuts the open ones), as a dead host would;
+ * `delayMs` holds each chunk sent to the subgraph that long (a slow subgraph: its answers come that much later).
+ */
 async function startProxy(target: URL) {
   const sockets = new Set<net.Socket>();
-  const state = { down: false, connections: 0 };
+  const state = { down: false, connections: 0, delayMs: 0 };
   const server = net.createServer((socket) => {
     state.connections++;
     if (state.down) return void socket.destroy();
     const upstream = net.connect(Number(target.port), target.hostname);
     sockets.add(socket).add(upstream);
-    socket.pipe(upstream).pipe(socket);
+    upstream.pipe(socket);
+    socket.on('data', (chunk: Buffer) => {
+      if (state.delayMs) setTimeout(() => upstream.write(chunk), state.delayMs);
+      else upstream.write(chunk);
+    });
     const drop = () => {
       socket.destroy();
       upstream.destroy();
@@ -210,6 +217,30 @@ describe('call logs and today\'s ranking (docs/open-call-logs.md)', () => {
     const ranking = await admin(`{ openTodayRanking(limit: 100) { entries { method calls } } }`);
     expect(ranking.errors).toBeUndefined();
     expect(ranking.data.openTodayRanking.entries.find((entry: { method: string }) => entry.method === 'order.cancel')?.calls).toBeGreaterThanOrEqual(1);
+  });
+
+  it('keeps mobile and ID numbers masked in the record, and a search for the full number finds its masked form', async () => {
+    const app = await newApp({ methods: ['order.cancel'] });
+    // A number of this run, so that no other record matches.
+    const mobile = `139${String(Date.now()).slice(-8)}`;
+    const masked = `${mobile.slice(0, 3)}****${mobile.slice(-4)}`;
+    const started = Date.now();
+    const reason = `买家电话 ${mobile}，身份证 11010119900307123X，退款`;
+    expect((await clientOf(app, 1).call('order.cancel', { id: '999999999', reason })).status).toBe(404);
+    const SEARCH = `query ($filter: OpenCallLogFilter!) { openCallLogs(filter: $filter) { edges { node { request requestHighlight { text match } } } } }`;
+    const filter = { from: new Date(started - 60_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString(), appKey: app.appKey, keyword: mobile };
+    let edges: { node: Record<string, any> }[] = [];
+    while (Date.now() - started < 15_000 && !edges.length) {
+      const found = await admin(SEARCH, { filter });
+      expect(found.errors).toBeUndefined();
+      edges = found.data.openCallLogs.edges;
+      if (!edges.length) await sleep(200);
+    }
+    expect(edges).toHaveLength(1);
+    const { request, requestHighlight } = edges[0].node;
+    expect(JSON.parse(request)).toEqual({ id: '999999999', reason: `买家电话 ${masked}，身份证 110101********123X，退款` });
+    expect(request).not.toContain(mobile);
+    expect(requestHighlight.filter((fragment: { match: boolean }) => fragment.match).map((fragment: { text: string }) => fragment.text)).toEqual([masked]);
   });
 });
 
@@ -409,6 +440,78 @@ it('the breaker opens when a subgraph fails, fails fast, leaves other subgraphs 
   // Half-open: one probe goes through, succeeds, and closes the circuit.
   expect((await client.call('order.query', { id: '1' })).status).toBe(200);
   expect((await client.call('order.query', { id: '1' })).status).toBe(200);
+});
+
+/**
+ * A router of the isolation tests alone: its breakers and bulkheads are its own, and its times are long enough that a
+ * very busy machine (a call taking a second or more) cannot make a half-open wait or a subgraph timeout elapse by
+ * itself: half-open after 5 s, order timeout 8 s.
+ */
+let isolated: number | undefined;
+async function isolationRouter(): Promise<number> {
+  if (isolated === undefined) {
+    routers.push(await startRouterProcess({ OPEN_BREAKER_HALF_OPEN_MS: '5000', ORDER_TIMEOUT_MS: '8000', PRODUCT_TIMEOUT_MS: '8000' }));
+    isolated = routers.length - 1;
+  }
+  return isolated;
+}
+
+it('a half-open probe that fails reopens the breaker, which fails fast again; a good probe then closes it', async () => {
+  const app = await newApp({ methods: ['order.query'] });
+  const client = clientOf(app, await isolationRouter());
+  proxy.setDown(true);
+  try {
+    const failures = [];
+    for (let i = 0; i < 3; i++) failures.push(await client.call('order.query', { id: '1' }));
+    expect(failures.map((answer) => answer.body.error?.code)).toEqual(Array(3).fill('SERVICE_ERROR'));
+    expect((await client.call('order.query', { id: '1' })).body.error?.code).toBe('SERVICE_UNAVAILABLE');
+    await sleep(5500); // OPEN_BREAKER_HALF_OPEN_MS = 5000
+    // Half-open: one probe reaches the (still dead) subgraph and fails.
+    const before = proxy.state.connections;
+    const probe = await client.call('order.query', { id: '1' });
+    expect([probe.status, probe.body.error?.code]).toEqual([502, 'SERVICE_ERROR']);
+    expect(proxy.state.connections).toBeGreaterThan(before);
+    // Open again: fails fast, the subgraph not even tried.
+    const tried = proxy.state.connections;
+    const fast = await client.call('order.query', { id: '1' });
+    expect([fast.status, fast.body.error?.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
+    expect(proxy.state.connections).toBe(tried);
+  } finally {
+    proxy.setDown(false);
+  }
+  await sleep(5500);
+  // The next probe finds the subgraph back: the circuit closes and stays closed.
+  expect((await client.call('order.query', { id: '1' })).status).toBe(200);
+  expect((await client.call('order.query', { id: '1' })).status).toBe(200);
+});
+
+it('a slow method saturates its concurrency cap: the extra calls get API_BUSY (503), another method still answers', async () => {
+  // A method of its own with a cap of 2: 2 run, 2 wait their turn, the rest are refused at once (isolation.ts).
+  const method = `order.slow_query${Date.now() % 100_000}`;
+  const saved = await admin(`mutation($input: SaveOpenApiInput!) { saveOpenApi(input: $input) { method } }`, {
+    input: { method, document: 'query SlowOrder($id: ID!) { order(id: $id) { id status } }', maxConcurrency: 2 },
+  });
+  expect(saved.errors).toBeUndefined();
+  const app = await newApp({ methods: [method, 'product.get'], minuteLimit: 1000 });
+  const client = clientOf(app, await isolationRouter());
+  proxy.state.delayMs = 3000; // the order subgraph answers 3 s late (this router's ORDER_TIMEOUT_MS is 8000)
+  try {
+    const slow = Array.from({ length: 6 }, () => client.call(method, { id: '1' }));
+    // While the slow calls hold the cap, another method (another subgraph) answers at once.
+    const other = await client.call('product.get', { id: '1' });
+    expect(other.status).toBe(200);
+    expect(other.body.error).toBeNull();
+    const answers = await Promise.all(slow);
+    const outcomes = answers.map((answer) => `${answer.status} ${answer.body.error?.code ?? 'ok'}`).sort();
+    expect(outcomes).toEqual(['200 ok', '200 ok', '200 ok', '200 ok', '503 API_BUSY', '503 API_BUSY']);
+    const busy = answers.find((answer) => answer.status === 503)!;
+    expect(busy.headers.get('retry-after')).toBe('1');
+    expect(busy.headers.get('x-ratelimit-limit-minute')).toBe('1000');
+  } finally {
+    proxy.state.delayMs = 0;
+  }
+  // The cap is about calls in flight: once they are done, the method answers again.
+  expect((await client.call(method, { id: '1' })).status).toBe(200);
 });
 
 it('with Redis stopped, limits fall back to per-instance counters (limit ÷ 2) and local nonces: no 5xx', async () => {

@@ -2,49 +2,22 @@
  * The hand-off of one gateway call to the call logs (docs/open-platform.md, "Call records"): the gateway builds one
  * OpenCallRecord per call to /open/v1 — admitted or refused, at any check — and hands it to the router's recorder exactly once,
  * after the answer is written and without awaiting anything, so logging never slows or fails a call.
- * The seed's log fields (§3.1.2.7): appkey → appKey, servIP → gateway, venderId → merchant, remoteIp →
- * clientAddress, apiName → method, platformRepTime → responseTimeMs, requestContent → request, errorCode,
- * receiveTime → receivedAt.
+ * The record's fields and what travels on the stream are the wire contract of platform/open-call-record.ts.
  *
- * The router's recorder (createOpenCallRecorder) logs the call as one JSON line, publishes it on the stream the open
- * subgraph writes into partitioned PostgreSQL (subgraphs/open/call-logs/), and ranks it for today.
+ * The router's recorder (createOpenCallRecorder) logs the call as one JSON line (pino, platform/log.ts), publishes it
+ * on the stream the open subgraph writes into partitioned PostgreSQL (subgraphs/open/call-logs/), and ranks it for today.
  */
 import crypto from 'node:crypto';
 import type { EventBus } from '../../platform/events/bus';
+import { logger } from '../../platform/log';
+import { OPEN_CALL_RECORDED, OPEN_CALLS_STREAM, type OpenCallPayload } from '../../platform/open-call-record';
 import { shanghaiDate } from '../../platform/shanghai-time';
 import type { OpenErrorCode } from './protocol';
-import { logger } from '../../platform/log';
 
-const callLog = logger({ component: 'open-calls' });
+/** One call as the gateway hands it over: the wire payload, with its instant as a Date and before `admitted` is decided. */
+export type OpenCallRecord = Omit<OpenCallPayload, 'receivedAt' | 'admitted'> & { receivedAt: Date };
 
-export interface OpenCallRecord {
-  /** The call's id (X-Request-Id when the caller sent a sane one, else a fresh UUID); also answered as X-Request-Id. */
-  requestId: string;
-  /** X-App-Key as sent (null when missing); a key the registry does not know is still recorded. */
-  appKey: string | null;
-  /** The router instance that served the call (host:port and process id). */
-  gateway: string;
-  /** The session's merchant (a user id); null when the call was refused before its session was known. */
-  merchant: string | null;
-  /** The caller's address as the router sees it (router/client-address.ts, TRUST_PROXY_HOPS). */
-  clientAddress: string;
-  /** The method of /open/v1/{method}; null when the path named none or an invalid one. */
-  method: string | null;
-  /** From the first byte read to the answer written, in whole milliseconds. */
-  responseTimeMs: number;
-  /** The JSON body (the business parameters), truncated to OPEN_LOG_REQUEST_MAX_CHARS. Headers are not included: the signature and session never are. */
-  request: string;
-  /** The gateway error code (docs/open-platform.md, "Error codes"), or null for a call that succeeded. */
-  errorCode: string | null;
-  /** The HTTP status answered. */
-  httpStatus: number;
-  /** When the gateway received the call. */
-  receivedAt: Date;
-}
-
-/** The stream call records travel on (router → open subgraph, consumer group `open`), and their event type. */
-export const OPEN_CALLS_STREAM = 'shop.open.calls';
-export const OPEN_CALL_RECORDED = 'OpenCallRecorded';
+export { OPEN_CALL_RECORDED, OPEN_CALLS_STREAM, type OpenCallPayload };
 
 /** Redis key of a Shanghai date's ranking: a sorted set, method → admitted calls (docs/open-platform.md, "Ranking"). */
 export const rankingKey = (prefix: string, date: string) => `${prefix}open:ranking:${date}`;
@@ -67,9 +40,6 @@ export function wasAdmitted(record: Pick<OpenCallRecord, 'method' | 'errorCode'>
   return record.method !== null && (record.errorCode === null || !REFUSED_BEFORE_RUNNING.has(record.errorCode));
 }
 
-/** What travels on the stream: the record with its instant as ISO text and whether it was admitted. */
-export type OpenCallPayload = Omit<OpenCallRecord, 'receivedAt'> & { receivedAt: string; admitted: boolean };
-
 /** The few Redis commands the recorder needs (the gateway's fail-fast client, router/open/redis.ts, fits). */
 export interface RankingRedis {
   readonly prefix: string;
@@ -85,6 +55,12 @@ export interface OpenCallRecorder {
   readonly dropped: number;
 }
 
+const openLog = logger({ component: 'open.calls' });
+/** The recorder's lines through the process's logger: `level` picks the method, `msg` is the message. */
+function pinoLine({ level, msg, ...fields }: Record<string, unknown>): void {
+  openLog[level === 'warn' ? 'warn' : 'info'](fields, String(msg));
+}
+
 /**
  * One recorder per router: each call becomes one JSON log line (always), one entry of the `shop.open.calls` stream
  * (Redis Streams; in process without REDIS_URL) that the open subgraph writes into its partitioned call_logs, and,
@@ -98,8 +74,7 @@ export function createOpenCallRecorder(options: {
   const inFlight = new Set<Promise<void>>();
   let dropped = 0;
   let lastWarning = 0;
-  // Through the process's logger (JSON lines in production), at the line's own level; the fields stay top-level.
-  const log = options.log ?? (({ level, msg, ...fields }) => callLog[level === 'warn' ? 'warn' : 'info'](fields, String(msg)));
+  const log = options.log ?? pinoLine;
   const track = (work: Promise<void>) => {
     inFlight.add(work);
     void work.finally(() => inFlight.delete(work));

@@ -12,6 +12,7 @@ import type http from 'node:http';
 import type { ApolloServer } from '@apollo/server';
 import { BulkheadRejectedError } from 'cockatiel';
 import type { Config } from '../../platform/config';
+import { maskPersonalJson, maskPersonalText } from '../../platform/personal-data';
 import { clientAddress } from '../client-address';
 import type { RouterContext } from '../gateway';
 import { createOpenCallRecorder } from './call-events';
@@ -26,7 +27,7 @@ import { OpenRedis } from './redis';
 import { OpenRegistryCache, type GatewayApp, type Snapshot } from './registry';
 import { logger } from '../../platform/log';
 
-const log = logger({ component: 'open-gateway' });
+const openLog = logger({ component: 'open' });
 
 const METHOD_PATTERN = /^[a-z][a-z0-9_]{0,30}(\.[a-z][a-z0-9_]{0,30}){1,3}$/;
 const APP_KEY = /^[A-Za-z0-9_-]{1,64}$/;
@@ -75,14 +76,19 @@ function readBody(req: http.IncomingMessage, maxBytes: number): Promise<Buffer> 
   });
 }
 
-/** The body for the call record: JSON with secret-looking values masked, truncated. */
+/**
+ * The body for the call record: JSON with secret-looking values replaced and personal data masked
+ * (platform/personal-data.ts, docs/open-call-logs.md "What a record keeps"), truncated. Done here, before the record
+ * leaves the router, so neither the log line nor the stream nor the table ever holds the unmasked text.
+ */
 export function redactedRequest(raw: Buffer, maxChars: number): string {
   let text = raw.toString('utf8');
   try {
     const parsed: unknown = JSON.parse(text);
-    text = JSON.stringify(parsed, (key, value) => (key && SECRET_KEYS.test(key) ? '***' : value));
+    text = JSON.stringify(maskPersonalJson(parsed), (key, value) => (key && SECRET_KEYS.test(key) ? '***' : value));
   } catch {
-    // Not JSON: kept as it came (it was refused anyway).
+    // Not JSON (it was refused anyway): the text, masked.
+    text = maskPersonalText(text);
   }
   return text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
 }
@@ -241,7 +247,7 @@ export function createOpenGateway(options: {
     if (!first) return { status: 200, body: { data, error: null }, headers: {} };
     const graphqlCode = String(first.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
     if (graphqlCode === 'GRAPHQL_VALIDATION_FAILED' || graphqlCode === 'GRAPHQL_PARSE_FAILED') {
-      log.error({ method }, `open platform: the document of ${method} does not validate against the supergraph: ${first.message}`);
+      openLog.error({ method }, `open platform: the document of ${method} does not validate against the supergraph: ${first.message}`);
       throw new OpenRefusal('API_DEFINITION_INVALID', `The open API ${method} is misconfigured; the platform has been told`);
     }
     const status = GRAPHQL_CODE_STATUS[graphqlCode];
@@ -283,7 +289,7 @@ export function createOpenGateway(options: {
         errorCode = (body as { error: { code: string } | null }).error?.code ?? null;
       } catch (error) {
         const refusal = error instanceof OpenRefusal ? error : new OpenRefusal('SERVICE_ERROR', 'The service behind this API failed; try again later');
-        if (!(error instanceof OpenRefusal)) log.error({ err: error }, 'open platform: unexpected error');
+        if (!(error instanceof OpenRefusal)) openLog.error({ err: error, method: call.method }, 'open platform: unexpected error');
         status = refusal.status;
         body = { data: null, error: { code: refusal.code, message: refusal.message } };
         headers = refusal.extraHeaders;
@@ -306,7 +312,7 @@ export function createOpenGateway(options: {
           res.end(payload);
         }
       } catch (error) {
-        log.error({ err: error }, 'open platform: writing the answer failed');
+        openLog.error({ err: error }, 'open platform: writing the answer failed');
         res.destroy();
       }
       // Exactly once per call, after the answer, never awaited (call-events.ts).

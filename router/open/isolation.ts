@@ -14,7 +14,7 @@ import { BrokenCircuitError, BulkheadRejectedError, ConsecutiveBreaker, bulkhead
 import type { Config } from '../../platform/config';
 import { logger } from '../../platform/log';
 
-const log = logger({ component: 'open-gateway' });
+const openLog = logger({ component: 'open' });
 
 /** A fetch that failed in a way that says the subgraph is unwell (as opposed to a business answer). */
 export class SubgraphFailure extends Error {
@@ -49,12 +49,12 @@ export class Isolation {
       });
       breaker.onBreak(() => {
         this.stats.opened++;
-        log.warn({ subgraph }, `open platform: circuit of ${subgraph} opened`);
+        openLog.warn({ subgraph }, `open platform: circuit of ${subgraph} opened`);
       });
       breaker.onHalfOpen(() => void this.stats.halfOpened++);
       breaker.onReset(() => {
         this.stats.closed++;
-        log.warn({ subgraph }, `open platform: circuit of ${subgraph} closed`);
+        openLog.warn({ subgraph }, `open platform: circuit of ${subgraph} closed`);
       });
       this.breakers.set(subgraph, breaker);
     }

@@ -7,7 +7,7 @@ import { createClient } from 'redis';
 import type { Config } from '../../platform/config';
 import { logger } from '../../platform/log';
 
-const log = logger({ component: 'open-gateway' });
+const openLog = logger({ component: 'open' });
 
 export type RedisClient = ReturnType<typeof createClient>;
 
@@ -48,7 +48,7 @@ export class OpenRedis {
   degradedLog(what: string) {
     if (Date.now() - this.lastLog < 10_000) return;
     this.lastLog = Date.now();
-    log.warn(`open platform: Redis unavailable, ${what} (limits per instance: limit ÷ ${this.config.open.routerInstances})`);
+    openLog.warn({ instances: this.config.open.routerInstances }, `open platform: Redis unavailable, ${what} (limits per instance: limit ÷ ${this.config.open.routerInstances})`);
   }
 
   async close() {

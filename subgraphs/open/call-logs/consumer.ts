@@ -4,53 +4,22 @@
  * record, and the row's key (received_at, id) would too. Refused calls are kept as well: operators search them.
  */
 import type { EventConsumerSpec } from '../../../platform/events';
+import { OPEN_CALL_RECORDED, OPEN_CALLS_STREAM, openCallPayloadSchema } from '../../../platform/open-call-record';
 import { insertCallLog } from '../data/call-logs';
 
-/** Produced by the routers (router/open/call-events.ts); the open subgraph only reads them. */
-export const OPEN_CALLS_STREAM = 'shop.open.calls';
-export const OPEN_CALL_RECORDED = 'OpenCallRecorded';
+export { OPEN_CALL_RECORDED, OPEN_CALLS_STREAM };
 
-/** The record as it travels (OpenCallPayload of the router). */
-export interface OpenCallRecordedPayload {
-  requestId: string;
-  appKey: string | null;
-  gateway: string;
-  merchant: string | null;
-  clientAddress: string;
-  method: string | null;
-  responseTimeMs: number;
-  request: string;
-  errorCode: string | null;
-  httpStatus: number;
-  receivedAt: string;
-  admitted: boolean;
-}
-
-export function recordOpenCalls(): EventConsumerSpec<OpenCallRecordedPayload> {
+export function recordOpenCalls(): EventConsumerSpec<unknown> {
   return {
     stream: OPEN_CALLS_STREAM,
     types: [OPEN_CALL_RECORDED],
     name: 'open.call-logs',
     effect: async (event, trx) => {
-      const call = event.payload;
-      const receivedAt = new Date(call.receivedAt);
-      // A malformed record is a router bug: parked as a dead event (after the retries) rather than half-written.
-      if (Number.isNaN(receivedAt.getTime())) throw new Error(`call record ${event.id}: receivedAt is not a date`);
-      await insertCallLog(trx, {
-        id: event.id,
-        requestId: String(call.requestId ?? ''),
-        appKey: call.appKey ?? null,
-        gateway: String(call.gateway ?? ''),
-        merchant: call.merchant ?? null,
-        clientAddress: String(call.clientAddress ?? ''),
-        method: call.method ?? null,
-        responseTimeMs: Number(call.responseTimeMs) || 0,
-        request: String(call.request ?? ''),
-        errorCode: call.errorCode ?? null,
-        httpStatus: Number(call.httpStatus) || 0,
-        admitted: call.admitted === true,
-        receivedAt,
-      });
+      // The wire contract (platform/open-call-record.ts), checked: a malformed record is a router bug, parked as a dead
+      // event (after the retries) rather than half-written.
+      const parsed = openCallPayloadSchema.safeParse(event.payload);
+      if (!parsed.success) throw new Error(`call record ${event.id} is malformed: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      await insertCallLog(trx, { ...parsed.data, id: event.id, receivedAt: new Date(parsed.data.receivedAt) });
     },
   };
 }

@@ -4,6 +4,7 @@
  * highlighted fragments, keyset cursors over (received_at, id).
  */
 import { badInput } from '../../../platform/errors';
+import { maskPersonalText } from '../../../platform/personal-data';
 import type { CallLogFilter, CallLogRow } from '../data/call-logs';
 
 export const SEARCH_MAX_DAYS = 31;
@@ -33,6 +34,8 @@ function shortText(value: string | null | undefined, field: string, max: number)
   return value;
 }
 
+const maskKeyword = (keyword: string | null | undefined) => (keyword ? maskPersonalText(keyword) : keyword);
+
 export function callLogFilter(input: {
   from: string;
   to: string;
@@ -45,7 +48,8 @@ export function callLogFilter(input: {
     ...timeRange(input.from, input.to, SEARCH_MAX_DAYS, { from: 'filter.from', to: 'filter.to' }),
     appKey: shortText(input.appKey, 'filter.appKey', 64),
     method: shortText(input.method, 'filter.method', 64),
-    keyword: shortText(input.keyword, 'filter.keyword', KEYWORD_MAX),
+    // Masked as the records were (platform/personal-data.ts): a full mobile number finds its 138****5678.
+    keyword: maskKeyword(shortText(input.keyword, 'filter.keyword', KEYWORD_MAX)),
     errorsOnly: input.errorsOnly ?? false,
   };
 }

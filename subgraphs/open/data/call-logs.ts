@@ -3,23 +3,11 @@
  * searches and statistics. Knows knex and nothing of GraphQL.
  */
 import type { Knex } from 'knex';
+import type { OpenCallPayload } from '../../../platform/open-call-record';
 import { addDays, shanghaiDate, shanghaiDayStart } from '../../../platform/shanghai-time';
 
-export interface CallLogInsert {
-  id: string;
-  requestId: string;
-  appKey: string | null;
-  gateway: string;
-  merchant: string | null;
-  clientAddress: string;
-  method: string | null;
-  responseTimeMs: number;
-  request: string;
-  errorCode: string | null;
-  httpStatus: number;
-  admitted: boolean;
-  receivedAt: Date;
-}
+/** A router's call record (platform/open-call-record.ts) with its event id, and its instant as a Date. */
+export type CallLogInsert = Omit<OpenCallPayload, 'receivedAt'> & { id: string; receivedAt: Date };
 
 export interface CallLogRow {
   id: string;

@@ -17,7 +17,8 @@ import { addDays, shanghaiDate, shanghaiDayStart } from '../../../platform/shang
 import { createOpenCallRecorder, OPEN_CALL_RECORDED, OPEN_CALLS_STREAM, type OpenCallRecord } from '../../../router/open/call-events';
 import { asIdentity, codes, gql, type GraphQLResponse } from '../../../test/support/harness';
 import { startIsolatedSupergraph, type IsolatedSupergraph } from '../../../test/support/isolated-supergraph';
-import { recordOpenCalls, type OpenCallRecordedPayload } from '../call-logs/consumer';
+import { recordOpenCalls } from '../call-logs/consumer';
+import type { OpenCallPayload } from '../../../platform/open-call-record';
 import { runMonitor } from '../call-logs/monitor';
 import { maintainCallLogPartitions } from '../call-logs/partitions';
 import { highlight } from '../call-logs/search';
@@ -176,8 +177,8 @@ describe('call records → call logs', () => {
 
   it('keeps a redelivered record once', async () => {
     const name = method('redelivered');
-    const payload: OpenCallRecordedPayload = { ...record({ method: name }), receivedAt: new Date().toISOString(), admitted: true };
-    const event: EventEnvelope<OpenCallRecordedPayload> = {
+    const payload: OpenCallPayload = { ...record({ method: name }), receivedAt: new Date().toISOString(), admitted: true };
+    const event: EventEnvelope<OpenCallPayload> = {
       id: crypto.randomUUID(), stream: OPEN_CALLS_STREAM, type: OPEN_CALL_RECORDED, aggregateId: name, payload, occurredAt: payload.receivedAt,
     };
     const deliver = consumerEffect({ db: db(), group: 'open', ...recordOpenCalls() });
@@ -186,6 +187,23 @@ describe('call records → call logs', () => {
     // Even past processed_events (pruned after its retention), the row's key keeps it single.
     await db()('processed_events').where({ event_id: event.id }).delete();
     await deliver(event);
+    expect(Number((await db()('call_logs').where({ method: name }).count('* as n'))[0].n)).toBe(1);
+  });
+
+  it('refuses a record that breaks the wire contract (zod, platform/open-call-record.ts) and writes nothing', async () => {
+    const name = method('malformed');
+    const deliver = consumerEffect({ db: db(), group: 'open', ...recordOpenCalls() });
+    const envelope = (payload: unknown) => ({
+      id: crypto.randomUUID(), stream: OPEN_CALLS_STREAM, type: OPEN_CALL_RECORDED, aggregateId: name, payload, occurredAt: new Date().toISOString(),
+    });
+    const good: OpenCallPayload = { ...record({ method: name }), receivedAt: new Date().toISOString(), admitted: true };
+    await expect(deliver(envelope({ ...good, receivedAt: 'yesterday' }))).rejects.toThrow(/malformed: receivedAt/);
+    await expect(deliver(envelope({ ...good, responseTimeMs: '12' }))).rejects.toThrow(/malformed: responseTimeMs/);
+    const { admitted: _admitted, ...withoutAdmitted } = good;
+    await expect(deliver(envelope(withoutAdmitted))).rejects.toThrow(/malformed: admitted/);
+    expect(Number((await db()('call_logs').where({ method: name }).count('* as n'))[0].n)).toBe(0);
+    // The contract's own fields only: an extra one is dropped, the record kept.
+    expect(await deliver(envelope({ ...good, extra: 'ignored' }))).toBe(true);
     expect(Number((await db()('call_logs').where({ method: name }).count('* as n'))[0].n)).toBe(1);
   });
 
