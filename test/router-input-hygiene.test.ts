@@ -8,32 +8,25 @@ import { parse } from 'graphql';
 import type { RunningSupergraph } from '../app/launcher';
 import { documentRefusal, inspectDocument } from '../router/input-hygiene';
 import { codes, gql, startSupergraph, testConfig } from './support/harness';
+import { captureLogs, type CapturedLogs } from './support/log-capture';
 
 const config = testConfig();
 let supergraph: RunningSupergraph;
 let router: string;
-let logged: string[];
-const originalError = console.error;
+let logs: CapturedLogs;
+/** Error lines logged since the test began (redis reconnect notices are not ours). */
+const loggedErrors = () => logs.raw.filter((line) => !/redis/i.test(line));
 
 beforeAll(async () => {
+  // What a refusal must not cause: an unexpected error logged with its stack (lines through platform/log.ts).
+  logs = captureLogs('error');
   supergraph = await startSupergraph();
   router = supergraph.routerUrl!;
 });
 afterAll(async () => {
   await supergraph?.stop();
 });
-beforeEach(() => {
-  logged = [];
-  // What a refusal must not cause: an unexpected error logged with its stack (redis reconnect notices are not ours).
-  console.error = (...args: unknown[]) => {
-    const line = args.map(String).join(' ');
-    if (!/redis/i.test(line)) logged.push(line);
-    if (process.env.DEBUG_LOG) originalError(...args);
-  };
-});
-afterEach(() => {
-  console.error = originalError;
-});
+beforeEach(() => logs.clear());
 
 const LOGIN = 'mutation Login($input: LoginInput!) { login(input: $input) { accessToken } }';
 
@@ -56,14 +49,14 @@ describe('NUL characters and unpaired surrogates', () => {
     expectInvalidString(response);
     expect(response.errors![0].message).toContain('$input.account');
     expect(JSON.stringify(response)).not.toMatch(/select|password_hash/i);
-    expect(logged).toEqual([]);
+    expect(loggedErrors()).toEqual([]);
   });
 
   it('refuses a NUL in an inline literal (a \\u0000 escape)', async () => {
     const response = await gql(router, 'mutation { login(input: { account: "a\\u0000b", password: "x" }) { accessToken } }');
     expectInvalidString(response);
     expect(response.errors![0].message).toMatch(/line 1, column \d+/);
-    expect(logged).toEqual([]);
+    expect(loggedErrors()).toEqual([]);
   });
 
   it('refuses an unpaired surrogate in a variable, sent as a JSON escape, and accepts a well-formed pair', async () => {
@@ -86,7 +79,7 @@ describe('NUL characters and unpaired surrogates', () => {
     const direct = await post(`{"query":"mutation { login(input: { account: \\"a\\ud800b\\", password: \\"x\\" }) { accessToken } }"}`);
     expect(direct.status).toBe(400);
     expect(direct.json.errors![0].extensions.code).toMatch(/BAD_USER_INPUT|GRAPHQL_PARSE_FAILED/);
-    expect(logged).toEqual([]);
+    expect(loggedErrors()).toEqual([]);
   });
 
   it('finds them in nested input objects and lists, and in object keys', async () => {
@@ -112,7 +105,7 @@ describe('JSON nesting', () => {
     const response = await post(`{"query":"mutation($ids: [ID!]!) { removeCartItems(ids: $ids) { id } }","variables":{"ids":${deep}}}`);
     expect(response.status).toBe(400);
     expect(response.json.errors![0].extensions).toEqual({ code: 'BAD_USER_INPUT', limit: 'jsonDepth', max: config.maxJsonDepth });
-    expect(logged).toEqual([]);
+    expect(loggedErrors()).toEqual([]);
   });
 
   it('counts brackets inside strings as text, and accepts nesting up to the limit', async () => {
