@@ -16,10 +16,14 @@ export function shutdownDeadlineMs(config: Pick<Config, 'lifecycle'>): number {
   return config.lifecycle.shutdownDelayMs + config.lifecycle.shutdownGraceMs + 5000;
 }
 
-/** Prints why `what` cannot start and exits with status 1. */
+/**
+ * Prints why `what` cannot start and exits with status 1. A plain line on stderr, not a log record: it is read by a
+ * person at a terminal or in `kubectl logs` (a missing secret, a bad argument of a command-line tool), often before
+ * the logger is configured, and a JSON record with a stack trace would bury the one sentence that matters.
+ */
 export function startupFailure(what: string, error: unknown): never {
   const message = error instanceof Error ? error.message : String(error);
-  log.fatal({ err: error instanceof Error ? error : undefined }, `Cannot start the ${what}: ${message}`);
+  process.stderr.write(`Cannot start the ${what}: ${message}\n`);
   process.exit(1);
 }
 
