@@ -37,14 +37,14 @@ describe('console menus by role', () => {
     const admin = await gql(router, MY_MENUS, {}, await staffToken('admin'));
     expect(keysOf(admin)).toEqual([
       'shop', 'dashboard', 'orders', 'catalog', 'coupons', 'open', 'open-apps', 'open-apis', 'open-logs', 'open-stats',
-      'backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-stores', 'bo-accounts', 'bo-roles', 'system', 'roles',
+      'backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-terminals', 'bo-stores', 'bo-accounts', 'bo-roles', 'system', 'roles',
     ]);
     expect(admin.data.myConsoleMenus[2]).toEqual({ key: 'orders', name: '订单', parentKey: 'shop', path: '/orders', scope: 'order:write' });
     expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('catalog')))).toEqual(['shop', 'catalog']);
     expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('open')))).toEqual(['open', 'open-apps', 'open-apis', 'open-logs', 'open-stats']);
     // The back office (seed 001): its admins keep the directory and accounts, store staff work the counter.
     expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('backoffice')))).toEqual(['backoffice', 'bo-stores', 'bo-accounts', 'bo-roles']);
-    expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('store')))).toEqual(['backoffice', 'bo-identify', 'bo-redeem', 'bo-stats']);
+    expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('store')))).toEqual(['backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-terminals']);
     const shopper = await registerUser(router);
     expect(keysOf(await gql(router, MY_MENUS, {}, bearer(shopper.accessToken)))).toEqual([]);
     expect(keysOf(await gql(router, MY_MENUS))).toEqual([]);
@@ -60,7 +60,7 @@ describe('console menus by role', () => {
     await db('role_menus').insert({ role_id: role.id, menu_key: 'coupons' });
     await migrations.find((migration) => migration.name === '501_back_office_menus')!.up(db);
     try {
-      expect(await menusOfRole()).toEqual(['backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'coupons']);
+      expect(await menusOfRole()).toEqual(['backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-terminals', 'coupons']);
     } finally {
       await db('role_menus').where({ role_id: role.id, menu_key: 'coupons' }).delete();
     }

@@ -21,6 +21,7 @@ import { BackOfficeRolesPage, StaffAccountsPage } from './pages/backoffice/Accou
 import { IdentifyMemberPage, RedeemCouponPage } from './pages/backoffice/Counter';
 import { StoreStatsPage } from './pages/backoffice/Stats';
 import { StoresPage } from './pages/backoffice/Stores';
+import { TerminalsPage } from './pages/backoffice/Terminals';
 import { getSession, onSessionChange, sessionFrom, setSession, type Session } from './session';
 import { ErrorNote } from './ui';
 
@@ -90,6 +91,7 @@ const PAGES: { path: string; menu: string; component: React.ComponentType<{ scop
   { path: '/backoffice/identify', menu: 'bo-identify', component: IdentifyMemberPage },
   { path: '/backoffice/redeem', menu: 'bo-redeem', component: RedeemCouponPage },
   { path: '/backoffice/stats', menu: 'bo-stats', component: StoreStatsPage },
+  { path: '/backoffice/terminals', menu: 'bo-terminals', component: TerminalsPage },
   { path: '/backoffice/stores', menu: 'bo-stores', component: StoresPage },
   { path: '/backoffice/accounts', menu: 'bo-accounts', component: StaffAccountsPage },
   { path: '/backoffice/roles', menu: 'bo-roles', component: BackOfficeRolesPage },

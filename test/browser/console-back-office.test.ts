@@ -158,7 +158,7 @@ it('identifies a member by a coupon code and redeems it at the store once; a sec
   const page = await browser.newPage();
   await signIn(page, clerk.username);
   // The store role sees the counter pages, and no Orders menu (typed in by hand, the page is refused).
-  await expect(page.getByRole('navigation', { name: '菜单' }).getByRole('link').allTextContents()).resolves.toEqual(['会员识别', '券核销', '门店统计']);
+  await expect(page.getByRole('navigation', { name: '菜单' }).getByRole('link').allTextContents()).resolves.toEqual(['会员识别', '券核销', '门店统计', '终端设备']);
   await page.waitForURL(`${origin}/console/backoffice/identify`);
   await browser.screenshot(page, 'store-menus');
 
@@ -234,5 +234,29 @@ it('never lets an account act for another store: not offered, and refused by the
   await expect(refusal.getAttribute('data-code')).resolves.toBe('FORBIDDEN');
   await browser.screenshot(page, 'other-store-refused');
   expect(await supergraph.subgraphs.promote!.db('coupon_store_redemptions').where({ coupon_id: coupon.couponId })).toHaveLength(0);
+  expect(page.errors).toEqual([]);
+});
+
+it('lets store staff issue a binding code a device binds with, see the terminal, and revoke it', async () => {
+  const clerk = await storeAccount([STORE_A]);
+  const page = await browser.newPage();
+  await signIn(page, clerk.username);
+  await menu(page, '终端设备').click();
+  expect(await eventually(() => storeOptions(page), [STORE_A])).toEqual([STORE_A]);
+  await page.getByRole('button', { name: '生成绑定码' }).click();
+  const code = (await page.getByTestId('binding-code').textContent())!;
+  expect(code).toMatch(/^[A-Z0-9]{10}$/);
+  // The device, signed out, binds itself with the code (as a till does).
+  const deviceId = `POS-${tag}`;
+  const bound = ok(await gql(graphqlUrl, 'mutation($c: String!, $d: String) { bindTerminal(code: $c, name: "收银台 1", deviceId: $d) { terminal { id } } }', { c: code, d: deviceId }));
+  const terminalId = bound.bindTerminal.terminal.id;
+  await page.getByRole('button', { name: '刷新' }).click();
+  const row = page.getByTestId(`terminal-${terminalId}`);
+  await row.getByText(deviceId).waitFor();
+  await expect(row.textContent()).resolves.toContain('使用中');
+  await browser.screenshot(page, 'terminal-bound');
+  await row.getByRole('button', { name: '注销' }).click();
+  await row.getByText('已注销').waitFor();
+  await browser.screenshot(page, 'terminal-revoked');
   expect(page.errors).toEqual([]);
 });

@@ -35,6 +35,7 @@ export const CONSOLE_MENUS: readonly (Omit<MenuRow, 'sort_order'> & { roles: rea
   { key: 'bo-identify', name: '会员识别', parent_key: 'backoffice', path: '/backoffice/identify', scope: 'store:operate', roles: ['admin', 'store'] },
   { key: 'bo-redeem', name: '券核销', parent_key: 'backoffice', path: '/backoffice/redeem', scope: 'store:operate', roles: ['admin', 'store'] },
   { key: 'bo-stats', name: '门店统计', parent_key: 'backoffice', path: '/backoffice/stats', scope: 'store:operate', roles: ['admin', 'store'] },
+  { key: 'bo-terminals', name: '终端设备', parent_key: 'backoffice', path: '/backoffice/terminals', scope: 'store:operate', roles: ['admin', 'store'] },
   { key: 'bo-stores', name: '门店目录', parent_key: 'backoffice', path: '/backoffice/stores', scope: 'store:admin', roles: ['admin', 'backoffice'] },
   { key: 'bo-accounts', name: '门店账号', parent_key: 'backoffice', path: '/backoffice/accounts', scope: 'store:admin', roles: ['admin', 'backoffice'] },
   { key: 'bo-roles', name: '门店角色', parent_key: 'backoffice', path: '/backoffice/roles', scope: 'store:admin', roles: ['admin', 'backoffice'] },

@@ -342,7 +342,7 @@ export const migrations: Migration[] = [
     name: '501_back_office_menus',
     async up(knex: Knex) {
       await syncConsoleMenus(knex);
-      const keys = ['backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-stores', 'bo-accounts', 'bo-roles'];
+      const keys = ['backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-terminals', 'bo-stores', 'bo-accounts', 'bo-roles'];
       const roles: { id: string; name: string }[] = await knex('roles').select('id', 'name');
       for (const role of roles) await grantDefaultMenus(knex, String(role.id), role.name, keys);
     },
