@@ -179,6 +179,8 @@ it('identifies a member by a coupon code and redeems it at the store once; a sec
   await page.getByRole('button', { name: '核销' }).click();
   await page.getByRole('status').getByText('核销成功').waitFor();
   await expect(page.getByRole('status').textContent()).resolves.toContain('¥5.00');
+  // Recorded with the store and the time: today's list shows it.
+  await page.getByRole('table', { name: '今日核销记录' }).getByRole('cell', { name: coupon.couponId, exact: true }).waitFor();
   await browser.screenshot(page, 'redeemed');
 
   await page.getByRole('button', { name: '核销' }).click();

@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Link, useSearch } from 'wouter';
 import { time, yuan } from '../../format';
-import { IdentifyMemberDocument, RedeemCouponAtStoreDocument, type RedeemCouponAtStoreMutation } from '../../gql/graphql';
+import { IdentifyMemberDocument, RedeemCouponAtStoreDocument, StoreRedemptionsDocument, type RedeemCouponAtStoreMutation } from '../../gql/graphql';
 import { ErrorNote, PageTitle } from '../../ui';
 import { refusalText, StorePicker } from './StorePicker';
 
@@ -80,6 +80,34 @@ export function RedeemCouponPage() {
           核销成功：门店 {done.storeCode}，券 {done.couponId}，面额 {yuan(done.amount)}，时间 {time(done.redeemedAt)}
         </div>
       )}
+      {/* Mounted anew after each redemption: the list is asked again. */}
+      {storeCode && <TodayRedemptions key={`${storeCode}-${done?.couponId ?? ''}`} storeCode={storeCode} />}
     </section>
+  );
+}
+
+/** The store's redemptions of today (China time), newest first. */
+function TodayRedemptions({ storeCode }: { storeCode: string }) {
+  const [bounds] = useState(() => {
+    const midnight = Date.parse(`${new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)}T00:00:00+08:00`);
+    return { from: new Date(midnight).toISOString(), to: new Date(midnight + 86_400_000).toISOString() };
+  });
+  const [result] = useQuery({ query: StoreRedemptionsDocument, variables: { storeCode, ...bounds, first: 50 }, requestPolicy: 'network-only' });
+  return (
+    <div className="card">
+      <h2>今日核销记录（{storeCode}）</h2>
+      <ErrorNote error={result.error} />
+      <table className="table" aria-label="今日核销记录">
+        <thead><tr><th>时间</th><th>券</th><th>面额</th><th>会员</th><th>操作员</th><th>终端</th></tr></thead>
+        <tbody>
+          {result.data?.storeRedemptions.edges.map(({ node }) => (
+            <tr key={node.couponId}>
+              <td>{time(node.redeemedAt)}</td><td>{node.couponId}</td><td>{yuan(node.amount)}</td><td>{node.userId}</td><td>{node.staffUserId}</td><td>{node.terminalId ?? '—'}</td>
+            </tr>
+          ))}
+          {result.data && !result.data.storeRedemptions.edges.length && <tr><td colSpan={6} className="muted">今天还没有核销</td></tr>}
+        </tbody>
+      </table>
+    </div>
   );
 }
