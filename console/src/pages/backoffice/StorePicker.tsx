@@ -1,7 +1,7 @@
 /**
  * The stores the signed-in staff member may act for, as a picker: the API's `stores` list answers a store account with
  * its own stores only, so another store is never offered (and the API refuses it anyway). Disabled stores are left out:
- * nobody can act for them.
+ * nobody can act for them. Past one page of stores the code is typed (the first page suggested).
  */
 import { useEffect } from 'react';
 import { useQuery } from 'urql';
@@ -13,8 +13,24 @@ export function StorePicker({ value, onChange, allowAll }: { value: string; onCh
   const stores = result.data?.stores.edges.map(({ node }) => node) ?? [];
   useEffect(() => {
     // Start on the first store when the caller gave none (or one no longer offered).
-    if (!allowAll && stores.length && !stores.some((store) => store.code === value)) onChange(stores[0].code);
+    const offered = !result.data?.stores.pageInfo.hasNextPage;
+    if (!allowAll && stores.length && (!value || (offered && !stores.some((store) => store.code === value)))) onChange(stores[0].code);
   }, [result.data]);
+  if (result.data?.stores.pageInfo.hasNextPage) {
+    // More than a page of stores (a super-admin, a branch): type the code, the first page is offered as suggestions.
+    return (
+      <>
+        <label>
+          门店
+          <input name="store" list="store-codes" value={value} onChange={(e) => onChange(e.target.value.trim())} placeholder={allowAll ? '全部门店' : '门店编码'} aria-label="门店" />
+          <datalist id="store-codes">
+            {stores.map((store) => <option key={store.code} value={store.code}>{store.name}</option>)}
+          </datalist>
+        </label>
+        <ErrorNote error={result.error} />
+      </>
+    );
+  }
   return (
     <>
       <label>
