@@ -124,6 +124,14 @@ it('lets a super-admin find stores by a batch of codes and create, disable, enab
   await expect(row.textContent()).resolves.toContain(STORE_A);
   await browser.screenshot(page, 'account-created');
 
+  // The account's stores, replaced whole: now both stores.
+  await row.getByRole('button', { name: '门店与角色' }).click();
+  await row.getByLabel('门店编码').fill(`${STORE_A}, ${STORE_B}`);
+  await row.getByRole('button', { name: '保存' }).click();
+  await row.getByLabel('门店编码').waitFor({ state: 'detached' });
+  const account = ok(await gql(graphqlUrl, 'query($f: StaffAccountFilter) { staffAccounts(filter: $f) { edges { node { username stores { code } } } } }', { f: { storeCode: STORE_B } }, admin.headers));
+  expect(account.staffAccounts.edges.find((edge: any) => edge.node.username === username)?.node.stores.map((s: { code: string }) => s.code).sort()).toEqual([STORE_A, STORE_B].sort());
+
   await row.getByRole('button', { name: '停用' }).click();
   await row.getByText('已停用').waitFor();
   // Disabled: the sign-in is refused.

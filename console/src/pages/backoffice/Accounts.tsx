@@ -12,6 +12,7 @@ import {
   ResetStaffPasswordDocument,
   SetStaffAccountDisabledDocument,
   StaffAccountsDocument,
+  UpdateStaffAccountDocument,
   type StaffAccountFilter,
 } from '../../gql/graphql';
 import { ErrorNote, Loading, PageTitle } from '../../ui';
@@ -27,6 +28,7 @@ export function StaffAccountsPage() {
   const [toggled, setDisabled] = useMutation(SetStaffAccountDisabledDocument);
   const [creating, setCreating] = useState(false);
   const [resetting, setResetting] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
   const connection = result.data?.staffAccounts;
   return (
     <section>
@@ -55,7 +57,9 @@ export function StaffAccountsPage() {
               <td className="actions">
                 <button type="button" className="link" onClick={() => setDisabled({ id: node.id, disabled: !node.disabled })}>{node.disabled ? '启用' : '停用'}</button>
                 <button type="button" className="link" onClick={() => setResetting(resetting === node.id ? null : node.id)}>重置密码</button>
+                {!node.allStores && <button type="button" className="link" onClick={() => setEditing(editing === node.id ? null : node.id)}>门店与角色</button>}
                 {resetting === node.id && <ResetPassword id={node.id} onDone={() => setResetting(null)} />}
+                {editing === node.id && <EditAccess id={node.id} stores={node.stores.map((s) => s.code)} roles={node.roles} onDone={() => setEditing(null)} />}
               </td>
             </tr>
           ))}
@@ -112,6 +116,31 @@ function CreateAccountForm({ onCreated }: { onCreated: () => void }) {
       </div>
       <ErrorNote error={roles.error ?? created.error} />
       <button type="submit" disabled={created.fetching}>创建</button>
+    </form>
+  );
+}
+
+/** The stores an account acts for and its roles, replaced whole (the API checks what the editor may assign). */
+function EditAccess({ id, stores, roles, onDone }: { id: string; stores: string[]; roles: string[]; onDone: () => void }) {
+  const [allRoles] = useQuery({ query: BackOfficeRolesDocument });
+  const [result, update] = useMutation(UpdateStaffAccountDocument);
+  const [codes, setCodes] = useState(stores.join(', '));
+  const [chosen, setChosen] = useState<Set<string>>(new Set(roles));
+  return (
+    <form className="inline" aria-label="门店与角色" onSubmit={async (e) => { e.preventDefault(); if (!(await update({ id, input: { storeCodes: split(codes), roles: [...chosen] } })).error) onDone(); }}>
+      <label>门店编码<input name="storeCodes" value={codes} onChange={(e) => setCodes(e.target.value)} /></label>
+      {allRoles.data?.staffRoles.map((role) => (
+        <label key={role.name} className="check">
+          <input type="checkbox" checked={chosen.has(role.name)} onChange={(e) => {
+            const next = new Set(chosen);
+            if (e.target.checked) next.add(role.name); else next.delete(role.name);
+            setChosen(next);
+          }} />
+          {role.name}
+        </label>
+      ))}
+      <button type="submit" disabled={result.fetching}>保存</button>
+      <ErrorNote error={allRoles.error ?? result.error} />
     </form>
   );
 }
