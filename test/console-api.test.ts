@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import type { RunningSupergraph } from '../app/launcher';
 import { placeTestOrder, registerUser } from '../subgraphs/order/test/fixtures';
+import { migrations } from '../subgraphs/user/migrations';
 import { createStaff } from '../subgraphs/user/staff';
 import { bearer, codes, gql, startSupergraph } from './support/harness';
 
@@ -34,13 +35,35 @@ const keysOf = (response: { data?: { myConsoleMenus: { key: string }[] } }) => r
 describe('console menus by role', () => {
   it('shows each role its default menus, directories included, and a shopper none', async () => {
     const admin = await gql(router, MY_MENUS, {}, await staffToken('admin'));
-    expect(keysOf(admin)).toEqual(['shop', 'dashboard', 'orders', 'catalog', 'coupons', 'open', 'open-apps', 'open-apis', 'open-logs', 'open-stats', 'system', 'roles']);
+    expect(keysOf(admin)).toEqual([
+      'shop', 'dashboard', 'orders', 'catalog', 'coupons', 'open', 'open-apps', 'open-apis', 'open-logs', 'open-stats',
+      'backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-terminals', 'bo-stores', 'bo-accounts', 'bo-roles', 'system', 'roles',
+    ]);
     expect(admin.data.myConsoleMenus[2]).toEqual({ key: 'orders', name: '订单', parentKey: 'shop', path: '/orders', scope: 'order:write' });
     expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('catalog')))).toEqual(['shop', 'catalog']);
     expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('open')))).toEqual(['open', 'open-apps', 'open-apis', 'open-logs', 'open-stats']);
+    // The back office (seed 001): its admins keep the directory and accounts, store staff work the counter.
+    expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('backoffice')))).toEqual(['backoffice', 'bo-stores', 'bo-accounts', 'bo-roles']);
+    expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('store')))).toEqual(['backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-terminals']);
     const shopper = await registerUser(router);
     expect(keysOf(await gql(router, MY_MENUS, {}, bearer(shopper.accessToken)))).toEqual([]);
     expect(keysOf(await gql(router, MY_MENUS))).toEqual([]);
+  });
+
+  it('gives roles that existed before the back office menus their defaults (migration 501), keeping admins\' edits', async () => {
+    await staffToken('store');
+    const db = supergraph.subgraphs.user!.db;
+    const role = await db('roles').where({ name: 'store' }).first();
+    const menusOfRole = async () => (await db('role_menus').where({ role_id: role.id }).orderBy('menu_key')).map((row: { menu_key: string }) => row.menu_key);
+    // As before the menus existed, plus an admin's edit that the migration must not undo.
+    await db('role_menus').where({ role_id: role.id }).delete();
+    await db('role_menus').insert({ role_id: role.id, menu_key: 'coupons' });
+    await migrations.find((migration) => migration.name === '501_back_office_menus')!.up(db);
+    try {
+      expect(await menusOfRole()).toEqual(['backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-terminals', 'coupons']);
+    } finally {
+      await db('role_menus').where({ role_id: role.id, menu_key: 'coupons' }).delete();
+    }
   });
 
   it('lets a staff admin set a role\'s menus (directory added), seen at the next read by its members', async () => {

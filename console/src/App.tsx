@@ -17,6 +17,11 @@ import { OpenLogsPage } from './pages/OpenLogs';
 import { OpenStatsPage } from './pages/OpenStats';
 import { OrderDetailPage, OrdersPage } from './pages/Orders';
 import { RolesPage } from './pages/Roles';
+import { BackOfficeRolesPage, StaffAccountsPage } from './pages/backoffice/Accounts';
+import { IdentifyMemberPage, RedeemCouponPage } from './pages/backoffice/Counter';
+import { StoreStatsPage } from './pages/backoffice/Stats';
+import { StoresPage } from './pages/backoffice/Stores';
+import { TerminalsPage } from './pages/backoffice/Terminals';
 import { getSession, onSessionChange, sessionFrom, setSession, type Session } from './session';
 import { ErrorNote } from './ui';
 
@@ -83,6 +88,13 @@ const PAGES: { path: string; menu: string; component: React.ComponentType<{ scop
   { path: '/open/logs', menu: 'open-logs', component: OpenLogsPage },
   { path: '/open/stats', menu: 'open-stats', component: OpenStatsPage },
   { path: '/system/roles', menu: 'roles', component: RolesPage },
+  { path: '/backoffice/identify', menu: 'bo-identify', component: IdentifyMemberPage },
+  { path: '/backoffice/redeem', menu: 'bo-redeem', component: RedeemCouponPage },
+  { path: '/backoffice/stats', menu: 'bo-stats', component: StoreStatsPage },
+  { path: '/backoffice/terminals', menu: 'bo-terminals', component: TerminalsPage },
+  { path: '/backoffice/stores', menu: 'bo-stores', component: StoresPage },
+  { path: '/backoffice/accounts', menu: 'bo-accounts', component: StaffAccountsPage },
+  { path: '/backoffice/roles', menu: 'bo-roles', component: BackOfficeRolesPage },
 ];
 
 function Shell() {

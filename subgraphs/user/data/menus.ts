@@ -29,6 +29,16 @@ export const CONSOLE_MENUS: readonly (Omit<MenuRow, 'sort_order'> & { roles: rea
   { key: 'open-apis', name: '接口', parent_key: 'open', path: '/open/apis', scope: 'open:admin', roles: ['admin', 'open'] },
   { key: 'open-logs', name: '调用日志', parent_key: 'open', path: '/open/logs', scope: 'open:admin', roles: ['admin', 'open'] },
   { key: 'open-stats', name: '调用统计', parent_key: 'open', path: '/open/stats', scope: 'open:admin', roles: ['admin', 'open'] },
+  // The merchant back office (seed 001, docs/back-office.md): back office admins keep the directory, accounts and roles;
+  // store staff identify members, redeem coupons and read their stores' statistics.
+  { key: 'backoffice', name: '门店后台', parent_key: null, path: null, scope: null, roles: ['admin', 'backoffice', 'store'] },
+  { key: 'bo-identify', name: '会员识别', parent_key: 'backoffice', path: '/backoffice/identify', scope: 'store:operate', roles: ['admin', 'store'] },
+  { key: 'bo-redeem', name: '券核销', parent_key: 'backoffice', path: '/backoffice/redeem', scope: 'store:operate', roles: ['admin', 'store'] },
+  { key: 'bo-stats', name: '门店统计', parent_key: 'backoffice', path: '/backoffice/stats', scope: 'store:operate', roles: ['admin', 'store'] },
+  { key: 'bo-terminals', name: '终端设备', parent_key: 'backoffice', path: '/backoffice/terminals', scope: 'store:operate', roles: ['admin', 'store'] },
+  { key: 'bo-stores', name: '门店目录', parent_key: 'backoffice', path: '/backoffice/stores', scope: 'store:admin', roles: ['admin', 'backoffice'] },
+  { key: 'bo-accounts', name: '门店账号', parent_key: 'backoffice', path: '/backoffice/accounts', scope: 'store:admin', roles: ['admin', 'backoffice'] },
+  { key: 'bo-roles', name: '门店角色', parent_key: 'backoffice', path: '/backoffice/roles', scope: 'store:admin', roles: ['admin', 'backoffice'] },
   { key: 'system', name: '系统', parent_key: null, path: null, scope: null, roles: ['admin'] },
   { key: 'roles', name: '员工与角色', parent_key: 'system', path: '/system/roles', scope: 'staff:admin', roles: ['admin'] },
 ];
@@ -39,9 +49,9 @@ export async function syncConsoleMenus(db: Knex): Promise<void> {
   await db('console_menus').insert(rows).onConflict('key').merge();
 }
 
-/** Gives a role its default menus (those naming it in CONSOLE_MENUS). */
-export async function grantDefaultMenus(db: Knex, roleId: string, roleName: string): Promise<void> {
-  const keys = CONSOLE_MENUS.filter((menu) => menu.roles.includes(roleName)).map((menu) => menu.key);
+/** Gives a role its default menus (those naming it in CONSOLE_MENUS), or only those of them among `onlyKeys`. */
+export async function grantDefaultMenus(db: Knex, roleId: string, roleName: string, onlyKeys?: readonly string[]): Promise<void> {
+  const keys = CONSOLE_MENUS.filter((menu) => menu.roles.includes(roleName) && (!onlyKeys || onlyKeys.includes(menu.key))).map((menu) => menu.key);
   if (!keys.length) return;
   await db('role_menus')
     .insert(keys.map((menu_key) => ({ role_id: roleId, menu_key })))

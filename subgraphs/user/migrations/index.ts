@@ -337,6 +337,20 @@ export const migrations: Migration[] = [
     },
   },
   {
+    // The back office's console menus (docs/console.md): roles that existed when 500 ran get these new pages by their
+    // defaults; roles made later get them at creation. Admins' edits of other menus are left alone.
+    name: '501_back_office_menus',
+    async up(knex: Knex) {
+      await syncConsoleMenus(knex);
+      const keys = ['backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-terminals', 'bo-stores', 'bo-accounts', 'bo-roles'];
+      const roles: { id: string; name: string }[] = await knex('roles').select('id', 'name');
+      for (const role of roles) await grantDefaultMenus(knex, String(role.id), role.name, keys);
+    },
+    async down(knex: Knex) {
+      await knex('console_menus').where('key', 'like', 'bo-%').orWhere('key', 'backoffice').delete();
+    },
+  },
+  {
     // The merchant back office (docs/back-office.md): the directory of sales branches, franchisees and stores (looked up
     // by their business codes, never by id), staff accounts scoped to stores, and the account ↔ store relation.
     name: '510_back_office_directory_and_accounts',

@@ -1,0 +1,182 @@
+/**
+ * Staff accounts of the back office (seed 001): list by name, phone, store; create one with its stores and roles;
+ * disable / enable (the seed's 删除账号 is a disable); reset a password. And the roles with their permissions.
+ * The user subgraph decides what a non-super-admin may see and assign (docs/back-office.md).
+ */
+import { useState } from 'react';
+import { useMutation, useQuery } from 'urql';
+import { time } from '../../format';
+import {
+  BackOfficeRolesDocument,
+  CreateStaffAccountDocument,
+  ResetStaffPasswordDocument,
+  SetStaffAccountDisabledDocument,
+  StaffAccountsDocument,
+  UpdateStaffAccountDocument,
+  type StaffAccountFilter,
+} from '../../gql/graphql';
+import { ErrorNote, Loading, PageTitle } from '../../ui';
+
+const split = (text: string) => text.split(/[\s,，]+/).filter(Boolean);
+
+export function StaffAccountsPage() {
+  const [realName, setRealName] = useState('');
+  const [storeCode, setStoreCode] = useState('');
+  const [filter, setFilter] = useState<StaffAccountFilter>({});
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const [result, refetch] = useQuery({ query: StaffAccountsDocument, variables: { filter, first: 20, after: cursors[cursors.length - 1] }, requestPolicy: 'cache-and-network' });
+  const [toggled, setDisabled] = useMutation(SetStaffAccountDisabledDocument);
+  const [creating, setCreating] = useState(false);
+  const [resetting, setResetting] = useState<string | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
+  const connection = result.data?.staffAccounts;
+  return (
+    <section>
+      <PageTitle>门店账号</PageTitle>
+      <form className="filters" aria-label="账号搜索" onSubmit={(e) => {
+        e.preventDefault();
+        setCursors([null]);
+        setFilter({ ...(realName.trim() ? { realName: realName.trim() } : {}), ...(storeCode.trim() ? { storeCode: storeCode.trim() } : {}) });
+      }}>
+        <label>姓名<input name="realName" value={realName} onChange={(e) => setRealName(e.target.value)} /></label>
+        <label>门店编码<input name="storeCode" value={storeCode} onChange={(e) => setStoreCode(e.target.value)} /></label>
+        <button type="submit">搜索</button>
+        <button type="button" onClick={() => setCreating(!creating)}>新建账号</button>
+      </form>
+      {creating && <CreateAccountForm onCreated={() => { setCreating(false); refetch({ requestPolicy: 'network-only' }); }} />}
+      <ErrorNote error={result.error ?? toggled.error} />
+      <Loading when={result.fetching && !connection} />
+      <table className="table" aria-label="账号列表">
+        <thead><tr><th>账号</th><th>姓名</th><th>手机</th><th>角色</th><th>门店</th><th>状态</th><th>创建时间</th><th>操作</th></tr></thead>
+        <tbody>
+          {connection?.edges.map(({ node }) => (
+            <tr key={node.id} data-testid={`account-${node.username ?? node.id}`}>
+              <td>{node.username ?? '—'}</td><td>{node.realName}</td><td>{node.phone ?? '—'}</td><td>{node.roles.join('，') || '—'}</td>
+              <td>{node.allStores ? '全部门店（超级管理员）' : node.stores.map((s) => s.code).join('，') || '—'}</td>
+              <td>{node.disabled ? '已停用' : '正常'}</td><td>{time(node.createdAt)}</td>
+              <td className="actions">
+                <button type="button" className="link" onClick={() => setDisabled({ id: node.id, disabled: !node.disabled })}>{node.disabled ? '启用' : '停用'}</button>
+                <button type="button" className="link" onClick={() => setResetting(resetting === node.id ? null : node.id)}>重置密码</button>
+                {!node.allStores && <button type="button" className="link" onClick={() => setEditing(editing === node.id ? null : node.id)}>门店与角色</button>}
+                {resetting === node.id && <ResetPassword id={node.id} onDone={() => setResetting(null)} />}
+                {editing === node.id && <EditAccess id={node.id} stores={node.stores.map((s) => s.code)} roles={node.roles} onDone={() => setEditing(null)} />}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {connection && (
+        <div className="pager">
+          {cursors.length > 1 && <button type="button" onClick={() => setCursors(cursors.slice(0, -1))}>上一页</button>}
+          {connection.pageInfo.hasNextPage && <button type="button" onClick={() => setCursors([...cursors, connection.pageInfo.endCursor ?? null])}>下一页</button>}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function CreateAccountForm({ onCreated }: { onCreated: () => void }) {
+  const [roles] = useQuery({ query: BackOfficeRolesDocument });
+  const [created, create] = useMutation(CreateStaffAccountDocument);
+  const [form, setForm] = useState({ username: '', password: '', realName: '', phone: '', stores: '', allStores: false });
+  const [chosen, setChosen] = useState<Set<string>>(new Set(['store']));
+  const field = (name: keyof typeof form) => ({ name, value: String(form[name]), onChange: (e: React.ChangeEvent<HTMLInputElement>) => setForm({ ...form, [name]: e.target.value }) });
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    const answer = await create({
+      input: {
+        username: form.username.trim(), password: form.password, realName: form.realName.trim(), phone: form.phone.trim() || undefined,
+        roles: [...chosen], storeCodes: split(form.stores), allStores: form.allStores,
+      },
+    });
+    if (answer.data) onCreated();
+  }
+  return (
+    <form className="card" aria-label="新建账号" onSubmit={submit}>
+      <h2>新建账号</h2>
+      <div className="filters">
+        <label>账号<input {...field('username')} required /></label>
+        <label>初始密码<input {...field('password')} type="password" autoComplete="new-password" required /></label>
+        <label>姓名<input {...field('realName')} required /></label>
+        <label>手机<input {...field('phone')} /></label>
+        <label>门店编码（逗号分隔）<input {...field('stores')} /></label>
+        <label className="check"><input type="checkbox" checked={form.allStores} onChange={(e) => setForm({ ...form, allStores: e.target.checked })} />超级管理员（全部门店）</label>
+      </div>
+      <div className="checks" aria-label="角色">
+        {roles.data?.staffRoles.map((role) => (
+          <label key={role.name} className="check">
+            <input type="checkbox" checked={chosen.has(role.name)} onChange={(e) => {
+              const next = new Set(chosen);
+              if (e.target.checked) next.add(role.name); else next.delete(role.name);
+              setChosen(next);
+            }} />
+            {role.name}
+          </label>
+        ))}
+      </div>
+      <ErrorNote error={roles.error ?? created.error} />
+      <button type="submit" disabled={created.fetching}>创建</button>
+    </form>
+  );
+}
+
+/** The stores an account acts for and its roles, replaced whole (the API checks what the editor may assign). */
+function EditAccess({ id, stores, roles, onDone }: { id: string; stores: string[]; roles: string[]; onDone: () => void }) {
+  const [allRoles] = useQuery({ query: BackOfficeRolesDocument });
+  const [result, update] = useMutation(UpdateStaffAccountDocument);
+  const [codes, setCodes] = useState(stores.join(', '));
+  const [chosen, setChosen] = useState<Set<string>>(new Set(roles));
+  return (
+    <form className="inline" aria-label="门店与角色" onSubmit={async (e) => { e.preventDefault(); if (!(await update({ id, input: { storeCodes: split(codes), roles: [...chosen] } })).error) onDone(); }}>
+      <label>门店编码<input name="storeCodes" value={codes} onChange={(e) => setCodes(e.target.value)} /></label>
+      {allRoles.data?.staffRoles.map((role) => (
+        <label key={role.name} className="check">
+          <input type="checkbox" checked={chosen.has(role.name)} onChange={(e) => {
+            const next = new Set(chosen);
+            if (e.target.checked) next.add(role.name); else next.delete(role.name);
+            setChosen(next);
+          }} />
+          {role.name}
+        </label>
+      ))}
+      <button type="submit" disabled={result.fetching}>保存</button>
+      <ErrorNote error={allRoles.error ?? result.error} />
+    </form>
+  );
+}
+
+function ResetPassword({ id, onDone }: { id: string; onDone: () => void }) {
+  const [password, setPassword] = useState('');
+  const [result, reset] = useMutation(ResetStaffPasswordDocument);
+  return (
+    <form className="inline" aria-label="重置密码" onSubmit={async (e) => { e.preventDefault(); if (!(await reset({ id, password })).error) onDone(); }}>
+      <input name="newPassword" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} placeholder="新密码" required />
+      <button type="submit" disabled={result.fetching}>确定</button>
+      <ErrorNote error={result.error} />
+    </form>
+  );
+}
+
+/** Roles and the permissions they are made of (read-only here; the 员工与角色 page edits menus, the API custom roles). */
+export function BackOfficeRolesPage() {
+  const [result] = useQuery({ query: BackOfficeRolesDocument, requestPolicy: 'network-only' });
+  const described = new Map(result.data?.staffPermissions.map((p) => [p.scope, p.description]) ?? []);
+  return (
+    <section>
+      <PageTitle>门店角色</PageTitle>
+      <ErrorNote error={result.error} />
+      <Loading when={result.fetching && !result.data} />
+      <table className="table" aria-label="角色与权限">
+        <thead><tr><th>角色</th><th>类型</th><th>权限</th></tr></thead>
+        <tbody>
+          {result.data?.staffRoles.map((role) => (
+            <tr key={role.id}>
+              <td>{role.name}</td><td>{role.builtIn ? '内置' : '自定义'}</td>
+              <td>{role.scopes.map((scope) => `${scope}${described.get(scope) ? `（${described.get(scope)}）` : ''}`).join('，') || '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
