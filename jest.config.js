@@ -4,12 +4,14 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/subgraphs/**/*.test.ts', '<rootDir>/router/**/*.test.ts'],
   // The fault tests (`npm run test:faults`, jest.faults.config.js) and the cluster test (`npm run test:cluster`) run
-  // separately: whole shops of processes, minutes each. So do the suites that start processes of their own
+  // separately: whole shops of processes, minutes each; so do the browser tests (`npm run test:browser`). So do the suites that start processes of their own
   // (`npm run test:slow`, jest.slow.config.js, the list in jest.slow-files.js).
   testPathIgnorePatterns: [
     '/node_modules/',
     '<rootDir>/test/faults/',
     '<rootDir>/test/cluster/',
+    // The browser tests (`npm run test:browser`, jest.browser.config.js): a shop and Chromium each.
+    '<rootDir>/test/browser/',
     ...require('./jest.slow-files.js').map((file) => `<rootDir>/${file.replace(/\./g, '\\.')}$`),
   ],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
