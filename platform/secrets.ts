@@ -7,7 +7,6 @@
  */
 import net from 'node:net';
 import { SERVICE_NAMES } from './service-keys';
-import { announce } from './log';
 
 export const SECRET_VARIABLES = ['JWT_SECRET', 'INTERNAL_SECRET'] as const;
 
@@ -72,8 +71,9 @@ let warned = false;
 export function warnDevelopmentSecrets(missing: readonly string[], host: string): void {
   if (warned || !missing.length) return;
   warned = true;
-  // Development only (config.ts): a start-up line for the developer at the terminal, plain text like the others.
-  announce(`Warning: ${missing.join(' and ')} not set: using the public development secrets (allowed only when nothing but this machine can reach us, HOST=${host}).`, false);
+  // Development only (config.ts): a plain line for the developer at the terminal, on stderr like any warning, so a
+  // command's own output on stdout (e.g. `npm run check:invariants -- --json`) stays what it says it is.
+  process.stderr.write(`Warning: ${missing.join(' and ')} not set: using the public development secrets (allowed only when nothing but this machine can reach us, HOST=${host}).\n`);
 }
 
 /**
