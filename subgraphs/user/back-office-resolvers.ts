@@ -3,6 +3,7 @@ import { requireScope, requireService, requireUser } from '../../platform/contex
 import { pageRequest, toConnection } from '../../platform/connection';
 import { badInput, conflict, forbidden } from '../../platform/errors';
 import { ALL_SCOPES } from '../../platform/identity';
+import { hitOrThrow } from '../../platform/rate-limit';
 import * as backOffice from './back-office';
 import { ADMIN_SCOPE, OPERATE_SCOPE, PERMISSIONS, type Reach } from './back-office';
 import type { UserContext } from './context';
@@ -20,6 +21,9 @@ export interface BoundTerminalView {
   terminal: TerminalRow;
   deviceSecret: string;
 }
+
+/** Member identifications per staff account or terminal: a till serves far fewer shoppers a minute. */
+export const IDENTIFY_RULE = { limit: 60, windowMs: 60_000 };
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
@@ -179,6 +183,8 @@ export const backOfficeResolvers: {
     async identifyMember(_parent, { storeCode, code }, context) {
       const userId = requireScope(context, OPERATE_SCOPE);
       await backOffice.requireStoreAccess(context.db, userId, storeCode);
+      // Every code tried counts, found or not: an account (or a stolen terminal) must not walk phone numbers to members.
+      await hitOrThrow(context.services.limiter, `identify:user:${userId}`, IDENTIFY_RULE, 'Too many member identifications, try again in a minute');
       return identifyMember(context.db, context.services.peers, code, context.requestId);
     },
     async memberCards(_parent, { userId }, context) {

@@ -5,6 +5,7 @@
  * identification by phone and card.
  */
 import crypto from 'node:crypto';
+import { IDENTIFY_RULE } from './back-office-resolvers';
 import type { Knex } from 'knex';
 import { verifyAccessToken } from '../../platform/access-token';
 import type { RunningSupergraph } from '../../app/launcher';
@@ -257,6 +258,16 @@ describe('member identification', () => {
     expect(ok(await gql(url, IDENTIFY, { s: `S${tag}-1`, c: card }, staff)).identifyMember).toMatchObject({ kind: 'ALIPAY_CARD', userId: member.id });
     expect(codes(await gql(url, IDENTIFY, { s: `S${tag}-2`, c: phone }, staff))).toEqual(['FORBIDDEN']);
     expect(codes(await gql(url, IDENTIFY, { s: `S${tag}-1`, c: '1' }, staff))).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('limits how many codes one account may try a minute, found or not', async () => {
+    const clerk = ok(await createAccount({ username: `lclerk_${tag.toLowerCase()}`, password: 'Passw0rd1', realName: '店员丁', roles: ['store'], storeCodes: [`S${tag}-1`] })).createStaffAccount;
+    const staff = as(clerk.id, ['store:operate']);
+    const IDENTIFY = 'query($s: String!, $c: String!) { identifyMember(storeCode: $s, code: $c) { kind } }';
+    const answers = [];
+    for (let i = 0; i < IDENTIFY_RULE.limit; i += 1) answers.push(codes(await gql(url, IDENTIFY, { s: `S${tag}-1`, c: uniquePhone() }, staff)));
+    expect(answers.flat()).not.toContain('RATE_LIMITED');
+    expect(codes(await gql(url, IDENTIFY, { s: `S${tag}-1`, c: uniquePhone() }, staff))).toEqual(['RATE_LIMITED']);
   });
 });
 
