@@ -264,6 +264,9 @@ export const backOfficeResolvers: {
     },
     async changeMyPassword(_parent, { currentPassword, newPassword }, context) {
       const userId = requireUser(context);
+      // A stolen access token must not become a way to guess the account's password: tries per account, as for login.
+      const { maxFailures, windowSeconds } = context.services.config.loginRateLimit;
+      await hitOrThrow(context.services.limiter, `change-password:user:${userId}`, { limit: maxFailures, windowMs: windowSeconds * 1000 }, 'Too many password changes tried, try again later');
       return backOffice.changeOwnPassword(context.db, context.services.revocations, userId, context.identity.sessionId, currentPassword, newPassword);
     },
     async issueTerminalBindingCode(_parent, { storeCode }, context) {

@@ -260,6 +260,17 @@ describe('member identification', () => {
     expect(codes(await gql(url, IDENTIFY, { s: `S${tag}-1`, c: '1' }, staff))).toEqual(['BAD_USER_INPUT']);
   });
 
+  it('limits password change tries per account, as login does', async () => {
+    const clerk = ok(await createAccount({ username: `pclerk_${tag.toLowerCase()}`, password: 'Passw0rd1', realName: '店员戊', roles: ['store'], storeCodes: [`S${tag}-1`] })).createStaffAccount;
+    const self = as(clerk.id, ['store:operate']);
+    const CHANGE = 'mutation($c: String!, $n: String!) { changeMyPassword(currentPassword: $c, newPassword: $n) }';
+    for (let i = 0; i < config.loginRateLimit.maxFailures; i += 1) {
+      expect(codes(await gql(url, CHANGE, { c: `Wrong${i}pass1`, n: 'Another0ne9' }, self))).not.toContain('RATE_LIMITED');
+    }
+    // Even the right password now waits: guessing stops here.
+    expect(codes(await gql(url, CHANGE, { c: 'Passw0rd1', n: 'Another0ne9' }, self))).toEqual(['RATE_LIMITED']);
+  });
+
   it('limits how many codes one account may try a minute, found or not', async () => {
     const clerk = ok(await createAccount({ username: `lclerk_${tag.toLowerCase()}`, password: 'Passw0rd1', realName: '店员丁', roles: ['store'], storeCodes: [`S${tag}-1`] })).createStaffAccount;
     const staff = as(clerk.id, ['store:operate']);
