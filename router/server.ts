@@ -21,7 +21,6 @@ import { jsonTextNestsDeeperThan } from '../platform/json-depth';
 import { identityGate } from '../platform/identity-gate';
 import type { RunningServer } from '../platform/subgraph-server';
 import { identityFromRequest } from './auth';
-import { createConsole, type ConsoleOptions } from './console';
 import { createExplorer, type Explorer, type ExplorerOptions } from './explorer';
 import { webAppRoutes } from './web-apps';
 import { InFlightDedup, type DedupStats } from './dedup';
@@ -57,8 +56,6 @@ export interface RouterOptions {
   subgraphUrls?: Partial<Record<SubgraphName, string>>;
   /** Where the explorer bundle lives and how to build it (tests); used only when `config.explorerEnabled`. */
   explorer?: ExplorerOptions;
-  /** Where the console bundle lives and how to build it (tests). */
-  console?: ConsoleOptions;
   /** The process's event bus (subscriptions listen on it); otherwise the router creates its own and closes it. */
   events?: EventBus;
   /** The process's draining state (`npm start` shares one among its servers); otherwise the router's own. */
@@ -224,10 +221,8 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   // The bundle is built on the first visit, not here: routers started by tests never pay for it.
   const explorer = config.explorerEnabled ? createExplorer({ endpoint: '/graphql', ...options.explorer }) : undefined;
   if (explorer) app.use(explorer.routes);
-  // The storefront at /shop (router/web-apps.ts).
+  // The storefront at /shop and the staff's operations console at /console (router/web-apps.ts).
   app.use(webAppRoutes());
-  // The staff's operations console (router/console): a browser app on this origin's /graphql, no other way in.
-  app.use(createConsole(options.console));
   // Provider callbacks, known paths only: forwarded as they are to payment (and carrier pushes to order): router/notify-proxy.ts.
   const notify = notifyProxy(config, (service) => new URL(resolveUrl(service, `http://${config.host}:${config.ports[service]}/graphql`)).origin);
   app.use('/notify', notify.router);

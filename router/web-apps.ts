@@ -1,7 +1,9 @@
 /**
- * The browser apps the router serves: the storefront at /shop (clients/web). Each is a built folder (index.html,
- * content-hashed assets, manifest.json; scripts/lib/web-app-build.ts) under `<code dir>/<app source>/public`: the
- * repository's clients/web/public when run from the sources, dist/clients/web/public when compiled.
+ * The browser apps the router serves: the storefront at /shop (clients/web) and the staff's operations console at
+ * /console (console/; docs/console.md). Each is a built folder (index.html, content-hashed assets, manifest.json;
+ * scripts/lib/web-app-build.ts) under `<code dir>/<app source>/public`: the repository's clients/web/public when run
+ * from the sources, dist/clients/web/public when compiled. Both talk only to this origin's /graphql: the console
+ * has no other way in than any client.
  *
  * - `<mount>/assets/*`: hashed names, cached for a year (`immutable`).
  * - any other GET under `<mount>`: index.html, never cached (the SPA's client routes, e.g. /shop/orders/12, load the
@@ -23,10 +25,24 @@ export const STOREFRONT: WebAppSpec = {
   title: '小店',
   lang: 'zh-CN',
   packages: ['react', 'react-dom', 'urql', '@urql/core', '@urql/exchange-persisted', 'graphql', 'graphql-ws', 'wouter'],
+  noscript: '请启用 JavaScript 后再访问本店。',
+  csp: { websocket: true, inlineStyles: false },
+};
+
+export const CONSOLE: WebAppSpec = {
+  name: 'console',
+  source: 'console',
+  mount: '/console',
+  title: '运营后台',
+  lang: 'zh-CN',
+  packages: ['react', 'react-dom', 'urql', '@urql/core', 'graphql', 'wouter', 'chart.js', 'react-chartjs-2'],
+  noscript: '请启用 JavaScript 后再使用运营后台。',
+  // No subscriptions; chart.js sets inline sizes on its canvases.
+  csp: { websocket: false, inlineStyles: true },
 };
 
 /** Every app the router serves (and scripts/build.ts builds). */
-export const WEB_APPS: WebAppSpec[] = [STOREFRONT];
+export const WEB_APPS: WebAppSpec[] = [STOREFRONT, CONSOLE];
 
 /** Where the built app is read from (and built to, when run from the sources). */
 export function webAppOutDir(spec: WebAppSpec, root: string = codeDir): string {
@@ -40,15 +56,15 @@ export interface WebAppRouteOptions {
   log?: (message: string) => void;
 }
 
-/** The CSP of the pages: scripts, styles and data from this origin; WebSockets to this host's GraphQL endpoint. */
-export function contentSecurityPolicy(host: string | undefined): string {
+/** The CSP of an app's pages: scripts, styles and data from this origin; WebSockets to this host's GraphQL endpoint. */
+export function contentSecurityPolicy(host: string | undefined, csp: WebAppSpec['csp']): string {
   // Host is what the browser asked for; anything but a host[:port] is left out rather than echoed into a header.
-  const safeHost = host && /^[A-Za-z0-9.\-[\]:]{1,255}$/.test(host) ? host : undefined;
+  const safeHost = csp.websocket && host && /^[A-Za-z0-9.\-[\]:]{1,255}$/.test(host) ? host : undefined;
   const ws = safeHost ? ` ws://${safeHost} wss://${safeHost}` : '';
   return [
     "default-src 'self'",
     "script-src 'self'",
-    "style-src 'self'",
+    csp.inlineStyles ? "style-src 'self' 'unsafe-inline'" : "style-src 'self'",
     "img-src 'self' data:",
     `connect-src 'self'${ws}`,
     "object-src 'none'",
@@ -110,7 +126,7 @@ function webAppRouter(spec: WebAppSpec, options: WebAppRouteOptions): express.Ro
     void (async () => {
       const problem = await ensureBuilt();
       res.set('Cache-Control', 'no-cache');
-      res.set('Content-Security-Policy', contentSecurityPolicy(req.headers.host));
+      res.set('Content-Security-Policy', contentSecurityPolicy(req.headers.host, spec.csp));
       res.set('X-Content-Type-Options', 'nosniff');
       res.set('Referrer-Policy', 'same-origin');
       if (problem) {

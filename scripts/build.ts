@@ -9,7 +9,7 @@
  *   schema/supergraph.graphql; migrations are code and come with it.
  * - The explorer bundle (router/explorer/build.ts) goes to dist/router/explorer/public; a fresh bundle from the
  *   previous build is kept rather than rebuilt.
- * - Each browser app (router/web-apps.ts: the storefront) goes to dist/<its folder>/public (scripts/lib/web-app-build.ts),
+ * - Each browser app (router/web-apps.ts: the storefront and the operations console) goes to dist/<its folder>/public (scripts/lib/web-app-build.ts),
  *   kept like the explorer when its fingerprint still matches; `--web` builds only them (`npm run build:web`).
  * - dist/build-info.json, written last, records a fingerprint of every input (contents of the sources, run-time files,
  *   explorer sources, package.json and the lock file). `--if-stale` (what `npm start` runs) builds only when that
@@ -22,7 +22,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type * as Esbuild from 'esbuild';
-import { buildConsole, consoleBundleStatus, CONSOLE_SOURCE_DIR } from '../router/console/build';
 import { buildExplorer, explorerBundleStatus, EXPLORER_SOURCE_DIR, loadEsbuild } from '../router/explorer/build';
 import { WEB_APPS, webAppOutDir } from '../router/web-apps';
 import { buildWebApp, webAppInputs, webAppStatus } from './lib/web-app-build';
@@ -45,7 +44,6 @@ export const ENTRY_POINTS = [
 ];
 const BUILD_INFO = 'build-info.json';
 const EXPLORER_OUT = path.join('router', 'explorer', 'public');
-const CONSOLE_OUT = path.join('router', 'console', 'public');
 
 export interface BuildInfo {
   fingerprint: string;
@@ -85,7 +83,7 @@ function walk(dir: string, files: string[] = []): string[] {
 function isServerModule(rel: string): boolean {
   if (!rel.endsWith('.ts') || rel.endsWith('.d.ts') || rel.endsWith('.test.ts')) return false;
   if (rel.split('/').includes('test') || rel === 'scripts/build.ts') return false;
-  return !rel.startsWith('router/explorer/client/') && !rel.startsWith('router/explorer/public/') && !rel.startsWith('router/console/public/');
+  return !rel.startsWith('router/explorer/client/') && !rel.startsWith('router/explorer/public/');
 }
 
 export function collectInputs(projectDir: string = PROJECT_DIR): Inputs {
@@ -98,8 +96,7 @@ export function collectInputs(projectDir: string = PROJECT_DIR): Inputs {
   const manifests = ['package.json', 'package-lock.json', 'tsconfig.json'].filter((file) => fs.existsSync(path.join(projectDir, file)));
   const buildScript = files.filter((file) => file === 'scripts/build.ts');
   const webSources = WEB_APPS.flatMap((spec) => webAppInputs(projectDir, spec));
-  const consoleSources = walk(path.join(projectDir, toPosix(path.relative(PROJECT_DIR, CONSOLE_SOURCE_DIR)))).map(relative);
-  const all = [...new Set([...modules, ...runtimeFiles, ...explorerSources, ...webSources, ...consoleSources, ...manifests, ...buildScript])].sort();
+  const all = [...new Set([...modules, ...runtimeFiles, ...explorerSources, ...webSources, ...manifests, ...buildScript])].sort();
   return { modules, runtimeFiles, all };
 }
 
@@ -138,10 +135,8 @@ export interface BuildOptions {
   outDir?: string;
   /** Build the explorer bundle too (default true). */
   explorer?: boolean;
-  /** Build the browser apps (the storefront) too (default true). */
+  /** Build the browser apps (the storefront and the console) too (default true). */
   webApps?: boolean;
-  /** Build the operations console too (default true). */
-  console?: boolean;
   esbuild?: typeof Esbuild;
   log?: (message: string) => void;
 }
@@ -194,18 +189,6 @@ export async function build(options: BuildOptions = {}): Promise<BuildInfo> {
       }
     }
     if (options.webApps ?? true) await buildWebApps({ projectDir, esbuild, log, previousRoot: outDir, outRoot: next });
-    if ((options.console ?? true) && fs.existsSync(path.join(projectDir, 'console', 'src'))) {
-      // The operations console (router/console/build.ts), kept when the previous build's is fresh, like the explorer.
-      const previous = path.join(outDir, CONSOLE_OUT);
-      const target = path.join(next, CONSOLE_OUT);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      if (consoleBundleStatus(previous).state === 'fresh') {
-        fs.renameSync(previous, target);
-      } else {
-        const { manifest, ms } = await buildConsole({ outDir: target, esbuild });
-        log(`console: ${(manifest.bytes / 1e3).toFixed(0)} kB in ${(ms / 1000).toFixed(1)} s`);
-      }
-    }
     const info: BuildInfo = {
       fingerprint: print,
       builtAt: new Date().toISOString(),
@@ -276,7 +259,7 @@ async function main(args: string[]) {
     console.log(`build      ${status.reason}: building dist/ (once; \`npm run build\` does it by hand)`);
   }
   const info = await build({ outDir, log: (message) => console.log(`build      ${message}`) });
-  console.log(`build      dist/: ${info.modules} modules, run-time files, the explorer and the console in ${(info.ms / 1000).toFixed(1)} s`);
+  console.log(`build      dist/: ${info.modules} modules, run-time files, the explorer and the browser apps in ${(info.ms / 1000).toFixed(1)} s`);
 }
 
 if (require.main === module) {

@@ -165,6 +165,12 @@ it('the compiled product subgraph and router start in production from their own 
     expect(page.status).toBe(200);
     const script = (await page.text()).match(/\/shop\/assets\/main-[A-Z0-9]+\.js/)![0];
     expect((await fetch(`${new URL(routerUrl).origin}${script}`)).status).toBe(200);
+    // The console likewise (the same browser-app build).
+    expect(fs.existsSync(path.join(outDir, 'console/public/manifest.json'))).toBe(true);
+    const consolePage = await fetch(`${new URL(routerUrl).origin}/console/orders`);
+    expect(consolePage.status).toBe(200);
+    const consoleScript = (await consolePage.text()).match(/\/console\/assets\/main-[A-Z0-9]+\.js/)![0];
+    expect((await fetch(`${new URL(routerUrl).origin}${consoleScript}`)).status).toBe(200);
     router.child.kill('SIGTERM');
     product.child.kill('SIGTERM');
     expect(await router.exited).toBe(0);

@@ -27,7 +27,7 @@ describe('the storefront served at /shop', () => {
   const logs: string[] = [];
   beforeAll(async () => {
     outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'web-app-'));
-    server = await serve(express().use(webAppRoutes({ outDir: () => outDir, buildOnDemand: true, log: (m) => logs.push(m) })));
+    server = await serve(express().use(webAppRoutes({ outDir: (spec) => path.join(outDir, spec.name), buildOnDemand: true, log: (m) => logs.push(m) })));
   });
   afterAll(async () => {
     await server?.close();
@@ -64,25 +64,48 @@ describe('the storefront served at /shop', () => {
   });
 
   it('writes the client version and the persisted ids into the bundle, and is fresh after the build', async () => {
-    const status = webAppStatus(path.resolve(__dirname, '..'), STOREFRONT, outDir);
+    const status = webAppStatus(path.resolve(__dirname, '..'), STOREFRONT, path.join(outDir, 'web'));
     expect(status.state).toBe('fresh');
     if (status.state !== 'fresh') return;
     expect(status.manifest.version).toMatch(/^0\.1\.0\+[0-9a-f]{8}$/);
-    const js = fs.readFileSync(path.join(outDir, 'assets', status.manifest.files.js), 'utf8');
+    const js = fs.readFileSync(path.join(outDir, 'web', 'assets', status.manifest.files.js), 'utf8');
     expect(js).toContain(status.manifest.version);
     expect(js).toContain('apollographql-client-name');
+  });
+
+  it('serves the operations console at every path under /console the same way, with inline styles for its charts and no WebSocket', async () => {
+    const [first, deep] = await Promise.all([fetch(`${server.url}/console`), fetch(`${server.url}/console/open/logs`)]);
+    expect([first.status, deep.status]).toEqual([200, 200]);
+    // Two visits at once, one build (the storefront's was the other).
+    expect(logs.filter((line) => line.startsWith('building console'))).toHaveLength(1);
+    const html = await first.text();
+    expect(await deep.text()).toBe(html);
+    expect(html).toContain('<title>运营后台</title>');
+    const csp = first.headers.get('content-security-policy')!;
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self' 'unsafe-inline'");
+    expect(csp).toContain("connect-src 'self';");
+    expect(first.headers.get('cache-control')).toBe('no-cache');
+    const assets = html.match(/\/console\/assets\/main-[A-Z0-9]+\.(js|css)/g)!;
+    expect(assets).toHaveLength(2);
+    for (const asset of assets) {
+      const response = await fetch(`${server.url}${asset}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toContain('immutable');
+    }
+    expect((await fetch(`${server.url}/console/assets/missing.js`)).status).toBe(404);
   });
 });
 
 it('leaves a Host that is not a host out of the CSP', () => {
-  expect(contentSecurityPolicy('shop.example.com')).toContain("connect-src 'self' ws://shop.example.com wss://shop.example.com;");
-  expect(contentSecurityPolicy("evil; script-src *")).toContain("connect-src 'self';");
-  expect(contentSecurityPolicy(undefined)).toContain("connect-src 'self';");
+  expect(contentSecurityPolicy('shop.example.com', STOREFRONT.csp)).toContain("connect-src 'self' ws://shop.example.com wss://shop.example.com;");
+  expect(contentSecurityPolicy("evil; script-src *", STOREFRONT.csp)).toContain("connect-src 'self';");
+  expect(contentSecurityPolicy(undefined, STOREFRONT.csp)).toContain("connect-src 'self';");
 });
 
 it('a compiled router never builds the app at run time: without a build it says how to make one', async () => {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'web-app-none-'));
-  const server = await serve(express().use(webAppRoutes({ outDir: () => outDir, buildOnDemand: false, log: () => undefined })));
+  const server = await serve(express().use(webAppRoutes({ outDir: (spec) => path.join(outDir, spec.name), buildOnDemand: false, log: () => undefined })));
   try {
     const response = await fetch(`${server.url}/shop/cart`);
     expect(response.status).toBe(503);
@@ -96,7 +119,7 @@ it('a compiled router never builds the app at run time: without a build it says 
 
 it('sees a changed source as stale and a deleted asset as missing; a rebuild gives new hashed names', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'web-app-fixture-'));
-  const spec: WebAppSpec = { name: 'demo', source: 'app', mount: '/demo', title: 'Demo', lang: 'en', packages: [] };
+  const spec: WebAppSpec = { name: 'demo', source: 'app', mount: '/demo', title: 'Demo', lang: 'en', packages: [], noscript: 'Enable JavaScript.', csp: { websocket: false, inlineStyles: false } };
   const write = (file: string, text: string) => {
     fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     fs.writeFileSync(path.join(dir, file), text);

@@ -3,7 +3,7 @@
  * console has no other way in: every page uses the public API and its scope checks, like any client.
  */
 import { Client, cacheExchange, fetchExchange } from 'urql';
-import { accessToken, refreshSession, setSession } from './session';
+import { accessToken, CLIENT_HEADERS, refreshSession, setSession } from './session';
 
 export const ENDPOINT = '/graphql';
 
@@ -11,7 +11,7 @@ export const ENDPOINT = '/graphql';
 async function authorizedFetch(input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
   const send = (token: string | null) => {
     const headers = new Headers(init.headers);
-    headers.set('apollographql-client-name', 'console');
+    for (const [name, value] of Object.entries(CLIENT_HEADERS)) headers.set(name, value);
     if (token) headers.set('authorization', `Bearer ${token}`);
     return fetch(input, { ...init, headers });
   };

@@ -6,6 +6,9 @@
 import { Client, fetchExchange } from 'urql';
 import { RefreshTokenDocument } from './gql/graphql';
 
+/** How the console names itself to the router (metrics, logs, the persisted-operation safelist); the build sets the version. */
+export const CLIENT_HEADERS = { 'apollographql-client-name': 'console', 'apollographql-client-version': __APP_VERSION__ };
+
 export interface Session {
   accessToken: string;
   refreshToken: string;
@@ -58,7 +61,7 @@ export function refreshSession(endpoint: string): Promise<Session | null> {
   refreshing ??= (async () => {
     try {
       // A bare client (no auth exchange, no cache): the refresh must not wait for itself.
-      const client = new Client({ url: endpoint, exchanges: [fetchExchange], fetchOptions: { headers: { 'apollographql-client-name': 'console' } } });
+      const client = new Client({ url: endpoint, exchanges: [fetchExchange], fetchOptions: { headers: CLIENT_HEADERS } });
       const result = await client.mutation(RefreshTokenDocument, { refreshToken: session.refreshToken }).toPromise();
       // Network trouble: keep the session and try again with the next request. A refused token: signed out.
       if (result.error?.networkError) return current;

@@ -1,5 +1,5 @@
 /**
- * Builds a browser app of this repository (the storefront in clients/web; the staff console can use the same) with
+ * Builds a browser app of this repository (the storefront in clients/web, the staff console in console/) with
  * esbuild: one minified ES module bundle of `src/main.tsx` with its CSS, content-hashed, an `index.html` naming them
  * under the app's base path, and a `manifest.json` holding the fingerprint of the inputs (sources, this file, the
  * installed versions of the bundled packages). The router serves the output (router/web-apps.ts); scripts/build.ts
@@ -25,6 +25,13 @@ export interface WebAppSpec {
   lang: string;
   /** Packages bundled into the app: upgrading one makes the bundle stale. */
   packages: string[];
+  /** What the page says when JavaScript is off. */
+  noscript: string;
+  /**
+   * The page's Content-Security-Policy needs (router/web-apps.ts): `websocket` adds this host's ws:/wss: (graphql-ws
+   * subscriptions); `inlineStyles` allows style attributes (chart.js sizes its canvases with them).
+   */
+  csp: { websocket: boolean; inlineStyles: boolean };
 }
 
 export interface WebAppManifest {
@@ -126,7 +133,7 @@ function indexHtml(spec: WebAppSpec, files: { js: string; css: string }): string
 </head>
 <body>
 <div id="root"></div>
-<noscript>请启用 JavaScript 后再访问本店。</noscript>
+<noscript>${spec.noscript}</noscript>
 </body>
 </html>
 `;

@@ -53,7 +53,7 @@ it('serves the app at /console with hashed assets and a self-only CSP, any path 
   expect(response.status).toBe(200);
   expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
   const html = await response.text();
-  const script = /src="(\/console\/assets\/console-[A-Z0-9]+\.js)"/.exec(html)?.[1];
+  const script = /src="(\/console\/assets\/main-[A-Z0-9]+\.js)"/.exec(html)?.[1];
   expect(script).toBeDefined();
   const asset = await fetch(`${origin}${script}`);
   expect(asset.status).toBe(200);
