@@ -280,8 +280,17 @@ export function createRedisRateLimiter(url: string, options: RateLimiterOptions 
 }
 
 /** Redis when REDIS_URL is set, memory otherwise. */
-export function createRateLimiter(config: Pick<Config, 'redisUrl'>, options: RateLimiterOptions = {}): RateLimiter {
-  return config.redisUrl ? createRedisRateLimiter(config.redisUrl, options) : createMemoryRateLimiter(options);
+/**
+ * Redis when REDIS_URL is set, memory otherwise. Keys start with the deployment's namespace (EVENTS_NAMESPACE) like
+ * every other key of ours: two deployments (or two test runs) sharing a Redis never count each other's calls.
+ */
+export function createRateLimiter(
+  config: Pick<Config, 'redisUrl'> & { events?: Pick<Config['events'], 'namespace'> },
+  options: RateLimiterOptions = {},
+): RateLimiter {
+  const namespace = config.events?.namespace;
+  const prefixed = namespace ? { ...options, prefix: `${namespace}:${options.prefix ?? ''}` } : options;
+  return config.redisUrl ? createRedisRateLimiter(config.redisUrl, prefixed) : createMemoryRateLimiter(prefixed);
 }
 
 /** A config throttle rule as the limiter takes it. */

@@ -151,6 +151,21 @@ describe.each(implementations)('%s limiter', (_name, create) => {
     }
   });
 
+  it('keeps the keys of two deployments sharing a Redis apart (EVENTS_NAMESPACE)', async () => {
+    const prefix = `test:rl:${crypto.randomUUID()}:`;
+    const one = createRateLimiter({ redisUrl, events: { namespace: `ns-one-${crypto.randomUUID()}` } }, { prefix });
+    const two = createRateLimiter({ redisUrl, events: { namespace: `ns-two-${crypto.randomUUID()}` } }, { prefix });
+    try {
+      expect((await one.hit('user:1', { limit: 1, windowMs: 60_000 })).allowed).toBe(true);
+      expect((await one.hit('user:1', { limit: 1, windowMs: 60_000 })).allowed).toBe(false);
+      // The same key in the other deployment starts from nothing.
+      expect((await two.hit('user:1', { limit: 1, windowMs: 60_000 })).allowed).toBe(true);
+    } finally {
+      await one.close();
+      await two.close();
+    }
+  });
+
   it('closes cleanly without ever having connected', async () => {
     await expect(createRedisRateLimiter(redisUrl!).close()).resolves.toBeUndefined();
   });
