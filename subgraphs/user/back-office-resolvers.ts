@@ -5,7 +5,7 @@ import { badInput, conflict, forbidden } from '../../platform/errors';
 import { ALL_SCOPES } from '../../platform/identity';
 import { hitOrThrow } from '../../platform/rate-limit';
 import * as backOffice from './back-office';
-import { ADMIN_SCOPE, OPERATE_SCOPE, PERMISSIONS, type Reach } from './back-office';
+import { ADMIN_SCOPE, OPERATE_SCOPE, PERMISSIONS, ROLES_SCOPE, type Reach } from './back-office';
 import type { UserContext } from './context';
 import { findCardsOfUser, putMemberCard, type MemberCardKind } from './data/member-cards';
 import { pageDirectory, type BranchRow, type FranchiseeRow, type StoreRow } from './data/directory';
@@ -135,16 +135,17 @@ export const backOfficeResolvers: {
       return toConnection('SalesBranch', rows, request);
     },
     staffPermissions(_parent, _args, context) {
-      requireScope(context, ADMIN_SCOPE);
+      // What the permissions mean: for the role editor (staff:admin) and for picking roles for accounts (store:admin).
+      if (!context.identity.scopes.includes(ROLES_SCOPE)) requireScope(context, ADMIN_SCOPE);
       return ALL_SCOPES.map((scope) => ({ scope, description: PERMISSIONS[scope] }));
     },
     async staffRoles(_parent, _args, context) {
-      // The back office's administrators (roles' scopes) and the console's (roles' menus) both read the roles.
-      if (!context.identity.scopes.includes('staff:admin')) requireScope(context, ADMIN_SCOPE);
+      // Role definitions are staff:admin's; a store:admin reads them too, to pick roles for the accounts it manages.
+      if (!context.identity.scopes.includes(ROLES_SCOPE)) requireScope(context, ADMIN_SCOPE);
       return backOffice.roles(context.db);
     },
     async staffRole(_parent, { name }, context) {
-      requireScope(context, ADMIN_SCOPE);
+      if (!context.identity.scopes.includes(ROLES_SCOPE)) requireScope(context, ADMIN_SCOPE);
       return backOffice.role(context.db, name);
     },
     async staffAccounts(_parent, { first, after, filter }, context) {
@@ -232,24 +233,24 @@ export const backOfficeResolvers: {
       return backOffice.setBusinessStatus(context.db, { all: true }, code, businessStatus);
     },
     async createStaffRole(_parent, { name, scopes }, context) {
-      const { reach } = await adminReach(context);
-      return backOffice.createRole(context.db, reach, name, scopes);
+      requireScope(context, ROLES_SCOPE);
+      return backOffice.createRole(context.db, name, scopes);
     },
     async updateStaffRole(_parent, { name, scopes }, context) {
-      const { reach } = await adminReach(context);
-      return backOffice.updateRole(context.db, reach, name, scopes);
+      requireScope(context, ROLES_SCOPE);
+      return backOffice.updateRole(context.db, name, scopes);
     },
     async deleteStaffRole(_parent, { name }, context) {
-      const { reach } = await adminReach(context);
-      return backOffice.removeRole(context.db, reach, name);
+      requireScope(context, ROLES_SCOPE);
+      return backOffice.removeRole(context.db, name);
     },
     async createStaffAccount(_parent, { input }, context) {
       const { userId, reach } = await adminReach(context);
-      return account(context, await backOffice.createAccount(context.db, reach, userId, input));
+      return account(context, await backOffice.createAccount(context.db, reach, { userId, scopes: context.identity.scopes }, input));
     },
     async updateStaffAccount(_parent, { id, input }, context) {
       const { reach } = await adminReach(context);
-      await backOffice.updateAccount(context.db, reach, id, input);
+      await backOffice.updateAccount(context.db, reach, context.identity.scopes, id, input);
       return account(context, id);
     },
     async setStaffAccountDisabled(_parent, { id, disabled }, context) {

@@ -123,6 +123,15 @@ describe('staff accounts scoped to stores', () => {
     expect(codes(await createAccount({ username: `x_${tag.toLowerCase()}`, password: 'Passw0rd1', realName: '越权', roles: ['store'], storeCodes: [`S${tag}-2`] }, fa))).toEqual(['FORBIDDEN']);
     expect(codes(await createAccount({ username: `y_${tag.toLowerCase()}`, password: 'Passw0rd1', realName: '越权', roles: ['store'], storeCodes: [], allStores: true }, fa))).toEqual(['FORBIDDEN']);
     expect(await db('users').whereIn('username', [`x_${tag.toLowerCase()}`, `y_${tag.toLowerCase()}`]).first()).toBeUndefined();
+    // Nor an account with a role above its own permissions (admin holds every scope; finance payment:refund): those
+    // reach the whole shop, not its store.
+    const escalation = await createAccount({ username: `z_${tag.toLowerCase()}`, password: 'Passw0rd1', realName: '越权', roles: ['store', 'admin'], storeCodes: [`S${tag}-1`] }, fa);
+    expect(escalation.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ROLE_ABOVE_GRANTOR', field: 'roles' });
+    expect(escalation.errors?.[0].message).toContain('admin');
+    expect(await db('users').where({ username: `z_${tag.toLowerCase()}` }).first()).toBeUndefined();
+    const raise = await gql(url, 'mutation($id: ID!) { updateStaffAccount(id: $id, input: { roles: ["store", "finance"] }) { roles } }', { id: clerk.id }, fa);
+    expect(raise.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ROLE_ABOVE_GRANTOR' });
+    expect(ok(await gql(url, 'query($id: ID!) { staffAccount(id: $id) { roles } }', { id: clerk.id }, fa)).staffAccount.roles).toEqual(['store']);
 
     // Its list holds its own people only; the super-admin's holds them all (search by real name).
     const LIST = 'query($f: StaffAccountFilter) { staffAccounts(first: 50, filter: $f) { edges { node { id realName } } } }';
@@ -186,6 +195,12 @@ describe('staff accounts scoped to stores', () => {
 
   it('keeps custom roles to known permissions and leaves built-in roles alone', async () => {
     const name = `cashier-${tag.toLowerCase()}`;
+    // Role definitions are staff:admin's (roles reach the whole shop); a store:admin only reads them, to pick roles.
+    const storeAdmin = as(adminId, ['store:admin', 'store:operate']);
+    expect(codes(await gql(url, 'mutation($n: String!) { createStaffRole(name: $n, scopes: ["store:operate"]) { name } }', { n: name }, storeAdmin))).toEqual(['FORBIDDEN']);
+    expect(ok(await gql(url, '{ staffRoles { name } staffPermissions { scope } }', {}, storeAdmin)).staffRoles.length).toBeGreaterThan(0);
+    expect(codes(await gql(url, '{ staffRoles { name } }', {}, as(adminId, ['store:operate'])))).toEqual(['FORBIDDEN']);
+    const admin = () => as(adminId, ['staff:admin']);
     const created = ok(await gql(url, 'mutation($n: String!) { createStaffRole(name: $n, scopes: ["store:operate"]) { name scopes builtIn } }', { n: name }, admin()));
     expect(created.createStaffRole).toEqual({ name, scopes: ['store:operate'], builtIn: false });
     expect(codes(await gql(url, 'mutation($n: String!) { createStaffRole(name: $n, scopes: []) { name } }', { n: name }, admin()))).toEqual(['CONFLICT']);

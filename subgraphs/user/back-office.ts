@@ -51,6 +51,8 @@ import { validatePassword, validatePhone, validateUsername } from './validation'
 
 export const ADMIN_SCOPE: Scope = 'store:admin';
 export const OPERATE_SCOPE: Scope = 'store:operate';
+/** Role definitions: their permissions (here) and their console menus (console-menus.ts). */
+export const ROLES_SCOPE: Scope = 'staff:admin';
 
 /** A batch look-up by codes takes at most this many (seed: "批量门店编号"). */
 export const MAX_CODES = 500;
@@ -255,9 +257,9 @@ export const PERMISSIONS: Record<Scope, string> = {
   'subscription:erp': 'Subscription packages (ERP)',
   'open:admin': 'The open platform: apps, APIs, grants',
   'clients:admin': 'Client releases: persisted-operation manifests and safelist modes',
-  'store:admin': 'Back office: stores, franchisees, branches, staff accounts, roles',
+  'store:admin': 'Back office: stores, franchisees, branches, staff accounts (giving only roles within one’s own permissions)',
   'store:operate': 'At one’s own stores: member identification, coupon redemption, terminals, statistics',
-  'staff:admin': 'The operations console: which menus each role sees',
+  'staff:admin': 'Staff roles: their permissions and the console menus each role sees',
 };
 
 export interface RoleView {
@@ -292,8 +294,7 @@ function requireCustom(name: string): void {
   if (Object.hasOwn(STAFF_ROLES, name)) throw shopError('CONFLICT', `${name} is a built-in role and cannot be changed`, { reason: 'BUILT_IN_ROLE' });
 }
 
-export async function createRole(db: Knex, reach: Reach, name: string, scopes: readonly string[]): Promise<RoleView> {
-  requireSuperAdmin(reach);
+export async function createRole(db: Knex, name: string, scopes: readonly string[]): Promise<RoleView> {
   if (!ROLE_NAME.test(name)) throw badInput('A role name is 2–32 lower-case letters, digits, "-" or "_", starting with a letter', 'name');
   requireCustom(name);
   const valid = validateScopes(scopes);
@@ -304,8 +305,7 @@ export async function createRole(db: Knex, reach: Reach, name: string, scopes: r
   return role(db, name);
 }
 
-export async function updateRole(db: Knex, reach: Reach, name: string, scopes: readonly string[]): Promise<RoleView> {
-  requireSuperAdmin(reach);
+export async function updateRole(db: Knex, name: string, scopes: readonly string[]): Promise<RoleView> {
   requireCustom(name);
   const valid = validateScopes(scopes);
   await db.transaction(async (trx) => {
@@ -315,19 +315,32 @@ export async function updateRole(db: Knex, reach: Reach, name: string, scopes: r
   return role(db, name);
 }
 
-export async function removeRole(db: Knex, reach: Reach, name: string): Promise<boolean> {
-  requireSuperAdmin(reach);
+export async function removeRole(db: Knex, name: string): Promise<boolean> {
   requireCustom(name);
   return deleteRole(db, name);
 }
 
 // ---- Staff accounts ----
 
-async function roleIds(db: Knex, names: readonly string[]): Promise<string[]> {
+/**
+ * Ids of the roles to give, each checked against what the caller holds: a role is given only by someone holding every
+ * one of its permissions, so a franchisee's admin (store:admin over its own stores) can never make an account with,
+ * say, payment:refund or open:admin, which reach the whole shop.
+ */
+async function roleIds(db: Knex, names: readonly string[], grantorScopes: readonly string[]): Promise<string[]> {
   const unique = [...new Set(names)];
   const found = await findRolesByNames(db, unique);
   const missing = unique.filter((name) => !found.some((row) => row.name === name));
   if (missing.length) throw badInput(`No role ${missing.join(', ')}`, 'roles');
+  for (const row of found) {
+    const above = row.scopes.filter((scope) => !grantorScopes.includes(scope));
+    if (above.length) {
+      throw shopError('FORBIDDEN', `You cannot give the role ${row.name}: it holds permissions you do not have (${above.join(', ')})`, {
+        reason: 'ROLE_ABOVE_GRANTOR',
+        field: 'roles',
+      });
+    }
+  }
   return found.map((row) => String(row.id));
 }
 
@@ -374,7 +387,7 @@ const isUniqueViolation = (error: unknown) => (error as { code?: string })?.code
 export async function createAccount(
   db: Knex,
   reach: Reach,
-  actorId: string,
+  actor: { userId: string; scopes: readonly string[] },
   input: { username: string; password: string; realName: string; phone?: string | null; roles: string[]; storeCodes: string[]; allStores?: boolean | null },
 ): Promise<string> {
   const username = validateUsername(input.username);
@@ -382,7 +395,7 @@ export async function createAccount(
   const realName = validateText(input.realName, 'realName', 32, true)!;
   const phone = input.phone ? validatePhone(input.phone) : null;
   if (input.allStores && !reach.all) throw forbidden('Only a super-admin may create super-admins');
-  const roleIdList = await roleIds(db, input.roles);
+  const roleIdList = await roleIds(db, input.roles, actor.scopes);
   const stores = await storeIds(db, reach, input.storeCodes);
   // An account made by a franchisee's admin with no store would be out of its own reach at once.
   if (!reach.all && !stores.length) throw badInput('Give the account at least one of your stores', 'storeCodes');
@@ -390,7 +403,7 @@ export async function createAccount(
   try {
     return await db.transaction(async (trx) => {
       const user = await insertUser(trx, { username, password_hash: passwordHash, nickname: realName });
-      await insertStaffAccount(trx, { user_id: user.id, real_name: realName, phone, all_stores: Boolean(input.allStores), created_by: actorId });
+      await insertStaffAccount(trx, { user_id: user.id, real_name: realName, phone, all_stores: Boolean(input.allStores), created_by: actor.userId });
       await replaceUserRoles(trx, user.id, roleIdList);
       await replaceAccountStores(trx, user.id, stores);
       return user.id;
@@ -404,6 +417,7 @@ export async function createAccount(
 export async function updateAccount(
   db: Knex,
   reach: Reach,
+  grantorScopes: readonly string[],
   id: string,
   input: { realName?: string | null; phone?: string | null; roles?: string[] | null; storeCodes?: string[] | null; allStores?: boolean | null },
 ): Promise<void> {
@@ -416,7 +430,7 @@ export async function updateAccount(
   if (input.realName !== undefined && input.realName !== null) patch.real_name = validateText(input.realName, 'realName', 32, true);
   if (input.phone !== undefined) patch.phone = input.phone ? validatePhone(input.phone) : null;
   if (input.allStores !== undefined && input.allStores !== null) patch.all_stores = input.allStores;
-  const roleIdList = input.roles ? await roleIds(db, input.roles) : null;
+  const roleIdList = input.roles ? await roleIds(db, input.roles, grantorScopes) : null;
   const stores = input.storeCodes ? await storeIds(db, reach, input.storeCodes) : null;
   await db.transaction(async (trx) => {
     await lockStaffAccount(trx, id);

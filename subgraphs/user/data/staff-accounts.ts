@@ -166,8 +166,13 @@ export async function listRoles(db: Knex): Promise<RoleRow[]> {
     .orderBy('r.name');
 }
 
-export async function findRolesByNames(db: Knex, names: readonly string[]): Promise<{ id: string; name: string }[]> {
-  return db('roles').select('id', 'name').whereIn('name', [...names]);
+/** The named roles with their scopes (one statement). */
+export async function findRolesByNames(db: Knex, names: readonly string[]): Promise<{ id: string; name: string; scopes: string[] }[]> {
+  return db('roles as r')
+    .leftJoin('role_scopes as s', 's.role_id', 'r.id')
+    .whereIn('r.name', [...names])
+    .groupBy('r.id')
+    .select('r.id', 'r.name', db.raw(`coalesce(array_agg(s.scope ORDER BY s.scope) FILTER (WHERE s.scope IS NOT NULL), '{}') AS scopes`));
 }
 
 export async function deleteRole(db: Knex, name: string): Promise<boolean> {

@@ -622,13 +622,13 @@ export type Mutation = {
    * default. CONFLICT with reason FAMILIES_FULL when the shopper already owns 3.
    */
   createFamily: Family;
-  /** Staff (store:admin): creates a staff account with roles and stores; CONFLICT when the username is taken. */
+  /** Staff (store:admin): creates a staff account with roles and stores; CONFLICT when the username is taken; FORBIDDEN (reason ROLE_ABOVE_GRANTOR) for a role holding a permission the caller does not hold. */
   createStaffAccount: StaffAccount;
-  /** Staff (store:admin): creates a custom role of known permissions; CONFLICT when the name is taken. */
+  /** Staff (staff:admin): creates a custom role of known permissions; CONFLICT when the name is taken. */
   createStaffRole: StaffRole;
   /** Deletes one of the signed-in user's addresses; if it was the default, the most recent remaining one becomes it. */
   deleteAddress: Scalars['Boolean']['output'];
-  /** Staff (store:admin): deletes a custom role (its accounts lose it); CONFLICT for a built-in role. Returns whether it existed. */
+  /** Staff (staff:admin): deletes a custom role (its accounts lose it); CONFLICT for a built-in role. Returns whether it existed. */
   deleteStaffRole: Scalars['Boolean']['output'];
   /**
    * Internal (payment): FORMAL membership for `months` months (from the current FORMAL expiry when later than now),
@@ -733,9 +733,9 @@ export type Mutation = {
   updateFamily: Family;
   /** Changes the signed-in user's nickname and avatar. */
   updateProfile: User;
-  /** Staff (store:admin): changes an account's details, roles and stores (门店权限). */
+  /** Staff (store:admin): changes an account's details, roles and stores (门店权限); roles as for createStaffAccount. */
   updateStaffAccount: StaffAccount;
-  /** Staff (store:admin): replaces a custom role's permissions; CONFLICT (reason BUILT_IN_ROLE) for a built-in role. */
+  /** Staff (staff:admin): replaces a custom role's permissions; CONFLICT (reason BUILT_IN_ROLE) for a built-in role. */
   updateStaffRole: StaffRole;
   /** Staff (store:admin): adds or changes a franchisee by code. */
   upsertFranchisee: Franchisee;
@@ -1082,11 +1082,11 @@ export type Query = {
   staffAccount: StaffAccount;
   /** Staff (store:admin): staff accounts by real name, phone, store, disabled; keyset pages. A non-super-admin sees accounts of its own stores. */
   staffAccounts: StaffAccountConnection;
-  /** Staff (store:admin): the permissions custom roles can be made of. */
+  /** Staff (staff:admin or store:admin): the permissions custom roles can be made of, with what each means. */
   staffPermissions: Array<StaffPermission>;
-  /** Staff (store:admin): one role by name; NOT_FOUND otherwise. */
+  /** Staff (staff:admin or store:admin): one role by name; NOT_FOUND otherwise. */
   staffRole: StaffRole;
-  /** Staff (store:admin or staff:admin): every role with its permissions, console menus and members. */
+  /** Staff (staff:admin, or store:admin to pick roles for accounts): every role with its permissions, console menus and members. */
   staffRoles: Array<StaffRole>;
   /** Staff (store:admin or store:operate): one store by code; NOT_FOUND for an unknown code or another store of a store:operate account. */
   store: Store;
