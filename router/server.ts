@@ -170,7 +170,7 @@ export async function startRouter(options: RouterOptions): Promise<RunningRouter
   });
   // Subscriptions (graphql-ws, same server and path): attached before start, when the gateway announces its schema.
   const bus = options.events ?? createEventBus(config);
-  const subscriptions = attachSubscriptions({ httpServer, path: '/graphql', config, server, gateway, bus, revocations });
+  const subscriptions = attachSubscriptions({ httpServer, path: '/graphql', config, server, gateway, bus, revocations, safelist });
   await server.start();
   if (metrics) watchRouterParts(metrics, { dedup: dedup?.stats, responseCache: responseCache?.stats, connectionCap, subscriptions });
 

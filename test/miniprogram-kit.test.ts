@@ -6,6 +6,8 @@
  * The example page (pages/order/order.ts) runs as the `Page({...})` module it is, under a fake `Page`/`getApp`.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RunningSupergraph } from '../app/launcher';
@@ -300,6 +302,56 @@ describe('subscriptions', () => {
     expect({ seen, errors }).toEqual({ seen: ['PENDING_PAYMENT'], errors: [] });
     expect(callsOf(wx.requests, 'RefreshToken')).toHaveLength(1);
     expect(wx.sockets.length).toBe(2);
+  });
+});
+
+describe('a release under the safelist (docs/persisted-operations.md)', () => {
+  it('with its manifest registered and ENFORCE on, the kit runs on ids alone, the socket too; anything else is refused', async () => {
+    const version = `9.${crypto.randomBytes(3).toString('hex')}`;
+    const releaseAdmin = { authorization: `Bearer ${signAccessToken({ userId: '1', scopes: ['clients:admin'] }, config)}` };
+    const admin = async (query: string, variables: Record<string, unknown>) => {
+      const response = await fetch(router, { method: 'POST', headers: { 'content-type': 'application/json', ...releaseAdmin }, body: JSON.stringify({ query, variables }) });
+      const body = (await response.json()) as { data?: any; errors?: unknown[] };
+      if (body.errors) throw new Error(JSON.stringify(body.errors));
+      return body.data;
+    };
+    // The release step: the manifest `npm run codegen` wrote, registered for this version (npm run register-manifest).
+    const manifest = fs.readFileSync(path.join(__dirname, '../clients/miniprogram/persisted-query-manifest.json'), 'utf8');
+    await admin('mutation($v: String!, $m: String!) { registerClientManifest(clientName: "miniprogram", version: $v, manifest: $m) { created } }', { v: version, m: manifest });
+    const wx = fakeWx({ appId: sandbox.appId, version, openidSuffix: crypto.randomBytes(6).toString('hex'), payment: { merchantPublicKey, cashierOrigin: new URL(router).origin } });
+    const shop = createShop({ wx, endpoint: router });
+    shops.push(shop);
+    const freeForm = () =>
+      new Promise<{ statusCode: number; data: any }>((resolve, reject) =>
+        wx.request({ url: router, method: 'POST', data: { query: '{ categories { id name parentId } }' }, header: { 'content-type': 'application/json' }, success: resolve, fail: reject }),
+      );
+    await admin('mutation { setClientSafelistMode(clientName: "miniprogram", mode: ENFORCE) { mode } }', {});
+    try {
+      await waitFor(async () => (await freeForm()).data?.errors?.[0]?.extensions?.code === 'PERSISTED_QUERY_NOT_IN_LIST');
+      const probes = wx.requests.length;
+      const session = ok(await shop.auth.login());
+      const { productId } = await createTestProduct(viaRouter(router), [{ price: 1200, stock: 3 }]);
+      expect(ok(await shop.request(ProductDetailDocument, { id: productId }, { public: true })).product!.id).toBe(productId);
+      ok(await shop.request(AddAddressDocument, { input: ADDRESS_INPUT }));
+      const orderId = await placeTestOrder(supergraph.subgraphs.order!.db, { userId: session.userId });
+      const seen: string[] = [];
+      const stop = shop.subscriptions.subscribe(OrderStatusDocument, { orderId }, { next: (data) => seen.push(data.orderStatusChanged.status) });
+      await waitFor(() => seen.length > 0);
+      stop();
+      expect(seen[0]).toBe('PENDING_PAYMENT');
+      // Every request went by its id and was answered without a retry with the text (the router knew every id).
+      const kit = wx.requests.slice(probes);
+      expect(kit.length).toBeGreaterThanOrEqual(3);
+      expect(kit.filter(sentText)).toEqual([]);
+      expect(kit.filter((request) => request.statusCode !== 200 || codeOf(request))).toEqual([]);
+      // A document of no release: refused, over HTTP 400.
+      const refused = await freeForm();
+      expect(refused.statusCode).toBe(400);
+      expect(refused.data.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+    } finally {
+      // Other test files share the database: the mini-program must not stay enforced.
+      await admin('mutation { setClientSafelistMode(clientName: "miniprogram", mode: OFF) { mode } }', {});
+    }
   });
 });
 

@@ -2,7 +2,9 @@
  * Persisted operations and the safelist through the router (docs/persisted-operations.md), on ephemeral ports with
  * the run's PostgreSQL (and Redis when REDIS_URL is set): client releases registered in the open subgraph, the three
  * modes, the mini-program named by its Referer (an old version still served after a new one ships), retirement
- * refused after recent traffic, enforce refusing before anything is planned, and GET with Cache-Control.
+ * refused after recent traffic, enforce refusing before anything is planned, GET with Cache-Control, subscriptions
+ * over graphql-ws held to the same modes, and a second router (SAFELIST_DEFAULT_MODE=enforce) following the modes
+ * staff set through the first within 2 s while the router's own operations (a subscription's reads) still run.
  */
 import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -15,6 +17,10 @@ import { captureLogs } from './support/log-capture';
 import { bearer, codes, gql, startSupergraph, testConfig, type GraphQLResponse } from './support/harness';
 import type { RunningSupergraph } from '../app/launcher';
 import type { Config } from '../platform/config';
+import { startRouter, type RunningRouter } from '../router/server';
+import { placeTestOrder, registerUser } from '../subgraphs/order/test/fixtures';
+import { collect, wsClient } from './support/subscriptions';
+import type { Client } from 'graphql-ws';
 
 jest.setTimeout(120_000);
 
@@ -39,7 +45,10 @@ function manifest(...bodies: string[]): string {
   return JSON.stringify({
     format: 'apollo-persisted-query-manifest',
     version: 1,
-    operations: bodies.map((body) => ({ id: sha256(body), name: /query (\w+)/.exec(body)![1], type: 'query', body })),
+    operations: bodies.map((body) => {
+      const [, type, name] = /^(query|mutation|subscription) (\w+)/.exec(body)!;
+      return { id: sha256(body), name, type, body };
+    }),
   });
 }
 
@@ -368,5 +377,82 @@ describe('GET /graphql with a persisted id', () => {
     const unlisted = await get(FREE_FORM);
     expect(unlisted.status).toBe(400);
     expect(((await unlisted.json()) as GraphQLResponse).errors?.[0].extensions?.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+  });
+});
+
+describe('subscriptions over graphql-ws', () => {
+  const client = `ws${run}`;
+  const STATUS = `subscription SlStatus${run}($id: ID!) { orderStatusChanged(orderId: $id) { status } }`;
+  const UNLISTED = `subscription SlStatusTotal${run}($id: ID!) { orderStatusChanged(orderId: $id) { status total } }`;
+  const sockets: Client[] = [];
+  let orderId: string;
+  let params: Record<string, string>;
+  let second: RunningRouter | undefined;
+  beforeAll(async () => {
+    const shopper = await registerUser(url);
+    orderId = await placeTestOrder(shop.subgraphs.order!.db, { userId: shopper.userId });
+    // A browser cannot set headers on a socket: the client names itself in connectionParams.
+    params = { Authorization: `Bearer ${shopper.accessToken}`, ...named(client) };
+    await register(client, '1.0.0', STATUS);
+  });
+  afterAll(async () => {
+    await Promise.all(sockets.map((socket) => socket.dispose()));
+    await second?.close();
+  });
+  const socket = (routerUrl = url) => {
+    const created = wsClient(routerUrl, params);
+    sockets.push(created);
+    return created;
+  };
+
+  it('under enforce runs the listed subscription, by text or by id, and refuses any other before it reaches the order', async () => {
+    await setMode(client, 'ENFORCE');
+    await within2s(async () => expect(codes(await gql(url, FREE_FORM, {}, named(client)))).toEqual(['PERSISTED_QUERY_NOT_IN_LIST']));
+    const byText = collect(socket(), STATUS, { id: orderId });
+    await byText.until(() => byText.results.length > 0 || byText.error !== undefined, 'the first state');
+    expect(byText.statuses()).toEqual(['PENDING_PAYMENT']);
+    const byId = collect(socket(), '', { id: orderId }, { persistedQuery: { version: 1, sha256Hash: sha256(STATUS) } });
+    await byId.until(() => byId.results.length > 0 || byId.error !== undefined, 'the first state');
+    expect(byId.statuses()).toEqual(['PENDING_PAYMENT']);
+
+    const refusedBefore = await safelistCount({ client, mode: 'enforce', result: 'refused' });
+    const fetchesBefore = await subgraphFetches();
+    const unlisted = collect(socket(), UNLISTED, { id: orderId });
+    await unlisted.until(() => unlisted.error !== undefined, 'the refusal');
+    expect(unlisted.error).toEqual([expect.objectContaining({ extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST' } })]);
+    // Refused before the access check's read of the order.
+    expect(await subgraphFetches()).toBe(fetchesBefore);
+    expect(await safelistCount({ client, mode: 'enforce', result: 'refused' })).toBe(refusedBefore + 1);
+  });
+
+  it('under off runs any subscription; an unknown id without its text is PERSISTED_QUERY_NOT_FOUND', async () => {
+    await setMode(client, 'OFF');
+    await within2s(async () => expect((await gql(url, FREE_FORM, {}, named(client))).errors).toBeUndefined());
+    const any = collect(socket(), UNLISTED, { id: orderId });
+    await any.until(() => any.results.length > 0 || any.error !== undefined, 'the first state');
+    expect(any.results[0].data.orderStatusChanged.status).toBe('PENDING_PAYMENT');
+    const unknown = collect(socket(), '', { id: orderId }, { persistedQuery: { version: 1, sha256Hash: sha256(UNLISTED) } });
+    await unknown.until(() => unknown.error !== undefined, 'the refusal');
+    expect(unknown.error).toEqual([expect.objectContaining({ extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } })]);
+  });
+
+  it('a second router that enforces by default follows the modes set through the first within 2 s, and runs its own reads', async () => {
+    const routerConfig = testConfig({ SAFELIST_DEFAULT_MODE: 'enforce', WECHAT_APPID: APPID, WECHAT_SECRET: 'safelist-test-secret', SAFELIST_TRAFFIC_FLUSH_MS: '200' });
+    const urls = Object.fromEntries(Object.entries(shop.subgraphs).map(([name, s]) => [name, s!.url]));
+    second = await startRouter({ config: routerConfig, host: '127.0.0.1', port: 0, subgraphUrls: urls, events: routerConfig.redisUrl ? undefined : shop.events });
+    const other = second.url;
+    // Unnamed callers run registered operations only.
+    expect(codes(await gql(other, FREE_FORM, {}))).toEqual(['PERSISTED_QUERY_NOT_IN_LIST']);
+    // The client is OFF (set through the first router): anything runs here too.
+    expect((await gql(other, FREE_FORM, {}, named(client))).errors).toBeUndefined();
+    // ENFORCE set through the first router reaches this one within 2 s.
+    await setMode(client, 'ENFORCE');
+    await within2s(async () => expect(codes(await gql(other, FREE_FORM, {}, named(client)))).toEqual(['PERSISTED_QUERY_NOT_IN_LIST']));
+    // The listed subscription runs: its access check and reads are the router's own operations, not the client's.
+    const listed = collect(socket(other), STATUS, { id: orderId });
+    await listed.until(() => listed.results.length > 0 || listed.error !== undefined, 'the first state');
+    expect(listed.statuses()).toEqual(['PENDING_PAYMENT']);
+    await setMode(client, 'OFF');
+    await within2s(async () => expect((await gql(other, FREE_FORM, {}, named(client))).errors).toBeUndefined());
   });
 });

@@ -11,7 +11,11 @@
  * - requests of a named client version are counted for retirement (router/safelist/traffic.ts);
  * - GET /graphql answers carry `Cache-Control` from the operation's cache policy (cache-headers.ts).
  * Staff holding clients:admin are not held to the safelist (they register manifests). Subscriptions over graphql-ws
- * are not checked here (router/subscriptions).
+ * are held to the same decision at subscribe (`checkSubscription`, called by router/subscriptions): the client is
+ * named by the upgrade request's headers (the mini-program's Referer) or, for browsers, which cannot set headers on a
+ * WebSocket, by `apollographql-client-name`/`-version` in connectionParams. The router's own operations
+ * (`executeOperation`: the open platform's registered methods, a subscription's reads of its order) have no HTTP
+ * request and are not client operations: the safelist does not apply to them.
  */
 import crypto from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
@@ -35,8 +39,23 @@ const MAX_AUDITED = 10_000;
 
 export type SafelistResult = 'listed' | 'unlisted' | 'refused';
 
+/** A subscribe over graphql-ws, as the safelist sees it. */
+export interface SubscriptionRequest {
+  /** The upgrade request's headers, with connectionParams' client name and version where the headers have none. */
+  headers: { get(name: string): string | undefined };
+  identity: { scopes: readonly string[] };
+  query: string;
+  extensions?: Record<string, unknown> | null;
+  operationName?: string | null;
+}
+
 export interface Safelist {
   plugin: ApolloServerPlugin<RouterContext>;
+  /**
+   * The subscribe's document to run (a listed id replaced by its body), or the refusal to send instead:
+   * PERSISTED_QUERY_NOT_IN_LIST under enforce, PERSISTED_QUERY_NOT_FOUND for an id without text that no manifest has.
+   */
+  checkSubscription(request: SubscriptionRequest): Promise<{ query: string } | { refusal: GraphQLError }>;
   registry: SafelistRegistryCache;
   traffic: TrafficCounter;
   /** Counts by `client|mode|result` (what shop_safelist_operations_total reports). */
@@ -51,6 +70,12 @@ export const notInList = () =>
   });
 
 const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
+
+/** An HTTP refusal as a graphql-ws error: the `http` extension means nothing on a socket. */
+function withoutHttp(error: GraphQLError): GraphQLError {
+  const { http: _http, ...extensions } = error.extensions;
+  return new GraphQLError(error.message, { extensions });
+}
 
 export function createSafelist(options: { config: Config; openUrl: () => string; metrics?: Metrics }): Safelist {
   const { config, metrics } = options;
@@ -70,67 +95,100 @@ export function createSafelist(options: { config: Config; openUrl: () => string;
     }),
   );
 
+  interface Decision {
+    /** The document to run: the request's, or the listed body its id names. */
+    query: string | undefined;
+    /** The request carried a listed id (its persistedQuery extension is spent: the body is in `query`). */
+    byListedId: boolean;
+    refused: boolean;
+  }
+
+  /** One decision for HTTP and WebSocket requests: counts, audit lines and traffic included. */
+  async function decide(
+    headers: { get(name: string): string | undefined } | undefined,
+    identity: { scopes: readonly string[] },
+    query: string | undefined,
+    extensions: Record<string, unknown> | null | undefined,
+    operationName: string | null | undefined,
+  ): Promise<Decision> {
+    const client = clientOf(headers, config);
+    const snapshot = await registry.current();
+    // Only names with registered releases are counted: a name is a claim anyone can make, and invented names must
+    // not become rows in the open subgraph's traffic table.
+    if (client.name && client.version && snapshot.byClient.has(client.name)) traffic.count(client.name, client.version);
+    // Whoever manages the safelist is not held to it: a release pipeline registers a manifest whatever the mode.
+    if (identity.scopes.includes(CLIENTS_ADMIN)) return { query, byListedId: false, refused: false };
+    const mode = (client.name && snapshot.modes.get(client.name)) || config.safelist.defaultMode;
+    // Bounded label: a name staff know (a mode set or a release registered), else `unknown`.
+    const label = client.name && (snapshot.modes.has(client.name) || snapshot.byClient.has(client.name)) ? client.name : 'unknown';
+    const persisted = extensions?.persistedQuery as { version?: unknown; sha256Hash?: unknown } | undefined;
+    let id: string | undefined;
+    let listed = false;
+    let byListedId = false;
+    if (persisted && persisted.version === 1 && typeof persisted.sha256Hash === 'string') {
+      id = persisted.sha256Hash;
+      const body = lookup(snapshot, client.name, id);
+      if (body !== undefined && (!query || query === body)) {
+        query = body;
+        listed = byListedId = true;
+      }
+    } else if (mode !== 'off' && typeof query === 'string') {
+      id = sha256(query);
+      listed = lookup(snapshot, client.name, id) !== undefined;
+    }
+    if (mode === 'off') return { query, byListedId, refused: false };
+    count(label, mode, listed ? 'listed' : mode === 'enforce' ? 'refused' : 'unlisted');
+    if (!listed && mode === 'enforce') return { query, byListedId, refused: true };
+    if (!listed) {
+      const key = `${client.name ?? ''}\n${id ?? ''}`;
+      if (!audited.has(key)) {
+        if (audited.size >= MAX_AUDITED) audited.delete(audited.values().next().value!);
+        audited.add(key);
+        routerLog.warn(
+          { client: client.name, clientVersion: client.version, operationHash: id ?? null, operationName: operationName ?? null },
+          'safelist audit: operation outside the client’s persisted operations',
+        );
+      }
+    }
+    return { query, byListedId, refused: false };
+  }
+
   const plugin: ApolloServerPlugin<RouterContext> = {
     async requestDidStart({ request, contextValue }) {
-      const client = clientOf(request.http?.headers, config);
-      const snapshot = await registry.current();
-      // Only names with registered releases are counted: a name is a claim anyone can make, and invented names must
-      // not become rows in the open subgraph's traffic table.
-      if (client.name && client.version && snapshot.byClient.has(client.name)) traffic.count(client.name, client.version);
-      // Whoever manages the safelist is not held to it: a release pipeline registers a manifest whatever the mode.
-      if (contextValue.identity.scopes.includes(CLIENTS_ADMIN)) return cacheHeaders(config);
-      const mode = (client.name && snapshot.modes.get(client.name)) || config.safelist.defaultMode;
-      // Bounded label: a name staff know (a mode set or a release registered), else `unknown`.
-      const label = client.name && (snapshot.modes.has(client.name) || snapshot.byClient.has(client.name)) ? client.name : 'unknown';
-      const persisted = request.extensions?.persistedQuery as { version?: unknown; sha256Hash?: unknown } | undefined;
-      let id: string | undefined;
-      let listed = false;
-      if (persisted && persisted.version === 1 && typeof persisted.sha256Hash === 'string') {
-        id = persisted.sha256Hash;
-        const body = lookup(snapshot, client.name, id);
-        if (body !== undefined && (request.query === undefined || request.query === body)) {
-          request.query = body;
-          // Without the extension Apollo Server takes the body as sent: nothing goes into its APQ cache.
-          const { persistedQuery: _listed, ...rest } = request.extensions!;
-          request.extensions = rest;
-          listed = true;
-        }
-      } else if (mode !== 'off' && typeof request.query === 'string') {
-        id = sha256(request.query);
-        listed = lookup(snapshot, client.name, id) !== undefined;
+      // The router's own operations (executeOperation) are not a client's: see the header comment.
+      if (!request.http) return {};
+      const decision = await decide(request.http.headers, contextValue.identity, request.query, request.extensions, request.operationName);
+      request.query = decision.query;
+      if (decision.byListedId || decision.refused) {
+        // Without the extension Apollo Server takes the body as sent: nothing goes into its APQ cache.
+        const { persistedQuery: _spent, ...rest } = request.extensions ?? {};
+        request.extensions = rest;
       }
-      if (mode !== 'off') {
-        count(label, mode, listed ? 'listed' : mode === 'enforce' ? 'refused' : 'unlisted');
-        if (!listed && mode === 'enforce') {
-          // Apollo Server answers a throw here with a 500: the client's document is swapped for a trivial one
-          // (never parsed, never stored by APQ) and refused in didResolveOperation, before any planning.
-          request.query = REFUSED_PLACEHOLDER;
-          request.operationName = undefined;
-          request.variables = {};
-          if (request.extensions?.persistedQuery) {
-            const { persistedQuery: _refused, ...rest } = request.extensions;
-            request.extensions = rest;
-          }
-          return { ...cacheHeaders(config), didResolveOperation: async () => Promise.reject(notInList()) };
-        }
-        if (!listed) {
-          const key = `${client.name ?? ''}\n${id ?? ''}`;
-          if (!audited.has(key)) {
-            if (audited.size >= MAX_AUDITED) audited.delete(audited.values().next().value!);
-            audited.add(key);
-            routerLog.warn(
-              { client: client.name, clientVersion: client.version, operationHash: id ?? null, operationName: request.operationName ?? null },
-              'safelist audit: operation outside the client’s persisted operations',
-            );
-          }
-        }
+      if (decision.refused) {
+        // Apollo Server answers a throw here with a 500: the client's document is swapped for a trivial one
+        // (never parsed, never stored by APQ) and refused in didResolveOperation, before any planning.
+        request.query = REFUSED_PLACEHOLDER;
+        request.operationName = undefined;
+        request.variables = {};
+        return { ...cacheHeaders(config), didResolveOperation: async () => Promise.reject(notInList()) };
       }
       return cacheHeaders(config);
     },
   };
 
+  async function checkSubscription(request: SubscriptionRequest): Promise<{ query: string } | { refusal: GraphQLError }> {
+    const decision = await decide(request.headers, request.identity, request.query, request.extensions, request.operationName);
+    if (decision.refused) return { refusal: withoutHttp(notInList()) };
+    if (!decision.query) {
+      // No automatic persisted queries over a socket: an unknown id needs its text (the client sends it again).
+      return { refusal: new GraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }) };
+    }
+    return { query: decision.query };
+  }
+
   return {
     plugin,
+    checkSubscription,
     registry,
     traffic,
     counts,

@@ -2,8 +2,9 @@
  * Subscriptions at the router: graphql-ws on the router's own HTTP server and path (ws://host:port/graphql).
  * The connection is authenticated once (connectionParams.Authorization) and closed with 4401 when its token expires
  * or its session is revoked (logout); each subscription is parsed, validated against the API schema, held to the
- * input hygiene rules, the operation limits and the subscription caps (per connection here, per user and per address
- * across instances in slots.ts), checked for access through the supergraph, then served by order-status.ts. Events
+ * input hygiene rules, the client's persisted-operation safelist (router/safelist), the operation limits and the
+ * subscription caps (per connection here, per user and per address across instances in slots.ts), checked for access
+ * through the supergraph, then served by order-status.ts. Events
  * come from the process's bus (Redis pub/sub with REDIS_URL); every subscription also reads its order again after the
  * bus reconnects and every SUBSCRIPTION_REREAD_MS. See docs/subscriptions.md.
  */
@@ -24,6 +25,7 @@ import type { SessionRevocations } from '../../platform/session-revocation';
 import type { RouterContext } from '../gateway';
 import { documentRefusal, operationNameRefusal, variablesRefusal } from '../input-hygiene';
 import { limitRules } from '../limits';
+import type { Safelist } from '../safelist';
 import { createSubscriptionSlots } from './slots';
 import { connectionIdentity, ConnectionRefused } from './connection-auth';
 import { ORDER_ACCESS_QUERY, orderStateStream, prepareOrderSubscription, type PreparedOrderSubscription, type StateResult } from './order-status';
@@ -111,6 +113,23 @@ function asGraphQLErrors(errors: readonly unknown[]): GraphQLError[] {
   });
 }
 
+const CLIENT_PARAMS = ['apollographql-client-name', 'apollographql-client-version'];
+
+/**
+ * The headers that name the client to the safelist: the upgrade request's (a mini-program's Referer, or any client
+ * that can set headers), else those two names from connectionParams (a browser cannot set headers on a WebSocket).
+ */
+function clientHeaders(request: http.IncomingMessage, params: Readonly<Record<string, unknown>> | undefined) {
+  return {
+    get(name: string): string | undefined {
+      const header = request.headers[name];
+      if (header !== undefined) return Array.isArray(header) ? header[0] : header;
+      const param = CLIENT_PARAMS.includes(name) ? params?.[name] : undefined;
+      return typeof param === 'string' ? param : undefined;
+    },
+  };
+}
+
 /** Must be called before `server.start()`: the API schema is announced when the gateway loads the supergraph. */
 export function attachSubscriptions(options: {
   httpServer: http.Server;
@@ -120,6 +139,8 @@ export function attachSubscriptions(options: {
   gateway: ApolloGateway;
   bus: EventBus;
   revocations: SessionRevocations;
+  /** The router's safelist: each subscribe is held to its client's mode like an HTTP request. */
+  safelist?: Pick<Safelist, 'checkSubscription'>;
 }): SubscriptionServer {
   const { config, bus, revocations } = options;
   const limits = config.subscriptions;
@@ -192,9 +213,22 @@ export function attachSubscriptions(options: {
         const badVariables = named ? undefined : variablesRefusal(variables);
         if (named ?? badVariables) return [withoutHttp((named ?? badVariables)!)];
 
+        let query = payload.query;
+        if (options.safelist) {
+          const checked = await options.safelist.checkSubscription({
+            headers: clientHeaders(ctx.extra.request, ctx.connectionParams),
+            identity: state.identity,
+            query,
+            extensions: payload.extensions,
+            operationName: payload.operationName,
+          });
+          if ('refusal' in checked) return [checked.refusal];
+          query = checked.query;
+        }
+
         let document: DocumentNode;
         try {
-          document = parse(payload.query, { maxTokens: config.operationLimits.maxTokens });
+          document = parse(query, { maxTokens: config.operationLimits.maxTokens });
         } catch (error) {
           const message = error instanceof Error ? error.message : String(error);
           if (/more th(?:an|at) \d+ tokens/.test(message)) {

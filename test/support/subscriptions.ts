@@ -24,7 +24,7 @@ export interface Collected {
   unsubscribe(): void;
 }
 
-export function collect(client: Client, query: string, variables: Record<string, unknown> = {}): Collected {
+export function collect(client: Client, query: string, variables: Record<string, unknown> = {}, extensions?: Record<string, unknown>): Collected {
   const listeners = new Set<() => void>();
   const notify = () => listeners.forEach((listener) => listener());
   const collected: Collected = {
@@ -50,7 +50,7 @@ export function collect(client: Client, query: string, variables: Record<string,
     unsubscribe: () => undefined,
   };
   collected.unsubscribe = client.subscribe(
-    { query, variables },
+    { query, variables, ...(extensions ? { extensions } : {}) },
     {
       next: (value) => {
         collected.results.push(value);

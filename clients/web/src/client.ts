@@ -113,9 +113,10 @@ function wsUrl(): string {
 const ws = createWsClient({
   url: wsUrl,
   lazy: true,
+  // A browser cannot set headers on a WebSocket: the client's name and version (for the router's safelist) travel here.
   connectionParams: () => {
     const token = getSession()?.accessToken;
-    return token ? { Authorization: `Bearer ${token}` } : {};
+    return { ...clientHeaders(), ...(token ? { Authorization: `Bearer ${token}` } : {}) };
   },
   on: {
     // 4401: the access token was refused (expired); refresh it so the page's next subscribe connects again.
