@@ -36,14 +36,15 @@ async function signIn(page: Page, username: string) {
   await page.getByRole('navigation', { name: '菜单' }).waitFor();
 }
 
-/** Accepts every confirm() of the page, keeping their texts. */
-function acceptDialogs(page: Page): string[] {
+/** Answers the page's confirm()s, keeping their texts: OK, unless a `false` was queued in `answers` for the next one. */
+function answerDialogs(page: Page): { texts: string[]; answers: boolean[] } {
   const texts: string[] = [];
+  const answers: boolean[] = [];
   page.on('dialog', (dialog) => {
     texts.push(dialog.message());
-    void dialog.accept();
+    void ((answers.shift() ?? true) ? dialog.accept() : dialog.dismiss());
   });
-  return texts;
+  return { texts, answers };
 }
 
 beforeAll(async () => {
@@ -65,7 +66,7 @@ it('creates a merchant session on the app page, shows its token once, and revoke
   expect(created.errors).toBeUndefined();
   const { appKey, name } = created.data.createOpenApp.app;
   const page = await browser.newPage();
-  const confirms = acceptDialogs(page);
+  const { texts: confirms } = answerDialogs(page);
   await signIn(page, operator.username);
   await page.getByRole('navigation', { name: '菜单' }).getByRole('link', { name: '应用' }).click();
   await page.getByRole('button', { name }).click();
@@ -142,7 +143,7 @@ it('draws the dashboard\'s calls and errors per minute from one openCallsPerMinu
   expect(page.errors).toEqual([]);
 });
 
-it('switches a client\'s safelist mode to AUDIT on the releases page, refuses retiring a version with traffic, retires an idle one', async () => {
+it('switches a client\'s safelist mode to AUDIT on the releases page (ENFORCE only once confirmed), refuses retiring a version with traffic, retires an idle one', async () => {
   const manager = await newStaff('releases');
   const clientName = `t-ui-${crypto.randomBytes(3).toString('hex')}`;
   const body = 'query Ping { __typename }';
@@ -154,7 +155,7 @@ it('switches a client\'s safelist mode to AUDIT on the releases page, refuses re
   const MODES = '{ clientSafelistModes { clientName mode } }';
   const SET = 'mutation($c: String!, $m: SafelistMode!) { setClientSafelistMode(clientName: $c, mode: $m) { mode } }';
   const page = await browser.newPage();
-  const confirms = acceptDialogs(page);
+  const { texts: confirms, answers } = answerDialogs(page);
   try {
     await signIn(page, manager.username);
     const nav = page.getByRole('navigation', { name: '菜单' });
@@ -172,6 +173,18 @@ it('switches a client\'s safelist mode to AUDIT on the releases page, refuses re
     const modes = await gql(graphqlUrl, MODES, {}, manager.headers);
     expect(modes.data.clientSafelistModes).toContainEqual({ clientName, mode: 'AUDIT' });
     await browser.screenshot(page, 'client-mode-audit');
+
+    // ENFORCE asks first; declined, nothing changes.
+    answers.push(false);
+    await card.getByRole('combobox').selectOption('ENFORCE');
+    await card.getByRole('button', { name: '设置模式' }).click();
+    for (let i = 0; i < 50 && !confirms.length; i += 1) await page.waitForTimeout(20);
+    expect(confirms).toHaveLength(1);
+    expect(confirms[0]).toContain(`将 ${clientName} 设为 ENFORCE`);
+    await expect(card.getByTestId(`mode-${clientName}`).textContent()).resolves.toBe('AUDIT');
+    expect((await gql(graphqlUrl, MODES, {}, manager.headers)).data.clientSafelistModes).toContainEqual({ clientName, mode: 'AUDIT' });
+    await card.getByRole('combobox').selectOption('AUDIT');
+    confirms.length = 0;
 
     await card.locator('tr[data-version="1.0.0"]').getByRole('button', { name: '下线' }).click();
     await card.getByRole('alert').filter({ hasText: '近 7 天仍有请求' }).waitFor();
