@@ -185,8 +185,9 @@ function MerchantSessions({ appKey }: { appKey: string }) {
         <label>商户（用户 ID）<input name="merchant" value={form.merchant} onChange={(e) => setForm({ ...form, merchant: e.target.value })} required /></label>
         <label>过期时间<input name="expiresAt" type="datetime-local" step="1" value={form.expiresAt} onChange={(e) => setForm({ ...form, expiresAt: e.target.value })} required /></label>
         <fieldset className="inline" aria-label="会话权限">
+          <legend className="muted">权限</legend>
           {SESSION_SCOPES.map(({ scope, name }) => (
-            <label key={scope} className="inline">
+            <label key={scope} className="check">
               <input type="checkbox" checked={form.scopes.includes(scope)} onChange={(e) => toggle(scope, e.target.checked)} />
               {name}
             </label>
