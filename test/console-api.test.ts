@@ -37,7 +37,7 @@ describe('console menus by role', () => {
     const admin = await gql(router, MY_MENUS, {}, await staffToken('admin'));
     expect(keysOf(admin)).toEqual([
       'shop', 'dashboard', 'orders', 'catalog', 'coupons', 'open', 'open-apps', 'open-apis', 'open-logs', 'open-stats',
-      'backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-terminals', 'bo-stores', 'bo-accounts', 'bo-roles', 'system', 'roles',
+      'backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-terminals', 'bo-stores', 'bo-accounts', 'bo-roles', 'system', 'roles', 'clients',
     ]);
     expect(admin.data.myConsoleMenus[2]).toEqual({ key: 'orders', name: '订单', parentKey: 'shop', path: '/orders', scope: 'order:write' });
     expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('catalog')))).toEqual(['shop', 'catalog']);
@@ -45,6 +45,8 @@ describe('console menus by role', () => {
     // The back office (seed 001): its admins keep the directory and accounts, store staff work the counter.
     expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('backoffice')))).toEqual(['backoffice', 'bo-stores', 'bo-accounts', 'bo-roles']);
     expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('store')))).toEqual(['backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-terminals']);
+    // Release managers (clients:admin) see the client releases page alone, in its directory.
+    expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('releases')))).toEqual(['system', 'clients']);
     const shopper = await registerUser(router);
     expect(keysOf(await gql(router, MY_MENUS, {}, bearer(shopper.accessToken)))).toEqual([]);
     expect(keysOf(await gql(router, MY_MENUS))).toEqual([]);
@@ -64,6 +66,19 @@ describe('console menus by role', () => {
     } finally {
       await db('role_menus').where({ role_id: role.id, menu_key: 'coupons' }).delete();
     }
+  });
+
+  it('gives roles that existed before the client releases page its defaults (migration 630), nothing more', async () => {
+    await staffToken('releases');
+    const db = supergraph.subgraphs.user!.db;
+    const releases = await db('roles').where({ name: 'releases' }).first();
+    const open = await db('roles').where({ name: 'open' }).first();
+    const menusOf = async (roleId: string) => (await db('role_menus').where({ role_id: roleId }).orderBy('menu_key')).map((row: { menu_key: string }) => row.menu_key);
+    const openBefore = await menusOf(open.id);
+    await db('role_menus').where({ role_id: releases.id }).delete();
+    await migrations.find((migration) => migration.name === '630_client_releases_menu')!.up(db);
+    expect(await menusOf(releases.id)).toEqual(['clients', 'system']);
+    expect(await menusOf(open.id)).toEqual(openBefore);
   });
 
   it('lets a staff admin set a role\'s menus (directory added), seen at the next read by its members', async () => {

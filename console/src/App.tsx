@@ -9,6 +9,7 @@ import { Link, Route, Router, Switch, useLocation } from 'wouter';
 import { createClient } from './client';
 import { ConsoleViewerDocument, LoginDocument, LogoutDocument } from './gql/graphql';
 import { CatalogPage } from './pages/Catalog';
+import { ClientsPage } from './pages/Clients';
 import { CouponsPage } from './pages/Coupons';
 import { DashboardPage } from './pages/Dashboard';
 import { OpenApisPage } from './pages/OpenApis';
@@ -88,6 +89,7 @@ const PAGES: { path: string; menu: string; component: React.ComponentType<{ scop
   { path: '/open/logs', menu: 'open-logs', component: OpenLogsPage },
   { path: '/open/stats', menu: 'open-stats', component: OpenStatsPage },
   { path: '/system/roles', menu: 'roles', component: RolesPage },
+  { path: '/system/clients', menu: 'clients', component: ClientsPage },
   { path: '/backoffice/identify', menu: 'bo-identify', component: IdentifyMemberPage },
   { path: '/backoffice/redeem', menu: 'bo-redeem', component: RedeemCouponPage },
   { path: '/backoffice/stats', menu: 'bo-stats', component: StoreStatsPage },

@@ -1,9 +1,9 @@
 /**
  * The dashboard: today's orders and sales per hour (order's orderSalesToday), and, for open-platform operators, calls
- * per minute, the slowest methods and error rates (the open subgraph's statistics). Each block shows what the
+ * per minute (one openCallsPerMinute query) and errors per minute, the slowest methods and error rates (the open subgraph's statistics). Each block shows what the
  * viewer's scopes allow: the API refuses the rest.
  */
-import { useMemo } from 'react';
+import { useState } from 'react';
 import { Bar, Line } from 'react-chartjs-2';
 import { useQuery } from 'urql';
 import '../charts';
@@ -58,42 +58,66 @@ function TodaySales() {
 
 const MINUTES = 12;
 
+/** The last MINUTES whole minutes, the current one included: [from, to) on minute boundaries. */
+function minuteWindow() {
+  const to = Math.ceil((Date.now() + 1) / 60_000) * 60_000;
+  return { from: new Date(to - MINUTES * 60_000).toISOString(), to: new Date(to).toISOString() };
+}
+
 function OpenPlatformCharts() {
-  // Minute boundaries fixed at mount: a re-render must not move the windows (and refetch).
-  const bounds = useMemo(() => {
-    const end = Math.ceil(Date.now() / 60_000) * 60_000;
-    return Array.from({ length: MINUTES + 1 }, (_, i) => new Date(end - (MINUTES - i) * 60_000));
-  }, []);
-  const variables = Object.fromEntries(bounds.map((at, i) => [`t${i}`, at.toISOString()])) as Record<`t${number}`, string>;
-  const [perMinute] = useQuery({ query: OpenCallsPerMinuteDocument, variables: variables as never, requestPolicy: 'network-only' });
+  // The window is fixed until 刷新: a re-render must not move it (and refetch).
+  const [range, setRange] = useState(minuteWindow);
+  const [perMinute] = useQuery({ query: OpenCallsPerMinuteDocument, variables: range, requestPolicy: 'network-only' });
   const [methods] = useQuery({
     query: OpenCallStatisticsDocument,
-    variables: { from: new Date(bounds[MINUTES].getTime() - 86_400_000).toISOString(), to: bounds[MINUTES].toISOString() },
+    variables: { from: new Date(Date.parse(range.to) - 86_400_000).toISOString(), to: range.to },
     requestPolicy: 'network-only',
   });
-  const minuteData = perMinute.data as Record<string, { calls: number; errors: number }[]> | undefined;
+  const buckets = perMinute.data?.openCallsPerMinute;
   const slowest = [...(methods.data?.openCallStatistics ?? [])].sort((a, b) => b.averageMs - a.averageMs).slice(0, 10);
   const errorRates = [...(methods.data?.openCallStatistics ?? [])].filter((m) => m.calls > 0).sort((a, b) => b.errors / b.calls - a.errors / a.calls).slice(0, 10);
-  const label = (at: Date) => `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
+  const label = (iso: string) => {
+    const at = new Date(iso);
+    return `${String(at.getHours()).padStart(2, '0')}:${String(at.getMinutes()).padStart(2, '0')}`;
+  };
   return (
     <>
       <div className="card">
-        <h2>开放平台每分钟调用（近 {MINUTES} 分钟）</h2>
+        <div className="card-head">
+          <h2>开放平台每分钟调用（近 {MINUTES} 分钟）</h2>
+          <button type="button" onClick={() => setRange(minuteWindow())} disabled={perMinute.fetching}>刷新</button>
+        </div>
         <ErrorNote error={perMinute.error} />
-        {minuteData && (
-          <div className="chart">
-            <Line
-              aria-label="每分钟调用"
-              data={{
-                labels: bounds.slice(0, MINUTES).map(label),
-                datasets: [
-                  { label: '调用', data: Array.from({ length: MINUTES }, (_, i) => (minuteData[`m${i}`] ?? []).reduce((s, m) => s + m.calls, 0)), borderColor: '#3b82f6' },
-                  { label: '错误', data: Array.from({ length: MINUTES }, (_, i) => (minuteData[`m${i}`] ?? []).reduce((s, m) => s + m.errors, 0)), borderColor: '#ef4444' },
-                ],
-              }}
-              options={{ maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }}
-            />
-          </div>
+        {buckets && (
+          <>
+            <div className="stats">
+              <div><span>调用</span><strong data-testid="minute-calls">{buckets.reduce((sum, b) => sum + b.calls, 0)}</strong></div>
+              <div><span>错误</span><strong data-testid="minute-errors">{buckets.reduce((sum, b) => sum + b.errors, 0)}</strong></div>
+              <div><span>最慢（ms）</span><strong>{Math.max(0, ...buckets.map((b) => b.maxMs ?? 0))}</strong></div>
+            </div>
+            <div className="two">
+              <div className="chart">
+                <Line
+                  aria-label="每分钟调用"
+                  data={{
+                    labels: buckets.map((b) => label(b.minute)),
+                    datasets: [
+                      { label: '调用', data: buckets.map((b) => b.calls), borderColor: '#3b82f6' },
+                      { label: '平均耗时（ms）', data: buckets.map((b) => b.averageMs), borderColor: '#8b5cf6', yAxisID: 'ms', spanGaps: true },
+                    ],
+                  }}
+                  options={{ maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } }, ms: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false } } } }}
+                />
+              </div>
+              <div className="chart">
+                <Bar
+                  aria-label="每分钟错误"
+                  data={{ labels: buckets.map((b) => label(b.minute)), datasets: [{ label: '错误', data: buckets.map((b) => b.errors), backgroundColor: '#ef4444' }] }}
+                  options={{ maintainAspectRatio: false, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }}
+                />
+              </div>
+            </div>
+          </>
         )}
       </div>
       <div className="card two">

@@ -4,14 +4,16 @@
  */
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
-import { time } from '../format';
+import { fromLocalInput, localInput, time } from '../format';
 import {
   CreateOpenAppDocument,
+  CreateOpenSessionDocument,
   GrantOpenApiDocument,
   OpenApisDocument,
   OpenAppsDocument,
   OpenSessionsDocument,
   RevokeOpenApiGrantDocument,
+  RevokeOpenSessionDocument,
   RotateOpenAppSecretDocument,
   UpdateOpenAppDocument,
   type OpenAppFieldsFragment,
@@ -87,7 +89,6 @@ function AppDetail({ app, onSecret }: { app: OpenAppFieldsFragment; onSecret: (v
   const [granted, grant] = useMutation(GrantOpenApiDocument);
   const [revoked, revoke] = useMutation(RevokeOpenApiGrantDocument);
   const [apis] = useQuery({ query: OpenApisDocument });
-  const [sessions] = useQuery({ query: OpenSessionsDocument, variables: { appKey: app.appKey } });
   const [method, setMethod] = useState('');
 
   async function rotateSecret() {
@@ -127,16 +128,89 @@ function AppDetail({ app, onSecret }: { app: OpenAppFieldsFragment; onSecret: (v
         </label>
         <button type="submit">授权</button>
       </form>
+      <MerchantSessions appKey={app.appKey} />
+    </div>
+  );
+}
+
+/** Scopes a merchant session may carry (the open subgraph's SESSION_SCOPES: never an administration scope). */
+const SESSION_SCOPES: readonly { scope: string; name: string }[] = [
+  { scope: 'order:write', name: '订单' },
+  { scope: 'catalog:write', name: '商品' },
+  { scope: 'promote:write', name: '营销' },
+  { scope: 'payment:refund', name: '退款' },
+  { scope: 'review:moderate', name: '评价审核' },
+  { scope: 'member:write', name: '会员' },
+  { scope: 'subscription:erp', name: '订阅（ERP）' },
+  { scope: 'store:operate', name: '门店操作' },
+];
+
+/** The app's merchant sessions: enter one (its token shown once, like the app secret), revoke one. */
+function MerchantSessions({ appKey }: { appKey: string }) {
+  const [sessions, refetch] = useQuery({ query: OpenSessionsDocument, variables: { appKey } });
+  const [created, create] = useMutation(CreateOpenSessionDocument);
+  const [revoked, revoke] = useMutation(RevokeOpenSessionDocument);
+  const [form, setForm] = useState(() => ({ merchant: '', scopes: ['order:write'], expiresAt: localInput(new Date(Date.now() + 30 * 86_400_000)) }));
+  const [token, setToken] = useState<{ token: string; merchant: string } | null>(null);
+
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    setToken(null);
+    const answer = await create({ input: { appKey, merchant: form.merchant.trim(), scopes: form.scopes, expiresAt: fromLocalInput(form.expiresAt) ?? form.expiresAt } });
+    const payload = answer.data?.createOpenSession;
+    if (payload) {
+      setToken({ token: payload.token, merchant: payload.session.merchant });
+      setForm({ ...form, merchant: '' });
+      refetch({ requestPolicy: 'network-only' });
+    }
+  }
+  async function end(id: string, merchant: string) {
+    if (!window.confirm(`撤销商户 ${merchant} 的会话？撤销后该令牌立即失效。`)) return;
+    const answer = await revoke({ id });
+    if (answer.data) refetch({ requestPolicy: 'network-only' });
+  }
+  const toggle = (scope: string, on: boolean) => setForm({ ...form, scopes: on ? [...form.scopes, scope] : form.scopes.filter((s) => s !== scope) });
+  const now = Date.now();
+  return (
+    <>
       <h3>商户会话</h3>
-      <ErrorNote error={sessions.error} />
-      <table className="table" aria-label="商户会话">
-        <thead><tr><th>商户</th><th>权限</th><th>令牌</th><th>创建</th><th>过期</th><th>撤销</th></tr></thead>
-        <tbody>
-          {sessions.data?.openSessions.edges.map(({ node }) => (
-            <tr key={node.id}><td>{node.merchant}</td><td>{node.scopes.join('，')}</td><td><code>{node.tokenHint}</code></td><td>{time(node.createdAt)}</td><td>{time(node.expiresAt)}</td><td>{time(node.revokedAt)}</td></tr>
+      {token && (
+        <div className="secret" role="dialog" aria-label="会话令牌">
+          <p>商户 {token.merchant} 的会话令牌（仅显示这一次，请立即交给 ISV，调用时放在 <code>X-Session</code> 头）：</p>
+          <pre data-testid="session-token">{token.token}</pre>
+          <button type="button" onClick={() => setToken(null)}>我已保存</button>
+        </div>
+      )}
+      <form className="filters" aria-label="创建商户会话" onSubmit={submit}>
+        <label>商户（用户 ID）<input name="merchant" value={form.merchant} onChange={(e) => setForm({ ...form, merchant: e.target.value })} required /></label>
+        <label>过期时间<input name="expiresAt" type="datetime-local" step="1" value={form.expiresAt} onChange={(e) => setForm({ ...form, expiresAt: e.target.value })} required /></label>
+        <fieldset className="inline" aria-label="会话权限">
+          <legend className="muted">权限</legend>
+          {SESSION_SCOPES.map(({ scope, name }) => (
+            <label key={scope} className="check">
+              <input type="checkbox" checked={form.scopes.includes(scope)} onChange={(e) => toggle(scope, e.target.checked)} />
+              {name}
+            </label>
           ))}
+        </fieldset>
+        <button type="submit" disabled={created.fetching || !form.scopes.length}>创建会话</button>
+      </form>
+      <ErrorNote error={created.error ?? revoked.error ?? sessions.error} />
+      <table className="table" aria-label="商户会话">
+        <thead><tr><th>商户</th><th>权限</th><th>令牌</th><th>创建</th><th>过期</th><th>状态</th><th>操作</th></tr></thead>
+        <tbody>
+          {sessions.data?.openSessions.edges.map(({ node }) => {
+            const state = node.revokedAt ? `已撤销（${time(node.revokedAt)}）` : Date.parse(node.expiresAt) <= now ? '已过期' : '有效';
+            return (
+              <tr key={node.id} data-session={node.id}>
+                <td>{node.merchant}</td><td>{node.scopes.join('，')}</td><td><code>…{node.tokenHint}</code></td><td>{time(node.createdAt)}</td><td>{time(node.expiresAt)}</td>
+                <td>{state}</td>
+                <td>{!node.revokedAt && <button type="button" className="link" onClick={() => end(node.id, node.merchant)}>撤销</button>}</td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
-    </div>
+    </>
   );
 }

@@ -3,11 +3,11 @@ import { pageRequest, toConnection } from '../../../platform/connection';
 import { requireScope } from '../../../platform/context';
 import { badInput } from '../../../platform/errors';
 import { listAlerts, type AlertRow } from '../data/alerts';
-import { methodStatistics, searchCallLogs, type CallLogRow } from '../data/call-logs';
+import { callsPerMinute, methodStatistics, searchCallLogs, type CallLogRow } from '../data/call-logs';
 import type { OpenContext } from '../context';
 import { OPEN_ADMIN } from '../registry';
 import { todayRanking } from './ranking';
-import { callCursor, callLogFilter, highlight, parseCallCursor, STATISTICS_MAX_DAYS, timeRange } from './search';
+import { callCursor, callLogFilter, highlight, minuteRange, parseCallCursor, shortText, STATISTICS_MAX_DAYS, timeRange } from './search';
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
@@ -61,6 +61,12 @@ export const callLogQueries = {
     const range = timeRange(args.from, args.to, STATISTICS_MAX_DAYS);
     const rows = await methodStatistics(context.db, { ...range, appKey: args.appKey ?? null, method: args.method ?? null });
     return rows.map((row) => ({ method: row.method, calls: row.calls, errors: row.errors, averageMs: row.average_ms, p95Ms: row.p95_ms, maxMs: row.max_ms }));
+  },
+  async openCallsPerMinute(_parent: unknown, args: { from: string; to: string; method?: string | null; appKey?: string | null }, context: OpenContext) {
+    requireScope(context, OPEN_ADMIN);
+    const range = minuteRange(args.from, args.to);
+    const rows = await callsPerMinute(context.db, { ...range, appKey: shortText(args.appKey, 'appKey', 64), method: shortText(args.method, 'method', 64) });
+    return rows.map((row) => ({ minute: row.minute.toISOString(), calls: row.calls, errors: row.errors, averageMs: row.average_ms, maxMs: row.max_ms }));
   },
   async openTodayRanking(_parent: unknown, args: { limit?: number | null }, context: OpenContext) {
     requireScope(context, OPEN_ADMIN);

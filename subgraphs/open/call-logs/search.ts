@@ -28,7 +28,18 @@ export function timeRange(from: string, to: string, maxDays: number, fields = { 
   return range;
 }
 
-function shortText(value: string | null | undefined, field: string, max: number): string | null {
+/** The per-minute series' span: 1440 buckets, what a day's chart shows. */
+export const MINUTES_MAX = 1440;
+
+/** A per-minute range: both ends on whole minutes (buckets never cut a minute), at most MINUTES_MAX minutes. */
+export function minuteRange(from: string, to: string): { from: Date; to: Date } {
+  const range = timeRange(from, to, 1);
+  if (range.from.getTime() % 60_000 !== 0) throw badInput('from must be on a whole minute (seconds zero)', 'from');
+  if (range.to.getTime() % 60_000 !== 0) throw badInput('to must be on a whole minute (seconds zero)', 'to');
+  return range;
+}
+
+export function shortText(value: string | null | undefined, field: string, max: number): string | null {
   if (value === null || value === undefined) return null;
   if (value.length < 1 || value.length > max) throw badInput(`${field} must be 1..${max} characters`, field);
   return value;

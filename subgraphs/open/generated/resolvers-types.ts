@@ -494,6 +494,24 @@ export type OpenMethodStatistics = {
   p95Ms: Scalars['Int']['output'];
 };
 
+/**
+ * The gateway's calls in one minute (every call received, admitted or refused, of any method unless filtered). Minutes
+ * without calls are answered too, with zero calls.
+ */
+export type OpenMinuteBucket = {
+  __typename?: 'OpenMinuteBucket';
+  /** Average response time, ms; null in a minute without calls. */
+  averageMs: Maybe<Scalars['Int']['output']>;
+  /** Calls received in the minute. */
+  calls: Scalars['Int']['output'];
+  /** Calls that ended with an error code. */
+  errors: Scalars['Int']['output'];
+  /** Slowest response time, ms; null in a minute without calls. */
+  maxMs: Maybe<Scalars['Int']['output']>;
+  /** Start of the minute (ISO 8601, UTC, seconds zero). */
+  minute: Scalars['String']['output'];
+};
+
 /** Where a page ends. */
 export type OpenPageInfo = {
   __typename?: 'OpenPageInfo';
@@ -592,6 +610,11 @@ export type Query = {
   openCallLogs: OpenCallLogConnection;
   /** Calls, errors and response times per method over a time range (open:admin); at most 366 days. */
   openCallStatistics: Array<OpenMethodStatistics>;
+  /**
+   * Calls per minute from `from` to `to` (open:admin), oldest first, one bucket per minute, empty minutes included: one
+   * statement over the call logs. Both instants on whole minutes; at most 24 hours (1440 buckets); BAD_USER_INPUT otherwise.
+   */
+  openCallsPerMinute: Array<OpenMinuteBucket>;
   /** Internal (the router's gateway): the apps and APIs the gateway checks calls against. */
   openGatewayRegistry: OpenGatewayRegistry;
   /** Internal (the router's gateway): the live session of this token hash (SHA-256, hex), or null. */
@@ -636,6 +659,14 @@ export type QueryOpenCallLogsArgs = {
 
 
 export type QueryOpenCallStatisticsArgs = {
+  appKey?: InputMaybe<Scalars['String']['input']>;
+  from: Scalars['String']['input'];
+  method?: InputMaybe<Scalars['String']['input']>;
+  to: Scalars['String']['input'];
+};
+
+
+export type QueryOpenCallsPerMinuteArgs = {
   appKey?: InputMaybe<Scalars['String']['input']>;
   from: Scalars['String']['input'];
   method?: InputMaybe<Scalars['String']['input']>;
@@ -848,6 +879,7 @@ export type ResolversTypes = {
   OpenGatewayRegistry: ResolverTypeWrapper<Omit<OpenGatewayRegistry, 'apis'> & { apis: Array<ResolversTypes['OpenApi']> }>;
   OpenGatewaySession: ResolverTypeWrapper<OpenGatewaySession>;
   OpenMethodStatistics: ResolverTypeWrapper<OpenMethodStatistics>;
+  OpenMinuteBucket: ResolverTypeWrapper<OpenMinuteBucket>;
   OpenPageInfo: ResolverTypeWrapper<OpenPageInfo>;
   OpenRankEntry: ResolverTypeWrapper<OpenRankEntry>;
   OpenRanking: ResolverTypeWrapper<OpenRanking>;
@@ -894,6 +926,7 @@ export type ResolversParentTypes = {
   OpenGatewayRegistry: Omit<OpenGatewayRegistry, 'apis'> & { apis: Array<ResolversParentTypes['OpenApi']> };
   OpenGatewaySession: OpenGatewaySession;
   OpenMethodStatistics: OpenMethodStatistics;
+  OpenMinuteBucket: OpenMinuteBucket;
   OpenPageInfo: OpenPageInfo;
   OpenRankEntry: OpenRankEntry;
   OpenRanking: OpenRanking;
@@ -1078,6 +1111,14 @@ export type OpenMethodStatisticsResolvers<ContextType = OpenContext, ParentType 
   p95Ms?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
+export type OpenMinuteBucketResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['OpenMinuteBucket'] = ResolversParentTypes['OpenMinuteBucket']> = {
+  averageMs?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  calls?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  errors?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  maxMs?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  minute?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type OpenPageInfoResolvers<ContextType = OpenContext, ParentType extends ResolversParentTypes['OpenPageInfo'] = ResolversParentTypes['OpenPageInfo']> = {
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1129,6 +1170,7 @@ export type QueryResolvers<ContextType = OpenContext, ParentType extends Resolve
   openApps?: Resolver<ResolversTypes['OpenAppConnection'], ParentType, ContextType, Partial<QueryOpenAppsArgs>>;
   openCallLogs?: Resolver<ResolversTypes['OpenCallLogConnection'], ParentType, ContextType, RequireFields<QueryOpenCallLogsArgs, 'filter'>>;
   openCallStatistics?: Resolver<Array<ResolversTypes['OpenMethodStatistics']>, ParentType, ContextType, RequireFields<QueryOpenCallStatisticsArgs, 'from' | 'to'>>;
+  openCallsPerMinute?: Resolver<Array<ResolversTypes['OpenMinuteBucket']>, ParentType, ContextType, RequireFields<QueryOpenCallsPerMinuteArgs, 'from' | 'to'>>;
   openGatewayRegistry?: Resolver<ResolversTypes['OpenGatewayRegistry'], ParentType, ContextType>;
   openGatewaySession?: Resolver<Maybe<ResolversTypes['OpenGatewaySession']>, ParentType, ContextType, RequireFields<QueryOpenGatewaySessionArgs, 'tokenHash'>>;
   openSessions?: Resolver<ResolversTypes['OpenSessionConnection'], ParentType, ContextType, RequireFields<QueryOpenSessionsArgs, 'appKey'>>;
@@ -1178,6 +1220,7 @@ export type Resolvers<ContextType = OpenContext> = {
   OpenGatewayRegistry?: OpenGatewayRegistryResolvers<ContextType>;
   OpenGatewaySession?: OpenGatewaySessionResolvers<ContextType>;
   OpenMethodStatistics?: OpenMethodStatisticsResolvers<ContextType>;
+  OpenMinuteBucket?: OpenMinuteBucketResolvers<ContextType>;
   OpenPageInfo?: OpenPageInfoResolvers<ContextType>;
   OpenRankEntry?: OpenRankEntryResolvers<ContextType>;
   OpenRanking?: OpenRankingResolvers<ContextType>;

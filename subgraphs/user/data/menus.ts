@@ -39,8 +39,10 @@ export const CONSOLE_MENUS: readonly (Omit<MenuRow, 'sort_order'> & { roles: rea
   { key: 'bo-stores', name: '门店目录', parent_key: 'backoffice', path: '/backoffice/stores', scope: 'store:admin', roles: ['admin', 'backoffice'] },
   { key: 'bo-accounts', name: '门店账号', parent_key: 'backoffice', path: '/backoffice/accounts', scope: 'store:admin', roles: ['admin', 'backoffice'] },
   { key: 'bo-roles', name: '门店角色', parent_key: 'backoffice', path: '/backoffice/roles', scope: 'store:admin', roles: ['admin', 'backoffice'] },
-  { key: 'system', name: '系统', parent_key: null, path: null, scope: null, roles: ['admin'] },
+  { key: 'system', name: '系统', parent_key: null, path: null, scope: null, roles: ['admin', 'releases'] },
   { key: 'roles', name: '员工与角色', parent_key: 'system', path: '/system/roles', scope: 'staff:admin', roles: ['admin'] },
+  // Client releases and the safelist modes (docs/persisted-operations.md): the release managers' only page.
+  { key: 'clients', name: '客户端发布', parent_key: 'system', path: '/system/clients', scope: 'clients:admin', roles: ['admin', 'releases'] },
 ];
 
 /** Writes CONSOLE_MENUS into console_menus (new menus added, changed ones updated). Idempotent. */

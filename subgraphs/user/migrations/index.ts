@@ -521,4 +521,17 @@ export const migrations: Migration[] = [
       for (const table of ['stats_store_sku_days', 'stats_orders', 'stats_store_days']) await knex.schema.dropTableIfExists(table);
     },
   },
+  {
+    // The 客户端发布 page (docs/console.md): roles that existed before it get it by their defaults (admin, releases;
+    // releases also the 系统 directory it sits in); roles made later get it at creation. Other menus are left alone.
+    name: '630_client_releases_menu',
+    async up(knex: Knex) {
+      await syncConsoleMenus(knex);
+      const roles: { id: string; name: string }[] = await knex('roles').select('id', 'name');
+      for (const role of roles) await grantDefaultMenus(knex, String(role.id), role.name, ['system', 'clients']);
+    },
+    async down(knex: Knex) {
+      await knex('console_menus').where({ key: 'clients' }).delete();
+    },
+  },
 ];
