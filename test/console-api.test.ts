@@ -37,10 +37,10 @@ describe('console menus by role', () => {
     const admin = await gql(router, MY_MENUS, {}, await staffToken('admin'));
     expect(keysOf(admin)).toEqual([
       'shop', 'dashboard', 'orders', 'catalog', 'coupons', 'open', 'open-apps', 'open-apis', 'open-logs', 'open-stats',
-      'backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-terminals', 'bo-stores', 'bo-accounts', 'bo-roles', 'system', 'roles',
+      'backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-inventory', 'bo-terminals', 'bo-stores', 'bo-accounts', 'bo-roles', 'system', 'roles',
     ]);
     expect(admin.data.myConsoleMenus[2]).toEqual({ key: 'orders', name: '订单', parentKey: 'shop', path: '/orders', scope: 'order:write' });
-    expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('catalog')))).toEqual(['shop', 'catalog']);
+    expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('catalog')))).toEqual(['shop', 'catalog', 'backoffice', 'bo-inventory']);
     expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('open')))).toEqual(['open', 'open-apps', 'open-apis', 'open-logs', 'open-stats']);
     // The back office (seed 001): its admins keep the directory and accounts, store staff work the counter.
     expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('backoffice')))).toEqual(['backoffice', 'bo-stores', 'bo-accounts', 'bo-roles']);
@@ -101,7 +101,7 @@ describe('console menus by role', () => {
     expect(codes(await gql(router, SET, { role: 'catalog', keys: [] }, await staffToken('catalog')))).toEqual(['FORBIDDEN']);
     expect(codes(await gql(router, SET, { role: 'catalog', keys: [] }))).toEqual(['UNAUTHENTICATED']);
     expect(codes(await gql(router, '{ staffRoles { name } }', {}, await staffToken('open')))).toEqual(['FORBIDDEN']);
-    expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('catalog')))).toEqual(['shop', 'catalog']);
+    expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('catalog')))).toEqual(['shop', 'catalog', 'backoffice', 'bo-inventory']);
   });
 });
 
