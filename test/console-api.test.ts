@@ -66,6 +66,22 @@ describe('console menus by role', () => {
     }
   });
 
+  it('gives the inventory menu (migration 640) to catalog roles that existed before it, with its directory, and not to store roles', async () => {
+    await staffToken('catalog');
+    await staffToken('store');
+    const db = supergraph.subgraphs.user!.db;
+    const menusOf = async (name: string) => {
+      const role = await db('roles').where({ name }).first();
+      return (await db('role_menus').where({ role_id: role.id }).orderBy('menu_key')).map((row: { menu_key: string }) => row.menu_key);
+    };
+    const catalog = await db('roles').where({ name: 'catalog' }).first();
+    // As before migration 640: the catalog role had its shop menus only.
+    await db('role_menus').where({ role_id: catalog.id }).whereIn('menu_key', ['backoffice', 'bo-inventory']).delete();
+    await migrations.find((migration) => migration.name === '640_inventory_menu')!.up(db);
+    expect(await menusOf('catalog')).toEqual(['backoffice', 'bo-inventory', 'catalog', 'shop']);
+    expect(await menusOf('store')).toEqual(['backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-terminals']);
+  });
+
   it('lets a staff admin set a role\'s menus (directory added), seen at the next read by its members', async () => {
     const admin = await staffToken('admin');
     const marketer = await staffToken('marketing');
