@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { RunningSupergraph } from '../../../app/launcher';
+import { countStatements } from '../../../platform/db';
 import { addDays, shanghaiDate } from '../../../platform/shanghai-time';
 import { asIdentity, codes, gql, startSupergraph, type GraphQLResponse } from '../../../test/support/harness';
 import { findStockViolations } from '../data/stock';
@@ -156,6 +157,24 @@ describe('stockStatistics', () => {
     // A keyword with LIKE's wildcards matches them literally.
     const wildcard = ok(await statistics({ from: '2025-01-01', to: '2025-01-01', filter: { keyword: `${title}%` } }));
     expect(wildcard.stockStatistics.edges).toEqual([]);
+  });
+
+  it('costs the same few statements for a page of 1 SKU as for a page of 40', async () => {
+    const product = await createProduct(url, { title: uniqueToken('invcost'), categoryId: tree.leafA, skus: Array.from({ length: 40 }, (_, n) => ({ name: `c${n}`, price: 100, stock: n })) });
+    const statementsOf = async (first: number) => {
+      const counter = countStatements(db);
+      try {
+        const { stockStatistics } = ok(await statistics({ from: '2025-01-01', to: '2025-12-31', filter: { productId: product.id }, first }));
+        expect(stockStatistics.edges).toHaveLength(first);
+        return counter.count;
+      } finally {
+        counter.stop();
+      }
+    };
+    const one = await statementsOf(1);
+    expect(await statementsOf(40)).toBe(one);
+    // The figures, and the page's SKUs for `sku` (one batch; none when the catalog cache already holds them).
+    expect(one).toBeLessThanOrEqual(2);
   });
 
   it('takes a period of at most 366 days of valid dates, a known cursor and page size (BAD_USER_INPUT otherwise)', async () => {
