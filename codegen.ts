@@ -56,6 +56,7 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       Brand: '../data/brands#BrandRow',
       StockReservation: '../data/stock#StockReservationRow',
       StockReturn: '../data/stock-returns#StockReturnRow',
+      StockStatisticsRow: '../data/stock-statistics#StockFiguresRow',
       // Home page content (home-page/).
       Banner: '../data/banners#BannerRow',
       ProductGroup: '../data/product-groups#ProductGroupRow',

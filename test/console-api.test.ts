@@ -37,10 +37,10 @@ describe('console menus by role', () => {
     const admin = await gql(router, MY_MENUS, {}, await staffToken('admin'));
     expect(keysOf(admin)).toEqual([
       'shop', 'dashboard', 'orders', 'catalog', 'coupons', 'open', 'open-apps', 'open-apis', 'open-logs', 'open-stats',
-      'backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-terminals', 'bo-stores', 'bo-accounts', 'bo-roles', 'system', 'roles', 'clients',
+      'backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-inventory', 'bo-terminals', 'bo-stores', 'bo-accounts', 'bo-roles', 'system', 'roles', 'clients',
     ]);
     expect(admin.data.myConsoleMenus[2]).toEqual({ key: 'orders', name: '订单', parentKey: 'shop', path: '/orders', scope: 'order:write' });
-    expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('catalog')))).toEqual(['shop', 'catalog']);
+    expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('catalog')))).toEqual(['shop', 'catalog', 'backoffice', 'bo-inventory']);
     expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('open')))).toEqual(['open', 'open-apps', 'open-apis', 'open-logs', 'open-stats']);
     // The back office (seed 001): its admins keep the directory and accounts, store staff work the counter.
     expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('backoffice')))).toEqual(['backoffice', 'bo-stores', 'bo-accounts', 'bo-roles']);
@@ -81,6 +81,22 @@ describe('console menus by role', () => {
     expect(await menusOf(open.id)).toEqual(openBefore);
   });
 
+  it('gives the inventory menu (migration 640) to catalog roles that existed before it, with its directory, and not to store roles', async () => {
+    await staffToken('catalog');
+    await staffToken('store');
+    const db = supergraph.subgraphs.user!.db;
+    const menusOf = async (name: string) => {
+      const role = await db('roles').where({ name }).first();
+      return (await db('role_menus').where({ role_id: role.id }).orderBy('menu_key')).map((row: { menu_key: string }) => row.menu_key);
+    };
+    const catalog = await db('roles').where({ name: 'catalog' }).first();
+    // As before migration 640: the catalog role had its shop menus only.
+    await db('role_menus').where({ role_id: catalog.id }).whereIn('menu_key', ['backoffice', 'bo-inventory']).delete();
+    await migrations.find((migration) => migration.name === '640_inventory_menu')!.up(db);
+    expect(await menusOf('catalog')).toEqual(['backoffice', 'bo-inventory', 'catalog', 'shop']);
+    expect(await menusOf('store')).toEqual(['backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-terminals']);
+  });
+
   it('lets a staff admin set a role\'s menus (directory added), seen at the next read by its members', async () => {
     const admin = await staffToken('admin');
     const marketer = await staffToken('marketing');
@@ -116,7 +132,7 @@ describe('console menus by role', () => {
     expect(codes(await gql(router, SET, { role: 'catalog', keys: [] }, await staffToken('catalog')))).toEqual(['FORBIDDEN']);
     expect(codes(await gql(router, SET, { role: 'catalog', keys: [] }))).toEqual(['UNAUTHENTICATED']);
     expect(codes(await gql(router, '{ staffRoles { name } }', {}, await staffToken('open')))).toEqual(['FORBIDDEN']);
-    expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('catalog')))).toEqual(['shop', 'catalog']);
+    expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('catalog')))).toEqual(['shop', 'catalog', 'backoffice', 'bo-inventory']);
   });
 });
 

@@ -20,6 +20,7 @@ import { OrderDetailPage, OrdersPage } from './pages/Orders';
 import { RolesPage } from './pages/Roles';
 import { BackOfficeRolesPage, StaffAccountsPage } from './pages/backoffice/Accounts';
 import { IdentifyMemberPage, RedeemCouponPage } from './pages/backoffice/Counter';
+import { InventoryStatsPage } from './pages/backoffice/Inventory';
 import { StoreStatsPage } from './pages/backoffice/Stats';
 import { StoresPage } from './pages/backoffice/Stores';
 import { TerminalsPage } from './pages/backoffice/Terminals';
@@ -93,6 +94,7 @@ const PAGES: { path: string; menu: string; component: React.ComponentType<{ scop
   { path: '/backoffice/identify', menu: 'bo-identify', component: IdentifyMemberPage },
   { path: '/backoffice/redeem', menu: 'bo-redeem', component: RedeemCouponPage },
   { path: '/backoffice/stats', menu: 'bo-stats', component: StoreStatsPage },
+  { path: '/backoffice/inventory', menu: 'bo-inventory', component: InventoryStatsPage },
   { path: '/backoffice/terminals', menu: 'bo-terminals', component: TerminalsPage },
   { path: '/backoffice/stores', menu: 'bo-stores', component: StoresPage },
   { path: '/backoffice/accounts', menu: 'bo-accounts', component: StaffAccountsPage },

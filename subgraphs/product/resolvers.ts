@@ -8,6 +8,8 @@ import * as catalog from './catalog';
 import { catalogChanged, stockChanged } from './catalog-cache';
 import * as stock from './stock';
 import { returnStock } from './stock-returns';
+import { stockStatistics } from './stock-statistics';
+import type { StockFiguresRow } from './data/stock-statistics';
 import type { StockReturnRow } from './data/stock-returns';
 import type { ProductContext } from './context';
 import type { CategoryRef } from './data/categories';
@@ -95,6 +97,11 @@ export const resolvers: Resolvers = {
     },
 
     brands: (_parent, _args, context) => allBrands(context),
+
+    stockStatistics(_parent, args, context) {
+      requireScope(context, CATALOG_WRITE);
+      return stockStatistics(context.db, args, context.config.maxPageSize);
+    },
   },
 
   Mutation: {
@@ -169,6 +176,18 @@ export const resolvers: Resolvers = {
       await stockChanged(context.catalogCache, returned.lines.map((line) => String(line.skuId)));
       return returned;
     },
+  },
+
+  StockStatisticsRow: {
+    // The page's SKUs in one batch, deleted ones included (staff see them).
+    async sku(row: StockFiguresRow, _args, context) {
+      const sku = await context.loaders.skuById.load(row.id);
+      if (!sku) throw new Error(`SKU ${row.id} is missing`);
+      return sku;
+    },
+    productId: (row: StockFiguresRow) => row.product_id,
+    productTitle: (row: StockFiguresRow) => row.product_title,
+    skuName: (row: StockFiguresRow) => row.sku_name,
   },
 
   StockReturn: {

@@ -112,12 +112,12 @@ it('refreshes an access token about to expire before the next request, and keeps
   expect(page.errors).toEqual([]);
 });
 
-it('shows a catalog clerk only the catalog, and refuses the orders page typed in by hand', async () => {
+it('shows a catalog clerk only the catalog and the inventory statistics, and refuses the orders page typed in by hand', async () => {
   const clerk = await newStaff('catalog');
   const page = await browser.newPage();
   await signIn(page, clerk.username);
   const nav = page.getByRole('navigation', { name: '菜单' });
-  await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['商品']);
+  await expect(nav.getByRole('link').allTextContents()).resolves.toEqual(['商品', '库存统计']);
   // The landing page (dashboard) is not theirs: the console starts on their first menu.
   await page.waitForURL(`${origin}/console/catalog`);
   await browser.screenshot(page, 'catalog-clerk-menus');

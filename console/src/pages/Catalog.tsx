@@ -1,8 +1,11 @@
-/** Catalog: products and their SKUs (price, stock, barcode), shelf state; change a SKU's price, put a product on or off the shelf. */
+/**
+ * Catalog: products and their SKUs (price, stock, barcode), shelf state; change a SKU's price or its available stock, put a
+ * product on or off the shelf.
+ */
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { yuan } from '../format';
-import { CatalogProductsDocument, SetProductOnShelfDocument, UpdateSkuPriceDocument } from '../gql/graphql';
+import { CatalogProductsDocument, SetProductOnShelfDocument, UpdateSkuPriceDocument, UpdateSkuStockDocument } from '../gql/graphql';
 import { ErrorNote, Loading, PageTitle } from '../ui';
 
 export function CatalogPage() {
@@ -31,14 +34,15 @@ export function CatalogPage() {
             </button>
           </div>
           <table className="table">
-            <thead><tr><th>SKU</th><th>规格</th><th>价格</th><th>库存</th><th>条码</th><th>改价</th></tr></thead>
+            <thead><tr><th>SKU</th><th>规格</th><th>价格</th><th>库存（可售）</th><th>条码</th><th>改价</th><th>改库存</th></tr></thead>
             <tbody>
               {product.skus.map((sku) => (
                 <tr key={sku.id}>
                   <td>{sku.id}</td><td>{sku.name}</td>
                   <td data-testid={`sku-price-${sku.id}`}>{yuan(sku.price)}</td>
-                  <td>{sku.stock}</td><td>{sku.barcode ?? '—'}</td>
+                  <td data-testid={`sku-stock-${sku.id}`}>{sku.stock}</td><td>{sku.barcode ?? '—'}</td>
                   <td><PriceEditor skuId={sku.id} price={sku.price} /></td>
+                  <td><StockEditor skuId={sku.id} stock={sku.stock} /></td>
                 </tr>
               ))}
             </tbody>
@@ -72,6 +76,31 @@ function PriceEditor({ skuId, price }: { skuId: string; price: number }) {
       <input aria-label={`SKU ${skuId} 新价格（元）`} value={value} onChange={(e) => setValue(e.target.value)} size={8} />
       <button type="submit" disabled={result.fetching}>保存</button>
       {invalid && <span className="error-inline">请输入金额，如 12.50</span>}
+      {result.data && !result.error && <span className="ok-inline">已保存</span>}
+      <ErrorNote error={result.error} />
+    </form>
+  );
+}
+
+/**
+ * The units available to buy (absolute): units held by unpaid orders and units sold are not part of it and stay as they
+ * are (docs/stock-and-pricing.md); the ledger records the change.
+ */
+function StockEditor({ skuId, stock }: { skuId: string; stock: number }) {
+  const [value, setValue] = useState(String(stock));
+  const [invalid, setInvalid] = useState(false);
+  const [result, update] = useMutation(UpdateSkuStockDocument);
+  async function save(event: React.FormEvent) {
+    event.preventDefault();
+    const ok = /^\d{1,9}$/.test(value.trim());
+    setInvalid(!ok);
+    if (ok) await update({ id: skuId, stock: Number(value.trim()) });
+  }
+  return (
+    <form className="inline" onSubmit={save} aria-label={`SKU ${skuId} 改库存`}>
+      <input aria-label={`SKU ${skuId} 可售库存（件）`} value={value} onChange={(e) => setValue(e.target.value)} size={6} inputMode="numeric" />
+      <button type="submit" disabled={result.fetching}>保存</button>
+      {invalid && <span className="error-inline">请输入 0 或正整数</span>}
       {result.data && !result.error && <span className="ok-inline">已保存</span>}
       <ErrorNote error={result.error} />
     </form>

@@ -1,30 +1,49 @@
-/** Coupons: templates with their issue counts, and the redeem codes (searchable by code). */
+/**
+ * Coupons: templates with their issue counts (create one, enable / disable it, generate redeem codes — shown once, to
+ * copy or download), and the redeem codes (searchable by code).
+ */
 import { useState } from 'react';
-import { useQuery } from 'urql';
+import { useMutation, useQuery } from 'urql';
 import { time, yuan } from '../format';
-import { CouponCodesDocument, CouponTemplatesDocument } from '../gql/graphql';
+import {
+  CouponCodesDocument,
+  CouponTemplatesDocument,
+  CreateCouponCodesDocument,
+  CreateCouponTemplateDocument,
+  SetCouponTemplateActiveDocument,
+} from '../gql/graphql';
 import { ErrorNote, Loading, PageTitle } from '../ui';
 
 export function CouponsPage() {
-  const [templates] = useQuery({ query: CouponTemplatesDocument, variables: { first: 50 } });
+  const [templates, refetchTemplates] = useQuery({ query: CouponTemplatesDocument, variables: { first: 50 } });
+  const [activeResult, setActive] = useMutation(SetCouponTemplateActiveDocument);
+  const [generated, setGenerated] = useState<{ templateName: string; codes: string[] } | null>(null);
   const [code, setCode] = useState('');
   const [codeFilter, setCodeFilter] = useState<{ code?: string }>({});
   const [codes] = useQuery({ query: CouponCodesDocument, variables: { filter: codeFilter, first: 50 } });
   return (
     <section>
       <PageTitle>优惠券</PageTitle>
+      <NewTemplateForm onCreated={() => refetchTemplates({ requestPolicy: 'network-only' })} />
+      {generated && <CodesOnce {...generated} onClose={() => setGenerated(null)} />}
       <h2>券模板</h2>
-      <ErrorNote error={templates.error} />
+      <ErrorNote error={templates.error ?? activeResult.error} />
       <Loading when={templates.fetching && !templates.data} />
       <table className="table" aria-label="券模板">
-        <thead><tr><th>名称</th><th>类型</th><th>面额</th><th>门槛</th><th>已发放</th><th>总量</th><th>剩余</th><th>有效期</th><th>状态</th></tr></thead>
+        <thead><tr><th>名称</th><th>类型</th><th>面额</th><th>门槛</th><th>已发放</th><th>总量</th><th>剩余</th><th>有效期</th><th>状态</th><th>操作</th><th>生成兑换码</th></tr></thead>
         <tbody>
           {templates.data?.couponTemplates.edges.map(({ node }) => (
             <tr key={node.id}>
               <td>{node.name}</td><td>{node.type}</td><td>{node.type === 'FREE_SHIPPING' ? '免运费' : yuan(node.amount)}</td>
               <td>{yuan(node.minSpend)}</td><td>{node.issuedCount}</td><td>{node.totalQuantity ?? '不限'}</td><td>{node.remainingQuantity ?? '不限'}</td>
               <td>{node.validDays ? `领取后 ${node.validDays} 天` : `${time(node.validFrom)} ~ ${time(node.validUntil)}`}</td>
-              <td>{node.active ? '启用' : '停用'}</td>
+              <td data-testid={`template-state-${node.id}`}>{node.active ? '启用' : '停用'}</td>
+              <td>
+                <button type="button" className="link" onClick={() => setActive({ id: node.id, active: !node.active })}>{node.active ? '停用' : '启用'}</button>
+              </td>
+              <td>
+                <CodesForm templateId={node.id} name={node.name} onCodes={(codes) => { setGenerated({ templateName: node.name, codes }); refetchTemplates({ requestPolicy: 'network-only' }); }} />
+              </td>
             </tr>
           ))}
         </tbody>
@@ -46,5 +65,111 @@ export function CouponsPage() {
         </tbody>
       </table>
     </section>
+  );
+}
+
+const yuanToFen = (value: string) => (/^\d+(\.\d{1,2})?$/.test(value.trim()) ? Math.round(Number(value) * 100) : undefined);
+
+/** A new template: amounts typed in yuan, sent in fen; the API checks the rest (BAD_USER_INPUT with the field). */
+function NewTemplateForm({ onCreated }: { onCreated: () => void }) {
+  const empty = { name: '', type: 'CASH', amount: '', minSpend: '', totalQuantity: '', validDays: '30', claimable: true };
+  const [form, setForm] = useState(empty);
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const [result, create] = useMutation(CreateCouponTemplateDocument);
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    const cash = form.type === 'CASH';
+    const amount = cash ? yuanToFen(form.amount) : 0;
+    const minSpend = form.minSpend.trim() ? yuanToFen(form.minSpend) : undefined;
+    if (amount === undefined || (form.minSpend.trim() && minSpend === undefined)) return setInvalid('金额请填写如 12.50 的数字');
+    if (form.totalQuantity.trim() && !/^\d+$/.test(form.totalQuantity.trim())) return setInvalid('发放总量请填写整数，不限则留空');
+    if (!/^\d+$/.test(form.validDays.trim())) return setInvalid('有效天数请填写整数');
+    setInvalid(null);
+    const answer = await create({
+      input: {
+        name: form.name.trim(),
+        type: cash ? ('CASH' as const) : ('FREE_SHIPPING' as const),
+        amount,
+        minSpend,
+        totalQuantity: form.totalQuantity.trim() ? Number(form.totalQuantity) : null,
+        validDays: Number(form.validDays),
+        claimable: form.claimable,
+      },
+    });
+    if (answer.data?.createCouponTemplate) {
+      setForm(empty);
+      onCreated();
+    }
+  }
+  return (
+    <form className="filters card" aria-label="新建券模板" onSubmit={submit}>
+      <h2>新建券模板</h2>
+      <label>名称<input name="name" value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} required maxLength={64} /></label>
+      <label>类型
+        <select name="type" value={form.type} onChange={(e) => setForm({ ...form, type: e.target.value })}>
+          <option value="CASH">满减券</option>
+          <option value="FREE_SHIPPING">免运费券</option>
+        </select>
+      </label>
+      {form.type === 'CASH' && <label>面额（元）<input name="amount" value={form.amount} onChange={(e) => setForm({ ...form, amount: e.target.value })} required size={8} /></label>}
+      <label>使用门槛（元）<input name="minSpend" value={form.minSpend} onChange={(e) => setForm({ ...form, minSpend: e.target.value })} placeholder="不填：同面额" size={8} /></label>
+      <label>发放总量<input name="totalQuantity" value={form.totalQuantity} onChange={(e) => setForm({ ...form, totalQuantity: e.target.value })} placeholder="不限" size={8} /></label>
+      <label>领取后有效天数<input name="validDays" value={form.validDays} onChange={(e) => setForm({ ...form, validDays: e.target.value })} required size={5} /></label>
+      <label className="check"><input type="checkbox" name="claimable" checked={form.claimable} onChange={(e) => setForm({ ...form, claimable: e.target.checked })} />用户可直接领取</label>
+      <button type="submit" disabled={result.fetching}>创建</button>
+      {invalid && <span className="error-inline">{invalid}</span>}
+      <ErrorNote error={result.error} />
+    </form>
+  );
+}
+
+/** How many redeem codes to generate for a template (1-1000; each takes one coupon of its total quantity). */
+function CodesForm({ templateId, name, onCodes }: { templateId: string; name: string; onCodes: (codes: string[]) => void }) {
+  const [count, setCount] = useState('10');
+  const [result, generate] = useMutation(CreateCouponCodesDocument);
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    const answer = await generate({ templateId, count: Number(count) });
+    if (answer.data) onCodes(answer.data.createCouponCodes);
+  }
+  return (
+    <form className="inline" onSubmit={submit} aria-label={`${name} 生成兑换码`}>
+      <input aria-label={`${name} 兑换码数量`} type="number" min="1" max="1000" value={count} onChange={(e) => setCount(e.target.value)} style={{ width: 70 }} required />
+      <button type="submit" disabled={result.fetching}>生成</button>
+      <ErrorNote error={result.error} />
+    </form>
+  );
+}
+
+/** The codes just generated, once: listed later one by one, but never again as this batch. Copy or download them now. */
+function CodesOnce({ templateName, codes, onClose }: { templateName: string; codes: string[]; onClose: () => void }) {
+  const text = `${codes.join('\n')}\n`;
+  const [copied, setCopied] = useState<boolean | null>(null);
+  // A blob URL, not a data: one: the console's CSP allows the page's own origin and blobs it makes are same-origin.
+  const [href] = useState(() => URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' })));
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(text);
+      setCopied(true);
+    } catch {
+      setCopied(false);
+    }
+  }
+  function close() {
+    URL.revokeObjectURL(href);
+    onClose();
+  }
+  return (
+    <div className="secret" role="dialog" aria-label="新生成的兑换码">
+      <p>「{templateName}」的 {codes.length} 个兑换码（仅此一次整批显示，请复制或下载保存）：</p>
+      <pre data-testid="generated-codes">{text}</pre>
+      <div className="inline">
+        <button type="button" onClick={copy}>复制</button>
+        <a href={href} download={`coupon-codes-${templateName}.txt`}>下载</a>
+        <button type="button" onClick={close}>我已保存</button>
+        {copied === true && <span className="ok-inline">已复制</span>}
+        {copied === false && <span className="error-inline">浏览器未允许复制，请选中文本复制或下载</span>}
+      </div>
+    </div>
   );
 }

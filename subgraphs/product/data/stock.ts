@@ -31,6 +31,8 @@ export interface StockReservationRow {
   confirmed_at: Date | null;
   /** When the sweep last heard from order that the order is live (null: never asked). */
   checked_at: Date | null;
+  /** When it left RESERVED (released or committed); null while held, and for release markers. */
+  settled_at: Date | null;
 }
 
 /** Why the total stock of a SKU changed. */
@@ -215,7 +217,7 @@ export async function transitionReservation(
 ): Promise<StockReservationRow | undefined> {
   const query = db<StockReservationRow>('stock_reservations').where({ order_id: orderId, status: 'RESERVED' });
   if (options.onlyLapsed) query.where('lease_until', '<', db.fn.now());
-  const [row] = await query.update({ status: to, updated_at: db.fn.now() } as never).returning('*');
+  const [row] = await query.update({ status: to, updated_at: db.fn.now(), settled_at: db.fn.now() } as never).returning('*');
   return row;
 }
 

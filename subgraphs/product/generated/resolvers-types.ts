@@ -7,6 +7,7 @@ import type { CategoryRef } from '../data/categories';
 import type { BrandRow } from '../data/brands';
 import type { StockReservationRow } from '../data/stock';
 import type { StockReturnRow } from '../data/stock-returns';
+import type { StockFiguresRow } from '../data/stock-statistics';
 import type { BannerRow } from '../data/banners';
 import type { ProductGroupRow } from '../data/product-groups';
 import type { GroupMemberEdge, HomePageRef } from '../home-page/reads';
@@ -880,6 +881,12 @@ export type Query = {
   skuByBarcode: Maybe<Sku>;
   /** Staff (catalog:write): all wares, newest first, optionally of one product, in pages. */
   staffSubscriptionWares: SubscriptionWaresConnection;
+  /**
+   * Staff (catalog:write): the online shop's inventory per SKU from `from` to `to` (Shanghai dates YYYY-MM-DD,
+   * inclusive, at most 366 days; BAD_USER_INPUT otherwise), SKUs newest first in pages of `first` (default 20, at most
+   * 100) after the cursor `after`.
+   */
+  stockStatistics: StockStatisticsConnection;
   /** A subscribable wares; null when it does not exist or is hidden (off shelf) from the caller. */
   subscriptionWares: Maybe<SubscriptionWares>;
 };
@@ -952,6 +959,15 @@ export type QueryStaffSubscriptionWaresArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   productId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryStockStatisticsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<StockStatisticsFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  from: Scalars['String']['input'];
+  to: Scalars['String']['input'];
 };
 
 
@@ -1050,6 +1066,72 @@ export type StockReturn = {
   lines: Array<StockReservationLine>;
   /** The order (order subgraph id). */
   orderId: Scalars['ID']['output'];
+};
+
+/** A page of the inventory statistics, SKUs newest first. */
+export type StockStatisticsConnection = {
+  __typename?: 'StockStatisticsConnection';
+  /** The SKUs of this page. */
+  edges: Array<StockStatisticsEdge>;
+  /** The period's first Shanghai date. */
+  from: Scalars['String']['output'];
+  /** Where this page ends and whether there is another one. */
+  pageInfo: PageInfo;
+  /** Always ONLINE: the online shop's stock (physical stores hold none in this shop). */
+  storeCode: Scalars['String']['output'];
+  /** The period's last Shanghai date (inclusive). */
+  to: Scalars['String']['output'];
+};
+
+/** One SKU's figures in a page, with the cursor to continue after it. */
+export type StockStatisticsEdge = {
+  __typename?: 'StockStatisticsEdge';
+  /** Opaque cursor: pass it as `after` for the SKUs that follow. */
+  cursor: Scalars['String']['output'];
+  /** The SKU's figures. */
+  node: StockStatisticsRow;
+};
+
+/** Which SKUs the inventory statistics list; every criterion given must match. */
+export type StockStatisticsFilter = {
+  /** Text in the product's title or the SKU's name (at most 64 characters). */
+  keyword?: InputMaybe<Scalars['String']['input']>;
+  /** Only this product's SKUs. */
+  productId?: InputMaybe<Scalars['ID']['input']>;
+  /** Only these SKUs (at most 500; BAD_USER_INPUT beyond). */
+  skuIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+};
+
+/**
+ * The online shop's stock of one SKU over a period, in units. On hand = available + reserved (sold units have left the
+ * warehouse); opening + added − removed − sold + returned = closing.
+ */
+export type StockStatisticsRow = {
+  __typename?: 'StockStatisticsRow';
+  /** Units staff (or the SKU's creation) added to the total stock in the period: the ledger's positive adjustments. */
+  added: Scalars['Int']['output'];
+  /** Now: units available to buy. */
+  available: Scalars['Int']['output'];
+  /** Units on hand when the period ended. */
+  closing: Scalars['Int']['output'];
+  /** Units on hand when the period began. */
+  opening: Scalars['Int']['output'];
+  /** The SKU's product id. */
+  productId: Scalars['ID']['output'];
+  /** The product's title. */
+  productTitle: Scalars['String']['output'];
+  /** Units staff took off the total stock in the period: the ledger's negative adjustments, as a positive number. */
+  removed: Scalars['Int']['output'];
+  /** Now: units held by unpaid orders. */
+  reserved: Scalars['Int']['output'];
+  /** Units of refunds returned to stock in the period. */
+  returned: Scalars['Int']['output'];
+  /** The SKU (deleted ones included: they may have moved stock in the period). */
+  sku: Sku;
+  /** The SKU's name. */
+  skuName: Scalars['String']['output'];
+  /** Units of orders paid in the period (their reservations committed in it). */
+  sold: Scalars['Int']['output'];
 };
 
 /** How often a subscription delivers. */
@@ -1313,6 +1395,10 @@ export type ResolversTypes = {
   StockReservationLine: ResolverTypeWrapper<StockReservationLine>;
   StockReservationStatus: StockReservationStatus;
   StockReturn: ResolverTypeWrapper<StockReturnRow>;
+  StockStatisticsConnection: ResolverTypeWrapper<Omit<StockStatisticsConnection, 'edges'> & { edges: Array<ResolversTypes['StockStatisticsEdge']> }>;
+  StockStatisticsEdge: ResolverTypeWrapper<Omit<StockStatisticsEdge, 'node'> & { node: ResolversTypes['StockStatisticsRow'] }>;
+  StockStatisticsFilter: StockStatisticsFilter;
+  StockStatisticsRow: ResolverTypeWrapper<StockFiguresRow>;
   SubscriptionCycle: SubscriptionCycle;
   SubscriptionWares: ResolverTypeWrapper<SubscriptionWaresRow>;
   SubscriptionWaresConnection: ResolverTypeWrapper<Omit<SubscriptionWaresConnection, 'edges'> & { edges: Array<ResolversTypes['SubscriptionWaresEdge']> }>;
@@ -1362,6 +1448,10 @@ export type ResolversParentTypes = {
   StockReservation: StockReservationRow;
   StockReservationLine: StockReservationLine;
   StockReturn: StockReturnRow;
+  StockStatisticsConnection: Omit<StockStatisticsConnection, 'edges'> & { edges: Array<ResolversParentTypes['StockStatisticsEdge']> };
+  StockStatisticsEdge: Omit<StockStatisticsEdge, 'node'> & { node: ResolversParentTypes['StockStatisticsRow'] };
+  StockStatisticsFilter: StockStatisticsFilter;
+  StockStatisticsRow: StockFiguresRow;
   SubscriptionWares: SubscriptionWaresRow;
   SubscriptionWaresConnection: Omit<SubscriptionWaresConnection, 'edges'> & { edges: Array<ResolversParentTypes['SubscriptionWaresEdge']> };
   SubscriptionWaresEdge: Omit<SubscriptionWaresEdge, 'node'> & { node: ResolversParentTypes['SubscriptionWares'] };
@@ -1565,6 +1655,7 @@ export type QueryResolvers<ContextType = ProductContext, ParentType extends Reso
   sku?: Resolver<Maybe<ResolversTypes['Sku']>, ParentType, ContextType, RequireFields<QuerySkuArgs, 'id'>>;
   skuByBarcode?: Resolver<Maybe<ResolversTypes['Sku']>, ParentType, ContextType, RequireFields<QuerySkuByBarcodeArgs, 'barcode'>>;
   staffSubscriptionWares?: Resolver<ResolversTypes['SubscriptionWaresConnection'], ParentType, ContextType, Partial<QueryStaffSubscriptionWaresArgs>>;
+  stockStatistics?: Resolver<ResolversTypes['StockStatisticsConnection'], ParentType, ContextType, RequireFields<QueryStockStatisticsArgs, 'from' | 'to'>>;
   subscriptionWares?: Resolver<Maybe<ResolversTypes['SubscriptionWares']>, ParentType, ContextType, RequireFields<QuerySubscriptionWaresArgs, 'id'>>;
 };
 
@@ -1597,6 +1688,34 @@ export type StockReturnResolvers<ContextType = ProductContext, ParentType extend
   key?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   lines?: Resolver<Array<ResolversTypes['StockReservationLine']>, ParentType, ContextType>;
   orderId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type StockStatisticsConnectionResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['StockStatisticsConnection'] = ResolversParentTypes['StockStatisticsConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['StockStatisticsEdge']>, ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  storeCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type StockStatisticsEdgeResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['StockStatisticsEdge'] = ResolversParentTypes['StockStatisticsEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['StockStatisticsRow'], ParentType, ContextType>;
+};
+
+export type StockStatisticsRowResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['StockStatisticsRow'] = ResolversParentTypes['StockStatisticsRow']> = {
+  added?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  available?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  closing?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  opening?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  productId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  productTitle?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  removed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reserved?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  returned?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sku?: Resolver<ResolversTypes['Sku'], ParentType, ContextType>;
+  skuName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sold?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 };
 
 export type SubscriptionWaresResolvers<ContextType = ProductContext, ParentType extends ResolversParentTypes['SubscriptionWares'] = ResolversParentTypes['SubscriptionWares'], FederationReferenceType extends FederationReferenceTypes['SubscriptionWares'] = FederationReferenceTypes['SubscriptionWares']> = {
@@ -1650,6 +1769,9 @@ export type Resolvers<ContextType = ProductContext> = {
   StockReservation?: StockReservationResolvers<ContextType>;
   StockReservationLine?: StockReservationLineResolvers<ContextType>;
   StockReturn?: StockReturnResolvers<ContextType>;
+  StockStatisticsConnection?: StockStatisticsConnectionResolvers<ContextType>;
+  StockStatisticsEdge?: StockStatisticsEdgeResolvers<ContextType>;
+  StockStatisticsRow?: StockStatisticsRowResolvers<ContextType>;
   SubscriptionWares?: SubscriptionWaresResolvers<ContextType>;
   SubscriptionWaresConnection?: SubscriptionWaresConnectionResolvers<ContextType>;
   SubscriptionWaresEdge?: SubscriptionWaresEdgeResolvers<ContextType>;

@@ -245,4 +245,29 @@ export const migrations: Migration[] = [
       });
     },
   },
+  {
+    // Inventory statistics (docs/back-office.md, 库存统计): units sold in a period are reservations committed in it, so a
+    // reservation records when it left RESERVED (updated_at also moves with a confirm, it is not that moment).
+    // Range 640-649.
+    name: '640_stock_statistics',
+    async up(knex: Knex) {
+      await knex.schema.alterTable('stock_reservations', (t) => {
+        t.timestamp('settled_at', { useTz: true });
+      });
+      // Settled before: nothing moves a settled reservation's updated_at afterwards, so it is when it settled.
+      await knex.raw("UPDATE stock_reservations SET settled_at = updated_at WHERE status <> 'RESERVED' AND lines <> '[]'::jsonb");
+      // A period's sales and returns are read by time (statistics read from the period's start to now).
+      await knex.raw("CREATE INDEX stock_reservations_committed_at ON stock_reservations (settled_at) WHERE status = 'COMMITTED'");
+      await knex.raw('CREATE INDEX stock_returns_created_at ON stock_returns (created_at)');
+      await knex.raw('CREATE INDEX stock_adjustments_sku_time ON stock_adjustments (sku_id, created_at)');
+    },
+    async down(knex: Knex) {
+      await knex.raw('DROP INDEX IF EXISTS stock_adjustments_sku_time');
+      await knex.raw('DROP INDEX IF EXISTS stock_returns_created_at');
+      await knex.raw('DROP INDEX IF EXISTS stock_reservations_committed_at');
+      await knex.schema.alterTable('stock_reservations', (t) => {
+        t.dropColumn('settled_at');
+      });
+    },
+  },
 ];

@@ -31,10 +31,13 @@ export const CONSOLE_MENUS: readonly (Omit<MenuRow, 'sort_order'> & { roles: rea
   { key: 'open-stats', name: '调用统计', parent_key: 'open', path: '/open/stats', scope: 'open:admin', roles: ['admin', 'open'] },
   // The merchant back office (seed 001, docs/back-office.md): back office admins keep the directory, accounts and roles;
   // store staff identify members, redeem coupons and read their stores' statistics.
-  { key: 'backoffice', name: '门店后台', parent_key: null, path: null, scope: null, roles: ['admin', 'backoffice', 'store'] },
+  // The catalog role sees the directory for 库存统计 only (the online shop's stock is catalog:write's).
+  { key: 'backoffice', name: '门店后台', parent_key: null, path: null, scope: null, roles: ['admin', 'backoffice', 'store', 'catalog'] },
   { key: 'bo-identify', name: '会员识别', parent_key: 'backoffice', path: '/backoffice/identify', scope: 'store:operate', roles: ['admin', 'store'] },
   { key: 'bo-redeem', name: '券核销', parent_key: 'backoffice', path: '/backoffice/redeem', scope: 'store:operate', roles: ['admin', 'store'] },
   { key: 'bo-stats', name: '门店统计', parent_key: 'backoffice', path: '/backoffice/stats', scope: 'store:operate', roles: ['admin', 'store'] },
+  // The online shop's inventory (store ONLINE): its API needs catalog:write, which the store role does not hold.
+  { key: 'bo-inventory', name: '库存统计', parent_key: 'backoffice', path: '/backoffice/inventory', scope: 'catalog:write', roles: ['admin', 'catalog'] },
   { key: 'bo-terminals', name: '终端设备', parent_key: 'backoffice', path: '/backoffice/terminals', scope: 'store:operate', roles: ['admin', 'store'] },
   { key: 'bo-stores', name: '门店目录', parent_key: 'backoffice', path: '/backoffice/stores', scope: 'store:admin', roles: ['admin', 'backoffice'] },
   { key: 'bo-accounts', name: '门店账号', parent_key: 'backoffice', path: '/backoffice/accounts', scope: 'store:admin', roles: ['admin', 'backoffice'] },

@@ -534,4 +534,18 @@ export const migrations: Migration[] = [
       await knex('console_menus').where({ key: 'clients' }).delete();
     },
   },
+  {
+    // 库存统计 (docs/console.md): the menu, given by default to the roles that hold catalog:write (admin, catalog) with
+    // the 门店后台 directory it sits in; store roles do not get it (their scope cannot read the online shop's stock).
+    // Range 640-649.
+    name: '640_inventory_menu',
+    async up(knex: Knex) {
+      await syncConsoleMenus(knex);
+      const roles: { id: string; name: string }[] = await knex('roles').select('id', 'name');
+      for (const role of roles) await grantDefaultMenus(knex, String(role.id), role.name, ['backoffice', 'bo-inventory']);
+    },
+    async down(knex: Knex) {
+      await knex('console_menus').where('key', 'bo-inventory').delete();
+    },
+  },
 ];
