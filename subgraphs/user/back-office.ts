@@ -258,6 +258,7 @@ export const PERMISSIONS: Record<Scope, string> = {
   'store:admin': 'Back office: stores, franchisees, branches, staff accounts, roles',
   'store:operate': 'At one’s own stores: member identification, coupon redemption, terminals, statistics',
   'staff:admin': 'The operations console: which menus each role sees',
+  'customer:read': 'Shoppers: look-up, profile, addresses and wallet (every detail read audited)',
 };
 
 export interface RoleView {

@@ -521,4 +521,30 @@ export const migrations: Migration[] = [
       for (const table of ['stats_store_sku_days', 'stats_orders', 'stats_store_days']) await knex.schema.dropTableIfExists(table);
     },
   },
+  {
+    // Staff reads of shoppers (docs/shoppers.md): the audit of personal-data reads (one row per detail read, never
+    // updated or deleted by the API), the nickname prefix search's index, and the 会员/顾客 console page for the roles
+    // that see it by default (admin). Staff and shoppers are kept as ids, not foreign keys: the log outlives accounts.
+    name: '600_shopper_lookup',
+    async up(knex: Knex) {
+      await knex.schema.createTable('shopper_access_log', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('staff_user_id').notNullable();
+        t.bigInteger('shopper_id').notNullable();
+        /** PROFILE (mobile, addresses: shopper(id)) or WALLET (balance, bills: payment's staff wallet read). */
+        t.string('what', 16).notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.index(['shopper_id', 'id']);
+      });
+      await knex.raw('CREATE INDEX users_nickname_prefix ON users (nickname text_pattern_ops)');
+      await syncConsoleMenus(knex);
+      const roles: { id: string; name: string }[] = await knex('roles').select('id', 'name');
+      for (const role of roles) await grantDefaultMenus(knex, String(role.id), role.name, ['shoppers']);
+    },
+    async down(knex: Knex) {
+      await knex('console_menus').where('key', 'shoppers').delete();
+      await knex.raw('DROP INDEX IF EXISTS users_nickname_prefix');
+      await knex.schema.dropTableIfExists('shopper_access_log');
+    },
+  },
 ];
