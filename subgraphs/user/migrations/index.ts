@@ -537,11 +537,16 @@ export const migrations: Migration[] = [
         t.index(['shopper_id', 'id']);
       });
       await knex.raw('CREATE INDEX users_nickname_prefix ON users (nickname text_pattern_ops)');
+      // The admin role holds every scope (staff.ts); until the next seed or create-staff rewrote it, it would see the
+      // new menu and be refused its API.
+      const admin = await knex('roles').where({ name: 'admin' }).first('id');
+      if (admin) await knex('role_scopes').insert({ role_id: admin.id, scope: 'customer:read' }).onConflict(['role_id', 'scope']).ignore();
       await syncConsoleMenus(knex);
       const roles: { id: string; name: string }[] = await knex('roles').select('id', 'name');
       for (const role of roles) await grantDefaultMenus(knex, String(role.id), role.name, ['shoppers']);
     },
     async down(knex: Knex) {
+      await knex('role_scopes').where({ scope: 'customer:read' }).delete();
       await knex('console_menus').where('key', 'shoppers').delete();
       await knex.raw('DROP INDEX IF EXISTS users_nickname_prefix');
       await knex.schema.dropTableIfExists('shopper_access_log');
