@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { RunningSupergraph } from '../app/launcher';
+import { SHOPPER_READ_RULE } from '../subgraphs/user/shoppers';
 import { createStaff } from '../subgraphs/user/staff';
 import { asIdentity, bearer, codes, gql, startSupergraph, uniquePhone, type GraphQLResponse } from './support/harness';
 
@@ -33,7 +34,8 @@ function ok<T = any>(response: GraphQLResponse<T>): T {
   return response.data as T;
 }
 
-const STAFF_ID = '900000001';
+// Per run: look-ups are counted per staff account (in Redis, across runs).
+const STAFF_ID = String(900_000_000 + crypto.randomInt(0, 99_999_999));
 const reader = (audience: 'user' | 'payment' = 'user') => asIdentity({ userId: STAFF_ID, scopes: ['customer:read'] }, audience);
 const noScope = (audience: 'user' | 'payment' = 'user') => asIdentity({ userId: STAFF_ID, scopes: ['order:write', 'staff:admin'] }, audience);
 const staffAdmin = () => asIdentity({ userId: STAFF_ID, scopes: ['staff:admin'] }, 'user');
@@ -141,6 +143,18 @@ describe('user subgraph: look-up and detail', () => {
     expect(log.shopperAccessLog.pageInfo.hasNextPage).toBe(true);
     expect(codes(await gql(userUrl, LOG, { u: shopper.id }, reader()))).toEqual(['FORBIDDEN']);
     expect(codes(await gql(userUrl, LOG, { u: 'x' }, staffAdmin()))).toEqual(['BAD_USER_INPUT']);
+  });
+
+  it('limits look-ups and detail views per staff account, found or not', async () => {
+    const busy = asIdentity({ userId: String(800_000_000 + crypto.randomInt(0, 99_999_999)), scopes: ['customer:read'] }, 'user');
+    const answers = [];
+    for (let i = 0; i < SHOPPER_READ_RULE.limit; i += 1) answers.push(codes(await gql(userUrl, SHOPPERS, { f: { mobile: uniquePhone() } }, busy)));
+    expect(answers.flat()).toEqual([]);
+    const shopper = await newShopper(`限${tag}`);
+    expect(codes(await gql(userUrl, SHOPPER, { id: shopper.id }, busy))).toEqual(['RATE_LIMITED']);
+    expect(await logRows(shopper.id)).toEqual([]);
+    // Another account is not held back.
+    ok(await gql(userUrl, SHOPPER, { id: shopper.id }, reader()));
   });
 
   it('takes access records from payment only', async () => {

@@ -9,6 +9,7 @@ import { pageRequest, toConnection } from '../../platform/connection';
 import { badInput, notFound } from '../../platform/errors';
 import type { Scope } from '../../platform/identity';
 import { isBigintId } from '../../platform/loaders';
+import { hitOrThrow } from '../../platform/rate-limit';
 import type { UserContext } from './context';
 import { findShopper, insertShopperAccess, pageShopperAccess, pageShoppers, type ShopperAccessKind, type ShopperFilter } from './data/shoppers';
 import type { UserRow } from './data/users';
@@ -17,6 +18,18 @@ import { MOBILE_PHONE } from './validation';
 
 export const CUSTOMER_READ: Scope = 'customer:read';
 const MAX_NICKNAME = 64;
+/**
+ * Look-ups and detail views together, per staff account: far more than a person answering customers needs, far less
+ * than a stolen account walking phone numbers to customers (the same reasoning as member identification's limit).
+ */
+export const SHOPPER_READ_RULE = { limit: 120, windowMs: 60_000 };
+
+/** customer:read, and a read counted against the caller's limit whether it finds anyone or not. */
+async function reader(context: UserContext): Promise<string> {
+  const staffUserId = requireScope(context, CUSTOMER_READ);
+  await hitOrThrow(context.services.limiter, `shoppers:user:${staffUserId}`, SHOPPER_READ_RULE, 'Too many shopper look-ups, try again in a minute');
+  return staffUserId;
+}
 
 /** What a staff view shows: `detail` only for `shopper(id)`, whose read was recorded. */
 export interface ShopperView {
@@ -54,7 +67,7 @@ export function shopperFilter(input: ShopperFilterInput | null | undefined): Sho
 }
 
 export async function searchShoppers(context: UserContext, input: ShopperFilterInput | null | undefined, args: { first?: number | null; after?: string | null }) {
-  requireScope(context, CUSTOMER_READ);
+  await reader(context);
   const filter = shopperFilter(input);
   const page = pageRequest('Shopper', args, context.config.maxPageSize);
   const rows = await pageShoppers(context.db, filter, page.limit, page.afterId ?? null);
@@ -64,7 +77,7 @@ export async function searchShoppers(context: UserContext, input: ShopperFilterI
 
 /** The detail view; the read is recorded before anything is shown (no log row, no data). */
 export async function shopperDetail(context: UserContext, id: string): Promise<ShopperView> {
-  const staffUserId = requireScope(context, CUSTOMER_READ);
+  const staffUserId = await reader(context);
   const user = isBigintId(id) ? await findShopper(context.db, id) : undefined;
   if (!user) throw notFound(`No shopper ${id}`);
   await insertShopperAccess(context.db, staffUserId, [user.id], 'PROFILE');
