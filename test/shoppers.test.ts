@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { RunningSupergraph } from '../app/launcher';
+import { migrations } from '../subgraphs/user/migrations';
 import { SHOPPER_READ_RULE } from '../subgraphs/user/shoppers';
 import { createStaff } from '../subgraphs/user/staff';
 import { asIdentity, bearer, codes, gql, startSupergraph, uniquePhone, type GraphQLResponse } from './support/harness';
@@ -218,5 +219,24 @@ describe('through the router: the federated wallet on the staff view', () => {
     expect(codes(await gql(router, 'query($id: ID!) { shopper(id: $id) { id } }', { id: shopper.id }, clerk))).toEqual(['FORBIDDEN']);
     expect(codes(await gql(router, 'query($u: ID!) { shopperWallet(userId: $u) { balance } }', { u: shopper.id }, clerk))).toEqual(['FORBIDDEN']);
     expect(await logRows(shopper.id)).toEqual([]);
+  });
+});
+
+describe('migration 600', () => {
+  it('gives an existing admin role customer:read and the 会员/顾客 menu, leaving other roles as admins edited them', async () => {
+    await createStaff(userDb, { username: `m_admin_${tag}`, role: 'admin', password: 'shoppers-pass-1' });
+    await createStaff(userDb, { username: `m_cat_${tag}`, role: 'catalog', password: 'shoppers-pass-1' });
+    const admin = await userDb('roles').where({ name: 'admin' }).first();
+    const catalog = await userDb('roles').where({ name: 'catalog' }).first();
+    // As before the migration: the admin role without the scope and the menu.
+    await userDb('role_scopes').where({ role_id: admin.id, scope: 'customer:read' }).delete();
+    await userDb('role_menus').where({ role_id: admin.id, menu_key: 'shoppers' }).delete();
+    const catalogMenus = async () => (await userDb('role_menus').where({ role_id: catalog.id }).orderBy('menu_key')).map((row: { menu_key: string }) => row.menu_key);
+    const before = await catalogMenus();
+    await migrations.find((migration) => migration.name === '600_shopper_lookup')!.up(userDb);
+    expect(await userDb('role_scopes').where({ role_id: admin.id, scope: 'customer:read' })).toHaveLength(1);
+    expect(await userDb('role_menus').where({ role_id: admin.id, menu_key: 'shoppers' })).toHaveLength(1);
+    expect(await catalogMenus()).toEqual(before);
+    expect(before).not.toContain('shoppers');
   });
 });

@@ -527,7 +527,8 @@ export const migrations: Migration[] = [
     // that see it by default (admin). Staff and shoppers are kept as ids, not foreign keys: the log outlives accounts.
     name: '600_shopper_lookup',
     async up(knex: Knex) {
-      await knex.schema.createTable('shopper_access_log', (t) => {
+      // Safe to run again (tested that way): only the grants below depend on what exists.
+      if (!(await knex.schema.hasTable('shopper_access_log'))) await knex.schema.createTable('shopper_access_log', (t) => {
         t.bigIncrements('id');
         t.bigInteger('staff_user_id').notNullable();
         t.bigInteger('shopper_id').notNullable();
@@ -536,7 +537,7 @@ export const migrations: Migration[] = [
         t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
         t.index(['shopper_id', 'id']);
       });
-      await knex.raw('CREATE INDEX users_nickname_prefix ON users (nickname text_pattern_ops)');
+      await knex.raw('CREATE INDEX IF NOT EXISTS users_nickname_prefix ON users (nickname text_pattern_ops)');
       // The admin role holds every scope (staff.ts); until the next seed or create-staff rewrote it, it would see the
       // new menu and be refused its API.
       const admin = await knex('roles').where({ name: 'admin' }).first('id');
