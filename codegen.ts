@@ -45,6 +45,9 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       StoreStatisticsOverview: '../store-stats#OverviewView',
       StoreDayStatistics: '../store-stats#DayView',
       ConsoleMenu: '../data/menus#MenuRow',
+      // Shoppers for customer service (docs/shoppers.md).
+      ShopperProfile: '../shoppers#ShopperView',
+      ShopperAccess: '../data/shoppers#ShopperAccessRow',
     },
   },
   product: {
@@ -127,6 +130,7 @@ const subgraphs: Record<string, { context: string; mappers: Record<string, strin
       MemberCardPrice: '../data/member-cards#MemberCardPriceRow',
       MemberCardOrder: '../data/member-cards#MemberCardOrderRow',
       MemberCardPurchase: '../member-card#MemberCardPurchaseView',
+      ShopperProfile: '../shopper-wallets#ShopperProfileRef',
     },
   },
   review: {

@@ -33,7 +33,9 @@ export type Scope =
   /** Acting at one's own stores: member identification, coupon redemption, terminals, store statistics. */
   | 'store:operate'
   /** The operations console's menus per role (docs/console.md). */
-  | 'staff:admin';
+  | 'staff:admin'
+  /** Reading shoppers' personal data (profile, addresses, wallet) for customer service; every read audited (docs/shoppers.md). */
+  | 'customer:read';
 export const ALL_SCOPES: Scope[] = [
   'catalog:write',
   'promote:write',
@@ -47,6 +49,7 @@ export const ALL_SCOPES: Scope[] = [
   'store:admin',
   'store:operate',
   'staff:admin',
+  'customer:read',
 ];
 
 export interface Identity {

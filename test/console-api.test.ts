@@ -36,7 +36,7 @@ describe('console menus by role', () => {
   it('shows each role its default menus, directories included, and a shopper none', async () => {
     const admin = await gql(router, MY_MENUS, {}, await staffToken('admin'));
     expect(keysOf(admin)).toEqual([
-      'shop', 'dashboard', 'orders', 'catalog', 'coupons', 'open', 'open-apps', 'open-apis', 'open-logs', 'open-stats',
+      'shop', 'dashboard', 'orders', 'shoppers', 'catalog', 'coupons', 'open', 'open-apps', 'open-apis', 'open-logs', 'open-stats',
       'backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-inventory', 'bo-terminals', 'bo-stores', 'bo-accounts', 'bo-roles', 'system', 'roles', 'clients',
     ]);
     expect(admin.data.myConsoleMenus[2]).toEqual({ key: 'orders', name: '订单', parentKey: 'shop', path: '/orders', scope: 'order:write' });

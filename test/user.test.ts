@@ -197,7 +197,7 @@ describe('WeChat and staff', () => {
 
   it('gives the admin every scope in its access token', async () => {
     const admin = ok(await gql<{ login: Auth }>(router, LOGIN, { input: { account: 'admin', password: config.adminPassword } })).login;
-    expect(verifyAccessToken(admin.accessToken, config).scopes).toEqual(['catalog:write', 'promote:write', 'order:write', 'payment:refund', 'review:moderate', 'member:write', 'subscription:erp', 'open:admin', 'clients:admin', 'store:admin', 'store:operate', 'staff:admin']);
+    expect(verifyAccessToken(admin.accessToken, config).scopes).toEqual(['catalog:write', 'promote:write', 'order:write', 'payment:refund', 'review:moderate', 'member:write', 'subscription:erp', 'open:admin', 'clients:admin', 'store:admin', 'store:operate', 'staff:admin', 'customer:read']);
     expect(ok(await gql(router, '{ me { scopes } }', {}, bearer(admin.accessToken)))).toEqual({ me: { scopes: ALL_SCOPES } });
   });
 });

@@ -18,6 +18,7 @@ import { OpenLogsPage } from './pages/OpenLogs';
 import { OpenStatsPage } from './pages/OpenStats';
 import { OrderDetailPage, OrdersPage } from './pages/Orders';
 import { RolesPage } from './pages/Roles';
+import { ShopperDetailPage, ShoppersPage } from './pages/Shoppers';
 import { BackOfficeRolesPage, StaffAccountsPage } from './pages/backoffice/Accounts';
 import { IdentifyMemberPage, RedeemCouponPage } from './pages/backoffice/Counter';
 import { InventoryStatsPage } from './pages/backoffice/Inventory';
@@ -83,6 +84,7 @@ function SignIn() {
 const PAGES: { path: string; menu: string; component: React.ComponentType<{ scopes?: string[] }> }[] = [
   { path: '/', menu: 'dashboard', component: DashboardPage },
   { path: '/orders', menu: 'orders', component: OrdersPage },
+  { path: '/shoppers', menu: 'shoppers', component: ShoppersPage },
   { path: '/catalog', menu: 'catalog', component: CatalogPage },
   { path: '/coupons', menu: 'coupons', component: CouponsPage },
   { path: '/open/apps', menu: 'open-apps', component: OpenAppsPage },
@@ -150,6 +152,9 @@ function Shell() {
         {viewer.data && (
           <Switch>
             <Route path="/orders/:id">{(params) => (granted.has('orders') ? <OrderDetailPage id={params.id} /> : <NoAccess />)}</Route>
+            <Route path="/shoppers/:id">
+              {(params) => (granted.has('shoppers') ? <ShopperDetailPage id={params.id} scopes={viewer.data?.me?.scopes} /> : <NoAccess />)}
+            </Route>
             {PAGES.map(({ path, menu, component: Page }) => (
               <Route key={path} path={path}>
                 {granted.has(menu) ? <Page scopes={viewer.data?.me?.scopes} /> : <NoAccess />}

@@ -21,9 +21,10 @@ const APP_KEY_PATTERN = /^ak_[0-9a-f]{24}$/;
 const MAX_DOCUMENT_CHARS = 10_000;
 /**
  * Scopes a merchant session may carry: staff scopes for business operations, never the administration of the
- * platform itself (the registry, client releases, the back office's accounts and roles).
+ * platform itself (the registry, client releases, the back office's accounts and roles), and never shoppers' personal
+ * data (customer:read: a merchant's app must not read the shop's customers' profiles and wallets).
  */
-const NOT_FOR_SESSIONS: readonly string[] = [OPEN_ADMIN, 'clients:admin', 'store:admin', 'staff:admin'];
+const NOT_FOR_SESSIONS: readonly string[] = [OPEN_ADMIN, 'clients:admin', 'store:admin', 'staff:admin', 'customer:read'];
 export const SESSION_SCOPES: readonly string[] = ALL_SCOPES.filter((scope) => !NOT_FOR_SESSIONS.includes(scope));
 
 export const newAppKey = () => `ak_${crypto.randomBytes(12).toString('hex')}`;

@@ -30,7 +30,7 @@ export function createPaymentSubgraph(deps: SubgraphDeps): SubgraphDefinition<Pa
     name: 'payment',
     stop: async () => detachSandbox?.(),
     schema: buildPaymentSchema(),
-    createContext: (base) => ({ ...base, db: deps.db, services: deps.services, providers, loaders: createPaymentLoaders(deps.db, deps.services, base.requestId) }),
+    createContext: (base) => ({ ...base, db: deps.db, services: deps.services, providers, loaders: createPaymentLoaders(deps.db, deps.services, base.requestId, base.identity.userId) }),
     mountRoutes: (app) => mountPaymentRoutes(app, runtime),
     events: {
       relayOutbox: true,

@@ -4,7 +4,7 @@ import { pageRequest, toConnection } from '../../platform/connection';
 import { ownedOrNull } from '../../platform/ownership';
 import type { PaymentContext } from './context';
 import type { PaymentRow, RefundRow } from './data/payments';
-import { listEntries, walletBalance, type WalletEntryRow } from './data/wallet';
+import { listEntries, type WalletEntryRow } from './data/wallet';
 import type { Resolvers } from './generated/resolvers-types';
 import { paymentMethods, payOrder } from './pay';
 import { creditWallet, failedRefunds, refundAfterSale, refundOrder, refundOutcome } from './refunds';
@@ -12,6 +12,7 @@ import { flaggedPayments, resolveFlaggedPayment } from './flagged';
 import type { TradePaymentRow } from './data/trades';
 import { shopperHoldsMoney } from './account-activity';
 import { familyPaymentResolvers } from './family-resolvers';
+import { shopperWallet, type ShopperProfileRef } from './shopper-wallets';
 
 /** The wallet of one user; its fields load what is asked for. */
 export interface WalletRef {
@@ -24,6 +25,7 @@ export const resolvers: Resolvers = {
   Query: {
     paymentMethods: (_parent, { orderId, familyId }, context) => paymentMethods(context, orderId, familyId),
     wallet: (_parent, _args, context) => ({ userId: requireUser(context) }),
+    shopperWallet: (_parent, { userId }, context) => shopperWallet(context, userId),
     failedRefunds: (_parent, { first, before }, context) => failedRefunds(context, first, before),
     flaggedPayments: (_parent, args, context) => flaggedPayments(context, args),
     shopperHoldsMoney: (_parent, { userId }, context) => shopperHoldsMoney(context, userId),
@@ -68,11 +70,14 @@ export const resolvers: Resolvers = {
     source: (refund: RefundRow) => refund.source as never,
   },
   Wallet: {
-    balance: (wallet: WalletRef, _args, context) => walletBalance(context.db, wallet.userId),
+    balance: (wallet: WalletRef, _args, context) => context.loaders.walletBalanceByUserId.load(wallet.userId),
     async bills(wallet: WalletRef, args, context) {
       const page = pageRequest('bill', args, context.config.maxPageSize);
       return toConnection('bill', await listEntries(context.db, wallet.userId, page.limit, page.afterId), page);
     },
+  },
+  ShopperProfile: {
+    wallet: (profile: ShopperProfileRef, _args, context) => shopperWallet(context, profile.id),
   },
   WalletBill: {
     balanceAfter: (entry: WalletEntryRow) => entry.balance_after,

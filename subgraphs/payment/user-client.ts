@@ -38,3 +38,13 @@ export async function grantPaidMembership(services: ServiceClient, input: { fami
   );
   return data.grantPaidMembership;
 }
+
+/** Records staff reads of shoppers' wallets in user's access log (docs/shoppers.md); throws when user refuses or is down. */
+export async function recordWalletReads(services: ServiceClient, staffUserId: string, shopperIds: readonly string[], requestId?: string): Promise<void> {
+  await services.request<{ recordShopperAccess: boolean }>(
+    'user',
+    'mutation($s: ID!, $ids: [ID!]!) { recordShopperAccess(staffUserId: $s, shopperIds: $ids, what: WALLET) }',
+    { s: staffUserId, ids: [...shopperIds] },
+    { requestId },
+  );
+}

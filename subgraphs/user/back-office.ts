@@ -260,6 +260,7 @@ export const PERMISSIONS: Record<Scope, string> = {
   'store:admin': 'Back office: stores, franchisees, branches, staff accounts (giving only roles within one’s own permissions)',
   'store:operate': 'At one’s own stores: member identification, coupon redemption, terminals, statistics',
   'staff:admin': 'Staff roles: their permissions and the console menus each role sees',
+  'customer:read': 'Shoppers: look-up, profile, addresses and wallet (every detail read audited)',
 };
 
 export interface RoleView {

@@ -14,4 +14,6 @@ export const internalCallers: InternalCallers = {
   'Mutation.grantPaidMembership': ['payment'],
   /** Whether staff accounts may act for stores: promote's redemption at a store (docs/back-office.md). */
   'Query.storeAccess': ['promote'],
+  /** Staff reads of shoppers' wallets, for the one access log of personal data (docs/shoppers.md). */
+  'Mutation.recordShopperAccess': ['payment'],
 };

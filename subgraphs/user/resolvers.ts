@@ -4,6 +4,9 @@ import { ALL_SCOPES } from '../../platform/identity';
 import * as accounts from './accounts';
 import * as addressBook from './address-book';
 import * as consoleMenus from './console-menus';
+import * as shoppers from './shoppers';
+import type { ShopperView } from './shoppers';
+import type { ShopperAccessRow } from './data/shoppers';
 import type { RoleView } from './back-office';
 import type { MenuRow } from './data/menus';
 import { messageMutationResolvers, messageQueryResolvers, messageUserResolvers } from './messages/resolvers';
@@ -47,6 +50,9 @@ export const resolvers: Resolvers = {
     ...backOfficeResolvers.Query,
     myConsoleMenus: (_parent, _args, context) => consoleMenus.myMenus(context),
     consoleMenus: (_parent, _args, context) => consoleMenus.allMenus(context),
+    shoppers: (_parent, { filter, first, after }, context) => shoppers.searchShoppers(context, filter, { first, after }),
+    shopper: (_parent, { id }, context) => shoppers.shopperDetail(context, id),
+    shopperAccessLog: (_parent, { userId, first, after }, context) => shoppers.accessLog(context, userId, { first, after }),
   },
   Mutation: {
     register: async (_parent, { input }, context) => signedIn(context, await accounts.register(context.services, input, context.identity.clientIp)),
@@ -77,6 +83,7 @@ export const resolvers: Resolvers = {
     ...membershipGrantResolvers.Mutation,
     ...backOfficeResolvers.Mutation,
     setRoleMenus: (_parent, { role, menuKeys }, context) => consoleMenus.setRoleMenus(context, role, menuKeys),
+    recordShopperAccess: (_parent, { staffUserId, shopperIds, what }, context) => shoppers.recordAccess(context, { staffUserId, shopperIds, what }),
   },
   User: {
     async __resolveReference(reference: { id: string }, context: UserContext) {
@@ -101,6 +108,22 @@ export const resolvers: Resolvers = {
     ...messageUserResolvers,
     ...favoriteResolvers.User,
     ...familyResolvers.User,
+  },
+  ShopperProfile: {
+    __resolveReference: (reference: { id: string }, context: UserContext) => shoppers.shopperReference(context, reference.id),
+    id: (view: ShopperView) => view.user.id,
+    nickname: (view: ShopperView) => view.user.nickname,
+    mobile: (view: ShopperView) => shoppers.shopperMobile(view),
+    registeredAt: (view: ShopperView) => view.user.created_at.toISOString(),
+    membership: (view: ShopperView, _args, context) => context.families.membershipOfUser.load(view.user.id),
+    familyCount: async (view: ShopperView, _args, context) => (await context.families.familyIdsOfUser.load(view.user.id)).length,
+    addresses: (view: ShopperView, _args, context) => (view.detail ? context.loaders.addressesByUserId.load(view.user.id) : null),
+  },
+  ShopperAccess: {
+    staffUserId: (row: ShopperAccessRow) => row.staff_user_id,
+    staffUsername: async (row: ShopperAccessRow, _args, context) => (await context.loaders.userById.load(row.staff_user_id))?.username ?? null,
+    shopperId: (row: ShopperAccessRow) => row.shopper_id,
+    at: (row: ShopperAccessRow) => row.created_at.toISOString(),
   },
   ConsoleMenu: {
     parentKey: (menu: MenuRow) => menu.parent_key,

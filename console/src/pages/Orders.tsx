@@ -1,14 +1,16 @@
 /** Orders: search by number, shopper, status and time; an order's detail with history, payment, refunds; ship; after-sales decisions. */
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
-import { Link } from 'wouter';
+import { Link, useSearch } from 'wouter';
 import { AFTER_SALE_STATUS, ORDER_STATUS, REFUND_STATUS, fromLocalInput, time, yuan } from '../format';
 import { ApproveAfterSaleDocument, OrderDetailDocument, RejectAfterSaleDocument, ShipOrderDocument, StaffOrdersDocument, type OrderStatus, type StaffOrderFilter } from '../gql/graphql';
 import { ErrorNote, Loading, PageTitle } from '../ui';
 
 export function OrdersPage() {
-  const [form, setForm] = useState({ orderNo: '', shopperId: '', status: '', from: '', to: '' });
-  const [filter, setFilter] = useState<StaffOrderFilter>({});
+  // Coming from a shopper's page (会员/顾客), their orders: ?shopperId=
+  const shopperId = new URLSearchParams(useSearch()).get('shopperId') ?? '';
+  const [form, setForm] = useState({ orderNo: '', shopperId, status: '', from: '', to: '' });
+  const [filter, setFilter] = useState<StaffOrderFilter>(shopperId ? { shopperId } : {});
   const [after, setAfter] = useState<string | null>(null);
   const [result] = useQuery({ query: StaffOrdersDocument, variables: { filter, first: 20, after } });
   const set = (key: keyof typeof form) => (event: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => setForm({ ...form, [key]: event.target.value });

@@ -129,10 +129,12 @@ describe('merchant sessions', () => {
     ok(await gql(url, `mutation($id: ID!) { revokeOpenSession(id: $id) { revokedAt } }`, { id: created.session.id }, STAFF));
     expect(ok(await gql(url, find, { h: tokenHash(created.token) }, ROUTER)).openGatewaySession).toBeNull();
   });
-  it('refuses open:admin in a session, past expiries and non-id merchants', async () => {
+  it('refuses open:admin and customer:read in a session, past expiries and non-id merchants', async () => {
     const { app } = await createApp();
     for (const input of [
       { appKey: app.appKey, merchant: '1', scopes: ['open:admin'], expiresAt: inAWeek() },
+      // Shoppers' personal data is never a merchant app's (docs/shoppers.md).
+      { appKey: app.appKey, merchant: '1', scopes: ['order:write', 'customer:read'], expiresAt: inAWeek() },
       { appKey: app.appKey, merchant: '1', scopes: ['order:write'], expiresAt: new Date(Date.now() - 1000).toISOString() },
       { appKey: app.appKey, merchant: 'boss', scopes: ['order:write'], expiresAt: inAWeek() },
     ]) {

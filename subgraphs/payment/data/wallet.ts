@@ -21,6 +21,15 @@ export async function walletBalance(db: Knex, userId: string): Promise<number> {
   return row ? Number(row.balance) : 0;
 }
 
+/** The balances of a batch of users in one statement (0 for a user without a wallet row), in the order asked. */
+export async function walletBalances(db: Knex, userIds: readonly string[]): Promise<number[]> {
+  const rows: { user_id: string; balance: string | number }[] = await db('wallet_accounts')
+    .select('user_id', 'balance')
+    .whereRaw('user_id = ANY(?::bigint[])', [[...userIds]]);
+  const byUser = new Map(rows.map((row) => [String(row.user_id), Number(row.balance)]));
+  return userIds.map((id) => byUser.get(String(id)) ?? 0);
+}
+
 export async function findEntryByRef(db: Knex | Knex.Transaction, ref: string): Promise<WalletEntryRow | undefined> {
   return db<WalletEntryRow>('wallet_entries').where({ ref }).first();
 }

@@ -9,6 +9,7 @@ import type { FamilyWalletRef } from '../family-wallet';
 import type { FamilyWalletEntryRow } from '../data/family-wallet';
 import type { MemberCardPriceRow, MemberCardOrderRow } from '../data/member-cards';
 import type { MemberCardPurchaseView } from '../member-card';
+import type { ShopperProfileRef } from '../shopper-wallets';
 import type { PaymentContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -393,6 +394,12 @@ export type Query = {
    * The user subgraph folds an empty half account into an existing one only when this is false (docs/passport.md).
    */
   shopperHoldsMoney: Scalars['Boolean']['output'];
+  /**
+   * Staff (customer:read): a shopper's wallet, the same balance and bills the shopper sees. Each call writes one WALLET
+   * row to the user subgraph's access log before answering (and fails when it cannot). NOT_FOUND for a malformed id;
+   * an id that never had a wallet answers a zero balance and no bills (payment does not keep the users list).
+   */
+  shopperWallet: Wallet;
   /** The signed-in shopper's wallet. */
   wallet: Wallet;
 };
@@ -428,6 +435,11 @@ export type QueryPaymentMethodsArgs = {
 
 
 export type QueryShopperHoldsMoneyArgs = {
+  userId: Scalars['ID']['input'];
+};
+
+
+export type QueryShopperWalletArgs = {
   userId: Scalars['ID']['input'];
 };
 
@@ -496,6 +508,18 @@ export type RefundStatus =
   | 'PENDING'
   /** Paid back. */
   | 'SUCCEEDED';
+
+/** A shopper as customer service sees them (owned by the user subgraph); payment adds the wallet. */
+export type ShopperProfile = {
+  __typename?: 'ShopperProfile';
+  /** User id. */
+  id: Scalars['ID']['output'];
+  /**
+   * Staff (customer:read): the shopper's wallet, balance and bills; every read recorded in the access log (WALLET),
+   * the shoppers of one request in one call.
+   */
+  wallet: Wallet;
+};
 
 /** The shopper's wallet: balance and its ledger. */
 export type Wallet = {
@@ -665,6 +689,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type FederationTypes = {
   Order: Order;
   Payment: Payment;
+  ShopperProfile: ShopperProfile;
 };
 
 /** Mapping of federation reference types */
@@ -675,6 +700,9 @@ export type FederationReferenceTypes = {
   Payment:
     ( { __typename: 'Payment' }
     & GraphQLRecursivePick<FederationTypes['Payment'], {"id":true}> );
+  ShopperProfile:
+    ( { __typename: 'ShopperProfile' }
+    & GraphQLRecursivePick<FederationTypes['ShopperProfile'], {"id":true}> );
 };
 
 
@@ -706,6 +734,7 @@ export type ResolversTypes = {
   RefundLineInput: RefundLineInput;
   RefundSource: RefundSource;
   RefundStatus: RefundStatus;
+  ShopperProfile: ResolverTypeWrapper<ShopperProfileRef>;
   Wallet: ResolverTypeWrapper<WalletRef>;
   WalletBill: ResolverTypeWrapper<WalletEntryRow>;
   WalletBillConnection: ResolverTypeWrapper<Omit<WalletBillConnection, 'edges'> & { edges: Array<ResolversTypes['WalletBillEdge']> }>;
@@ -737,6 +766,7 @@ export type ResolversParentTypes = {
   Refund: RefundRow;
   RefundLine: RefundLine;
   RefundLineInput: RefundLineInput;
+  ShopperProfile: ShopperProfileRef;
   Wallet: WalletRef;
   WalletBill: WalletEntryRow;
   WalletBillConnection: Omit<WalletBillConnection, 'edges'> & { edges: Array<ResolversParentTypes['WalletBillEdge']> };
@@ -860,6 +890,7 @@ export type QueryResolvers<ContextType = PaymentContext, ParentType extends Reso
   memberCardPrice?: Resolver<Maybe<ResolversTypes['MemberCardPrice']>, ParentType, ContextType>;
   paymentMethods?: Resolver<Array<ResolversTypes['PaymentMethod']>, ParentType, ContextType, RequireFields<QueryPaymentMethodsArgs, 'orderId'>>;
   shopperHoldsMoney?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<QueryShopperHoldsMoneyArgs, 'userId'>>;
+  shopperWallet?: Resolver<ResolversTypes['Wallet'], ParentType, ContextType, RequireFields<QueryShopperWalletArgs, 'userId'>>;
   wallet?: Resolver<ResolversTypes['Wallet'], ParentType, ContextType>;
 };
 
@@ -881,6 +912,12 @@ export type RefundLineResolvers<ContextType = PaymentContext, ParentType extends
   quantity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   restock?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   skuId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type ShopperProfileResolvers<ContextType = PaymentContext, ParentType extends ResolversParentTypes['ShopperProfile'] = ResolversParentTypes['ShopperProfile'], FederationReferenceType extends FederationReferenceTypes['ShopperProfile'] = FederationReferenceTypes['ShopperProfile']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['ShopperProfile']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  wallet?: Resolver<ResolversTypes['Wallet'], ParentType, ContextType>;
 };
 
 export type WalletResolvers<ContextType = PaymentContext, ParentType extends ResolversParentTypes['Wallet'] = ResolversParentTypes['Wallet']> = {
@@ -937,6 +974,7 @@ export type Resolvers<ContextType = PaymentContext> = {
   Query?: QueryResolvers<ContextType>;
   Refund?: RefundResolvers<ContextType>;
   RefundLine?: RefundLineResolvers<ContextType>;
+  ShopperProfile?: ShopperProfileResolvers<ContextType>;
   Wallet?: WalletResolvers<ContextType>;
   WalletBill?: WalletBillResolvers<ContextType>;
   WalletBillConnection?: WalletBillConnectionResolvers<ContextType>;

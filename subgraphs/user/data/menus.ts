@@ -22,6 +22,8 @@ export const CONSOLE_MENUS: readonly (Omit<MenuRow, 'sort_order'> & { roles: rea
   { key: 'shop', name: '店铺运营', parent_key: null, path: null, scope: null, roles: ['admin', 'catalog', 'marketing', 'fulfillment', 'finance'] },
   { key: 'dashboard', name: '经营看板', parent_key: 'shop', path: '/', scope: 'order:write', roles: ['admin', 'fulfillment', 'finance'] },
   { key: 'orders', name: '订单', parent_key: 'shop', path: '/orders', scope: 'order:write', roles: ['admin', 'fulfillment', 'finance'] },
+  // Shoppers' personal data (customer:read): admin by default; grant it to a customer-service role when one exists.
+  { key: 'shoppers', name: '会员/顾客', parent_key: 'shop', path: '/shoppers', scope: 'customer:read', roles: ['admin'] },
   { key: 'catalog', name: '商品', parent_key: 'shop', path: '/catalog', scope: 'catalog:write', roles: ['admin', 'catalog'] },
   { key: 'coupons', name: '优惠券', parent_key: 'shop', path: '/coupons', scope: 'promote:write', roles: ['admin', 'marketing'] },
   { key: 'open', name: '开放平台', parent_key: null, path: null, scope: null, roles: ['admin', 'open'] },

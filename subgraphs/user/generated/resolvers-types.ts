@@ -20,6 +20,8 @@ import type { MemberIdentificationView } from '../member-identification';
 import type { MemberCardRow } from '../data/member-cards';
 import type { OverviewView, DayView } from '../store-stats';
 import type { MenuRow } from '../data/menus';
+import type { ShopperView } from '../shoppers';
+import type { ShopperAccessRow } from '../data/shoppers';
 import type { UserContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = T | null;
@@ -655,6 +657,8 @@ export type Mutation = {
   loginWithWechat: AuthPayload;
   /** Ends the current session: its refresh tokens stop working. Access tokens already issued run until they expire. */
   logout: Scalars['Boolean']['output'];
+  /** Internal (payment only): records staff reads of shoppers' wallets in the access log. */
+  recordShopperAccess: Scalars['Boolean']['output'];
   /**
    * Trades a refresh token for a new access token and a new refresh token (the old one is spent). Presenting a spent
    * refresh token again ends that whole session (it may have been stolen). Limited per client address and per session
@@ -862,6 +866,13 @@ export type MutationLoginWithSmsCodeArgs = {
 export type MutationLoginWithWechatArgs = {
   code: Scalars['String']['input'];
   inviteCode?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type MutationRecordShopperAccessArgs = {
+  shopperIds: Array<Scalars['ID']['input']>;
+  staffUserId: Scalars['ID']['input'];
+  what: ShopperAccessKind;
 };
 
 
@@ -1078,6 +1089,18 @@ export type Query = {
   myStaffAccount: Maybe<StaffAccount>;
   /** Staff (store:admin): sales branches by batch of codes, name, status; keyset pages. */
   salesBranches: SalesBranchConnection;
+  /**
+   * Staff (customer:read): one shopper in full (mobile, addresses). Every call writes one PROFILE row to the access log
+   * before answering. NOT_FOUND for an unknown id, a malformed one or a staff account.
+   */
+  shopper: ShopperProfile;
+  /** Staff (staff:admin): the access log of shoppers' personal data, newest first; only `userId`'s entries when given. */
+  shopperAccessLog: ShopperAccessConnection;
+  /**
+   * Staff (customer:read): shoppers (accounts without a staff role) matching the filter, newest first, mobile masked;
+   * keyset pages (`first` 1..MAX_PAGE_SIZE, default 20). Not recorded in the access log: it shows no personal data in full.
+   */
+  shoppers: ShopperProfileConnection;
   /** Staff (store:admin): one account; NOT_FOUND for a user that is not a staff account (or outside a non-super-admin's stores). */
   staffAccount: StaffAccount;
   /** Staff (store:admin): staff accounts by real name, phone, store, disabled; keyset pages. A non-super-admin sees accounts of its own stores. */
@@ -1162,6 +1185,25 @@ export type QueryMiniProgramCodeArgs = {
 export type QuerySalesBranchesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<DirectoryFilter>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryShopperArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryShopperAccessLogArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+export type QueryShoppersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter: ShopperFilter;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -1301,6 +1343,99 @@ export type SalesBranchInput = {
   name: Scalars['String']['input'];
   /** ACTIVE (default) or DISABLED. */
   status?: InputMaybe<DirectoryStatus>;
+};
+
+/** One recorded read of a shopper's personal data by a staff member. */
+export type ShopperAccess = {
+  __typename?: 'ShopperAccess';
+  /** When (ISO 8601). */
+  at: Scalars['String']['output'];
+  /** Entry id. */
+  id: Scalars['ID']['output'];
+  /** The shopper read. */
+  shopperId: Scalars['ID']['output'];
+  /** The staff member's user id. */
+  staffUserId: Scalars['ID']['output'];
+  /** The staff member's username (null if the account is gone). */
+  staffUsername: Maybe<Scalars['String']['output']>;
+  /** What was read. */
+  what: ShopperAccessKind;
+};
+
+/** A page of the access log, newest first. */
+export type ShopperAccessConnection = {
+  __typename?: 'ShopperAccessConnection';
+  /** The entries of this page. */
+  edges: Array<ShopperAccessEdge>;
+  /** Whether more follow. */
+  pageInfo: BackOfficePageInfo;
+};
+
+/** An edge of the access log. */
+export type ShopperAccessEdge = {
+  __typename?: 'ShopperAccessEdge';
+  /** Opaque cursor. */
+  cursor: Scalars['String']['output'];
+  /** The entry. */
+  node: ShopperAccess;
+};
+
+/** What a recorded read of a shopper's personal data showed. */
+export type ShopperAccessKind =
+  /** The detail: full mobile, addresses (shopper). */
+  | 'PROFILE'
+  /** The wallet: balance and bills (payment's shopperWallet / ShopperProfile.wallet). */
+  | 'WALLET';
+
+/** The shopper look-up's conditions: at least one (BAD_USER_INPUT, field filter, otherwise); all given ones must hold. */
+export type ShopperFilter = {
+  /** The full mobile number (exact match; BAD_USER_INPUT, field mobile, unless 11 digits 13x–19x). */
+  mobile?: InputMaybe<Scalars['String']['input']>;
+  /** The beginning of the nickname (at most 64 characters; case-sensitive). */
+  nickname?: InputMaybe<Scalars['String']['input']>;
+  /** The user id. */
+  userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/**
+ * A shopper as customer service sees them (scope customer:read). In the look-up (`shoppers`) the mobile is masked and
+ * the addresses are not shown; the detail (`shopper`) shows them in full and its every read is recorded in the access
+ * log. Payment adds the wallet (`wallet`), its reads recorded too.
+ */
+export type ShopperProfile = {
+  __typename?: 'ShopperProfile';
+  /** The delivery addresses, the default first; null in the look-up (only the recorded detail read shows them). */
+  addresses: Maybe<Array<Address>>;
+  /** How many families the shopper owns or belongs to. */
+  familyCount: Scalars['Int']['output'];
+  /** User id. */
+  id: Scalars['ID']['output'];
+  /** The best membership of the shopper's families as of now. */
+  membership: Membership;
+  /** Mainland mobile number: masked (138****8000) in the look-up, in full in the detail; null when none is bound. */
+  mobile: Maybe<Scalars['String']['output']>;
+  /** Display name. */
+  nickname: Maybe<Scalars['String']['output']>;
+  /** When the account was registered (ISO 8601). */
+  registeredAt: Scalars['String']['output'];
+};
+
+/** A page of the shopper look-up, newest accounts first. */
+export type ShopperProfileConnection = {
+  __typename?: 'ShopperProfileConnection';
+  /** The shoppers of this page. */
+  edges: Array<ShopperProfileEdge>;
+  /** Whether more follow. */
+  pageInfo: BackOfficePageInfo;
+};
+
+/** An edge of the shopper look-up. */
+export type ShopperProfileEdge = {
+  __typename?: 'ShopperProfileEdge';
+  /** Opaque cursor. */
+  cursor: Scalars['String']['output'];
+  /** The shopper (mobile masked). */
+  node: ShopperProfile;
 };
 
 /** 销售统计列表: one SKU's units sold (completed orders) over a period. */
@@ -1787,6 +1922,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 /** Mapping of federation types */
 export type FederationTypes = {
   Product: Product;
+  ShopperProfile: ShopperProfile;
   User: User;
 };
 
@@ -1795,6 +1931,9 @@ export type FederationReferenceTypes = {
   Product:
     ( { __typename: 'Product' }
     & GraphQLRecursivePick<FederationTypes['Product'], {"id":true}> );
+  ShopperProfile:
+    ( { __typename: 'ShopperProfile' }
+    & GraphQLRecursivePick<FederationTypes['ShopperProfile'], {"id":true}> );
   User:
     ( { __typename: 'User' }
     & GraphQLRecursivePick<FederationTypes['User'], {"id":true}> );
@@ -1858,6 +1997,14 @@ export type ResolversTypes = {
   SalesBranchConnection: ResolverTypeWrapper<Omit<SalesBranchConnection, 'edges'> & { edges: Array<ResolversTypes['SalesBranchEdge']> }>;
   SalesBranchEdge: ResolverTypeWrapper<Omit<SalesBranchEdge, 'node'> & { node: ResolversTypes['SalesBranch'] }>;
   SalesBranchInput: SalesBranchInput;
+  ShopperAccess: ResolverTypeWrapper<ShopperAccessRow>;
+  ShopperAccessConnection: ResolverTypeWrapper<Omit<ShopperAccessConnection, 'edges'> & { edges: Array<ResolversTypes['ShopperAccessEdge']> }>;
+  ShopperAccessEdge: ResolverTypeWrapper<Omit<ShopperAccessEdge, 'node'> & { node: ResolversTypes['ShopperAccess'] }>;
+  ShopperAccessKind: ShopperAccessKind;
+  ShopperFilter: ShopperFilter;
+  ShopperProfile: ResolverTypeWrapper<ShopperView>;
+  ShopperProfileConnection: ResolverTypeWrapper<Omit<ShopperProfileConnection, 'edges'> & { edges: Array<ResolversTypes['ShopperProfileEdge']> }>;
+  ShopperProfileEdge: ResolverTypeWrapper<Omit<ShopperProfileEdge, 'node'> & { node: ResolversTypes['ShopperProfile'] }>;
   SkuSalesLine: ResolverTypeWrapper<SkuSalesLine>;
   SmsCodePurpose: SmsCodePurpose;
   SmsCodeTicket: ResolverTypeWrapper<SmsCodeTicket>;
@@ -1935,6 +2082,13 @@ export type ResolversParentTypes = {
   SalesBranchConnection: Omit<SalesBranchConnection, 'edges'> & { edges: Array<ResolversParentTypes['SalesBranchEdge']> };
   SalesBranchEdge: Omit<SalesBranchEdge, 'node'> & { node: ResolversParentTypes['SalesBranch'] };
   SalesBranchInput: SalesBranchInput;
+  ShopperAccess: ShopperAccessRow;
+  ShopperAccessConnection: Omit<ShopperAccessConnection, 'edges'> & { edges: Array<ResolversParentTypes['ShopperAccessEdge']> };
+  ShopperAccessEdge: Omit<ShopperAccessEdge, 'node'> & { node: ResolversParentTypes['ShopperAccess'] };
+  ShopperFilter: ShopperFilter;
+  ShopperProfile: ShopperView;
+  ShopperProfileConnection: Omit<ShopperProfileConnection, 'edges'> & { edges: Array<ResolversParentTypes['ShopperProfileEdge']> };
+  ShopperProfileEdge: Omit<ShopperProfileEdge, 'node'> & { node: ResolversParentTypes['ShopperProfile'] };
   SkuSalesLine: SkuSalesLine;
   SmsCodeTicket: SmsCodeTicket;
   StaffAccount: StaffAccountRow;
@@ -2152,6 +2306,7 @@ export type MutationResolvers<ContextType = UserContext, ParentType extends Reso
   loginWithSmsCode?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginWithSmsCodeArgs, 'code' | 'phone'>>;
   loginWithWechat?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginWithWechatArgs, 'code'>>;
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  recordShopperAccess?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRecordShopperAccessArgs, 'shopperIds' | 'staffUserId' | 'what'>>;
   refreshToken?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshTokenArgs, 'refreshToken'>>;
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
   registerWithSmsCode?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterWithSmsCodeArgs, 'input'>>;
@@ -2208,6 +2363,9 @@ export type QueryResolvers<ContextType = UserContext, ParentType extends Resolve
   myConsoleMenus?: Resolver<Array<ResolversTypes['ConsoleMenu']>, ParentType, ContextType>;
   myStaffAccount?: Resolver<Maybe<ResolversTypes['StaffAccount']>, ParentType, ContextType>;
   salesBranches?: Resolver<ResolversTypes['SalesBranchConnection'], ParentType, ContextType, Partial<QuerySalesBranchesArgs>>;
+  shopper?: Resolver<ResolversTypes['ShopperProfile'], ParentType, ContextType, RequireFields<QueryShopperArgs, 'id'>>;
+  shopperAccessLog?: Resolver<ResolversTypes['ShopperAccessConnection'], ParentType, ContextType, Partial<QueryShopperAccessLogArgs>>;
+  shoppers?: Resolver<ResolversTypes['ShopperProfileConnection'], ParentType, ContextType, RequireFields<QueryShoppersArgs, 'filter'>>;
   staffAccount?: Resolver<ResolversTypes['StaffAccount'], ParentType, ContextType, RequireFields<QueryStaffAccountArgs, 'id'>>;
   staffAccounts?: Resolver<ResolversTypes['StaffAccountConnection'], ParentType, ContextType, Partial<QueryStaffAccountsArgs>>;
   staffPermissions?: Resolver<Array<ResolversTypes['StaffPermission']>, ParentType, ContextType>;
@@ -2239,6 +2397,46 @@ export type SalesBranchConnectionResolvers<ContextType = UserContext, ParentType
 export type SalesBranchEdgeResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['SalesBranchEdge'] = ResolversParentTypes['SalesBranchEdge']> = {
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['SalesBranch'], ParentType, ContextType>;
+};
+
+export type ShopperAccessResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['ShopperAccess'] = ResolversParentTypes['ShopperAccess']> = {
+  at?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  shopperId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  staffUserId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  staffUsername?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  what?: Resolver<ResolversTypes['ShopperAccessKind'], ParentType, ContextType>;
+};
+
+export type ShopperAccessConnectionResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['ShopperAccessConnection'] = ResolversParentTypes['ShopperAccessConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ShopperAccessEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['BackOfficePageInfo'], ParentType, ContextType>;
+};
+
+export type ShopperAccessEdgeResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['ShopperAccessEdge'] = ResolversParentTypes['ShopperAccessEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ShopperAccess'], ParentType, ContextType>;
+};
+
+export type ShopperProfileResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['ShopperProfile'] = ResolversParentTypes['ShopperProfile'], FederationReferenceType extends FederationReferenceTypes['ShopperProfile'] = FederationReferenceTypes['ShopperProfile']> = {
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['ShopperProfile']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  addresses?: Resolver<Maybe<Array<ResolversTypes['Address']>>, ParentType, ContextType>;
+  familyCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  membership?: Resolver<ResolversTypes['Membership'], ParentType, ContextType>;
+  mobile?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  nickname?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  registeredAt?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type ShopperProfileConnectionResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['ShopperProfileConnection'] = ResolversParentTypes['ShopperProfileConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['ShopperProfileEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['BackOfficePageInfo'], ParentType, ContextType>;
+};
+
+export type ShopperProfileEdgeResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['ShopperProfileEdge'] = ResolversParentTypes['ShopperProfileEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['ShopperProfile'], ParentType, ContextType>;
 };
 
 export type SkuSalesLineResolvers<ContextType = UserContext, ParentType extends ResolversParentTypes['SkuSalesLine'] = ResolversParentTypes['SkuSalesLine']> = {
@@ -2424,6 +2622,12 @@ export type Resolvers<ContextType = UserContext> = {
   SalesBranch?: SalesBranchResolvers<ContextType>;
   SalesBranchConnection?: SalesBranchConnectionResolvers<ContextType>;
   SalesBranchEdge?: SalesBranchEdgeResolvers<ContextType>;
+  ShopperAccess?: ShopperAccessResolvers<ContextType>;
+  ShopperAccessConnection?: ShopperAccessConnectionResolvers<ContextType>;
+  ShopperAccessEdge?: ShopperAccessEdgeResolvers<ContextType>;
+  ShopperProfile?: ShopperProfileResolvers<ContextType>;
+  ShopperProfileConnection?: ShopperProfileConnectionResolvers<ContextType>;
+  ShopperProfileEdge?: ShopperProfileEdgeResolvers<ContextType>;
   SkuSalesLine?: SkuSalesLineResolvers<ContextType>;
   SmsCodeTicket?: SmsCodeTicketResolvers<ContextType>;
   StaffAccount?: StaffAccountResolvers<ContextType>;

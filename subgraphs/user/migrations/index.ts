@@ -522,6 +522,38 @@ export const migrations: Migration[] = [
     },
   },
   {
+    // Staff reads of shoppers (docs/shoppers.md): the audit of personal-data reads (one row per detail read, never
+    // updated or deleted by the API), the nickname prefix search's index, and the 会员/顾客 console page for the roles
+    // that see it by default (admin). Staff and shoppers are kept as ids, not foreign keys: the log outlives accounts.
+    name: '600_shopper_lookup',
+    async up(knex: Knex) {
+      // Safe to run again (tested that way): only the grants below depend on what exists.
+      if (!(await knex.schema.hasTable('shopper_access_log'))) await knex.schema.createTable('shopper_access_log', (t) => {
+        t.bigIncrements('id');
+        t.bigInteger('staff_user_id').notNullable();
+        t.bigInteger('shopper_id').notNullable();
+        /** PROFILE (mobile, addresses: shopper(id)) or WALLET (balance, bills: payment's staff wallet read). */
+        t.string('what', 16).notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+        t.index(['shopper_id', 'id']);
+      });
+      await knex.raw('CREATE INDEX IF NOT EXISTS users_nickname_prefix ON users (nickname text_pattern_ops)');
+      // The admin role holds every scope (staff.ts); until the next seed or create-staff rewrote it, it would see the
+      // new menu and be refused its API.
+      const admin = await knex('roles').where({ name: 'admin' }).first('id');
+      if (admin) await knex('role_scopes').insert({ role_id: admin.id, scope: 'customer:read' }).onConflict(['role_id', 'scope']).ignore();
+      await syncConsoleMenus(knex);
+      const roles: { id: string; name: string }[] = await knex('roles').select('id', 'name');
+      for (const role of roles) await grantDefaultMenus(knex, String(role.id), role.name, ['shoppers']);
+    },
+    async down(knex: Knex) {
+      await knex('role_scopes').where({ scope: 'customer:read' }).delete();
+      await knex('console_menus').where('key', 'shoppers').delete();
+      await knex.raw('DROP INDEX IF EXISTS users_nickname_prefix');
+      await knex.schema.dropTableIfExists('shopper_access_log');
+    },
+  },
+  {
     // The 客户端发布 page (docs/console.md): roles that existed before it get it by their defaults (admin, releases;
     // releases also the 系统 directory it sits in); roles made later get it at creation. Other menus are left alone.
     name: '630_client_releases_menu',
