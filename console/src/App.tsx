@@ -20,8 +20,10 @@ import { RolesPage } from './pages/Roles';
 import { BackOfficeRolesPage, StaffAccountsPage } from './pages/backoffice/Accounts';
 import { IdentifyMemberPage, RedeemCouponPage } from './pages/backoffice/Counter';
 import { StoreStatsPage } from './pages/backoffice/Stats';
-import { StoresPage } from './pages/backoffice/Stores';
-import { TerminalsPage } from './pages/backoffice/Terminals';
+import { FranchiseesPage, SalesBranchesPage } from './pages/backoffice/Directory';
+import { MemberCardsPage } from './pages/backoffice/MemberCards';
+import { StoreDetailPage, StoresPage } from './pages/backoffice/Stores';
+import { TerminalDetailPage, TerminalsPage } from './pages/backoffice/Terminals';
 import { getSession, onSessionChange, sessionFrom, setSession, type Session } from './session';
 import { ErrorNote } from './ui';
 
@@ -93,8 +95,11 @@ const PAGES: { path: string; menu: string; component: React.ComponentType<{ scop
   { path: '/backoffice/stats', menu: 'bo-stats', component: StoreStatsPage },
   { path: '/backoffice/terminals', menu: 'bo-terminals', component: TerminalsPage },
   { path: '/backoffice/stores', menu: 'bo-stores', component: StoresPage },
+  { path: '/backoffice/franchisees', menu: 'bo-franchisees', component: FranchiseesPage },
+  { path: '/backoffice/branches', menu: 'bo-branches', component: SalesBranchesPage },
   { path: '/backoffice/accounts', menu: 'bo-accounts', component: StaffAccountsPage },
   { path: '/backoffice/roles', menu: 'bo-roles', component: BackOfficeRolesPage },
+  { path: '/backoffice/member-cards', menu: 'bo-member-cards', component: MemberCardsPage },
 ];
 
 function Shell() {
@@ -146,6 +151,9 @@ function Shell() {
         {viewer.data && (
           <Switch>
             <Route path="/orders/:id">{(params) => (granted.has('orders') ? <OrderDetailPage id={params.id} /> : <NoAccess />)}</Route>
+            {/* Detail pages belong to their list's menu; a terminal's also to the directory's (a store's page links it). */}
+            <Route path="/backoffice/stores/:code">{(params) => (granted.has('bo-stores') ? <StoreDetailPage code={decodeURIComponent(params.code)} /> : <NoAccess />)}</Route>
+            <Route path="/backoffice/terminals/:id">{(params) => (granted.has('bo-terminals') || granted.has('bo-stores') ? <TerminalDetailPage id={decodeURIComponent(params.id)} /> : <NoAccess />)}</Route>
             {PAGES.map(({ path, menu, component: Page }) => (
               <Route key={path} path={path}>
                 {granted.has(menu) ? <Page scopes={viewer.data?.me?.scopes} /> : <NoAccess />}
