@@ -67,6 +67,29 @@ describe('console menus by role', () => {
     }
   });
 
+  it('gives roles that existed before the directory and member card menus their defaults (migration 620), keeping admins\' edits', async () => {
+    await staffToken('backoffice');
+    await staffToken('store');
+    const db = supergraph.subgraphs.user!.db;
+    const menusOf = async (name: string) => {
+      const role = await db('roles').where({ name }).first();
+      return (await db('role_menus').where({ role_id: role.id }).orderBy('menu_key')).map((row: { menu_key: string }) => row.menu_key);
+    };
+    const backoffice = await db('roles').where({ name: 'backoffice' }).first();
+    const before = await menusOf('backoffice');
+    // As before 620, with an admin's edit (门店角色 taken away) that the migration must not undo.
+    await db('role_menus').where({ role_id: backoffice.id }).whereIn('menu_key', ['bo-franchisees', 'bo-branches', 'bo-member-cards', 'bo-roles']).delete();
+    const store = await menusOf('store');
+    await migrations.find((migration) => migration.name === '620_back_office_directory_menus')!.up(db);
+    try {
+      expect(await menusOf('backoffice')).toEqual(['backoffice', 'bo-accounts', 'bo-branches', 'bo-franchisees', 'bo-member-cards', 'bo-stores']);
+      // Store staff get none of them (store:admin pages).
+      expect(await menusOf('store')).toEqual(store);
+    } finally {
+      await db('role_menus').insert(before.map((menu_key: string) => ({ role_id: backoffice.id, menu_key }))).onConflict(['role_id', 'menu_key']).ignore();
+    }
+  });
+
   it('lets a staff admin set a role\'s menus (directory added), seen at the next read by its members', async () => {
     const admin = await staffToken('admin');
     const marketer = await staffToken('marketing');
