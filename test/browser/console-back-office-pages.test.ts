@@ -61,6 +61,17 @@ async function pickStore(page: Page, code: string) {
   }
 }
 
+/** The number of rows once it settles on `expected` (a search answers after the list shown before it); the last count when time is up. */
+async function rowCount(rows: ReturnType<Page['locator']>, expected: number, timeoutMs = 10_000): Promise<number> {
+  const until = Date.now() + timeoutMs;
+  let count = await rows.count();
+  while (count !== expected && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    count = await rows.count();
+  }
+  return count;
+}
+
 const menu = (page: Page, name: string) => page.getByRole('navigation', { name: '菜单' }).getByRole('link', { name, exact: true });
 const codeOf = (response: GraphQLResponse) => response.errors?.[0]?.extensions?.code;
 
@@ -103,10 +114,11 @@ it('creates a franchisee and a sales branch and finds them by a batch of codes; 
   // Found by a batch of codes (one unknown among them), spaces, commas and lines mixed.
   await page.getByLabel(/加盟商编码/).fill(`NO-SUCH-${tag}，${code}\nFR-NONE-${tag}`);
   await page.getByRole('button', { name: '搜索' }).click();
+  await page.waitForLoadState('networkidle');
   const rows = page.getByRole('table', { name: '加盟商列表' }).locator('tbody tr');
   const row = page.getByTestId(`franchisee-${code}`);
   await row.waitFor();
-  await expect(rows.count()).resolves.toBe(1);
+  expect(await rowCount(rows, 1)).toBe(1);
   await expect(row.textContent()).resolves.toContain('李四');
   await browser.screenshot(page, 'franchisee-by-codes');
 
@@ -116,17 +128,19 @@ it('creates a franchisee and a sales branch and finds them by a batch of codes; 
   for (const c of batch) ok(await gql(graphqlUrl, 'mutation($i: FranchiseeInput!) { upsertFranchisee(input: $i) { id } }', { i: { code: c, name: `分页加盟商 ${c}` } }, admin.headers));
   await page.getByLabel(/加盟商编码/).fill(batch.join(' '));
   await page.getByRole('button', { name: '搜索' }).click();
+  await page.waitForLoadState('networkidle');
   await page.getByTestId(`franchisee-${batch[24]}`).waitFor();
-  await expect(rows.count()).resolves.toBe(20);
+  expect(await rowCount(rows, 20)).toBe(20);
   await page.getByRole('button', { name: '下一页' }).click();
   await page.getByTestId(`franchisee-${batch[0]}`).waitFor();
-  await expect(rows.count()).resolves.toBe(5);
+  expect(await rowCount(rows, 5)).toBe(5);
   await expect(page.getByRole('button', { name: '下一页' }).count()).resolves.toBe(0);
   await page.getByRole('button', { name: '上一页' }).click();
   await page.getByTestId(`franchisee-${batch[24]}`).waitFor();
-  await expect(rows.count()).resolves.toBe(20);
+  expect(await rowCount(rows, 20)).toBe(20);
   await page.getByLabel(/加盟商编码/).fill(code);
   await page.getByRole('button', { name: '搜索' }).click();
+  await page.waitForLoadState('networkidle');
   await page.getByTestId(`franchisee-${batch[24]}`).waitFor({ state: 'detached' });
 
   await row.getByRole('button', { name: '编辑' }).click();
@@ -148,8 +162,9 @@ it('creates a franchisee and a sales branch and finds them by a batch of codes; 
   await branchForm.waitFor({ state: 'detached' });
   await page.getByLabel(/分公司编码/).fill(`${branch} NO-SUCH-${tag}`);
   await page.getByRole('button', { name: '搜索' }).click();
+  await page.waitForLoadState('networkidle');
   await page.getByTestId(`branch-${branch}`).getByText('深圳销售分公司').waitFor();
-  await expect(page.getByRole('table', { name: '分公司列表' }).locator('tbody tr').count()).resolves.toBe(1);
+  expect(await rowCount(page.getByRole('table', { name: '分公司列表' }).locator('tbody tr'), 1)).toBe(1);
   await browser.screenshot(page, 'branch-by-codes');
 
   // A bad code is the API's BAD_USER_INPUT, shown with its code; nothing is written.
@@ -171,8 +186,22 @@ it("edits a store's name and business status from its page, which lists its term
   const page = await browser.newPage();
   await signIn(page, admin.username);
   await menu(page, '门店目录').click();
+  // A new store, with its franchisee by code.
+  const franchisee = `FS-${tag}`;
+  ok(await gql(graphqlUrl, 'mutation($i: FranchiseeInput!) { upsertFranchisee(input: $i) { id } }', { i: { code: franchisee, name: '福田加盟商' } }, admin.headers));
+  const fresh = `BN${tag}`;
+  await page.getByRole('button', { name: '新建门店' }).click();
+  const create = page.getByRole('form', { name: '新建门店' });
+  await create.getByLabel('编码', { exact: true }).fill(fresh);
+  await create.getByLabel('名称').fill('福田新店');
+  await create.getByLabel('加盟商编码').fill(franchisee);
+  await create.getByRole('button', { name: '保存' }).click();
+  await create.waitFor({ state: 'detached' });
+  await page.getByTestId(`store-${fresh}`).getByText(`${franchisee} 福田加盟商`).waitFor();
+
   await page.getByLabel(/门店编码/).fill(STORE);
   await page.getByRole('button', { name: '搜索' }).click();
+  await page.waitForLoadState('networkidle');
   await page.getByTestId(`store-${STORE}`).getByRole('link', { name: STORE }).click();
   await page.waitForURL(`${origin}/console/backoffice/stores/${STORE}`);
   await page.getByTestId('store-name').getByText(`测试门店 ${STORE}`).waitFor();
