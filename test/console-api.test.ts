@@ -37,13 +37,14 @@ describe('console menus by role', () => {
     const admin = await gql(router, MY_MENUS, {}, await staffToken('admin'));
     expect(keysOf(admin)).toEqual([
       'shop', 'dashboard', 'orders', 'shoppers', 'catalog', 'coupons', 'open', 'open-apps', 'open-apis', 'open-logs', 'open-stats',
-      'backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-inventory', 'bo-terminals', 'bo-stores', 'bo-accounts', 'bo-roles', 'system', 'roles', 'clients',
+      'backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-inventory', 'bo-terminals', 'bo-stores', 'bo-franchisees', 'bo-branches', 'bo-accounts',
+      'bo-roles', 'bo-member-cards', 'system', 'roles', 'clients',
     ]);
     expect(admin.data.myConsoleMenus[2]).toEqual({ key: 'orders', name: '订单', parentKey: 'shop', path: '/orders', scope: 'order:write' });
     expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('catalog')))).toEqual(['shop', 'catalog', 'backoffice', 'bo-inventory']);
     expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('open')))).toEqual(['open', 'open-apps', 'open-apis', 'open-logs', 'open-stats']);
     // The back office (seed 001): its admins keep the directory and accounts, store staff work the counter.
-    expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('backoffice')))).toEqual(['backoffice', 'bo-stores', 'bo-accounts', 'bo-roles']);
+    expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('backoffice')))).toEqual(['backoffice', 'bo-stores', 'bo-franchisees', 'bo-branches', 'bo-accounts', 'bo-roles', 'bo-member-cards']);
     expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('store')))).toEqual(['backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-terminals']);
     // Release managers (clients:admin) see the client releases page alone, in its directory.
     expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('releases')))).toEqual(['system', 'clients']);
@@ -95,6 +96,29 @@ describe('console menus by role', () => {
     await migrations.find((migration) => migration.name === '640_inventory_menu')!.up(db);
     expect(await menusOf('catalog')).toEqual(['backoffice', 'bo-inventory', 'catalog', 'shop']);
     expect(await menusOf('store')).toEqual(['backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-terminals']);
+  });
+
+  it('gives roles that existed before the directory and member card menus their defaults (migration 620), keeping admins\' edits', async () => {
+    await staffToken('backoffice');
+    await staffToken('store');
+    const db = supergraph.subgraphs.user!.db;
+    const menusOf = async (name: string) => {
+      const role = await db('roles').where({ name }).first();
+      return (await db('role_menus').where({ role_id: role.id }).orderBy('menu_key')).map((row: { menu_key: string }) => row.menu_key);
+    };
+    const backoffice = await db('roles').where({ name: 'backoffice' }).first();
+    const before = await menusOf('backoffice');
+    // As before 620, with an admin's edit (门店角色 taken away) that the migration must not undo.
+    await db('role_menus').where({ role_id: backoffice.id }).whereIn('menu_key', ['bo-franchisees', 'bo-branches', 'bo-member-cards', 'bo-roles']).delete();
+    const store = await menusOf('store');
+    await migrations.find((migration) => migration.name === '620_back_office_directory_menus')!.up(db);
+    try {
+      expect(await menusOf('backoffice')).toEqual(['backoffice', 'bo-accounts', 'bo-branches', 'bo-franchisees', 'bo-member-cards', 'bo-stores']);
+      // Store staff get none of them (store:admin pages).
+      expect(await menusOf('store')).toEqual(store);
+    } finally {
+      await db('role_menus').insert(before.map((menu_key: string) => ({ role_id: backoffice.id, menu_key }))).onConflict(['role_id', 'menu_key']).ignore();
+    }
   });
 
   it('lets a staff admin set a role\'s menus (directory added), seen at the next read by its members', async () => {

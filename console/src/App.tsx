@@ -23,8 +23,10 @@ import { BackOfficeRolesPage, StaffAccountsPage } from './pages/backoffice/Accou
 import { IdentifyMemberPage, RedeemCouponPage } from './pages/backoffice/Counter';
 import { InventoryStatsPage } from './pages/backoffice/Inventory';
 import { StoreStatsPage } from './pages/backoffice/Stats';
-import { StoresPage } from './pages/backoffice/Stores';
-import { TerminalsPage } from './pages/backoffice/Terminals';
+import { FranchiseesPage, SalesBranchesPage } from './pages/backoffice/Directory';
+import { MemberCardsPage } from './pages/backoffice/MemberCards';
+import { StoreDetailPage, StoresPage } from './pages/backoffice/Stores';
+import { TerminalDetailPage, TerminalsPage } from './pages/backoffice/Terminals';
 import { getSession, onSessionChange, sessionFrom, setSession, type Session } from './session';
 import { ErrorNote } from './ui';
 
@@ -99,8 +101,11 @@ const PAGES: { path: string; menu: string; component: React.ComponentType<{ scop
   { path: '/backoffice/inventory', menu: 'bo-inventory', component: InventoryStatsPage },
   { path: '/backoffice/terminals', menu: 'bo-terminals', component: TerminalsPage },
   { path: '/backoffice/stores', menu: 'bo-stores', component: StoresPage },
+  { path: '/backoffice/franchisees', menu: 'bo-franchisees', component: FranchiseesPage },
+  { path: '/backoffice/branches', menu: 'bo-branches', component: SalesBranchesPage },
   { path: '/backoffice/accounts', menu: 'bo-accounts', component: StaffAccountsPage },
   { path: '/backoffice/roles', menu: 'bo-roles', component: BackOfficeRolesPage },
+  { path: '/backoffice/member-cards', menu: 'bo-member-cards', component: MemberCardsPage },
 ];
 
 function Shell() {
@@ -155,6 +160,9 @@ function Shell() {
             <Route path="/shoppers/:id">
               {(params) => (granted.has('shoppers') ? <ShopperDetailPage id={params.id} scopes={viewer.data?.me?.scopes} /> : <NoAccess />)}
             </Route>
+            {/* Detail pages belong to their list's menu; a terminal's also to the directory's (a store's page links it). */}
+            <Route path="/backoffice/stores/:code">{(params) => (granted.has('bo-stores') ? <StoreDetailPage code={decodeURIComponent(params.code)} /> : <NoAccess />)}</Route>
+            <Route path="/backoffice/terminals/:id">{(params) => (granted.has('bo-terminals') || granted.has('bo-stores') ? <TerminalDetailPage id={decodeURIComponent(params.id)} /> : <NoAccess />)}</Route>
             {PAGES.map(({ path, menu, component: Page }) => (
               <Route key={path} path={path}>
                 {granted.has(menu) ? <Page scopes={viewer.data?.me?.scopes} /> : <NoAccess />}

@@ -3,6 +3,7 @@ import { requireScope, requireService, requireUser } from '../../platform/contex
 import { pageRequest, toConnection } from '../../platform/connection';
 import { badInput, conflict, forbidden } from '../../platform/errors';
 import { ALL_SCOPES } from '../../platform/identity';
+import { isBigintId } from '../../platform/loaders';
 import { hitOrThrow } from '../../platform/rate-limit';
 import * as backOffice from './back-office';
 import { ADMIN_SCOPE, OPERATE_SCOPE, PERMISSIONS, ROLES_SCOPE, type Reach } from './back-office';
@@ -190,6 +191,8 @@ export const backOfficeResolvers: {
     },
     async memberCards(_parent, { userId }, context) {
       requireScope(context, ADMIN_SCOPE);
+      // A malformed id is the caller's mistake, not a database error.
+      if (!isBigintId(userId)) throw badInput('userId is an account id', 'userId');
       return findCardsOfUser(context.db, userId);
     },
     async storeStatistics(_parent, { storeCode, from, to }, context) {

@@ -275,6 +275,30 @@ describe('member identification', () => {
     expect(codes(await gql(url, IDENTIFY, { s: `S${tag}-1`, c: '1' }, staff))).toEqual(['BAD_USER_INPUT']);
   });
 
+  it('keeps a card number to one member: CONFLICT for another, nothing changed; refuses malformed input and store clerks', async () => {
+    const REGISTER = 'mutation($p: String!) { register(input: { phone: $p, password: "Member123" }) { user { id } } }';
+    const [first, second] = [
+      ok(await gql(url, REGISTER, { p: uniquePhone() }, anonymousTo('user'))).register.user,
+      ok(await gql(url, REGISTER, { p: uniquePhone() }, anonymousTo('user'))).register.user,
+    ];
+    const SET = 'mutation($u: ID!, $k: MemberCardKind!, $n: String!) { setMemberCard(userId: $u, kind: $k, number: $n) { kind number } }';
+    const CARDS = 'query($u: ID!) { memberCards(userId: $u) { kind number } }';
+    const card = `77${crypto.randomInt(1e9, 9e9)}`;
+    expect(ok(await gql(url, SET, { u: first.id, k: 'WECHAT', n: card }, admin())).setMemberCard).toEqual([{ kind: 'WECHAT', number: card }]);
+    // A number is unique per kind of card (the platforms number their cards independently).
+    expect(codes(await gql(url, SET, { u: second.id, k: 'WECHAT', n: card }, admin()))).toEqual(['CONFLICT']);
+    expect(ok(await gql(url, CARDS, { u: second.id }, admin())).memberCards).toEqual([]);
+    expect(ok(await gql(url, CARDS, { u: first.id }, admin())).memberCards).toEqual([{ kind: 'WECHAT', number: card }]);
+    const bad = await gql(url, CARDS, { u: 'abc' }, admin());
+    expect(codes(bad)).toEqual(['BAD_USER_INPUT']);
+    expect(bad.errors?.[0].extensions?.field).toBe('userId');
+    expect(codes(await gql(url, SET, { u: 'abc', k: 'SHOP', n: '12345678' }, admin()))).toEqual(['BAD_USER_INPUT']);
+    expect(codes(await gql(url, SET, { u: second.id, k: 'SHOP', n: '1' }, admin()))).toEqual(['BAD_USER_INPUT']);
+    const clerk = as(second.id, ['store:operate']);
+    expect(codes(await gql(url, CARDS, { u: first.id }, clerk))).toEqual(['FORBIDDEN']);
+    expect(codes(await gql(url, SET, { u: second.id, k: 'SHOP', n: '12345678' }, clerk))).toEqual(['FORBIDDEN']);
+  });
+
   it('limits password change tries per account, as login does', async () => {
     const clerk = ok(await createAccount({ username: `pclerk_${tag.toLowerCase()}`, password: 'Passw0rd1', realName: '店员戊', roles: ['store'], storeCodes: [`S${tag}-1`] })).createStaffAccount;
     const self = as(clerk.id, ['store:operate']);

@@ -153,7 +153,7 @@ it('shows a back office admin the directory, accounts and roles, not the counter
   await createStaff(supergraph.subgraphs.user!.db, { username, role: 'backoffice', password: PASSWORD });
   const page = await browser.newPage();
   await signIn(page, username);
-  await expect(page.getByRole('navigation', { name: '菜单' }).getByRole('link').allTextContents()).resolves.toEqual(['门店目录', '门店账号', '门店角色']);
+  await expect(page.getByRole('navigation', { name: '菜单' }).getByRole('link').allTextContents()).resolves.toEqual(['门店目录', '加盟商', '销售分公司', '门店账号', '门店角色', '会员卡']);
   await menu(page, '门店角色').click();
   await page.getByRole('cell', { name: 'backoffice', exact: true }).waitFor();
   await browser.screenshot(page, 'backoffice-roles');

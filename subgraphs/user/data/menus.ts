@@ -42,8 +42,12 @@ export const CONSOLE_MENUS: readonly (Omit<MenuRow, 'sort_order'> & { roles: rea
   { key: 'bo-inventory', name: '库存统计', parent_key: 'backoffice', path: '/backoffice/inventory', scope: 'catalog:write', roles: ['admin', 'catalog'] },
   { key: 'bo-terminals', name: '终端设备', parent_key: 'backoffice', path: '/backoffice/terminals', scope: 'store:operate', roles: ['admin', 'store'] },
   { key: 'bo-stores', name: '门店目录', parent_key: 'backoffice', path: '/backoffice/stores', scope: 'store:admin', roles: ['admin', 'backoffice'] },
+  // Directory upkeep and member cards (migration 620): store:admin pages, like the stores directory.
+  { key: 'bo-franchisees', name: '加盟商', parent_key: 'backoffice', path: '/backoffice/franchisees', scope: 'store:admin', roles: ['admin', 'backoffice'] },
+  { key: 'bo-branches', name: '销售分公司', parent_key: 'backoffice', path: '/backoffice/branches', scope: 'store:admin', roles: ['admin', 'backoffice'] },
   { key: 'bo-accounts', name: '门店账号', parent_key: 'backoffice', path: '/backoffice/accounts', scope: 'store:admin', roles: ['admin', 'backoffice'] },
   { key: 'bo-roles', name: '门店角色', parent_key: 'backoffice', path: '/backoffice/roles', scope: 'store:admin', roles: ['admin', 'backoffice'] },
+  { key: 'bo-member-cards', name: '会员卡', parent_key: 'backoffice', path: '/backoffice/member-cards', scope: 'store:admin', roles: ['admin', 'backoffice'] },
   { key: 'system', name: '系统', parent_key: null, path: null, scope: null, roles: ['admin', 'releases'] },
   { key: 'roles', name: '员工与角色', parent_key: 'system', path: '/system/roles', scope: 'staff:admin', roles: ['admin'] },
   // Client releases and the safelist modes (docs/persisted-operations.md): the release managers' only page.

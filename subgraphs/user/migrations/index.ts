@@ -554,6 +554,20 @@ export const migrations: Migration[] = [
     },
   },
   {
+    // The back office's franchisee, sales branch and member card pages (docs/console.md): roles that existed before get
+    // them by their defaults (admin, backoffice); roles made later get them at creation. Other menus are left alone.
+    name: '620_back_office_directory_menus',
+    async up(knex: Knex) {
+      await syncConsoleMenus(knex);
+      const keys = ['backoffice', 'bo-franchisees', 'bo-branches', 'bo-member-cards'];
+      const roles: { id: string; name: string }[] = await knex('roles').select('id', 'name');
+      for (const role of roles) await grantDefaultMenus(knex, String(role.id), role.name, keys);
+    },
+    async down(knex: Knex) {
+      await knex('console_menus').whereIn('key', ['bo-franchisees', 'bo-branches', 'bo-member-cards']).delete();
+    },
+  },
+  {
     // The 客户端发布 page (docs/console.md): roles that existed before it get it by their defaults (admin, releases;
     // releases also the 系统 directory it sits in); roles made later get it at creation. Other menus are left alone.
     name: '630_client_releases_menu',

@@ -5,24 +5,46 @@
  */
 import { useState } from 'react';
 import { useMutation, useQuery } from 'urql';
+import { useSearch } from 'wouter';
 import { time } from '../../format';
 import {
   BackOfficeRolesDocument,
   CreateStaffAccountDocument,
+  CreateStaffRoleDocument,
+  DeleteStaffRoleDocument,
   ResetStaffPasswordDocument,
   SetStaffAccountDisabledDocument,
   StaffAccountsDocument,
   UpdateStaffAccountDocument,
+  UpdateStaffRoleDocument,
   type StaffAccountFilter,
 } from '../../gql/graphql';
 import { ErrorNote, Loading, PageTitle } from '../../ui';
+
+/** The permissions in Chinese (the API describes them in English); an unknown one shows the API's words. */
+const SCOPE_NAMES: Record<string, string> = {
+  'catalog:write': '商品、SKU、价格、库存',
+  'promote:write': '优惠券模板与兑换码',
+  'order:write': '订单发货、售后',
+  'payment:refund': '退款',
+  'review:moderate': '评价审核',
+  'member:write': '会员激活码',
+  'subscription:erp': '订阅套餐（ERP）',
+  'open:admin': '开放平台：应用、接口、授权',
+  'clients:admin': '客户端发布：持久化查询清单',
+  'store:admin': '门店后台：门店、加盟商、分公司、账号、角色、会员卡',
+  'store:operate': '本人门店：会员识别、券核销、终端、统计',
+  'staff:admin': '运营后台：各角色的菜单',
+};
 
 const split = (text: string) => text.split(/[\s,，]+/).filter(Boolean);
 
 export function StaffAccountsPage() {
   const [realName, setRealName] = useState('');
-  const [storeCode, setStoreCode] = useState('');
-  const [filter, setFilter] = useState<StaffAccountFilter>({});
+  // From a store's page (?store=CODE) the list starts on that store's accounts.
+  const fromStore = new URLSearchParams(useSearch()).get('store') ?? '';
+  const [storeCode, setStoreCode] = useState(fromStore);
+  const [filter, setFilter] = useState<StaffAccountFilter>(fromStore ? { storeCode: fromStore } : {});
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [result, refetch] = useQuery({ query: StaffAccountsDocument, variables: { filter, first: 20, after: cursors[cursors.length - 1] }, requestPolicy: 'cache-and-network' });
   const [toggled, setDisabled] = useMutation(SetStaffAccountDisabledDocument);
@@ -157,26 +179,106 @@ function ResetPassword({ id, onDone }: { id: string; onDone: () => void }) {
   );
 }
 
-/** Roles and the permissions they are made of (read-only here; the 员工与角色 page edits menus, the API custom roles). */
-export function BackOfficeRolesPage() {
-  const [result] = useQuery({ query: BackOfficeRolesDocument, requestPolicy: 'network-only' });
+/**
+ * Roles and the permissions they are made of. Custom roles are made, edited and deleted here (ticks from
+ * staffPermissions: a role cannot invent a permission); built-in roles are read-only (the API refuses them too).
+ * Defining roles is staff:admin's (a role reaches the whole shop): a store:admin sees the list, to know what it
+ * assigns, without the editing controls the API would refuse it anyway. Which menus a role sees is 员工与角色's.
+ */
+export function BackOfficeRolesPage({ scopes }: { scopes?: string[] }) {
+  const canDefine = scopes?.includes('staff:admin') ?? false;
+  const [result, refetch] = useQuery({ query: BackOfficeRolesDocument, requestPolicy: 'network-only' });
+  const [deleted, remove] = useMutation(DeleteStaffRoleDocument);
+  const [editing, setEditing] = useState<{ name: string; scopes: string[]; isNew: boolean } | null>(null);
+  const [deleting, setDeleting] = useState<string | null>(null);
   const described = new Map(result.data?.staffPermissions.map((p) => [p.scope, p.description]) ?? []);
+  const reload = () => refetch({ requestPolicy: 'network-only' });
   return (
     <section>
       <PageTitle>门店角色</PageTitle>
-      <ErrorNote error={result.error} />
+      {canDefine ? (
+        <div className="filters">
+          <button type="button" onClick={() => setEditing(editing?.isNew ? null : { name: '', scopes: [], isNew: true })}>新建角色</button>
+        </div>
+      ) : (
+        <p className="muted">角色由系统管理员（staff:admin）定义；这里列出可分配给账号的角色。</p>
+      )}
+      {editing && result.data && (
+        <RoleEditor key={editing.name || 'new'} initial={editing} permissions={result.data.staffPermissions} onSaved={() => { setEditing(null); reload(); }} onCancel={() => setEditing(null)} />
+      )}
+      <ErrorNote error={result.error ?? deleted.error} />
       <Loading when={result.fetching && !result.data} />
       <table className="table" aria-label="角色与权限">
-        <thead><tr><th>角色</th><th>类型</th><th>权限</th></tr></thead>
+        <thead><tr><th>角色</th><th>类型</th><th>权限</th><th>操作</th></tr></thead>
         <tbody>
           {result.data?.staffRoles.map((role) => (
-            <tr key={role.id}>
+            <tr key={role.id} data-testid={`role-${role.name}`}>
               <td>{role.name}</td><td>{role.builtIn ? '内置' : '自定义'}</td>
-              <td>{role.scopes.map((scope) => `${scope}${described.get(scope) ? `（${described.get(scope)}）` : ''}`).join('，') || '—'}</td>
+              <td>{role.scopes.map((scope) => `${scope}${SCOPE_NAMES[scope] ?? described.get(scope) ? `（${SCOPE_NAMES[scope] ?? described.get(scope)}）` : ''}`).join('，') || '—'}</td>
+              <td>
+                {role.builtIn || !canDefine ? <span className="muted">只读</span> : (
+                  <div className="actions">
+                    <button type="button" className="link" onClick={() => setEditing({ name: role.name, scopes: role.scopes, isNew: false })}>编辑权限</button>
+                    {deleting === role.name ? (
+                      <>
+                        <span>删除后，持有该角色的账号将失去这些权限。</span>
+                        <button type="button" className="link" disabled={deleted.fetching} onClick={async () => {
+                          const answer = await remove({ name: role.name });
+                          setDeleting(null);
+                          if (!answer.error) { if (editing?.name === role.name) setEditing(null); reload(); }
+                        }}>确定删除</button>
+                        <button type="button" className="link" onClick={() => setDeleting(null)}>取消</button>
+                      </>
+                    ) : <button type="button" className="link" onClick={() => setDeleting(role.name)}>删除</button>}
+                  </div>
+                )}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
     </section>
+  );
+}
+
+function RoleEditor({ initial, permissions, onSaved, onCancel }: {
+  initial: { name: string; scopes: string[]; isNew: boolean };
+  permissions: { scope: string; description: string }[];
+  onSaved: () => void;
+  onCancel: () => void;
+}) {
+  const [name, setName] = useState(initial.name);
+  const [chosen, setChosen] = useState<Set<string>>(new Set(initial.scopes));
+  const [created, create] = useMutation(CreateStaffRoleDocument);
+  const [updated, update] = useMutation(UpdateStaffRoleDocument);
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    const scopes = permissions.map((p) => p.scope).filter((scope) => chosen.has(scope));
+    const answer = initial.isNew ? await create({ name: name.trim(), scopes }) : await update({ name: initial.name, scopes });
+    if (!answer.error) onSaved();
+  }
+  const title = initial.isNew ? '新建角色' : `编辑角色 ${initial.name} 的权限`;
+  return (
+    <form className="card" aria-label={title} onSubmit={submit}>
+      <h2>{title}</h2>
+      <div className="filters">
+        <label>角色名<input name="roleName" value={name} onChange={(e) => setName(e.target.value)} readOnly={!initial.isNew} required /></label>
+      </div>
+      <div className="checks" aria-label="权限">
+        {permissions.map((permission) => (
+          <label key={permission.scope} className="check">
+            <input type="checkbox" checked={chosen.has(permission.scope)} onChange={(e) => {
+              const next = new Set(chosen);
+              if (e.target.checked) next.add(permission.scope); else next.delete(permission.scope);
+              setChosen(next);
+            }} />
+            {permission.scope}（{SCOPE_NAMES[permission.scope] ?? permission.description}）
+          </label>
+        ))}
+      </div>
+      <ErrorNote error={created.error ?? updated.error} />
+      <button type="submit" disabled={created.fetching || updated.fetching}>保存</button>
+      <button type="button" className="link" onClick={onCancel}>取消</button>
+    </form>
   );
 }

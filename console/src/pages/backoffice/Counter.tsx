@@ -13,7 +13,7 @@ import { refusalText, StorePicker } from './StorePicker';
 const KIND: Record<string, string> = { PHONE: '手机号', WECHAT_CARD: '微信会员卡', ALIPAY_CARD: '支付宝会员卡', SHOP_CARD: '本店会员卡', COUPON: '优惠券' };
 const LEVEL: Record<string, string> = { NONE: '非会员', TRIAL: '体验会员', FORMAL: '正式会员' };
 
-export function IdentifyMemberPage() {
+export function IdentifyMemberPage({ scopes }: { scopes?: string[] }) {
   const [storeCode, setStoreCode] = useState('');
   const [code, setCode] = useState('');
   const [asked, setAsked] = useState<{ storeCode: string; code: string } | null>(null);
@@ -39,6 +39,8 @@ export function IdentifyMemberPage() {
             <dt>会员等级</dt><dd>{LEVEL[member.membership.level] ?? member.membership.level}{member.membership.expiresAt ? `（到期 ${time(member.membership.expiresAt)}）` : ''}</dd>
             {member.couponId && (<><dt>优惠券</dt><dd data-testid="member-coupon">{member.couponId}</dd></>)}
           </dl>
+          {/* Member cards are store:admin's (the API refuses anyone else): offered only to those who hold it. */}
+          {scopes?.includes('store:admin') && <p><Link href={`/backoffice/member-cards?userId=${encodeURIComponent(member.userId)}`}>查看、设置会员卡</Link></p>}
           {member.kind === 'COUPON' && (
             <Link href={`/backoffice/redeem?store=${encodeURIComponent(asked.storeCode)}&code=${encodeURIComponent(asked.code)}`}>核销这张券</Link>
           )}
