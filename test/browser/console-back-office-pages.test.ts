@@ -281,6 +281,29 @@ it('creates a custom role of two permissions and edits it; built-in roles are re
   expect(page.errors).toEqual([]);
 });
 
+it('shows a back office admin (store:admin) the roles read-only: defining them is staff:admin\'s', async () => {
+  const username = `bp_bo_${crypto.randomBytes(4).toString('hex')}`;
+  ok(await gql(graphqlUrl, 'mutation($i: CreateStaffAccountInput!) { createStaffAccount(input: $i) { id } }', {
+    i: { username, password: PASSWORD, realName: '后台管理员', roles: ['backoffice'], storeCodes: [], allStores: true },
+  }, admin.headers));
+  const page = await browser.newPage();
+  await signIn(page, username);
+  await menu(page, '门店角色').click();
+  await page.getByTestId('role-store').waitFor();
+  await page.getByText('角色由系统管理员（staff:admin）定义').waitFor();
+  await expect(page.getByRole('button', { name: '新建角色' }).count()).resolves.toBe(0);
+  await expect(page.getByRole('table', { name: '角色与权限' }).getByRole('button').count()).resolves.toBe(0);
+  await browser.screenshot(page, 'roles-read-only');
+  const backOffice = await login(username, PASSWORD);
+  expect(codeOf(await gql(graphqlUrl, 'mutation { createStaffRole(name: "sneaky", scopes: ["store:operate"]) { name } }', {}, backOffice))).toBe('FORBIDDEN');
+  // Nor can it give a role above its own permissions to an account it creates.
+  const above = await gql(graphqlUrl, 'mutation($i: CreateStaffAccountInput!) { createStaffAccount(input: $i) { id } }', {
+    i: { username: `${username}_x`, password: PASSWORD, realName: '越权', roles: ['finance'], storeCodes: [STORE] },
+  }, backOffice);
+  expect(above.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ROLE_ABOVE_GRANTOR' });
+  expect(page.errors).toEqual([]);
+});
+
 it("shows a bound terminal's page (store, bound at, last sign-in) and revokes it there", async () => {
   const page = await browser.newPage();
   await signIn(page, admin.username);

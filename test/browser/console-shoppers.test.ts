@@ -120,7 +120,7 @@ it('shows a catalog clerk no 会员/顾客 menu, refuses the page typed in by ha
   const clerk = await newStaff('catalog');
   const page = await browser.newPage();
   await signIn(page, clerk.username);
-  await expect(page.getByRole('navigation', { name: '菜单' }).getByRole('link').allTextContents()).resolves.toEqual(['商品']);
+  await expect(page.getByRole('navigation', { name: '菜单' }).getByRole('link').allTextContents()).resolves.toEqual(['商品', '库存统计']);
   await page.goto(`${origin}/console/shoppers/${shopper.id}`);
   await page.getByText('无权访问此页面').waitFor();
   await browser.screenshot(page, 'catalog-clerk-no-shoppers');
