@@ -129,6 +129,10 @@ describe('staff accounts scoped to stores', () => {
     expect(escalation.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ROLE_ABOVE_GRANTOR', field: 'roles' });
     expect(escalation.errors?.[0].message).toContain('admin');
     expect(await db('users').where({ username: `z_${tag.toLowerCase()}` }).first()).toBeUndefined();
+    // store:operate is the exception: it acts only at the stores given, which are within the giver's reach.
+    const storeAdminOnly = as(franchiseeAdmin.id, ['store:admin']);
+    const cashier = ok(await createAccount({ username: `c_${tag.toLowerCase()}`, password: 'Passw0rd1', realName: '收银员', roles: ['store'], storeCodes: [`S${tag}-1`] }, storeAdminOnly)).createStaffAccount;
+    expect(cashier.permissions).toEqual(['store:operate']);
     const raise = await gql(url, 'mutation($id: ID!) { updateStaffAccount(id: $id, input: { roles: ["store", "finance"] }) { roles } }', { id: clerk.id }, fa);
     expect(raise.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ROLE_ABOVE_GRANTOR' });
     expect(ok(await gql(url, 'query($id: ID!) { staffAccount(id: $id) { roles } }', { id: clerk.id }, fa)).staffAccount.roles).toEqual(['store']);

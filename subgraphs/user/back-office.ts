@@ -326,15 +326,19 @@ export async function removeRole(db: Knex, name: string): Promise<boolean> {
 /**
  * Ids of the roles to give, each checked against what the caller holds: a role is given only by someone holding every
  * one of its permissions, so a franchisee's admin (store:admin over its own stores) can never make an account with,
- * say, payment:refund or open:admin, which reach the whole shop.
+ * say, payment:refund or open:admin, which reach the whole shop. The one exception is store:operate, which a
+ * store:admin gives without holding it: it acts only at the account's stores, and those are within the giver's reach
+ * (storeIds checks them), so it gives nothing beyond what the giver already administers.
  */
 async function roleIds(db: Knex, names: readonly string[], grantorScopes: readonly string[]): Promise<string[]> {
   const unique = [...new Set(names)];
   const found = await findRolesByNames(db, unique);
   const missing = unique.filter((name) => !found.some((row) => row.name === name));
   if (missing.length) throw badInput(`No role ${missing.join(', ')}`, 'roles');
+  const grantable = new Set<string>(grantorScopes);
+  if (grantable.has(ADMIN_SCOPE)) grantable.add(OPERATE_SCOPE);
   for (const row of found) {
-    const above = row.scopes.filter((scope) => !grantorScopes.includes(scope));
+    const above = row.scopes.filter((scope) => !grantable.has(scope));
     if (above.length) {
       throw shopError('FORBIDDEN', `You cannot give the role ${row.name}: it holds permissions you do not have (${above.join(', ')})`, {
         reason: 'ROLE_ABOVE_GRANTOR',
