@@ -11,8 +11,9 @@ import crypto from 'node:crypto';
 import type { Page } from 'playwright-core';
 import type { RunningSupergraph } from '../../app/launcher';
 import { createStaff } from '../../subgraphs/user/staff';
+import { signInToConsole, staffHeaders } from '../support/console-pages';
 import { launchBrowser, type BrowserSession } from '../support/browser';
-import { bearer, gql, startSupergraph, uniquePhone, type GraphQLResponse } from '../support/harness';
+import { gql, startSupergraph, uniquePhone, type GraphQLResponse } from '../support/harness';
 
 let supergraph: RunningSupergraph;
 let browser: BrowserSession;
@@ -30,18 +31,9 @@ function ok<T = any>(response: GraphQLResponse<T>): T {
   return response.data as T;
 }
 
-async function login(account: string, password: string): Promise<Record<string, string>> {
-  const signedIn = ok(await gql(graphqlUrl, 'mutation($input: LoginInput!) { login(input: $input) { accessToken } }', { input: { account, password } }));
-  return bearer(signedIn.login.accessToken);
-}
+const login = (account: string, password: string) => staffHeaders(graphqlUrl, account, password);
 
-async function signIn(page: Page, username: string, password = PASSWORD) {
-  await page.goto(`${origin}/console`);
-  await page.getByLabel('账号').fill(username);
-  await page.getByLabel('密码').fill(password);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('navigation', { name: '菜单' }).waitFor();
-}
+const signIn = (page: Page, username: string, password = PASSWORD) => signInToConsole(page, origin, username, password);
 
 async function shopper(): Promise<{ userId: string; phone: string }> {
   const phone = uniquePhone();

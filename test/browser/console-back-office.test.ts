@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import type { Page } from 'playwright-core';
 import type { RunningSupergraph } from '../../app/launcher';
 import { createStaff } from '../../subgraphs/user/staff';
+import { signInToConsole, staffHeaders } from '../support/console-pages';
 import { launchBrowser, type BrowserSession } from '../support/browser';
 import { bearer, gql, startSupergraph, uniquePhone, type GraphQLResponse } from '../support/harness';
 
@@ -29,10 +30,7 @@ function ok<T = any>(response: GraphQLResponse<T>): T {
   return response.data as T;
 }
 
-async function login(account: string, password: string): Promise<Record<string, string>> {
-  const signedIn = ok(await gql(graphqlUrl, 'mutation($input: LoginInput!) { login(input: $input) { accessToken } }', { input: { account, password } }));
-  return bearer(signedIn.login.accessToken);
-}
+const login = (account: string, password: string) => staffHeaders(graphqlUrl, account, password);
 
 /** A store account (role store) acting for `storeCodes`, made through the API by the super-admin. */
 async function storeAccount(storeCodes: string[]): Promise<{ id: string; username: string }> {
@@ -56,13 +54,7 @@ async function shopperCoupon(): Promise<{ userId: string; couponId: string; coun
   return { userId: registered.user.id, couponId: coupon.id, counterCode: coupon.counterCode };
 }
 
-async function signIn(page: Page, username: string, password = PASSWORD) {
-  await page.goto(`${origin}/console`);
-  await page.getByLabel('账号').fill(username);
-  await page.getByLabel('密码').fill(password);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('navigation', { name: '菜单' }).waitFor();
-}
+const signIn = (page: Page, username: string, password = PASSWORD) => signInToConsole(page, origin, username, password);
 
 /** Asks again (every 200 ms) until the answer equals `expected`, then returns it; the last answer when time is up. */
 async function eventually<T>(ask: () => Promise<T>, expected: T, timeoutMs = 10_000): Promise<T> {

@@ -15,7 +15,7 @@ import { ADDRESS_INPUT, skuCounts } from '../../subgraphs/order/test/checkout-fi
 import { registerUser } from '../../subgraphs/order/test/fixtures';
 import { paymentTestConfig, waitFor } from '../../subgraphs/payment/test/support';
 import { findStockViolations } from '../../subgraphs/product/data/stock';
-import { createStaff } from '../../subgraphs/user/staff';
+import { newConsoleStaff, signInToConsole } from '../support/console-pages';
 import { launchBrowser, type BrowserSession } from '../support/browser';
 import { bearer, gql, startSupergraph } from '../support/harness';
 
@@ -24,22 +24,9 @@ let browser: BrowserSession;
 let origin: string;
 let graphqlUrl: string;
 
-const PASSWORD = 'console-pass-1';
+const newStaff = (role: string) => newConsoleStaff(supergraph, graphqlUrl, role);
 
-async function newStaff(role: string): Promise<{ username: string; headers: Record<string, string> }> {
-  const username = `i_${role.slice(0, 6)}_${crypto.randomBytes(4).toString('hex')}`;
-  await createStaff(supergraph.subgraphs.user!.db, { username, role, password: PASSWORD });
-  const signedIn = await gql(graphqlUrl, 'mutation($input: LoginInput!) { login(input: $input) { accessToken } }', { input: { account: username, password: PASSWORD } });
-  return { username, headers: bearer(signedIn.data.login.accessToken) };
-}
-
-async function signIn(page: Page, username: string) {
-  await page.goto(`${origin}/console`);
-  await page.getByLabel('账号').fill(username);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('navigation', { name: '菜单' }).waitFor();
-}
+const signIn = (page: Page, username: string) => signInToConsole(page, origin, username);
 
 beforeAll(async () => {
   supergraph = await startSupergraph({ config: paymentTestConfig() });

@@ -10,31 +10,18 @@ import type { Page } from 'playwright-core';
 import type { RunningSupergraph } from '../../app/launcher';
 import { shanghaiDate } from '../../platform/shanghai-time';
 import { insertCallLog } from '../../subgraphs/open/data/call-logs';
-import { createStaff } from '../../subgraphs/user/staff';
+import { newConsoleStaff, signInToConsole } from '../support/console-pages';
 import { launchBrowser, type BrowserSession } from '../support/browser';
-import { bearer, gql, startSupergraph } from '../support/harness';
+import { gql, startSupergraph } from '../support/harness';
 
 let supergraph: RunningSupergraph;
 let browser: BrowserSession;
 let origin: string;
 let graphqlUrl: string;
 
-const PASSWORD = 'console-pass-1';
+const newStaff = (role: string) => newConsoleStaff(supergraph, graphqlUrl, role);
 
-async function newStaff(role: string): Promise<{ username: string; headers: Record<string, string> }> {
-  const username = `o_${role.slice(0, 6)}_${crypto.randomBytes(4).toString('hex')}`;
-  await createStaff(supergraph.subgraphs.user!.db, { username, role, password: PASSWORD });
-  const signedIn = await gql(graphqlUrl, 'mutation($input: LoginInput!) { login(input: $input) { accessToken } }', { input: { account: username, password: PASSWORD } });
-  return { username, headers: bearer(signedIn.data.login.accessToken) };
-}
-
-async function signIn(page: Page, username: string) {
-  await page.goto(`${origin}/console`);
-  await page.getByLabel('账号').fill(username);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('navigation', { name: '菜单' }).waitFor();
-}
+const signIn = (page: Page, username: string) => signInToConsole(page, origin, username);
 
 /** Answers the page's confirm()s, keeping their texts: OK, unless a `false` was queued in `answers` for the next one. */
 function answerDialogs(page: Page): { texts: string[]; answers: boolean[] } {

@@ -5,11 +5,10 @@
  * orders; a catalog clerk has no such menu, is refused the page typed in by hand, and the API refuses the look-up.
  * Screenshots in artifacts/screenshots/console-shoppers/; no errors in the browser's console.
  */
-import crypto from 'node:crypto';
 import type { Page } from 'playwright-core';
 import type { RunningSupergraph } from '../../app/launcher';
 import { placeTestOrder } from '../../subgraphs/order/test/fixtures';
-import { createStaff } from '../../subgraphs/user/staff';
+import { newConsoleStaff, signInToConsole } from '../support/console-pages';
 import { launchBrowser, type BrowserSession } from '../support/browser';
 import { bearer, gql, startSupergraph, uniquePhone } from '../support/harness';
 
@@ -18,22 +17,9 @@ let browser: BrowserSession;
 let origin: string;
 let graphqlUrl: string;
 
-const PASSWORD = 'console-pass-1';
+const newStaff = (role: string) => newConsoleStaff(supergraph, graphqlUrl, role);
 
-async function newStaff(role: string): Promise<{ username: string; userId: string; headers: Record<string, string> }> {
-  const username = `h_${role.slice(0, 6)}_${crypto.randomBytes(4).toString('hex')}`;
-  const { user } = await createStaff(supergraph.subgraphs.user!.db, { username, role, password: PASSWORD });
-  const signedIn = await gql(graphqlUrl, 'mutation($input: LoginInput!) { login(input: $input) { accessToken } }', { input: { account: username, password: PASSWORD } });
-  return { username, userId: String(user.id), headers: bearer(signedIn.data.login.accessToken) };
-}
-
-async function signIn(page: Page, username: string) {
-  await page.goto(`${origin}/console`);
-  await page.getByLabel('账号').fill(username);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('navigation', { name: '菜单' }).waitFor();
-}
+const signIn = (page: Page, username: string) => signInToConsole(page, origin, username);
 
 /** A registered shopper with one address and ¥123.45 in the wallet (a staff credit). */
 async function newShopper(admin: Record<string, string>): Promise<{ id: string; phone: string }> {

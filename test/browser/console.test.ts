@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import type { RunningSupergraph } from '../../app/launcher';
 import { OpenClient } from '../../clients/open-client';
 import { placeTestOrder, registerUser } from '../../subgraphs/order/test/fixtures';
-import { createStaff } from '../../subgraphs/user/staff';
+import { newConsoleStaff, signInToConsole } from '../support/console-pages';
 import { launchBrowser, type BrowserSession } from '../support/browser';
 import { bearer, gql, startSupergraph } from '../support/harness';
 
@@ -19,22 +19,9 @@ let browser: BrowserSession;
 let origin: string;
 let graphqlUrl: string;
 
-const PASSWORD = 'console-pass-1';
+const newStaff = (role: string) => newConsoleStaff(supergraph, graphqlUrl, role);
 
-async function newStaff(role: string): Promise<{ username: string; headers: Record<string, string> }> {
-  const username = `b_${role.slice(0, 6)}_${crypto.randomBytes(4).toString('hex')}`;
-  await createStaff(supergraph.subgraphs.user!.db, { username, role, password: PASSWORD });
-  const signedIn = await gql(graphqlUrl, 'mutation($input: LoginInput!) { login(input: $input) { accessToken } }', { input: { account: username, password: PASSWORD } });
-  return { username, headers: bearer(signedIn.data.login.accessToken) };
-}
-
-async function signIn(page: Page, username: string) {
-  await page.goto(`${origin}/console`);
-  await page.getByLabel('账号').fill(username);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('navigation', { name: '菜单' }).waitFor();
-}
+const signIn = (page: Page, username: string) => signInToConsole(page, origin, username);
 
 beforeAll(async () => {
   supergraph = await startSupergraph();
