@@ -10,4 +10,5 @@ module.exports = [
   'test/secrets.test.ts',
   'test/modes.test.ts',
   'test/build.test.ts',
+  'test/open-alert-instances.test.ts',
 ];
