@@ -115,12 +115,18 @@ describe('subscribable wares', () => {
       await wares(product.skus[0].id);
       await wares(product.skus[0].id, { cycle: 'MONTHLY' });
     };
-    const cost = async () => {
+    const once = async () => {
       const counter = countStatements(db());
       const response = await gql(url, PAGE, { k: token }, shopper());
       counter.stop();
       expect(response.errors).toBeUndefined();
       return { count: counter.statements.filter((sql) => !/to_regclass|dead_events/.test(sql)).length, wares: response.data.products.edges.flatMap((e: { node: { subscriptionWares: unknown[] } }) => e.node.subscriptionWares).length };
+    };
+    // The fewest of three reads: this process also runs event consumers for the other test worker's shop (one Redis),
+    // whose statements can land inside a window; they only ever add to a read's own count, which does not vary.
+    const cost = async () => {
+      const reads = [await once(), await once(), await once()];
+      return { count: Math.min(...reads.map((read) => read.count)), wares: reads[0].wares };
     };
     await make();
     const one = await cost();
