@@ -38,7 +38,7 @@ describe('console menus by role', () => {
     expect(keysOf(admin)).toEqual([
       'shop', 'dashboard', 'orders', 'shoppers', 'catalog', 'coupons', 'open', 'open-apps', 'open-apis', 'open-logs', 'open-stats',
       'backoffice', 'bo-identify', 'bo-redeem', 'bo-stats', 'bo-inventory', 'bo-terminals', 'bo-stores', 'bo-franchisees', 'bo-branches', 'bo-accounts',
-      'bo-roles', 'bo-member-cards', 'system', 'roles', 'clients',
+      'bo-roles', 'bo-member-cards', 'system', 'roles', 'clients', 'shopper-access',
     ]);
     expect(admin.data.myConsoleMenus[2]).toEqual({ key: 'orders', name: '订单', parentKey: 'shop', path: '/orders', scope: 'order:write' });
     expect(keysOf(await gql(router, MY_MENUS, {}, await staffToken('catalog')))).toEqual(['shop', 'catalog', 'backoffice', 'bo-inventory']);
@@ -80,6 +80,28 @@ describe('console menus by role', () => {
     await migrations.find((migration) => migration.name === '630_client_releases_menu')!.up(db);
     expect(await menusOf(releases.id)).toEqual(['clients', 'system']);
     expect(await menusOf(open.id)).toEqual(openBefore);
+  });
+
+  it('gives the shoppers\' access log menu (migration 650) to admin roles that existed before it, and to no other role', async () => {
+    await staffToken('admin');
+    await staffToken('releases');
+    const db = supergraph.subgraphs.user!.db;
+    const menusOf = async (name: string) => {
+      const role = await db('roles').where({ name }).first();
+      return (await db('role_menus').where({ role_id: role.id }).orderBy('menu_key')).map((row: { menu_key: string }) => row.menu_key);
+    };
+    const adminRole = await db('roles').where({ name: 'admin' }).first();
+    const releasesBefore = await menusOf('releases');
+    // As before migration 650: no such menu row, so no grant either.
+    await db('role_menus').where({ menu_key: 'shopper-access' }).delete();
+    await db('console_menus').where({ key: 'shopper-access' }).delete();
+    await migrations.find((migration) => migration.name === '650_shopper_access_menu')!.up(db);
+    expect(await db('console_menus').where({ key: 'shopper-access' }).first()).toMatchObject({
+      name: '顾客信息访问日志', parent_key: 'system', path: '/system/shopper-access', scope: 'staff:admin',
+    });
+    expect(await menusOf('admin')).toEqual(expect.arrayContaining(['shopper-access', 'system']));
+    expect((await db('role_menus').where({ menu_key: 'shopper-access' })).map((row: { role_id: string }) => String(row.role_id))).toEqual([String(adminRole.id)]);
+    expect(await menusOf('releases')).toEqual(releasesBefore);
   });
 
   it('gives the inventory menu (migration 640) to catalog roles that existed before it, with its directory, and not to store roles', async () => {

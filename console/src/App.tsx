@@ -18,6 +18,7 @@ import { OpenLogsPage } from './pages/OpenLogs';
 import { OpenStatsPage } from './pages/OpenStats';
 import { OrderDetailPage, OrdersPage } from './pages/Orders';
 import { RolesPage } from './pages/Roles';
+import { ShopperAccessPage } from './pages/ShopperAccess';
 import { ShopperDetailPage, ShoppersPage } from './pages/Shoppers';
 import { BackOfficeRolesPage, StaffAccountsPage } from './pages/backoffice/Accounts';
 import { IdentifyMemberPage, RedeemCouponPage } from './pages/backoffice/Counter';
@@ -95,6 +96,7 @@ const PAGES: { path: string; menu: string; component: React.ComponentType<{ scop
   { path: '/open/stats', menu: 'open-stats', component: OpenStatsPage },
   { path: '/system/roles', menu: 'roles', component: RolesPage },
   { path: '/system/clients', menu: 'clients', component: ClientsPage },
+  { path: '/system/shopper-access', menu: 'shopper-access', component: ShopperAccessPage },
   { path: '/backoffice/identify', menu: 'bo-identify', component: IdentifyMemberPage },
   { path: '/backoffice/redeem', menu: 'bo-redeem', component: RedeemCouponPage },
   { path: '/backoffice/stats', menu: 'bo-stats', component: StoreStatsPage },

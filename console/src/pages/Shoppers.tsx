@@ -101,6 +101,10 @@ export function ShopperDetailPage({ id, scopes }: { id: string; scopes?: string[
       {scopes?.includes('order:write') && (
         <p><button type="button" className="link" onClick={() => navigate(`/orders?shopperId=${encodeURIComponent(shopper.id)}`)}>查看该顾客的订单 →</button></p>
       )}
+      {/* The access log is staff:admin's (the API refuses anyone else): offered only to those who hold it. */}
+      {scopes?.includes('staff:admin') && (
+        <p><button type="button" className="link" onClick={() => navigate(`/system/shopper-access?userId=${encodeURIComponent(shopper.id)}`)}>查看该顾客信息的访问记录 →</button></p>
+      )}
 
       <h2>收货地址</h2>
       {shopper.addresses?.length ? (

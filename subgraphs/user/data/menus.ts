@@ -52,6 +52,8 @@ export const CONSOLE_MENUS: readonly (Omit<MenuRow, 'sort_order'> & { roles: rea
   { key: 'roles', name: '员工与角色', parent_key: 'system', path: '/system/roles', scope: 'staff:admin', roles: ['admin'] },
   // Client releases and the safelist modes (docs/persisted-operations.md): the release managers' only page.
   { key: 'clients', name: '客户端发布', parent_key: 'system', path: '/system/clients', scope: 'clients:admin', roles: ['admin', 'releases'] },
+  // Who read which shopper's personal data (docs/shoppers.md): the access log is staff:admin's, so admin's alone.
+  { key: 'shopper-access', name: '顾客信息访问日志', parent_key: 'system', path: '/system/shopper-access', scope: 'staff:admin', roles: ['admin'] },
 ];
 
 /** Writes CONSOLE_MENUS into console_menus (new menus added, changed ones updated). Idempotent. */

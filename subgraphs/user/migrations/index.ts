@@ -594,4 +594,17 @@ export const migrations: Migration[] = [
       await knex('console_menus').where('key', 'bo-inventory').delete();
     },
   },
+  {
+    // 顾客信息访问日志 (docs/shoppers.md): the shoppers' access log page, staff:admin's, given by default to admin only
+    // (the 系统 directory it sits in is already admin's). Roles made later get it at creation. Range 650-659.
+    name: '650_shopper_access_menu',
+    async up(knex: Knex) {
+      await syncConsoleMenus(knex);
+      const roles: { id: string; name: string }[] = await knex('roles').select('id', 'name');
+      for (const role of roles) await grantDefaultMenus(knex, String(role.id), role.name, ['system', 'shopper-access']);
+    },
+    async down(knex: Knex) {
+      await knex('console_menus').where('key', 'shopper-access').delete();
+    },
+  },
 ];

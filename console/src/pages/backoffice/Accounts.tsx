@@ -4,7 +4,7 @@
  * The user subgraph decides what a non-super-admin may see and assign (docs/back-office.md).
  */
 import { useState } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { useMutation, useQuery, type CombinedError } from 'urql';
 import { useSearch } from 'wouter';
 import { time } from '../../format';
 import {
@@ -51,6 +51,7 @@ export function StaffAccountsPage() {
   const [creating, setCreating] = useState(false);
   const [resetting, setResetting] = useState<string | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
+  const [editingProfile, setEditingProfile] = useState<string | null>(null);
   const connection = result.data?.staffAccounts;
   return (
     <section>
@@ -78,8 +79,10 @@ export function StaffAccountsPage() {
               <td>{node.disabled ? '已停用' : '正常'}</td><td>{time(node.createdAt)}</td>
               <td className="actions">
                 <button type="button" className="link" onClick={() => setDisabled({ id: node.id, disabled: !node.disabled })}>{node.disabled ? '启用' : '停用'}</button>
+                <button type="button" className="link" onClick={() => setEditingProfile(editingProfile === node.id ? null : node.id)}>姓名与手机</button>
                 <button type="button" className="link" onClick={() => setResetting(resetting === node.id ? null : node.id)}>重置密码</button>
                 {!node.allStores && <button type="button" className="link" onClick={() => setEditing(editing === node.id ? null : node.id)}>门店与角色</button>}
+                {editingProfile === node.id && <EditProfile id={node.id} realName={node.realName} phone={node.phone ?? ''} onDone={() => { setEditingProfile(null); refetch({ requestPolicy: 'network-only' }); }} />}
                 {resetting === node.id && <ResetPassword id={node.id} onDone={() => setResetting(null)} />}
                 {editing === node.id && <EditAccess id={node.id} stores={node.stores.map((s) => s.code)} roles={node.roles} onDone={() => setEditing(null)} />}
               </td>
@@ -163,6 +166,33 @@ function EditAccess({ id, stores, roles, onDone }: { id: string; stores: string[
       ))}
       <button type="submit" disabled={result.fetching}>保存</button>
       <ErrorNote error={allRoles.error ?? result.error} />
+    </form>
+  );
+}
+
+/** The API's refusals of a name or phone, in Chinese (the field it names); anything else in the API's words. */
+function profileRefusal(error: CombinedError | undefined): string | null {
+  const first = error?.graphQLErrors[0];
+  if (first?.extensions?.code !== 'BAD_USER_INPUT') return null;
+  if (first.extensions.field === 'realName') return '姓名不能为空，最多 32 个字';
+  if (first.extensions.field === 'phone') return '手机号须为 11 位大陆手机号';
+  return null;
+}
+
+/** An account's real name and contact phone (an empty phone clears it); its stores and roles are not sent, so they stay. */
+function EditProfile({ id, realName, phone, onDone }: { id: string; realName: string; phone: string; onDone: () => void }) {
+  const [result, update] = useMutation(UpdateStaffAccountDocument);
+  const [form, setForm] = useState({ realName, phone });
+  const refusal = profileRefusal(result.error);
+  return (
+    <form className="inline" aria-label="姓名与手机" onSubmit={async (e) => {
+      e.preventDefault();
+      if (!(await update({ id, input: { realName: form.realName.trim(), phone: form.phone.trim() || null } })).error) onDone();
+    }}>
+      <label>姓名<input name="profileRealName" value={form.realName} onChange={(e) => setForm({ ...form, realName: e.target.value })} required maxLength={32} /></label>
+      <label>手机<input name="profilePhone" value={form.phone} onChange={(e) => setForm({ ...form, phone: e.target.value })} placeholder="不填：清除" /></label>
+      <button type="submit" disabled={result.fetching}>保存</button>
+      {refusal ? <div className="error" role="alert">{refusal}</div> : <ErrorNote error={result.error} />}
     </form>
   );
 }

@@ -1,9 +1,10 @@
 /**
  * The store counter (seed 001): identify a member by the code they show (phone, WeChat / Alipay / shop card, a coupon's
- * code) and redeem a coupon at one of my stores (核销, once). The API decides who may act for which store.
+ * code) and redeem a coupon at one of my stores (核销, once), with the store's redemptions of a period (today first).
+ * The API decides who may act for which store.
  */
 import { useState } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { useMutation, useQuery, type CombinedError } from 'urql';
 import { Link, useSearch } from 'wouter';
 import { time, yuan } from '../../format';
 import { IdentifyMemberDocument, RedeemCouponAtStoreDocument, StoreRedemptionsDocument, type RedeemCouponAtStoreMutation } from '../../gql/graphql';
@@ -82,34 +83,78 @@ export function RedeemCouponPage() {
           核销成功：门店 {done.storeCode}，券 {done.couponId}，面额 {yuan(done.amount)}，时间 {time(done.redeemedAt)}
         </div>
       )}
-      {/* Mounted anew after each redemption: the list is asked again. */}
-      {storeCode && <TodayRedemptions key={`${storeCode}-${done?.couponId ?? ''}`} storeCode={storeCode} />}
+      {/* Mounted anew after each redemption: the list is asked again (from today). */}
+      {storeCode && <Redemptions key={`${storeCode}-${done?.couponId ?? ''}`} storeCode={storeCode} />}
     </section>
   );
 }
 
-/** The store's redemptions of today (China time), newest first. */
-function TodayRedemptions({ storeCode }: { storeCode: string }) {
-  const [bounds] = useState(() => {
-    const midnight = Date.parse(`${new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)}T00:00:00+08:00`);
-    return { from: new Date(midnight).toISOString(), to: new Date(midnight + 86_400_000).toISOString() };
+/** A China date (YYYY-MM-DD) as the instant its day starts (Asia/Shanghai has no daylight saving: always +08:00). */
+const chinaMidnight = (date: string) => Date.parse(`${date}T00:00:00+08:00`);
+const chinaToday = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
+
+/** The API's refusal of a period, in Chinese; null for anything else (shown in the API's words). */
+function periodRefusal(error: CombinedError | undefined): string | null {
+  const first = error?.graphQLErrors[0];
+  if (first?.extensions?.code !== 'BAD_USER_INPUT') return null;
+  if (first.extensions.field === 'to') return '结束日期不能早于开始日期，期间最长 366 天';
+  if (first.extensions.field === 'from') return '开始日期格式不正确';
+  return null;
+}
+
+/**
+ * The store's redemptions over a period of China dates (both days included; today by default), newest first, in keyset
+ * pages. The API takes instants: from the first day's midnight to the midnight after the last day (at most 366 days).
+ */
+function Redemptions({ storeCode }: { storeCode: string }) {
+  const today = chinaToday();
+  const [dates, setDates] = useState({ from: today, to: today });
+  const [period, setPeriod] = useState({ from: today, to: today });
+  const [cursors, setCursors] = useState<(string | null)[]>([null]);
+  const bounds = { from: new Date(chinaMidnight(period.from)).toISOString(), to: new Date(chinaMidnight(period.to) + 86_400_000).toISOString() };
+  const [result, reexecute] = useQuery({
+    query: StoreRedemptionsDocument,
+    variables: { storeCode, ...bounds, first: 50, after: cursors[cursors.length - 1] },
+    requestPolicy: 'network-only',
   });
-  const [result] = useQuery({ query: StoreRedemptionsDocument, variables: { storeCode, ...bounds, first: 50 }, requestPolicy: 'network-only' });
+  const isToday = period.from === today && period.to === today;
+  const title = isToday ? '今日核销记录' : `核销记录 ${period.from} 至 ${period.to}`;
+  const connection = result.data?.storeRedemptions;
+  const refusal = periodRefusal(result.error);
   return (
     <div className="card">
-      <h2>今日核销记录（{storeCode}）</h2>
-      <ErrorNote error={result.error} />
-      <table className="table" aria-label="今日核销记录">
+      <h2>{title}（{storeCode}）</h2>
+      <form className="filters" aria-label="核销记录期间" onSubmit={(e) => {
+        e.preventDefault();
+        if (!dates.from || !dates.to) return;
+        // The same period again asks again (a redemption may have come since).
+        if (dates.from === period.from && dates.to === period.to && cursors.length === 1) reexecute({ requestPolicy: 'network-only' });
+        setCursors([null]);
+        setPeriod({ ...dates });
+      }}>
+        <label>开始日期<input type="date" name="from" value={dates.from} onChange={(e) => setDates({ ...dates, from: e.target.value })} required /></label>
+        <label>结束日期<input type="date" name="to" value={dates.to} onChange={(e) => setDates({ ...dates, to: e.target.value })} required /></label>
+        <button type="submit">查询</button>
+        {!isToday && <button type="button" onClick={() => { setCursors([null]); setDates({ from: today, to: today }); setPeriod({ from: today, to: today }); }}>今天</button>}
+      </form>
+      {refusal ? <div className="error" role="alert" data-code="BAD_USER_INPUT">{refusal}</div> : <ErrorNote error={result.error} />}
+      <table className="table" aria-label={isToday ? '今日核销记录' : '核销记录'}>
         <thead><tr><th>时间</th><th>券</th><th>面额</th><th>会员</th><th>操作员</th><th>终端</th></tr></thead>
         <tbody>
-          {result.data?.storeRedemptions.edges.map(({ node }) => (
+          {connection?.edges.map(({ node }) => (
             <tr key={node.couponId}>
               <td>{time(node.redeemedAt)}</td><td>{node.couponId}</td><td>{yuan(node.amount)}</td><td>{node.userId}</td><td>{node.staffUserId}</td><td>{node.terminalId ?? '—'}</td>
             </tr>
           ))}
-          {result.data && !result.data.storeRedemptions.edges.length && <tr><td colSpan={6} className="muted">今天还没有核销</td></tr>}
+          {connection && !connection.edges.length && <tr><td colSpan={6} className="muted">{isToday ? '今天还没有核销' : '这段期间没有核销'}</td></tr>}
         </tbody>
       </table>
+      {connection && (
+        <div className="pager">
+          {cursors.length > 1 && <button type="button" onClick={() => setCursors(cursors.slice(0, -1))}>上一页</button>}
+          {connection.pageInfo.hasNextPage && <button type="button" onClick={() => setCursors([...cursors, connection.pageInfo.endCursor ?? null])}>下一页</button>}
+        </div>
+      )}
     </div>
   );
 }
