@@ -52,8 +52,9 @@ export interface SubscriptionRequest {
 export interface Safelist {
   plugin: ApolloServerPlugin<RouterContext>;
   /**
-   * The subscribe's document to run (a listed id replaced by its body), or the refusal to send instead:
-   * PERSISTED_QUERY_NOT_IN_LIST under enforce, PERSISTED_QUERY_NOT_FOUND for an id without text that no manifest has.
+   * The subscribe's document to run (a listed id replaced by its body), or the refusal to send instead (its `http`
+   * extension is the caller's to drop): PERSISTED_QUERY_NOT_IN_LIST under enforce, PERSISTED_QUERY_NOT_FOUND for an
+   * id without text that no manifest has.
    */
   checkSubscription(request: SubscriptionRequest): Promise<{ query: string } | { refusal: GraphQLError }>;
   registry: SafelistRegistryCache;
@@ -70,12 +71,6 @@ export const notInList = () =>
   });
 
 const sha256 = (text: string) => crypto.createHash('sha256').update(text).digest('hex');
-
-/** An HTTP refusal as a graphql-ws error: the `http` extension means nothing on a socket. */
-function withoutHttp(error: GraphQLError): GraphQLError {
-  const { http: _http, ...extensions } = error.extensions;
-  return new GraphQLError(error.message, { extensions });
-}
 
 export function createSafelist(options: { config: Config; openUrl: () => string; metrics?: Metrics }): Safelist {
   const { config, metrics } = options;
@@ -178,12 +173,12 @@ export function createSafelist(options: { config: Config; openUrl: () => string;
 
   async function checkSubscription(request: SubscriptionRequest): Promise<{ query: string } | { refusal: GraphQLError }> {
     const decision = await decide(request.headers, request.identity, request.query, request.extensions, request.operationName);
-    if (decision.refused) return { refusal: withoutHttp(notInList()) };
-    if (!decision.query) {
+    if (decision.refused) return { refusal: notInList() };
+    if (!decision.query && request.extensions?.persistedQuery) {
       // No automatic persisted queries over a socket: an unknown id needs its text (the client sends it again).
       return { refusal: new GraphQLError('PersistedQueryNotFound', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } }) };
     }
-    return { query: decision.query };
+    return { query: decision.query ?? '' };
   }
 
   return {

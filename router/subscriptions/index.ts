@@ -222,7 +222,7 @@ export function attachSubscriptions(options: {
             extensions: payload.extensions,
             operationName: payload.operationName,
           });
-          if ('refusal' in checked) return [checked.refusal];
+          if ('refusal' in checked) return [withoutHttp(checked.refusal)];
           query = checked.query;
         }
 
