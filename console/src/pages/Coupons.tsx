@@ -53,7 +53,7 @@ export function CouponsPage() {
             <tr key={node.id}>
               <td>{node.name}</td><td>{node.type}</td><td>{node.type === 'FREE_SHIPPING' ? '免运费' : yuan(node.amount)}</td>
               <td>{yuan(node.minSpend)}</td><td>{node.issuedCount}</td><td>{node.totalQuantity ?? '不限'}</td><td>{node.remainingQuantity ?? '不限'}</td>
-              <td>{node.perUserLimit}</td><td data-testid={`template-scope-${node.id}`}>{scopeText(node, categories)}</td>
+              <td>{node.perUserLimit >= 2147483647 ? '不限' : node.perUserLimit}</td><td data-testid={`template-scope-${node.id}`}>{scopeText(node, categories)}</td>
               <td>{node.validDays ? `领取后 ${node.validDays} 天` : `${time(node.validFrom)} ~ ${time(node.validUntil)}`}</td>
               <td data-testid={`template-state-${node.id}`}>{node.active ? '启用' : '停用'}</td>
               <td>
