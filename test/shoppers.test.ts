@@ -146,6 +146,45 @@ describe('user subgraph: look-up and detail', () => {
     expect(codes(await gql(userUrl, LOG, { u: 'x' }, staffAdmin()))).toEqual(['BAD_USER_INPUT']);
   });
 
+  it('filters the access log by staff member and time range, keyset paging kept, and refuses a bad range', async () => {
+    const shopper = await newShopper(`庚${tag}`);
+    const other = String(Number(STAFF_ID) + 1);
+    // Rows at known instants, from two staff members: the filters, not the insertion order, decide what shows.
+    const at = (minutes: number) => new Date(Date.UTC(2026, 0, 10, 8, minutes));
+    await userDb('shopper_access_log').insert([
+      { staff_user_id: STAFF_ID, shopper_id: shopper.id, what: 'PROFILE', created_at: at(0) },
+      { staff_user_id: other, shopper_id: shopper.id, what: 'PROFILE', created_at: at(5) },
+      { staff_user_id: STAFF_ID, shopper_id: shopper.id, what: 'WALLET', created_at: at(10) },
+      { staff_user_id: STAFF_ID, shopper_id: shopper.id, what: 'PROFILE', created_at: at(20) },
+      { staff_user_id: STAFF_ID, shopper_id: shopper.id, what: 'PROFILE', created_at: at(30) },
+    ]);
+    const LOG = `query($u: ID, $s: ID, $from: String, $to: String, $first: Int, $after: String) {
+      shopperAccessLog(userId: $u, staffUserId: $s, from: $from, to: $to, first: $first, after: $after) {
+        edges { node { staffUserId what at } } pageInfo { hasNextPage endCursor } } }`;
+    const times = (data: any) => data.shopperAccessLog.edges.map((edge: any) => new Date(edge.node.at).toISOString());
+    const byOther = ok(await gql(userUrl, LOG, { u: shopper.id, s: other }, staffAdmin()));
+    expect(byOther.shopperAccessLog.edges.map((edge: any) => edge.node)).toEqual([{ staffUserId: other, what: 'PROFILE', at: expect.any(String) }]);
+    // from inclusive, to exclusive; in +08:00 to show offsets count.
+    const range = { u: shopper.id, s: STAFF_ID, from: '2026-01-10T16:00:00+08:00', to: '2026-01-10T08:30:00Z' };
+    expect(times(ok(await gql(userUrl, LOG, range, staffAdmin())))).toEqual([at(20), at(10), at(0)].map((d) => d.toISOString()));
+    const first = ok(await gql(userUrl, LOG, { ...range, first: 2 }, staffAdmin()));
+    expect(times(first)).toEqual([at(20), at(10)].map((d) => d.toISOString()));
+    expect(first.shopperAccessLog.pageInfo.hasNextPage).toBe(true);
+    const second = ok(await gql(userUrl, LOG, { ...range, first: 2, after: first.shopperAccessLog.pageInfo.endCursor }, staffAdmin()));
+    expect(times(second)).toEqual([at(0).toISOString()]);
+    expect(second.shopperAccessLog.pageInfo.hasNextPage).toBe(false);
+    // Only one end: everything after (or before) it.
+    expect(times(ok(await gql(userUrl, LOG, { u: shopper.id, from: at(20).toISOString() }, staffAdmin())))).toEqual([at(30), at(20)].map((d) => d.toISOString()));
+    expect(times(ok(await gql(userUrl, LOG, { u: shopper.id, to: at(5).toISOString() }, staffAdmin())))).toEqual([at(0).toISOString()]);
+    const fieldOf = async (variables: Record<string, unknown>) => (await gql(userUrl, LOG, variables, staffAdmin())).errors?.[0]?.extensions;
+    expect(await fieldOf({ from: '2026-01-10T08:30:00Z', to: '2026-01-10T08:30:00Z' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'to' });
+    expect(await fieldOf({ from: '2026-01-10T09:00:00Z', to: '2026-01-10T08:00:00Z' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'to' });
+    expect(await fieldOf({ from: '2026-01-10 08:00' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'from' });
+    expect(await fieldOf({ to: '2026-02-30T08:00:00Z' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'to' });
+    expect(await fieldOf({ s: 'abc' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'staffUserId' });
+    expect(codes(await gql(userUrl, LOG, { s: STAFF_ID }, reader()))).toEqual(['FORBIDDEN']);
+  });
+
   it('limits look-ups and detail views per staff account, found or not', async () => {
     const busy = asIdentity({ userId: String(800_000_000 + crypto.randomInt(0, 99_999_999)), scopes: ['customer:read'] }, 'user');
     const answers = [];

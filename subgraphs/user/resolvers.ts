@@ -52,7 +52,7 @@ export const resolvers: Resolvers = {
     consoleMenus: (_parent, _args, context) => consoleMenus.allMenus(context),
     shoppers: (_parent, { filter, first, after }, context) => shoppers.searchShoppers(context, filter, { first, after }),
     shopper: (_parent, { id }, context) => shoppers.shopperDetail(context, id),
-    shopperAccessLog: (_parent, { userId, first, after }, context) => shoppers.accessLog(context, userId, { first, after }),
+    shopperAccessLog: (_parent, { userId, staffUserId, from, to, first, after }, context) => shoppers.accessLog(context, { userId, staffUserId, from, to }, { first, after }),
   },
   Mutation: {
     register: async (_parent, { input }, context) => signedIn(context, await accounts.register(context.services, input, context.identity.clientIp)),

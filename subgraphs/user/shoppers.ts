@@ -11,7 +11,7 @@ import type { Scope } from '../../platform/identity';
 import { isBigintId } from '../../platform/loaders';
 import { hitOrThrow } from '../../platform/rate-limit';
 import type { UserContext } from './context';
-import { findShopper, insertShopperAccess, pageShopperAccess, pageShoppers, type ShopperAccessKind, type ShopperFilter } from './data/shoppers';
+import { findShopper, insertShopperAccess, pageShopperAccess, pageShoppers, type ShopperAccessFilter, type ShopperAccessKind, type ShopperFilter } from './data/shoppers';
 import type { UserRow } from './data/users';
 import { maskPhone } from './member-identification';
 import { MOBILE_PHONE } from './validation';
@@ -93,11 +93,49 @@ export async function shopperReference(context: UserContext, id: string): Promis
 
 export const shopperMobile = (view: ShopperView) => (view.detail ? view.user.phone : maskPhone(view.user.phone));
 
-export async function accessLog(context: UserContext, shopperId: string | null | undefined, args: { first?: number | null; after?: string | null }) {
+export interface AccessLogFilterInput {
+  userId?: string | null;
+  staffUserId?: string | null;
+  from?: string | null;
+  to?: string | null;
+}
+
+/**
+ * An ISO 8601 instant with date, time and offset: Date.parse alone would take "12" or a local time, and roll
+ * 2026-02-30 over into March.
+ */
+function instant(value: string, field: string): Date {
+  const parts = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.exec(value);
+  const day = parts ? new Date(Date.UTC(Number(parts[1]), Number(parts[2]) - 1, Number(parts[3]))) : null;
+  const date = new Date(value);
+  if (!parts || !day || day.getUTCDate() !== Number(parts[3]) || day.getUTCMonth() !== Number(parts[2]) - 1 || Number.isNaN(date.getTime())) {
+    throw badInput(`${field} must be an ISO 8601 instant with its offset, e.g. 2026-12-05T10:00:00+08:00`, field);
+  }
+  return date;
+}
+
+/** Validates the log's conditions (BAD_USER_INPUT with the field): ids well formed, `to` after `from` when both given. */
+export function accessLogFilter(input: AccessLogFilterInput): ShopperAccessFilter {
+  const filter: ShopperAccessFilter = {};
+  if (input.userId) {
+    if (!isBigintId(input.userId)) throw badInput('userId is not a user id', 'userId');
+    filter.shopperId = input.userId;
+  }
+  if (input.staffUserId) {
+    if (!isBigintId(input.staffUserId)) throw badInput('staffUserId is not a user id', 'staffUserId');
+    filter.staffUserId = input.staffUserId;
+  }
+  if (input.from) filter.from = instant(input.from, 'from');
+  if (input.to) filter.to = instant(input.to, 'to');
+  if (filter.from && filter.to && filter.to <= filter.from) throw badInput('to must be after from', 'to');
+  return filter;
+}
+
+export async function accessLog(context: UserContext, input: AccessLogFilterInput, args: { first?: number | null; after?: string | null }) {
   requireScope(context, 'staff:admin');
-  if (shopperId && !isBigintId(shopperId)) throw badInput('userId is not a user id', 'userId');
+  const filter = accessLogFilter(input);
   const page = pageRequest('ShopperAccess', args, context.config.maxPageSize);
-  return toConnection('ShopperAccess', await pageShopperAccess(context.db, shopperId ?? null, page.limit, page.afterId ?? null), page);
+  return toConnection('ShopperAccess', await pageShopperAccess(context.db, filter, page.limit, page.afterId ?? null), page);
 }
 
 /** Internal (payment): records staff reads of shoppers' wallets. */

@@ -166,7 +166,7 @@ it('优惠券: edits a template (name, amounts in yuan, quantity, validity, clai
   await form.getByText('已发放 1 张').waitFor();
   await form.getByLabel('面额（元）').fill('9');
   await form.getByRole('button', { name: '保存' }).click();
-  await form.getByRole('alert').getByText('该模板已发放过优惠券，类型、面额和使用门槛不能再修改；请新建一个模板').waitFor();
+  await form.getByRole('alert').getByText('该模板已发放过优惠券，类型、面额、使用门槛和适用范围不能再修改；请新建一个模板').waitFor();
   await browser.screenshot(page, 'template-edit-issued-refused');
   expect(await templateRow()).toMatchObject({ amount: 850 });
 

@@ -58,9 +58,20 @@ export async function insertShopperAccess(db: Knex, staffUserId: string, shopper
 }
 
 /** A page of the access log, newest first (of one shopper when given); `limit` one more than shown. */
-export async function pageShopperAccess(db: Knex, shopperId: string | null, limit: number, afterId: string | null): Promise<ShopperAccessRow[]> {
+/** The access log's conditions, all optional: `from` inclusive, `to` exclusive. */
+export interface ShopperAccessFilter {
+  shopperId?: string;
+  staffUserId?: string;
+  from?: Date;
+  to?: Date;
+}
+
+export async function pageShopperAccess(db: Knex, filter: ShopperAccessFilter, limit: number, afterId: string | null): Promise<ShopperAccessRow[]> {
   const query = db<ShopperAccessRow>('shopper_access_log').select('*').orderBy('id', 'desc').limit(limit);
-  if (shopperId) query.where('shopper_id', shopperId);
+  if (filter.shopperId) query.where('shopper_id', filter.shopperId);
+  if (filter.staffUserId) query.where('staff_user_id', filter.staffUserId);
+  if (filter.from) query.where('created_at', '>=', filter.from);
+  if (filter.to) query.where('created_at', '<', filter.to);
   if (afterId) query.where('id', '<', afterId);
   const rows = await query;
   return rows.map((row) => ({ ...row, id: String(row.id), staff_user_id: String(row.staff_user_id), shopper_id: String(row.shopper_id) }));

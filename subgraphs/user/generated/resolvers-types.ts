@@ -1094,7 +1094,11 @@ export type Query = {
    * before answering. NOT_FOUND for an unknown id, a malformed one or a staff account.
    */
   shopper: ShopperProfile;
-  /** Staff (staff:admin): the access log of shoppers' personal data, newest first; only `userId`'s entries when given. */
+  /**
+   * Staff (staff:admin): the access log of shoppers' personal data, newest first, filtered by every condition given
+   * (shopper, staff member, time range). BAD_USER_INPUT (with the field) for a malformed id or instant, or a range whose
+   * `to` is not after its `from`.
+   */
   shopperAccessLog: ShopperAccessConnection;
   /**
    * Staff (customer:read): shoppers (accounts without a staff role) matching the filter, newest first, mobile masked;
@@ -1197,6 +1201,9 @@ export type QueryShopperArgs = {
 export type QueryShopperAccessLogArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  from?: InputMaybe<Scalars['String']['input']>;
+  staffUserId?: InputMaybe<Scalars['ID']['input']>;
+  to?: InputMaybe<Scalars['String']['input']>;
   userId?: InputMaybe<Scalars['ID']['input']>;
 };
 

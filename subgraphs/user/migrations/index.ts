@@ -607,4 +607,15 @@ export const migrations: Migration[] = [
       await knex('console_menus').where('key', 'shopper-access').delete();
     },
   },
+  {
+    // The access log filtered by staff member (docs/shoppers.md): one member's reads, newest first, without walking
+    // everyone's. A time range alone needs none: ids grow with created_at. Range 660-669.
+    name: '660_shopper_access_by_staff',
+    async up(knex: Knex) {
+      await knex.raw('CREATE INDEX IF NOT EXISTS shopper_access_log_staff_user_id_id_index ON shopper_access_log (staff_user_id, id)');
+    },
+    async down(knex: Knex) {
+      await knex.raw('DROP INDEX IF EXISTS shopper_access_log_staff_user_id_id_index');
+    },
+  },
 ];
