@@ -174,6 +174,57 @@ function ScopeFields({ form, categories, onChange }: { form: ScopeForm; categori
   );
 }
 
+/** What the create and edit forms hold (text as typed; amounts in yuan). */
+type TemplateFormState = {
+  name: string; description: string; type: string; amount: string; minSpend: string; totalQuantity: string; perUserLimit: string;
+  validity: string; validDays: string; validFrom: string; validUntil: string; claimable: boolean;
+  scope: string; categoryIds: string[]; productIds: string;
+};
+
+/** The fields of a template, shared by the create and edit forms (an edit shows the minimum spend it has). */
+function TemplateFields({ form, setForm, categories, minSpendRequired = false }: {
+  form: TemplateFormState;
+  setForm: (form: TemplateFormState) => void;
+  categories: Category[];
+  minSpendRequired?: boolean;
+}) {
+  const text = (name: 'name' | 'description' | 'amount' | 'minSpend' | 'totalQuantity' | 'perUserLimit' | 'validDays' | 'validFrom' | 'validUntil') => ({
+    name, value: form[name], onChange: (e: React.ChangeEvent<HTMLInputElement>) => setForm({ ...form, [name]: e.target.value }),
+  });
+  return (
+    <>
+      <label>名称<input {...text('name')} required maxLength={64} /></label>
+      <label>说明<input {...text('description')} maxLength={200} placeholder="可不填" /></label>
+      <label>类型
+        <select name="type" value={form.type} onChange={(e) => setForm({ ...form, type: e.target.value })}>
+          <option value="CASH">满减券</option>
+          <option value="FREE_SHIPPING">免运费券</option>
+        </select>
+      </label>
+      {form.type === 'CASH' && <label>面额（元）<input {...text('amount')} required size={8} /></label>}
+      <label>使用门槛（元）{minSpendRequired ? <input {...text('minSpend')} required size={8} /> : <input {...text('minSpend')} placeholder="不填：同面额" size={8} />}</label>
+      <label>发放总量<input {...text('totalQuantity')} placeholder="不限" size={8} /></label>
+      <label>每人限领<input {...text('perUserLimit')} required size={4} /></label>
+      <ScopeFields form={form} categories={categories} onChange={(scope) => setForm({ ...form, ...scope })} />
+      <label>有效期
+        <select name="validity" value={form.validity} onChange={(e) => setForm({ ...form, validity: e.target.value })}>
+          <option value="days">领取后天数</option>
+          <option value="window">固定时间段</option>
+        </select>
+      </label>
+      {form.validity === 'days' ? (
+        <label>领取后有效天数<input {...text('validDays')} required size={5} /></label>
+      ) : (
+        <>
+          <label>开始<input {...text('validFrom')} type="datetime-local" step="1" required /></label>
+          <label>结束<input {...text('validUntil')} type="datetime-local" step="1" required /></label>
+        </>
+      )}
+      <label className="check"><input type="checkbox" name="claimable" checked={form.claimable} onChange={(e) => setForm({ ...form, claimable: e.target.checked })} />用户可直接领取</label>
+    </>
+  );
+}
+
 /** A new template: amounts typed in yuan, sent in fen; the API checks the rest (its refusals said in Chinese). */
 function NewTemplateForm({ categories, onCreated }: { categories: Category[]; onCreated: () => void }) {
   const empty = {
@@ -184,9 +235,6 @@ function NewTemplateForm({ categories, onCreated }: { categories: Category[]; on
   const [form, setForm] = useState(empty);
   const [invalid, setInvalid] = useState<string | null>(null);
   const [result, create] = useMutation(CreateCouponTemplateDocument);
-  const text = (name: 'name' | 'description' | 'amount' | 'minSpend' | 'totalQuantity' | 'perUserLimit' | 'validDays' | 'validFrom' | 'validUntil') => ({
-    name, value: form[name], onChange: (e: React.ChangeEvent<HTMLInputElement>) => setForm({ ...form, [name]: e.target.value }),
-  });
   async function submit(event: React.FormEvent) {
     event.preventDefault();
     const cash = form.type === 'CASH';
@@ -229,34 +277,7 @@ function NewTemplateForm({ categories, onCreated }: { categories: Category[]; on
   return (
     <form className="filters card" aria-label="新建券模板" onSubmit={submit}>
       <h2>新建券模板</h2>
-      <label>名称<input {...text('name')} required maxLength={64} /></label>
-      <label>说明<input {...text('description')} maxLength={200} placeholder="可不填" /></label>
-      <label>类型
-        <select name="type" value={form.type} onChange={(e) => setForm({ ...form, type: e.target.value })}>
-          <option value="CASH">满减券</option>
-          <option value="FREE_SHIPPING">免运费券</option>
-        </select>
-      </label>
-      {form.type === 'CASH' && <label>面额（元）<input {...text('amount')} required size={8} /></label>}
-      <label>使用门槛（元）<input {...text('minSpend')} placeholder="不填：同面额" size={8} /></label>
-      <label>发放总量<input {...text('totalQuantity')} placeholder="不限" size={8} /></label>
-      <label>每人限领<input {...text('perUserLimit')} required size={4} /></label>
-      <ScopeFields form={form} categories={categories} onChange={(scope) => setForm({ ...form, ...scope })} />
-      <label>有效期
-        <select name="validity" value={form.validity} onChange={(e) => setForm({ ...form, validity: e.target.value })}>
-          <option value="days">领取后天数</option>
-          <option value="window">固定时间段</option>
-        </select>
-      </label>
-      {form.validity === 'days' ? (
-        <label>领取后有效天数<input {...text('validDays')} required size={5} /></label>
-      ) : (
-        <>
-          <label>开始<input {...text('validFrom')} type="datetime-local" step="1" required /></label>
-          <label>结束<input {...text('validUntil')} type="datetime-local" step="1" required /></label>
-        </>
-      )}
-      <label className="check"><input type="checkbox" name="claimable" checked={form.claimable} onChange={(e) => setForm({ ...form, claimable: e.target.checked })} />用户可直接领取</label>
+      <TemplateFields form={form} setForm={setForm} categories={categories} />
       <button type="submit" disabled={result.fetching}>创建</button>
       {invalid && <span className="error-inline">{invalid}</span>}
       {refusal ? <div className="error" role="alert" data-code={String(result.error?.graphQLErrors[0]?.extensions?.code ?? '')}>{refusal}</div> : <ErrorNote error={result.error} />}
@@ -318,9 +339,6 @@ function EditTemplateForm({ template, categories, onSaved, onCancel }: { templat
   const [form, setForm] = useState(initial);
   const [invalid, setInvalid] = useState<string | null>(null);
   const [result, update] = useMutation(UpdateCouponTemplateDocument);
-  const text = (name: 'name' | 'description' | 'amount' | 'minSpend' | 'totalQuantity' | 'perUserLimit' | 'validDays' | 'validFrom' | 'validUntil') => ({
-    name, value: form[name], onChange: (e: React.ChangeEvent<HTMLInputElement>) => setForm({ ...form, [name]: e.target.value }),
-  });
   async function submit(event: React.FormEvent) {
     event.preventDefault();
     const input: UpdateCouponTemplateInput = {};
@@ -370,34 +388,7 @@ function EditTemplateForm({ template, categories, onSaved, onCancel }: { templat
     <form className="filters card" aria-label="编辑券模板" onSubmit={submit}>
       <h2>编辑券模板「{template.name}」</h2>
       {template.issuedCount > 0 && <p className="muted">已发放 {template.issuedCount} 张：类型、面额、使用门槛和适用范围不能再修改；名称、说明、发放总量、每人限领、有效期和是否可领取仍可修改。</p>}
-      <label>名称<input {...text('name')} required maxLength={64} /></label>
-      <label>说明<input {...text('description')} maxLength={200} placeholder="可不填" /></label>
-      <label>类型
-        <select name="type" value={form.type} onChange={(e) => setForm({ ...form, type: e.target.value })}>
-          <option value="CASH">满减券</option>
-          <option value="FREE_SHIPPING">免运费券</option>
-        </select>
-      </label>
-      {form.type === 'CASH' && <label>面额（元）<input {...text('amount')} required size={8} /></label>}
-      <label>使用门槛（元）<input {...text('minSpend')} required size={8} /></label>
-      <label>发放总量<input {...text('totalQuantity')} placeholder="不限" size={8} /></label>
-      <label>每人限领<input {...text('perUserLimit')} required size={4} /></label>
-      <ScopeFields form={form} categories={categories} onChange={(scope) => setForm({ ...form, ...scope })} />
-      <label>有效期
-        <select name="validity" value={form.validity} onChange={(e) => setForm({ ...form, validity: e.target.value })}>
-          <option value="days">领取后天数</option>
-          <option value="window">固定时间段</option>
-        </select>
-      </label>
-      {form.validity === 'days' ? (
-        <label>领取后有效天数<input {...text('validDays')} required size={5} /></label>
-      ) : (
-        <>
-          <label>开始<input {...text('validFrom')} type="datetime-local" step="1" required /></label>
-          <label>结束<input {...text('validUntil')} type="datetime-local" step="1" required /></label>
-        </>
-      )}
-      <label className="check"><input type="checkbox" name="claimable" checked={form.claimable} onChange={(e) => setForm({ ...form, claimable: e.target.checked })} />用户可直接领取</label>
+      <TemplateFields form={form} setForm={setForm} categories={categories} minSpendRequired />
       <button type="submit" disabled={result.fetching}>保存</button>
       <button type="button" className="link" onClick={onCancel}>取消</button>
       {invalid && <span className="error-inline">{invalid}</span>}
