@@ -237,11 +237,11 @@ export const backOfficeResolvers: {
     },
     async createStaffRole(_parent, { name, scopes }, context) {
       requireScope(context, ROLES_SCOPE);
-      return backOffice.createRole(context.db, name, scopes);
+      return backOffice.createRole(context.db, name, scopes, context.identity.scopes);
     },
     async updateStaffRole(_parent, { name, scopes }, context) {
       requireScope(context, ROLES_SCOPE);
-      return backOffice.updateRole(context.db, name, scopes);
+      return backOffice.updateRole(context.db, name, scopes, context.identity.scopes);
     },
     async deleteStaffRole(_parent, { name }, context) {
       requireScope(context, ROLES_SCOPE);
@@ -258,12 +258,12 @@ export const backOfficeResolvers: {
     },
     async setStaffAccountDisabled(_parent, { id, disabled }, context) {
       const { userId, reach } = await adminReach(context);
-      await backOffice.setDisabled(context.db, context.services.revocations, reach, userId, id, disabled);
+      await backOffice.setDisabled(context.db, context.services.revocations, reach, { userId, scopes: context.identity.scopes }, id, disabled);
       return account(context, id);
     },
     async resetStaffPassword(_parent, { id, password }, context) {
       const { reach } = await adminReach(context);
-      await backOffice.resetPassword(context.db, context.services.revocations, reach, id, password);
+      await backOffice.resetPassword(context.db, context.services.revocations, reach, context.identity.scopes, id, password);
       return account(context, id);
     },
     async changeMyPassword(_parent, { currentPassword, newPassword }, context) {

@@ -136,6 +136,17 @@ describe('staff accounts scoped to stores', () => {
     const raise = await gql(url, 'mutation($id: ID!) { updateStaffAccount(id: $id, input: { roles: ["store", "finance"] }) { roles } }', { id: clerk.id }, fa);
     expect(raise.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ROLE_ABOVE_GRANTOR' });
     expect(ok(await gql(url, 'query($id: ID!) { staffAccount(id: $id) { roles } }', { id: clerk.id }, fa)).staffAccount.roles).toEqual(['store']);
+    // Nor take over an account a super-admin gave more at its store: no password reset, no disabling, no edit.
+    const treasurer = ok(await createAccount({ username: `t_${tag.toLowerCase()}`, password: 'Passw0rd1', realName: '财务', roles: ['store', 'finance'], storeCodes: [`S${tag}-1`] }, as(adminId, ['store:admin', 'store:operate', 'payment:refund']))).createStaffAccount;
+    for (const attempt of [
+      gql(url, 'mutation($id: ID!) { resetStaffPassword(id: $id, password: "Taken0ver1") { id } }', { id: treasurer.id }, fa),
+      gql(url, 'mutation($id: ID!) { setStaffAccountDisabled(id: $id, disabled: true) { id } }', { id: treasurer.id }, fa),
+      gql(url, 'mutation($id: ID!) { updateStaffAccount(id: $id, input: { roles: ["store"] }) { id } }', { id: treasurer.id }, fa),
+    ]) expect((await attempt).errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ROLE_ABOVE_GRANTOR' });
+    expect(ok(await gql(url, 'query($id: ID!) { staffAccount(id: $id) { roles disabled } }', { id: treasurer.id }, admin())).staffAccount).toEqual({ roles: ['finance', 'store'], disabled: false });
+    // Emptying an account of its stores would put it out of the admin's reach at once.
+    const emptied = await gql(url, 'mutation($id: ID!) { updateStaffAccount(id: $id, input: { storeCodes: [] }) { id } }', { id: clerk.id }, fa);
+    expect(emptied.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'storeCodes' });
 
     // Its list holds its own people only; the super-admin's holds them all (search by real name).
     const LIST = 'query($f: StaffAccountFilter) { staffAccounts(first: 50, filter: $f) { edges { node { id realName } } } }';
@@ -204,7 +215,12 @@ describe('staff accounts scoped to stores', () => {
     expect(codes(await gql(url, 'mutation($n: String!) { createStaffRole(name: $n, scopes: ["store:operate"]) { name } }', { n: name }, storeAdmin))).toEqual(['FORBIDDEN']);
     expect(ok(await gql(url, '{ staffRoles { name } staffPermissions { scope } }', {}, storeAdmin)).staffRoles.length).toBeGreaterThan(0);
     expect(codes(await gql(url, '{ staffRoles { name } }', {}, as(adminId, ['store:operate'])))).toEqual(['FORBIDDEN']);
-    const admin = () => as(adminId, ['staff:admin']);
+    // Who reads roles to assign them does not see every staff username (members).
+    expect(codes(await gql(url, '{ staffRoles { name members } }', {}, storeAdmin))).toContain('FORBIDDEN');
+    // A staff:admin defines roles only of permissions it holds.
+    const narrow = await gql(url, 'mutation($n: String!) { createStaffRole(name: $n, scopes: ["payment:refund"]) { name } }', { n: name }, as(adminId, ['staff:admin']));
+    expect(narrow.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'ROLE_ABOVE_GRANTOR' });
+    const admin = () => as(adminId, ['staff:admin', 'store:operate', 'promote:write']);
     const created = ok(await gql(url, 'mutation($n: String!) { createStaffRole(name: $n, scopes: ["store:operate"]) { name scopes builtIn } }', { n: name }, admin()));
     expect(created.createStaffRole).toEqual({ name, scopes: ['store:operate'], builtIn: false });
     expect(codes(await gql(url, 'mutation($n: String!) { createStaffRole(name: $n, scopes: []) { name } }', { n: name }, admin()))).toEqual(['CONFLICT']);

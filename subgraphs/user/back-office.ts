@@ -40,6 +40,7 @@ import {
   replaceAccountStores,
   replaceUserRoles,
   setStaffDisabled,
+  rolesOfUsers,
   updateStaffAccountRow,
   type RoleRow,
   type StaffAccountFilter,
@@ -295,10 +296,12 @@ function requireCustom(name: string): void {
   if (Object.hasOwn(STAFF_ROLES, name)) throw shopError('CONFLICT', `${name} is a built-in role and cannot be changed`, { reason: 'BUILT_IN_ROLE' });
 }
 
-export async function createRole(db: Knex, name: string, scopes: readonly string[]): Promise<RoleView> {
+export async function createRole(db: Knex, name: string, scopes: readonly string[], definerScopes: readonly string[]): Promise<RoleView> {
   if (!ROLE_NAME.test(name)) throw badInput('A role name is 2–32 lower-case letters, digits, "-" or "_", starting with a letter', 'name');
   requireCustom(name);
   const valid = validateScopes(scopes);
+  // A staff:admin defines roles only of permissions it holds: else it could give its own role every scope.
+  requireWithinGrantor([{ name, scopes: valid }], definerScopes, 'You cannot define the role');
   await db.transaction(async (trx) => {
     if (await findRoleId(trx, name)) throw conflict(`The role ${name} exists already`);
     await upsertRole(trx, name, valid);
@@ -306,9 +309,10 @@ export async function createRole(db: Knex, name: string, scopes: readonly string
   return role(db, name);
 }
 
-export async function updateRole(db: Knex, name: string, scopes: readonly string[]): Promise<RoleView> {
+export async function updateRole(db: Knex, name: string, scopes: readonly string[], definerScopes: readonly string[]): Promise<RoleView> {
   requireCustom(name);
   const valid = validateScopes(scopes);
+  requireWithinGrantor([{ name, scopes: valid }], definerScopes, 'You cannot define the role');
   await db.transaction(async (trx) => {
     if (!(await findRoleId(trx, name))) throw notFound(`No role ${name}`);
     await upsertRole(trx, name, valid);
@@ -323,30 +327,54 @@ export async function removeRole(db: Knex, name: string): Promise<boolean> {
 
 // ---- Staff accounts ----
 
-/**
- * Ids of the roles to give, each checked against what the caller holds: a role is given only by someone holding every
- * one of its permissions, so a franchisee's admin (store:admin over its own stores) can never make an account with,
- * say, payment:refund or open:admin, which reach the whole shop. The one exception is store:operate, which a
- * store:admin gives without holding it: it acts only at the account's stores, and those are within the giver's reach
- * (storeIds checks them), so it gives nothing beyond what the giver already administers.
- */
-async function roleIds(db: Knex, names: readonly string[], grantorScopes: readonly string[]): Promise<string[]> {
-  const unique = [...new Set(names)];
-  const found = await findRolesByNames(db, unique);
-  const missing = unique.filter((name) => !found.some((row) => row.name === name));
-  if (missing.length) throw badInput(`No role ${missing.join(', ')}`, 'roles');
+/** What a caller may give: its own scopes, and store:operate for a store:admin (see requireWithinGrantor). */
+function grantableBy(grantorScopes: readonly string[]): Set<string> {
   const grantable = new Set<string>(grantorScopes);
   if (grantable.has(ADMIN_SCOPE)) grantable.add(OPERATE_SCOPE);
-  for (const row of found) {
-    const above = row.scopes.filter((scope) => !grantable.has(scope));
+  return grantable;
+}
+
+/**
+ * Refuses roles holding a permission the caller may not give: a role is given only by someone holding every one of its
+ * permissions, so a franchisee's admin (store:admin over its own stores) can never make an account with, say,
+ * payment:refund or open:admin, which reach the whole shop. The one exception is store:operate, which a store:admin
+ * gives without holding it: it acts only at the account's stores, and those are within the giver's reach (storeIds
+ * checks them), so it gives nothing beyond what the giver already administers. The same rule guards taking over an
+ * account (its password, its roles, disabling it) and defining a role.
+ */
+function requireWithinGrantor(roles: readonly { name: string; scopes: readonly string[] }[], grantorScopes: readonly string[], what: string): void {
+  const grantable = grantableBy(grantorScopes);
+  for (const role of roles) {
+    const above = role.scopes.filter((scope) => !grantable.has(scope));
     if (above.length) {
-      throw shopError('FORBIDDEN', `You cannot give the role ${row.name}: it holds permissions you do not have (${above.join(', ')})`, {
+      throw shopError('FORBIDDEN', `${what} ${role.name}: it holds permissions you do not have (${above.join(', ')})`, {
         reason: 'ROLE_ABOVE_GRANTOR',
         field: 'roles',
       });
     }
   }
+}
+
+/** Ids of the roles to give, each within what the caller may give (requireWithinGrantor). */
+async function roleIds(db: Knex, names: readonly string[], grantorScopes: readonly string[]): Promise<string[]> {
+  const unique = [...new Set(names)];
+  const found = await findRolesByNames(db, unique);
+  const missing = unique.filter((name) => !found.some((row) => row.name === name));
+  if (missing.length) throw badInput(`No role ${missing.join(', ')}`, 'roles');
+  requireWithinGrantor(found, grantorScopes, 'You cannot give the role');
   return found.map((row) => String(row.id));
+}
+
+/**
+ * An account the caller reaches and may act on: none of its roles above what the caller may give. Otherwise a
+ * franchisee's admin could reset the password of (or strip) an account a super-admin gave, say, payment:refund at
+ * one of its stores, and sign in as it.
+ */
+async function manageableAccount(db: Knex, reach: Reach, grantorScopes: readonly string[], id: string): Promise<StaffAccountRow> {
+  const account = await accountInReach(db, reach, id);
+  const names = (await rolesOfUsers(db, [id])).map((row) => row.name);
+  if (names.length) requireWithinGrantor(await findRolesByNames(db, names), grantorScopes, 'You cannot manage an account with the role');
+  return account;
 }
 
 /** Store ids of the codes, each within the caller's reach. */
@@ -426,7 +454,7 @@ export async function updateAccount(
   id: string,
   input: { realName?: string | null; phone?: string | null; roles?: string[] | null; storeCodes?: string[] | null; allStores?: boolean | null },
 ): Promise<void> {
-  const account = await accountInReach(db, reach, id);
+  const account = await manageableAccount(db, reach, grantorScopes, id);
   if (account.terminal_id) throw shopError('CONFLICT', 'A terminal’s account changes with its terminal', { reason: 'TERMINAL_ACCOUNT' });
   if (input.allStores !== undefined && input.allStores !== null && input.allStores !== account.all_stores && !reach.all) {
     throw forbidden('Only a super-admin may make or unmake super-admins');
@@ -437,6 +465,8 @@ export async function updateAccount(
   if (input.allStores !== undefined && input.allStores !== null) patch.all_stores = input.allStores;
   const roleIdList = input.roles ? await roleIds(db, input.roles, grantorScopes) : null;
   const stores = input.storeCodes ? await storeIds(db, reach, input.storeCodes) : null;
+  // As at creation: an account emptied of a franchisee's admin's stores would be out of its reach at once.
+  if (stores && !stores.length && !reach.all) throw badInput('Give the account at least one of your stores', 'storeCodes');
   await db.transaction(async (trx) => {
     await lockStaffAccount(trx, id);
     if (Object.keys(patch).length) await updateStaffAccountRow(trx, id, patch);
@@ -455,15 +485,30 @@ export async function endSessions(db: Knex, revocations: SessionRevocations, id:
   for (const sessionId of ended) await revocations.revoke(sessionId);
 }
 
-export async function setDisabled(db: Knex, revocations: SessionRevocations, reach: Reach, actorId: string, id: string, disabled: boolean): Promise<void> {
-  await accountInReach(db, reach, id);
+export async function setDisabled(
+  db: Knex,
+  revocations: SessionRevocations,
+  reach: Reach,
+  actor: { userId: string; scopes: readonly string[] },
+  id: string,
+  disabled: boolean,
+): Promise<void> {
+  await manageableAccount(db, reach, actor.scopes, id);
+  const actorId = actor.userId;
   if (disabled && id === actorId) throw shopError('CONFLICT', 'You cannot disable your own account', { reason: 'SELF' });
   await setStaffDisabled(db, id, disabled);
   if (disabled) await endSessions(db, revocations, id, 'disabled');
 }
 
-export async function resetPassword(db: Knex, revocations: SessionRevocations, reach: Reach, id: string, password: string): Promise<void> {
-  const account = await accountInReach(db, reach, id);
+export async function resetPassword(
+  db: Knex,
+  revocations: SessionRevocations,
+  reach: Reach,
+  grantorScopes: readonly string[],
+  id: string,
+  password: string,
+): Promise<void> {
+  const account = await manageableAccount(db, reach, grantorScopes, id);
   if (account.terminal_id) throw shopError('CONFLICT', 'A terminal signs in with its device secret', { reason: 'TERMINAL_ACCOUNT' });
   validatePassword(password);
   await setPasswordHash(db, id, await hashPassword(password));

@@ -1,5 +1,5 @@
 /** Thin resolvers: who may do what, and mapping rows to fields; the work is in accounts.ts and address-book.ts. */
-import { requireService, requireUser } from '../../platform/context';
+import { requireScope, requireService, requireUser } from '../../platform/context';
 import { ALL_SCOPES } from '../../platform/identity';
 import * as accounts from './accounts';
 import * as addressBook from './address-book';
@@ -7,7 +7,7 @@ import * as consoleMenus from './console-menus';
 import * as shoppers from './shoppers';
 import type { ShopperView } from './shoppers';
 import type { ShopperAccessRow } from './data/shoppers';
-import type { RoleView } from './back-office';
+import { ROLES_SCOPE, type RoleView } from './back-office';
 import type { MenuRow } from './data/menus';
 import { messageMutationResolvers, messageQueryResolvers, messageUserResolvers } from './messages/resolvers';
 import { passportResolvers } from './passport-resolvers';
@@ -130,7 +130,11 @@ export const resolvers: Resolvers = {
   },
   StaffRole: {
     menus: (role: RoleView, _args, context) => context.loaders.menusByRoleId.load(role.id),
-    members: async (role: RoleView, _args, context) => (await context.loaders.membersByRoleId.load(role.id)).map((row) => row.username),
+    // Every staff username of the shop: for those who define roles, not for a franchisee's admin reading roles to assign.
+    members: async (role: RoleView, _args, context) => {
+      requireScope(context, ROLES_SCOPE);
+      return (await context.loaders.membersByRoleId.load(role.id)).map((row) => row.username);
+    },
   },
   LinkedIdentity: passportResolvers.LinkedIdentity,
   Product: favoriteResolvers.Product,
