@@ -10,7 +10,7 @@ import { callLogQueries } from './call-logs/resolvers';
 import type { Resolvers } from './generated/resolvers-types';
 import { allModes, liveOperations, type ModeRow } from './data/client-releases';
 import { CLIENTS_ADMIN, recordTraffic, registerManifest, releasesWithTraffic, retireRelease, setMode, type ReleaseView } from './client-releases';
-import { appOrNotFound, changeApp, createApp, createSession, endSession, OPEN_ADMIN, rotateAppSecret, saveApi, setGrant } from './registry';
+import { appOrNotFound, changeApp, createApp, createSession, endSession, OPEN_ADMIN, rotateAppSecret, saveApi, SESSION_SCOPES, setGrant } from './registry';
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
 const modeView = (m: ModeRow) => ({ clientName: m.client_name, mode: m.mode, updatedAt: m.updated_at.toISOString(), updatedBy: m.updated_by });
@@ -78,7 +78,9 @@ export const resolvers: Resolvers = {
       if (!/^[0-9a-f]{64}$/.test(tokenHash)) throw badInput('tokenHash must be 64 hex digits', 'tokenHash');
       const session = await findLiveSessionByHash(context.db, tokenHash);
       if (!session) return null;
-      return { id: String(session.id), appKey: session.app_key, merchant: String(session.merchant), scopes: session.scopes, expiresAt: session.expires_at.toISOString() };
+      // A session made before a scope was barred from sessions (e.g. store:admin) does not carry it any more.
+      const scopes = session.scopes.filter((scope: string) => SESSION_SCOPES.includes(scope));
+      return { id: String(session.id), appKey: session.app_key, merchant: String(session.merchant), scopes, expiresAt: session.expires_at.toISOString() };
     },
   },
   Mutation: {

@@ -129,7 +129,7 @@ export type CreateOpenSessionInput = {
   expiresAt: string;
   /** The merchant's staff account (a user id). */
   merchant: string;
-  /** Scopes the calls carry (each a staff scope; open:admin and clients:admin are never allowed). */
+  /** Scopes the calls carry (each a staff scope; open:admin, clients:admin, store:admin, staff:admin and customer:read are never allowed). */
   scopes: Array<string>;
 };
 

@@ -96,7 +96,7 @@ export type CreateOpenSessionInput = {
   expiresAt: Scalars['String']['input'];
   /** The merchant's staff account (a user id). */
   merchant: Scalars['ID']['input'];
-  /** Scopes the calls carry (each a staff scope; open:admin and clients:admin are never allowed). */
+  /** Scopes the calls carry (each a staff scope; open:admin, clients:admin, store:admin, staff:admin and customer:read are never allowed). */
   scopes: Array<Scalars['String']['input']>;
 };
 
