@@ -34,6 +34,8 @@ const routerLog = log.child({ service: 'router' });
 const CLIENTS_ADMIN = 'clients:admin';
 /** What an enforce refusal leaves Apollo Server to parse instead of the client's document. */
 const REFUSED_PLACEHOLDER = '{ __typename }';
+/** How strict each mode is: a client's own mode counts only when stricter than the default. */
+const STRICTNESS: Record<SafelistModeName, number> = { off: 0, audit: 1, enforce: 2 };
 /** Audit lines remembered (one per client and operation hash); beyond this the oldest are forgotten and may log again. */
 const MAX_AUDITED = 10_000;
 
@@ -111,9 +113,10 @@ export function createSafelist(options: { config: Config; openUrl: () => string;
     // Only names with registered releases are counted: a name is a claim anyone can make, and invented names must
     // not become rows in the open subgraph's traffic table.
     if (client.name && client.version && snapshot.byClient.has(client.name)) traffic.count(client.name, client.version);
-    // Whoever manages the safelist is not held to it: a release pipeline registers a manifest whatever the mode.
-    if (identity.scopes.includes(CLIENTS_ADMIN)) return { query, byListedId: false, refused: false };
-    const mode = (client.name && snapshot.modes.get(client.name)) || config.safelist.defaultMode;
+    // A name is a claim anyone can make: a client's own mode may tighten the default, never loosen it (else any caller
+    // naming a client left at OFF or AUDIT would pass a router that enforces by default).
+    const named = client.name ? snapshot.modes.get(client.name) : undefined;
+    const mode = named && STRICTNESS[named] > STRICTNESS[config.safelist.defaultMode] ? named : config.safelist.defaultMode;
     // Bounded label: a name staff know (a mode set or a release registered), else `unknown`.
     const label = client.name && (snapshot.modes.has(client.name) || snapshot.byClient.has(client.name)) ? client.name : 'unknown';
     const persisted = extensions?.persistedQuery as { version?: unknown; sha256Hash?: unknown } | undefined;
@@ -131,7 +134,9 @@ export function createSafelist(options: { config: Config; openUrl: () => string;
       id = sha256(query);
       listed = lookup(snapshot, client.name, id) !== undefined;
     }
-    if (mode === 'off') return { query, byListedId, refused: false };
+    // Whoever manages the safelist is not held to it (a release pipeline registers a manifest whatever the mode); a
+    // listed id of theirs is still put in place above.
+    if (mode === 'off' || identity.scopes.includes(CLIENTS_ADMIN)) return { query, byListedId, refused: false };
     count(label, mode, listed ? 'listed' : mode === 'enforce' ? 'refused' : 'unlisted');
     if (!listed && mode === 'enforce') return { query, byListedId, refused: true };
     if (!listed) {
