@@ -186,12 +186,18 @@ describe('user subgraph: look-up and detail', () => {
   });
 
   it('limits look-ups and detail views per staff account, found or not', async () => {
-    const busy = asIdentity({ userId: String(800_000_000 + crypto.randomInt(0, 99_999_999)), scopes: ['customer:read'] }, 'user');
+    const busyId = String(800_000_000 + crypto.randomInt(0, 99_999_999));
+    const busy = asIdentity({ userId: busyId, scopes: ['customer:read'] }, 'user');
     const answers = [];
     for (let i = 0; i < SHOPPER_READ_RULE.limit; i += 1) answers.push(codes(await gql(userUrl, SHOPPERS, { f: { mobile: uniquePhone() } }, busy)));
     expect(answers.flat()).toEqual([]);
     const shopper = await newShopper(`限${tag}`);
     expect(codes(await gql(userUrl, SHOPPER, { id: shopper.id }, busy))).toEqual(['RATE_LIMITED']);
+    expect(await logRows(shopper.id)).toEqual([]);
+    // Wallet reads (payment records them here first) count against the same limit: nothing shown, nothing recorded.
+    const walletRead = await gql(paymentUrl, WALLET, { u: shopper.id }, asIdentity({ userId: busyId, scopes: ['customer:read'] }, 'payment'));
+    expect(walletRead.data?.shopperWallet ?? null).toBeNull();
+    expect(codes(walletRead)).toEqual(['RATE_LIMITED']);
     expect(await logRows(shopper.id)).toEqual([]);
     // Another account is not held back.
     ok(await gql(userUrl, SHOPPER, { id: shopper.id }, reader()));

@@ -142,7 +142,12 @@ export async function accessLog(context: UserContext, input: AccessLogFilterInpu
 export async function recordAccess(context: UserContext, input: { staffUserId: string; shopperIds: readonly string[]; what: ShopperAccessKind }): Promise<boolean> {
   requireService(context, 'payment');
   const ids = [...new Set(input.shopperIds)];
-  if (!isBigintId(input.staffUserId) || !ids.every(isBigintId)) throw badInput('ids must be user ids', 'shopperIds');
+  if (!isBigintId(input.staffUserId)) throw badInput('staffUserId must be a user id', 'staffUserId');
+  if (!ids.length || ids.length > context.config.maxPageSize || !ids.every(isBigintId)) {
+    throw badInput(`shopperIds must be 1..${context.config.maxPageSize} user ids`, 'shopperIds');
+  }
+  // Wallet reads count against the staff member's look-up limit like profile reads (payment asks here first).
+  await hitOrThrow(context.services.limiter, `shoppers:user:${input.staffUserId}`, SHOPPER_READ_RULE, 'Too many shopper look-ups, try again in a minute');
   await insertShopperAccess(context.db, input.staffUserId, ids, input.what);
   return true;
 }
