@@ -92,9 +92,10 @@ export function webAppFingerprint(projectDir: string, spec: WebAppSpec): string 
   if (files.length === 0) return undefined;
   const hash = crypto.createHash('sha256');
   hash.update(JSON.stringify({ spec, versions: installedVersions(projectDir, spec.packages) })).update('\0');
-  // This file: a change to how the bundle is made makes it stale (the .ts beside the compiled .js when run from dist).
-  const self = [__filename.replace(/\.js$/, '.ts'), __filename].find((file) => fs.existsSync(file))!;
-  hash.update(fs.readFileSync(self)).update('\0');
+  // This build script's source: a change to how the bundle is made makes it stale. Read from the project (dist/ has
+  // only the compiled .js, which would give a compiled router another fingerprint than the build that made the app).
+  const self = path.join(projectDir, 'scripts', 'lib', 'web-app-build.ts');
+  if (fs.existsSync(self)) hash.update(fs.readFileSync(self)).update('\0');
   for (const file of files) hash.update(file).update('\0').update(fs.readFileSync(path.join(projectDir, file))).update('\0');
   return hash.digest('hex');
 }
