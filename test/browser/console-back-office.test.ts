@@ -128,7 +128,7 @@ it('lets a super-admin find stores by a batch of codes and create, disable, enab
   await row.getByText('已停用').waitFor();
   // Disabled: the sign-in is refused.
   const refused = await gql(graphqlUrl, 'mutation($input: LoginInput!) { login(input: $input) { accessToken } }', { input: { account: username, password: PASSWORD } });
-  expect(refused.errors?.[0].extensions?.code).toBeDefined();
+  expect(refused.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
   await row.getByRole('button', { name: '启用' }).click();
   await row.getByText('正常').waitFor();
 
